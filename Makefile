@@ -1,0 +1,56 @@
+# gridgov: `make demo` runs the demo district, `make test` runs the whole test suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := src/gridgov/web/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install vendor lint typecheck bench serve clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	touch $(VENDOR)/.installed
+
+vendor: $(VENDOR)/.installed
+
+demo: install vendor
+	$(BIN)/gridgov demo --host $(HOST) --port $(PORT)
+
+serve: install vendor
+	$(BIN)/gridgov migrate --no-input
+	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people
+
+bench: install
+	$(BIN)/python bench/locate_bench.py
+	$(BIN)/python bench/demo_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

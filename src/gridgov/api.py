@@ -1,0 +1,81 @@
+"""The HTTP API, v1 (django-ninja). Each app contributes a router; this module holds the
+instance, authentication and the error format: `{"detail": ..., "errors": [{"field", "message"}]}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from gridgov.people.tokens import user_for_token
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer ggv_…` from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ApiError(HttpError):
+    """An error naming the field it is about."""
+
+    def __init__(self, status_code: int, message: str, field: str | None = None) -> None:
+        super().__init__(status_code, message)
+        self.field = field
+
+
+api = NinjaAPI(
+    title="gridgov API",
+    version="1",
+    description="一网统管 grid-governance platform. Authenticate with a bearer token "
+    "(POST /api/v1/auth/token) or the pages' session.",
+    auth=[BearerToken(), django_auth],  # session: the pages, CSRF-checked
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("query", "body", "path")]
+        errors.append({"field": ".".join(loc) or "request", "message": err.get("msg", "")})
+    fields = ", ".join(e["field"] for e in errors)
+    return api.create_response(request, error_body(f"invalid input: {fields}", errors), status=400)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    errors = [{"field": exc.field, "message": str(exc)}] if exc.field else []
+    return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("authentication required: a bearer token or a session"), status=401
+    )
+
+
+def _register() -> None:
+    from gridgov.people.api import auth_router, people_router
+    from gridgov.territory.api import router as territory_router
+
+    api.add_router("/auth", auth_router, tags=["auth"])
+    api.add_router("", territory_router, tags=["territory"])
+    api.add_router("", people_router, tags=["people"])
+
+
+_register()

@@ -1,0 +1,57 @@
+"""Typed helpers that read configuration from the environment (and only from there)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    """GRIDGOV_DATA_DIR (default ./var/): the SQLite file, the secret key, uploads."""
+    path = Path(env_str("GRIDGOV_DATA_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the data dir."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = directory / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    # Write-then-rename so two processes starting at once never read half a key.
+    tmp = key_file.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(key)
+    tmp.chmod(0o600)
+    if not key_file.exists():
+        tmp.replace(key_file)
+    else:
+        tmp.unlink()
+    return key_file.read_text().strip()

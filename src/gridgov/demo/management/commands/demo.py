@@ -1,0 +1,64 @@
+"""gridgov demo [--no-serve] [--seed N]: build the demo district if the database is empty, serve it."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from gridgov.demo.generator import DEMO_PASSWORD, GRIDS, DemoAccount, build_demo
+from gridgov.territory.models import Region
+
+
+class Command(BaseCommand):
+    help = "Build the demo district (if the database is empty), then serve it."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--no-serve", action="store_true", help="build only, then exit")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        console = Console(highlight=False)
+        call_command("migrate", verbosity=0, interactive=False)
+        if Region.objects.exists():
+            console.print("The database already holds regions; the demo district is not rebuilt.")
+        else:
+            started = time.perf_counter()
+            total = GRIDS + 7
+            with Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(), console=console, transient=False,
+            ) as progress:
+                task = progress.add_task("Building the demo district", total=total)
+
+                def step(name: str, advance: int) -> None:
+                    progress.update(task, advance=advance, description=f"Building: {name}")
+
+                result = build_demo(seed=opts["seed"], progress=step)
+            console.print(
+                f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
+                f"{result.regions} regions ({result.grids} grids), {result.people} people, "
+                f"{result.posts} posts.[/]"
+            )
+            print_accounts(console, result.accounts)
+        if opts["no_serve"]:
+            return
+        console.print(f"Demo logins: password [bold]{DEMO_PASSWORD}[/] for every account above "
+                      "(see README).")
+        call_command("serve", host=opts["host"], port=opts["port"])
+
+
+def print_accounts(console: Console, accounts: list[DemoAccount]) -> None:
+    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+    table.add_column("username")
+    table.add_column("role")
+    table.add_column("scope")
+    for account in accounts:
+        table.add_row(account.username, account.role, account.where)
+    console.print(table)

@@ -1,0 +1,209 @@
+"""Auth tokens, people and search endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import ApiError
+from gridgov.people import scope, tokens
+from gridgov.people.models import Person, Post, PostType
+from gridgov.people.roster import roster_workbook
+from gridgov.territory.api import get_visible_region, xlsx_response
+from gridgov.territory.models import Region
+
+auth_router = Router()
+people_router = Router()
+
+
+class TokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=200)
+    name: str = Field("", max_length=60, description="a label for the token, e.g. the device")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="shown once; send as `Authorization: Bearer <token>`")
+    prefix: str
+
+
+class MeOut(Schema):
+    username: str
+    person: str | None
+    groups: list[str]
+    scope: list[str] | None = Field(description="codes of the regions seen; null = everything")
+
+
+@auth_router.post("/token", response={200: TokenOut}, auth=None)
+def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        raise ApiError(401, "wrong username or password", field="password")
+    token, raw = tokens.issue_token(user, payload.name)
+    return {"token": raw, "prefix": token.prefix}
+
+
+@auth_router.delete("/token", response={204: None})
+def revoke_token(request: HttpRequest) -> Any:
+    """Revoke the bearer token this request was made with."""
+    header = request.headers.get("Authorization", "")
+    raw = header.removeprefix("Bearer ").strip()
+    if not raw or not tokens.revoke(raw):
+        raise ApiError(400, "this request was not made with a bearer token", field="Authorization")
+    return 204, None
+
+
+@auth_router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> Any:
+    user = request.user
+    paths = scope.scope_paths(user)
+    codes = None
+    if paths is not None:
+        ids = [int(p.strip("/").split("/")[-1]) for p in paths]
+        codes = sorted(Region.objects.filter(pk__in=ids).values_list("code", flat=True))
+    person = Person.objects.filter(user=user).first()
+    return {
+        "username": user.get_username(),
+        "person": person.name if person else None,
+        "groups": sorted(user.groups.values_list("name", flat=True)),  # type: ignore[union-attr]
+        "scope": codes,
+    }
+
+
+class PostOut(Schema):
+    post: str
+    post_name: str
+    region_code: str
+    region_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    phone: str
+    id_number: str = Field(description="masked unless the caller may see full numbers")
+    posts: list[PostOut]
+
+
+class PeopleFilter(Schema):
+    region: str | None = Field(None, description="region code: people in its subtree")
+    post: str | None = Field(None, description="post type code, e.g. grid_leader")
+    q: str | None = Field(None, max_length=50, description="name or phone")
+    include_ended: bool = False
+
+
+def person_out(person: Person, show_full: bool) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "phone": person.phone,
+        "id_number": person.id_number if show_full else person.id_number_masked,
+        "posts": [
+            {
+                "post": p.post_type.code,
+                "post_name": p.post_type.name,
+                "region_code": p.region.code,
+                "region_name": p.region.name,
+                "start_date": p.start_date,
+                "end_date": p.end_date,
+            }
+            for p in person.visible_posts  # type: ignore[attr-defined]
+        ],
+    }
+
+
+def filtered_posts(request: HttpRequest, filters: PeopleFilter) -> Any:
+    posts = scope.posts_for(request.user)
+    if not filters.include_ended:
+        posts = posts.current()
+    if filters.region:
+        region = get_visible_region(request, filters.region)
+        posts = posts.filter(region__path__startswith=region.path)
+    if filters.post:
+        if not PostType.objects.filter(code=filters.post).exists():
+            raise ApiError(400, f"unknown post type {filters.post!r}", field="post")
+        posts = posts.filter(post_type__code=filters.post)
+    if filters.q:
+        posts = posts.filter(Q(person__name__contains=filters.q) | Q(person__phone=filters.q))
+    return posts
+
+
+@people_router.get("/people", response=list[PersonOut])
+@paginate(LimitOffsetPagination)
+def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    posts = filtered_posts(request, filters)
+    show_full = request.user.has_perm("people.view_full_id_number")
+    people = (
+        Person.objects.filter(pk__in=posts.values("person_id"))
+        .prefetch_related(
+            Prefetch(
+                "posts",
+                queryset=posts.select_related("post_type", "region").order_by("start_date"),
+                to_attr="visible_posts",
+            )
+        )
+        .order_by("name", "pk")
+    )
+    return [person_out(p, show_full) for p in people]
+
+
+@people_router.get("/people/{person_id}", response=PersonOut)
+def get_person(request: HttpRequest, person_id: int) -> Any:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ApiError(404, f"no person with id {person_id}", field="person_id")
+    posts = scope.posts_for(request.user, Post.objects.filter(person=person))
+    if not posts.exists():
+        raise ApiError(403, "this person holds no post in your scope", field="person_id")
+    person.visible_posts = list(  # type: ignore[attr-defined]
+        posts.select_related("post_type", "region").order_by("start_date")
+    )
+    return person_out(person, request.user.has_perm("people.view_full_id_number"))
+
+
+@people_router.get("/export/people.xlsx")
+def export_people_xlsx(request: HttpRequest, filters: Query[PeopleFilter]) -> HttpResponse:
+    posts = filtered_posts(request, filters).select_related("person", "post_type", "region")
+    posts = posts.order_by("region__code", "post_type__rank", "person__name")
+    content = roster_workbook(posts, request.user.has_perm("people.view_full_id_number"))
+    return xlsx_response(content, "roster.xlsx")
+
+
+class SearchHit(Schema):
+    kind: str = Field(description="region or person")
+    code: str | None = None
+    id: int | None = None
+    name: str
+    detail: str
+
+
+@people_router.get("/search", response=list[SearchHit])
+def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:  # type: ignore[type-arg]
+    """Grids/regions by code or name, people by name or phone, within the caller's scope."""
+    q = q.strip()
+    regions = scope.regions_for(request.user, Region.objects.active()).filter(
+        Q(code__startswith=q) | Q(name__contains=q)
+    ).select_related("parent").order_by("level", "code")[:15]
+    hits: list[dict[str, Any]] = [
+        {"kind": "region", "code": r.code, "name": r.name,
+         "detail": r.parent.name if r.parent else ""}
+        for r in regions
+    ]
+    posts = (
+        scope.posts_for(request.user, Post.objects.current())
+        .filter(Q(person__name__contains=q) | Q(person__phone__startswith=q))
+        .select_related("person", "post_type", "region")
+        .order_by("person__name", "person_id")[:15]
+    )
+    for p in posts:
+        hits.append({"kind": "person", "id": p.person_id, "code": p.region.code,
+                     "name": p.person.name, "detail": f"{p.post_type.name} · {p.region.name}"})
+    return hits

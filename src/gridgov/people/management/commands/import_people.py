@@ -1,0 +1,53 @@
+"""gridgov import-people FILE.xlsx [--commit]: dry-run by default, row-level errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+from gridgov.people.roster import apply_roster, read_roster
+
+
+class Command(BaseCommand):
+    help = "Import a roster of people and posts from Excel (dry-run unless --commit)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--commit", action="store_true", help="apply the changes")
+        parser.add_argument("--user", help="check every row against this account's scope")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        console = Console(highlight=False)
+        path: Path = opts["file"]
+        if not path.exists():
+            raise CommandError(f"{path}: no such file")
+        user = None
+        if opts["user"]:
+            user = get_user_model().objects.filter(username=opts["user"]).first()
+            if user is None:
+                raise CommandError(f"--user: no account {opts['user']!r}")
+        with console.status(f"Checking {path.name} …"):
+            report = read_roster(path, user=user)
+        if not report.ok:
+            table = Table(title="Row errors")
+            for col in ("row", "column", "reason"):
+                table.add_column(col)
+            for e in report.errors[:300]:
+                table.add_row(str(e.row), e.column, e.reason)
+            console.print(table)
+            raise CommandError(f"{len(report.errors)} error(s); nothing was written")
+        console.print(
+            f"{len(report.rows)} rows: {report.new_people} new people, "
+            f"{report.updated_people} people updated, {report.new_posts} new posts, "
+            f"{report.unchanged_posts} posts unchanged."
+        )
+        if not opts["commit"]:
+            console.print("[yellow]Dry run: nothing was written. Add --commit to apply.[/]")
+            return
+        with console.status("Applying …"):
+            apply_roster(report)
+        console.print("[green]Applied.[/]")

@@ -1,0 +1,89 @@
+"""Roles are Django groups with model permissions; which group a post puts its holder in is set
+on the post type. `ensure_roles` runs after every migrate and is idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+VIEW, ADD, CHANGE = "view", "add", "change"
+
+# group name → {app_label.model: actions}
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "指挥中心": {
+        "territory.region": (VIEW, ADD, CHANGE),
+        "territory.boundaryversion": (VIEW,),
+        "territory.workline": (VIEW, ADD, CHANGE),
+        "people.person": (VIEW, ADD, CHANGE),
+        "people.post": (VIEW, ADD, CHANGE),
+        "people.posttype": (VIEW,),
+    },
+    "街道/镇干部": {
+        "territory.region": (VIEW,),
+        "territory.boundaryversion": (VIEW,),
+        "people.person": (VIEW, ADD, CHANGE),
+        "people.post": (VIEW, ADD, CHANGE),
+    },
+    "社区/村干部": {
+        "territory.region": (VIEW,),
+        "people.person": (VIEW, ADD, CHANGE),
+        "people.post": (VIEW, ADD, CHANGE),
+    },
+    "网格员": {
+        "territory.region": (VIEW,),
+        "people.person": (VIEW,),
+        "people.post": (VIEW,),
+    },
+}
+EXTRA = {"指挥中心": ["people.view_full_id_number"]}
+
+# post type code → group name
+POST_GROUPS = {
+    "command_office": "指挥中心",
+    "street_official": "街道/镇干部",
+    "secretary": "社区/村干部",
+    "grid_leader": "网格员",
+    "grid_worker": "网格员",
+    "grid_worker_part": "网格员",
+}
+
+
+def ensure_roles(**_: Any) -> None:
+    from gridgov.people.models import PostType
+
+    for group_name, grants in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for model_label, actions in grants.items():
+            app_label, model = model_label.split(".")
+            for action in actions:
+                wanted.append((app_label, f"{action}_{model}"))
+        for perm in EXTRA.get(group_name, []):
+            app_label, codename = perm.split(".")
+            wanted.append((app_label, codename))
+        perms = [
+            p
+            for p in Permission.objects.select_related("content_type").filter(
+                codename__in=[c for _, c in wanted]
+            )
+            if (p.content_type.app_label, p.codename) in wanted
+        ]
+        group.permissions.set(perms)
+    groups = {g.name: g for g in Group.objects.filter(name__in=set(POST_GROUPS.values()))}
+    for code, group_name in POST_GROUPS.items():
+        PostType.objects.filter(code=code, group__isnull=True).update(group=groups[group_name])
+
+
+def sync_groups(user: Any) -> None:
+    """Put an account in the groups of the posts its person currently holds."""
+    from gridgov.people.models import Post
+
+    managed = set(ROLES)
+    held = {
+        p.post_type.group
+        for p in Post.objects.current().filter(person__user=user).select_related("post_type__group")
+        if p.post_type.group is not None
+    }
+    keep = [g for g in user.groups.all() if g.name not in managed]
+    user.groups.set(keep + list(held))

@@ -1,0 +1,278 @@
+"""The roster in Excel: one row per person and post. Import checks every row before writing any."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from gridgov.people import identity
+from gridgov.people.models import Person, Post, PostType
+from gridgov.people.scope import can_see_region
+from gridgov.territory.models import Region
+
+# Column → accepted header spellings (lower-cased, spaces removed).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "姓名"),
+    "phone": ("phone", "mobile", "手机", "手机号", "手机号码", "电话"),
+    "post": ("post", "岗位", "职务"),
+    "region_code": ("region_code", "region", "区域代码", "网格代码", "区域编码"),
+    "start_date": ("start_date", "开始日期", "任职日期", "起始日期"),
+    "end_date": ("end_date", "结束日期", "离任日期"),
+    "id_number": ("id_number", "身份证", "身份证号", "身份证号码"),
+    "notes": ("notes", "备注"),
+}
+REQUIRED = ("name", "phone", "post", "region_code", "start_date")
+EXPORT_HEADERS = [
+    "姓名 name", "手机 phone", "岗位 post", "区域代码 region_code", "区域名称 region_name",
+    "开始日期 start_date", "结束日期 end_date", "身份证号 id_number", "备注 notes",
+]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+
+@dataclass
+class RosterRow:
+    row: int
+    name: str
+    phone: str
+    post_type: PostType
+    region: Region
+    start_date: dt.date
+    end_date: dt.date | None
+    id_number: str
+    notes: str
+
+
+@dataclass
+class RosterReport:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    new_people: int = 0
+    new_posts: int = 0
+    unchanged_posts: int = 0
+    updated_people: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _header_key(text: Any) -> str | None:
+    """'姓名', 'name' and '姓名 name' all name the same column."""
+    tokens = str(text or "").strip().lower().split()
+    for key, names in COLUMNS.items():
+        if any(token in names for token in tokens):
+            return key
+    return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    return dt.date.fromisoformat(text)
+
+
+def read_roster(path: Path, user: Any = None) -> RosterReport:
+    """Parse and check the workbook. `user`, if given, may only touch regions in its scope."""
+    report = RosterReport()
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
+        return report
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        report.errors.append(RowError(1, "header", "the sheet is empty"))
+        return report
+    columns = {i: _header_key(h) for i, h in enumerate(header)}
+    found = {k for k in columns.values() if k}
+    for missing in [c for c in REQUIRED if c not in found]:
+        report.errors.append(RowError(1, missing, "required column is missing"))
+    if report.errors:
+        return report
+
+    post_types = {pt.code: pt for pt in PostType.objects.all()}
+    post_types.update({pt.name: pt for pt in post_types.values()})
+    raw_rows = []
+    for number, values in enumerate(rows, start=2):
+        record = {columns[i]: v for i, v in enumerate(values) if columns.get(i)}
+        if all(v in (None, "") for v in record.values()):
+            continue
+        raw_rows.append((number, record))
+    codes = {str(r.get("region_code") or "").strip() for _, r in raw_rows}
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    phones_in_file: dict[str, tuple[int, str]] = {}
+    seen_posts: dict[tuple, int] = {}
+
+    for number, rec in raw_rows:
+        errors: list[RowError] = []
+        name = str(rec.get("name") or "").strip()
+        if not name:
+            errors.append(RowError(number, "name", "missing"))
+        phone = identity.normalise_phone(str(rec.get("phone") or ""))
+        if not identity.is_mobile(phone):
+            errors.append(RowError(number, "phone", f"not a mainland mobile number: {phone!r}"))
+        elif phone in phones_in_file and phones_in_file[phone][1] != name:
+            first_row, first_name = phones_in_file[phone]
+            errors.append(
+                RowError(number, "phone", f"same phone as row {first_row} ({first_name})")
+            )
+        else:
+            phones_in_file.setdefault(phone, (number, name))
+        post_key = str(rec.get("post") or "").strip()
+        post_type = post_types.get(post_key)
+        if post_type is None:
+            errors.append(RowError(number, "post", f"unknown post {post_key!r}"))
+        code = str(rec.get("region_code") or "").strip()
+        region = regions.get(code)
+        if region is None:
+            errors.append(RowError(number, "region_code", f"unknown region {code!r}"))
+        elif region.retired_at is not None:
+            errors.append(RowError(number, "region_code", f"region {code} is retired"))
+        elif user is not None and not can_see_region(user, region):
+            errors.append(RowError(number, "region_code", f"region {code} is outside your scope"))
+        elif post_type is not None and post_type.level and region.level != post_type.level:
+            errors.append(
+                RowError(number, "post", f"{post_type.name} is not a post of a level-"
+                         f"{region.level} region")
+            )
+        start = end = None
+        for column in ("start_date", "end_date"):
+            try:
+                value = _date(rec.get(column))
+            except (ValueError, TypeError):
+                errors.append(RowError(number, column, f"not a date: {rec.get(column)!r}"))
+                continue
+            if column == "start_date":
+                start = value
+                if value is None:
+                    errors.append(RowError(number, column, "missing"))
+            else:
+                end = value
+        if start and end and end < start:
+            errors.append(RowError(number, "end_date", "before start_date"))
+        id_number = str(rec.get("id_number") or "").strip().upper()
+        if id_number and not identity.is_id_number(id_number):
+            errors.append(RowError(number, "id_number", "not a valid ID card number"))
+        if errors:
+            report.errors.extend(errors)
+            continue
+        assert post_type is not None and region is not None and start is not None
+        key = (phone, post_type.pk, region.pk, start)
+        if key in seen_posts:
+            report.errors.append(
+                RowError(number, "post", f"duplicates row {seen_posts[key]}")
+            )
+            continue
+        seen_posts[key] = number
+        report.rows.append(
+            RosterRow(number, name, phone, post_type, region, start, end, id_number,
+                      str(rec.get("notes") or "").strip())
+        )
+    _count_changes(report)
+    return report
+
+
+def _count_changes(report: RosterReport) -> None:
+    phones = {r.phone for r in report.rows}
+    people = {p.phone: p for p in Person.objects.filter(phone__in=phones)}
+    for row in report.rows:
+        person = people.get(row.phone)
+        if person is not None and person.name != row.name:
+            report.errors.append(
+                RowError(row.row, "name", f"phone {row.phone} belongs to {person.name}")
+            )
+    if report.errors:
+        return
+    report.new_people = len(phones - set(people))
+    existing = set(
+        Post.objects.filter(person__phone__in=phones).values_list(
+            "person__phone", "post_type_id", "region_id", "start_date"
+        )
+    )
+    for row in report.rows:
+        if (row.phone, row.post_type.pk, row.region.pk, row.start_date) in existing:
+            report.unchanged_posts += 1
+        else:
+            report.new_posts += 1
+    report.updated_people = len(
+        {r.phone for r in report.rows if r.id_number and r.phone in people
+         and people[r.phone].id_number != r.id_number}
+    )
+
+
+@transaction.atomic
+def apply_roster(report: RosterReport) -> None:
+    if not report.ok:
+        raise ValueError("the roster has errors; nothing was written")
+    people = {p.phone: p for p in Person.objects.filter(phone__in={r.phone for r in report.rows})}
+    for row in report.rows:
+        person = people.get(row.phone)
+        if person is None:
+            person = Person.objects.create(name=row.name, phone=row.phone, id_number=row.id_number)
+            people[row.phone] = person
+        elif row.id_number and person.id_number != row.id_number:
+            person.id_number = row.id_number
+            person.save(update_fields=["id_number", "updated_at"])
+        post, created = Post.objects.get_or_create(
+            person=person,
+            post_type=row.post_type,
+            region=row.region,
+            start_date=row.start_date,
+            defaults={"end_date": row.end_date, "notes": row.notes},
+        )
+        if not created and post.end_date != row.end_date:
+            post.end_date = row.end_date
+            post.save(update_fields=["end_date"])
+
+
+def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "roster"
+    ws.append(EXPORT_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for post in posts:
+        person = post.person
+        ws.append([
+            person.name,
+            person.phone,
+            post.post_type.name,
+            post.region.code,
+            post.region.name,
+            post.start_date,
+            post.end_date,
+            person.id_number if show_full_id else person.id_number_masked,
+            post.notes,
+        ])
+    for column, width in zip("ABCDEFGHI", [10, 14, 12, 16, 22, 12, 12, 22, 20], strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,83 @@
+"""Who may see what. Every page, admin, API handler and export reaches regions and people only
+through these helpers: an account sees the subtrees of the regions where its person currently
+holds a post; a post with `sees_everything` (the district command office) and superusers see all.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gridgov.people.models import Person, Post
+from gridgov.territory.models import Region
+
+ALL = None  # the scope of an account that sees everything
+
+
+def scope_paths(user: Any) -> list[str] | None:
+    """Region paths the account may see (subtrees), or ALL. Cached on the user object."""
+    cached = getattr(user, "_gridgov_scope", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    result: list[str] | None
+    if user is None or not user.is_authenticated or not user.is_active:
+        result = []
+    elif user.is_superuser:
+        result = ALL
+    else:
+        posts = list(
+            Post.objects.current()
+            .filter(person__user=user, region__retired_at__isnull=True)
+            .select_related("post_type", "region")
+        )
+        if any(p.post_type.sees_everything for p in posts):
+            result = ALL
+        else:
+            paths = sorted({p.region.path for p in posts})
+            # Drop paths inside another path: "/1/4/" covers "/1/4/9/".
+            result = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    user._gridgov_scope = result
+    return result
+
+
+def sees_everything(user: Any) -> bool:
+    return scope_paths(user) is ALL
+
+
+def _path_q(paths: list[str], prefix: str = "") -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def regions_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
+    qs = Region.objects.all() if qs is None else qs
+    paths = scope_paths(user)
+    return qs if paths is ALL else qs.filter(_path_q(paths))
+
+
+def posts_for(user: Any, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    qs = Post.objects.all() if qs is None else qs
+    paths = scope_paths(user)
+    return qs if paths is ALL else qs.filter(_path_q(paths, "region__"))
+
+
+def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """Persons holding (or having held) a post inside the account's scope."""
+    qs = Person.objects.all() if qs is None else qs
+    paths = scope_paths(user)
+    if paths is ALL:
+        return qs
+    return qs.filter(pk__in=posts_for(user).values("person_id"))
+
+
+def can_see_region(user: Any, region: Region) -> bool:
+    paths = scope_paths(user)
+    return paths is ALL or any(region.path.startswith(p) for p in paths)
+
+
+def can_see_person(user: Any, person: Person) -> bool:
+    return people_for(user).filter(pk=person.pk).exists()

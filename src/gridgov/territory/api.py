@@ -1,0 +1,228 @@
+"""Territory endpoints: regions, the grid map layer, point → grid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import ApiError
+from gridgov.people import scope
+from gridgov.people.responsible import responsible_for
+from gridgov.territory import export
+from gridgov.territory.locate import InvalidCoordinates, locate
+from gridgov.territory.models import GridKind, Level, Region
+
+router = Router()
+
+
+class RegionBrief(Schema):
+    code: str
+    name: str
+    level: int
+    kind: str | None = None
+
+
+class ResponsibleOut(Schema):
+    name: str
+    post: str = Field(description="post name, e.g. 网格长")
+    post_code: str
+    phone: str
+    region_code: str
+    level: int
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: int
+    level_name: str
+    kind: str | None
+    kind_name: str | None
+    parent_code: str | None
+    lines: list[str]
+    version: int
+    area_km2: float | None
+    centroid: list[float] | None = Field(description="[lat, lon]")
+    retired: bool
+
+
+class RegionDetail(RegionOut):
+    chain: list[RegionBrief]
+    children: int
+    responsible: list[ResponsibleOut]
+    history: list[dict[str, Any]]
+
+
+class LocateOut(Schema):
+    inside: bool
+    grid: RegionBrief | None
+    chain: list[RegionBrief]
+    responsible: list[ResponsibleOut]
+    responsible_in_scope: bool = Field(
+        description="false when the grid is outside the caller's scope (people are not shown)"
+    )
+
+
+class RegionFilter(Schema):
+    level: int | None = Field(None, ge=1, le=4)
+    parent: str | None = None
+    kind: GridKind | None = None
+    q: str | None = Field(None, max_length=50)
+    include_retired: bool = False
+
+
+def region_out(r: Region) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "level": r.level,
+        "level_name": str(Level(r.level).label),
+        "kind": r.kind or None,
+        "kind_name": str(GridKind(r.kind).label) if r.kind else None,
+        "parent_code": r.parent.code if r.parent else None,
+        "lines": [line.code for line in r.lines.all()],
+        "version": r.version,
+        "area_km2": round(r.area_km2, 4) if r.area_km2 is not None else None,
+        "centroid": [r.centroid_lat, r.centroid_lon] if r.centroid_lat is not None else None,
+        "retired": r.retired_at is not None,
+    }
+
+
+def brief(r: Any) -> dict[str, Any]:
+    return {"code": r.code, "name": r.name, "level": r.level, "kind": r.kind or None}
+
+
+def get_visible_region(request: HttpRequest, code: str) -> Region:
+    """404 for an unknown code, 403 for one outside the caller's scope."""
+    region = Region.objects.select_related("parent").filter(code=code).first()
+    if region is None:
+        raise ApiError(404, f"no region with code {code!r}", field="code")
+    if not scope.can_see_region(request.user, region):
+        raise ApiError(403, f"region {code} is outside your scope", field="code")
+    return region
+
+
+def responsible_out(region: Region) -> list[dict[str, Any]]:
+    return [r.__dict__ for r in responsible_for(region)]
+
+
+@router.get("/regions", response=list[RegionOut])
+@paginate(LimitOffsetPagination)
+def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
+    qs = scope.regions_for(request.user).select_related("parent").prefetch_related("lines")
+    if not filters.include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.parent:
+        parent = get_visible_region(request, filters.parent)
+        qs = qs.filter(parent=parent)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.q:
+        qs = qs.filter(name__contains=filters.q) | qs.filter(code__startswith=filters.q)
+    return [region_out(r) for r in qs.order_by("level", "code")]
+
+
+@router.get("/regions/{code}", response=RegionDetail)
+def get_region(request: HttpRequest, code: str) -> Any:
+    region = get_visible_region(request, code)
+    chain = Region.objects.in_bulk(region.ancestor_ids())
+    history = [
+        {
+            "version": v.version,
+            "valid_from": v.valid_from.isoformat(),
+            "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+            "reason": v.reason,
+        }
+        for v in region.boundary_versions.order_by("version")
+    ]
+    return {
+        **region_out(region),
+        "chain": [brief(chain[i]) for i in region.ancestor_ids() if i in chain],
+        "children": region.children.filter(retired_at__isnull=True).count(),
+        "responsible": responsible_out(region),
+        "history": history,
+    }
+
+
+@router.get("/grids.geojson", response=dict[str, Any])
+def grids_geojson(request: HttpRequest) -> Any:
+    """Active grids the caller may see, as a GeoJSON FeatureCollection."""
+    grids = (
+        scope.regions_for(request.user, Region.objects.active().grids())
+        .select_related("parent__parent")
+        .only("code", "name", "kind", "geometry", "parent__code", "parent__name",
+              "parent__parent__name")
+        .order_by("code")
+    )
+    features = []
+    for g in grids:
+        community = g.parent
+        features.append({
+            "type": "Feature",
+            "id": g.code,
+            "properties": {
+                "code": g.code,
+                "name": g.name,
+                "kind": g.kind,
+                "parent_code": community.code if community else None,
+                "community": community.name if community else None,
+                "street": community.parent.name if community and community.parent else None,
+            },
+            "geometry": g.geometry,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/locate", response=LocateOut)
+def locate_point(
+    request: HttpRequest,
+    lat: float = Query(..., description="WGS84 latitude"),  # type: ignore[type-arg]
+    lon: float = Query(..., description="WGS84 longitude"),  # type: ignore[type-arg]
+) -> Any:
+    try:
+        where = locate(lat, lon)
+    except InvalidCoordinates as exc:
+        raise ApiError(400, str(exc), field=exc.field) from exc
+    if not where.inside or where.grid is None:
+        return {"inside": False, "grid": None, "chain": [], "responsible": [],
+                "responsible_in_scope": False}
+    grid = Region.objects.get(pk=where.grid.id)
+    visible = scope.can_see_region(request.user, grid)
+    return {
+        "inside": True,
+        "grid": brief(where.grid),
+        "chain": [brief(r) for r in where.chain],
+        "responsible": responsible_out(grid) if visible else [],
+        "responsible_in_scope": visible,
+    }
+
+
+@router.get("/export/regions.geojson", response=dict[str, Any])
+def export_regions_geojson(request: HttpRequest, level: int | None = None) -> Any:
+    qs = scope.regions_for(request.user, Region.objects.active())
+    if level:
+        qs = qs.filter(level=level)
+    return export.feature_collection(qs)
+
+
+@router.get("/export/regions.xlsx")
+def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpResponse:
+    qs = scope.regions_for(request.user, Region.objects.active())
+    if level:
+        qs = qs.filter(level=level)
+    rows = qs.select_related("parent").prefetch_related("lines").order_by("level", "code")
+    return xlsx_response(export.workbook_bytes(rows), "regions.xlsx")
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

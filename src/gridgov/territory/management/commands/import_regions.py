@@ -1,0 +1,87 @@
+"""gridgov import-regions FILE.geojson [--commit]: dry-run by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+from gridgov.territory.importer import FieldMap, read_feature_collection
+from gridgov.territory.services import PlanError, PlanReport, apply_plan, validate_plan
+
+
+class Command(BaseCommand):
+    help = "Import regions from a GeoJSON FeatureCollection (dry-run unless --commit)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--commit", action="store_true", help="apply the changes")
+        parser.add_argument("--reason", default="import", help="recorded in boundary history")
+        defaults = FieldMap()
+        for name in ("code", "name", "level", "parent", "kind", "lines"):
+            parser.add_argument(
+                f"--{name}-field",
+                default=getattr(defaults, name),
+                help=f"feature property holding the {name} (default: %(default)s)",
+            )
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        console = Console(stderr=False, highlight=False)
+        path: Path = opts["file"]
+        if not path.exists():
+            raise CommandError(f"{path}: no such file")
+        fields = FieldMap(
+            code=opts["code_field"],
+            name=opts["name_field"],
+            level=opts["level_field"],
+            parent=opts["parent_field"],
+            kind=opts["kind_field"],
+            lines=opts["lines_field"],
+        )
+        with console.status(f"Reading {path.name} …"):
+            parsed = read_feature_collection(path, fields)
+        if parsed.problems:
+            self._print_problems(console, parsed.problems)
+            raise CommandError(f"{len(parsed.problems)} problem(s); nothing was written")
+        with console.status(f"Checking {len(parsed.specs)} regions …"):
+            report = validate_plan(parsed.specs)
+        if not report.ok:
+            self._print_problems(console, report.problems)
+            raise CommandError(f"{len(report.problems)} problem(s); nothing was written")
+        self._print_report(console, report)
+        if not opts["commit"]:
+            console.print("[yellow]Dry run: nothing was written. Add --commit to apply.[/]")
+            return
+        try:
+            with console.status("Applying …"):
+                apply_plan(parsed.specs, reason=opts["reason"])
+        except PlanError as exc:
+            self._print_problems(console, exc.problems)
+            raise CommandError("nothing was written") from exc
+        console.print(f"[green]Applied: {len(report.created)} created, "
+                      f"{len(report.changed)} changed.[/]")
+
+    def _print_problems(self, console: Console, problems) -> None:  # type: ignore[no-untyped-def]
+        table = Table(title="Problems", show_lines=False)
+        for col in ("feature", "code", "field", "reason"):
+            table.add_column(col)
+        for p in problems[:200]:
+            table.add_row(str(p.row or ""), p.code, p.field, p.reason)
+        console.print(table)
+        if len(problems) > 200:
+            console.print(f"… and {len(problems) - 200} more")
+
+    def _print_report(self, console: Console, report: PlanReport) -> None:
+        console.print(
+            f"Would create {len(report.created)}, change {len(report.changed)}, "
+            f"leave {len(report.unchanged)} unchanged."
+        )
+        if report.changed:
+            table = Table(title="Changes")
+            table.add_column("code")
+            table.add_column("changed fields")
+            for code, fields in list(report.changed.items())[:200]:
+                table.add_row(code, ", ".join(fields))
+            console.print(table)

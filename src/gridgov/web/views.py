@@ -1,0 +1,65 @@
+"""Pages. Thin: they read through the scope helpers and render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from gridgov.people import scope
+from gridgov.people.models import Post
+from gridgov.territory.models import GridKind, Level, Region
+
+
+@login_required
+def grid_map(request: HttpRequest) -> HttpResponse:
+    """The first page after login: the grids on a map, counts, search, a grid's people."""
+    regions = scope.regions_for(request.user, Region.objects.active())
+    by_kind = dict(
+        regions.filter(level=Level.GRID).values_list("kind").annotate(n=Count("id")).order_by()
+    )
+    by_level = dict(regions.values_list("level").annotate(n=Count("id")).order_by())
+    staff = dict(
+        scope.posts_for(request.user, Post.objects.current())
+        .filter(region__level=Level.GRID)
+        .values_list("post_type__code")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    kinds = [
+        {"code": k.value, "label": k.label, "count": by_kind.get(k.value, 0)} for k in GridKind
+    ]
+    counts = [
+        {"label": _("街道/镇"), "count": by_level.get(Level.STREET, 0)},
+        {"label": _("社区/村"), "count": by_level.get(Level.COMMUNITY, 0)},
+        {"label": _("网格"), "count": by_level.get(Level.GRID, 0)},
+        {"label": _("网格长"), "count": staff.get("grid_leader", 0)},
+        {"label": _("专职网格员"), "count": staff.get("grid_worker", 0)},
+        {"label": _("兼职网格员"), "count": staff.get("grid_worker_part", 0)},
+    ]
+    labels = {
+        "chain": _("层级"),
+        "responsible": _("责任人"),
+        "none": _("暂无"),
+        "outside": _("不在任何网格内"),
+        "no_results": _("没有找到"),
+        "loading": _("加载中…"),
+        "kinds": {k.value: str(k.label) for k in GridKind},
+        "area": _("面积"),
+        "version": _("边界版本"),
+    }
+    return render(
+        request,
+        "web/map.html",
+        {"kinds": kinds, "counts": counts, "labels": labels, "sees_all": scope.sees_everything(request.user)},
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
