@@ -1,5 +1,5 @@
 # gridgov: `make demo` runs the demo district, `make test` runs the whole test suite.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -1,6 +1,5 @@
 """Auth tokens, people and search endpoints."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any

@@ -1,6 +1,5 @@
 """Territory endpoints: regions, the grid map layer, point → grid."""
 
-from __future__ import annotations
 
 from typing import Any
 

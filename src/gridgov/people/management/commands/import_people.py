@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.table import Table
 
 from gridgov.people.roster import apply_roster, read_roster
 
@@ -33,12 +32,9 @@ class Command(BaseCommand):
         with console.status(f"Checking {path.name} …"):
             report = read_roster(path, user=user)
         if not report.ok:
-            table = Table(title="Row errors")
-            for col in ("row", "column", "reason"):
-                table.add_column(col)
-            for e in report.errors[:300]:
-                table.add_row(str(e.row), e.column, e.reason)
-            console.print(table)
+            console.print(f"[red]{len(report.errors)} row error(s):[/]")
+            for e in report.errors[:500]:
+                console.print(f"  {e}", soft_wrap=True, markup=False)
             raise CommandError(f"{len(report.errors)} error(s); nothing was written")
         console.print(
             f"{len(report.rows)} rows: {report.new_people} new people, "

@@ -64,14 +64,11 @@ class Command(BaseCommand):
                       f"{len(report.changed)} changed.[/]")
 
     def _print_problems(self, console: Console, problems) -> None:  # type: ignore[no-untyped-def]
-        table = Table(title="Problems", show_lines=False)
-        for col in ("feature", "code", "field", "reason"):
-            table.add_column(col)
-        for p in problems[:200]:
-            table.add_row(str(p.row or ""), p.code, p.field, p.reason)
-        console.print(table)
-        if len(problems) > 200:
-            console.print(f"… and {len(problems) - 200} more")
+        console.print(f"[red]{len(problems)} problem(s):[/]")
+        for p in problems[:500]:
+            console.print(f"  {p}", soft_wrap=True, markup=False)
+        if len(problems) > 500:
+            console.print(f"  … and {len(problems) - 500} more")
 
     def _print_report(self, console: Console, report: PlanReport) -> None:
         console.print(

@@ -1,0 +1,141 @@
+"""Named places and people for the tests.
+
+测试区 (D) is a 0.4° square cut into 东街道 (S1, west half) and 西街道 (S2, east half); each street
+has one community (C1, C2) of the same shape. C1 holds grids G1 and G2, which share the edge at
+lon 113.1; C2 is one grid, G3. Accounts: `command` (指挥中心), `east_secretary` (C1), `west_secretary`
+(C2), `g1_leader` (grid G1) and `nobody` (an account with no person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+
+# Keep the test runs' data dir (secret key, media) out of the working tree.
+os.environ.setdefault("GRIDGOV_DATA_DIR", tempfile.mkdtemp(prefix="gridgov-test-"))
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gridgov.people.models import Person, Post, PostType
+from gridgov.people.roles import sync_groups
+from gridgov.territory.models import GridKind, Level
+from gridgov.territory.services import RegionSpec, apply_plan
+
+PASSWORD = "correct horse battery"
+
+
+def box(lon0: float, lat0: float, lon1: float, lat1: float) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]],
+    }
+
+
+def territory_specs() -> list[RegionSpec]:
+    lines = ["governance", "environment"]
+    return [
+        RegionSpec("D", "测试区", Level.DISTRICT, None, box(113.0, 35.0, 113.4, 35.4)),
+        RegionSpec("D-S1", "东街道", Level.STREET, "D", box(113.0, 35.0, 113.2, 35.4)),
+        RegionSpec("D-S2", "西街道", Level.STREET, "D", box(113.2, 35.0, 113.4, 35.4)),
+        RegionSpec("D-S1-C1", "东一社区", Level.COMMUNITY, "D-S1", box(113.0, 35.0, 113.2, 35.4)),
+        RegionSpec("D-S2-C2", "西一社区", Level.COMMUNITY, "D-S2", box(113.2, 35.0, 113.4, 35.4)),
+        RegionSpec("D-S1-C1-G1", "东一第1网格", Level.GRID, "D-S1-C1",
+                   box(113.0, 35.0, 113.1, 35.4), GridKind.URBAN, lines),
+        RegionSpec("D-S1-C1-G2", "东一第2网格", Level.GRID, "D-S1-C1",
+                   box(113.1, 35.0, 113.2, 35.4), GridKind.DEDICATED, lines),
+        RegionSpec("D-S2-C2-G3", "西一第1网格", Level.GRID, "D-S2-C2",
+                   box(113.2, 35.0, 113.4, 35.4), GridKind.RURAL, lines),
+    ]
+
+
+@pytest.fixture
+def territory(db):
+    apply_plan(territory_specs())
+    from gridgov.territory.models import Region
+
+    return {r.code: r for r in Region.objects.all()}
+
+
+def _person(name: str, phone: str, post: str, region, username: str | None = None) -> Person:
+    person = Person.objects.create(name=name, phone=phone, id_number="410802199001011237")
+    Post.objects.create(
+        person=person,
+        post_type=PostType.objects.get(code=post),
+        region=region,
+        start_date=dt.date(2024, 1, 1),
+    )
+    if username:
+        user = get_user_model().objects.create_user(username, password=PASSWORD)
+        user.is_staff = post != "grid_leader"
+        user.save()
+        person.user = user
+        person.save()
+        sync_groups(user)
+    return person
+
+
+@pytest.fixture
+def people(territory):
+    t = territory
+    return {
+        "command": _person("指挥长", "13900000001", "command_office", t["D"], "command"),
+        "east_secretary": _person("东书记", "13900000002", "secretary", t["D-S1-C1"],
+                                  "east_secretary"),
+        "west_secretary": _person("西书记", "13900000003", "secretary", t["D-S2-C2"],
+                                  "west_secretary"),
+        "g1_leader": _person("张网格", "13900000004", "grid_leader", t["D-S1-C1-G1"], "g1_leader"),
+        "g1_worker": _person("李专职", "13900000005", "grid_worker", t["D-S1-C1-G1"]),
+        "g3_worker": _person("王兼职", "13900000006", "grid_worker_part", t["D-S2-C2-G3"]),
+    }
+
+
+@pytest.fixture
+def users(people):
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.all()}
+    users["nobody"] = User.objects.create_user("nobody", password=PASSWORD)
+    return users
+
+
+@pytest.fixture
+def login(client, users):
+    def _login(username: str):
+        assert client.login(username=username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def bearer(client, users):
+    """Headers with a fresh API token for the named account."""
+
+    def _bearer(username: str) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/auth/token",
+            {"username": username, "password": PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
+
+    return _bearer
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_locate_index():
+    """Each test's database starts again; so must the process-wide grid index."""
+    from gridgov.territory import locate
+
+    locate.invalidate()
+    yield
+    locate.invalidate()
