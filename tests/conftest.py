@@ -59,7 +59,7 @@ def territory(db):
 
 
 def _person(name: str, phone: str, post: str, region, username: str | None = None) -> Person:
-    person = Person.objects.create(name=name, phone=phone, id_number="410802199001011237")
+    person = Person.objects.create(name=name, phone=phone, id_number="410802199001011232")
     Post.objects.create(
         person=person,
         post_type=PostType.objects.get(code=post),
