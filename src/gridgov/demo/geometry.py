@@ -82,7 +82,13 @@ def split_weighted(
     rng: np.random.Generator, area: BaseGeometry, seeds: list[tuple[float, float]]
 ) -> list[BaseGeometry]:
     """Cells around given seed points (lon, lat offsets from the centre), in seed order."""
-    points = np.array([(CENTRE_LON + dx, CENTRE_LAT + dy) for dx, dy in seeds])
+    points = []
+    for dx, dy in seeds:
+        # An irregular outline may not reach a seed: pull it towards the centre until inside.
+        while not area.contains(shapely.Point(CENTRE_LON + dx, CENTRE_LAT + dy)):
+            dx, dy = dx * 0.85, dy * 0.85
+        points.append((CENTRE_LON + dx, CENTRE_LAT + dy))
+    points = np.array(points)
     cells = voronoi_cells(points, area)
     ordered = []
     for p in points:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError
@@ -55,7 +55,7 @@ def revoke_token(request: HttpRequest) -> Any:
     raw = header.removeprefix("Bearer ").strip()
     if not raw or not tokens.revoke(raw):
         raise ApiError(400, "this request was not made with a bearer token", field="Authorization")
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.get("/me", response=MeOut)

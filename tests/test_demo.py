@@ -1,0 +1,78 @@
+"""The demo district: the seed's figures, a proper tiling, someone responsible everywhere."""
+
+import shapely
+from django.core.management import call_command
+from django.db.models import Count
+
+from gridgov.demo import generator
+from gridgov.people.models import Post
+from gridgov.people.scope import regions_for
+from gridgov.territory.geometry import parse_geometry
+from gridgov.territory.locate import get_index
+from gridgov.territory.models import GridKind, Level, Region
+
+
+def holders(code):
+    return Post.objects.current().filter(post_type__code=code).values("person").distinct().count()
+
+
+def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
+    call_command("demo", "--no-serve", "--seed", "7")
+    grids = Region.objects.active().grids()
+    assert grids.count() == 819
+    assert set(grids.values_list("kind", flat=True)) == set(GridKind.values)
+    assert holders("grid_leader") == 612
+    assert holders("grid_worker") == 812
+    assert holders("grid_worker_part") == 1637
+    names = set(Region.objects.filter(level=Level.STREET).values_list("name", flat=True))
+    assert {"文苑街道", "阳庙镇"} <= names
+
+    # Every grid has a current grid leader and at least one grid worker.
+    staffed = dict(
+        Post.objects.current().filter(region__level=Level.GRID,
+                                      post_type__code__in=["grid_worker", "grid_worker_part"])
+        .values_list("region").annotate(n=Count("id")).order_by()
+    )
+    led = set(Post.objects.current().filter(post_type__code="grid_leader")
+              .values_list("region", flat=True))
+    assert all(staffed.get(g.pk, 0) >= 1 and g.pk in led for g in grids)
+
+    # The grids tile the district: no gaps and no overlaps beyond rounding (coordinates are
+    # stored to 7 decimals, ~1 cm; 1e-5 of the area is ~1,500 m² over ~150 km²).
+    district = Region.objects.get(level=Level.DISTRICT)
+    outline = parse_geometry(district.code, district.geometry)
+    cells = [parse_geometry(g.code, g.geometry) for g in grids]
+    total = sum(c.area for c in cells)
+    union = shapely.union_all(cells)
+    assert abs(total - outline.area) / outline.area < 1e-5
+    assert abs(union.area - outline.area) / outline.area < 1e-5
+    assert len(get_index()) == 819
+
+    # One login per role, with nested scopes.
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    assert regions_for(User.objects.get(username="command")).count() == Region.objects.count()
+    street = regions_for(User.objects.get(username="street"))
+    community = regions_for(User.objects.get(username="community"))
+    worker = regions_for(User.objects.get(username="worker"))
+    assert street.get(level=Level.STREET).name == "文苑街道"
+    assert set(worker) < set(community) < set(street)
+
+    # Running it again on a full database leaves it alone.
+    call_command("demo", "--no-serve")
+    assert Region.objects.active().grids().count() == 819
+
+
+def test_demo_territory_is_deterministic_for_a_seed():
+    first, _ = generator.build_territory(11)
+    again, _ = generator.build_territory(11)
+    other, _ = generator.build_territory(12)
+    assert [(s.code, s.name, s.geometry) for s in first] == [
+        (s.code, s.name, s.geometry) for s in again]
+    assert [s.geometry for s in first] != [s.geometry for s in other]
+
+
+def test_allocate_splits_exactly():
+    counts = generator.allocate(819, [1.0, 2.0, 1.5, 0.7], minimum=2)
+    assert sum(counts) == 819 and min(counts) >= 2
