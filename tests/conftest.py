@@ -2,8 +2,8 @@
 
 测试区 (D) is a 0.4° square cut into 东街道 (S1, west half) and 西街道 (S2, east half); each street
 has one community (C1, C2) of the same shape. C1 holds grids G1 and G2, which share the edge at
-lon 113.1; C2 is one grid, G3. Accounts: `command` (指挥中心), `east_secretary` (C1), `west_secretary`
-(C2), `g1_leader` (grid G1) and `nobody` (an account with no person).
+lon 113.1; C2 is one grid, G3. Accounts: `command` (指挥中心), `east_secretary` (C1),
+`west_secretary` (C2), `g1_leader` (grid G1) and `nobody` (an account with no person).
 """
 
 from __future__ import annotations
@@ -41,12 +41,33 @@ def territory_specs() -> list[RegionSpec]:
         RegionSpec("D-S2", "西街道", Level.STREET, "D", box(113.2, 35.0, 113.4, 35.4)),
         RegionSpec("D-S1-C1", "东一社区", Level.COMMUNITY, "D-S1", box(113.0, 35.0, 113.2, 35.4)),
         RegionSpec("D-S2-C2", "西一社区", Level.COMMUNITY, "D-S2", box(113.2, 35.0, 113.4, 35.4)),
-        RegionSpec("D-S1-C1-G1", "东一第1网格", Level.GRID, "D-S1-C1",
-                   box(113.0, 35.0, 113.1, 35.4), GridKind.URBAN, lines),
-        RegionSpec("D-S1-C1-G2", "东一第2网格", Level.GRID, "D-S1-C1",
-                   box(113.1, 35.0, 113.2, 35.4), GridKind.DEDICATED, lines),
-        RegionSpec("D-S2-C2-G3", "西一第1网格", Level.GRID, "D-S2-C2",
-                   box(113.2, 35.0, 113.4, 35.4), GridKind.RURAL, lines),
+        RegionSpec(
+            "D-S1-C1-G1",
+            "东一第1网格",
+            Level.GRID,
+            "D-S1-C1",
+            box(113.0, 35.0, 113.1, 35.4),
+            GridKind.URBAN,
+            lines,
+        ),
+        RegionSpec(
+            "D-S1-C1-G2",
+            "东一第2网格",
+            Level.GRID,
+            "D-S1-C1",
+            box(113.1, 35.0, 113.2, 35.4),
+            GridKind.DEDICATED,
+            lines,
+        ),
+        RegionSpec(
+            "D-S2-C2-G3",
+            "西一第1网格",
+            Level.GRID,
+            "D-S2-C2",
+            box(113.2, 35.0, 113.4, 35.4),
+            GridKind.RURAL,
+            lines,
+        ),
     ]
 
 
@@ -81,10 +102,12 @@ def people(territory):
     t = territory
     return {
         "command": _person("指挥长", "13900000001", "command_office", t["D"], "command"),
-        "east_secretary": _person("东书记", "13900000002", "secretary", t["D-S1-C1"],
-                                  "east_secretary"),
-        "west_secretary": _person("西书记", "13900000003", "secretary", t["D-S2-C2"],
-                                  "west_secretary"),
+        "east_secretary": _person(
+            "东书记", "13900000002", "secretary", t["D-S1-C1"], "east_secretary"
+        ),
+        "west_secretary": _person(
+            "西书记", "13900000003", "secretary", t["D-S2-C2"], "west_secretary"
+        ),
         "g1_leader": _person("张网格", "13900000004", "grid_leader", t["D-S1-C1-G1"], "g1_leader"),
         "g1_worker": _person("李专职", "13900000005", "grid_worker", t["D-S1-C1-G1"]),
         "g3_worker": _person("王兼职", "13900000006", "grid_worker_part", t["D-S2-C2-G3"]),

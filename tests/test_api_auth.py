@@ -4,8 +4,11 @@ from gridgov.people.models import ApiToken
 
 
 def test_token_is_issued_for_good_credentials_and_stored_hashed(client, users):
-    response = client.post("/api/v1/auth/token", {"username": "command", "password":
-                           "correct horse battery"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "command", "password": "correct horse battery"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     stored = ApiToken.objects.get(user=users["command"])
@@ -14,8 +17,11 @@ def test_token_is_issued_for_good_credentials_and_stored_hashed(client, users):
 
 
 def test_wrong_password_is_401_naming_the_field(client, users):
-    response = client.post("/api/v1/auth/token", {"username": "command", "password": "nope"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "command", "password": "nope"},
+        content_type="application/json",
+    )
     assert response.status_code == 401
     assert response.json()["errors"][0]["field"] == "password"
 
@@ -27,8 +33,13 @@ def test_missing_fields_are_400_naming_them(client, db):
 
 
 def test_no_credentials_is_401(client, territory):
-    for url in ["/api/v1/regions", "/api/v1/locate?lat=35&lon=113", "/api/v1/people",
-                "/api/v1/grids.geojson", "/api/v1/export/people.xlsx"]:
+    for url in [
+        "/api/v1/regions",
+        "/api/v1/locate?lat=35&lon=113",
+        "/api/v1/people",
+        "/api/v1/grids.geojson",
+        "/api/v1/export/people.xlsx",
+    ]:
         assert client.get(url).status_code == 401, url
 
 
@@ -60,8 +71,14 @@ def test_session_login_works_for_the_api(client, login):
 
 def test_openapi_schema_and_docs_are_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
-    for path in ["/api/v1/auth/token", "/api/v1/regions", "/api/v1/regions/{code}",
-                 "/api/v1/grids.geojson", "/api/v1/locate", "/api/v1/people"]:
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/regions",
+        "/api/v1/regions/{code}",
+        "/api/v1/grids.geojson",
+        "/api/v1/locate",
+        "/api/v1/people",
+    ]:
         assert path in schema["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
 

@@ -27,8 +27,12 @@ def test_redraw_that_breaks_the_rules_is_refused_and_changes_nothing(territory):
 
 def test_merge_retires_the_old_grids_and_keeps_their_records(territory):
     worker = Person.objects.create(name="赵兼职", phone="13700000009")
-    post = Post.objects.create(person=worker, post_type=PostType.objects.get(code="grid_worker_part"),
-                               region=territory["D-S1-C1-G1"], start_date=dt.date(2024, 1, 1))
+    post = Post.objects.create(
+        person=worker,
+        post_type=PostType.objects.get(code="grid_worker_part"),
+        region=territory["D-S1-C1-G1"],
+        start_date=dt.date(2024, 1, 1),
+    )
     merged = merge_grids(["D-S1-C1-G1", "D-S1-C1-G2"], "D-S1-C1-G12", "东一合并网格")
     assert merged.parent.code == "D-S1-C1"
     assert merged.area_km2 == pytest.approx(

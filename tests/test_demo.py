@@ -29,12 +29,17 @@ def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
 
     # Every grid has a current grid leader and at least one grid worker.
     staffed = dict(
-        Post.objects.current().filter(region__level=Level.GRID,
-                                      post_type__code__in=["grid_worker", "grid_worker_part"])
-        .values_list("region").annotate(n=Count("id")).order_by()
+        Post.objects.current()
+        .filter(region__level=Level.GRID, post_type__code__in=["grid_worker", "grid_worker_part"])
+        .values_list("region")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    led = set(Post.objects.current().filter(post_type__code="grid_leader")
-              .values_list("region", flat=True))
+    led = set(
+        Post.objects.current()
+        .filter(post_type__code="grid_leader")
+        .values_list("region", flat=True)
+    )
     assert all(staffed.get(g.pk, 0) >= 1 and g.pk in led for g in grids)
 
     # The grids tile the district: no gaps and no overlaps beyond rounding (coordinates are
@@ -69,7 +74,8 @@ def test_demo_territory_is_deterministic_for_a_seed():
     again, _ = generator.build_territory(11)
     other, _ = generator.build_territory(12)
     assert [(s.code, s.name, s.geometry) for s in first] == [
-        (s.code, s.name, s.geometry) for s in again]
+        (s.code, s.name, s.geometry) for s in again
+    ]
     assert [s.geometry for s in first] != [s.geometry for s in other]
 
 

@@ -39,7 +39,9 @@ def test_commit_creates_people_and_posts(territory, tmp_path):
     zhou = Person.objects.get(phone="13811112222")
     assert zhou.id_number_masked == "410802********1232"
     assert sorted(zhou.posts.values_list("post_type__code", "region__code")) == [
-        ("grid_leader", "D-S1-C1-G2"), ("grid_worker_part", "D-S1-C1-G1")]
+        ("grid_leader", "D-S1-C1-G2"),
+        ("grid_worker_part", "D-S1-C1-G1"),
+    ]
     assert Post.objects.get(person__phone="13811113333").start_date == dt.date(2023, 9, 1)
 
 
@@ -58,16 +60,36 @@ def test_importing_twice_adds_nothing(territory, tmp_path, capsys):
         (["", "13811114444", "网格长", "D-S1-C1-G1", "2024-01-01", ""], "name", "missing"),
         (["孙", "12345", "网格长", "D-S1-C1-G1", "2024-01-01", ""], "phone", "mobile"),
         (["孙", "13811114444", "船长", "D-S1-C1-G1", "2024-01-01", ""], "post", "unknown post"),
-        (["孙", "13811114444", "网格长", "NOPE", "2024-01-01", ""], "region_code", "unknown region"),
+        (
+            ["孙", "13811114444", "网格长", "NOPE", "2024-01-01", ""],
+            "region_code",
+            "unknown region",
+        ),
         (["孙", "13811114444", "网格长", "D-S1-C1", "2024-01-01", ""], "post", "level-3"),
-        (["孙", "13811114444", "网格长", "D-S1-C1-G1", "yesterday", ""], "start_date", "not a date"),
+        (
+            ["孙", "13811114444", "网格长", "D-S1-C1-G1", "yesterday", ""],
+            "start_date",
+            "not a date",
+        ),
         (["孙", "13811114444", "网格长", "D-S1-C1-G1", "", ""], "start_date", "missing"),
-        (["孙", "13811114444", "网格长", "D-S1-C1-G1", "2024-01-01", "410802199001011230"],
-         "id_number", "ID card"),
+        (
+            ["孙", "13811114444", "网格长", "D-S1-C1-G1", "2024-01-01", "410802199001011230"],
+            "id_number",
+            "ID card",
+        ),
         (["别人", "13811112222", "网格长", "D-S1-C1-G1", "2024-01-01", ""], "phone", "row 2"),
     ],
-    ids=["no-name", "bad-phone", "unknown-post", "unknown-region", "wrong-level", "bad-date",
-         "no-date", "bad-id", "phone-clash"],
+    ids=[
+        "no-name",
+        "bad-phone",
+        "unknown-post",
+        "unknown-region",
+        "wrong-level",
+        "bad-date",
+        "no-date",
+        "bad-id",
+        "phone-clash",
+    ],
 )
 def test_row_errors_name_row_and_column_and_nothing_is_written(
     territory, tmp_path, capsys, row, column, reason

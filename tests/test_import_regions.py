@@ -1,4 +1,5 @@
-"""gridgov import-regions: dry-run by default, --commit in one transaction, bad files refused whole."""
+"""gridgov import-regions: dry-run by default, --commit in one transaction; a bad file is
+refused whole."""
 
 import json
 
@@ -19,8 +20,7 @@ def feature(code, name, level, parent, geometry, kind=None, **extra):
 
 def good_features():
     return [
-        feature(s.code, s.name, s.level, s.parent_code, s.geometry, s.kind or None,
-                lines=s.lines)
+        feature(s.code, s.name, s.level, s.parent_code, s.geometry, s.kind or None, lines=s.lines)
         for s in territory_specs()
     ]
 
@@ -78,31 +78,60 @@ def test_a_changed_boundary_is_reported_and_versioned(territory, tmp_path, capsy
     assert versions[0].geometry["coordinates"][0][1][0] == 113.1  # the old shape is kept
 
 
-BOWTIE = {"type": "Polygon", "coordinates": [[[113.0, 35.0], [113.1, 35.4], [113.1, 35.0],
-                                               [113.0, 35.4], [113.0, 35.0]]]}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[113.0, 35.0], [113.1, 35.4], [113.1, 35.0], [113.0, 35.4], [113.0, 35.0]]],
+}
 
 
 @pytest.mark.parametrize(
     ("mutate", "code", "reason"),
     [
         (lambda f: f[5].__setitem__("geometry", BOWTIE), "D-S1-C1-G1", "invalid geometry"),
-        (lambda f: f[5].__setitem__("geometry", {"type": "Point", "coordinates": [113, 35]}),
-         "D-S1-C1-G1", "Polygon or MultiPolygon"),
-        (lambda f: f[5]["properties"].__setitem__("parent_code", "NOPE"), "D-S1-C1-G1",
-         "unknown parent"),
-        (lambda f: f.append(feature("D-S1-C1-G1", "重复", 4, "D-S1-C1",
-                                    box(113.0, 35.0, 113.05, 35.1), "urban")),
-         "D-S1-C1-G1", "duplicate code"),
-        (lambda f: f[6].__setitem__("geometry", box(113.05, 35.0, 113.2, 35.4)), "D-S1-C1-G",
-         "overlaps"),
-        (lambda f: f[5].__setitem__("geometry", box(112.9, 35.0, 113.1, 35.4)), "D-S1-C1-G1",
-         "outside its parent"),
+        (
+            lambda f: f[5].__setitem__("geometry", {"type": "Point", "coordinates": [113, 35]}),
+            "D-S1-C1-G1",
+            "Polygon or MultiPolygon",
+        ),
+        (
+            lambda f: f[5]["properties"].__setitem__("parent_code", "NOPE"),
+            "D-S1-C1-G1",
+            "unknown parent",
+        ),
+        (
+            lambda f: f.append(
+                feature("D-S1-C1-G1", "重复", 4, "D-S1-C1", box(113.0, 35.0, 113.05, 35.1), "urban")
+            ),
+            "D-S1-C1-G1",
+            "duplicate code",
+        ),
+        (
+            lambda f: f[6].__setitem__("geometry", box(113.05, 35.0, 113.2, 35.4)),
+            "D-S1-C1-G",
+            "overlaps",
+        ),
+        (
+            lambda f: f[5].__setitem__("geometry", box(112.9, 35.0, 113.1, 35.4)),
+            "D-S1-C1-G1",
+            "outside its parent",
+        ),
         (lambda f: f[5]["properties"].__setitem__("kind", "castle"), "D-S1-C1-G1", "kind"),
-        (lambda f: f[5]["properties"].__setitem__("parent_code", "D"), "D-S1-C1-G1",
-         "level-3 parent"),
+        (
+            lambda f: f[5]["properties"].__setitem__("parent_code", "D"),
+            "D-S1-C1-G1",
+            "level-3 parent",
+        ),
     ],
-    ids=["bowtie", "point", "unknown-parent", "duplicate", "overlap", "outside-parent",
-         "bad-kind", "wrong-level-parent"],
+    ids=[
+        "bowtie",
+        "point",
+        "unknown-parent",
+        "duplicate",
+        "overlap",
+        "outside-parent",
+        "bad-kind",
+        "wrong-level-parent",
+    ],
 )
 def test_bad_file_is_refused_naming_the_code_and_nothing_is_written(
     db, tmp_path, capsys, mutate, code, reason
@@ -119,8 +148,9 @@ def test_bad_file_is_refused_naming_the_code_and_nothing_is_written(
 
 
 def test_overlap_with_a_grid_already_in_the_database_is_refused(territory, tmp_path):
-    intruder = feature("D-S1-C1-G9", "新网格", 4, "D-S1-C1", box(113.05, 35.1, 113.15, 35.2),
-                       "urban")
+    intruder = feature(
+        "D-S1-C1-G9", "新网格", 4, "D-S1-C1", box(113.05, 35.1, 113.15, 35.2), "urban"
+    )
     with pytest.raises(CommandError):
         call_command("import_regions", str(write(tmp_path, [intruder])), "--commit")
     assert not Region.objects.filter(code="D-S1-C1-G9").exists()
@@ -136,13 +166,30 @@ def test_property_names_can_be_mapped(db, tmp_path):
     features = []
     for f in good_features():
         p = f["properties"]
-        f["properties"] = {"QHDM": p["code"], "QHMC": p["name"], "JB": p["level"],
-                           "SJDM": p["parent_code"], "LX": p["kind"]}
+        f["properties"] = {
+            "QHDM": p["code"],
+            "QHMC": p["name"],
+            "JB": p["level"],
+            "SJDM": p["parent_code"],
+            "LX": p["kind"],
+        }
         features.append(f)
     path = write(tmp_path, features)
-    call_command("import_regions", str(path), "--commit", "--code-field", "QHDM",
-                 "--name-field", "QHMC", "--level-field", "JB", "--parent-field", "SJDM",
-                 "--kind-field", "LX")
+    call_command(
+        "import_regions",
+        str(path),
+        "--commit",
+        "--code-field",
+        "QHDM",
+        "--name-field",
+        "QHMC",
+        "--level-field",
+        "JB",
+        "--parent-field",
+        "SJDM",
+        "--kind-field",
+        "LX",
+    )
     assert Region.objects.get(code="D-S2-C2-G3").name == "西一第1网格"
 
 
@@ -152,7 +199,9 @@ def test_level_and_kind_accept_chinese_names(tmp_path):
     assert parsed.specs[0].level == 4 and parsed.specs[0].kind == "rural"
 
 
-@pytest.mark.parametrize("content", ["not json", '{"type": "Feature"}', '{"type": "FeatureCollection"}'])
+@pytest.mark.parametrize(
+    "content", ["not json", '{"type": "Feature"}', '{"type": "FeatureCollection"}']
+)
 def test_unreadable_files_are_refused(db, tmp_path, content):
     path = tmp_path / "bad.geojson"
     path.write_text(content)

@@ -46,8 +46,13 @@ def test_point_outside_the_district_is_outside_not_an_error(territory):
 
 @pytest.mark.parametrize(
     ("lat", "lon", "field"),
-    [(91, 113.0, "lat"), (-90.5, 113.0, "lat"), (35.0, 181, "lon"), (float("nan"), 113.0, "lat"),
-     (35.0, float("inf"), "lon")],
+    [
+        (91, 113.0, "lat"),
+        (-90.5, 113.0, "lat"),
+        (35.0, 181, "lon"),
+        (float("nan"), 113.0, "lat"),
+        (35.0, float("inf"), "lon"),
+    ],
 )
 def test_invalid_coordinates_are_refused_naming_the_field(territory, lat, lon, field):
     with pytest.raises(InvalidCoordinates) as exc:
@@ -78,7 +83,9 @@ EDGES_LON = st.sampled_from([113.0, 113.1, 113.2, 113.4])
 
 
 # The territory is only read here, so sharing one fixture across examples is safe.
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     lat=st.one_of(st.floats(34.9, 35.5), EDGES_LAT),
     lon=st.one_of(st.floats(112.9, 113.5), EDGES_LON),
@@ -87,7 +94,8 @@ def test_locate_agrees_with_a_brute_force_search(territory, lat, lon):
     index = get_index()
     point = shapely.Point(lon, lat)
     expected = sorted(
-        loc.grid.code for loc, geom in zip(index.locations, index.geoms, strict=True)
+        loc.grid.code
+        for loc, geom in zip(index.locations, index.geoms, strict=True)
         if geom.intersects(point)
     )
     where = locate(lat, lon)
@@ -115,14 +123,23 @@ def test_api_locate_inside_returns_chain_and_responsible_people(territory, peopl
 def test_api_locate_outside(territory, people, bearer, client):
     response = client.get("/api/v1/locate", {"lat": 10, "lon": 10}, **bearer("command"))
     assert response.status_code == 200
-    assert response.json() == {"inside": False, "grid": None, "chain": [], "responsible": [],
-                               "responsible_in_scope": False}
+    assert response.json() == {
+        "inside": False,
+        "grid": None,
+        "chain": [],
+        "responsible": [],
+        "responsible_in_scope": False,
+    }
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"lat": 95, "lon": 113}, "lat"), ({"lat": 35, "lon": -200}, "lon"),
-     ({"lat": "north", "lon": 113}, "lat"), ({"lon": 113}, "lat")],
+    [
+        ({"lat": 95, "lon": 113}, "lat"),
+        ({"lat": 35, "lon": -200}, "lon"),
+        ({"lat": "north", "lon": 113}, "lat"),
+        ({"lon": 113}, "lat"),
+    ],
 )
 def test_api_locate_invalid_coordinates_is_400_naming_the_field(
     territory, people, bearer, client, params, field

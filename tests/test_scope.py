@@ -16,7 +16,10 @@ def codes(response):
 def test_scope_follows_current_posts(users, territory):
     assert scope_paths(users["command"]) is None  # the command office sees everything
     assert sorted(r.code for r in regions_for(users["east_secretary"])) == [
-        "D-S1-C1", "D-S1-C1-G1", "D-S1-C1-G2"]
+        "D-S1-C1",
+        "D-S1-C1-G1",
+        "D-S1-C1-G2",
+    ]
     assert [r.code for r in regions_for(users["g1_leader"])] == ["D-S1-C1-G1"]
     assert not regions_for(users["nobody"]).exists()
 
@@ -36,6 +39,7 @@ def test_people_scope(users, people):
 
 
 # --- API -------------------------------------------------------------------------------------
+
 
 def test_community_user_lists_only_its_own_regions(client, bearer, territory):
     response = client.get("/api/v1/regions", **bearer("east_secretary"))
@@ -90,7 +94,10 @@ def test_community_user_cannot_export_another_communitys_rows(client, login, peo
 def test_geojson_export_is_scoped(client, login, territory):
     data = login("east_secretary").get("/api/v1/export/regions.geojson").json()
     assert sorted(f["properties"]["code"] for f in data["features"]) == [
-        "D-S1-C1", "D-S1-C1-G1", "D-S1-C1-G2"]
+        "D-S1-C1",
+        "D-S1-C1-G1",
+        "D-S1-C1-G2",
+    ]
 
 
 def test_id_numbers_are_masked_unless_the_role_allows_full_numbers(client, bearer, people):
@@ -101,6 +108,7 @@ def test_id_numbers_are_masked_unless_the_role_allows_full_numbers(client, beare
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 def test_map_page_counts_only_the_accounts_scope(client, login, people):
     response = login("east_secretary").get("/map/")
@@ -115,6 +123,7 @@ def test_pages_need_login(client, territory):
 
 
 # --- admin -----------------------------------------------------------------------------------
+
 
 def test_admin_lists_only_the_accounts_people(client, login, people):
     response = login("east_secretary").get("/admin/people/person/")
@@ -135,12 +144,18 @@ def test_admin_cannot_open_another_communitys_person_or_region(client, login, pe
     assert sorted(r.code for r in regions) == ["D-S1-C1", "D-S1-C1-G1", "D-S1-C1-G2"]
 
 
-def test_admin_cannot_post_a_person_into_another_communitys_region(client, login, people, territory):
+def test_admin_cannot_post_a_person_into_another_communitys_region(
+    client, login, people, territory
+):
     c = login("east_secretary")
     response = c.post(
         "/admin/people/post/add/",
-        {"person": people["g1_worker"].pk, "post_type": 3, "region": territory["D-S2-C2-G3"].pk,
-         "start_date": "2025-01-01"},
+        {
+            "person": people["g1_worker"].pk,
+            "post_type": 3,
+            "region": territory["D-S2-C2-G3"].pk,
+            "start_date": "2025-01-01",
+        },
     )
     assert response.status_code == 200  # the form is shown again with an error
     assert "region" in response.context["adminform"].form.errors

@@ -1,6 +1,6 @@
 """The HTTP API, v1 (django-ninja). Each app contributes a router; this module holds the
-instance, authentication and the error format: `{"detail": ..., "errors": [{"field", "message"}]}`."""
-
+instance, authentication and the error format:
+`{"detail": ..., "errors": [{"field", "message"}]}`."""
 
 from typing import Any
 

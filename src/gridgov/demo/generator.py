@@ -33,7 +33,7 @@ DEDICATED_GRIDS = 36
 MEDIATORS = 175
 PARTY_INSTRUCTORS = 51
 VOLUNTEERS = 300
-DEMO_PASSWORD = "gridgov-demo"
+DEMO_PASSWORD = "gridgov-demo"  # noqa: S105  (printed and documented: demo only)
 DISTRICT_CODE = "410871"
 
 # name, is_town, communities, seed offset from the centre (lon, lat): streets west, towns east.
@@ -47,7 +47,13 @@ UNITS = [
     ("磨头镇", True, 20, (0.075, 0.000)),
 ]
 LINES_BY_KIND = {
-    GridKind.URBAN: ["party_building", "governance", "environment", "emergency", "urban_management"],
+    GridKind.URBAN: [
+        "party_building",
+        "governance",
+        "environment",
+        "emergency",
+        "urban_management",
+    ],
     GridKind.RURAL: ["party_building", "governance", "environment", "emergency", "agriculture"],
     GridKind.DEDICATED: ["party_building", "governance", "environment", "emergency", "safety"],
 }
@@ -97,7 +103,9 @@ class _Community:
     kinds: list[str] = field(default_factory=list)
 
 
-def build_territory(seed: int, progress: Progress = _noop) -> tuple[list[RegionSpec], list[_Community]]:
+def build_territory(
+    seed: int, progress: Progress = _noop
+) -> tuple[list[RegionSpec], list[_Community]]:
     rng = np.random.default_rng(seed)
     names = np.random.default_rng(seed + 1)
     outline = demo_geo.district_outline(rng)
@@ -107,9 +115,13 @@ def build_territory(seed: int, progress: Progress = _noop) -> tuple[list[RegionS
     communities: list[_Community] = []
     community_stems = list(names.permutation(COMMUNITY_STEMS))
     village_stems = list(names.permutation(VILLAGE_STEMS))
-    for u, ((unit_name, is_town, n_comm, _), cell) in enumerate(zip(UNITS, unit_cells, strict=True)):
+    for u, ((unit_name, is_town, n_comm, _), cell) in enumerate(
+        zip(UNITS, unit_cells, strict=True)
+    ):
         unit_code = f"{DISTRICT_CODE}{u + 1:03d}"
-        specs.append(RegionSpec(unit_code, unit_name, Level.STREET, DISTRICT_CODE, to_geojson(cell)))
+        specs.append(
+            RegionSpec(unit_code, unit_name, Level.STREET, DISTRICT_CODE, to_geojson(cell))
+        )
         for c, comm_geom in enumerate(demo_geo.split(rng, cell, n_comm)):
             stem = village_stems.pop() if is_town else community_stems.pop()
             name = f"{stem}村" if is_town else f"{stem}社区"
@@ -120,7 +132,9 @@ def build_territory(seed: int, progress: Progress = _noop) -> tuple[list[RegionS
 
     weights = [float(w) for w in rng.uniform(0.7, 1.3, len(communities))]
     # Urban communities are denser: about 1.6× the grids of a village.
-    weights = [w * (1.0 if c.is_village else 1.6) for w, c in zip(weights, communities, strict=True)]
+    weights = [
+        w * (1.0 if c.is_village else 1.6) for w, c in zip(weights, communities, strict=True)
+    ]
     counts = allocate(GRIDS, weights, minimum=2)
     dedicated_at = set(rng.choice(len(communities), DEDICATED_GRIDS, replace=False).tolist())
     dedicated_names = list(names.permutation(DEDICATED))
@@ -140,8 +154,15 @@ def build_territory(seed: int, progress: Progress = _noop) -> tuple[list[RegionS
             community.grid_codes.append(code)
             community.kinds.append(kind)
             specs.append(
-                RegionSpec(code, name, Level.GRID, community.code, to_geojson(cell), kind,
-                           LINES_BY_KIND[kind])
+                RegionSpec(
+                    code,
+                    name,
+                    Level.GRID,
+                    community.code,
+                    to_geojson(cell),
+                    kind,
+                    LINES_BY_KIND[kind],
+                )
             )
         progress("grids", n)
     return specs, communities
@@ -158,8 +179,10 @@ class _People:
 
     def new(self) -> Person:
         while True:
-            phone = "1" + str(self.rng.choice([3, 5, 7, 8, 9])) + "".join(
-                str(d) for d in self.rng.integers(0, 10, 9)
+            phone = (
+                "1"
+                + str(self.rng.choice([3, 5, 7, 8, 9]))
+                + "".join(str(d) for d in self.rng.integers(0, 10, 9))
             )
             if phone not in self.phones:
                 self.phones.add(phone)
@@ -209,8 +232,12 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
             hold(leaders[g % len(leaders)], "grid_leader", code)
 
     # Full-time workers: every grid but a few dedicated ones staffed by their own unit.
-    dedicated = [code for c in communities for code, k in zip(c.grid_codes, c.kinds, strict=True)
-                 if k == GridKind.DEDICATED]
+    dedicated = [
+        code
+        for c in communities
+        for code, k in zip(c.grid_codes, c.kinds, strict=True)
+        if k == GridKind.DEDICATED
+    ]
     without_full_time = set(dedicated[: len(grid_codes) - FULL_TIME_WORKERS])
     for code in grid_codes:
         if code not in without_full_time:
@@ -252,8 +279,13 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
     saved = {p.phone: p for p in Person.objects.filter(phone__in=people.phones)}
     Post.objects.bulk_create(
         [
-            Post(person=saved[p.phone], post_type=types[post], region=regions[code],
-                 start_date=start, end_date=end)
+            Post(
+                person=saved[p.phone],
+                post_type=types[post],
+                region=regions[code],
+                start_date=start,
+                end_date=end,
+            )
             for p, post, code, start, end in posts
         ],
         batch_size=1000,
@@ -262,7 +294,10 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
     accounts = _demo_accounts(posts, saved, communities)
     progress("accounts", 1)
     return DemoResult(
-        regions=len(specs), grids=len(grid_codes), people=len(saved), posts=len(posts),
+        regions=len(specs),
+        grids=len(grid_codes),
+        people=len(saved),
+        posts=len(posts),
         accounts=accounts,
     )
 
@@ -272,22 +307,28 @@ def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ign
     wenyuan = communities[0]  # the first community of the first street, 文苑街道
 
     def holder(post: str, code: str) -> Person:
-        return next(saved[p.phone] for p, kind, c, _, end in posts
-                    if kind == post and c == code and end is None)
+        return next(
+            saved[p.phone]
+            for p, kind, c, _, end in posts
+            if kind == post and c == code and end is None
+        )
 
     chosen = [
         ("command", "指挥中心", holder("command_office", DISTRICT_CODE), "高新区"),
         ("street", "街道/镇干部", holder("street_official", f"{DISTRICT_CODE}001"), "文苑街道"),
         ("community", "社区书记", holder("secretary", wenyuan.code), wenyuan.name),
         ("leader", "网格长", holder("grid_leader", wenyuan.grid_codes[0]), wenyuan.grid_codes[0]),
-        ("worker", "专职网格员", holder("grid_worker", wenyuan.grid_codes[0]),
-         wenyuan.grid_codes[0]),
+        (
+            "worker",
+            "专职网格员",
+            holder("grid_worker", wenyuan.grid_codes[0]),
+            wenyuan.grid_codes[0],
+        ),
     ]
     User = get_user_model()
     out = []
     for username, role, person, where in chosen:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD,
-                                        first_name=person.name)
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=person.name)
         user.is_staff = username in {"command", "street", "community"}
         user.save()
         person.user = user

@@ -69,8 +69,14 @@ def split(
     for _ in range(relax):
         if len(cells) != n:
             break
-        points = np.array([c.representative_point().coords[0] if not c.centroid.within(area)
-                           else c.centroid.coords[0] for c in cells])
+        points = np.array(
+            [
+                c.representative_point().coords[0]
+                if not c.centroid.within(area)
+                else c.centroid.coords[0]
+                for c in cells
+            ]
+        )
         cells = voronoi_cells(points, area)
     if len(cells) != n:  # a degenerate layout: fall back to the unrelaxed one
         cells = voronoi_cells(points_inside(rng, area, n), area)

@@ -59,10 +59,12 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def masked_id(self, obj: Person) -> str:
         return obj.id_number_masked
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
         fields = ["name", "phone", "id_number", "notes", "user"]
-        if obj is not None and obj.id_number and not request.user.has_perm(
-            "people.view_full_id_number"
+        if (
+            obj is not None
+            and obj.id_number
+            and not request.user.has_perm("people.view_full_id_number")
         ):
             fields[2] = "masked_id"
         return fields

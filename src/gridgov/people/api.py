@@ -1,6 +1,5 @@
 """Auth tokens, people and search endpoints."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -66,11 +65,11 @@ def me(request: HttpRequest) -> Any:
     if paths is not None:
         ids = [int(p.strip("/").split("/")[-1]) for p in paths]
         codes = sorted(Region.objects.filter(pk__in=ids).values_list("code", flat=True))
-    person = Person.objects.filter(user=user).first()
+    person = getattr(user, "person", None)
     return {
         "username": user.get_username(),
         "person": person.name if person else None,
-        "groups": sorted(user.groups.values_list("name", flat=True)),  # type: ignore[union-attr]
+        "groups": sorted(user.groups.values_list("name", flat=True)),
         "scope": codes,
     }
 
@@ -185,15 +184,22 @@ class SearchHit(Schema):
 
 
 @people_router.get("/search", response=list[SearchHit])
-def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:  # type: ignore[type-arg]
+def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:
     """Grids/regions by code or name, people by name or phone, within the caller's scope."""
     q = q.strip()
-    regions = scope.regions_for(request.user, Region.objects.active()).filter(
-        Q(code__startswith=q) | Q(name__contains=q)
-    ).select_related("parent").order_by("level", "code")[:15]
+    regions = (
+        scope.regions_for(request.user, Region.objects.active())
+        .filter(Q(code__startswith=q) | Q(name__contains=q))
+        .select_related("parent")
+        .order_by("level", "code")[:15]
+    )
     hits: list[dict[str, Any]] = [
-        {"kind": "region", "code": r.code, "name": r.name,
-         "detail": r.parent.name if r.parent else ""}
+        {
+            "kind": "region",
+            "code": r.code,
+            "name": r.name,
+            "detail": r.parent.name if r.parent else "",
+        }
         for r in regions
     ]
     posts = (
@@ -203,6 +209,13 @@ def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50
         .order_by("person__name", "person_id")[:15]
     )
     for p in posts:
-        hits.append({"kind": "person", "id": p.person_id, "code": p.region.code,
-                     "name": p.person.name, "detail": f"{p.post_type.name} · {p.region.name}"})
+        hits.append(
+            {
+                "kind": "person",
+                "id": p.person_id,
+                "code": p.region.code,
+                "name": p.person.name,
+                "detail": f"{p.post_type.name} · {p.region.name}",
+            }
+        )
     return hits

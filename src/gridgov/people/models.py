@@ -91,7 +91,9 @@ class Person(models.Model):
 class PostQuerySet(models.QuerySet["Post"]):
     def current(self, on: dt.date | None = None) -> PostQuerySet:
         day = on or timezone.localdate()
-        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
 
 
 class Post(models.Model):

@@ -31,8 +31,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name", "phone", "post", "region_code", "start_date")
 EXPORT_HEADERS = [
-    "姓名 name", "手机 phone", "岗位 post", "区域代码 region_code", "区域名称 region_name",
-    "开始日期 start_date", "结束日期 end_date", "身份证号 id_number", "备注 notes",
+    "姓名 name",
+    "手机 phone",
+    "岗位 post",
+    "区域代码 region_code",
+    "区域名称 region_name",
+    "开始日期 start_date",
+    "结束日期 end_date",
+    "身份证号 id_number",
+    "备注 notes",
 ]
 
 
@@ -156,8 +163,11 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
             errors.append(RowError(number, "region_code", f"region {code} is outside your scope"))
         elif post_type is not None and post_type.level and region.level != post_type.level:
             errors.append(
-                RowError(number, "post", f"{post_type.name} is not a post of a level-"
-                         f"{region.level} region")
+                RowError(
+                    number,
+                    "post",
+                    f"{post_type.name} is not a post of a level-{region.level} region",
+                )
             )
         start = end = None
         for column in ("start_date", "end_date"):
@@ -183,14 +193,21 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
         assert post_type is not None and region is not None and start is not None
         key = (phone, post_type.pk, region.pk, start)
         if key in seen_posts:
-            report.errors.append(
-                RowError(number, "post", f"duplicates row {seen_posts[key]}")
-            )
+            report.errors.append(RowError(number, "post", f"duplicates row {seen_posts[key]}"))
             continue
         seen_posts[key] = number
         report.rows.append(
-            RosterRow(number, name, phone, post_type, region, start, end, id_number,
-                      str(rec.get("notes") or "").strip())
+            RosterRow(
+                number,
+                name,
+                phone,
+                post_type,
+                region,
+                start,
+                end,
+                id_number,
+                str(rec.get("notes") or "").strip(),
+            )
         )
     _count_changes(report)
     return report
@@ -219,8 +236,11 @@ def _count_changes(report: RosterReport) -> None:
         else:
             report.new_posts += 1
     report.updated_people = len(
-        {r.phone for r in report.rows if r.id_number and r.phone in people
-         and people[r.phone].id_number != r.id_number}
+        {
+            r.phone
+            for r in report.rows
+            if r.id_number and r.phone in people and people[r.phone].id_number != r.id_number
+        }
     )
 
 
@@ -259,17 +279,19 @@ def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
         cell.font = Font(bold=True)
     for post in posts:
         person = post.person
-        ws.append([
-            person.name,
-            person.phone,
-            post.post_type.name,
-            post.region.code,
-            post.region.name,
-            post.start_date,
-            post.end_date,
-            person.id_number if show_full_id else person.id_number_masked,
-            post.notes,
-        ])
+        ws.append(
+            [
+                person.name,
+                person.phone,
+                post.post_type.name,
+                post.region.code,
+                post.region.name,
+                post.start_date,
+                post.end_date,
+                person.id_number if show_full_id else person.id_number_masked,
+                post.notes,
+            ]
+        )
     for column, width in zip("ABCDEFGHI", [10, 14, 12, 16, 22, 12, 12, 22, 20], strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"

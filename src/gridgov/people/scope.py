@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gridgov.people.models import Person, Post
+from gridgov.people.models import Person, Post, PostQuerySet
 from gridgov.territory.models import Region
 
 ALL = None  # the scope of an account that sees everything
@@ -19,9 +19,9 @@ ALL = None  # the scope of an account that sees everything
 
 def scope_paths(user: Any) -> list[str] | None:
     """Region paths the account may see (subtrees), or ALL. Cached on the user object."""
-    cached = getattr(user, "_gridgov_scope", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(user, "_gridgov_scope"):
+        cached: list[str] | None = user._gridgov_scope
+        return cached
     result: list[str] | None
     if user is None or not user.is_authenticated or not user.is_active:
         result = []
@@ -59,7 +59,7 @@ def regions_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Regio
     return qs if paths is ALL else qs.filter(_path_q(paths))
 
 
-def posts_for(user: Any, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
+def posts_for(user: Any, qs: Any = None) -> PostQuerySet:
     qs = Post.objects.all() if qs is None else qs
     paths = scope_paths(user)
     return qs if paths is ALL else qs.filter(_path_q(paths, "region__"))

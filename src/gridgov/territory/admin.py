@@ -31,7 +31,7 @@ class RegionForm(forms.ModelForm):
 
     def to_spec(self) -> RegionSpec:
         d = self.cleaned_data
-        geometry = d.get("geometry")
+        geometry: Any = d.get("geometry") or {}
         if isinstance(geometry, str):
             geometry = json.loads(geometry)
         return RegionSpec(
@@ -49,8 +49,8 @@ class BoundaryVersionInline(admin.TabularInline):
     model = BoundaryVersion
     extra = 0
     can_delete = False
-    fields = ["version", "valid_from", "valid_to", "reason", "changed_by"]
-    readonly_fields = fields
+    fields = ("version", "valid_from", "valid_to", "reason", "changed_by")
+    readonly_fields = ("version", "valid_from", "valid_to", "reason", "changed_by")
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -1,6 +1,5 @@
 """Territory endpoints: regions, the grid map layer, point → grid."""
 
-
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -154,42 +153,56 @@ def grids_geojson(request: HttpRequest) -> Any:
     grids = (
         scope.regions_for(request.user, Region.objects.active().grids())
         .select_related("parent__parent")
-        .only("code", "name", "kind", "geometry", "parent__code", "parent__name",
-              "parent__parent__name")
+        .only(
+            "code",
+            "name",
+            "kind",
+            "geometry",
+            "parent__code",
+            "parent__name",
+            "parent__parent__name",
+        )
         .order_by("code")
     )
     features = []
     for g in grids:
         community = g.parent
-        features.append({
-            "type": "Feature",
-            "id": g.code,
-            "properties": {
-                "code": g.code,
-                "name": g.name,
-                "kind": g.kind,
-                "parent_code": community.code if community else None,
-                "community": community.name if community else None,
-                "street": community.parent.name if community and community.parent else None,
-            },
-            "geometry": g.geometry,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": g.code,
+                "properties": {
+                    "code": g.code,
+                    "name": g.name,
+                    "kind": g.kind,
+                    "parent_code": community.code if community else None,
+                    "community": community.name if community else None,
+                    "street": community.parent.name if community and community.parent else None,
+                },
+                "geometry": g.geometry,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 @router.get("/locate", response=LocateOut)
 def locate_point(
     request: HttpRequest,
-    lat: float = Query(..., description="WGS84 latitude"),  # type: ignore[type-arg]
-    lon: float = Query(..., description="WGS84 longitude"),  # type: ignore[type-arg]
+    lat: float = Query(..., description="WGS84 latitude"),
+    lon: float = Query(..., description="WGS84 longitude"),
 ) -> Any:
     try:
         where = locate(lat, lon)
     except InvalidCoordinates as exc:
         raise ApiError(400, str(exc), field=exc.field) from exc
     if not where.inside or where.grid is None:
-        return {"inside": False, "grid": None, "chain": [], "responsible": [],
-                "responsible_in_scope": False}
+        return {
+            "inside": False,
+            "grid": None,
+            "chain": [],
+            "responsible": [],
+            "responsible_in_scope": False,
+        }
     grid = Region.objects.get(pk=where.grid.id)
     visible = scope.can_see_region(request.user, grid)
     return {

@@ -38,8 +38,18 @@ def feature_collection(regions: QuerySet[Region]) -> dict[str, Any]:
     }
 
 
-HEADERS = ["代码 code", "名称 name", "层级 level", "上级代码 parent_code", "网格类型 kind",
-           "工作条线 lines", "面积 km²", "中心纬度 lat", "中心经度 lon", "边界版本 version"]
+HEADERS = [
+    "代码 code",
+    "名称 name",
+    "层级 level",
+    "上级代码 parent_code",
+    "网格类型 kind",
+    "工作条线 lines",
+    "面积 km²",
+    "中心纬度 lat",
+    "中心经度 lon",
+    "边界版本 version",
+]
 
 
 def workbook_bytes(regions: Iterable[Region]) -> bytes:
@@ -53,18 +63,20 @@ def workbook_bytes(regions: Iterable[Region]) -> bytes:
     kinds = dict(GridKind.choices)
     levels = dict(Level.choices)
     for r in regions:
-        ws.append([
-            r.code,
-            r.name,
-            str(levels.get(r.level, r.level)),
-            r.parent.code if r.parent else "",
-            str(kinds.get(r.kind, "")) if r.kind else "",
-            ",".join(line.code for line in r.lines.all()),
-            round(r.area_km2 or 0, 4),
-            r.centroid_lat,
-            r.centroid_lon,
-            r.version,
-        ])
+        ws.append(
+            [
+                r.code,
+                r.name,
+                str(levels.get(r.level, r.level)),
+                r.parent.code if r.parent else "",
+                str(kinds.get(r.kind, "")) if r.kind else "",
+                ",".join(line.code for line in r.lines.all()),
+                round(r.area_km2 or 0, 4),
+                r.centroid_lat,
+                r.centroid_lon,
+                r.version,
+            ]
+        )
     ws.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJ", [16, 24, 10, 16, 14, 30, 10, 12, 12, 8], strict=True):
         ws.column_dimensions[column].width = width

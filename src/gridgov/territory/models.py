@@ -110,9 +110,7 @@ class Region(models.Model):
 class BoundaryVersion(models.Model):
     """边界历史: one row per version of a region's polygon; the current one has valid_to NULL."""
 
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="boundary_versions"
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="boundary_versions")
     version = models.PositiveIntegerField(_("版本"))
     geometry = models.JSONField(_("边界"))
     valid_from = models.DateTimeField(_("生效时间"))
@@ -142,3 +140,6 @@ class BoundaryRevision(models.Model):
 
     class Meta:
         verbose_name = _("边界修订号")
+
+    def __str__(self) -> str:
+        return f"boundary revision {self.number}"

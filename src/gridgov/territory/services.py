@@ -96,7 +96,9 @@ def validate_plan(specs: list[RegionSpec]) -> PlanReport:
         else:
             seen[spec.code] = spec
 
-    existing = {r.code: r for r in Region.objects.filter(code__in=list(seen)).prefetch_related("lines")}
+    existing = {
+        r.code: r for r in Region.objects.filter(code__in=list(seen)).prefetch_related("lines")
+    }
     parent_codes = {s.parent_code for s in seen.values() if s.parent_code} - set(seen)
     db_parents = {r.code: r for r in Region.objects.filter(code__in=parent_codes)}
     known_lines = set(WorkLine.objects.values_list("code", flat=True))
@@ -153,7 +155,9 @@ def _check_fields(spec: RegionSpec, known_lines: set[str]) -> list[Problem]:
         out.append(Problem(spec.code, "kind", "only grids have a kind", spec.row))
     unknown = sorted(set(spec.lines) - known_lines)
     if unknown:
-        out.append(Problem(spec.code, "lines", f"unknown work lines: {', '.join(unknown)}", spec.row))
+        out.append(
+            Problem(spec.code, "lines", f"unknown work lines: {', '.join(unknown)}", spec.row)
+        )
     return out
 
 
@@ -206,8 +210,10 @@ def _check_overlaps(seen: dict[str, RegionSpec], nodes: dict[str, _Node]) -> lis
             by_parent[spec.parent_code].append((spec.code, geom))
     if not by_parent:
         return []
-    siblings = Region.objects.active().filter(parent__code__in=list(by_parent)).exclude(
-        code__in=list(seen)
+    siblings = (
+        Region.objects.active()
+        .filter(parent__code__in=list(by_parent))
+        .exclude(code__in=list(seen))
     )
     for region in siblings.select_related("parent"):
         geom = _safe_geom(region)
@@ -238,9 +244,11 @@ def _diff(current: Region, spec: RegionSpec, geom: BaseGeometry | None) -> list[
     if sorted(line.code for line in current.lines.all()) != sorted(spec.lines):
         changes.append("lines")
     old = _safe_geom(current)
-    if geom is not None and (old is None or not old.equals_exact(geom, 1e-9)):
-        if old is None or not old.normalize().equals_exact(geom.normalize(), 1e-9):
-            changes.append("geometry")
+    # Stored coordinates are rounded to 7 decimals, so compare within that rounding.
+    if geom is not None and (
+        old is None or not old.normalize().equals_exact(geom.normalize(), 1e-7)
+    ):
+        changes.append("geometry")
     if current.retired_at is not None:
         changes.append("reinstated")
     return changes
@@ -289,7 +297,9 @@ def apply_plan(specs: list[RegionSpec], user: Any = None, reason: str = "") -> P
         region.lines.set([lines[c] for c in spec.lines])
         if redrawn:
             geometry_changed = True
-            BoundaryVersion.objects.filter(region=region, valid_to__isnull=True).update(valid_to=now)
+            BoundaryVersion.objects.filter(region=region, valid_to__isnull=True).update(
+                valid_to=now
+            )
             BoundaryVersion.objects.create(
                 region=region,
                 version=region.version,
@@ -335,7 +345,9 @@ def spec_from_region(region: Region) -> RegionSpec:
     )
 
 
-def redraw_region(code: str, geometry: dict[str, Any], user: Any = None, reason: str = "") -> Region:
+def redraw_region(
+    code: str, geometry: dict[str, Any], user: Any = None, reason: str = ""
+) -> Region:
     """Give a region a new boundary; the old one stays in its history."""
     region = Region.objects.select_related("parent").get(code=code)
     spec = spec_from_region(region)

@@ -54,7 +54,12 @@ def grid_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/map.html",
-        {"kinds": kinds, "counts": counts, "labels": labels, "sees_all": scope.sees_everything(request.user)},
+        {
+            "kinds": kinds,
+            "counts": counts,
+            "labels": labels,
+            "sees_all": scope.sees_everything(request.user),
+        },
     )
 
 

@@ -1,4 +1,5 @@
-"""gridgov demo [--no-serve] [--seed N]: build the demo district if the database is empty, serve it."""
+"""gridgov demo [--no-serve] [--seed N]: build the demo district if the database is empty,
+then serve it."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from gridgov.territory.models import Region
 class Command(BaseCommand):
     help = "Build the demo district (if the database is empty), then serve it."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="build only, then exit")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         console = Console(highlight=False)
         call_command("migrate", verbosity=0, interactive=False)
         if Region.objects.exists():
@@ -32,8 +33,12 @@ class Command(BaseCommand):
             started = time.perf_counter()
             total = GRIDS + 7
             with Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(), console=console, transient=False,
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
             ) as progress:
                 task = progress.add_task("Building the demo district", total=total)
 
@@ -49,8 +54,9 @@ class Command(BaseCommand):
             print_accounts(console, result.accounts)
         if opts["no_serve"]:
             return
-        console.print(f"Demo logins: password [bold]{DEMO_PASSWORD}[/] for every account above "
-                      "(see README).")
+        console.print(
+            f"Demo logins: password [bold]{DEMO_PASSWORD}[/] for every account above (see README)."
+        )
         call_command("serve", host=opts["host"], port=opts["port"])
 
 

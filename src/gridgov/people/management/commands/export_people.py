@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -15,16 +16,16 @@ from gridgov.people.scope import posts_for
 class Command(BaseCommand):
     help = "Export the roster (one row per person and post) to Excel."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("-o", "--output", type=Path, required=True)
         parser.add_argument("--user", help="export only what this account may see")
         parser.add_argument("--all", action="store_true", help="include ended posts (history)")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         out: Path = opts["output"]
         if out.suffix.lower() != ".xlsx":
             raise CommandError("output must end in .xlsx")
-        posts = Post.objects.all()
+        posts: Any = Post.objects.all()
         show_full = True
         if opts["user"]:
             user = get_user_model().objects.filter(username=opts["user"]).first()

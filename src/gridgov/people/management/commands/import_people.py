@@ -14,12 +14,12 @@ from gridgov.people.roster import apply_roster, read_roster
 class Command(BaseCommand):
     help = "Import a roster of people and posts from Excel (dry-run unless --commit)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true", help="apply the changes")
         parser.add_argument("--user", help="check every row against this account's scope")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         console = Console(highlight=False)
         path: Path = opts["file"]
         if not path.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -16,18 +17,18 @@ from gridgov.territory.models import Region
 class Command(BaseCommand):
     help = "Export regions to GeoJSON or Excel (by the output file's extension)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("-o", "--output", type=Path, required=True)
         parser.add_argument("--level", type=int, choices=[1, 2, 3, 4])
         parser.add_argument("--include-retired", action="store_true")
         parser.add_argument("--user", help="export only what this account may see")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         out: Path = opts["output"]
         suffix = out.suffix.lower()
         if suffix not in {".geojson", ".json", ".xlsx"}:
             raise CommandError("output must end in .geojson, .json or .xlsx")
-        regions = Region.objects.all()
+        regions: Any = Region.objects.all()
         if opts["user"]:
             try:
                 user = get_user_model().objects.get(username=opts["user"])
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         if opts["level"]:
             regions = regions.filter(level=opts["level"])
         if suffix == ".xlsx":
-            rows = regions.select_related("parent").prefetch_related("lines").order_by("level", "code")
+            rows = (
+                regions.select_related("parent").prefetch_related("lines").order_by("level", "code")
+            )
             out.write_bytes(workbook_bytes(rows))
         else:
             out.write_text(json.dumps(feature_collection(regions), ensure_ascii=False))

@@ -15,7 +15,7 @@ from gridgov.territory.services import PlanError, PlanReport, apply_plan, valida
 class Command(BaseCommand):
     help = "Import regions from a GeoJSON FeatureCollection (dry-run unless --commit)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true", help="apply the changes")
         parser.add_argument("--reason", default="import", help="recorded in boundary history")
@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 help=f"feature property holding the {name} (default: %(default)s)",
             )
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         console = Console(stderr=False, highlight=False)
         path: Path = opts["file"]
         if not path.exists():
@@ -60,10 +60,11 @@ class Command(BaseCommand):
         except PlanError as exc:
             self._print_problems(console, exc.problems)
             raise CommandError("nothing was written") from exc
-        console.print(f"[green]Applied: {len(report.created)} created, "
-                      f"{len(report.changed)} changed.[/]")
+        console.print(
+            f"[green]Applied: {len(report.created)} created, {len(report.changed)} changed.[/]"
+        )
 
-    def _print_problems(self, console: Console, problems) -> None:  # type: ignore[no-untyped-def]
+    def _print_problems(self, console: Console, problems) -> None:
         console.print(f"[red]{len(problems)} problem(s):[/]")
         for p in problems[:500]:
             console.print(f"  {p}", soft_wrap=True, markup=False)
