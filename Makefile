@@ -7,7 +7,7 @@ VENDOR := src/gridgov/web/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install vendor lint typecheck bench serve clean
+.PHONY: demo test install vendor lint typecheck bench serve clean messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -54,3 +54,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the English catalogue from the (Chinese) source strings, then compile it.
+messages: install
+	cd src/gridgov && ../../$(BIN)/gridgov makemessages -l en --no-location --no-obsolete
+	$(BIN)/python scripts/compile_messages.py

@@ -12,8 +12,10 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
-    if len(args) > 1 and not args[1].startswith("-"):
-        args[1] = args[1].replace("-", "_")
+    # The command name (and the one after `help`) may use dashes: import-regions.
+    position = 2 if len(args) > 2 and args[1] == "help" else 1
+    if len(args) > position and not args[position].startswith("-"):
+        args[position] = args[position].replace("-", "_")
     from django.core.management import execute_from_command_line
 
     args[0] = "gridgov"

@@ -13,6 +13,7 @@ from gridgov.territory.models import Region
 class Responsible:
     name: str
     post: str
+    post_en: str
     post_code: str
     phone: str
     region_code: str
@@ -26,7 +27,7 @@ def responsible_for(region: Region, on: dt.date | None = None) -> list[Responsib
     depth = {rid: i for i, rid in enumerate(chain_ids)}
     posts = (
         Post.objects.current(on)
-        .filter(region_id__in=chain_ids)
+        .filter(region_id__in=chain_ids, post_type__responsible=True)
         .select_related("person", "post_type", "region")
     )
     ordered = sorted(
@@ -37,6 +38,7 @@ def responsible_for(region: Region, on: dt.date | None = None) -> list[Responsib
         Responsible(
             name=p.person.name,
             post=p.post_type.name,
+            post_en=p.post_type.name_en or p.post_type.name,
             post_code=p.post_type.code,
             phone=p.person.phone,
             region_code=p.region.code,

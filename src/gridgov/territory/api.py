@@ -26,6 +26,7 @@ class RegionBrief(Schema):
 class ResponsibleOut(Schema):
     name: str
     post: str = Field(description="post name, e.g. 网格长")
+    post_en: str = Field(description="post name in English, e.g. Grid leader")
     post_code: str
     phone: str
     region_code: str

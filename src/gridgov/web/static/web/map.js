@@ -46,7 +46,8 @@
     getJSON("/api/v1/regions/" + encodeURIComponent(code)).then(function (r) {
       var chain = r.chain.map(function (c) { return esc(c.name); }).join(" › ");
       var people = r.responsible.length ? r.responsible.map(function (p) {
-        return "<li><b>" + esc(p.name) + "</b> " + esc(p.post) +
+        var post = document.documentElement.lang === "en" ? p.post_en : p.post;
+        return "<li><b>" + esc(p.name) + "</b> " + esc(post) +
           ' <a href="tel:' + esc(p.phone) + '">' + esc(p.phone) + "</a>" +
           (p.region_code !== r.code ? ' <small>' + esc(p.region_code) + "</small>" : "") + "</li>";
       }).join("") : "<li>" + esc(labels.none) + "</li>";

@@ -1,0 +1,91 @@
+"""Configuration from the environment, the `gridgov` command, and the embedded SQLite mode."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from gridgov import config
+
+
+def test_env_bool_accepts_the_usual_spellings_and_refuses_others(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert config.env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "0")
+    assert config.env_bool("X_FLAG", True) is False
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ValueError, match="X_FLAG"):
+        config.env_bool("X_FLAG", True)
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("X_HOSTS", "a.example, b.example,,")
+    assert config.env_list("X_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.secret_key(tmp_path)
+    assert len(first) > 40
+    assert config.secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert config.secret_key(tmp_path) == "from-env"
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+    # The test database may be in memory, where WAL is not possible.
+    assert mode in {"wal", "memory"}
+
+
+def run_gridgov(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "gridgov.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_cli_passes_django_commands_through_with_dashes(tmp_path):
+    result = run_gridgov("help", "import-regions", env={"GRIDGOV_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "--commit" in result.stdout
+
+
+def test_cli_missing_file_is_a_message_and_non_zero_exit(tmp_path):
+    env = {"GRIDGOV_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    assert run_gridgov("migrate", "--no-input", env=env).returncode == 0
+    result = run_gridgov("import-people", str(tmp_path / "none.xlsx"), env=env)
+    assert result.returncode != 0
+    assert "no such file" in result.stderr
+
+
+def test_a_file_database_is_in_wal_mode(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gridgov.cli", "migrate", "--no-input"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, "GRIDGOV_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "gridgov.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.django_db
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
