@@ -72,6 +72,14 @@ def territory_specs() -> list[RegionSpec]:
 
 
 @pytest.fixture
+def client():
+    """The Django test client, checking every API response against the OpenAPI document."""
+    from tests.openapi_check import OpenAPICheckedClient
+
+    return OpenAPICheckedClient()
+
+
+@pytest.fixture
 def territory(db):
     apply_plan(territory_specs())
     from gridgov.territory.models import Region

@@ -107,3 +107,18 @@ def test_region_detail_has_chain_people_and_history(client, bearer, people):
     assert body["responsible"][0]["name"] == "张网格"
     assert body["history"][0]["version"] == 1
     assert body["kind_name"] == "城市社区网格"
+
+
+def test_the_openapi_check_catches_a_response_that_breaks_the_schema():
+    import jsonschema
+    import pytest
+    from django.http import JsonResponse
+
+    from tests.openapi_check import check_response
+
+    good = JsonResponse({"token": "ggv_x", "prefix": "ggv_x"})
+    check_response("POST", "/api/v1/auth/token", good)
+    with pytest.raises(jsonschema.ValidationError):
+        check_response("POST", "/api/v1/auth/token", JsonResponse({"token": 5}))
+    with pytest.raises(jsonschema.ValidationError):  # an undocumented status must be an error body
+        check_response("POST", "/api/v1/auth/token", JsonResponse({"x": 1}, status=418))

@@ -160,3 +160,24 @@ def test_admin_cannot_post_a_person_into_another_communitys_region(
     assert response.status_code == 200  # the form is shown again with an error
     assert "region" in response.context["adminform"].form.errors
     assert not people["g1_worker"].posts.filter(region__code="D-S2-C2-G3").exists()
+
+
+def test_groups_follow_the_posts_an_account_holds(users, people, territory):
+    import datetime as dt
+
+    from gridgov.people.models import Post, PostType
+
+    leader = users["g1_leader"]
+    assert [g.name for g in leader.groups.all()] == ["网格员"]
+    Post.objects.create(
+        person=people["g1_leader"],
+        region=territory["D-S1-C1"],
+        post_type=PostType.objects.get(code="secretary"),
+        start_date=dt.date(2025, 1, 1),
+    )
+    assert sorted(g.name for g in leader.groups.all()) == ["社区/村干部", "网格员"]
+    people["g1_leader"].posts.filter(post_type__code="grid_leader").update(
+        end_date=dt.date(2025, 1, 1)
+    )
+    people["g1_leader"].save()  # any save of the person re-syncs
+    assert [g.name for g in leader.groups.all()] == ["社区/村干部"]

@@ -302,6 +302,28 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
     )
 
 
+DEMO_ROLES = {
+    "command": "指挥中心",
+    "street": "街道/镇干部",
+    "community": "社区书记",
+    "leader": "网格长",
+    "worker": "专职网格员",
+    "admin": "系统管理员 (superuser)",
+}
+
+
+def existing_demo_accounts() -> list[DemoAccount]:
+    """The demo logins still present in the database, with where each one's scope starts."""
+    from gridgov.people.models import Post
+
+    out = []
+    for user in get_user_model().objects.filter(username__in=DEMO_ROLES).order_by("pk"):
+        post = Post.objects.current().filter(person__user=user).select_related("region").first()
+        where = "全部" if user.is_superuser else (post.region.name if post else "-")
+        out.append(DemoAccount(user.username, DEMO_ROLES[user.username], where))
+    return out
+
+
 def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ignore[no-untyped-def]
     """One login per role, all inside 文苑街道 so their scopes nest visibly."""
     wenyuan = communities[0]  # the first community of the first street, 文苑街道

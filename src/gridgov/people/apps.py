@@ -7,6 +7,7 @@ class PeopleConfig(AppConfig):
     verbose_name = "人员与账号"
 
     def ready(self) -> None:
+        from gridgov.people import signals  # noqa: F401  (connects the receivers)
         from gridgov.people.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="gridgov_ensure_roles")

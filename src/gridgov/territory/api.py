@@ -30,6 +30,7 @@ class ResponsibleOut(Schema):
     post_code: str
     phone: str
     region_code: str
+    region_name: str
     level: int
 
 

@@ -11,7 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gridgov.demo.generator import DEMO_PASSWORD, GRIDS, DemoAccount, build_demo
+from gridgov.demo.generator import (
+    DEMO_PASSWORD,
+    GRIDS,
+    DemoAccount,
+    build_demo,
+    existing_demo_accounts,
+)
 from gridgov.territory.models import Region
 
 
@@ -29,6 +35,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         if Region.objects.exists():
             console.print("The database already holds regions; the demo district is not rebuilt.")
+            print_accounts(console, existing_demo_accounts())
         else:
             started = time.perf_counter()
             total = GRIDS + 7

@@ -49,7 +49,7 @@
         var post = document.documentElement.lang === "en" ? p.post_en : p.post;
         return "<li><b>" + esc(p.name) + "</b> " + esc(post) +
           ' <a href="tel:' + esc(p.phone) + '">' + esc(p.phone) + "</a>" +
-          (p.region_code !== r.code ? ' <small>' + esc(p.region_code) + "</small>" : "") + "</li>";
+          (p.region_code !== r.code ? " <small>" + esc(p.region_name) + "</small>" : "") + "</li>";
       }).join("") : "<li>" + esc(labels.none) + "</li>";
       panel.innerHTML =
         "<h2>" + esc(r.name) + "</h2>" +
