@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "gridgov.people"
-    verbose_name = "人员与账号"
+    verbose_name = _("人员与账号")
 
     def ready(self) -> None:
         from gridgov.people import signals  # noqa: F401  (connects the receivers)

@@ -162,6 +162,7 @@ def grids_geojson(request: HttpRequest) -> Any:
             "geometry",
             "parent__code",
             "parent__name",
+            "parent__parent__code",
             "parent__parent__name",
         )
         .order_by("code")
@@ -179,6 +180,9 @@ def grids_geojson(request: HttpRequest) -> Any:
                     "kind": g.kind,
                     "parent_code": community.code if community else None,
                     "community": community.name if community else None,
+                    "street_code": (
+                        community.parent.code if community and community.parent else None
+                    ),
                     "street": community.parent.name if community and community.parent else None,
                 },
                 "geometry": g.geometry,

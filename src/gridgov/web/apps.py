@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "gridgov.web"
-    verbose_name = "页面"
+    verbose_name = _("页面")

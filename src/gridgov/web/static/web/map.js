@@ -103,9 +103,13 @@
     var layer = layersByCode[code];
     if (layer) { map.fitBounds(layer.getBounds(), { maxZoom: 15 }); }
     else {
-      getJSON("/api/v1/regions/" + encodeURIComponent(code)).then(function (r) {
-        if (r.centroid) { map.setView(r.centroid, r.level >= 3 ? 14 : 12); }
-      });
+      // A street or community: fit the grids that belong to it.
+      var members = Object.keys(layersByCode).map(function (c) { return layersByCode[c]; })
+        .filter(function (l) {
+          var p = l.feature.properties;
+          return p.parent_code === code || p.street_code === code;
+        });
+      if (members.length) { map.fitBounds(L.featureGroup(members).getBounds()); }
     }
     select(code);
     results.hidden = true;
