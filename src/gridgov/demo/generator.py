@@ -327,6 +327,7 @@ def existing_demo_accounts() -> list[DemoAccount]:
 def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ignore[no-untyped-def]
     """One login per role, all inside 文苑街道 so their scopes nest visibly."""
     wenyuan = communities[0]  # the first community of the first street, 文苑街道
+    first_grid = wenyuan.grid_codes[0]
 
     def holder(post: str, code: str) -> Person:
         return next(
@@ -339,13 +340,8 @@ def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ign
         ("command", "指挥中心", holder("command_office", DISTRICT_CODE), "高新区"),
         ("street", "街道/镇干部", holder("street_official", f"{DISTRICT_CODE}001"), "文苑街道"),
         ("community", "社区书记", holder("secretary", wenyuan.code), wenyuan.name),
-        ("leader", "网格长", holder("grid_leader", wenyuan.grid_codes[0]), wenyuan.grid_codes[0]),
-        (
-            "worker",
-            "专职网格员",
-            holder("grid_worker", wenyuan.grid_codes[0]),
-            wenyuan.grid_codes[0],
-        ),
+        ("leader", "网格长", holder("grid_leader", first_grid), f"{wenyuan.name}第1网格"),
+        ("worker", "专职网格员", holder("grid_worker", first_grid), f"{wenyuan.name}第1网格"),
     ]
     User = get_user_model()
     out = []
