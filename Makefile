@@ -38,7 +38,7 @@ serve: install vendor
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air
 	$(BIN)/pytest
 
 lint: install
@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air
 
 bench: install
 	$(BIN)/python bench/locate_bench.py

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gridgov.territory",
     "gridgov.people",
+    "gridgov.air",
     "gridgov.web",
     "gridgov.demo",
 ]

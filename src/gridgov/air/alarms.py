@@ -1,0 +1,270 @@
+"""Alarm rules, evaluated on the stations a batch touched, in the same ingestion.
+
+An alarm is one row per (station, rule, pollutant) while the condition lasts: raised when it
+starts, updated while it holds, ended when it stops. `sweep_offline` (run every minute by the
+worker, or `gridgov air sweep`) raises the one alarm no reading can bring: silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from gridgov.air import aggregate
+from gridgov.air.models import POLLUTANT_FIELDS, Alarm, AlarmKind, AlarmRule, Flag, Station
+
+if TYPE_CHECKING:
+    from gridgov.air.ingest import Batch, StationInfo
+
+JUMP_RECENT_MINUTES = 5
+JUMP_BASELINE_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one station: holding (with values) or not."""
+
+    station_id: int
+    rule: AlarmRule
+    pollutant: str
+    holds: bool
+    at: int  # epoch seconds of the data the verdict is about
+    value: float | None = None
+    reference: float | None = None
+
+
+def _utc(ts: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(ts), tz=dt.UTC)
+
+
+def rules_for(kind: str) -> list[AlarmRule]:
+    return [r for r in _active_rules() if not r.station_kind or r.station_kind == kind]
+
+
+def _active_rules() -> list[AlarmRule]:
+    return list(AlarmRule.objects.filter(active=True))
+
+
+def evaluate(
+    batch: Batch, flags: np.ndarray, stations: dict[int, StationInfo], now: float | None = None
+) -> list[Alarm]:
+    """Run every applicable rule on each station in the batch; returns alarms raised now."""
+    rules = _active_rules()
+    if not rules:
+        return []
+    last = np.flatnonzero(np.r_[batch.station[1:] != batch.station[:-1], True])
+    latest = {int(batch.station[i]): int(batch.ts[i]) for i in last}
+    latest_flags = {int(batch.station[i]): flags[i] for i in last}
+    findings: list[Finding] = []
+    hourly_cache: dict[int, dict[int, np.ndarray]] = {}
+    for sid, ts in latest.items():
+        info = stations[sid]
+        for rule in rules:
+            if rule.station_kind and rule.station_kind != info.kind:
+                continue
+            if rule.kind == AlarmKind.THRESHOLD:
+                findings.append(_threshold(rule, sid, ts, hourly_cache))
+            elif rule.kind == AlarmKind.STUCK:
+                findings.extend(_stuck(rule, sid, ts, latest_flags[sid]))
+            elif rule.kind == AlarmKind.JUMP and info.interval < 60:
+                findings.append(_jump(rule, sid, ts))
+            elif rule.kind == AlarmKind.NEIGHBOUR:
+                findings.append(_neighbour(rule, info, ts, stations, hourly_cache))
+            elif rule.kind == AlarmKind.OFFLINE:
+                findings.append(Finding(sid, rule, "", False, ts))
+    return apply(findings, stations)
+
+
+def _hour_means(hour: int, cache: dict[int, dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
+    """Means of every station for one hour (NaN where not yet valid)."""
+    if hour not in cache:
+        cols = ", ".join(f"{p}_sum, {p}_n" for p in POLLUTANT_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT station_id, ts, need, {cols} FROM air_hourly WHERE ts = %s", [hour]
+            )
+            rows = np.array(cursor.fetchall(), dtype=float).reshape(
+                -1, 3 + 2 * len(POLLUTANT_FIELDS)
+            )
+        means = aggregate.hourly_means(rows)
+        cache[hour] = {int(s): means[i] for i, s in enumerate(rows[:, 0])}
+    return cache[hour]
+
+
+def _threshold(rule: AlarmRule, sid: int, ts: int, cache: dict) -> Finding:
+    hour = ts - ts % aggregate.HOUR
+    means = _hour_means(hour, cache).get(sid)
+    j = POLLUTANT_FIELDS.index(rule.pollutant)
+    value = None if means is None or not np.isfinite(means[j]) else float(means[j])
+    holds = value is not None and rule.threshold is not None and value > rule.threshold
+    return Finding(sid, rule, rule.pollutant, holds, ts, value, rule.threshold)
+
+
+def _stuck(rule: AlarmRule, sid: int, ts: int, flags: np.ndarray) -> list[Finding]:
+    pollutants = [rule.pollutant] if rule.pollutant else list(POLLUTANT_FIELDS)
+    return [
+        Finding(sid, rule, p, bool(flags[POLLUTANT_FIELDS.index(p)] & Flag.STUCK), ts)
+        for p in pollutants
+    ]
+
+
+def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:
+    """The last 5 minutes' mean against the 60 minutes before them."""
+    p = rule.pollutant
+    start = ts - (JUMP_RECENT_MINUTES + JUMP_BASELINE_MINUTES - 1) * 60
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ts, {p} FROM air_reading WHERE station_id = %s AND ts >= %s AND ts <= %s "
+            f"AND {p}_flag = 0 AND {p} IS NOT NULL",
+            [sid, start, ts],
+        )
+        rows = np.array(cursor.fetchall(), dtype=float).reshape(-1, 2)
+    recent = rows[rows[:, 0] > ts - JUMP_RECENT_MINUTES * 60, 1]
+    base = rows[rows[:, 0] <= ts - JUMP_RECENT_MINUTES * 60, 1]
+    if len(recent) == 0 or len(base) < JUMP_BASELINE_MINUTES // 2:
+        return Finding(sid, rule, p, False, ts)
+    now_mean, base_mean = float(recent.mean()), float(base.mean())
+    holds = now_mean > base_mean * (rule.ratio or 2.0) and now_mean - base_mean > (
+        rule.threshold or 0.0
+    )
+    return Finding(sid, rule, p, holds, ts, now_mean, base_mean)
+
+
+def distance_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
+    """Equirectangular distance, good to well under 1% over a district."""
+    x = np.radians(np.asarray(lon2) - lon1) * math.cos(math.radians(lat1))
+    y = np.radians(np.asarray(lat2) - lat1)
+    return 6371.0 * np.sqrt(x * x + y * y)
+
+
+def _neighbour(
+    rule: AlarmRule, info: StationInfo, ts: int, stations: dict[int, StationInfo], cache: dict
+) -> Finding:
+    """This station's hourly mean against the median of the stations within the radius (or the
+    nearest control station when none is within it)."""
+    p = rule.pollutant
+    j = POLLUTANT_FIELDS.index(p)
+    hour = ts - ts % aggregate.HOUR
+    means = _hour_means(hour, cache)
+    own = means.get(info.id)
+    if own is None or not np.isfinite(own[j]):
+        return Finding(info.id, rule, p, False, ts)
+    others = [(sid, m[j]) for sid, m in means.items() if sid != info.id and np.isfinite(m[j])]
+    if not others:
+        return Finding(info.id, rule, p, False, ts)
+    positions = _positions([sid for sid, _ in others], stations)
+    ids = np.array([sid for sid, _ in others])
+    values = np.array([v for _, v in others])
+    dist = distance_km(info.lat, info.lon, positions[:, 0], positions[:, 1])
+    near = dist <= (rule.radius_km or 3.0)
+    if near.any():
+        reference = float(np.median(values[near]))
+    else:
+        control = np.array([positions_kind(s, stations) for s in ids])
+        if not control.any():
+            return Finding(info.id, rule, p, False, ts)
+        reference = float(values[control][np.argmin(dist[control])])
+    value = float(own[j])
+    holds = value > reference * (rule.ratio or 1.5) and value - reference > (rule.threshold or 0)
+    return Finding(info.id, rule, p, holds, ts, value, reference)
+
+
+def _positions(ids: list[int], stations: dict[int, StationInfo]) -> np.ndarray:
+    missing = [i for i in ids if i not in stations]
+    if missing:
+        from gridgov.air.ingest import station_infos
+
+        stations.update(station_infos(missing))
+    return np.array([(stations[i].lat, stations[i].lon) for i in ids], dtype=float).reshape(-1, 2)
+
+
+def positions_kind(sid: int, stations: dict[int, StationInfo]) -> bool:
+    return stations[int(sid)].kind in ("national", "provincial")
+
+
+def apply(findings: list[Finding], stations: dict[int, StationInfo]) -> list[Alarm]:
+    """Open, update or end alarms so that each holding finding has exactly one open alarm."""
+    if not findings:
+        return []
+    open_alarms = {
+        (a.station_id, a.rule_id, a.pollutant): a
+        for a in Alarm.objects.filter(
+            ended_at__isnull=True, station_id__in={f.station_id for f in findings}
+        )
+    }
+    raised: list[Alarm] = []
+    for f in findings:
+        key = (f.station_id, f.rule.pk, f.pollutant)
+        current = open_alarms.get(key)
+        at = _utc(f.at)
+        if f.holds and current is None:
+            alarm = Alarm(
+                station_id=f.station_id,
+                grid_id=stations[f.station_id].grid_id,
+                rule=f.rule,
+                pollutant=f.pollutant,
+                value=f.value,
+                peak=f.value,
+                reference=f.reference,
+                started_at=at,
+                last_seen_at=at,
+            )
+            try:
+                with transaction.atomic():
+                    alarm.save()
+            except IntegrityError:  # another ingestion opened it a moment ago
+                continue
+            open_alarms[key] = alarm
+            raised.append(alarm)
+        elif f.holds and current is not None:
+            current.value = f.value
+            if f.value is not None:
+                current.peak = max(current.peak or f.value, f.value)
+            current.last_seen_at = max(current.last_seen_at, at)
+            current.save(update_fields=["value", "peak", "last_seen_at"])
+        elif not f.holds and current is not None and at >= current.last_seen_at:
+            current.ended_at = at
+            current.save(update_fields=["ended_at"])
+            del open_alarms[key]
+    return raised
+
+
+def sweep_offline(now: dt.datetime | None = None) -> list[Alarm]:
+    """Raise an offline alarm for every active station silent longer than its rule allows."""
+    from gridgov.air.ingest import station_infos
+
+    now = now or timezone.now()
+    rules = [r for r in _active_rules() if r.kind == AlarmKind.OFFLINE]
+    if not rules:
+        return []
+    stations = station_infos(list(Station.objects.filter(active=True).values_list("pk", flat=True)))
+    last_seen = dict(
+        Station.objects.filter(active=True, state__isnull=False).values_list("pk", "state__last_ts")
+    )
+    findings = []
+    for sid, info in stations.items():
+        for rule in rules:
+            if rule.station_kind and rule.station_kind != info.kind:
+                continue
+            limit = (rule.minutes or 30) * 60
+            seen = last_seen.get(sid)
+            silent = seen is None or now.timestamp() - (seen + info.interval * 60) > limit
+            findings.append(Finding(sid, rule, "", silent, int(now.timestamp())))
+    return apply(findings, stations)
+
+
+@transaction.atomic
+def acknowledge(alarm: Alarm, user: Any, note: str = "") -> Alarm:
+    locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
+    if locked.acknowledged_at is None:
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = user
+        locked.note = note[:200]
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    return locked

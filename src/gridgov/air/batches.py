@@ -1,0 +1,109 @@
+"""Build ingestion batches from records (HTTP JSON, CSV/Parquet rows, the demo generator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from gridgov.air.ingest import NCOL, Batch, RowError
+from gridgov.air.models import CST, POLLUTANT_FIELDS
+
+ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS}
+
+
+def parse_time(value: Any) -> int:
+    """ISO 8601 → epoch seconds; a time without an offset is China Standard Time."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        if not text:
+            raise ValueError("missing")
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CST)
+    return int(moment.timestamp())
+
+
+def parse_value(value: Any) -> tuple[float, bool]:
+    """(value, given as not-a-number). None/"" = missing (NaN, False)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return math.nan, False
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"nan", "-nan", "+nan"}:
+            return math.nan, True
+        value = float(text)
+    number = float(value)
+    if math.isnan(number):
+        return math.nan, True
+    if math.isinf(number):
+        raise ValueError("must be finite")
+    return number, False
+
+
+def from_records(
+    records: Iterable[Mapping[str, Any]],
+    station_of: Any,
+    first_row: int = 1,
+    strict_fields: bool = True,
+) -> tuple[Batch, list[RowError]]:
+    """Records (dicts with time and pollutant values) → Batch, plus parse errors by row.
+
+    station_of(record) returns a station id, or raises KeyError with a message for the row.
+    """
+    stations: list[int] = []
+    times: list[int] = []
+    values: list[list[float]] = []
+    nans: list[list[bool]] = []
+    rows: list[int] = []
+    errors: list[RowError] = []
+    for number, record in enumerate(records, start=first_row):
+        if not isinstance(record, Mapping):
+            errors.append(RowError(number, "reading", "must be an object"))
+            continue
+        row_errors: list[RowError] = []
+        if strict_fields:
+            for name in sorted(set(record) - ALLOWED_FIELDS - {"station"}):
+                row_errors.append(RowError(number, name, "unknown field"))
+        try:
+            station = int(station_of(record))
+        except KeyError as exc:
+            row_errors.append(RowError(number, "station", str(exc.args[0])))
+            station = -1
+        try:
+            ts = parse_time(record.get("time"))
+        except (ValueError, TypeError) as exc:
+            row_errors.append(RowError(number, "time", f"not an ISO 8601 time ({exc})"))
+            ts = 0
+        vals, flags = [], []
+        for p in POLLUTANT_FIELDS:
+            try:
+                v, given_nan = parse_value(record.get(p))
+            except (ValueError, TypeError) as exc:
+                row_errors.append(RowError(number, p, f"not a number ({exc})"))
+                v, given_nan = math.nan, False
+            vals.append(v)
+            flags.append(given_nan)
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        stations.append(station)
+        times.append(ts)
+        values.append(vals)
+        nans.append(flags)
+        rows.append(number)
+    batch = Batch(
+        np.array(stations, dtype=np.int64),
+        np.array(times, dtype=np.int64),
+        np.array(values, dtype=float).reshape(-1, NCOL),
+        np.array(nans, dtype=bool).reshape(-1, NCOL),
+        np.array(rows, dtype=np.int64),
+    )
+    return batch, errors

@@ -1,0 +1,290 @@
+"""The one ingestion path for readings (HTTP, file import, demo generator):
+
+    check rows → flag values → insert new rows → add them to the hourly aggregates →
+    recompute the touched days → update station state → evaluate alarm rules on touched stations
+
+all on numpy arrays, one database transaction per batch. What a batch acknowledges is committed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+
+from gridgov.air import aggregate, quality
+from gridgov.air.models import POLLUTANT_FIELDS, Station, StationState
+
+NCOL = len(POLLUTANT_FIELDS)
+CO = POLLUTANT_FIELDS.index("co")
+FUTURE_SLACK_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.field}: {self.message}"
+
+
+@dataclass
+class Batch:
+    """Readings as columns. values: (n, 6) in POLLUTANT_FIELDS order, NaN = missing."""
+
+    station: np.ndarray
+    ts: np.ndarray
+    values: np.ndarray
+    nan_given: np.ndarray
+    row: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Batch:
+        return cls(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros((0, NCOL)),
+            np.zeros((0, NCOL), bool),
+            np.zeros(0, np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def take(self, mask_or_index: np.ndarray) -> Batch:
+        return Batch(
+            self.station[mask_or_index],
+            self.ts[mask_or_index],
+            self.values[mask_or_index],
+            self.nan_given[mask_or_index],
+            self.row[mask_or_index],
+        )
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    alarms: list[Any] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.received += other.received
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.flagged += other.flagged
+        self.errors.extend(other.errors)
+        self.alarms.extend(other.alarms)
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    id: int
+    code: str
+    kind: str
+    interval: int
+    grid_id: int | None
+    lat: float
+    lon: float
+
+
+def station_infos(ids: list[int] | None = None) -> dict[int, StationInfo]:
+    qs = Station.objects.all() if ids is None else Station.objects.filter(pk__in=ids)
+    return {
+        s.pk: StationInfo(s.pk, s.code, s.kind, s.interval_minutes, s.grid_id, s.lat, s.lon)
+        for s in qs
+    }
+
+
+def check_rows(
+    batch: Batch, stations: dict[int, StationInfo], now: float | None = None
+) -> tuple[np.ndarray, list[RowError]]:
+    """Rows that are errors (not flags): off the station's interval, in the future, CO in µg/m³."""
+    now = time.time() if now is None else now
+    interval = np.array([stations[int(s)].interval for s in batch.station], dtype=np.int64)
+    bad = np.zeros(len(batch), dtype=bool)
+    errors: list[RowError] = []
+    off = batch.ts % (np.maximum(interval, 1) * 60) != 0
+    future = batch.ts > now + FUTURE_SLACK_SECONDS
+    with np.errstate(invalid="ignore"):
+        co_unit = batch.values[:, CO] > quality.CO_UNIT_LIMIT
+    for i in np.flatnonzero(off | future | co_unit):
+        row = int(batch.row[i])
+        if off[i]:
+            errors.append(
+                RowError(row, "time", f"not on the station's {interval[i]}-minute interval")
+            )
+        if future[i]:
+            errors.append(RowError(row, "time", "more than 5 minutes in the future"))
+        if co_unit[i]:
+            errors.append(
+                RowError(
+                    row,
+                    "co",
+                    f"{batch.values[i, CO]:g} is above {quality.CO_UNIT_LIMIT:g} "
+                    "mg/m³: CO must be sent in mg/m³, not µg/m³",
+                )
+            )
+    bad[off | future | co_unit] = True
+    return bad, errors
+
+
+def _existing_keys(station_ids: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Keys (station << 32 | ts) already stored for these stations in the batch's time range."""
+    ids = np.unique(station_ids).tolist()
+    placeholders = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT station_id, ts FROM air_reading WHERE station_id IN ({placeholders}) "
+            "AND ts >= %s AND ts <= %s",
+            [*ids, int(ts.min()), int(ts.max())],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    arr = np.array(found, dtype=np.int64)
+    return (arr[:, 0] << 32) | arr[:, 1]
+
+
+def _state_arrays(batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(batch)
+    prev_ts = np.full(n, -(10**12), dtype=np.int64)
+    prev_values = np.full((n, NCOL), np.nan)
+    prev_runs = np.zeros((n, NCOL), dtype=np.int64)
+    states = {
+        s.station_id: s
+        for s in StationState.objects.filter(station_id__in=np.unique(batch.station).tolist())
+    }
+    if not states:
+        return prev_ts, prev_values, prev_runs
+    for i in np.flatnonzero(np.r_[True, batch.station[1:] != batch.station[:-1]]):
+        state = states.get(int(batch.station[i]))
+        # Only a batch that continues the stream picks up the stream's state.
+        if state is not None and batch.ts[i] > state.last_ts:
+            prev_ts[i] = state.last_ts
+            prev_values[i] = [np.nan if v is None else v for v in state.last_values]
+            prev_runs[i] = state.runs
+    return prev_ts, prev_values, prev_runs
+
+
+INSERT_SQL = (
+    "INSERT INTO air_reading (station_id, ts, "
+    + ", ".join(f"{p}, {p}_flag" for p in POLLUTANT_FIELDS)
+    + ") VALUES ("
+    + ", ".join(["%s"] * (2 + 2 * NCOL))
+    + ") ON CONFLICT (station_id, ts) DO NOTHING"
+)
+
+
+def _insert(batch: Batch, flags: np.ndarray) -> int:
+    columns: list[list[Any]] = [batch.station.tolist(), batch.ts.tolist()]
+    for j in range(NCOL):
+        v = batch.values[:, j]
+        columns.append([None if x != x else x for x in v.tolist()])  # NaN → NULL
+        columns.append(flags[:, j].tolist())
+    rows = list(zip(*columns, strict=True))
+    with connection.cursor() as cursor:
+        cursor.executemany(INSERT_SQL, rows)
+        return int(cursor.rowcount)
+
+
+def _save_state(batch: Batch, runs: np.ndarray) -> None:
+    last = np.flatnonzero(np.r_[batch.station[1:] != batch.station[:-1], True])
+    ids = batch.station[last].tolist()
+    current = dict(
+        StationState.objects.filter(station_id__in=ids).values_list("station_id", "last_ts")
+    )
+    rows = []
+    for i in last:
+        sid = int(batch.station[i])
+        if sid in current and current[sid] >= batch.ts[i]:
+            continue  # an older batch (back-fill) does not move the stream's state
+        values = [None if np.isnan(v) else float(v) for v in batch.values[i]]
+        rows.append(
+            StationState(
+                station_id=sid,
+                last_ts=int(batch.ts[i]),
+                last_values=values,
+                runs=[int(r) for r in runs[i]],
+            )
+        )
+    if rows:
+        StationState.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["station"],
+            update_fields=["last_ts", "last_values", "runs"],
+        )
+
+
+def ingest(
+    batch: Batch,
+    stations: dict[int, StationInfo] | None = None,
+    *,
+    reject_all_on_error: bool = True,
+    now: float | None = None,
+    evaluate_alarms: bool = True,
+) -> IngestResult:
+    """Store a batch. With reject_all_on_error (the HTTP rule), one bad row rejects the batch."""
+    result = IngestResult(received=len(batch))
+    if len(batch) == 0:
+        return result
+    if stations is None:
+        stations = station_infos(np.unique(batch.station).tolist())
+    bad, errors = check_rows(batch, stations, now)
+    result.errors = errors
+    if errors and reject_all_on_error:
+        result.rejected = len(batch)
+        return result
+    result.rejected = int(bad.sum())
+    batch = batch.take(~bad)
+    if len(batch) == 0:
+        return result
+    order = np.lexsort((batch.ts, batch.station))
+    batch = batch.take(order)
+    keys = (batch.station << 32) | batch.ts
+    unique_in_batch = np.r_[True, keys[1:] != keys[:-1]]
+    with transaction.atomic():
+        existing = _existing_keys(batch.station, batch.ts)
+        new = unique_in_batch & ~np.isin(keys, existing)
+        fresh = batch.take(new)
+        result.duplicates = len(batch) - len(fresh)
+        if len(fresh) == 0:
+            return result
+        interval = np.array([stations[int(s)].interval for s in fresh.station], dtype=np.int64)
+        prev_ts, prev_values, prev_runs = _state_arrays(fresh)
+        flags, runs = quality.flag_values(
+            fresh.station,
+            fresh.ts,
+            fresh.values,
+            fresh.nan_given,
+            interval,
+            prev_ts,
+            prev_values,
+            prev_runs,
+        )
+        stored = _insert(fresh, flags)
+        result.stored = stored
+        result.duplicates += len(fresh) - stored
+        result.flagged = int((flags != 0).any(axis=1).sum())
+        if stored == len(fresh):
+            aggregate.add_to_hours(fresh, flags, interval)
+        else:  # another writer raced us on some rows: rebuild those hours from what is stored
+            aggregate.rebuild_hours(fresh.station, fresh.ts, stations)
+        touched_days = aggregate.recompute_days(fresh.station, fresh.ts)
+        _save_state(fresh, runs)
+        if evaluate_alarms:
+            from gridgov.air import alarms
+
+            result.alarms = alarms.evaluate(fresh, flags, stations, now=now)
+        del touched_days
+    return result

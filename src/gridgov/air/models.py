@@ -1,0 +1,298 @@
+"""Stations, readings (one row per station and interval), their hourly and daily aggregates,
+alarm rules and alarms, and targets.
+
+Times of readings and hourly rows are integer epoch seconds (UTC) of the *start* of the interval:
+the readings table is the heavy one (millions of rows), and integers keep its rows and index small,
+make the batch pipeline a matter of numpy arithmetic, and compare the same on SQLite and PostgreSQL.
+Days are calendar days in China Standard Time (UTC+8, no daylight saving).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.territory.models import Region
+
+POLLUTANT_FIELDS = ("pm25", "pm10", "so2", "no2", "co", "o3")
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+class StationKind(models.TextChoices):
+    NATIONAL = "national", _("国控站")
+    PROVINCIAL = "provincial", _("省控站")
+    MICRO = "micro", _("微站")
+    MOBILE = "mobile", _("移动站")
+
+
+DEFAULT_INTERVAL = {
+    StationKind.NATIONAL: 60,
+    StationKind.PROVINCIAL: 60,
+    StationKind.MICRO: 1,
+    StationKind.MOBILE: 1,
+}
+
+
+def all_pollutants() -> list[str]:
+    return list(POLLUTANT_FIELDS)
+
+
+class Station(models.Model):
+    """监测站点."""
+
+    code = models.CharField(_("站点编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=StationKind.choices)
+    lat = models.FloatField(_("纬度"))
+    lon = models.FloatField(_("经度"))
+    grid = models.ForeignKey(
+        Region,
+        verbose_name=_("所在网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+    )
+    pollutants = models.JSONField(_("监测项目"), default=all_pollutants)
+    interval_minutes = models.PositiveSmallIntegerField(_("报送间隔(分钟)"), default=1)
+    active = models.BooleanField(_("启用"), default=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    token_prefix = models.CharField(max_length=12, blank=True, editable=False)
+    token_revoked_at = models.DateTimeField(_("令牌吊销时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("监测站点")
+        verbose_name_plural = _("监测站点")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_control(self) -> bool:
+        return self.kind in (StationKind.NATIONAL, StationKind.PROVINCIAL)
+
+
+class Flag:
+    """Quality flags of one value (bits): a flagged value is stored but excluded from means."""
+
+    NEGATIVE = 1
+    ABOVE_RANGE = 2
+    NOT_A_NUMBER = 4
+    STUCK = 8
+    JUMP = 16
+
+    NAMES = {1: "negative", 2: "above_range", 4: "not_a_number", 8: "stuck", 16: "jump"}
+
+
+class Reading(models.Model):
+    """One station's values for one interval (µg/m³; CO mg/m³). Unique on (station, ts)."""
+
+    pk = models.CompositePrimaryKey("station_id", "ts")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, db_index=False)
+    ts = models.BigIntegerField(help_text="start of the interval, epoch seconds UTC")
+    pm25 = models.FloatField(null=True)
+    pm25_flag = models.PositiveSmallIntegerField(default=0)
+    pm10 = models.FloatField(null=True)
+    pm10_flag = models.PositiveSmallIntegerField(default=0)
+    so2 = models.FloatField(null=True)
+    so2_flag = models.PositiveSmallIntegerField(default=0)
+    no2 = models.FloatField(null=True)
+    no2_flag = models.PositiveSmallIntegerField(default=0)
+    co = models.FloatField(null=True)
+    co_flag = models.PositiveSmallIntegerField(default=0)
+    o3 = models.FloatField(null=True)
+    o3_flag = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "air_reading"
+        verbose_name = _("监测数据")
+        verbose_name_plural = _("监测数据")
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.ts}"
+
+
+class HourlyAggregate(models.Model):
+    """Sums and counts of a station-hour's valid values, kept up to date at ingestion.
+
+    The hour's mean is sum / n when n ≥ need (45 one-minute values; one hourly value).
+    """
+
+    pk = models.CompositePrimaryKey("station_id", "ts")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, db_index=False)
+    ts = models.BigIntegerField(help_text="start of the hour, epoch seconds UTC")
+    need = models.PositiveSmallIntegerField(default=45)
+    pm25_sum = models.FloatField(default=0)
+    pm25_n = models.PositiveSmallIntegerField(default=0)
+    pm10_sum = models.FloatField(default=0)
+    pm10_n = models.PositiveSmallIntegerField(default=0)
+    so2_sum = models.FloatField(default=0)
+    so2_n = models.PositiveSmallIntegerField(default=0)
+    no2_sum = models.FloatField(default=0)
+    no2_n = models.PositiveSmallIntegerField(default=0)
+    co_sum = models.FloatField(default=0)
+    co_n = models.PositiveSmallIntegerField(default=0)
+    o3_sum = models.FloatField(default=0)
+    o3_n = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "air_hourly"
+        indexes = [models.Index(fields=["ts"], name="air_hourly_ts")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.ts}"
+
+
+class DailyAggregate(models.Model):
+    """A station's day (China Standard Time): 24-h means (NULL where fewer than 20 valid hours),
+    O3 daily max 1-h and max 8-h (HJ 663), with the counts behind each."""
+
+    pk = models.CompositePrimaryKey("station_id", "day")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, db_index=False)
+    day = models.DateField()
+    pm25 = models.FloatField(null=True)
+    pm25_n = models.PositiveSmallIntegerField(default=0)
+    pm10 = models.FloatField(null=True)
+    pm10_n = models.PositiveSmallIntegerField(default=0)
+    so2 = models.FloatField(null=True)
+    so2_n = models.PositiveSmallIntegerField(default=0)
+    no2 = models.FloatField(null=True)
+    no2_n = models.PositiveSmallIntegerField(default=0)
+    co = models.FloatField(null=True)
+    co_n = models.PositiveSmallIntegerField(default=0)
+    o3_1h_max = models.FloatField(null=True)
+    o3_n = models.PositiveSmallIntegerField(default=0)
+    o3_8h_max = models.FloatField(null=True)
+    o3_8h_n = models.PositiveSmallIntegerField(default=0, help_text="valid 8-h windows (of 17)")
+
+    class Meta:
+        db_table = "air_daily"
+        indexes = [models.Index(fields=["day"], name="air_daily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.day}"
+
+
+class AlarmKind(models.TextChoices):
+    THRESHOLD = "threshold", _("超阈值")
+    JUMP = "jump", _("突升")
+    NEIGHBOUR = "neighbour", _("高于周边")
+    OFFLINE = "offline", _("离线")
+    STUCK = "stuck", _("数据恒值")
+
+
+class AlarmRule(models.Model):
+    """报警规则, per station kind (blank = all kinds) and pollutant."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("规则类型"), max_length=16, choices=AlarmKind.choices)
+    station_kind = models.CharField(
+        _("站点类型"), max_length=16, choices=StationKind.choices, blank=True
+    )
+    pollutant = models.CharField(_("污染物"), max_length=8, blank=True)
+    threshold = models.FloatField(
+        _("阈值"), null=True, blank=True, help_text=_("浓度；突升/周边规则为最小差值")
+    )
+    ratio = models.FloatField(_("倍数"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("时长(分钟)"), null=True, blank=True)
+    radius_km = models.FloatField(_("周边半径(公里)"), null=True, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["kind", "pollutant", "name"]
+        verbose_name = _("报警规则")
+        verbose_name_plural = _("报警规则")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alarm(models.Model):
+    """One alarm per station, rule and pollutant while the condition lasts."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="alarms")
+    grid = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    rule = models.ForeignKey(AlarmRule, on_delete=models.PROTECT)
+    pollutant = models.CharField(max_length=8, blank=True)
+    value = models.FloatField(null=True)
+    peak = models.FloatField(null=True)
+    reference = models.FloatField(null=True, help_text="threshold, baseline or neighbours")
+    started_at = models.DateTimeField(_("开始时间"))
+    last_seen_at = models.DateTimeField(_("最近一次"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("报警")
+        verbose_name_plural = _("报警")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "rule", "pollutant"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_alarm_per_station_rule",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.station.code}"
+
+
+class TargetMetric(models.TextChoices):
+    PM25 = "pm25", _("PM2.5年均浓度")
+    PM10 = "pm10", _("PM10年均浓度")
+    GOOD_DAY_RATIO = "good_day_ratio", _("优良天数比例")
+    COMPOSITE_INDEX = "comprehensive_index", _("综合指数")
+
+
+class Target(models.Model):
+    """攻坚目标 for a unit (region) over a period."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="air_targets")
+    metric = models.CharField(_("指标"), max_length=24, choices=TargetMetric.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    value = models.FloatField(_("目标值"))
+
+    class Meta:
+        ordering = ["region__code", "metric", "start"]
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "metric", "start", "end"], name="uniq_target"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="target_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.metric} {self.value}"
+
+
+class StationState(models.Model):
+    """Where each station's stream stands: its newest reading's time and values and how many
+    times each value has repeated, so the next batch's stuck and jump checks need no look-back."""
+
+    station = models.OneToOneField(
+        Station, primary_key=True, on_delete=models.CASCADE, related_name="state"
+    )
+    last_ts = models.BigIntegerField()
+    last_values = models.JSONField()
+    runs = models.JSONField()
+
+    class Meta:
+        db_table = "air_station_state"
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.last_ts}"

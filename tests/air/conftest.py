@@ -1,0 +1,69 @@
+"""Stations for the air tests: a micro-station in grid G1, another 1 km away, and a national
+control station outside the district."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from gridgov.air.ingest import Batch, ingest, station_infos
+from gridgov.air.models import CST, POLLUTANT_FIELDS, Station
+
+T0 = int(dt.datetime(2026, 11, 20, 0, 0, tzinfo=CST).timestamp())  # a Friday, midnight CST
+
+
+@pytest.fixture
+def stations(territory):
+    g1 = territory["D-S1-C1-G1"]
+    return {
+        "micro": Station.objects.create(
+            code="M1",
+            name="东一微站",
+            kind="micro",
+            lat=35.2,
+            lon=113.05,
+            grid=g1,
+            interval_minutes=1,
+        ),
+        "micro2": Station.objects.create(
+            code="M2",
+            name="东二微站",
+            kind="micro",
+            lat=35.209,
+            lon=113.05,
+            grid=g1,
+            interval_minutes=1,
+        ),
+        "national": Station.objects.create(
+            code="N1", name="市监测站", kind="national", lat=36.0, lon=113.2, interval_minutes=60
+        ),
+    }
+
+
+def make_batch(station, start, minutes, step=60, **columns):
+    """A batch for one station: `minutes` readings from `start`, every `step` seconds.
+    Each pollutant column is a scalar or a sequence; missing pollutants are NaN."""
+    n = minutes
+    ts = start + step * np.arange(n, dtype=np.int64)
+    values = np.full((n, len(POLLUTANT_FIELDS)), np.nan)
+    for j, p in enumerate(POLLUTANT_FIELDS):
+        if p in columns:
+            values[:, j] = np.broadcast_to(np.asarray(columns[p], dtype=float), (n,))
+    return Batch(
+        np.full(n, station.pk, dtype=np.int64),
+        ts,
+        values,
+        np.zeros(values.shape, bool),
+        np.arange(1, n + 1),
+    )
+
+
+@pytest.fixture
+def put(stations):
+    infos = station_infos()
+
+    def _put(batch, **kwargs):
+        kwargs.setdefault("now", float(T0 + 40 * 86400))
+        return ingest(batch, infos, **kwargs)
+
+    return _put
