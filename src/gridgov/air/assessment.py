@@ -1,0 +1,484 @@
+"""Assessment over any period and unit (HJ 663): period statistics, percentiles, the
+comprehensive index, good-day ratio, days by level, year-on-year change; targets and the
+allowance for the remaining days; rankings.
+
+A unit (station, community, street/town, district) has one value per day: the mean of its
+stations' valid daily values. Everything is computed from the daily aggregates, never minutes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from gridgov.air import aqi
+from gridgov.air.aggregate import date_number
+from gridgov.air.models import Station, Target, TargetMetric
+from gridgov.territory.models import Level, Region
+
+DAILY_KEYS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max")
+MEAN_KEYS = ("so2", "no2", "pm10", "pm25")
+
+
+# --- limits (grade II) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    name: str
+    so2: float
+    no2: float
+    pm10: float
+    pm25: float
+    co: float = 4.0
+    o3_8h: float = 160.0
+
+
+LIMITS_2012 = Limits("GB 3095-2012", so2=60, no2=40, pm10=70, pm25=35)
+LIMITS_2026_TRANSITION = Limits("GB 3095-2026 (2026–2030)", so2=60, no2=40, pm10=60, pm25=30)
+LIMITS_2031 = Limits("GB 3095-2026 (2031–)", so2=20, no2=30, pm10=50, pm25=25)
+
+
+def limits_for(day: dt.date) -> Limits:
+    """Grade-II limits in force on a day (a period uses the limits in force on its last day)."""
+    if day < aqi.CHANGEOVER:
+        return LIMITS_2012
+    if day < dt.date(2031, 1, 1):
+        return LIMITS_2026_TRANSITION
+    return LIMITS_2031
+
+
+# --- percentiles and rounding ----------------------------------------------------------------
+
+
+def percentile(values: np.ndarray, p: float) -> float:
+    """HJ 663: k = 1 + (n − 1)·p/100, s = ⌊k⌋, P = X(s) + (X(s+1) − X(s))·(k − s)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return math.nan
+    k = 1 + (n - 1) * p / 100.0
+    s = math.floor(k)
+    if s >= n:
+        return float(x[-1])
+    return float(x[s - 1] + (x[s] - x[s - 1]) * (k - s))
+
+
+def rounded(value: float, pollutant: str) -> float:
+    """Statistics are reported rounded like concentrations (GB/T 8170; CO to 0.1)."""
+    if not math.isfinite(value):
+        return math.nan
+    return float(aqi.round_concentration(np.array([value]), pollutant)[0])
+
+
+# --- required valid days ---------------------------------------------------------------------
+
+
+def required_days(start: dt.date, end: dt.date) -> int:
+    """Valid days a period needs: a calendar month 27 (February 25), a calendar year 324,
+    any other period the same share as a year (324/365), rounded up."""
+    days = (end - start).days + 1
+    if start.day == 1 and end == start.replace(day=calendar.monthrange(start.year, start.month)[1]):
+        return 25 if start.month == 2 else 27
+    if (
+        (start.month, start.day) == (1, 1)
+        and (end.month, end.day) == (12, 31)
+        and (start.year == end.year)
+    ):
+        return 324
+    return math.ceil(days * 324 / 365)
+
+
+# --- units and their daily values ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str  # "station" or a region level name
+    station_ids: tuple[int, ...]
+
+
+def station_units(codes: list[str] | None = None) -> list[Unit]:
+    qs = Station.objects.filter(active=True)
+    if codes:
+        qs = qs.filter(code__in=codes)
+    return [Unit(s.code, s.name, "station", (s.pk,)) for s in qs.order_by("code")]
+
+
+def region_units(regions: list[Region]) -> list[Unit]:
+    """Each region with the stations inside its subtree (by their grid)."""
+    stations = list(
+        Station.objects.filter(active=True, grid__isnull=False).values_list("pk", "grid__path")
+    )
+    out = []
+    for r in regions:
+        ids = tuple(pk for pk, path in stations if path.startswith(r.path))
+        out.append(Unit(r.code, r.name, Level(r.level).name.lower(), ids))
+    return out
+
+
+def level_units(level: int) -> list[Unit]:
+    return region_units(list(Region.objects.active().filter(level=level).order_by("code")))
+
+
+@dataclass
+class DailySeries:
+    """Per unit and day: the unit's daily values (NaN = no valid value)."""
+
+    units: list[Unit]
+    days: np.ndarray  # day numbers
+    values: dict[str, np.ndarray]  # key -> (units, days)
+
+
+def daily_series(units: list[Unit], start: dt.date, end: dt.date) -> DailySeries:
+    first, last = date_number(start), date_number(end)
+    days = np.arange(first, last + 1)
+    ids = sorted({sid for u in units for sid in u.station_ids})
+    per_station = {k: np.full((len(ids), len(days)), np.nan) for k in DAILY_KEYS}
+    if ids:
+        placeholders = ",".join(["%s"] * len(ids))
+        adapt = connection.ops.adapt_datefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT station_id, day, {', '.join(DAILY_KEYS)} FROM air_daily "
+                f"WHERE station_id IN ({placeholders}) AND day >= %s AND day <= %s",
+                [*ids, adapt(start), adapt(end)],
+            )
+            rows = cursor.fetchall()
+        index = {sid: i for i, sid in enumerate(ids)}
+        for row in rows:
+            day = row[1] if isinstance(row[1], dt.date) else dt.date.fromisoformat(str(row[1]))
+            d = date_number(day) - first
+            for k, value in zip(DAILY_KEYS, row[2:], strict=True):
+                if value is not None:
+                    per_station[k][index[row[0]], d] = value
+    values = {}
+    position = {sid: i for i, sid in enumerate(ids)}
+    for k in DAILY_KEYS:
+        out = np.full((len(units), len(days)), np.nan)
+        for u, unit in enumerate(units):
+            rows_ = [position[s] for s in unit.station_ids if s in position]
+            if rows_:
+                block = per_station[k][rows_]
+                counts = np.isfinite(block).sum(axis=0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[u] = np.where(counts > 0, np.nansum(block, axis=0) / counts, np.nan)
+        values[k] = out
+    return DailySeries(units, days, values)
+
+
+def daily_aqi(series: DailySeries, standard: aqi.Standard | None = None) -> aqi.AqiReport:
+    """Daily AQI of every unit-day, flattened (units × days); the standard by each day's date
+    unless forced."""
+    flat = {k: v.ravel() for k, v in series.values.items()}
+    n_days = len(series.days)
+    if standard is not None:
+        return aqi.daily_report(flat, standard)
+    dates = np.tile(series.days, len(series.units))
+    changeover = date_number(aqi.CHANGEOVER)
+    reports = {s: aqi.daily_report(flat, s) for s in aqi.Standard}
+    new = dates >= changeover
+    old_r, new_r = reports[aqi.Standard.HJ633_2012], reports[aqi.Standard.HJ633_2026]
+
+    def pick(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(new if a.ndim == 1 else new[None, :], b, a)
+
+    del n_days
+    return aqi.AqiReport(
+        standard=aqi.Standard.HJ633_2026 if new.all() else aqi.Standard.HJ633_2012,
+        iaqi={p: pick(old_r.iaqi[p], new_r.iaqi[p]) for p in aqi.POLLUTANTS},
+        aqi=pick(old_r.aqi, new_r.aqi),
+        level=pick(old_r.level, new_r.level),
+        primary=pick(old_r.primary, new_r.primary),
+        exceeding=pick(old_r.exceeding, new_r.exceeding),
+        capped=pick(old_r.capped, new_r.capped),
+        complete=pick(old_r.complete, new_r.complete),
+    )
+
+
+# --- period statistics -----------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    valid_days: int
+    required_days: int
+    so2: float
+    no2: float
+    pm10: float
+    pm25: float
+    co_p95: float
+    o3_8h_p90: float
+    comprehensive_index: float
+    good_days: int
+    aqi_days: int
+    good_day_ratio: float
+    days_by_level: dict[int, int]
+    limits: str
+    year_on_year: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def enough_data(self) -> bool:
+        return self.valid_days >= self.required_days
+
+    def as_dict(self) -> dict[str, Any]:
+        def clean(v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            if isinstance(v, dict):
+                return {str(k): clean(x) for k, x in v.items()}
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            return v
+
+        data = {k: clean(v) for k, v in self.__dict__.items()}
+        data["enough_data"] = self.enough_data
+        return data
+
+
+def comprehensive_index(stats: dict[str, float], limits: Limits) -> float:
+    """Σ C_i / S_i over the six (annual limits; CO 24-h; O3 8-h), to two decimals."""
+    parts = [
+        stats["so2"] / limits.so2,
+        stats["no2"] / limits.no2,
+        stats["pm10"] / limits.pm10,
+        stats["pm25"] / limits.pm25,
+        stats["co_p95"] / limits.co,
+        stats["o3_8h_p90"] / limits.o3_8h,
+    ]
+    if not all(math.isfinite(x) for x in parts):
+        return math.nan
+    return float(aqi.round_decimal(repr(sum(parts)), 2))
+
+
+def _stats(series: DailySeries, u: int, report: aqi.AqiReport, limits: Limits) -> dict[str, Any]:
+    v = {k: series.values[k][u] for k in DAILY_KEYS}
+    n = len(series.days)
+    aqi_u = report.aqi[u * n : (u + 1) * n]
+    levels = report.level[u * n : (u + 1) * n]
+    stats: dict[str, Any] = {}
+    for k in MEAN_KEYS:
+        x = v[k][np.isfinite(v[k])]
+        stats[k] = rounded(float(x.mean()), k) if len(x) else math.nan
+    stats["co_p95"] = rounded(percentile(v["co"], 95), "co")
+    stats["o3_8h_p90"] = rounded(percentile(v["o3_8h_max"], 90), "o3")
+    stats["comprehensive_index"] = comprehensive_index(stats, limits)
+    valid_aqi = aqi_u >= 0
+    stats["aqi_days"] = int(valid_aqi.sum())
+    stats["good_days"] = int((valid_aqi & (aqi_u <= 100)).sum())
+    stats["good_day_ratio"] = (
+        round(100.0 * stats["good_days"] / stats["aqi_days"], 1) if stats["aqi_days"] else math.nan
+    )
+    stats["days_by_level"] = {lvl: int((levels == lvl).sum()) for lvl in range(1, 7)}
+    # A valid day: the six pollutants' daily values all valid.
+    valid = np.all(
+        [np.isfinite(v[k]) for k in ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max")], axis=0
+    )
+    stats["valid_days"] = int(valid.sum())
+    return stats
+
+
+def same_period_last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    def back(d: dt.date) -> dt.date:
+        try:
+            return d.replace(year=d.year - 1)
+        except ValueError:  # 29 February
+            return d.replace(year=d.year - 1, day=28)
+
+    return back(start), back(end)
+
+
+def assess(
+    units: list[Unit],
+    start: dt.date,
+    end: dt.date,
+    standard: aqi.Standard | None = None,
+    year_on_year: bool = True,
+) -> list[Assessment]:
+    limits = limits_for(end)
+    series = daily_series(units, start, end)
+    report = daily_aqi(series, standard)
+    previous: dict[str, dict[str, Any]] = {}
+    if year_on_year:
+        last_start, last_end = same_period_last_year(start, end)
+        prev_series = daily_series(units, last_start, last_end)
+        prev_report = daily_aqi(prev_series, standard)
+        prev_limits = limits_for(last_end)
+        for u, unit in enumerate(units):
+            previous[unit.code] = _stats(prev_series, u, prev_report, prev_limits)
+    out = []
+    for u, unit in enumerate(units):
+        s = _stats(series, u, report, limits)
+        yoy = {}
+        before = previous.get(unit.code)
+        if before:
+            for key in (
+                "pm25",
+                "pm10",
+                "so2",
+                "no2",
+                "co_p95",
+                "o3_8h_p90",
+                "comprehensive_index",
+                "good_day_ratio",
+            ):
+                a, b = s[key], before[key]
+                if math.isfinite(a) and math.isfinite(b) and b != 0:
+                    yoy[key] = round(100.0 * (a - b) / b, 1)
+        out.append(
+            Assessment(
+                code=unit.code,
+                name=unit.name,
+                start=start,
+                end=end,
+                valid_days=s["valid_days"],
+                required_days=required_days(start, end),
+                so2=s["so2"],
+                no2=s["no2"],
+                pm10=s["pm10"],
+                pm25=s["pm25"],
+                co_p95=s["co_p95"],
+                o3_8h_p90=s["o3_8h_p90"],
+                comprehensive_index=s["comprehensive_index"],
+                good_days=s["good_days"],
+                aqi_days=s["aqi_days"],
+                good_day_ratio=s["good_day_ratio"],
+                days_by_level=s["days_by_level"],
+                limits=limits.name,
+                year_on_year=yoy,
+            )
+        )
+    return out
+
+
+# --- rankings --------------------------------------------------------------------------------
+
+RANK_METRICS = {
+    # metric: (value of an assessment, smaller is better)
+    "pm25": (lambda a: a.pm25, True),
+    "pm10": (lambda a: a.pm10, True),
+    "comprehensive_index": (lambda a: a.comprehensive_index, True),
+    "good_day_ratio": (lambda a: a.good_day_ratio, False),
+    "pm25_yoy": (lambda a: a.year_on_year.get("pm25", math.nan), True),
+}
+
+
+@dataclass
+class RankedRow:
+    rank: int | None
+    value: float
+    assessment: Assessment
+
+
+def rank(assessments: list[Assessment], metric: str) -> tuple[list[RankedRow], list[RankedRow]]:
+    """(ranked, listed apart). Equal values rank equal (1, 2, 2, 4); units without enough valid
+    days, or without a value, are listed apart and not ranked."""
+    if metric not in RANK_METRICS:
+        raise ValueError(f"unknown metric {metric!r}; one of {', '.join(RANK_METRICS)}")
+    get, ascending = RANK_METRICS[metric]
+    ok = [a for a in assessments if a.enough_data and math.isfinite(get(a))]
+    apart = [RankedRow(None, get(a), a) for a in assessments if a not in ok]
+    ok.sort(key=lambda a: (get(a) if ascending else -get(a), a.code))
+    ranked: list[RankedRow] = []
+    for i, a in enumerate(ok):
+        value = get(a)
+        same_as_previous = ranked and ranked[-1].value == value
+        ranked.append(RankedRow(ranked[-1].rank if same_as_previous else i + 1, value, a))
+    return ranked, apart
+
+
+# --- targets and the allowance ---------------------------------------------------------------
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    as_of: dt.date
+    period_days: int
+    elapsed_valid_days: int
+    remaining_days: int
+    current: float
+    gap: float  # current − target (µg/m³ for concentrations; percentage points; index)
+    allowance: float | None  # what the remaining days may average (concentrations)
+    non_good_days_allowed: int | None  # good-day-ratio targets
+    on_track: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        def clean(v: Any) -> Any:
+            return None if isinstance(v, float) and not math.isfinite(v) else v
+
+        return {
+            "region": self.target.region.code,
+            "region_name": self.target.region.name,
+            "metric": self.target.metric,
+            "target": self.target.value,
+            "start": self.target.start.isoformat(),
+            "end": self.target.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "period_days": self.period_days,
+            "elapsed_valid_days": self.elapsed_valid_days,
+            "remaining_days": self.remaining_days,
+            "current": clean(self.current),
+            "gap": clean(self.gap),
+            "allowance": clean(self.allowance) if self.allowance is not None else None,
+            "non_good_days_allowed": self.non_good_days_allowed,
+            "on_track": self.on_track,
+        }
+
+
+def target_progress(target: Target, as_of: dt.date) -> TargetProgress:
+    """AIR_STANDARDS.md, last section: with target T over N days, D elapsed days with valid daily
+    means summing to S, the remaining R = N − D days may average at most (T·N − S) / R; with a
+    good-day ratio target r, at most (N − ⌈r·N⌉) − (non-good days so far) non-good days."""
+    unit = region_units([target.region])[0]
+    n = (target.end - target.start).days + 1
+    until = min(as_of, target.end)
+    metric = target.metric
+    if until < target.start:
+        return TargetProgress(target, as_of, n, 0, n, math.nan, math.nan, None, None, True)
+    series = daily_series([unit], target.start, until)
+    allowance = None
+    non_good_allowed = None
+    if metric in (TargetMetric.PM25, TargetMetric.PM10):
+        values = series.values[metric][0]
+        valid = values[np.isfinite(values)]
+        d, s = len(valid), float(valid.sum())
+        remaining = n - d
+        current = rounded(s / d, metric) if d else math.nan
+        allowance = (target.value * n - s) / remaining if remaining > 0 else math.nan
+        gap = current - target.value
+        on_track = (allowance >= 0) if remaining > 0 else current <= target.value
+    elif metric == TargetMetric.GOOD_DAY_RATIO:
+        report = daily_aqi(series)
+        valid = report.aqi >= 0
+        d = int(valid.sum())
+        good = int((valid & (report.aqi <= 100)).sum())
+        remaining = n - d
+        current = round(100.0 * good / d, 1) if d else math.nan
+        ratio = target.value / 100.0 if target.value > 1 else target.value
+        non_good_allowed = (n - math.ceil(ratio * n)) - (d - good)
+        gap = current - (ratio * 100)
+        on_track = non_good_allowed >= 0
+    else:
+        result = assess([unit], target.start, until, year_on_year=False)[0]
+        d = result.valid_days
+        remaining = n - d
+        current = result.comprehensive_index
+        gap = current - target.value
+        on_track = math.isfinite(current) and current <= target.value
+    return TargetProgress(
+        target, as_of, n, d, remaining, current, gap, allowance, non_good_allowed, on_track
+    )
