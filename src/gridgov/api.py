@@ -69,12 +69,20 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 
 def _register() -> None:
+    from gridgov.air.api import BatchRejected, ingest_router
+    from gridgov.air.api import router as air_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.territory.api import router as territory_router
 
     api.add_router("/auth", auth_router, tags=["auth"])
     api.add_router("", territory_router, tags=["territory"])
     api.add_router("", people_router, tags=["people"])
+    api.add_router("", ingest_router, tags=["air ingestion"])
+    api.add_router("", air_router, tags=["air"])
+
+    @api.exception_handler(BatchRejected)
+    def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:
+        return api.create_response(request, exc.body, status=400)
 
 
 _register()

@@ -23,8 +23,8 @@ from gridgov.air.assessment import (
 )
 from gridgov.air.models import DailyAggregate, Station, Target
 
-
 # --- validity --------------------------------------------------------------------------------
+
 
 def test_o3_daily_max_8h_needs_14_of_17_windows():
     o3 = np.full((1, 24), 100.0)
@@ -70,6 +70,7 @@ def test_required_valid_days(start, end, need):
 
 # --- percentiles and the comprehensive index -------------------------------------------------
 
+
 def test_percentile_follows_hj_663():
     x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     # p = 95: k = 1 + 9 * 0.95 = 9.55, s = 9, P = X9 + (X10 - X9) * 0.55 = 9.55
@@ -99,16 +100,35 @@ def test_limits_follow_the_date():
 
 # --- assessment from daily rows --------------------------------------------------------------
 
+
 def put_days(station, start, values, **fixed):
     """Daily rows: values is a list of PM2.5 daily means (None = invalid day)."""
-    base = {"pm10": 60.0, "so2": 10.0, "no2": 30.0, "co": 0.8, "o3_1h_max": 120.0,
-            "o3_8h_max": 100.0}
+    base = {
+        "pm10": 60.0,
+        "so2": 10.0,
+        "no2": 30.0,
+        "co": 0.8,
+        "o3_1h_max": 120.0,
+        "o3_8h_max": 100.0,
+    }
     base.update(fixed)
     rows = []
     for i, pm25 in enumerate(values):
-        rows.append(DailyAggregate(station=station, day=start + dt.timedelta(days=i), pm25=pm25,
-                                   pm25_n=24, pm10_n=24, so2_n=24, no2_n=24, co_n=24, o3_n=24,
-                                   o3_8h_n=17, **base))
+        rows.append(
+            DailyAggregate(
+                station=station,
+                day=start + dt.timedelta(days=i),
+                pm25=pm25,
+                pm25_n=24,
+                pm10_n=24,
+                so2_n=24,
+                no2_n=24,
+                co_n=24,
+                o3_n=24,
+                o3_8h_n=17,
+                **base,
+            )
+        )
     DailyAggregate.objects.bulk_create(rows)
 
 
@@ -116,8 +136,7 @@ def put_days(station, start, values, **fixed):
 def four_stations(territory):
     g1, g2, g3 = territory["D-S1-C1-G1"], territory["D-S1-C1-G2"], territory["D-S2-C2-G3"]
     return [
-        Station.objects.create(code=f"S{i}", name=f"站{i}", kind="micro", lat=35.2, lon=lon,
-                               grid=g)
+        Station.objects.create(code=f"S{i}", name=f"站{i}", kind="micro", lat=35.2, lon=lon, grid=g)
         for i, (g, lon) in enumerate([(g1, 113.05), (g2, 113.15), (g3, 113.3), (g3, 113.35)])
     ]
 
@@ -175,11 +194,17 @@ def test_district_levels_group_stations(four_stations):
 
 # --- targets and the allowance ---------------------------------------------------------------
 
+
 def test_pm25_allowance_for_the_remaining_days(four_stations):
     s = four_stations[0]
     district = s.grid.parent.parent.parent
-    target = Target.objects.create(region=district, metric="pm25", start=dt.date(2026, 4, 1),
-                                   end=dt.date(2026, 4, 30), value=35)
+    target = Target.objects.create(
+        region=district,
+        metric="pm25",
+        start=dt.date(2026, 4, 1),
+        end=dt.date(2026, 4, 30),
+        value=35,
+    )
     put_days(s, dt.date(2026, 4, 1), [40.0] * 10)  # 10 days at 40
     p = target_progress(target, dt.date(2026, 4, 10))
     # T·N − S = 35·30 − 400 = 650 over R = 20 days -> 32.5
@@ -191,8 +216,13 @@ def test_pm25_allowance_for_the_remaining_days(four_stations):
 def test_good_day_ratio_allowance(four_stations):
     s = four_stations[0]
     district = s.grid.parent.parent.parent
-    target = Target.objects.create(region=district, metric="good_day_ratio",
-                                   start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30), value=80)
+    target = Target.objects.create(
+        region=district,
+        metric="good_day_ratio",
+        start=dt.date(2026, 4, 1),
+        end=dt.date(2026, 4, 30),
+        value=80,
+    )
     put_days(s, dt.date(2026, 4, 1), [30.0] * 7 + [90.0] * 3)  # 3 non-good days (PM2.5 90)
     p = target_progress(target, dt.date(2026, 4, 10))
     # N − ⌈0.8·30⌉ = 6 non-good days allowed in all; 3 used -> 3 left

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -82,14 +83,24 @@ def round_decimal(value: float | str | Decimal, digits: int) -> Decimal:
 
 def round_units(values: np.ndarray, pollutant: str) -> np.ndarray:
     """Concentrations rounded per GB/T 8170, as integers in units of the last kept digit
-    (µg/m³, or tenths of mg/m³ for CO). NaN stays NaN (returned as float array).
+    (µg/m³, or tenths of mg/m³ for CO). NaN stays NaN (returned as a float array).
 
-    Multiplying by 10^d in binary adds noise below 1e-9 (0.15 × 10 = 1.5000000000000002); rounding
-    to 6 decimals first recovers the decimal value, whose exact halves numpy rounds to even.
+    Ties are decided on the decimal value, not the binary one: 1.15 is stored as
+    1.149999999999999911…, yet a value is a tie exactly when it is the float nearest to
+    (k + ½)·10⁻ᵈ, and then it goes to the even neighbour (1.15 → 1.2, 2.25 → 2.2, 74.5 → 74).
+    Every other value goes to its nearest neighbour (75.4999999 → 75).
     """
     scale = 10 ** decimals_for(pollutant)
-    scaled = np.round(np.asarray(values, dtype=float) * scale, 6)
-    return np.round(scaled)
+    v = np.asarray(values, dtype=float)
+    scaled = v * scale
+    lower = np.floor(scaled)
+    tie = v == (lower + 0.5) / scale
+    # Binary scaling can land just below a tie (11.499999999999998 for 1.15): check k − ½ too.
+    tie_below = v == (lower + 1.5) / scale
+    lower = np.where(tie_below & ~tie, lower + 1, lower)
+    tie = tie | tie_below
+    even = np.where(np.mod(lower, 2) == 0, lower, lower + 1)
+    return np.where(tie, even, np.round(scaled))
 
 
 def round_concentration(values: np.ndarray, pollutant: str) -> np.ndarray:
@@ -251,16 +262,17 @@ def _report(
     # Special rules above the last breakpoint of SO2 1-h and O3 8-h.
     if "so2_1h" in results:
         r = results["so2_1h"]
+        fallback_capped = np.zeros(n, dtype=bool)
         if standard == Standard.HJ633_2026:
             fixed = np.where(r.beyond, 200, r.iaqi)
         else:
-            fallback = (
-                iaqi("so2_24h", extra_24h_so2, standard).iaqi
-                if extra_24h_so2 is not None
-                else np.full(n, MISSING)
-            )
+            if extra_24h_so2 is not None:
+                daily = iaqi("so2_24h", extra_24h_so2, standard)
+                fallback, fallback_capped = daily.iaqi, r.beyond & daily.capped
+            else:
+                fallback = np.full(n, MISSING)
             fixed = np.where(r.beyond, fallback, r.iaqi)
-        results["so2_1h"] = IaqiResult(fixed, r.capped, r.beyond)
+        results["so2_1h"] = IaqiResult(fixed, r.capped | fallback_capped, r.beyond)
     if "o3_8h" in results:
         r = results["o3_8h"]
         if standard == Standard.HJ633_2026:
@@ -306,7 +318,7 @@ def pollutant_names(bitmask: int) -> list[str]:
     return [DISPLAY[p] for p in POLLUTANTS if int(bitmask) & BIT[p]]
 
 
-def record(report: AqiReport, i: int) -> dict[str, object]:
+def record(report: AqiReport, i: int) -> dict[str, Any]:
     """One record of a report as plain values (for the API and the CLI)."""
     lvl = level(int(report.level[i]))
     aqi = int(report.aqi[i])

@@ -1,0 +1,526 @@
+"""Air endpoints: ingestion by station token; stations, series, AQI, assessment, targets,
+rankings and alarms for accounts (scoped like everything else)."""
+
+import csv
+import datetime as dt
+import io
+import math
+from typing import Any, Literal
+
+import numpy as np
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.security import HttpBearer
+
+from gridgov.air import alarms as alarm_service
+from gridgov.air import aqi
+from gridgov.air.assessment import (
+    RANK_METRICS,
+    assess,
+    level_units,
+    rank,
+    region_units,
+    station_units,
+    target_progress,
+)
+from gridgov.air.batches import from_records
+from gridgov.air.ingest import ingest, station_infos
+from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
+from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
+from gridgov.air.stations import station_for_token
+from gridgov.api import ApiError, error_body
+from gridgov.people import scope
+from gridgov.territory.api import get_visible_region
+from gridgov.territory.models import Level, Region
+
+router = Router()
+ingest_router = Router()
+
+
+class StationToken(HttpBearer):
+    """`Authorization: Bearer ggs_…`: the station's ingestion token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        station = station_for_token(token)
+        if station is not None:
+            request.station = station  # type: ignore[attr-defined]
+        return station
+
+
+class ReadingsIn(Schema):
+    model_config = {"extra": "forbid"}
+    readings: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=10_000,
+        description='[{"time": "2026-11-27T09:13:00+08:00", "pm25": 81, …}]; µg/m³, CO mg/m³',
+    )
+
+
+class IngestOut(Schema):
+    stored: int
+    duplicates: int
+    flagged: int
+    alarms: int
+    errors: list[dict[str, Any]]
+
+
+@ingest_router.post("/readings", response={200: IngestOut}, auth=StationToken())
+def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
+    """Store a batch from one station. Any malformed row rejects the whole batch (400)."""
+    station: Station = request.station  # type: ignore[attr-defined]
+    batch, errors = from_records(payload.readings, lambda _: station.pk, first_row=0)
+    infos = station_infos([station.pk])
+    if not errors:
+        result = ingest(batch, infos, reject_all_on_error=True)
+        errors = result.errors
+    if errors:
+        body = error_body(
+            f"{len(errors)} bad row(s); nothing was stored",
+            [{"field": f"readings[{e.row}].{e.field}", "message": e.message} for e in errors],
+        )
+        raise BatchRejected(body)
+    return {
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+        "flagged": result.flagged,
+        "alarms": len(result.alarms),
+        "errors": [],
+    }
+
+
+class BatchRejected(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body["detail"])
+        self.body = body
+
+
+# --- stations and series ---------------------------------------------------------------------
+
+
+def visible_stations(request: HttpRequest) -> Any:
+    """Stations in the caller's scope, and reference stations outside every grid."""
+    qs = Station.objects.filter(active=True).select_related("grid")
+    paths = scope.scope_paths(request.user)
+    if paths is None:
+        return qs
+    q = Q(grid__isnull=True)
+    for p in paths:
+        q |= Q(grid__path__startswith=p)
+    return qs.filter(q)
+
+
+def get_station(request: HttpRequest, code: str) -> Station:
+    station = Station.objects.select_related("grid").filter(code=code).first()
+    if station is None:
+        raise ApiError(404, f"no station with code {code!r}", field="code")
+    if not visible_stations(request).filter(pk=station.pk).exists():
+        raise ApiError(403, f"station {code} is outside your scope", field="code")
+    return station
+
+
+class StationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    interval_minutes: int
+    pollutants: list[str]
+    grid: str | None
+    grid_name: str | None
+
+
+def station_out(s: Station) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "name": s.name,
+        "kind": s.kind,
+        "lat": s.lat,
+        "lon": s.lon,
+        "interval_minutes": s.interval_minutes,
+        "pollutants": s.pollutants,
+        "grid": s.grid.code if s.grid else None,
+        "grid_name": s.grid.name if s.grid else None,
+    }
+
+
+@router.get("/stations", response=list[StationOut])
+def list_stations(request: HttpRequest, kind: str | None = None) -> Any:
+    qs = visible_stations(request)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return [station_out(s) for s in qs.order_by("code")]
+
+
+class LatestOut(Schema):
+    code: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    time: str | None
+    aqi: int | None
+    level: int | None
+    category: str
+    colour: str | None
+    primary_pollutants: list[str]
+    values: dict[str, float | None]
+
+
+@router.get("/air/latest", response=list[LatestOut])
+def latest(request: HttpRequest) -> Any:
+    """Every visible station's latest hour (real-time AQI) — what the live map draws."""
+    from gridgov.air.aggregate import HOUR, fetch_hours, hourly_means
+
+    stations = list(visible_stations(request).select_related("state"))
+    if not stations:
+        return []
+    last = {s.pk: getattr(getattr(s, "state", None), "last_ts", None) for s in stations}
+    newest = max((t for t in last.values() if t is not None), default=None)
+    out = []
+    rows = (
+        fetch_hours([s.pk for s in stations], newest - newest % HOUR - 2 * HOUR, newest + HOUR)
+        if newest is not None
+        else np.zeros((0, 15))
+    )
+    means = hourly_means(rows) if len(rows) else np.zeros((0, 6))
+    by_station: dict[int, tuple[int, np.ndarray]] = {}
+    for i, row in enumerate(rows):
+        sid, ts = int(row[0]), int(row[1])
+        if np.isfinite(means[i]).any() and (sid not in by_station or ts > by_station[sid][0]):
+            by_station[sid] = (ts, means[i])
+    for s in stations:
+        found = by_station.get(s.pk)
+        latest_ts: int | None = found[0] if found else None
+        values = found[1] if found else np.full(6, np.nan)
+        data = {p: np.array([values[j]]) for j, p in enumerate(POLLUTANT_FIELDS)}
+        day = (
+            dt.datetime.fromtimestamp(latest_ts, tz=CST).date()
+            if latest_ts
+            else dt.datetime.now(CST).date()
+        )
+        rec = aqi.record(aqi.hourly_report(data, aqi.standard_for(day)), 0)
+        out.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "kind": s.kind,
+                "lat": s.lat,
+                "lon": s.lon,
+                "time": dt.datetime.fromtimestamp(latest_ts, tz=CST).isoformat()
+                if latest_ts
+                else None,
+                "aqi": rec["aqi"],
+                "level": rec["level"],
+                "category": rec["category"],
+                "colour": rec["colour"],
+                "primary_pollutants": rec["primary_pollutants"],
+                "values": {
+                    p: (None if not math.isfinite(values[j]) else round(float(values[j]), 1))
+                    for j, p in enumerate(POLLUTANT_FIELDS)
+                },
+            }
+        )
+    return out
+
+
+def _date(value: str | None, default: dt.date, field: str) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ApiError(400, f"{field}: not a date (YYYY-MM-DD)", field=field) from exc
+
+
+def _standard(value: str | None) -> aqi.Standard | None:
+    return aqi.Standard(value) if value else None
+
+
+def csv_response(rows: list[dict[str, Any]], columns: list[str], name: str) -> HttpResponse:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/stations/{code}/hourly", response=list[dict[str, Any]])
+def station_hourly(
+    request: HttpRequest,
+    code: str,
+    start: str | None = Query(None, alias="from", description="YYYY-MM-DD (CST), default today"),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive"),
+    standard: Literal["2012", "2026"] | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Hourly means with the real-time AQI (实时报)."""
+    station = get_station(request, code)
+    today = dt.datetime.now(CST).date()
+    first, last = _date(start, today, "from"), _date(end, today, "to")
+    if last < first or (last - first).days > 92:
+        raise ApiError(400, "to must be on or after from, at most 92 days later", field="to")
+    t0 = int(dt.datetime.combine(first, dt.time(), CST).timestamp())
+    t1 = int(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), CST).timestamp())
+    rows = hourly_rows(station.pk, station.code, t0, t1, _standard(standard))
+    if format == "csv":
+        return csv_response(rows, list(rows[0]) if rows else ["station"], f"{code}-hourly.csv")
+    return rows
+
+
+@router.get("/stations/{code}/daily", response=list[dict[str, Any]])
+def station_daily(
+    request: HttpRequest,
+    code: str,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+    standard: Literal["2012", "2026"] | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Daily report (日报) rows, as `gridgov air daily` prints them."""
+    station = get_station(request, code)
+    today = dt.datetime.now(CST).date()
+    last = _date(end, today, "to")
+    first = _date(start, last - dt.timedelta(days=29), "from")
+    if last < first or (last - first).days > 3660:
+        raise ApiError(400, "to must be on or after from, within ten years", field="to")
+    units = station_units([station.code])
+    rows = daily_rows(units, first, last, _standard(standard))
+    if format == "csv":
+        return csv_response(rows, ["station", *DAILY_COLUMNS], f"{code}-daily.csv")
+    return rows
+
+
+@router.get("/stations/{code}/minutes", response=list[dict[str, Any]])
+def station_minutes(request: HttpRequest, code: str, hours: int = Query(24, ge=1, le=72)) -> Any:
+    """The raw readings of the last hours (values with their quality flags)."""
+    from gridgov.air.models import Reading
+
+    station = get_station(request, code)
+    state = getattr(station, "state", None)
+    end = state.last_ts if state else int(dt.datetime.now(dt.UTC).timestamp())
+    qs = Reading.objects.filter(station=station, ts__gt=end - hours * 3600).order_by("ts")
+    fields = ["ts", *[c for p in POLLUTANT_FIELDS for c in (p, f"{p}_flag")]]
+    return [
+        {
+            "time": dt.datetime.fromtimestamp(r["ts"], tz=CST).isoformat(),
+            **{k: v for k, v in r.items() if k != "ts"},
+        }
+        for r in qs.values(*fields)
+    ]
+
+
+# --- AQI calculator --------------------------------------------------------------------------
+
+
+class AqiIn(Schema):
+    model_config = {"extra": "forbid"}
+    report: Literal["daily", "hourly"] = "daily"
+    standard: Literal["2012", "2026"] | None = None
+    date: dt.date | None = Field(None, description="date of the data; picks the standard")
+    concentrations: dict[str, float] = Field(
+        ...,
+        description="daily: pm25, pm10, so2, no2, co (24-h means), o3_8h_max, o3_1h_max; "
+        "hourly: pm25, pm10, so2, no2, co, o3 (1-h), o3_8h, so2_24h. µg/m³, CO mg/m³",
+    )
+
+
+DAILY_INPUTS = {"pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max"}
+HOURLY_INPUTS = {"pm25", "pm10", "so2", "no2", "co", "o3", "o3_8h", "so2_24h"}
+
+
+@router.post("/aqi/calculate", response=dict[str, Any])
+def calculate(request: HttpRequest, payload: AqiIn) -> Any:
+    allowed = DAILY_INPUTS if payload.report == "daily" else HOURLY_INPUTS
+    for key, value in payload.concentrations.items():
+        if key not in allowed:
+            raise ApiError(
+                400,
+                f"unknown pollutant for a {payload.report} report: {key}",
+                field=f"concentrations.{key}",
+            )
+        if not math.isfinite(value) or value < 0:
+            raise ApiError(400, "must be a non-negative number", field=f"concentrations.{key}")
+    if not payload.concentrations:
+        raise ApiError(400, "give at least one concentration", field="concentrations")
+    if payload.standard:
+        standard = aqi.Standard(payload.standard)
+    else:
+        standard = aqi.standard_for(payload.date or dt.datetime.now(CST).date())
+    data = {k: np.array([payload.concentrations.get(k, np.nan)]) for k in allowed}
+    compute = aqi.daily_report if payload.report == "daily" else aqi.hourly_report
+    return aqi.record(compute(data, standard), 0)
+
+
+# --- assessment, rankings, targets -----------------------------------------------------------
+
+UNIT_LEVELS = {"street": Level.STREET, "community": Level.COMMUNITY, "district": Level.DISTRICT}
+
+
+def _units(request: HttpRequest, level: str | None, region: str | None, station: str | None):
+    if station:
+        return station_units([get_station(request, station).code])
+    if region:
+        return region_units([get_visible_region(request, region)])
+    if level == "station" or level is None:
+        codes = list(visible_stations(request).values_list("code", flat=True))
+        return station_units(codes)
+    if level not in UNIT_LEVELS:
+        raise ApiError(400, "level must be station, community, street or district", field="level")
+    visible = set(
+        scope.regions_for(request.user, Region.objects.active()).values_list("pk", flat=True)
+    )
+    return [
+        u
+        for u, r in zip(
+            level_units(UNIT_LEVELS[level]),
+            Region.objects.active().filter(level=UNIT_LEVELS[level]).order_by("code"),
+            strict=True,
+        )
+        if r.pk in visible
+    ]
+
+
+def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    today = dt.datetime.now(CST).date()
+    last = _date(end, today, "to")
+    first = _date(start, last.replace(day=1), "from")
+    if last < first or (last - first).days > 3660:
+        raise ApiError(400, "to must be on or after from, within ten years", field="to")
+    return first, last
+
+
+@router.get("/air/assessment", response=list[dict[str, Any]])
+def assessment(
+    request: HttpRequest,
+    start: str | None = Query(None, alias="from", description="default: first of this month"),
+    end: str | None = Query(None, alias="to", description="default: today"),
+    level: str | None = Query(None, description="station, community, street or district"),
+    region: str | None = None,
+    station: str | None = None,
+    standard: Literal["2012", "2026"] | None = None,
+) -> Any:
+    first, last = _period(start, end)
+    units = _units(request, level, region, station)
+    return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
+
+
+@router.get("/air/rankings", response=dict[str, Any])
+def rankings(
+    request: HttpRequest,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+    level: str = Query("street", description="station, community or street"),
+    metric: str = Query("pm25", description=", ".join(RANK_METRICS)),
+) -> Any:
+    if metric not in RANK_METRICS:
+        raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
+    first, last = _period(start, end)
+    results = assess(_units(request, level, None, None), first, last)
+    ranked, apart = rank(results, metric)
+
+    def row(r: Any) -> dict[str, Any]:
+        return {
+            "rank": r.rank,
+            "value": None if not math.isfinite(r.value) else r.value,
+            **r.assessment.as_dict(),
+        }
+
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "metric": metric,
+        "level": level,
+        "ranked": [row(r) for r in ranked],
+        "apart": [row(r) for r in apart],
+    }
+
+
+@router.get("/air/targets", response=list[dict[str, Any]])
+def targets(request: HttpRequest, as_of: str | None = None) -> Any:
+    day = _date(as_of, dt.datetime.now(CST).date(), "as_of")
+    visible = scope.regions_for(request.user)
+    qs = Target.objects.filter(region__in=visible).select_related("region")
+    return [target_progress(t, day).as_dict() for t in qs.filter(start__lte=day)]
+
+
+# --- alarms ----------------------------------------------------------------------------------
+
+
+class AlarmOut(Schema):
+    id: int
+    station: str
+    station_name: str
+    grid: str | None
+    rule: str
+    kind: str
+    pollutant: str
+    value: float | None
+    peak: float | None
+    reference: float | None
+    started_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+
+
+def alarm_out(a: Alarm) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "station": a.station.code,
+        "station_name": a.station.name,
+        "grid": a.grid.code if a.grid else None,
+        "rule": a.rule.name,
+        "kind": a.rule.kind,
+        "pollutant": a.pollutant,
+        "value": a.value,
+        "peak": a.peak,
+        "reference": a.reference,
+        "started_at": a.started_at,
+        "last_seen_at": a.last_seen_at,
+        "ended_at": a.ended_at,
+        "acknowledged_at": a.acknowledged_at,
+        "acknowledged_by": a.acknowledged_by.get_username() if a.acknowledged_by else None,
+    }
+
+
+def visible_alarms(request: HttpRequest) -> Any:
+    return Alarm.objects.filter(station__in=visible_stations(request)).select_related(
+        "station", "grid", "rule", "acknowledged_by"
+    )
+
+
+@router.get("/alarms", response=list[AlarmOut])
+def list_alarms(
+    request: HttpRequest,
+    open: bool | None = Query(None, description="only open (true) or ended (false) alarms"),
+    station: str | None = None,
+    limit: int = Query(200, ge=1, le=1000),
+) -> Any:
+    qs = visible_alarms(request)
+    if open is not None:
+        qs = qs.filter(ended_at__isnull=open)
+    if station:
+        qs = qs.filter(station=get_station(request, station))
+    return [alarm_out(a) for a in qs.order_by("-started_at")[:limit]]
+
+
+class AckIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+@router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
+def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
+    alarm = Alarm.objects.filter(pk=alarm_id).first()
+    if alarm is None:
+        raise ApiError(404, f"no alarm {alarm_id}", field="alarm_id")
+    if not visible_alarms(request).filter(pk=alarm_id).exists():
+        raise ApiError(403, "this alarm is outside your scope", field="alarm_id")
+    done = alarm_service.acknowledge(alarm, request.user, payload.note)
+    return alarm_out(visible_alarms(request).get(pk=done.pk))

@@ -1,0 +1,24 @@
+"""gridgov station-token CODE [--revoke]: issue (shown once) or revoke a station's token."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gridgov.air.models import Station
+from gridgov.air.stations import issue_token, revoke_token
+
+
+class Command(BaseCommand):
+    help = "Issue a new ingestion token for a station (the old one stops working), or revoke it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("code")
+        parser.add_argument("--revoke", action="store_true")
+
+    def handle(self, *args, **opts):
+        station = Station.objects.filter(code=opts["code"]).first()
+        if station is None:
+            raise CommandError(f"no station with code {opts['code']!r}")
+        if opts["revoke"]:
+            revoke_token(station)
+            self.stdout.write(f"Token of {station.code} revoked.")
+            return
+        self.stdout.write(issue_token(station))

@@ -1,0 +1,199 @@
+"""Stations: create and update (located into a grid), ingestion tokens, the CSV registry import."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gridgov.air.models import DEFAULT_INTERVAL, Station, StationKind
+from gridgov.territory.locate import locate
+
+TOKEN_PREFIX = "ggs_"  # noqa: S105  (a public marker, not a secret)
+KIND_NAMES = {str(label): value for value, label in StationKind.choices} | {
+    "国控": StationKind.NATIONAL,
+    "省控": StationKind.PROVINCIAL,
+    "微站": StationKind.MICRO,
+    "移动": StationKind.MOBILE,
+}
+
+
+ALLOWED_INTERVALS = {1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60}
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(station: Station) -> str:
+    """A new ingestion token for the station (the old one stops working). Shown once."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    station.token_hash = _hash(raw)
+    station.token_prefix = raw[:10]
+    station.token_revoked_at = None
+    station.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
+    return raw
+
+
+def revoke_token(station: Station) -> None:
+    station.token_hash = ""
+    station.token_revoked_at = timezone.now()
+    station.save(update_fields=["token_hash", "token_revoked_at"])
+
+
+def station_for_token(raw: str) -> Station | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    return Station.objects.filter(token_hash=_hash(raw), active=True).first()
+
+
+@dataclass
+class StationSpec:
+    code: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    interval_minutes: int
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class StationProblem:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+
+@dataclass
+class StationReport:
+    specs: list[StationSpec] = field(default_factory=list)
+    problems: list[StationProblem] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def parse_kind(value: str) -> str | None:
+    text = value.strip()
+    if text.lower() in StationKind.values:
+        return text.lower()
+    return KIND_NAMES.get(text)
+
+
+def read_stations_csv(path: Path) -> StationReport:
+    report = StationReport()
+    try:
+        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115
+    except OSError as exc:
+        report.problems.append(StationProblem(0, "file", str(exc)))
+        return report
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [
+            c for c in ("code", "name", "kind", "lat", "lon") if c not in (reader.fieldnames or [])
+        ]
+        if missing:
+            report.problems.append(StationProblem(1, ",".join(missing), "required column missing"))
+            return report
+        seen: dict[str, int] = {}
+        for number, row in enumerate(reader, start=2):
+            report.problems.extend(_parse_row(row, number, seen, report.specs))
+    _diff(report)
+    return report
+
+
+def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: list) -> list:
+    problems = []
+    code = (row.get("code") or "").strip()
+    if not code:
+        problems.append(StationProblem(number, "code", "missing"))
+    elif code in seen:
+        problems.append(StationProblem(number, "code", f"duplicate of row {seen[code]}"))
+    seen.setdefault(code, number)
+    name = (row.get("name") or "").strip()
+    if not name:
+        problems.append(StationProblem(number, "name", "missing"))
+    kind = parse_kind(row.get("kind") or "")
+    if kind is None:
+        allowed = ", ".join(StationKind.values)
+        problems.append(
+            StationProblem(number, "kind", f"unknown kind {row.get('kind')!r} ({allowed})")
+        )
+    coords = {}
+    for column, low, high in (("lat", -90, 90), ("lon", -180, 180)):
+        try:
+            value = float(row.get(column) or "")
+            if not math.isfinite(value) or not low <= value <= high:
+                raise ValueError
+            coords[column] = value
+        except ValueError:
+            problems.append(StationProblem(number, column, f"must be a number in [{low}, {high}]"))
+    interval_text = (row.get("interval_minutes") or "").strip()
+    interval = DEFAULT_INTERVAL[StationKind(kind)] if kind else 1
+    if interval_text:
+        if interval_text.isdigit() and int(interval_text) in ALLOWED_INTERVALS:
+            interval = int(interval_text)
+        else:
+            problems.append(
+                StationProblem(number, "interval_minutes", "must divide an hour (1, 5, 15, 60 …)")
+            )
+    if not problems:
+        specs.append(
+            StationSpec(code, name, kind or "", coords["lat"], coords["lon"], interval, number)
+        )
+    return problems
+
+
+def _diff(report: StationReport) -> None:
+    existing = {s.code: s for s in Station.objects.filter(code__in=[s.code for s in report.specs])}
+    for spec in report.specs:
+        current = existing.get(spec.code)
+        if current is None:
+            report.created.append(spec.code)
+            continue
+        changes = [
+            f
+            for f in ("name", "kind", "lat", "lon", "interval_minutes")
+            if getattr(current, f) != getattr(spec, f)
+        ]
+        if changes:
+            report.changed[spec.code] = changes
+        else:
+            report.unchanged.append(spec.code)
+
+
+@transaction.atomic
+def apply_stations(report: StationReport) -> None:
+    if report.problems:
+        raise ValueError("the file has problems; nothing was written")
+    for spec in report.specs:
+        save_station(spec)
+
+
+def save_station(spec: StationSpec) -> Station:
+    """Create or update a station; its grid is where its location falls (none outside)."""
+    where = locate(spec.lat, spec.lon)
+    grid_id = where.grid.id if where.inside and where.grid else None
+    station, _ = Station.objects.update_or_create(
+        code=spec.code,
+        defaults={
+            "name": spec.name,
+            "kind": spec.kind,
+            "lat": spec.lat,
+            "lon": spec.lon,
+            "interval_minutes": spec.interval_minutes,
+            "grid_id": grid_id,
+        },
+    )
+    return station
