@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +78,9 @@ def evaluate(
             elif rule.kind == AlarmKind.NEIGHBOUR:
                 findings.append(_neighbour(rule, info, ts, stations, hourly_cache))
             elif rule.kind == AlarmKind.OFFLINE:
-                findings.append(Finding(sid, rule, "", False, ts))
+                # Data arriving ends silence now, whatever time the data is about.
+                arrived = int(time.time() if now is None else now)
+                findings.append(Finding(sid, rule, "", False, max(ts, arrived)))
     return apply(findings, stations)
 
 

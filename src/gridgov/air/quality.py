@@ -12,9 +12,10 @@ RANGE = {"pm25": 1000.0, "pm10": 2000.0, "so2": 2620.0, "no2": 3840.0, "co": 60.
 MAX_JUMP = {"pm25": 500.0, "pm10": 800.0, "so2": 500.0, "no2": 500.0, "co": 20.0, "o3": 400.0}
 # Consecutive readings within this many intervals count as consecutive for the jump check.
 JUMP_GAP_INTERVALS = 5
-# A value unchanged for this long is a stuck sensor (and never fewer than STUCK_MIN_READINGS).
+# A value unchanged for this long is a stuck sensor, and never before STUCK_MIN_READINGS
+# readings (hourly data rounded to 0.1 mg/m³ or 1 µg/m³ repeats for hours at clean sites).
 STUCK_MINUTES = 120
-STUCK_MIN_READINGS = 6
+STUCK_MIN_READINGS = 24
 # CO above this is almost certainly sent in µg/m³ instead of mg/m³: an error, not a flag.
 CO_UNIT_LIMIT = 100.0
 

@@ -1,0 +1,119 @@
+"""Alarms: raised in the ingestion that brings the reading, one per condition while it lasts."""
+
+import datetime as dt
+
+import numpy as np
+
+from gridgov.air.alarms import sweep_offline
+from gridgov.air.models import Alarm, AlarmKind, AlarmRule
+from tests.air.conftest import T0, make_batch
+
+
+def only_rules(*kinds):
+    AlarmRule.objects.exclude(kind__in=kinds).update(active=False)
+
+
+def wobble(n, base):
+    return base + 3 * np.sin(np.arange(n) / 3.0)
+
+
+def test_threshold_alarm_is_raised_once_while_the_condition_lasts_and_ends(stations, put):
+    only_rules(AlarmKind.THRESHOLD)
+    m = stations["micro"]
+    # First 44 minutes at 150: the hour is not yet valid (needs 45), no alarm.
+    r = put(make_batch(m, T0, 44, pm25=wobble(44, 150)))
+    assert r.alarms == []
+    r = put(make_batch(m, T0 + 44 * 60, 1, pm25=150))
+    assert [a.rule.kind for a in r.alarms] == ["threshold"]
+    alarm = r.alarms[0]
+    assert alarm.grid_id == m.grid_id and alarm.pollutant == "pm25"
+    assert alarm.value > 115 and alarm.reference == 115
+    # More minutes of the same: still one alarm, updated.
+    for k in range(45, 60, 5):
+        assert put(make_batch(m, T0 + k * 60, 5, pm25=wobble(5, 160))).alarms == []
+    assert Alarm.objects.filter(station=m).count() == 1
+    # The next hour is clean: the alarm ends once that hour is valid.
+    put(make_batch(m, T0 + 3600, 50, pm25=wobble(50, 30)))
+    alarm.refresh_from_db()
+    assert alarm.ended_at is not None
+    assert alarm.last_seen_at <= alarm.ended_at
+    assert Alarm.objects.filter(station=m, ended_at__isnull=True).count() == 0
+
+
+def test_a_new_episode_raises_a_new_alarm(stations, put):
+    only_rules(AlarmKind.THRESHOLD)
+    m = stations["micro"]
+    put(make_batch(m, T0, 50, pm25=wobble(50, 150)))
+    put(make_batch(m, T0 + 3600, 50, pm25=wobble(50, 30)))
+    put(make_batch(m, T0 + 7200, 50, pm25=wobble(50, 170)))
+    assert Alarm.objects.filter(station=m).count() == 2
+    assert Alarm.objects.filter(station=m, ended_at__isnull=True).count() == 1
+
+
+def test_stuck_sensor_alarm(stations, put):
+    only_rules(AlarmKind.STUCK)
+    m = stations["micro"]
+    r = put(make_batch(m, T0, 130, pm10=88, pm25=wobble(130, 40)))
+    assert [(a.rule.kind, a.pollutant) for a in r.alarms] == [("stuck", "pm10")]
+    put(make_batch(m, T0 + 130 * 60, 5, pm10=wobble(5, 60), pm25=wobble(5, 40)))
+    assert not Alarm.objects.filter(ended_at__isnull=True).exists()
+
+
+def test_sudden_jump_against_the_recent_baseline(stations, put):
+    only_rules(AlarmKind.JUMP)
+    m = stations["micro"]
+    put(make_batch(m, T0, 60, pm25=wobble(60, 40)))
+    r = put(make_batch(m, T0 + 3600, 5, pm25=wobble(5, 140)))
+    assert [a.rule.kind for a in r.alarms] == ["jump"]
+    baseline = wobble(60, 40)  # the 60 minutes before the last 5
+    assert abs(r.alarms[0].reference - baseline.mean()) < 1e-9
+    assert r.alarms[0].value > 2 * r.alarms[0].reference
+
+
+def test_far_above_the_neighbouring_stations(stations, put):
+    only_rules(AlarmKind.NEIGHBOUR)
+    m, m2 = stations["micro"], stations["micro2"]
+    put(make_batch(m2, T0, 50, pm25=wobble(50, 40)))
+    r = put(make_batch(m, T0, 50, pm25=wobble(50, 120)))
+    assert [a.rule.kind for a in r.alarms] == ["neighbour"]
+    assert abs(r.alarms[0].reference - np.mean(wobble(50, 40))) < 0.01
+
+
+def test_offline_sweep_raises_and_data_ends_it(stations, put):
+    only_rules(AlarmKind.OFFLINE)
+    m = stations["micro"]
+    put(make_batch(m, T0, 10, pm25=wobble(10, 40)))
+    later = dt.datetime.fromtimestamp(T0 + 3600, tz=dt.UTC)
+    raised = sweep_offline(later)
+    # the micro-station fell silent 50 minutes ago; the others never reported
+    assert {a.station.code for a in raised} == {"M1", "M2", "N1"}
+    assert sweep_offline(later + dt.timedelta(minutes=5)) == []  # no alarm per minute
+    put(make_batch(m, T0 + 3600, 1, pm25=40))
+    assert not Alarm.objects.filter(station=m, ended_at__isnull=True).exists()
+
+
+def test_alarms_are_listed_and_acknowledged_through_the_api(stations, put, client, bearer):
+    only_rules(AlarmKind.THRESHOLD)
+    put(make_batch(stations["micro"], T0, 50, pm25=wobble(50, 150)))
+    headers = bearer("east_secretary")
+    listed = client.get("/api/v1/alarms", {"open": "true"}, **headers).json()
+    assert [a["station"] for a in listed] == ["M1"]
+    alarm_id = listed[0]["id"]
+    done = client.post(
+        f"/api/v1/alarms/{alarm_id}/acknowledge",
+        {"note": "已派人核查"},
+        content_type="application/json",
+        **headers,
+    )
+    assert done.status_code == 200 and done.json()["acknowledged_by"] == "east_secretary"
+    # Another community's account cannot see or acknowledge it.
+    other = bearer("west_secretary")
+    assert client.get("/api/v1/alarms", **other).json() == []
+    denied = client.post(
+        f"/api/v1/alarms/{alarm_id}/acknowledge", {}, content_type="application/json", **other
+    )
+    assert denied.status_code == 403
+    missing = client.post(
+        "/api/v1/alarms/999999/acknowledge", {}, content_type="application/json", **headers
+    )
+    assert missing.status_code == 404
