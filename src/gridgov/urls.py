@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("air/", include("gridgov.air.urls")),
     path("", include("gridgov.web.urls")),
 ]

@@ -16,30 +16,45 @@ def wobble_day(station, put):
 
     for h in range(24):
         values = 50 + 5 * np.sin(np.arange(60) / 3.0) + h
-        put(make_batch(station, T0 + h * 3600, 60, pm25=values, pm10=values * 1.5,
-                       so2=values / 5, no2=values / 2, co=values / 60, o3=values * 1.2))
+        put(
+            make_batch(
+                station,
+                T0 + h * 3600,
+                60,
+                pm25=values,
+                pm10=values * 1.5,
+                so2=values / 5,
+                no2=values / 2,
+                co=values / 60,
+                o3=values * 1.2,
+            )
+        )
 
 
 def test_hourly_series_with_realtime_aqi_and_csv(stations, put, client, bearer):
     wobble_day(stations["micro"], put)
     headers = bearer("east_secretary")
-    rows = client.get("/api/v1/stations/M1/hourly", {"from": "2026-11-20", "to": "2026-11-20"},
-                      **headers).json()
+    rows = client.get(
+        "/api/v1/stations/M1/hourly", {"from": "2026-11-20", "to": "2026-11-20"}, **headers
+    ).json()
     assert len(rows) == 24
     assert rows[0]["time"] == "2026-11-20T00:00:00+08:00"
     assert rows[0]["aqi"] is not None and rows[0]["standard"] == "2026"
     assert rows[7]["o3_8h"] is not None and rows[6]["o3_8h"] is not None
-    csv_response = client.get("/api/v1/stations/M1/hourly",
-                              {"from": "2026-11-20", "to": "2026-11-20", "format": "csv"},
-                              **headers)
+    csv_response = client.get(
+        "/api/v1/stations/M1/hourly",
+        {"from": "2026-11-20", "to": "2026-11-20", "format": "csv"},
+        **headers,
+    )
     assert csv_response["Content-Type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(csv_response.content.decode())))) == 24
 
 
 def test_daily_series(stations, put, client, bearer):
     wobble_day(stations["micro"], put)
-    rows = client.get("/api/v1/stations/M1/daily", {"from": "2026-11-20", "to": "2026-11-21"},
-                      **bearer("command")).json()
+    rows = client.get(
+        "/api/v1/stations/M1/daily", {"from": "2026-11-20", "to": "2026-11-21"}, **bearer("command")
+    ).json()
     assert [r["date"] for r in rows] == ["2026-11-20", "2026-11-21"]
     assert rows[0]["pm25"] == 62 and rows[1]["aqi"] is None
 
@@ -69,8 +84,9 @@ def test_series_refuse_bad_dates(stations, client, bearer):
     headers = bearer("command")
     bad = client.get("/api/v1/stations/M1/daily", {"from": "2026-02-30"}, **headers)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "from"
-    backwards = client.get("/api/v1/stations/M1/hourly", {"from": "2026-11-20", "to": "2026-11-01"},
-                           **headers)
+    backwards = client.get(
+        "/api/v1/stations/M1/hourly", {"from": "2026-11-20", "to": "2026-11-01"}, **headers
+    )
     assert backwards.status_code == 400
 
 
@@ -83,8 +99,9 @@ def test_series_refuse_bad_dates(stations, client, bearer):
     ],
 )
 def test_aqi_calculator(db, users, client, bearer, body, aqi):
-    response = client.post("/api/v1/aqi/calculate", body, content_type="application/json",
-                           **bearer("nobody"))
+    response = client.post(
+        "/api/v1/aqi/calculate", body, content_type="application/json", **bearer("nobody")
+    )
     assert response.status_code == 200 and response.json()["aqi"] == aqi
 
 
@@ -99,31 +116,51 @@ def test_aqi_calculator(db, users, client, bearer, body, aqi):
     ],
 )
 def test_aqi_calculator_refuses_bad_input_naming_the_field(db, users, client, bearer, body, field):
-    response = client.post("/api/v1/aqi/calculate", body, content_type="application/json",
-                           **bearer("nobody"))
+    response = client.post(
+        "/api/v1/aqi/calculate", body, content_type="application/json", **bearer("nobody")
+    )
     assert response.status_code == 400
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
 def days(station, start, pm25_values):
-    DailyAggregate.objects.bulk_create([
-        DailyAggregate(station=station, day=start + dt.timedelta(days=i), pm25=v, pm10=40,
-                       so2=8, no2=20, co=0.6, o3_8h_max=90, o3_1h_max=110, pm25_n=24,
-                       pm10_n=24, so2_n=24, no2_n=24, co_n=24, o3_n=24, o3_8h_n=17)
-        for i, v in enumerate(pm25_values)
-    ])
+    DailyAggregate.objects.bulk_create(
+        [
+            DailyAggregate(
+                station=station,
+                day=start + dt.timedelta(days=i),
+                pm25=v,
+                pm10=40,
+                so2=8,
+                no2=20,
+                co=0.6,
+                o3_8h_max=90,
+                o3_1h_max=110,
+                pm25_n=24,
+                pm10_n=24,
+                so2_n=24,
+                no2_n=24,
+                co_n=24,
+                o3_n=24,
+                o3_8h_n=17,
+            )
+            for i, v in enumerate(pm25_values)
+        ]
+    )
 
 
 def test_assessment_rankings_and_targets(stations, client, bearer, territory):
     start = dt.date(2026, 4, 1)
     days(stations["micro"], start, [30.0] * 30)
     days(stations["micro2"], start, [50.0] * 30)
-    Target.objects.create(region=territory["D"], metric="pm25", start=start,
-                          end=dt.date(2026, 12, 31), value=35)
+    Target.objects.create(
+        region=territory["D"], metric="pm25", start=start, end=dt.date(2026, 12, 31), value=35
+    )
     headers = bearer("command")
     period = {"from": "2026-04-01", "to": "2026-04-30"}
-    results = client.get("/api/v1/air/assessment", {**period, "level": "community"},
-                         **headers).json()
+    results = client.get(
+        "/api/v1/air/assessment", {**period, "level": "community"}, **headers
+    ).json()
     assert {r["code"]: r["pm25"] for r in results} == {"D-S1-C1": 40, "D-S2-C2": None}
     ranking = client.get("/api/v1/air/rankings", {**period, "level": "station"}, **headers).json()
     assert [(r["code"], r["rank"]) for r in ranking["ranked"]] == [("M1", 1), ("M2", 2)]
@@ -137,8 +174,13 @@ def test_assessment_rankings_and_targets(stations, client, bearer, territory):
 
 
 def test_rankings_and_targets_are_scoped(stations, client, bearer, territory):
-    Target.objects.create(region=territory["D"], metric="pm25", start=dt.date(2026, 1, 1),
-                          end=dt.date(2026, 12, 31), value=35)
+    Target.objects.create(
+        region=territory["D"],
+        metric="pm25",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value=35,
+    )
     headers = bearer("east_secretary")
     assert client.get("/api/v1/air/targets", **headers).json() == []
     ranking = client.get("/api/v1/air/rankings", {"level": "street"}, **headers).json()

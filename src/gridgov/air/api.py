@@ -362,7 +362,10 @@ def calculate(request: HttpRequest, payload: AqiIn) -> Any:
 UNIT_LEVELS = {"street": Level.STREET, "community": Level.COMMUNITY, "district": Level.DISTRICT}
 
 
-def _units(request: HttpRequest, level: str | None, region: str | None, station: str | None):
+def units_for(
+    request: HttpRequest, level: str | None, region: str | None, station: str | None
+) -> list[Any]:
+    """The units a request asks about, limited to the caller's scope."""
     if station:
         return station_units([get_station(request, station).code])
     if region:
@@ -406,7 +409,7 @@ def assessment(
     standard: Literal["2012", "2026"] | None = None,
 ) -> Any:
     first, last = _period(start, end)
-    units = _units(request, level, region, station)
+    units = units_for(request, level, region, station)
     return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
 
 
@@ -421,7 +424,7 @@ def rankings(
     if metric not in RANK_METRICS:
         raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
     first, last = _period(start, end)
-    results = assess(_units(request, level, None, None), first, last)
+    results = assess(units_for(request, level, None, None), first, last)
     ranked, apart = rank(results, metric)
 
     def row(r: Any) -> dict[str, Any]:

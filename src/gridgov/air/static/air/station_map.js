@@ -1,0 +1,64 @@
+/* Live station map: every visible station as a dot in its AQI level's colour (HJ 633),
+   refreshed every minute; grid outlines underneath for orientation. */
+(function () {
+  "use strict";
+  var map = L.map("map", { preferCanvas: true, attributionControl: false });
+  var markers = L.layerGroup().addTo(map);
+  var fitted = false;
+
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(r.status + " " + r.statusText); }
+      return r.json();
+    });
+  }
+
+  getJSON("/api/v1/grids.geojson").then(function (grids) {
+    var outline = L.geoJSON(grids, {
+      style: { color: "#9aa7b4", weight: 0.5, fillColor: "#f4f6f8", fillOpacity: 0.6 },
+      interactive: false,
+    }).addTo(map);
+    outline.bringToBack();
+    if (grids.features.length && !fitted) { map.fitBounds(outline.getBounds()); fitted = true; }
+  });
+
+  function refresh() {
+    getJSON("/api/v1/air/latest").then(function (stations) {
+      markers.clearLayers();
+      var inDistrict = [];
+      stations.forEach(function (s) {
+        var colour = s.colour || "#bbbbbb";
+        var micro = s.kind === "micro" || s.kind === "mobile";
+        var m = L.circleMarker([s.lat, s.lon], {
+          radius: micro ? 6 : 10, color: micro ? "#555" : "#000", weight: micro ? 1 : 2,
+          fillColor: colour, fillOpacity: 0.9,
+        });
+        m.bindTooltip("<b>" + esc(s.name) + "</b><br>AQI " + (s.aqi == null ? "—" : s.aqi) +
+          " " + esc(s.category) + (s.primary_pollutants.length ? "<br>" +
+          esc(s.primary_pollutants.join(" ")) : "") + "<br><small>" + esc(s.time || "") + "</small>");
+        m.on("click", function () { window.location = "/air/station/" + encodeURIComponent(s.code) + "/"; });
+        m.addTo(markers);
+        inDistrict.push(m);
+      });
+      if (!fitted && inDistrict.length) {
+        map.fitBounds(L.featureGroup(inDistrict).getBounds(), { padding: [20, 20] }); fitted = true;
+      }
+      var sorted = stations.slice().sort(function (a, b) { return (b.aqi || -1) - (a.aqi || -1); });
+      document.getElementById("station-list").innerHTML = sorted.slice(0, 200).map(function (s) {
+        return '<li><span class="chip" style="background:' + esc(s.colour || "#bbbbbb") + '">' +
+          (s.aqi == null ? "—" : s.aqi) + '</span><a href="/air/station/' + encodeURIComponent(s.code) +
+          '/">' + esc(s.name) + "</a></li>";
+      }).join("");
+      var newest = stations.map(function (s) { return s.time || ""; }).sort().pop();
+      document.getElementById("updated").textContent = newest ? newest.replace("T", " ").slice(0, 16) : "";
+    });
+  }
+  refresh();
+  setInterval(refresh, 60000);
+  if (!fitted) { map.setView([35.21, 113.24], 11); }
+})();
