@@ -117,3 +117,20 @@ def test_alarms_are_listed_and_acknowledged_through_the_api(stations, put, clien
         "/api/v1/alarms/999999/acknowledge", {}, content_type="application/json", **headers
     )
     assert missing.status_code == 404
+
+
+def test_threshold_alarm_does_not_flap_around_the_line(stations, put):
+    only_rules(AlarmKind.THRESHOLD)
+    m = stations["micro"]
+    put(make_batch(m, T0, 50, pm25=wobble(50, 130)))
+    # The first minutes of the next hour: that hour is not valid yet, the alarm stays open.
+    put(make_batch(m, T0 + 3600, 10, pm25=wobble(10, 60)))
+    assert Alarm.objects.filter(station=m, ended_at__isnull=True).count() == 1
+    # The hour ends just under the line (≈112 < 115, but above 115 × 0.9): still one alarm.
+    put(make_batch(m, T0 + 3600 + 600, 40, pm25=wobble(40, 125)))
+    assert Alarm.objects.filter(station=m, ended_at__isnull=True).count() == 1
+    # Clearly below: it ends; back above: a new one.
+    put(make_batch(m, T0 + 7200, 50, pm25=wobble(50, 90)))
+    assert Alarm.objects.filter(station=m, ended_at__isnull=True).count() == 0
+    put(make_batch(m, T0 + 10800, 50, pm25=wobble(50, 140)))
+    assert Alarm.objects.filter(station=m).count() == 2

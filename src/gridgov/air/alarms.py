@@ -25,11 +25,15 @@ if TYPE_CHECKING:
 
 JUMP_RECENT_MINUTES = 5
 JUMP_BASELINE_MINUTES = 60
+# An open alarm ends only when the value is this much below the line that raised it, so a
+# value wandering around the threshold does not raise an alarm every hour.
+HYSTERESIS = 0.1
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule's verdict on one station: holding (with values) or not."""
+    """A rule's verdict on one station: holding, clearly over (release), or unknown (neither:
+    e.g. the hour has too few values yet), with the values behind it."""
 
     station_id: int
     rule: AlarmRule
@@ -38,6 +42,11 @@ class Finding:
     at: int  # epoch seconds of the data the verdict is about
     value: float | None = None
     reference: float | None = None
+    release: bool | None = None  # None: release = not holds
+
+    @property
+    def ends(self) -> bool:
+        return (not self.holds) if self.release is None else self.release
 
 
 def _utc(ts: int) -> dt.datetime:
@@ -100,13 +109,25 @@ def _hour_means(hour: int, cache: dict[int, dict[int, np.ndarray]]) -> dict[int,
     return cache[hour]
 
 
-def _threshold(rule: AlarmRule, sid: int, ts: int, cache: dict) -> Finding:
+def _latest_valid_hour(sid: int, ts: int, j: int, cache: dict) -> float | None:
+    """The hourly mean of the hour holding ts, or of the hour before while this one has too
+    few values yet (an hour needs 45 minutes); None when neither is valid."""
     hour = ts - ts % aggregate.HOUR
-    means = _hour_means(hour, cache).get(sid)
+    for start in (hour, hour - aggregate.HOUR):
+        means = _hour_means(start, cache).get(sid)
+        if means is not None and np.isfinite(means[j]):
+            return float(means[j])
+    return None
+
+
+def _threshold(rule: AlarmRule, sid: int, ts: int, cache: dict) -> Finding:
     j = POLLUTANT_FIELDS.index(rule.pollutant)
-    value = None if means is None or not np.isfinite(means[j]) else float(means[j])
-    holds = value is not None and rule.threshold is not None and value > rule.threshold
-    return Finding(sid, rule, rule.pollutant, holds, ts, value, rule.threshold)
+    value = _latest_valid_hour(sid, ts, j, cache)
+    if value is None or rule.threshold is None:
+        return Finding(sid, rule, rule.pollutant, False, ts, release=False)
+    holds = value > rule.threshold
+    release = value <= rule.threshold * (1 - HYSTERESIS)
+    return Finding(sid, rule, rule.pollutant, holds, ts, value, rule.threshold, release)
 
 
 def _stuck(rule: AlarmRule, sid: int, ts: int, flags: np.ndarray) -> list[Finding]:
@@ -157,7 +178,7 @@ def _neighbour(
     means = _hour_means(hour, cache)
     own = means.get(info.id)
     if own is None or not np.isfinite(own[j]):
-        return Finding(info.id, rule, p, False, ts)
+        return Finding(info.id, rule, p, False, ts, release=False)
     others = [(sid, m[j]) for sid, m in means.items() if sid != info.id and np.isfinite(m[j])]
     if not others:
         return Finding(info.id, rule, p, False, ts)
@@ -174,8 +195,12 @@ def _neighbour(
             return Finding(info.id, rule, p, False, ts)
         reference = float(values[control][np.argmin(dist[control])])
     value = float(own[j])
-    holds = value > reference * (rule.ratio or 1.5) and value - reference > (rule.threshold or 0)
-    return Finding(info.id, rule, p, holds, ts, value, reference)
+    ratio, margin = rule.ratio or 1.5, rule.threshold or 0.0
+    holds = value > reference * ratio and value - reference > margin
+    release = value <= reference * ratio * (1 - HYSTERESIS) or value - reference <= margin * (
+        1 - HYSTERESIS
+    )
+    return Finding(info.id, rule, p, holds, ts, value, reference, release)
 
 
 def _positions(ids: list[int], stations: dict[int, StationInfo]) -> np.ndarray:
@@ -231,7 +256,7 @@ def apply(findings: list[Finding], stations: dict[int, StationInfo]) -> list[Ala
                 current.peak = max(current.peak or f.value, f.value)
             current.last_seen_at = max(current.last_seen_at, at)
             current.save(update_fields=["value", "peak", "last_seen_at"])
-        elif not f.holds and current is not None and at >= current.last_seen_at:
+        elif f.ends and current is not None and at >= current.last_seen_at:
             current.ended_at = at
             current.save(update_fields=["ended_at"])
             del open_alarms[key]
