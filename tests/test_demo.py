@@ -17,7 +17,7 @@ def holders(code):
 
 
 def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
-    call_command("demo", "--no-serve", "--seed", "7")
+    call_command("demo", "--no-serve", "--no-air", "--seed", "7")
     grids = Region.objects.active().grids()
     assert grids.count() == 819
     assert set(grids.values_list("kind", flat=True)) == set(GridKind.values)
@@ -82,3 +82,30 @@ def test_demo_territory_is_deterministic_for_a_seed():
 def test_allocate_splits_exactly():
     counts = generator.allocate(819, [1.0, 2.0, 1.5, 0.7], minimum=2)
     assert sum(counts) == 819 and min(counts) >= 2
+
+
+def test_demo_air_data_goes_through_the_ingestion_path(db):
+    import datetime as dt
+
+    from gridgov.air.assessment import assess, level_units, rank
+    from gridgov.air.models import DailyAggregate, Reading, Station, Target
+    from gridgov.demo.air import generate
+
+    call_command("demo", "--no-serve", "--no-air", "--seed", "3")
+    result = generate(seed=3, today=dt.date(2026, 1, 12))
+    assert Station.objects.filter(kind="micro").count() == Region.objects.filter(level=3).count()
+    assert Station.objects.exclude(kind="micro").count() == 3
+    assert Station.objects.filter(grid__isnull=True).count() == 1  # the city station outside
+    assert result.stored == Reading.objects.count() and result.errors == []
+    # hourly means from 1 January, minute data for the last 7 days
+    micro = Station.objects.filter(kind="micro").first()
+    assert Reading.objects.filter(station=micro).count() == 5 * 24 + 7 * 1440
+    days = DailyAggregate.objects.filter(station=micro, pm25__isnull=False).count()
+    assert days == 12
+    assert Target.objects.filter(region__level=1).count() == 4
+    streets = assess(level_units(2), dt.date(2026, 1, 1), dt.date(2026, 1, 12), year_on_year=False)
+    ranked, apart = rank(streets, "pm25")
+    assert len(ranked) == 7 and apart == []
+    # the urban west is dirtier than the towns in the east, on average
+    by_name = {r.assessment.name: r.value for r in ranked}
+    assert by_name["文苑街道"] > by_name["磨头镇"]

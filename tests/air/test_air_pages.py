@@ -7,11 +7,22 @@ from tests.air.conftest import T0, make_batch
 
 
 def test_pages_render(stations, login, territory):
-    Target.objects.create(region=territory["D-S1-C1"], metric="pm25", start=dt.date(2026, 1, 1),
-                          end=dt.date(2026, 12, 31), value=35)
+    Target.objects.create(
+        region=territory["D-S1-C1"],
+        metric="pm25",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value=35,
+    )
     c = login("east_secretary")
-    for url in ["/air/", "/air/station/M1/", "/air/targets/", "/air/rankings/",
-                "/air/rankings/?level=station&metric=good_day_ratio", "/air/alarms/?show=all"]:
+    for url in [
+        "/air/",
+        "/air/station/M1/",
+        "/air/targets/",
+        "/air/rankings/",
+        "/air/rankings/?level=station&metric=good_day_ratio",
+        "/air/alarms/?show=all",
+    ]:
         response = c.get(url)
         assert response.status_code == 200, url
     assert "东一社区" in c.get("/air/targets/").content.decode()

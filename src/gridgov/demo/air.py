@@ -26,6 +26,7 @@ from gridgov.territory.geometry import parse_geometry
 from gridgov.territory.models import Level, Region
 
 MINUTE_DAYS = 7
+STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1  # progress steps: stations, months, minute batches
 CONTROL_STATIONS = [
     # code, name, kind, offset from the district centre (lon, lat)
     ("410871-GK1", "高新区国控站", "national", (-0.03, 0.005)),

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gridgov.demo.air import STEPS as AIR_STEPS
+from gridgov.demo.air import generate as generate_air
 from gridgov.demo.generator import (
     DEMO_PASSWORD,
     GRIDS,
@@ -27,6 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="build only, then exit")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument(
+            "--no-air", action="store_true", help="skip the air stations and their data"
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             print_accounts(console, existing_demo_accounts())
         else:
             started = time.perf_counter()
-            total = GRIDS + 7
+            total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -53,11 +58,17 @@ class Command(BaseCommand):
                     progress.update(task, advance=advance, description=f"Building: {name}")
 
                 result = build_demo(seed=opts["seed"], progress=step)
+                air = None if opts["no_air"] else generate_air(seed=opts["seed"], progress=step)
             console.print(
                 f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
                 f"{result.posts} posts.[/]"
             )
+            if air is not None:
+                console.print(
+                    f"[green]Air: {air.stored:,} readings stored through the ingestion path, "
+                    f"{len(air.alarms)} alarm(s) raised.[/]"
+                )
             print_accounts(console, result.accounts)
         if opts["no_serve"]:
             return
