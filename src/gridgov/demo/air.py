@@ -94,7 +94,7 @@ def create_stations(seed: int) -> list[DemoStation]:
 def regional_weather(rng: np.random.Generator, days: int, start: dt.date) -> np.ndarray:
     """Daily regional PM2.5 background: seasonal level × episodes (build-up, then clean-out)."""
     doy = np.array([(start + dt.timedelta(days=d)).timetuple().tm_yday for d in range(days)])
-    seasonal = 42 + 30 * np.cos(2 * math.pi * (doy - 15) / 365.0)
+    seasonal = 40 + 22 * np.cos(2 * math.pi * (doy - 15) / 365.0)
     level = np.empty(days)
     state = 1.0
     d = 0
@@ -130,10 +130,10 @@ def hourly_fields(
     for s, st in enumerate(stations):
         noise = rng.lognormal(0, 0.12, len(hours))
         pm25 = background * pm_diurnal * st.factor * noise
-        dust = rng.lognormal(math.log(18), 0.4, len(hours))
-        pm10 = pm25 * rng.uniform(1.45, 1.75) + dust
+        dust = rng.lognormal(math.log(12), 0.4, len(hours))
+        pm10 = pm25 * rng.uniform(1.25, 1.45) + dust
         no2 = (22 + 0.25 * pm25) * no2_diurnal * st.factor * rng.lognormal(0, 0.1, len(hours))
-        o3 = np.clip((75 + 55 * summer) * (1 + 0.9 * o3_diurnal) - 0.3 * no2, 3, None)
+        o3 = np.clip((62 + 42 * summer) * (1 + 0.8 * o3_diurnal) - 0.3 * no2, 3, None)
         o3 = o3 * rng.lognormal(0, 0.08, len(hours))
         so2 = 6 + 0.06 * pm25 * rng.lognormal(0, 0.2, len(hours))
         co = 0.35 + 0.011 * pm25 * rng.lognormal(0, 0.1, len(hours))
