@@ -11,6 +11,7 @@ LOCALE = Path(__file__).resolve().parent.parent / "src" / "gridgov" / "locale"
 def test_english_catalogue_is_complete_and_compiled():
     po = polib.pofile(str(LOCALE / "en/LC_MESSAGES/django.po"))
     assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
     mo = polib.mofile(str(LOCALE / "en/LC_MESSAGES/django.mo"))
     assert {e.msgid: e.msgstr for e in po} == {e.msgid: e.msgstr for e in mo if e.msgid}
 
