@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from gridgov.air import months
 from gridgov.air.models import DailyAggregate, Target
 from tests.air.conftest import T0, make_batch
 
@@ -147,6 +148,7 @@ def days(station, start, pm25_values):
             for i, v in enumerate(pm25_values)
         ]
     )
+    months.rebuild([station.pk])
 
 
 def test_assessment_rankings_and_targets(stations, client, bearer, territory):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from gridgov.air import aggregate
+from gridgov.air import aggregate, months
 from gridgov.air.assessment import (
     LIMITS_2012,
     LIMITS_2026_TRANSITION,
@@ -130,6 +130,7 @@ def put_days(station, start, values, **fixed):
             )
         )
     DailyAggregate.objects.bulk_create(rows)
+    months.rebuild([station.pk])
 
 
 @pytest.fixture

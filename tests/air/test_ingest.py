@@ -183,3 +183,19 @@ def test_rebuild_path_agrees_with_the_incremental_path(stations, put):
     after = hour(m, T0)
     assert (after.pm25_n, after.pm25_sum) == (before.pm25_n, pytest.approx(before.pm25_sum))
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_the_monthly_store_matches_the_daily_rows(stations, put):
+    """Ingestion writes the compact monthly store; rebuilding it from the daily rows gives the
+    same arrays."""
+    from gridgov.air import months
+
+    m = stations["micro"]
+    hours_of_data(m, put, range(24))
+    hours_of_data(m, put, range(24), start=T0 + 86400)
+    written = months.fetch([m.pk], [202611])[(m.pk, 202611)]
+    months.rebuild([m.pk])
+    rebuilt = months.fetch([m.pk], [202611])[(m.pk, 202611)]
+    np.testing.assert_array_equal(written, rebuilt)
+    assert written[19, 0] == pytest.approx(DailyAggregate.objects.get(station=m, day="2026-11-20").pm25)
+    assert np.isnan(written[21]).all()

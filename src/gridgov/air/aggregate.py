@@ -26,6 +26,8 @@ O3_WINDOW_HOURS = 6  # an 8-hour mean needs 6 hourly means
 O3_VALID_WINDOWS = 14  # the daily max 8-h needs 14 of the 17 windows …
 O3_8H_GRADE2 = 160.0  # … unless it exceeds the grade-II limit anyway
 NCOL = len(POLLUTANT_FIELDS)
+# The daily values a period computation needs, in the order the monthly store keeps them.
+DAILY_KEYS_ORDER = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max")
 
 
 def need_for(interval_minutes: np.ndarray) -> np.ndarray:
@@ -222,4 +224,7 @@ def recompute_days(station: np.ndarray, ts: np.ndarray) -> np.ndarray:
         out_rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(DAILY_UPSERT, out_rows)
+    from gridgov.air import months
+
+    months.update(station_days, np.column_stack([stats[k] for k in DAILY_KEYS_ORDER]))
     return station_days

@@ -81,26 +81,31 @@ def round_decimal(value: float | str | Decimal, digits: int) -> Decimal:
     return Decimal(text).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
 
 
-def round_units(values: np.ndarray, pollutant: str) -> np.ndarray:
-    """Concentrations rounded per GB/T 8170, as integers in units of the last kept digit
-    (µg/m³, or tenths of mg/m³ for CO). NaN stays NaN (returned as a float array).
+def round_scaled(values: np.ndarray, digits: int) -> np.ndarray:
+    """Values × 10^digits rounded per GB/T 8170 (half to even) on the decimal value.
 
     Ties are decided on the decimal value, not the binary one: 1.15 is stored as
     1.149999999999999911…, yet a value is a tie exactly when it is the float nearest to
     (k + ½)·10⁻ᵈ, and then it goes to the even neighbour (1.15 → 1.2, 2.25 → 2.2, 74.5 → 74).
-    Every other value goes to its nearest neighbour (75.4999999 → 75).
+    Every other value goes to its nearest neighbour (75.4999999 → 75). NaN stays NaN.
     """
-    scale = 10 ** decimals_for(pollutant)
+    scale = 10**digits
     v = np.asarray(values, dtype=float)
     scaled = v * scale
     lower = np.floor(scaled)
     tie = v == (lower + 0.5) / scale
-    # Binary scaling can land just below a tie (11.499999999999998 for 1.15): check k − ½ too.
+    # Binary scaling can land just below a tie (11.499999999999998 for 1.15): check k + 1½ too.
     tie_below = v == (lower + 1.5) / scale
     lower = np.where(tie_below & ~tie, lower + 1, lower)
     tie = tie | tie_below
     even = np.where(np.mod(lower, 2) == 0, lower, lower + 1)
     return np.where(tie, even, np.round(scaled))
+
+
+def round_units(values: np.ndarray, pollutant: str) -> np.ndarray:
+    """Concentrations rounded per GB/T 8170, as integers in units of the last kept digit
+    (µg/m³, or tenths of mg/m³ for CO). NaN stays NaN (returned as a float array)."""
+    return round_scaled(values, decimals_for(pollutant))
 
 
 def round_concentration(values: np.ndarray, pollutant: str) -> np.ndarray:

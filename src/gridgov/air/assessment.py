@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection
 
-from gridgov.air import aqi
-from gridgov.air.aggregate import date_number
+from gridgov.air import aqi, months
+from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
 from gridgov.air.models import Station, Target, TargetMetric
 from gridgov.territory.models import Level, Region
 
-DAILY_KEYS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max")
+DAILY_KEYS = DAILY_KEYS_ORDER
 MEAN_KEYS = ("so2", "no2", "pm10", "pm25")
 
 
@@ -59,16 +58,19 @@ def limits_for(day: dt.date) -> Limits:
 
 def percentile(values: np.ndarray, p: float) -> float:
     """HJ 663: k = 1 + (n − 1)·p/100, s = ⌊k⌋, P = X(s) + (X(s+1) − X(s))·(k − s)."""
-    x = np.sort(np.asarray(values, dtype=float))
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
-        return math.nan
-    k = 1 + (n - 1) * p / 100.0
-    s = math.floor(k)
-    if s >= n:
-        return float(x[-1])
-    return float(x[s - 1] + (x[s] - x[s - 1]) * (k - s))
+    return float(percentiles(np.asarray(values, dtype=float)[None, :], p)[0])
+
+
+def percentiles(rows: np.ndarray, p: float) -> np.ndarray:
+    """The HJ 663 percentile of each row, ignoring NaN (NaN for a row with no values)."""
+    x = np.sort(rows, axis=1)  # NaN sort last
+    n = np.isfinite(x).sum(axis=1)
+    k = 1 + (np.maximum(n, 1) - 1) * p / 100.0
+    s = np.floor(k).astype(np.int64)
+    lo = np.take_along_axis(x, (s - 1)[:, None], axis=1)[:, 0]
+    hi = np.take_along_axis(x, np.minimum(s, np.maximum(n, 1) - 1)[:, None], axis=1)[:, 0]
+    value = np.where(s >= n, lo, lo + (hi - lo) * (k - s))
+    return np.where(n > 0, value, np.nan)
 
 
 def rounded(value: float, pollutant: str) -> float:
@@ -76,6 +78,10 @@ def rounded(value: float, pollutant: str) -> float:
     if not math.isfinite(value):
         return math.nan
     return float(aqi.round_concentration(np.array([value]), pollutant)[0])
+
+
+def rounded_all(values: np.ndarray, pollutant: str) -> np.ndarray:
+    return aqi.round_concentration(values, pollutant)
 
 
 # --- required valid days ---------------------------------------------------------------------
@@ -111,7 +117,10 @@ def station_units(codes: list[str] | None = None) -> list[Unit]:
     qs = Station.objects.filter(active=True)
     if codes:
         qs = qs.filter(code__in=codes)
-    return [Unit(s.code, s.name, "station", (s.pk,)) for s in qs.order_by("code")]
+    return [
+        Unit(code, name, "station", (pk,))
+        for pk, code, name in qs.order_by("code").values_list("pk", "code", "name")
+    ]
 
 
 def region_units(regions: list[Region]) -> list[Unit]:
@@ -140,39 +149,32 @@ class DailySeries:
 
 
 def daily_series(units: list[Unit], start: dt.date, end: dt.date) -> DailySeries:
+    """Each unit's daily values over the period, from the monthly store."""
     first, last = date_number(start), date_number(end)
     days = np.arange(first, last + 1)
     ids = sorted({sid for u in units for sid in u.station_ids})
-    per_station = {k: np.full((len(ids), len(days)), np.nan) for k in DAILY_KEYS}
-    if ids:
-        placeholders = ",".join(["%s"] * len(ids))
-        adapt = connection.ops.adapt_datefield_value
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT station_id, day, {', '.join(DAILY_KEYS)} FROM air_daily "
-                f"WHERE station_id IN ({placeholders}) AND day >= %s AND day <= %s",
-                [*ids, adapt(start), adapt(end)],
-            )
-            rows = cursor.fetchall()
-        index = {sid: i for i, sid in enumerate(ids)}
-        for row in rows:
-            day = row[1] if isinstance(row[1], dt.date) else dt.date.fromisoformat(str(row[1]))
-            d = date_number(day) - first
-            for k, value in zip(DAILY_KEYS, row[2:], strict=True):
-                if value is not None:
-                    per_station[k][index[row[0]], d] = value
-    values = {}
+    per_station = months.read(ids, start, end)  # (stations, days, keys)
+    # A unit's daily value is the mean of its stations' valid values (HJ 663): sum over the
+    # (unit, station) pairs, grouped by unit.
     position = {sid: i for i, sid in enumerate(ids)}
-    for k in DAILY_KEYS:
-        out = np.full((len(units), len(days)), np.nan)
-        for u, unit in enumerate(units):
-            rows_ = [position[s] for s in unit.station_ids if s in position]
-            if rows_:
-                block = per_station[k][rows_]
-                counts = np.isfinite(block).sum(axis=0)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    out[u] = np.where(counts > 0, np.nansum(block, axis=0) / counts, np.nan)
-        values[k] = out
+    pairs = [(u, position[sid]) for u, unit in enumerate(units) for sid in unit.station_ids]
+    values = {k: np.full((len(units), len(days)), np.nan) for k in DAILY_KEYS}
+    if pairs and len(pairs) == len(units) and all(len(u.station_ids) == 1 for u in units):
+        # One station per unit (a station ranking): its values are the unit's values.
+        picked = per_station[[p for _, p in pairs]]
+        for j, k in enumerate(DAILY_KEYS):
+            values[k] = picked[:, :, j]
+    elif pairs:
+        unit_of, station_of = (np.array(column) for column in zip(*pairs, strict=True))
+        starts = np.flatnonzero(np.r_[True, unit_of[1:] != unit_of[:-1]])
+        block = per_station[station_of]  # (pairs, days, keys)
+        finite = np.isfinite(block)
+        sums = np.add.reduceat(np.where(finite, block, 0.0), starts, axis=0)
+        counts = np.add.reduceat(finite, starts, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(counts > 0, sums / counts, np.nan)
+        for j, k in enumerate(DAILY_KEYS):
+            values[k][unit_of[starts]] = means[:, :, j]
     return DailySeries(units, days, values)
 
 
@@ -185,6 +187,10 @@ def daily_aqi(series: DailySeries, standard: aqi.Standard | None = None) -> aqi.
         return aqi.daily_report(flat, standard)
     dates = np.tile(series.days, len(series.units))
     changeover = date_number(aqi.CHANGEOVER)
+    if len(series.days) and series.days[0] >= changeover:
+        return aqi.daily_report(flat, aqi.Standard.HJ633_2026)
+    if len(series.days) and series.days[-1] < changeover:
+        return aqi.daily_report(flat, aqi.Standard.HJ633_2012)
     reports = {s: aqi.daily_report(flat, s) for s in aqi.Standard}
     new = dates >= changeover
     old_r, new_r = reports[aqi.Standard.HJ633_2012], reports[aqi.Standard.HJ633_2026]
@@ -251,43 +257,48 @@ class Assessment:
 
 def comprehensive_index(stats: dict[str, float], limits: Limits) -> float:
     """Σ C_i / S_i over the six (annual limits; CO 24-h; O3 8-h), to two decimals."""
-    parts = [
-        stats["so2"] / limits.so2,
-        stats["no2"] / limits.no2,
-        stats["pm10"] / limits.pm10,
-        stats["pm25"] / limits.pm25,
-        stats["co_p95"] / limits.co,
-        stats["o3_8h_p90"] / limits.o3_8h,
-    ]
-    if not all(math.isfinite(x) for x in parts):
-        return math.nan
-    return float(aqi.round_decimal(repr(sum(parts)), 2))
+    arrays = {k: np.array([v], dtype=float) for k, v in stats.items()}
+    return float(comprehensive_indices(arrays, limits)[0])
 
 
-def _stats(series: DailySeries, u: int, report: aqi.AqiReport, limits: Limits) -> dict[str, Any]:
-    v = {k: series.values[k][u] for k in DAILY_KEYS}
-    n = len(series.days)
-    aqi_u = report.aqi[u * n : (u + 1) * n]
-    levels = report.level[u * n : (u + 1) * n]
-    stats: dict[str, Any] = {}
+def comprehensive_indices(stats: dict[str, np.ndarray], limits: Limits) -> np.ndarray:
+    total = (
+        stats["so2"] / limits.so2
+        + stats["no2"] / limits.no2
+        + stats["pm10"] / limits.pm10
+        + stats["pm25"] / limits.pm25
+        + stats["co_p95"] / limits.co
+        + stats["o3_8h_p90"] / limits.o3_8h
+    )
+    # Sums of a few ratios carry binary noise (5.05 as 5.049999…): settle it at 1e-9 first.
+    return aqi.round_scaled(np.round(total, 9), 2) / 100
+
+
+def _stats(series: DailySeries, report: aqi.AqiReport, limits: Limits) -> dict[str, np.ndarray]:
+    """Period statistics of every unit at once (arrays over units)."""
+    n_units, n_days = len(series.units), len(series.days)
+    v = series.values
+    stats: dict[str, np.ndarray] = {}
     for k in MEAN_KEYS:
-        x = v[k][np.isfinite(v[k])]
-        stats[k] = rounded(float(x.mean()), k) if len(x) else math.nan
-    stats["co_p95"] = rounded(percentile(v["co"], 95), "co")
-    stats["o3_8h_p90"] = rounded(percentile(v["o3_8h_max"], 90), "o3")
-    stats["comprehensive_index"] = comprehensive_index(stats, limits)
+        finite = np.isfinite(v[k])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(finite, v[k], 0.0).sum(axis=1) / finite.sum(axis=1)
+        stats[k] = rounded_all(mean, k)
+    stats["co_p95"] = rounded_all(percentiles(v["co"], 95), "co")
+    stats["o3_8h_p90"] = rounded_all(percentiles(v["o3_8h_max"], 90), "o3")
+    stats["comprehensive_index"] = comprehensive_indices(stats, limits)
+    aqi_u = report.aqi.reshape(n_units, n_days)
+    levels = report.level.reshape(n_units, n_days)
     valid_aqi = aqi_u >= 0
-    stats["aqi_days"] = int(valid_aqi.sum())
-    stats["good_days"] = int((valid_aqi & (aqi_u <= 100)).sum())
-    stats["good_day_ratio"] = (
-        round(100.0 * stats["good_days"] / stats["aqi_days"], 1) if stats["aqi_days"] else math.nan
-    )
-    stats["days_by_level"] = {lvl: int((levels == lvl).sum()) for lvl in range(1, 7)}
-    # A valid day: the six pollutants' daily values all valid.
-    valid = np.all(
-        [np.isfinite(v[k]) for k in ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max")], axis=0
-    )
-    stats["valid_days"] = int(valid.sum())
+    stats["aqi_days"] = valid_aqi.sum(axis=1)
+    stats["good_days"] = (valid_aqi & (aqi_u <= 100)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = 100.0 * stats["good_days"] / stats["aqi_days"]
+    stats["good_day_ratio"] = aqi.round_scaled(ratio, 1) / 10
+    stats["days_by_level"] = np.stack([(levels == lvl).sum(axis=1) for lvl in range(1, 7)], 1)
+    # A valid day: all six pollutants' daily values valid.
+    six = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max")
+    stats["valid_days"] = np.all([np.isfinite(v[k]) for k in six], axis=0).sum(axis=1)
     return stats
 
 
@@ -301,6 +312,18 @@ def same_period_last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.dat
     return back(start), back(end)
 
 
+YOY_KEYS = (
+    "pm25",
+    "pm10",
+    "so2",
+    "no2",
+    "co_p95",
+    "o3_8h_p90",
+    "comprehensive_index",
+    "good_day_ratio",
+)
+
+
 def assess(
     units: list[Unit],
     start: dt.date,
@@ -310,53 +333,41 @@ def assess(
 ) -> list[Assessment]:
     limits = limits_for(end)
     series = daily_series(units, start, end)
-    report = daily_aqi(series, standard)
-    previous: dict[str, dict[str, Any]] = {}
+    s = _stats(series, daily_aqi(series, standard), limits)
+    before: dict[str, np.ndarray] | None = None
     if year_on_year:
         last_start, last_end = same_period_last_year(start, end)
         prev_series = daily_series(units, last_start, last_end)
-        prev_report = daily_aqi(prev_series, standard)
-        prev_limits = limits_for(last_end)
-        for u, unit in enumerate(units):
-            previous[unit.code] = _stats(prev_series, u, prev_report, prev_limits)
+        before = _stats(prev_series, daily_aqi(prev_series, standard), limits_for(last_end))
+    need = required_days(start, end)
+    changes: dict[str, np.ndarray] = {}
+    if before is not None:
+        for key in YOY_KEYS:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                change = 100.0 * (s[key] - before[key]) / before[key]
+            changes[key] = np.where(np.isfinite(change), np.round(change, 1), np.nan)
     out = []
     for u, unit in enumerate(units):
-        s = _stats(series, u, report, limits)
-        yoy = {}
-        before = previous.get(unit.code)
-        if before:
-            for key in (
-                "pm25",
-                "pm10",
-                "so2",
-                "no2",
-                "co_p95",
-                "o3_8h_p90",
-                "comprehensive_index",
-                "good_day_ratio",
-            ):
-                a, b = s[key], before[key]
-                if math.isfinite(a) and math.isfinite(b) and b != 0:
-                    yoy[key] = round(100.0 * (a - b) / b, 1)
+        yoy = {k: float(v[u]) for k, v in changes.items() if math.isfinite(v[u])}
         out.append(
             Assessment(
                 code=unit.code,
                 name=unit.name,
                 start=start,
                 end=end,
-                valid_days=s["valid_days"],
-                required_days=required_days(start, end),
-                so2=s["so2"],
-                no2=s["no2"],
-                pm10=s["pm10"],
-                pm25=s["pm25"],
-                co_p95=s["co_p95"],
-                o3_8h_p90=s["o3_8h_p90"],
-                comprehensive_index=s["comprehensive_index"],
-                good_days=s["good_days"],
-                aqi_days=s["aqi_days"],
-                good_day_ratio=s["good_day_ratio"],
-                days_by_level=s["days_by_level"],
+                valid_days=int(s["valid_days"][u]),
+                required_days=need,
+                so2=float(s["so2"][u]),
+                no2=float(s["no2"][u]),
+                pm10=float(s["pm10"][u]),
+                pm25=float(s["pm25"][u]),
+                co_p95=float(s["co_p95"][u]),
+                o3_8h_p90=float(s["o3_8h_p90"][u]),
+                comprehensive_index=float(s["comprehensive_index"][u]),
+                good_days=int(s["good_days"][u]),
+                aqi_days=int(s["aqi_days"][u]),
+                good_day_ratio=float(s["good_day_ratio"][u]),
+                days_by_level={lvl: int(s["days_by_level"][u, lvl - 1]) for lvl in range(1, 7)},
                 limits=limits.name,
                 year_on_year=yoy,
             )
@@ -390,7 +401,8 @@ def rank(assessments: list[Assessment], metric: str) -> tuple[list[RankedRow], l
         raise ValueError(f"unknown metric {metric!r}; one of {', '.join(RANK_METRICS)}")
     get, ascending = RANK_METRICS[metric]
     ok = [a for a in assessments if a.enough_data and math.isfinite(get(a))]
-    apart = [RankedRow(None, get(a), a) for a in assessments if a not in ok]
+    ranked_ids = {id(a) for a in ok}
+    apart = [RankedRow(None, get(a), a) for a in assessments if id(a) not in ranked_ids]
     ok.sort(key=lambda a: (get(a) if ascending else -get(a), a.code))
     ranked: list[RankedRow] = []
     for i, a in enumerate(ok):
