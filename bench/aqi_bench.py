@@ -8,9 +8,9 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from gridgov.air import aqi  # noqa: E402
+from gridgov.air import aqi
 
 N = 1_000_000
 SAMPLE = 20_000  # python-aqi is timed on a sample and its rate extrapolated
@@ -45,24 +45,31 @@ def main() -> None:
     aqi.daily_report(data, aqi.Standard.HJ633_2026)
     print(f"gridgov daily_report (HJ 633-2026), {N:,} records: {time.perf_counter() - start:.2f} s")
 
-    keys = [("pm25", c.POLLUTANT_PM25, 0), ("pm10", c.POLLUTANT_PM10, 0),
-            ("so2", c.POLLUTANT_SO2_24H, 0), ("no2", c.POLLUTANT_NO2_24H, 0),
-            ("co", c.POLLUTANT_CO_24H, 1), ("o3_8h_max", c.POLLUTANT_O3_8H, 0),
-            ("o3_1h_max", c.POLLUTANT_O3_1H, 0)]
-    rows = [
-        [(name, f"{data[k][i]:.{d}f}") for k, name, d in keys] for i in range(SAMPLE)
+    keys = [
+        ("pm25", c.POLLUTANT_PM25, 0),
+        ("pm10", c.POLLUTANT_PM10, 0),
+        ("so2", c.POLLUTANT_SO2_24H, 0),
+        ("no2", c.POLLUTANT_NO2_24H, 0),
+        ("co", c.POLLUTANT_CO_24H, 1),
+        ("o3_8h_max", c.POLLUTANT_O3_8H, 0),
+        ("o3_1h_max", c.POLLUTANT_O3_1H, 0),
     ]
+    rows = [[(name, f"{data[k][i]:.{d}f}") for k, name, d in keys] for i in range(SAMPLE)]
     start = time.perf_counter()
     theirs = [python_aqi.to_aqi(row, algo=python_aqi.ALGO_MEP) for row in rows]
     elapsed = time.perf_counter() - start
     their_rate = SAMPLE / elapsed
-    print(f"python-aqi ALGO_MEP, {SAMPLE:,}-record sample: {elapsed:.2f} s, "
-          f"{their_rate:,.0f} records/s (1M records ≈ {N / their_rate:,.0f} s)")
+    print(
+        f"python-aqi ALGO_MEP, {SAMPLE:,}-record sample: {elapsed:.2f} s, "
+        f"{their_rate:,.0f} records/s (1M records ≈ {N / their_rate:,.0f} s)"
+    )
     print(f"ratio gridgov / python-aqi: {rate / their_rate:,.0f}×")
     same = sum(int(t) == int(o) for t, o in zip(theirs, report.aqi[:SAMPLE], strict=True))
-    print(f"same AQI on the sample: {same / SAMPLE:.1%} — python-aqi interpolates IAQI between "
-          "51 and 100 (EPA style) and truncates, so PM2.5 36 gives 51 where HJ 633's worked "
-          "value is 52; tests/test_aqi.py holds the standard's values")
+    print(
+        f"same AQI on the sample: {same / SAMPLE:.1%} — python-aqi interpolates IAQI between "
+        "51 and 100 (EPA style) and truncates, so PM2.5 36 gives 51 where HJ 633's worked "
+        "value is 52; tests/test_aqi.py holds the standard's values"
+    )
 
 
 if __name__ == "__main__":

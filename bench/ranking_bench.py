@@ -40,23 +40,46 @@ def fill() -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         call_command("demo", "--no-serve", "--no-air")
     grids = list(Region.objects.active().grids().only("id", "code", "centroid_lat", "centroid_lon"))
-    Station.objects.bulk_create([
-        Station(code=f"B{g.code}", name=f"微站{g.code[-6:]}", kind="micro", lat=g.centroid_lat,
-                lon=g.centroid_lon, grid_id=g.pk, interval_minutes=1)
-        for g in grids
-    ])
+    Station.objects.bulk_create(
+        [
+            Station(
+                code=f"B{g.code}",
+                name=f"微站{g.code[-6:]}",
+                kind="micro",
+                lat=g.centroid_lat,
+                lon=g.centroid_lon,
+                grid_id=g.pk,
+                interval_minutes=1,
+            )
+            for g in grids
+        ]
+    )
     rng = np.random.default_rng(5)
     rows = []
     for station in Station.objects.all():
         for start in (TODAY.replace(day=1), TODAY.replace(year=TODAY.year - 1, day=1)):
             for d in range(TODAY.day):
                 pm25 = float(rng.lognormal(np.log(55), 0.4))
-                rows.append(DailyAggregate(
-                    station=station, day=start + dt.timedelta(days=d), pm25=pm25,
-                    pm10=pm25 * 1.4, so2=9.0, no2=33.0, co=0.9, o3_1h_max=90.0,
-                    o3_8h_max=float(rng.uniform(50, 110)), pm25_n=24, pm10_n=24, so2_n=24,
-                    no2_n=24, co_n=24, o3_n=24, o3_8h_n=17,
-                ))
+                rows.append(
+                    DailyAggregate(
+                        station=station,
+                        day=start + dt.timedelta(days=d),
+                        pm25=pm25,
+                        pm10=pm25 * 1.4,
+                        so2=9.0,
+                        no2=33.0,
+                        co=0.9,
+                        o3_1h_max=90.0,
+                        o3_8h_max=float(rng.uniform(50, 110)),
+                        pm25_n=24,
+                        pm10_n=24,
+                        so2_n=24,
+                        no2_n=24,
+                        co_n=24,
+                        o3_n=24,
+                        o3_8h_n=17,
+                    )
+                )
     DailyAggregate.objects.bulk_create(rows, batch_size=5000)
     months.rebuild()
 
@@ -69,14 +92,18 @@ def timed(label: str, make_units) -> None:  # type: ignore[no-untyped-def]
         ranked, apart = rank(assess(units, TODAY.replace(day=1), TODAY), "pm25")
         times.append((time.perf_counter() - start) * 1000)
     p50, p95 = np.percentile(times, [50, 95])
-    print(f"{label:<42} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
-          f"({len(ranked)} ranked, {len(apart)} apart; target p95 < 50 ms)")
+    print(
+        f"{label:<42} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+        f"({len(ranked)} ranked, {len(apart)} apart; target p95 < 50 ms)"
+    )
 
 
 def main() -> None:
     fill()
-    print(f"{Station.objects.count()} stations, {DailyAggregate.objects.count():,} daily rows "
-          f"({os.environ['DATABASE_URL'].split(':')[0]})")
+    print(
+        f"{Station.objects.count()} stations, {DailyAggregate.objects.count():,} daily rows "
+        f"({os.environ['DATABASE_URL'].split(':')[0]})"
+    )
     timed("month-to-date ranking of stations", lambda: station_units())
     timed("month-to-date ranking of streets/towns", lambda: level_units(2))
     timed("month-to-date ranking of communities", lambda: level_units(3))

@@ -197,5 +197,7 @@ def test_the_monthly_store_matches_the_daily_rows(stations, put):
     months.rebuild([m.pk])
     rebuilt = months.fetch([m.pk], [202611])[(m.pk, 202611)]
     np.testing.assert_array_equal(written, rebuilt)
-    assert written[19, 0] == pytest.approx(DailyAggregate.objects.get(station=m, day="2026-11-20").pm25)
+    assert written[19, 0] == pytest.approx(
+        DailyAggregate.objects.get(station=m, day="2026-11-20").pm25
+    )
     assert np.isnan(written[21]).all()

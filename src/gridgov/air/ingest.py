@@ -66,6 +66,9 @@ class Batch:
         )
 
 
+MAX_KEPT_ERRORS = 10_000
+
+
 @dataclass
 class IngestResult:
     received: int = 0
@@ -74,15 +77,20 @@ class IngestResult:
     rejected: int = 0
     flagged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0  # all errors; `errors` keeps the first MAX_KEPT_ERRORS
     alarms: list[Any] = field(default_factory=list)
 
     def add(self, other: IngestResult) -> None:
+        """Fold another batch's result in; memory stays bounded however many rows are bad."""
         self.received += other.received
         self.stored += other.stored
         self.duplicates += other.duplicates
         self.rejected += other.rejected
         self.flagged += other.flagged
-        self.errors.extend(other.errors)
+        self.error_count += max(other.error_count, len(other.errors))
+        room = MAX_KEPT_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(other.errors[:room])
         self.alarms.extend(other.alarms)
 
 

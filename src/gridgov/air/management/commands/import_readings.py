@@ -46,19 +46,22 @@ class Command(BaseCommand):
             infos = {k: replace(v, interval=interval) for k, v in infos.items()}
         try:
             if opts["strict"]:
+                self.bad_rows = 0
                 errors = self._check(path, ids, infos, console)
                 if errors:
-                    self._print(console, errors)
-                    raise CommandError(f"{len(errors)} bad row(s); nothing was written (--strict)")
+                    self._print(console, errors, self.bad_rows)
+                    raise CommandError(
+                        f"{self.bad_rows} bad row(s); nothing was written (--strict)"
+                    )
             total = self._import(path, ids, infos, console, not opts["no_alarms"])
         except FileError as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if total.errors:
-            self._print(console, total.errors)
+            self._print(console, total.errors, total.error_count)
         console.print(
-            f"{total.received + len(total.errors) - total.rejected:,} rows read: "
+            f"{total.stored + total.duplicates + total.error_count:,} rows read: "
             f"{total.stored:,} stored, {total.duplicates:,} already there, "
-            f"{total.flagged:,} with flagged values, {len(total.errors):,} errors, "
+            f"{total.flagged:,} with flagged values, {total.error_count:,} errors, "
             f"{len(total.alarms)} alarm(s) raised."
         )
 
@@ -72,14 +75,15 @@ class Command(BaseCommand):
         return Progress(*columns, console=console)
 
     def _check(self, path, ids, infos, console):
-        errors = []
+        errors: list = []
         with self._progress(console, path) as progress:
             task = progress.add_task("Checking", total=total_size(path))
             for chunk in read_file(path, ids):
-                errors.extend(chunk.errors)
                 if len(chunk.batch):
                     _, bad = check_rows(chunk.batch, infos)
-                    errors.extend(bad)
+                    chunk.errors.extend(bad)
+                errors.extend(chunk.errors[: max(0, 10_000 - len(errors))])
+                self.bad_rows += len(chunk.errors)
                 progress.update(task, completed=chunk.progress)
         return errors
 
@@ -96,9 +100,9 @@ class Command(BaseCommand):
                 progress.update(task, completed=chunk.progress)
         return total
 
-    def _print(self, console, errors):
-        console.print(f"[red]{len(errors)} row error(s):[/]")
+    def _print(self, console, errors, total):
+        console.print(f"[red]{total:,} row error(s):[/]")
         for e in sorted(errors, key=lambda e: e.row)[:500]:
             console.print(f"  {e}", markup=False, soft_wrap=True)
-        if len(errors) > 500:
-            console.print(f"  … and {len(errors) - 500} more")
+        if total > 500:
+            console.print(f"  … and {total - 500:,} more")

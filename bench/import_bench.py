@@ -1,0 +1,230 @@
+"""Bulk import of ≥ 10 million minute readings (819 stations × 8.5 days) through
+`gridgov import-readings`, against the limit of the store: a plain executemany of the same rows
+into the same table with no validation or aggregation (and, on PostgreSQL, COPY).
+
+    python bench/import_bench.py                       # SQLite (a temporary file)
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/import_bench.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+STATIONS = 819
+DAYS = 8.5
+T0 = 1_794_672_000  # 2026-11-13 00:00 CST: the 8.5 days end before the benchmark's today
+
+
+def settings_env(tmp: Path, url: str | None) -> dict[str, str]:
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp)}
+    env["DATABASE_URL"] = url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    return env
+
+
+def make_file(path: Path) -> int:
+    """Write the readings once (cached in bench/out): day by day, station by station."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.exists():
+        return pq.ParquetFile(path).metadata.num_rows
+    OUT.mkdir(exist_ok=True)
+    rng = np.random.default_rng(1)
+    minutes = int(DAYS * 1440)
+    codes = [f"B{i:04d}" for i in range(STATIONS)]
+    schema = pa.schema(
+        [
+            ("station", pa.string()),
+            ("time", pa.timestamp("s", tz="UTC")),
+            *[(p, pa.float64()) for p in ("pm25", "pm10", "so2", "no2", "co", "o3")],
+        ]
+    )
+    rows = 0
+    tmp = path.with_suffix(".tmp")
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for day_start in range(0, minutes, 1440):
+            n_min = min(1440, minutes - day_start)
+            ts = T0 + 60 * (day_start + np.arange(n_min))
+            base = 45 + 20 * np.sin(np.arange(n_min) / 229.0)
+            for chunk in range(0, STATIONS, 64):
+                ids = range(chunk, min(STATIONS, chunk + 64))
+                k = len(ids)
+                pm25 = (
+                    base[None, :] * rng.uniform(0.8, 1.2, (k, 1)) + rng.normal(0, 3, (k, n_min))
+                ).ravel()
+                table = pa.table(
+                    {
+                        "station": np.repeat([codes[i] for i in ids], n_min),
+                        "time": pa.array(np.tile(ts, k), pa.timestamp("s", tz="UTC")),
+                        "pm25": np.round(pm25, 1),
+                        "pm10": np.round(pm25 * 1.4 + 10, 1),
+                        "so2": np.round(rng.uniform(5, 15, k * n_min), 1),
+                        "no2": np.round(rng.uniform(20, 50, k * n_min), 1),
+                        "co": np.round(rng.uniform(0.4, 1.4, k * n_min), 2),
+                        "o3": np.round(rng.uniform(20, 120, k * n_min), 1),
+                    },
+                    schema=schema,
+                )
+                writer.write_table(table)
+                rows += table.num_rows
+    tmp.rename(path)
+    return rows
+
+
+def setup_database(env: dict[str, str]) -> None:
+    code = (
+        "import contextlib, io, django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    call_command('demo', '--no-serve', '--no-air')\n"
+        "from gridgov.air.models import Station\n"
+        "from gridgov.territory.models import Region\n"
+        f"grids = list(Region.objects.active().grids().order_by('code')[:{STATIONS}])\n"
+        "Station.objects.bulk_create([Station(code=f'B{i:04d}', name=f'B{i:04d}', kind='micro',"
+        " lat=g.centroid_lat, lon=g.centroid_lon, grid=g, interval_minutes=1)"
+        " for i, g in enumerate(grids)])\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "gridgov.settings"},
+        check=True,
+    )
+
+
+def run_import(env: dict[str, str], path: Path) -> tuple[float, float]:
+    gridgov = Path(sys.executable).with_name("gridgov")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(
+        [str(gridgov), "import-readings", str(path), "--no-alarms"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        print(result.stdout[-2000:], result.stderr[-2000:])
+        raise SystemExit("import failed")
+    print("  " + result.stdout.strip().splitlines()[-1])
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return elapsed, peak
+
+
+BASELINE = r"""
+import os, sys, time, django
+django.setup()
+import numpy as np, pyarrow.parquet as pq
+from django.db import connection, transaction
+from gridgov.air.models import Station
+ids = dict(Station.objects.values_list("code", "pk"))
+cols = ["pm25", "pm10", "so2", "no2", "co", "o3"]
+sql = ("INSERT INTO air_reading (station_id, ts, " + ", ".join(f"{p}, {p}_flag" for p in cols)
+       + ") VALUES (" + ", ".join(["%s"] * 14) + ")")
+use_copy = sys.argv[2] == "copy"
+start = time.perf_counter()
+n = 0
+for batch in pq.ParquetFile(sys.argv[1]).iter_batches(batch_size=200_000):
+    codes = batch.column("station").to_pylist()
+    station = [ids[c] for c in codes]
+    ts = batch.column("time").cast("int64").to_numpy().tolist()
+    columns = [station, ts]
+    for p in cols:
+        columns.append(batch.column(p).to_numpy().tolist())
+        columns.append([0] * batch.num_rows)
+    rows = list(zip(*columns))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if use_copy:
+            with cursor.cursor.copy("COPY air_reading (station_id, ts, " + ", ".join(
+                    f"{p}, {p}_flag" for p in cols) + ") FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, rows)
+    n += len(rows)
+print(n, time.perf_counter() - start)
+"""
+
+
+def run_baseline(env: dict[str, str], path: Path, mode: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", BASELINE, str(path), mode],
+        env={**env, "DJANGO_SETTINGS_MODULE": "gridgov.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    _rows, elapsed = result.stdout.split()
+    return float(elapsed)
+
+
+def fresh_postgres(url: str, name: str) -> str:
+    """A new empty database beside the given URL's (dropped first)."""
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    path = OUT / f"readings-{STATIONS}x{DAYS:g}d.parquet"
+    start = time.perf_counter()
+    rows = make_file(path)
+    print(
+        f"{rows:,} minute readings of {STATIONS} stations × {DAYS:g} days "
+        f"({path.stat().st_size / 2**20:.0f} MiB Parquet, ready in {time.perf_counter() - start:.0f} s)"
+    )
+    pg = os.environ.get("BENCH_DATABASE_URL")
+    backends = [
+        (
+            "gridgov import-readings (check, flag, insert, hourly+daily+monthly aggregates)",
+            "pipeline",
+        )
+    ]
+    backends.append(
+        ("plain executemany into the same table, no checks, no aggregates", "executemany")
+    )
+    if pg:
+        backends.append(("PostgreSQL COPY into the same table", "copy"))
+    results = {}
+    for label, mode in backends:
+        tmp = Path(tempfile.mkdtemp(prefix="gridgov-import-"))
+        url = fresh_postgres(pg, f"gridgov_bench_{mode}") if pg else None
+        env = settings_env(tmp, url)
+        with contextlib.redirect_stdout(io.StringIO()):
+            setup_database(env)
+        if mode == "pipeline":
+            elapsed, peak = run_import(env, path)
+            print(
+                f"{label}:\n  {elapsed:.1f} s, {rows / elapsed:,.0f} readings/s, "
+                f"peak RSS {peak:.0f} MiB"
+            )
+        else:
+            elapsed = run_baseline(env, path, mode)
+            print(f"{label}:\n  {elapsed:.1f} s, {rows / elapsed:,.0f} readings/s")
+        results[mode] = rows / elapsed
+    print(
+        f"ratio pipeline / executemany: {results['pipeline'] / results['executemany']:.0%} "
+        "(target ≥ 60% on SQLite)"
+    )
+    if "copy" in results:
+        print(f"ratio pipeline / COPY: {results['pipeline'] / results['copy']:.0%}")
+    print(f"database: {'PostgreSQL' if pg else 'SQLite'}")
+
+
+if __name__ == "__main__":
+    main()
