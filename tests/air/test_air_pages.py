@@ -51,3 +51,18 @@ def test_alarm_is_acknowledged_from_the_page(stations, put, login):
     assert response.status_code == 302
     alarm.refresh_from_db()
     assert alarm.acknowledged_by.username == "east_secretary" and alarm.note == "已核查"
+
+
+def test_admin_lists_only_stations_and_alarms_in_scope(stations, login):
+    c = login("west_secretary")
+    listed = c.get("/admin/air/station/").context["cl"].result_list
+    assert [s.code for s in listed] == ["N1"]
+    assert c.get(f"/admin/air/station/{stations['micro'].pk}/change/").status_code == 302
+    east = login("east_secretary").get("/admin/air/station/").context["cl"].result_list
+    assert sorted(s.code for s in east) == ["M1", "M2", "N1"]
+
+
+def test_roles_carry_the_air_permissions(users):
+    assert users["command"].has_perm("air.change_alarmrule")
+    assert users["east_secretary"].has_perm("air.change_alarm")
+    assert not users["east_secretary"].has_perm("air.change_alarmrule")
