@@ -52,6 +52,10 @@ typecheck: install
 bench: install
 	$(BIN)/python bench/locate_bench.py
 	$(BIN)/python bench/demo_bench.py
+	$(BIN)/python bench/aqi_bench.py
+	$(BIN)/python bench/ranking_bench.py
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/http_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
