@@ -195,11 +195,12 @@ def main() -> None:
             "pipeline",
         )
     ]
-    backends.append(
-        ("plain executemany into the same table, no checks, no aggregates", "executemany")
-    )
-    if pg:
-        backends.append(("PostgreSQL COPY into the same table", "copy"))
+    if pg:  # a statement per row is not PostgreSQL's bulk path; COPY is the limit there
+        backends.append(("PostgreSQL COPY into the same table, no checks, no aggregates", "copy"))
+    else:
+        backends.append(
+            ("plain executemany into the same table, no checks, no aggregates", "executemany")
+        )
     results = {}
     for label, mode in backends:
         tmp = Path(tempfile.mkdtemp(prefix="gridgov-import-"))
@@ -217,10 +218,11 @@ def main() -> None:
             elapsed = run_baseline(env, path, mode)
             print(f"{label}:\n  {elapsed:.1f} s, {rows / elapsed:,.0f} readings/s")
         results[mode] = rows / elapsed
-    print(
-        f"ratio pipeline / executemany: {results['pipeline'] / results['executemany']:.0%} "
-        "(target ≥ 60% on SQLite)"
-    )
+    if "executemany" in results:
+        print(
+            f"ratio pipeline / executemany: {results['pipeline'] / results['executemany']:.0%} "
+            "(target ≥ 60% on SQLite)"
+        )
     if "copy" in results:
         print(f"ratio pipeline / COPY: {results['pipeline'] / results['copy']:.0%}")
     print(f"database: {'PostgreSQL' if pg else 'SQLite'}")
