@@ -65,6 +65,8 @@ def test_minutes_and_latest(stations, put, client, bearer):
     headers = bearer("command")
     minutes = client.get("/api/v1/stations/M1/minutes", {"hours": 2}, **headers).json()
     assert len(minutes) == 120 and "pm25_flag" in minutes[0]
+    exported = client.get("/api/v1/stations/M1/minutes", {"hours": 2, "format": "csv"}, **headers)
+    assert exported.content.decode().splitlines()[0].startswith("time,pm25,pm25_flag")
     latest = {s["code"]: s for s in client.get("/api/v1/air/latest", **headers).json()}
     assert latest["M1"]["time"] == "2026-11-20T23:00:00+08:00"
     assert latest["M1"]["aqi"] is not None and latest["M1"]["colour"].startswith("#")

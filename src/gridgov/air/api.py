@@ -297,7 +297,12 @@ def station_daily(
 
 
 @router.get("/stations/{code}/minutes", response=list[dict[str, Any]])
-def station_minutes(request: HttpRequest, code: str, hours: int = Query(24, ge=1, le=72)) -> Any:
+def station_minutes(
+    request: HttpRequest,
+    code: str,
+    hours: int = Query(24, ge=1, le=72),
+    format: Literal["json", "csv"] = "json",
+) -> Any:
     """The raw readings of the last hours (values with their quality flags)."""
     from gridgov.air.models import Reading
 
@@ -306,13 +311,16 @@ def station_minutes(request: HttpRequest, code: str, hours: int = Query(24, ge=1
     end = state.last_ts if state else int(dt.datetime.now(dt.UTC).timestamp())
     qs = Reading.objects.filter(station=station, ts__gt=end - hours * 3600).order_by("ts")
     fields = ["ts", *[c for p in POLLUTANT_FIELDS for c in (p, f"{p}_flag")]]
-    return [
+    rows = [
         {
             "time": dt.datetime.fromtimestamp(r["ts"], tz=CST).isoformat(),
             **{k: v for k, v in r.items() if k != "ts"},
         }
         for r in qs.values(*fields)
     ]
+    if format == "csv":
+        return csv_response(rows, ["time", *fields[1:]], f"{code}-minutes.csv")
+    return rows
 
 
 # --- AQI calculator --------------------------------------------------------------------------
