@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gridgov.air import aggregate
@@ -72,7 +73,7 @@ def evaluate(
     latest = {int(batch.station[i]): int(batch.ts[i]) for i in last}
     latest_flags = {int(batch.station[i]): flags[i] for i in last}
     findings: list[Finding] = []
-    hourly_cache: dict[int, dict[int, np.ndarray]] = {}
+    hourly_cache = HourCache(list(latest))
     for sid, ts in latest.items():
         info = stations[sid]
         for rule in rules:
@@ -85,7 +86,7 @@ def evaluate(
             elif rule.kind == AlarmKind.JUMP and info.interval < 60:
                 findings.append(_jump(rule, sid, ts))
             elif rule.kind == AlarmKind.NEIGHBOUR:
-                findings.append(_neighbour(rule, info, ts, stations, hourly_cache))
+                findings.append(_neighbour(rule, info, ts, hourly_cache))
             elif rule.kind == AlarmKind.OFFLINE:
                 # Data arriving ends silence now, whatever time the data is about.
                 arrived = int(time.time() if now is None else now)
@@ -93,34 +94,47 @@ def evaluate(
     return apply(findings, stations)
 
 
-def _hour_means(hour: int, cache: dict[int, dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
-    """Means of every station for one hour (NaN where not yet valid)."""
-    if hour not in cache:
-        cols = ", ".join(f"{p}_sum, {p}_n" for p in POLLUTANT_FIELDS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT station_id, ts, need, {cols} FROM air_hourly WHERE ts = %s", [hour]
-            )
-            rows = np.array(cursor.fetchall(), dtype=float).reshape(
-                -1, 3 + 2 * len(POLLUTANT_FIELDS)
-            )
-        means = aggregate.hourly_means(rows)
-        cache[hour] = {int(s): means[i] for i, s in enumerate(rows[:, 0])}
-    return cache[hour]
+class HourCache:
+    """Hourly means fetched once per batch, only for the stations asked about."""
+
+    def __init__(self, batch_ids: list[int]) -> None:
+        self.batch_ids = batch_ids
+        self.means: dict[int, dict[int, np.ndarray]] = {}
+
+    def get(self, hour: int, ids: list[int]) -> dict[int, np.ndarray]:
+        known = self.means.setdefault(hour, {})
+        missing = [i for i in ids if i not in known]
+        if missing:
+            cols = ", ".join(f"{p}_sum, {p}_n" for p in POLLUTANT_FIELDS)
+            marks = ",".join(["%s"] * len(missing))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT station_id, ts, need, {cols} FROM air_hourly "
+                    f"WHERE ts = %s AND station_id IN ({marks})",
+                    [hour, *missing],
+                )
+                rows = np.array(cursor.fetchall(), dtype=float)
+            rows = rows.reshape(-1, 3 + 2 * len(POLLUTANT_FIELDS))
+            means = aggregate.hourly_means(rows)
+            for sid in missing:
+                known[sid] = np.full(len(POLLUTANT_FIELDS), np.nan)
+            for k, sid in enumerate(rows[:, 0].astype(int).tolist()):
+                known[sid] = means[k]
+        return {i: known[i] for i in ids}
 
 
-def _latest_valid_hour(sid: int, ts: int, j: int, cache: dict) -> float | None:
+def _latest_valid_hour(sid: int, ts: int, j: int, cache: HourCache) -> float | None:
     """The hourly mean of the hour holding ts, or of the hour before while this one has too
     few values yet (an hour needs 45 minutes); None when neither is valid."""
     hour = ts - ts % aggregate.HOUR
     for start in (hour, hour - aggregate.HOUR):
-        means = _hour_means(start, cache).get(sid)
-        if means is not None and np.isfinite(means[j]):
+        means = cache.get(start, cache.batch_ids)[sid]
+        if np.isfinite(means[j]):
             return float(means[j])
     return None
 
 
-def _threshold(rule: AlarmRule, sid: int, ts: int, cache: dict) -> Finding:
+def _threshold(rule: AlarmRule, sid: int, ts: int, cache: HourCache) -> Finding:
     j = POLLUTANT_FIELDS.index(rule.pollutant)
     value = _latest_valid_hour(sid, ts, j, cache)
     if value is None or rule.threshold is None:
@@ -167,33 +181,51 @@ def distance_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
     return 6371.0 * np.sqrt(x * x + y * y)
 
 
-def _neighbour(
-    rule: AlarmRule, info: StationInfo, ts: int, stations: dict[int, StationInfo], cache: dict
-) -> Finding:
+def _nearby(info: StationInfo, radius_km: float) -> list[tuple[int, float, float, str]]:
+    """Active stations within the radius's bounding box (indexed in SQL) and every control
+    station (the fallback reference), but not the station itself."""
+    dlat = radius_km / 111.0
+    dlon = radius_km / (111.0 * max(math.cos(math.radians(info.lat)), 0.01))
+    box = Q(lat__range=(info.lat - dlat, info.lat + dlat)) & Q(
+        lon__range=(info.lon - dlon, info.lon + dlon)
+    )
+    rows = (
+        Station.objects.filter(active=True)
+        .filter(box | Q(kind__in=["national", "provincial"]))
+        .exclude(pk=info.id)
+        .values_list("pk", "lat", "lon", "kind")
+    )
+    return list(rows)
+
+
+def _neighbour(rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache) -> Finding:
     """This station's hourly mean against the median of the stations within the radius (or the
     nearest control station when none is within it)."""
     p = rule.pollutant
     j = POLLUTANT_FIELDS.index(p)
     hour = ts - ts % aggregate.HOUR
-    means = _hour_means(hour, cache)
-    own = means.get(info.id)
-    if own is None or not np.isfinite(own[j]):
+    own = cache.get(hour, cache.batch_ids)[info.id]
+    if not np.isfinite(own[j]):
         return Finding(info.id, rule, p, False, ts, release=False)
-    others = [(sid, m[j]) for sid, m in means.items() if sid != info.id and np.isfinite(m[j])]
-    if not others:
+    radius = rule.radius_km or 3.0
+    nearby = _nearby(info, radius)
+    if not nearby:
         return Finding(info.id, rule, p, False, ts)
-    positions = _positions([sid for sid, _ in others], stations)
-    ids = np.array([sid for sid, _ in others])
-    values = np.array([v for _, v in others])
-    dist = distance_km(info.lat, info.lon, positions[:, 0], positions[:, 1])
-    near = dist <= (rule.radius_km or 3.0)
+    means = cache.get(hour, [n[0] for n in nearby])
+    values = np.array([means[n[0]][j] for n in nearby])
+    control = np.array([n[3] in ("national", "provincial") for n in nearby])
+    dist = distance_km(
+        info.lat, info.lon, np.array([n[1] for n in nearby]), np.array([n[2] for n in nearby])
+    )
+    has = np.isfinite(values)
+    near = has & (dist <= radius)
     if near.any():
         reference = float(np.median(values[near]))
+    elif (has & control).any():
+        pick = has & control
+        reference = float(values[pick][np.argmin(dist[pick])])
     else:
-        control = np.array([positions_kind(s, stations) for s in ids])
-        if not control.any():
-            return Finding(info.id, rule, p, False, ts)
-        reference = float(values[control][np.argmin(dist[control])])
+        return Finding(info.id, rule, p, False, ts)
     value = float(own[j])
     ratio, margin = rule.ratio or 1.5, rule.threshold or 0.0
     holds = value > reference * ratio and value - reference > margin
@@ -201,19 +233,6 @@ def _neighbour(
         1 - HYSTERESIS
     )
     return Finding(info.id, rule, p, holds, ts, value, reference, release)
-
-
-def _positions(ids: list[int], stations: dict[int, StationInfo]) -> np.ndarray:
-    missing = [i for i in ids if i not in stations]
-    if missing:
-        from gridgov.air.ingest import station_infos
-
-        stations.update(station_infos(missing))
-    return np.array([(stations[i].lat, stations[i].lon) for i in ids], dtype=float).reshape(-1, 2)
-
-
-def positions_kind(sid: int, stations: dict[int, StationInfo]) -> bool:
-    return stations[int(sid)].kind in ("national", "provincial")
 
 
 def apply(findings: list[Finding], stations: dict[int, StationInfo]) -> list[Alarm]:

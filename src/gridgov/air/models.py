@@ -67,6 +67,7 @@ class Station(models.Model):
 
     class Meta:
         ordering = ["code"]
+        indexes = [models.Index(fields=["lat", "lon"], name="air_station_position")]
         verbose_name = _("监测站点")
         verbose_name_plural = _("监测站点")
 
