@@ -160,6 +160,9 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run inside a transaction another thread cannot see: ingest in the request thread
+    # (tests/air/test_group_commit.py covers the committer thread with a transactional DB).
+    settings.GRIDGOV_INGEST_GROUP_COMMIT = False
 
 
 @pytest.fixture(autouse=True)

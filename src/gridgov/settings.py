@@ -123,5 +123,7 @@ LOGGING = {
 # Territory: how far a child may stick out of its parent, and grids of one community overlap,
 # as a fraction of the smaller polygon's area, before the geometry is refused.
 GRIDGOV_GEOMETRY_TOLERANCE = float(config.env_str("GRIDGOV_GEOMETRY_TOLERANCE", "0.001"))
+# Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
+GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = float(config.env_str("GRIDGOV_LOCATE_REFRESH_SECONDS", "2"))

@@ -8,6 +8,7 @@ import math
 from typing import Any, Literal
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -25,7 +26,8 @@ from gridgov.air.assessment import (
     target_progress,
 )
 from gridgov.air.batches import from_records
-from gridgov.air.ingest import ingest, station_infos
+from gridgov.air.group_commit import committer
+from gridgov.air.ingest import StationInfo, check_rows, ingest
 from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
@@ -71,9 +73,14 @@ def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
     """Store a batch from one station. Any malformed row rejects the whole batch (400)."""
     station: Station = request.station  # type: ignore[attr-defined]
     batch, errors = from_records(payload.readings, lambda _: station.pk, first_row=0)
-    infos = station_infos([station.pk])
+    infos = {station.pk: StationInfo.of(station)}
     if not errors:
-        result = ingest(batch, infos, reject_all_on_error=True)
+        _, errors = check_rows(batch, infos)
+    if not errors:
+        if settings.GRIDGOV_INGEST_GROUP_COMMIT:
+            result = committer.submit(batch, infos)
+        else:
+            result = ingest(batch, infos, reject_all_on_error=True)
         errors = result.errors
     if errors:
         body = error_body(

@@ -79,6 +79,10 @@ class IngestResult:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0  # all errors; `errors` keeps the first MAX_KEPT_ERRORS
     alarms: list[Any] = field(default_factory=list)
+    # Row ids (Batch.row) of the rows stored and of those with a flagged value: lets a caller
+    # that merged several requests into one batch answer each of them.
+    stored_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    flagged_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def add(self, other: IngestResult) -> None:
         """Fold another batch's result in; memory stays bounded however many rows are bad."""
@@ -104,13 +108,14 @@ class StationInfo:
     lat: float
     lon: float
 
+    @classmethod
+    def of(cls, s: Station) -> StationInfo:
+        return cls(s.pk, s.code, s.kind, s.interval_minutes, s.grid_id, s.lat, s.lon)
+
 
 def station_infos(ids: list[int] | None = None) -> dict[int, StationInfo]:
     qs = Station.objects.all() if ids is None else Station.objects.filter(pk__in=ids)
-    return {
-        s.pk: StationInfo(s.pk, s.code, s.kind, s.interval_minutes, s.grid_id, s.lat, s.lon)
-        for s in qs
-    }
+    return {s.pk: StationInfo.of(s) for s in qs}
 
 
 def check_rows(
@@ -305,7 +310,10 @@ def ingest(
         stored = _insert(fresh, flags)
         result.stored = stored
         result.duplicates += len(fresh) - stored
-        result.flagged = int((flags != 0).any(axis=1).sum())
+        flagged = (flags != 0).any(axis=1)
+        result.flagged = int(flagged.sum())
+        result.stored_rows = fresh.row
+        result.flagged_rows = fresh.row[flagged]
         if stored == len(fresh):
             aggregate.add_to_hours(fresh, flags, interval)
         else:  # another writer raced us on some rows: rebuild those hours from what is stored

@@ -1,0 +1,106 @@
+"""Group commit for single-reading posts: many stations each sending one reading a minute.
+
+Each post is checked on its own (one bad row still rejects that post, with 400), then handed to
+this process's committer thread, which merges whatever posts arrived meanwhile into one batch and
+runs the ordinary ingestion path once, in one transaction. The post's request waits until that
+transaction has committed, so what is acknowledged is stored — as before, but one transaction
+and one set of aggregate updates serve dozens of posts instead of one each.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import close_old_connections, connection
+
+from gridgov.air.ingest import Batch, IngestResult, StationInfo, ingest
+
+MAX_POSTS = 256  # per group
+WAIT_SECONDS = 0.005  # how long the committer waits for more posts after the first
+
+
+@dataclass
+class _Post:
+    batch: Batch
+    infos: dict[int, StationInfo]
+    future: Future
+
+
+class GroupCommitter:
+    def __init__(self) -> None:
+        self._queue: queue.Queue[_Post] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, batch: Batch, infos: dict[int, StationInfo]) -> IngestResult:
+        """Store one checked post; returns its own result once its group has committed."""
+        self._ensure_thread()
+        post = _Post(batch, infos, Future())
+        self._queue.put(post)
+        return post.future.result()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="gridgov-group-commit", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < MAX_POSTS:
+                try:
+                    group.append(self._queue.get(timeout=WAIT_SECONDS))
+                except queue.Empty:
+                    break
+            close_old_connections()
+            try:
+                results = commit_group(group)
+            except Exception as exc:  # every waiting request learns of it
+                for post in group:
+                    post.future.set_exception(exc)
+                connection.close()
+                continue
+            for post, result in zip(group, results, strict=True):
+                post.future.set_result(result)
+
+
+def commit_group(group: list[_Post]) -> list[IngestResult]:
+    """One ingestion for several posts; each post's share of the result."""
+    offsets = np.cumsum([0] + [len(p.batch) for p in group])
+    merged = Batch(
+        np.concatenate([p.batch.station for p in group]),
+        np.concatenate([p.batch.ts for p in group]),
+        np.concatenate([p.batch.values for p in group]),
+        np.concatenate([p.batch.nan_given for p in group]),
+        np.arange(offsets[-1], dtype=np.int64),  # row id = position in the group
+    )
+    infos: dict[int, StationInfo] = {}
+    for p in group:
+        infos.update(p.infos)
+    total = ingest(merged, infos, reject_all_on_error=False)
+    owner = np.searchsorted(offsets, np.arange(offsets[-1]), side="right") - 1
+    stored = np.bincount(owner[total.stored_rows], minlength=len(group))
+    flagged = np.bincount(owner[total.flagged_rows], minlength=len(group))
+    out = []
+    for i, p in enumerate(group):
+        stations = set(p.batch.station.tolist())
+        out.append(
+            IngestResult(
+                received=len(p.batch),
+                stored=int(stored[i]),
+                duplicates=len(p.batch) - int(stored[i]),
+                flagged=int(flagged[i]),
+                alarms=[a for a in total.alarms if a.station_id in stations],
+            )
+        )
+    return out
+
+
+committer = GroupCommitter()
