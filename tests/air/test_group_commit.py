@@ -19,8 +19,14 @@ def live_stations(territory, stations):
     return stations
 
 
-def test_concurrent_posts_are_all_stored_and_answered_separately(live_stations):
-    committer = GroupCommitter()
+@pytest.fixture
+def committer():
+    c = GroupCommitter()
+    yield c
+    c.stop()  # its thread's database connection must not outlive the test database
+
+
+def test_concurrent_posts_are_all_stored_and_answered_separately(live_stations, committer):
     infos = station_infos()
     m, m2 = live_stations["micro"], live_stations["micro2"]
     results = {}
@@ -43,8 +49,7 @@ def test_concurrent_posts_are_all_stored_and_answered_separately(live_stations):
     assert (again.stored, again.duplicates) == (0, 1)
 
 
-def test_a_failing_group_reports_the_failure_to_every_post(live_stations, monkeypatch):
-    committer = GroupCommitter()
+def test_a_failing_group_reports_the_failure_to_every_post(live_stations, committer, monkeypatch):
     monkeypatch.setattr(
         "gridgov.air.group_commit.ingest",
         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")),

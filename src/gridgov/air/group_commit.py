@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 
 from gridgov.air.ingest import Batch, IngestResult, StationInfo, ingest
 
+_STOP = object()
 MAX_POSTS = 256  # per group
 WAIT_SECONDS = 0.005  # how long the committer waits for more posts after the first
 
@@ -51,14 +52,31 @@ class GroupCommitter:
                 )
                 self._thread.start()
 
+    def stop(self) -> None:
+        """End the committer thread (it closes its database connection on the way out)."""
+        with self._lock:
+            thread = self._thread
+            self._thread = None
+        if thread is not None and thread.is_alive():
+            self._queue.put(_STOP)  # type: ignore[arg-type]
+            thread.join(timeout=10)
+
     def _run(self) -> None:
         while True:
-            group = [self._queue.get()]
+            first = self._queue.get()
+            if first is _STOP:
+                connection.close()
+                return
+            group = [first]
             while len(group) < MAX_POSTS:
                 try:
-                    group.append(self._queue.get(timeout=WAIT_SECONDS))
+                    nxt = self._queue.get(timeout=WAIT_SECONDS)
                 except queue.Empty:
                     break
+                if nxt is _STOP:
+                    self._queue.put(nxt)  # finish this group, then stop
+                    break
+                group.append(nxt)
             close_old_connections()
             try:
                 results = commit_group(group)
