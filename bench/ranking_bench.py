@@ -33,7 +33,7 @@ from gridgov.air.models import DailyAggregate, Station  # noqa: E402
 from gridgov.territory.models import Region  # noqa: E402
 
 TODAY = dt.date(2026, 11, 27)
-RUNS = 40
+RUNS = 100
 
 
 def fill() -> None:

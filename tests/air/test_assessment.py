@@ -229,3 +229,17 @@ def test_good_day_ratio_allowance(four_stations):
     # N − ⌈0.8·30⌉ = 6 non-good days allowed in all; 3 used -> 3 left
     assert p.non_good_days_allowed == 3
     assert p.current == 70.0
+
+
+def test_stored_station_aqi_agrees_with_computing_it(four_stations):
+    """Station rankings read the daily AQI stored at ingestion; it must equal the computed one."""
+    from gridgov.air.aqi import Standard
+
+    start = dt.date(2026, 4, 1)
+    put_days(four_stations[0], start, [20.0, 61.0, 80.0, None, 116.0] * 6)
+    units = station_units(["S0"])
+    stored = assess(units, start, dt.date(2026, 4, 30), year_on_year=False)[0]
+    computed = assess(units, start, dt.date(2026, 4, 30), Standard.HJ633_2026, False)[0]
+    assert (stored.good_days, stored.aqi_days) == (computed.good_days, computed.aqi_days)
+    assert stored.days_by_level == computed.days_by_level
+    assert stored.good_days == 6 and stored.aqi_days == 24

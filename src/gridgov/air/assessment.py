@@ -18,6 +18,7 @@ import numpy as np
 
 from gridgov.air import aqi, months
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
+from gridgov.air.aggregate import day_date as date_from_number
 from gridgov.air.models import Station, Target, TargetMetric
 from gridgov.territory.models import Level, Region
 
@@ -146,6 +147,8 @@ class DailySeries:
     units: list[Unit]
     days: np.ndarray  # day numbers
     values: dict[str, np.ndarray]  # key -> (units, days)
+    # Each unit's stored daily AQI (by each day's standard) when every unit is one station.
+    stored_aqi: np.ndarray | None = None
 
 
 def daily_series(units: list[Unit], start: dt.date, end: dt.date) -> DailySeries:
@@ -164,6 +167,7 @@ def daily_series(units: list[Unit], start: dt.date, end: dt.date) -> DailySeries
         picked = per_station[[p for _, p in pairs]]
         for j, k in enumerate(DAILY_KEYS):
             values[k] = picked[:, :, j]
+        return DailySeries(units, days, values, picked[:, :, months.AQI_COLUMN])
     elif pairs:
         unit_of, station_of = (np.array(column) for column in zip(*pairs, strict=True))
         starts = np.flatnonzero(np.r_[True, unit_of[1:] != unit_of[:-1]])
@@ -183,6 +187,21 @@ def daily_aqi(series: DailySeries, standard: aqi.Standard | None = None) -> aqi.
     unless forced."""
     flat = {k: v.ravel() for k, v in series.values.items()}
     n_days = len(series.days)
+    if standard is None and series.stored_aqi is not None:
+        # Station units: the AQI was computed at ingestion under each day's standard.
+        stored = series.stored_aqi.ravel()
+        aqi_values = np.where(np.isfinite(stored), stored, aqi.MISSING).astype(np.int64)
+        empty = np.zeros(len(aqi_values), dtype=np.int64)
+        return aqi.AqiReport(
+            standard=aqi.standard_for(date_from_number(int(series.days[-1]))),
+            iaqi={},
+            aqi=aqi_values,
+            level=aqi.level_numbers(aqi_values),
+            primary=empty,
+            exceeding=empty,
+            capped=empty.astype(bool),
+            complete=empty.astype(bool),
+        )
     if standard is not None:
         return aqi.daily_report(flat, standard)
     dates = np.tile(series.days, len(series.units))

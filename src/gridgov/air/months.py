@@ -11,7 +11,25 @@ from django.db import connection
 
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, day_date
 
-NKEYS = len(DAILY_KEYS_ORDER)
+# Columns: the seven daily values, then the station's daily AQI under the standard in force on
+# that day (NaN where NA), so station-level good-day counts need no AQI computation.
+NKEYS = len(DAILY_KEYS_ORDER) + 1
+AQI_COLUMN = NKEYS - 1
+
+
+def with_aqi(station_days: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Append the daily AQI (by each day's standard) to (k, 7) daily values."""
+    from gridgov.air import aqi
+
+    day_numbers = station_days & 0xFFFFFFFF
+    data = {k: values[:, j] for j, k in enumerate(DAILY_KEYS_ORDER)}
+    new = day_numbers >= (aqi.CHANGEOVER - dt.date(1970, 1, 1)).days
+    out = np.full(len(values), np.nan)
+    for standard, mask in ((aqi.Standard.HJ633_2026, new), (aqi.Standard.HJ633_2012, ~new)):
+        if mask.any():
+            report = aqi.daily_report({k: v[mask] for k, v in data.items()}, standard)
+            out[mask] = np.where(report.aqi >= 0, report.aqi, np.nan)
+    return np.column_stack([values, out])
 
 
 def month_key(day: dt.date) -> int:
@@ -70,6 +88,7 @@ def write(blocks: dict[tuple[int, int], np.ndarray]) -> None:
 def update(station_days: np.ndarray, values: np.ndarray) -> None:
     """Put freshly computed daily values into their months. station_days: (station << 32 | day
     number) keys; values: (k, NKEYS) in DAILY_KEYS_ORDER, NaN = not valid."""
+    values = with_aqi(station_days, values)
     by_month: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for i, key in enumerate(station_days.tolist()):
         day = day_date(key & 0xFFFFFFFF)
@@ -132,10 +151,16 @@ def rebuild(station_ids: list[int] | None = None) -> int:
     qs = DailyAggregate.objects.all()
     if station_ids is not None:
         qs = qs.filter(station_id__in=station_ids)
+    rows = list(qs.values_list("station_id", "day", *DAILY_KEYS_ORDER))
+    if not rows:
+        return 0
+    keys = np.array(
+        [(sid << 32) | (day - dt.date(1970, 1, 1)).days for sid, day, *_ in rows], dtype=np.int64
+    )
+    values = np.array([[np.nan if v is None else v for v in r[2:]] for r in rows], dtype=float)
+    full = with_aqi(keys, values)
     blocks: dict[tuple[int, int], np.ndarray] = {}
-    for row in qs.values_list("station_id", "day", *DAILY_KEYS_ORDER):
-        sid, day = row[0], row[1]
-        block = blocks.setdefault((sid, month_key(day)), empty_month())
-        block[day.day - 1] = [np.nan if v is None else v for v in row[2:]]
+    for (sid, day, *_), row in zip(rows, full, strict=True):
+        blocks.setdefault((sid, month_key(day)), empty_month())[day.day - 1] = row
     write(blocks)
     return len(blocks)
