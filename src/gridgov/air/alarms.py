@@ -54,10 +54,6 @@ def _utc(ts: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(ts), tz=dt.UTC)
 
 
-def rules_for(kind: str) -> list[AlarmRule]:
-    return [r for r in _active_rules() if not r.station_kind or r.station_kind == kind]
-
-
 def _active_rules() -> list[AlarmRule]:
     return list(AlarmRule.objects.filter(active=True))
 

@@ -20,10 +20,6 @@ STUCK_MIN_READINGS = 24
 CO_UNIT_LIMIT = 100.0
 
 
-def stuck_readings(interval_minutes: int) -> int:
-    return max(STUCK_MINUTES // max(interval_minutes, 1), STUCK_MIN_READINGS)
-
-
 def flag_values(
     station: np.ndarray,
     ts: np.ndarray,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from gridgov.air.ingest import Batch, IngestResult, ingest, station_infos
-from gridgov.air.models import CST, POLLUTANT_FIELDS, Station, Target
+from gridgov.air.models import CST, POLLUTANT_FIELDS, Target
 from gridgov.air.stations import StationSpec, save_station
 from gridgov.territory.geometry import parse_geometry
 from gridgov.territory.models import Level, Region
@@ -240,7 +240,3 @@ def create_targets(today: dt.date) -> None:
     for street in Region.objects.active().filter(level=Level.STREET).order_by("code"):
         rows.append(Target(region=street, metric="pm25", start=start, end=end, value=45))
     Target.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def station_count() -> int:
-    return Station.objects.count()

@@ -77,7 +77,3 @@ def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person
 def can_see_region(user: Any, region: Region) -> bool:
     paths = scope_paths(user)
     return paths is ALL or any(region.path.startswith(p) for p in paths)
-
-
-def can_see_person(user: Any, person: Person) -> bool:
-    return people_for(user).filter(pk=person.pk).exists()
