@@ -168,8 +168,11 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def fresh_locate_index():
     """Each test's database starts again; so must the process-wide grid index."""
+    from gridgov.air import assessment
     from gridgov.territory import locate
 
     locate.invalidate()
+    assessment.clear_cache()
     yield
     locate.invalidate()
+    assessment.clear_cache()

@@ -201,3 +201,21 @@ def test_the_monthly_store_matches_the_daily_rows(stations, put):
         DailyAggregate.objects.get(station=m, day="2026-11-20").pm25
     )
     assert np.isnan(written[21]).all()
+
+
+def test_cached_period_statistics_follow_new_data(stations, put):
+    """Period statistics are cached until a month they cover is rewritten by ingestion."""
+    import datetime as dt
+
+    from gridgov.air.assessment import assess, station_units
+
+    m = stations["micro"]
+    hours_of_data(m, put, range(24))
+    period = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    first = assess(station_units(["M1"]), *period, year_on_year=False)[0]
+    assert first.valid_days == 0  # O3 and the others are missing: no complete day yet
+    assert assess(station_units(["M1"]), *period, year_on_year=False)[0].pm25 == first.pm25
+    for h in range(24):  # a dirtier second day
+        put(make_batch(m, T0 + 86400 + h * 3600, 60, pm25=wobble(60, base=100)))
+    second = assess(station_units(["M1"]), *period, year_on_year=False)[0]
+    assert second.pm25 > first.pm25

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,15 +126,17 @@ def station_units(codes: list[str] | None = None) -> list[Unit]:
 
 
 def region_units(regions: list[Region]) -> list[Unit]:
-    """Each region with the stations inside its subtree (by their grid)."""
-    stations = list(
-        Station.objects.filter(active=True, grid__isnull=False).values_list("pk", "grid__path")
-    )
-    out = []
-    for r in regions:
-        ids = tuple(pk for pk, path in stations if path.startswith(r.path))
-        out.append(Unit(r.code, r.name, Level(r.level).name.lower(), ids))
-    return out
+    """Each region with the stations inside its subtree (by their grid's path of ancestors)."""
+    inside: dict[int, list[int]] = defaultdict(list)
+    for pk, path in Station.objects.filter(active=True, grid__isnull=False).values_list(
+        "pk", "grid__path"
+    ):
+        for ancestor in path.strip("/").split("/"):
+            inside[int(ancestor)].append(pk)
+    return [
+        Unit(r.code, r.name, Level(r.level).name.lower(), tuple(sorted(inside.get(r.pk, ()))))
+        for r in regions
+    ]
 
 
 def level_units(level: int) -> list[Unit]:
@@ -343,6 +346,31 @@ YOY_KEYS = (
 )
 
 
+_STATS_CACHE: dict[tuple[Any, ...], dict[str, np.ndarray]] = {}
+_STATS_CACHE_SIZE = 64
+
+
+def clear_cache() -> None:
+    _STATS_CACHE.clear()
+
+
+def period_stats(
+    units: list[Unit], start: dt.date, end: dt.date, standard: aqi.Standard | None
+) -> dict[str, np.ndarray]:
+    """Statistics of every unit over a period, cached until a month of the period is rewritten
+    (last year's period, which year-on-year needs, practically never is)."""
+    key = (tuple(u.station_ids for u in units), start, end, standard, months.revisions(start, end))
+    cached = _STATS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    series = daily_series(units, start, end)
+    stats = _stats(series, daily_aqi(series, standard), limits_for(end))
+    if len(_STATS_CACHE) >= _STATS_CACHE_SIZE:
+        _STATS_CACHE.pop(next(iter(_STATS_CACHE)))
+    _STATS_CACHE[key] = stats
+    return stats
+
+
 def assess(
     units: list[Unit],
     start: dt.date,
@@ -351,13 +379,11 @@ def assess(
     year_on_year: bool = True,
 ) -> list[Assessment]:
     limits = limits_for(end)
-    series = daily_series(units, start, end)
-    s = _stats(series, daily_aqi(series, standard), limits)
+    s = period_stats(units, start, end, standard)
     before: dict[str, np.ndarray] | None = None
     if year_on_year:
         last_start, last_end = same_period_last_year(start, end)
-        prev_series = daily_series(units, last_start, last_end)
-        before = _stats(prev_series, daily_aqi(prev_series, standard), limits_for(last_end))
+        before = period_stats(units, last_start, last_end, standard)
     need = required_days(start, end)
     changes: dict[str, np.ndarray] = {}
     if before is not None:

@@ -314,3 +314,17 @@ class StationMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id}@{self.month}"
+
+
+class MonthRevision(models.Model):
+    """Bumped whenever any station's month in the monthly store is rewritten, so period
+    statistics can be cached exactly until their months change."""
+
+    month = models.PositiveIntegerField(primary_key=True)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "air_month_revision"
+
+    def __str__(self) -> str:
+        return f"{self.month} r{self.revision}"

@@ -74,6 +74,12 @@ UPSERT = (
 )
 
 
+BUMP = (
+    "INSERT INTO air_month_revision (month, revision) VALUES (%s, 1) ON CONFLICT (month) "
+    "DO UPDATE SET revision = air_month_revision.revision + 1"
+)
+
+
 def write(blocks: dict[tuple[int, int], np.ndarray]) -> None:
     if not blocks:
         return
@@ -83,6 +89,28 @@ def write(blocks: dict[tuple[int, int], np.ndarray]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(UPSERT, rows)
+        cursor.executemany(BUMP, [(m,) for m in sorted({m for _, m in blocks})])
+
+
+def months_between(start: dt.date, end: dt.date) -> list[int]:
+    keys = []
+    day = start.replace(day=1)
+    while day <= end:
+        keys.append(month_key(day))
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return keys
+
+
+def revisions(start: dt.date, end: dt.date) -> tuple[int, ...]:
+    """The revision of every month of the period (0 for a month never written)."""
+    wanted = months_between(start, end)
+    marks = ",".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT month, revision FROM air_month_revision WHERE month IN ({marks})", wanted
+        )
+        found = dict(cursor.fetchall())
+    return tuple(int(found.get(m, 0)) for m in wanted)
 
 
 def update(station_days: np.ndarray, values: np.ndarray) -> None:
@@ -111,11 +139,7 @@ def read(station_ids: list[int], start: dt.date, end: dt.date) -> np.ndarray:
     """(stations, days, NKEYS) daily values for start..end, NaN where none."""
     days = (end - start).days + 1
     out = np.full((len(station_ids), days, NKEYS), np.nan)
-    wanted = []
-    cursor_day = start.replace(day=1)
-    while cursor_day <= end:
-        wanted.append(month_key(cursor_day))
-        cursor_day = (cursor_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    wanted = months_between(start, end)
     if not station_ids:
         return out
     ids = ",".join(["%s"] * len(station_ids))
