@@ -46,7 +46,9 @@ def prepare(tmp: Path) -> list[str]:
 
     with contextlib.redirect_stdout(io.StringIO()):
         call_command("demo", "--no-serve", "--no-air")
-    AlarmRule.objects.exclude(kind__in=["threshold", "stuck"]).update(active=False)
+    AlarmRule.objects.exclude(
+        kind__in=os.environ.get("BENCH_RULES", "threshold,stuck").split(",")
+    ).update(active=False)
     tokens = []
     for i, g in enumerate(Region.objects.active().grids().order_by("code")[:STATIONS]):
         s = Station.objects.create(
