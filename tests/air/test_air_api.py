@@ -191,3 +191,11 @@ def test_rankings_and_targets_are_scoped(stations, client, bearer, territory):
     assert ranking["ranked"] == [] and ranking["apart"] == []
     community = client.get("/api/v1/air/rankings", {"level": "community"}, **headers).json()
     assert [r["code"] for r in community["apart"]] == ["D-S1-C1"]
+
+
+def test_an_account_without_scope_ranks_nothing(stations, client, bearer, users):
+    headers = bearer("nobody")
+    ranking = client.get("/api/v1/air/rankings", {"level": "station"}, **headers).json()
+    # only the reference station outside every grid is visible to everyone
+    assert [r["code"] for r in ranking["ranked"] + ranking["apart"]] == ["N1"]
+    assert client.get("/api/v1/air/assessment", {"level": "community"}, **headers).json() == []

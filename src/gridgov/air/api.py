@@ -19,7 +19,6 @@ from gridgov.air import aqi
 from gridgov.air.assessment import (
     RANK_METRICS,
     assess,
-    level_units,
     rank,
     region_units,
     station_units,
@@ -390,18 +389,10 @@ def units_for(
         return station_units(codes)
     if level not in UNIT_LEVELS:
         raise ApiError(400, "level must be station, community, street or district", field="level")
-    visible = set(
-        scope.regions_for(request.user, Region.objects.active()).values_list("pk", flat=True)
+    regions = scope.regions_for(
+        request.user, Region.objects.active().filter(level=UNIT_LEVELS[level])
     )
-    return [
-        u
-        for u, r in zip(
-            level_units(UNIT_LEVELS[level]),
-            Region.objects.active().filter(level=UNIT_LEVELS[level]).order_by("code"),
-            strict=True,
-        )
-        if r.pk in visible
-    ]
+    return region_units(list(regions.order_by("code")))
 
 
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:

@@ -116,8 +116,9 @@ class Unit:
 
 
 def station_units(codes: list[str] | None = None) -> list[Unit]:
+    """Stations as units: the given codes, or every active station when codes is None."""
     qs = Station.objects.filter(active=True)
-    if codes:
+    if codes is not None:
         qs = qs.filter(code__in=codes)
     return [
         Unit(code, name, "station", (pk,))
