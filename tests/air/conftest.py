@@ -67,3 +67,35 @@ def put(stations):
         return ingest(batch, infos, **kwargs)
 
     return _put
+
+
+def put_days(station, start, pm25_values, **fixed):
+    """Daily rows written by hand (then the monthly store rebuilt from them): one per PM2.5 value
+    (None = an invalid day), the other pollutants constant unless given."""
+    from gridgov.air import months
+    from gridgov.air.models import DailyAggregate
+
+    values = {
+        "pm10": 60.0,
+        "so2": 10.0,
+        "no2": 30.0,
+        "co": 0.8,
+        "o3_1h_max": 120.0,
+        "o3_8h_max": 100.0,
+        **fixed,
+    }
+    counts = {f"{p}_n": 24 for p in ("pm25", "pm10", "so2", "no2", "co", "o3")}
+    DailyAggregate.objects.bulk_create(
+        [
+            DailyAggregate(
+                station=station,
+                day=start + dt.timedelta(days=i),
+                pm25=pm25,
+                o3_8h_n=17,
+                **counts,
+                **values,
+            )
+            for i, pm25 in enumerate(pm25_values)
+        ]
+    )
+    months.rebuild([station.pk])

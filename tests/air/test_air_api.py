@@ -7,9 +7,8 @@ import io
 
 import pytest
 
-from gridgov.air import months
-from gridgov.air.models import DailyAggregate, Target
-from tests.air.conftest import T0, make_batch
+from gridgov.air.models import Target
+from tests.air.conftest import T0, make_batch, put_days
 
 
 def wobble_day(station, put):
@@ -127,30 +126,17 @@ def test_aqi_calculator_refuses_bad_input_naming_the_field(db, users, client, be
 
 
 def days(station, start, pm25_values):
-    DailyAggregate.objects.bulk_create(
-        [
-            DailyAggregate(
-                station=station,
-                day=start + dt.timedelta(days=i),
-                pm25=v,
-                pm10=40,
-                so2=8,
-                no2=20,
-                co=0.6,
-                o3_8h_max=90,
-                o3_1h_max=110,
-                pm25_n=24,
-                pm10_n=24,
-                so2_n=24,
-                no2_n=24,
-                co_n=24,
-                o3_n=24,
-                o3_8h_n=17,
-            )
-            for i, v in enumerate(pm25_values)
-        ]
+    put_days(
+        station,
+        start,
+        pm25_values,
+        pm10=40.0,
+        so2=8.0,
+        no2=20.0,
+        co=0.6,
+        o3_8h_max=90.0,
+        o3_1h_max=110.0,
     )
-    months.rebuild([station.pk])
 
 
 def test_assessment_rankings_and_targets(stations, client, bearer, territory):

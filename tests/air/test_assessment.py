@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from gridgov.air import aggregate, months
+from gridgov.air import aggregate
 from gridgov.air.assessment import (
     LIMITS_2012,
     LIMITS_2026_TRANSITION,
@@ -21,7 +21,8 @@ from gridgov.air.assessment import (
     station_units,
     target_progress,
 )
-from gridgov.air.models import DailyAggregate, Station, Target
+from gridgov.air.models import Station, Target
+from tests.air.conftest import put_days
 
 # --- validity --------------------------------------------------------------------------------
 
@@ -99,38 +100,6 @@ def test_limits_follow_the_date():
 
 
 # --- assessment from daily rows --------------------------------------------------------------
-
-
-def put_days(station, start, values, **fixed):
-    """Daily rows: values is a list of PM2.5 daily means (None = invalid day)."""
-    base = {
-        "pm10": 60.0,
-        "so2": 10.0,
-        "no2": 30.0,
-        "co": 0.8,
-        "o3_1h_max": 120.0,
-        "o3_8h_max": 100.0,
-    }
-    base.update(fixed)
-    rows = []
-    for i, pm25 in enumerate(values):
-        rows.append(
-            DailyAggregate(
-                station=station,
-                day=start + dt.timedelta(days=i),
-                pm25=pm25,
-                pm25_n=24,
-                pm10_n=24,
-                so2_n=24,
-                no2_n=24,
-                co_n=24,
-                o3_n=24,
-                o3_8h_n=17,
-                **base,
-            )
-        )
-    DailyAggregate.objects.bulk_create(rows)
-    months.rebuild([station.pk])
 
 
 @pytest.fixture
