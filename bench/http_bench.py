@@ -33,7 +33,17 @@ PORT = 8765
 
 def prepare(tmp: Path) -> list[str]:
     os.environ["GRIDGOV_DATA_DIR"] = str(tmp)
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    pg = os.environ.get("BENCH_DATABASE_URL")
+    if pg:  # a fresh database beside the given one
+        import psycopg
+
+        admin = pg.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "gridgov_bench_http"')
+            conn.execute('CREATE DATABASE "gridgov_bench_http"')
+        os.environ["DATABASE_URL"] = pg.rsplit("/", 1)[0] + "/gridgov_bench_http"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "gridgov.settings"
     import django
 
@@ -170,7 +180,8 @@ def main() -> None:
     print(
         f"{result['posts']:,} single-reading posts from {STATIONS} stations over "
         f"{result['wall']:.1f} s with {CONNECTIONS} connections (gunicorn 2 workers × 32 threads, "
-        f"SQLite), load generator on the same 2 cores"
+        f"{'PostgreSQL' if os.environ.get('BENCH_DATABASE_URL') else 'SQLite'}), "
+        "load generator on the same 2 cores"
     )
     print(f"  sustained: {result['posts'] / result['wall']:,.0f} posts/s (target 1,000)")
     print(
