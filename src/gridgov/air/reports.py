@@ -64,10 +64,10 @@ def daily_rows(
     series = daily_series(units, start, end)
     rows = []
     n_days = len(series.days)
-    reports = {
-        s: aqi.daily_report({k: v.ravel() for k, v in series.values.items()}, s)
-        for s in aqi.Standard
-    }
+    day_list = [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in series.days]
+    needed = {standard} if standard else {aqi.standard_for(d) for d in day_list}
+    flat = {k: v.ravel() for k, v in series.values.items()}
+    reports = {s: aqi.daily_report(flat, s) for s in needed}
     for u, unit in enumerate(units):
         for d, day_number in enumerate(series.days):
             day = dt.date(1970, 1, 1) + dt.timedelta(days=int(day_number))
@@ -108,7 +108,17 @@ def hourly_rows(
     data["o3_8h"] = o3_8h[keep]
     out = []
     kept_hours = hours[keep]
-    reports = {s: aqi.hourly_report(data, s) for s in aqi.Standard}
+    needed = (
+        {standard}
+        if standard
+        else {
+            aqi.standard_for(dt.datetime.fromtimestamp(t, tz=CST).date())
+            for t in (int(kept_hours[0]), int(kept_hours[-1]))
+        }
+        if len(kept_hours)
+        else set()
+    )
+    reports = {s: aqi.hourly_report(data, s) for s in needed}
     for i, ts in enumerate(kept_hours.tolist()):
         moment = dt.datetime.fromtimestamp(ts, tz=CST)
         chosen = standard or aqi.standard_for(moment.date())

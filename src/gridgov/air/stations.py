@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.air.models import DEFAULT_INTERVAL, Station, StationKind
+from gridgov.people.roster import RowError  # the same row/column/reason shape as the roster
 from gridgov.territory.locate import locate
 
 TOKEN_PREFIX = "ggs_"  # noqa: S105  (a public marker, not a secret)
@@ -65,20 +66,10 @@ class StationSpec:
     row: int = 0
 
 
-@dataclass(frozen=True)
-class StationProblem:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
-
-
 @dataclass
 class StationReport:
     specs: list[StationSpec] = field(default_factory=list)
-    problems: list[StationProblem] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
@@ -96,7 +87,7 @@ def read_stations_csv(path: Path) -> StationReport:
     try:
         handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115
     except OSError as exc:
-        report.problems.append(StationProblem(0, "file", str(exc)))
+        report.problems.append(RowError(0, "file", str(exc)))
         return report
     with handle:
         reader = csv.DictReader(handle)
@@ -104,7 +95,7 @@ def read_stations_csv(path: Path) -> StationReport:
             c for c in ("code", "name", "kind", "lat", "lon") if c not in (reader.fieldnames or [])
         ]
         if missing:
-            report.problems.append(StationProblem(1, ",".join(missing), "required column missing"))
+            report.problems.append(RowError(1, ",".join(missing), "required column missing"))
             return report
         seen: dict[str, int] = {}
         for number, row in enumerate(reader, start=2):
@@ -117,19 +108,17 @@ def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: li
     problems = []
     code = (row.get("code") or "").strip()
     if not code:
-        problems.append(StationProblem(number, "code", "missing"))
+        problems.append(RowError(number, "code", "missing"))
     elif code in seen:
-        problems.append(StationProblem(number, "code", f"duplicate of row {seen[code]}"))
+        problems.append(RowError(number, "code", f"duplicate of row {seen[code]}"))
     seen.setdefault(code, number)
     name = (row.get("name") or "").strip()
     if not name:
-        problems.append(StationProblem(number, "name", "missing"))
+        problems.append(RowError(number, "name", "missing"))
     kind = parse_kind(row.get("kind") or "")
     if kind is None:
         allowed = ", ".join(StationKind.values)
-        problems.append(
-            StationProblem(number, "kind", f"unknown kind {row.get('kind')!r} ({allowed})")
-        )
+        problems.append(RowError(number, "kind", f"unknown kind {row.get('kind')!r} ({allowed})"))
     coords = {}
     for column, low, high in (("lat", -90, 90), ("lon", -180, 180)):
         try:
@@ -138,7 +127,7 @@ def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: li
                 raise ValueError
             coords[column] = value
         except ValueError:
-            problems.append(StationProblem(number, column, f"must be a number in [{low}, {high}]"))
+            problems.append(RowError(number, column, f"must be a number in [{low}, {high}]"))
     interval_text = (row.get("interval_minutes") or "").strip()
     interval = DEFAULT_INTERVAL[StationKind(kind)] if kind else 1
     if interval_text:
@@ -146,7 +135,7 @@ def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: li
             interval = int(interval_text)
         else:
             problems.append(
-                StationProblem(number, "interval_minutes", "must divide an hour (1, 5, 15, 60 …)")
+                RowError(number, "interval_minutes", "must divide an hour (1, 5, 15, 60 …)")
             )
     if not problems:
         specs.append(
