@@ -73,12 +73,14 @@ def _register() -> None:
     from gridgov.air.api import router as air_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.territory.api import router as territory_router
+    from gridgov.workorders.api import router as workorders_router
 
     api.add_router("/auth", auth_router, tags=["auth"])
     api.add_router("", territory_router, tags=["territory"])
     api.add_router("", people_router, tags=["people"])
     api.add_router("", ingest_router, tags=["air ingestion"])
     api.add_router("", air_router, tags=["air"])
+    api.add_router("", workorders_router, tags=["work orders"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

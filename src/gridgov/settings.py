@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -24,9 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
     "gridgov.territory",
     "gridgov.people",
     "gridgov.air",
+    "gridgov.workorders",
     "gridgov.web",
     "gridgov.demo",
 ]
@@ -76,6 +80,11 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Tests get a file database, not shared-cache memory: its table locks ignore the busy
+        # timeout, so tests of concurrent writers would fail where a real install would wait.
+        # One file per test process, outside the data dir, so parallel runs never share it.
+        test_db = Path(tempfile.gettempdir()) / f"gridgov-test-{os.getpid()}.sqlite3"
+        db["TEST"] = {"NAME": str(test_db)}
     return db
 
 
@@ -127,3 +136,17 @@ GRIDGOV_GEOMETRY_TOLERANCE = float(config.env_str("GRIDGOV_GEOMETRY_TOLERANCE", 
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = float(config.env_str("GRIDGOV_LOCATE_REFRESH_SECONDS", "2"))
+
+# Background work (Huey): the deadline and offline sweeps every minute, run by `gridgov worker`.
+# One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL).
+if REDIS_URL:
+    from huey import RedisHuey
+
+    HUEY = RedisHuey("gridgov", url=REDIS_URL, utc=True)
+else:
+    from huey import SqliteHuey
+
+    HUEY = SqliteHuey("gridgov", filename=str(DATA_DIR / "queue.sqlite3"), utc=True)
+# Evidence photos: largest upload accepted, and the longest side kept after resizing.
+GRIDGOV_UPLOAD_MAX_BYTES = int(config.env_str("GRIDGOV_UPLOAD_MAX_BYTES", str(15 * 1024 * 1024)))
+GRIDGOV_PHOTO_MAX_SIDE = int(config.env_str("GRIDGOV_PHOTO_MAX_SIDE", "1600"))

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),
+    path("orders/", include("gridgov.workorders.urls")),
     path("", include("gridgov.web.urls")),
 ]

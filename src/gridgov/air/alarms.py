@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from gridgov.air import aggregate
@@ -29,6 +30,11 @@ JUMP_BASELINE_MINUTES = 60
 # An open alarm ends only when the value is this much below the line that raised it, so a
 # value wandering around the threshold does not raise an alarm every hour.
 HYSTERESIS = 0.1
+
+
+# Sent inside the ingestion's transaction with the alarms it opened; the dispatch app turns
+# each into an event and a work order (gridgov.workorders.receivers).
+alarms_raised = Signal()
 
 
 @dataclass(frozen=True)
@@ -275,6 +281,8 @@ def apply(findings: list[Finding], stations: dict[int, StationInfo]) -> list[Ala
             current.ended_at = at
             current.save(update_fields=["ended_at"])
             del open_alarms[key]
+    if raised:
+        alarms_raised.send(sender=Alarm, alarms=raised)
     return raised
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.people import identity
-from gridgov.territory.models import Region
+from gridgov.territory.models import Region, WorkLine
 
 
 def validate_mobile(value: str) -> None:
@@ -109,6 +109,16 @@ class Post(models.Model):
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     notes = models.CharField(_("备注"), max_length=200, blank=True)
+    # 多格合一: a post may serve one line of work only (an environment inspector, say); empty
+    # means every line, as a grid worker does.
+    line = models.ForeignKey(
+        WorkLine,
+        verbose_name=_("条线"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("空表示全部条线"),
+    )
 
     objects = PostQuerySet.as_manager()
 

@@ -22,6 +22,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.alarm": (VIEW, CHANGE),
         "air.alarmrule": (VIEW, ADD, CHANGE),
         "air.target": (VIEW, ADD, CHANGE),
+        "workorders.workorder": (VIEW, ADD, CHANGE),
+        "workorders.category": (VIEW, ADD, CHANGE),
+        "workorders.deadlinepolicy": (VIEW, ADD, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -31,6 +34,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.station": (VIEW,),
         "air.alarm": (VIEW, CHANGE),
         "air.target": (VIEW,),
+        "workorders.workorder": (VIEW, ADD, CHANGE),
+        "workorders.category": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -39,6 +44,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.station": (VIEW,),
         "air.alarm": (VIEW, CHANGE),
         "air.target": (VIEW,),
+        "workorders.workorder": (VIEW, ADD, CHANGE),
+        "workorders.category": (VIEW,),
     },
     "网格员": {
         "territory.region": (VIEW,),
@@ -46,9 +53,17 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "people.post": (VIEW,),
         "air.station": (VIEW,),
         "air.alarm": (VIEW,),
+        "workorders.workorder": (VIEW, ADD),
+        "workorders.category": (VIEW,),
     },
 }
-EXTRA = {"指挥中心": ["people.view_full_id_number"]}
+_ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
+_SUPERVISE = ["workorders.supervise_workorder"]
+EXTRA = {
+    "指挥中心": ["people.view_full_id_number", *_ORDERS, *_SUPERVISE],
+    "街道/镇干部": [*_ORDERS, *_SUPERVISE],
+    "社区/村干部": [*_ORDERS, *_SUPERVISE],
+}
 
 # post type code → group name
 POST_GROUPS = {

@@ -1,0 +1,543 @@
+"""Events, work orders, their transitions, the inbox: API v1, scoped like everything else.
+
+A state change is a POST of the transition (`POST /orders/{id}/transitions {"action": "sign"}`),
+never a PATCH of a status field.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import ApiError
+from gridgov.territory.api import xlsx_response
+from gridgov.workorders import evidence, exports
+from gridgov.workorders.models import Category, Event, Notification, Priority, Source, WorkOrder
+from gridgov.workorders.services import (
+    EventInput,
+    WorkflowError,
+    allowed_actions,
+    create_event,
+    merge,
+    orders_for,
+    perform,
+    person_of,
+    possible_duplicates,
+)
+from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
+
+router = Router()
+
+# What an account may file through the API; citizens use the public page or Open311, and
+# alarms come from the air monitoring itself.
+ACCOUNT_SOURCES = (Source.PATROL, Source.HOTLINE, Source.COMMAND, Source.INSPECTION)
+
+
+def _raise(exc: WorkflowError) -> None:
+    raise ApiError(exc.status, str(exc), exc.field) from exc
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    parent: str | None
+    line: str | None
+    default_priority: int
+    public: bool
+
+
+@router.get("/categories", response=list[CategoryOut])
+def list_categories(request: HttpRequest) -> Any:
+    """The two-level taxonomy: top-level groups (parent null) and the categories to file under."""
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "parent": c.parent.code if c.parent else None,
+            "line": c.line.code if c.line else None,
+            "default_priority": c.default_priority,
+            "public": c.public,
+        }
+        for c in Category.objects.filter(active=True).select_related("parent", "line")
+    ]
+
+
+class EventIn(Schema):
+    model_config = {"extra": "forbid"}
+    source: str = Field(..., description="patrol | hotline | command | inspection")
+    category: str = Field(..., description="a second-level category code")
+    title: str = Field(..., min_length=1, max_length=120)
+    description: str = Field("", max_length=4000)
+    lat: float
+    lon: float
+    address: str = Field("", max_length=200)
+    grid: str | None = Field(None, description="region code, when the point is not enough")
+    priority: int | None = Field(None, ge=1, le=3, description="1 特急, 2 紧急, 3 一般")
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+
+
+class TransitionOut(Schema):
+    action: str
+    label: str
+    from_state: str
+    to_state: str
+    actor: str
+    assignee: str | None
+    note: str
+    at: dt.datetime
+    lat: float | None
+    lon: float | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    stage: str
+    url: str
+    width: int
+    height: int
+    taken_at: dt.datetime | None
+    lat: float | None
+    lon: float | None
+
+
+class OrderOut(Schema):
+    id: int
+    reference: str
+    title: str
+    description: str
+    source: str
+    category: str
+    category_name: str
+    priority: int
+    state: str
+    state_label: str
+    lat: float
+    lon: float
+    address: str
+    grid: str
+    grid_name: str
+    unit: str
+    unit_name: str
+    assignee: str | None
+    assignee_id: int | None
+    assignee_post: str
+    step: str
+    due_at: dt.datetime | None
+    warn_at: dt.datetime | None
+    overdue: bool
+    escalation_level: int
+    returned_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class OrderDetailOut(OrderOut):
+    actions: list[str] = Field(description="what the caller may do now")
+    transitions: list[TransitionOut]
+    attachments: list[AttachmentOut]
+    merged_into: str | None
+
+
+def order_row(o: WorkOrder) -> dict[str, Any]:
+    e = o.event
+    return {
+        "id": o.pk,
+        "reference": e.reference,
+        "title": e.title,
+        "description": e.description,
+        "source": e.source,
+        "category": e.category.code,
+        "category_name": str(e.category.name),
+        "priority": o.priority,
+        "state": o.state,
+        "state_label": str(State(o.state).label),
+        "lat": e.lat,
+        "lon": e.lon,
+        "address": e.address,
+        "grid": e.region.code,
+        "grid_name": e.region.name,
+        "unit": o.unit.code,
+        "unit_name": o.unit.name,
+        "assignee": o.assignee.name if o.assignee else None,
+        "assignee_id": o.assignee_id,
+        "assignee_post": o.assignee_post,
+        "step": o.step,
+        "due_at": o.due_at,
+        "warn_at": o.warn_at,
+        "overdue": o.overdue,
+        "escalation_level": o.escalation_level,
+        "returned_count": o.returned_count,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+        "closed_at": o.closed_at,
+    }
+
+
+def _label(action: str) -> str:
+    a = ACTIONS.get(action)
+    return str(a.label if a else SYSTEM_ACTIONS.get(action, action))
+
+
+def order_detail(request: HttpRequest, o: WorkOrder) -> dict[str, Any]:
+    row = order_row(o)
+    row["actions"] = [a.code for a in allowed_actions(request.user, o)]
+    row["transitions"] = [
+        {
+            "action": t.action,
+            "label": _label(t.action),
+            "from_state": t.from_state,
+            "to_state": t.to_state,
+            "actor": t.actor_name,
+            "assignee": t.assignee.name if t.assignee else None,
+            "note": t.note,
+            "at": t.at,
+            "lat": t.lat,
+            "lon": t.lon,
+        }
+        for t in o.transitions.select_related("assignee").order_by("at", "pk")
+    ]
+    row["attachments"] = [
+        {
+            "id": a.pk,
+            "stage": a.stage,
+            "url": reverse("workorders:photo", args=[a.pk]),
+            "width": a.width,
+            "height": a.height,
+            "taken_at": a.taken_at,
+            "lat": a.lat,
+            "lon": a.lon,
+        }
+        for a in o.attachments.all()
+    ]
+    merged = o.event.merged_into
+    row["merged_into"] = merged.reference if merged else None
+    return row
+
+
+ORDER_RELATED = ("event__category", "event__region", "event__merged_into", "unit", "assignee")
+
+
+def get_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    order = orders_for(request.user).select_related(*ORDER_RELATED).filter(pk=order_id).first()
+    if order is None:
+        raise ApiError(404, "no such work order")
+    return order
+
+
+@router.post("/events", response={201: OrderDetailOut})
+def report_event(request: HttpRequest, payload: EventIn) -> Any:
+    """Report an event (a patrol finding, a hotline call, a command, an inspection finding).
+    Patrol, command and inspection events are dispatched at once; hotline calls wait for 立案."""
+    if not request.user.has_perm("workorders.add_workorder"):
+        raise ApiError(403, "this account may not report events")
+    if payload.source not in ACCOUNT_SOURCES:
+        raise ApiError(400, f"source must be one of {', '.join(ACCOUNT_SOURCES)}", "source")
+    category = Category.objects.filter(code=payload.category, active=True).first()
+    if category is None:
+        raise ApiError(400, f"unknown category {payload.category!r}", "category")
+    try:
+        order = create_event(
+            EventInput(
+                source=payload.source,
+                category=category,
+                title=payload.title,
+                description=payload.description,
+                lat=payload.lat,
+                lon=payload.lon,
+                address=payload.address,
+                grid_code=payload.grid,
+                priority=payload.priority,
+                contact_name=payload.contact_name,
+                contact_phone=payload.contact_phone,
+            ),
+            request.user,
+        )
+    except WorkflowError as exc:
+        _raise(exc)
+    return Status(201, order_detail(request, get_order(request, order.pk)))
+
+
+class DuplicateOut(Schema):
+    event_id: int
+    reference: str
+    title: str
+    state: str
+    distance_m: float
+    created_at: dt.datetime
+
+
+@router.get("/events/duplicates", response=list[DuplicateOut])
+def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
+    """Open events of the same category nearby and recent: show them before creating a new one."""
+    cat = Category.objects.filter(code=category).first()
+    if cat is None:
+        raise ApiError(400, f"unknown category {category!r}", "category")
+    visible = set(orders_for(request.user).values_list("event_id", flat=True))
+    return [
+        {
+            "event_id": e.pk,
+            "reference": e.reference,
+            "title": e.title,
+            "state": e.order.state,
+            "distance_m": round(d, 1),
+            "created_at": e.created_at,
+        }
+        for e, d in possible_duplicates(cat, lat, lon)
+        if e.pk in visible
+    ]
+
+
+class MergeIn(Schema):
+    into: int = Field(..., description="id of the open event this one duplicates")
+
+
+@router.post("/events/{int:event_id}/merge", response=OrderDetailOut)
+def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
+    try:
+        merge(event_id, payload.into, request.user)
+    except WorkflowError as exc:
+        _raise(exc)
+    into = Event.objects.get(pk=payload.into)
+    return order_detail(request, get_order(request, into.order.pk))
+
+
+class OrderFilter(Schema):
+    state: list[str] | None = Field(None, description="one or more states")
+    unit: str | None = Field(None, description="region code: orders of its grids")
+    category: str | None = None
+    source: str | None = None
+    overdue: bool | None = None
+    mine: bool = Field(False, description="only orders dispatched to me")
+    q: str | None = Field(None, max_length=100, description="reference or words of the title")
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+
+
+def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
+    qs = orders_for(request.user).select_related(*ORDER_RELATED)
+    if f.state:
+        bad = [s for s in f.state if s not in State.values]
+        if bad:
+            raise ApiError(400, f"unknown state {bad[0]!r}", "state")
+        qs = qs.filter(state__in=f.state)
+    if f.unit:
+        from gridgov.territory.api import get_visible_region
+
+        region = get_visible_region(request, f.unit)
+        qs = qs.filter(event__region_path__startswith=region.path)
+    if f.category:
+        qs = qs.filter(
+            Q(event__category__code=f.category) | Q(event__category__parent__code=f.category)
+        )
+    if f.source:
+        qs = qs.filter(event__source=f.source)
+    if f.overdue is not None:
+        qs = qs.filter(overdue=f.overdue)
+    if f.mine:
+        person = person_of(request.user)
+        qs = qs.filter(assignee=person) if person else qs.none()
+    if f.q:
+        qs = qs.filter(Q(event__reference__iexact=f.q.strip()) | Q(event__title__icontains=f.q))
+    if f.created_from:
+        qs = qs.filter(created_at__date__gte=f.created_from)
+    if f.created_to:
+        qs = qs.filter(created_at__date__lte=f.created_to)
+    return qs.order_by("-overdue", "due_at", "-created_at")
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(LimitOffsetPagination)
+def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
+    """Orders in the caller's scope, most urgent first (overdue, then nearest deadline)."""
+    return [order_row(o) for o in filtered_orders(request, filters)]
+
+
+@router.get("/orders.xlsx", response={200: None})
+def export_orders(request: HttpRequest, filters: Query[OrderFilter]) -> HttpResponse:
+    """The filtered orders as an Excel workbook."""
+    rows = [order_row(o) for o in filtered_orders(request, filters)[:100_000]]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(exports.orders_workbook(rows), f"orders-{stamp}.xlsx")
+
+
+@router.get("/orders/{int:order_id}", response=OrderDetailOut)
+def order(request: HttpRequest, order_id: int) -> Any:
+    return order_detail(request, get_order(request, order_id))
+
+
+class TransitionIn(Schema):
+    model_config = {"extra": "forbid"}
+    action: str = Field(..., description=", ".join(ACTIONS))
+    note: str = Field("", max_length=4000)
+    assignee: int | None = Field(None, description="person id (dispatch, reassign)")
+    until: dt.datetime | None = Field(None, description="extension or supervision deadline")
+    lat: float | None = None
+    lon: float | None = None
+
+
+@router.post("/orders/{int:order_id}/transitions", response=OrderDetailOut)
+def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
+    """Take one action: 立案 accept, 派遣 dispatch, 转派 reassign, 签收 sign, 开始 start,
+    处置 handle, 退回 return, 核查 verify / reject, 结案 close, 作废 void, 延期 request/approve/
+    reject_extension, 督办 supervise. 409 when the order's state does not allow it now."""
+    if payload.until is not None and timezone.is_naive(payload.until):
+        raise ApiError(400, "until needs a UTC offset", "until")
+    try:
+        perform(
+            order_id,
+            payload.action,
+            request.user,
+            note=payload.note,
+            assignee_id=payload.assignee,
+            until=payload.until,
+            lat=payload.lat,
+            lon=payload.lon,
+        )
+    except WorkflowError as exc:
+        _raise(exc)
+    return order_detail(request, get_order(request, order_id))
+
+
+class BulkIn(Schema):
+    model_config = {"extra": "forbid"}
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    action: str
+    note: str = Field("", max_length=4000)
+    assignee: int | None = None
+
+
+class BulkResult(Schema):
+    id: int
+    ok: bool
+    status: int
+    message: str
+
+
+@router.post("/orders/bulk", response=list[BulkResult])
+def bulk(request: HttpRequest, payload: BulkIn) -> Any:
+    """The same action on many orders (bulk dispatch, bulk close, …); each succeeds or fails on
+    its own and the answer says which."""
+    if payload.action not in ACTIONS:
+        raise ApiError(400, f"unknown action {payload.action!r}", "action")
+    out = []
+    for pk in dict.fromkeys(payload.ids):
+        try:
+            perform(
+                pk, payload.action, request.user, note=payload.note, assignee_id=payload.assignee
+            )
+            out.append({"id": pk, "ok": True, "status": 200, "message": ""})
+        except WorkflowError as exc:
+            out.append({"id": pk, "ok": False, "status": exc.status, "message": str(exc)})
+    return out
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    order_id: int | None
+    created_at: dt.datetime
+    read: bool
+
+
+@router.get("/inbox", response=list[NotificationOut])
+@paginate(LimitOffsetPagination)
+def inbox(request: HttpRequest, unread: bool = False) -> Any:
+    """The caller's own notices, newest first."""
+    person = person_of(request.user)
+    qs = Notification.objects.filter(person=person) if person else Notification.objects.none()
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return [
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "kind_label": str(n.get_kind_display()),
+            "title": n.title,
+            "body": n.body,
+            "order_id": n.order_id,
+            "created_at": n.created_at,
+            "read": n.read_at is not None,
+        }
+        for n in qs
+    ]
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="omit to mark everything read")
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+@router.post("/inbox/read", response=ReadOut)
+def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
+    person = person_of(request.user)
+    qs = Notification.objects.filter(person=person, read_at__isnull=True)
+    if payload.ids is not None:
+        qs = qs.filter(pk__in=payload.ids)
+    return {"marked": qs.update(read_at=timezone.now()) if person else 0}
+
+
+class PriorityOut(Schema):
+    value: int
+    label: str
+
+
+@router.get("/priorities", response=list[PriorityOut])
+def priorities(request: HttpRequest) -> Any:
+    return [{"value": v, "label": str(label)} for v, label in Priority.choices]
+
+
+@router.post("/orders/{int:order_id}/photos", response={201: AttachmentOut})
+def upload_photo(
+    request: HttpRequest,
+    order_id: int,
+    photo: File[UploadedFile],
+    stage: Form[str] = "report",
+) -> Any:
+    """A photo for an open order (stage report, before or after): JPEG, PNG or WebP, checked by
+    content; EXIF orientation applied, EXIF place and time kept, resized, EXIF removed."""
+    order = get_order(request, order_id)
+    person = person_of(request.user)
+    is_assignee = person is not None and order.assignee_id == person.pk
+    if not is_assignee and not request.user.has_perm("workorders.dispatch_workorder"):
+        raise ApiError(403, "only the assignee or a dispatcher adds photos", "photo")
+    if order.state not in OPEN_STATES:
+        raise ApiError(409, "the order is closed", "photo")
+    try:
+        a = evidence.save_photo(
+            order,
+            photo.file,
+            size=photo.size,
+            name=photo.name or "",
+            stage=stage,
+            user=request.user,
+        )
+    except evidence.PhotoRejected as exc:
+        raise ApiError(exc.status, str(exc), "stage" if "stage" in str(exc) else "photo") from exc
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "stage": a.stage,
+            "url": reverse("workorders:photo", args=[a.pk]),
+            "width": a.width,
+            "height": a.height,
+            "taken_at": a.taken_at,
+            "lat": a.lat,
+            "lon": a.lon,
+        },
+    )

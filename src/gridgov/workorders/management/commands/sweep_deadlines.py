@@ -1,0 +1,22 @@
+"""gridgov sweep-deadlines: one deadline sweep now (what the worker does every minute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from gridgov.workorders.receivers import events_for_alarms
+from gridgov.workorders.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Warn, mark overdue and escalate work orders once (idempotent)."
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        made = events_for_alarms()
+        r = sweep()
+        self.stdout.write(
+            f"warned {r.warned}, newly overdue {r.newly_overdue}, escalations {r.escalated}, "
+            f"supervision overdue {r.supervision_overdue}, events for alarms {made}"
+        )

@@ -1,0 +1,115 @@
+"""The inbox (站内消息) and the channels that carry a notice further.
+
+Every notice is an inbox row first (unique per person and key, so a repeated sweep never notifies
+twice); after the transaction commits, each configured channel gets it too. Channels are named in
+`GRIDGOV_NOTIFY_CHANNELS` (default "log"): "log", "email", or the dotted path of a class with
+`send(notification)`: an SMS or WeChat gateway plugs in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from gridgov.people.models import Person
+from gridgov.workorders.models import Notification, WorkOrder
+
+log = logging.getLogger("gridgov.notify")
+
+
+class Channel(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class LogChannel:
+    def send(self, notification: Notification) -> None:
+        log.info(
+            "notify person=%s kind=%s order=%s %s",
+            notification.person_id,
+            notification.kind,
+            notification.order_id,
+            notification.title,
+        )
+
+
+class EmailChannel:
+    """E-mail to the person's account address, through Django's configured e-mail backend."""
+
+    def send(self, notification: Notification) -> None:
+        user = notification.person.user
+        if user is None or not user.email:
+            return
+        send_mail(
+            notification.title,
+            notification.body or notification.title,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+
+
+BUILTIN = {"log": LogChannel, "email": EmailChannel}
+
+
+def channels() -> list[Channel]:
+    names = [n.strip() for n in os.environ.get("GRIDGOV_NOTIFY_CHANNELS", "log").split(",")]
+    return [(BUILTIN.get(n) or import_string(n))() for n in names if n]
+
+
+def _deliver(ids: list[int]) -> None:
+    sent = list(Notification.objects.filter(pk__in=ids).select_related("person__user"))
+    for channel in channels():
+        for n in sent:
+            try:
+                channel.send(n)
+            except Exception:  # a gateway failure must not lose the inbox row
+                log.exception("channel %s failed for notification %s", channel, n.pk)
+
+
+def notify(
+    persons: Iterable[Person | int],
+    kind: str,
+    title: str,
+    *,
+    order: WorkOrder | None = None,
+    body: str = "",
+    key: str,
+) -> int:
+    """Put a notice in each person's inbox once per key; returns how many were new."""
+    ids = sorted({p if isinstance(p, int) else p.pk for p in persons})
+    if not ids:
+        return 0
+    now = timezone.now()
+    existing = set(
+        Notification.objects.filter(person_id__in=ids, key=key).values_list("person_id", flat=True)
+    )
+    fresh = [
+        Notification(
+            person_id=pid,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            order=order,
+            key=key[:120],
+            created_at=now,
+        )
+        for pid in ids
+        if pid not in existing
+    ]
+    if not fresh:
+        return 0
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(
+            person_id__in=[n.person_id for n in fresh], key=key[:120], created_at=now
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: _deliver(created))
+    return len(created)

@@ -1,0 +1,89 @@
+"""Air alarms become events: one alarm, one event, one work order (not one per minute).
+
+Raised inside the ingestion that brought the reading. A failure here must not lose the readings,
+so it is isolated in a savepoint and logged; the deadline sweep then picks up any open alarm
+that still has no event (`events_for_alarms`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from gridgov.air.alarms import alarms_raised
+from gridgov.air.models import Alarm, AlarmKind
+from gridgov.workorders.models import Category, Source
+
+log = logging.getLogger(__name__)
+
+# Which category an alarm's rule kind files under (seeded by migration 0002).
+CATEGORY_OF_KIND = {
+    AlarmKind.THRESHOLD: "air_quality_alarm",
+    AlarmKind.JUMP: "air_quality_alarm",
+    AlarmKind.NEIGHBOUR: "air_quality_alarm",
+    AlarmKind.OFFLINE: "station_fault",
+    AlarmKind.STUCK: "station_fault",
+}
+UNITS = {"co": "mg/m³"}
+
+
+def alarm_title(alarm: Alarm) -> str:
+    pollutant = alarm.pollutant.upper().replace("PM25", "PM2.5")
+    value = ""
+    if alarm.value is not None:
+        value = f" {alarm.value:.0f} {UNITS.get(alarm.pollutant, 'µg/m³')}"
+    return f"{alarm.station.name} {alarm.rule.name}{' ' + pollutant if pollutant else ''}{value}"
+
+
+def event_for_alarm(alarm: Alarm) -> Any:
+    from gridgov.workorders.services import EventInput, create_event
+
+    if alarm.grid_id is None:  # a station outside every grid: nobody on our chain owns it
+        return None
+    code = CATEGORY_OF_KIND.get(AlarmKind(alarm.rule.kind), "air_quality_alarm")
+    category = Category.objects.filter(code=code, active=True).first()
+    if category is None:
+        log.warning("no active category %s: alarm %s raises no event", code, alarm.pk)
+        return None
+    grid_code = alarm.grid.code if alarm.grid and alarm.grid.retired_at is None else None
+    return create_event(
+        EventInput(
+            source=Source.AIR_ALARM,
+            category=category,
+            title=alarm_title(alarm),
+            description=str(alarm.rule),
+            lat=alarm.station.lat,
+            lon=alarm.station.lon,
+            address=alarm.station.name,
+            grid_code=grid_code,
+            alarm_id=alarm.pk,
+        )
+    )
+
+
+@receiver(alarms_raised)
+def on_alarms_raised(sender: Any, alarms: list[Alarm], **_: Any) -> None:
+    for alarm in alarms:
+        try:
+            with transaction.atomic():
+                event_for_alarm(alarm)
+        except Exception:
+            log.exception("alarm %s: event not created now; the sweep retries", alarm.pk)
+
+
+def events_for_alarms() -> int:
+    """Open alarms in a grid that have no event yet (a failure above, or older alarms)."""
+    made = 0
+    pending = Alarm.objects.filter(
+        ended_at__isnull=True, grid__isnull=False, event__isnull=True
+    ).select_related("station", "rule", "grid")
+    for alarm in pending:
+        try:
+            with transaction.atomic():
+                made += event_for_alarm(alarm) is not None
+        except Exception:
+            log.exception("alarm %s: event not created", alarm.pk)
+    return made

@@ -1,0 +1,656 @@
+"""Creating events and moving work orders through their states: the only write path.
+
+Every change is a conditional update on the order's `version` (so two people acting at once
+never produce an impossible state: one wins, the other gets a conflict) plus one `Transition`
+row, in one transaction with the notices it causes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.people import scope
+from gridgov.people.models import Person, Post
+from gridgov.territory.models import Region
+from gridgov.workorders import routing
+from gridgov.workorders.deadlines import timing_for
+from gridgov.workorders.models import (
+    Category,
+    Event,
+    Extension,
+    Notification,
+    Source,
+    Supervision,
+    Transition,
+    WorkOrder,
+)
+from gridgov.workorders.notify import notify
+from gridgov.workorders.states import ACTIONS, STEP_OF_STATE, Action, Actor, State, Step
+
+
+class WorkflowError(Exception):
+    """A refused action: HTTP status, message, and the input field it is about."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+def person_of(user: Any) -> Person | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_gridgov_person"):
+        user._gridgov_person = Person.objects.filter(user=user).first()
+    person: Person | None = user._gridgov_person
+    return person
+
+
+def orders_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """Orders in the account's regions, plus those dispatched to its person."""
+    qs = WorkOrder.objects.all() if qs is None else qs
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return qs
+    q = reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
+    person = person_of(user)
+    if person is not None:
+        q |= Q(assignee=person)
+    return qs.filter(q)
+
+
+def in_region_scope(user: Any, order: WorkOrder) -> bool:
+    paths = scope.scope_paths(user)
+    return paths is scope.ALL or any(order.event.region_path.startswith(p) for p in paths)
+
+
+def can_see(user: Any, order: WorkOrder) -> bool:
+    person = person_of(user)
+    return in_region_scope(user, order) or (person is not None and order.assignee_id == person.pk)
+
+
+# ---------------------------------------------------------------------------------- events --
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference(at: dt.datetime) -> str:
+    """`SJ` + date + 5 random characters: short enough to read out on the phone."""
+    day = timezone.localtime(at).strftime("%y%m%d")
+    return "SJ" + day + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+@dataclass
+class EventInput:
+    source: str
+    category: Category
+    title: str
+    lat: float
+    lon: float
+    description: str = ""
+    address: str = ""
+    grid_code: str | None = None
+    priority: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    alarm_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+AUTO_DISPATCHED = {Source.PATROL, Source.AIR_ALARM, Source.INSPECTION, Source.COMMAND}
+
+
+def _set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.datetime) -> None:
+    timing = timing_for(order.event.category, changes.get("priority", order.priority))
+    warn_at, due_at = timing.due(step, now)
+    changes.update(
+        step=step.value,
+        step_seq=order.step_seq + 1,
+        step_started_at=now,
+        warn_at=warn_at,
+        due_at=due_at,
+        overdue=False,
+        escalation_level=0,
+    )
+
+
+def create_event(
+    data: EventInput, user: Any = None, *, now: dt.datetime | None = None
+) -> WorkOrder:
+    """Record an event and open its work order; patrol, alarm, inspection and command events
+    are dispatched at once to the grid's responsible person."""
+    now = now or timezone.now()
+    if not data.title.strip():
+        raise WorkflowError(400, _("请填写标题"), "title")
+    if not data.category.active or data.category.children.exists():
+        raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
+    try:
+        region = routing.region_for(data.lat, data.lon, data.grid_code)
+    except routing.Unlocated as exc:
+        raise WorkflowError(400, str(exc), "grid" if data.grid_code else "location") from exc
+    except ValueError as exc:  # bad coordinates
+        raise WorkflowError(400, str(exc), getattr(exc, "field", "location")) from exc
+    priority = data.priority or data.category.default_priority
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    event = Event.objects.create(
+                        reference=new_reference(now),
+                        source=data.source,
+                        category=data.category,
+                        title=data.title.strip()[:120],
+                        description=data.description.strip(),
+                        lat=data.lat,
+                        lon=data.lon,
+                        address=data.address.strip()[:200],
+                        region=region,
+                        region_path=region.path,
+                        reported_by=user if getattr(user, "is_authenticated", False) else None,
+                        contact_name=data.contact_name.strip()[:50],
+                        contact_phone=data.contact_phone.strip()[:20],
+                        alarm_id=data.alarm_id,
+                        created_at=now,
+                    )
+                break
+            except IntegrityError:
+                if data.alarm_id and Event.objects.filter(alarm_id=data.alarm_id).exists():
+                    raise WorkflowError(409, _("该报警已生成事件"), "alarm") from None
+        else:  # pragma: no cover - five reference collisions in a row
+            raise WorkflowError(503, _("编号生成失败，请重试"))
+        order = WorkOrder(
+            event=event,
+            state=State.REPORTED,
+            priority=priority,
+            unit=routing.dispatching_unit(region),
+            created_at=now,
+            updated_at=now,
+        )
+        changes: dict[str, Any] = {}
+        _set_step(changes, order, Step.DISPATCH, now)
+        for key, value in changes.items():
+            setattr(order, key, value)
+        order.save()
+        _record(order, "create", "", State.REPORTED, user, now, note=event.description)
+        if data.source in AUTO_DISPATCHED:
+            order = _auto_dispatch(order, user, now)
+    return order
+
+
+def _record(
+    order: WorkOrder,
+    action: str,
+    from_state: str,
+    to_state: str,
+    user: Any,
+    now: dt.datetime,
+    *,
+    note: str = "",
+    assignee: Person | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Transition:
+    person = person_of(user)
+    if person is not None:
+        name = person.name
+    elif getattr(user, "is_authenticated", False):
+        name = user.get_full_name() or user.get_username()
+    else:
+        name = _("系统")
+    return Transition.objects.create(
+        order=order,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor_name=name[:60],
+        assignee=assignee,
+        note=note,
+        lat=lat,
+        lon=lon,
+        at=now,
+    )
+
+
+def _auto_dispatch(order: WorkOrder, user: Any, now: dt.datetime) -> WorkOrder:
+    assignment = routing.assignee_for(order.event.region, order.event.category.line_id)
+    if assignment is None:  # nobody anywhere up the chain: it waits at its unit
+        return order
+    changes = _dispatch_changes(order, assignment, routing.dispatching_unit(order.event.region))
+    changes["state"] = State.DISPATCHED
+    _set_step(changes, order, Step.SIGN, now)
+    _apply(order, changes, now)
+    t = _record(
+        order, "auto_dispatch", State.REPORTED, State.DISPATCHED, None, now,
+        assignee=assignment.person,
+    )  # fmt: skip
+    _notify_assigned(order, t)
+    return order
+
+
+def _dispatch_changes(
+    order: WorkOrder, assignment: routing.Assignment, sent_by: Region
+) -> dict[str, Any]:
+    return {
+        "assignee": assignment.person,
+        "assignee_post": assignment.post.post_type.name,
+        "unit": assignment.region,
+        "sent_by_unit": sent_by,
+        "dispatched_at": None,  # set by _apply to `now`
+    }
+
+
+def _apply(order: WorkOrder, changes: dict[str, Any], now: dt.datetime) -> None:
+    """Conditional update: only if nobody changed the order since we read it."""
+    if "dispatched_at" in changes and changes["dispatched_at"] is None:
+        changes["dispatched_at"] = now
+    changes.update(version=order.version + 1, updated_at=now)
+    n = WorkOrder.objects.filter(pk=order.pk, version=order.version, state=order.state).update(
+        **changes
+    )
+    if n != 1:
+        raise WorkflowError(409, _("工单已被他人处理，请刷新后重试"))
+    for key, value in changes.items():
+        setattr(order, key, value)
+
+
+def _notify_assigned(order: WorkOrder, t: Transition) -> None:
+    if order.assignee_id:
+        notify(
+            [order.assignee_id],
+            Notification.Kind.ASSIGNED,
+            _("新派单：%(title)s") % {"title": order.event.title},
+            order=order,
+            body=f"{order.event.reference} · {order.event.region.name}",
+            key=f"t{t.pk}",
+        )
+
+
+def _unit_people(region: Region | None, line_id: int | None) -> list[int]:
+    if region is None:
+        return []
+    return [
+        p.person_id
+        for p in Post.objects.current()
+        .filter(region=region, post_type__responsible=True)
+        .filter(Q(line__isnull=True) | Q(line_id=line_id))
+    ]
+
+
+# ------------------------------------------------------------------------------ transitions --
+
+
+def allowed_actions(user: Any, order: WorkOrder) -> list[Action]:
+    """The actions this account may take on the order now (for pages and the API)."""
+    return [a for a in ACTIONS.values() if _refusal(user, order, a) is None]
+
+
+def _refusal(user: Any, order: WorkOrder, action: Action) -> tuple[int, str] | None:
+    if order.state not in action.sources:
+        return 409, _("工单当前状态为「%(state)s」，不能%(action)s") % {
+            "state": State(order.state).label,
+            "action": action.label,
+        }
+    person = person_of(user)
+    if action.actor == Actor.ASSIGNEE:
+        if person is None or order.assignee_id != person.pk:
+            return 403, _("只有承办人可以%(action)s") % {"action": action.label}
+    else:
+        if not user.has_perm(f"workorders.{action.actor.value}") or not in_region_scope(
+            user, order
+        ):
+            return 403, _("您无权%(action)s此工单") % {"action": action.label}
+    if action.not_by_handler and person is not None and order.handled_by_id == person.pk:
+        return 403, _("处置人不能核查自己处置的工单")
+    return None
+
+
+def perform(
+    order_id: int,
+    code: str,
+    user: Any,
+    *,
+    note: str = "",
+    assignee_id: int | None = None,
+    until: dt.datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[WorkOrder, Transition]:
+    """Take one action on an order, or raise WorkflowError naming what is wrong."""
+    now = now or timezone.now()
+    action = ACTIONS.get(code)
+    if action is None:
+        raise WorkflowError(400, _("未知的操作：%(code)s") % {"code": code}, "action")
+    order = (
+        WorkOrder.objects.select_related(
+            "event__category", "event__region", "unit", "sent_by_unit", "assignee"
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None or not can_see(user, order):
+        raise WorkflowError(404, _("工单不存在"))
+    refusal = _refusal(user, order, action)
+    if refusal:
+        raise WorkflowError(refusal[0], refusal[1], "action")
+    note = (note or "").strip()
+    if action.needs_note and not note:
+        raise WorkflowError(400, _("请填写说明或理由"), "note")
+    located = lat is not None or lon is not None
+    if located and (lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180)):
+        raise WorkflowError(400, _("位置无效"), "lat")
+    with transaction.atomic():
+        t = _perform(order, action, user, note, assignee_id, until, lat, lon, now)
+    return order, t
+
+
+def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> routing.Assignment:
+    if assignee_id is None:
+        found = routing.assignee_for(order.event.region, order.event.category.line_id)
+        if found is None:
+            raise WorkflowError(400, _("该网格及上级均无在岗责任人，请指定承办人"), "assignee")
+        return found
+    post = (
+        scope.posts_for(user, Post.objects.current())
+        .filter(person_id=assignee_id, post_type__responsible=True)
+        .select_related("person", "post_type", "region")
+        .order_by("-region__level", "post_type__rank")
+        .first()
+    )
+    if post is None:
+        raise WorkflowError(400, _("承办人不在您的管辖范围内或没有在岗职务"), "assignee")
+    return routing.Assignment(post.person, post, post.region)
+
+
+def _sender_unit(user: Any, order: WorkOrder) -> Region:
+    """The dispatcher's own unit on the order's chain (deepest), else the grid's community."""
+    chain = set(order.event.region.ancestor_ids())
+    person = person_of(user)
+    if person is not None:
+        posts = [
+            p
+            for p in Post.objects.current().filter(person=person).select_related("region")
+            if p.region_id in chain
+        ]
+        if posts:
+            return max(posts, key=lambda p: p.region.level).region
+    return routing.dispatching_unit(order.event.region)
+
+
+def _perform(
+    order: WorkOrder,
+    action: Action,
+    user: Any,
+    note: str,
+    assignee_id: int | None,
+    until: dt.datetime | None,
+    lat: float | None,
+    lon: float | None,
+    now: dt.datetime,
+) -> Transition:
+    code = action.code
+    before = order.state
+    changes: dict[str, Any] = {}
+    target = action.target or order.state
+    if action.target is not None:
+        changes["state"] = action.target
+    new_assignee: Person | None = None
+    line_id = order.event.category.line_id
+
+    if code in ("dispatch", "reassign"):
+        assignment = _chosen_assignee(user, order, assignee_id)
+        if code == "reassign" and assignment.person.pk == order.assignee_id:
+            raise WorkflowError(400, _("转派须选择另一位承办人"), "assignee")
+        changes.update(_dispatch_changes(order, assignment, _sender_unit(user, order)))
+        new_assignee = assignment.person
+        _set_step(changes, order, Step.SIGN, now)
+    elif code == "sign":
+        changes.update(signed_at=now, sign_late=bool(order.due_at and now > order.due_at))
+        _set_step(changes, order, Step.HANDLE, now)
+    elif code == "handle":
+        due = order.extended_until or order.due_at
+        changes.update(
+            handled_at=now,
+            handled_by=person_of(user),
+            handle_late=bool(due and now > due),
+        )
+        _set_step(changes, order, Step.VERIFY, now)
+    elif code == "return":
+        changes.update(
+            assignee=None,
+            assignee_post="",
+            unit=order.sent_by_unit or order.unit,
+            returned_count=order.returned_count + 1,
+        )
+        _set_step(changes, order, Step.DISPATCH, now)
+    elif code == "reject":
+        changes.update(handled_by=None, handled_at=None)
+        _set_step(changes, order, Step.HANDLE, now)
+    elif code in ("close", "void"):
+        changes.update(step="", warn_at=None, due_at=None, overdue=False)
+        if code == "close":
+            changes["closed_at"] = now
+    elif code == "request_extension":
+        current = order.extended_until or order.due_at
+        if until is None or (current and until <= current) or until <= now:
+            raise WorkflowError(400, _("延期时间须晚于当前时限"), "until")
+        if order.extensions.filter(approved__isnull=True).exists():
+            raise WorkflowError(409, _("已有待审批的延期申请"), "action")
+    elif code in ("approve_extension", "reject_extension"):
+        pending = order.extensions.filter(approved__isnull=True).first()
+        if pending is None:
+            raise WorkflowError(409, _("没有待审批的延期申请"), "action")
+        if pending.requested_by_id == getattr(user, "pk", None):
+            raise WorkflowError(403, _("不能审批自己的延期申请"), "action")
+        if code == "approve_extension":
+            span = pending.until - now
+            changes.update(
+                extended_until=pending.until,
+                due_at=pending.until,
+                warn_at=now + span * 0.8 if span.total_seconds() > 0 else pending.until,
+                overdue=False,
+            )
+    elif code == "supervise" and (until is None or until <= now):
+        raise WorkflowError(400, _("督办时限须晚于现在"), "until")
+
+    # Even when no field changes (an extension request, 督办) the version moves, so a
+    # concurrent action on the same version loses cleanly.
+    _apply(order, changes, now)
+    t = _record(
+        order, code, before, target, user, now,
+        note=note, assignee=new_assignee or order.assignee, lat=lat, lon=lon,
+    )  # fmt: skip
+    _side_effects(order, action, user, t, until, line_id, now)
+    return t
+
+
+def _side_effects(
+    order: WorkOrder,
+    action: Action,
+    user: Any,
+    t: Transition,
+    until: dt.datetime | None,
+    line_id: int | None,
+    now: dt.datetime,
+) -> None:
+    code = action.code
+    key = f"t{t.pk}"
+    title = order.event.title
+    Kind = Notification.Kind
+    if code in ("dispatch", "reassign"):
+        _notify_assigned(order, t)
+    elif code == "return":
+        notify(
+            _unit_people(order.unit, line_id),
+            Kind.RETURNED,
+            _("工单被退回：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code == "handle":
+        notify(
+            _unit_people(order.sent_by_unit, line_id),
+            Kind.TO_VERIFY,
+            _("待核查：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code == "reject" and order.assignee_id:
+        notify(
+            [order.assignee_id],
+            Kind.REJECTED,
+            _("核查不通过：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code == "request_extension":
+        assert until is not None
+        Extension.objects.create(
+            order=order, requested_by=user, until=until, reason=t.note, created_at=now
+        )
+        notify(
+            _unit_people(order.sent_by_unit, line_id),
+            Kind.EXTENSION,
+            _("延期申请：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code in ("approve_extension", "reject_extension"):
+        Extension.objects.filter(order=order, approved__isnull=True).update(
+            approved=code == "approve_extension", decided_by=user, decided_at=now
+        )
+        if order.assignee_id:
+            notify(
+                [order.assignee_id],
+                Kind.EXTENSION,
+                (
+                    _("延期已批准：%(title)s")
+                    if code == "approve_extension"
+                    else _("延期被驳回：%(title)s")
+                )
+                % {"title": title},
+                order=order,
+                body=t.note,
+                key=key,
+            )
+    elif code == "supervise":
+        assert until is not None
+        Supervision.objects.create(order=order, by=user, note=t.note, due_at=until, created_at=now)
+        recipients = [order.assignee_id] if order.assignee_id else []
+        recipients += _unit_people(order.unit, line_id)
+        notify(
+            recipients,
+            Kind.SUPERVISED,
+            _("督办：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code == "close" and order.event.alarm_id:
+        from gridgov.air.alarms import acknowledge
+        from gridgov.air.models import Alarm
+
+        alarm = Alarm.objects.get(pk=order.event.alarm_id)
+        acknowledge(alarm, user, _("工单 %(ref)s 已结案") % {"ref": order.event.reference})
+
+
+# ------------------------------------------------------------------------- duplicates --
+
+
+def _duplicate_radius() -> tuple[float, float]:
+    meters = float(os.environ.get("GRIDGOV_DUPLICATE_METERS", "200"))
+    hours = float(os.environ.get("GRIDGOV_DUPLICATE_HOURS", "24"))
+    return meters, hours
+
+
+def possible_duplicates(
+    category: Category, lat: float, lon: float, *, now: dt.datetime | None = None
+) -> list[tuple[Event, float]]:
+    """Open events of the same category near the point and recent: (event, metres), nearest
+    first. Shown to whoever is creating a new event, who may merge instead."""
+    now = now or timezone.now()
+    meters, hours = _duplicate_radius()
+    dlat = meters / 111_320
+    dlon = meters / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    candidates = Event.objects.filter(
+        category=category,
+        merged_into__isnull=True,
+        created_at__gte=now - dt.timedelta(hours=hours),
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+        order__state__in=[s.value for s in STEP_OF_STATE],
+    ).select_related("order", "region")
+    found = []
+    for e in candidates:
+        d = _metres(lat, lon, e.lat, e.lon)
+        if d <= meters:
+            found.append((e, d))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = None) -> Event:
+    """Merge a duplicate event into an open one: its order is voided with a note, never deleted."""
+    now = now or timezone.now()
+    if event_id == into_id:
+        raise WorkflowError(400, _("不能合并到自身"), "into")
+    with transaction.atomic():
+        event = Event.objects.select_related("order").filter(pk=event_id).first()
+        into = Event.objects.select_related("order").filter(pk=into_id).first()
+        if event is None or not can_see(user, event.order):
+            raise WorkflowError(404, _("事件不存在"))
+        if into is None or not can_see(user, into.order):
+            raise WorkflowError(400, _("要合并到的事件不存在"), "into")
+        if into.merged_into_id or into.order.state not in STEP_OF_STATE:
+            raise WorkflowError(400, _("只能合并到未办结的事件"), "into")
+        if event.category_id != into.category_id:
+            raise WorkflowError(400, _("只能合并同类别的事件"), "into")
+        order = event.order
+        if order.state not in STEP_OF_STATE:
+            raise WorkflowError(409, _("该事件的工单已办结"), "event")
+        if not user.has_perm("workorders.dispatch_workorder") and event.reported_by_id != user.pk:
+            raise WorkflowError(403, _("您无权合并此事件"))
+        updated = Event.objects.filter(pk=event.pk, merged_into__isnull=True).update(
+            merged_into=into
+        )
+        if not updated:
+            raise WorkflowError(409, _("该事件已被合并"))
+        before = order.state
+        _apply(
+            order,
+            {"state": State.VOIDED, "step": "", "warn_at": None, "due_at": None, "overdue": False},
+            now,
+        )
+        _record(
+            order, "merge", before, State.VOIDED, user, now,
+            note=_("合并至 %(ref)s") % {"ref": into.reference},
+        )  # fmt: skip
+        _record(
+            into.order, "merge", into.order.state, into.order.state, user, now,
+            note=_("并入 %(ref)s") % {"ref": event.reference},
+        )  # fmt: skip
+        event.merged_into = into
+    return event

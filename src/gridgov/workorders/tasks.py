@@ -1,0 +1,31 @@
+"""Periodic jobs run by `gridgov worker` (Huey): the deadline sweep and the air offline sweep,
+every minute. Each is idempotent, so a doubled or restarted worker does no harm."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("deadline-sweep")
+def deadline_sweep() -> None:
+    from gridgov.workorders.receivers import events_for_alarms
+    from gridgov.workorders.sweep import sweep
+
+    made = events_for_alarms()
+    result = sweep()
+    log.info("deadline sweep: %s, events for alarms %d", result, made)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("air-offline-sweep")
+def air_offline_sweep() -> None:
+    from gridgov.air.alarms import sweep_offline
+
+    raised = sweep_offline()
+    log.info("offline sweep: %d alarms", len(raised))
