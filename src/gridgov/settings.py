@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gridgov.people",
     "gridgov.air",
     "gridgov.workorders",
+    "gridgov.open311",
     "gridgov.web",
     "gridgov.demo",
 ]

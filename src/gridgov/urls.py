@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),
     path("orders/", include("gridgov.workorders.urls")),
+    path("open311/v2/", include("gridgov.open311.urls")),
     path("", include("gridgov.web.urls")),
 ]

@@ -520,8 +520,8 @@ def upload_photo(
     try:
         a = evidence.save_photo(
             order,
-            photo.file,
-            size=photo.size,
+            photo,
+            size=photo.size or 0,
             name=photo.name or "",
             stage=stage,
             user=request.user,

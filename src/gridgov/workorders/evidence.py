@@ -100,7 +100,7 @@ def save_photo(
         if probe.width * probe.height > MAX_PIXELS:
             raise PhotoRejected("the image has too many pixels")
         probe.verify()  # structure check; a verified image must be reopened to be used
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         img.load()
     except PhotoRejected:
         raise

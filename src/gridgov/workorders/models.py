@@ -60,7 +60,7 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if self.parent_id and self.parent and self.parent.parent_id:
             raise ValueError("categories have two levels")
         super().save(*args, **kwargs)

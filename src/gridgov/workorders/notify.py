@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -60,7 +60,12 @@ BUILTIN = {"log": LogChannel, "email": EmailChannel}
 
 def channels() -> list[Channel]:
     names = [n.strip() for n in os.environ.get("GRIDGOV_NOTIFY_CHANNELS", "log").split(",")]
-    return [(BUILTIN.get(n) or import_string(n))() for n in names if n]
+    found: list[Channel] = []
+    for name in names:
+        if name:
+            cls: Any = BUILTIN.get(name) or import_string(name)
+            found.append(cls())
+    return found
 
 
 def _deliver(ids: list[int]) -> None:

@@ -78,7 +78,7 @@ class Action:
     not_by_handler: bool = False  # 核查 by someone other than who handled it
 
 
-def _a(code, label, sources, target, actor, **kw) -> Action:  # type: ignore[no-untyped-def]
+def _a(code, label, sources, target, actor, **kw) -> Action:
     return Action(code, label, frozenset(sources), target, actor, **kw)
 
 

@@ -1,0 +1,99 @@
+"""Open311 GeoReport v2 representations of our categories and events: no personal data of
+anyone (reporters, grid workers) ever appears; `agency_responsible` names the unit and the post
+an order was dispatched to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.utils import timezone
+
+from gridgov.workorders.models import Category, Event
+from gridgov.workorders.states import OPEN_STATES, State
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def service(c: Category) -> dict[str, Any]:
+    return {
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": c.name_en or c.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ",".join(k for k in (c.name, c.name_en) if k),
+        "group": c.parent.name if c.parent else c.name,
+    }
+
+
+def definition(c: Category) -> dict[str, Any]:
+    return {"service_code": c.code, "attributes": []}
+
+
+def request(e: Event) -> dict[str, Any]:
+    order = e.order
+    open_ = order.state in OPEN_STATES
+    agency = None
+    if order.assignee_id or order.state not in (State.REPORTED,):
+        agency = order.unit.name + (f" · {order.assignee_post}" if order.assignee_post else "")
+    notes = str(State(order.state).label)
+    if e.merged_into_id:
+        notes += f"（并入 {e.merged_into.reference}）" if e.merged_into else ""
+    updated = order.closed_at if order.state == State.CLOSED else order.updated_at
+    return {
+        "service_request_id": e.reference,
+        "status": "open" if open_ else "closed",
+        "status_notes": notes,
+        "service_name": e.category.name,
+        "service_code": e.category.code,
+        "description": e.description[:4000] or e.title,
+        "agency_responsible": agency,
+        "service_notice": None,
+        "requested_datetime": iso(e.created_at),
+        "updated_datetime": iso(updated),
+        "expected_datetime": iso(order.due_at) if open_ else None,
+        "address": e.address or e.region.name,
+        "address_id": None,
+        "zipcode": None,
+        "lat": e.lat,
+        "long": e.lon,
+        "media_url": None,
+    }
+
+
+# ------------------------------------------------------------------------------------ XML --
+
+
+def _add(parent: ET.Element, key: str, value: Any) -> None:
+    child = ET.SubElement(parent, key)
+    if value is None:
+        return
+    if isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif isinstance(value, list):
+        for item in value:
+            _fill(ET.SubElement(child, "attribute"), item)
+    else:
+        child.text = str(value)
+
+
+def _fill(element: ET.Element, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        _add(element, key, value)
+
+
+def to_xml(root: str, item: str | None, data: Any) -> bytes:
+    """GeoReport XML: <root><item>…</item>…</root>, or <root>…</root> for one object."""
+    top = ET.Element(root)
+    if item is None:
+        _fill(top, data)
+    else:
+        for entry in data:
+            _fill(ET.SubElement(top, item), entry)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")

@@ -1,0 +1,206 @@
+"""Open311 GeoReport v2 under /open311/v2/: discovery, services, service definitions,
+requests (GET with the spec's filters, POST with api_key), one request, tokens; JSON and XML;
+errors as the spec's list of {code, description} (404 unknown, 403 api_key, 400 otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from gridgov.open311 import georeport
+from gridgov.open311.models import ApiKey
+from gridgov.workorders.models import Category, Event, Source
+from gridgov.workorders.services import EventInput, WorkflowError, create_event
+from gridgov.workorders.states import OPEN_STATES
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+
+
+def _respond(fmt: str, data: Any, root: str, item: str | None, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        body = georeport.to_xml(root, item, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False).encode()
+    return HttpResponse(body, status=status, content_type=FORMATS[fmt])
+
+
+def _error(fmt: str, exc: Open311Error) -> HttpResponse:
+    data = [{"code": exc.status, "description": str(exc)}]
+    return _respond(fmt, data, "errors", "error", exc.status)
+
+
+def endpoint(root: str, item: str | None, methods: tuple[str, ...] = ("GET",)):  # type: ignore[no-untyped-def]
+    def wrap(view):  # type: ignore[no-untyped-def]
+        @csrf_exempt
+        @require_http_methods(list(methods))
+        def run(request: HttpRequest, fmt: str, **kw: Any) -> HttpResponse:
+            if fmt not in FORMATS:
+                return _error("json", Open311Error(400, f"unknown format {fmt!r}: json or xml"))
+            try:
+                data = view(request, **kw)
+            except Open311Error as exc:
+                return _error(fmt, exc)
+            return _respond(fmt, data, root, item)
+
+        return run
+
+    return wrap
+
+
+def _public_categories():  # type: ignore[no-untyped-def]
+    return Category.objects.filter(active=True, public=True, parent__isnull=False).select_related(
+        "parent"
+    )
+
+
+@endpoint("discovery", None)
+def discovery(request: HttpRequest) -> Any:
+    base = request.build_absolute_uri(reverse("open311:root"))
+    return {
+        "changeset": "2026-11-27T00:00:00+08:00",
+        "contact": "区一网统管指挥中心",
+        "key_service": "gridgov open311-key create NAME (issued by the district's administrator)",
+        "endpoints": [
+            {
+                "specification": georeport.SPEC,
+                "url": base.rstrip("/"),
+                "changeset": "2026-11-27T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+
+
+@endpoint("services", "service")
+def services(request: HttpRequest) -> Any:
+    return [georeport.service(c) for c in _public_categories()]
+
+
+@endpoint("service_definition", None)
+def service_definition(request: HttpRequest, code: str) -> Any:
+    c = _public_categories().filter(code=code).first()
+    if c is None:
+        raise Open311Error(404, f"unknown service_code {code!r}")
+    return georeport.definition(c)
+
+
+def _events():  # type: ignore[no-untyped-def]
+    return Event.objects.select_related("category", "region", "order__unit", "merged_into").exclude(
+        source=Source.AIR_ALARM
+    )
+
+
+def _when(value: str, name: str) -> dt.datetime:
+    parsed = parse_datetime(value.replace(" ", "+")) if value else None
+    if parsed is None:
+        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-11-27T09:00:00+08:00")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+@endpoint("service_requests", "request", methods=("GET", "POST"))
+def requests_(request: HttpRequest) -> Any:
+    if request.method == "POST":
+        return _create(request)
+    q = request.GET
+    qs = _events()
+    ids = [s.strip() for s in q.get("service_request_id", "").split(",") if s.strip()]
+    if ids:  # the spec: other parameters are ignored when ids are given
+        return [georeport.request(e) for e in qs.filter(reference__in=ids[:MAX_RESULTS])]
+    codes = [s.strip() for s in q.get("service_code", "").split(",") if s.strip()]
+    if codes:
+        qs = qs.filter(category__code__in=codes)
+    end = _when(q["end_date"], "end_date") if q.get("end_date") else timezone.now()
+    start = (
+        _when(q["start_date"], "start_date")
+        if q.get("start_date")
+        else end - dt.timedelta(days=DEFAULT_DAYS)
+    )
+    if start > end:
+        raise Open311Error(400, "start_date is after end_date")
+    qs = qs.filter(created_at__gte=start, created_at__lte=end)
+    statuses = {s.strip() for s in q.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, "status must be open, closed or both")
+    open_values = [s.value for s in OPEN_STATES]
+    if statuses == {"open"}:
+        qs = qs.filter(order__state__in=open_values)
+    elif statuses == {"closed"}:
+        qs = qs.exclude(order__state__in=open_values)
+    return [georeport.request(e) for e in qs.order_by("-created_at")[:MAX_RESULTS]]
+
+
+def _create(request: HttpRequest) -> Any:
+    data = request.POST
+    if ApiKey.verify(data.get("api_key") or request.GET.get("api_key")) is None:
+        raise Open311Error(403, "a valid api_key is required")
+    code = data.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    category = _public_categories().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"unknown service_code {code!r}")
+    try:
+        lat, lon = float(data["lat"]), float(data["long"])
+    except (KeyError, ValueError):
+        raise Open311Error(400, "lat and long are required (WGS84 decimal degrees)") from None
+    description = data.get("description", "").strip()
+    if len(description) > 4000:
+        raise Open311Error(400, "description is longer than 4000 characters")
+    name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p)
+    try:
+        order = create_event(
+            EventInput(
+                source=Source.CITIZEN,
+                category=category,
+                title=(description.splitlines()[0] if description else category.name)[:120],
+                description=description,
+                lat=lat,
+                lon=lon,
+                address=data.get("address_string", ""),
+                contact_name=name,
+                contact_phone=data.get("phone", "") or data.get("email", ""),
+            )
+        )
+    except WorkflowError as exc:
+        raise Open311Error(400, f"{exc.field or 'request'}: {exc}") from exc
+    return [
+        {
+            "service_request_id": order.event.reference,
+            "service_notice": "已受理登记，可凭编号查询办理进度",
+            "account_id": None,
+        }
+    ]
+
+
+@endpoint("service_requests", "request")
+def one_request(request: HttpRequest, ref: str) -> Any:
+    e = _events().filter(reference=ref).first()
+    if e is None:
+        raise Open311Error(404, f"no service request {ref!r}")
+    return [georeport.request(e)]
+
+
+@endpoint("service_requests", "request")
+def token(request: HttpRequest, token: str) -> Any:
+    # Requests are created at once, so a token is the request's own reference.
+    e = _events().filter(reference=token).first()
+    if e is None:
+        raise Open311Error(404, f"no request for token {token!r}")
+    return [{"service_request_id": e.reference, "token": token}]
