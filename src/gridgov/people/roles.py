@@ -59,9 +59,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
+_COMMAND = ["workorders.issue_command"]
 EXTRA = {
-    "指挥中心": ["people.view_full_id_number", *_ORDERS, *_SUPERVISE],
-    "街道/镇干部": [*_ORDERS, *_SUPERVISE],
+    "指挥中心": ["people.view_full_id_number", *_ORDERS, *_SUPERVISE, *_COMMAND],
+    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 

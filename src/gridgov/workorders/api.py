@@ -541,3 +541,152 @@ def upload_photo(
             "lon": a.lon,
         },
     )
+
+
+# ---------------------------------------------------------------------------- commands --
+
+
+class CommandIn(Schema):
+    model_config = {"extra": "forbid"}
+    title: str = Field(..., min_length=1, max_length=120)
+    body: str = Field(..., min_length=1, max_length=8000)
+    due_at: dt.datetime
+    units: list[str] = Field(default_factory=list, description="region codes")
+    people: list[int] = Field(default_factory=list, description="person ids")
+
+
+class RecipientOut(Schema):
+    person: str
+    person_id: int
+    unit: str
+    unit_name: str
+    acknowledged_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    note: str
+    overdue: bool
+
+
+class CommandOut(Schema):
+    id: int
+    title: str
+    body: str
+    issuer: str
+    due_at: dt.datetime
+    created_at: dt.datetime
+    recipients: int
+    acknowledged: int
+    completed: int
+
+
+class CommandDetailOut(CommandOut):
+    not_acknowledged: list[str] = Field(description="names of those who have not yet signed")
+    recipient_rows: list[RecipientOut]
+
+
+def _command_row(c: Any, rows: list[Any]) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "title": c.title,
+        "body": c.body,
+        "issuer": c.issuer_name,
+        "due_at": c.due_at,
+        "created_at": c.created_at,
+        "recipients": len(rows),
+        "acknowledged": sum(r.acknowledged_at is not None for r in rows),
+        "completed": sum(r.completed_at is not None for r in rows),
+    }
+
+
+def _command_detail(c: Any) -> dict[str, Any]:
+    from gridgov.workorders.commands import recipients_of
+
+    rows = recipients_of(c)
+    now = timezone.now()
+    out = _command_row(c, rows)
+    out["not_acknowledged"] = [r.person.name for r in rows if r.acknowledged_at is None]
+    out["recipient_rows"] = [
+        {
+            "person": r.person.name,
+            "person_id": r.person_id,
+            "unit": r.region.code,
+            "unit_name": r.region.name,
+            "acknowledged_at": r.acknowledged_at,
+            "completed_at": r.completed_at,
+            "note": r.note,
+            "overdue": r.completed_at is None and c.due_at < now,
+        }
+        for r in rows
+    ]
+    return out
+
+
+def _get_command(request: HttpRequest, command_id: int) -> Any:
+    from gridgov.workorders.commands import commands_for
+
+    c = commands_for(request.user).filter(pk=command_id).first()
+    if c is None:
+        raise ApiError(404, "no such command")
+    return c
+
+
+@router.post("/commands", response={201: CommandDetailOut})
+def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
+    """下达指令 to units (their responsible post holders) and/or people."""
+    from gridgov.workorders import commands
+
+    if timezone.is_naive(payload.due_at):
+        raise ApiError(400, "due_at needs a UTC offset", "due_at")
+    try:
+        c = commands.issue(
+            request.user,
+            title=payload.title,
+            body=payload.body,
+            due_at=payload.due_at,
+            units=payload.units,
+            people=payload.people,
+        )
+    except WorkflowError as exc:
+        _raise(exc)
+    return Status(201, _command_detail(c))
+
+
+@router.get("/commands", response=list[CommandOut])
+@paginate(LimitOffsetPagination)
+def list_commands(request: HttpRequest) -> Any:
+    from gridgov.workorders.commands import commands_for
+
+    out = []
+    for c in commands_for(request.user).prefetch_related("recipients"):
+        out.append(_command_row(c, list(c.recipients.all())))
+    return out
+
+
+@router.get("/commands/{int:command_id}", response=CommandDetailOut)
+def command_detail(request: HttpRequest, command_id: int) -> Any:
+    return _command_detail(_get_command(request, command_id))
+
+
+class CompleteIn(Schema):
+    note: str = Field(..., max_length=4000)
+
+
+@router.post("/commands/{int:command_id}/acknowledge", response=CommandDetailOut)
+def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
+    from gridgov.workorders import commands
+
+    try:
+        commands.acknowledge(command_id, request.user)
+    except WorkflowError as exc:
+        _raise(exc)
+    return _command_detail(_get_command(request, command_id))
+
+
+@router.post("/commands/{int:command_id}/complete", response=CommandDetailOut)
+def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
+    from gridgov.workorders import commands
+
+    try:
+        commands.complete(command_id, request.user, payload.note)
+    except WorkflowError as exc:
+        _raise(exc)
+    return _command_detail(_get_command(request, command_id))

@@ -411,3 +411,50 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Command(models.Model):
+    """指令: the command office's instruction to units or people, with a deadline; every
+    recipient's receipt (签收) and completion (完成) are timed."""
+
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发令人"), on_delete=models.PROTECT
+    )
+    issuer_name = models.CharField(_("发令人姓名"), max_length=60)
+    due_at = models.DateTimeField(_("完成时限"))
+    created_at = models.DateTimeField(_("发布时间"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("指令")
+        verbose_name_plural = _("指令")
+        permissions = [("issue_command", _("可下达指令"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CommandRecipient(models.Model):
+    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="recipients")
+    person = models.ForeignKey(Person, verbose_name=_("接收人"), on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(max_length=255, db_index=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    note = models.TextField(_("完成情况"), blank=True)
+    overdue_notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["region__code", "person__name"]
+        verbose_name = _("指令接收")
+        verbose_name_plural = _("指令接收")
+        constraints = [
+            models.UniqueConstraint(fields=["command", "person"], name="uniq_command_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command_id} → {self.person_id}"

@@ -14,12 +14,16 @@ log = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*"))
 @lock_task("deadline-sweep")
 def deadline_sweep() -> None:
+    from gridgov.workorders.commands import sweep_overdue
     from gridgov.workorders.receivers import events_for_alarms
     from gridgov.workorders.sweep import sweep
 
     made = events_for_alarms()
     result = sweep()
-    log.info("deadline sweep: %s, events for alarms %d", result, made)
+    late_commands = sweep_overdue()
+    log.info(
+        "deadline sweep: %s, events for alarms %d, late commands %d", result, made, late_commands
+    )
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -14,9 +14,13 @@ class Command(BaseCommand):
     help = "Warn, mark overdue and escalate work orders once (idempotent)."
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from gridgov.workorders.commands import sweep_overdue
+
         made = events_for_alarms()
         r = sweep()
+        late = sweep_overdue()
         self.stdout.write(
             f"warned {r.warned}, newly overdue {r.newly_overdue}, escalations {r.escalated}, "
-            f"supervision overdue {r.supervision_overdue}, events for alarms {made}"
+            f"supervision overdue {r.supervision_overdue}, events for alarms {made}, "
+            f"late command recipients {late}"
         )
