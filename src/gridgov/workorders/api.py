@@ -690,3 +690,53 @@ def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn)
     except WorkflowError as exc:
         _raise(exc)
     return _command_detail(_get_command(request, command_id))
+
+
+# --------------------------------------------------------------------------- statistics --
+
+
+class StatRow(Schema):
+    key: str = Field(description="region code, or person id")
+    name: str
+    rank: int | None
+    received: int
+    open: int
+    closed: int
+    on_time_sign_rate: float | None
+    on_time_handle_rate: float | None
+    mean_sign_minutes: float | None
+    p90_sign_minutes: float | None
+    mean_handle_minutes: float | None
+    p90_handle_minutes: float | None
+    mean_close_minutes: float | None
+    p90_close_minutes: float | None
+    overdue: int
+    returned: int
+
+
+class StatsOut(Schema):
+    by: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    min_orders: int
+    ranked: list[StatRow]
+    apart: list[StatRow] = Field(description="too few orders to rank")
+
+
+@router.get("/orders/stats", response=StatsOut, by_alias=True)
+def order_statistics(
+    request: HttpRequest,
+    start: dt.date = Query(..., alias="from"),  # noqa: B008
+    end: dt.date = Query(..., alias="to"),  # noqa: B008
+    by: str = "community",
+    min_orders: int = Query(5, ge=1, le=10_000),
+) -> Any:
+    """Per street, community, grid or person: received, on-time rates, mean/p90 minutes to
+    sign, handle and close, overdue, returned; fewer than `min_orders` orders: listed apart."""
+    from gridgov.workorders.stats import order_stats
+
+    if by not in ("street", "community", "grid", "person"):
+        raise ApiError(400, "by must be street, community, grid or person", "by")
+    if end < start:
+        raise ApiError(400, "the period ends before it starts", "to")
+    return order_stats(request.user, start, end, by, min_orders)
