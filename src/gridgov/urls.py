@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from gridgov.api import api
+from gridgov.workorders import public
 
 admin.site.site_header = "gridgov 一网统管"
 admin.site.site_title = "gridgov"
@@ -13,5 +15,9 @@ urlpatterns = [
     path("air/", include("gridgov.air.urls")),
     path("orders/", include("gridgov.workorders.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
+    path("report/", public.report, name="public_report"),
+    path("report/track/", public.track, name="public_track"),
+    path("report/area.geojson", public.area, name="public_area"),
+    path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
     path("", include("gridgov.web.urls")),
 ]

@@ -102,8 +102,10 @@ def service_definition(request: HttpRequest, code: str) -> Any:
 
 
 def _events():  # type: ignore[no-untyped-def]
-    return Event.objects.select_related("category", "region", "order__unit", "merged_into").exclude(
-        source=Source.AIR_ALARM
+    return (
+        Event.objects.select_related("category", "region", "order__unit", "merged_into")
+        .defer("region__geometry", "order__unit__geometry")
+        .exclude(source=Source.AIR_ALARM)
     )
 
 

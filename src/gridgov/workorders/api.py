@@ -224,10 +224,17 @@ def order_detail(request: HttpRequest, o: WorkOrder) -> dict[str, Any]:
 
 
 ORDER_RELATED = ("event__category", "event__region", "event__merged_into", "unit", "assignee")
+ORDER_DEFERRED = ("event__region__geometry", "unit__geometry")
 
 
 def get_order(request: HttpRequest, order_id: int) -> WorkOrder:
-    order = orders_for(request.user).select_related(*ORDER_RELATED).filter(pk=order_id).first()
+    order = (
+        orders_for(request.user)
+        .select_related(*ORDER_RELATED)
+        .defer(*ORDER_DEFERRED)
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise ApiError(404, "no such work order")
     return order
@@ -323,7 +330,7 @@ class OrderFilter(Schema):
 
 
 def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
-    qs = orders_for(request.user).select_related(*ORDER_RELATED)
+    qs = orders_for(request.user).select_related(*ORDER_RELATED).defer(*ORDER_DEFERRED)
     if f.state:
         bad = [s for s in f.state if s not in State.values]
         if bad:

@@ -172,4 +172,4 @@ def sweep_overdue(now: dt.datetime | None = None) -> int:
 
 
 def recipients_of(command: Command) -> list[CommandRecipient]:
-    return list(command.recipients.select_related("person", "region"))
+    return list(command.recipients.select_related("person", "region").defer("region__geometry"))

@@ -139,6 +139,8 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="event",
     )
+    # A client's idempotency key: a report re-sent after a lost answer is not filed twice.
+    submission_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并至"),

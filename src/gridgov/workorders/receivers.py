@@ -32,6 +32,8 @@ UNITS = {"co": "mg/m³"}
 
 def alarm_title(alarm: Alarm) -> str:
     pollutant = alarm.pollutant.upper().replace("PM25", "PM2.5")
+    if pollutant and pollutant in alarm.rule.name.upper():
+        pollutant = ""  # "PM2.5小时均值超过115" already says which
     value = ""
     if alarm.value is not None:
         value = f" {alarm.value:.0f} {UNITS.get(alarm.pollutant, 'µg/m³')}"

@@ -25,14 +25,14 @@ class Unlocated(ValueError):
 def region_for(lat: float, lon: float, grid_code: str | None = None) -> Region:
     """The grid containing the point, or the named active region."""
     if grid_code:
-        region = Region.objects.active().filter(code=grid_code).first()
+        region = Region.objects.active().defer("geometry").filter(code=grid_code).first()
         if region is None:
             raise Unlocated(f"unknown region {grid_code!r}")
         return region
     where = locate(lat, lon)
     if not where.inside or where.grid is None:
         raise Unlocated("the location is outside every grid")
-    return Region.objects.get(pk=where.grid.id)
+    return Region.objects.defer("geometry").get(pk=where.grid.id)
 
 
 def _responsible_posts(region_id: int, line_id: int | None) -> list[Post]:
@@ -41,6 +41,7 @@ def _responsible_posts(region_id: int, line_id: int | None) -> list[Post]:
         .filter(region_id=region_id, post_type__responsible=True)
         .filter(Q(line__isnull=True) | Q(line_id=line_id))
         .select_related("person", "post_type", "region")
+        .defer("region__geometry")
     )
     return sorted(posts, key=lambda p: (p.post_type.rank, p.person.name, p.person_id))
 
@@ -101,7 +102,7 @@ def escalation_tiers(
     grid: Region, holder_region: Region, assignee: Person | None, line_id: int | None
 ) -> list[Tier]:
     """Who an overdue order goes to, one level at a time, above whoever holds it now."""
-    regions = {r.pk: r for r in Region.objects.filter(pk__in=grid.ancestor_ids())}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=grid.ancestor_ids()).defer("geometry")}
     chain = [regions[i] for i in reversed(grid.ancestor_ids()) if i in regions]
     tiers: list[Tier] = []
     if holder_region.level == Level.GRID:
@@ -120,4 +121,4 @@ def dispatching_unit(grid: Region) -> Region:
     """The unit that dispatches a grid's orders when no person did: its community/village."""
     ids = grid.ancestor_ids()
     parent_id = ids[-2] if len(ids) >= 2 else ids[-1]
-    return Region.objects.get(pk=parent_id)
+    return Region.objects.defer("geometry").get(pk=parent_id)

@@ -39,6 +39,10 @@ from gridgov.workorders.models import (
 from gridgov.workorders.notify import notify
 from gridgov.workorders.states import ACTIONS, STEP_OF_STATE, Action, Actor, State, Step
 
+# Orders are read with their regions joined; a region's boundary (a large JSON polygon) is never
+# needed there, and decoding it would dominate the cost of every action.
+WITHOUT_GEOMETRY = ("event__region__geometry", "unit__geometry", "sent_by_unit__geometry")
+
 
 class WorkflowError(Exception):
     """A refused action: HTTP status, message, and the input field it is about."""
@@ -106,6 +110,7 @@ class EventInput:
     contact_name: str = ""
     contact_phone: str = ""
     alarm_id: int | None = None
+    submission_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -132,6 +137,10 @@ def create_event(
     """Record an event and open its work order; patrol, alarm, inspection and command events
     are dispatched at once to the grid's responsible person."""
     now = now or timezone.now()
+    if data.submission_key:
+        seen = WorkOrder.objects.filter(event__submission_key=data.submission_key).first()
+        if seen is not None:
+            return seen
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
     if not data.category.active or data.category.children.exists():
@@ -162,10 +171,16 @@ def create_event(
                         contact_name=data.contact_name.strip()[:50],
                         contact_phone=data.contact_phone.strip()[:20],
                         alarm_id=data.alarm_id,
+                        submission_key=data.submission_key or None,
                         created_at=now,
                     )
                 break
             except IntegrityError:
+                if (
+                    data.submission_key
+                    and Event.objects.filter(submission_key=data.submission_key).exists()
+                ):
+                    raise WorkflowError(409, _("该上报已提交"), "submission") from None
                 if data.alarm_id and Event.objects.filter(alarm_id=data.alarm_id).exists():
                     raise WorkflowError(409, _("该报警已生成事件"), "alarm") from None
         else:  # pragma: no cover - five reference collisions in a row
@@ -278,13 +293,14 @@ def _notify_assigned(order: WorkOrder, t: Transition) -> None:
         )
 
 
-def _unit_people(region: Region | None, line_id: int | None) -> list[int]:
+def _unit_people(region: Region | int | None, line_id: int | None) -> list[int]:
     if region is None:
         return []
+    region_id = region if isinstance(region, int) else region.pk
     return [
         p.person_id
         for p in Post.objects.current()
-        .filter(region=region, post_type__responsible=True)
+        .filter(region_id=region_id, post_type__responsible=True)
         .filter(Q(line__isnull=True) | Q(line_id=line_id))
     ]
 
@@ -334,13 +350,14 @@ def perform(
     action = ACTIONS.get(code)
     if action is None:
         raise WorkflowError(400, _("未知的操作：%(code)s") % {"code": code}, "action")
-    order = (
-        WorkOrder.objects.select_related(
-            "event__category", "event__region", "unit", "sent_by_unit", "assignee"
+    try:
+        order = (
+            WorkOrder.objects.select_related("event__category", "event__region")
+            .defer("event__region__geometry")
+            .get(pk=order_id)
         )
-        .filter(pk=order_id)
-        .first()
-    )
+    except WorkOrder.DoesNotExist:
+        order = None
     if order is None or not can_see(user, order):
         raise WorkflowError(404, _("工单不存在"))
     refusal = _refusal(user, order, action)
@@ -367,6 +384,7 @@ def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> ro
         scope.posts_for(user, Post.objects.current())
         .filter(person_id=assignee_id, post_type__responsible=True)
         .select_related("person", "post_type", "region")
+        .defer("region__geometry")
         .order_by("-region__level", "post_type__rank")
         .first()
     )
@@ -382,7 +400,10 @@ def _sender_unit(user: Any, order: WorkOrder) -> Region:
     if person is not None:
         posts = [
             p
-            for p in Post.objects.current().filter(person=person).select_related("region")
+            for p in Post.objects.current()
+            .filter(person=person)
+            .select_related("region")
+            .defer("region__geometry")
             if p.region_id in chain
         ]
         if posts:
@@ -432,7 +453,7 @@ def _perform(
         changes.update(
             assignee=None,
             assignee_post="",
-            unit=order.sent_by_unit or order.unit,
+            unit_id=order.sent_by_unit_id or order.unit_id,
             returned_count=order.returned_count + 1,
         )
         _set_step(changes, order, Step.DISPATCH, now)
@@ -494,7 +515,7 @@ def _side_effects(
         _notify_assigned(order, t)
     elif code == "return":
         notify(
-            _unit_people(order.unit, line_id),
+            _unit_people(order.unit_id, line_id),
             Kind.RETURNED,
             _("工单被退回：%(title)s") % {"title": title},
             order=order,
@@ -503,7 +524,7 @@ def _side_effects(
         )
     elif code == "handle":
         notify(
-            _unit_people(order.sent_by_unit, line_id),
+            _unit_people(order.sent_by_unit_id, line_id),
             Kind.TO_VERIFY,
             _("待核查：%(title)s") % {"title": title},
             order=order,
@@ -525,7 +546,7 @@ def _side_effects(
             order=order, requested_by=user, until=until, reason=t.note, created_at=now
         )
         notify(
-            _unit_people(order.sent_by_unit, line_id),
+            _unit_people(order.sent_by_unit_id, line_id),
             Kind.EXTENSION,
             _("延期申请：%(title)s") % {"title": title},
             order=order,
@@ -554,7 +575,7 @@ def _side_effects(
         assert until is not None
         Supervision.objects.create(order=order, by=user, note=t.note, due_at=until, created_at=now)
         recipients = [order.assignee_id] if order.assignee_id else []
-        recipients += _unit_people(order.unit, line_id)
+        recipients += _unit_people(order.unit_id, line_id)
         notify(
             recipients,
             Kind.SUPERVISED,

@@ -100,7 +100,7 @@ def _warn(pk: int, now: dt.datetime) -> int:
 def routing_unit_people(order: WorkOrder) -> list[int]:
     from gridgov.workorders.services import _unit_people
 
-    return _unit_people(order.unit, order.event.category.line_id)
+    return _unit_people(order.unit_id, order.event.category.line_id)
 
 
 def levels_due(order: WorkOrder, now: dt.datetime) -> int:
@@ -119,6 +119,7 @@ def levels_due(order: WorkOrder, now: dt.datetime) -> int:
 def _escalate(pk: int, now: dt.datetime) -> tuple[int, int]:
     order = (
         WorkOrder.objects.select_related("event__category", "event__region", "unit", "assignee")
+        .defer("event__region__geometry", "unit__geometry")
         .filter(pk=pk)
         .first()
     )

@@ -5,5 +5,16 @@ from gridgov.workorders import views
 app_name = "workorders"
 
 urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("new/", views.new_event, name="new"),
+    path("<int:pk>/", views.order_page, name="order"),
+    path("<int:pk>/merge/", views.merge_page, name="merge"),
     path("photos/<int:pk>", views.photo, name="photo"),
+    path("commands/", views.commands_page, name="commands"),
+    path("commands/<int:pk>/", views.command_page, name="command"),
+    path("stats/", views.stats_page, name="stats"),
+    path("m/", views.phone_home, name="phone"),
+    path("m/report/", views.phone_report, name="phone_report"),
+    path("m/inbox/", views.phone_inbox, name="phone_inbox"),
+    path("m/<int:pk>/", views.phone_order, name="phone_order"),
 ]

@@ -1,13 +1,41 @@
-"""Work-order pages: evidence photos (served only to those who may see the order)."""
+"""Work-order pages: the desk (queues, an order's timeline, bulk actions, the map of open
+orders, hotline entry, commands, statistics) and the grid worker's phone pages. Thin: forms in,
+services.py and friends do the work, templates out."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+import datetime as dt
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.people import scope
+from gridgov.territory.models import Level, Region
+from gridgov.workorders import commands as command_service
 from gridgov.workorders import evidence
-from gridgov.workorders.models import Attachment
-from gridgov.workorders.services import can_see
+from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED, OrderFilter, filtered_orders
+from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
+from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
+from gridgov.workorders.services import (
+    EventInput,
+    WorkflowError,
+    allowed_actions,
+    can_see,
+    create_event,
+    merge,
+    orders_for,
+    perform,
+    person_of,
+    possible_duplicates,
+)
+from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
 
 
 @login_required
@@ -21,3 +49,523 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(path.open("rb"), content_type=a.content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+# --------------------------------------------------------------------------------- helpers --
+
+
+def urgency(order: WorkOrder, now: dt.datetime) -> str:
+    """red (超期), yellow (预警), or '' — the colour a queue shows."""
+    if order.overdue or (order.due_at and order.due_at <= now):
+        return "red"
+    if order.warn_at and order.warn_at <= now:
+        return "yellow"
+    return ""
+
+
+def _save_photos(order: WorkOrder, files: list[Any], stage: str, user: Any) -> list[str]:
+    problems = []
+    for f in files:
+        try:
+            evidence.save_photo(order, f, size=f.size, name=f.name, stage=stage, user=user)
+        except evidence.PhotoRejected as exc:
+            problems.append(f"{f.name}: {exc}")
+    return problems
+
+
+STAGE_OF_ACTION = {"handle": "after", "start": "before", "sign": "before"}
+
+
+def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return False, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items())
+    d = form.cleaned_data
+    try:
+        perform(
+            order.pk,
+            d["action"],
+            request.user,
+            note=d["note"] or "",
+            assignee_id=d["assignee"],
+            until=d["until"],
+            lat=d["lat"],
+            lon=d["lon"],
+        )
+    except WorkflowError as exc:
+        return False, str(exc)
+    problems = _save_photos(
+        order, d["photos"], STAGE_OF_ACTION.get(d["action"], "report"), request.user
+    )
+    if problems:
+        return True, _("操作已完成，但有照片未保存：") + "; ".join(problems)
+    return True, _("已%(action)s") % {"action": ACTIONS[d["action"]].label}
+
+
+def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
+    photos: dict[int | None, list[Attachment]] = {}
+    for a in order.attachments.all():
+        photos.setdefault(a.transition_id, []).append(a)
+    rows = []
+    for t in order.transitions.select_related("assignee").order_by("at", "pk"):
+        action = ACTIONS.get(t.action)
+        rows.append(
+            {
+                "t": t,
+                "label": action.label if action else SYSTEM_ACTIONS.get(t.action, t.action),
+                "to_label": State(t.to_state).label if t.to_state in State.values else "",
+            }
+        )
+    return rows
+
+
+def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
+    now = timezone.now()
+    actions = allowed_actions(request.user, order)
+    assignable = []
+    if any(a.code in ("dispatch", "reassign") for a in actions):
+        from gridgov.people.models import Post
+
+        chain = order.event.region.ancestor_ids()
+        assignable = list(
+            scope.posts_for(request.user, Post.objects.current())
+            .filter(region_id__in=chain, post_type__responsible=True)
+            .select_related("person", "post_type", "region")
+            .defer("region__geometry")
+            .order_by("-region__level", "post_type__rank")
+        )
+    duplicates = []
+    if order.state in OPEN_STATES and not order.event.merged_into_id:
+        duplicates = [
+            (e, m)
+            for e, m in possible_duplicates(order.event.category, order.event.lat, order.event.lon)
+            if e.pk != order.event_id and can_see(request.user, e.order)
+        ]
+    return {
+        "order": order,
+        "event": order.event,
+        "actions": actions,
+        "timeline": _timeline(order),
+        "photos": list(order.attachments.all()),
+        "urgency": urgency(order, now),
+        "step_label": STEP_LABELS.get(Step(order.step)) if order.step else "",
+        "assignable": assignable,
+        "duplicates": duplicates,
+        "supervisions": list(order.supervisions.all()),
+        "extension": order.extensions.filter(approved__isnull=True).first(),
+    }
+
+
+def _get_order(request: HttpRequest, pk: int) -> WorkOrder:
+    order = (
+        orders_for(request.user)
+        .select_related(*ORDER_RELATED)
+        .defer(*ORDER_DEFERRED)
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404(_("工单不存在"))
+    return order
+
+
+# ------------------------------------------------------------------------------------ desk --
+
+QUEUES = [
+    (
+        "todo",
+        _("待办"),
+        [State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.VERIFIED],
+    ),
+    ("working", _("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
+    ("overdue", _("超期"), None),
+    ("closed", _("已结案"), [State.CLOSED]),
+    ("voided", _("已作废"), [State.VOIDED]),
+    ("all", _("全部"), []),
+]
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """Queues by state and unit, filters, bulk actions, the map of open orders, export."""
+    if request.method == "POST":
+        return _bulk(request)
+    queue = request.GET.get("queue", "todo")
+    states = next((s for code, _label, s in QUEUES if code == queue), [])
+    f = OrderFilter(
+        state=[s.value for s in states] if states else None,
+        unit=request.GET.get("unit") or None,
+        category=request.GET.get("category") or None,
+        source=request.GET.get("source") or None,
+        overdue=True if queue == "overdue" else None,
+        mine=request.GET.get("mine") == "1",
+        q=request.GET.get("q") or None,
+    )
+    try:
+        qs = filtered_orders(request, f)
+    except Exception as exc:  # an unknown unit in the query: show everything in scope instead
+        messages.error(request, str(exc))
+        qs = filtered_orders(request, OrderFilter())
+    if queue == "overdue":
+        qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
+    visible = orders_for(request.user)
+    counts = dict(visible.values_list("state").annotate(n=Count("id")).order_by())
+    queue_counts = {
+        code: (
+            visible.filter(overdue=True, state__in=[s.value for s in OPEN_STATES]).count()
+            if code == "overdue"
+            else sum(counts.get(s.value, 0) for s in (states or State))
+        )
+        for code, _label, states in QUEUES
+    }
+    now = timezone.now()
+    page = list(qs[:200])
+    open_points = [
+        {
+            "id": o.pk,
+            "ref": o.event.reference,
+            "title": o.event.title,
+            "lat": o.event.lat,
+            "lon": o.event.lon,
+            "state": str(State(o.state).label),
+            "urgency": urgency(o, now) or "normal",
+        }
+        for o in visible.filter(state__in=[s.value for s in OPEN_STATES])
+        .select_related("event")
+        .order_by("-created_at")[:2000]
+    ]
+    units = scope.regions_for(
+        request.user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    )
+    bulk_actions = [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
+    query = request.GET.copy()
+    query.pop("queue", None)
+    export_query = {
+        k: v for k, v in request.GET.items() if k in ("unit", "category", "source", "q")
+    }
+    if states:
+        export_query["state"] = ",".join(s.value for s in states)
+    return render(
+        request,
+        "workorders/desk.html",
+        {
+            "orders": [(o, urgency(o, now)) for o in page],
+            "total": qs.count(),
+            "queues": [(code, label, queue_counts[code]) for code, label, _s in QUEUES],
+            "queue": queue,
+            "query": query.urlencode(),
+            "units": units.order_by("level", "code"),
+            "categories": _categories(),
+            "sources": Source.choices,
+            "open_points": open_points,
+            "bulk_actions": bulk_actions,
+            "export_states": [s.value for s in states] if states else [],
+            "filters": request.GET,
+        },
+    )
+
+
+def _categories() -> list[Any]:
+    from gridgov.workorders.models import Category
+
+    return list(
+        Category.objects.filter(active=True).select_related("parent").order_by("sort_order")
+    )
+
+
+def _bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    action = request.POST.get("action", "")
+    if not ids or action not in ACTIONS:
+        messages.error(request, _("请选择工单和操作"))
+        return redirect(request.get_full_path())
+    ok, failed = 0, []
+    for pk in ids:
+        try:
+            perform(pk, action, request.user, note=request.POST.get("note", ""))
+            ok += 1
+        except WorkflowError as exc:
+            failed.append(f"#{pk}: {exc}")
+    messages.info(
+        request,
+        _("成功 %(ok)d 件") % {"ok": ok} + ("；" + "；".join(failed[:10]) if failed else ""),
+    )
+    return redirect(request.get_full_path())
+
+
+@login_required
+def order_page(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _get_order(request, pk)
+    if request.method == "POST":
+        done, message = _do_action(request, order)
+        (messages.success if done else messages.error)(request, message)
+        if done:
+            return redirect("workorders:order", pk=pk)
+        order = _get_order(request, pk)
+    return render(request, "workorders/order.html", _order_context(request, order))
+
+
+@login_required
+@require_POST
+def merge_page(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _get_order(request, pk)
+    into = request.POST.get("into", "")
+    try:
+        merge(order.event_id, int(into), request.user)
+    except (WorkflowError, ValueError) as exc:
+        messages.error(request, str(exc))
+        return redirect("workorders:order", pk=pk)
+    messages.success(request, _("已合并"))
+    target = orders_for(request.user).filter(event_id=int(into)).first()
+    return redirect("workorders:order", pk=target.pk if target else pk)
+
+
+@login_required
+def new_event(request: HttpRequest) -> HttpResponse:
+    """Hotline (12345) and desk entry: the operator picks the place on a map."""
+    if not request.user.has_perm("workorders.add_workorder"):
+        raise Http404
+    form = DeskEventForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            order = create_event(
+                EventInput(
+                    source=d["source"],
+                    category=d["category"],
+                    title=d["title"],
+                    description=d["description"],
+                    lat=d["lat"],
+                    lon=d["lon"],
+                    address=d["address"],
+                    priority=d["priority"],
+                    contact_name=d["contact_name"],
+                    contact_phone=d["contact_phone"],
+                ),
+                request.user,
+            )
+        except WorkflowError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            for problem in _save_photos(order, d["photos"], "report", request.user):
+                messages.error(request, problem)
+            messages.success(request, _("已登记 %(ref)s") % {"ref": order.event.reference})
+            return redirect("workorders:order", pk=order.pk)
+    return render(
+        request, "workorders/new_event.html", {"form": form, "priorities": Priority.choices}
+    )
+
+
+# -------------------------------------------------------------------------------- commands --
+
+
+@login_required
+def commands_page(request: HttpRequest) -> HttpResponse:
+    units = [
+        (r.code, f"{r.name}")
+        for r in scope.regions_for(
+            request.user,
+            Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]),
+        ).order_by("level", "code")[:3000]
+    ]
+    can_issue = request.user.has_perm("workorders.issue_command")
+    form = CommandForm(request.POST or None, units=units)
+    if request.method == "POST" and can_issue and form.is_valid():
+        d = form.cleaned_data
+        people = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
+        try:
+            c = command_service.issue(
+                request.user,
+                title=d["title"],
+                body=d["body"],
+                due_at=d["due_at"],
+                units=d["units"],
+                people=people,
+            )
+        except WorkflowError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("指令已下达"))
+            return redirect("workorders:command", pk=c.pk)
+    rows = []
+    for c in command_service.commands_for(request.user).prefetch_related("recipients")[:200]:
+        rs = list(c.recipients.all())
+        rows.append(
+            {
+                "c": c,
+                "total": len(rs),
+                "acked": sum(r.acknowledged_at is not None for r in rs),
+                "done": sum(r.completed_at is not None for r in rs),
+            }
+        )
+    return render(
+        request,
+        "workorders/commands.html",
+        {"rows": rows, "form": form, "can_issue": can_issue, "now": timezone.now()},
+    )
+
+
+@login_required
+def command_page(request: HttpRequest, pk: int) -> HttpResponse:
+    c = command_service.commands_for(request.user).filter(pk=pk).first()
+    if c is None:
+        raise Http404(_("指令不存在"))
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "complete":
+                command_service.complete(pk, request.user, request.POST.get("note", ""))
+            else:
+                command_service.acknowledge(pk, request.user)
+            messages.success(request, _("已提交"))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        nxt = request.POST.get("next", "")
+        if nxt.startswith("/") and not nxt.startswith("//"):
+            return redirect(nxt)
+        return redirect("workorders:command", pk=pk)
+    rows = command_service.recipients_of(c)
+    person = person_of(request.user)
+    return render(
+        request,
+        "workorders/command.html",
+        {
+            "c": c,
+            "rows": rows,
+            "pending": [r for r in rows if r.acknowledged_at is None],
+            "mine": next((r for r in rows if person and r.person_id == person.pk), None),
+            "now": timezone.now(),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ statistics --
+
+
+@login_required
+def stats_page(request: HttpRequest) -> HttpResponse:
+    from gridgov.workorders.stats import order_stats
+
+    today = timezone.localdate()
+    try:
+        start = (
+            dt.date.fromisoformat(request.GET.get("from", ""))
+            if request.GET.get("from")
+            else today.replace(day=1)
+        )
+        end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+    except ValueError:
+        start, end = today.replace(day=1), today
+    by = request.GET.get("by", "street")
+    try:
+        min_orders = max(1, int(request.GET.get("min_orders", "5")))
+        result = order_stats(request.user, start, end, by, min_orders)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        result = order_stats(request.user, today.replace(day=1), today, "street", 5)
+    return render(request, "workorders/stats.html", {"r": result, "by": result["by"]})
+
+
+# ---------------------------------------------------------------------------------- phone --
+
+
+@login_required
+def phone_home(request: HttpRequest) -> HttpResponse:
+    """My tasks, most urgent first: overdue, then the nearest deadline."""
+    person = person_of(request.user)
+    now = timezone.now()
+    mine = (
+        WorkOrder.objects.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
+        .select_related("event__category", "event__region")
+        .defer("event__region__geometry")
+        .order_by("-overdue", "due_at")
+        if person
+        else WorkOrder.objects.none()
+    )
+    done = (
+        WorkOrder.objects.filter(handled_by=person)
+        .select_related("event")
+        .order_by("-handled_at")[:20]
+        if person
+        else []
+    )
+    unread = (
+        Notification.objects.filter(person=person, read_at__isnull=True).count() if person else 0
+    )
+    return render(
+        request,
+        "workorders/phone/home.html",
+        {
+            "tasks": [(o, urgency(o, now)) for o in mine],
+            "done": done,
+            "unread": unread,
+            "person": person,
+        },
+    )
+
+
+@login_required
+def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _get_order(request, pk)
+    if request.method == "POST":
+        done, message = _do_action(request, order)
+        (messages.success if done else messages.error)(request, message)
+        if done:
+            return redirect("workorders:phone_order", pk=pk)
+        order = _get_order(request, pk)
+    return render(request, "workorders/phone/order.html", _order_context(request, order))
+
+
+@login_required
+def phone_report(request: HttpRequest) -> HttpResponse:
+    """Report a new event in three taps: category, place (the phone's GPS), send."""
+    form = PhoneReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        title = (d["description"].splitlines()[0][:60] if d["description"] else "") or d[
+            "category"
+        ].name
+        try:
+            order = create_event(
+                EventInput(
+                    source=Source.PATROL,
+                    category=d["category"],
+                    title=title,
+                    description=d["description"],
+                    lat=d["lat"],
+                    lon=d["lon"],
+                    address=d["address"],
+                    submission_key=d["submission"] or None,
+                ),
+                request.user,
+            )
+        except WorkflowError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            if not order.attachments.exists():  # not a re-send of a report already filed
+                for problem in _save_photos(order, d["photos"], "report", request.user):
+                    messages.error(request, problem)
+            messages.success(request, _("已上报 %(ref)s") % {"ref": order.event.reference})
+            return redirect("workorders:phone_order", pk=order.pk)
+    from gridgov.workorders.forms import category_choices
+
+    return render(
+        request,
+        "workorders/phone/report.html",
+        {"form": form, "groups": category_choices()},
+    )
+
+
+@login_required
+def phone_inbox(request: HttpRequest) -> HttpResponse:
+    person = person_of(request.user)
+    items = list(
+        Notification.objects.filter(person=person).select_related("order__event")[:100]
+        if person
+        else []
+    )
+    if request.method == "POST" and person:
+        Notification.objects.filter(person=person, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("workorders:phone_inbox")
+    return render(request, "workorders/phone/inbox.html", {"items": items})

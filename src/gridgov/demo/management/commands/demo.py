@@ -20,6 +20,8 @@ from gridgov.demo.generator import (
     build_demo,
     existing_demo_accounts,
 )
+from gridgov.demo.orders import STEPS as ORDER_STEPS
+from gridgov.demo.orders import generate as generate_orders
 from gridgov.territory.models import Region
 
 
@@ -31,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument(
             "--no-air", action="store_true", help="skip the air stations and their data"
+        )
+        parser.add_argument(
+            "--no-orders", action="store_true", help="skip the month of work-order history"
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
@@ -44,6 +49,7 @@ class Command(BaseCommand):
         else:
             started = time.perf_counter()
             total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
+            total += 0 if opts["no_orders"] else ORDER_STEPS
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -59,6 +65,9 @@ class Command(BaseCommand):
 
                 result = build_demo(seed=opts["seed"], progress=step)
                 air = None if opts["no_air"] else generate_air(seed=opts["seed"], progress=step)
+                orders = (
+                    None if opts["no_orders"] else generate_orders(seed=opts["seed"], progress=step)
+                )
             console.print(
                 f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
@@ -68,6 +77,12 @@ class Command(BaseCommand):
                 console.print(
                     f"[green]Air: {air.stored:,} readings stored through the ingestion path, "
                     f"{len(air.alarms)} alarm(s) raised.[/]"
+                )
+            if orders is not None:
+                console.print(
+                    f"[green]Work orders: {orders.orders:,} over the last month "
+                    f"({orders.transitions:,} transitions), {orders.open} open, "
+                    f"{orders.overdue} overdue.[/]"
                 )
             print_accounts(console, result.accounts)
         if opts["no_serve"]:

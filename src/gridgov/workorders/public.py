@@ -1,0 +1,130 @@
+"""The public page (群众上报): report a problem — category, place on a map, description, photo —
+and follow it by its reference number. Nothing personal of anyone is shown: not the reporter's,
+not the grid worker's; only the unit and post that handle it and the states with their times."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from gridgov.territory.models import Level, Region
+from gridgov.workorders.evidence import PhotoRejected, save_photo
+from gridgov.workorders.forms import PublicReportForm
+from gridgov.workorders.models import Event, Source
+from gridgov.workorders.services import EventInput, WorkflowError, create_event
+from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
+
+REPORTS_PER_HOUR = 10
+PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "sign", "handle",
+                  "verify", "reject", "close", "void", "merge", "return"}  # fmt: skip
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        key = f"public-report:{_client(request)}"
+        if form.cleaned_data.get("website"):  # filled only by bots
+            form.add_error(None, _("提交失败"))
+        elif cache.get(key, 0) >= REPORTS_PER_HOUR:
+            form.add_error(None, _("提交过于频繁，请稍后再试"))
+        else:
+            d = form.cleaned_data
+            try:
+                order = create_event(
+                    EventInput(
+                        source=Source.CITIZEN,
+                        category=d["category"],
+                        title=d["description"].splitlines()[0][:60],
+                        description=d["description"],
+                        lat=d["lat"],
+                        lon=d["lon"],
+                        address=d["address"],
+                        contact_phone=d["contact_phone"],
+                    )
+                )
+            except WorkflowError as exc:
+                field = "lat" if exc.field == "location" else exc.field
+                form.add_error(field if field in form.fields else None, str(exc))
+            else:
+                cache.set(key, cache.get(key, 0) + 1, 3600)
+                problems = []
+                for f in d["photos"][:3]:
+                    try:
+                        save_photo(order, f, size=f.size, name=f.name, stage="report")
+                    except PhotoRejected as exc:
+                        problems.append(str(exc))
+                return render(
+                    request,
+                    "workorders/public/done.html",
+                    {"reference": order.event.reference, "problems": problems},
+                )
+    return render(request, "workorders/public/report.html", {"form": form})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    ref = request.GET.get("ref", "").strip().upper()
+    event = None
+    steps = []
+    if ref:
+        event = (
+            Event.objects.select_related("order__unit", "category", "region", "merged_into")
+            .defer("order__unit__geometry", "region__geometry")
+            .filter(reference=ref)
+            .exclude(source=Source.AIR_ALARM)
+            .first()
+        )
+        if event is not None:
+            for t in event.order.transitions.order_by("at", "pk"):
+                if t.action not in PUBLIC_ACTIONS:
+                    continue
+                action = ACTIONS.get(t.action)
+                label = action.label if action else SYSTEM_ACTIONS.get(t.action, t.action)
+                steps.append(
+                    {
+                        "at": t.at,
+                        "label": label,
+                        "state": State(t.to_state).label if t.to_state else "",
+                    }
+                )
+    order = event.order if event else None
+    return render(
+        request,
+        "workorders/public/track.html",
+        {
+            "ref": ref,
+            "event": event,
+            "order": order,
+            "steps": steps,
+            "open": order is not None and order.state in OPEN_STATES,
+            "agency": (
+                order.unit.name + (f" · {order.assignee_post}" if order.assignee_post else "")
+                if order and order.state != State.REPORTED
+                else ""
+            ),
+        },
+    )
+
+
+def area(request: HttpRequest) -> JsonResponse:
+    """The communities' outlines for the public map (names only, no people)."""
+    data = cache.get("public-area")
+    if data is None:
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"name": r.name},
+                "geometry": r.geometry,
+            }
+            for r in Region.objects.active().filter(level=Level.COMMUNITY).only("name", "geometry")
+        ]
+        data = {"type": "FeatureCollection", "features": features}
+        cache.set("public-area", data, 300)
+    return JsonResponse(data)
