@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python bench/ranking_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/dispatch_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,8 @@ from gridgov.territory.models import GridKind, Level
 from gridgov.territory.services import RegionSpec, apply_plan
 
 PASSWORD = "correct horse battery"
+# Work-order fixtures (`crew`, `report`) for every test package.
+pytest_plugins = ["tests.workorders.fixtures"]
 
 
 def box(lon0: float, lat0: float, lon1: float, lat1: float) -> dict:
@@ -170,9 +172,12 @@ def fresh_locate_index():
     """Each test's database starts again; so must the process-wide grid index."""
     from gridgov.air import assessment
     from gridgov.territory import locate
+    from gridgov.workorders import deadlines
 
     locate.invalidate()
     assessment.clear_cache()
+    deadlines.clear_cache()
     yield
     locate.invalidate()
     assessment.clear_cache()
+    deadlines.clear_cache()

@@ -17,7 +17,7 @@ def holders(code):
 
 
 def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
-    call_command("demo", "--no-serve", "--no-air", "--seed", "7")
+    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--seed", "7")
     grids = Region.objects.active().grids()
     assert grids.count() == 819
     assert set(grids.values_list("kind", flat=True)) == set(GridKind.values)
@@ -91,7 +91,7 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     from gridgov.air.models import DailyAggregate, Reading, Station, Target
     from gridgov.demo.air import generate
 
-    call_command("demo", "--no-serve", "--no-air", "--seed", "3")
+    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--seed", "3")
     result = generate(seed=3, today=dt.date(2026, 1, 12))
     assert Station.objects.filter(kind="micro").count() == Region.objects.filter(level=3).count()
     assert Station.objects.exclude(kind="micro").count() == 3
@@ -109,3 +109,35 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     # the urban west is dirtier than the towns in the east, on average
     by_name = {r.assessment.name: r.value for r in ranked}
     assert by_name["文苑街道"] > by_name["磨头镇"]
+
+
+def test_demo_orders_history_goes_through_the_services(db):
+    from gridgov.demo.orders import generate
+    from gridgov.workorders.models import Source, Transition, WorkOrder
+    from gridgov.workorders.states import State
+
+    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--seed", "5")
+    result = generate(seed=5, days=10)
+    assert result.orders == WorkOrder.objects.count() > 60
+    sources = set(WorkOrder.objects.values_list("event__source", flat=True))
+    assert {Source.PATROL, Source.CITIZEN, Source.HOTLINE, Source.INSPECTION} <= sources
+    states = set(WorkOrder.objects.values_list("state", flat=True))
+    assert State.CLOSED in states and states & {State.DISPATCHED, State.SIGNED, State.IN_PROGRESS}
+    actions = set(Transition.objects.values_list("action", flat=True))
+    assert {
+        "create",
+        "auto_dispatch",
+        "accept",
+        "dispatch",
+        "sign",
+        "handle",
+        "verify",
+        "close",
+    } <= actions
+    # Every closed order went through sign, handle, verify and close, in time order.
+    for order in WorkOrder.objects.filter(state=State.CLOSED)[:20]:
+        trail = list(order.transitions.order_by("at", "pk").values_list("action", "at"))
+        names = [a for a, _ in trail]
+        assert names.index("sign") < names.index("handle") < names.index("close")
+        assert [t for _, t in trail] == sorted(t for _, t in trail)
+    assert WorkOrder.objects.filter(closed_at__isnull=False, sign_late=False).count() > 0

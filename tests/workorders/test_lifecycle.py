@@ -18,7 +18,7 @@ from gridgov.workorders.services import (
     possible_duplicates,
 )
 from gridgov.workorders.states import State
-from tests.workorders.conftest import G2_POINT, G3_POINT, category
+from tests.workorders.fixtures import G2_POINT, G3_POINT, category
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from gridgov.workorders.models import Attachment, Event, WorkOrder
 from gridgov.workorders.states import State
-from tests.workorders.conftest import G3_POINT
+from tests.workorders.fixtures import G3_POINT
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from gridgov.workorders.services import perform
 from gridgov.workorders.stats import order_stats
 from gridgov.workorders.sweep import sweep
-from tests.workorders.conftest import G3_POINT
+from tests.workorders.fixtures import G3_POINT
 
 pytestmark = pytest.mark.django_db
 CST = dt.timezone(dt.timedelta(hours=8))

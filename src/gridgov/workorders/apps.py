@@ -7,4 +7,11 @@ class WorkOrdersConfig(AppConfig):
     verbose_name = _("事件工单")
 
     def ready(self) -> None:
-        from gridgov.workorders import receivers  # noqa: F401  (air alarms → events)
+        from django.db.models.signals import post_delete, post_save
+
+        from gridgov.workorders import deadlines, receivers  # noqa: F401  (air alarms → events)
+        from gridgov.workorders.models import Category, DeadlinePolicy
+
+        for model in (Category, DeadlinePolicy):
+            post_save.connect(deadlines.clear_cache, sender=model, dispatch_uid=f"dl-{model}")
+            post_delete.connect(deadlines.clear_cache, sender=model, dispatch_uid=f"dl-d-{model}")

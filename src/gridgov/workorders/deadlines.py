@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from gridgov.workorders import workcal
@@ -40,8 +41,27 @@ class Timing:
         return max((end - start).total_seconds() / 60, 0.0)
 
 
+_cache: dict[tuple[int | None, int], tuple[float, Timing]] = {}
+CACHE_SECONDS = 60.0  # other processes see an edited policy within a minute
+
+
+def clear_cache(**_: object) -> None:
+    _cache.clear()
+
+
 def timing_for(category: Category | None, priority: int) -> Timing:
-    """The category's own policy, else its parent's, else the default row, else FALLBACK."""
+    """The category's own policy, else its parent's, else the default row, else FALLBACK.
+    Cached per process for a minute; edits in this process clear it at once."""
+    key = (category.pk if category is not None else None, int(priority))
+    hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    timing = _lookup(category, priority)
+    _cache[key] = (time.monotonic(), timing)
+    return timing
+
+
+def _lookup(category: Category | None, priority: int) -> Timing:
     candidates = []
     if category is not None:
         candidates.append(category.pk)

@@ -1,8 +1,10 @@
 """Air alarms become events: one alarm, one event, one work order (not one per minute).
 
-Raised inside the ingestion that brought the reading. A failure here must not lose the readings,
-so it is isolated in a savepoint and logged; the deadline sweep then picks up any open alarm
-that still has no event (`events_for_alarms`).
+The alarm is raised inside the ingestion that brought the reading; its event and work order are
+made the moment that ingestion commits (in the same request or committer thread), each in its
+own small transaction, so an alarm storm never holds the readings' write lock and a failure here
+can never lose a reading. Should the process die in between, the deadline sweep picks up every
+open alarm that still has no event within a minute (`events_for_alarms`).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def event_for_alarm(alarm: Alarm) -> Any:
     if category is None:
         log.warning("no active category %s: alarm %s raises no event", code, alarm.pk)
         return None
-    grid_code = alarm.grid.code if alarm.grid and alarm.grid.retired_at is None else None
+    grid = alarm.grid if alarm.grid and alarm.grid.retired_at is None else None
     return create_event(
         EventInput(
             source=Source.AIR_ALARM,
@@ -60,7 +62,7 @@ def event_for_alarm(alarm: Alarm) -> Any:
             lat=alarm.station.lat,
             lon=alarm.station.lon,
             address=alarm.station.name,
-            grid_code=grid_code,
+            region=grid,  # a retired grid: located afresh from the station's point
             alarm_id=alarm.pk,
         )
     )
@@ -68,20 +70,34 @@ def event_for_alarm(alarm: Alarm) -> Any:
 
 @receiver(alarms_raised)
 def on_alarms_raised(sender: Any, alarms: list[Alarm], **_: Any) -> None:
+    ids = [a.pk for a in alarms]
+    transaction.on_commit(lambda: make_events(ids))
+
+
+def make_events(alarm_ids: list[int]) -> int:
+    made = 0
+    alarms = (
+        Alarm.objects.filter(pk__in=alarm_ids, event__isnull=True)
+        .select_related("station", "rule", "grid")
+        .defer("grid__geometry")
+    )
     for alarm in alarms:
         try:
             with transaction.atomic():
-                event_for_alarm(alarm)
+                made += event_for_alarm(alarm) is not None
         except Exception:
             log.exception("alarm %s: event not created now; the sweep retries", alarm.pk)
+    return made
 
 
 def events_for_alarms() -> int:
     """Open alarms in a grid that have no event yet (a failure above, or older alarms)."""
     made = 0
-    pending = Alarm.objects.filter(
-        ended_at__isnull=True, grid__isnull=False, event__isnull=True
-    ).select_related("station", "rule", "grid")
+    pending = (
+        Alarm.objects.filter(ended_at__isnull=True, grid__isnull=False, event__isnull=True)
+        .select_related("station", "rule", "grid")
+        .defer("grid__geometry")
+    )
     for alarm in pending:
         try:
             with transaction.atomic():

@@ -111,6 +111,7 @@ class EventInput:
     contact_phone: str = ""
     alarm_id: int | None = None
     submission_key: str | None = None
+    region: Region | None = None  # already known (an alarm's grid): no lookup needed
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,6 +127,7 @@ def _set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.dat
         step_started_at=now,
         warn_at=warn_at,
         due_at=due_at,
+        next_escalation_at=due_at,
         overdue=False,
         escalation_level=0,
     )
@@ -146,7 +148,7 @@ def create_event(
     if not data.category.active or data.category.children.exists():
         raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
     try:
-        region = routing.region_for(data.lat, data.lon, data.grid_code)
+        region = data.region or routing.region_for(data.lat, data.lon, data.grid_code)
     except routing.Unlocated as exc:
         raise WorkflowError(400, str(exc), "grid" if data.grid_code else "location") from exc
     except ValueError as exc:  # bad coordinates
@@ -243,7 +245,7 @@ def _auto_dispatch(order: WorkOrder, user: Any, now: dt.datetime) -> WorkOrder:
     assignment = routing.assignee_for(order.event.region, order.event.category.line_id)
     if assignment is None:  # nobody anywhere up the chain: it waits at its unit
         return order
-    changes = _dispatch_changes(order, assignment, routing.dispatching_unit(order.event.region))
+    changes = _dispatch_changes(order, assignment, order.unit)  # the grid's community
     changes["state"] = State.DISPATCHED
     _set_step(changes, order, Step.SIGN, now)
     _apply(order, changes, now)
@@ -461,7 +463,7 @@ def _perform(
         changes.update(handled_by=None, handled_at=None)
         _set_step(changes, order, Step.HANDLE, now)
     elif code in ("close", "void"):
-        changes.update(step="", warn_at=None, due_at=None, overdue=False)
+        changes.update(step="", warn_at=None, due_at=None, next_escalation_at=None, overdue=False)
         if code == "close":
             changes["closed_at"] = now
     elif code == "request_extension":
@@ -481,6 +483,7 @@ def _perform(
             changes.update(
                 extended_until=pending.until,
                 due_at=pending.until,
+                next_escalation_at=pending.until,
                 warn_at=now + span * 0.8 if span.total_seconds() > 0 else pending.until,
                 overdue=False,
             )
@@ -662,7 +665,14 @@ def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = N
         before = order.state
         _apply(
             order,
-            {"state": State.VOIDED, "step": "", "warn_at": None, "due_at": None, "overdue": False},
+            {
+                "state": State.VOIDED,
+                "step": "",
+                "warn_at": None,
+                "due_at": None,
+                "next_escalation_at": None,
+                "overdue": False,
+            },
             now,
         )
         _record(

@@ -46,12 +46,13 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     for pk in warn_ids:
         result.warned += _warn(pk, now)
     due_ids = list(
-        WorkOrder.objects.filter(state__in=open_states, due_at__lte=now).values_list(
+        WorkOrder.objects.filter(state__in=open_states, next_escalation_at__lte=now).values_list(
             "pk", flat=True
         )
     )
+    tiers_cache: dict[tuple, list[routing.Tier]] = {}
     for pk in due_ids:
-        newly, escalated = _escalate(pk, now)
+        newly, escalated = _escalate(pk, now, tiers_cache)
         result.newly_overdue += newly
         result.escalated += escalated
     for sup in Supervision.objects.filter(
@@ -107,16 +108,16 @@ def levels_due(order: WorkOrder, now: dt.datetime) -> int:
     """How many levels an overdue step should have climbed by `now`: one at the deadline, one
     more for each further step-length (at least 30 minutes) that passes."""
     assert order.due_at is not None
-    timing = timing_for(order.event.category, order.priority)
-    length = dt.timedelta(minutes=timing.minutes[Step(order.step)])
-    interval = max(length, MIN_ESCALATION_INTERVAL)
+    interval = _interval(order)
     late = now - order.due_at
     if late < dt.timedelta(0):
         return 0
     return 1 + math.floor(late / interval)
 
 
-def _escalate(pk: int, now: dt.datetime) -> tuple[int, int]:
+def _escalate(
+    pk: int, now: dt.datetime, tiers_cache: dict[tuple, list[routing.Tier]] | None = None
+) -> tuple[int, int]:
     order = (
         WorkOrder.objects.select_related("event__category", "event__region", "unit", "assignee")
         .defer("event__region__geometry", "unit__geometry")
@@ -138,10 +139,15 @@ def _escalate(pk: int, now: dt.datetime) -> tuple[int, int]:
                 order=order,
                 key=f"overdue:{order.pk}:{order.step_seq}",
             )
-    tiers = routing.escalation_tiers(
-        order.event.region, order.unit, order.assignee, order.event.category.line_id
-    )
-    wanted = min(levels_due(order, now), len(tiers))
+    key = (order.event.region_id, order.unit_id, order.assignee_id, order.event.category.line_id)
+    cache = {} if tiers_cache is None else tiers_cache
+    if key not in cache:
+        cache[key] = routing.escalation_tiers(
+            order.event.region, order.unit, order.assignee, order.event.category.line_id
+        )
+    tiers = cache[key]
+    due_levels = levels_due(order, now)
+    wanted = min(due_levels, len(tiers))
     done = set(
         Escalation.objects.filter(order=order, step_seq=order.step_seq).values_list(
             "level", flat=True
@@ -188,7 +194,17 @@ def _escalate(pk: int, now: dt.datetime) -> tuple[int, int]:
             escalated += 1
         except IntegrityError:  # another worker escalated this level a moment ago
             continue
+    # When to look again: the next level's moment, or never once the top has been reached.
+    following = None
+    if wanted < len(tiers):
+        following = order.due_at + _interval(order) * wanted
+    WorkOrder.objects.filter(pk=pk, step_seq=order.step_seq).update(next_escalation_at=following)
     return newly, escalated
+
+
+def _interval(order: WorkOrder) -> dt.timedelta:
+    timing = timing_for(order.event.category, order.priority)
+    return max(dt.timedelta(minutes=timing.minutes[Step(order.step)]), MIN_ESCALATION_INTERVAL)
 
 
 def _supervision_overdue(sup: Supervision) -> int:

@@ -1,0 +1,89 @@
+"""Alarms become work orders: one alarm, one event and one order (not one per minute), dispatched
+to the grid's worker the moment the ingestion commits; the loop closes back on the alarm."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from gridgov.air.models import Alarm, AlarmKind, AlarmRule, Reading
+from gridgov.workorders.models import Event, Notification, WorkOrder
+from gridgov.workorders.receivers import events_for_alarms
+from gridgov.workorders.services import perform
+from gridgov.workorders.states import State
+from tests.air.conftest import T0, make_batch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def threshold_only(db):
+    AlarmRule.objects.exclude(kind=AlarmKind.THRESHOLD).update(active=False)
+
+
+def bad_hour(put, station, capture, minutes=45, start=T0, value=150.0):
+    with capture(execute=True):
+        return put(make_batch(station, start, minutes, pm25=value + np.zeros(minutes)))
+
+
+def test_an_alarm_raises_one_event_and_a_dispatched_order(
+    stations, put, people, django_capture_on_commit_callbacks
+):
+    m = stations["micro"]
+    r = bad_hour(put, m, django_capture_on_commit_callbacks)
+    [alarm] = r.alarms
+    event = Event.objects.get(alarm=alarm)
+    assert event.source == "air_alarm" and event.category.code == "air_quality_alarm"
+    assert event.region.code == "D-S1-C1-G1" and "东一微站" in event.title
+    order = event.order
+    assert order.state == State.DISPATCHED and order.assignee == people["g1_worker"]
+    assert order.priority == 1  # 特急: 15 minutes to sign
+    assert Notification.objects.filter(person=people["g1_worker"], order=order).exists()
+    # The condition goes on: more minutes, still one alarm, one event, one order.
+    for k in range(45, 60, 5):
+        with django_capture_on_commit_callbacks(execute=True):
+            put(make_batch(m, T0 + k * 60, 5, pm25=160 + np.zeros(5)))
+    assert Alarm.objects.filter(station=m).count() == 1
+    assert Event.objects.count() == WorkOrder.objects.count() == 1
+
+
+def test_station_outside_every_grid_raises_no_order(
+    stations, put, people, django_capture_on_commit_callbacks
+):
+    n = stations["national"]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = put(make_batch(n, T0, 1, step=3600, pm25=300))
+    assert r.alarms and r.alarms[0].grid_id is None
+    assert Event.objects.count() == 0
+
+
+def test_closing_the_order_closes_the_loop_on_the_alarm(
+    stations, put, crew, django_capture_on_commit_callbacks
+):
+    [alarm] = bad_hour(put, stations["micro"], django_capture_on_commit_callbacks).alarms
+    order = Event.objects.get(alarm=alarm).order
+    worker, sec = crew["g1_worker"], crew["east_secretary"]
+    perform(order.pk, "sign", worker)
+    perform(order.pk, "handle", worker, note="工地已停工洒水")
+    perform(order.pk, "verify", sec)
+    perform(order.pk, "close", sec)
+    alarm.refresh_from_db()
+    assert alarm.acknowledged_at is not None and alarm.acknowledged_by == sec
+    assert order.event.reference in alarm.note
+
+
+def test_a_failure_making_the_order_loses_no_reading_and_the_sweep_catches_up(
+    stations, put, people, django_capture_on_commit_callbacks
+):
+    m = stations["micro"]
+    with mock.patch(
+        "gridgov.workorders.receivers.event_for_alarm", side_effect=RuntimeError("boom")
+    ):
+        r = bad_hour(put, m, django_capture_on_commit_callbacks)
+    assert r.stored == 45 and Reading.objects.filter(station=m).count() == 45
+    assert r.alarms and Event.objects.count() == 0
+    assert events_for_alarms() == 1  # what the every-minute sweep does
+    assert events_for_alarms() == 0
+    assert WorkOrder.objects.get().assignee == people["g1_worker"]
