@@ -55,10 +55,9 @@ class LocatedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
-            ("", "—"),
-            *category_choices(self.public_only),
-        ]
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *category_choices(self.public_only)]
 
     def clean_category(self) -> Category:
         code = self.cleaned_data["category"]
@@ -144,4 +143,6 @@ class CommandForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["units"].choices = units
+        field = self.fields["units"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = units

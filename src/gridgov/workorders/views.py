@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.api import ApiError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
@@ -79,7 +80,9 @@ STAGE_OF_ACTION = {"handle": "after", "start": "before", "sign": "before"}
 def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        return False, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items())
+        return False, "; ".join(
+            f"{k}: {', '.join(str(e) for e in v)}" for k, v in form.errors.items()
+        )
     d = form.cleaned_data
     try:
         perform(
@@ -192,20 +195,22 @@ def desk(request: HttpRequest) -> HttpResponse:
         return _bulk(request)
     queue = request.GET.get("queue", "todo")
     states = next((s for code, _label, s in QUEUES if code == queue), [])
-    f = OrderFilter(
-        state=[s.value for s in states] if states else None,
-        unit=request.GET.get("unit") or None,
-        category=request.GET.get("category") or None,
-        source=request.GET.get("source") or None,
-        overdue=True if queue == "overdue" else None,
-        mine=request.GET.get("mine") == "1",
-        q=request.GET.get("q") or None,
+    f = OrderFilter.model_validate(
+        dict(
+            state=[s.value for s in states] if states else None,
+            unit=request.GET.get("unit") or None,
+            category=request.GET.get("category") or None,
+            source=request.GET.get("source") or None,
+            overdue=True if queue == "overdue" else None,
+            mine=request.GET.get("mine") == "1",
+            q=request.GET.get("q") or None,
+        )
     )
     try:
         qs = filtered_orders(request, f)
-    except Exception as exc:  # an unknown unit in the query: show everything in scope instead
+    except ApiError as exc:  # an unknown unit in the query: show everything in scope instead
         messages.error(request, str(exc))
-        qs = filtered_orders(request, OrderFilter())
+        qs = filtered_orders(request, OrderFilter.model_validate({}))
     if queue == "overdue":
         qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
     visible = orders_for(request.user)
