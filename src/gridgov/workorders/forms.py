@@ -88,7 +88,10 @@ class DeskEventForm(LocatedForm):
 
 
 class PhoneReportForm(LocatedForm):
-    """The grid worker's three taps: category, place (from the phone), send."""
+    """The grid worker's three taps: category, place (from the phone), send. Internal
+    categories (air alarms, station faults) are raised by the monitoring, not by hand."""
+
+    public_only = True
 
     submission = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 

@@ -117,6 +117,7 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
                 "t": t,
                 "label": action.label if action else SYSTEM_ACTIONS.get(t.action, t.action),
                 "to_label": State(t.to_state).label if t.to_state in State.values else "",
+                "show_assignee": t.action in ("dispatch", "auto_dispatch", "reassign"),
             }
         )
     return rows
@@ -556,7 +557,7 @@ def phone_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workorders/phone/report.html",
-        {"form": form, "groups": category_choices()},
+        {"form": form, "groups": category_choices(public_only=True)},
     )
 
 

@@ -17,7 +17,7 @@
       document.querySelectorAll('[data-gps="lat"]').forEach(function (i) { i.value = pos.coords.latitude.toFixed(6); });
       document.querySelectorAll('[data-gps="lon"]').forEach(function (i) { i.value = pos.coords.longitude.toFixed(6); });
       if (!status) { return; }
-      status.textContent = "📍 " + T.located + " (±" + Math.round(pos.coords.accuracy) + " m)";
+      status.textContent = T.located + " (±" + Math.round(pos.coords.accuracy) + " m)";
       fetch("/api/v1/locate?lat=" + pos.coords.latitude + "&lon=" + pos.coords.longitude, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (r) {
@@ -69,8 +69,10 @@
     }).then(function (response) {
       if (response.status >= 500) { throw new Error("server " + response.status); }
       forget(form);
-      if (response.redirected) { location.href = response.url; return null; }
-      return response.text().then(function (html) {  // the form again, with its errors
+      // Show the page the server answered with (after a redirect: the order, with its message;
+      // otherwise the form again, with its errors) without asking for it a second time.
+      return response.text().then(function (html) {
+        if (response.redirected) { history.replaceState(null, "", response.url); }
         document.open(); document.write(html); document.close();
       });
     }).catch(function () {

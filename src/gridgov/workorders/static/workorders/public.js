@@ -8,7 +8,7 @@
   function put(la, lo) {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
     if (marker) { marker.setLatLng([la, lo]); } else { marker = L.marker([la, lo]).addTo(map); }
-    where.textContent = "📍 " + lat.value + ", " + lon.value;
+    where.textContent = lat.value + ", " + lon.value;
   }
   fetch("/report/area.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (geo) {
     if (geo && geo.features && geo.features.length) {
