@@ -197,6 +197,15 @@ def main() -> None:
         )
     else:
         print("  no alarm was raised within the run")
+    from gridgov.workorders.models import Notification, WorkOrder
+
+    orders = WorkOrder.objects.filter(event__source="air_alarm")
+    inboxed = Notification.objects.filter(kind="assigned", order__in=orders).count()
+    print(
+        f"  {orders.count()} work orders from those alarms, {inboxed} in a grid worker's inbox: "
+        "the alarm post is answered only after its order is committed, so the latency above is "
+        "also arrival → work order in the inbox"
+    )
 
 
 if __name__ == "__main__":

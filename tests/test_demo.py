@@ -141,3 +141,10 @@ def test_demo_orders_history_goes_through_the_services(db):
         assert names.index("sign") < names.index("handle") < names.index("close")
         assert [t for _, t in trail] == sorted(t for _, t in trail)
     assert WorkOrder.objects.filter(closed_at__isnull=False, sign_late=False).count() > 0
+    # Nothing in the history happens after the present.
+    from django.utils import timezone
+
+    from gridgov.workorders.models import Escalation
+
+    assert not Transition.objects.filter(at__gt=timezone.now()).exists()
+    assert not Escalation.objects.filter(at__gt=timezone.now()).exists()

@@ -173,7 +173,7 @@ def generate(
                 except WorkflowError:
                     continue
                 made += 1
-                _lifecycle(order, rng, at, act, dispatcher, accounts)
+                _lifecycle(order, rng, at, act, dispatcher, accounts, now)
             sweeper.sweep(min(base + dt.timedelta(hours=23, minutes=59), now))
         progress("work orders", 1)
     with transaction.atomic():
@@ -195,7 +195,7 @@ def generate(
     )
 
 
-def _lifecycle(order, rng, at, act, dispatcher, accounts) -> None:  # type: ignore[no-untyped-def]
+def _lifecycle(order, rng, at, act, dispatcher, accounts, now) -> None:  # type: ignore[no-untyped-def]
     """Walk one order through its life with realistic delays; steps after now are left undone."""
     fate = rng.random()
     t = at
@@ -222,7 +222,7 @@ def _lifecycle(order, rng, at, act, dispatcher, accounts) -> None:  # type: igno
             return
         worker = accounts.of(order.assignee_id)
         t += dt.timedelta(minutes=float(rng.uniform(2, 20)))
-    if late_sign:
+    if late_sign and t < now:  # the clock never runs ahead of the present
         sweeper.sweep(t - dt.timedelta(minutes=1))
     if not act(order, "sign", worker, t):
         return
@@ -231,7 +231,7 @@ def _lifecycle(order, rng, at, act, dispatcher, accounts) -> None:  # type: igno
     late_handle = 0.78 < fate <= 0.84
     hours = rng.uniform(6, 30) if late_handle else rng.uniform(0.3, 3.5)
     t += dt.timedelta(hours=float(hours))
-    if late_handle:
+    if late_handle and t < now:
         sweeper.sweep(t - dt.timedelta(minutes=1))
     if not act(order, "handle", worker, t, note=NOTES["handle"][int(rng.integers(6))]):
         return
