@@ -172,3 +172,15 @@ def test_stats_page_and_english(client, crew, login, report):
     client.cookies["django_language"] = "en"
     page = client.get("/orders/").content.decode()
     assert "Work orders" in page or "work orders" in page.lower()
+
+
+def test_admin_lists_orders_in_scope_read_only(client, crew, login, report):
+    mine = report(title="东边")
+    report(point=G3_POINT, title="西边")
+    login("east_secretary")
+    page = client.get("/admin/workorders/workorder/").content.decode()
+    assert mine.event.reference in page and "西边" not in page
+    r = client.post(f"/admin/workorders/workorder/{mine.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 403 and WorkOrder.objects.filter(pk=mine.pk).exists()
+    login("command")
+    assert client.get("/admin/workorders/category/").status_code == 200
