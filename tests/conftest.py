@@ -165,6 +165,8 @@ def pytest_configure(config):
     # Tests run inside a transaction another thread cannot see: ingest in the request thread
     # (tests/air/test_group_commit.py covers the committer thread with a transactional DB).
     settings.GRIDGOV_INGEST_GROUP_COMMIT = False
+    # Alarm orders are made in the committing thread, so a test sees them at once.
+    settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
 
 
 @pytest.fixture(autouse=True)

@@ -148,6 +148,9 @@ else:
     from huey import SqliteHuey
 
     HUEY = SqliteHuey("gridgov", filename=str(DATA_DIR / "queue.sqlite3"), utc=True)
+# Air alarms → work orders in a background thread of each process (false: in the committing
+# thread, as the tests and the demo builder want).
+GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)
 # Evidence photos: largest upload accepted, and the longest side kept after resizing.
 GRIDGOV_UPLOAD_MAX_BYTES = int(config.env_str("GRIDGOV_UPLOAD_MAX_BYTES", str(15 * 1024 * 1024)))
 GRIDGOV_PHOTO_MAX_SIDE = int(config.env_str("GRIDGOV_PHOTO_MAX_SIDE", "1600"))

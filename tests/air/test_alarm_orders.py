@@ -87,3 +87,17 @@ def test_a_failure_making_the_order_loses_no_reading_and_the_sweep_catches_up(
     assert events_for_alarms() == 1  # what the every-minute sweep does
     assert events_for_alarms() == 0
     assert WorkOrder.objects.get().assignee == people["g1_worker"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_dispatcher_thread_makes_the_order_after_the_readings_commit(
+    stations, put, people, settings
+):
+    from gridgov.workorders.dispatcher import dispatcher
+
+    settings.GRIDGOV_ALARM_ORDERS_ASYNC = True
+    r = put(make_batch(stations["micro"], T0, 45, pm25=150 + np.zeros(45)))
+    assert r.stored == 45 and len(r.alarms) == 1
+    dispatcher.drain()
+    order = WorkOrder.objects.get(event__alarm=r.alarms[0])
+    assert order.assignee == people["g1_worker"]

@@ -6,8 +6,8 @@ $GRIDGOV_SCREENSHOTS (or the test's tmp dir) to be looked at."""
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import shutil
 from pathlib import Path
 

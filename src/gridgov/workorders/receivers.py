@@ -1,10 +1,11 @@
 """Air alarms become events: one alarm, one event, one work order (not one per minute).
 
 The alarm is raised inside the ingestion that brought the reading; its event and work order are
-made the moment that ingestion commits (in the same request or committer thread), each in its
-own small transaction, so an alarm storm never holds the readings' write lock and a failure here
-can never lose a reading. Should the process die in between, the deadline sweep picks up every
-open alarm that still has no event within a minute (`events_for_alarms`).
+made once that ingestion commits (by the dispatcher thread, see dispatcher.py), each in its own
+small transaction, so an alarm storm never holds the readings' write lock or delays the answers
+to the stations, and a failure here can never lose a reading. Should the process die in between,
+the deadline sweep picks up every open alarm that still has no event within a minute
+(`events_for_alarms`).
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ def event_for_alarm(alarm: Alarm) -> Any:
 
 @receiver(alarms_raised)
 def on_alarms_raised(sender: Any, alarms: list[Alarm], **_: Any) -> None:
+    from gridgov.workorders.dispatcher import dispatcher
+
     ids = [a.pk for a in alarms]
-    transaction.on_commit(lambda: make_events(ids))
+    transaction.on_commit(lambda: dispatcher.submit(ids))
 
 
 def make_events(alarm_ids: list[int]) -> int:

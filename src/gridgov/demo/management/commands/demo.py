@@ -41,6 +41,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, **opts):
+        from django.conf import settings
+
+        # The builder wants each alarm's order made before it moves on (one process, no worker).
+        settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
         console = Console(highlight=False)
         call_command("migrate", verbosity=0, interactive=False)
         if Region.objects.exists():
