@@ -68,8 +68,7 @@ def channels() -> list[Channel]:
     return found
 
 
-def _deliver(ids: list[int]) -> None:
-    sent = list(Notification.objects.filter(pk__in=ids).select_related("person__user"))
+def _deliver(sent: list[Notification]) -> None:
     for channel in channels():
         for n in sent:
             try:
@@ -92,9 +91,7 @@ def notify(
     if not ids:
         return 0
     now = timezone.now()
-    existing = set(
-        Notification.objects.filter(person_id__in=ids, key=key).values_list("person_id", flat=True)
-    )
+    key = key[:120]
     fresh = [
         Notification(
             person_id=pid,
@@ -102,19 +99,24 @@ def notify(
             title=title[:200],
             body=body,
             order=order,
-            key=key[:120],
+            key=key,
             created_at=now,
         )
         for pid in ids
-        if pid not in existing
     ]
-    if not fresh:
-        return 0
+    # A row already there for (person, key) is skipped by the unique constraint; the ones made
+    # now are those stamped with this call's moment.
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    created = list(
-        Notification.objects.filter(
-            person_id__in=[n.person_id for n in fresh], key=key[:120], created_at=now
-        ).values_list("pk", flat=True)
+    made = dict(
+        Notification.objects.filter(person_id__in=ids, key=key, created_at=now).values_list(
+            "person_id", "pk"
+        )
     )
-    transaction.on_commit(lambda: _deliver(created))
-    return len(created)
+    sent = []
+    for n in fresh:
+        if n.person_id in made:
+            n.pk = made[n.person_id]
+            sent.append(n)
+    if sent:
+        transaction.on_commit(lambda: _deliver(sent))
+    return len(sent)

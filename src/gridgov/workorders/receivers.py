@@ -43,13 +43,16 @@ def alarm_title(alarm: Alarm) -> str:
     return f"{alarm.station.name} {alarm.rule.name}{' ' + pollutant if pollutant else ''}{value}"
 
 
-def event_for_alarm(alarm: Alarm) -> Any:
+def event_for_alarm(alarm: Alarm, categories: dict[str, Category | None] | None = None) -> Any:
     from gridgov.workorders.services import EventInput, create_event
 
     if alarm.grid_id is None:  # a station outside every grid: nobody on our chain owns it
         return None
     code = CATEGORY_OF_KIND.get(AlarmKind(alarm.rule.kind), "air_quality_alarm")
-    category = Category.objects.filter(code=code, active=True).first()
+    known = {} if categories is None else categories
+    if code not in known:
+        known[code] = Category.objects.filter(code=code, active=True).first()
+    category = known[code]
     if category is None:
         log.warning("no active category %s: alarm %s raises no event", code, alarm.pk)
         return None
@@ -84,10 +87,11 @@ def make_events(alarm_ids: list[int]) -> int:
         .select_related("station", "rule", "grid")
         .defer("grid__geometry")
     )
+    categories: dict[str, Category | None] = {}
     for alarm in alarms:
         try:
             with transaction.atomic():
-                made += event_for_alarm(alarm) is not None
+                made += event_for_alarm(alarm, categories) is not None
         except Exception:
             log.exception("alarm %s: event not created now; the sweep retries", alarm.pk)
     return made

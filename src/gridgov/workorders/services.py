@@ -145,7 +145,7 @@ def create_event(
             return seen
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
-    if not data.category.active or data.category.children.exists():
+    if not data.category.active or data.category.parent_id is None:  # a group, not a category
         raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
     try:
         region = data.region or routing.region_for(data.lat, data.lon, data.grid_code)
