@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 from gridgov.air.ingest import NCOL, Batch, ingest, station_infos  # noqa: E402
 from gridgov.air.models import AlarmRule, Station  # noqa: E402
 from gridgov.territory.models import Region  # noqa: E402
+from gridgov.workorders.dispatcher import dispatcher  # noqa: E402
 from gridgov.workorders.models import (  # noqa: E402
     Category,
     Event,
@@ -98,6 +99,7 @@ def storm(ids: list[int]) -> None:
     started = time.perf_counter()
     # One minute later, every station completes its hour in the same ingestion: 819 alarms.
     result = ingest(batch(ids, range(44, 45), hour, 210.0), infos)
+    dispatcher.drain()  # the orders are made by the dispatcher thread after the commit
     elapsed = time.perf_counter() - started
     made = WorkOrder.objects.count() - before
     dispatched = WorkOrder.objects.filter(
@@ -129,6 +131,7 @@ def arrival_to_inbox(ids: list[int], samples: int = 200) -> None:
         one = {sid: infos[sid]}
         started = time.perf_counter()
         result = ingest(batch([sid], range(44, 45), hour, 190.0), one)
+        dispatcher.drain()
         ok = Notification.objects.filter(
             kind="assigned", order__event__alarm__in=[a.pk for a in result.alarms]
         ).exists()

@@ -101,3 +101,49 @@ def test_the_dispatcher_thread_makes_the_order_after_the_readings_commit(
     dispatcher.drain()
     order = WorkOrder.objects.get(event__alarm=r.alarms[0])
     assert order.assignee == people["g1_worker"]
+
+
+def test_an_alarm_storm_takes_the_bulk_path_with_the_same_records(
+    territory, people, django_capture_on_commit_callbacks
+):
+    """Twenty-five stations alarm in one ingestion: orders, audit rows and notices are the same
+    as one at a time would make, routed to each grid's person."""
+    from gridgov.air.ingest import ingest, station_infos
+    from gridgov.air.models import Station
+    from gridgov.workorders.models import Transition
+
+    grids = [territory["D-S1-C1-G1"], territory["D-S1-C1-G2"], territory["D-S2-C2-G3"]]
+    made = [
+        Station.objects.create(
+            code=f"S{i:02d}",
+            name=f"微站{i:02d}",
+            kind="micro",
+            lat=35.2,
+            lon=(113.05, 113.15, 113.3)[i % 3],
+            grid=grids[i % 3],
+        )
+        for i in range(25)
+    ]
+    infos = station_infos()
+    first = make_batch(made[0], T0, 45, pm25=150 + np.zeros(45))
+    batch = type(first)(
+        np.concatenate([np.full(45, s.pk) for s in made]),
+        np.tile(first.ts, 25),
+        np.tile(first.values, (25, 1)),
+        np.tile(first.nan_given, (25, 1)),
+        np.arange(45 * 25),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = ingest(batch, infos, now=float(T0 + 40 * 86400))
+    assert len(r.alarms) == 25
+    orders = WorkOrder.objects.select_related("event", "assignee")
+    assert orders.count() == 25 and {o.state for o in orders} == {State.DISPATCHED}
+    by_grid = {o.event.region.code: o.assignee for o in orders}
+    assert by_grid["D-S1-C1-G1"] == people["g1_worker"]
+    assert by_grid["D-S1-C1-G2"] == people["east_secretary"]  # G2 is vacant: its community
+    assert by_grid["D-S2-C2-G3"] == people["g3_worker"]
+    assert Transition.objects.filter(action="create").count() == 25
+    assert Transition.objects.filter(action="auto_dispatch").count() == 25
+    assert Notification.objects.filter(kind="assigned").count() == 25
+    o = orders.first()
+    assert o.step == "sign" and o.due_at and o.next_escalation_at == o.due_at

@@ -38,8 +38,8 @@ class TransitionInline(admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
-    fields = ["at", "action", "from_state", "to_state", "actor_name", "assignee", "note"]
-    readonly_fields = fields
+    fields = ("at", "action", "from_state", "to_state", "actor_name", "assignee", "note")
+    readonly_fields = ("at", "action", "from_state", "to_state", "actor_name", "assignee", "note")
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

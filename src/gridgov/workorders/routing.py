@@ -35,6 +35,26 @@ def region_for(lat: float, lon: float, grid_code: str | None = None) -> Region:
     return Region.objects.defer("geometry").get(pk=where.grid.id)
 
 
+class PostBook:
+    """Every current responsible post of many regions, read in one query (an alarm storm routes
+    hundreds of orders at once); answers what `_responsible_posts` answers, without a query."""
+
+    def __init__(self, region_ids: set[int]) -> None:
+        self.by_region: dict[int, list[Post]] = {}
+        posts = (
+            Post.objects.current()
+            .filter(region_id__in=region_ids, post_type__responsible=True)
+            .select_related("person", "post_type", "region")
+            .defer("region__geometry")
+        )
+        for p in posts:
+            self.by_region.setdefault(p.region_id, []).append(p)
+
+    def posts(self, region_id: int, line_id: int | None) -> list[Post]:
+        found = [p for p in self.by_region.get(region_id, []) if p.line_id in (None, line_id)]
+        return sorted(found, key=lambda p: (p.post_type.rank, p.person.name, p.person_id))
+
+
 def _responsible_posts(region_id: int, line_id: int | None) -> list[Post]:
     posts = (
         Post.objects.current()
@@ -76,11 +96,13 @@ class Assignment:
     region: Region
 
 
-def assignee_for(region: Region, line_id: int | None) -> Assignment | None:
+def assignee_for(
+    region: Region, line_id: int | None, book: PostBook | None = None
+) -> Assignment | None:
     """Who gets an order in `region` for a line of work, falling back up the chain."""
     chain = list(reversed(region.ancestor_ids()))  # nearest first
     for rid in chain:
-        posts = _responsible_posts(rid, line_id)
+        posts = book.posts(rid, line_id) if book else _responsible_posts(rid, line_id)
         if not posts:
             continue
         if posts[0].region.level == Level.GRID:
