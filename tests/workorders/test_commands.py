@@ -104,3 +104,37 @@ def test_late_recipients_are_told_once(command, people):
     assert sweep_overdue(later) == 0
     kinds = Notification.objects.filter(person=people["g1_leader"]).values_list("kind", flat=True)
     assert sorted(kinds) == ["command", "overdue"]
+
+
+def test_command_files_are_checked_by_content_and_served_in_scope(
+    client, bearer, command, login, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cid = command["id"]
+    h = bearer("command")
+    fake = SimpleUploadedFile("plan.pdf", b"not a pdf at all", content_type="application/pdf")
+    r = client.post(f"/api/v1/commands/{cid}/files", {"file": fake}, **h)
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "file"
+    buf = io.BytesIO()
+    Workbook().save(buf)
+    sheet = SimpleUploadedFile("名单.xlsx", buf.getvalue())
+    r = client.post(f"/api/v1/commands/{cid}/files", {"file": sheet}, **h)
+    assert r.status_code == 201, r.content
+    [f] = r.json()["files"]
+    assert f["name"] == "名单.xlsx"
+    r = client.post(
+        f"/api/v1/commands/{cid}/files",
+        {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n...")},
+        **bearer("g1_worker"),
+    )
+    assert r.status_code == 403  # only the issuer attaches
+    login("g1_worker")  # a recipient downloads it
+    response = client.get(f["url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == buf.getvalue()
+    login("g3_worker")  # someone the command never reached does not
+    assert client.get(f["url"]).status_code == 404

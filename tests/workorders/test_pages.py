@@ -184,3 +184,24 @@ def test_admin_lists_orders_in_scope_read_only(client, crew, login, report):
     assert r.status_code == 403 and WorkOrder.objects.filter(pk=mine.pk).exists()
     login("command")
     assert client.get("/admin/workorders/category/").status_code == 200
+
+
+def test_issue_a_command_with_a_document_from_the_page(client, crew, login, tmp_path, settings):
+    from gridgov.workorders.models import CommandAttachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    login("command")
+    due = (timezone.localtime() + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(
+        "/orders/commands/",
+        {
+            "title": "发布方案",
+            "body": "见附件",
+            "due_at": due,
+            "units": ["D-S1-C1"],
+            "documents": [SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n")],
+        },
+    )
+    assert r.status_code == 302
+    assert CommandAttachment.objects.get().original_name == "方案.pdf"
+    assert "方案.pdf" in client.get(r["Location"]).content.decode()

@@ -585,9 +585,17 @@ class CommandOut(Schema):
     completed: int
 
 
+class CommandFileOut(Schema):
+    id: int
+    name: str
+    url: str
+    size: int
+
+
 class CommandDetailOut(CommandOut):
     not_acknowledged: list[str] = Field(description="names of those who have not yet signed")
     recipient_rows: list[RecipientOut]
+    files: list[CommandFileOut]
 
 
 def _command_row(c: Any, rows: list[Any]) -> dict[str, Any]:
@@ -611,6 +619,15 @@ def _command_detail(c: Any) -> dict[str, Any]:
     now = timezone.now()
     out = _command_row(c, rows)
     out["not_acknowledged"] = [r.person.name for r in rows if r.acknowledged_at is None]
+    out["files"] = [
+        {
+            "id": f.pk,
+            "name": f.original_name,
+            "url": reverse("workorders:command_file", args=[f.pk]),
+            "size": f.size,
+        }
+        for f in c.attachments.all()
+    ]
     out["recipient_rows"] = [
         {
             "person": r.person.name,
@@ -747,3 +764,19 @@ def order_statistics(
     if end < start:
         raise ApiError(400, "the period ends before it starts", "to")
     return order_stats(request.user, start, end, by, min_orders)
+
+
+@router.post("/commands/{int:command_id}/files", response={201: CommandDetailOut})
+def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedFile]) -> Any:
+    """Attach a document to one's own command: PDF, Word, Excel, PowerPoint or an image,
+    recognised by content."""
+    c = _get_command(request, command_id)
+    if c.issued_by_id != request.user.pk:
+        raise ApiError(403, "only the issuer attaches files", "file")
+    try:
+        evidence.save_document(
+            c, file, size=file.size or 0, name=file.name or "", user=request.user
+        )
+    except evidence.PhotoRejected as exc:
+        raise ApiError(exc.status, str(exc), "file") from exc
+    return Status(201, _command_detail(c))

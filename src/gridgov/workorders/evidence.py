@@ -141,3 +141,79 @@ def photo_path(attachment: Attachment) -> Path:
     if media_root().resolve() not in path.parents:
         raise PhotoRejected("bad path")
     return path
+
+
+# --------------------------------------------------------------------- command documents --
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def sniff_document(data: bytes) -> str | None:
+    """The kind of a document by its content: pdf, docx/xlsx/pptx, or an image; else None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" not in names:
+            return None
+        for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+            if any(n.startswith(prefix) for n in names):
+                return kind
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+            fmt = (img.format or "").upper()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    return fmt.lower() if fmt in ACCEPTED else None
+
+
+def save_document(command: Any, upload: IO[bytes], *, size: int, name: str, user: Any) -> Any:
+    """Store a command's attachment after checking what it really is (not what it is named)."""
+    from gridgov.workorders.models import CommandAttachment
+
+    limit = settings.GRIDGOV_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise PhotoRejected(f"the file is larger than {limit // (1024 * 1024)} MB", 413)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise PhotoRejected(f"the file is larger than {limit // (1024 * 1024)} MB", 413)
+    kind = sniff_document(data)
+    if kind is None:
+        raise PhotoRejected("only PDF, Word, Excel, PowerPoint or image files")
+    content_type = DOCUMENT_TYPES.get(kind) or ACCEPTED.get(kind.upper(), "image/jpeg")
+    suffix = {"jpeg": "jpg", "mpo": "jpg"}.get(kind, kind)
+    now = timezone.now()
+    relative = Path("commands") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.{suffix}"
+    target = media_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return CommandAttachment.objects.create(
+        command=command,
+        file=str(relative),
+        original_name=Path(name).name[:200] or relative.name,
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        created_at=now,
+    )
+
+
+def stored_path(relative: str) -> Path:
+    path = (media_root() / relative).resolve()
+    if media_root().resolve() not in path.parents:
+        raise PhotoRejected("bad path")
+    return path

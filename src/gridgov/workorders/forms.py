@@ -143,6 +143,10 @@ class CommandForm(forms.Form):
         label=_("完成时限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     units = forms.MultipleChoiceField(label=_("接收单位"), required=False)
+    documents = PhotosField(
+        label=_("附件"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx,image/*"}),
+    )
 
     def __init__(self, *args: Any, units: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)

@@ -463,3 +463,25 @@ class CommandRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.command_id} → {self.person_id}"
+
+
+class CommandAttachment(models.Model):
+    """指令附件: a document or photo sent with a command (PDF, Office, image), by content."""
+
+    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="attachments")
+    file = models.CharField(max_length=200)  # relative to the media folder
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("指令附件")
+        verbose_name_plural = _("指令附件")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -12,6 +12,7 @@ urlpatterns = [
     path("photos/<int:pk>", views.photo, name="photo"),
     path("commands/", views.commands_page, name="commands"),
     path("commands/<int:pk>/", views.command_page, name="command"),
+    path("commands/files/<int:pk>", views.command_file, name="command_file"),
     path("stats/", views.stats_page, name="stats"),
     path("m/", views.phone_home, name="phone"),
     path("m/report/", views.phone_report, name="phone_report"),

@@ -375,7 +375,7 @@ def commands_page(request: HttpRequest) -> HttpResponse:
         ).order_by("level", "code")[:3000]
     ]
     can_issue = request.user.has_perm("workorders.issue_command")
-    form = CommandForm(request.POST or None, units=units)
+    form = CommandForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and can_issue and form.is_valid():
         d = form.cleaned_data
         people = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
@@ -391,6 +391,11 @@ def commands_page(request: HttpRequest) -> HttpResponse:
         except WorkflowError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
+            for f in d["documents"]:
+                try:
+                    evidence.save_document(c, f, size=f.size, name=f.name, user=request.user)
+                except evidence.PhotoRejected as exc:
+                    messages.error(request, f"{f.name}: {exc}")
             messages.success(request, _("指令已下达"))
             return redirect("workorders:command", pk=c.pk)
     rows = []
@@ -408,6 +413,21 @@ def commands_page(request: HttpRequest) -> HttpResponse:
         request,
         "workorders/commands.html",
         {"rows": rows, "form": form, "can_issue": can_issue, "now": timezone.now()},
+    )
+
+
+@login_required
+def command_file(request: HttpRequest, pk: int) -> FileResponse:
+    from gridgov.workorders.models import CommandAttachment
+
+    a = CommandAttachment.objects.filter(pk=pk).first()
+    if a is None or not command_service.commands_for(request.user).filter(pk=a.command_id).exists():
+        raise Http404
+    path = evidence.stored_path(a.file)
+    if not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), content_type=a.content_type, as_attachment=True, filename=a.original_name
     )
 
 
@@ -438,6 +458,7 @@ def command_page(request: HttpRequest, pk: int) -> HttpResponse:
             "c": c,
             "rows": rows,
             "pending": [r for r in rows if r.acknowledged_at is None],
+            "files": list(c.attachments.all()),
             "mine": next((r for r in rows if person and r.person_id == person.pk), None),
             "now": timezone.now(),
         },
