@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gridgov.api import ApiError
@@ -175,17 +176,18 @@ def _get_order(request: HttpRequest, pk: int) -> WorkOrder:
 
 # ------------------------------------------------------------------------------------ desk --
 
+# Labels are lazy: this list is built once at import, and shown in each request's language.
 QUEUES = [
     (
         "todo",
-        _("待办"),
+        _lazy("待办"),
         [State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.VERIFIED],
     ),
-    ("working", _("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
-    ("overdue", _("超期"), None),
-    ("closed", _("已结案"), [State.CLOSED]),
-    ("voided", _("已作废"), [State.VOIDED]),
-    ("all", _("全部"), []),
+    ("working", _lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
+    ("overdue", _lazy("超期"), None),
+    ("closed", _lazy("已结案"), [State.CLOSED]),
+    ("voided", _lazy("已作废"), [State.VOIDED]),
+    ("all", _lazy("全部"), []),
 ]
 
 
