@@ -173,6 +173,7 @@ def test_stats_page_and_english(client, crew, login, report):
     page = client.get("/orders/").content.decode()
     assert "Work orders" in page
     assert "Ongoing" in page and "办理中" not in page  # the queue labels, per request
+    assert "Construction-site dust" in page  # the category's own English name
 
 
 def test_admin_lists_orders_in_scope_read_only(client, crew, login, report):

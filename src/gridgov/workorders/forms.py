@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.workorders.models import Category, Priority, Source
@@ -37,8 +38,15 @@ def category_choices(public_only: bool = False) -> list[tuple[str, list[tuple[st
     qs = Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
     if public_only:
         qs = qs.filter(public=True)
+    english = (get_language() or "").startswith("en")
+
+    def name(c: Category | None) -> str:
+        if c is None:
+            return ""
+        return str(c.name_en if english and c.name_en else c.name)
+
     for c in qs.order_by("parent__sort_order", "sort_order"):
-        groups.setdefault(str(c.parent.name if c.parent else ""), []).append((c.code, str(c.name)))
+        groups.setdefault(name(c.parent), []).append((c.code, name(c)))
     return list(groups.items())
 
 
