@@ -58,7 +58,8 @@ def test_order_page_actions_and_timeline(client, crew, login, report):
         {"action": "handle", "note": "已苫盖", "photos": SimpleUploadedFile("a.jpg", jpeg())},
     )
     assert r.status_code == 302
-    assert Attachment.objects.get(order=order).stage == "after"
+    photo = Attachment.objects.get(order=order)
+    assert photo.stage == "after" and photo.transition.action == "handle"  # evidence of the step
 
 
 def test_bulk_accept_and_dispatch_from_the_desk(client, crew, login, report):

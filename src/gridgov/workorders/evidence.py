@@ -82,6 +82,7 @@ def save_photo(
     name: str = "",
     stage: str = "report",
     user: Any = None,
+    transition: Any = None,
 ) -> Attachment:
     """Check, normalise and store one photo for the order; PhotoRejected says why not."""
     if stage not in STAGES:
@@ -121,6 +122,7 @@ def save_photo(
     tmp.replace(target)
     return Attachment.objects.create(
         order=order,
+        transition=transition,
         stage=stage,
         file=str(relative),
         content_type="image/jpeg",

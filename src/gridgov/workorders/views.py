@@ -65,11 +65,15 @@ def urgency(order: WorkOrder, now: dt.datetime) -> str:
     return ""
 
 
-def _save_photos(order: WorkOrder, files: list[Any], stage: str, user: Any) -> list[str]:
+def _save_photos(
+    order: WorkOrder, files: list[Any], stage: str, user: Any, transition: Any = None
+) -> list[str]:
     problems = []
     for f in files:
         try:
-            evidence.save_photo(order, f, size=f.size, name=f.name, stage=stage, user=user)
+            evidence.save_photo(
+                order, f, size=f.size, name=f.name, stage=stage, user=user, transition=transition
+            )
         except evidence.PhotoRejected as exc:
             problems.append(f"{f.name}: {exc}")
     return problems
@@ -86,7 +90,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
         )
     d = form.cleaned_data
     try:
-        perform(
+        _order, transition = perform(
             order.pk,
             d["action"],
             request.user,
@@ -99,7 +103,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
     except WorkflowError as exc:
         return False, str(exc)
     problems = _save_photos(
-        order, d["photos"], STAGE_OF_ACTION.get(d["action"], "report"), request.user
+        order, d["photos"], STAGE_OF_ACTION.get(d["action"], "report"), request.user, transition
     )
     if problems:
         return True, _("操作已完成，但有照片未保存：") + "; ".join(problems)
@@ -119,6 +123,7 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
                 "label": action.label if action else SYSTEM_ACTIONS.get(t.action, t.action),
                 "to_label": State(t.to_state).label if t.to_state in State.values else "",
                 "show_assignee": t.action in ("dispatch", "auto_dispatch", "reassign"),
+                "photos": photos.get(t.pk, []),
             }
         )
     return rows
