@@ -87,3 +87,34 @@ def test_queue_is_redis_with_redis_url(tmp_path):
         """,
     )
     assert out == "RedisHuey 5"
+
+
+def test_gridgov_worker_starts_the_consumer_and_stops_cleanly(tmp_path):
+    """`gridgov worker` runs Huey's consumer with the periodic tasks; SIGINT stops it."""
+    import signal
+    import time
+    from pathlib import Path
+
+    gridgov = Path(sys.executable).with_name("gridgov")
+    env = {
+        **os.environ,
+        "GRIDGOV_DATA_DIR": str(tmp_path),
+        "REDIS_URL": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    subprocess.run([str(gridgov), "migrate", "-v0"], env=env, check=True, timeout=300)
+    proc = subprocess.Popen(
+        [str(gridgov), "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(4)
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert "deadline_sweep" in out  # the consumer lists the periodic tasks it runs
+    assert (tmp_path / "queue.sqlite3").exists()
