@@ -62,6 +62,15 @@ def test_order_page_actions_and_timeline(client, crew, login, report):
     assert photo.stage == "after" and photo.transition.action == "handle"  # evidence of the step
 
 
+def test_header_shows_unread_notices(client, crew, login, report):
+    report()  # a new order for 李专职 (g1_worker)
+    login("g1_worker")
+    page = client.get("/orders/").content.decode()
+    assert 'class="inbox-link"' in page and '<b class="count">1</b>' in page
+    client.post("/orders/m/inbox/")  # all read
+    assert '<b class="count">' not in client.get("/orders/").content.decode()
+
+
 def test_bulk_accept_and_dispatch_from_the_desk(client, crew, login, report):
     orders = [report(source="hotline", title=f"热线{i}") for i in range(3)]
     login("east_secretary")
