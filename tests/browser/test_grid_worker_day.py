@@ -47,6 +47,11 @@ def browser(monkeypatch):
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield b
         b.close()
+        # The test's ORM calls ran inside Playwright's greenlet, which has its own connection
+        # (Django keys connections by context): close it here, or it outlives the test.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def photo_file(tmp_path) -> Path:

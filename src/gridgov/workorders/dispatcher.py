@@ -59,6 +59,8 @@ class Dispatcher:
                 log.exception("alarms %s: events not made now", ids)
                 connection.close()
             finally:
+                if self._queue.empty():  # alarms are sporadic: hold no idle connection
+                    connection.close()
                 self._queue.task_done()
 
     def drain(self) -> None:
