@@ -173,7 +173,13 @@ def generate(
                 except WorkflowError:
                     continue
                 made += 1
-                _lifecycle(order, rng, at, act, dispatcher, accounts, now)
+                # The last day and a half's orders stop part-way, so every open state has some
+                # (and those left too long are overdue and escalated by the final sweep).
+                recent = at > now - dt.timedelta(hours=36)
+                waiting = order.state == State.REPORTED  # a citizen's or caller's report
+                steps = int(rng.integers(0, 3 if waiting else 8)) if recent else None
+                fate = float(rng.uniform(0.84, 0.90)) if recent and rng.random() < 0.15 else None
+                _lifecycle(order, rng, at, _budgeted(act, steps), dispatcher, accounts, now, fate)
             sweeper.sweep(min(base + dt.timedelta(hours=23, minutes=59), now))
         progress("work orders", 1)
     with transaction.atomic():
@@ -195,9 +201,25 @@ def generate(
     )
 
 
-def _lifecycle(order, rng, at, act, dispatcher, accounts, now) -> None:  # type: ignore[no-untyped-def]
-    """Walk one order through its life with realistic delays; steps after now are left undone."""
-    fate = rng.random()
+def _budgeted(act, steps):  # type: ignore[no-untyped-def]
+    """`act`, allowed only `steps` more actions (None: no limit)."""
+    if steps is None:
+        return act
+    left = [steps]
+
+    def limited(*args, **kw):  # type: ignore[no-untyped-def]
+        if left[0] <= 0:
+            return False
+        left[0] -= 1
+        return act(*args, **kw)
+
+    return limited
+
+
+def _lifecycle(order, rng, at, act, dispatcher, accounts, now, fate=None) -> None:  # type: ignore[no-untyped-def]
+    """Walk one order through its life with realistic delays; steps after now are left undone.
+    `fate` (0–1) picks the path: most close on time; bands are late, returned, rejected."""
+    fate = rng.random() if fate is None else fate
     t = at
     if order.state == State.REPORTED:
         t += dt.timedelta(minutes=float(rng.uniform(3, 40)))
