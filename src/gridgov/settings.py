@@ -139,6 +139,18 @@ GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", Tru
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = float(config.env_str("GRIDGOV_LOCATE_REFRESH_SECONDS", "2"))
 
+# The cache (the public page's per-client limit, small lookups): this process's memory, or Redis
+# shared by every process and machine when REDIS_URL is set.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Behind a reverse proxy, the request header that carries the client's address (e.g.
+# "X-Real-IP"); empty: the connection's own address.
+GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
+
 # Background work (Huey): the deadline and offline sweeps every minute, run by `gridgov worker`.
 # One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL).
 if REDIS_URL:

@@ -4,6 +4,7 @@ not the grid worker's; only the unit and post that handle it and the states with
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -23,6 +24,12 @@ PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "
 
 
 def _client(request: HttpRequest) -> str:
+    """The client's address: the configured proxy header's first entry, else the socket's."""
+    header = getattr(settings, "GRIDGOV_CLIENT_IP_HEADER", "")
+    if header:
+        forwarded = request.headers.get(header, "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
