@@ -179,3 +179,34 @@ def test_categories_tree(client, crew, bearer):
         assert by_code[code]["parent"] is not None
     assert by_code["construction_dust"]["line"] == "environment"
     assert by_code["air_pollution"]["parent"] is None
+
+
+def test_transition_and_bulk_bad_inputs(client, crew, bearer, reported):
+    url = f"/api/v1/orders/{reported['id']}/transitions"
+    worker = bearer("g1_worker")
+    sec = bearer("east_secretary")
+    cases = [
+        (
+            worker,
+            {"action": "request_extension", "note": "x", "until": "2026-12-01T09:00:00"},
+            "until",
+        ),
+        (worker, {"action": "sign", "lat": "north", "lon": 113.0}, "lat"),
+        (sec, {"action": "reassign", "note": "x", "assignee": "someone"}, "assignee"),
+        (worker, {"note": "no action"}, "action"),
+    ]
+    for headers, body, field in cases:
+        r = post(client, url, body, headers)
+        assert r.status_code == 400, (body, r.content)
+        assert field in [e["field"].removeprefix("payload.") for e in r.json()["errors"]], body
+    assert (
+        post(client, "/api/v1/orders/999999/transitions", {"action": "sign"}, worker).status_code
+        == 404
+    )
+    r = post(client, "/api/v1/orders/bulk", {"ids": list(range(501)), "action": "close"}, sec)
+    assert r.status_code == 400
+    r = post(client, "/api/v1/orders/bulk", {"ids": [reported["id"]], "action": "fly"}, sec)
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "action"
+    # Nothing changed on the order through any of these.
+    detail = client.get(f"/api/v1/orders/{reported['id']}", **sec).json()
+    assert detail["state"] == "dispatched" and len(detail["transitions"]) == 2
