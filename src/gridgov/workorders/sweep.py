@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -34,6 +35,79 @@ class SweepResult:
     supervision_overdue: int = 0
 
 
+CHUNK = 200  # orders handled per transaction; their audit rows and notices are written in bulk
+
+
+class _Writes:
+    """The audit rows and inbox notices of one chunk, written together at its end."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.transitions: list[Transition] = []
+        self.notices: list[Notification] = []
+
+    def row(self, order: WorkOrder, action: str, note: str) -> None:
+        self.transitions.append(
+            Transition(
+                order=order,
+                action=action,
+                from_state=order.state,
+                to_state=order.state,
+                actor_name=_("系统"),
+                note=note,
+                at=self.now,
+            )
+        )
+
+    def notice(
+        self, persons: Any, kind: str, title: str, order: WorkOrder, key: str, body: str = ""
+    ) -> None:
+        ids = {p if isinstance(p, int) else p.pk for p in persons if p is not None}
+        for pid in sorted(ids):
+            self.notices.append(
+                Notification(
+                    person_id=pid,
+                    kind=kind,
+                    title=title[:200],
+                    body=body,
+                    order=order,
+                    key=key[:120],
+                    created_at=self.now,
+                )
+            )
+
+    def flush(self) -> None:
+        from gridgov.workorders.notify import _deliver
+
+        Transition.objects.bulk_create(self.transitions)
+        if not self.notices:
+            return
+        # A notice already there (same person and key) is skipped by the unique constraint.
+        Notification.objects.bulk_create(self.notices, ignore_conflicts=True)
+        made = set(
+            Notification.objects.filter(
+                created_at=self.now, key__in={n.key for n in self.notices}
+            ).values_list("person_id", "key")
+        )
+        sent = [n for n in self.notices if (n.person_id, n.key) in made]
+        if sent:
+            transaction.on_commit(lambda: _deliver(sent))
+
+
+def _chunks(ids: list[int]) -> Any:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _load(ids: list[int]) -> list[WorkOrder]:
+    return list(
+        WorkOrder.objects.select_related("event__category", "event__region", "unit", "assignee")
+        .defer("event__region__geometry", "unit__geometry")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
 def sweep(now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
@@ -43,18 +117,32 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             state__in=open_states, warn_at__lte=now, due_at__gt=now, warned_seq__lt=F("step_seq")
         ).values_list("pk", flat=True)
     )
-    for pk in warn_ids:
-        result.warned += _warn(pk, now)
+    people_cache: dict[tuple[int, int | None], list[int]] = {}
+    for chunk in _chunks(warn_ids):
+        with transaction.atomic():
+            writes = _Writes(now)
+            for order in _load(chunk):
+                result.warned += _warn(order, writes, people_cache)
+            writes.flush()
     due_ids = list(
         WorkOrder.objects.filter(state__in=open_states, next_escalation_at__lte=now).values_list(
             "pk", flat=True
         )
     )
     tiers_cache: dict[tuple, list[routing.Tier]] = {}
-    for pk in due_ids:
-        newly, escalated = _escalate(pk, now, tiers_cache)
-        result.newly_overdue += newly
-        result.escalated += escalated
+    for chunk in _chunks(due_ids):
+        with transaction.atomic():
+            writes = _Writes(now)
+            done: dict[tuple[int, int], set[int]] = {}
+            for order_id, seq, level in Escalation.objects.filter(order_id__in=chunk).values_list(
+                "order_id", "step_seq", "level"
+            ):
+                done.setdefault((order_id, seq), set()).add(level)
+            for order in _load(chunk):
+                newly, escalated = _escalate(order, now, writes, tiers_cache, done)
+                result.newly_overdue += newly
+                result.escalated += escalated
+            writes.flush()
     for sup in Supervision.objects.filter(
         due_at__lte=now, overdue_notified=False, order__state__in=open_states
     ).select_related("order__event", "by__person"):
@@ -62,39 +150,39 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     return result
 
 
-def _warn(pk: int, now: dt.datetime) -> int:
-    with transaction.atomic():
-        order = WorkOrder.objects.select_related("event").get(pk=pk)
-        claimed = WorkOrder.objects.filter(pk=pk, warned_seq__lt=order.step_seq).update(
-            warned_seq=order.step_seq
-        )
-        if not claimed:
-            return 0
-        step = STEP_LABELS.get(Step(order.step)) if order.step else ""
-        recipients = (
-            [order.assignee_id] if order.assignee_id and order.step != Step.DISPATCH else []
-        )
-        if not recipients:
-            recipients = routing_unit_people(order)
-        Transition.objects.create(
-            order=order,
-            action="warn",
-            from_state=order.state,
-            to_state=order.state,
-            actor_name=_("系统"),
-            note=_("%(step)s时限将至：%(due)s")
-            % {"step": step, "due": timezone.localtime(order.due_at).strftime("%m-%d %H:%M")},
-            at=now,
-        )
-        notify(
-            recipients,
-            Notification.Kind.WARNING,
-            _("临期预警：%(title)s") % {"title": order.event.title},
-            order=order,
-            body=_("%(step)s时限 %(due)s")
-            % {"step": step, "due": timezone.localtime(order.due_at).strftime("%m-%d %H:%M")},
-            key=f"warn:{order.pk}:{order.step_seq}",
-        )
+def _due_text(order: WorkOrder) -> tuple[str, str]:
+    step = str(STEP_LABELS.get(Step(order.step), "")) if order.step else ""
+    assert order.due_at is not None
+    return step, timezone.localtime(order.due_at).strftime("%m-%d %H:%M")
+
+
+def _warn(
+    order: WorkOrder, writes: _Writes, people_cache: dict[tuple[int, int | None], list[int]]
+) -> int:
+    if order.warned_seq >= order.step_seq or order.due_at is None:
+        return 0
+    # The claim: only the worker whose update lands warns (a doubled worker finds it taken).
+    claimed = WorkOrder.objects.filter(pk=order.pk, warned_seq__lt=order.step_seq).update(
+        warned_seq=order.step_seq
+    )
+    if not claimed:
+        return 0
+    step, due = _due_text(order)
+    recipients = [order.assignee_id] if order.assignee_id and order.step != Step.DISPATCH else []
+    if not recipients:
+        key = (order.unit_id, order.event.category.line_id)
+        if key not in people_cache:
+            people_cache[key] = routing_unit_people(order)
+        recipients = people_cache[key]
+    writes.row(order, "warn", _("%(step)s时限将至：%(due)s") % {"step": step, "due": due})
+    writes.notice(
+        recipients,
+        Notification.Kind.WARNING,
+        _("临期预警：%(title)s") % {"title": order.event.title},
+        order,
+        f"warn:{order.pk}:{order.step_seq}",
+        _("%(step)s时限 %(due)s") % {"step": step, "due": due},
+    )
     return 1
 
 
@@ -116,47 +204,40 @@ def levels_due(order: WorkOrder, now: dt.datetime) -> int:
 
 
 def _escalate(
-    pk: int, now: dt.datetime, tiers_cache: dict[tuple, list[routing.Tier]] | None = None
+    order: WorkOrder,
+    now: dt.datetime,
+    writes: _Writes,
+    tiers_cache: dict[tuple, list[routing.Tier]],
+    done: dict[tuple[int, int], set[int]],
 ) -> tuple[int, int]:
-    order = (
-        WorkOrder.objects.select_related("event__category", "event__region", "unit", "assignee")
-        .defer("event__region__geometry", "unit__geometry")
-        .filter(pk=pk)
-        .first()
-    )
-    if order is None or order.due_at is None or order.due_at > now or not order.step:
+    if order.due_at is None or order.due_at > now or not order.step:
         return 0, 0
+    pk = order.pk
     newly = 0
     if not order.overdue:
         newly = WorkOrder.objects.filter(pk=pk, overdue=False, step_seq=order.step_seq).update(
             overdue=True, ever_overdue=True
         )
         if newly and order.assignee_id and order.step != Step.DISPATCH:
-            notify(
+            writes.notice(
                 [order.assignee_id],
                 Notification.Kind.OVERDUE,
                 _("已超期：%(title)s") % {"title": order.event.title},
-                order=order,
-                key=f"overdue:{order.pk}:{order.step_seq}",
+                order,
+                f"overdue:{order.pk}:{order.step_seq}",
             )
     key = (order.event.region_id, order.unit_id, order.assignee_id, order.event.category.line_id)
-    cache = {} if tiers_cache is None else tiers_cache
-    if key not in cache:
-        cache[key] = routing.escalation_tiers(
+    if key not in tiers_cache:
+        tiers_cache[key] = routing.escalation_tiers(
             order.event.region, order.unit, order.assignee, order.event.category.line_id
         )
-    tiers = cache[key]
-    due_levels = levels_due(order, now)
-    wanted = min(due_levels, len(tiers))
-    done = set(
-        Escalation.objects.filter(order=order, step_seq=order.step_seq).values_list(
-            "level", flat=True
-        )
-    )
+    tiers = tiers_cache[key]
+    wanted = min(levels_due(order, now), len(tiers))
+    already = done.get((pk, order.step_seq), set())
     escalated = 0
     step = STEP_LABELS.get(Step(order.step), "")
     for tier in tiers[:wanted]:
-        if tier.level in done:
+        if tier.level in already:
             continue
         try:
             with transaction.atomic():
@@ -168,32 +249,27 @@ def _escalate(
                     region=tier.region,
                     at=now,
                 )
-                # Only the worker whose row went in moves the level and tells anyone.
-                WorkOrder.objects.filter(
-                    pk=pk, step_seq=order.step_seq, escalation_level__lt=tier.level
-                ).update(escalation_level=tier.level)
-                Transition.objects.create(
-                    order=order,
-                    action="escalate",
-                    from_state=order.state,
-                    to_state=order.state,
-                    actor_name=_("系统"),
-                    note=_("%(step)s超期，升级至%(region)s")
-                    % {"step": step, "region": tier.region.name},
-                    at=now,
-                )
-                notify(
-                    tier.persons,
-                    Notification.Kind.ESCALATED,
-                    _("超期升级：%(title)s") % {"title": order.event.title},
-                    order=order,
-                    body=_("%(step)s超期，由%(unit)s升级至%(region)s")
-                    % {"step": step, "unit": order.unit.name, "region": tier.region.name},
-                    key=f"esc:{order.pk}:{order.step_seq}:{tier.level}",
-                )
-            escalated += 1
         except IntegrityError:  # another worker escalated this level a moment ago
             continue
+        # Only the worker whose row went in moves the level and tells anyone.
+        WorkOrder.objects.filter(
+            pk=pk, step_seq=order.step_seq, escalation_level__lt=tier.level
+        ).update(escalation_level=tier.level)
+        writes.row(
+            order,
+            "escalate",
+            _("%(step)s超期，升级至%(region)s") % {"step": step, "region": tier.region.name},
+        )
+        writes.notice(
+            tier.persons,
+            Notification.Kind.ESCALATED,
+            _("超期升级：%(title)s") % {"title": order.event.title},
+            order,
+            f"esc:{order.pk}:{order.step_seq}:{tier.level}",
+            _("%(step)s超期，由%(unit)s升级至%(region)s")
+            % {"step": step, "unit": order.unit.name, "region": tier.region.name},
+        )
+        escalated += 1
     # When to look again: the next level's moment, or never once the top has been reached.
     following = None
     if wanted < len(tiers):
