@@ -183,6 +183,8 @@ def generate(
             sweeper.sweep(min(base + dt.timedelta(hours=23, minutes=59), now))
         progress("work orders", 1)
     with transaction.atomic():
+        _demo_logins_have_work(categories, act, now)
+    with transaction.atomic():
         # The air alarms' orders are live: about half already signed for.
         for order in WorkOrder.objects.filter(
             event__source=Source.AIR_ALARM, state=State.DISPATCHED
@@ -269,3 +271,41 @@ def _lifecycle(order, rng, at, act, dispatcher, accounts, now, fate=None) -> Non
         return
     t += dt.timedelta(minutes=float(rng.uniform(5, 60)))
     act(order, "close", dispatcher, t)
+
+
+def _demo_logins_have_work(categories, act, now) -> None:  # type: ignore[no-untyped-def]
+    """Whoever tries the `worker` login finds work on the phone: a new order, one in progress,
+    and one handled and waiting for the `community` login to verify."""
+    User = get_user_model()
+    worker = User.objects.filter(username="worker").first()
+    person = Person.objects.filter(user=worker).first() if worker else None
+    post = (
+        Post.objects.current().filter(person=person, region__level=Level.GRID).first()
+        if person
+        else None
+    )
+    if post is None:
+        return
+    grid = post.region
+    plans = [
+        ("construction_dust", "工地东侧裸土未苫盖", 20, []),
+        ("restaurant_fumes", "小吃街油烟直排", 150, [("sign", 140), ("start", 120)]),
+        ("road_dust", "渣土车带泥上路", 240, [("sign", 230), ("start", 200), ("handle", 60)]),
+    ]
+    for code, title, minutes_ago, steps in plans:
+        order = create_event(
+            EventInput(
+                source=Source.PATROL,
+                category=categories[code],
+                title=title,
+                description=title,
+                lat=grid.centroid_lat,
+                lon=grid.centroid_lon,
+                region=grid,
+            ),
+            worker,
+            now=now - dt.timedelta(minutes=minutes_ago),
+        )
+        for action, ago in steps:
+            note = "已督促整改，现场洒水降尘" if action == "handle" else ""
+            act(order, action, worker, now - dt.timedelta(minutes=ago), note=note)
