@@ -123,3 +123,28 @@ def test_only_assignee_or_dispatcher_uploads(client, bearer, order_id):
     assert r.status_code == 403
     r = upload(client, order_id, bearer("g1_worker"), jpeg(), stage="sideways")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "stage"
+
+
+def test_api_photos_become_the_evidence_of_a_step(client, bearer, order_id):
+    h = bearer("g1_worker")
+    first = upload(client, order_id, h, jpeg(), stage="after").json()["id"]
+    url = f"/api/v1/orders/{order_id}/transitions"
+    post = client.post(url, {"action": "sign"}, content_type="application/json", **h)
+    assert post.status_code == 200
+    # A photo id that is not this account's upload on this order refuses the whole step.
+    r = client.post(
+        url,
+        {"action": "handle", "note": "已苫盖", "photos": [first, 999999]},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "photos"
+    assert Attachment.objects.get(pk=first).transition is None
+    r = client.post(
+        url,
+        {"action": "handle", "note": "已苫盖", "photos": [first]},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 200 and r.json()["state"] == "handled"
+    assert Attachment.objects.get(pk=first).transition.action == "handle"

@@ -389,6 +389,11 @@ class TransitionIn(Schema):
     until: dt.datetime | None = Field(None, description="extension or supervision deadline")
     lat: float | None = None
     lon: float | None = None
+    photos: list[int] = Field(
+        default_factory=list,
+        max_length=20,
+        description="ids of photos uploaded to this order (POST …/photos) that this step shows",
+    )
 
 
 @router.post("/orders/{int:order_id}/transitions", response=OrderDetailOut)
@@ -408,6 +413,7 @@ def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> An
             until=payload.until,
             lat=payload.lat,
             lon=payload.lon,
+            photo_ids=payload.photos,
         )
     except WorkflowError as exc:
         _raise(exc)

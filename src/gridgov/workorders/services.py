@@ -27,6 +27,7 @@ from gridgov.territory.models import Region
 from gridgov.workorders import routing
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import (
+    Attachment,
     Category,
     Event,
     Extension,
@@ -345,9 +346,12 @@ def perform(
     until: dt.datetime | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    photo_ids: list[int] | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[WorkOrder, Transition]:
-    """Take one action on an order, or raise WorkflowError naming what is wrong."""
+    """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
+    are this account's photos already uploaded to the order and not yet part of a step: they
+    become the evidence of this one (all of them, or the action is refused)."""
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
@@ -373,6 +377,13 @@ def perform(
         raise WorkflowError(400, _("位置无效"), "lat")
     with transaction.atomic():
         t = _perform(order, action, user, note, assignee_id, until, lat, lon, now)
+        if photo_ids:
+            wanted = set(photo_ids)
+            linked = Attachment.objects.filter(
+                pk__in=wanted, order=order, transition__isnull=True, uploaded_by=user
+            ).update(transition=t)
+            if linked != len(wanted):
+                raise WorkflowError(400, _("照片不存在、不是您上传的或已用于其他环节"), "photos")
     return order, t
 
 
