@@ -116,6 +116,28 @@ class EventInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Event:
+    """The event row (unsaved) as every way of reporting records it."""
+    return Event(
+        reference=new_reference(now),
+        source=data.source,
+        category=data.category,
+        title=data.title.strip()[:120],
+        description=data.description.strip(),
+        lat=data.lat,
+        lon=data.lon,
+        address=data.address.strip()[:200],
+        region=region,
+        region_path=region.path,
+        reported_by=user if getattr(user, "is_authenticated", False) else None,
+        contact_name=data.contact_name.strip()[:50],
+        contact_phone=data.contact_phone.strip()[:20],
+        alarm_id=data.alarm_id,
+        submission_key=data.submission_key or None,
+        created_at=now,
+    )
+
+
 AUTO_DISPATCHED = {Source.PATROL, Source.AIR_ALARM, Source.INSPECTION, Source.COMMAND}
 
 
@@ -159,24 +181,8 @@ def create_event(
         for _attempt in range(5):
             try:
                 with transaction.atomic():
-                    event = Event.objects.create(
-                        reference=new_reference(now),
-                        source=data.source,
-                        category=data.category,
-                        title=data.title.strip()[:120],
-                        description=data.description.strip(),
-                        lat=data.lat,
-                        lon=data.lon,
-                        address=data.address.strip()[:200],
-                        region=region,
-                        region_path=region.path,
-                        reported_by=user if getattr(user, "is_authenticated", False) else None,
-                        contact_name=data.contact_name.strip()[:50],
-                        contact_phone=data.contact_phone.strip()[:20],
-                        alarm_id=data.alarm_id,
-                        submission_key=data.submission_key or None,
-                        created_at=now,
-                    )
+                    event = _event(data, region, user, now)
+                    event.save()
                 break
             except IntegrityError:
                 if (
@@ -725,20 +731,7 @@ def create_dispatched_events(
         unit = regions[ids[-2] if len(ids) >= 2 else ids[-1]]
         assignment = routing.assignee_for(region, d.category.line_id, book)
         priority = d.priority or d.category.default_priority
-        event = Event(
-            reference=new_reference(now),
-            source=d.source,
-            category=d.category,
-            title=d.title.strip()[:120],
-            description=d.description.strip(),
-            lat=d.lat,
-            lon=d.lon,
-            address=d.address.strip()[:200],
-            region=region,
-            region_path=region.path,
-            alarm_id=d.alarm_id,
-            created_at=now,
-        )
+        event = _event(d, region, None, now)
         order = WorkOrder(
             event=event, state=State.REPORTED, priority=priority, unit=unit, created_at=now,
             updated_at=now,
