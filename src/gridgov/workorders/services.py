@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -113,7 +113,6 @@ class EventInput:
     alarm_id: int | None = None
     submission_key: str | None = None
     region: Region | None = None  # already known (an alarm's grid): no lookup needed
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Event:
