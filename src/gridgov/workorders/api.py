@@ -16,8 +16,16 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError
 from gridgov.territory.api import xlsx_response
-from gridgov.workorders import evidence, exports
-from gridgov.workorders.models import Category, Event, Notification, Priority, Source, WorkOrder
+from gridgov.workorders import commands, evidence, exports
+from gridgov.workorders.models import (
+    Attachment,
+    Category,
+    Event,
+    Notification,
+    Priority,
+    Source,
+    WorkOrder,
+)
 from gridgov.workorders.services import (
     EventInput,
     WorkflowError,
@@ -182,6 +190,19 @@ def order_row(o: WorkOrder) -> dict[str, Any]:
     }
 
 
+def photo_row(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "stage": a.stage,
+        "url": reverse("workorders:photo", args=[a.pk]),
+        "width": a.width,
+        "height": a.height,
+        "taken_at": a.taken_at,
+        "lat": a.lat,
+        "lon": a.lon,
+    }
+
+
 def _label(action: str) -> str:
     a = ACTIONS.get(action)
     return str(a.label if a else SYSTEM_ACTIONS.get(action, action))
@@ -205,19 +226,7 @@ def order_detail(request: HttpRequest, o: WorkOrder) -> dict[str, Any]:
         }
         for t in o.transitions.select_related("assignee").order_by("at", "pk")
     ]
-    row["attachments"] = [
-        {
-            "id": a.pk,
-            "stage": a.stage,
-            "url": reverse("workorders:photo", args=[a.pk]),
-            "width": a.width,
-            "height": a.height,
-            "taken_at": a.taken_at,
-            "lat": a.lat,
-            "lon": a.lon,
-        }
-        for a in o.attachments.all()
-    ]
+    row["attachments"] = [photo_row(a) for a in o.attachments.all()]
     merged = o.event.merged_into
     row["merged_into"] = merged.reference if merged else None
     return row
@@ -541,19 +550,7 @@ def upload_photo(
         )
     except evidence.PhotoRejected as exc:
         raise ApiError(exc.status, str(exc), "stage" if "stage" in str(exc) else "photo") from exc
-    return Status(
-        201,
-        {
-            "id": a.pk,
-            "stage": a.stage,
-            "url": reverse("workorders:photo", args=[a.pk]),
-            "width": a.width,
-            "height": a.height,
-            "taken_at": a.taken_at,
-            "lat": a.lat,
-            "lon": a.lon,
-        },
-    )
+    return Status(201, photo_row(a))
 
 
 # ---------------------------------------------------------------------------- commands --
@@ -619,9 +616,7 @@ def _command_row(c: Any, rows: list[Any]) -> dict[str, Any]:
 
 
 def _command_detail(c: Any) -> dict[str, Any]:
-    from gridgov.workorders.commands import recipients_of
-
-    rows = recipients_of(c)
+    rows = commands.recipients_of(c)
     now = timezone.now()
     out = _command_row(c, rows)
     out["not_acknowledged"] = [r.person.name for r in rows if r.acknowledged_at is None]
@@ -651,9 +646,7 @@ def _command_detail(c: Any) -> dict[str, Any]:
 
 
 def _get_command(request: HttpRequest, command_id: int) -> Any:
-    from gridgov.workorders.commands import commands_for
-
-    c = commands_for(request.user).filter(pk=command_id).first()
+    c = commands.commands_for(request.user).filter(pk=command_id).first()
     if c is None:
         raise ApiError(404, "no such command")
     return c
@@ -662,8 +655,6 @@ def _get_command(request: HttpRequest, command_id: int) -> Any:
 @router.post("/commands", response={201: CommandDetailOut})
 def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
     """下达指令 to units (their responsible post holders) and/or people."""
-    from gridgov.workorders import commands
-
     if timezone.is_naive(payload.due_at):
         raise ApiError(400, "due_at needs a UTC offset", "due_at")
     try:
@@ -683,10 +674,8 @@ def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
 @router.get("/commands", response=list[CommandOut])
 @paginate(LimitOffsetPagination)
 def list_commands(request: HttpRequest) -> Any:
-    from gridgov.workorders.commands import commands_for
-
     out = []
-    for c in commands_for(request.user).prefetch_related("recipients"):
+    for c in commands.commands_for(request.user).prefetch_related("recipients"):
         out.append(_command_row(c, list(c.recipients.all())))
     return out
 
@@ -702,8 +691,6 @@ class CompleteIn(Schema):
 
 @router.post("/commands/{int:command_id}/acknowledge", response=CommandDetailOut)
 def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
-    from gridgov.workorders import commands
-
     try:
         commands.acknowledge(command_id, request.user)
     except WorkflowError as exc:
@@ -713,8 +700,6 @@ def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
 
 @router.post("/commands/{int:command_id}/complete", response=CommandDetailOut)
 def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
-    from gridgov.workorders import commands
-
     try:
         commands.complete(command_id, request.user, payload.note)
     except WorkflowError as exc:
