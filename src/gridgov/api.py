@@ -2,13 +2,16 @@
 instance, authentication and the error format:
 `{"detail": ..., "errors": [{"field", "message"}]}`."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
+from ninja.types import DictStrAny
 
+from gridgov.inputs import InputError
 from gridgov.people.tokens import user_for_token
 
 
@@ -20,6 +23,17 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class CheckedParser(Parser):
+    """JSON bodies come already parsed and checked by the input boundary
+    (gridgov.web.middleware.InputBoundaryMiddleware); parse here only what it did not see."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        parsed = getattr(request, "parsed_json", None)
+        if parsed is not None:
+            return cast(DictStrAny, parsed)
+        return super().parse_body(request)
 
 
 class ApiError(HttpError):
@@ -38,6 +52,7 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],  # session: the pages, CSRF-checked
     urls_namespace="api",
     docs_url="/docs",
+    parser=CheckedParser(),
 )
 
 
@@ -59,6 +74,14 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     errors = [{"field": exc.field, "message": str(exc)}] if exc.field else []
     return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
+
+
+@api.exception_handler(InputError)
+def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    errors = [{"field": exc.field, "message": exc.message}]
+    return api.create_response(
+        request, error_body(f"invalid input: {exc.field}", errors), status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,11 +9,13 @@ from typing import Any, Literal
 
 import numpy as np
 from django.conf import settings
+from django.db import DataError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
+from gridgov import inputs
 from gridgov.air import alarms as alarm_service
 from gridgov.air import aqi
 from gridgov.air.assessment import (
@@ -28,6 +30,7 @@ from gridgov.air.batches import from_records
 from gridgov.air.group_commit import committer
 from gridgov.air.ingest import StationInfo, check_rows, ingest
 from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
+from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
 from gridgov.api import ApiError, error_body
@@ -76,10 +79,18 @@ def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
     if not errors:
         _, errors = check_rows(batch, infos)
     if not errors:
-        if settings.GRIDGOV_INGEST_GROUP_COMMIT:
-            result = committer.submit(batch, infos)
-        else:
-            result = ingest(batch, infos, reject_all_on_error=True)
+        try:
+            if settings.GRIDGOV_INGEST_GROUP_COMMIT:
+                result = committer.submit(batch, infos)
+            else:
+                result = ingest(batch, infos, reject_all_on_error=True)
+        except (DataError, OverflowError) as exc:  # a value the database cannot hold
+            raise BatchRejected(
+                error_body(
+                    "the readings could not be stored; nothing was stored",
+                    [{"field": "readings", "message": str(exc)}],
+                )
+            ) from exc
         errors = result.errors
     if errors:
         body = error_body(
@@ -233,12 +244,7 @@ def latest(request: HttpRequest) -> Any:
 
 
 def _date(value: str | None, default: dt.date, field: str) -> dt.date:
-    if value is None:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApiError(400, f"{field}: not a date (YYYY-MM-DD)", field=field) from exc
+    return inputs.parse_date(field, value, default)
 
 
 def _standard(value: str | None) -> aqi.Standard | None:
@@ -358,8 +364,7 @@ def calculate(request: HttpRequest, payload: AqiIn) -> Any:
                 f"unknown pollutant for a {payload.report} report: {key}",
                 field=f"concentrations.{key}",
             )
-        if not math.isfinite(value) or value < 0:
-            raise ApiError(400, "must be a non-negative number", field=f"concentrations.{key}")
+        inputs.check_number(f"concentrations.{key}", value, 0, PHYSICAL_MAX)
     if not payload.concentrations:
         raise ApiError(400, "give at least one concentration", field="concentrations")
     if payload.standard:

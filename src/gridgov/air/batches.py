@@ -11,6 +11,8 @@ import numpy as np
 
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import CST, POLLUTANT_FIELDS
+from gridgov.air.quality import PHYSICAL_MAX
+from gridgov.inputs import READING_EARLIEST
 
 ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS}
 
@@ -26,6 +28,8 @@ def parse_time(value: Any) -> int:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CST)
+    if moment < READING_EARLIEST:
+        raise ValueError("before 2000-01-01: no monitoring data is that old")
     return int(moment.timestamp())
 
 
@@ -45,6 +49,8 @@ def parse_value(value: Any) -> tuple[float, bool]:
         return math.nan, True
     if math.isinf(number):
         raise ValueError("must be finite")
+    if abs(number) > PHYSICAL_MAX:
+        raise ValueError(f"{number:g} is not a physical concentration (at most {PHYSICAL_MAX:g})")
     return number, False
 
 

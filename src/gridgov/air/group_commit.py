@@ -1,10 +1,11 @@
 """Group commit for single-reading posts: many stations each sending one reading a minute.
 
-Each post is checked on its own (one bad row still rejects that post, with 400), then handed to
+Each post is checked completely on its own (one bad row rejects that post, with 400), then handed to
 this process's committer thread, which merges whatever posts arrived meanwhile into one batch and
 runs the ordinary ingestion path once, in one transaction. The post's request waits until that
 transaction has committed, so what is acknowledged is stored — as before, but one transaction
-and one set of aggregate updates serve dozens of posts instead of one each.
+and one set of aggregate updates serve dozens of posts instead of one each. Should a merged
+group still fail, its posts are retried one by one, so one station's fault is never another's.
 """
 
 from __future__ import annotations
@@ -80,12 +81,25 @@ class GroupCommitter:
             close_old_connections()
             try:
                 results = commit_group(group)
-            except Exception as exc:  # every waiting request learns of it
-                for post in group:
-                    post.future.set_exception(exc)
+            except Exception:
                 connection.close()
+                self._commit_alone(group)
                 continue
             for post, result in zip(group, results, strict=True):
+                post.future.set_result(result)
+
+    @staticmethod
+    def _commit_alone(group: list[_Post]) -> None:
+        """A merged group failed: each post is retried on its own, so only the post at fault
+        learns of an error and every other post is stored and acknowledged."""
+        for post in group:
+            close_old_connections()
+            try:
+                (result,) = commit_group([post])
+            except Exception as exc:
+                post.future.set_exception(exc)
+                connection.close()
+            else:
                 post.future.set_result(result)
 
 

@@ -17,10 +17,12 @@ from django.db import connection, transaction
 
 from gridgov.air import aggregate, quality
 from gridgov.air.models import POLLUTANT_FIELDS, Station, StationState
+from gridgov.inputs import READING_EARLIEST
 
 NCOL = len(POLLUTANT_FIELDS)
 CO = POLLUTANT_FIELDS.index("co")
 FUTURE_SLACK_SECONDS = 300
+EARLIEST_TS = int(READING_EARLIEST.timestamp())
 
 
 @dataclass(frozen=True)
@@ -121,23 +123,28 @@ def station_infos(ids: list[int] | None = None) -> dict[int, StationInfo]:
 def check_rows(
     batch: Batch, stations: dict[int, StationInfo], now: float | None = None
 ) -> tuple[np.ndarray, list[RowError]]:
-    """Rows that are errors (not flags): off the station's interval, in the future, CO in µg/m³."""
+    """Rows that are errors (not flags): off the station's interval, in the future or before
+    2000, CO in µg/m³, a value no instrument measures."""
     now = time.time() if now is None else now
     interval = np.array([stations[int(s)].interval for s in batch.station], dtype=np.int64)
     bad = np.zeros(len(batch), dtype=bool)
     errors: list[RowError] = []
     off = batch.ts % (np.maximum(interval, 1) * 60) != 0
-    future = batch.ts > now + FUTURE_SLACK_SECONDS
+    future = (batch.ts > now + FUTURE_SLACK_SECONDS) | (batch.ts < EARLIEST_TS)
     with np.errstate(invalid="ignore"):
         co_unit = batch.values[:, CO] > quality.CO_UNIT_LIMIT
-    for i in np.flatnonzero(off | future | co_unit):
+        unreal = np.abs(batch.values) > quality.PHYSICAL_MAX
+    for i in np.flatnonzero(off | future | co_unit | unreal.any(axis=1)):
         row = int(batch.row[i])
         if off[i]:
             errors.append(
                 RowError(row, "time", f"not on the station's {interval[i]}-minute interval")
             )
         if future[i]:
-            errors.append(RowError(row, "time", "more than 5 minutes in the future"))
+            if batch.ts[i] < EARLIEST_TS:
+                errors.append(RowError(row, "time", "before 2000-01-01"))
+            else:
+                errors.append(RowError(row, "time", "more than 5 minutes in the future"))
         if co_unit[i]:
             errors.append(
                 RowError(
@@ -147,7 +154,15 @@ def check_rows(
                     "mg/m³: CO must be sent in mg/m³, not µg/m³",
                 )
             )
-    bad[off | future | co_unit] = True
+        for j in np.flatnonzero(unreal[i]):
+            errors.append(
+                RowError(
+                    row,
+                    POLLUTANT_FIELDS[j],
+                    f"{batch.values[i, j]:g} is not a physical concentration",
+                )
+            )
+    bad[off | future | co_unit | unreal.any(axis=1)] = True
     return bad, errors
 
 

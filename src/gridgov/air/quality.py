@@ -8,6 +8,9 @@ from gridgov.air.models import POLLUTANT_FIELDS, Flag
 
 # Instrument ranges (µg/m³; CO mg/m³): above them a value is flagged, not refused.
 RANGE = {"pm25": 1000.0, "pm10": 2000.0, "so2": 2620.0, "no2": 3840.0, "co": 60.0, "o3": 1200.0}
+# Beyond this (in either sign) a number is no measurement at all, whatever the instrument: it
+# is refused at the boundary instead of flagged (1 g/m³; CO 1,000 kg/m³ is caught earlier).
+PHYSICAL_MAX = 1_000_000.0
 # Largest change between consecutive readings of one station that the atmosphere makes.
 MAX_JUMP = {"pm25": 500.0, "pm10": 800.0, "so2": 500.0, "no2": 500.0, "co": 20.0, "o3": 400.0}
 # Consecutive readings within this many intervals count as consecutive for the jump check.

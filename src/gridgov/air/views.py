@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov import inputs
 from gridgov.air import alarms as alarm_service
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
@@ -49,17 +50,14 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _parse_date(text: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
+def _parse_date(text: str | None, default: dt.date, field: str) -> dt.date:
+    return inputs.parse_date(field, text, default)
 
 
 @login_required
 def targets_page(request: HttpRequest) -> HttpResponse:
     today = dt.datetime.now(CST).date()
-    as_of = _parse_date(request.GET.get("as_of"), today)
+    as_of = _parse_date(request.GET.get("as_of"), today, "as_of")
     visible = scope.regions_for(request.user)
     targets = Target.objects.filter(region__in=visible, start__lte=as_of).select_related("region")
     rows = [target_progress(t, as_of) for t in targets]
@@ -81,8 +79,8 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
     from gridgov.air.api import units_for
 
     today = dt.datetime.now(CST).date()
-    end = _parse_date(request.GET.get("to"), today)
-    start = _parse_date(request.GET.get("from"), end.replace(day=1))
+    end = _parse_date(request.GET.get("to"), today, "to")
+    start = _parse_date(request.GET.get("from"), end.replace(day=1), "from")
     if start > end:
         start = end.replace(day=1)
     level = request.GET.get("level", "street")

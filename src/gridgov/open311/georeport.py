@@ -1,16 +1,20 @@
-"""Open311 GeoReport v2 representations of our categories and events: no personal data of
-anyone (reporters, grid workers) ever appears; `agency_responsible` names the unit and the post
-an order was dispatched to."""
+"""Open311 GeoReport v2 representations of our categories and events. What a request shows is
+decided by workorders.publication (the same rule as the public tracking page): no personal data
+of anyone, masked numbers in the text, a citizen's point rounded; `agency_responsible` names
+the responsible unit from the moment the place is located."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.http import HttpResponse
 from django.utils import timezone
 
 from gridgov.workorders.models import Category, Event
+from gridgov.workorders.publication import public_view
 from gridgov.workorders.states import OPEN_STATES, State
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -37,11 +41,10 @@ def definition(c: Category) -> dict[str, Any]:
 
 
 def request(e: Event) -> dict[str, Any]:
+    """One service request as the public may see it (workorders.publication decides what)."""
     order = e.order
+    view = public_view(e)
     open_ = order.state in OPEN_STATES
-    agency = None
-    if order.assignee_id or order.state not in (State.REPORTED,):
-        agency = order.unit.name + (f" · {order.assignee_post}" if order.assignee_post else "")
     notes = str(State(order.state).label)
     if e.merged_into_id:
         notes += f"（并入 {e.merged_into.reference}）" if e.merged_into else ""
@@ -52,17 +55,17 @@ def request(e: Event) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": e.category.name,
         "service_code": e.category.code,
-        "description": e.description[:4000] or e.title,
-        "agency_responsible": agency,
+        "description": view.description[:4000],
+        "agency_responsible": view.agency,
         "service_notice": None,
         "requested_datetime": iso(e.created_at),
         "updated_datetime": iso(updated),
         "expected_datetime": iso(order.due_at) if open_ else None,
-        "address": e.address or e.region.name,
+        "address": view.address,
         "address_id": None,
         "zipcode": None,
-        "lat": e.lat,
-        "long": e.lon,
+        "lat": view.lat,
+        "long": view.lon,
         "media_url": None,
     }
 
@@ -97,3 +100,19 @@ def to_xml(root: str, item: str | None, data: Any) -> bytes:
         for entry in data:
             _fill(ET.SubElement(top, item), entry)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+
+
+def respond(fmt: str, data: Any, root: str, item: str | None, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        body = to_xml(root, item, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False).encode()
+    return HttpResponse(body, status=status, content_type=FORMATS[fmt])
+
+
+def error_response(fmt: str, status: int, description: str) -> HttpResponse:
+    """The spec's error list: [{code, description}]."""
+    return respond(fmt, [{"code": status, "description": description}], "errors", "error", status)

@@ -5,9 +5,10 @@ errors as the spec's list of {code, description} (404 unknown, 403 api_key, 400 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_http_methods
 
 from gridgov.open311 import georeport
 from gridgov.open311.models import ApiKey
-from gridgov.workorders.models import Category, Event, Source
+from gridgov.workorders.models import Category, Source
+from gridgov.workorders.publication import published_events, trackable_events
 from gridgov.workorders.services import EventInput, WorkflowError, create_event
 from gridgov.workorders.states import OPEN_STATES
 
-FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+FORMATS = georeport.FORMATS
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
@@ -32,17 +34,11 @@ class Open311Error(Exception):
         self.status = status
 
 
-def _respond(fmt: str, data: Any, root: str, item: str | None, status: int = 200) -> HttpResponse:
-    if fmt == "xml":
-        body = georeport.to_xml(root, item, data)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode()
-    return HttpResponse(body, status=status, content_type=FORMATS[fmt])
+_respond = georeport.respond
 
 
 def _error(fmt: str, exc: Open311Error) -> HttpResponse:
-    data = [{"code": exc.status, "description": str(exc)}]
-    return _respond(fmt, data, "errors", "error", exc.status)
+    return georeport.error_response(fmt, exc.status, str(exc))
 
 
 def endpoint(root: str, item: str | None, methods: tuple[str, ...] = ("GET",)):  # type: ignore[no-untyped-def]
@@ -101,12 +97,21 @@ def service_definition(request: HttpRequest, code: str) -> Any:
     return georeport.definition(c)
 
 
-def _events():  # type: ignore[no-untyped-def]
-    return (
-        Event.objects.select_related("category", "region", "order__unit", "merged_into")
-        .defer("region__geometry", "order__unit__geometry")
-        .exclude(source=Source.AIR_ALARM)
+def _related(qs):  # type: ignore[no-untyped-def]
+    return qs.select_related("category", "region", "order__unit", "merged_into").defer(
+        "region__geometry", "order__unit__geometry"
     )
+
+
+def _tracked():  # type: ignore[no-untyped-def]
+    """One request by its reference: what the public tracking page would show."""
+    return _related(trackable_events())
+
+
+def _events():  # type: ignore[no-untyped-def]
+    """Only what the public may see (workorders.publication): citizens' reports and events an
+    official marked public, in public categories."""
+    return _related(published_events())
 
 
 def _when(value: str, name: str) -> dt.datetime:
@@ -148,7 +153,27 @@ def requests_(request: HttpRequest) -> Any:
     return [georeport.request(e) for e in qs.order_by("-created_at")[:MAX_RESULTS]]
 
 
+# GeoReport fields → (our field, longest accepted); longer is refused, never cut.
+TEXT_FIELDS = {"description": 4000, "address_string": 200, "phone": 20, "email": 254}
+NAME_LIMIT = 50
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _text(data: Any, name: str) -> str:
+    value = data.get(name, "").strip()
+    limit = TEXT_FIELDS[name]
+    if len(value) > limit:
+        raise Open311Error(400, f"{name} is longer than {limit} characters")
+    return str(value)
+
+
 def _create(request: HttpRequest) -> Any:
+    if request.content_type not in FORM_TYPES:
+        raise Open311Error(
+            400,
+            "POST requests must be form-encoded (application/x-www-form-urlencoded), "
+            f"not {request.content_type or 'an empty content type'}",
+        )
     data = request.POST
     if ApiKey.verify(data.get("api_key") or request.GET.get("api_key")) is None:
         raise Open311Error(403, "a valid api_key is required")
@@ -162,10 +187,16 @@ def _create(request: HttpRequest) -> Any:
         lat, lon = float(data["lat"]), float(data["long"])
     except (KeyError, ValueError):
         raise Open311Error(400, "lat and long are required (WGS84 decimal degrees)") from None
-    description = data.get("description", "").strip()
-    if len(description) > 4000:
-        raise Open311Error(400, "description is longer than 4000 characters")
-    name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p)
+    description = _text(data, "description")
+    name = " ".join(p.strip() for p in (data.get("last_name", ""), data.get("first_name", "")) if p)
+    if len(name) > NAME_LIMIT:
+        raise Open311Error(400, f"first_name and last_name together exceed {NAME_LIMIT} characters")
+    email = _text(data, "email")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Open311Error(400, "email is not an e-mail address") from None
     try:
         order = create_event(
             EventInput(
@@ -175,9 +206,10 @@ def _create(request: HttpRequest) -> Any:
                 description=description,
                 lat=lat,
                 lon=lon,
-                address=data.get("address_string", ""),
+                address=_text(data, "address_string"),
                 contact_name=name,
-                contact_phone=data.get("phone", "") or data.get("email", ""),
+                contact_phone=_text(data, "phone"),
+                contact_email=email,
             )
         )
     except WorkflowError as exc:
@@ -193,7 +225,7 @@ def _create(request: HttpRequest) -> Any:
 
 @endpoint("service_requests", "request")
 def one_request(request: HttpRequest, ref: str) -> Any:
-    e = _events().filter(reference=ref).first()
+    e = _tracked().filter(reference=ref).first()
     if e is None:
         raise Open311Error(404, f"no service request {ref!r}")
     return [georeport.request(e)]
@@ -202,7 +234,7 @@ def one_request(request: HttpRequest, ref: str) -> Any:
 @endpoint("service_requests", "request")
 def token(request: HttpRequest, token: str) -> Any:
     # Requests are created at once, so a token is the request's own reference.
-    e = _events().filter(reference=token).first()
+    e = _tracked().filter(reference=token).first()
     if e is None:
         raise Open311Error(404, f"no request for token {token!r}")
     return [{"service_request_id": e.reference, "token": token}]

@@ -13,6 +13,7 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from gridgov.inputs import sheet_row
 from gridgov.people import identity
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.scope import can_see_region
@@ -280,17 +281,19 @@ def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
     for post in posts:
         person = post.person
         ws.append(
-            [
-                person.name,
-                person.phone,
-                post.post_type.name,
-                post.region.code,
-                post.region.name,
-                post.start_date,
-                post.end_date,
-                person.id_number if show_full_id else person.id_number_masked,
-                post.notes,
-            ]
+            sheet_row(
+                [
+                    person.name,
+                    person.phone,
+                    post.post_type.name,
+                    post.region.code,
+                    post.region.name,
+                    post.start_date,
+                    post.end_date,
+                    person.id_number if show_full_id else person.id_number_masked,
+                    post.notes,
+                ]
+            )
         )
     for column, width in zip("ABCDEFGHI", [10, 14, 12, 16, 22, 12, 12, 22, 20], strict=True):
         ws.column_dimensions[column].width = width

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gridgov.inputs import sheet_row
 from gridgov.territory.models import GridKind, Level, Region
 
 
@@ -64,18 +65,20 @@ def workbook_bytes(regions: Iterable[Region]) -> bytes:
     levels = dict(Level.choices)
     for r in regions:
         ws.append(
-            [
-                r.code,
-                r.name,
-                str(levels.get(r.level, r.level)),
-                r.parent.code if r.parent else "",
-                str(kinds.get(r.kind, "")) if r.kind else "",
-                ",".join(line.code for line in r.lines.all()),
-                round(r.area_km2 or 0, 4),
-                r.centroid_lat,
-                r.centroid_lon,
-                r.version,
-            ]
+            sheet_row(
+                [
+                    r.code,
+                    r.name,
+                    str(levels.get(r.level, r.level)),
+                    r.parent.code if r.parent else "",
+                    str(kinds.get(r.kind, "")) if r.kind else "",
+                    ",".join(line.code for line in r.lines.all()),
+                    round(r.area_km2 or 0, 4),
+                    r.centroid_lat,
+                    r.centroid_lon,
+                    r.version,
+                ]
+            )
         )
     ws.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJ", [16, 24, 10, 16, 14, 30, 10, 12, 12, 8], strict=True):

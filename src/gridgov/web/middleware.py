@@ -4,11 +4,19 @@ with an English browser still shows the Chinese interface until someone chooses 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from gridgov import inputs
+from gridgov.inputs import InputError
+from gridgov.open311 import georeport
 
 
 class LanguageMiddleware:
@@ -24,3 +32,92 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class InputBoundaryMiddleware:
+    """The HTTP side of the input boundary (gridgov.inputs), in front of every view: query
+    strings, path segments, form fields, upload names and JSON bodies are checked once here, so
+    no endpoint can forget. A refusal names the field and is answered in the door's own format:
+    the API's error JSON, Open311's error list, or a plain page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self._check_request(request)
+        except InputError as exc:
+            return refusal(request, 400, exc.field, exc.message)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return refusal(request, 413, "body", f"the request body is larger than {limit} bytes")
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return refusal(request, 400, "body", "too many fields in the request")
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        try:
+            for name, value in kwargs.items():
+                if isinstance(value, str):
+                    inputs.check_query_value(name, value)
+            for i, value in enumerate(args):
+                if isinstance(value, str):
+                    inputs.check_query_value(f"path[{i}]", value)
+        except InputError as exc:
+            return refusal(request, 400, exc.field, exc.message)
+        return None
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """An InputError raised by any view's own checks is the same refusal."""
+        if isinstance(exc, InputError):
+            return refusal(request, 400, exc.field, exc.message)
+        return None
+
+    def _check_request(self, request: HttpRequest) -> None:
+        for key, values in request.GET.lists():
+            inputs.check_text("<query key>", key)
+            for value in values:
+                inputs.check_query_value(key, value)
+        if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            return
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        content_type = request.content_type or ""
+        if content_type in {"application/json", "text/json"} or content_type.endswith("+json"):
+            if length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                raise RequestDataTooBig
+            if not request.body:
+                return
+            try:
+                document = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return  # the endpoint answers a malformed body in its own words
+            problems = inputs.json_problems(document, limit=1)
+            if problems:
+                raise problems[0]
+            request.parsed_json = document  # type: ignore[attr-defined]  # parsed once
+        elif content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            for key, values in request.POST.lists():
+                inputs.check_text("<form key>", key)
+                for value in values:
+                    inputs.check_form_value(key, value)
+            for key, files in request.FILES.lists():
+                for upload in files:
+                    inputs.check_text(key, upload.name or "", max_length=255)
+
+
+def refusal(request: HttpRequest, status: int, field: str, message: str) -> HttpResponse:
+    """A refused request, in the format of the door it came through."""
+    path = request.path
+    if path.startswith("/api/"):
+        body = {
+            "detail": f"invalid input: {field}",
+            "errors": [{"field": field, "message": message}],
+        }
+        return JsonResponse(body, status=status)
+    if path.startswith("/open311/"):
+        fmt = "xml" if path.endswith(".xml") else "json"
+        return georeport.error_response(fmt, status, f"{field}: {message}")
+    text = _("输入有误") + f" — {field}: {message}"
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")

@@ -74,19 +74,19 @@ def media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-def save_photo(
-    order: WorkOrder,
-    upload: IO[bytes],
-    *,
-    size: int,
-    name: str = "",
-    stage: str = "report",
-    user: Any = None,
-    transition: Any = None,
-) -> Attachment:
-    """Check, normalise and store one photo for the order; PhotoRejected says why not."""
-    if stage not in STAGES:
-        raise PhotoRejected(f"stage must be one of {', '.join(STAGES)}")
+@dataclass
+class PreparedPhoto:
+    """A photo checked and normalised, written to a temporary file, not yet part of an order."""
+
+    path: Path
+    width: int
+    height: int
+    original_name: str
+    exif: Exif
+
+
+def prepare_photo(upload: IO[bytes], *, size: int, name: str = "") -> PreparedPhoto:
+    """Check and normalise one photo (PhotoRejected says why not); nothing is recorded yet."""
     limit = settings.GRIDGOV_UPLOAD_MAX_BYTES
     if size > limit:
         raise PhotoRejected(f"the photo is larger than {limit // (1024 * 1024)} MB", 413)
@@ -113,29 +113,96 @@ def save_photo(
     img.thumbnail((side, side), Image.Resampling.LANCZOS)
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
-    now = timezone.now()
-    relative = Path("orders") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
-    target = media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
+    tmp = media_root() / "tmp" / f"{uuid.uuid4().hex}.part"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     img.save(tmp, "JPEG", quality=85, optimize=True)  # no EXIF is written back
-    tmp.replace(target)
-    return Attachment.objects.create(
-        order=order,
-        transition=transition,
-        stage=stage,
-        file=str(relative),
-        content_type="image/jpeg",
-        width=img.width,
-        height=img.height,
-        size=target.stat().st_size,
-        original_name=Path(name).name[:200],
-        taken_at=meta.taken_at,
-        lat=meta.lat,
-        lon=meta.lon,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-        created_at=now,
-    )
+    return PreparedPhoto(tmp, img.width, img.height, Path(name).name[:200], meta)
+
+
+def prepare_photos(uploads: list[Any]) -> list[PreparedPhoto]:
+    """Every photo of one submission, or none: PhotoRejected names the file that failed."""
+    prepared: list[PreparedPhoto] = []
+    try:
+        for upload in uploads:
+            try:
+                prepared.append(
+                    prepare_photo(upload, size=upload.size or 0, name=upload.name or "")
+                )
+            except PhotoRejected as exc:
+                raise PhotoRejected(f"{upload.name}: {exc}", exc.status) from exc
+    except BaseException:
+        discard(prepared)
+        raise
+    return prepared
+
+
+def discard(prepared: list[PreparedPhoto]) -> None:
+    for p in prepared:
+        p.path.unlink(missing_ok=True)
+
+
+def attach_photos(
+    order: WorkOrder,
+    prepared: list[PreparedPhoto],
+    *,
+    stage: str = "report",
+    user: Any = None,
+    transition: Any = None,
+) -> list[Attachment]:
+    """Make prepared photos part of the order (and of one step). Call it inside the
+    transaction that records the step, so the step and its evidence are stored together."""
+    if stage not in STAGES:
+        raise PhotoRejected(f"stage must be one of {', '.join(STAGES)}")
+    now = timezone.now()
+    out = []
+    for p in prepared:
+        relative = Path("orders") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
+        target = media_root() / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        p.path.replace(target)
+        out.append(
+            Attachment.objects.create(
+                order=order,
+                transition=transition,
+                stage=stage,
+                file=str(relative),
+                content_type="image/jpeg",
+                width=p.width,
+                height=p.height,
+                size=target.stat().st_size,
+                original_name=p.original_name,
+                taken_at=p.exif.taken_at,
+                lat=p.exif.lat,
+                lon=p.exif.lon,
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                created_at=now,
+            )
+        )
+    return out
+
+
+def save_photo(
+    order: WorkOrder,
+    upload: IO[bytes],
+    *,
+    size: int,
+    name: str = "",
+    stage: str = "report",
+    user: Any = None,
+    transition: Any = None,
+) -> Attachment:
+    """Check, normalise and store one photo for the order; PhotoRejected says why not."""
+    if stage not in STAGES:
+        raise PhotoRejected(f"stage must be one of {', '.join(STAGES)}")
+    prepared = prepare_photo(upload, size=size, name=name)
+    try:
+        (attachment,) = attach_photos(
+            order, [prepared], stage=stage, user=user, transition=transition
+        )
+    except BaseException:
+        discard([prepared])
+        raise
+    return attachment
 
 
 def photo_path(attachment: Attachment) -> Path:

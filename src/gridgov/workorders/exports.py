@@ -8,6 +8,8 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
+from gridgov.inputs import sheet_row
+
 COLUMNS = [
     ("reference", "编号"),
     ("title", "标题"),
@@ -41,7 +43,7 @@ def orders_workbook(rows: list[dict[str, Any]]) -> bytes:
     ws = wb.create_sheet("工单")
     ws.append([label for _key, label in COLUMNS])
     for row in rows:
-        ws.append([_cell(row.get(key)) for key, _label in COLUMNS])
+        ws.append(sheet_row([_cell(row.get(key)) for key, _label in COLUMNS]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

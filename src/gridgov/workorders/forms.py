@@ -104,6 +104,9 @@ class PhoneReportForm(LocatedForm):
     submission = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
 
+PUBLIC_MAX_PHOTOS = 3
+
+
 class PublicReportForm(LocatedForm):
     public_only = True
     lat = forms.FloatField(
@@ -122,6 +125,12 @@ class PublicReportForm(LocatedForm):
         label=_("联系电话（选填，仅工作人员可见）"), max_length=20, required=False
     )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # a bots' honeypot
+
+    def clean_photos(self) -> list[Any]:
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > PUBLIC_MAX_PHOTOS:
+            raise forms.ValidationError(_("最多上传 %(n)d 张照片") % {"n": PUBLIC_MAX_PHOTOS})
+        return list(photos)
 
     def clean_description(self) -> str:
         text = self.cleaned_data.get("description", "").strip()

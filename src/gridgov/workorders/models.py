@@ -131,6 +131,7 @@ class Event(models.Model):
     # A citizen's or caller's own details: never shown on the public page or in Open311.
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("电子邮箱"), blank=True)
     alarm = models.OneToOneField(
         "air.Alarm",
         verbose_name=_("空气报警"),
@@ -148,6 +149,11 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged",
+    )
+    public = models.BooleanField(
+        _("公开"),
+        default=False,
+        help_text=_("在公开查询和 Open311 中展示（群众上报的事件始终公开）"),
     )
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
 

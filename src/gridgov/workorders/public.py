@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.evidence import PhotoRejected, save_photo
 from gridgov.workorders.forms import PublicReportForm
-from gridgov.workorders.models import Event, Source
-from gridgov.workorders.services import EventInput, WorkflowError, create_event
+from gridgov.workorders.models import Source
+from gridgov.workorders.publication import public_view, trackable_events
+from gridgov.workorders.services import EventInput
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
+from gridgov.workorders.views import create_with_photos
 
 REPORTS_PER_HOUR = 10
 PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "sign", "handle",
@@ -44,34 +45,24 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("提交过于频繁，请稍后再试"))
         else:
             d = form.cleaned_data
-            try:
-                order = create_event(
-                    EventInput(
-                        source=Source.CITIZEN,
-                        category=d["category"],
-                        title=d["description"].splitlines()[0][:60],
-                        description=d["description"],
-                        lat=d["lat"],
-                        lon=d["lon"],
-                        address=d["address"],
-                        contact_phone=d["contact_phone"],
-                    )
-                )
-            except WorkflowError as exc:
-                field = "lat" if exc.field == "location" else exc.field
-                form.add_error(field if field in form.fields else None, str(exc))
-            else:
+            order = create_with_photos(
+                form,
+                EventInput(
+                    source=Source.CITIZEN,
+                    category=d["category"],
+                    title=d["description"].splitlines()[0][:60],
+                    description=d["description"],
+                    lat=d["lat"],
+                    lon=d["lon"],
+                    address=d["address"],
+                    contact_phone=d["contact_phone"],
+                ),
+                None,
+            )
+            if order is not None:
                 cache.set(key, cache.get(key, 0) + 1, 3600)
-                problems = []
-                for f in d["photos"][:3]:
-                    try:
-                        save_photo(order, f, size=f.size, name=f.name, stage="report")
-                    except PhotoRejected as exc:
-                        problems.append(str(exc))
                 return render(
-                    request,
-                    "workorders/public/done.html",
-                    {"reference": order.event.reference, "problems": problems},
+                    request, "workorders/public/done.html", {"reference": order.event.reference}
                 )
     return render(request, "workorders/public/report.html", {"form": form})
 
@@ -82,10 +73,10 @@ def track(request: HttpRequest) -> HttpResponse:
     steps = []
     if ref:
         event = (
-            Event.objects.select_related("order__unit", "category", "region", "merged_into")
+            trackable_events()
+            .select_related("order__unit", "category", "region", "merged_into")
             .defer("order__unit__geometry", "region__geometry")
             .filter(reference=ref)
-            .exclude(source=Source.AIR_ALARM)
             .first()
         )
         if event is not None:
@@ -111,11 +102,7 @@ def track(request: HttpRequest) -> HttpResponse:
             "order": order,
             "steps": steps,
             "open": order is not None and order.state in OPEN_STATES,
-            "agency": (
-                order.unit.name + (f" · {order.assignee_post}" if order.assignee_post else "")
-                if order and order.state != State.REPORTED
-                else ""
-            ),
+            "view": public_view(event) if event else None,
         },
     )
 

@@ -21,10 +21,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov import inputs
 from gridgov.people import scope
 from gridgov.people.models import Person, Post
 from gridgov.territory.models import Region
-from gridgov.workorders import routing
+from gridgov.workorders import evidence, routing
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import (
     Attachment,
@@ -110,9 +111,34 @@ class EventInput:
     priority: int | None = None
     contact_name: str = ""
     contact_phone: str = ""
+    contact_email: str = ""
     alarm_id: int | None = None
     submission_key: str | None = None
     region: Region | None = None  # already known (an alarm's grid): no lookup needed
+
+
+# Longest accepted text per field: longer is refused, never cut.
+TEXT_LIMITS = {
+    "title": 120,
+    "description": 4000,
+    "address": 200,
+    "contact_name": 50,
+    "contact_phone": 20,
+    "contact_email": 254,
+}
+
+
+def checked_text(data: EventInput) -> dict[str, str]:
+    """The event's text fields, stripped and checked by the input boundary (WorkflowError
+    naming the field when one is refused)."""
+    out = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = getattr(data, name).strip()
+        try:
+            out[name] = inputs.check_text(name, value, max_length=limit)
+        except inputs.InputError as exc:
+            raise WorkflowError(400, exc.message, name) from exc
+    return out
 
 
 def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Event:
@@ -121,16 +147,12 @@ def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Eve
         reference=new_reference(now),
         source=data.source,
         category=data.category,
-        title=data.title.strip()[:120],
-        description=data.description.strip(),
+        **checked_text(data),
         lat=data.lat,
         lon=data.lon,
-        address=data.address.strip()[:200],
         region=region,
         region_path=region.path,
         reported_by=user if getattr(user, "is_authenticated", False) else None,
-        contact_name=data.contact_name.strip()[:50],
-        contact_phone=data.contact_phone.strip()[:20],
         alarm_id=data.alarm_id,
         submission_key=data.submission_key or None,
         created_at=now,
@@ -156,10 +178,15 @@ def _set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.dat
 
 
 def create_event(
-    data: EventInput, user: Any = None, *, now: dt.datetime | None = None
+    data: EventInput,
+    user: Any = None,
+    *,
+    now: dt.datetime | None = None,
+    photos: list[evidence.PreparedPhoto] | None = None,
 ) -> WorkOrder:
     """Record an event and open its work order; patrol, alarm, inspection and command events
-    are dispatched at once to the grid's responsible person."""
+    are dispatched at once to the grid's responsible person. `photos` (checked beforehand by
+    evidence.prepare_photos) are stored with the event in its transaction, or nothing is."""
     now = now or timezone.now()
     if data.submission_key:
         seen = WorkOrder.objects.filter(event__submission_key=data.submission_key).first()
@@ -167,6 +194,7 @@ def create_event(
             return seen
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
+    checked_text(data)  # before anything is located or written
     if not data.category.active or data.category.parent_id is None:  # a group, not a category
         raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
     try:
@@ -207,6 +235,8 @@ def create_event(
             setattr(order, key, value)
         order.save()
         _record(order, "create", "", State.REPORTED, user, now, note=event.description)
+        if photos:
+            evidence.attach_photos(order, photos, stage="report", user=user)
         if data.source in AUTO_DISPATCHED:
             order = _auto_dispatch(order, user, now)
     return order
@@ -352,11 +382,14 @@ def perform(
     lat: float | None = None,
     lon: float | None = None,
     photo_ids: list[int] | None = None,
+    new_photos: list[evidence.PreparedPhoto] | None = None,
+    photo_stage: str = "report",
     now: dt.datetime | None = None,
 ) -> tuple[WorkOrder, Transition]:
     """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
-    are this account's photos already uploaded to the order and not yet part of a step: they
-    become the evidence of this one (all of them, or the action is refused)."""
+    are this account's photos already uploaded to the order and not yet part of a step, and
+    `new_photos` photos sent with the action (the pages): they become the evidence of this
+    step in its transaction — all of them, or the action is refused."""
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
@@ -389,6 +422,8 @@ def perform(
             ).update(transition=t)
             if linked != len(wanted):
                 raise WorkflowError(400, _("照片不存在、不是您上传的或已用于其他环节"), "photos")
+        if new_photos:
+            evidence.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
     return order, t
 
 

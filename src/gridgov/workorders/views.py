@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from gridgov import inputs
 from gridgov.api import ApiError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
@@ -65,20 +66,6 @@ def urgency(order: WorkOrder, now: dt.datetime) -> str:
     return ""
 
 
-def _save_photos(
-    order: WorkOrder, files: list[Any], stage: str, user: Any, transition: Any = None
-) -> list[str]:
-    problems = []
-    for f in files:
-        try:
-            evidence.save_photo(
-                order, f, size=f.size, name=f.name, stage=stage, user=user, transition=transition
-            )
-        except evidence.PhotoRejected as exc:
-            problems.append(f"{f.name}: {exc}")
-    return problems
-
-
 STAGE_OF_ACTION = {"handle": "after", "start": "before", "sign": "before"}
 
 
@@ -90,7 +77,11 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
         )
     d = form.cleaned_data
     try:
-        _order, transition = perform(
+        photos = evidence.prepare_photos(d["photos"])
+    except evidence.PhotoRejected as exc:
+        return False, _("照片未通过检查，操作未执行：") + str(exc)
+    try:
+        perform(
             order.pk,
             d["action"],
             request.user,
@@ -99,15 +90,30 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
             until=d["until"],
             lat=d["lat"],
             lon=d["lon"],
+            new_photos=photos,
+            photo_stage=STAGE_OF_ACTION.get(d["action"], "report"),
         )
     except WorkflowError as exc:
+        evidence.discard(photos)
         return False, str(exc)
-    problems = _save_photos(
-        order, d["photos"], STAGE_OF_ACTION.get(d["action"], "report"), request.user, transition
-    )
-    if problems:
-        return True, _("操作已完成，但有照片未保存：") + "; ".join(problems)
     return True, _("已%(action)s") % {"action": ACTIONS[d["action"]].label}
+
+
+def create_with_photos(form: Any, data: EventInput, user: Any) -> WorkOrder | None:
+    """create_event with the form's photos, all or nothing; refusals become the form's errors."""
+    try:
+        photos = evidence.prepare_photos(form.cleaned_data["photos"])
+    except evidence.PhotoRejected as exc:
+        form.add_error("photos", str(exc))
+        return None
+    try:
+        order = create_event(data, user, photos=photos)
+    except WorkflowError as exc:
+        evidence.discard(photos)
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return None
+    evidence.discard(photos)  # a re-sent report returns the first one and keeps its photos
+    return order
 
 
 def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
@@ -341,27 +347,23 @@ def new_event(request: HttpRequest) -> HttpResponse:
     form = DeskEventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            order = create_event(
-                EventInput(
-                    source=d["source"],
-                    category=d["category"],
-                    title=d["title"],
-                    description=d["description"],
-                    lat=d["lat"],
-                    lon=d["lon"],
-                    address=d["address"],
-                    priority=d["priority"],
-                    contact_name=d["contact_name"],
-                    contact_phone=d["contact_phone"],
-                ),
-                request.user,
-            )
-        except WorkflowError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
-            for problem in _save_photos(order, d["photos"], "report", request.user):
-                messages.error(request, problem)
+        order = create_with_photos(
+            form,
+            EventInput(
+                source=d["source"],
+                category=d["category"],
+                title=d["title"],
+                description=d["description"],
+                lat=d["lat"],
+                lon=d["lon"],
+                address=d["address"],
+                priority=d["priority"],
+                contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"],
+            ),
+            request.user,
+        )
+        if order is not None:
             messages.success(request, _("已登记 %(ref)s") % {"ref": order.event.reference})
             return redirect("workorders:order", pk=order.pk)
     return render(
@@ -480,15 +482,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     from gridgov.workorders.stats import order_stats
 
     today = timezone.localdate()
-    try:
-        start = (
-            dt.date.fromisoformat(request.GET.get("from", ""))
-            if request.GET.get("from")
-            else today.replace(day=1)
-        )
-        end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
-    except ValueError:
-        start, end = today.replace(day=1), today
+    start = inputs.parse_date("from", request.GET.get("from"), today.replace(day=1))
+    end = inputs.parse_date("to", request.GET.get("to"), today)
     by = request.GET.get("by", "street")
     try:
         min_orders = max(1, int(request.GET.get("min_orders", "5")))
@@ -558,26 +553,21 @@ def phone_report(request: HttpRequest) -> HttpResponse:
         title = (d["description"].splitlines()[0][:60] if d["description"] else "") or d[
             "category"
         ].name
-        try:
-            order = create_event(
-                EventInput(
-                    source=Source.PATROL,
-                    category=d["category"],
-                    title=title,
-                    description=d["description"],
-                    lat=d["lat"],
-                    lon=d["lon"],
-                    address=d["address"],
-                    submission_key=d["submission"] or None,
-                ),
-                request.user,
-            )
-        except WorkflowError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
-            if not order.attachments.exists():  # not a re-send of a report already filed
-                for problem in _save_photos(order, d["photos"], "report", request.user):
-                    messages.error(request, problem)
+        order = create_with_photos(
+            form,
+            EventInput(
+                source=Source.PATROL,
+                category=d["category"],
+                title=title,
+                description=d["description"],
+                lat=d["lat"],
+                lon=d["lon"],
+                address=d["address"],
+                submission_key=d["submission"] or None,
+            ),
+            request.user,
+        )
+        if order is not None:
             messages.success(request, _("已上报 %(ref)s") % {"ref": order.event.reference})
             return redirect("workorders:phone_order", pk=order.pk)
     from gridgov.workorders.forms import category_choices

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gridgov import inputs
 from gridgov.air.alarms import sweep_offline
 from gridgov.air.aqi import Standard
 from gridgov.air.assessment import assess, region_units, station_units
@@ -18,9 +19,9 @@ from gridgov.territory.models import Region
 
 def date_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+        return inputs.parse_date("date", text)
+    except inputs.InputError as exc:
+        raise CommandError(exc.message) from exc
 
 
 class Command(BaseCommand):
