@@ -48,8 +48,8 @@ def test_community_user_lists_only_its_own_regions(client, bearer, territory):
 
 def test_community_user_cannot_read_another_communitys_region(client, bearer, territory):
     headers = bearer("east_secretary")
-    assert client.get("/api/v1/regions/D-S2-C2-G3", **headers).status_code == 403
-    assert client.get("/api/v1/regions/D-S2-C2", **headers).status_code == 403
+    assert client.get("/api/v1/regions/D-S2-C2-G3", **headers).status_code == 404
+    assert client.get("/api/v1/regions/D-S2-C2", **headers).status_code == 404
     assert client.get("/api/v1/regions/D-S1-C1-G1", **headers).status_code == 200
     assert client.get("/api/v1/regions/NOPE", **headers).status_code == 404
 
@@ -58,9 +58,9 @@ def test_community_user_cannot_list_another_communitys_people(client, bearer, pe
     headers = bearer("east_secretary")
     names = sorted(p["name"] for p in client.get("/api/v1/people", **headers).json()["items"])
     assert names == ["东书记", "张网格", "李专职"]
-    assert client.get("/api/v1/people", {"region": "D-S2-C2"}, **headers).status_code == 403
+    assert client.get("/api/v1/people", {"region": "D-S2-C2"}, **headers).status_code == 404
     other = people["g3_worker"].pk
-    assert client.get(f"/api/v1/people/{other}", **headers).status_code == 403
+    assert client.get(f"/api/v1/people/{other}", **headers).status_code == 404
     assert client.get("/api/v1/people/999999", **headers).status_code == 404
 
 

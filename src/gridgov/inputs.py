@@ -133,11 +133,22 @@ def check_query_value(field: str, text: str) -> None:
 
 
 def check_form_value(field: str, text: str) -> None:
-    """One submitted form field: its text, and dates within the stored window."""
+    """One submitted form field: its text, and dates within the stored window. (Numbers are
+    the form's own business: a 21-digit phone is a form error, not a refused request; ids come
+    through `parse_ids` or an IntegerField bounded by INT_MAX.)"""
     check_text(field, text)
-    if _INTEGER.match(text) and len(text) > 18:
-        check_int(field, int(text))
     check_date_text(field, text, ANY_YEARS)
+
+
+def parse_ids(field: str, values: list[str]) -> list[int]:
+    """Row ids sent by a form (checkboxes, selects): positive integers the database can hold."""
+    out = []
+    for i, text in enumerate(values):
+        text = text.strip()
+        if not text.isdigit():
+            raise InputError(f"{field}[{i}]", "must be a positive integer")
+        out.append(check_int(f"{field}[{i}]", int(text)))
+    return out
 
 
 def walk_json(value: Any, path: str = "") -> Iterator[InputError]:

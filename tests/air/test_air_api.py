@@ -74,7 +74,7 @@ def test_minutes_and_latest(stations, put, client, bearer):
 
 def test_station_scope(stations, client, bearer):
     west = bearer("west_secretary")
-    assert client.get("/api/v1/stations/M1/hourly", **west).status_code == 403
+    assert client.get("/api/v1/stations/M1/hourly", **west).status_code == 404
     assert client.get("/api/v1/stations/NOPE/hourly", **west).status_code == 404
     codes = [s["code"] for s in client.get("/api/v1/stations", **west).json()]
     assert codes == ["N1"]  # a reference station outside every grid is visible to all

@@ -112,7 +112,7 @@ def test_alarms_are_listed_and_acknowledged_through_the_api(stations, put, clien
     denied = client.post(
         f"/api/v1/alarms/{alarm_id}/acknowledge", {}, content_type="application/json", **other
     )
-    assert denied.status_code == 403
+    assert denied.status_code == 404
     missing = client.post(
         "/api/v1/alarms/999999/acknowledge", {}, content_type="application/json", **headers
     )

@@ -129,11 +129,10 @@ def visible_stations(request: HttpRequest) -> Any:
 
 
 def get_station(request: HttpRequest, code: str) -> Station:
-    station = Station.objects.select_related("grid").filter(code=code).first()
+    """The station, or one 404 for an unknown code and for one outside the caller's scope."""
+    station = visible_stations(request).filter(code=code).first()
     if station is None:
         raise ApiError(404, f"no station with code {code!r}", field="code")
-    if not visible_stations(request).filter(pk=station.pk).exists():
-        raise ApiError(403, f"station {code} is outside your scope", field="code")
     return station
 
 
@@ -531,10 +530,8 @@ class AckIn(Schema):
 
 @router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
 def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
-    alarm = Alarm.objects.filter(pk=alarm_id).first()
-    if alarm is None:
+    alarm = visible_alarms(request).filter(pk=alarm_id).first()
+    if alarm is None:  # unknown or outside the caller's scope: one 404
         raise ApiError(404, f"no alarm {alarm_id}", field="alarm_id")
-    if not visible_alarms(request).filter(pk=alarm_id).exists():
-        raise ApiError(403, "this alarm is outside your scope", field="alarm_id")
     done = alarm_service.acknowledge(alarm, request.user, payload.note)
     return alarm_out(visible_alarms(request).get(pk=done.pk))

@@ -156,11 +156,9 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
 @people_router.get("/people/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: int) -> Any:
     person = Person.objects.filter(pk=person_id).first()
-    if person is None:
+    posts = scope.posts_for(request.user, Post.objects.filter(person_id=person_id))
+    if person is None or not posts.exists():  # unknown, or holding no post in scope: one 404
         raise ApiError(404, f"no person with id {person_id}", field="person_id")
-    posts = scope.posts_for(request.user, Post.objects.filter(person=person))
-    if not posts.exists():
-        raise ApiError(403, "this person holds no post in your scope", field="person_id")
     person.visible_posts = list(  # type: ignore[attr-defined]
         posts.select_related("post_type", "region").order_by("start_date")
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from gridgov import inputs
 from gridgov.inputs import sheet_row
 from gridgov.people import identity
 from gridgov.people.models import Person, Post, PostType
@@ -98,6 +99,10 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        inputs.check_date_text("date", text, inputs.ANY_YEARS)
+    except inputs.InputError as exc:
+        raise ValueError(exc.message) from None
     return dt.date.fromisoformat(text)
 
 
@@ -137,6 +142,10 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
 
     for number, rec in raw_rows:
         errors: list[RowError] = []
+        for key, value in rec.items():  # the input boundary, cell by cell
+            problem = inputs.bad_char(value) if isinstance(value, str) else None
+            if problem:
+                errors.append(RowError(number, str(key), problem))
         name = str(rec.get("name") or "").strip()
         if not name:
             errors.append(RowError(number, "name", "missing"))

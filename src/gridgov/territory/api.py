@@ -96,12 +96,11 @@ def brief(r: Any) -> dict[str, Any]:
 
 
 def get_visible_region(request: HttpRequest, code: str) -> Region:
-    """404 for an unknown code, 403 for one outside the caller's scope."""
+    """The region, or one 404 for an unknown code and for one outside the caller's scope (so
+    the answer never tells which codes exist)."""
     region = Region.objects.select_related("parent").filter(code=code).first()
-    if region is None:
+    if region is None or not scope.can_see_region(request.user, region):
         raise ApiError(404, f"no region with code {code!r}", field="code")
-    if not scope.can_see_region(request.user, region):
-        raise ApiError(403, f"region {code} is outside your scope", field="code")
     return region
 
 

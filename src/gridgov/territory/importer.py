@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridgov import inputs
 from gridgov.territory.models import GridKind, Level
 from gridgov.territory.services import Problem, RegionSpec
 
@@ -88,6 +89,12 @@ def read_feature_collection(path: Path, fields: FieldMap | None = None) -> Parse
             out.problems.append(Problem("", "properties", "feature has no properties", number))
             continue
         code = str(props.get(fields.code) or "").strip()
+        bad = [(k, inputs.bad_char(v)) for k, v in props.items() if isinstance(v, str)]
+        if any(problem for _k, problem in bad):
+            for key, problem in bad:
+                if problem:
+                    out.problems.append(Problem(inputs.cleaned(code), str(key), problem, number))
+            continue
         level = parse_level(props.get(fields.level))
         if level is None:
             out.problems.append(

@@ -62,6 +62,8 @@ class InputBoundaryMiddleware:
             for name, value in kwargs.items():
                 if isinstance(value, str):
                     inputs.check_query_value(name, value)
+                elif isinstance(value, int):  # already converted by an <int:…> path converter
+                    inputs.check_int(name, value)
             for i, value in enumerate(args):
                 if isinstance(value, str):
                     inputs.check_query_value(f"path[{i}]", value)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.inputs import INT_MAX
 from gridgov.workorders.models import Category, Priority, Source
 from gridgov.workorders.states import ACTIONS
 
@@ -144,7 +145,7 @@ class ActionForm(forms.Form):
     note = forms.CharField(
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    assignee = forms.IntegerField(required=False)
+    assignee = forms.IntegerField(required=False, min_value=1, max_value=INT_MAX)
     until = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

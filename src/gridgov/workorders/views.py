@@ -293,7 +293,7 @@ def _categories() -> list[Any]:
 
 
 def _bulk(request: HttpRequest) -> HttpResponse:
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    ids = inputs.parse_ids("ids", request.POST.getlist("ids"))
     action = request.POST.get("action", "")
     if not ids or action not in ACTIONS:
         messages.error(request, _("请选择工单和操作"))
@@ -328,14 +328,14 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def merge_page(request: HttpRequest, pk: int) -> HttpResponse:
     order = _get_order(request, pk)
-    into = request.POST.get("into", "")
+    (into,) = inputs.parse_ids("into", [request.POST.get("into", "")])
     try:
-        merge(order.event_id, int(into), request.user)
-    except (WorkflowError, ValueError) as exc:
+        merge(order.event_id, into, request.user)
+    except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("workorders:order", pk=pk)
     messages.success(request, _("已合并"))
-    target = orders_for(request.user).filter(event_id=int(into)).first()
+    target = orders_for(request.user).filter(event_id=into).first()
     return redirect("workorders:order", pk=target.pk if target else pk)
 
 
@@ -387,7 +387,7 @@ def commands_page(request: HttpRequest) -> HttpResponse:
     form = CommandForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and can_issue and form.is_valid():
         d = form.cleaned_data
-        people = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
+        people = inputs.parse_ids("people", request.POST.getlist("people"))
         try:
             c = command_service.issue(
                 request.user,
