@@ -36,7 +36,9 @@ def test_open311_lists_only_public_requests(client, crew, report):
     assert [r["service_request_id"] for r in data] == [citizen.event.reference]
     (item,) = data
     assert "13812345678" not in item["description"] and "410802199001011232" not in json.dumps(data)
-    assert (item["lat"], item["long"]) == (rounded(35.20123), rounded(113.05077)) == (35.201, 113.051)
+    assert (
+        (item["lat"], item["long"]) == (rounded(35.20123), rounded(113.05077)) == (35.201, 113.051)
+    )
     assert item["agency_responsible"]  # named while the order still waits for the desk
     # An official marks the patrol event public: it is listed too.
     Event.objects.filter(pk=patrol.event_id).update(public=True)

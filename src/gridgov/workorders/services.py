@@ -142,8 +142,9 @@ def checked_text(data: EventInput) -> dict[str, str]:
 
 
 def may_take_calls(user: Any) -> bool:
-    """Hotline (12345) calls are entered by the desk: the roles that accept and dispatch."""
-    return bool(user is not None and user.has_perm("workorders.dispatch_workorder"))
+    """Hotline (12345) calls are entered by the desk: the roles that accept and dispatch (or
+    the platform itself, user None: a 12345 system's feed)."""
+    return user is None or bool(user.has_perm("workorders.dispatch_workorder"))
 
 
 def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Event:
@@ -200,7 +201,7 @@ def create_event(
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
     checked_text(data)  # before anything is located or written
-    if data.source == Source.HOTLINE and not may_take_calls(user):
+    if data.source == Source.HOTLINE and user is not None and not may_take_calls(user):
         raise WorkflowError(403, _("只有受理、派遣岗位可以登记12345热线来电"), "source")
     if not data.category.active or data.category.parent_id is None:  # a group, not a category
         raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
