@@ -649,13 +649,22 @@ def _read_manifest(tar: tarfile.TarFile, first: tarfile.TarInfo | None) -> dict:
     return manifest
 
 
+def _peek(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file to look, writing nothing next to it (no -wal, no -shm): callers first
+    make sure no write-ahead log holds data the file lacks."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+
+
 def _sqlite_holds_data(path: Path) -> bool:
+    wal = _wal(path)
+    if wal.exists() and wal.stat().st_size > 0:
+        return True  # committed pages not yet in the file
     if not path.exists():
         return False
-    if path.is_file() and path.stat().st_size == 0 and not _wal(path).exists():
+    if path.is_file() and path.stat().st_size == 0:
         return False
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = _peek(path)
         try:
             return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         finally:
@@ -738,7 +747,7 @@ def _extract(
 def _check_sqlite_copy(db: Path, tables: dict[str, int], report: Progress) -> None:
     step = CHECK_STEP
     report(step, 0, len(tables))
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    conn = _peek(db)  # our own copy, in rollback-journal mode
     try:
         counts = sqlite_counts(conn)
     except sqlite3.Error as exc:
@@ -772,8 +781,11 @@ def _remove(path: Path) -> None:
 
 
 def _queue_is_empty(path: Path) -> bool:
+    wal = _wal(path)
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = _peek(path)
         try:
             for table in ("task", "schedule", "kv"):
                 if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():  # noqa: S608
