@@ -39,7 +39,7 @@ serve: install vendor
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops
 	$(BIN)/pytest
 
 lint: install
@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops
 
 bench: install
 	$(BIN)/python bench/locate_bench.py
@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/dispatch_bench.py
+	$(BIN)/python bench/backup_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

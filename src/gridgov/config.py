@@ -55,3 +55,13 @@ def secret_key(directory: Path) -> str:
     else:
         tmp.unlink()
     return key_file.read_text().strip()
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None

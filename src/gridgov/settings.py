@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gridgov.open311",
     "gridgov.web",
     "gridgov.demo",
+    "gridgov.ops",
 ]
 
 MIDDLEWARE = [
@@ -168,3 +169,16 @@ GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)
 # Evidence photos: largest upload accepted, and the longest side kept after resizing.
 GRIDGOV_UPLOAD_MAX_BYTES = int(config.env_str("GRIDGOV_UPLOAD_MAX_BYTES", str(15 * 1024 * 1024)))
 GRIDGOV_PHOTO_MAX_SIDE = int(config.env_str("GRIDGOV_PHOTO_MAX_SIDE", "1600"))
+
+# --- backup ---
+# `gridgov worker` makes a backup (as `gridgov backup` does) every day at GRIDGOV_BACKUP_HOUR,
+# China Standard Time, into GRIDGOV_BACKUP_DIR, and keeps the GRIDGOV_BACKUP_KEEP newest there.
+# GRIDGOV_BACKUP_KEEP=0, or GRIDGOV_BACKUP_DIR set to nothing, turns the daily backup off.
+_backup_dir = config.env_str("GRIDGOV_BACKUP_DIR", str(DATA_DIR / "backups")).strip()
+GRIDGOV_BACKUP_DIR = Path(_backup_dir).resolve() if _backup_dir else None
+GRIDGOV_BACKUP_HOUR = config.env_int("GRIDGOV_BACKUP_HOUR", 3)
+if not 0 <= GRIDGOV_BACKUP_HOUR <= 23:
+    raise ValueError(f"GRIDGOV_BACKUP_HOUR must be an hour from 0 to 23, got {GRIDGOV_BACKUP_HOUR}")
+GRIDGOV_BACKUP_KEEP = config.env_int("GRIDGOV_BACKUP_KEEP", 7)
+if GRIDGOV_BACKUP_KEEP < 0:
+    raise ValueError(f"GRIDGOV_BACKUP_KEEP must be 0 (off) or more, got {GRIDGOV_BACKUP_KEEP}")

@@ -117,4 +117,5 @@ def test_gridgov_worker_starts_the_consumer_and_stops_cleanly(tmp_path):
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     assert "deadline_sweep" in out  # the consumer lists the periodic tasks it runs
+    assert "daily_backup" in out
     assert (tmp_path / "queue.sqlite3").exists()

@@ -1,4 +1,5 @@
-"""gridgov worker: the background jobs (deadline and offline sweeps), run beside `gridgov serve`."""
+"""gridgov worker: the background jobs (deadline and offline sweeps, the daily backup), run beside
+`gridgov serve`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run the Huey worker: deadline sweep and air offline sweep every minute."
+    help = (
+        "Run the Huey worker: deadline sweep and air offline sweep every minute, the daily "
+        "backup (GRIDGOV_BACKUP_*)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
