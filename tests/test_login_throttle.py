@@ -179,3 +179,10 @@ def test_test_client_login_without_a_request_still_works(client, users):
     """Logins in code (the test client, a shell) pass no request: nothing to throttle there."""
     assert client.login(username="command", password=PASSWORD)
     assert not client.login(username="command", password="wrong")
+
+
+def test_the_failure_records_keep_no_password(client, users):
+    page_login(client, "command", "my-wrong-secret")
+    token_login(client, "east_secretary", "other-wrong-secret")
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "secret" not in stored
