@@ -253,8 +253,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# E-mail (the "email" notice channel): SMTP when EMAIL_HOST is set, else the
-# notices are written to the log (console) so that nothing is silently lost.
+# E-mail (the "email" notice channel): SMTP when EMAIL_HOST is set, else each message is printed
+# on the process's standard output (Django's console backend), so that nothing vanishes silently.
 EMAIL_HOST = config.env_str("EMAIL_HOST", "")
 EMAIL_PORT = config.env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER", "")
