@@ -116,7 +116,9 @@ def test_the_openapi_check_catches_a_response_that_breaks_the_schema():
 
     from tests.openapi_check import check_response
 
-    good = JsonResponse({"token": "ggv_x", "prefix": "ggv_x"})
+    good = JsonResponse(
+        {"token": "ggv_x", "prefix": "ggv_x", "id": 1, "expires_at": "2026-12-31T00:00:00+08:00"}
+    )
     check_response("POST", "/api/v1/auth/token", good)
     with pytest.raises(jsonschema.ValidationError):
         check_response("POST", "/api/v1/auth/token", JsonResponse({"token": 5}))

@@ -12,17 +12,28 @@ from ninja.security import HttpBearer, django_auth
 from ninja.types import DictStrAny
 
 from gridgov.inputs import InputError
-from gridgov.people.tokens import user_for_token
+from gridgov.people.tokens import token_for
+
+
+class InvalidToken(AuthenticationError):
+    """A request that names a bearer token which does not work is refused at once (401): it
+    does not fall through to the session's authentication (whose CSRF check would answer 403
+    to a POST, hiding the real problem)."""
+
+    def __init__(self, message: str = "invalid, expired or revoked bearer token") -> None:
+        super().__init__(401, message)
 
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer ggv_…` from POST /api/v1/auth/token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for(token)
+        if found is None:
+            raise InvalidToken()
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 class CheckedParser(Parser):
@@ -70,6 +81,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(request, error_body(f"invalid input: {fields}", errors), status=400)
 
 
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own errors (e.g. a session POST without its CSRF token) in the same format."""
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     errors = [{"field": exc.field, "message": str(exc)}] if exc.field else []
@@ -86,9 +103,13 @@ def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, error_body("authentication required: a bearer token or a session"), status=401
-    )
+    if isinstance(exc, InvalidToken):
+        body = error_body(str(exc), [{"field": "Authorization", "message": str(exc)}])
+    else:
+        body = error_body("authentication required: a bearer token or a session")
+    response = api.create_response(request, body, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _register() -> None:

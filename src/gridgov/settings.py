@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -130,16 +131,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": config.env_choice(
+            "LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+        ).upper(),
+    },
 }
 
 # Territory: how far a child may stick out of its parent, and grids of one community overlap,
 # as a fraction of the smaller polygon's area, before the geometry is refused.
-GRIDGOV_GEOMETRY_TOLERANCE = float(config.env_str("GRIDGOV_GEOMETRY_TOLERANCE", "0.001"))
+GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.001, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # How often (seconds) a process checks whether boundaries changed elsewhere.
-GRIDGOV_LOCATE_REFRESH_SECONDS = float(config.env_str("GRIDGOV_LOCATE_REFRESH_SECONDS", "2"))
+GRIDGOV_LOCATE_REFRESH_SECONDS = config.env_float("GRIDGOV_LOCATE_REFRESH_SECONDS", 2, minimum=0)
 
 # The cache (the public page's per-client limit, small lookups): this process's memory, or Redis
 # shared by every process and machine when REDIS_URL is set.
@@ -167,8 +173,115 @@ else:
 # thread, as the tests and the demo builder want).
 GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)
 # Evidence photos: largest upload accepted, and the longest side kept after resizing.
-GRIDGOV_UPLOAD_MAX_BYTES = int(config.env_str("GRIDGOV_UPLOAD_MAX_BYTES", str(15 * 1024 * 1024)))
-GRIDGOV_PHOTO_MAX_SIDE = int(config.env_str("GRIDGOV_PHOTO_MAX_SIDE", "1600"))
+GRIDGOV_UPLOAD_MAX_BYTES = config.env_int("GRIDGOV_UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1)
+GRIDGOV_PHOTO_MAX_SIDE = config.env_int("GRIDGOV_PHOTO_MAX_SIDE", 1600, minimum=1)
+
+# --- accounts and deployment hardening ---
+# Every value below comes from the environment through gridgov.config: a bad one stops the start
+# with an error naming the variable.
+
+# Login throttling (django-axes) on every login path: the login page, the admin's, and
+# POST /api/v1/auth/token. Failures count per account and per client address (the address by the
+# same rule as the public page, GRIDGOV_CLIENT_IP_HEADER); at the limit both the account and the
+# address are refused, even with the right password, until the cool-off has passed since the
+# last counted failure (failures during a lock do not prolong it) or an administrator unlocks
+# (admin → Axes → access attempts, or `gridgov axes-reset-username NAME` / `axes-reset-ip ADDR`).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "gridgov.people.throttle.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+GRIDGOV_LOGIN_FAILURE_LIMIT = config.env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+GRIDGOV_LOGIN_COOLOFF_MINUTES = config.env_int("GRIDGOV_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = GRIDGOV_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=GRIDGOV_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "gridgov.web.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "gridgov.people.throttle.lockout_response"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+
+# API tokens (POST /api/v1/auth/token) stop working this many days after they are issued.
+GRIDGOV_API_TOKEN_DAYS = config.env_int("GRIDGOV_API_TOKEN_DAYS", 30, minimum=1)
+
+# HTTPS. GRIDGOV_HTTPS=1 when the site is reached over https (directly or through a proxy):
+# cookies only over TLS, http redirected to https (except the health check), HSTS.
+GRIDGOV_HTTPS = config.env_bool("GRIDGOV_HTTPS", False)
+# Behind a reverse proxy that terminates TLS: the header it sets to "https" for TLS requests
+# (e.g. "X-Forwarded-Proto"). Only set it if the proxy always sets or removes that header.
+GRIDGOV_PROXY_SSL_HEADER = config.env_str("GRIDGOV_PROXY_SSL_HEADER", "").strip()
+GRIDGOV_HSTS_SECONDS = config.env_int("GRIDGOV_HSTS_SECONDS", 31_536_000, minimum=0)
+GRIDGOV_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", True)
+GRIDGOV_HSTS_PRELOAD = config.env_bool("GRIDGOV_HSTS_PRELOAD", False)
+# Off only where the proxy itself redirects http to https.
+GRIDGOV_SSL_REDIRECT = config.env_bool("GRIDGOV_SSL_REDIRECT", True)
+if GRIDGOV_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = GRIDGOV_SSL_REDIRECT
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http probe
+    SECURE_HSTS_SECONDS = GRIDGOV_HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = GRIDGOV_HSTS_INCLUDE_SUBDOMAINS
+    SECURE_HSTS_PRELOAD = GRIDGOV_HSTS_PRELOAD
+    if not GRIDGOV_HSTS_PRELOAD:
+        # Preloading is a commitment made with the browser vendors for the whole domain; it is
+        # the operator's choice (GRIDGOV_HSTS_PRELOAD=1), so `check --deploy` does not ask.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if GRIDGOV_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + GRIDGOV_PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline <script>, no inline event handlers; page data travels in json_script blocks.
+if "ninja" not in INSTALLED_APPS:
+    INSTALLED_APPS += ["ninja"]  # the API docs from ninja's own static files, not a CDN
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")  # fmt: skip
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# E-mail (the "email" notice channel): SMTP when EMAIL_HOST is set, else each message is printed
+# on the process's standard output (Django's console backend), so that nothing vanishes silently.
+EMAIL_HOST = config.env_str("EMAIL_HOST", "")
+EMAIL_PORT = config.env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = config.env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = config.env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ValueError("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set at most one")
+EMAIL_TIMEOUT = config.env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "gridgov@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Settings that other modules read at run time (formerly read from os.environ there).
+GRIDGOV_NOTIFY_CHANNELS = config.env_list("GRIDGOV_NOTIFY_CHANNELS", ["log"])
+GRIDGOV_WORK_HOURS = config.env_str("GRIDGOV_WORK_HOURS", "08:30-12:00,13:30-17:30")
+GRIDGOV_DUPLICATE_METERS = config.env_float("GRIDGOV_DUPLICATE_METERS", 200, minimum=0)
+GRIDGOV_DUPLICATE_HOURS = config.env_float("GRIDGOV_DUPLICATE_HOURS", 24, minimum=0)
+GRIDGOV_HOST = config.env_str("GRIDGOV_HOST", "127.0.0.1")  # `gridgov serve` defaults
+GRIDGOV_PORT = config.env_int("PORT", 8000, minimum=1)
+GRIDGOV_WEB_CONCURRENCY = config.env_int("WEB_CONCURRENCY", 2, minimum=1)
 
 # --- backup ---
 # `gridgov worker` makes a backup (as `gridgov backup` does) every day at GRIDGOV_BACKUP_HOUR,

@@ -97,7 +97,9 @@ def test_a_grid_workers_day(live_server, browser, crew, report, shots, tmp_path)
 
     page.fill("#handle-form textarea[name=note]", "已督促施工方苫盖全部裸土并洒水降尘")
     page.set_input_files("#handle-form input[type=file]", str(photo_file(tmp_path)))
-    page.wait_for_function("document.querySelector('#handle-form input[name=lat]').value !== ''")
+    page.wait_for_function(
+        "() => document.querySelector('#handle-form input[name=lat]').value !== ''"
+    )
     page.screenshot(path=shots / "3-handle.png", full_page=True)
     page.click("#handle-form button")
     page.wait_for_selector(".panel .state.s-handled")
@@ -137,7 +139,7 @@ def test_a_report_that_fails_to_send_keeps_its_content_and_retries(
     )
     page = context.new_page()
     log_in(page, live_server.url, "g1_worker", "/orders/m/report/")
-    page.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     page.click("label.cat:has-text('工地扬尘')")
     page.fill("textarea[name=description]", "施工车辆带泥上路")
     failed = {"n": 0}

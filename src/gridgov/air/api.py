@@ -33,7 +33,7 @@ from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
-from gridgov.api import ApiError, error_body
+from gridgov.api import ApiError, InvalidToken, error_body
 from gridgov.people import scope
 from gridgov.territory.api import get_visible_region
 from gridgov.territory.models import Level, Region
@@ -47,8 +47,9 @@ class StationToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         station = station_for_token(token)
-        if station is not None:
-            request.station = station  # type: ignore[attr-defined]
+        if station is None:
+            raise InvalidToken("invalid or revoked station token")
+        request.station = station  # type: ignore[attr-defined]
         return station
 
 

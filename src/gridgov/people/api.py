@@ -6,11 +6,12 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError
-from gridgov.people import scope, tokens
+from gridgov.people import scope, throttle, tokens
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roster import roster_workbook
 from gridgov.territory.api import get_visible_region, xlsx_response
@@ -29,6 +30,20 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str = Field(description="shown once; send as `Authorization: Bearer <token>`")
     prefix: str
+    id: int
+    expires_at: dt.datetime = Field(description="refused (401) from then on; ask for a new one")
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="the token's first characters, to tell it apart")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    active: bool = Field(description="neither revoked nor expired")
+    current: bool = Field(description="the token this request was made with")
 
 
 class MeOut(Schema):
@@ -40,11 +55,16 @@ class MeOut(Schema):
 
 @auth_router.post("/token", response={200: TokenOut}, auth=None)
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    """A token valid for GRIDGOV_API_TOKEN_DAYS. Failures are counted per account and per client
+    address: past the limit the answer is 429 (even for the right password) until the cool-off
+    ends or an administrator unlocks."""
     user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise ApiError(429, throttle.lockout_message(), field="username")
     if user is None or not user.is_active:
         raise ApiError(401, "wrong username or password", field="password")
     token, raw = tokens.issue_token(user, payload.name)
-    return {"token": raw, "prefix": token.prefix}
+    return {"token": raw, "prefix": token.prefix, "id": token.pk, "expires_at": token.expires_at}
 
 
 @auth_router.delete("/token", response={204: None})
@@ -54,6 +74,36 @@ def revoke_token(request: HttpRequest) -> Any:
     raw = header.removeprefix("Bearer ").strip()
     if not raw or not tokens.revoke(raw):
         raise ApiError(400, "this request was not made with a bearer token", field="Authorization")
+    return Status(204, None)
+
+
+@auth_router.get("/tokens", response=list[TokenInfo])
+def list_tokens(request: HttpRequest) -> Any:
+    """The caller's own tokens, newest first (the tokens themselves are never shown again)."""
+    now = timezone.now()
+    current = getattr(getattr(request, "api_token", None), "pk", None)
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "expires_at": t.expires_at,
+            "revoked_at": t.revoked_at,
+            "active": t.revoked_at is None and t.expires_at > now,
+            "current": t.pk == current,
+        }
+        for t in tokens.tokens_of(request.user)
+    ]
+
+
+@auth_router.delete("/tokens/{token_id}", response={204: None})
+def revoke_token_by_id(request: HttpRequest, token_id: int) -> Any:
+    """Revoke one of the caller's own tokens. Another account's token is 404, as if it did not
+    exist; revoking a revoked token again changes nothing."""
+    if not tokens.revoke_own(request.user, token_id):
+        raise ApiError(404, f"you have no token with id {token_id}", field="token_id")
     return Status(204, None)
 
 

@@ -159,6 +159,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at issue: now + GRIDGOV_API_TOKEN_DAYS. Tokens older than this field refuse (401).
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:

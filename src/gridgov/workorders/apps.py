@@ -9,9 +9,12 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from gridgov.workorders import deadlines, receivers  # noqa: F401  (air alarms → events)
+        from gridgov.workorders import deadlines, notify, receivers, workcal  # noqa: F401
         from gridgov.workorders.models import Category, DeadlinePolicy
 
         for model in (Category, DeadlinePolicy):
             post_save.connect(deadlines.clear_cache, sender=model, dispatch_uid=f"dl-{model}")
             post_delete.connect(deadlines.clear_cache, sender=model, dispatch_uid=f"dl-d-{model}")
+        # A bad GRIDGOV_WORK_HOURS or GRIDGOV_NOTIFY_CHANNELS stops the start, naming itself.
+        workcal.work_hours()
+        notify.channels()

@@ -252,7 +252,8 @@ class WorkOrder(models.Model):
 class Transition(models.Model):
     """流转记录: one row per action, the audit trail and the source of every statistic."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="transitions")
+    # PROTECT: the audit trail outlives any attempt to delete its order (orders are voided).
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="transitions")
     action = models.CharField(_("动作"), max_length=24)
     from_state = models.CharField(_("原状态"), max_length=16, blank=True)
     to_state = models.CharField(_("新状态"), max_length=16, blank=True)

@@ -9,11 +9,11 @@ twice); after the transaction commits, each configured channel gets it too. Chan
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -59,12 +59,15 @@ BUILTIN = {"log": LogChannel, "email": EmailChannel}
 
 
 def channels() -> list[Channel]:
-    names = [n.strip() for n in os.environ.get("GRIDGOV_NOTIFY_CHANNELS", "log").split(",")]
     found: list[Channel] = []
-    for name in names:
-        if name:
+    for name in settings.GRIDGOV_NOTIFY_CHANNELS:
+        try:
             cls: Any = BUILTIN.get(name) or import_string(name)
-            found.append(cls())
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"GRIDGOV_NOTIFY_CHANNELS: no channel {name!r} ({exc})"
+            ) from None
+        found.append(cls())
     return found
 
 

@@ -4,7 +4,6 @@ not the grid worker's; only the unit and post that handle it and the states with
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridgov.territory.models import Level, Region
+from gridgov.web.clientip import client_ip
 from gridgov.workorders.forms import PublicReportForm
 from gridgov.workorders.models import Source
 from gridgov.workorders.publication import public_view, trackable_events
@@ -25,13 +25,8 @@ PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "
 
 
 def _client(request: HttpRequest) -> str:
-    """The client's address: the configured proxy header's first entry, else the socket's."""
-    header = getattr(settings, "GRIDGOV_CLIENT_IP_HEADER", "")
-    if header:
-        forwarded = request.headers.get(header, "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address (gridgov.web.clientip: the same rule as login throttling)."""
+    return client_ip(request) or "unknown"
 
 
 @require_http_methods(["GET", "POST"])

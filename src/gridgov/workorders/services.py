@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import secrets
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -658,9 +658,7 @@ def _side_effects(
 
 
 def _duplicate_radius() -> tuple[float, float]:
-    meters = float(os.environ.get("GRIDGOV_DUPLICATE_METERS", "200"))
-    hours = float(os.environ.get("GRIDGOV_DUPLICATE_HOURS", "24"))
-    return meters, hours
+    return settings.GRIDGOV_DUPLICATE_METERS, settings.GRIDGOV_DUPLICATE_HOURS
 
 
 def possible_duplicates(

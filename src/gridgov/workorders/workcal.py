@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from django.conf import settings
 
 CST = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
@@ -24,7 +24,12 @@ def _parse_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
     periods = []
     for part in text.split(","):
         start, _, end = part.strip().partition("-")
-        a, b = dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+        try:
+            a, b = dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+        except ValueError:
+            raise ValueError(
+                f"GRIDGOV_WORK_HOURS: {part!r} is not a period like 08:30-12:00"
+            ) from None
         if b <= a:
             raise ValueError(f"GRIDGOV_WORK_HOURS: {part!r} ends before it starts")
         periods.append((a, b))
@@ -34,7 +39,7 @@ def _parse_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
 
 @functools.cache
 def work_hours() -> tuple[tuple[dt.time, dt.time], ...]:
-    return _parse_hours(os.environ.get("GRIDGOV_WORK_HOURS", DEFAULT_HOURS))
+    return _parse_hours(getattr(settings, "GRIDGOV_WORK_HOURS", DEFAULT_HOURS))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,6 +3,9 @@
   "use strict";
   var box = document.getElementById("minutes");
   var code = box.getAttribute("data-code");
+  // Tooltips drawn on the chart's canvas: the HTML ones carry inline style attributes, which the
+  // Content-Security-Policy (no inline styles) refuses.
+  var TOOLTIP = { trigger: "axis", renderMode: "richText" };
   var LEVEL_COLOURS = ["#bbbbbb", "#00e400", "#ffff00", "#ff7e00", "#ff0000", "#99004c", "#7e0023"];
 
   function getJSON(url) {
@@ -23,7 +26,7 @@
       };
     });
     minutes.setOption({
-      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 50, right: 20, bottom: 60 },
+      tooltip: TOOLTIP, legend: {}, grid: { left: 50, right: 20, bottom: 60 },
       xAxis: { type: "time" }, yAxis: { type: "value", name: "µg/m³" },
       dataZoom: [{ type: "inside" }, { type: "slider" }], series: series,
     });
@@ -32,7 +35,7 @@
   var days = echarts.init(document.getElementById("days"));
   getJSON("/api/v1/stations/" + encodeURIComponent(code) + "/daily").then(function (rows) {
     days.setOption({
-      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 50, right: 50, bottom: 40 },
+      tooltip: TOOLTIP, legend: {}, grid: { left: 50, right: 50, bottom: 40 },
       xAxis: { type: "category", data: rows.map(function (r) { return r.date.slice(5); }) },
       yAxis: [{ type: "value", name: "AQI" }, { type: "value", name: "PM2.5 µg/m³" }],
       series: [

@@ -50,7 +50,7 @@
       }
       var sorted = stations.slice().sort(function (a, b) { return (b.aqi || -1) - (a.aqi || -1); });
       document.getElementById("station-list").innerHTML = sorted.slice(0, 200).map(function (s) {
-        return '<li><span class="chip" style="background:' + esc(s.colour || "#bbbbbb") + '">' +
+        return '<li><span class="chip aqi-' + (s.level || 0) + '">' +
           (s.aqi == null ? "—" : s.aqi) + '</span><a href="/air/station/' + encodeURIComponent(s.code) +
           '/">' + esc(s.name) + "</a></li>";
       }).join("");

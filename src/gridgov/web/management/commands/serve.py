@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -12,11 +13,9 @@ class Command(BaseCommand):
     help = "Serve gridgov with gunicorn."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("GRIDGOV_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
-        )
+        parser.add_argument("--host", default=settings.GRIDGOV_HOST)
+        parser.add_argument("--port", type=int, default=settings.GRIDGOV_PORT)
+        parser.add_argument("--workers", type=int, default=settings.GRIDGOV_WEB_CONCURRENCY)
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args, **opts):

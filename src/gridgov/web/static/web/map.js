@@ -79,6 +79,8 @@
   });
 
   var results = document.getElementById("results");
+  // Searching happens as one types; Enter must not reload the page.
+  document.getElementById("search-form").addEventListener("submit", function (ev) { ev.preventDefault(); });
   var timer = null;
   document.getElementById("search").addEventListener("input", function (ev) {
     var q = ev.target.value.trim();

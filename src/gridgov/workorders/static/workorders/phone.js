@@ -3,7 +3,8 @@
    content — in memory with its photos, its text also in localStorage — and retries by itself. */
 (function () {
   "use strict";
-  var T = window.GRIDGOV_TEXT || {};
+  var textBlock = document.getElementById("phone-text");  // {% phone_text %}: json, not code
+  var T = textBlock ? JSON.parse(textBlock.textContent) : {};
   var banner = document.getElementById("offline");
 
   function say(text) { if (banner) { banner.textContent = text; banner.hidden = !text; } }
