@@ -53,6 +53,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     contact_phone=d["contact_phone"],
                 ),
                 None,
+                public=True,
             )
             if order is not None:
                 cache.set(key, cache.get(key, 0) + 1, 3600)

@@ -99,10 +99,13 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
     return True, _("已%(action)s") % {"action": ACTIONS[d["action"]].label}
 
 
-def create_with_photos(form: Any, data: EventInput, user: Any) -> WorkOrder | None:
-    """create_event with the form's photos, all or nothing; refusals become the form's errors."""
+def create_with_photos(
+    form: Any, data: EventInput, user: Any, *, public: bool = False
+) -> WorkOrder | None:
+    """create_event with the form's photos, all or nothing; refusals become the form's errors.
+    `public`: from the public page (the lower memory budget for photos)."""
     try:
-        photos = evidence.prepare_photos(form.cleaned_data["photos"])
+        photos = evidence.prepare_photos(form.cleaned_data["photos"], public=public)
     except evidence.PhotoRejected as exc:
         form.add_error("photos", str(exc))
         return None
