@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/backup_bench.py
+	$(BIN)/python bench/upload_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
