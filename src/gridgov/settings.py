@@ -147,8 +147,8 @@ GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", Tru
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = config.env_float("GRIDGOV_LOCATE_REFRESH_SECONDS", 2, minimum=0)
 
-# The cache (the public page's per-client limit, small lookups): this process's memory, or Redis
-# shared by every process and machine when REDIS_URL is set.
+# The cache (small lookups; with Redis also the per-client limits, web/ratelimit.py): this
+# process's memory, or Redis shared by every process and machine when REDIS_URL is set.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -304,3 +304,6 @@ if GRIDGOV_BACKUP_KEEP < 0:
 # 1 grey, 16 WebP; a JPEG counts at the reduced scale it is decoded at).
 GRIDGOV_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_UPLOAD_MEMORY_MB", 48, minimum=1)
 GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB", 24, minimum=1)
+# The public page: reports accepted per client address per hour, counted atomically where every
+# process sees the same count (Redis with REDIS_URL, else the database; gridgov/web/ratelimit.py).
+GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)

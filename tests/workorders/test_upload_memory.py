@@ -231,6 +231,7 @@ def test_bad_budget_settings_name_the_variable():
     for name, value, message in (
         ("GRIDGOV_UPLOAD_MEMORY_MB", "lots", "must be a whole number"),
         ("GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB", "0", "must be at least 1"),
+        ("GRIDGOV_PUBLIC_REPORTS_PER_HOUR", "ten", "must be a whole number"),
     ):
         env = {**os.environ, "PYTHONPATH": str(SRC), name: value}
         run = subprocess.run(

@@ -4,6 +4,7 @@ not the grid worker's; only the unit and post that handle it and the states with
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridgov.territory.models import Level, Region
+from gridgov.web import ratelimit
 from gridgov.web.clientip import client_ip
 from gridgov.workorders.forms import PublicReportForm
 from gridgov.workorders.models import Source
@@ -19,7 +21,6 @@ from gridgov.workorders.services import EventInput
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
 from gridgov.workorders.views import create_with_photos
 
-REPORTS_PER_HOUR = 10
 PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "sign", "handle",
                   "verify", "reject", "close", "void", "merge", "return"}  # fmt: skip
 
@@ -32,12 +33,15 @@ def _client(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         key = f"public-report:{_client(request)}"
         if form.cleaned_data.get("website"):  # filled only by bots
             form.add_error(None, _("提交失败"))
-        elif cache.get(key, 0) >= REPORTS_PER_HOUR:
+        elif not ratelimit.allow(key, settings.GRIDGOV_PUBLIC_REPORTS_PER_HOUR, 3600):
+            # Counted and checked in one atomic step, the same for every server process.
             form.add_error(None, _("提交过于频繁，请稍后再试"))
+            status = 429
         else:
             d = form.cleaned_data
             order = create_with_photos(
@@ -56,11 +60,10 @@ def report(request: HttpRequest) -> HttpResponse:
                 public=True,
             )
             if order is not None:
-                cache.set(key, cache.get(key, 0) + 1, 3600)
                 return render(
                     request, "workorders/public/done.html", {"reference": order.event.reference}
                 )
-    return render(request, "workorders/public/report.html", {"form": form})
+    return render(request, "workorders/public/report.html", {"form": form}, status=status)
 
 
 def track(request: HttpRequest) -> HttpResponse:
