@@ -142,10 +142,10 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
 
     for number, rec in raw_rows:
         errors: list[RowError] = []
-        for key, value in rec.items():  # the input boundary, cell by cell
+        for column, value in rec.items():  # the input boundary, cell by cell
             problem = inputs.bad_char(value) if isinstance(value, str) else None
             if problem:
-                errors.append(RowError(number, str(key), problem))
+                errors.append(RowError(number, str(column), problem))
         name = str(rec.get("name") or "").strip()
         if not name:
             errors.append(RowError(number, "name", "missing"))
