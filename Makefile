@@ -36,7 +36,7 @@ serve: install vendor
 	$(BIN)/gridgov migrate --no-input
 	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops
