@@ -299,7 +299,7 @@ def test_region_import_names_the_bad_property(tmp_path, db, capsys):
 
 def test_export_of_a_poisoned_row_and_the_clean_up(client, crew, bearer, report):
     order = report(title="旧数据")
-    Event.objects.filter(pk=order.event_id).update(title="旧\x01数据", description="=cmd|x\x00")
+    Event.objects.filter(pk=order.event_id).update(title="旧\x01数据", description="=cmd|x\x02")
     r = client.get("/api/v1/orders.xlsx", **bearer("command"))
     assert r.status_code == 200 and r.content[:2] == b"PK"
     migration = importlib.import_module("gridgov.web.migrations.0001_clean_stored_text")
