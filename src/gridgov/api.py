@@ -5,7 +5,7 @@ instance, authentication and the error format:
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -39,6 +39,35 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx/5xx answer."""
+
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """`response={200: X, **errors(400, 401, 404)}`: the error statuses an operation can answer,
+    documented with the error body."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
+def download(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra` of an operation whose 200 answer is a file (or may be one, next to its
+    JSON schema): its media type, as binary."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": description, "content": content}}}
 
 
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:

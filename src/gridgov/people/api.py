@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError
+from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.people import scope, tokens
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roster import roster_workbook
@@ -38,7 +38,7 @@ class MeOut(Schema):
     scope: list[str] | None = Field(description="codes of the regions seen; null = everything")
 
 
-@auth_router.post("/token", response={200: TokenOut}, auth=None)
+@auth_router.post("/token", response={200: TokenOut, **errors(400, 401)}, auth=None)
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
@@ -47,7 +47,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     return {"token": raw, "prefix": token.prefix}
 
 
-@auth_router.delete("/token", response={204: None})
+@auth_router.delete("/token", response={204: None, **errors(400, 401)})
 def revoke_token(request: HttpRequest) -> Any:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
@@ -57,7 +57,7 @@ def revoke_token(request: HttpRequest) -> Any:
     return Status(204, None)
 
 
-@auth_router.get("/me", response=MeOut)
+@auth_router.get("/me", response={200: MeOut, **errors(401)})
 def me(request: HttpRequest) -> Any:
     user = request.user
     paths = scope.scope_paths(user)
@@ -134,7 +134,7 @@ def filtered_posts(request: HttpRequest, filters: PeopleFilter) -> Any:
     return posts
 
 
-@people_router.get("/people", response=list[PersonOut])
+@people_router.get("/people", response={200: list[PersonOut], **errors(400, 401, 403, 404)})
 @paginate(LimitOffsetPagination)
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     posts = filtered_posts(request, filters)
@@ -153,7 +153,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     return [person_out(p, show_full) for p in people]
 
 
-@people_router.get("/people/{person_id}", response=PersonOut)
+@people_router.get("/people/{person_id}", response={200: PersonOut, **errors(400, 401, 403, 404)})
 def get_person(request: HttpRequest, person_id: int) -> Any:
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
@@ -167,7 +167,11 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     return person_out(person, request.user.has_perm("people.view_full_id_number"))
 
 
-@people_router.get("/export/people.xlsx")
+@people_router.get(
+    "/export/people.xlsx",
+    response=errors(400, 401, 403, 404),
+    openapi_extra=download(XLSX, "the roster as an Excel workbook"),
+)
 def export_people_xlsx(request: HttpRequest, filters: Query[PeopleFilter]) -> HttpResponse:
     posts = filtered_posts(request, filters).select_related("person", "post_type", "region")
     posts = posts.order_by("region__code", "post_type__rank", "person__name")
@@ -183,7 +187,7 @@ class SearchHit(Schema):
     detail: str
 
 
-@people_router.get("/search", response=list[SearchHit])
+@people_router.get("/search", response={200: list[SearchHit], **errors(400, 401)})
 def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:
     """Grids/regions by code or name, people by name or phone, within the caller's scope."""
     q = q.strip()
