@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 from ninja import NinjaAPI
 
 JSON = "application/json"
@@ -175,3 +176,20 @@ def test_paginated_lists_cap_limit_at_1000(crew, client, bearer):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "limit"
     assert client.get("/api/v1/orders", {"limit": 1000}, **headers).status_code == 200
+
+
+def test_errors_outside_the_operations_keep_the_error_format(users, client, bearer):
+    headers = bearer("command")
+    for method, path in [
+        ("GET", "/api/v1/orders/abc"),
+        ("GET", "/api/v1/orders/-1"),
+        ("POST", "/api/v1/orders/abc/transitions"),
+    ]:
+        response = client.generic(method, path, **headers)
+        assert response.status_code == 404, (method, path)
+        assert response.json()["detail"] == "no such endpoint or resource"
+    nowhere = Client().get("/api/v1/no/such/thing", **headers)  # not in the document
+    assert nowhere.status_code == 404 and nowhere.json()["errors"] == []
+    broken = client.post("/api/v1/aqi/calculate", "{", content_type="application/json", **headers)
+    assert broken.status_code == 400
+    assert broken.json()["errors"][0]["field"] == "body"

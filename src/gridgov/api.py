@@ -5,6 +5,7 @@ instance, authentication and the error format:
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -95,6 +96,21 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     return api.create_response(
         request, error_body("authentication required: a bearer token or a session"), status=401
     )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (a body that is not JSON, …) in the same error format."""
+    message = str(exc)
+    errors = [{"field": "body", "message": message}] if "request body" in message else []
+    return api.create_response(request, error_body(message, errors), status=exc.status_code)
+
+
+@csrf_exempt  # changes nothing; a POST to a wrong URL gets the 404, not a CSRF page
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other URL under /api/v1/ (e.g. /orders/abc, where an id is a number): a 404 in the
+    API's error format rather than the site's HTML page."""
+    return api.create_response(request, error_body("no such endpoint or resource"), status=404)
 
 
 def _register() -> None:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from gridgov.api import api
+from gridgov.api import api, not_found
 from gridgov.workorders import public
 
 admin.site.site_header = "gridgov 一网统管"
@@ -10,6 +10,7 @@ admin.site.site_title = "gridgov"
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),
