@@ -183,6 +183,7 @@ def test_errors_outside_the_operations_keep_the_error_format(users, client, bear
     for method, path in [
         ("GET", "/api/v1/orders/abc"),
         ("GET", "/api/v1/orders/-1"),
+        ("GET", "/api/v1/orders/a%0Ab"),
         ("POST", "/api/v1/orders/abc/transitions"),
     ]:
         response = client.generic(method, path, **headers)

@@ -123,7 +123,7 @@ ROUTES: dict[str, Row] = {
     ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
-    "api/v1/<path:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
+    "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
     # --- the admin: staff accounts (every post but the grid posts; tests/conftest.py)
     "admin/": row("302 200 200 200 302 302 302"),
     # --- the pages: a login first (302), then scoped like the API (404 outside the scope)
