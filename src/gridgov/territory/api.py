@@ -201,7 +201,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     return [region_out(r) for r in qs.order_by("level", "code")]
 
 
-@router.get("/regions/{code}", response={200: RegionDetail, **errors(401, 403, 404)})
+@router.get("/regions/{code}", response={200: RegionDetail, **errors(400, 401, 403, 404)})
 def get_region(request: HttpRequest, code: str) -> Any:
     region = get_visible_region(request, code)
     chain = Region.objects.in_bulk(region.ancestor_ids())
