@@ -67,7 +67,9 @@ class IngestOut(Schema):
     errors: list[FieldErrorOut] = Field(description="always empty: a bad row rejects the batch")
 
 
-@ingest_router.post("/readings", response={200: IngestOut, **errors(400, 401)}, auth=StationToken())
+@ingest_router.post(
+    "/readings", response={200: IngestOut, **errors(400, 401, 413)}, auth=StationToken()
+)
 def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
     """Store a batch from one station. Any malformed row rejects the whole batch (400)."""
     station: Station = request.station  # type: ignore[attr-defined]
@@ -451,7 +453,7 @@ class AqiOut(Schema):
     standard: Literal["2012", "2026"]
 
 
-@router.post("/aqi/calculate", response={200: AqiOut, **errors(400, 401)})
+@router.post("/aqi/calculate", response={200: AqiOut, **errors(400, 401, 413)})
 def calculate(request: HttpRequest, payload: AqiIn) -> Any:
     allowed = DAILY_INPUTS if payload.report == "daily" else HOURLY_INPUTS
     for key, value in payload.concentrations.items():
@@ -693,7 +695,8 @@ class AckIn(Schema):
 
 
 @router.post(
-    "/alarms/{alarm_id}/acknowledge", response={200: AlarmOut, **errors(400, 401, 403, 404)}
+    "/alarms/{alarm_id}/acknowledge",
+    response={200: AlarmOut, **errors(400, 401, 403, 404, 413)},
 )
 def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
     alarm = Alarm.objects.filter(pk=alarm_id).first()

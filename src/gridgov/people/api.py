@@ -38,7 +38,7 @@ class MeOut(Schema):
     scope: list[str] | None = Field(description="codes of the regions seen; null = everything")
 
 
-@auth_router.post("/token", response={200: TokenOut, **errors(400, 401)}, auth=None)
+@auth_router.post("/token", response={200: TokenOut, **errors(400, 401, 413)}, auth=None)
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:

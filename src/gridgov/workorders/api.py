@@ -249,7 +249,7 @@ def get_order(request: HttpRequest, order_id: int) -> WorkOrder:
     return order
 
 
-@router.post("/events", response={201: OrderDetailOut, **errors(400, 401, 403, 404, 409, 503)})
+@router.post("/events", response={201: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413, 503)})
 def report_event(request: HttpRequest, payload: EventIn) -> Any:
     """Report an event (a patrol finding, a hotline call, a command, an inspection finding).
     Patrol, command and inspection events are dispatched at once; hotline calls wait for 立案."""
@@ -318,7 +318,7 @@ class MergeIn(Schema):
 
 @router.post(
     "/events/{int:event_id}/merge",
-    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409)},
+    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
 )
 def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
     try:
@@ -414,7 +414,7 @@ class TransitionIn(Schema):
 
 @router.post(
     "/orders/{int:order_id}/transitions",
-    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409)},
+    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
 )
 def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
     """Take one action: 立案 accept, 派遣 dispatch, 转派 reassign, 签收 sign, 开始 start,
@@ -454,7 +454,7 @@ class BulkResult(Schema):
     message: str
 
 
-@router.post("/orders/bulk", response={200: list[BulkResult], **errors(400, 401)})
+@router.post("/orders/bulk", response={200: list[BulkResult], **errors(400, 401, 413)})
 def bulk(request: HttpRequest, payload: BulkIn) -> Any:
     """The same action on many orders (bulk dispatch, bulk close, …); each succeeds or fails on
     its own and the answer says which."""
@@ -514,7 +514,7 @@ class ReadOut(Schema):
     marked: int
 
 
-@router.post("/inbox/read", response={200: ReadOut, **errors(400, 401)})
+@router.post("/inbox/read", response={200: ReadOut, **errors(400, 401, 413)})
 def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
     person = person_of(request.user)
     qs = Notification.objects.filter(person=person, read_at__isnull=True)
@@ -665,7 +665,7 @@ def _get_command(request: HttpRequest, command_id: int) -> Any:
     return c
 
 
-@router.post("/commands", response={201: CommandDetailOut, **errors(400, 401, 403, 404)})
+@router.post("/commands", response={201: CommandDetailOut, **errors(400, 401, 403, 404, 413)})
 def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
     """下达指令 to units (their responsible post holders) and/or people."""
     if timezone.is_naive(payload.due_at):
@@ -716,7 +716,7 @@ def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
 
 @router.post(
     "/commands/{int:command_id}/complete",
-    response={200: CommandDetailOut, **errors(400, 401, 404, 409)},
+    response={200: CommandDetailOut, **errors(400, 401, 404, 409, 413)},
 )
 def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
     try:
