@@ -5,7 +5,8 @@ instance, authentication and the error format:
 from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
@@ -67,6 +68,35 @@ api = NinjaAPI(
 )
 
 
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx/5xx answer."""
+
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """`response={200: X, **errors(400, 401, 404)}`: the error statuses an operation can answer,
+    documented with the error body."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
+def download(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra` of an operation whose 200 answer is a file (or may be one, next to its
+    JSON schema): its media type, as binary."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": description, "content": content}}}
+
+
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {"detail": detail, "errors": errors or []}
 
@@ -79,12 +109,6 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         errors.append({"field": ".".join(loc) or "request", "message": err.get("msg", "")})
     fields = ", ".join(e["field"] for e in errors)
     return api.create_response(request, error_body(f"invalid input: {fields}", errors), status=400)
-
-
-@api.exception_handler(HttpError)
-def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """Ninja's own errors (e.g. a session POST without its CSRF token) in the same format."""
-    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
 @api.exception_handler(ApiError)
@@ -110,6 +134,22 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     response = api.create_response(request, body, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (a body that is not JSON, a session POST without its CSRF
+    token, …) in the same error format."""
+    message = str(exc)
+    errors = [{"field": "body", "message": message}] if "request body" in message else []
+    return api.create_response(request, error_body(message, errors), status=exc.status_code)
+
+
+@csrf_exempt  # changes nothing; a POST to a wrong URL gets the 404, not a CSRF page
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other URL under /api/v1/ (e.g. /orders/abc, where an id is a number): a 404 in the
+    API's error format rather than the site's HTML page."""
+    return api.create_response(request, error_body("no such endpoint or resource"), status=404)
 
 
 def _register() -> None:

@@ -147,6 +147,9 @@ GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", Tru
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = config.env_float("GRIDGOV_LOCATE_REFRESH_SECONDS", 2, minimum=0)
 
+# API lists (?limit=&offset=): at most this many items a page; more is a 400 naming `limit`.
+NINJA_PAGINATION_MAX_LIMIT = 1000
+
 # The cache (small lookups; with Redis also the per-client limits, web/ratelimit.py): this
 # process's memory, or Redis shared by every process and machine when REDIS_URL is set.
 if REDIS_URL:

@@ -1,15 +1,31 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from gridgov.api import api
+from gridgov.api import api, not_found
 from gridgov.workorders import public
+
+
+class Anything:
+    """Any rest of a path, line breaks included (`path` stops at them)."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(Anything, "anything")
 
 admin.site.site_header = "gridgov 一网统管"
 admin.site.site_title = "gridgov"
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/v1/<anything:rest>", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),

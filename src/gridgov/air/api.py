@@ -33,7 +33,7 @@ from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
-from gridgov.api import ApiError, InvalidToken, error_body
+from gridgov.api import CSV, ApiError, FieldErrorOut, InvalidToken, download, error_body, errors
 from gridgov.people import scope
 from gridgov.territory.api import get_visible_region
 from gridgov.territory.models import Level, Region
@@ -68,10 +68,12 @@ class IngestOut(Schema):
     duplicates: int
     flagged: int
     alarms: int
-    errors: list[dict[str, Any]]
+    errors: list[FieldErrorOut] = Field(description="always empty: a bad row rejects the batch")
 
 
-@ingest_router.post("/readings", response={200: IngestOut}, auth=StationToken())
+@ingest_router.post(
+    "/readings", response={200: IngestOut, **errors(400, 401, 413)}, auth=StationToken()
+)
 def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
     """Store a batch from one station. Any malformed row rejects the whole batch (400)."""
     station: Station = request.station  # type: ignore[attr-defined]
@@ -163,7 +165,7 @@ def station_out(s: Station) -> dict[str, Any]:
     }
 
 
-@router.get("/stations", response=list[StationOut])
+@router.get("/stations", response={200: list[StationOut], **errors(400, 401)})
 def list_stations(request: HttpRequest, kind: str | None = None) -> Any:
     qs = visible_stations(request)
     if kind:
@@ -186,7 +188,7 @@ class LatestOut(Schema):
     values: dict[str, float | None]
 
 
-@router.get("/air/latest", response=list[LatestOut])
+@router.get("/air/latest", response={200: list[LatestOut], **errors(401)})
 def latest(request: HttpRequest) -> Any:
     """Every visible station's latest hour (real-time AQI) — what the live map draws."""
     from gridgov.air.aggregate import HOUR, fetch_hours, hourly_means
@@ -262,7 +264,79 @@ def csv_response(rows: list[dict[str, Any]], columns: list[str], name: str) -> H
     return response
 
 
-@router.get("/stations/{code}/hourly", response=list[dict[str, Any]])
+class HourlyRow(Schema):
+    """One hour of a station: means (µg/m³, CO mg/m³, rounded as HJ 663 says; null where the
+    hour is not valid) and the real-time AQI (实时报)."""
+
+    station: str
+    time: dt.datetime = Field(description="start of the hour, CST")
+    pm25: int | None
+    pm10: int | None
+    so2: int | None
+    no2: int | None
+    co: float | None
+    o3: int | None
+    o3_8h: int | None
+    aqi: int | None
+    level: int | None
+    category: str
+    colour: str | None
+    primary_pollutants: str = Field(description="names joined with ';'")
+    standard: Literal["2012", "2026"]
+
+
+class DailyRow(Schema):
+    """One day of a station: the daily report (日报); null where the day is not valid."""
+
+    station: str
+    date: dt.date
+    pm25: int | None
+    pm10: int | None
+    so2: int | None
+    no2: int | None
+    co: float | None
+    o3_8h_max: int | None
+    o3_1h_max: int | None
+    iaqi_pm25: int | None
+    iaqi_pm10: int | None
+    iaqi_so2: int | None
+    iaqi_no2: int | None
+    iaqi_co: int | None
+    iaqi_o3: int | None
+    aqi: int | None
+    level: int | None
+    category: str
+    primary_pollutants: str = Field(description="names joined with ';'")
+    standard: Literal["2012", "2026"]
+
+
+class MinuteRow(Schema):
+    """One raw reading with its quality flags (0 = valid)."""
+
+    time: dt.datetime
+    pm25: float | None
+    pm25_flag: int
+    pm10: float | None
+    pm10_flag: int
+    so2: float | None
+    so2_flag: int
+    no2: float | None
+    no2_flag: int
+    co: float | None
+    co_flag: int
+    o3: float | None
+    o3_flag: int
+
+
+SERIES_ERRORS = errors(400, 401, 403, 404)
+CSV_TOO = download(CSV, "the rows as JSON, or as a CSV file with format=csv")
+
+
+@router.get(
+    "/stations/{code}/hourly",
+    response={200: list[HourlyRow], **SERIES_ERRORS},
+    openapi_extra=CSV_TOO,
+)
 def station_hourly(
     request: HttpRequest,
     code: str,
@@ -285,7 +359,11 @@ def station_hourly(
     return rows
 
 
-@router.get("/stations/{code}/daily", response=list[dict[str, Any]])
+@router.get(
+    "/stations/{code}/daily",
+    response={200: list[DailyRow], **SERIES_ERRORS},
+    openapi_extra=CSV_TOO,
+)
 def station_daily(
     request: HttpRequest,
     code: str,
@@ -308,7 +386,11 @@ def station_daily(
     return rows
 
 
-@router.get("/stations/{code}/minutes", response=list[dict[str, Any]])
+@router.get(
+    "/stations/{code}/minutes",
+    response={200: list[MinuteRow], **SERIES_ERRORS},
+    openapi_extra=CSV_TOO,
+)
 def station_minutes(
     request: HttpRequest,
     code: str,
@@ -354,7 +436,30 @@ DAILY_INPUTS = {"pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max"}
 HOURLY_INPUTS = {"pm25", "pm10", "so2", "no2", "co", "o3", "o3_8h", "so2_24h"}
 
 
-@router.post("/aqi/calculate", response=dict[str, Any])
+class IaqiOut(Schema):
+    pm25: int | None
+    pm10: int | None
+    so2: int | None
+    no2: int | None
+    co: int | None
+    o3: int | None
+
+
+class AqiOut(Schema):
+    iaqi: IaqiOut = Field(description="individual AQI per pollutant; null where not given")
+    aqi: int | None
+    level: int | None
+    level_name: str
+    category: str
+    category_en: str
+    colour: str | None
+    primary_pollutants: list[str]
+    exceeding_pollutants: list[str]
+    capped: bool = Field(description="a value above the top breakpoint")
+    standard: Literal["2012", "2026"]
+
+
+@router.post("/aqi/calculate", response={200: AqiOut, **errors(400, 401, 413)})
 def calculate(request: HttpRequest, payload: AqiIn) -> Any:
     allowed = DAILY_INPUTS if payload.report == "daily" else HOURLY_INPUTS
     for key, value in payload.concentrations.items():
@@ -409,7 +514,72 @@ def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-@router.get("/air/assessment", response=list[dict[str, Any]])
+class AssessmentOut(Schema):
+    """A unit's period statistics (HJ 663); null where there is no valid value."""
+
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    valid_days: int
+    required_days: int
+    so2: float | None
+    no2: float | None
+    pm10: float | None
+    pm25: float | None
+    co_p95: float | None
+    o3_8h_p90: float | None
+    comprehensive_index: float | None
+    good_days: int
+    aqi_days: int
+    good_day_ratio: float | None = Field(description="percent")
+    days_by_level: dict[str, int] = Field(description='days per AQI level, "1" to "6"')
+    limits: str
+    year_on_year: dict[str, float] = Field(
+        description="relative change against the same period a year before, by statistic"
+    )
+    enough_data: bool
+
+
+class RankedOut(Schema):
+    rank: int | None = Field(description="null: listed apart, not ranked")
+    value: float | None
+
+
+class RankRow(AssessmentOut, RankedOut):
+    """The ranked value, then the unit's assessment."""
+
+
+class RankingsOut(Schema):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    metric: str
+    level: str
+    ranked: list[RankRow]
+    apart: list[RankRow] = Field(description="too few valid days, or no value: not ranked")
+
+
+class TargetOut(Schema):
+    region: str
+    region_name: str
+    metric: str
+    target: float
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    period_days: int
+    elapsed_valid_days: int
+    remaining_days: int
+    current: float | None
+    gap: float | None = Field(description="current − target")
+    allowance: float | None = Field(
+        description="what the remaining days may average (concentration targets)"
+    )
+    non_good_days_allowed: int | None = Field(description="good-day-ratio targets")
+    on_track: bool
+
+
+@router.get("/air/assessment", response={200: list[AssessmentOut], **errors(400, 401, 403, 404)})
 def assessment(
     request: HttpRequest,
     start: str | None = Query(None, alias="from", description="default: first of this month"),
@@ -424,7 +594,7 @@ def assessment(
     return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
 
 
-@router.get("/air/rankings", response=dict[str, Any])
+@router.get("/air/rankings", response={200: RankingsOut, **errors(400, 401)}, by_alias=True)
 def rankings(
     request: HttpRequest,
     start: str | None = Query(None, alias="from"),
@@ -455,7 +625,7 @@ def rankings(
     }
 
 
-@router.get("/air/targets", response=list[dict[str, Any]])
+@router.get("/air/targets", response={200: list[TargetOut], **errors(400, 401)})
 def targets(request: HttpRequest, as_of: str | None = None) -> Any:
     day = _date(as_of, dt.datetime.now(CST).date(), "as_of")
     visible = scope.regions_for(request.user)
@@ -510,7 +680,7 @@ def visible_alarms(request: HttpRequest) -> Any:
     )
 
 
-@router.get("/alarms", response=list[AlarmOut])
+@router.get("/alarms", response={200: list[AlarmOut], **errors(400, 401, 403, 404)})
 def list_alarms(
     request: HttpRequest,
     open: bool | None = Query(None, description="only open (true) or ended (false) alarms"),
@@ -529,7 +699,10 @@ class AckIn(Schema):
     note: str = Field("", max_length=200)
 
 
-@router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
+@router.post(
+    "/alarms/{alarm_id}/acknowledge",
+    response={200: AlarmOut, **errors(400, 401, 403, 404, 413)},
+)
 def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
     alarm = visible_alarms(request).filter(pk=alarm_id).first()
     if alarm is None:  # unknown or outside the caller's scope: one 404

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError
+from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.people import scope, throttle, tokens
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roster import roster_workbook
@@ -53,7 +53,7 @@ class MeOut(Schema):
     scope: list[str] | None = Field(description="codes of the regions seen; null = everything")
 
 
-@auth_router.post("/token", response={200: TokenOut}, auth=None)
+@auth_router.post("/token", response={200: TokenOut, **errors(400, 401, 413, 429)}, auth=None)
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     """A token valid for GRIDGOV_API_TOKEN_DAYS. Failures are counted per account and per client
     address: past the limit the answer is 429 (even for the right password) until the cool-off
@@ -67,7 +67,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     return {"token": raw, "prefix": token.prefix, "id": token.pk, "expires_at": token.expires_at}
 
 
-@auth_router.delete("/token", response={204: None})
+@auth_router.delete("/token", response={204: None, **errors(400, 401)})
 def revoke_token(request: HttpRequest) -> Any:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
@@ -77,7 +77,7 @@ def revoke_token(request: HttpRequest) -> Any:
     return Status(204, None)
 
 
-@auth_router.get("/tokens", response=list[TokenInfo])
+@auth_router.get("/tokens", response={200: list[TokenInfo], **errors(401)})
 def list_tokens(request: HttpRequest) -> Any:
     """The caller's own tokens, newest first (the tokens themselves are never shown again)."""
     now = timezone.now()
@@ -98,7 +98,7 @@ def list_tokens(request: HttpRequest) -> Any:
     ]
 
 
-@auth_router.delete("/tokens/{token_id}", response={204: None})
+@auth_router.delete("/tokens/{token_id}", response={204: None, **errors(400, 401, 404)})
 def revoke_token_by_id(request: HttpRequest, token_id: int) -> Any:
     """Revoke one of the caller's own tokens. Another account's token is 404, as if it did not
     exist; revoking a revoked token again changes nothing."""
@@ -107,7 +107,7 @@ def revoke_token_by_id(request: HttpRequest, token_id: int) -> Any:
     return Status(204, None)
 
 
-@auth_router.get("/me", response=MeOut)
+@auth_router.get("/me", response={200: MeOut, **errors(401)})
 def me(request: HttpRequest) -> Any:
     user = request.user
     paths = scope.scope_paths(user)
@@ -184,7 +184,7 @@ def filtered_posts(request: HttpRequest, filters: PeopleFilter) -> Any:
     return posts
 
 
-@people_router.get("/people", response=list[PersonOut])
+@people_router.get("/people", response={200: list[PersonOut], **errors(400, 401, 403, 404)})
 @paginate(LimitOffsetPagination)
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     posts = filtered_posts(request, filters)
@@ -203,7 +203,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     return [person_out(p, show_full) for p in people]
 
 
-@people_router.get("/people/{person_id}", response=PersonOut)
+@people_router.get("/people/{person_id}", response={200: PersonOut, **errors(400, 401, 403, 404)})
 def get_person(request: HttpRequest, person_id: int) -> Any:
     person = Person.objects.filter(pk=person_id).first()
     posts = scope.posts_for(request.user, Post.objects.filter(person_id=person_id))
@@ -215,7 +215,11 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     return person_out(person, request.user.has_perm("people.view_full_id_number"))
 
 
-@people_router.get("/export/people.xlsx")
+@people_router.get(
+    "/export/people.xlsx",
+    response=errors(400, 401, 403, 404),
+    openapi_extra=download(XLSX, "the roster as an Excel workbook"),
+)
 def export_people_xlsx(request: HttpRequest, filters: Query[PeopleFilter]) -> HttpResponse:
     posts = filtered_posts(request, filters).select_related("person", "post_type", "region")
     posts = posts.order_by("region__code", "post_type__rank", "person__name")
@@ -231,7 +235,7 @@ class SearchHit(Schema):
     detail: str
 
 
-@people_router.get("/search", response=list[SearchHit])
+@people_router.get("/search", response={200: list[SearchHit], **errors(400, 401)})
 def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:
     """Grids/regions by code or name, people by name or phone, within the caller's scope."""
     q = q.strip()

@@ -1,12 +1,12 @@
 """Territory endpoints: regions, the grid map layer, point → grid."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError
+from gridgov.api import XLSX, ApiError, api, download, errors
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.territory import export
@@ -49,11 +49,18 @@ class RegionOut(Schema):
     retired: bool
 
 
+class BoundaryVersionOut(Schema):
+    version: int
+    valid_from: str = Field(description="ISO 8601 date-time")
+    valid_to: str | None = Field(description="ISO 8601 date-time; null for the current version")
+    reason: str
+
+
 class RegionDetail(RegionOut):
     chain: list[RegionBrief]
     children: int
     responsible: list[ResponsibleOut]
-    history: list[dict[str, Any]]
+    history: list[BoundaryVersionOut]
 
 
 class LocateOut(Schema):
@@ -64,6 +71,73 @@ class LocateOut(Schema):
     responsible_in_scope: bool = Field(
         description="false when the grid is outside the caller's scope (people are not shown)"
     )
+
+
+class PolygonOut(Schema):
+    type: Literal["Polygon"]
+    coordinates: list[list[list[float]]] = Field(description="rings of [lon, lat], WGS84")
+
+
+class MultiPolygonOut(Schema):
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[list[list[float]]]]
+
+
+Geometry = PolygonOut | MultiPolygonOut
+
+
+class GridProperties(Schema):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    community: str | None
+    street_code: str | None
+    street: str | None
+
+
+class GridFeature(Schema):
+    type: Literal["Feature"]
+    id: str
+    properties: GridProperties
+    geometry: Geometry
+
+
+class GridCollection(Schema):
+    """GeoJSON FeatureCollection (RFC 7946) of grids."""
+
+    type: Literal["FeatureCollection"]
+    features: list[GridFeature]
+
+
+class RegionProperties(Schema):
+    code: str
+    name: str
+    level: int
+    parent_code: str | None
+    kind: str | None
+    lines: list[str]
+    version: int
+
+
+class RegionFeature(Schema):
+    type: Literal["Feature"]
+    id: str
+    properties: RegionProperties
+    geometry: Geometry
+
+
+class RegionCollection(Schema):
+    """GeoJSON FeatureCollection (RFC 7946) of regions."""
+
+    type: Literal["FeatureCollection"]
+    features: list[RegionFeature]
+
+
+def geojson(request: HttpRequest, collection: dict[str, Any]) -> HttpResponse:
+    """A FeatureCollection as it is: documented by its schema (and checked against it by the
+    tests), not validated per request — boundaries are megabytes of coordinates."""
+    return api.create_response(request, collection, status=200)
 
 
 class RegionFilter(Schema):
@@ -108,7 +182,7 @@ def responsible_out(region: Region) -> list[dict[str, Any]]:
     return [r.__dict__ for r in responsible_for(region)]
 
 
-@router.get("/regions", response=list[RegionOut])
+@router.get("/regions", response={200: list[RegionOut], **errors(400, 401, 403, 404)})
 @paginate(LimitOffsetPagination)
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     qs = scope.regions_for(request.user).select_related("parent").prefetch_related("lines")
@@ -126,7 +200,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     return [region_out(r) for r in qs.order_by("level", "code")]
 
 
-@router.get("/regions/{code}", response=RegionDetail)
+@router.get("/regions/{code}", response={200: RegionDetail, **errors(400, 401, 403, 404)})
 def get_region(request: HttpRequest, code: str) -> Any:
     region = get_visible_region(request, code)
     chain = Region.objects.in_bulk(region.ancestor_ids())
@@ -148,7 +222,7 @@ def get_region(request: HttpRequest, code: str) -> Any:
     }
 
 
-@router.get("/grids.geojson", response=dict[str, Any])
+@router.get("/grids.geojson", response={200: GridCollection, **errors(401)})
 def grids_geojson(request: HttpRequest) -> Any:
     """Active grids the caller may see, as a GeoJSON FeatureCollection."""
     grids = (
@@ -187,10 +261,10 @@ def grids_geojson(request: HttpRequest) -> Any:
                 "geometry": g.geometry,
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return geojson(request, {"type": "FeatureCollection", "features": features})
 
 
-@router.get("/locate", response=LocateOut)
+@router.get("/locate", response={200: LocateOut, **errors(400, 401)})
 def locate_point(
     request: HttpRequest,
     lat: float = Query(..., description="WGS84 latitude"),
@@ -219,15 +293,19 @@ def locate_point(
     }
 
 
-@router.get("/export/regions.geojson", response=dict[str, Any])
+@router.get("/export/regions.geojson", response={200: RegionCollection, **errors(400, 401)})
 def export_regions_geojson(request: HttpRequest, level: int | None = None) -> Any:
     qs = scope.regions_for(request.user, Region.objects.active())
     if level:
         qs = qs.filter(level=level)
-    return export.feature_collection(qs)
+    return geojson(request, export.feature_collection(qs))
 
 
-@router.get("/export/regions.xlsx")
+@router.get(
+    "/export/regions.xlsx",
+    response=errors(400, 401),
+    openapi_extra=download(XLSX, "the regions as an Excel workbook"),
+)
 def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpResponse:
     qs = scope.regions_for(request.user, Region.objects.active())
     if level:
@@ -237,9 +315,6 @@ def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpR
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError
+from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.territory.api import xlsx_response
 from gridgov.workorders import commands, evidence, exports
 from gridgov.workorders.models import (
@@ -60,7 +60,7 @@ class CategoryOut(Schema):
     public: bool
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response={200: list[CategoryOut], **errors(401)})
 def list_categories(request: HttpRequest) -> Any:
     """The two-level taxonomy: top-level groups (parent null) and the categories to file under."""
     return [
@@ -249,7 +249,7 @@ def get_order(request: HttpRequest, order_id: int) -> WorkOrder:
     return order
 
 
-@router.post("/events", response={201: OrderDetailOut})
+@router.post("/events", response={201: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413, 503)})
 def report_event(request: HttpRequest, payload: EventIn) -> Any:
     """Report an event (a patrol finding, a hotline call, a command, an inspection finding).
     Patrol, command and inspection events are dispatched at once; hotline calls wait for 立案."""
@@ -291,7 +291,7 @@ class DuplicateOut(Schema):
     created_at: dt.datetime
 
 
-@router.get("/events/duplicates", response=list[DuplicateOut])
+@router.get("/events/duplicates", response={200: list[DuplicateOut], **errors(400, 401)})
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     """Open events of the same category nearby and recent: show them before creating a new one."""
     cat = Category.objects.filter(code=category).first()
@@ -316,7 +316,10 @@ class MergeIn(Schema):
     into: int = Field(..., description="id of the open event this one duplicates")
 
 
-@router.post("/events/{int:event_id}/merge", response=OrderDetailOut)
+@router.post(
+    "/events/{int:event_id}/merge",
+    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
+)
 def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
     try:
         merge(event_id, payload.into, request.user)
@@ -370,14 +373,18 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
     return qs.order_by("-overdue", "due_at", "-created_at")
 
 
-@router.get("/orders", response=list[OrderOut])
+@router.get("/orders", response={200: list[OrderOut], **errors(400, 401, 403, 404)})
 @paginate(LimitOffsetPagination)
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     """Orders in the caller's scope, most urgent first (overdue, then nearest deadline)."""
     return [order_row(o) for o in filtered_orders(request, filters)]
 
 
-@router.get("/orders.xlsx", response={200: None})
+@router.get(
+    "/orders.xlsx",
+    response=errors(400, 401, 403, 404),
+    openapi_extra=download(XLSX, "the orders as an Excel workbook"),
+)
 def export_orders(request: HttpRequest, filters: Query[OrderFilter]) -> HttpResponse:
     """The filtered orders as an Excel workbook."""
     rows = [order_row(o) for o in filtered_orders(request, filters)[:100_000]]
@@ -385,7 +392,7 @@ def export_orders(request: HttpRequest, filters: Query[OrderFilter]) -> HttpResp
     return xlsx_response(exports.orders_workbook(rows), f"orders-{stamp}.xlsx")
 
 
-@router.get("/orders/{int:order_id}", response=OrderDetailOut)
+@router.get("/orders/{int:order_id}", response={200: OrderDetailOut, **errors(400, 401, 404)})
 def order(request: HttpRequest, order_id: int) -> Any:
     return order_detail(request, get_order(request, order_id))
 
@@ -405,7 +412,10 @@ class TransitionIn(Schema):
     )
 
 
-@router.post("/orders/{int:order_id}/transitions", response=OrderDetailOut)
+@router.post(
+    "/orders/{int:order_id}/transitions",
+    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
+)
 def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
     """Take one action: 立案 accept, 派遣 dispatch, 转派 reassign, 签收 sign, 开始 start,
     处置 handle, 退回 return, 核查 verify / reject, 结案 close, 作废 void, 延期 request/approve/
@@ -444,7 +454,7 @@ class BulkResult(Schema):
     message: str
 
 
-@router.post("/orders/bulk", response=list[BulkResult])
+@router.post("/orders/bulk", response={200: list[BulkResult], **errors(400, 401, 413)})
 def bulk(request: HttpRequest, payload: BulkIn) -> Any:
     """The same action on many orders (bulk dispatch, bulk close, …); each succeeds or fails on
     its own and the answer says which."""
@@ -473,7 +483,7 @@ class NotificationOut(Schema):
     read: bool
 
 
-@router.get("/inbox", response=list[NotificationOut])
+@router.get("/inbox", response={200: list[NotificationOut], **errors(400, 401)})
 @paginate(LimitOffsetPagination)
 def inbox(request: HttpRequest, unread: bool = False) -> Any:
     """The caller's own notices, newest first."""
@@ -504,7 +514,7 @@ class ReadOut(Schema):
     marked: int
 
 
-@router.post("/inbox/read", response=ReadOut)
+@router.post("/inbox/read", response={200: ReadOut, **errors(400, 401, 413)})
 def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
     person = person_of(request.user)
     qs = Notification.objects.filter(person=person, read_at__isnull=True)
@@ -518,12 +528,15 @@ class PriorityOut(Schema):
     label: str
 
 
-@router.get("/priorities", response=list[PriorityOut])
+@router.get("/priorities", response={200: list[PriorityOut], **errors(401)})
 def priorities(request: HttpRequest) -> Any:
     return [{"value": v, "label": str(label)} for v, label in Priority.choices]
 
 
-@router.post("/orders/{int:order_id}/photos", response={201: AttachmentOut})
+@router.post(
+    "/orders/{int:order_id}/photos",
+    response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 413)},
+)
 def upload_photo(
     request: HttpRequest,
     order_id: int,
@@ -652,7 +665,7 @@ def _get_command(request: HttpRequest, command_id: int) -> Any:
     return c
 
 
-@router.post("/commands", response={201: CommandDetailOut})
+@router.post("/commands", response={201: CommandDetailOut, **errors(400, 401, 403, 404, 413)})
 def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
     """下达指令 to units (their responsible post holders) and/or people."""
     if timezone.is_naive(payload.due_at):
@@ -671,7 +684,7 @@ def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
     return Status(201, _command_detail(c))
 
 
-@router.get("/commands", response=list[CommandOut])
+@router.get("/commands", response={200: list[CommandOut], **errors(400, 401)})
 @paginate(LimitOffsetPagination)
 def list_commands(request: HttpRequest) -> Any:
     out = []
@@ -680,7 +693,7 @@ def list_commands(request: HttpRequest) -> Any:
     return out
 
 
-@router.get("/commands/{int:command_id}", response=CommandDetailOut)
+@router.get("/commands/{int:command_id}", response={200: CommandDetailOut, **errors(400, 401, 404)})
 def command_detail(request: HttpRequest, command_id: int) -> Any:
     return _command_detail(_get_command(request, command_id))
 
@@ -689,7 +702,10 @@ class CompleteIn(Schema):
     note: str = Field(..., max_length=4000)
 
 
-@router.post("/commands/{int:command_id}/acknowledge", response=CommandDetailOut)
+@router.post(
+    "/commands/{int:command_id}/acknowledge",
+    response={200: CommandDetailOut, **errors(400, 401, 404, 409)},
+)
 def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
     try:
         commands.acknowledge(command_id, request.user)
@@ -698,7 +714,10 @@ def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
     return _command_detail(_get_command(request, command_id))
 
 
-@router.post("/commands/{int:command_id}/complete", response=CommandDetailOut)
+@router.post(
+    "/commands/{int:command_id}/complete",
+    response={200: CommandDetailOut, **errors(400, 401, 404, 409, 413)},
+)
 def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
     try:
         commands.complete(command_id, request.user, payload.note)
@@ -738,7 +757,7 @@ class StatsOut(Schema):
     apart: list[StatRow] = Field(description="too few orders to rank")
 
 
-@router.get("/orders/stats", response=StatsOut, by_alias=True)
+@router.get("/orders/stats", response={200: StatsOut, **errors(400, 401)}, by_alias=True)
 def order_statistics(
     request: HttpRequest,
     start: dt.date = Query(..., alias="from"),  # noqa: B008
@@ -757,7 +776,10 @@ def order_statistics(
     return order_stats(request.user, start, end, by, min_orders)
 
 
-@router.post("/commands/{int:command_id}/files", response={201: CommandDetailOut})
+@router.post(
+    "/commands/{int:command_id}/files",
+    response={201: CommandDetailOut, **errors(400, 401, 403, 404, 413)},
+)
 def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedFile]) -> Any:
     """Attach a document to one's own command: PDF, Word, Excel, PowerPoint or an image,
     recognised by content."""

@@ -1,0 +1,158 @@
+"""A small district with something in every table the API and the pages read, for the tests that
+walk every route (tests/test_route_matrix.py) and fuzz every operation (tests/test_api_fuzz.py).
+
+On top of the named territory and crew (tests/conftest.py, tests/workorders/fixtures.py): a
+street official of 东街道 (`s1_official`), the air stations (tests/air/conftest.py) with a day of
+readings, daily aggregates and a target, and a station M3 in G3; an alarm on M1 and one on M3;
+work orders in G1 and G3 (each with a photo); a command to G1 and one to G3, each with a file.
+The fixture answers their ids.
+
+Roles, by account: anonymous; `command` (指挥中心, sees everything); `s1_official` (街道/镇干部,
+东街道); `east_secretary` (社区/村干部, 东一社区); `g1_leader` (网格长 of G1); `g1_worker`
+(专职网格员 of G1); `nobody` (an account with no person, so no scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.air.conftest import T0, make_batch, put, stations  # noqa: F401  (fixtures)
+from tests.conftest import _person
+from tests.workorders.fixtures import G1_POINT, G3_POINT
+
+ROLES = {
+    "anonymous": None,
+    "command": "command",
+    "street": "s1_official",
+    "community": "east_secretary",
+    "grid_leader": "g1_leader",
+    "grid_worker": "g1_worker",
+    "no_person": "nobody",
+}
+
+
+@dataclass(frozen=True)
+class District:
+    """What the routes are asked about: one thing in G1 (东街道 > 东一社区, seen by every role
+    of the east) and one in G3 (西街道, seen only by the command office)."""
+
+    g1_order: int
+    g3_order: int
+    g1_event: int
+    g1_reference: str
+    g1_photo: int
+    g3_photo: int
+    command: int  # to G1
+    command_file: int
+    g3_command: int
+    g3_command_file: int
+    alarm: int  # station M1, in G1
+    g3_alarm: int  # station M3, in G3
+    g1_person: int
+    g3_person: int
+    station_token: str  # M1's ingestion token
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _alarm(station: Any) -> int:
+    from gridgov.air.models import Alarm, AlarmRule
+
+    now = timezone.now()
+    return Alarm.objects.create(
+        station=station,
+        grid=station.grid,
+        rule=AlarmRule.objects.order_by("pk").first(),
+        pollutant="pm25",
+        value=150.0,
+        peak=160.0,
+        reference=115.0,
+        started_at=now,
+        last_seen_at=now,
+    ).pk
+
+
+def _command(user: Any, unit: str) -> tuple[int, int]:
+    from gridgov.workorders import commands, evidence
+
+    command = commands.issue(
+        user,
+        title=f"扬尘检查 {unit}",
+        body="今天检查辖区工地",
+        due_at=timezone.now() + dt.timedelta(days=2),
+        units=[unit],
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    document = evidence.save_document(
+        command, io.BytesIO(pdf), size=len(pdf), name="notice.pdf", user=user
+    )
+    return command.pk, document.pk
+
+
+def _photo(order: Any, user: Any) -> int:
+    from gridgov.workorders import evidence
+
+    data = _png()
+    return evidence.save_photo(
+        order, io.BytesIO(data), size=len(data), name="p.png", stage="report", user=user
+    ).pk
+
+
+@pytest.fixture
+def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
+    from gridgov.air.models import Station, Target
+    from gridgov.air.stations import issue_token
+    from gridgov.workorders.models import Source
+    from tests.air.test_air_api import days
+
+    official = _person(
+        "街道主任", "13900000008", "street_official", territory["D-S1"], "s1_official"
+    )
+    people["s1_official"] = official
+    crew["s1_official"] = official.user
+
+    put(make_batch(stations["micro"], T0, 120, pm25=80.0, pm10=120.0, o3=90.0))
+    days(stations["micro"], dt.date(2026, 4, 1), [30.0] * 30)
+    Target.objects.create(
+        region=territory["D"],
+        metric="pm25",
+        start=dt.date(2026, 4, 1),
+        end=dt.date(2026, 12, 31),
+        value=35,
+    )
+    m3 = Station.objects.create(
+        code="M3", name="西一微站", kind="micro", lat=35.2, lon=113.3, grid=territory["D-S2-C2-G3"]
+    )
+    g1 = report(G1_POINT, source=Source.PATROL, user=crew["g1_worker"])
+    g3 = report(G3_POINT, source=Source.PATROL, user=crew["command"], title="西边的工地")
+    command, command_file = _command(crew["command"], "D-S1-C1-G1")
+    g3_command, g3_command_file = _command(crew["command"], "D-S2-C2-G3")
+    return District(
+        g1_order=g1.pk,
+        g3_order=g3.pk,
+        g1_event=g1.event_id,
+        g1_reference=g1.event.reference,
+        g1_photo=_photo(g1, crew["g1_worker"]),
+        g3_photo=_photo(g3, crew["command"]),
+        command=command,
+        command_file=command_file,
+        g3_command=g3_command,
+        g3_command_file=g3_command_file,
+        alarm=_alarm(stations["micro"]),
+        g3_alarm=_alarm(m3),
+        g1_person=people["g1_worker"].pk,
+        g3_person=people["g3_worker"].pk,
+        station_token=issue_token(stations["micro"]),
+    )

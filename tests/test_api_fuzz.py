@@ -1,0 +1,163 @@
+"""schemathesis over /api/v1/openapi.json, in-process against the WSGI app, as the command office
+(sees everything) and as a grid worker (one grid): no 5xx, and every answer's status, content
+type and body as the OpenAPI document declares them.
+
+Bounded for CI: a fixed number of examples per operation, derandomized (the same inputs every
+run), no deadline. Per role it counts the requests and their status classes, printed at the end
+of the run and written to bench/out/api_fuzz.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api_district import ROLES, District, district, put, stations  # noqa: F401
+from tests.conftest import PASSWORD
+
+# Per operation and role; GRIDGOV_FUZZ_EXAMPLES=500 for a deeper run by hand.
+EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "25"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+FUZZED_ROLES = ["command", "grid_worker"]
+REPORT = Path(__file__).resolve().parent.parent / "bench" / "out" / "api_fuzz.json"
+
+
+class InProcess:
+    """The Django WSGI app, keeping the test's database connection: Django would close (or mark
+    for rollback) a connection in a transaction at the end of each request. Each request runs
+    in a savepoint, rolled back after a 5xx: on PostgreSQL a failed statement would otherwise
+    abort the test's transaction, and every later request of the test with it."""
+
+    def __init__(self) -> None:
+        self.handler = WSGIHandler()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        statuses: list[int] = []
+
+        def recording(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(int(status.split()[0]))
+            return start_response(status, headers, exc_info)
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        savepoint = transaction.savepoint()
+        try:
+            return self.handler(environ, recording)
+        finally:
+            if not statuses or statuses[-1] >= 500:
+                transaction.savepoint_rollback(savepoint)
+            else:
+                transaction.savepoint_commit(savepoint)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="session")
+def fuzz_counts(request):
+    counts: dict[str, Counter[str]] = {}
+    yield counts
+    if not counts:
+        return
+    summary: dict[str, Any] = {role: dict(sorted(c.items())) for role, c in counts.items()}
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(summary, indent=2) + "\n")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            for role, c in counts.items():
+                reporter.write_line(f"api fuzz [{role}]: {dict(c)} (bench/out/{REPORT.name})")
+
+
+def _token(username: str) -> str:
+    from django.contrib.auth import get_user_model
+
+    from gridgov.people.tokens import issue_token
+
+    return issue_token(get_user_model().objects.get(username=username), "fuzz")[1]
+
+
+@pytest.fixture(params=FUZZED_ROLES)
+def role(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def token(district: District, role: str) -> str:  # noqa: F811
+    """The role's bearer token, obtained as a client would."""
+    from django.test import Client
+
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": ROLES[role], "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def _document() -> dict[str, Any]:
+    """What GET /api/v1/openapi.json serves (the same call), built without a request so that
+    collecting the tests needs no database."""
+    from gridgov.api import api
+
+    return json.loads(json.dumps(api.get_openapi_schema()))
+
+
+# Each operation becomes a test, run once per fuzzed role.
+schema = schemathesis.openapi.from_dict(
+    _document(),
+    config=SchemathesisConfig.from_dict(
+        {
+            "seed": 2026,
+            "generation": {"max-examples": EXAMPLES, "deterministic": True},
+            # Off: it mines literals from every module imported so far, so the inputs would
+            # depend on which other tests ran first (not reproducible).
+            "analysis": {"constants": {"enabled": False}},
+        }
+    ),
+)
+schema.app = InProcess()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_its_schema(case, role, token, district, fuzz_counts):  # noqa: F811
+    operation = (case.method.upper(), case.operation.path)
+    if operation == ("POST", "/api/v1/readings"):
+        token = district.station_token  # ingestion takes the station's token
+    elif operation == ("DELETE", "/api/v1/auth/token"):
+        token = _token(ROLES[role])  # it revokes the token it is sent with: a spare one
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    counts = fuzz_counts.setdefault(role, Counter())
+    counts["requests"] += 1
+    counts[f"{response.status_code // 100}xx"] += 1
+    case.validate_response(response, checks=CHECKS)

@@ -1,0 +1,257 @@
+"""Who may reach what: every route of the URL configuration (the API's, the pages', Open311's;
+the admin as one prefix), asked with GET by every role, against the table below.
+
+A route added to the URL configuration without a row here fails `test_every_route_is_in_the_table`
+naming the row to add; a route that answers a role differently from its row fails the role's test
+with every difference listed. Rows with an id ask twice: with one the east roles can see (in grid
+G1) and one they cannot (in G3: only the command office sees it).
+
+Each status line lists, in this order:
+    anonymous · command office · street official · community official · grid leader ·
+    grid worker · account without a person
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.api_district import ROLES, District, district, put, stations  # noqa: F401
+
+ORDER = list(ROLES)  # anonymous, command, street, community, grid_leader, grid_worker, no_person
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: str
+    params: dict[str, str] = field(default_factory=dict)
+    # The same route with ids the east roles cannot see, and what each role gets then.
+    hidden: dict[str, str] = field(default_factory=dict)
+    hidden_expect: str = ""
+    query: str = ""
+
+
+def row(expect: str, hidden_expect: str = "", query: str = "", **params: Any) -> Row:
+    """`code="M1|M3"`: the visible value, then the hidden one; `@name`: the district's id."""
+    visible = {k: v.split("|")[0] for k, v in params.items()}
+    hidden = {k: v.split("|")[1] for k, v in params.items() if "|" in v}
+    assert bool(hidden) == bool(hidden_expect), "a hidden id needs its statuses, and back"
+    return Row(expect, visible, hidden, hidden_expect, query)
+
+
+ROUTES: dict[str, Row] = {
+    # --- the API (/api/v1/): bearer token or session; GET on a POST-only path is a 405 for all
+    "api/v1/openapi.json": row("200 200 200 200 200 200 200"),
+    "api/v1/docs": row("200 200 200 200 200 200 200"),
+    "api/v1/auth/token": row("405 405 405 405 405 405 405"),
+    "api/v1/auth/tokens": row("401 200 200 200 200 200 200"),
+    "api/v1/auth/tokens/<token_id>": row("405 405 405 405 405 405 405", token_id="1"),
+    "api/v1/auth/me": row("401 200 200 200 200 200 200"),
+    "api/v1/regions": row("401 200 200 200 200 200 200"),
+    # Outside the caller's scope: one 404, the same as for an id that does not exist.
+    "api/v1/regions/<code>": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="D-S1-C1-G1|D-S2-C2-G3"
+    ),
+    "api/v1/grids.geojson": row("401 200 200 200 200 200 200"),
+    "api/v1/locate": row("401 200 200 200 200 200 200", query="lat=35.2&lon=113.05"),
+    "api/v1/export/regions.geojson": row("401 200 200 200 200 200 200"),
+    "api/v1/export/regions.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/people": row("401 200 200 200 200 200 200"),
+    "api/v1/people/<person_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        person_id="@g1_person|@g3_person",
+    ),
+    "api/v1/export/people.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/search": row("401 200 200 200 200 200 200", query="q=%E4%B8%9C"),
+    "api/v1/readings": row("405 405 405 405 405 405 405"),
+    "api/v1/stations": row("401 200 200 200 200 200 200"),
+    "api/v1/air/latest": row("401 200 200 200 200 200 200"),
+    "api/v1/stations/<code>/hourly": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
+    "api/v1/stations/<code>/daily": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
+    "api/v1/stations/<code>/minutes": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
+    "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
+    "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
+    "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
+    "api/v1/air/targets": row("401 200 200 200 200 200 200"),
+    "api/v1/alarms": row("401 200 200 200 200 200 200"),
+    "api/v1/alarms/<alarm_id>/acknowledge": row("405 405 405 405 405 405 405", alarm_id="@alarm"),
+    "api/v1/categories": row("401 200 200 200 200 200 200"),
+    "api/v1/events": row("405 405 405 405 405 405 405"),
+    "api/v1/events/duplicates": row(
+        "401 200 200 200 200 200 200", query="category=construction_dust&lat=35.2&lon=113.05"
+    ),
+    "api/v1/events/<int:event_id>/merge": row("405 405 405 405 405 405 405", event_id="@g1_event"),
+    "api/v1/orders": row("401 200 200 200 200 200 200"),
+    "api/v1/orders.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/orders/<int:order_id>": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", order_id="@g1_order|@g3_order"
+    ),
+    "api/v1/orders/<int:order_id>/transitions": row(
+        "405 405 405 405 405 405 405", order_id="@g1_order"
+    ),
+    "api/v1/orders/bulk": row("405 405 405 405 405 405 405"),
+    "api/v1/inbox": row("401 200 200 200 200 200 200"),
+    "api/v1/inbox/read": row("405 405 405 405 405 405 405"),
+    "api/v1/priorities": row("401 200 200 200 200 200 200"),
+    "api/v1/orders/<int:order_id>/photos": row("405 405 405 405 405 405 405", order_id="@g1_order"),
+    "api/v1/commands": row("401 200 200 200 200 200 200"),
+    "api/v1/commands/<int:command_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        command_id="@command|@g3_command",
+    ),
+    "api/v1/commands/<int:command_id>/acknowledge": row(
+        "405 405 405 405 405 405 405", command_id="@command"
+    ),
+    "api/v1/commands/<int:command_id>/complete": row(
+        "405 405 405 405 405 405 405", command_id="@command"
+    ),
+    "api/v1/orders/stats": row(
+        "401 200 200 200 200 200 200", query="from=2026-01-01&to=2026-12-31"
+    ),
+    "api/v1/commands/<int:command_id>/files": row(
+        "405 405 405 405 405 405 405", command_id="@command"
+    ),
+    # Not an endpoint: the API's own 404 (JSON), for anyone.
+    "api/v1/": row("404 404 404 404 404 404 404"),
+    "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
+    # --- the admin: staff accounts (every post but the grid posts; tests/conftest.py)
+    "admin/": row("302 200 200 200 302 302 302"),
+    # --- the pages: a login first (302), then scoped like the API (404 outside the scope)
+    "i18n/setlang/": row("302 302 302 302 302 302 302"),
+    "air/": row("302 200 200 200 200 200 200"),
+    "air/station/<str:code>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", code="M1|M3"
+    ),
+    "air/targets/": row("302 200 200 200 200 200 200"),
+    "air/rankings/": row("302 200 200 200 200 200 200"),
+    "air/alarms/": row("302 200 200 200 200 200 200"),
+    "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
+    "orders/": row("302 200 200 200 200 200 200"),
+    "orders/new/": row("302 200 200 200 200 200 404"),
+    "orders/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
+    ),
+    "orders/<int:pk>/merge/": row("302 405 405 405 405 405 405", pk="@g1_order"),
+    "orders/photos/<int:pk>": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_photo|@g3_photo"
+    ),
+    "orders/commands/": row("302 200 200 200 200 200 200"),
+    "orders/commands/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@command|@g3_command"
+    ),
+    "orders/commands/files/<int:pk>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@command_file|@g3_command_file",
+    ),
+    "orders/stats/": row("302 200 200 200 200 200 200"),
+    "orders/m/": row("302 200 200 200 200 200 200"),
+    "orders/m/report/": row("302 200 200 200 200 200 200"),
+    "orders/m/inbox/": row("302 200 200 200 200 200 200"),
+    "orders/m/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
+    ),
+    # --- Open311 GeoReport v2 and the public page: no account
+    "open311/v2/": row("302 302 302 302 302 302 302"),
+    "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),
+    "open311/v2/services.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),
+    "open311/v2/services/<str:code>.<str:fmt>": row(
+        "200 200 200 200 200 200 200", code="construction_dust", fmt="json"
+    ),
+    "open311/v2/requests.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),
+    # A patrol event is internal: Open311 answers as if it did not exist.
+    "open311/v2/requests/<str:ref>.<str:fmt>": row(
+        "404 404 404 404 404 404 404", ref="@g1_reference", fmt="json"
+    ),
+    "open311/v2/tokens/<str:token>.<str:fmt>": row(
+        "404 404 404 404 404 404 404", token="nosuchtoken", fmt="json"
+    ),
+    "report/": row("200 200 200 200 200 200 200"),
+    "report/track/": row("200 200 200 200 200 200 200"),
+    "report/area.geojson": row("200 200 200 200 200 200 200"),
+    # --- redirects, login, health
+    "m/": row("302 302 302 302 302 302 302"),
+    "": row("302 302 302 302 302 302 302"),
+    "login/": row("200 200 200 200 200 200 200"),
+    "logout/": row("405 405 405 405 405 405 405"),
+    "map/": row("302 200 200 200 200 200 200"),
+    "healthz": row("200 200 200 200 200 200 200"),
+    "favicon.ico": row("301 301 301 301 301 301 301"),
+}
+
+
+def routes() -> list[str]:
+    """Every route of the URL configuration, as its pattern (`api/v1/orders/<int:order_id>`);
+    the admin site as its prefix alone."""
+    out: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern) == "admin/":
+                    out.append(prefix + "admin/")
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                out.append(prefix + str(p.pattern))
+
+    walk(get_resolver().url_patterns, "")
+    return list(dict.fromkeys(out))
+
+
+def url(route: str, params: dict[str, str], d: District, query: str = "") -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        raw = params[name]
+        return str(getattr(d, raw[1:])) if raw.startswith("@") else raw
+
+    path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+    return f"{path}?{query}" if query else path
+
+
+def test_every_route_is_in_the_table():
+    present = routes()
+    missing = [r for r in present if r not in ROUTES]
+    stale = [r for r in ROUTES if r not in present]
+    assert not missing, "add a row to ROUTES in tests/test_route_matrix.py for: " + ", ".join(
+        missing
+    )
+    assert not stale, "these rows name no route any more: " + ", ".join(stale)
+
+
+@pytest.mark.parametrize("role", ORDER)
+def test_each_role_gets_what_the_table_says(role, district, crew):  # noqa: F811
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    username = ROLES[role]
+    if username is not None:
+        client.force_login(crew[username])
+    column = ORDER.index(role)
+    wrong = []
+    for route in routes():
+        spec = ROUTES.get(route)
+        if spec is None:
+            continue  # test_every_route_is_in_the_table says so
+        asks = [(spec.params, spec.expect)]
+        if spec.hidden:
+            asks.append(({**spec.params, **spec.hidden}, spec.hidden_expect))
+        for params, expect in asks:
+            address = url(route, params, district, spec.query)
+            got = client.get(address).status_code
+            wanted = int(expect.split()[column])
+            if got != wanted:
+                wrong.append(f"GET {address}: {got}, the table says {wanted}")
+    assert not wrong, f"as {role}:\n  " + "\n  ".join(wrong)
