@@ -308,3 +308,14 @@ def test_export_of_a_poisoned_row_and_the_clean_up(client, crew, bearer, report)
     migration.clean(apps, None)
     event = Event.objects.get(pk=order.event_id)
     assert event.title == "旧数据" and event.description == "=cmd|x"
+
+
+def test_duplicate_hints_refuse_non_finite_or_impossible_points(client, crew, bearer):
+    headers = bearer("command")
+    for lat, field in (("nan", "lat"), ("1e18", "lat"), ("inf", "lat")):
+        r = client.get(
+            "/api/v1/events/duplicates",
+            {"category": "construction_dust", "lat": lat, "lon": "113.05"},
+            **headers,
+        )
+        assert r.status_code == 400 and field in field_of(r)

@@ -86,6 +86,13 @@ def check_number(field: str, value: float, low: float | None = None, high: float
     return value
 
 
+def check_point(lat: float, lon: float) -> tuple[float, float]:
+    """WGS84 degrees: finite, latitude within ±90, longitude within ±180."""
+    check_number("lat", lat, -90, 90)
+    check_number("lon", lon, -180, 180)
+    return lat, lon
+
+
 def check_date(field: str, value: dt.date, years: tuple[int, int] = QUERY_YEARS) -> dt.date:
     if not years[0] <= value.year <= years[1]:
         raise InputError(field, f"the year must be between {years[0]} and {years[1]}")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gridgov import inputs
 from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.territory.api import xlsx_response
 from gridgov.workorders import commands, evidence, exports
@@ -294,6 +295,7 @@ class DuplicateOut(Schema):
 @router.get("/events/duplicates", response={200: list[DuplicateOut], **errors(400, 401)})
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     """Open events of the same category nearby and recent: show them before creating a new one."""
+    inputs.check_point(lat, lon)
     cat = Category.objects.filter(code=category).first()
     if cat is None:
         raise ApiError(400, f"unknown category {category!r}", "category")
