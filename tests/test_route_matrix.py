@@ -92,6 +92,7 @@ ROUTES: dict[str, Row] = {
         "401 200 200 200 200 200 200", query="category=construction_dust&lat=35.2&lon=113.05"
     ),
     "api/v1/events/<int:event_id>/merge": row("405 405 405 405 405 405 405", event_id="@g1_event"),
+    "api/v1/events/<int:event_id>/public": row("405 405 405 405 405 405 405", event_id="@g1_event"),
     "api/v1/orders": row("401 200 200 200 200 200 200"),
     "api/v1/orders.xlsx": row("401 200 200 200 200 200 200"),
     "api/v1/orders/<int:order_id>": row(
@@ -144,6 +145,7 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
     ),
     "orders/<int:pk>/merge/": row("302 405 405 405 405 405 405", pk="@g1_order"),
+    "orders/<int:pk>/public/": row("302 405 405 405 405 405 405", pk="@g1_order"),
     "orders/photos/<int:pk>": row(
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_photo|@g3_photo"
     ),

@@ -10,6 +10,7 @@ import pytest
 
 from gridgov.workorders.models import Event, Source
 from gridgov.workorders.publication import mask_personal, rounded
+from gridgov.workorders.services import WorkflowError, set_public
 from tests.workorders.fixtures import G1_POINT
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_open311_lists_only_public_requests(client, crew, report):
     )
     assert item["agency_responsible"]  # named while the order still waits for the desk
     # An official marks the patrol event public: it is listed too.
-    Event.objects.filter(pk=patrol.event_id).update(public=True)
+    set_public(patrol.event_id, True, crew["command"])
     listed = {
         r["service_request_id"] for r in json.loads(client.get("/open311/v2/requests.json").content)
     }
@@ -63,3 +64,18 @@ def test_tracking_page_follows_the_same_rule(client, crew, report):
 def test_internal_events_are_404_on_open311(client, crew, report):
     patrol = report(title="内部巡查", point=G1_POINT)
     assert client.get(f"/open311/v2/requests/{patrol.event.reference}.json").status_code == 404
+
+
+def test_only_the_desk_marks_events_public_and_it_is_recorded(client, crew, login, report):
+    patrol = report(title="内部巡查")
+    with pytest.raises(WorkflowError) as refused:
+        set_public(patrol.event_id, True, crew["g1_worker"])
+    assert refused.value.status == 403
+    citizen = report(source=Source.CITIZEN, description="群众反映扬尘问题")
+    with pytest.raises(WorkflowError):
+        set_public(citizen.event_id, False, crew["command"])
+    c = login("command")
+    r = c.post(f"/orders/{patrol.pk}/public/", {"public": "1"})
+    assert r.status_code == 302
+    assert Event.objects.get(pk=patrol.event_id).public
+    assert patrol.transitions.filter(action="publish").exists()

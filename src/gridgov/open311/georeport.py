@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 from django.http import HttpResponse
 from django.utils import timezone
 
+from gridgov.inputs import printable
 from gridgov.workorders.models import Category, Event
 from gridgov.workorders.publication import public_view
 from gridgov.workorders.states import OPEN_STATES, State
@@ -83,7 +84,7 @@ def _add(parent: ET.Element, key: str, value: Any) -> None:
         for item in value:
             _fill(ET.SubElement(child, "attribute"), item)
     else:
-        child.text = str(value)
+        child.text = printable(str(value))  # XML 1.0 cannot hold control characters
 
 
 def _fill(element: ET.Element, data: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ from gridgov.workorders.services import (
     perform,
     person_of,
     possible_duplicates,
+    set_public,
 )
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
 
@@ -329,6 +330,23 @@ def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
         _raise(exc)
     into = Event.objects.get(pk=payload.into)
     return order_detail(request, get_order(request, into.order.pk))
+
+
+class PublicIn(Schema):
+    public: bool = Field(..., description="listed on Open311 and the public page (masked)")
+
+
+@router.post(
+    "/events/{int:event_id}/public",
+    response={200: OrderDetailOut, **errors(400, 401, 403, 404, 413)},
+)
+def publish_event(request: HttpRequest, event_id: int, payload: PublicIn) -> Any:
+    """Mark an event public or internal (the desk roles; citizens' reports stay public)."""
+    try:
+        event = set_public(event_id, payload.public, request.user)
+    except WorkflowError as exc:
+        _raise(exc)
+    return order_detail(request, get_order(request, event.order.pk))
 
 
 class OrderFilter(Schema):

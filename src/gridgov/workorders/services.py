@@ -693,6 +693,27 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
+def set_public(event_id: int, public: bool, user: Any, *, now: dt.datetime | None = None) -> Event:
+    """Mark an event public (公开) or internal: a public event is listed on Open311 and can be
+    followed on the public page (masked and rounded, workorders.publication). Citizens' reports
+    are always public. Only the desk roles decide, in their scope; the decision is an audit row."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_related("order").filter(pk=event_id).first()
+        if event is None or not can_see(user, event.order):
+            raise WorkflowError(404, _("事件不存在"))
+        if not user.has_perm("workorders.dispatch_workorder"):
+            raise WorkflowError(403, _("只有受理、派遣岗位可以决定是否公开"), "public")
+        if event.source == Source.CITIZEN and not public:
+            raise WorkflowError(400, _("群众上报的事件始终公开"), "public")
+        if event.public != public:
+            Event.objects.filter(pk=event.pk).update(public=public)
+            event.public = public
+            state = event.order.state
+            _record(event.order, "publish" if public else "unpublish", state, state, user, now)
+    return event
+
+
 def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = None) -> Event:
     """Merge a duplicate event into an open one: its order is voided with a note, never deleted."""
     now = now or timezone.now()

@@ -176,4 +176,6 @@ SYSTEM_ACTIONS = {
     "warn": _("临期预警"),
     "escalate": _("超期升级"),
     "merge": _("合并"),
+    "publish": _("设为公开"),
+    "unpublish": _("取消公开"),
 }

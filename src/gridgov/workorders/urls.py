@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new_event, name="new"),
     path("<int:pk>/", views.order_page, name="order"),
     path("<int:pk>/merge/", views.merge_page, name="merge"),
+    path("<int:pk>/public/", views.publish_page, name="publish"),
     path("photos/<int:pk>", views.photo, name="photo"),
     path("commands/", views.commands_page, name="commands"),
     path("commands/<int:pk>/", views.command_page, name="command"),

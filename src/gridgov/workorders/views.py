@@ -37,6 +37,7 @@ from gridgov.workorders.services import (
     perform,
     person_of,
     possible_duplicates,
+    set_public,
 )
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
 
@@ -325,6 +326,21 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("workorders:order", pk=pk)
         order = _get_order(request, pk)
     return render(request, "workorders/order.html", _order_context(request, order))
+
+
+@login_required
+@require_POST
+def publish_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the order's event public or internal (Open311, the public page)."""
+    order = _get_order(request, pk)
+    public = request.POST.get("public") == "1"
+    try:
+        set_public(order.event_id, public, request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已设为公开") if public else _("已取消公开"))
+    return redirect("workorders:order", pk=pk)
 
 
 @login_required
