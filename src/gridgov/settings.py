@@ -305,7 +305,7 @@ if GRIDGOV_BACKUP_KEEP < 0:
 # account may send; GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB (lower) bounds a photo from the public page.
 # Pixels allowed = budget / bytes per decoded pixel (workorders/evidence.py: 4 for RGB, 8 RGBA,
 # 1 grey, 16 WebP; a JPEG counts at the reduced scale it is decoded at).
-GRIDGOV_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_UPLOAD_MEMORY_MB", 48, minimum=1)
+GRIDGOV_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_UPLOAD_MEMORY_MB", 40, minimum=1)
 GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB", 24, minimum=1)
 # The public page: reports accepted per client address per hour, counted atomically where every
 # process sees the same count (Redis with REDIS_URL, else the database; gridgov/web/ratelimit.py).
