@@ -222,8 +222,11 @@ def test_public_form_shows_its_errors_and_writes_nothing(client, territory):
     assert r.status_code == 200 and "200" in r.content.decode()  # the max-length message
     r = client.post("/report/", {**form, "contact_phone": "1" * 21})
     assert r.status_code == 200 and 'class="error"' in r.content.decode()
-    r = client.post("/report/", {**form, "description": "工地\x01扬尘"})
+    r = client.post("/report/", {**form, "description": "工地\x01扬尘"}, HTTP_REFERER="/report/")
     assert r.status_code == 400 and "description" in field_of(r)
+    page = r.content.decode()  # a page in the reader's language, with the way back
+    assert r["Content-Type"].startswith("text/html") and "控制字符" in page
+    assert 'href="/report/"' in page
     assert not Event.objects.exists()
 
 

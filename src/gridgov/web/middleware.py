@@ -11,7 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
@@ -121,5 +123,19 @@ def refusal(request: HttpRequest, status: int, field: str, message: str) -> Http
     if path.startswith("/open311/"):
         fmt = "xml" if path.endswith(".xml") else "json"
         return georeport.error_response(fmt, status, f"{field}: {message}")
-    text = _("输入有误") + f" — {field}: {message}"
-    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    context = {"field": field, "message": message, "hint": _hint(message), "back": back}
+    return render(request, "web/refused.html", context, status=status)
+
+
+def _hint(message: str) -> str:
+    """The refusal in the reader's language (the technical detail is shown beside it)."""
+    if "control character" in message:
+        return _("内容含有不允许的不可见控制字符（常由其他软件复制带入），请删除后重新提交。")
+    if "characters (" in message or "larger than" in message:
+        return _("内容过长，请删减后重新提交。")
+    if "date" in message or "year" in message:
+        return _("日期无效或超出允许的范围。")
+    return _("数值无效或超出允许的范围。")
