@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q
 
-from gridgov.air.models import Alarm, AlarmRule, Station, Target
+from gridgov.air.models import Alarm, AlarmRule, Gateway, Station, Target
 from gridgov.people import scope
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -84,6 +84,16 @@ class AlarmAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False
+
+
+@admin.register(Gateway)
+class GatewayAdmin(admin.ModelAdmin):
+    """Gateways and their stations; tokens are issued by `gridgov gateway-token NAME`."""
+
+    list_display = ["name", "region", "active", "token_prefix", "token_revoked_at", "created_at"]
+    list_filter = ["active"]
+    filter_horizontal = ["stations"]
+    readonly_fields = ["token_prefix", "token_revoked_at", "created_at"]
 
 
 @admin.register(AlarmRule)

@@ -27,6 +27,8 @@ from gridgov.air.assessment import (
     target_progress,
 )
 from gridgov.air.batches import from_records
+from gridgov.air.gateways import TOKEN_PREFIX as GATEWAY_PREFIX
+from gridgov.air.gateways import gateway_for_token, station_lookup
 from gridgov.air.group_commit import committer
 from gridgov.air.ingest import StationInfo, check_rows, ingest
 from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
@@ -43,9 +45,16 @@ ingest_router = Router()
 
 
 class StationToken(HttpBearer):
-    """`Authorization: Bearer ggs_…`: the station's ingestion token."""
+    """`Authorization: Bearer ggs_…` (a station's ingestion token) or `ggw_…` (a gateway's, for
+    the readings of its stations)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if token.startswith(GATEWAY_PREFIX):
+            gateway = gateway_for_token(token)
+            if gateway is None:
+                raise InvalidToken("invalid or revoked gateway token")
+            request.gateway = gateway  # type: ignore[attr-defined]
+            return gateway
         station = station_for_token(token)
         if station is None:
             raise InvalidToken("invalid or revoked station token")
@@ -59,7 +68,8 @@ class ReadingsIn(Schema):
         ...,
         min_length=1,
         max_length=10_000,
-        description='[{"time": "2026-11-27T09:13:00+08:00", "pm25": 81, …}]; µg/m³, CO mg/m³',
+        description='[{"time": "2026-11-27T09:13:00+08:00", "pm25": 81, …}]; µg/m³, CO mg/m³; '
+        'with a gateway token each reading also names its "station" code',
     )
 
 
@@ -75,10 +85,17 @@ class IngestOut(Schema):
     "/readings", response={200: IngestOut, **errors(400, 401, 413)}, auth=StationToken()
 )
 def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
-    """Store a batch from one station. Any malformed row rejects the whole batch (400)."""
-    station: Station = request.station  # type: ignore[attr-defined]
-    batch, errors = from_records(payload.readings, lambda _: station.pk, first_row=0)
-    infos = {station.pk: StationInfo.of(station)}
+    """Store a batch from one station, or from a gateway for several of its stations (each
+    reading then names its `station` code). Any malformed row rejects the whole batch (400)."""
+    gateway = getattr(request, "gateway", None)
+    if gateway is not None:
+        allowed, station_of = station_lookup(gateway, payload.readings)
+        infos = {s.pk: StationInfo.of(s) for s in allowed.values()}
+    else:
+        station: Station = request.station  # type: ignore[attr-defined]
+        station_of = _own_station(station)
+        infos = {station.pk: StationInfo.of(station)}
+    batch, errors = from_records(payload.readings, station_of, first_row=0)
     if not errors:
         _, errors = check_rows(batch, infos)
     if not errors:
@@ -108,6 +125,18 @@ def post_readings(request: HttpRequest, payload: ReadingsIn) -> Any:
         "alarms": len(result.alarms),
         "errors": [],
     }
+
+
+def _own_station(station: Station) -> Any:
+    """A station's token posts its own readings: a `station` field, if sent, must name it."""
+
+    def station_of(record: Any) -> int:
+        code = record.get("station")
+        if code is not None and str(code) != station.code:
+            raise KeyError(f"this token posts only for station {station.code}")
+        return station.pk
+
+    return station_of
 
 
 class BatchRejected(Exception):

@@ -214,6 +214,38 @@ class AlarmRule(models.Model):
         return self.name
 
 
+class Gateway(models.Model):
+    """数据网关: a vendor gateway or data platform that posts readings of many stations with one
+    token. It may post only for its own stations: those bound to it, and every active station in
+    its region (when one is set)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    stations = models.ManyToManyField(
+        Station, verbose_name=_("站点"), blank=True, related_name="gateways"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("区域内的全部站点都可由该网关报送"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    token_prefix = models.CharField(max_length=12, blank=True, editable=False)
+    token_revoked_at = models.DateTimeField(_("令牌吊销时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("数据网关")
+        verbose_name_plural = _("数据网关")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Alarm(models.Model):
     """One alarm per station, rule and pollutant while the condition lasts."""
 

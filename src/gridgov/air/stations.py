@@ -29,14 +29,15 @@ KIND_NAMES = {str(label): value for value, label in StationKind.choices} | {
 ALLOWED_INTERVALS = {1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60}
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Tokens are stored as their SHA-256 (stations and gateways alike)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(station: Station) -> str:
     """A new ingestion token for the station (the old one stops working). Shown once."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    station.token_hash = _hash(raw)
+    station.token_hash = token_hash(raw)
     station.token_prefix = raw[:10]
     station.token_revoked_at = None
     station.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
@@ -52,7 +53,7 @@ def revoke_token(station: Station) -> None:
 def station_for_token(raw: str) -> Station | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return Station.objects.filter(token_hash=_hash(raw), active=True).first()
+    return Station.objects.filter(token_hash=token_hash(raw), active=True).first()
 
 
 @dataclass

@@ -21,6 +21,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.station": (VIEW, ADD, CHANGE),
         "air.alarm": (VIEW, CHANGE),
         "air.alarmrule": (VIEW, ADD, CHANGE),
+        "air.gateway": (VIEW, ADD, CHANGE),
         "air.target": (VIEW, ADD, CHANGE),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW, ADD, CHANGE),

@@ -1,0 +1,72 @@
+"""Gateways (数据网关): one token for a vendor gateway or data platform that posts the readings of
+many stations. A gateway may post only for its own stations — those bound to it and every active
+station inside its region — and each post is still all or nothing, row by row checked like a
+station's own."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from gridgov.air.models import Gateway, Station
+from gridgov.air.stations import token_hash
+
+TOKEN_PREFIX = "ggw_"  # noqa: S105  (a public marker, not a secret)
+
+
+def issue_gateway_token(gateway: Gateway) -> str:
+    """A new token for the gateway (the old one stops working). Shown once."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    gateway.token_hash = token_hash(raw)
+    gateway.token_prefix = raw[:10]
+    gateway.token_revoked_at = None
+    gateway.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
+    return raw
+
+
+def revoke_gateway_token(gateway: Gateway) -> None:
+    gateway.token_hash = ""
+    gateway.token_revoked_at = timezone.now()
+    gateway.save(update_fields=["token_hash", "token_revoked_at"])
+
+
+def gateway_for_token(raw: str) -> Gateway | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    return (
+        Gateway.objects.select_related("region")
+        .filter(token_hash=token_hash(raw), active=True)
+        .first()
+    )
+
+
+def gateway_stations(gateway: Gateway, codes: set[str] | None = None) -> dict[str, Station]:
+    """The active stations this gateway may post for, by code (only `codes` when given)."""
+    mine = Q(gateways=gateway)
+    if gateway.region_id is not None:
+        mine |= Q(grid__path__startswith=gateway.region.path)
+    qs = Station.objects.filter(mine, active=True).distinct()
+    if codes is not None:
+        qs = qs.filter(code__in=codes)
+    return {s.code: s for s in qs}
+
+
+def station_lookup(gateway: Gateway, records: list[Any]) -> tuple[dict[str, Station], Any]:
+    """The gateway's stations named in these records, and `station_of(record)` for
+    batches.from_records (KeyError with the reason for a row it may not post)."""
+    codes = {str(r.get("station", "")) for r in records if isinstance(r, dict)}
+    allowed = gateway_stations(gateway, codes)
+
+    def station_of(record: Any) -> int:
+        code = record.get("station")
+        if not code:
+            raise KeyError("a gateway names the station of every reading")
+        found = allowed.get(str(code))
+        if found is None:
+            raise KeyError(f"{code!r} is not one of this gateway's active stations")
+        return found.pk
+
+    return allowed, station_of
