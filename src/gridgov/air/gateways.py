@@ -46,7 +46,7 @@ def gateway_for_token(raw: str) -> Gateway | None:
 def gateway_stations(gateway: Gateway, codes: set[str] | None = None) -> dict[str, Station]:
     """The active stations this gateway may post for, by code (only `codes` when given)."""
     mine = Q(gateways=gateway)
-    if gateway.region_id is not None:
+    if gateway.region is not None:
         mine |= Q(grid__path__startswith=gateway.region.path)
     qs = Station.objects.filter(mine, active=True).distinct()
     if codes is not None:
