@@ -96,3 +96,20 @@ def secret_key(directory: Path) -> str:
     else:
         tmp.unlink()
     return key_file.read_text().strip()
+
+
+def env_floats(name: str, default: dict[str, float]) -> dict[str, float]:
+    """`key=number,key=number` → {key: number}; a bad entry names the variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    out: dict[str, float] = {}
+    for part in raw.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep or not key.strip():
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"{name} must be key=number pairs, got {part.strip()!r}") from None
+    return out

@@ -144,6 +144,15 @@ LOGGING = {
 GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.001, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
+# Air data review: floors (µg/m³; CO mg/m³) at or below which an unchanged value is normal, not
+# "stuck" (near analysers' detection limits), e.g. "so2=10,no2=10,co=0.5"; unnamed pollutants
+# keep the defaults in air/quality.py.
+GRIDGOV_STUCK_FLOORS = config.env_floats("GRIDGOV_STUCK_FLOORS", {})
+if set(GRIDGOV_STUCK_FLOORS) - {"pm25", "pm10", "so2", "no2", "co", "o3"}:
+    raise ValueError(
+        "GRIDGOV_STUCK_FLOORS names pm25, pm10, so2, no2, co or o3, got "
+        + ", ".join(sorted(GRIDGOV_STUCK_FLOORS))
+    )
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = config.env_float("GRIDGOV_LOCATE_REFRESH_SECONDS", 2, minimum=0)
 

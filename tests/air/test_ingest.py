@@ -79,7 +79,7 @@ def test_hourly_station_needs_values_on_the_hour(stations, put):
     assert hour(n, T0 + 3600).pm25_n == 1 and hour(n, T0).need == 1
 
 
-def test_flags_are_stored_and_flagged_values_enter_no_mean(stations, put):
+def test_flags_are_stored_and_invalid_values_enter_no_mean(stations, put):
     m = stations["micro"]
     values = wobble(60)
     values[5] = -3  # negative
@@ -97,9 +97,47 @@ def test_flags_are_stored_and_flagged_values_enter_no_mean(stations, put):
     assert flags[T0 + 420] & Flag.NOT_A_NUMBER
     h = hour(m, T0)
     good = np.delete(values, [5, 6, 7])
-    # the jump into and out of 5000 also flags its neighbours
-    assert h.pm25_n <= 57
-    assert h.pm25_sum / h.pm25_n == pytest.approx(np.mean(good[: h.pm25_n]), rel=0.05)
+    assert h.pm25_n == 57  # the three invalid values are out, every other one is in
+    assert h.pm25_sum / h.pm25_n == pytest.approx(np.mean(good))
+
+
+def test_suspect_values_count_until_a_reviewer_decides(stations, put):
+    """The official O3 of 450 µg/m³ after 120 is a jump: marked, and still in the mean."""
+    m = stations["micro"]
+    values = wobble(60, base=120)
+    values[30] = 450 + 120  # a jump of more than MAX_JUMP
+    put(make_batch(m, T0, 60, o3=values))
+    flag = Reading.objects.get(station=m, ts=T0 + 30 * 60).o3_flag
+    assert flag & Flag.JUMP
+    h = hour(m, T0)
+    assert h.o3_n == 60 and h.o3_sum == pytest.approx(values.sum())
+
+
+def test_constant_low_values_near_the_detection_limit_are_not_stuck(stations, put):
+    m = stations["micro"]
+    put(make_batch(m, T0, 200, so2=3, no2=40))
+    rows = Reading.objects.filter(station=m).order_by("ts")
+    assert not any(r.so2_flag & Flag.STUCK for r in rows)  # 3 µg/m³: at the floor
+    assert rows.last().no2_flag & Flag.STUCK  # 40 µg/m³ for 200 minutes: stuck
+
+
+def test_the_stuck_floor_is_configurable(stations, put, settings):
+    settings.GRIDGOV_STUCK_FLOORS = {"so2": 1.0}
+    m = stations["micro"]
+    put(make_batch(m, T0, 200, so2=3))
+    assert Reading.objects.filter(station=m).order_by("ts").last().so2_flag & Flag.STUCK
+
+
+def test_control_station_data_are_marked_never_left_out(stations, put):
+    n = stations["national"]
+    hourly = np.array([80.0, 85.0, 2500.0, 90.0])  # PM10 2,500 in a dust storm: above range
+    put(make_batch(n, T0, 4, step=3600, pm10=hourly))
+    flags = list(
+        Reading.objects.filter(station=n).order_by("ts").values_list("pm10_flag", flat=True)
+    )
+    assert flags[2] & Flag.ABOVE_RANGE
+    assert [hour(n, T0 + 3600 * i).pm10_n for i in range(4)] == [1, 1, 1, 1]
+    assert hour(n, T0 + 7200).pm10_sum == 2500.0
 
 
 def test_a_value_that_never_changes_is_flagged_stuck_across_batches(stations, put):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.db import connection
 
+from gridgov.air import quality
 from gridgov.air.models import POLLUTANT_FIELDS
 
 if TYPE_CHECKING:
@@ -51,12 +52,15 @@ HOURLY_UPSERT = (
 )
 
 
-def add_to_hours(batch: Batch, flags: np.ndarray, interval: np.ndarray) -> None:
-    """Add a batch's valid values to the sums and counts of the hours they fall in."""
+def add_to_hours(
+    batch: Batch, flags: np.ndarray, interval: np.ndarray, exclude: np.ndarray
+) -> None:
+    """Add a batch's values to the sums and counts of the hours they fall in: every finite
+    value but those with a flag in its row's `exclude` mask (quality.exclusion_mask)."""
     hour = batch.ts - batch.ts % HOUR
     keys = (batch.station << 32) | hour
     uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    valid = np.isfinite(batch.values) & (flags == 0)
+    valid = np.isfinite(batch.values) & ((flags & exclude[:, None]) == 0)
     columns: list[list[Any]] = [
         (uniq >> 32).tolist(),
         (uniq & 0xFFFFFFFF).tolist(),
@@ -81,9 +85,10 @@ def rebuild_hours(station: np.ndarray, ts: np.ndarray, stations: dict[int, Stati
         for key in hours.tolist():
             sid, start = key >> 32, key & 0xFFFFFFFF
             cursor.execute("DELETE FROM air_hourly WHERE station_id = %s AND ts = %s", [sid, start])
+            mask = quality.exclusion_mask(stations[sid].kind)
             sums = ", ".join(
-                f"COALESCE(SUM(CASE WHEN {p}_flag = 0 THEN {p} END), 0), "
-                f"COUNT(CASE WHEN {p}_flag = 0 THEN {p} END)"
+                f"COALESCE(SUM(CASE WHEN ({p}_flag & {mask}) = 0 THEN {p} END), 0), "
+                f"COUNT(CASE WHEN ({p}_flag & {mask}) = 0 THEN {p} END)"
                 for p in POLLUTANT_FIELDS
             )
             cursor.execute(

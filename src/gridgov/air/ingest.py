@@ -330,7 +330,11 @@ def ingest(
         result.stored_rows = fresh.row
         result.flagged_rows = fresh.row[flagged]
         if stored == len(fresh):
-            aggregate.add_to_hours(fresh, flags, interval)
+            exclude = np.array(
+                [quality.exclusion_mask(stations[int(s)].kind) for s in fresh.station],
+                dtype=np.int16,
+            )
+            aggregate.add_to_hours(fresh, flags, interval, exclude)
         else:  # another writer raced us on some rows: rebuild those hours from what is stored
             aggregate.rebuild_hours(fresh.station, fresh.ts, stations)
         touched_days = aggregate.recompute_days(fresh.station, fresh.ts)

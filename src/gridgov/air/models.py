@@ -80,13 +80,18 @@ class Station(models.Model):
 
 
 class Flag:
-    """Quality flags of one value (bits): a flagged value is stored but excluded from means."""
+    """Quality flags of one value (bits). Every value is stored with its flags. **Invalid**
+    (无效: negative, above the instrument's range, not a number) values are left out of means;
+    **suspect** (存疑: stuck, jump) values count until a reviewer decides. Control stations'
+    published data are only marked, never left out (quality.exclusion_mask)."""
 
     NEGATIVE = 1
     ABOVE_RANGE = 2
     NOT_A_NUMBER = 4
     STUCK = 8
     JUMP = 16
+    INVALID = NEGATIVE | ABOVE_RANGE | NOT_A_NUMBER
+    SUSPECT = STUCK | JUMP
 
     NAMES = {1: "negative", 2: "above_range", 4: "not_a_number", 8: "stuck", 16: "jump"}
 

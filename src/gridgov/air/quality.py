@@ -1,10 +1,13 @@
-"""Quality checks on values (flags, not errors): a flagged value is kept but enters no mean."""
+"""Quality checks on values (flags, not errors). Every value is kept with its flags; invalid
+values (negative, above range, not a number) enter no mean, suspect ones (stuck, jump) do until a
+reviewer decides, and control stations' published data are marked but never left out."""
 
 from __future__ import annotations
 
 import numpy as np
+from django.conf import settings
 
-from gridgov.air.models import POLLUTANT_FIELDS, Flag
+from gridgov.air.models import POLLUTANT_FIELDS, Flag, StationKind
 
 # Instrument ranges (µg/m³; CO mg/m³): above them a value is flagged, not refused.
 RANGE = {"pm25": 1000.0, "pm10": 2000.0, "so2": 2620.0, "no2": 3840.0, "co": 60.0, "o3": 1200.0}
@@ -19,6 +22,10 @@ JUMP_GAP_INTERVALS = 5
 # readings (hourly data rounded to 0.1 mg/m³ or 1 µg/m³ repeats for hours at clean sites).
 STUCK_MINUTES = 120
 STUCK_MIN_READINGS = 24
+# At or below these (near analysers' detection limits) an unchanged value is normal, not stuck:
+# clean air reads 2–3 µg/m³ of SO2 for many hours (µg/m³; CO mg/m³). GRIDGOV_STUCK_FLOORS
+# overrides them ("so2=10,co=0.5").
+STUCK_FLOOR = {"pm25": 5.0, "pm10": 10.0, "so2": 10.0, "no2": 10.0, "co": 0.5, "o3": 10.0}
 # CO above this is almost certainly sent in µg/m³ instead of mg/m³: an error, not a flag.
 CO_UNIT_LIMIT = 100.0
 
@@ -68,5 +75,20 @@ def flag_values(
         last_start = np.maximum.accumulate(np.where(starts, idx, 0))
         run = idx - last_start + 1 + carry[last_start]
         runs[:, j] = np.where(finite, run, 0)
-        flags[:, j] |= np.where(finite & (run >= need_stuck), Flag.STUCK, 0).astype(np.int16)
+        stuck = finite & (run >= need_stuck) & (v > stuck_floor(p))
+        flags[:, j] |= np.where(stuck, Flag.STUCK, 0).astype(np.int16)
     return flags, runs
+
+
+def stuck_floor(pollutant: str) -> float:
+    """The floor in force (GRIDGOV_STUCK_FLOORS, else STUCK_FLOOR)."""
+    configured = getattr(settings, "GRIDGOV_STUCK_FLOORS", {})
+    return float(configured.get(pollutant, STUCK_FLOOR[pollutant]))
+
+
+def exclusion_mask(kind: str) -> int:
+    """The flags that leave a value out of means at a station of this kind: the invalid ones,
+    and none at control stations (国控/省控), whose published data are taken as published."""
+    if kind in (StationKind.NATIONAL, StationKind.PROVINCIAL):
+        return 0
+    return Flag.INVALID
