@@ -81,23 +81,27 @@ def round_decimal(value: float | str | Decimal, digits: int) -> Decimal:
     return Decimal(text).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
 
 
+# A mean computed in binary carries rounding error from its sum (24 hourly means, 1,440 minutes:
+# about 1e-13 of the value); a value that close to a tie is the tie it was computed from. Real
+# near-ties of measured data lie far further out (75.4999999 is 1.3e-9 away).
+TIE_TOLERANCE = 1e-11
+
+
 def round_scaled(values: np.ndarray, digits: int) -> np.ndarray:
     """Values × 10^digits rounded per GB/T 8170 (half to even) on the decimal value.
 
     Ties are decided on the decimal value, not the binary one: 1.15 is stored as
-    1.149999999999999911…, yet a value is a tie exactly when it is the float nearest to
-    (k + ½)·10⁻ᵈ, and then it goes to the even neighbour (1.15 → 1.2, 2.25 → 2.2, 74.5 → 74).
-    Every other value goes to its nearest neighbour (75.4999999 → 75). NaN stays NaN.
+    1.149999999999999911…, yet it is a tie, and goes to the even neighbour (1.15 → 1.2,
+    2.25 → 2.2, 74.5 → 74). So is a mean whose binary sum landed a few units in the last place
+    beside the tie (an exact 1.05 computed as 1.0500000000000003 → 1.0). Every other value goes
+    to its nearest neighbour (75.4999999 → 75). NaN stays NaN.
     """
     scale = 10**digits
     v = np.asarray(values, dtype=float)
     scaled = v * scale
     lower = np.floor(scaled)
-    tie = v == (lower + 0.5) / scale
-    # Binary scaling can land just below a tie (11.499999999999998 for 1.15): check k + 1½ too.
-    tie_below = v == (lower + 1.5) / scale
-    lower = np.where(tie_below & ~tie, lower + 1, lower)
-    tie = tie | tie_below
+    with np.errstate(invalid="ignore"):
+        tie = np.abs(scaled - (lower + 0.5)) <= TIE_TOLERANCE * np.maximum(1.0, np.abs(scaled))
     even = np.where(np.mod(lower, 2) == 0, lower, lower + 1)
     return np.where(tie, even, np.round(scaled))
 
