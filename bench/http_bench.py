@@ -95,6 +95,11 @@ async def post(reader, writer, token: str, body: bytes) -> tuple[int, bytes]:
         + body
     )
     await writer.drain()
+    return await response(reader)
+
+
+async def response(reader) -> tuple[int, bytes]:
+    """Status and body of one HTTP/1.1 answer on a keep-alive connection."""
     status_line = await reader.readline()
     length = 0
     while True:
@@ -193,16 +198,7 @@ async def drive_bare() -> float:
         while time.perf_counter() < deadline:
             writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             await writer.drain()
-            await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if length:
-                await reader.readexactly(length)
+            await response(reader)
             done += 1
         writer.close()
 

@@ -5,32 +5,23 @@ station's own."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from gridgov.air.models import Gateway, Station
-from gridgov.air.stations import token_hash
+from gridgov.air.stations import issue_for, revoke_for, token_hash
 
 TOKEN_PREFIX = "ggw_"  # noqa: S105  (a public marker, not a secret)
 
 
 def issue_gateway_token(gateway: Gateway) -> str:
     """A new token for the gateway (the old one stops working). Shown once."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    gateway.token_hash = token_hash(raw)
-    gateway.token_prefix = raw[:10]
-    gateway.token_revoked_at = None
-    gateway.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
-    return raw
+    return issue_for(gateway, TOKEN_PREFIX)
 
 
 def revoke_gateway_token(gateway: Gateway) -> None:
-    gateway.token_hash = ""
-    gateway.token_revoked_at = timezone.now()
-    gateway.save(update_fields=["token_hash", "token_revoked_at"])
+    revoke_for(gateway)
 
 
 def gateway_for_token(raw: str) -> Gateway | None:

@@ -330,10 +330,9 @@ def ingest(
         result.stored_rows = fresh.row
         result.flagged_rows = fresh.row[flagged]
         if stored == len(fresh):
-            exclude = np.array(
-                [quality.exclusion_mask(stations[int(s)].kind) for s in fresh.station],
-                dtype=np.int16,
-            )
+            ids, which = np.unique(fresh.station, return_inverse=True)
+            masks = [quality.exclusion_mask(stations[int(s)].kind) for s in ids]
+            exclude = np.array(masks, dtype=np.int16)[which]
             aggregate.add_to_hours(fresh, flags, interval, exclude)
         else:  # another writer raced us on some rows: rebuild those hours from what is stored
             aggregate.rebuild_hours(fresh.station, fresh.ts, stations)

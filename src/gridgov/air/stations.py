@@ -34,20 +34,29 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(station: Station) -> str:
-    """A new ingestion token for the station (the old one stops working). Shown once."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    station.token_hash = token_hash(raw)
-    station.token_prefix = raw[:10]
-    station.token_revoked_at = None
-    station.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
+def issue_for(holder: Any, prefix: str) -> str:
+    """A new token for a station or a gateway (the old one stops working). Shown once."""
+    raw = prefix + secrets.token_urlsafe(32)
+    holder.token_hash = token_hash(raw)
+    holder.token_prefix = raw[:10]
+    holder.token_revoked_at = None
+    holder.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
     return raw
 
 
+def revoke_for(holder: Any) -> None:
+    holder.token_hash = ""
+    holder.token_revoked_at = timezone.now()
+    holder.save(update_fields=["token_hash", "token_revoked_at"])
+
+
+def issue_token(station: Station) -> str:
+    """A new ingestion token for the station (the old one stops working). Shown once."""
+    return issue_for(station, TOKEN_PREFIX)
+
+
 def revoke_token(station: Station) -> None:
-    station.token_hash = ""
-    station.token_revoked_at = timezone.now()
-    station.save(update_fields=["token_hash", "token_revoked_at"])
+    revoke_for(station)
 
 
 def station_for_token(raw: str) -> Station | None:

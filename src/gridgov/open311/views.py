@@ -20,7 +20,7 @@ from gridgov.open311 import georeport
 from gridgov.open311.models import ApiKey
 from gridgov.workorders.models import Category, Source
 from gridgov.workorders.publication import published_events, trackable_events
-from gridgov.workorders.services import EventInput, WorkflowError, create_event
+from gridgov.workorders.services import TEXT_LIMITS, EventInput, WorkflowError, create_event
 from gridgov.workorders.states import OPEN_STATES
 
 FORMATS = georeport.FORMATS
@@ -154,8 +154,13 @@ def requests_(request: HttpRequest) -> Any:
 
 
 # GeoReport fields → (our field, longest accepted); longer is refused, never cut.
-TEXT_FIELDS = {"description": 4000, "address_string": 200, "phone": 20, "email": 254}
-NAME_LIMIT = 50
+TEXT_FIELDS = {
+    "description": TEXT_LIMITS["description"],
+    "address_string": TEXT_LIMITS["address"],
+    "phone": TEXT_LIMITS["contact_phone"],
+    "email": TEXT_LIMITS["contact_email"],
+}
+NAME_LIMIT = TEXT_LIMITS["contact_name"]
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 

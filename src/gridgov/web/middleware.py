@@ -40,7 +40,7 @@ class InputBoundaryMiddleware:
     """The HTTP side of the input boundary (gridgov.inputs), in front of every view: query
     strings, path segments, form fields, upload names and JSON bodies are checked once here, so
     no endpoint can forget. A refusal names the field and is answered in the door's own format:
-    the API's error JSON, Open311's error list, or a plain page."""
+    the API's error JSON, Open311's error list, or a page in the reader's language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -147,13 +147,19 @@ def may_take_calls(user: Any) -> bool:
     return user is None or bool(user.has_perm("workorders.dispatch_workorder"))
 
 
-def _event(data: EventInput, region: Region, user: Any, now: dt.datetime) -> Event:
+def _event(
+    data: EventInput,
+    region: Region,
+    user: Any,
+    now: dt.datetime,
+    text: dict[str, str] | None = None,
+) -> Event:
     """The event row (unsaved) as every way of reporting records it."""
     return Event(
         reference=new_reference(now),
         source=data.source,
         category=data.category,
-        **checked_text(data),
+        **(text if text is not None else checked_text(data)),
         lat=data.lat,
         lon=data.lon,
         region=region,
@@ -200,7 +206,7 @@ def create_event(
             return seen
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
-    checked_text(data)  # before anything is located or written
+    text = checked_text(data)  # before anything is located or written
     if data.source == Source.HOTLINE and user is not None and not may_take_calls(user):
         raise WorkflowError(403, _("只有受理、派遣岗位可以登记12345热线来电"), "source")
     if not data.category.active or data.category.parent_id is None:  # a group, not a category
@@ -216,7 +222,7 @@ def create_event(
         for _attempt in range(5):
             try:
                 with transaction.atomic():
-                    event = _event(data, region, user, now)
+                    event = _event(data, region, user, now, text)
                     event.save()
                 break
             except IntegrityError:
