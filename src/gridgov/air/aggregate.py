@@ -60,7 +60,7 @@ def add_to_hours(
     hour = batch.ts - batch.ts % HOUR
     keys = (batch.station << 32) | hour
     uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    valid = np.isfinite(batch.values) & ((flags & exclude[:, None]) == 0)
+    valid = np.isfinite(batch.values) & quality.counted(flags, exclude[:, None])
     columns: list[list[Any]] = [
         (uniq >> 32).tolist(),
         (uniq & 0xFFFFFFFF).tolist(),
@@ -87,8 +87,8 @@ def rebuild_hours(station: np.ndarray, ts: np.ndarray, stations: dict[int, Stati
             cursor.execute("DELETE FROM air_hourly WHERE station_id = %s AND ts = %s", [sid, start])
             mask = quality.exclusion_mask(stations[sid].kind)
             sums = ", ".join(
-                f"COALESCE(SUM(CASE WHEN ({p}_flag & {mask}) = 0 THEN {p} END), 0), "
-                f"COUNT(CASE WHEN ({p}_flag & {mask}) = 0 THEN {p} END)"
+                f"COALESCE(SUM(CASE WHEN {quality.counted_sql(p + '_flag', mask)} THEN {p} END), "
+                f"0), COUNT(CASE WHEN {quality.counted_sql(p + '_flag', mask)} THEN {p} END)"
                 for p in POLLUTANT_FIELDS
             )
             cursor.execute(

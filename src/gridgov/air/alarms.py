@@ -161,7 +161,7 @@ def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT ts, {p} FROM air_reading WHERE station_id = %s AND ts >= %s AND ts <= %s "
-            f"AND ({p}_flag & {Flag.INVALID}) = 0 AND {p} IS NOT NULL",
+            f"AND ({p}_flag & {Flag.INVALID | Flag.REJECTED}) = 0 AND {p} IS NOT NULL",
             [sid, start, ts],
         )
         rows = np.array(cursor.fetchall(), dtype=float).reshape(-1, 2)

@@ -103,6 +103,18 @@ class GroupCommitter:
                 post.future.set_result(result)
 
 
+def _merged_device(group: list[_Post]) -> np.ndarray | None:
+    """The posts' device flags side by side (zeros for posts without any); None if none has."""
+    if all(p.batch.device is None for p in group):
+        return None
+    return np.concatenate(
+        [
+            np.zeros(p.batch.values.shape, np.int16) if p.batch.device is None else p.batch.device
+            for p in group
+        ]
+    )
+
+
 def commit_group(group: list[_Post]) -> list[IngestResult]:
     """One ingestion for several posts; each post's share of the result."""
     offsets = np.cumsum([0] + [len(p.batch) for p in group])
@@ -112,6 +124,7 @@ def commit_group(group: list[_Post]) -> list[IngestResult]:
         np.concatenate([p.batch.values for p in group]),
         np.concatenate([p.batch.nan_given for p in group]),
         np.arange(offsets[-1], dtype=np.int64),  # row id = position in the group
+        _merged_device(group),
     )
     infos: dict[int, StationInfo] = {}
     for p in group:

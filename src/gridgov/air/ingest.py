@@ -44,6 +44,9 @@ class Batch:
     values: np.ndarray
     nan_given: np.ndarray
     row: np.ndarray
+    # (n, 6) flag bits the device itself set (Flag.device_code of HJ 212 `-Flag` letters);
+    # None when the source has no device flags (HTTP, files, the demo).
+    device: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Batch:
@@ -65,6 +68,7 @@ class Batch:
             self.values[mask_or_index],
             self.nan_given[mask_or_index],
             self.row[mask_or_index],
+            None if self.device is None else self.device[mask_or_index],
         )
 
 
@@ -322,6 +326,8 @@ def ingest(
             prev_values,
             prev_runs,
         )
+        if fresh.device is not None:
+            flags |= fresh.device.astype(flags.dtype)
         stored = _insert(fresh, flags)
         result.stored = stored
         result.duplicates += len(fresh) - stored

@@ -63,6 +63,23 @@ class Station(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     token_prefix = models.CharField(max_length=12, blank=True, editable=False)
     token_revoked_at = models.DateTimeField(_("令牌吊销时间"), null=True, blank=True)
+    # HJ 212-2017: the device's unique id (MN) and access password (PW, stored hashed).
+    mn = models.CharField(
+        _("设备编号(MN)"), max_length=24, unique=True, null=True, blank=True, default=None
+    )
+    pw_hash = models.CharField(max_length=100, blank=True, editable=False)
+    device_codes = models.JSONField(
+        _("因子编码别名"),
+        default=dict,
+        blank=True,
+        help_text=_('厂商编码 → 污染物，如 {"PM25": "pm25", "a34004": "pm25"}'),
+    )
+    device_factors = models.JSONField(
+        _("单位换算系数"),
+        default=dict,
+        blank=True,
+        help_text=_('污染物 → 乘数，如 {"pm25": 0.001} 把 ng/m³ 换算为 µg/m³'),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,19 +98,66 @@ class Station(models.Model):
 
 class Flag:
     """Quality flags of one value (bits). Every value is stored with its flags. **Invalid**
-    (无效: negative, above the instrument's range, not a number) values are left out of means;
-    **suspect** (存疑: stuck, jump) values count until a reviewer decides. Control stations'
-    published data are only marked, never left out (quality.exclusion_mask)."""
+    (无效: negative, above the instrument's range, not a number, a device flag other than `N`)
+    values are left out of means; **suspect** (存疑: stuck, jump, far from the neighbours) values
+    count until a reviewer decides. Control stations' published data are only marked, never
+    left out by the automatic checks (quality.exclusion_mask).
+
+    A reviewer's decision (数据审核) overrides the automatic ones: CONFIRMED counts a value
+    whatever its automatic flags, REJECTED leaves it out whatever they are. The device's own
+    flag letter (HJ 212 `-Flag`: F, M, S, D, C, T, B, …) is kept in bits 8–12 (DEVICE_SHIFT)."""
 
     NEGATIVE = 1
     ABOVE_RANGE = 2
     NOT_A_NUMBER = 4
     STUCK = 8
     JUMP = 16
-    INVALID = NEGATIVE | ABOVE_RANGE | NOT_A_NUMBER
-    SUSPECT = STUCK | JUMP
+    DEVICE = 32
+    CONFIRMED = 64
+    REJECTED = 128
+    NEIGHBOUR = 8192  # bit 13: far from the neighbours
+    INVALID = NEGATIVE | ABOVE_RANGE | NOT_A_NUMBER | DEVICE
+    SUSPECT = STUCK | JUMP | NEIGHBOUR
+    REVIEW = CONFIRMED | REJECTED
+    AUTOMATIC = INVALID | SUSPECT
+    DEVICE_SHIFT = 8
+    DEVICE_BITS = 0b11111 << DEVICE_SHIFT  # bits 8–12
+    # HJ 212-2017 data flags other than N, in the order they are numbered in DEVICE_BITS.
+    DEVICE_LETTERS = "FMSDCTBPHEX"
 
-    NAMES = {1: "negative", 2: "above_range", 4: "not_a_number", 8: "stuck", 16: "jump"}
+    NAMES = {
+        1: "negative",
+        2: "above_range",
+        4: "not_a_number",
+        8: "stuck",
+        16: "jump",
+        32: "device_flag",
+        64: "confirmed",
+        128: "rejected",
+        8192: "far_from_neighbours",
+    }
+
+    @classmethod
+    def device_code(cls, letter: str) -> int:
+        """The flag bits of a device flag letter: 0 for `N` (normal), DEVICE + its number else
+        (a letter outside the table still marks the value invalid)."""
+        letter = letter.strip().upper()
+        if letter in ("", "N"):
+            return 0
+        number = cls.DEVICE_LETTERS.find(letter) + 1  # 0 when unknown
+        return cls.DEVICE | (number << cls.DEVICE_SHIFT)
+
+    @classmethod
+    def device_letter(cls, flags: int) -> str:
+        """The device's own flag letter stored in these bits ("" when N or none)."""
+        if not flags & cls.DEVICE:
+            return ""
+        number = (flags & cls.DEVICE_BITS) >> cls.DEVICE_SHIFT
+        return cls.DEVICE_LETTERS[number - 1] if 1 <= number <= len(cls.DEVICE_LETTERS) else "?"
+
+    @classmethod
+    def names(cls, flags: int) -> list[str]:
+        return [name for bit, name in cls.NAMES.items() if flags & bit]
 
 
 class Reading(models.Model):
@@ -365,3 +429,80 @@ class MonthRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} r{self.revision}"
+
+
+class DeviceStatus(models.Model):
+    """设备在线状态 of a station's HJ 212 device, written by the receiver: connected now or not,
+    the last packet, and the packets answered and refused (by reason) since it was first seen."""
+
+    station = models.OneToOneField(
+        Station, primary_key=True, on_delete=models.CASCADE, related_name="device_status"
+    )
+    connected = models.BooleanField(_("在线"), default=False)
+    peer = models.CharField(_("对端地址"), max_length=64, blank=True)
+    connected_at = models.DateTimeField(_("连接时间"), null=True, blank=True)
+    disconnected_at = models.DateTimeField(_("断开时间"), null=True, blank=True)
+    last_packet_at = models.DateTimeField(_("最近数据包"), null=True, blank=True)
+    packets = models.PositiveBigIntegerField(_("数据包"), default=0)
+    answered = models.PositiveBigIntegerField(_("已应答"), default=0)
+    rejections = models.JSONField(_("拒收(按原因)"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "air_device_status"
+        verbose_name = _("设备状态")
+        verbose_name_plural = _("设备状态")
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {'online' if self.connected else 'offline'}"
+
+
+class ReviewAction(models.TextChoices):
+    CONFIRM = "confirm", _("确认有效")
+    INVALIDATE = "invalidate", _("判为无效")
+    APPROVE_DAY = "approve_day", _("审核通过")
+
+
+class ReviewDecision(models.Model):
+    """数据审核记录: one reviewer decision on a station's values (one value or a range, one
+    pollutant or all) or on a whole day (审核通过). Decisions are never deleted: undoing one sets
+    undone_at, and the values' review flags are rebuilt from the decisions still in force."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="reviews")
+    action = models.CharField(_("审核动作"), max_length=16, choices=ReviewAction.choices)
+    pollutant = models.CharField(_("污染物"), max_length=8, blank=True, help_text=_("空=全部"))
+    start_ts = models.BigIntegerField(help_text="first reading's start, epoch seconds UTC")
+    end_ts = models.BigIntegerField(help_text="last reading's start, inclusive")
+    day = models.DateField(_("日期"), help_text=_("所属日期（北京时间）"))
+    reason = models.CharField(_("理由"), max_length=200)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+    values_changed = models.PositiveIntegerField(_("涉及数值"), default=0)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["station", "day"], name="air_review_station_day")]
+        verbose_name = _("数据审核记录")
+        verbose_name_plural = _("数据审核记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_ts__gte=models.F("start_ts")), name="review_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.action} {self.pollutant or '*'} {self.start_ts}"

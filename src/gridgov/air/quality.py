@@ -1,6 +1,7 @@
 """Quality checks on values (flags, not errors). Every value is kept with its flags; invalid
-values (negative, above range, not a number) enter no mean, suspect ones (stuck, jump) do until a
-reviewer decides, and control stations' published data are marked but never left out."""
+values (negative, above range, not a number, a device flag other than N) enter no mean, suspect
+ones (stuck, jump, far from the neighbours) do until a reviewer decides (air/review.py), and
+control stations' published data are marked but never left out by these checks."""
 
 from __future__ import annotations
 
@@ -92,3 +93,20 @@ def exclusion_mask(kind: str) -> int:
     if kind in (StationKind.NATIONAL, StationKind.PROVINCIAL):
         return 0
     return Flag.INVALID
+
+
+def counted(flags: np.ndarray, mask: int | np.ndarray) -> np.ndarray:
+    """Whether values with these flags enter means at a station whose exclusion mask is `mask`:
+    a reviewer's decision first (rejected never, confirmed always), then the automatic flags."""
+    flags = np.asarray(flags)
+    automatic_ok = ((flags & mask) == 0) | ((flags & Flag.CONFIRMED) != 0)
+    return automatic_ok & ((flags & Flag.REJECTED) == 0)
+
+
+def counted_sql(column: str, mask: int) -> str:
+    """counted() as an SQL condition on an integer flag column (the same on SQLite and
+    PostgreSQL)."""
+    return (
+        f"((({column} & {int(mask)}) = 0 OR ({column} & {Flag.CONFIRMED}) <> 0) "
+        f"AND ({column} & {Flag.REJECTED}) = 0)"
+    )
