@@ -70,6 +70,17 @@ ROUTES: dict[str, Row] = {
     "api/v1/search": row("401 200 200 200 200 200 200", query="q=%E4%B8%9C"),
     "api/v1/readings": row("405 405 405 405 405 405 405"),
     "api/v1/stations": row("401 200 200 200 200 200 200"),
+    "api/v1/air/review": row("401 200 403 403 403 403 403"),
+    "api/v1/air/review/<code>/<day>": row(
+        "401 200 403 403 403 403 403", "401 200 403 403 403 403 403", code="M1|M3", day="2026-11-20"
+    ),
+    "api/v1/air/review/decisions": row("405 405 405 405 405 405 405"),
+    "api/v1/air/review/<code>/<day>/approve": row(
+        "405 405 405 405 405 405 405", code="M1", day="2026-11-20"
+    ),
+    "api/v1/air/review/decisions/<decision_id>/undo": row(
+        "405 405 405 405 405 405 405", decision_id="1"
+    ),
     "api/v1/air/latest": row("401 200 200 200 200 200 200"),
     "api/v1/stations/<code>/hourly": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
@@ -139,6 +150,20 @@ ROUTES: dict[str, Row] = {
     "air/rankings/": row("302 200 200 200 200 200 200"),
     "air/alarms/": row("302 200 200 200 200 200 200"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
+    # Data review: the command office may look; only data reviewers act (none of these roles).
+    "air/review/": row("302 200 403 403 403 403 403"),
+    "air/station/<str:code>/review/<str:day>/": row(
+        "302 200 403 403 403 403 403", "302 200 403 403 403 403 403", code="M1|M3", day="2026-11-20"
+    ),
+    "air/station/<str:code>/review/<str:day>/decide/": row(
+        "302 405 405 405 405 405 405", code="M1", day="2026-11-20"
+    ),
+    "air/station/<str:code>/review/<str:day>/approve/": row(
+        "302 405 405 405 405 405 405", code="M1", day="2026-11-20"
+    ),
+    "air/review/decisions/<int:decision_id>/undo/": row(
+        "302 405 405 405 405 405 405", decision_id="1"
+    ),
     "orders/": row("302 200 200 200 200 200 200"),
     "orders/new/": row("302 200 200 200 200 200 404"),
     "orders/<int:pk>/": row(

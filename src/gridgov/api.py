@@ -155,6 +155,7 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
+    from gridgov.air.review_api import router as review_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
@@ -164,6 +165,7 @@ def _register() -> None:
     api.add_router("", people_router, tags=["people"])
     api.add_router("", ingest_router, tags=["air ingestion"])
     api.add_router("", air_router, tags=["air"])
+    api.add_router("", review_router, tags=["air data review"])
     api.add_router("", workorders_router, tags=["work orders"])
 
     @api.exception_handler(BatchRejected)

@@ -185,8 +185,10 @@ def test_air_daily_prints_the_daily_report(stations, tmp_path, capsys):
         "category",
         "primary_pollutants",
         "standard",
+        "review",
     ]
     day, empty = rows
+    assert day["review"] == "unreviewed"
     # pm25 hourly values 70,71,72 repeating -> mean 71; 2026 rules: 60..115 -> 100 + 50*11/55 = 110
     assert day["pm25"] == "71" and day["iaqi_pm25"] == "110" and day["aqi"] == "110"
     assert day["primary_pollutants"] == "PM2.5" and day["category"] == "轻度污染"

@@ -93,7 +93,24 @@ def evaluate(
                 # Data arriving ends silence now, whatever time the data is about.
                 arrived = int(time.time() if now is None else now)
                 findings.append(Finding(sid, rule, "", False, max(ts, arrived)))
+    mark_far_from_neighbours([f for f in findings if f.rule.kind == AlarmKind.NEIGHBOUR])
     return apply(findings, stations)
+
+
+def mark_far_from_neighbours(findings: list[Finding]) -> None:
+    """Mark the values of an hour that stands far above its neighbours as suspect (Flag.NEIGHBOUR):
+    they still count, and the data reviewer sees them with the reason."""
+    for f in findings:
+        if not f.holds or not f.pollutant:
+            continue
+        hour = f.at - f.at % aggregate.HOUR
+        column = f"{f.pollutant}_flag"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE air_reading SET {column} = {column} | {Flag.NEIGHBOUR} "
+                f"WHERE station_id = %s AND ts >= %s AND ts < %s AND {f.pollutant} IS NOT NULL",
+                [f.station_id, hour, hour + aggregate.HOUR],
+            )
 
 
 class HourCache:

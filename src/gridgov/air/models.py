@@ -506,3 +506,11 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.action} {self.pollutant or '*'} {self.start_ts}"
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.start_ts, tz=CST)
+
+    @property
+    def end(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.end_ts, tz=CST)

@@ -12,6 +12,7 @@ from gridgov.air import aqi
 from gridgov.air.aggregate import HOUR, fetch_hours, hourly_means, o3_8h_windows
 from gridgov.air.assessment import DAILY_KEYS, Unit, daily_series
 from gridgov.air.models import CST, POLLUTANT_FIELDS
+from gridgov.air.review import review_states
 
 DAILY_COLUMNS = [
     "date",
@@ -33,7 +34,10 @@ DAILY_COLUMNS = [
     "category",
     "primary_pollutants",
     "standard",
+    "review",
 ]
+# 审核状态 of a unit's day: every station approved by a reviewer, some, or none.
+REVIEW_STATES = {"reviewed": "已审核", "partial": "部分审核", "unreviewed": "未审核"}
 ROUND_AS = {
     "pm25": "pm25",
     "pm10": "pm10",
@@ -68,6 +72,9 @@ def daily_rows(
     needed = {standard} if standard else {aqi.standard_for(d) for d in day_list}
     flat = {k: v.ravel() for k, v in series.values.items()}
     reports = {s: aqi.daily_report(flat, s) for s in needed}
+    approved = review_states(
+        sorted({sid for unit in units for sid in unit.station_ids}), start, end
+    )
     for u, unit in enumerate(units):
         for d, day_number in enumerate(series.days):
             day = dt.date(1970, 1, 1) + dt.timedelta(days=int(day_number))
@@ -83,6 +90,14 @@ def daily_rows(
             row["category"] = rec["category"]
             row["primary_pollutants"] = ";".join(rec["primary_pollutants"])
             row["standard"] = chosen.value
+            done = sum((sid, day) in approved for sid in unit.station_ids)
+            row["review"] = (
+                "reviewed"
+                if unit.station_ids and done == len(unit.station_ids)
+                else "partial"
+                if done
+                else "unreviewed"
+            )
             rows.append(row)
     return rows
 

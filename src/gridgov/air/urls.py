@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.air import views
+from gridgov.air import review_views, views
 
 app_name = "air"
 
@@ -11,4 +11,17 @@ urlpatterns = [
     path("rankings/", views.rankings_page, name="rankings"),
     path("alarms/", views.alarms_page, name="alarms"),
     path("alarms/<int:alarm_id>/acknowledge/", views.acknowledge_alarm, name="acknowledge"),
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("station/<str:code>/review/<str:day>/", review_views.review_day, name="review_day"),
+    path(
+        "station/<str:code>/review/<str:day>/decide/",
+        review_views.review_decide,
+        name="review_decide",
+    ),
+    path(
+        "station/<str:code>/review/<str:day>/approve/",
+        review_views.review_approve,
+        name="review_approve",
+    ),
+    path("review/decisions/<int:decision_id>/undo/", review_views.review_undo, name="review_undo"),
 ]

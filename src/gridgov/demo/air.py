@@ -26,7 +26,8 @@ from gridgov.territory.geometry import parse_geometry
 from gridgov.territory.models import Level, Region
 
 MINUTE_DAYS = 7
-STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1  # progress steps: stations, months, minute batches
+# progress steps: stations, months, minute batches, targets, data review
+STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1 + 1
 CONTROL_STATIONS = [
     # code, name, kind, offset from the district centre (lon, lat)
     ("410871-GK1", "高新区国控站", "national", (-0.03, 0.005)),
@@ -206,6 +207,9 @@ def generate(
             v = fields[i, h] * wiggle[:, None]
             if stations[i].hotspot:
                 v = _hotspot(v, minutes, rng)
+            fault = micro.index(i)
+            if fault < len(FAULTS):
+                v = _fault(v, minutes, today, FAULTS[fault])
             values.append(v)
             rows_s.append(np.full(len(minutes), stations[i].id, dtype=np.int64))
         batch = _batch(np.concatenate(rows_s), np.tile(minutes, len(micro)), np.concatenate(values))
@@ -213,7 +217,63 @@ def generate(
         progress("minutes", 1)
     create_targets(today)
     progress("targets", 1)
+    seed_reviews(today, [stations[i] for i in micro[: len(FAULTS)]], stations)
+    progress("data review", 1)
     return total
+
+
+# Faults of the first micro-stations' analysers, as a data reviewer meets them (day before today,
+# pollutant, from, to, value): an SO2 analyser stuck for hours (suspect), PM2.5 below zero after
+# a zero drift and PM10 above the analyser's range (invalid).
+FAULTS = [
+    ((1, 2), "so2", dt.time(9, 0), dt.time(13, 0), 27.0),
+    ((1,), "pm25", dt.time(14, 0), dt.time(14, 20), -3.0),
+    ((1,), "pm10", dt.time(16, 0), dt.time(16, 6), 2600.0),
+]
+
+
+def _fault(values: np.ndarray, minutes: np.ndarray, today: dt.date, fault: tuple) -> np.ndarray:
+    days_before, pollutant, start, end, value = fault
+    out = values
+    for back in days_before:
+        day = today - dt.timedelta(days=back)
+        lo = int(dt.datetime.combine(day, start, CST).timestamp())
+        hi = int(dt.datetime.combine(day, end, CST).timestamp())
+        hit = (minutes >= lo) & (minutes < hi)
+        if hit.any():
+            out = out.copy() if out is values else out
+            out[hit, POLLUTANT_FIELDS.index(pollutant)] = value
+    return out
+
+
+def seed_reviews(today: dt.date, faulty: list[DemoStation], stations: list[DemoStation]) -> None:
+    """The data reviewer's work the day before yesterday: the stuck SO2 hours invalidated with a
+    reason, every control station's day and the faulty station's approved. Yesterday is left for
+    the reviewer who logs in (未审核, with its suspect and invalid values)."""
+    from django.contrib.auth import get_user_model
+
+    from gridgov.air import review
+    from gridgov.air.models import Station
+
+    reviewer = get_user_model().objects.filter(username="reviewer").first()
+    if reviewer is None or not faulty:
+        return
+    day = today - dt.timedelta(days=2)
+    stuck = Station.objects.get(pk=faulty[0].id)
+    _, _, start, end, _ = FAULTS[0]
+    review.decide(
+        stuck,
+        reviewer,
+        action="invalidate",
+        pollutant="so2",
+        start=dt.datetime.combine(day, start, CST),
+        end=dt.datetime.combine(day, end, CST) - dt.timedelta(minutes=1),
+        reason="分析仪零点漂移，读数恒定；现场核查后判为无效",
+    )
+    review.approve_day(stuck, reviewer, day)
+    for station in Station.objects.filter(kind__in=["national", "provincial"]):
+        review.approve_day(station, reviewer, day)
+    del stations
 
 
 def _hotspot(values: np.ndarray, minutes: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -273,6 +273,8 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
             hold(people.new(), "street_official", code)
     for _ in range(3):
         hold(people.new(), "command_office", DISTRICT_CODE)
+    for _ in range(2):  # 数据审核员 of the district's air data
+        hold(people.new(), "data_reviewer", DISTRICT_CODE)
     progress("officials", 1)
 
     Person.objects.bulk_create(people.persons, batch_size=500)
@@ -308,6 +310,7 @@ DEMO_ROLES = {
     "community": "社区书记",
     "leader": "网格长",
     "worker": "专职网格员",
+    "reviewer": "数据审核员",
     "admin": "系统管理员 (superuser)",
 }
 
@@ -342,6 +345,7 @@ def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ign
         ("community", "社区书记", holder("secretary", wenyuan.code), wenyuan.name),
         ("leader", "网格长", holder("grid_leader", first_grid), f"{wenyuan.name}第1网格"),
         ("worker", "专职网格员", holder("grid_worker", first_grid), f"{wenyuan.name}第1网格"),
+        ("reviewer", "数据审核员", holder("data_reviewer", DISTRICT_CODE), "高新区"),
     ]
     User = get_user_model()
     out = []

@@ -23,6 +23,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.alarmrule": (VIEW, ADD, CHANGE),
         "air.gateway": (VIEW, ADD, CHANGE),
         "air.target": (VIEW, ADD, CHANGE),
+        "air.reviewdecision": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW, ADD, CHANGE),
         "workorders.deadlinepolicy": (VIEW, ADD, CHANGE),
@@ -47,6 +48,14 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.target": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW,),
+    },
+    # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
+    "数据审核员": {
+        "territory.region": (VIEW,),
+        "air.station": (VIEW,),
+        "air.alarm": (VIEW,),
+        "air.target": (VIEW,),
+        "air.reviewdecision": (VIEW, ADD, CHANGE),
     },
     "网格员": {
         "territory.region": (VIEW,),
@@ -75,6 +84,7 @@ POST_GROUPS = {
     "grid_leader": "网格员",
     "grid_worker": "网格员",
     "grid_worker_part": "网格员",
+    "data_reviewer": "数据审核员",
 }
 
 

@@ -14,7 +14,13 @@
       return r.json();
     });
   }
-  function clean(value, flag) { return flag ? null : value; }
+  // Values that enter no mean (invalid and not confirmed by a reviewer, or rejected by one) are
+  // left out of the line; suspect ones count until a reviewer decides (air/models.py Flag).
+  var INVALID = 1 | 2 | 4 | 32, CONFIRMED = 64, REJECTED = 128;
+  function clean(value, flag) {
+    if (flag & REJECTED) { return null; }
+    return (flag & INVALID) && !(flag & CONFIRMED) ? null : value;
+  }
 
   var minutes = echarts.init(box);
   getJSON("/api/v1/stations/" + encodeURIComponent(code) + "/minutes?hours=24").then(function (rows) {
