@@ -57,25 +57,32 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     stations = review.stations_for(request.user).filter(active=True).select_related("grid")
     if kind:
         stations = stations.filter(kind=kind)
-    page = Paginator(stations.order_by("kind", "code"), PER_PAGE).get_page(request.GET.get("page"))
-    ids = [s.pk for s in page]
+    everything = list(stations.order_by("kind", "code"))
+    ids = [s.pk for s in everything]
     counts = review.day_counts(ids, day)
     approved = review.review_states(ids, day, day)
+    empty = {"readings": 0, "suspect": 0, "invalid": 0}
     rows = [
         {
             "station": s,
-            "counts": counts.get(s.pk, {"readings": 0, "suspect": 0, "invalid": 0}),
+            "counts": counts.get(s.pk, empty),
             "reviewed": (s.pk, day) in approved,
         }
-        for s in page
+        for s in everything
     ]
+    # What still needs a decision first: unreviewed days with the most undecided values.
+    rows.sort(key=lambda r: (r["reviewed"], -(r["counts"]["suspect"] + r["counts"]["invalid"])))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    pending = sum(1 for r in rows if not r["reviewed"])
     return render(
         request,
         "air/review_queue.html",
         {
             "day": day,
-            "rows": rows,
+            "rows": page.object_list,
             "page": page,
+            "pending": pending,
+            "total": len(rows),
             "kind": kind,
             "kinds": Station._meta.get_field("kind").choices,
             "can_review": review.can_review(request.user),
@@ -104,7 +111,14 @@ def review_day(request: HttpRequest, code: str, day: str) -> HttpResponse:
         "pollutant": chosen,
         "label": LABELS[chosen],
         "unit": "mg/m³" if chosen == "co" else "µg/m³",
-        "times": [int(t) * 1000 for t in series.ts.tolist()],
+        # Beijing wall-clock times as if UTC: the chart shows them with useUTC, whatever the
+        # browser's own time zone.
+        "times": [(int(t) + 8 * 3600) * 1000 for t in series.ts.tolist()],
+        "names": {
+            "suspect": _("存疑"),
+            "invalid": _("无效/判无效"),
+            "confirmed": _("已确认"),
+        },
         "values": [None if v != v else v for v in series.values[:, j].tolist()],
         "flags": series.flags[:, j].tolist(),
         "counted": series.counted()[:, j].tolist(),

@@ -23,6 +23,7 @@
   }
   var chart = echarts.init(box);
   chart.setOption({
+    useUTC: true,  // times come as Beijing wall-clock times
     tooltip: { trigger: "axis", renderMode: "richText",
       valueFormatter: function (x) { return x === null || x === undefined ? "—" : Number(x).toFixed(data.pollutant === "co" ? 3 : 1); } },
     legend: {}, grid: { left: 50, right: 20, bottom: 60 },
@@ -31,9 +32,9 @@
     series: [
       { name: data.label, type: "line", showSymbol: false, connectNulls: false, data: line,
         lineStyle: { color: "#2f6fb0" }, itemStyle: { color: "#2f6fb0" } },
-      points("存疑 suspect", "#e6a100", groups.suspect),
-      points("无效 invalid", "#c62828", groups.invalid),
-      points("已确认 confirmed", "#2e7d32", groups.confirmed),
+      points(data.names.suspect, "#e6a100", groups.suspect),
+      points(data.names.invalid, "#c62828", groups.invalid),
+      points(data.names.confirmed, "#2e7d32", groups.confirmed),
     ],
   });
   window.addEventListener("resize", function () { chart.resize(); });
