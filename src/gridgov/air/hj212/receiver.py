@@ -454,6 +454,7 @@ class Receiver:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-db")
         self._store = Store(self._deliver)
         self._pending_rows = 0
+        self._bound_port = 0
         self._refreshing = False
         self._writing_status = False
         self._next_refresh = 0.0
@@ -464,9 +465,7 @@ class Receiver:
 
     @property
     def port(self) -> int:
-        if self._server is None or not self._server.sockets:
-            return self.requested_port
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._bound_port or self.requested_port
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -477,6 +476,7 @@ class Receiver:
         self._server = await self._loop.create_server(
             lambda: Connection(self), self.host, self.requested_port, backlog=1024
         )
+        self._bound_port = int(self._server.sockets[0].getsockname()[1])
         now = time.monotonic()
         self._next_refresh = now + self.refresh_seconds
         self._next_status = now + self.status_seconds
