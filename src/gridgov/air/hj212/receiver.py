@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.conf import settings
@@ -49,7 +49,7 @@ from django.db import close_old_connections, connection, transaction
 
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import STANDARD_CODES, check_password
-from gridgov.air.ingest import Batch, StationInfo, ingest
+from gridgov.air.ingest import FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
 from gridgov.air.models import CST, POLLUTANT_FIELDS, DeviceStatus, Flag, Station
 
 log = logging.getLogger("gridgov.hj212")
@@ -303,8 +303,8 @@ class Connection(asyncio.Protocol):
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
         self.receiver.connection_made(self)
@@ -315,8 +315,9 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
         receiver = self.receiver
+        transport = self.transport
         for item in self.reader.feed(data):
-            if not self.open:
+            if not self.open or transport is None or transport.is_closing():
                 return
             if isinstance(item, codec.FrameError):
                 receiver.fault(self, item.reason)
@@ -635,6 +636,9 @@ class Receiver:
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
+            if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
+                self.count_rejection("refused_time", device)
+                return
             step = device.info.interval * 60
             start = ts - ts % step
             acc = self.intervals.get((device.info.id, start))
