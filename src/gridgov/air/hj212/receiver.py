@@ -471,12 +471,13 @@ class Receiver:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.devices = await self._loop.run_in_executor(self._db, load_devices)
-        if self.store_enabled:
-            await self._loop.run_in_executor(self._db, mark_all_disconnected)
-            self._store.start()
+        # Listen first: a second receiver that cannot bind must not touch the first's status.
         self._server = await self._loop.create_server(
             lambda: Connection(self), self.host, self.requested_port, backlog=1024
         )
+        if self.store_enabled:
+            self._store.start()
+            await self._loop.run_in_executor(self._db, mark_all_disconnected)
         self._bound_port = int(self._server.sockets[0].getsockname()[1])
         now = time.monotonic()
         self._next_refresh = now + self.refresh_seconds
