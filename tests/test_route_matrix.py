@@ -81,6 +81,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/review/decisions/<decision_id>/undo": row(
         "405 405 405 405 405 405 405", decision_id="1"
     ),
+    "api/v1/ingest/devices": row("401 200 200 200 200 200 200"),
     "api/v1/air/latest": row("401 200 200 200 200 200 200"),
     "api/v1/stations/<code>/hourly": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"

@@ -62,7 +62,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     counts = review.day_counts(ids, day)
     approved = review.review_states(ids, day, day)
     empty = {"readings": 0, "suspect": 0, "invalid": 0}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "station": s,
             "counts": counts.get(s.pk, empty),
