@@ -79,7 +79,7 @@ def minute_values(number: int, minute: dt.datetime, hot: bool = False) -> dict[s
 @dataclass
 class Config:
     host: str = "127.0.0.1"
-    port: int = 9212
+    port: int = 8212  # the receiver's default (GRIDGOV_HJ212_PORT)
     devices: int = 1
     prefix: str = "SIM"
     first: int = 1  # number of the first device
@@ -225,6 +225,7 @@ class Device:
         self.catching_up = start is not None
         if start is None:  # real time: the minute now under way is sent once it is over
             start = dt.datetime.now(CST).replace(second=0, microsecond=0)
+        self.first_minute = start  # the logger holds the minutes it made in this run
         self.next_minute: dt.datetime = start
         self.made = 0  # minute packets made from the schedule
         self.pending: collections.OrderedDict[str, _Pending] = collections.OrderedDict()
@@ -531,8 +532,8 @@ class Device:
         self.wake.set()
 
     def history(self, packet: codec.Packet) -> None:
-        """A history request: 9011 now, the minutes it asks for (those this device has: up to
-        the minute it is at), then 9012."""
+        """A history request: 9011 now, the minutes it asks for (those this device holds: made
+        in this run, up to the minute it is at), then 9012."""
         self.stats.history_requests += 1
         try:
             items = packet.items()
@@ -544,6 +545,7 @@ class Device:
             return
         self.control.append(self.reply(packet.qn, "9011", "QnRtn=1"))
         minute = begin.replace(second=0) if begin.second == 0 else begin.replace(second=0) + MINUTE
+        minute = max(minute, self.first_minute)
         while minute <= end and minute < self.next_minute:
             self.backfill.append(minute)
             minute += MINUTE

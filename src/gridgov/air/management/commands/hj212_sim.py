@@ -1,6 +1,6 @@
 """gridgov hj212-sim: simulated HJ 212-2017 devices sending minute data to a receiver.
 
-gridgov hj212-sim --devices 50 --port 9212                      # real time, one a minute
+gridgov hj212-sim --devices 50 --port 8212                      # real time, one a minute
 gridgov hj212-sim --devices 2000 --from 2026-03-01T08:00 --window 4 --seconds 60
 gridgov hj212-sim --devices 10 --from 2026-03-01T08:00 --rate 5 --minutes 120
 """
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=9212)
+        parser.add_argument("--port", type=int, default=8212)
         parser.add_argument("--devices", type=int, default=1, help="connections, one per device")
         parser.add_argument("--prefix", default="SIM", help="MN = prefix + zero-padded number")
         parser.add_argument("--first", type=int, default=1, help="number of the first device")
