@@ -216,3 +216,53 @@ def test_lower_case_crc_still_checks():
     assert data[-6:-2] == data[-6:-2].lower()
     segments = list(codec.FrameReader().feed(data))
     assert len(segments) == 1 and isinstance(segments[0], bytes)
+
+
+def test_command_runs_devices_and_prints_a_summary():
+    import io
+    import threading
+
+    from django.core.management import CommandError, call_command
+
+    port = free_port()
+    platform = FakePlatform(answer_every=1)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(platform.start(port))
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    out = io.StringIO()
+    try:
+        call_command(
+            "hj212_sim",
+            "--port",
+            str(port),
+            "--devices",
+            "2",
+            "--from",
+            "2026-03-01T08:00",
+            "--minutes",
+            "3",
+            "--window",
+            "2",
+            stdout=out,
+        )
+    finally:
+        asyncio.run_coroutine_threadsafe(platform.stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+    assert "6 answered, 0 unanswered" in out.getvalue()
+    assert sorted(platform.minutes("SIM000001")) == [
+        "20260301080000",
+        "20260301080100",
+        "20260301080200",
+    ]
+    with pytest.raises(CommandError, match="unknown quirk"):
+        call_command("hj212_sim", "--quirks", "colour", stdout=io.StringIO())

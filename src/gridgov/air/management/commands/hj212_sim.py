@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import resource
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         from rich.live import Live
         from rich.table import Table
 
-        console = Console(file=self.stdout)
+        console = Console(file=cast(IO[str], self.stdout))  # it passes the rest to stdout
         last = {"answered": 0, "t": 0.0}
 
         def table(stats: Stats) -> Table:
