@@ -319,3 +319,36 @@ GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_M
 # The public page: reports accepted per client address per hour, counted atomically where every
 # process sees the same count (Redis with REDIS_URL, else the database; gridgov/web/ratelimit.py).
 GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+
+# --- HJ 212-2017 device receiver (`gridgov hj212`, air/hj212/receiver.py) ---
+# Where devices connect (their data loggers open the TCP connection).
+GRIDGOV_HJ212_HOST = config.env_str("GRIDGOV_HJ212_HOST", "0.0.0.0")  # noqa: S104
+GRIDGOV_HJ212_PORT = config.env_int("GRIDGOV_HJ212_PORT", 8212, minimum=0)
+# Largest data segment accepted (bytes; the standard's limit is 1024).
+GRIDGOV_HJ212_MAX_PACKET = config.env_int("GRIDGOV_HJ212_MAX_PACKET", 1024, minimum=64)
+if GRIDGOV_HJ212_MAX_PACKET > 9999:
+    raise ValueError("GRIDGOV_HJ212_MAX_PACKET must be at most 9999 (4 length digits)")
+# Connections open at once; more are refused (closed at once).
+GRIDGOV_HJ212_MAX_CONNECTIONS = config.env_int("GRIDGOV_HJ212_MAX_CONNECTIONS", 5000, minimum=1)
+# Packets a second one connection may send (token bucket; the burst is what may come at once,
+# e.g. a back-fill); excess packets are dropped and counted, not answered.
+GRIDGOV_HJ212_RATE = config.env_float("GRIDGOV_HJ212_RATE", 20, minimum=0.01)
+GRIDGOV_HJ212_BURST = config.env_int("GRIDGOV_HJ212_BURST", 120, minimum=1)
+# A connection that sends nothing for this long is closed.
+GRIDGOV_HJ212_IDLE_SECONDS = config.env_float("GRIDGOV_HJ212_IDLE_SECONDS", 600, minimum=1)
+# Bytes read from a connection at a time, and unanswered bytes queued to one before it is closed.
+GRIDGOV_HJ212_READ_BUFFER = config.env_int("GRIDGOV_HJ212_READ_BUFFER", 16384, minimum=1024)
+# Faulty packets in a row (bad length or CRC, unknown MN, wrong PW, malformed) before the
+# connection is closed.
+GRIDGOV_HJ212_MAX_FAULTS = config.env_int("GRIDGOV_HJ212_MAX_FAULTS", 10, minimum=1)
+# Real-time data (CN=2011) are averaged per station and interval; the interval is stored this
+# many seconds after it ends (late packets of the interval still count).
+GRIDGOV_HJ212_GRACE_SECONDS = config.env_float("GRIDGOV_HJ212_GRACE_SECONDS", 10, minimum=0)
+# Parts of a split packet (PNUM/PNO) are awaited this long.
+GRIDGOV_HJ212_SPLIT_SECONDS = config.env_float("GRIDGOV_HJ212_SPLIT_SECONDS", 60, minimum=1)
+# How often the station list (MN, password, codes, factors) is re-read, and device status
+# written to the database.
+GRIDGOV_HJ212_REFRESH_SECONDS = config.env_float("GRIDGOV_HJ212_REFRESH_SECONDS", 30, minimum=1)
+GRIDGOV_HJ212_STATUS_SECONDS = config.env_float("GRIDGOV_HJ212_STATUS_SECONDS", 5, minimum=0.1)
+# After a (re)connection a device is asked for the data it missed, up to this many hours back.
+GRIDGOV_HJ212_BACKFILL_HOURS = config.env_float("GRIDGOV_HJ212_BACKFILL_HOURS", 24, minimum=0)

@@ -92,15 +92,19 @@ class FrameReader:
                 del buf[:start]
             if len(buf) < 6:
                 return
+            if buf[2] == 0x23:  # "###": the header starts one byte later
+                yield FrameError("garbage", "1 byte")
+                del buf[:1]
+                continue
             digits = bytes(buf[2:6])
             if not digits.isdigit():
                 yield FrameError("length", repr(digits))
-                del buf[:2]
+                del buf[:1]
                 continue
             length = int(digits)
             if length > self.max_segment:
                 yield FrameError("too_long", f"{length} bytes")
-                del buf[:2]
+                del buf[:1]
                 continue
             end = 6 + length + 4 + 2
             if len(buf) < end:
@@ -110,7 +114,7 @@ class FrameReader:
             tail = bytes(buf[10 + length : end])
             if tail != TAIL:
                 yield FrameError("length", "no CR LF where the length says the packet ends")
-                del buf[:2]
+                del buf[:1]
                 continue
             try:
                 given = int(crc_text, 16)
@@ -168,6 +172,9 @@ def parse_cp(cp: str) -> dict[str, str]:
 
 
 REQUIRED = ("QN", "ST", "CN", "MN", "Flag")
+# Longest value accepted for each header field (the standard's: QN 20, ST 5, CN 7, PW 9; PW
+# gets some room for vendors that use longer ones).
+FIELD_LIMITS = {"QN": 20, "ST": 5, "CN": 7, "PW": 32, "Flag": 3, "PNUM": 4, "PNO": 4}
 
 
 def parse_segment(segment: bytes) -> Packet:
@@ -208,6 +215,12 @@ def parse_segment(segment: bytes) -> Packet:
     mn = fields["MN"]
     if not mn or len(mn) > 24:
         raise FrameError("malformed", "MN empty or longer than 24")
+    for key, limit in FIELD_LIMITS.items():
+        if len(fields.get(key, "")) > limit:
+            raise FrameError("malformed", f"{key} longer than {limit}")
+    qn = fields["QN"]
+    if not qn.isdigit() or not 14 <= len(qn) <= 20:
+        raise FrameError("malformed", "QN is not YYYYMMDDhhmmsszzz")
     return Packet(
         qn=fields["QN"],
         st=fields["ST"],
@@ -248,14 +261,13 @@ def answer_9014(packet: Packet) -> bytes:
 
 
 def history_request(
-    mn: str, pw: str, begin: dt.datetime, end: dt.datetime, st: str = "22"
+    mn: str, pw: str, begin: dt.datetime, end: dt.datetime, st: str = "22", cn: str = "2051"
 ) -> bytes:
-    """Ask a device for its minute data between two times (CN=2051, BeginTime/EndTime)."""
+    """Ask a device for its minute data between two times (CN=2051, BeginTime/EndTime; an
+    hourly station's hours with cn="2061")."""
     cp = f"BeginTime={stamp(begin)};EndTime={stamp(end)}"
     return frame(
-        segment_text(
-            qn=qn_now(), st=st, cn="2051", pw=pw, mn=mn, flag=FLAG_V2017 | FLAG_ANSWER, cp=cp
-        )
+        segment_text(qn=qn_now(), st=st, cn=cn, pw=pw, mn=mn, flag=FLAG_V2017 | FLAG_ANSWER, cp=cp)
     )
 
 
