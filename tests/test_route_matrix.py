@@ -70,6 +70,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/search": row("401 200 200 200 200 200 200", query="q=%E4%B8%9C"),
     "api/v1/readings": row("405 405 405 405 405 405 405"),
     "api/v1/stations": row("401 200 200 200 200 200 200"),
+    "api/v1/ingest/devices": row("401 200 200 200 200 200 200"),
     "api/v1/air/latest": row("401 200 200 200 200 200 200"),
     "api/v1/stations/<code>/hourly": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"

@@ -127,8 +127,9 @@ class Client:
         self.writer.close()
 
 
-def run(scenario, **kwargs):
-    """Run `scenario(receiver)` against a receiver started on port 0."""
+def run(scenario, uvloop=False, **kwargs):
+    """Run `scenario(receiver)` against a receiver started on port 0 (on uvloop's loop with
+    uvloop=True, as `gridgov hj212` runs where uvloop is installed)."""
 
     async def main():
         receiver = Receiver("127.0.0.1", 0, tick=0.05, **kwargs)
@@ -138,6 +139,9 @@ def run(scenario, **kwargs):
         finally:
             await receiver.stop()
 
+    if uvloop:
+        uv = pytest.importorskip("uvloop")
+        return uv.run(main())
     return asyncio.run(main())
 
 
@@ -152,7 +156,8 @@ def pm25_of(station, when):
 # --- storage and answers -----------------------------------------------------------------------
 
 
-def test_minute_data_are_stored_before_the_answer(devices, fast):
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_minute_data_are_stored_before_the_answer(devices, fast, uvloop):
     m1 = devices["micro"]
     when = minute(-3)
 
@@ -166,7 +171,7 @@ def test_minute_data_are_stored_before_the_answer(devices, fast):
         c.close()
         return answer, stored, codec.parse_segment(sent[6:-6]).qn
 
-    answer, stored, sent_qn = run(scenario)
+    answer, stored, sent_qn = run(scenario, uvloop=uvloop)
     assert (answer.cn, answer.st, answer.qn, answer.mn) == ("9014", "91", sent_qn, "MN-M1")
     assert stored == (35.5, 0)
     row = Reading.objects.get(station=m1, ts=int(when.timestamp()))
@@ -584,3 +589,14 @@ def test_no_store_answers_at_once_and_stores_nothing(devices, fast):
     assert not Reading.objects.exists()
     stats = json.loads(lines[-1])
     assert stats["event"] == "hj212_stats" and stats["answered"] == 1 and stats["packets"] == 1
+
+
+def test_real_time_data_from_the_future_are_refused_at_once(devices, fast):
+    async def scenario(receiver):
+        c = await Client.open(receiver)
+        await c.send(packet("2011", minute(60 * 24 * 365), {"a34004": 30}))
+        await c.no_answer(0.2)
+        c.close()
+        return dict(receiver.rejections), len(receiver.intervals)
+
+    assert run(scenario) == ({"refused_time": 1}, 0)

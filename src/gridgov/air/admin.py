@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from gridgov.air.models import Alarm, AlarmRule, Gateway, Station, Target
+from gridgov.air.hj212 import devices
+from gridgov.air.models import Alarm, AlarmRule, DeviceStatus, Gateway, Station, Target
 from gridgov.people import scope
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -20,12 +23,82 @@ def station_scope(request: Any, qs: Any, prefix: str = "") -> Any:
     return qs.filter(q)
 
 
+class StationForm(forms.ModelForm):
+    """The station, with its HJ 212 device: a new access password (stored hashed; left empty,
+    the current one stays), and the code aliases and unit factors checked before saving."""
+
+    new_password = forms.CharField(
+        label=_("设置新的设备密码(PW)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("留空则保持现有密码"),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "lat",
+            "lon",
+            "interval_minutes",
+            "pollutants",
+            "active",
+            "token_revoked_at",
+            "mn",
+            "device_codes",
+            "device_factors",
+        ]
+
+    def clean_mn(self) -> str | None:
+        mn = (self.cleaned_data.get("mn") or "").strip()
+        if not mn:
+            return None
+        try:
+            return devices.check_mn(mn)
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_new_password(self) -> str:
+        pw = self.cleaned_data.get("new_password") or ""
+        if not pw:
+            return ""
+        try:
+            return devices.check_pw(pw)
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_device_codes(self) -> dict[str, str]:
+        try:
+            return devices.clean_codes(self.cleaned_data.get("device_codes"))
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_device_factors(self) -> dict[str, float]:
+        try:
+            return devices.clean_factors(self.cleaned_data.get("device_factors"))
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 @admin.register(Station)
 class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "grid", "interval_minutes", "active", "token_prefix"]
+    form = StationForm
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "grid",
+        "interval_minutes",
+        "active",
+        "token_prefix",
+        "mn",
+    ]
     list_filter = ["kind", "active"]
-    search_fields = ["code", "name"]
-    readonly_fields = ["grid", "token_prefix", "token_revoked_at"]
+    search_fields = ["code", "name", "mn"]
+    readonly_fields = ["grid", "token_prefix", "token_revoked_at", "has_password"]
     fields = [
         "code",
         "name",
@@ -38,17 +111,49 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "grid",
         "token_prefix",
         "token_revoked_at",
+        "mn",
+        "has_password",
+        "new_password",
+        "device_codes",
+        "device_factors",
     ]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
         return station_scope(request, qs)
 
+    @admin.display(description=_("设备密码"), boolean=True)
+    def has_password(self, obj: Station) -> bool:
+        return bool(obj.pw_hash)
+
     def save_model(self, request: Any, obj: Station, form: Any, change: bool) -> None:
         from gridgov.territory.locate import locate
+
+        new_password = form.cleaned_data.get("new_password")
+        if new_password:
+            obj.pw_hash = devices.hash_password(new_password)
 
         where = locate(obj.lat, obj.lon)
         obj.grid_id = where.grid.id if where.inside and where.grid else None
         super().save_model(request, obj, form, change)
+
+
+@admin.register(DeviceStatus)
+class DeviceStatusAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Written by the HJ 212 receiver; read-only here."""
+
+    list_display = ["station", "connected", "peer", "last_packet_at", "packets", "answered"]
+    list_filter = ["connected"]
+    list_select_related = ["station"]
+    search_fields = ["station__code", "station__name", "station__mn"]
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        return station_scope(request, qs, "station__")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Alarm)

@@ -18,9 +18,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.air import aggregate
-from gridgov.air.models import POLLUTANT_FIELDS, Alarm, AlarmKind, AlarmRule, Flag, Station
+from gridgov.air.models import (
+    POLLUTANT_FIELDS,
+    Alarm,
+    AlarmKind,
+    AlarmRule,
+    DeviceStatus,
+    Flag,
+    Station,
+)
 
 if TYPE_CHECKING:
     from gridgov.air.ingest import Batch, StationInfo
@@ -50,6 +59,7 @@ class Finding:
     value: float | None = None
     reference: float | None = None
     release: bool | None = None  # None: release = not holds
+    note: str = ""  # written on the alarm when it is raised (e.g. the device's connection)
 
     @property
     def ends(self) -> bool:
@@ -263,6 +273,7 @@ def apply(findings: list[Finding], stations: dict[int, StationInfo]) -> list[Ala
                 reference=f.reference,
                 started_at=at,
                 last_seen_at=at,
+                note=f.note[:200],
             )
             try:
                 with transaction.atomic():
@@ -298,16 +309,35 @@ def sweep_offline(now: dt.datetime | None = None) -> list[Alarm]:
     last_seen = dict(
         Station.objects.filter(active=True, state__isnull=False).values_list("pk", "state__last_ts")
     )
+    devices = {d.station_id: d for d in DeviceStatus.objects.filter(station_id__in=stations)}
     findings = []
     for sid, info in stations.items():
+        note = device_note(devices.get(sid))
         for rule in rules:
             if rule.station_kind and rule.station_kind != info.kind:
                 continue
             limit = (rule.minutes or 30) * 60
             seen = last_seen.get(sid)
             silent = seen is None or now.timestamp() - (seen + info.interval * 60) > limit
-            findings.append(Finding(sid, rule, "", silent, int(now.timestamp())))
+            findings.append(Finding(sid, rule, "", silent, int(now.timestamp()), note=note))
     return apply(findings, stations)
+
+
+def device_note(status: DeviceStatus | None) -> str:
+    """An offline alarm's note: what the HJ 212 receiver knows of the station's device. A
+    station is silent when no reading has come for the rule's minutes, whether its device is
+    connected (sending nothing usable) or not."""
+    if status is None:
+        return ""
+    if status.connected:
+        last = status.last_packet_at
+        return _("设备在线但无有效数据（最近数据包 %(at)s）") % {
+            "at": timezone.localtime(last).strftime("%Y-%m-%d %H:%M") if last else "—"
+        }
+    since = status.disconnected_at
+    return _("设备已断开（%(at)s 起）") % {
+        "at": timezone.localtime(since).strftime("%Y-%m-%d %H:%M") if since else "—"
+    }
 
 
 @transaction.atomic

@@ -215,6 +215,9 @@ class LatestOut(Schema):
     colour: str | None
     primary_pollutants: list[str]
     values: dict[str, float | None]
+    device: Literal["online", "offline"] | None = Field(
+        None, description="the station's HJ 212 device: connected now or not; null: none"
+    )
 
 
 @router.get("/air/latest", response={200: list[LatestOut], **errors(401)})
@@ -222,7 +225,7 @@ def latest(request: HttpRequest) -> Any:
     """Every visible station's latest hour (real-time AQI) — what the live map draws."""
     from gridgov.air.aggregate import HOUR, fetch_hours, hourly_means
 
-    stations = list(visible_stations(request).select_related("state"))
+    stations = list(visible_stations(request).select_related("state", "device_status"))
     if not stations:
         return []
     last = {s.pk: getattr(getattr(s, "state", None), "last_ts", None) for s in stations}
@@ -269,6 +272,7 @@ def latest(request: HttpRequest) -> Any:
                     p: (None if not math.isfinite(values[j]) else round(float(values[j]), 1))
                     for j, p in enumerate(POLLUTANT_FIELDS)
                 },
+                "device": _device_state(s),
             }
         )
     return out
@@ -738,3 +742,75 @@ def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
         raise ApiError(404, f"no alarm {alarm_id}", field="alarm_id")
     done = alarm_service.acknowledge(alarm, request.user, payload.note)
     return alarm_out(visible_alarms(request).get(pk=done.pk))
+
+
+# --- HJ 212 devices ----------------------------------------------------------------------------
+
+
+def _device_state(s: Station) -> str | None:
+    status = getattr(s, "device_status", None)
+    if status is not None:
+        return "online" if status.connected else "offline"
+    return "offline" if s.mn else None
+
+
+class DeviceOut(Schema):
+    station: str
+    station_name: str
+    kind: str
+    mn: str | None
+    connected: bool = Field(description="a connection to the HJ 212 receiver is open now")
+    peer: str = Field(description="the device's address (host:port) as last seen")
+    connected_at: dt.datetime | None
+    disconnected_at: dt.datetime | None
+    last_packet_at: dt.datetime | None
+    last_reading: dt.datetime | None = Field(description="start of the newest stored reading")
+    packets: int
+    answered: int
+    rejections: dict[str, int] = Field(description="packets refused, by reason")
+
+
+def device_out(s: Station) -> dict[str, Any]:
+    status = getattr(s, "device_status", None)
+    state = getattr(s, "state", None)
+    return {
+        "station": s.code,
+        "station_name": s.name,
+        "kind": s.kind,
+        "mn": s.mn,
+        "connected": bool(status and status.connected),
+        "peer": status.peer if status else "",
+        "connected_at": status.connected_at if status else None,
+        "disconnected_at": status.disconnected_at if status else None,
+        "last_packet_at": status.last_packet_at if status else None,
+        "last_reading": dt.datetime.fromtimestamp(state.last_ts, tz=CST) if state else None,
+        "packets": status.packets if status else 0,
+        "answered": status.answered if status else 0,
+        "rejections": {str(k): int(v) for k, v in (status.rejections or {}).items()}
+        if status
+        else {},
+    }
+
+
+@router.get("/ingest/devices", response={200: list[DeviceOut], **errors(400, 401, 404)})
+def list_devices(
+    request: HttpRequest,
+    station: str | None = Query(None, description="one station's device (its code)"),
+    connected: bool | None = Query(None, description="only devices online (true) or not"),
+) -> Any:
+    """The HJ 212 devices of the stations the caller may see: connected now or not, the last
+    packet, packets answered and refused by reason (written by `gridgov hj212`)."""
+    qs = (
+        visible_stations(request)
+        .filter(Q(mn__isnull=False) | Q(device_status__isnull=False))
+        .select_related("device_status", "state")
+    )
+    if station:
+        qs = qs.filter(pk=get_station(request, station).pk)
+    if connected is not None:
+        qs = (
+            qs.filter(device_status__connected=True)
+            if connected
+            else qs.exclude(device_status__connected=True)
+        )
+    return [device_out(s) for s in qs.order_by("code")]

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.air.hj212 import devices
 from gridgov.air.models import DEFAULT_INTERVAL, Station, StationKind
 from gridgov.people.roster import RowError  # the same row/column/reason shape as the roster
 from gridgov.territory.locate import locate
@@ -74,6 +75,12 @@ class StationSpec:
     lon: float
     interval_minutes: int
     row: int = 0
+    # HJ 212 device (optional columns; None: the column is absent or the cell blank, which
+    # leaves the station's current value as it is).
+    mn: str | None = None
+    pw: str | None = None
+    codes: dict[str, str] | None = None
+    factors: dict[str, float] | None = None
 
 
 @dataclass
@@ -108,8 +115,12 @@ def read_stations_csv(path: Path) -> StationReport:
             report.problems.append(RowError(1, ",".join(missing), "required column missing"))
             return report
         seen: dict[str, int] = {}
+        seen_mn: dict[str, int] = {}
         for number, row in enumerate(reader, start=2):
-            report.problems.extend(_parse_row(row, number, seen, report.specs))
+            problems = _parse_row(row, number, seen, report.specs)
+            problems.extend(_parse_device(row, number, seen_mn, report.specs, problems))
+            report.problems.extend(problems)
+    _check_mn_owners(report)
     _diff(report)
     return report
 
@@ -154,6 +165,51 @@ def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: li
     return problems
 
 
+def _parse_device(
+    row: dict[str, Any], number: int, seen_mn: dict[str, int], specs: list, problems: list
+) -> list[RowError]:
+    """The optional device columns mn, pw, codes ("PM25=pm25;PM10=pm10") and factors
+    ("pm25=0.001") of a row; their values go onto the row's spec when the row is good."""
+    found: list[RowError] = []
+    values: dict[str, Any] = {}
+    for column, parse in (
+        ("mn", devices.check_mn),
+        ("pw", devices.check_pw),
+        ("codes", devices.parse_codes_text),
+        ("factors", devices.parse_factors_text),
+    ):
+        text = (row.get(column) or "").strip()
+        if not text:
+            continue
+        try:
+            values[column] = parse(text)
+        except devices.DeviceConfigError as exc:
+            found.append(RowError(number, column, str(exc)))
+    mn = values.get("mn")
+    if mn is not None:
+        if mn in seen_mn:
+            found.append(RowError(number, "mn", f"duplicate of row {seen_mn[mn]}"))
+        seen_mn.setdefault(mn, number)
+    if not problems and not found and specs and specs[-1].row == number:
+        spec = specs[-1]
+        spec.mn, spec.pw = values.get("mn"), values.get("pw")
+        spec.codes, spec.factors = values.get("codes"), values.get("factors")
+    return found
+
+
+def _check_mn_owners(report: StationReport) -> None:
+    """An MN already held by another station is refused (row named)."""
+    wanted = {s.mn: s for s in report.specs if s.mn}
+    if not wanted:
+        return
+    for mn, code in Station.objects.filter(mn__in=list(wanted)).values_list("mn", "code"):
+        spec = wanted[str(mn)]
+        if code != spec.code:
+            report.problems.append(
+                RowError(spec.row, "mn", f"{mn} is already the device of station {code}")
+            )
+
+
 def _diff(report: StationReport) -> None:
     existing = {s.code: s for s in Station.objects.filter(code__in=[s.code for s in report.specs])}
     for spec in report.specs:
@@ -166,6 +222,12 @@ def _diff(report: StationReport) -> None:
             for f in ("name", "kind", "lat", "lon", "interval_minutes")
             if getattr(current, f) != getattr(spec, f)
         ]
+        for f, attr in (("mn", "mn"), ("codes", "device_codes"), ("factors", "device_factors")):
+            given = getattr(spec, f)
+            if given is not None and given != getattr(current, attr):
+                changes.append(f)
+        if spec.pw is not None and not devices.check_password(spec.pw, current.pw_hash):
+            changes.append("pw")
         if changes:
             report.changed[spec.code] = changes
         else:
@@ -184,15 +246,22 @@ def save_station(spec: StationSpec) -> Station:
     """Create or update a station; its grid is where its location falls (none outside)."""
     where = locate(spec.lat, spec.lon)
     grid_id = where.grid.id if where.inside and where.grid else None
-    station, _ = Station.objects.update_or_create(
-        code=spec.code,
-        defaults={
-            "name": spec.name,
-            "kind": spec.kind,
-            "lat": spec.lat,
-            "lon": spec.lon,
-            "interval_minutes": spec.interval_minutes,
-            "grid_id": grid_id,
-        },
-    )
+    defaults: dict[str, Any] = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "lat": spec.lat,
+        "lon": spec.lon,
+        "interval_minutes": spec.interval_minutes,
+        "grid_id": grid_id,
+    }
+    if spec.mn is not None:
+        defaults["mn"] = spec.mn
+    if spec.codes is not None:
+        defaults["device_codes"] = spec.codes
+    if spec.factors is not None:
+        defaults["device_factors"] = spec.factors
+    station, _ = Station.objects.update_or_create(code=spec.code, defaults=defaults)
+    if spec.pw is not None and not devices.check_password(spec.pw, station.pw_hash):
+        station.pw_hash = devices.hash_password(spec.pw)
+        station.save(update_fields=["pw_hash"])
     return station

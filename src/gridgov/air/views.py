@@ -18,7 +18,7 @@ from gridgov import inputs
 from gridgov.air import alarms as alarm_service
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
-from gridgov.air.models import CST, Alarm, Station, Target
+from gridgov.air.models import CST, Alarm, DeviceStatus, Station, Target
 from gridgov.people import scope
 
 
@@ -30,7 +30,8 @@ def _visible_stations(request: HttpRequest) -> Any:
 
 @login_required
 def station_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "air/station_map.html", {"levels": LEVELS})
+    device_text = {"online": str(_("设备在线")), "offline": str(_("设备离线"))}
+    return render(request, "air/station_map.html", {"levels": LEVELS, "device_text": device_text})
 
 
 @login_required
@@ -43,10 +44,17 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
     open_alarms = Alarm.objects.filter(station=station, ended_at__isnull=True).select_related(
         "rule"
     )
+    device = DeviceStatus.objects.filter(station=station).first()
     return render(
         request,
         "air/station.html",
-        {"station": station, "levels": LEVELS, "open_alarms": open_alarms},
+        {
+            "station": station,
+            "levels": LEVELS,
+            "open_alarms": open_alarms,
+            "device": device,
+            "rejected": sum((device.rejections or {}).values()) if device else 0,
+        },
     )
 
 

@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.conf import settings
@@ -49,7 +49,7 @@ from django.db import close_old_connections, connection, transaction
 
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import STANDARD_CODES, check_password
-from gridgov.air.ingest import Batch, StationInfo, ingest
+from gridgov.air.ingest import FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
 from gridgov.air.models import CST, POLLUTANT_FIELDS, DeviceStatus, Flag, Station
 
 log = logging.getLogger("gridgov.hj212")
@@ -303,8 +303,8 @@ class Connection(asyncio.Protocol):
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
         self.receiver.connection_made(self)
@@ -315,8 +315,9 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
         receiver = self.receiver
+        transport = self.transport
         for item in self.reader.feed(data):
-            if not self.open:
+            if not self.open or transport is None or transport.is_closing():
                 return
             if isinstance(item, codec.FrameError):
                 receiver.fault(self, item.reason)
@@ -454,6 +455,7 @@ class Receiver:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-db")
         self._store = Store(self._deliver)
         self._pending_rows = 0
+        self._bound_port = 0
         self._refreshing = False
         self._writing_status = False
         self._next_refresh = 0.0
@@ -464,19 +466,19 @@ class Receiver:
 
     @property
     def port(self) -> int:
-        if self._server is None or not self._server.sockets:
-            return self.requested_port
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._bound_port or self.requested_port
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.devices = await self._loop.run_in_executor(self._db, load_devices)
-        if self.store_enabled:
-            await self._loop.run_in_executor(self._db, mark_all_disconnected)
-            self._store.start()
+        # Listen first: a second receiver that cannot bind must not touch the first's status.
         self._server = await self._loop.create_server(
             lambda: Connection(self), self.host, self.requested_port, backlog=1024
         )
+        if self.store_enabled:
+            self._store.start()
+            await self._loop.run_in_executor(self._db, mark_all_disconnected)
+        self._bound_port = int(self._server.sockets[0].getsockname()[1])
         now = time.monotonic()
         self._next_refresh = now + self.refresh_seconds
         self._next_status = now + self.status_seconds
@@ -635,6 +637,9 @@ class Receiver:
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
+            if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
+                self.count_rejection("refused_time", device)
+                return
             step = device.info.interval * 60
             start = ts - ts % step
             acc = self.intervals.get((device.info.id, start))

@@ -5,6 +5,7 @@
   var map = L.map("map", { preferCanvas: true, attributionControl: false });
   var markers = L.layerGroup().addTo(map);
   var fitted = false;
+  var DEVICE_TEXT = JSON.parse(document.getElementById("device-text").textContent);
 
   function esc(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -34,13 +35,17 @@
       stations.forEach(function (s) {
         var colour = s.colour || "#bbbbbb";
         var micro = s.kind === "micro" || s.kind === "mobile";
+        var offline = s.device === "offline";
         var m = L.circleMarker([s.lat, s.lon], {
-          radius: micro ? 6 : 10, color: micro ? "#555" : "#000", weight: micro ? 1 : 2,
-          fillColor: colour, fillOpacity: 0.9,
+          radius: micro ? 6 : 10, color: offline ? "#c0392b" : (micro ? "#555" : "#000"),
+          weight: offline ? 2 : (micro ? 1 : 2), dashArray: offline ? "3 3" : null,
+          fillColor: colour, fillOpacity: offline ? 0.45 : 0.9,
         });
+        var device = s.device === "online" ? DEVICE_TEXT.online : (offline ? DEVICE_TEXT.offline : "");
         m.bindTooltip("<b>" + esc(s.name) + "</b><br>AQI " + (s.aqi == null ? "—" : s.aqi) +
           " " + esc(s.category) + (s.primary_pollutants.length ? "<br>" +
-          esc(s.primary_pollutants.join(" ")) : "") + "<br><small>" + esc(s.time || "") + "</small>");
+          esc(s.primary_pollutants.join(" ")) : "") + (device ? "<br>" + esc(device) : "") +
+          "<br><small>" + esc(s.time || "") + "</small>");
         m.on("click", function () { window.location = "/air/station/" + encodeURIComponent(s.code) + "/"; });
         m.addTo(markers);
         inDistrict.push(m);
