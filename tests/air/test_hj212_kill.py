@@ -109,6 +109,7 @@ def test_kill_9_loses_no_answered_packet(tmp_path):
         backoff=0.2,
         backoff_max=1.0,
         drain=60,
+        seconds=120,  # a bound on the whole run
     )
     procs = [start_receiver(tmp_path, port, 1)]
     killed_at = {}
@@ -116,7 +117,12 @@ def test_kill_9_loses_no_answered_packet(tmp_path):
     async def main():
         sim = Simulator(cfg)
         running = asyncio.create_task(sim.run())
+        deadline = time.monotonic() + 60
         while sim.stats.answered < DEVICES * MINUTES // 3 and not running.done():
+            if time.monotonic() > deadline:
+                sim.stop()
+                await running
+                pytest.fail(f"a third of the packets not answered in 60 s: {sim.stats.summary()}")
             await asyncio.sleep(0.01)
         killed_at["answered"] = sim.stats.answered
         killed_at["sent"] = sim.stats.sent
