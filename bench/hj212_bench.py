@@ -379,7 +379,7 @@ def main() -> None:
     print(
         f"  answered packets/s: {rate:,.0f} (goal {GOAL_RATE:,}: {rate / GOAL_RATE:.2f}x) over "
         f"{SECONDS:.0f} s after a {DEVICES / 500:.0f} s ramp; {s1.answered:,} answered, "
-        f"{s1.resent:,} re-sent"
+        f"{s1.resent:,} re-sent, {s1.backfilled:,} back-filled on the receiver's request"
     )
     little = DEVICES * WINDOW / rate * 1000 if rate else float("nan")
     print(
@@ -418,7 +418,7 @@ def main() -> None:
         f"devices); killed at {k['answered_at_kill']:,} answered ({k['unanswered_at_kill']:,} "
         f"sent and unanswered); restarted in {k['restart_s']:.1f} s; every device done "
         f"{k['recovered_s']:.1f} s after the kill with {s4.resent:,} re-sends, "
-        f"{s4.connect_failures:,} refused connections"
+        f"{s4.backfilled:,} back-filled minutes, {s4.connect_failures:,} refused connections"
     )
     ok = (
         k["missing_answered"] == 0

@@ -123,7 +123,7 @@ class Stats:
     connect_failures: int = 0
     drops: int = 0  # connections lost while in use
     sent: int = 0  # minute packets sent for the first time
-    resent: int = 0
+    resent: int = 0  # after a timeout or on a new connection (back-fills are counted apart)
     given_up: int = 0  # packets dropped after `retries` re-sends
     answered: int = 0
     late_answers: int = 0  # answers to a QN already answered (or unknown)
@@ -358,11 +358,9 @@ class Device:
         data = self.minute_packet(minute, qn)
         now = time.monotonic()
         self.pending[qn] = _Pending(key, data, now, now)
-        if key not in stats.first_sent:
+        if key not in stats.first_sent:  # (a back-filled minute may have been sent before)
             stats.first_sent[key] = time.time()
             stats.sent += 1
-        else:  # a back-filled minute that was sent before: a re-send of its data
-            stats.resent += 1
         if backfill:
             stats.backfilled += 1
         await self.write(data)
