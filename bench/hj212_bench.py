@@ -13,7 +13,7 @@ Receiver and simulator share this machine's 2 cores.
 Phases (BENCH_HJ212_SECONDS each, 30 s by default, after a ramp of devices/500 s):
 1. storing: answered packets/s, packet → answer (device's first send → its 9014), and packet →
    alarm: BENCH_HJ212_HOT stations send PM2.5 150–250 and have part of that hour stored
-   beforehand, so that their k-th packet (k = 1…20) completes the hour's 45 minutes and raises
+   beforehand, so that their k-th packet (k = 1…10) completes the hour's 45 minutes and raises
    the PM2.5 threshold alarm; Alarm.raised_at (receiver, wall clock) − the simulator's send time
    of that packet (wall clock, same machine);
 2. below saturation: the devices paced at 80% of what phase 1 sustained (or at the goal
@@ -114,12 +114,12 @@ def prepare(tmp: Path) -> dict[str, int]:
 
 
 def hot_plan(offset: int = 0) -> dict[int, int]:
-    """Hot device index → k: its k-th packet completes the hour's 45 minutes (k = 1…20).
+    """Hot device index → k: its k-th packet completes the hour's 45 minutes (k = 1…10).
     Each phase has its own hot devices (`offset`): a station's alarm stays open."""
     if not HOT:
         return {}
     step = max(DEVICES // HOT, 2)
-    return {i: 1 + r % 20 for r, i in enumerate(range(offset, DEVICES, step))}
+    return {i: 1 + r % 10 for r, i in enumerate(range(offset, DEVICES, step))}
 
 
 def preload_hot(base: dt.datetime, sid_of: dict[str, int], offset: int = 0) -> None:
