@@ -129,6 +129,7 @@ class HourCache:
     def __init__(self, batch_ids: list[int]) -> None:
         self.batch_ids = batch_ids
         self.means: dict[int, dict[int, np.ndarray]] = {}
+        self.loaded: set[int] = set()  # hours fetched for every station of the batch
 
     def get(self, hour: int, ids: list[int]) -> dict[int, np.ndarray]:
         known = self.means.setdefault(hour, {})
@@ -151,13 +152,24 @@ class HourCache:
                 known[sid] = means[k]
         return {i: known[i] for i in ids}
 
+    def of(self, hour: int, sid: int) -> np.ndarray:
+        """One station's means of the hour, the whole batch's being fetched once per hour (a
+        `get` per station with every batch id would cost batch size² per batch)."""
+        if hour not in self.loaded:
+            self.get(hour, self.batch_ids)
+            self.loaded.add(hour)
+        known = self.means[hour]
+        if sid not in known:
+            self.get(hour, [sid])
+        return known[sid]
+
 
 def _latest_valid_hour(sid: int, ts: int, j: int, cache: HourCache) -> float | None:
     """The hourly mean of the hour holding ts, or of the hour before while this one has too
     few values yet (an hour needs 45 minutes); None when neither is valid."""
     hour = ts - ts % aggregate.HOUR
     for start in (hour, hour - aggregate.HOUR):
-        means = cache.get(start, cache.batch_ids)[sid]
+        means = cache.of(start, sid)
         if np.isfinite(means[j]):
             return float(means[j])
     return None
@@ -233,7 +245,7 @@ def _neighbour(rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache) ->
     p = rule.pollutant
     j = POLLUTANT_FIELDS.index(p)
     hour = ts - ts % aggregate.HOUR
-    own = cache.get(hour, cache.batch_ids)[info.id]
+    own = cache.of(hour, info.id)
     if not np.isfinite(own[j]):
         return Finding(info.id, rule, p, False, ts, release=False)
     radius = rule.radius_km or 3.0
