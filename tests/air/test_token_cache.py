@@ -177,3 +177,14 @@ def test_a_gateway_revoked_here_or_elsewhere_is_refused(client, stations, clock,
     Gateway.objects.filter(pk=g.pk).update(active=False)  # elsewhere
     clock.now += seconds
     assert post(client, token, "M1").status_code == 401
+
+
+def test_the_revoke_commands_say_when_servers_refuse_the_token(stations, seconds, capsys):
+    from django.core.management import call_command
+
+    issue_token(stations["micro"])
+    call_command("station_token", "M1", "--revoke")
+    assert "refuse it within 5 s" in capsys.readouterr().out
+    Gateway.objects.create(name="平台")
+    call_command("gateway_token", "平台", "--revoke")
+    assert "refuse it within 5 s" in capsys.readouterr().out

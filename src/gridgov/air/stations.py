@@ -154,6 +154,13 @@ def revoke_for(holder: Any) -> None:
     forget_tokens()
 
 
+def refused_within() -> str:
+    """For the token commands, which run in their own process: when the running servers stop
+    accepting the token just revoked (TokenCache)."""
+    seconds = settings.GRIDGOV_TOKEN_CACHE_SECONDS
+    return f"; running servers refuse it within {seconds:g} s" if seconds > 0 else ""
+
+
 def issue_token(station: Station) -> str:
     """A new ingestion token for the station (the old one stops working). Shown once."""
     return issue_for(station, TOKEN_PREFIX)
