@@ -105,9 +105,11 @@ class TokenCache:
             self._confirmed_at = self._clock()
 
     def clear(self) -> None:
+        """Forget every holder (the next post of each token is looked up afresh)."""
         with self._lock:
             self._generation += 1
             self._entries = {}
+            self._confirmed_at = -math.inf
 
 
 def _stations_by_token(digests: list[str]) -> dict[str, Any]:
