@@ -172,14 +172,18 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def fresh_locate_index():
     """Each test's database starts again; so must the process-wide grid index."""
-    from gridgov.air import assessment
+    from gridgov.air import assessment, gateways, stations
     from gridgov.territory import locate
     from gridgov.workorders import deadlines
 
     locate.invalidate()
     assessment.clear_cache()
     deadlines.clear_cache()
+    stations.station_tokens.clear()  # the ingestion token caches
+    gateways.gateway_tokens.clear()
     yield
     locate.invalidate()
     assessment.clear_cache()
     deadlines.clear_cache()
+    stations.station_tokens.clear()
+    gateways.gateway_tokens.clear()

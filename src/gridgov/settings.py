@@ -142,6 +142,11 @@ LOGGING = {
 # Territory: how far a child may stick out of its parent, and grids of one community overlap,
 # as a fraction of the smaller polygon's area, before the geometry is refused.
 GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.001, minimum=0)
+# Ingestion tokens: each process remembers which station or gateway a token belongs to and
+# re-checks them all in one query this often (seconds; air/stations.py TokenCache). A token
+# revoked, or a station deactivated, in another process (another worker, the CLI) is refused
+# there at most this long after the change; in the same process at once. 0: no cache.
+GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # Air data review: floors (µg/m³; CO mg/m³) at or below which an unchanged value is normal, not

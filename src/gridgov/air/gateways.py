@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from gridgov.air.models import Gateway, Station
-from gridgov.air.stations import issue_for, revoke_for, token_hash
+from gridgov.air.stations import TokenCache, issue_for, revoke_for, token_hash
 
 TOKEN_PREFIX = "ggw_"  # noqa: S105  (a public marker, not a secret)
 
@@ -25,13 +25,19 @@ def revoke_gateway_token(gateway: Gateway) -> None:
 
 
 def gateway_for_token(raw: str) -> Gateway | None:
+    """The active gateway whose token this is (remembered by the process, as a station's:
+    stations.TokenCache)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return (
-        Gateway.objects.select_related("region")
-        .filter(token_hash=token_hash(raw), active=True)
-        .first()
-    )
+    return gateway_tokens.get(token_hash(raw))
+
+
+def _gateways_by_token(digests: list[str]) -> dict[str, Any]:
+    found = Gateway.objects.select_related("region").filter(token_hash__in=digests, active=True)
+    return {g.token_hash: g for g in found}
+
+
+gateway_tokens = TokenCache(_gateways_by_token)
 
 
 def gateway_stations(gateway: Gateway, codes: set[str] | None = None) -> dict[str, Station]:

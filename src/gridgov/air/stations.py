@@ -6,15 +6,21 @@ import csv
 import hashlib
 import math
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from gridgov.air.hj212 import devices
-from gridgov.air.models import DEFAULT_INTERVAL, Station, StationKind
+from gridgov.air.models import DEFAULT_INTERVAL, Gateway, Station, StationKind
 from gridgov.people.roster import RowError  # the same row/column/reason shape as the roster
 from gridgov.territory.locate import locate
 
@@ -35,6 +41,102 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class TokenCache:
+    """Which station (or gateway) a token belongs to, remembered by this process.
+
+    Looking the token up on every post cost more than the rest of a single-reading post: on
+    SQLite each request opened a database connection for it. Instead each process remembers the
+    holders of the tokens that work and confirms them all together, in one query, once every
+    settings.GRIDGOV_TOKEN_CACHE_SECONDS (5 by default): a station that posts once a minute is
+    not looked up once a minute, and a gateway posting many times a minute not every time.
+
+    Revocation: issuing or revoking a token, or saving or deleting a station or gateway, in this
+    process empties its cache at once (the next post is looked up afresh). A revocation or
+    deactivation elsewhere (another server worker, `gridgov station-token --revoke`, a second
+    machine) is noticed at the next confirmation: a revoked or deactivated token is refused
+    everywhere at most GRIDGOV_TOKEN_CACHE_SECONDS after the change, and an edit of a station
+    (interval, kind, grid) reaches ingestion within the same delay. 0 turns the cache off.
+
+    Only working tokens are remembered (by their SHA-256, as stored), so an unknown token is
+    looked up every time and a token issued elsewhere works at once; the cache holds at most one
+    entry per active station or gateway. Holders are shared by the request threads: read-only."""
+
+    CHUNK = 500  # token hashes per confirming query (SQLite's limit on parameters)
+
+    def __init__(
+        self,
+        load_many: Callable[[list[str]], dict[str, Any]],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._load_many = load_many  # {token hash: holder} of the active holders among these
+        self._clock = clock
+        self._entries: dict[str, Any] = {}
+        self._confirmed_at = -math.inf
+        self._generation = 0  # moves on every clear(): a lookup racing a revocation is dropped
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Any:
+        """The active holder of the token whose hash is `digest`, or None."""
+        seconds = settings.GRIDGOV_TOKEN_CACHE_SECONDS
+        if seconds <= 0:
+            return self._load_many([digest]).get(digest)
+        if self._clock() - self._confirmed_at >= seconds:
+            self._confirm(seconds)
+        holder = self._entries.get(digest)
+        if holder is not None:
+            return holder
+        generation = self._generation
+        holder = self._load_many([digest]).get(digest)
+        if holder is not None:
+            with self._lock:
+                if generation == self._generation:
+                    self._entries[digest] = holder
+        return holder
+
+    def _confirm(self, seconds: float) -> None:
+        """Reload every remembered holder (fresh rows; revoked or inactive ones drop out)."""
+        with self._lock:  # one thread confirms; the others wait for it (a query, rarely)
+            if self._clock() - self._confirmed_at < seconds:
+                return  # another thread just did
+            digests = list(self._entries)
+            fresh: dict[str, Any] = {}
+            for i in range(0, len(digests), self.CHUNK):
+                fresh.update(self._load_many(digests[i : i + self.CHUNK]))
+            self._entries = fresh
+            self._confirmed_at = self._clock()
+
+    def clear(self) -> None:
+        """Forget every holder (the next post of each token is looked up afresh)."""
+        with self._lock:
+            self._generation += 1
+            self._entries = {}
+            self._confirmed_at = -math.inf
+
+
+def _stations_by_token(digests: list[str]) -> dict[str, Any]:
+    return {s.token_hash: s for s in Station.objects.filter(token_hash__in=digests, active=True)}
+
+
+station_tokens = TokenCache(_stations_by_token)
+
+
+@receiver([post_save, post_delete], sender=Station)
+@receiver([post_save, post_delete], sender=Gateway)
+def _forget_tokens(**kwargs: Any) -> None:
+    """A station or gateway changed here (active, interval, token): no stale holder is used."""
+    forget_tokens()
+
+
+def forget_tokens() -> None:
+    """Empty this process's token caches, now and once more when the current transaction
+    commits (until then another thread could still read, and remember, the old row)."""
+    from gridgov.air.gateways import gateway_tokens
+
+    for cache in (station_tokens, gateway_tokens):
+        cache.clear()
+        transaction.on_commit(cache.clear)
+
+
 def issue_for(holder: Any, prefix: str) -> str:
     """A new token for a station or a gateway (the old one stops working). Shown once."""
     raw = prefix + secrets.token_urlsafe(32)
@@ -42,13 +144,24 @@ def issue_for(holder: Any, prefix: str) -> str:
     holder.token_prefix = raw[:10]
     holder.token_revoked_at = None
     holder.save(update_fields=["token_hash", "token_prefix", "token_revoked_at"])
+    forget_tokens()
     return raw
 
 
 def revoke_for(holder: Any) -> None:
+    """The holder's token stops working: at once in this process, within
+    settings.GRIDGOV_TOKEN_CACHE_SECONDS in the others (see TokenCache)."""
     holder.token_hash = ""
     holder.token_revoked_at = timezone.now()
     holder.save(update_fields=["token_hash", "token_revoked_at"])
+    forget_tokens()
+
+
+def refused_within() -> str:
+    """For the token commands, which run in their own process: when the running servers stop
+    accepting the token just revoked (TokenCache)."""
+    seconds = settings.GRIDGOV_TOKEN_CACHE_SECONDS
+    return f"; running servers refuse it within {seconds:g} s" if seconds > 0 else ""
 
 
 def issue_token(station: Station) -> str:
@@ -61,9 +174,10 @@ def revoke_token(station: Station) -> None:
 
 
 def station_for_token(raw: str) -> Station | None:
+    """The active station whose token this is (remembered by the process: TokenCache)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return Station.objects.filter(token_hash=token_hash(raw), active=True).first()
+    return station_tokens.get(token_hash(raw))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from gridgov.air.gateways import issue_gateway_token, revoke_gateway_token
 from gridgov.air.models import Gateway, Station
+from gridgov.air.stations import refused_within
 from gridgov.territory.models import Region
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             if gateway is None:
                 raise CommandError(f"no gateway named {name!r}")
             revoke_gateway_token(gateway)
-            self.stdout.write(f"Token of gateway {name} revoked.")
+            self.stdout.write(f"Token of gateway {name} revoked{refused_within()}.")
             return
         codes = [c.strip() for c in opts["stations"].split(",") if c.strip()]
         stations = list(Station.objects.filter(code__in=codes))

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.air.models import Station
-from gridgov.air.stations import issue_token, revoke_token
+from gridgov.air.stations import issue_token, refused_within, revoke_token
 
 
 class Command(BaseCommand):
@@ -19,6 +19,6 @@ class Command(BaseCommand):
             raise CommandError(f"no station with code {opts['code']!r}")
         if opts["revoke"]:
             revoke_token(station)
-            self.stdout.write(f"Token of {station.code} revoked.")
+            self.stdout.write(f"Token of {station.code} revoked{refused_within()}.")
             return
         self.stdout.write(issue_token(station))
