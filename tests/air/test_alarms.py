@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 
 from gridgov.air.alarms import sweep_offline
-from gridgov.air.models import Alarm, AlarmKind, AlarmRule
+from gridgov.air.models import Alarm, AlarmKind, AlarmRule, Flag, HourlyAggregate, Reading
 from tests.air.conftest import T0, make_batch
 
 
@@ -77,6 +77,13 @@ def test_far_above_the_neighbouring_stations(stations, put):
     r = put(make_batch(m, T0, 50, pm25=wobble(50, 120)))
     assert [a.rule.kind for a in r.alarms] == ["neighbour"]
     assert abs(r.alarms[0].reference - np.mean(wobble(50, 40))) < 0.01
+    # The hour's PM2.5 values are marked suspect (far from the neighbours) and still count.
+    flags = Reading.objects.filter(station=m).values_list("pm25_flag", "pm10_flag")
+    assert all(pm25 & Flag.NEIGHBOUR and not pm10 & Flag.NEIGHBOUR for pm25, pm10 in flags)
+    assert not any(
+        f & Flag.NEIGHBOUR for (f,) in Reading.objects.filter(station=m2).values_list("pm25_flag")
+    )
+    assert HourlyAggregate.objects.get(station=m, ts=T0).pm25_n == 50
 
 
 def test_offline_sweep_raises_and_data_ends_it(stations, put):
