@@ -70,7 +70,13 @@ MAX_OPEN_SPLITS = 10_000
 MAX_ITEM_KEY = 40
 MAX_ITEM_VALUE = 32
 STORE_GROUP = 5000  # rows per ingestion at most
+# After a group's first row the store thread sleeps this long once, then takes whatever is
+# queued without waiting: a timed get per row cost a GIL hand-over from the loop thread per row
+# (up to the 5 ms switch interval each), so gathering 300 rows took longer than storing them.
 STORE_WAIT_SECONDS = 0.005
+# Pending days recomputed between two groups at most, so a refresh never holds up the answers
+# for long (a flush or stop recomputes all of them).
+DAY_REFRESH_STEP = 500
 
 
 # --- stations as the receiver knows them ------------------------------------------------------
@@ -271,7 +277,7 @@ class Store:
                 try:
                     first = self.queue.get(timeout=self._until_refresh())
                 except queue.Empty:
-                    self._refresh_days()
+                    self._refresh_days(DAY_REFRESH_STEP)
                     continue
                 if first is _STOP:
                     return
@@ -282,9 +288,11 @@ class Store:
                 else:
                     group.append(first)
                 stopping = False
+                if group:
+                    time.sleep(STORE_WAIT_SECONDS)
                 while group and len(group) < STORE_GROUP:
                     try:
-                        nxt = self.queue.get(timeout=STORE_WAIT_SECONDS)
+                        nxt = self.queue.get_nowait()
                     except queue.Empty:
                         break
                     if nxt is _STOP:
@@ -297,8 +305,10 @@ class Store:
                 if group:
                     self.deliver(self._store(group))
                     self._dirty = True
-                if requests or (self.defer_days and time.monotonic() >= self._next_days):
+                if requests:
                     self._refresh_days()
+                elif self.defer_days and time.monotonic() >= self._next_days:
+                    self._refresh_days(DAY_REFRESH_STEP)
                 for request in requests:
                     request.done.set()
                 if stopping:
@@ -313,16 +323,20 @@ class Store:
             return None
         return max(self._next_days - time.monotonic(), 0.0)
 
-    def _refresh_days(self) -> None:
+    def _refresh_days(self, step: int | None = None) -> None:
+        """Recompute pending days: all of them, or `step` at most (then, if that many were
+        pending, the rest follows after the next group, the refresh staying due)."""
         if not self.defer_days:
             return
-        self._next_days = time.monotonic() + self.day_refresh
         try:
-            aggregate.refresh_pending_days()
+            done = aggregate.refresh_pending_days(step)
         except Exception:
             log.exception("recomputing pending days failed; they stay pending")
             connection.close()
-        else:
+            self._next_days = time.monotonic() + self.day_refresh
+            return
+        if step is None or done < step:
+            self._next_days = time.monotonic() + self.day_refresh
             self._dirty = False
 
     def _store(self, group: list[Row]) -> list[tuple[Row, str | None]]:
