@@ -357,3 +357,8 @@ GRIDGOV_HJ212_REFRESH_SECONDS = config.env_float("GRIDGOV_HJ212_REFRESH_SECONDS"
 GRIDGOV_HJ212_STATUS_SECONDS = config.env_float("GRIDGOV_HJ212_STATUS_SECONDS", 5, minimum=0.1)
 # After a (re)connection a device is asked for the data it missed, up to this many hours back.
 GRIDGOV_HJ212_BACKFILL_HOURS = config.env_float("GRIDGOV_HJ212_BACKFILL_HOURS", 24, minimum=0)
+# The receiver's daily rows and months (StationMonth) lag its readings by at most this many
+# seconds: its batches mark the touched station-days pending and its store thread recomputes
+# them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch
+# recomputes its days, as HTTP posts and file imports do.
+GRIDGOV_DAY_REFRESH_SECONDS = config.env_float("GRIDGOV_DAY_REFRESH_SECONDS", 10, minimum=0)

@@ -9,9 +9,11 @@ import datetime as dt
 import json
 import time
 
+import numpy as np
 import pytest
 from asgiref.sync import sync_to_async
 
+from gridgov.air import aggregate, months
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import hash_password
 from gridgov.air.hj212.receiver import Receiver
@@ -600,3 +602,106 @@ def test_real_time_data_from_the_future_are_refused_at_once(devices, fast):
         return dict(receiver.rejections), len(receiver.intervals)
 
     assert run(scenario) == ({"refused_time": 1}, 0)
+
+
+# --- deferred days -----------------------------------------------------------------------------
+
+
+def _an_hour_of_minutes(receiver_hour: dt.datetime) -> list[bytes]:
+    return [
+        packet("2051", receiver_hour + dt.timedelta(minutes=m), {"a34004": 30 + m % 7})
+        for m in range(45)
+    ]
+
+
+def _daily_n(station) -> tuple[int | None, int]:
+    from gridgov.air.models import DailyAggregate, PendingDay
+
+    day = DailyAggregate.objects.filter(station=station).first()
+    return (None if day is None else day.pm25_n), PendingDay.objects.count()
+
+
+def test_the_receivers_daily_rows_are_right_after_a_flush(devices, fast):
+    """Its days are deferred (GRIDGOV_DAY_REFRESH_SECONDS) but a flush brings them up to date:
+    45 answered minutes of an hour make one valid hour of that day."""
+    fast.GRIDGOV_DAY_REFRESH_SECONDS = 3600
+    m1 = devices["micro"]
+    hour = minute(0).replace(minute=0) - dt.timedelta(hours=2)
+
+    async def scenario(receiver):
+        c = await Client.open(receiver)
+        for data in _an_hour_of_minutes(hour):
+            await c.send(data)
+            assert (await c.answer()).cn == "9014"
+        before = await db(_daily_n)(m1)
+        await receiver.flush()
+        after = await db(_daily_n)(m1)
+        c.close()
+        return before, after
+
+    before, after = run(scenario)
+    assert before == (None, 1)  # answered and committed; the day pending
+    assert after == (1, 0)
+    # The monthly store has the day too (a day of one valid hour: no daily PM2.5 mean).
+    month = hour.year * 100 + hour.month
+    block = months.fetch([m1.pk], [month])[(m1.pk, month)]
+    day = aggregate.day_date(int(aggregate.cst_day(np.array([int(hour.timestamp())]))[0]))
+    assert np.isnan(block[day.day - 1, 0])
+
+
+def test_the_receiver_refreshes_days_within_the_bound_while_idle(devices, fast):
+    fast.GRIDGOV_DAY_REFRESH_SECONDS = 0.3
+    m1 = devices["micro"]
+    hour = minute(0).replace(minute=0) - dt.timedelta(hours=2)
+
+    async def scenario(receiver):
+        c = await Client.open(receiver)
+        for data in _an_hour_of_minutes(hour):
+            await c.send(data)
+            await c.answer()
+        deadline = time.monotonic() + 5
+        while await db(_daily_n)(m1) != (1, 0) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        waited = 5 - (deadline - time.monotonic())
+        c.close()
+        return waited
+
+    assert run(scenario) < 2
+
+
+def test_a_receiver_starting_recomputes_days_left_pending(devices, fast):
+    """A receiver killed before its refresh leaves marks in the database; the next one starts
+    with a refresh."""
+    from gridgov.air.ingest import ingest, station_infos
+    from tests.air.conftest import make_batch
+
+    fast.GRIDGOV_DAY_REFRESH_SECONDS = 3600
+    m1 = devices["micro"]
+    start = int((minute(0).replace(minute=0) - dt.timedelta(hours=3)).timestamp())
+    ingest(make_batch(m1, start, 45, pm25=30 + np.arange(45) % 7), station_infos(), defer_days=True)
+    assert _daily_n(m1) == (None, 1)
+
+    async def scenario(receiver):
+        deadline = time.monotonic() + 5
+        while await db(_daily_n)(m1) != (1, 0) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    run(scenario)
+    assert _daily_n(m1) == (1, 0)
+
+
+def test_with_no_deferral_every_batch_recomputes_its_days(devices, fast):
+    fast.GRIDGOV_DAY_REFRESH_SECONDS = 0
+    m1 = devices["micro"]
+    hour = minute(0).replace(minute=0) - dt.timedelta(hours=2)
+
+    async def scenario(receiver):
+        c = await Client.open(receiver)
+        for data in _an_hour_of_minutes(hour):
+            await c.send(data)
+            await c.answer()
+        got = await db(_daily_n)(m1)
+        c.close()
+        return got
+
+    assert run(scenario) == (1, 0)

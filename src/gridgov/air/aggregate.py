@@ -1,7 +1,11 @@
 """Hourly and daily aggregates, kept up to date at ingestion (GB 3095 Table 4, HJ 663).
 
 Hourly rows hold sums and counts of valid values, so a batch adds to them without reading
-minutes back. Days are recomputed from their 24 hourly rows whenever a batch touches them.
+minutes back. Days are recomputed from their 24 hourly rows whenever a batch touches them — in
+the batch's own transaction, or, for a caller that defers them (the HJ 212 receiver, whose
+one-minute batches would otherwise recompute the same station-days hundreds of times), marked
+pending in that transaction and recomputed by `refresh_pending_days` at most
+GRIDGOV_DAY_REFRESH_SECONDS later. Hourly rows, and so alarms, are never deferred.
 """
 
 from __future__ import annotations
@@ -212,6 +216,14 @@ DAILY_UPSERT = (
 def recompute_days(station: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Recompute the daily rows of every (station, day) the batch touched; returns their keys."""
     station_days = np.unique((station << 32) | cst_day(ts))
+    recompute_station_days(station_days)
+    return station_days
+
+
+def recompute_station_days(station_days: np.ndarray) -> None:
+    """Recompute the daily rows and monthly slots of sorted, unique (station << 32 | day) keys."""
+    if len(station_days) == 0:
+        return
     ids = np.unique(station_days >> 32).tolist()
     days = station_days & 0xFFFFFFFF
     rows = fetch_hours(ids, day_start_utc(int(days.min())), day_start_utc(int(days.max()) + 1))
@@ -232,4 +244,56 @@ def recompute_days(station: np.ndarray, ts: np.ndarray) -> np.ndarray:
     from gridgov.air import months
 
     months.update(station_days, np.column_stack([stats[k] for k in DAILY_KEYS_ORDER]))
-    return station_days
+
+
+PENDING_UPSERT = (
+    "INSERT INTO air_pending_day (station_id, day, seq) VALUES (%s, %s, 1) "
+    "ON CONFLICT (station_id, day) DO UPDATE SET seq = air_pending_day.seq + 1"
+)
+REFRESH_CHUNK = 2000  # station-days per refresh transaction
+
+
+def mark_days_pending(station: np.ndarray, ts: np.ndarray) -> None:
+    """Instead of recompute_days, inside the batch's transaction: the touched station-days are
+    left for refresh_pending_days (sorted keys, so concurrent writers lock rows in one order)."""
+    station_days = np.unique((station << 32) | cst_day(ts))
+    rows = list(
+        zip((station_days >> 32).tolist(), (station_days & 0xFFFFFFFF).tolist(), strict=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(PENDING_UPSERT, rows)
+
+
+def refresh_pending_days(limit: int | None = None) -> int:
+    """Recompute the daily rows and months of pending station-days (all of them, or at most
+    `limit`); returns how many. Each chunk is one transaction that removes only the marks it saw:
+    a mark bumped meanwhile by a batch (its `seq` moved on) stays for the next refresh."""
+    from django.db import transaction
+
+    done = 0
+    after = (-1, 0)  # keyset pagination: a mark left in place is not read twice in one refresh
+    while limit is None or done < limit:
+        size = REFRESH_CHUNK if limit is None else min(REFRESH_CHUNK, limit - done)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT station_id, day, seq FROM air_pending_day "
+                    "WHERE station_id > %s OR (station_id = %s AND day > %s) "
+                    "ORDER BY station_id, day LIMIT %s",
+                    [after[0], after[0], after[1], size],
+                )
+                marks = cursor.fetchall()
+            if not marks:
+                break
+            keys = np.array([(sid << 32) | day for sid, day, _ in marks], dtype=np.int64)
+            recompute_station_days(np.unique(keys))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "DELETE FROM air_pending_day WHERE station_id = %s AND day = %s AND seq = %s",
+                    marks,
+                )
+        done += len(marks)
+        after = (marks[-1][0], marks[-1][1])
+        if len(marks) < size:
+            break
+    return done

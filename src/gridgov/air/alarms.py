@@ -74,37 +74,133 @@ def _active_rules() -> list[AlarmRule]:
     return list(AlarmRule.objects.filter(active=True))
 
 
+def _open_keys(station_ids: list[int]) -> set[tuple[int, int, str]]:
+    """(station, rule, pollutant) of the open alarms of these stations: a finding that neither
+    holds nor ends one of them changes nothing and is not made at all."""
+    if not station_ids:
+        return set()
+    marks = ",".join(["%s"] * len(station_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT station_id, rule_id, pollutant FROM air_alarm "
+            f"WHERE ended_at IS NULL AND station_id IN ({marks})",
+            station_ids,
+        )
+        return {(int(sid), int(rule), pollutant) for sid, rule, pollutant in cursor.fetchall()}
+
+
 def evaluate(
     batch: Batch, flags: np.ndarray, stations: dict[int, StationInfo], now: float | None = None
 ) -> list[Alarm]:
-    """Run every applicable rule on each station in the batch; returns alarms raised now."""
+    """Run every applicable rule on each station in the batch; returns alarms raised now.
+
+    Threshold and stuck rules (the ones every station has) are evaluated on arrays for the whole
+    batch; a finding is made only where it matters to `apply`: it holds, or it would end an
+    alarm that is open."""
     rules = _active_rules()
     if not rules:
         return []
     last = np.flatnonzero(np.r_[batch.station[1:] != batch.station[:-1], True])
-    latest = {int(batch.station[i]): int(batch.ts[i]) for i in last}
-    latest_flags = {int(batch.station[i]): flags[i] for i in last}
-    findings: list[Finding] = []
-    hourly_cache = HourCache(list(latest))
-    for sid, ts in latest.items():
+    sids, tss, last_flags = batch.station[last], batch.ts[last], flags[last]
+    ids = sids.tolist()
+    kinds = np.array([stations[sid].kind for sid in ids])
+    open_keys = _open_keys(ids)
+    position = {sid: pos for pos, sid in enumerate(ids)}
+    hourly_cache = HourCache(ids)
+    ordered: list[tuple[tuple[int, int, int], Finding]] = []  # (station, rule, pollutant) order
+
+    def keep(pos: int, r: int, f: Finding) -> None:
+        if f.holds or (f.ends and (f.station_id, f.rule.pk, f.pollutant) in open_keys):
+            j = POLLUTANT_FIELDS.index(f.pollutant) if f.pollutant else -1
+            ordered.append(((pos, r, j), f))
+
+    thresholds = [(r, rule) for r, rule in enumerate(rules) if rule.kind == AlarmKind.THRESHOLD]
+    if thresholds:
+        for pos, r, finding in _thresholds(thresholds, sids, tss, kinds, hourly_cache, open_keys):
+            keep(pos, r, finding)
+    for r, rule in enumerate(rules):
+        if rule.kind != AlarmKind.STUCK:
+            continue
+        applies = kinds == rule.station_kind if rule.station_kind else np.ones(len(ids), bool)
+        pollutants = [rule.pollutant] if rule.pollutant else list(POLLUTANT_FIELDS)
+        for p in pollutants:
+            stuck = (last_flags[:, POLLUTANT_FIELDS.index(p)] & Flag.STUCK) != 0
+            ending = [position[k[0]] for k in open_keys if k[1:] == (rule.pk, p)]
+            for pos in sorted({*np.flatnonzero(applies & stuck).tolist(), *ending}):
+                if applies[pos]:
+                    keep(pos, r, Finding(ids[pos], rule, p, bool(stuck[pos]), int(tss[pos])))
+    others = [
+        (r, rule)
+        for r, rule in enumerate(rules)
+        if rule.kind not in (AlarmKind.THRESHOLD, AlarmKind.STUCK)
+    ]
+    for pos, (sid, ts) in enumerate(zip(ids, tss.tolist(), strict=True)) if others else ():
         info = stations[sid]
-        for rule in rules:
+        for r, rule in others:
             if rule.station_kind and rule.station_kind != info.kind:
                 continue
-            if rule.kind == AlarmKind.THRESHOLD:
-                findings.append(_threshold(rule, sid, ts, hourly_cache))
-            elif rule.kind == AlarmKind.STUCK:
-                findings.extend(_stuck(rule, sid, ts, latest_flags[sid]))
-            elif rule.kind == AlarmKind.JUMP and info.interval < 60:
-                findings.append(_jump(rule, sid, ts))
+            if rule.kind == AlarmKind.JUMP and info.interval < 60:
+                keep(pos, r, _jump(rule, sid, ts))
             elif rule.kind == AlarmKind.NEIGHBOUR:
-                findings.append(_neighbour(rule, info, ts, hourly_cache))
+                keep(pos, r, _neighbour(rule, info, ts, hourly_cache))
             elif rule.kind == AlarmKind.OFFLINE:
                 # Data arriving ends silence now, whatever time the data is about.
                 arrived = int(time.time() if now is None else now)
-                findings.append(Finding(sid, rule, "", False, max(ts, arrived)))
+                keep(pos, r, Finding(sid, rule, "", False, max(ts, arrived)))
+    ordered.sort(key=lambda item: item[0])
+    findings = [f for _, f in ordered]
     mark_far_from_neighbours([f for f in findings if f.rule.kind == AlarmKind.NEIGHBOUR])
     return apply(findings, stations)
+
+
+def _thresholds(
+    rules: list[tuple[int, AlarmRule]],
+    sids: np.ndarray,
+    tss: np.ndarray,
+    kinds: np.ndarray,
+    cache: HourCache,
+    open_keys: set[tuple[int, int, str]],
+) -> list[tuple[int, int, Finding]]:
+    """Threshold rules on the batch's stations at once: each station's latest valid hourly mean
+    (its data's hour, or the hour before while this one has too few values yet) against the
+    line; (station position, rule position, finding) where it holds or ends an open alarm."""
+    hours = tss - tss % aggregate.HOUR
+    ids = sids.tolist()
+    now_means = np.array([cache.of(h, sid) for h, sid in zip(hours.tolist(), ids, strict=True)])
+    columns = sorted({POLLUTANT_FIELDS.index(rule.pollutant) for _, rule in rules})
+    means = now_means.reshape(len(ids), len(POLLUTANT_FIELDS)).copy()
+    for pos in np.flatnonzero(~np.isfinite(means[:, columns]).all(axis=1)).tolist():
+        before = cache.of(int(hours[pos]) - aggregate.HOUR, ids[pos])
+        gap = ~np.isfinite(means[pos])
+        means[pos, gap] = before[gap]
+    out = []
+    for r, rule in rules:
+        if rule.threshold is None:
+            continue  # unknown verdict: neither holds nor releases
+        j = POLLUTANT_FIELDS.index(rule.pollutant)
+        values = means[:, j]
+        known = np.isfinite(values)
+        if rule.station_kind:
+            known &= kinds == rule.station_kind
+        line = float(rule.threshold)
+        with np.errstate(invalid="ignore"):
+            over = known & (values > line)
+            under = known & (values <= line * (1 - HYSTERESIS))
+        for pos in np.flatnonzero(over | under).tolist():
+            holds, release = bool(over[pos]), bool(under[pos])
+            if not holds and (ids[pos], rule.pk, rule.pollutant) not in open_keys:
+                continue  # nothing to end
+            value = float(values[pos])
+            out.append(
+                (
+                    pos,
+                    r,
+                    Finding(
+                        ids[pos], rule, rule.pollutant, holds, int(tss[pos]), value, line, release
+                    ),
+                )
+            )
+    return out
 
 
 def mark_far_from_neighbours(findings: list[Finding]) -> None:
@@ -162,35 +258,6 @@ class HourCache:
         if sid not in known:
             self.get(hour, [sid])
         return known[sid]
-
-
-def _latest_valid_hour(sid: int, ts: int, j: int, cache: HourCache) -> float | None:
-    """The hourly mean of the hour holding ts, or of the hour before while this one has too
-    few values yet (an hour needs 45 minutes); None when neither is valid."""
-    hour = ts - ts % aggregate.HOUR
-    for start in (hour, hour - aggregate.HOUR):
-        means = cache.of(start, sid)
-        if np.isfinite(means[j]):
-            return float(means[j])
-    return None
-
-
-def _threshold(rule: AlarmRule, sid: int, ts: int, cache: HourCache) -> Finding:
-    j = POLLUTANT_FIELDS.index(rule.pollutant)
-    value = _latest_valid_hour(sid, ts, j, cache)
-    if value is None or rule.threshold is None:
-        return Finding(sid, rule, rule.pollutant, False, ts, release=False)
-    holds = value > rule.threshold
-    release = value <= rule.threshold * (1 - HYSTERESIS)
-    return Finding(sid, rule, rule.pollutant, holds, ts, value, rule.threshold, release)
-
-
-def _stuck(rule: AlarmRule, sid: int, ts: int, flags: np.ndarray) -> list[Finding]:
-    pollutants = [rule.pollutant] if rule.pollutant else list(POLLUTANT_FIELDS)
-    return [
-        Finding(sid, rule, p, bool(flags[POLLUTANT_FIELDS.index(p)] & Flag.STUCK), ts)
-        for p in pollutants
-    ]
 
 
 def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:

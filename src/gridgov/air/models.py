@@ -417,6 +417,28 @@ class StationMonth(models.Model):
         return f"{self.station_id}@{self.month}"
 
 
+class PendingDay(models.Model):
+    """A station-day whose daily row (and StationMonth slot) is behind its hourly rows.
+
+    Written in the ingestion's own transaction when the caller defers the day figures
+    (`ingest(…, defer_days=True)`: the HJ 212 receiver); `aggregate.refresh_pending_days`
+    recomputes and removes them within GRIDGOV_DAY_REFRESH_SECONDS. Kept in the database, not in
+    memory, so a receiver killed before its refresh leaves them for the next refresh (its
+    restart, or the worker's minute sweep). `seq` counts the batches that touched the day, so a
+    refresh never removes a mark that a batch committed after the refresh read the hours."""
+
+    pk = models.CompositePrimaryKey("station_id", "day")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, db_index=False)
+    day = models.IntegerField(help_text="days since 1970-01-01 in China Standard Time")
+    seq = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        db_table = "air_pending_day"
+
+    def __str__(self) -> str:
+        return f"pending day {self.pk}"
+
+
 class MonthRevision(models.Model):
     """Bumped whenever any station's month in the monthly store is rewritten, so period
     statistics can be cached exactly until their months change."""

@@ -1,5 +1,6 @@
-"""Periodic jobs run by `gridgov worker` (Huey): the deadline sweep and the air offline sweep,
-every minute. Each is idempotent, so a doubled or restarted worker does no harm."""
+"""Periodic jobs run by `gridgov worker` (Huey): the deadline sweep, the air offline sweep and
+the recomputation of days the HJ 212 receiver left pending, every minute. Each is idempotent, so
+a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
 
@@ -33,3 +34,16 @@ def air_offline_sweep() -> None:
 
     raised = sweep_offline()
     log.info("offline sweep: %d alarms", len(raised))
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("air-pending-days")
+def air_pending_days() -> None:
+    """A safety net for the HJ 212 receiver's deferred days: a receiver killed before its
+    refresh and not restarted leaves station-days pending (its own refresh runs every
+    GRIDGOV_DAY_REFRESH_SECONDS; a refresh of an empty list is one query)."""
+    from gridgov.air.aggregate import refresh_pending_days
+
+    done = refresh_pending_days()
+    if done:
+        log.info("pending days recomputed: %d", done)
