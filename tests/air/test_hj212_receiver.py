@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from gridgov.air import aggregate, months
 from gridgov.air.hj212 import codec
@@ -147,7 +148,17 @@ def run(scenario, uvloop=False, **kwargs):
     return asyncio.run(main())
 
 
-db = sync_to_async
+def db(fn):
+    """`fn` run from the scenario in asgiref's worker thread, whose database connection is
+    closed after each call: no session may outlive the test database."""
+
+    def call_and_close(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return sync_to_async(call_and_close)
 
 
 def pm25_of(station, when):

@@ -181,6 +181,12 @@ def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
         connection.close()
 
 
+def close_thread_connection() -> None:
+    """Close the calling thread's database connection (`connection` is per thread: the
+    attribute must be looked up in the thread that owns it)."""
+    connection.close()
+
+
 def mark_all_disconnected() -> None:
     """At start and stop: no device is connected to a receiver that is not running."""
     close_old_connections()
@@ -604,6 +610,9 @@ class Receiver:
             if snapshots:
                 await loop.run_in_executor(self._db, write_status, snapshots)
             await loop.run_in_executor(self._db, mark_all_disconnected)
+        # The database thread's connection must not outlive the receiver (a test database, a
+        # PostgreSQL session left open by a stopped service).
+        await loop.run_in_executor(self._db, close_thread_connection)
         self._db.shutdown(wait=True)
 
     async def serve_forever(self) -> None:
