@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov import inputs
 from gridgov.air import aggregate, quality
 from gridgov.air.ingest import station_infos
 from gridgov.air.models import (
@@ -66,8 +67,24 @@ class ReviewError(ValueError):
         self.message = message
 
 
+VIEW_PERMISSION = "air.view_reviewdecision"
+
+
 def can_review(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def can_view(user: Any) -> bool:
+    """Reviewers, and those who may look at the review (the command office)."""
+    return can_review(user) or bool(
+        user is not None and user.is_authenticated and user.has_perm(VIEW_PERMISSION)
+    )
+
+
+def station_for(user: Any, code: str) -> Station | None:
+    """The station of this code if the user's review scope covers it (None: unknown or not
+    theirs, the same to the caller)."""
+    return stations_for(user).filter(code=code).first()
 
 
 def stations_for(user: Any) -> QuerySet[Station]:
@@ -223,11 +240,10 @@ def _check_reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
         raise ReviewError("reason", str(_("请填写理由")))
-    if len(text) > REASON_MAX:
-        raise ReviewError("reason", str(_("理由不能超过 %(n)d 字")) % {"n": REASON_MAX})
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ReviewError("reason", str(_("含有控制字符")))
-    return text
+    try:
+        return inputs.check_text("reason", text, REASON_MAX)
+    except inputs.InputError as exc:
+        raise ReviewError(exc.field, exc.message) from None
 
 
 def decide(
@@ -379,6 +395,38 @@ def review_states(station_ids: list[int], start: dt.date, end: dt.date) -> set[t
             day__lte=end,
         ).values_list("station_id", "day")
     )
+
+
+@dataclass
+class QueueRow:
+    """One station's day in the review queue."""
+
+    station: Station
+    readings: int
+    suspect: int  # suspect values no reviewer has decided on
+    invalid: int  # invalid values no reviewer has decided on
+    reviewed: bool
+
+    @property
+    def undecided(self) -> int:
+        return self.suspect + self.invalid
+
+
+def queue(user: Any, day: dt.date, kind: str = "") -> list[QueueRow]:
+    """The active stations of the user's scope (of one kind when given) for a day, in (kind,
+    code) order, with their undecided values and the day's state."""
+    stations = stations_for(user).filter(active=True).select_related("grid")
+    if kind:
+        stations = stations.filter(kind=kind)
+    chosen = list(stations.order_by("kind", "code"))
+    ids = [s.pk for s in chosen]
+    counts = day_counts(ids, day)
+    approved = review_states(ids, day, day)
+    rows = []
+    for s in chosen:
+        found = counts.get(s.pk, {"readings": 0, "suspect": 0, "invalid": 0})
+        rows.append(QueueRow(s, reviewed=(s.pk, day) in approved, **found))
+    return rows
 
 
 def day_counts(station_ids: list[int], day: dt.date) -> dict[int, dict[str, int]]:

@@ -16,7 +16,6 @@ from gridgov.air.models import CST, ReviewDecision, Station
 from gridgov.api import ApiError, errors
 
 router = Router()
-VIEW_PERMISSION = "air.view_reviewdecision"
 
 
 class ReviewStationOut(Schema):
@@ -85,7 +84,7 @@ class ApproveIn(Schema):
 
 
 def _may_view(request: HttpRequest) -> None:
-    if not (request.user.has_perm(VIEW_PERMISSION) or review.can_review(request.user)):
+    if not review.can_view(request.user):
         raise ApiError(403, "this account may not see data review")
 
 
@@ -95,7 +94,7 @@ def _may_review(request: HttpRequest) -> None:
 
 
 def _station(request: HttpRequest, code: str) -> Station:
-    station = review.stations_for(request.user).filter(code=code).first()
+    station = review.station_for(request.user, code)
     if station is None:  # unknown or outside the reviewer's scope: one 404
         raise ApiError(404, f"no station {code!r}", field="code")
     return station
@@ -138,24 +137,19 @@ def review_queue(
     _may_view(request)
     yesterday = dt.datetime.now(CST).date() - dt.timedelta(days=1)
     the_day = inputs.parse_date("day", day, yesterday)
-    stations = review.stations_for(request.user).filter(active=True)
-    if kind:
-        stations = stations.filter(kind=kind)
-    chosen = list(stations.order_by("kind", "code")[offset : offset + limit])
-    ids = [s.pk for s in chosen]
-    counts = review.day_counts(ids, the_day)
-    approved = review.review_states(ids, the_day, the_day)
-    empty = {"readings": 0, "suspect": 0, "invalid": 0}
+    rows = review.queue(request.user, the_day, kind or "")[offset : offset + limit]
     return [
         {
-            "station": s.code,
-            "station_name": s.name,
-            "kind": s.kind,
+            "station": r.station.code,
+            "station_name": r.station.name,
+            "kind": r.station.kind,
             "day": the_day,
-            **counts.get(s.pk, empty),
-            "review": "reviewed" if (s.pk, the_day) in approved else "unreviewed",
+            "readings": r.readings,
+            "suspect": r.suspect,
+            "invalid": r.invalid,
+            "review": "reviewed" if r.reviewed else "unreviewed",
         }
-        for s in chosen
+        for r in rows
     ]
 
 

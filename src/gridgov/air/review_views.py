@@ -22,18 +22,17 @@ from gridgov.air.assessment import station_units
 from gridgov.air.models import CST, POLLUTANT_FIELDS, ReviewAction, ReviewDecision, Station
 from gridgov.air.reports import REVIEW_STATES, daily_rows
 
-VIEW_PERMISSION = "air.view_reviewdecision"
 PER_PAGE = 50
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO₂", "no2": "NO₂", "co": "CO", "o3": "O₃"}
 
 
 def _may_view(user: Any) -> None:
-    if not (user.has_perm(VIEW_PERMISSION) or review.can_review(user)):
+    if not review.can_view(user):
         raise PermissionDenied(_("需要数据审核权限"))
 
 
 def _station(request: HttpRequest, code: str) -> Station:
-    station = review.stations_for(request.user).filter(code=code).first()
+    station = review.station_for(request.user, code)
     if station is None:
         raise Http404(_("没有这个站点"))
     return station
@@ -54,26 +53,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     _may_view(request.user)
     day = inputs.parse_date("day", request.GET.get("day"), _yesterday())
     kind = request.GET.get("kind", "")
-    stations = review.stations_for(request.user).filter(active=True).select_related("grid")
-    if kind:
-        stations = stations.filter(kind=kind)
-    everything = list(stations.order_by("kind", "code"))
-    ids = [s.pk for s in everything]
-    counts = review.day_counts(ids, day)
-    approved = review.review_states(ids, day, day)
-    empty = {"readings": 0, "suspect": 0, "invalid": 0}
-    rows: list[dict[str, Any]] = [
-        {
-            "station": s,
-            "counts": counts.get(s.pk, empty),
-            "reviewed": (s.pk, day) in approved,
-        }
-        for s in everything
-    ]
+    rows = review.queue(request.user, day, kind)
     # What still needs a decision first: unreviewed days with the most undecided values.
-    rows.sort(key=lambda r: (r["reviewed"], -(r["counts"]["suspect"] + r["counts"]["invalid"])))
+    rows.sort(key=lambda r: (r.reviewed, -r.undecided))
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    pending = sum(1 for r in rows if not r["reviewed"])
+    pending = sum(1 for r in rows if not r.reviewed)
     return render(
         request,
         "air/review_queue.html",

@@ -217,7 +217,7 @@ def generate(
         progress("minutes", 1)
     create_targets(today)
     progress("targets", 1)
-    seed_reviews(today, [stations[i] for i in micro[: len(FAULTS)]], stations)
+    seed_reviews(today, [stations[i] for i in micro[: len(FAULTS)]])
     progress("data review", 1)
     return total
 
@@ -246,7 +246,7 @@ def _fault(values: np.ndarray, minutes: np.ndarray, today: dt.date, fault: tuple
     return out
 
 
-def seed_reviews(today: dt.date, faulty: list[DemoStation], stations: list[DemoStation]) -> None:
+def seed_reviews(today: dt.date, faulty: list[DemoStation]) -> None:
     """The data reviewer's work the day before yesterday: the stuck SO2 hours invalidated with a
     reason, every control station's day and the faulty station's approved. Yesterday is left for
     the reviewer who logs in (未审核, with its suspect and invalid values)."""
@@ -273,7 +273,6 @@ def seed_reviews(today: dt.date, faulty: list[DemoStation], stations: list[DemoS
     review.approve_day(stuck, reviewer, day)
     for station in Station.objects.filter(kind__in=["national", "provincial"]):
         review.approve_day(station, reviewer, day)
-    del stations
 
 
 def _hotspot(values: np.ndarray, minutes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
