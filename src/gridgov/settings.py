@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gridgov.web",
     "gridgov.demo",
     "gridgov.ops",
+    "gridgov.sources",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -132,3 +133,13 @@ def locate(lat: float, lon: float) -> Location:
     """The grid containing (lat, lon) and its chain; `inside=False` outside every grid."""
     check_coordinates(lat, lon)
     return get_index().lookup(lat, lon)
+
+
+def locate_geometry(geom: Any) -> list[Location]:
+    """Every grid a point, line or polygon touches, in code order (a point: its one grid)."""
+    if geom.geom_type == "Point":
+        found = locate(geom.y, geom.x)
+        return [found] if found.inside else []
+    index = get_index()
+    hits = index.tree.query(geom, predicate="intersects")
+    return [index.locations[int(i)] for i in sorted(int(h) for h in hits)]
