@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "gridgov.demo",
     "gridgov.ops",
     "gridgov.sources",
+    "gridgov.inspections",
+    "gridgov.emergency",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,88 @@
+"""重污染天气应急: warning levels declared for a period, the measures each level carries per
+category, and the record of what was ordered and done while it lasted."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.sources.categories import CHOICES
+
+
+class Level(models.IntegerChoices):
+    """预警级别 (GB/T 27967 colours): red is the highest."""
+
+    YELLOW = 1, _("黄色预警")
+    ORANGE = 2, _("橙色预警")
+    RED = 3, _("红色预警")
+
+
+class Measure(models.Model):
+    """应急措施: what one level asks of one category (e.g. 橙色: 工地停止土石方作业).
+
+    A measure applies at its level and every higher level. `grades` narrows an enterprise
+    measure to emission-performance grades (e.g. "CD"); `suspend` means the sources it applies
+    to must stop; `inspection_interval_days` tightens the inspection plan while it lasts.
+    """
+
+    level = models.PositiveSmallIntegerField(_("起始级别"), choices=Level.choices)
+    category = models.CharField(_("污染源类别"), max_length=20, choices=CHOICES)
+    text = models.CharField(_("措施内容"), max_length=200)
+    text_en = models.CharField(_("英文内容"), max_length=200, blank=True)
+    grades = models.CharField(
+        _("适用绩效等级"), max_length=4, blank=True, help_text=_("如 CD；空为全部")
+    )
+    suspend = models.BooleanField(_("停工停产"), default=False)
+    inspection_interval_days = models.PositiveSmallIntegerField(_("巡查周期(天)"), default=1)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["level", "category", "pk"]
+        verbose_name = _("应急措施")
+        verbose_name_plural = _("应急措施")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Warning(models.Model):
+    """预警: one declared level over [starts_at, ends_at); ended early is recorded, never
+    deleted. Raising or lowering the level is a new warning that supersedes this one."""
+
+    level = models.PositiveSmallIntegerField(_("预警级别"), choices=Level.choices)
+    starts_at = models.DateTimeField(_("开始时间"), db_index=True)
+    ends_at = models.DateTimeField(_("结束时间"), db_index=True)
+    reason = models.TextField(_("启动理由"), blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField(_("发布时间"))
+    ended_early_at = models.DateTimeField(_("提前解除时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commands = models.ManyToManyField("workorders.Command", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("重污染天气预警")
+        verbose_name_plural = _("重污染天气预警")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def effective_end(self):  # type: ignore[no-untyped-def]
+        return self.ended_early_at or self.ends_at
