@@ -3,6 +3,8 @@ category, and the record of what was ordered and done while it lasted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -84,5 +86,5 @@ class Warning(models.Model):
         return f"{self.get_level_display()} {self.starts_at:%Y-%m-%d}"
 
     @property
-    def effective_end(self):  # type: ignore[no-untyped-def]
+    def effective_end(self) -> Any:
         return self.ended_early_at or self.ends_at
