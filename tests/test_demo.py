@@ -64,6 +64,28 @@ def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
     assert street.get(level=Level.STREET).name == "文苑街道"
     assert set(worker) < set(community) < set(street)
 
+    # Sources on every front, each in a grid, enterprises graded, every village's farmland.
+    from gridgov.sources.categories import Category
+    from gridgov.sources.models import PollutionSource
+
+    per_category = dict(
+        PollutionSource.objects.values_list("category").annotate(n=Count("id")).order_by()
+    )
+    assert set(per_category) == {c.value for c in Category}
+    assert per_category["construction_site"] == 60 and per_category["restaurant"] == 200
+    grades = set(
+        a["grade"]
+        for a in PollutionSource.objects.filter(category="enterprise").values_list(
+            "attributes", flat=True
+        )
+    )
+    assert grades == {"A", "B", "C", "D"}
+    villages = Region.objects.filter(level=Level.COMMUNITY, parent__name__endswith="镇").count()
+    assert per_category["farmland"] == villages
+    assert PollutionSource.objects.filter(
+        category="fireworks_point", attributes__kind="no_fireworks_zone"
+    ).exists()
+
     # Running it again on a full database leaves it alone.
     call_command("demo", "--no-serve")
     assert Region.objects.active().grids().count() == 819
@@ -91,7 +113,7 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     from gridgov.air.models import DailyAggregate, Reading, Station, Target
     from gridgov.demo.air import generate
 
-    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--seed", "3")
+    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--no-sources", "--seed", "3")
     result = generate(seed=3, today=dt.date(2026, 1, 12))
     assert Station.objects.filter(kind="micro").count() == Region.objects.filter(level=3).count()
     assert Station.objects.exclude(kind="micro").count() == 3
@@ -116,7 +138,7 @@ def test_demo_orders_history_goes_through_the_services(db):
     from gridgov.workorders.models import Source, Transition, WorkOrder
     from gridgov.workorders.states import State
 
-    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--seed", "5")
+    call_command("demo", "--no-serve", "--no-air", "--no-orders", "--no-sources", "--seed", "5")
     result = generate(seed=5, days=10)
     assert result.orders == WorkOrder.objects.count() > 60
     sources = set(WorkOrder.objects.values_list("event__source", flat=True))

@@ -22,6 +22,8 @@ from gridgov.demo.generator import (
 )
 from gridgov.demo.orders import STEPS as ORDER_STEPS
 from gridgov.demo.orders import generate as generate_orders
+from gridgov.demo.sources import STEPS as SOURCE_STEPS
+from gridgov.demo.sources import generate as generate_sources
 from gridgov.territory.models import Region
 
 
@@ -36,6 +38,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-orders", action="store_true", help="skip the month of work-order history"
+        )
+        parser.add_argument(
+            "--no-sources",
+            action="store_true",
+            help="skip the pollution sources and the campaign's records",
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
@@ -54,6 +61,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
             total += 0 if opts["no_orders"] else ORDER_STEPS
+            total += 0 if opts["no_sources"] else SOURCE_STEPS
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -68,6 +76,11 @@ class Command(BaseCommand):
                     progress.update(task, advance=advance, description=f"Building: {name}")
 
                 result = build_demo(seed=opts["seed"], progress=step)
+                sources = (
+                    None
+                    if opts["no_sources"]
+                    else generate_sources(seed=opts["seed"], progress=step)
+                )
                 air = None if opts["no_air"] else generate_air(seed=opts["seed"], progress=step)
                 orders = (
                     None if opts["no_orders"] else generate_orders(seed=opts["seed"], progress=step)
@@ -77,6 +90,11 @@ class Command(BaseCommand):
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
                 f"{result.posts} posts.[/]"
             )
+            if sources is not None:
+                console.print(
+                    f"[green]Pollution sources: {sum(sources.counts.values()):,} registered "
+                    f"on {len(sources.counts)} fronts.[/]"
+                )
             if air is not None:
                 console.print(
                     f"[green]Air: {air.stored:,} readings stored through the ingestion path, "
