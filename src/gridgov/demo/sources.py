@@ -105,14 +105,19 @@ def _credit_code(rng: random.Random) -> str:
     return body + categories.credit_code_check(body)
 
 
+def _centre(grid: Region) -> tuple[float, float]:
+    return float(grid.centroid_lat or 0.0), float(grid.centroid_lon or 0.0)
+
+
 def _point_in(rng: random.Random, grid: Region, spread: float = 0.0015) -> tuple[float, float]:
+    clat, clon = _centre(grid)
     for _ in range(8):
-        lat = grid.centroid_lat + rng.gauss(0, spread)
-        lon = grid.centroid_lon + rng.gauss(0, spread)
+        lat = clat + rng.gauss(0, spread)
+        lon = clon + rng.gauss(0, spread)
         where = locate(lat, lon)
         if where.inside and where.grid and where.grid.id == grid.pk:
             return round(lat, 6), round(lon, 6)
-    return grid.centroid_lat, grid.centroid_lon
+    return clat, clon
 
 
 def generate(seed: int = 2026, progress: Callable[[str, int], None] = _noop) -> SourcesResult:
@@ -133,7 +138,8 @@ def generate(seed: int = 2026, progress: Callable[[str, int], None] = _noop) -> 
     ]
     town_grids = [g for g in grids if street_of(g) in towns and g.kind != GridKind.DEDICATED]
     industrial = [g for g in grids if g.kind == GridKind.DEDICATED] or town_grids
-    villages = [r for r in regions if r.level == Level.COMMUNITY and by_id[r.parent_id] in towns]
+    town_ids = {t.pk for t in towns}
+    villages = [r for r in regions if r.level == Level.COMMUNITY and r.parent_id in town_ids]
     counts: dict[str, int] = {}
     refused = 0
 
@@ -252,12 +258,8 @@ def generate(seed: int = 2026, progress: Callable[[str, int], None] = _noop) -> 
                 continue
             grid = rng.choice(village_grids)
             cell = shape(grid.geometry)
-            square = box(
-                grid.centroid_lon - 0.004,
-                grid.centroid_lat - 0.003,
-                grid.centroid_lon + 0.004,
-                grid.centroid_lat + 0.003,
-            )
+            clat, clon = _centre(grid)
+            square = box(clon - 0.004, clat - 0.003, clon + 0.004, clat + 0.003)
             field_area = cell.intersection(square).buffer(-0.0003)
             if field_area.is_empty or field_area.geom_type not in ("Polygon", "MultiPolygon"):
                 continue
