@@ -299,6 +299,8 @@ GRIDGOV_NOTIFY_CHANNELS = config.env_list("GRIDGOV_NOTIFY_CHANNELS", ["log"])
 GRIDGOV_WORK_HOURS = config.env_str("GRIDGOV_WORK_HOURS", "08:30-12:00,13:30-17:30")
 GRIDGOV_DUPLICATE_METERS = config.env_float("GRIDGOV_DUPLICATE_METERS", 200, minimum=0)
 GRIDGOV_DUPLICATE_HOURS = config.env_float("GRIDGOV_DUPLICATE_HOURS", 24, minimum=0)
+# How far from an alarm's station a work order lists registered pollution sources (metres).
+GRIDGOV_NEARBY_SOURCES_METRES = config.env_float("GRIDGOV_NEARBY_SOURCES_METRES", 3000, minimum=1)
 GRIDGOV_HOST = config.env_str("GRIDGOV_HOST", "127.0.0.1")  # `gridgov serve` defaults
 GRIDGOV_PORT = config.env_int("PORT", 8000, minimum=1)
 GRIDGOV_WEB_CONCURRENCY = config.env_int("WEB_CONCURRENCY", 2, minimum=1)

@@ -29,6 +29,7 @@ from gridgov.air.models import (
     DeviceStatus,
     Flag,
     Station,
+    StationKind,
 )
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def evaluate(
     for r, rule in enumerate(rules):
         if rule.kind != AlarmKind.STUCK:
             continue
-        applies = kinds == rule.station_kind if rule.station_kind else np.ones(len(ids), bool)
+        applies = _kinds_apply(rule, kinds)
         pollutants = [rule.pollutant] if rule.pollutant else list(POLLUTANT_FIELDS)
         for p in pollutants:
             stuck = (last_flags[:, POLLUTANT_FIELDS.index(p)] & Flag.STUCK) != 0
@@ -137,7 +138,7 @@ def evaluate(
     for pos, (sid, ts) in enumerate(zip(ids, tss.tolist(), strict=True)) if others else ():
         info = stations[sid]
         for r, rule in others:
-            if rule.station_kind and rule.station_kind != info.kind:
+            if not _applies(rule, info.kind):
                 continue
             if rule.kind == AlarmKind.JUMP and info.interval < 60:
                 keep(pos, r, _jump(rule, sid, ts))
@@ -180,8 +181,7 @@ def _thresholds(
         j = POLLUTANT_FIELDS.index(rule.pollutant)
         values = means[:, j]
         known = np.isfinite(values)
-        if rule.station_kind:
-            known &= kinds == rule.station_kind
+        known &= _kinds_apply(rule, kinds)
         line = float(rule.threshold)
         with np.errstate(invalid="ignore"):
             over = known & (values > line)
@@ -289,6 +289,20 @@ def distance_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
     return 6371.0 * np.sqrt(x * x + y * y)
 
 
+def _applies(rule: AlarmRule, kind: str) -> bool:
+    """A rule naming a station kind applies to that kind; a rule for all kinds applies to the
+    ambient ones (an emission monitor's mg/m³ are not compared with ambient lines)."""
+    if rule.station_kind:
+        return rule.station_kind == kind
+    return kind != StationKind.EMISSION
+
+
+def _kinds_apply(rule: AlarmRule, kinds: np.ndarray) -> np.ndarray:
+    if rule.station_kind:
+        return np.asarray(kinds == rule.station_kind, dtype=bool)
+    return np.asarray(kinds != StationKind.EMISSION.value, dtype=bool)
+
+
 def _nearby(info: StationInfo, radius_km: float) -> list[tuple[int, float, float, str]]:
     """Active stations within the radius's bounding box (indexed in SQL) and every control
     station (the fallback reference), but not the station itself."""
@@ -299,6 +313,7 @@ def _nearby(info: StationInfo, radius_km: float) -> list[tuple[int, float, float
     )
     rows = (
         Station.objects.filter(active=True)
+        .exclude(kind=StationKind.EMISSION)
         .filter(box | Q(kind__in=["national", "provincial"]))
         .exclude(pk=info.id)
         .values_list("pk", "lat", "lon", "kind")
@@ -410,7 +425,7 @@ def sweep_offline(now: dt.datetime | None = None) -> list[Alarm]:
     for sid, info in stations.items():
         note = device_note(devices.get(sid))
         for rule in rules:
-            if rule.station_kind and rule.station_kind != info.kind:
+            if not _applies(rule, info.kind):
                 continue
             limit = (rule.minutes or 30) * 60
             seen = last_seen.get(sid)

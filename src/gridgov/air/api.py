@@ -69,7 +69,9 @@ class ReadingsIn(Schema):
         min_length=1,
         max_length=10_000,
         description='[{"time": "2026-11-27T09:13:00+08:00", "pm25": 81, …}]; µg/m³, CO mg/m³; '
-        'with a gateway token each reading also names its "station" code',
+        'with a gateway token each reading also names its "station" code; optional "wd" (wind '
+        'direction, degrees it comes from, 0–360) and "ws" (wind speed, m/s, 0–75): a value out '
+        "of range is not used and never rejects the batch",
     )
 
 

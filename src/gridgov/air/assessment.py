@@ -20,7 +20,7 @@ import numpy as np
 from gridgov.air import aqi, months
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
 from gridgov.air.aggregate import day_date as date_from_number
-from gridgov.air.models import Station, Target, TargetMetric
+from gridgov.air.models import AMBIENT_KINDS, Station, Target, TargetMetric
 from gridgov.territory.models import Level, Region
 
 DAILY_KEYS = DAILY_KEYS_ORDER
@@ -117,7 +117,7 @@ class Unit:
 
 def station_units(codes: list[str] | None = None) -> list[Unit]:
     """Stations as units: the given codes, or every active station when codes is None."""
-    qs = Station.objects.filter(active=True)
+    qs = Station.objects.filter(active=True, kind__in=AMBIENT_KINDS)
     if codes is not None:
         qs = qs.filter(code__in=codes)
     return [
@@ -129,9 +129,9 @@ def station_units(codes: list[str] | None = None) -> list[Unit]:
 def region_units(regions: list[Region]) -> list[Unit]:
     """Each region with the stations inside its subtree (by their grid's path of ancestors)."""
     inside: dict[int, list[int]] = defaultdict(list)
-    for pk, path in Station.objects.filter(active=True, grid__isnull=False).values_list(
-        "pk", "grid__path"
-    ):
+    for pk, path in Station.objects.filter(
+        active=True, grid__isnull=False, kind__in=AMBIENT_KINDS
+    ).values_list("pk", "grid__path"):
         for ancestor in path.strip("/").split("/"):
             inside[int(ancestor)].append(pk)
     return [

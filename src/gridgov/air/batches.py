@@ -9,12 +9,14 @@ from typing import Any
 
 import numpy as np
 
+from gridgov.air import wind
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import CST, POLLUTANT_FIELDS
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.inputs import READING_EARLIEST
 
-ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS}
+WIND_FIELDS = ("wd", "ws")
+ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS, *WIND_FIELDS}
 
 
 def parse_time(value: Any) -> int:
@@ -54,6 +56,20 @@ def parse_value(value: Any) -> tuple[float, bool]:
     return number, False
 
 
+def parse_wind(value: Any) -> float:
+    """A wind value: NaN when missing, not finite or out of range (never an error); a value
+    that is not a number at all (text, true/false, an object) raises ValueError."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("must be a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float: out of range
+        return math.nan
+    return number
+
+
 def from_records(
     records: Iterable[Mapping[str, Any]],
     station_of: Any,
@@ -69,6 +85,8 @@ def from_records(
     values: list[list[float]] = []
     nans: list[list[bool]] = []
     rows: list[int] = []
+    winds: list[tuple[float, float]] = []
+    any_wind = False
     errors: list[RowError] = []
     for number, record in enumerate(records, start=first_row):
         if not isinstance(record, Mapping):
@@ -97,6 +115,15 @@ def from_records(
                 v, given_nan = math.nan, False
             vals.append(v)
             flags.append(given_nan)
+        pair = [math.nan, math.nan]
+        for k, name in enumerate(WIND_FIELDS):
+            if record.get(name) is None:
+                continue
+            any_wind = True
+            try:
+                pair[k] = parse_wind(record.get(name))
+            except (ValueError, TypeError) as exc:
+                row_errors.append(RowError(number, name, f"not a number ({exc})"))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -105,11 +132,13 @@ def from_records(
         values.append(vals)
         nans.append(flags)
         rows.append(number)
+        winds.append(wind.clean_pair(pair[0], pair[1]))
     batch = Batch(
         np.array(stations, dtype=np.int64),
         np.array(times, dtype=np.int64),
         np.array(values, dtype=float).reshape(-1, NCOL),
         np.array(nans, dtype=bool).reshape(-1, NCOL),
         np.array(rows, dtype=np.int64),
+        wind=np.array(winds, dtype=float).reshape(-1, 2) if any_wind else None,
     )
     return batch, errors

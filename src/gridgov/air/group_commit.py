@@ -115,6 +115,18 @@ def _merged_device(group: list[_Post]) -> np.ndarray | None:
     )
 
 
+def _merged_wind(group: list[_Post]) -> np.ndarray | None:
+    """The posts' wind side by side (NaN for posts without any); None if none has."""
+    if all(p.batch.wind is None for p in group):
+        return None
+    return np.concatenate(
+        [
+            np.full((len(p.batch), 2), np.nan) if p.batch.wind is None else p.batch.wind
+            for p in group
+        ]
+    )
+
+
 def commit_group(group: list[_Post]) -> list[IngestResult]:
     """One ingestion for several posts; each post's share of the result."""
     offsets = np.cumsum([0] + [len(p.batch) for p in group])
@@ -125,6 +137,7 @@ def commit_group(group: list[_Post]) -> list[IngestResult]:
         np.concatenate([p.batch.nan_given for p in group]),
         np.arange(offsets[-1], dtype=np.int64),  # row id = position in the group
         _merged_device(group),
+        _merged_wind(group),
     )
     infos: dict[int, StationInfo] = {}
     for p in group:

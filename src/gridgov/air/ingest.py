@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from gridgov.air import aggregate, quality
+from gridgov.air import aggregate, quality, wind
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.inputs import READING_EARLIEST
 
@@ -50,6 +50,9 @@ class Batch:
     # (n, 6) flag bits the device itself set (Flag.device_code of HJ 212 `-Flag` letters);
     # None when the source has no device flags (HTTP, files, the demo).
     device: np.ndarray | None = None
+    # (n, 2) wind direction (°, from) and speed (m/s), NaN where not given or out of range
+    # (air/wind.py); None when the source sends no wind.
+    wind: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Batch:
@@ -72,6 +75,7 @@ class Batch:
             self.nan_given[mask_or_index],
             self.row[mask_or_index],
             None if self.device is None else self.device[mask_or_index],
+            None if self.wind is None else self.wind[mask_or_index],
         )
 
 
@@ -362,6 +366,8 @@ def ingest(
         else:
             aggregate.recompute_days(fresh.station, fresh.ts)
         _save_state(fresh, runs)
+        if fresh.wind is not None:
+            wind.save_latest(fresh.station, fresh.ts, fresh.wind)
         if evaluate_alarms:
             from gridgov.air import alarms
 

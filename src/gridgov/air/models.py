@@ -27,6 +27,9 @@ class StationKind(models.TextChoices):
     PROVINCIAL = "provincial", _("省控站")
     MICRO = "micro", _("微站")
     MOBILE = "mobile", _("移动站")
+    # An enterprise's continuous emission monitor (HJ 212 ST=31): stored and answered like the
+    # others, never part of ambient assessment, rankings or neighbour comparisons.
+    EMISSION = "emission", _("污染源在线监测")
 
 
 DEFAULT_INTERVAL = {
@@ -34,7 +37,16 @@ DEFAULT_INTERVAL = {
     StationKind.PROVINCIAL: 60,
     StationKind.MICRO: 1,
     StationKind.MOBILE: 1,
+    StationKind.EMISSION: 60,
 }
+
+# Kinds that measure ambient air (assessment, rankings, neighbours); emission monitors do not.
+AMBIENT_KINDS = (
+    StationKind.NATIONAL,
+    StationKind.PROVINCIAL,
+    StationKind.MICRO,
+    StationKind.MOBILE,
+)
 
 
 def all_pollutants() -> list[str]:
@@ -398,6 +410,25 @@ class StationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id}@{self.last_ts}"
+
+
+class StationWind(models.Model):
+    """A station's latest wind (where it comes FROM, degrees clockwise from north; speed m/s),
+    kept apart from the pollutant columns: only the newest observation per station, upserted in
+    the ingestion transaction. Work orders from an air alarm read it to look upwind first."""
+
+    station = models.OneToOneField(
+        Station, primary_key=True, on_delete=models.CASCADE, related_name="wind"
+    )
+    ts = models.BigIntegerField(help_text="start of the reading's interval, epoch seconds UTC")
+    wd = models.FloatField(_("风向(度)"))
+    ws = models.FloatField(_("风速(米/秒)"), null=True)
+
+    class Meta:
+        db_table = "air_station_wind"
+
+    def __str__(self) -> str:
+        return f"{self.station_id}@{self.ts} {self.wd:g}°"
 
 
 class StationMonth(models.Model):

@@ -30,6 +30,7 @@ KIND_NAMES = {str(label): value for value, label in StationKind.choices} | {
     "省控": StationKind.PROVINCIAL,
     "微站": StationKind.MICRO,
     "移动": StationKind.MOBILE,
+    "污染源": StationKind.EMISSION,
 }
 
 

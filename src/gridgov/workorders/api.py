@@ -39,6 +39,7 @@ from gridgov.workorders.services import (
     possible_duplicates,
     set_public,
 )
+from gridgov.workorders.sourcing import nearby_for_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
 
 router = Router()
@@ -150,11 +151,41 @@ class OrderOut(Schema):
     closed_at: dt.datetime | None
 
 
+class NearbySourceOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    metres: int = Field(description="from the alarm's station to the nearest part of the source")
+    bearing: int = Field(description="from the station to the source, degrees clockwise from north")
+    upwind: bool = Field(description="within the upwind sector of the station's recent wind")
+    responsible_unit: str = Field(description="unit and post answering for it")
+    url: str
+
+
+class SourceRefOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    url: str
+
+
 class OrderDetailOut(OrderOut):
     actions: list[str] = Field(description="what the caller may do now")
     transitions: list[TransitionOut]
     attachments: list[AttachmentOut]
     merged_into: str | None
+    nearby_sources: list[NearbySourceOut] = Field(
+        description="for an air alarm's order: registered sources near the station that the "
+        "caller may see, upwind first when the station's wind is known, else nearest first"
+    )
+    pollution_source: SourceRefOut | None = Field(
+        description="the source the handling named responsible"
+    )
 
 
 def order_row(o: WorkOrder) -> dict[str, Any]:
@@ -231,7 +262,21 @@ def order_detail(request: HttpRequest, o: WorkOrder) -> dict[str, Any]:
     row["attachments"] = [photo_row(a) for a in o.attachments.all()]
     merged = o.event.merged_into
     row["merged_into"] = merged.reference if merged else None
+    row["nearby_sources"] = [n.as_dict() for n in nearby_for_order(o, request.user)]
+    row["pollution_source"] = source_ref(o.event.pollution_source)
     return row
+
+
+def source_ref(source: Any) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {
+        "id": source.pk,
+        "code": source.code,
+        "name": source.name,
+        "category": source.category,
+        "url": f"/sources/{source.pk}/",
+    }
 
 
 ORDER_RELATED = ("event__category", "event__region", "event__merged_into", "unit", "assignee")
@@ -430,6 +475,9 @@ class TransitionIn(Schema):
         max_length=20,
         description="ids of photos uploaded to this order (POST …/photos) that this step shows",
     )
+    source_id: int | None = Field(
+        None, description="handle only: the registered pollution source found responsible"
+    )
 
 
 @router.post(
@@ -453,6 +501,7 @@ def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> An
             lat=payload.lat,
             lon=payload.lon,
             photo_ids=payload.photos,
+            source_id=payload.source_id,
         )
     except WorkflowError as exc:
         _raise(exc)

@@ -152,6 +152,7 @@ class ActionForm(forms.Form):
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180)
     photos = PhotosField()
+    source_id = forms.IntegerField(required=False, min_value=1, max_value=INT_MAX)
 
 
 class CommandForm(forms.Form):

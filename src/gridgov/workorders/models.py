@@ -140,6 +140,15 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="event",
     )
+    # The registered pollution source the handler found responsible (处置时认定的污染源).
+    pollution_source = models.ForeignKey(
+        "sources.PollutionSource",
+        verbose_name=_("认定污染源"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
     # A client's idempotency key: a report re-sent after a lost answer is not filed twice.
     submission_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     merged_into = models.ForeignKey(

@@ -399,11 +399,14 @@ def perform(
     new_photos: list[evidence.PreparedPhoto] | None = None,
     photo_stage: str = "report",
     now: dt.datetime | None = None,
+    source_id: int | None = None,
 ) -> tuple[WorkOrder, Transition]:
     """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
     are this account's photos already uploaded to the order and not yet part of a step, and
     `new_photos` photos sent with the action (the pages): they become the evidence of this
-    step in its transaction — all of them, or the action is refused."""
+    step in its transaction — all of them, or the action is refused. `source_id` (处置 only)
+    names the registered pollution source found responsible: one the account may see; the
+    step's note records it too. A later 处置 without one leaves it as it was."""
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
@@ -427,8 +430,15 @@ def perform(
     located = lat is not None or lon is not None
     if located and (lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180)):
         raise WorkflowError(400, _("位置无效"), "lat")
+    source = _named_source(user, action.code, source_id)
+    if source is not None:
+        named = _("认定污染源：%(name)s（%(code)s）") % {"name": source.name, "code": source.code}
+        note = f"{note}\n{named}" if note else named
     with transaction.atomic():
         t = _perform(order, action, user, note, assignee_id, until, lat, lon, now)
+        if source is not None:
+            Event.objects.filter(pk=order.event_id).update(pollution_source=source)
+            order.event.pollution_source = source
         if photo_ids:
             wanted = set(photo_ids)
             linked = Attachment.objects.filter(
@@ -439,6 +449,25 @@ def perform(
         if new_photos:
             evidence.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
     return order, t
+
+
+def _named_source(user: Any, code: str, source_id: int | None) -> Any:
+    """The source a 处置 names, checked: it must exist and be in the account's scope (else the
+    same refusal, so out of scope and no such id look alike)."""
+    if source_id is None:
+        return None
+    if code != "handle":
+        raise WorkflowError(400, _("只有处置时可以认定污染源"), "source_id")
+    from gridgov.sources.services import sources_for
+
+    try:
+        inputs.check_int("source_id", source_id)
+    except inputs.InputError:
+        raise WorkflowError(400, _("污染源不存在或不在您的管辖范围内"), "source_id") from None
+    source = sources_for(user).filter(pk=source_id).first() if source_id > 0 else None
+    if source is None:
+        raise WorkflowError(400, _("污染源不存在或不在您的管辖范围内"), "source_id")
+    return source
 
 
 def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> routing.Assignment:

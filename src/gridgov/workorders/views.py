@@ -39,6 +39,7 @@ from gridgov.workorders.services import (
     possible_duplicates,
     set_public,
 )
+from gridgov.workorders.sourcing import around_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
 
 
@@ -93,6 +94,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
             lon=d["lon"],
             new_photos=photos,
             photo_stage=STAGE_OF_ACTION.get(d["action"], "report"),
+            source_id=d["source_id"],
         )
     except WorkflowError as exc:
         evidence.discard(photos)
@@ -173,6 +175,8 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "duplicates": duplicates,
         "supervisions": list(order.supervisions.all()),
         "extension": order.extensions.filter(approved__isnull=True).first(),
+        "around": around_order(order, request.user),
+        "pollution_source": order.event.pollution_source,
     }
 
 

@@ -53,16 +53,21 @@ import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
-from gridgov.air import aggregate
+from gridgov.air import aggregate, wind
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import STANDARD_CODES, check_password
 from gridgov.air.ingest import FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
-from gridgov.air.models import CST, POLLUTANT_FIELDS, DeviceStatus, Flag, Station
+from gridgov.air.models import CST, POLLUTANT_FIELDS, DeviceStatus, Flag, Station, StationKind
 
 log = logging.getLogger("gridgov.hj212")
 
 NCOL = len(POLLUTANT_FIELDS)
+# System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
+# a station's packets must carry its own: 31 from emission monitors, 22 from the others.
 DATA_ST = ("22", "31")
+EMISSION_ST = "31"
+# HJ 212-2017 meteorological codes: wind direction (°, where it comes from) and speed (m/s).
+WIND_CODES = {"a01008": wind.WD, "a01007": wind.WS}
 DATA_CN = ("2011", "2051", "2061")
 ANSWER_CN = ("9011", "9012", "9013", "9014")  # a device's answers to our requests
 MAX_SPLIT_PARTS = 100
@@ -210,6 +215,7 @@ class Row:
     values: np.ndarray  # (6,)
     device: np.ndarray  # (6,) flag bits
     waiters: list[tuple[Connection, codec.Packet]]
+    wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))  # (wd, ws)
 
     @property
     def info(self) -> StationInfo:
@@ -363,6 +369,12 @@ class Store:
         return outcomes
 
 
+def _wind_of(group: list[Row]) -> np.ndarray | None:
+    """The rows' (wd, ws), or None when no row has wind (the ingestion skips the upsert)."""
+    winds = np.array([r.wind for r in group], dtype=float).reshape(len(group), 2)
+    return winds if np.isfinite(winds).any() else None
+
+
 def commit_rows(group: list[Row], *, defer_days: bool = False) -> list[tuple[Row, str | None]]:
     """One ingestion for the rows; each row's outcome (None: stored now or before). With
     defer_days their days are left pending (the store thread's refresh recomputes them)."""
@@ -374,6 +386,7 @@ def commit_rows(group: list[Row], *, defer_days: bool = False) -> list[tuple[Row
         np.zeros((n, NCOL), bool),
         np.arange(n, dtype=np.int64),
         np.array([r.device for r in group], dtype=np.int16).reshape(n, NCOL),
+        _wind_of(group),
     )
     infos = {r.info.id: r.info for r in group}
     result = ingest(batch, infos, reject_all_on_error=False, defer_days=defer_days)
@@ -474,8 +487,13 @@ class Interval:
     bad_n: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
     bad_flag: np.ndarray = field(default_factory=lambda: np.zeros(NCOL, np.int64))
     waiters: list[tuple[Connection, codec.Packet]] = field(default_factory=list)
+    wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
 
-    def add(self, values: np.ndarray, flags: np.ndarray) -> None:
+    def add(
+        self, values: np.ndarray, flags: np.ndarray, wind_now: np.ndarray | None = None
+    ) -> None:
+        if wind_now is not None and np.isfinite(wind_now[wind.WD]):
+            self.wind = wind_now  # the interval's latest direction (and its speed)
         present = ~np.isnan(values)
         ok = present & (flags == 0)
         bad = present & (flags != 0)
@@ -494,7 +512,7 @@ class Interval:
         use_ok = self.ok_n > 0
         values = np.where(use_ok, ok_mean, np.where(self.bad_n > 0, bad_mean, np.nan))
         flags = np.where(use_ok, 0, np.where(self.bad_n > 0, self.bad_flag, 0))
-        return Row(self.device, self.ts, values, flags.astype(np.int16), self.waiters)
+        return Row(self.device, self.ts, values, flags.astype(np.int16), self.waiters, self.wind)
 
 
 @dataclass
@@ -711,6 +729,9 @@ class Receiver:
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
             self.count_rejection("unsupported", device)
             return
+        if (packet.st == EMISSION_ST) != (device.info.kind == StationKind.EMISSION):
+            self.count_rejection("wrong_st", device)
+            return
         if packet.flag & codec.FLAG_SPLIT:
             if packet.pnum is None or packet.pno is None or packet.pnum > MAX_SPLIT_PARTS:
                 self.fault(conn, "malformed", device)
@@ -721,7 +742,7 @@ class Receiver:
                 return
             packet = whole
         try:
-            ts, values, flags = read_data(packet, device)
+            ts, values, flags, wind_now = read_data(packet, device)
         except codec.FrameError as exc:
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
@@ -749,10 +770,10 @@ class Receiver:
             if acc is None:
                 acc = Interval(device, start, start + step + self.grace)
                 self.intervals[(device.info.id, start)] = acc
-            acc.add(values, flags)
+            acc.add(values, flags, wind_now)
             acc.waiters.append((conn, packet))
         else:
-            self._submit(Row(device, ts, values, flags, [(conn, packet)]))
+            self._submit(Row(device, ts, values, flags, [(conn, packet)], wind_now))
 
     def _seen(self, conn: Connection, device: Device) -> None:
         stats = self._stats(device.info.id)
@@ -951,9 +972,12 @@ COUNTER_NAMES = (
 )
 
 
-def read_data(packet: codec.Packet, device: Device) -> tuple[int, np.ndarray, np.ndarray]:
-    """The data area → (ts, values, device flag bits) in POLLUTANT_FIELDS order, with the
-    station's codes and unit factors; FrameError("data_area") or ("no_values")."""
+def read_data(
+    packet: codec.Packet, device: Device
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The data area → (ts, values, device flag bits, wind) in POLLUTANT_FIELDS order, with the
+    station's codes and unit factors; FrameError("data_area") or ("no_values"). Wind (a01008
+    direction, a01007 speed) is (wd, ws), NaN where absent or out of range (never an error)."""
     items = packet.items()
     stamp = items.get("DataTime")
     if stamp is None:
@@ -962,6 +986,7 @@ def read_data(packet: codec.Packet, device: Device) -> tuple[int, np.ndarray, np
     suffix = "Rtd" if packet.cn == "2011" else "Avg"
     values = np.full(NCOL, np.nan)
     flags = np.zeros(NCOL, np.int16)
+    wind_now = np.full(2, np.nan)
     for key, text in items.items():
         if len(key) > MAX_ITEM_KEY or len(text) > MAX_ITEM_VALUE:
             raise codec.FrameError("data_area", f"item {key[:MAX_ITEM_KEY]!r} too long")
@@ -970,6 +995,14 @@ def read_data(packet: codec.Packet, device: Device) -> tuple[int, np.ndarray, np
             continue
         j = device.codes.get(code.lower())
         if j is None:
+            w = WIND_CODES.get(code.lower())
+            if w is not None and kind == suffix:
+                try:
+                    number = float(text)
+                except ValueError:
+                    continue  # a wind value that is no number is not used
+                cleaned = wind.clean_direction if w == wind.WD else wind.clean_speed
+                wind_now[w] = cleaned(number)
             continue
         if kind == suffix:
             try:
@@ -987,7 +1020,7 @@ def read_data(packet: codec.Packet, device: Device) -> tuple[int, np.ndarray, np
     if not present.any():
         raise codec.FrameError("no_values", "none of the six pollutants")
     flags[~present] = 0
-    return ts, values, flags
+    return ts, values, flags, wind_now
 
 
 def _print_line(line: str) -> None:
