@@ -56,6 +56,15 @@ class Due:
         return "due" if self.on == self.next_due else "ok"
 
 
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a day, China Standard Time."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CST)
+
+
 def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CST).date()
 
