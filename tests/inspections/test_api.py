@@ -66,9 +66,9 @@ def test_record_with_a_failed_item_and_photo_then_reinspect(sources, bearer, cli
     assert again.status_code == 201 and again.json()["id"] == body["id"]
     assert Inspection.objects.count() == 1 and InspectionPhoto.objects.count() == 1
     rect = body["rectification_opened"]
-    listed = client.get(
-        "/api/v1/inspections/rectifications?state=open&mine=true", **h
-    ).json()["items"]
+    listed = client.get("/api/v1/inspections/rectifications?state=open&mine=true", **h).json()[
+        "items"
+    ]
     assert [x["id"] for x in listed] == [rect]
     assert listed[0]["failed_items"] == ["物料堆放及裸土覆盖"]
     r = client.post("/api/v1/inspections", form(sources["site"], rectification=rect), **h)

@@ -74,7 +74,7 @@ def test_desk_and_detail(sources, login, inspect):
     detail = c.get(f"/inspections/{i.pk}/").content.decode()
     assert "inspection-map" in detail and "工地周边围挡" in detail
     assert c.get(f"/inspections/{other.pk}/").status_code == 404
-    assert "<script>" not in detail.replace('<script src', '')
+    assert "<script>" not in detail.replace("<script src", "")
 
 
 def test_source_section(sources, inspect, crew):

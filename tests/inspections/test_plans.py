@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _backdate(inspection: Inspection, days: int) -> None:
-    Inspection.objects.filter(pk=inspection.pk).update(
-        at=timezone.now() - dt.timedelta(days=days)
-    )
+    Inspection.objects.filter(pk=inspection.pk).update(at=timezone.now() - dt.timedelta(days=days))
 
 
 def _warn(crew, level=2, **kw):
@@ -46,7 +44,7 @@ def test_due_by_plan(sources, inspect, crew):
     assert restaurant.last is None and restaurant.overdue_days == 30
     enterprise = rows[sources["enterprise"].code]
     assert enterprise.overdue_days == 60 - 14
-    assert list(rows) [0] == sources["enterprise"].code  # most overdue first
+    assert next(iter(rows)) == sources["enterprise"].code  # most overdue first
     # Scope: the G1 worker does not see G3's restaurant.
     assert sources["restaurant"].code not in {d.source.code for d in due_sources(crew["g1_worker"])}
 

@@ -2,7 +2,6 @@
 (multipart, with photos), inspections, rectifications, the due list and statistics. Scoped by
 the sources the account may see; another region's id answers as one that does not exist."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -79,7 +78,7 @@ def near_me(
     request: HttpRequest,
     lat: float,
     lon: float,
-    radius: float = Query(1000, ge=1, le=20_000),  # type: ignore[type-arg]
+    radius: float = Query(1000, ge=1, le=20_000),
 ) -> Any:
     """Active sources within `radius` metres that the caller may inspect, nearest first, with
     their due status."""
@@ -490,4 +489,6 @@ def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:
     check_period(q.date_from, q.date_to)
     if q.level not in LEVELS:
         raise ApiError(400, "level must be street or community", "level")
-    return [stat_row(r) for r in plans.statistics(request.user, q.date_from, q.date_to, LEVELS[q.level])]
+    return [
+        stat_row(r) for r in plans.statistics(request.user, q.date_from, q.date_to, LEVELS[q.level])
+    ]

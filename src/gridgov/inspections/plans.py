@@ -214,9 +214,7 @@ def _unit_of(path: str, units: dict[str, Region]) -> Region | None:
     return None
 
 
-def statistics(
-    user: Any, start: dt.date, end: dt.date, level: int = Level.STREET
-) -> list[StatRow]:
+def statistics(user: Any, start: dt.date, end: dt.date, level: int = Level.STREET) -> list[StatRow]:
     """Per unit (street or community) and category, over [start, end]: sources (active, in the
     account's scope), inspected at least once, coverage, inspections, failed, far-flagged,
     rectifications opened / closed / closed on time, and sources overdue now. Each unit's
@@ -276,8 +274,6 @@ def statistics(
         if due.overdue_days > 0:
             for r in rows_for(due.source.region_path, due.source.category):
                 r.overdue_now += 1
-    ordered = sorted(
-        rows.values(), key=lambda r: (r.unit_code, r.category != "", r.category)
-    )
+    ordered = sorted(rows.values(), key=lambda r: (r.unit_code, r.category != "", r.category))
     total.unit_name = ""
     return [*ordered, total]

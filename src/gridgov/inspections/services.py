@@ -434,7 +434,14 @@ def _reinspected(
     if still:
         texts = "、".join(i.text for i in rect.failed_items.all() if i.pk in still)
         if order is not None and order.state in OPEN_STATES:
-            _perform(order.pk, "still_failing", user, _("复查仍不合格：%(items)s") % {"items": texts}, inspection, now)
+            _perform(
+                order.pk,
+                "still_failing",
+                user,
+                _("复查仍不合格：%(items)s") % {"items": texts},
+                inspection,
+                now,
+            )
         return None
     updated = Rectification.objects.filter(pk=rect.pk, state=Rectification.State.OPEN).update(
         state=Rectification.State.CLOSED, closed_at=now
@@ -461,4 +468,3 @@ def _perform(
 
 def is_on_time(rect: Rectification) -> bool:
     return rect.closed_at is not None and rect.closed_at.astimezone(CST).date() <= rect.due_date
-

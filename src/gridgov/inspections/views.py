@@ -183,9 +183,11 @@ def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
     """The result: passed, or the rectification made (its deadline and who must act); a
     re-inspection says whether it closed the rectification."""
     inspection = _inspection(request.user, pk)
-    opened = Rectification.objects.filter(inspection=inspection).select_related(
-        "order__event", "order__assignee"
-    ).first()
+    opened = (
+        Rectification.objects.filter(inspection=inspection)
+        .select_related("order__event", "order__assignee")
+        .first()
+    )
     return render(
         request,
         "inspections/phone/done.html",
@@ -231,10 +233,13 @@ def desk(request: HttpRequest) -> HttpResponse:
         level = "street"
     result = request.GET.get("result", "")
     far = request.GET.get("far", "")
-    f = InspectionFilter(
-        result=result if result in Inspection.Result.values else None,
-        far=True if far == "1" else None,
-        **{"from": start, "to": end},
+    f = InspectionFilter.model_validate(
+        {
+            "result": result if result in Inspection.Result.values else None,
+            "far": True if far == "1" else None,
+            "from": start,
+            "to": end,
+        }
     )
     page = Paginator(filtered_inspections(request.user, f), 50).get_page(request.GET.get("page"))
     overdue = [d for d in plans.due_sources(request.user) if d.status == "overdue"]
@@ -327,4 +332,3 @@ def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
             "today": plans.today(),
         }
     }
-

@@ -172,9 +172,7 @@ ACTIONS: dict[str, Action] = {
         # A rectification order (整改) is finished by the re-inspection that finds it put right,
         # whatever step it had reached; a re-inspection that still fails is recorded on it.
         _a("rectified", _("复查合格"), OPEN_STATES, State.CLOSED, Actor.SYSTEM, needs_note=True),
-        _a(
-            "still_failing", _("复查不合格"), OPEN_STATES, None, Actor.SYSTEM, needs_note=True
-        ),
+        _a("still_failing", _("复查不合格"), OPEN_STATES, None, Actor.SYSTEM, needs_note=True),
     ]
 }
 
