@@ -100,3 +100,26 @@ def test_an_inspection_fails_an_item_and_the_reinspection_closes_it(
     assert rect.order.state == State.CLOSED
     assert site.inspections.count() == 2
     leader.close()
+
+
+def test_inspection_pages_run_under_the_policy(live_server, browser, crew):  # noqa: F811
+    from gridgov.inspections.models import ChecklistItem
+    from gridgov.inspections.services import record_inspection
+    from tests.browser.test_csp_pages import Watched
+
+    site = make_source("construction_site", (35.2, 113.05), "东一花园工地")
+    items = {i.pk: True for i in ChecklistItem.objects.filter(category="construction_site")}
+    done = record_inspection(crew["g1_worker"], site.pk, *NEAR_G1, 10.0, items=items)
+    base = live_server.url
+    w = Watched(phone(browser, *NEAR_G1))
+    log_in(w.page, base, "g1_worker", "/m/inspect/")
+    w.page.wait_for_selector("#near-list")
+    w.visit(f"{base}/m/inspect/?lat={NEAR_G1[0]}&lon={NEAR_G1[1]}", ready="#near-list")
+    w.visit(f"{base}/m/inspect/{site.pk}/", ready=".items")
+    w.page.wait_for_function("() => document.querySelector('input[name=accuracy]').value !== ''")
+    w.visit(f"{base}/m/inspect/done/{done.inspection.pk}/", ready="#result")
+    desk = Watched(browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN"))
+    log_in(desk.page, base, "east_secretary", "/inspections/")
+    desk.page.wait_for_selector("#stats")
+    desk.visit(f"{base}/inspections/", ready="#stats")
+    desk.visit(f"{base}/inspections/{done.inspection.pk}/", ready="#map .leaflet-interactive")

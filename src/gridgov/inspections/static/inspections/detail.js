@@ -11,11 +11,14 @@
     pointToLayer: function (f, latlng) {
       return L.circleMarker(latlng, { radius: 8, color: "#d7301f", fillColor: "#d7301f", fillOpacity: 0.8 });
     },
-  }).addTo(map);
-  var here = L.circleMarker(d.inspector, { radius: 7, color: "#1f5fbf", fillColor: "#1f5fbf", fillOpacity: 0.9 }).addTo(map);
-  var group = L.featureGroup([source, here]);
-  if (d.accuracy) { group.addLayer(L.circle(d.inspector, { radius: d.accuracy, color: "#1f5fbf", weight: 1, fillOpacity: 0.08 })); }
-  group.addTo(map);
-  var bounds = group.getBounds();
+  });
+  var here = L.circleMarker(d.inspector, { radius: 7, color: "#1f5fbf", fillColor: "#1f5fbf", fillOpacity: 0.9 });
+  // The view first (a circle in metres needs a map to measure its bounds), then the layers.
+  var bounds = source.getBounds().extend(here.getLatLng());
   map.fitBounds(bounds.pad(0.4), { maxZoom: 18 });
+  source.addTo(map);
+  here.addTo(map);
+  if (d.accuracy) {
+    L.circle(d.inspector, { radius: d.accuracy, color: "#1f5fbf", weight: 1, fillOpacity: 0.08 }).addTo(map);
+  }
 })();
