@@ -57,6 +57,14 @@ class District:
     g1_person: int
     g3_person: int
     station_token: str  # M1's ingestion token
+    # Inspections (巡查检查): a construction site in G1 and one in G3, each inspected once with
+    # a photo and a failed item (so a rectification and its order exist too).
+    g1_source: int = 0
+    g3_source: int = 0
+    g1_inspection: int = 0
+    g3_inspection: int = 0
+    g1_inspection_photo: int = 0
+    g3_inspection_photo: int = 0
 
 
 def _png() -> bytes:
@@ -110,6 +118,31 @@ def _photo(order: Any, user: Any) -> int:
     ).pk
 
 
+def _inspected_site(user: Any, point: tuple[float, float], name: str) -> tuple[int, int, int]:
+    """(source, inspection, photo) ids: a site at `point`, inspected from ~100 m with a photo
+    and its covering failed."""
+    from gridgov.inspections.models import ChecklistItem
+    from gridgov.inspections.services import record_inspection
+    from gridgov.sources.services import SourceInput, create_source, point_geometry
+    from gridgov.workorders import evidence
+
+    source = create_source(
+        SourceInput(category="construction_site", name=name, geometry=point_geometry(*point))
+    )
+    items = {
+        i.pk: i.code != "covering"
+        for i in ChecklistItem.objects.filter(category="construction_site", active=True)
+    }
+    data = _png()
+    upload = io.BytesIO(data)
+    upload.name, upload.size = "site.png", len(data)  # type: ignore[attr-defined]
+    photos = evidence.prepare_photos([upload])
+    done = record_inspection(
+        user, source.pk, point[0] + 0.0009, point[1], 10.0, items=items, photos=photos
+    )
+    return source.pk, done.inspection.pk, done.inspection.photos.get().pk
+
+
 @pytest.fixture
 def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
     from gridgov.air.models import Station, Target
@@ -139,6 +172,8 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
     g3 = report(G3_POINT, source=Source.PATROL, user=crew["command"], title="西边的工地")
     command, command_file = _command(crew["command"], "D-S1-C1-G1")
     g3_command, g3_command_file = _command(crew["command"], "D-S2-C2-G3")
+    g1_site = _inspected_site(crew["g1_worker"], G1_POINT, "东一工地")
+    g3_site = _inspected_site(crew["command"], G3_POINT, "西一工地")
     return District(
         g1_order=g1.pk,
         g3_order=g3.pk,
@@ -155,4 +190,10 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_person=people["g1_worker"].pk,
         g3_person=people["g3_worker"].pk,
         station_token=issue_token(stations["micro"]),
+        g1_source=g1_site[0],
+        g3_source=g3_site[0],
+        g1_inspection=g1_site[1],
+        g3_inspection=g3_site[1],
+        g1_inspection_photo=g1_site[2],
+        g3_inspection_photo=g3_site[2],
     )

@@ -136,6 +136,22 @@ ROUTES: dict[str, Row] = {
     "api/v1/commands/<int:command_id>/files": row(
         "405 405 405 405 405 405 405", command_id="@command"
     ),
+    # Inspections (巡查检查): scoped by the sources an account may see.
+    "api/v1/inspections": row("401 200 200 200 200 200 200"),
+    "api/v1/inspections/checklist": row(
+        "401 200 200 200 200 200 200", query="category=construction_site"
+    ),
+    "api/v1/inspections/near": row("401 200 200 200 200 200 200", query="lat=35.2&lon=113.05"),
+    "api/v1/inspections/<int:inspection_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        inspection_id="@g1_inspection|@g3_inspection",
+    ),
+    "api/v1/inspections/rectifications": row("401 200 200 200 200 200 200"),
+    "api/v1/inspections/due": row("401 200 200 200 200 200 200"),
+    "api/v1/inspections/stats": row(
+        "401 200 200 200 200 200 200", query="from=2026-01-01&to=2026-12-31"
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -190,6 +206,26 @@ ROUTES: dict[str, Row] = {
     "orders/m/inbox/": row("302 200 200 200 200 200 200"),
     "orders/m/<int:pk>/": row(
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
+    ),
+    "inspections/": row("302 200 200 200 200 200 200"),
+    "inspections/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_inspection|@g3_inspection",
+    ),
+    "inspections/photos/<int:pk>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_inspection_photo|@g3_inspection_photo",
+    ),
+    "m/inspect/": row("302 200 200 200 200 200 200"),
+    "m/inspect/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_source|@g3_source"
+    ),
+    "m/inspect/done/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_inspection|@g3_inspection",
     ),
     # --- Open311 GeoReport v2 and the public page: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),
+    path("", include("gridgov.inspections.urls")),
     path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
     path("", include("gridgov.web.urls")),
 ]

@@ -27,6 +27,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW, ADD, CHANGE),
         "workorders.deadlinepolicy": (VIEW, ADD, CHANGE),
+        "inspections.checklistitem": (VIEW, ADD, CHANGE),
+        "inspections.inspectionplan": (VIEW, ADD, CHANGE),
+        "inspections.inspection": (VIEW,),
+        "inspections.rectification": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -38,6 +42,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.target": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW,),
+        "inspections.checklistitem": (VIEW,),
+        "inspections.inspectionplan": (VIEW,),
+        "inspections.inspection": (VIEW,),
+        "inspections.rectification": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -48,6 +56,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.target": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW,),
+        "inspections.checklistitem": (VIEW,),
+        "inspections.inspectionplan": (VIEW,),
+        "inspections.inspection": (VIEW,),
+        "inspections.rectification": (VIEW,),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {

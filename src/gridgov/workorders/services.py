@@ -115,6 +115,12 @@ class EventInput:
     alarm_id: int | None = None
     submission_key: str | None = None
     region: Region | None = None  # already known (an alarm's grid): no lookup needed
+    # Dispatched to this person rather than by routing (a rectification goes to the source's
+    # responsible person); only for auto-dispatched sources.
+    assignee: routing.Assignment | None = None
+    # A handling deadline fixed by the caller (a rectification's date): kept as the order's
+    # `extended_until`, and the handling step, once signed for, is due then at the earliest.
+    handle_by: dt.datetime | None = None
 
 
 # Longest accepted text per field: longer is refused, never cut.
@@ -240,6 +246,7 @@ def create_event(
             state=State.REPORTED,
             priority=priority,
             unit=routing.dispatching_unit(region),
+            extended_until=data.handle_by,
             created_at=now,
             updated_at=now,
         )
@@ -252,7 +259,7 @@ def create_event(
         if photos:
             evidence.attach_photos(order, photos, stage="report", user=user)
         if data.source in AUTO_DISPATCHED:
-            order = _auto_dispatch(order, user, now)
+            order = _auto_dispatch(order, user, now, data.assignee)
     return order
 
 
@@ -291,8 +298,10 @@ def _record(
     )
 
 
-def _auto_dispatch(order: WorkOrder, user: Any, now: dt.datetime) -> WorkOrder:
-    assignment = routing.assignee_for(order.event.region, order.event.category.line_id)
+def _auto_dispatch(
+    order: WorkOrder, user: Any, now: dt.datetime, chosen: routing.Assignment | None = None
+) -> WorkOrder:
+    assignment = chosen or routing.assignee_for(order.event.region, order.event.category.line_id)
     if assignment is None:  # nobody anywhere up the chain: it waits at its unit
         return order
     changes = _dispatch_changes(order, assignment, order.unit)  # the grid's community
@@ -365,12 +374,18 @@ def allowed_actions(user: Any, order: WorkOrder) -> list[Action]:
     return [a for a in ACTIONS.values() if _refusal(user, order, a) is None]
 
 
-def _refusal(user: Any, order: WorkOrder, action: Action) -> tuple[int, str] | None:
+def _refusal(
+    user: Any, order: WorkOrder, action: Action, *, system: bool = False
+) -> tuple[int, str] | None:
+    if (action.actor == Actor.SYSTEM) != system:
+        return 403, _("「%(action)s」由系统根据检查记录执行") % {"action": action.label}
     if order.state not in action.sources:
         return 409, _("工单当前状态为「%(state)s」，不能%(action)s") % {
             "state": State(order.state).label,
             "action": action.label,
         }
+    if system:
+        return None
     person = person_of(user)
     if action.actor == Actor.ASSIGNEE:
         if person is None or order.assignee_id != person.pk:
@@ -400,13 +415,17 @@ def perform(
     photo_stage: str = "report",
     now: dt.datetime | None = None,
     source_id: int | None = None,
+    system: bool = False,
 ) -> tuple[WorkOrder, Transition]:
     """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
     are this account's photos already uploaded to the order and not yet part of a step, and
     `new_photos` photos sent with the action (the pages): they become the evidence of this
     step in its transaction — all of them, or the action is refused. `source_id` (处置 only)
     names the registered pollution source found responsible: one the account may see; the
-    step's note records it too. A later 处置 without one leaves it as it was."""
+    step's note records it too. A later 处置 without one leaves it as it was. `system`: the
+    platform takes a system action (Actor.SYSTEM) on a fact its caller has checked (a
+    re-inspection); `user` is then only recorded as who brought that fact, and needs no scope
+    or role."""
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
@@ -419,9 +438,9 @@ def perform(
         )
     except WorkOrder.DoesNotExist:
         order = None
-    if order is None or not can_see(user, order):
+    if order is None or not (system or can_see(user, order)):
         raise WorkflowError(404, _("工单不存在"))
-    refusal = _refusal(user, order, action)
+    refusal = _refusal(user, order, action, system=system)
     if refusal:
         raise WorkflowError(refusal[0], refusal[1], "action")
     note = (note or "").strip()
@@ -537,6 +556,11 @@ def _perform(
     elif code == "sign":
         changes.update(signed_at=now, sign_late=bool(order.due_at and now > order.due_at))
         _set_step(changes, order, Step.HANDLE, now)
+        fixed = order.extended_until  # a deadline set when the order was made (整改期限)
+        if fixed is not None and fixed > changes["due_at"]:
+            changes.update(
+                due_at=fixed, next_escalation_at=fixed, warn_at=now + (fixed - now) * 0.8
+            )
     elif code == "handle":
         due = order.extended_until or order.due_at
         changes.update(
@@ -556,9 +580,9 @@ def _perform(
     elif code == "reject":
         changes.update(handled_by=None, handled_at=None)
         _set_step(changes, order, Step.HANDLE, now)
-    elif code in ("close", "void"):
+    elif code in ("close", "void", "rectified"):
         changes.update(step="", warn_at=None, due_at=None, next_escalation_at=None, overdue=False)
-        if code == "close":
+        if code in ("close", "rectified"):
             changes["closed_at"] = now
     elif code == "request_extension":
         current = order.extended_until or order.due_at
@@ -624,6 +648,15 @@ def _side_effects(
             _unit_people(order.sent_by_unit_id, line_id),
             Kind.TO_VERIFY,
             _("待核查：%(title)s") % {"title": title},
+            order=order,
+            body=t.note,
+            key=key,
+        )
+    elif code == "still_failing" and order.assignee_id:
+        notify(
+            [order.assignee_id],
+            Kind.REJECTED,
+            _("复查不合格：%(title)s") % {"title": title},
             order=order,
             body=t.note,
             key=key,

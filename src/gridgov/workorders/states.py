@@ -36,6 +36,9 @@ class Actor(StrEnum):
     DISPATCHER = "dispatch_workorder"  # 受理、派遣、转派、结案、作废
     VERIFIER = "verify_workorder"  # 核查
     SUPERVISOR = "supervise_workorder"  # 督办, approving extensions
+    # The platform itself, on a fact another module records (a re-inspection of a
+    # rectification): never offered to a person; `services.perform(..., system=True)` only.
+    SYSTEM = "system"
 
 
 class Step(StrEnum):
@@ -166,6 +169,10 @@ ACTIONS: dict[str, Action] = {
             needs_note=True,
         ),
         _a("supervise", _("督办"), OPEN_STATES, None, Actor.SUPERVISOR, needs_note=True),
+        # A rectification order (整改) is finished by the re-inspection that finds it put right,
+        # whatever step it had reached; a re-inspection that still fails is recorded on it.
+        _a("rectified", _("复查合格"), OPEN_STATES, State.CLOSED, Actor.SYSTEM, needs_note=True),
+        _a("still_failing", _("复查不合格"), OPEN_STATES, None, Actor.SYSTEM, needs_note=True),
     ]
 }
 

@@ -1,0 +1,279 @@
+"""巡查计划与统计: which sources are due or overdue for inspection, and the figures per unit
+(street or community) and category over a period.
+
+The interval in force for a source is its category's plan; while a heavy-pollution warning is
+in force (emergency.services.in_force), the plan's emergency interval, or the smallest
+`Measure.inspection_interval_days` of the category's measures at or below the warning's level
+(an enterprise measure only for its performance grades) when that is smaller. The tighter
+interval counts from the warning's first day at the earliest, never backwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from gridgov.emergency.models import Measure
+from gridgov.emergency.models import Warning as EmergencyWarning
+from gridgov.emergency.services import in_force
+from gridgov.inspections.models import Inspection, InspectionPlan, Rectification
+from gridgov.inspections.services import is_on_time
+from gridgov.people import scope
+from gridgov.sources import categories
+from gridgov.sources.models import PollutionSource, Status
+from gridgov.sources.services import sources_for
+from gridgov.territory.models import Level, Region
+from gridgov.workorders.workcal import CST
+
+
+@dataclass(frozen=True)
+class Due:
+    source: PollutionSource
+    last: dt.date | None  # the day of the last inspection, None if never
+    interval: int  # days, as in force
+    next_due: dt.date
+    on: dt.date  # the day asked about
+    emergency: bool  # the interval is the emergency one
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, (self.on - self.next_due).days)
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.next_due - self.on).days)
+
+    @property
+    def status(self) -> str:
+        """overdue (超期), due (今日到期) or ok (未到期)."""
+        if self.on > self.next_due:
+            return "overdue"
+        return "due" if self.on == self.next_due else "ok"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a day, China Standard Time."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CST)
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CST).date()
+
+
+def _emergency_intervals(warning: EmergencyWarning | None) -> dict[str, list[Measure]]:
+    if warning is None:
+        return {}
+    out: dict[str, list[Measure]] = defaultdict(list)
+    for m in Measure.objects.filter(active=True, level__lte=warning.level):
+        out[m.category].append(m)
+    return out
+
+
+def interval_for(
+    source: PollutionSource,
+    plan: InspectionPlan | None,
+    measures: dict[str, list[Measure]],
+    warning: EmergencyWarning | None,
+) -> tuple[int | None, bool]:
+    """(days between inspections in force, whether it is the emergency interval)."""
+    normal = plan.interval_days if plan is not None and plan.active else None
+    if warning is None:
+        return normal, False
+    candidates = []
+    if plan is not None and plan.active:
+        candidates.append(plan.emergency_interval_days)
+    grade = str(source.attributes.get("grade", "")) if source.attributes else ""
+    for m in measures.get(source.category, []):
+        if m.grades and grade not in m.grades:
+            continue
+        candidates.append(m.inspection_interval_days)
+    candidates = [max(1, c) for c in candidates]
+    if not candidates:
+        return normal, False
+    tight = min(candidates)
+    if normal is not None and normal <= tight:
+        return normal, False
+    return tight, True
+
+
+def due_sources(
+    user: Any,
+    on: dt.date | None = None,
+    *,
+    at: dt.datetime | None = None,
+    qs: Any = None,
+) -> list[Due]:
+    """Every active source in the account's scope with a plan: its last inspection, the interval
+    in force, the next due day and how many days overdue — most overdue first. `on` is the day
+    asked about (today by default); `at` the moment the warning in force is read (now, or the
+    end of `on`)."""
+    today = timezone.localdate()
+    on = on or today
+    if at is None:
+        at = timezone.now() if on == today else dt.datetime.combine(on, dt.time(12), tzinfo=CST)
+    warning = in_force(at)
+    measures = _emergency_intervals(warning)
+    plans = {p.category: p for p in InspectionPlan.objects.all()}
+    base = sources_for(user) if qs is None else qs
+    sources = list(
+        base.filter(status=Status.ACTIVE)
+        .select_related("grid")
+        .defer("grid__geometry", "geometry")
+        .order_by("code")
+    )
+    end = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
+    last = dict(
+        Inspection.objects.filter(source__in=[s.pk for s in sources], at__lt=end)
+        .values("source")
+        .annotate(last=Max("at"))
+        .values_list("source", "last")
+    )
+    warning_day = _local_day(warning.starts_at) if warning is not None else None
+    out = []
+    for s in sources:
+        interval, emergency = interval_for(s, plans.get(s.category), measures, warning)
+        if interval is None:
+            continue
+        seen = last.get(s.pk)
+        last_day = _local_day(seen) if seen is not None else None
+        start = last_day or _local_day(s.created_at)
+        next_due = start + dt.timedelta(days=interval)
+        if emergency and warning_day is not None:
+            normal = plans.get(s.category)
+            usual = (
+                start + dt.timedelta(days=normal.interval_days)
+                if normal is not None and normal.active
+                else next_due
+            )
+            # The tighter interval counts from the warning's first day at the earliest.
+            next_due = min(usual, max(next_due, warning_day))
+        out.append(Due(s, last_day, interval, next_due, on, emergency))
+    out.sort(key=lambda d: (-d.overdue_days, d.next_due, d.source.code))
+    return out
+
+
+# -------------------------------------------------------------------------- statistics --
+
+
+@dataclass
+class StatRow:
+    unit_code: str
+    unit_name: str
+    category: str  # "" for the unit's total
+    sources: int = 0
+    inspected: int = 0  # sources inspected at least once in the period
+    inspections: int = 0
+    failed: int = 0
+    far: int = 0
+    rect_opened: int = 0
+    rect_closed: int = 0
+    rect_on_time: int = 0
+    overdue_now: int = 0
+    _seen: set[int] = field(default_factory=set, repr=False)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the sources inspected at least once, in percent (one decimal)."""
+        return round(100 * self.inspected / self.sources, 1) if self.sources else 0.0
+
+    @property
+    def category_label(self) -> str:
+        return str(categories.LABELS.get(self.category, "")) if self.category else ""
+
+
+def _units(user: Any, level: int) -> dict[str, Region]:
+    """The units of the level the account may see, by path; an account whose scope lies below
+    that level gets the units above its scope that it sees into (its own street, say) instead."""
+    qs = Region.objects.active().filter(level=level).defer("geometry")
+    paths = scope.scope_paths(user)
+    if paths is not scope.ALL:
+        inside = Q(pk__in=[])
+        for p in paths:
+            inside |= Q(path__startswith=p)
+            ids = [int(x) for x in p.strip("/").split("/") if x]
+            inside |= Q(pk__in=ids)
+        qs = qs.filter(inside)
+    return {r.path: r for r in qs}
+
+
+def _unit_of(path: str, units: dict[str, Region]) -> Region | None:
+    parts = [x for x in path.strip("/").split("/") if x]
+    for i in range(len(parts), 0, -1):
+        found = units.get("/" + "/".join(parts[:i]) + "/")
+        if found is not None:
+            return found
+    return None
+
+
+def statistics(user: Any, start: dt.date, end: dt.date, level: int = Level.STREET) -> list[StatRow]:
+    """Per unit (street or community) and category, over [start, end]: sources (active, in the
+    account's scope), inspected at least once, coverage, inspections, failed, far-flagged,
+    rectifications opened / closed / closed on time, and sources overdue now. Each unit's
+    total row (category "") comes first; the district's total is the last row."""
+    units = _units(user, level)
+    lo = dt.datetime.combine(start, dt.time(0), tzinfo=CST)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
+    rows: dict[tuple[str, str], StatRow] = {}
+    total = StatRow("", "", "")
+
+    def rows_for(path: str, category: str) -> list[StatRow]:
+        unit = _unit_of(path, units)
+        if unit is None:
+            return [total]
+        out = []
+        for cat in (category, ""):
+            key = (unit.code, cat)
+            if key not in rows:
+                rows[key] = StatRow(unit.code, unit.name, cat)
+            out.append(rows[key])
+        return [*out, total]
+
+    in_scope = sources_for(user)
+    for path, category in in_scope.filter(status=Status.ACTIVE).values_list(
+        "region_path", "category"
+    ):
+        for r in rows_for(path, category):
+            r.sources += 1
+    done = (
+        Inspection.objects.filter(source__in=in_scope.values("pk"), at__gte=lo, at__lt=hi)
+        .values("source", "source__region_path", "source__category", "source__status")
+        .annotate(n=Count("pk"), failed=Count("pk", filter=Q(result=Inspection.Result.FAILED)))
+        .annotate(far=Count("pk", filter=Q(far=True)))
+    )
+    for d in done:
+        for r in rows_for(d["source__region_path"], d["source__category"]):
+            r.inspections += d["n"]
+            r.failed += d["failed"]
+            r.far += d["far"]
+            if d["source__status"] == Status.ACTIVE and d["source"] not in r._seen:
+                r._seen.add(d["source"])
+                r.inspected += 1
+    rects = Rectification.objects.filter(source__in=in_scope.values("pk")).filter(
+        Q(created_at__gte=lo, created_at__lt=hi) | Q(closed_at__gte=lo, closed_at__lt=hi)
+    )
+    for rect in rects.select_related("source").only(
+        "created_at", "closed_at", "due_date", "source__region_path", "source__category"
+    ):
+        for r in rows_for(rect.source.region_path, rect.source.category):
+            if lo <= rect.created_at < hi:
+                r.rect_opened += 1
+            if rect.closed_at is not None and lo <= rect.closed_at < hi:
+                r.rect_closed += 1
+                if is_on_time(rect):
+                    r.rect_on_time += 1
+    for due in due_sources(user):
+        if due.overdue_days > 0:
+            for r in rows_for(due.source.region_path, due.source.category):
+                r.overdue_now += 1
+    ordered = sorted(rows.values(), key=lambda r: (r.unit_code, r.category != "", r.category))
+    total.unit_name = ""
+    return [*ordered, total]
