@@ -92,6 +92,7 @@ def test_queue_is_redis_with_redis_url(tmp_path):
 def test_gridgov_worker_starts_the_consumer_and_stops_cleanly(tmp_path):
     """`gridgov worker` runs Huey's consumer with the periodic tasks; SIGINT stops it."""
     import signal
+    import threading
     import time
     from pathlib import Path
 
@@ -110,12 +111,21 @@ def test_gridgov_worker_starts_the_consumer_and_stops_cleanly(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # Wait for the consumer's start-up listing (slow on a loaded machine), not a fixed time.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
     try:
-        time.sleep(4)
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and "daily_backup" not in "".join(lines):
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.2)
+        assert proc.poll() is None, "".join(lines)
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+    out = "".join(lines)
     assert "deadline_sweep" in out  # the consumer lists the periodic tasks it runs
     assert "daily_backup" in out
     assert (tmp_path / "queue.sqlite3").exists()
