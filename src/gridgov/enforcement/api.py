@@ -4,8 +4,6 @@ A step is a POST (`POST /cases/{id}/steps {"to_step": "investigation"}`), never 
 field. `GET /public/exposure` needs no account and shows only what the public page shows.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
