@@ -38,16 +38,26 @@ def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case
     user = enf["command"]
     for s in (Step.INVESTIGATION, Step.NOTICE):
         services.advance(case.pk, s, user)
-    services.advance(case.pk, Step.DECISION, user, penalty_amount="30000",
-                     legal_basis_ids=[basis("第一百一十五条").pk], decision="罚款三万元，责令改正")  # fmt: skip
+    services.advance(
+        case.pk,
+        Step.DECISION,
+        user,
+        penalty_amount="30000",
+        legal_basis_ids=[basis("第一百一十五条").pk],
+        decision="罚款三万元，责令改正",
+    )
     data = png()
     doc = services.add_document(case.pk, user, io.BytesIO(data), size=len(data), name="a.png")
-    pub = publication.propose(case.pk, user, title="工地扬尘典型案例",
-                              summary="裸土未覆盖，车辆带泥上路。" * 5, photo_ids=[doc.pk])  # fmt: skip
+    pub = publication.propose(
+        case.pk,
+        user,
+        title="工地扬尘典型案例",
+        summary="裸土未覆盖，车辆带泥上路。" * 5,
+        photo_ids=[doc.pk],
+    )
     publication.approve(pub.pk, enf["command2"])
 
-    context = browser.new_context(viewport=NARROW, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")  # fmt: skip
+    context = browser.new_context(viewport=NARROW, is_mobile=True, has_touch=True, locale="zh-CN")
     watched = Watched(context)
     base = live_server.url
     for url in ("/exposure/", f"/exposure/{pub.pk}/"):
