@@ -54,12 +54,24 @@ def test_case_lifecycle_over_the_api(api, sites):
     assert step(api, cid, "investigation", version=99).status_code == 409
     assert step(api, cid, "investigation", version=case["version"]).status_code == 200
     assert step(api, cid, "notice").status_code == 200
-    bad = step(api, cid, "decision", penalty_amount="500", legal_bases=[basis("第一百一十五条").pk],
-               decision="罚款")  # fmt: skip
+    bad = step(
+        api,
+        cid,
+        "decision",
+        penalty_amount="500",
+        legal_bases=[basis("第一百一十五条").pk],
+        decision="罚款",
+    )
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "penalty_amount"
-    ok = step(api, cid, "decision", penalty_amount="20000.50",
-              legal_bases=[basis("第一百一十五条").pk], decision="罚款并责令改正",
-              rectification_required=True)  # fmt: skip
+    ok = step(
+        api,
+        cid,
+        "decision",
+        penalty_amount="20000.50",
+        legal_bases=[basis("第一百一十五条").pk],
+        decision="罚款并责令改正",
+        rectification_required=True,
+    )
     assert ok.status_code == 200, ok.content
     assert ok.json()["penalty_amount"] == "20000.50"
     assert [b["article"] for b in ok.json()["legal_bases"]] == ["第一百一十五条"]
@@ -69,8 +81,13 @@ def test_case_lifecycle_over_the_api(api, sites):
     done = step(api, cid, "closed", rectified=True).json()
     assert done["step"] == "closed" and done["next_steps"] == []
     assert [s["to_step"] for s in done["steps"]] == [
-        "filed", "investigation", "notice", "decision", "execution", "closed",
-    ]  # fmt: skip
+        "filed",
+        "investigation",
+        "notice",
+        "decision",
+        "execution",
+        "closed",
+    ]
     listed = api("get", "/cases?step=closed").json()
     assert [c["id"] for c in listed["items"]] == [cid]
     stats = api("get", "/cases/stats?from=2026-01-01&to=2100-12-31").json()
@@ -78,8 +95,14 @@ def test_case_lifecycle_over_the_api(api, sites):
 
 
 def test_scope_and_permissions(api, sites):
-    g3 = new(api, sites, source_id=sites["g3"].pk, party_kind="person", party_name="王小明",
-             party_code=PERSON_ID).json()  # fmt: skip
+    g3 = new(
+        api,
+        sites,
+        source_id=sites["g3"].pk,
+        party_kind="person",
+        party_name="王小明",
+        party_code=PERSON_ID,
+    ).json()
     assert api("get", f"/cases/{g3['id']}", "east_secretary").status_code == 404
     assert api("get", f"/cases/{g3['id']}", "s1_enforcer").status_code == 404
     assert api("get", f"/cases/{g3['id']}", "g1_leader").status_code == 404
@@ -121,13 +144,11 @@ def test_bad_advance_and_stats_inputs(api, sites):
         {"to_step": "decision", "penalty_amount": "NaN", "legal_bases": [1], "decision": "x"},
         {"to_step": "decision", "penalty_amount": "1e30", "legal_bases": [1], "decision": "x"},
         {"to_step": "decision", "penalty_amount": "1.001", "legal_bases": [1], "decision": "x"},
-        {"to_step": "decision", "penalty_amount": "20000", "legal_bases": [2**63],
-         "decision": "x"},
-        {"to_step": "decision", "penalty_amount": "20000", "legal_bases": [99999],
-         "decision": "x"},
+        {"to_step": "decision", "penalty_amount": "20000", "legal_bases": [2**63], "decision": "x"},
+        {"to_step": "decision", "penalty_amount": "20000", "legal_bases": [99999], "decision": "x"},
         {"to_step": "nowhere"},
         {"to_step": "decision", "note": "x" * 2001},
-    ):  # fmt: skip
+    ):
         r = api("post", f"/cases/{cid}/steps", body=body)
         assert r.status_code == 400, (body, r.content)
     assert Case.objects.get(pk=cid).step == "notice"
@@ -142,24 +163,37 @@ def test_documents_and_publication_over_the_api(api, sites, client, bearer):
     cid = new(api, sites).json()["id"]
     for s in ("investigation", "notice"):
         step(api, cid, s)
-    step(api, cid, "decision", penalty_amount="20000", legal_bases=[basis("第一百一十五条").pk],
-         decision="罚款")  # fmt: skip
+    step(
+        api,
+        cid,
+        "decision",
+        penalty_amount="20000",
+        legal_bases=[basis("第一百一十五条").pk],
+        decision="罚款",
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("site.png", png(), content_type="image/png")
-    r = client.post(f"/api/v1/cases/{cid}/documents", {"file": upload, "title": "现场"},
-                    **bearer("command"))  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{cid}/documents", {"file": upload, "title": "现场"}, **bearer("command")
+    )
     assert r.status_code == 201, r.content
     doc = r.json()["id"]
     fake = SimpleUploadedFile("a.pdf", b"not a pdf", content_type="application/pdf")
     r = client.post(f"/api/v1/cases/{cid}/documents", {"file": fake}, **bearer("command"))
     assert r.status_code == 400
     assert client.get(f"/cases/documents/{doc}").status_code == 302  # pages need a login
-    leak = api("post", f"/cases/{cid}/publication",
-               body={"title": "曝光", "summary": "联系人电话13912345678"})  # fmt: skip
+    leak = api(
+        "post",
+        f"/cases/{cid}/publication",
+        body={"title": "曝光", "summary": "联系人电话13912345678"},
+    )
     assert leak.status_code == 400 and leak.json()["errors"][0]["field"] == "summary"
-    r = api("post", f"/cases/{cid}/publication",
-            body={"title": "工地扬尘被罚", "summary": "裸土未苫盖", "photos": [doc]})  # fmt: skip
+    r = api(
+        "post",
+        f"/cases/{cid}/publication",
+        body={"title": "工地扬尘被罚", "summary": "裸土未苫盖", "photos": [doc]},
+    )
     assert r.status_code == 201 and r.json()["state"] == "proposed" and r.json()["photos"] == 1
     pid = r.json()["id"]
     assert api("post", f"/publications/{pid}/approve").status_code == 403  # the proposer

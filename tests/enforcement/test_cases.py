@@ -24,9 +24,14 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
 
 def decide(case, user, amount="50000", article="第一百一十五条", **kw):
     return advance(
-        case.pk, Step.DECISION, user, penalty_amount=amount,
-        legal_basis_ids=[basis(article).pk], decision="罚款并责令改正", **kw,
-    )  # fmt: skip
+        case.pk,
+        Step.DECISION,
+        user,
+        penalty_amount=amount,
+        legal_basis_ids=[basis(article).pk],
+        decision="罚款并责令改正",
+        **kw,
+    )
 
 
 def walk(case, user, *steps, now=None):
@@ -232,17 +237,29 @@ def test_open_from_an_inspection_copies_and_links(enf, sites, people):
     from gridgov.inspections.models import Inspection
 
     insp = Inspection.objects.create(
-        source=sites["g1"], inspector=people["g1_worker"], at=T0, lat=35.2, lon=113.05,
-        distance_m=3, result="failed", note="围挡破损", region_path=sites["g1"].region_path,
+        source=sites["g1"],
+        inspector=people["g1_worker"],
+        at=T0,
+        lat=35.2,
+        lon=113.05,
+        distance_m=3,
+        result="failed",
+        note="围挡破损",
+        region_path=sites["g1"].region_path,
         created_at=T0,
-    )  # fmt: skip
+    )
     filled = services.prefill(enf["s1_enforcer"], inspection_id=insp.pk)
     assert filled["source_id"] == sites["g1"].pk and "围挡破损" in filled["facts"]
     case = open_case(
-        CaseInput(title=filled["title"], facts=filled["facts"], party_kind="org",
-                  party_name=filled["party_name"], inspection_id=insp.pk),
+        CaseInput(
+            title=filled["title"],
+            facts=filled["facts"],
+            party_kind="org",
+            party_name=filled["party_name"],
+            inspection_id=insp.pk,
+        ),
         enf["s1_enforcer"],
-    )  # fmt: skip
+    )
     assert case.origin == Case.Origin.INSPECTION and case.inspection == insp
     assert case.source == sites["g1"]
     with pytest.raises(CaseError):
@@ -252,44 +269,76 @@ def test_open_from_an_inspection_copies_and_links(enf, sites, people):
 def test_documents_checked_by_content(enf, new_case):
     case = new_case()
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    d = services.add_document(case.pk, enf["command"], io.BytesIO(pdf), size=len(pdf),
-                              name="决定书.pdf", title="处罚决定书")  # fmt: skip
+    d = services.add_document(
+        case.pk,
+        enf["command"],
+        io.BytesIO(pdf),
+        size=len(pdf),
+        name="决定书.pdf",
+        title="处罚决定书",
+    )
     assert d.content_type == "application/pdf" and not d.is_image
     img = png()
     assert services.add_document(
         case.pk, enf["command"], io.BytesIO(img), size=len(img), name="a.png"
     ).is_image
     with pytest.raises(CaseError) as err:
-        services.add_document(case.pk, enf["command"], io.BytesIO(b"MZ\x90\x00"), size=4,
-                              name="virus.pdf")  # fmt: skip
+        services.add_document(
+            case.pk, enf["command"], io.BytesIO(b"MZ\x90\x00"), size=4, name="virus.pdf"
+        )
     assert err.value.field == "file"
     with pytest.raises(CaseError) as err:
-        services.add_document(case.pk, enf["east_secretary"], io.BytesIO(pdf), size=len(pdf),
-                              name="x.pdf")  # fmt: skip
+        services.add_document(
+            case.pk, enf["east_secretary"], io.BytesIO(pdf), size=len(pdf), name="x.pdf"
+        )
     assert err.value.kind == "forbidden"
 
 
 def test_statistics_by_front_unit_month_and_basis(enf, new_case):
     user = enf["command"]
-    a = walk(new_case(), user, Step.INVESTIGATION, Step.NOTICE, Step.DECISION, Step.EXECUTION,
-             Step.CLOSED)  # fmt: skip
+    a = walk(
+        new_case(),
+        user,
+        Step.INVESTIGATION,
+        Step.NOTICE,
+        Step.DECISION,
+        Step.EXECUTION,
+        Step.CLOSED,
+    )
     b = new_case(source="g3", party_name="老王烧烤店")
     b = walk(b, user, Step.INVESTIGATION, Step.NOTICE)
-    b = advance(b.pk, Step.DECISION, user, penalty_amount="8000",
-                legal_basis_ids=[basis("第一百一十八条第一款").pk], decision="罚款")  # fmt: skip
+    b = advance(
+        b.pk,
+        Step.DECISION,
+        user,
+        penalty_amount="8000",
+        legal_basis_ids=[basis("第一百一十八条第一款").pk],
+        decision="罚款",
+    )
     c = new_case()
     Case.objects.filter(pk=c.pk).update(due_date=dt.date(2020, 1, 1))
     d = advance(new_case().pk, Step.WITHDRAWN, user, note="重复立案")
     late = new_case()
     Case.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 1))
-    late = walk(Case.objects.get(pk=late.pk), user, Step.INVESTIGATION, Step.NOTICE,
-                Step.DECISION, Step.EXECUTION, Step.CLOSED)  # fmt: skip
+    late = walk(
+        Case.objects.get(pk=late.pk),
+        user,
+        Step.INVESTIGATION,
+        Step.NOTICE,
+        Step.DECISION,
+        Step.EXECUTION,
+        Step.CLOSED,
+    )
     today = timezone.localdate()
     r = services.statistics(user, today - dt.timedelta(days=1), today)
     assert r["total"] == {
-        "opened": 5, "closed": 2, "closed_on_time": 1, "withdrawn": 1, "overdue": 1,
+        "opened": 5,
+        "closed": 2,
+        "closed_on_time": 1,
+        "withdrawn": 1,
+        "overdue": 1,
         "fines": Decimal("108000.00"),
-    }  # fmt: skip
+    }
     front = {row["key"]: row for row in r["by"]["front"]}
     assert front["construction_site"]["opened"] == 4
     assert front["restaurant"]["fines"] == Decimal("8000.00")

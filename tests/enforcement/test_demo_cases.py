@@ -23,11 +23,12 @@ def test_seed_cases_across_fronts_steps_and_the_board(enf, sites):
             name="西一村南地块",
             geometry={
                 "type": "Polygon",
-                "coordinates": [[[113.3, 35.1], [113.31, 35.1], [113.31, 35.11],
-                                 [113.3, 35.11], [113.3, 35.1]]],
+                "coordinates": [
+                    [[113.3, 35.1], [113.31, 35.1], [113.31, 35.11], [113.3, 35.11], [113.3, 35.1]]
+                ],
             },
         )
-    )  # fmt: skip
+    )
     create_source(
         SourceInput(category="burning_spot", name="东一路口", geometry=point_geometry(35.3, 113.1))
     )

@@ -26,16 +26,28 @@ def decided(new_case, user, **over):
         case = advance(case.pk, s, user)
     article = "第一百一十五条" if case.party_kind == "org" else "第一百一十九条第一款"
     amount = "30000" if case.party_kind == "org" else "1000"
-    return advance(case.pk, Step.DECISION, user, penalty_amount=amount,
-                   legal_basis_ids=[basis(article).pk], decision="罚款，责令改正")  # fmt: skip
+    return advance(
+        case.pk,
+        Step.DECISION,
+        user,
+        penalty_amount=amount,
+        legal_basis_ids=[basis(article).pk],
+        decision="罚款，责令改正",
+    )
 
 
 @pytest.fixture
 def person_case(enf, new_case):
     return decided(
-        new_case, enf["command"], source="g3", party_kind="person", party_name="王小明",
-        party_code=PERSON_ID, party_phone="13887654321", title="露天焚烧垃圾",
-    )  # fmt: skip
+        new_case,
+        enf["command"],
+        source="g3",
+        party_kind="person",
+        party_name="王小明",
+        party_code=PERSON_ID,
+        party_phone="13887654321",
+        title="露天焚烧垃圾",
+    )
 
 
 def test_masked_person_names():
@@ -109,8 +121,16 @@ def test_two_people_then_public_then_unpublished(enf, new_case, person_case):
     assert item["legal_bases"] == ["《中华人民共和国大气污染防治法》第一百一十九条第一款"]
     for text in (page, detail, body):
         assert "王某" in text
-        for secret in ("王小明", "13887654321", PERSON_ID, "西街老王烧烤", "幸福路8号",
-                       "西一第1网格", "指挥长", "副指挥长"):  # fmt: skip
+        for secret in (
+            "王小明",
+            "13887654321",
+            PERSON_ID,
+            "西街老王烧烤",
+            "幸福路8号",
+            "西一第1网格",
+            "指挥长",
+            "副指挥长",
+        ):
             assert secret not in text, secret
     assert "露天焚烧垃圾被处罚" in page and summary in detail
 
@@ -134,16 +154,23 @@ def test_two_people_then_public_then_unpublished(enf, new_case, person_case):
 def test_org_named_and_photos_reencoded_without_exif(enf, new_case):
     case = decided(new_case, enf["command"])
     data = png(exif=True)
-    photo = services.add_document(case.pk, enf["command"], io.BytesIO(data), size=len(data),
-                                  name="site.jpg")  # fmt: skip
+    photo = services.add_document(
+        case.pk, enf["command"], io.BytesIO(data), size=len(data), name="site.jpg"
+    )
     pdf = b"%PDF-1.4\n%%EOF\n"
-    doc = services.add_document(case.pk, enf["command"], io.BytesIO(pdf), size=len(pdf),
-                                name="a.pdf")  # fmt: skip
+    doc = services.add_document(
+        case.pk, enf["command"], io.BytesIO(pdf), size=len(pdf), name="a.pdf"
+    )
     with pytest.raises(CaseError) as err:
         pubs.propose(case.pk, enf["command"], title="t", summary="s", photo_ids=[doc.pk])
     assert err.value.field == "photos"
-    pub = pubs.propose(case.pk, enf["s1_enforcer"], title="工地扬尘被罚",
-                       summary="东一花园二期工地裸土未苫盖", photo_ids=[photo.pk])  # fmt: skip
+    pub = pubs.propose(
+        case.pk,
+        enf["s1_enforcer"],
+        title="工地扬尘被罚",
+        summary="东一花园二期工地裸土未苫盖",
+        photo_ids=[photo.pk],
+    )
     with pytest.raises(CaseError) as err:
         pubs.approve(pub.pk, enf["s1_enforcer"])  # no approving permission anyway
     assert err.value.kind == "forbidden"

@@ -463,9 +463,12 @@ def propose_publication(request: HttpRequest, case_id: int, payload: ProposeIn) 
     """提请曝光: a second person must approve before the public sees it."""
     try:
         p = pubs.propose(
-            case_id, request.user, title=payload.title, summary=payload.summary,
+            case_id,
+            request.user,
+            title=payload.title,
+            summary=payload.summary,
             photo_ids=payload.photos,
-        )  # fmt: skip
+        )
     except CaseError as exc:
         _raise(exc)
     return Status(201, publication_row(p))

@@ -28,13 +28,18 @@ class CaseForm(forms.Form):
         label=_("违法事实"), widget=forms.Textarea, max_length=4000, required=False
     )
     source = forms.IntegerField(
-        label=_("污染源编号"), required=False, min_value=1, max_value=INT_MAX,
+        label=_("污染源编号"),
+        required=False,
+        min_value=1,
+        max_value=INT_MAX,
         widget=forms.HiddenInput,
-    )  # fmt: skip
+    )
     grid = forms.CharField(
-        label=_("所属网格代码"), max_length=40, required=False,
+        label=_("所属网格代码"),
+        max_length=40,
+        required=False,
         help_text=_("无污染源时填写"),
-    )  # fmt: skip
+    )
     inspection = forms.IntegerField(
         required=False, min_value=1, max_value=INT_MAX, widget=forms.HiddenInput
     )
@@ -47,9 +52,13 @@ class AdvanceForm(forms.Form):
     to_step = forms.ChoiceField(choices=Step.choices)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea, max_length=2000, required=False)
     penalty_amount = forms.DecimalField(
-        label=_("罚款金额(元)"), required=False, min_value=0, max_value=services.MAX_AMOUNT,
-        max_digits=12, decimal_places=2,
-    )  # fmt: skip
+        label=_("罚款金额(元)"),
+        required=False,
+        min_value=0,
+        max_value=services.MAX_AMOUNT,
+        max_digits=12,
+        decimal_places=2,
+    )
     legal_bases = forms.ModelMultipleChoiceField(
         label=_("法律依据"), queryset=LegalBasis.objects.filter(active=True), required=False
     )
@@ -71,9 +80,11 @@ class ProposeForm(forms.Form):
     title = forms.CharField(label=_("曝光标题"), max_length=120)
     summary = forms.CharField(label=_("曝光内容"), widget=forms.Textarea, max_length=2000)
     photos = forms.ModelMultipleChoiceField(
-        label=_("照片"), queryset=CaseDocument.objects.none(), required=False,
+        label=_("照片"),
+        queryset=CaseDocument.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

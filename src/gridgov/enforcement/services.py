@@ -358,8 +358,9 @@ def _copy_inspection_photos(case: Case, inspection: Inspection, user: Any, now: 
             data = evidence.stored_path(photo.file).read_bytes()
         except (OSError, evidence.PhotoRejected):
             continue
-        _store_document(case, data, "jpeg", photo.original_name or "photo.jpg", user, now,
-                        title=_("检查照片"))  # fmt: skip
+        _store_document(
+            case, data, "jpeg", photo.original_name or "photo.jpg", user, now, title=_("检查照片")
+        )
 
 
 # ------------------------------------------------------------------------------ advance --

@@ -185,9 +185,13 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
                 return False, _errors(form)
             upload = form.cleaned_data["file"]
             services.add_document(
-                case.pk, request.user, upload, size=upload.size or 0, name=upload.name or "",
+                case.pk,
+                request.user,
+                upload,
+                size=upload.size or 0,
+                name=upload.name or "",
                 title=form.cleaned_data["title"],
-            )  # fmt: skip
+            )
             return True, _("材料已上传")
         if what == "propose":
             form = ProposeForm(request.POST, case=case)
@@ -195,9 +199,12 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
                 return False, _errors(form)
             d = form.cleaned_data
             pubs.propose(
-                case.pk, request.user, title=d["title"], summary=d["summary"],
+                case.pk,
+                request.user,
+                title=d["title"],
+                summary=d["summary"],
                 photo_ids=[p.pk for p in d["photos"]],
-            )  # fmt: skip
+            )
             return True, _("已提请曝光，待另一人审核")
         if what == "approve":
             form = ApproveForm(request.POST)
@@ -289,9 +296,11 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     if not path.exists():
         raise Http404
     response = FileResponse(
-        path.open("rb"), content_type=d.content_type, filename=d.original_name,
+        path.open("rb"),
+        content_type=d.content_type,
+        filename=d.original_name,
         as_attachment=not d.is_image,
-    )  # fmt: skip
+    )
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
