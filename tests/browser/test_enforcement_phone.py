@@ -15,6 +15,7 @@ from tests.browser.test_grid_worker_day import (  # noqa: F401  (fixtures)
     CHROMIUM,
     browser,
     log_in,
+    shots,
 )
 from tests.enforcement.conftest import basis, enf, new_case, png, sites  # noqa: F401
 
@@ -33,7 +34,7 @@ def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case):  # noqa: F811
+def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case, shots):  # noqa: F811
     case = new_case(title="东一花园二期工地未落实扬尘防治措施，裸土大面积未覆盖")
     user = enf["command"]
     for s in (Step.INVESTIGATION, Step.NOTICE):
@@ -63,9 +64,13 @@ def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case
     for url in ("/exposure/", f"/exposure/{pub.pk}/"):
         watched.visit(base + url)
         assert fits(watched.page), url
+        name = url.strip("/").replace("/", "-") or "home"
+        watched.page.screenshot(path=shots / f"enf-{name}.png", full_page=True)
     assert "东一置业有限公司" in watched.page.inner_text("main")
     log_in(watched.page, base, "command", f"/cases/{case.pk}/")
     watched.page.wait_for_selector(".timeline")
     for url in (f"/cases/{case.pk}/", "/cases/", "/cases/new/"):
         watched.visit(base + url)
         assert fits(watched.page), url
+        name = url.strip("/").replace("/", "-")
+        watched.page.screenshot(path=shots / f"enf-{name}.png", full_page=True)
