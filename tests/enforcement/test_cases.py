@@ -116,8 +116,8 @@ def test_deadlines_ninety_days_and_working_days(enf, new_case):
     case = advance(case.pk, Step.INVESTIGATION, user, now=T0)
     assert case.due_date == dt.date(2026, 4, 1)  # 30 days to the notice
     case = advance(case.pk, Step.NOTICE, user, now=T0 + dt.timedelta(days=80))
-    # The notice step would allow 30 days, but the decision is due 90 days after filing.
-    assert case.due_date == dt.date(2026, 5, 31)  # 2026-03-02 + 90 days, before 05-21 + 30
+    # The decision is due 90 days after filing (行政处罚法 §60), whatever the notice took.
+    assert case.due_date == dt.date(2026, 5, 31)  # 2026-03-02 + 90 days
     case = decide(case, user, now=T0 + dt.timedelta(days=81))
     # 送达 within 7 working days (Sat/Sun skipped).
     decided = (T0 + dt.timedelta(days=81)).date()
