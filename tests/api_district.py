@@ -65,6 +65,12 @@ class District:
     g3_inspection: int = 0
     g1_inspection_photo: int = 0
     g3_inspection_photo: int = 0
+    g1_case: int = 0  # an enforcement case in G1, published on the exposure board
+    g3_case: int = 0
+    g1_case_document: int = 0  # its photo
+    g3_case_document: int = 0
+    publication: int = 0  # g1_case's publication (live)
+    publication_photo: int = 0
 
 
 def _png() -> bytes:
@@ -143,6 +149,51 @@ def _inspected_site(user: Any, point: tuple[float, float], name: str) -> tuple[i
     return source.pk, done.inspection.pk, done.inspection.photos.get().pk
 
 
+def _cases(user: Any, approver: Any) -> dict[str, int]:
+    """A decided case in G1 (published, with a photo) and one in G3."""
+    from gridgov.enforcement import publication, services
+    from gridgov.enforcement.models import LegalBasis
+    from gridgov.enforcement.steps import Step
+    from gridgov.sources.services import SourceInput, create_source, point_geometry
+
+    out: dict[str, int] = {}
+    for key, point in (("g1", G1_POINT), ("g3", G3_POINT)):
+        source = create_source(
+            SourceInput(
+                category="construction_site",
+                name=f"{key} 工地",
+                geometry=point_geometry(*point),
+            )
+        )
+        case = services.open_case(
+            services.CaseInput(
+                title="工地扬尘", party_kind="org", party_name=f"{key} 建设公司",
+                source_id=source.pk,
+            ),
+            user,
+        )  # fmt: skip
+        for step in (Step.INVESTIGATION, Step.NOTICE):
+            services.advance(case.pk, step, user)
+        services.advance(
+            case.pk, Step.DECISION, user, penalty_amount="20000", decision="罚款",
+            legal_basis_ids=[LegalBasis.objects.get(article="第一百一十五条").pk],
+        )  # fmt: skip
+        data = _png()
+        document = services.add_document(
+            case.pk, user, io.BytesIO(data), size=len(data), name="site.png"
+        )
+        out[f"{key}_case"] = case.pk
+        out[f"{key}_case_document"] = document.pk
+        if key == "g1":
+            pub = publication.propose(
+                case.pk, user, title="工地扬尘被罚", summary="裸土未苫盖", photo_ids=[document.pk]
+            )
+            publication.approve(pub.pk, approver)
+            out["publication"] = pub.pk
+            out["publication_photo"] = pub.photos.get().pk
+    return out
+
+
 @pytest.fixture
 def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
     from gridgov.air.models import Station, Target
@@ -174,6 +225,7 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
     g3_command, g3_command_file = _command(crew["command"], "D-S2-C2-G3")
     g1_site = _inspected_site(crew["g1_worker"], G1_POINT, "东一工地")
     g3_site = _inspected_site(crew["command"], G3_POINT, "西一工地")
+    approver = _person("副指挥长", "13900000012", "command_office", territory["D"], "command2")
     return District(
         g1_order=g1.pk,
         g3_order=g3.pk,
@@ -196,4 +248,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g3_inspection=g3_site[1],
         g1_inspection_photo=g1_site[2],
         g3_inspection_photo=g3_site[2],
+        **_cases(crew["command"], approver.user),
     )

@@ -152,6 +152,27 @@ ROUTES: dict[str, Row] = {
     "api/v1/inspections/stats": row(
         "401 200 200 200 200 200 200", query="from=2026-01-01&to=2026-12-31"
     ),
+    # Enforcement: cases are seen by the command office and the street and community officials
+    # in their scope (grid posts have no permission: their list is empty, any case 404).
+    "api/v1/legal-bases": row("401 200 200 200 200 200 200"),
+    "api/v1/cases": row("401 200 200 200 200 200 200"),
+    "api/v1/cases/stats": row("401 200 200 200 200 200 200", query="from=2026-01-01&to=2026-12-31"),
+    "api/v1/cases/<int:case_id>": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", case_id="@g1_case|@g3_case"
+    ),
+    "api/v1/cases/<int:case_id>/steps": row("405 405 405 405 405 405 405", case_id="@g1_case"),
+    "api/v1/cases/<int:case_id>/documents": row("405 405 405 405 405 405 405", case_id="@g1_case"),
+    "api/v1/cases/<int:case_id>/publication": row(
+        "405 405 405 405 405 405 405", case_id="@g1_case"
+    ),
+    "api/v1/publications/<int:publication_id>/approve": row(
+        "405 405 405 405 405 405 405", publication_id="@publication"
+    ),
+    "api/v1/publications/<int:publication_id>/unpublish": row(
+        "405 405 405 405 405 405 405", publication_id="@publication"
+    ),
+    # The exposure board: public, no account.
+    "api/v1/public/exposure": row("200 200 200 200 200 200 200"),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -228,6 +249,19 @@ ROUTES: dict[str, Row] = {
         pk="@g1_inspection|@g3_inspection",
     ),
     # --- Open311 GeoReport v2 and the public page: no account
+    # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for
+    # those who may handle them; a case (and its documents) 404 outside the scope.
+    "cases/": row("302 200 200 200 403 403 403"),
+    "cases/new/": row("302 200 403 403 403 403 403"),
+    "cases/<int:pk>/": row(
+        "302 200 200 200 404 404 404", "302 200 404 404 404 404 404", pk="@g1_case|@g3_case"
+    ),
+    "cases/documents/<int:pk>": row(
+        "302 200 200 200 404 404 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_case_document|@g3_case_document",
+    ),
+    # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),
     "open311/v2/services.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),
@@ -245,6 +279,9 @@ ROUTES: dict[str, Row] = {
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),
+    "exposure/": row("200 200 200 200 200 200 200"),
+    "exposure/<int:pk>/": row("200 200 200 200 200 200 200", pk="@publication"),
+    "exposure/photos/<int:pk>": row("200 200 200 200 200 200 200", pk="@publication_photo"),
     # --- redirects, login, health
     "m/": row("302 302 302 302 302 302 302"),
     "": row("302 302 302 302 302 302 302"),

@@ -156,6 +156,8 @@ def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
     from gridgov.air.review_api import router as review_router
+    from gridgov.enforcement.api import public_router as exposure_router
+    from gridgov.enforcement.api import router as enforcement_router
     from gridgov.inspections.api import router as inspections_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.territory.api import router as territory_router
@@ -169,6 +171,8 @@ def _register() -> None:
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", workorders_router, tags=["work orders"])
     api.add_router("", inspections_router, tags=["inspections"])
+    api.add_router("", enforcement_router, tags=["enforcement"])
+    api.add_router("", exposure_router, tags=["public"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

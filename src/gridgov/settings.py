@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gridgov.sources",
     "gridgov.inspections",
     "gridgov.emergency",
+    "gridgov.enforcement",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from gridgov.api import api, not_found
+from gridgov.enforcement import views as enforcement_views
 from gridgov.workorders import public
 
 
@@ -35,6 +36,10 @@ urlpatterns = [
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),
     path("", include("gridgov.inspections.urls")),
+    path("cases/", include("gridgov.enforcement.urls")),
+    path("exposure/", enforcement_views.exposure_list, name="exposure_list"),
+    path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
+    path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),
     path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
     path("", include("gridgov.web.urls")),
 ]

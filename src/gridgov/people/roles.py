@@ -31,6 +31,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.inspectionplan": (VIEW, ADD, CHANGE),
         "inspections.inspection": (VIEW,),
         "inspections.rectification": (VIEW,),
+        "enforcement.case": (VIEW, ADD, CHANGE),
+        "enforcement.legalbasis": (VIEW, ADD, CHANGE),
+        "enforcement.casedeadline": (VIEW, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -46,6 +49,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.inspectionplan": (VIEW,),
         "inspections.inspection": (VIEW,),
         "inspections.rectification": (VIEW,),
+        "enforcement.case": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -60,6 +64,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.inspectionplan": (VIEW,),
         "inspections.inspection": (VIEW,),
         "inspections.rectification": (VIEW,),
+        "enforcement.case": (VIEW,),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
@@ -68,6 +73,13 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.alarm": (VIEW,),
         "air.target": (VIEW,),
         "air.reviewdecision": (VIEW, ADD, CHANGE),
+    },
+    # 执法人员: files and handles enforcement cases in their scope.
+    "执法人员": {
+        "territory.region": (VIEW,),
+        "sources.pollutionsource": (VIEW,),
+        "enforcement.case": (VIEW, ADD, CHANGE),
+        "enforcement.legalbasis": (VIEW,),
     },
     "网格员": {
         "territory.region": (VIEW,),
@@ -82,8 +94,17 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
 _COMMAND = ["workorders.issue_command"]
+_CASES = ["enforcement.handle_case", "enforcement.view_party_identity"]
 EXTRA = {
-    "指挥中心": ["people.view_full_id_number", *_ORDERS, *_SUPERVISE, *_COMMAND],
+    "指挥中心": [
+        "people.view_full_id_number",
+        *_ORDERS,
+        *_SUPERVISE,
+        *_COMMAND,
+        *_CASES,
+        "enforcement.approve_publication",
+    ],
+    "执法人员": _CASES,
     "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
@@ -97,6 +118,7 @@ POST_GROUPS = {
     "grid_worker": "网格员",
     "grid_worker_part": "网格员",
     "data_reviewer": "数据审核员",
+    "law_enforcer": "执法人员",
 }
 
 
