@@ -27,6 +27,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW, ADD, CHANGE),
         "workorders.deadlinepolicy": (VIEW, ADD, CHANGE),
+        "emergency.measure": (VIEW, ADD, CHANGE),
+        "emergency.warning": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
