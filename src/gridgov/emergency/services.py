@@ -242,6 +242,10 @@ class StreetPreview:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def by_front(self) -> list[tuple[str, int]]:
+        return [(str(categories.LABELS[c]), n) for c, n in self.counts.items()]
+
 
 def preview(level: int, user: Any = None) -> list[StreetPreview]:
     """Per street: the sources the level reaches by category, how many must suspend, and the
