@@ -57,6 +57,7 @@ class District:
     g1_person: int
     g3_person: int
     station_token: str  # M1's ingestion token
+    warning: int  # an orange warning in force, reaching a site in G1 and one in G3
 
 
 def _png() -> bytes:
@@ -99,6 +100,24 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
         command, io.BytesIO(pdf), size=len(pdf), name="notice.pdf", user=user
     )
     return command.pk, document.pk
+
+
+def _warning(user: Any) -> int:
+    from gridgov.emergency import services
+    from gridgov.sources.services import SourceInput, create_source, point_geometry
+
+    for name, point in (("东一应急工地", G1_POINT), ("西一应急工地", G3_POINT)):
+        create_source(
+            SourceInput(
+                category="construction_site",
+                name=name,
+                geometry=point_geometry(*point),
+                attributes={"phase": "earthwork"},
+            )
+        )
+    now = timezone.now()
+    done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
+    return done.warning.pk
 
 
 def _photo(order: Any, user: Any) -> int:
@@ -155,4 +174,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_person=people["g1_worker"].pk,
         g3_person=people["g3_worker"].pk,
         station_token=issue_token(stations["micro"]),
+        warning=_warning(crew["command"]),
     )

@@ -136,6 +136,17 @@ ROUTES: dict[str, Row] = {
     "api/v1/commands/<int:command_id>/files": row(
         "405 405 405 405 405 405 405", command_id="@command"
     ),
+    # Emergency: a declared level is district-wide, every account reads it (records scoped);
+    # only the command office previews, declares and ends.
+    "api/v1/emergency/current": row("401 200 200 200 200 200 200"),
+    "api/v1/emergency/warnings": row("401 200 200 200 200 200 200"),
+    "api/v1/emergency/warnings/<int:warning_id>": row(
+        "401 200 200 200 200 200 200", warning_id="@warning"
+    ),
+    "api/v1/emergency/warnings/<int:warning_id>/end": row(
+        "405 405 405 405 405 405 405", warning_id="@warning"
+    ),
+    "api/v1/emergency/preview": row("401 200 403 403 403 403 403", query="level=2"),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -191,6 +202,9 @@ ROUTES: dict[str, Row] = {
     "orders/m/<int:pk>/": row(
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
     ),
+    "emergency/": row("302 200 200 200 200 200 200"),
+    "emergency/<int:pk>/": row("302 200 200 200 200 200 200", pk="@warning"),
+    "emergency/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="@warning"),
     # --- Open311 GeoReport v2 and the public page: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),

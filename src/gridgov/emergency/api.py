@@ -33,7 +33,7 @@ def _raise(exc: services.EmergencyError) -> None:
     raise ApiError(status, exc.message, exc.field) from exc
 
 
-class MeasureOut(Schema):
+class EmergencyMeasureOut(Schema):
     id: int
     level: int
     category: str
@@ -64,7 +64,7 @@ class WarningOut(Schema):
     affected_sources: int
 
 
-class FiguresOut(Schema):
+class WarningFiguresOut(Schema):
     key: str = Field(description="category code, or region code ('' for the total)")
     name: str
     sources: int
@@ -83,7 +83,7 @@ class FiguresOut(Schema):
     completed_on_time: int
 
 
-class SuspendOut(Schema):
+class WarningSuspendOut(Schema):
     code: str
     name: str
     category: str
@@ -94,7 +94,7 @@ class SuspendOut(Schema):
     last_check: dt.datetime | None
 
 
-class RecipientOut(Schema):
+class WarningRecipientOut(Schema):
     command_id: int
     unit: str
     unit_name: str
@@ -104,22 +104,22 @@ class RecipientOut(Schema):
     due_at: dt.datetime
 
 
-class ComplianceOut(Schema):
+class WarningComplianceOut(Schema):
     start: dt.datetime
     end: dt.datetime
     days: int
     ongoing: bool
-    total: FiguresOut
-    fronts: list[FiguresOut]
-    streets: list[FiguresOut]
-    communities: list[FiguresOut]
-    suspended: list[SuspendOut]
-    recipients: list[RecipientOut]
+    total: WarningFiguresOut
+    fronts: list[WarningFiguresOut]
+    streets: list[WarningFiguresOut]
+    communities: list[WarningFiguresOut]
+    suspended: list[WarningSuspendOut]
+    recipients: list[WarningRecipientOut]
 
 
 class WarningDetailOut(WarningOut):
-    measures: list[MeasureOut]
-    compliance: ComplianceOut
+    measures: list[EmergencyMeasureOut]
+    compliance: WarningComplianceOut
 
 
 class DeclaredOut(WarningDetailOut):
@@ -127,13 +127,13 @@ class DeclaredOut(WarningDetailOut):
     unreached: list[str] = Field(description="streets whose command had nobody to receive it")
 
 
-class CurrentOut(Schema):
+class EmergencyCurrentOut(Schema):
     warning: WarningOut | None
-    measures: list[MeasureOut]
+    measures: list[EmergencyMeasureOut]
     upcoming: list[WarningOut]
 
 
-class StreetPreviewOut(Schema):
+class WarningPreviewOut(Schema):
     street: str
     street_name: str
     sources: int
@@ -142,7 +142,7 @@ class StreetPreviewOut(Schema):
     units: list[str] = Field(description="who its command would go to; empty: nobody")
 
 
-class DeclareIn(Schema):
+class WarningDeclareIn(Schema):
     model_config = {"extra": "forbid"}
     level: int = Field(..., ge=1, le=3, description="1 yellow, 2 orange, 3 red")
     starts_at: dt.datetime
@@ -150,13 +150,13 @@ class DeclareIn(Schema):
     reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
 
 
-class EndIn(Schema):
+class WarningEndIn(Schema):
     model_config = {"extra": "forbid"}
     at: dt.datetime | None = Field(None, description="when it ends; now if left out")
     reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
 
 
-class PreviewQuery(Schema):
+class WarningPreviewQuery(Schema):
     level: int = Field(..., ge=1, le=3)
 
 
@@ -236,7 +236,7 @@ def detail_row(w: Warning, user: Any) -> dict[str, Any]:
     return out
 
 
-@router.get("/emergency/current", response={200: CurrentOut, **errors(401)})
+@router.get("/emergency/current", response={200: EmergencyCurrentOut, **errors(401)})
 def current(request: HttpRequest) -> Any:
     """The warning in force now (null if none), its measures, and warnings declared to come."""
     w = services.in_force()
@@ -274,7 +274,7 @@ def warning_detail(request: HttpRequest, warning_id: int) -> Any:
 
 
 @router.post("/emergency/warnings", response={201: DeclaredOut, **errors(400, 401, 403, 404, 413)})
-def declare(request: HttpRequest, payload: DeclareIn) -> Any:
+def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
     """发布预警 (the command office): supersedes a warning overlapping its period, fixes the
     sources it reaches and issues one command per street."""
     try:
@@ -293,7 +293,7 @@ def declare(request: HttpRequest, payload: DeclareIn) -> Any:
     "/emergency/warnings/{int:warning_id}/end",
     response={200: WarningDetailOut, **errors(400, 401, 403, 404, 409, 413)},
 )
-def end_early(request: HttpRequest, warning_id: int, payload: EndIn) -> Any:
+def end_early(request: HttpRequest, warning_id: int, payload: WarningEndIn) -> Any:
     """提前解除 (the command office)."""
     try:
         w = services.end_early(request.user, warning_id, payload.at, payload.reason)
@@ -302,8 +302,8 @@ def end_early(request: HttpRequest, warning_id: int, payload: EndIn) -> Any:
     return detail_row(w, request.user)
 
 
-@router.get("/emergency/preview", response={200: list[StreetPreviewOut], **errors(400, 401, 403)})
-def preview(request: HttpRequest, query: Query[PreviewQuery]) -> Any:
+@router.get("/emergency/preview", response={200: list[WarningPreviewOut], **errors(400, 401, 403)})
+def preview(request: HttpRequest, query: Query[WarningPreviewQuery]) -> Any:
     """What declaring `level` now would reach, per street (the command office)."""
     if not services.can_declare(request.user):
         raise ApiError(403, "only the command office declares warnings", "user")
