@@ -13,13 +13,13 @@ from django.utils import timezone
 from gridgov.emergency import services
 from gridgov.emergency.models import Warning
 from tests.browser.test_csp_pages import Watched
-from tests.emergency.conftest import fronts, s1_official  # noqa: F401  (fixtures)
 from tests.browser.test_grid_worker_day import (  # noqa: F401  (fixtures)
     CHROMIUM,
     browser,
     log_in,
     shots,
 )
+from tests.emergency.conftest import fronts, s1_official  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
