@@ -143,6 +143,9 @@ ROUTES: dict[str, Row] = {
     "api/v1/emergency/warnings/<int:warning_id>": row(
         "401 200 200 200 200 200 200", warning_id="@warning"
     ),
+    "api/v1/emergency/warnings/<int:warning_id>/sources": row(
+        "401 200 200 200 200 200 200", warning_id="@warning"
+    ),
     "api/v1/emergency/warnings/<int:warning_id>/end": row(
         "405 405 405 405 405 405 405", warning_id="@warning"
     ),

@@ -54,6 +54,16 @@ def test_declare_then_read_it_back(client, bearer, fronts, s1_official):
     assert detail["compliance"]["total"]["sources"] == 4  # G1: two sites, C and D
     assert [s["key"] for s in detail["compliance"]["streets"]] == ["D-S1"]
     assert client.get("/api/v1/emergency/warnings/999999", **leader).status_code == 404
+    # the inspection tasks it created, in the caller's scope, due first
+    tasks = client.get(f"/api/v1/emergency/warnings/{body['id']}/sources?due=true", **leader)
+    assert tasks.status_code == 200, tasks.content
+    items = tasks.json()["items"]
+    assert len(items) == 4 and all(t["due"] and t["required"] == 1 for t in items)
+    assert {t["name"] for t in items} == {"东一土方工地", "东一装修工地", "丙级企业", "丁级企业"}
+    everything = client.get(f"/api/v1/emergency/warnings/{body['id']}/sources", **command)
+    assert everything.json()["count"] == 8
+    missing = client.get("/api/v1/emergency/warnings/999999/sources", **command)
+    assert missing.status_code == 404
 
 
 def test_declare_supersedes_and_end_early(client, bearer, fronts, s1_official):

@@ -50,6 +50,7 @@ def test_preview_then_confirm(login, fronts, s1_official):
     _clean(html)
     assert "橙色预警" in html and "生效中" in html and "渣土车禁止上路" in html
     assert "东一土方工地" in html and "<progress" in html and "未签收" in html
+    assert "待检查" in html and "本周期还有 8 处未检查" in html
     # the banner is on other pages too (the desk's header and the phone pages)
     assert "橙色预警 生效中" in client.get("/orders/").content.decode()
     assert "橙色预警 生效中" in client.get("/orders/m/").content.decode()

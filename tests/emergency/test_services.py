@@ -302,6 +302,20 @@ def test_compliance_on_a_built_scenario(fronts, users, people, s1_official, terr
     assert during.ongoing and len(during.days) == 2
     assert during.fronts[0].required == 6 and during.fronts[0].inspected == 2
 
+    # the inspection tasks while it lasts: who is still due in the current window
+    due = {t.name: t for t in services.tasks(w, users["command"], now=T0 + DAY + 12 * hours)}
+    assert not due["东一土方工地"].due and due["东一土方工地"].inspected == 2
+    assert due["丙级企业"].due and due["丙级企业"].window_end == dt.date(2026, 11, 11)
+    truck = due["重卡一号"]
+    assert truck.due and truck.interval_days == 2 and truck.window_start == dt.date(2026, 11, 10)
+    assert truck.window_end == dt.date(2026, 11, 11) and truck.required == 1
+    later = {t.name: t for t in services.tasks(w, users["command"], now=T0 + 2 * DAY + 12 * hours)}
+    assert not later["重卡一号"].due and later["重卡一号"].window_end == dt.date(2026, 11, 12)
+    assert later["东一土方工地"].due  # nothing yet on day 3
+    ordered = services.tasks(w, users["command"], now=T0 + DAY + 12 * hours)
+    assert ordered[0].due and not ordered[-1].due
+    assert not any(t.due for t in services.tasks(w, users["command"], now=T0 + 5 * DAY))
+
     # scoped: 东一社区's secretary sees its own sources, and no command of the street above
     mine = services.compliance(w, users["east_secretary"], now=T0 + 5 * DAY)
     assert mine.total.sources == 7 and [s.key for s in mine.streets] == ["D-S1"]

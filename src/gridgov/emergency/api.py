@@ -117,6 +117,23 @@ class WarningComplianceOut(Schema):
     recipients: list[WarningRecipientOut]
 
 
+class WarningTaskOut(Schema):
+    source_id: int
+    code: str
+    name: str
+    category: str
+    street: str
+    community: str
+    suspend: bool
+    interval_days: int
+    required: int = Field(description="inspection windows so far")
+    inspected: int
+    window_start: dt.date | None = Field(description="the current window, while it lasts")
+    window_end: dt.date | None
+    due: bool = Field(description="no inspection yet in the current window")
+    last_check: dt.datetime | None
+
+
 class WarningDetailOut(WarningOut):
     measures: list[EmergencyMeasureOut]
     compliance: WarningComplianceOut
@@ -271,6 +288,19 @@ def _get(warning_id: int) -> Warning:
 def warning_detail(request: HttpRequest, warning_id: int) -> Any:
     """A warning with its measures and its compliance record, as far as the caller may see."""
     return detail_row(_get(warning_id), request.user)
+
+
+@router.get(
+    "/emergency/warnings/{int:warning_id}/sources",
+    response={200: list[WarningTaskOut], **errors(400, 401, 404)},
+)
+@paginate(LimitOffsetPagination)
+def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) -> Any:
+    """The inspection tasks the warning created, in the caller's scope: each affected source,
+    its interval, windows so far and inspected, and whether it is due now (due first);
+    `due=true`: only those still due in the current window."""
+    found = services.tasks(_get(warning_id), request.user)
+    return [vars(t) for t in found if t.due or not due]
 
 
 @router.post("/emergency/warnings", response={201: DeclaredOut, **errors(400, 401, 403, 404, 413)})

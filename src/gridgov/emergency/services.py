@@ -624,6 +624,96 @@ def period_days(warning: Warning, now: dt.datetime) -> tuple[dt.datetime, list[d
     return end, [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+Visit = tuple[dt.datetime, bool, bool]  # when, failed, failed or with a failed item
+
+
+def _visits(
+    warning: Warning, rows: list[AffectedSource], end: dt.datetime
+) -> dict[int, list[Visit]]:
+    """The inspections of the rows' sources during the warning (up to `end`), by source."""
+    visits: dict[int, list[Visit]] = defaultdict(list)
+    found = (
+        Inspection.objects.filter(
+            source_id__in=AffectedSource.objects.filter(warning=warning).values("source_id"),
+            at__gte=warning.starts_at,
+            at__lt=end,
+        )
+        .annotate(bad=Count("items", filter=Q(items__passed=False)))
+        .values_list("source_id", "at", "result", "bad")
+        .order_by("at")
+    )
+    wanted = {r.source_id for r in rows}
+    for source_id, at, result, bad in found:
+        if source_id in wanted:
+            failed = result == Inspection.Result.FAILED
+            visits[source_id].append((at, failed, failed or bad > 0))
+    return visits
+
+
+@dataclass
+class Task:
+    """One affected source's inspection duty: windows required so far and inspected, and —
+    while the warning lasts — whether its current window still lacks an inspection."""
+
+    source_id: int
+    code: str
+    name: str
+    category: str
+    street: str
+    community: str
+    suspend: bool
+    interval_days: int
+    required: int
+    inspected: int
+    window_start: dt.date | None
+    window_end: dt.date | None
+    due: bool
+    last_check: dt.datetime | None
+
+
+def tasks(warning: Warning, user: Any, now: dt.datetime | None = None) -> list[Task]:
+    """The inspection tasks a warning creates: each affected source in the account's scope,
+    with its interval, its windows so far, and whether it is due now (most urgent first)."""
+    now = now or timezone.now()
+    end, days = period_days(warning, now)
+    rows = list(affected_sources(warning, user))
+    visits = _visits(warning, rows, end) if days else {}
+    ongoing = bool(days) and warning.starts_at <= now < warning.effective_end
+    last_day = timezone.localtime(warning.effective_end - dt.timedelta(microseconds=1)).date()
+    out = []
+    for r in rows:
+        mine = visits.get(r.source_id, [])
+        n = r.interval_days
+        windows = {(timezone.localtime(at).date() - days[0]).days // n for at, _f, _b in mine}
+        start = finish = None
+        due = False
+        if ongoing:
+            index = (days[-1] - days[0]).days // n
+            start = days[0] + dt.timedelta(days=index * n)
+            finish = min(start + dt.timedelta(days=n - 1), last_day)
+            due = index not in windows
+        out.append(
+            Task(
+                r.source_id,
+                r.source.code,
+                r.source.name,
+                r.category,
+                r.street.name,
+                r.community.name,
+                r.suspend,
+                n,
+                math.ceil(len(days) / n) if days else 0,
+                len(windows),
+                start,
+                finish,
+                due,
+                mine[-1][0] if mine else None,
+            )
+        )
+    out.sort(key=lambda t: (not t.due, t.window_end or dt.date.max, t.street, t.community, t.code))
+    return out
+
+
 def compliance(warning: Warning, user: Any, now: dt.datetime | None = None) -> Compliance:
     """The warning's record, as the account may see it: per front, street and community,
     for its period up to now while it lasts."""
@@ -631,23 +721,7 @@ def compliance(warning: Warning, user: Any, now: dt.datetime | None = None) -> C
     end, days = period_days(warning, now)
     first = days[0] if days else None
     rows = list(affected_sources(warning, user))
-    ids = [r.source_id for r in rows]
-    visits: dict[int, list[tuple[dt.datetime, bool, bool]]] = defaultdict(list)
-    if days:
-        found = (
-            Inspection.objects.filter(
-                source_id__in=AffectedSource.objects.filter(warning=warning).values("source_id"),
-                at__gte=warning.starts_at,
-                at__lt=end,
-            )
-            .annotate(bad=Count("items", filter=Q(items__passed=False)))
-            .values_list("source_id", "at", "result", "bad")
-        )
-        wanted = set(ids)
-        for source_id, at, result, bad in found:
-            if source_id in wanted:
-                failed = result == Inspection.Result.FAILED
-                visits[source_id].append((at, failed, failed or bad > 0))
+    visits = _visits(warning, rows, end) if days else {}
     fronts: dict[str, Figures] = {}
     streets: dict[int, Figures] = {}
     communities: dict[int, Figures] = {}

@@ -24,6 +24,7 @@ from gridgov.workorders.services import person_of
 
 COLOURS = {1: "yellow", 2: "orange", 3: "red"}
 HISTORY = 20
+DUE_SHOWN = 100
 
 
 def grouped_measures(level: int) -> list[tuple[str, list[Measure]]]:
@@ -39,7 +40,10 @@ def _form_error(form: Any, exc: services.EmergencyError | InputError) -> None:
 
 def _record(request: HttpRequest, warning: Warning) -> dict[str, Any]:
     now = timezone.now()
+    due = [t for t in services.tasks(warning, request.user, now) if t.due]
     return {
+        "due": due[:DUE_SHOWN],
+        "due_count": len(due),
         "w": warning,
         "colour": COLOURS[warning.level],
         "in_force": warning.starts_at <= now < warning.effective_end,
