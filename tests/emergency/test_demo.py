@@ -13,6 +13,7 @@ from gridgov.demo.emergency import seed_emergency
 from gridgov.emergency import services
 from gridgov.emergency.models import Level
 from gridgov.inspections.models import ChecklistItem, Inspection
+from gridgov.workorders.models import Notification
 from tests.emergency.conftest import G3, source
 
 pytestmark = pytest.mark.django_db
@@ -46,5 +47,8 @@ def test_seed_emergency(fronts, users, s1_official, people):
         assert i.distance_m <= 41
         grids = set(i.inspector.posts.values_list("region_id", flat=True))
         assert i.source.grid_id in grids
+    notices = Notification.objects.filter(key__in=[f"cmd:{c.pk}" for c in w.commands.all()])
+    assert notices.exists() and not notices.filter(read_at__isnull=True).exists()
+    assert not notices.filter(created_at__gt=w.starts_at).exists()
     # the same call again changes nothing
     assert seed_emergency(random.Random(7), today, users["command"]) is None

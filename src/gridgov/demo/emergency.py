@@ -20,7 +20,7 @@ from gridgov.emergency.models import AffectedSource, Level, Warning
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
 from gridgov.people.models import Post
 from gridgov.sources.services import metres_between
-from gridgov.workorders.models import CommandRecipient
+from gridgov.workorders.models import CommandRecipient, Notification
 
 INSPECTOR_POSTS = ("grid_worker", "grid_worker_part", "grid_leader")
 REASON = (
@@ -85,6 +85,11 @@ def _commands_answered(rng: random.Random, done: services.Declared) -> None:
                 completed_at=completed,
                 note="已传达辖区各单位，逐一落实" if completed else "",
             )
+        # The inbox notices of a past command: sent when it was issued, long since read.
+        Notification.objects.filter(key=f"cmd:{command.pk}").update(
+            created_at=command.created_at,
+            read_at=command.created_at + dt.timedelta(hours=1),
+        )
 
 
 def _jitter(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[float, float]:
