@@ -71,6 +71,7 @@ class District:
     g3_case_document: int = 0
     publication: int = 0  # g1_case's publication (live)
     publication_photo: int = 0
+    warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
 
 
 def _png() -> bytes:
@@ -113,6 +114,24 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
         command, io.BytesIO(pdf), size=len(pdf), name="notice.pdf", user=user
     )
     return command.pk, document.pk
+
+
+def _warning(user: Any) -> int:
+    from gridgov.emergency import services
+    from gridgov.sources.services import SourceInput, create_source, point_geometry
+
+    for name, point in (("东一应急工地", G1_POINT), ("西一应急工地", G3_POINT)):
+        create_source(
+            SourceInput(
+                category="construction_site",
+                name=name,
+                geometry=point_geometry(*point),
+                attributes={"phase": "earthwork"},
+            )
+        )
+    now = timezone.now()
+    done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
+    return done.warning.pk
 
 
 def _photo(order: Any, user: Any) -> int:
@@ -249,4 +268,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_inspection_photo=g1_site[2],
         g3_inspection_photo=g3_site[2],
         **_cases(crew["command"], approver.user),
+        warning=_warning(crew["command"]),
     )

@@ -173,6 +173,20 @@ ROUTES: dict[str, Row] = {
     ),
     # The exposure board: public, no account.
     "api/v1/public/exposure": row("200 200 200 200 200 200 200"),
+    # Emergency: a declared level is district-wide, every account reads it (records scoped);
+    # only the command office previews, declares and ends.
+    "api/v1/emergency/current": row("401 200 200 200 200 200 200"),
+    "api/v1/emergency/warnings": row("401 200 200 200 200 200 200"),
+    "api/v1/emergency/warnings/<int:warning_id>": row(
+        "401 200 200 200 200 200 200", warning_id="@warning"
+    ),
+    "api/v1/emergency/warnings/<int:warning_id>/sources": row(
+        "401 200 200 200 200 200 200", warning_id="@warning"
+    ),
+    "api/v1/emergency/warnings/<int:warning_id>/end": row(
+        "405 405 405 405 405 405 405", warning_id="@warning"
+    ),
+    "api/v1/emergency/preview": row("401 200 403 403 403 403 403", query="level=2"),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -248,6 +262,9 @@ ROUTES: dict[str, Row] = {
         "302 200 404 404 404 404 404",
         pk="@g1_inspection|@g3_inspection",
     ),
+    "emergency/": row("302 200 200 200 200 200 200"),
+    "emergency/<int:pk>/": row("302 200 200 200 200 200 200", pk="@warning"),
+    "emergency/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="@warning"),
     # --- Open311 GeoReport v2 and the public page: no account
     # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for
     # those who may handle them; a case (and its documents) 404 outside the scope.

@@ -35,6 +35,22 @@ class Measure(models.Model):
     grades = models.CharField(
         _("适用绩效等级"), max_length=4, blank=True, help_text=_("如 CD；空为全部")
     )
+    # Narrows the measure to sources whose kind (vehicles, fireworks points, burning spots) or
+    # phase (construction sites) is listed, e.g. "muck_truck" or "earthwork,demolition".
+    kinds = models.CharField(
+        _("适用类型"),
+        max_length=120,
+        blank=True,
+        help_text=_("车辆类型、点位类型或工地阶段，逗号分隔；空为全部"),
+    )
+    # Measures of one group replace each other as the level rises (C 级企业: 橙色限产 → 红色停产):
+    # at a level only the group's highest measure applies.
+    group = models.SlugField(
+        _("措施组"),
+        max_length=40,
+        blank=True,
+        help_text=_("同组措施在较高级别时只执行最高一级"),
+    )
     suspend = models.BooleanField(_("停工停产"), default=False)
     inspection_interval_days = models.PositiveSmallIntegerField(_("巡查周期(天)"), default=1)
     active = models.BooleanField(_("启用"), default=True)
@@ -46,6 +62,25 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from gridgov.emergency.services import kinds_of, valid_kinds
+
+        errors: dict[str, Any] = {}
+        grades = self.grades.upper().strip()
+        if grades and (self.category != "enterprise" or set(grades) - set("ABCD")):
+            errors["grades"] = _("绩效等级只适用于工业企业，取 A、B、C、D")
+        self.grades = grades
+        allowed = valid_kinds(self.category) if self.category else set()
+        wrong = kinds_of(self) - allowed
+        if wrong:
+            errors["kinds"] = _("该类别可用的类型：%(kinds)s") % {
+                "kinds": "、".join(sorted(allowed)) or "—"
+            }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Warning(models.Model):
@@ -64,6 +99,7 @@ class Warning(models.Model):
     )
     declared_at = models.DateTimeField(_("发布时间"))
     ended_early_at = models.DateTimeField(_("提前解除时间"), null=True, blank=True)
+    end_reason = models.TextField(_("解除理由"), blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("解除人"),
@@ -88,3 +124,39 @@ class Warning(models.Model):
     @property
     def effective_end(self) -> Any:
         return self.ended_early_at or self.ends_at
+
+
+class AffectedSource(models.Model):
+    """涉及污染源: a source the warning's measures apply to, fixed when the warning is declared
+    (so its record does not change with the registry), with the street and community it falls
+    in, the measures, whether it must suspend, and how often it must be inspected meanwhile."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="affected")
+    source = models.ForeignKey(
+        "sources.PollutionSource",
+        verbose_name=_("污染源"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.CharField(_("污染源类别"), max_length=20, choices=CHOICES)
+    street = models.ForeignKey(
+        "territory.Region", verbose_name=_("街道/镇"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "territory.Region", verbose_name=_("社区/村"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(max_length=255, db_index=True)
+    measures = models.ManyToManyField(Measure, related_name="+")
+    suspend = models.BooleanField(_("停工停产"), default=False)
+    interval_days = models.PositiveSmallIntegerField(_("巡查周期(天)"))
+
+    class Meta:
+        ordering = ["warning", "category", "source"]
+        verbose_name = _("涉及污染源")
+        verbose_name_plural = _("涉及污染源")
+        constraints = [
+            models.UniqueConstraint(fields=["warning", "source"], name="uniq_warning_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} {self.source_id}"

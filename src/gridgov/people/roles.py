@@ -34,6 +34,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "enforcement.case": (VIEW, ADD, CHANGE),
         "enforcement.legalbasis": (VIEW, ADD, CHANGE),
         "enforcement.casedeadline": (VIEW, CHANGE),
+        "emergency.measure": (VIEW, ADD, CHANGE),
+        "emergency.warning": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),

@@ -1,0 +1,350 @@
+"""重污染天气应急, API v1: the warning in force, the list and record of warnings, declaring and
+ending early (the command office), and the preview of what a level would reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import ApiError, errors
+from gridgov.emergency import services
+from gridgov.emergency.models import Level, Measure, Warning
+from gridgov.sources.categories import LABELS
+
+router = Router()
+
+COLOURS = {Level.YELLOW: "yellow", Level.ORANGE: "orange", Level.RED: "red"}
+
+
+def _raise(exc: services.EmergencyError) -> None:
+    if isinstance(exc, services.NotAllowed):
+        status = 403
+    elif isinstance(exc, services.NoSuchWarning):
+        status = 404
+    elif isinstance(exc, services.Conflict):
+        status = 409
+    else:
+        status = 400
+    raise ApiError(status, exc.message, exc.field) from exc
+
+
+class EmergencyMeasureOut(Schema):
+    id: int
+    level: int
+    category: str
+    category_name: str
+    text: str
+    text_en: str
+    grades: str = Field(description="emission-performance grades it narrows to, e.g. CD")
+    kinds: list[str] = Field(description="vehicle/point kinds or site phases it narrows to")
+    suspend: bool = Field(description="the sources it reaches must stop")
+    inspection_interval_days: int
+
+
+class WarningOut(Schema):
+    id: int
+    level: int = Field(description="1 yellow, 2 orange, 3 red")
+    level_label: str
+    colour: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    ended_early_at: dt.datetime | None
+    effective_end: dt.datetime
+    in_force: bool
+    reason: str
+    end_reason: str
+    declared_at: dt.datetime
+    superseded_by: int | None
+    commands: list[int]
+    affected_sources: int
+
+
+class WarningFiguresOut(Schema):
+    key: str = Field(description="category code, or region code ('' for the total)")
+    name: str
+    sources: int
+    required: int = Field(description="source-windows that needed an inspection")
+    inspected: int = Field(description="of those, the ones inspected")
+    coverage: float | None
+    inspections: int
+    failed: int
+    suspend_sources: int
+    suspend_checks: int
+    suspend_violations: int
+    recipients: int
+    acknowledged: int
+    acknowledged_on_time: int
+    completed: int
+    completed_on_time: int
+
+
+class WarningSuspendOut(Schema):
+    code: str
+    name: str
+    category: str
+    street: str
+    community: str
+    checks: int
+    violations: int
+    last_check: dt.datetime | None
+
+
+class WarningRecipientOut(Schema):
+    command_id: int
+    unit: str
+    unit_name: str
+    person: str
+    acknowledged_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    due_at: dt.datetime
+
+
+class WarningComplianceOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+    days: int
+    ongoing: bool
+    total: WarningFiguresOut
+    fronts: list[WarningFiguresOut]
+    streets: list[WarningFiguresOut]
+    communities: list[WarningFiguresOut]
+    suspended: list[WarningSuspendOut]
+    recipients: list[WarningRecipientOut]
+
+
+class WarningTaskOut(Schema):
+    source_id: int
+    code: str
+    name: str
+    category: str
+    street: str
+    community: str
+    suspend: bool
+    interval_days: int
+    required: int = Field(description="inspection windows so far")
+    inspected: int
+    window_start: dt.date | None = Field(description="the current window, while it lasts")
+    window_end: dt.date | None
+    due: bool = Field(description="no inspection yet in the current window")
+    last_check: dt.datetime | None
+
+
+class WarningDetailOut(WarningOut):
+    measures: list[EmergencyMeasureOut]
+    compliance: WarningComplianceOut
+
+
+class DeclaredOut(WarningDetailOut):
+    superseded: list[int]
+    unreached: list[str] = Field(description="streets whose command had nobody to receive it")
+
+
+class EmergencyCurrentOut(Schema):
+    warning: WarningOut | None
+    measures: list[EmergencyMeasureOut]
+    upcoming: list[WarningOut]
+
+
+class WarningPreviewOut(Schema):
+    street: str
+    street_name: str
+    sources: int
+    by_category: dict[str, int]
+    suspend: int
+    units: list[str] = Field(description="who its command would go to; empty: nobody")
+
+
+class WarningDeclareIn(Schema):
+    model_config = {"extra": "forbid"}
+    level: int = Field(..., ge=1, le=3, description="1 yellow, 2 orange, 3 red")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
+
+
+class WarningEndIn(Schema):
+    model_config = {"extra": "forbid"}
+    at: dt.datetime | None = Field(None, description="when it ends; now if left out")
+    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
+
+
+class WarningPreviewQuery(Schema):
+    level: int = Field(..., ge=1, le=3)
+
+
+def measure_row(m: Measure) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "level": m.level,
+        "category": m.category,
+        "category_name": str(LABELS[m.category]),
+        "text": m.text,
+        "text_en": m.text_en,
+        "grades": m.grades,
+        "kinds": sorted(services.kinds_of(m)),
+        "suspend": m.suspend,
+        "inspection_interval_days": m.inspection_interval_days,
+    }
+
+
+def warning_row(w: Warning, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    return {
+        "id": w.pk,
+        "level": w.level,
+        "level_label": str(Level(w.level).label),
+        "colour": COLOURS[Level(w.level)],
+        "starts_at": w.starts_at,
+        "ends_at": w.ends_at,
+        "ended_early_at": w.ended_early_at,
+        "effective_end": w.effective_end,
+        "in_force": w.starts_at <= now < w.effective_end,
+        "reason": w.reason,
+        "end_reason": w.end_reason,
+        "declared_at": w.declared_at,
+        "superseded_by": w.superseded_by_id,
+        "commands": sorted(c.pk for c in w.commands.all()),
+        "affected_sources": w.affected.count(),
+    }
+
+
+def _figures(f: services.Figures) -> dict[str, Any]:
+    return {
+        "key": f.key,
+        "name": f.name,
+        "sources": f.sources,
+        "required": f.required,
+        "inspected": f.inspected,
+        "coverage": f.coverage,
+        "inspections": f.inspections,
+        "failed": f.failed,
+        "suspend_sources": f.suspend_sources,
+        "suspend_checks": f.suspend_checks,
+        "suspend_violations": f.suspend_violations,
+        "recipients": f.recipients,
+        "acknowledged": f.acknowledged,
+        "acknowledged_on_time": f.acknowledged_on_time,
+        "completed": f.completed,
+        "completed_on_time": f.completed_on_time,
+    }
+
+
+def detail_row(w: Warning, user: Any) -> dict[str, Any]:
+    c = services.compliance(w, user)
+    out = warning_row(w)
+    out["measures"] = [measure_row(m) for m in services.measures_for(w.level)]
+    out["compliance"] = {
+        "start": c.start,
+        "end": c.end,
+        "days": len(c.days),
+        "ongoing": c.ongoing,
+        "total": _figures(c.total),
+        "fronts": [_figures(f) for f in c.fronts],
+        "streets": [_figures(f) for f in c.streets],
+        "communities": [_figures(f) for f in c.communities],
+        "suspended": [vars(s) for s in c.suspended],
+        "recipients": [vars(r) for r in c.recipients],
+    }
+    return out
+
+
+@router.get("/emergency/current", response={200: EmergencyCurrentOut, **errors(401)})
+def current(request: HttpRequest) -> Any:
+    """The warning in force now (null if none), its measures, and warnings declared to come."""
+    w = services.in_force()
+    return {
+        "warning": warning_row(w) if w else None,
+        "measures": [measure_row(m) for m in services.measures_for(w.level)] if w else [],
+        "upcoming": [warning_row(u) for u in services.upcoming()],
+    }
+
+
+@router.get("/emergency/warnings", response={200: list[WarningOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def list_warnings(request: HttpRequest) -> Any:
+    """Every warning, newest first (a level is district-wide; the records are scoped)."""
+    return [
+        warning_row(w)
+        for w in services.warnings_for(request.user).prefetch_related("commands")[:500]
+    ]
+
+
+def _get(warning_id: int) -> Warning:
+    w = Warning.objects.filter(pk=warning_id).first()
+    if w is None:
+        raise ApiError(404, "no such warning")
+    return w
+
+
+@router.get(
+    "/emergency/warnings/{int:warning_id}",
+    response={200: WarningDetailOut, **errors(400, 401, 404)},
+)
+def warning_detail(request: HttpRequest, warning_id: int) -> Any:
+    """A warning with its measures and its compliance record, as far as the caller may see."""
+    return detail_row(_get(warning_id), request.user)
+
+
+@router.get(
+    "/emergency/warnings/{int:warning_id}/sources",
+    response={200: list[WarningTaskOut], **errors(400, 401, 404)},
+)
+@paginate(LimitOffsetPagination)
+def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) -> Any:
+    """The inspection tasks the warning created, in the caller's scope: each affected source,
+    its interval, windows so far and inspected, and whether it is due now (due first);
+    `due=true`: only those still due in the current window."""
+    found = services.tasks(_get(warning_id), request.user)
+    return [vars(t) for t in found if t.due or not due]
+
+
+@router.post("/emergency/warnings", response={201: DeclaredOut, **errors(400, 401, 403, 404, 413)})
+def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
+    """发布预警 (the command office): supersedes a warning overlapping its period, fixes the
+    sources it reaches and issues one command per street."""
+    try:
+        done = services.declare(
+            request.user, payload.level, payload.starts_at, payload.ends_at, payload.reason
+        )
+    except services.EmergencyError as exc:
+        _raise(exc)
+    out = detail_row(done.warning, request.user)
+    out["superseded"] = [w.pk for w in done.superseded]
+    out["unreached"] = [s.code for s in done.unreached]
+    return Status(201, out)
+
+
+@router.post(
+    "/emergency/warnings/{int:warning_id}/end",
+    response={200: WarningDetailOut, **errors(400, 401, 403, 404, 409, 413)},
+)
+def end_early(request: HttpRequest, warning_id: int, payload: WarningEndIn) -> Any:
+    """提前解除 (the command office)."""
+    try:
+        w = services.end_early(request.user, warning_id, payload.at, payload.reason)
+    except services.EmergencyError as exc:
+        _raise(exc)
+    return detail_row(w, request.user)
+
+
+@router.get("/emergency/preview", response={200: list[WarningPreviewOut], **errors(400, 401, 403)})
+def preview(request: HttpRequest, query: Query[WarningPreviewQuery]) -> Any:
+    """What declaring `level` now would reach, per street (the command office)."""
+    if not services.can_declare(request.user):
+        raise ApiError(403, "only the command office declares warnings", "user")
+    return [
+        {
+            "street": p.street.code,
+            "street_name": p.street.name,
+            "sources": p.total,
+            "by_category": p.counts,
+            "suspend": p.suspend,
+            "units": p.units,
+        }
+        for p in services.preview(query.level)
+    ]
