@@ -24,8 +24,9 @@ def test_seed_emergency(fronts, users, s1_official, people):
         source("construction_site", (35.1 + i * 0.04, 113.05), f"东一工地{i}", phase="earthwork")
         source("restaurant", (35.1 + i * 0.04, 113.3), f"西一餐馆{i}")
     source("enterprise", G3, "西一丁级企业", grade="D")
-    ChecklistItem.objects.create(category="construction_site", code="fencing", text="工地周边围挡")
-    ChecklistItem.objects.create(category="construction_site", code="covering", text="物料覆盖")
+    # The default checklists (a data migration) already hold these; made here if not.
+    ChecklistItem.objects.get_or_create(category="construction_site", code="fencing")
+    ChecklistItem.objects.get_or_create(category="construction_site", code="covering")
     today = dt.date(2026, 12, 1)
     w = seed_emergency(random.Random(7), today, users["command"])
     assert w is not None and w.level == Level.ORANGE

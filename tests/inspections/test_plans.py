@@ -70,6 +70,7 @@ def test_an_emergency_tightens_the_interval_from_its_first_day(sources, inspect,
     from gridgov.inspections.models import InspectionPlan
 
     InspectionPlan.objects.filter(category="enterprise").update(emergency_interval_days=3)
+    Measure.objects.filter(category="enterprise").delete()  # only the measure below
     Measure.objects.create(level=1, category="enterprise", text="C级企业限产", grades="CD",
                            inspection_interval_days=1)  # fmt: skip
     ent = next(d for d in due_sources(crew["g1_worker"]) if d.source == sources["enterprise"])
