@@ -311,6 +311,7 @@ DEMO_ROLES = {
     "leader": "网格长",
     "worker": "专职网格员",
     "reviewer": "数据审核员",
+    "enforcer": "执法队员",
     "admin": "系统管理员 (superuser)",
 }
 

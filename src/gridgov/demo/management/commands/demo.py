@@ -13,6 +13,8 @@ from rich.table import Table
 
 from gridgov.demo.air import STEPS as AIR_STEPS
 from gridgov.demo.air import generate as generate_air
+from gridgov.demo.campaign import STEPS as CAMPAIGN_STEPS
+from gridgov.demo.campaign import generate as generate_campaign
 from gridgov.demo.generator import (
     DEMO_PASSWORD,
     GRIDS,
@@ -61,7 +63,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
             total += 0 if opts["no_orders"] else ORDER_STEPS
-            total += 0 if opts["no_sources"] else SOURCE_STEPS
+            total += 0 if opts["no_sources"] else SOURCE_STEPS + CAMPAIGN_STEPS
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -85,6 +87,11 @@ class Command(BaseCommand):
                 orders = (
                     None if opts["no_orders"] else generate_orders(seed=opts["seed"], progress=step)
                 )
+                campaign = (
+                    None
+                    if opts["no_sources"]
+                    else generate_campaign(seed=opts["seed"], progress=step)
+                )
             console.print(
                 f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
@@ -106,7 +113,14 @@ class Command(BaseCommand):
                     f"({orders.transitions:,} transitions), {orders.open} open, "
                     f"{orders.overdue} overdue.[/]"
                 )
-            print_accounts(console, result.accounts)
+            if campaign is not None:
+                console.print(
+                    f"[green]Campaign: {campaign.inspections:,} inspections "
+                    f"({campaign.rectifications} rectifications), a past {campaign.warning}, "
+                    f"{campaign.cases} enforcement cases ({campaign.published} on the exposure "
+                    f"board).[/]"
+                )
+            print_accounts(console, existing_demo_accounts())
         if opts["no_serve"]:
             return
         console.print(

@@ -1,0 +1,89 @@
+"""The campaign's records in the demo: a month of inspections and rectifications, a past
+orange warning, a dozen enforcement cases (some on the exposure board), winds and emission
+monitors, and air-alarm orders that named their source. Runs after the sources, the air and
+the work orders, each part through its own app's write path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from gridgov.demo.alarm import seed_alarm_sources
+from gridgov.demo.emergency import seed_emergency
+from gridgov.demo.enforcement import seed_cases
+from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
+from gridgov.demo.inspections import seed_inspections
+from gridgov.people.models import Person, Post, PostType
+from gridgov.people.roles import sync_groups
+from gridgov.territory.models import Region
+
+STEPS = 5  # progress units
+
+
+@dataclass
+class CampaignResult:
+    inspections: int = 0
+    rectifications: int = 0
+    warning: str = ""
+    cases: int = 0
+    published: int = 0
+    named_sources: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def _noop(step: str, advance: int) -> None:
+    pass
+
+
+def enforcer_account(start: dt.date) -> object:
+    """The demo's 执法队员 login (`enforcer`): a law-enforcement post for the whole district."""
+    User = get_user_model()
+    user = User.objects.filter(username="enforcer").first()
+    if user is not None:
+        return user
+    person = Person.objects.create(name="赵执法", phone="13803730110")
+    Post.objects.create(
+        person=person,
+        post_type=PostType.objects.get(code="law_enforcer"),
+        region=Region.objects.get(code=DISTRICT_CODE),
+        start_date=start,
+    )
+    user = User.objects.create_user("enforcer", password=DEMO_PASSWORD, first_name=person.name)
+    person.user = user
+    person.save(update_fields=["user"])
+    sync_groups(user)
+    return user
+
+
+def generate(
+    seed: int = 2026, progress: Callable[[str, int], None] = _noop, *, today: dt.date | None = None
+) -> CampaignResult:
+    rng = random.Random(seed + 41)
+    today = today or timezone.localdate()
+    result = CampaignResult()
+    command = get_user_model().objects.get(username="command")
+    done = seed_inspections(rng, today)
+    result.inspections = done.inspections
+    result.rectifications = done.rectifications
+    progress("inspections", 1)
+    warning = seed_emergency(rng, today, command)
+    result.warning = str(warning) if warning else ""
+    progress("emergency", 1)
+    with transaction.atomic():
+        enforcer = enforcer_account(today - dt.timedelta(days=400))
+    cases = seed_cases(rng, today, enforcer, command)
+    result.cases = len(cases)
+    result.published = sum(
+        1 for c in cases for p in c.publications.all() if p.approved_at and not p.unpublished_at
+    )
+    progress("cases", 1)
+    alarm = seed_alarm_sources(seed)
+    result.named_sources = alarm.named
+    progress("alarm sources", 1)
+    return result
