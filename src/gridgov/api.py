@@ -157,6 +157,7 @@ def _register() -> None:
     from gridgov.air.api import router as air_router
     from gridgov.air.review_api import router as review_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
 
@@ -167,6 +168,7 @@ def _register() -> None:
     api.add_router("", air_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", workorders_router, tags=["work orders"])
+    api.add_router("", sources_router, tags=["sources"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),
     path("orders/", include("gridgov.workorders.urls")),
+    path("sources/", include("gridgov.sources.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),

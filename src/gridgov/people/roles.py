@@ -27,6 +27,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW, ADD, CHANGE),
         "workorders.deadlinepolicy": (VIEW, ADD, CHANGE),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -38,6 +39,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.target": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW,),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -48,6 +50,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.target": (VIEW,),
         "workorders.workorder": (VIEW, ADD, CHANGE),
         "workorders.category": (VIEW,),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
@@ -65,6 +68,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.alarm": (VIEW,),
         "workorders.workorder": (VIEW, ADD),
         "workorders.category": (VIEW,),
+        "sources.pollutionsource": (VIEW,),
     },
 }
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
