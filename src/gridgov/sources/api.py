@@ -2,8 +2,6 @@
 optimistic locking, status). Reading: any account, within its scope (404 outside it); writing:
 the permission `sources.change_pollutionsource`."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 from typing import Any, Literal

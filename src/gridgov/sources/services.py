@@ -157,14 +157,13 @@ def _checked(data: SourceInput) -> dict[str, Any]:
 
 
 def next_code(category: str) -> str:
+    """The category's next number (GD-00001 …); codes of another form (imported ones such as
+    GD-X-2) do not count."""
     prefix = CODE_PREFIX[categories.check_category(category)]
-    last = (
-        PollutionSource.objects.filter(code__startswith=prefix + "-")
-        .order_by("-code")
-        .values_list("code", flat=True)
-        .first()
+    taken = PollutionSource.objects.filter(code__regex=rf"^{prefix}-[0-9]+$").values_list(
+        "code", flat=True
     )
-    number = int(last.split("-")[1]) + 1 if last and last.split("-")[1].isdigit() else 1
+    number = max((int(code.split("-")[1]) for code in taken), default=0) + 1
     return f"{prefix}-{number:05d}"
 
 
