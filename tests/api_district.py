@@ -57,6 +57,10 @@ class District:
     g1_person: int
     g3_person: int
     station_token: str  # M1's ingestion token
+    g1_source: int  # a construction site in G1
+    g3_source: int
+    g1_source_file: int  # a PDF of each
+    g3_source_file: int
 
 
 def _png() -> bytes:
@@ -101,6 +105,18 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
     return command.pk, document.pk
 
 
+def _source(name: str, point: tuple[float, float]) -> tuple[int, int]:
+    from gridgov.sources import files
+    from gridgov.sources.services import SourceInput, create_source, point_geometry
+
+    source = create_source(
+        SourceInput(category="construction_site", name=name, geometry=point_geometry(*point))
+    )
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    document = files.save_document(source, io.BytesIO(pdf), size=len(pdf), name="permit.pdf")
+    return source.pk, document.pk
+
+
 def _photo(order: Any, user: Any) -> int:
     from gridgov.workorders import evidence
 
@@ -139,6 +155,8 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
     g3 = report(G3_POINT, source=Source.PATROL, user=crew["command"], title="西边的工地")
     command, command_file = _command(crew["command"], "D-S1-C1-G1")
     g3_command, g3_command_file = _command(crew["command"], "D-S2-C2-G3")
+    g1_source, g1_source_file = _source("东一工地", G1_POINT)
+    g3_source, g3_source_file = _source("西一工地", G3_POINT)
     return District(
         g1_order=g1.pk,
         g3_order=g3.pk,
@@ -155,4 +173,8 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_person=people["g1_worker"].pk,
         g3_person=people["g3_worker"].pk,
         station_token=issue_token(stations["micro"]),
+        g1_source=g1_source,
+        g3_source=g3_source,
+        g1_source_file=g1_source_file,
+        g3_source_file=g3_source_file,
     )

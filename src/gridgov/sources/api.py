@@ -443,7 +443,7 @@ def sources_near(
     lon: float = Query(..., description="WGS84 longitude"),
     radius: float = Query(1000, description=f"metres, at most {MAX_NEAR_RADIUS_M}"),
     category: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: int = Query(50, ge=1, le=1000),
 ) -> Any:
     """Sources within `radius` metres of the point, nearest first, with distance and bearing."""
     qs = sources_for(request.user)

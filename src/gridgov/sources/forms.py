@@ -221,8 +221,8 @@ class SourceForm(forms.Form):
         name = exc.field
         if name.startswith("attributes."):
             name = ATTR + name.split(".")[1]
-        elif name == "geometry" and "geometry" not in self.fields:
-            name = "lat"
+        elif name == "geometry" and "lat" in self.fields and not self.cleaned_data.get("geometry"):
+            name = "lat"  # the point came from the lat/lon inputs
         elif name in ("lat", "lon") and "lat" not in self.fields:
             name = "geometry"
         self.add_error(name if name in self.fields else None, exc.message)

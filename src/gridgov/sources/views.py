@@ -148,24 +148,26 @@ def registry(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _display(spec: categories.FieldSpec, value: Any) -> str:
+    """A category field's value as the page shows it (choices by their Chinese label)."""
+    if spec.kind == "bool":
+        return str(_("是") if value else _("否"))
+    if spec.kind == "choice":
+        return spec.choice_label(value) if value else "—"
+    if spec.kind == "choices":
+        return "、".join(spec.choice_label(v) for v in value or []) or "—"
+    if spec.kind in ("texts", "dates"):
+        return "、".join(str(v) for v in value or []) or "—"
+    if value in (None, ""):
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _attribute_rows(source: PollutionSource) -> list[tuple[Any, str]]:
-    rows = []
-    for spec in categories.field_specs(source.category):
-        value = source.attributes.get(spec.name)
-        if spec.kind == "bool":
-            shown = _("是") if value else _("否")
-        elif spec.kind == "choice":
-            shown = spec.choice_label(value) if value else "—"
-        elif spec.kind == "choices":
-            shown = "、".join(spec.choice_label(v) for v in value or []) or "—"
-        elif spec.kind in ("texts", "dates"):
-            shown = "、".join(str(v) for v in value or []) or "—"
-        elif value in (None, ""):
-            shown = "—"
-        else:
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-        rows.append((spec.label, shown))
-    return rows
+    return [
+        (spec.label, _display(spec, source.attributes.get(spec.name)))
+        for spec in categories.field_specs(source.category)
+    ]
 
 
 def _field_label(category: str, name: str) -> str:
@@ -203,8 +205,12 @@ def _history(source: PollutionSource) -> list[dict[str, Any]]:
                 specs = {s.name: s for s in categories.field_specs(source.category)}
                 for key in sorted(set(old) | set(new)):
                     if old.get(key) != new.get(key):
-                        label = specs[key].label if key in specs else key
-                        details.append((label, _short(old.get(key)), _short(new.get(key))))
+                        spec = specs.get(key)
+                        if spec is None:
+                            details.append((key, _short(old.get(key)), _short(new.get(key))))
+                        else:
+                            shown = (_display(spec, old.get(key)), _display(spec, new.get(key)))
+                            details.append((spec.label, *shown))
                 continue
             if name == "geometry":
                 details.append((_field_label(source.category, name), "…", "…"))
