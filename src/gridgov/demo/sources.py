@@ -76,9 +76,8 @@ def seed_registry(
 def _stations_with_mn() -> list[tuple[str, float, float]]:
     from gridgov.air.models import Station
 
-    return list(
-        Station.objects.exclude(mn__isnull=True).exclude(mn="").values_list("mn", "lat", "lon")
-    )
+    rows = Station.objects.exclude(mn__isnull=True).exclude(mn="").values_list("mn", "lat", "lon")
+    return [(mn, lat, lon) for mn, lat, lon in rows if mn]
 
 
 def _plans(
