@@ -300,3 +300,47 @@ def test_page_data_is_json_not_inline_script(sources):
     data = json.loads(html[start : html.index("</script>", start)])
     assert data["geometry"]["type"] == "Polygon"
     assert "style=" not in html.split("<main>")[1]
+
+
+def _admin_post(source, **over):
+    data = {
+        "name": source.name,
+        "address": source.address,
+        "geometry": json.dumps(source.geometry),
+        "status": source.status,
+        "attributes": json.dumps(source.attributes),
+        "responsible_post": "",
+        "notes": source.notes,
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
+        "changes-MIN_NUM_FORMS": "0",
+        "changes-MAX_NUM_FORMS": "1000",
+    }
+    data.update(over)
+    return data
+
+
+def test_admin_edits_through_the_services(sources):
+    c = as_user("command")
+    site = sources["site"]
+    url = f"/admin/sources/pollutionsource/{site.pk}/change/"
+    assert c.get(url).status_code == 200
+    bad = dict(site.attributes, phase="dancing")
+    refused = c.post(url, _admin_post(site, attributes=json.dumps(bad)))
+    assert refused.status_code == 200 and "attributes" in refused.context["adminform"].form.errors
+    outside = c.post(url, _admin_post(site, geometry='{"type": "Point", "coordinates": [120, 20]}'))
+    assert "geometry" in outside.context["adminform"].form.errors
+    site.refresh_from_db()
+    assert site.version == 0
+    moved = c.post(
+        url, _admin_post(site, geometry='{"type": "Point", "coordinates": [113.15, 35.2]}')
+    )
+    assert moved.status_code == 302
+    site.refresh_from_db()
+    assert site.grid.code == "D-S1-C1-G2" and site.version == 1  # located again by the services
+    assert site.changes.first().note == "admin"
+    # Scoped: the east's secretary cannot open the west's farmland.
+    west = sources["west"]
+    assert as_user("east_secretary").get(
+        f"/admin/sources/pollutionsource/{west.pk}/change/"
+    ).status_code in (302, 404)
