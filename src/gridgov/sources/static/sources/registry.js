@@ -22,7 +22,8 @@
     if (geo && geo.features && geo.features.length) {
       var grids = L.geoJSON(geo, { style: { color: "#9aa7b4", weight: 0.6, fillColor: "#ffffff", fillOpacity: 0.6 } }).addTo(map);
       grids.bringToBack();
-      if (!fitted) { map.fitBounds(grids.getBounds()); }
+      map.fitBounds(grids.getBounds());  // the account's area, whatever the layers show
+      fitted = true;
     }
   });
   function layerFor(spec) {
@@ -46,7 +47,7 @@
         if (!geo) { return; }
         loaded[spec.code].addData(geo);
         var bounds = loaded[spec.code].getBounds();
-        if (!fitted && bounds.isValid()) { map.fitBounds(bounds.pad(0.1)); fitted = true; }
+        if (!fitted && bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 14 }); }
       });
     }
     if (on) { loaded[spec.code].addTo(map); } else { map.removeLayer(loaded[spec.code]); }

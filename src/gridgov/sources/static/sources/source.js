@@ -13,7 +13,9 @@
       }
     });
   var shape = L.geoJSON(data.geometry, {
-    style: { color: data.colour, weight: 4, fillColor: data.colour, fillOpacity: 0.3 },
+    style: function (f) {  // lines and areas; a point keeps its marker's own look
+      return f && f.geometry && f.geometry.type === "Point" ? {} : { color: data.colour, weight: 4, fillColor: data.colour, fillOpacity: 0.3 };
+    },
     pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 8, color: "#fff", weight: 2, fillColor: data.colour, fillOpacity: 0.9 }); },
   }).addTo(map);
   var bounds = shape.getBounds();
