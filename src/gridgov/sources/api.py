@@ -42,32 +42,38 @@ AttributeValue = str | bool | int | float | list[str] | None
 # ------------------------------------------------------------------------------ schemas --
 
 
-class PointOut(Schema):
+class SourcePointOut(Schema):
     type: Literal["Point"]
     coordinates: list[float] = Field(description="[lon, lat], WGS84")
 
 
-class LineStringOut(Schema):
+class SourceLineStringOut(Schema):
     type: Literal["LineString"]
     coordinates: list[list[float]]
 
 
-class MultiLineStringOut(Schema):
+class SourceMultiLineStringOut(Schema):
     type: Literal["MultiLineString"]
     coordinates: list[list[list[float]]]
 
 
-class PolygonOut(Schema):
+class SourcePolygonOut(Schema):
     type: Literal["Polygon"]
     coordinates: list[list[list[float]]]
 
 
-class MultiPolygonOut(Schema):
+class SourceMultiPolygonOut(Schema):
     type: Literal["MultiPolygon"]
     coordinates: list[list[list[list[float]]]]
 
 
-SourceGeometry = PointOut | LineStringOut | MultiLineStringOut | PolygonOut | MultiPolygonOut
+SourceGeometry = (
+    SourcePointOut
+    | SourceLineStringOut
+    | SourceMultiLineStringOut
+    | SourcePolygonOut
+    | SourceMultiPolygonOut
+)
 
 
 class SourceOut(Schema):
@@ -87,12 +93,12 @@ class SourceOut(Schema):
     updated_at: dt.datetime
 
 
-class GridOut(Schema):
+class SourceGridOut(Schema):
     code: str
     name: str
 
 
-class ResponsibleOut(Schema):
+class SourceResponsibleOut(Schema):
     name: str
     phone: str
     post: str
@@ -101,21 +107,21 @@ class ResponsibleOut(Schema):
     assigned: bool = Field(description="true: a post set on the source; false: from its grid")
 
 
-class ChangeFieldOut(Schema):
+class SourceChangeFieldOut(Schema):
     field: str
     old: str = Field(description="JSON text")
     new: str = Field(description="JSON text")
 
 
-class ChangeOut(Schema):
+class SourceChangeOut(Schema):
     action: str
-    changes: list[ChangeFieldOut]
+    changes: list[SourceChangeFieldOut]
     note: str
     actor: str
     at: dt.datetime
 
 
-class FileOut(Schema):
+class SourceFileOut(Schema):
     id: int
     kind: str
     title: str
@@ -130,23 +136,23 @@ class SourceDetailOut(SourceOut):
     geometry: SourceGeometry
     attributes: dict[str, AttributeValue]
     notes: str
-    grids: list[GridOut] = Field(description="every grid the source touches")
-    responsible: ResponsibleOut | None
+    grids: list[SourceGridOut] = Field(description="every grid the source touches")
+    responsible: SourceResponsibleOut | None
     responsible_post: int | None = Field(description="the post set on the source, if any")
     created_at: dt.datetime
-    history: list[ChangeOut]
-    files: list[FileOut]
+    history: list[SourceChangeOut]
+    files: list[SourceFileOut]
     inspections: int
     open_rectifications: int
 
 
-class NearOut(Schema):
+class SourceNearOut(Schema):
     source: SourceOut
     metres: float = Field(description="to the nearest part of the source (0 inside it)")
     bearing: float = Field(description="from the point to the source, degrees from north")
 
 
-class FeatureProperties(Schema):
+class SourceFeatureProperties(Schema):
     id: int
     code: str
     name: str
@@ -158,7 +164,7 @@ class FeatureProperties(Schema):
 class SourceFeature(Schema):
     type: Literal["Feature"]
     id: int
-    properties: FeatureProperties
+    properties: SourceFeatureProperties
     geometry: SourceGeometry
 
 
@@ -217,7 +223,7 @@ class SourcePatchIn(Schema):
     note: str = Field("", max_length=200, description="why (kept in the history)")
 
 
-class StatusIn(Schema):
+class SourceStatusIn(Schema):
     model_config = {"extra": "forbid"}
     status: str = Field(..., description=", ".join(SourceStatus.values))
     note: str = Field("", max_length=200)
@@ -436,7 +442,7 @@ def sources_geojson(request: HttpRequest, filters: Query[SourceFilter]) -> Any:
     return geojson(request, {"type": "FeatureCollection", "features": features})
 
 
-@router.get("/sources/near", response={200: list[NearOut], **errors(400, 401)})
+@router.get("/sources/near", response={200: list[SourceNearOut], **errors(400, 401)})
 def sources_near(
     request: HttpRequest,
     lat: float = Query(..., description="WGS84 latitude"),
@@ -552,7 +558,7 @@ def amend(request: HttpRequest, source_id: int, payload: SourcePatchIn) -> Any:
     "/sources/{int:source_id}/status",
     response={200: SourceDetailOut, **errors(400, 401, 403, 404, 409, 413)},
 )
-def change_status(request: HttpRequest, source_id: int, payload: StatusIn) -> Any:
+def change_status(request: HttpRequest, source_id: int, payload: SourceStatusIn) -> Any:
     """在营/在建 active, 停工/停产 suspended, 关停/注销 closed; the note goes into the history."""
     get_source(request, source_id)
     _may_write(request)
