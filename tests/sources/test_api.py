@@ -309,3 +309,14 @@ def test_status_refused_naming_the_field(client, bearer, registry):
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "status"
     assert PollutionSource.objects.get(pk=site.pk).status == Status.ACTIVE
+
+
+def test_schema_names_do_not_shadow_other_apps():
+    """ninja names components by class name: a second `ResponsibleOut` would replace the
+    territory's in the document (and its answers would be checked against ours)."""
+    from gridgov.api import api
+
+    components = api.get_openapi_schema()["components"]["schemas"]
+    assert "region_code" in components["ResponsibleOut"]["properties"]
+    assert "assigned" in components["SourceResponsibleOut"]["properties"]
+    assert components["PolygonOut"]["properties"]["coordinates"].get("description")
