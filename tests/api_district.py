@@ -72,6 +72,8 @@ class District:
     publication: int = 0  # g1_case's publication (live)
     publication_photo: int = 0
     warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
+    g1_source_file: int = 0  # a PDF of each inspected site
+    g3_source_file: int = 0
 
 
 def _png() -> bytes:
@@ -132,6 +134,16 @@ def _warning(user: Any) -> int:
     now = timezone.now()
     done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
     return done.warning.pk
+
+
+def _source_file(source_id: int) -> int:
+    from gridgov.sources import files
+    from gridgov.sources.models import PollutionSource
+
+    source = PollutionSource.objects.get(pk=source_id)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    document = files.save_document(source, io.BytesIO(pdf), size=len(pdf), name="permit.pdf")
+    return document.pk
 
 
 def _photo(order: Any, user: Any) -> int:
@@ -269,4 +281,6 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g3_inspection_photo=g3_site[2],
         **_cases(crew["command"], approver.user),
         warning=_warning(crew["command"]),
+        g1_source_file=_source_file(g1_site[0]),
+        g3_source_file=_source_file(g3_site[0]),
     )

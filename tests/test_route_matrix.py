@@ -187,6 +187,18 @@ ROUTES: dict[str, Row] = {
         "405 405 405 405 405 405 405", warning_id="@warning"
     ),
     "api/v1/emergency/preview": row("401 200 403 403 403 403 403", query="level=2"),
+    "api/v1/sources": row("401 200 200 200 200 200 200"),
+    "api/v1/sources.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/sources.geojson": row("401 200 200 200 200 200 200"),
+    "api/v1/sources/near": row("401 200 200 200 200 200 200", query="lat=35.2&lon=113.05"),
+    "api/v1/sources/<int:source_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        source_id="@g1_source|@g3_source",
+    ),
+    "api/v1/sources/<int:source_id>/status": row(
+        "405 405 405 405 405 405 405", source_id="@g1_source"
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -265,6 +277,24 @@ ROUTES: dict[str, Row] = {
     "emergency/": row("302 200 200 200 200 200 200"),
     "emergency/<int:pk>/": row("302 200 200 200 200 200 200", pk="@warning"),
     "emergency/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="@warning"),
+    # 污染源档案: reading in scope; writing for the desk roles (not grid posts, not nobody)
+    "sources/": row("302 200 200 200 200 200 200"),
+    "sources/new/": row("302 200 200 200 403 403 403"),
+    "sources/export.xlsx": row("302 200 200 200 200 200 200"),
+    "sources/template.xlsx": row("302 200 200 200 200 200 200", query="category=vehicle"),
+    "sources/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_source|@g3_source"
+    ),
+    "sources/<int:pk>/edit/": row(
+        "302 200 200 200 403 403 404", "302 200 404 404 404 404 404", pk="@g1_source|@g3_source"
+    ),
+    "sources/<int:pk>/status/": row("302 405 405 405 405 405 405", pk="@g1_source"),
+    "sources/<int:pk>/files/": row("302 405 405 405 405 405 405", pk="@g1_source"),
+    "sources/files/<int:pk>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_source_file|@g3_source_file",
+    ),
     # --- Open311 GeoReport v2 and the public page: no account
     # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for
     # those who may handle them; a case (and its documents) 404 outside the scope.

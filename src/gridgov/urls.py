@@ -32,6 +32,7 @@ urlpatterns = [
     path("air/", include("gridgov.air.urls")),
     path("orders/", include("gridgov.workorders.urls")),
     path("emergency/", include("gridgov.emergency.urls")),
+    path("sources/", include("gridgov.sources.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),

@@ -19,6 +19,7 @@ from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
+from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
@@ -68,6 +69,9 @@ def generate(
     today = today or timezone.localdate()
     result = CampaignResult()
     command = get_user_model().objects.get(username="command")
+    registry = seed_registry(seed, user=command)
+    result.extra["registry_changes"] = registry.changes
+    progress("registry history", 1)
     done = seed_inspections(rng, today)
     result.inspections = done.inspections
     result.rectifications = done.rectifications

@@ -36,6 +36,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "enforcement.casedeadline": (VIEW, CHANGE),
         "emergency.measure": (VIEW, ADD, CHANGE),
         "emergency.warning": (VIEW,),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -52,6 +53,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.inspection": (VIEW,),
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -67,6 +69,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.inspection": (VIEW,),
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
+        "sources.pollutionsource": (VIEW, ADD, CHANGE),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
@@ -91,6 +94,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "air.alarm": (VIEW,),
         "workorders.workorder": (VIEW, ADD),
         "workorders.category": (VIEW,),
+        "sources.pollutionsource": (VIEW,),
     },
 }
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django.utils.translation import gettext_lazy as _
 from pydantic import (
@@ -295,3 +296,183 @@ def clean_attributes(category: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def field_names(category: str) -> list[str]:
     return list(SCHEMAS[check_category(category)].model_fields)
+
+
+# --- labels and field descriptions (forms, Excel templates, the source's page) ---------------
+
+FIELD_LABELS: dict[str, Any] = {
+    # construction_site
+    "permit_number": _("施工许可证号"),
+    "builder": _("建设单位"),
+    "contractor": _("施工单位"),
+    "phase": _("施工阶段"),
+    "area_m2": _("施工面积(平方米)"),
+    "dust_measures": _("扬尘防治措施(六个百分百)"),
+    "pm10_monitor": _("安装PM10在线监测"),
+    "video": _("安装视频监控"),
+    "monitor_mn": _("监测设备编号(MN)"),
+    # road_section
+    "cleaning_class": _("保洁等级"),
+    "sweeping_schedule": _("清扫作业时间"),
+    "sweeps_per_day": _("每日清扫次数"),
+    "length_km": _("路段长度(公里)"),
+    "responsible_unit": _("保洁责任单位"),
+    # enterprise
+    "credit_code": _("统一社会信用代码"),
+    "industry": _("行业"),
+    "discharge_permit": _("排污许可证号"),
+    "grade": _("绩效分级"),
+    "monitor_mns": _("在线监测设备编号(MN)"),
+    # restaurant
+    "seats": _("座位数"),
+    "fume_purifier": _("安装油烟净化器"),
+    "purifier_model": _("净化器型号"),
+    "cleaning_interval_days": _("清洗周期(天)"),
+    "cleaning_dates": _("清洗日期"),
+    # farmland
+    "area_mu": _("面积(亩)"),
+    "crop": _("作物"),
+    "village": _("所属村"),
+    # burning_spot, vehicle, fireworks_point
+    "kind": _("类型"),
+    "festivals": _("重点时段"),
+    "patrol_note": _("巡查说明"),
+    "registration": _("号牌或登记编号"),
+    "owner": _("所有人"),
+    "emission_stage": _("排放阶段"),
+    "fuel": _("燃料类型"),
+    "licence_number": _("许可证号"),
+    "valid_from": _("有效期起"),
+    "valid_to": _("有效期止"),
+}
+
+CHOICE_LABELS: dict[str, dict[str, Any]] = {
+    "phase": {
+        "earthwork": _("土方阶段"),
+        "foundation": _("基础阶段"),
+        "structure": _("主体阶段"),
+        "decoration": _("装饰装修"),
+        "finishing": _("收尾阶段"),
+        "demolition": _("拆除"),
+    },
+    "dust_measures": DUST_MEASURES,
+    "cleaning_class": {"1": _("一级"), "2": _("二级"), "3": _("三级"), "4": _("四级")},
+    "grade": {"A": _("A级"), "B": _("B级"), "C": _("C级"), "D": _("D级")},
+    "festivals": {
+        "qingming": _("清明"),
+        "zhongyuan": _("中元"),
+        "hanyi": _("寒衣节"),
+        "chunjie": _("春节"),
+        "dongzhi": _("冬至"),
+    },
+    "kind": {
+        # burning_spot
+        "cemetery": _("墓地周边"),
+        "crossroad": _("路口"),
+        "riverside": _("河边"),
+        # vehicle
+        "heavy_truck": _("重型货车"),
+        "muck_truck": _("渣土车"),
+        "bus": _("公交车"),
+        "non_road_machinery": _("非道路移动机械"),
+        # fireworks_point
+        "sales_point": _("销售点"),
+        "no_fireworks_zone": _("禁放区"),
+        "other": _("其他"),
+    },
+    "emission_stage": {
+        "0": _("国〇"),
+        "I": _("国一"),
+        "II": _("国二"),
+        "III": _("国三"),
+        "IV": _("国四"),
+        "V": _("国五"),
+        "VI": _("国六"),
+    },
+    "fuel": {
+        "diesel": _("柴油"),
+        "petrol": _("汽油"),
+        "gas": _("燃气"),
+        "electric": _("电动"),
+        "other": _("其他"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One category field as forms and spreadsheets see it."""
+
+    name: str
+    kind: str  # text, int, float, bool, choice, choices, date, dates, texts
+    label: Any
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    max_length: int | None = None
+    low: float | None = None
+    high: float | None = None
+    default: Any = None
+
+    def choice_label(self, value: str) -> str:
+        return str(CHOICE_LABELS.get(self.name, {}).get(value, value))
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...] | None:
+    if get_origin(annotation) is Literal:
+        return tuple(str(v) for v in get_args(annotation))
+    return None
+
+
+def _spec(name: str, info: Any) -> FieldSpec:
+    annotation = info.annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    common: dict[str, Any] = {
+        "label": FIELD_LABELS.get(name, name),
+        "required": info.is_required(),
+        "default": default,
+    }
+    low = high = None
+    max_length = None
+    for meta in info.metadata:
+        low = getattr(meta, "ge", low) if getattr(meta, "ge", None) is not None else low
+        high = getattr(meta, "le", high) if getattr(meta, "le", None) is not None else high
+        if getattr(meta, "max_length", None) is not None:
+            max_length = meta.max_length
+    literal = _literal_values(annotation)
+    if literal:
+        return FieldSpec(name, "choice", choices=literal, **common)
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        literal = _literal_values(item)
+        if literal:
+            return FieldSpec(name, "choices", choices=literal, **common)
+        if item is dt.date:
+            return FieldSpec(name, "dates", **common)
+        return FieldSpec(name, "texts", **common)
+    if annotation is bool:
+        return FieldSpec(name, "bool", **common)
+    if annotation is int:
+        return FieldSpec(name, "int", low=low, high=high, **common)
+    if annotation is float:
+        return FieldSpec(name, "float", low=low, high=high, **common)
+    if annotation is dt.date:
+        return FieldSpec(name, "date", **common)
+    for meta in getattr(annotation, "__metadata__", ()):
+        if getattr(meta, "max_length", None) is not None:
+            max_length = meta.max_length
+    return FieldSpec(name, "text", max_length=max_length, **common)
+
+
+def field_specs(category: str) -> list[FieldSpec]:
+    """The category's fields in the schema's order, typed for a form or a sheet column."""
+    schema = SCHEMAS[check_category(category)]
+    return [_spec(name, info) for name, info in schema.model_fields.items()]
+
+
+def geometry_kind(category: str) -> str:
+    """point (lat/lon inputs suffice), or geometry (a line or area: a GeoJSON/WKT value)."""
+    allowed = GEOMETRY_TYPES[check_category(category)]
+    return "point" if "Point" in allowed else "geometry"

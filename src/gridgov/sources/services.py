@@ -17,6 +17,7 @@ import shapely.ops
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -81,7 +82,7 @@ def parse_source_geometry(category: str, geojson: Any) -> BaseGeometry:
         )
     try:
         geom = shape(geojson)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, ShapelyError) as exc:
         raise SourceError("geometry", f"malformed coordinates ({exc})") from exc
     if geom.is_empty:
         raise SourceError("geometry", "is empty")
@@ -156,14 +157,13 @@ def _checked(data: SourceInput) -> dict[str, Any]:
 
 
 def next_code(category: str) -> str:
+    """The category's next number (GD-00001 …); codes of another form (imported ones such as
+    GD-X-2) do not count."""
     prefix = CODE_PREFIX[categories.check_category(category)]
-    last = (
-        PollutionSource.objects.filter(code__startswith=prefix + "-")
-        .order_by("-code")
-        .values_list("code", flat=True)
-        .first()
+    taken = PollutionSource.objects.filter(code__regex=rf"^{prefix}-[0-9]+$").values_list(
+        "code", flat=True
     )
-    number = int(last.split("-")[1]) + 1 if last and last.split("-")[1].isdigit() else 1
+    number = max((int(code.split("-")[1]) for code in taken), default=0) + 1
     return f"{prefix}-{number:05d}"
 
 
@@ -183,12 +183,35 @@ def _set_links(source: PollutionSource, grid_ids: list[int]) -> None:
     )
 
 
+def check_scope(user: Any, values: dict[str, Any], grid_ids: list[int]) -> None:
+    """A scoped account writes only sources touching its area, with a responsible post it can
+    see (the same refusal as for a post that does not exist)."""
+    paths = scope.scope_paths(user)
+    if paths is None:
+        return
+    grid_paths = Region.objects.filter(pk__in=grid_ids).values_list("path", flat=True)
+    if not any(g.startswith(p) for g in grid_paths for p in paths):
+        raise SourceError("geometry", "is outside your area")
+    post_id = values.get("responsible_post_id")
+    if post_id is not None and not scope.posts_for(user).filter(pk=post_id).exists():
+        raise SourceError("responsible_post", "no such current post")
+
+
 def create_source(
-    data: SourceInput, user: Any = None, *, now: dt.datetime | None = None, action: str = "created"
+    data: SourceInput,
+    user: Any = None,
+    *,
+    now: dt.datetime | None = None,
+    action: str = "created",
+    scoped: bool = False,
 ) -> PollutionSource:
+    """Register a source. `scoped`: the account must be allowed there (pages, API, imports
+    by a named account); the demo and tests write anywhere."""
     now = now or timezone.now()
     values = _checked(data)
     grid_ids = values.pop("grid_ids")
+    if scoped:
+        check_scope(user, values, grid_ids)
     code = inputs.check_text("code", data.code.strip(), 24)
     with transaction.atomic():
         if code and PollutionSource.objects.filter(code=code).exists():
@@ -229,14 +252,19 @@ def update_source(
     now: dt.datetime | None = None,
     version: int | None = None,
     action: str = "updated",
+    scoped: bool = False,
 ) -> PollutionSource:
     """Rewrite a source; history keeps each changed field's old and new value. With
     `version`, refuse if someone else saved since (the caller's copy is stale)."""
     now = now or timezone.now()
-    if data.category and data.category != PollutionSource.objects.get(pk=source_id).category:
+    current = PollutionSource.objects.get(pk=source_id)
+    if data.category and data.category != current.category:
         raise SourceError("category", "cannot change; close this source and register a new one")
     values = _checked(data)
     grid_ids = values.pop("grid_ids")
+    if scoped:  # a post set by someone with a wider view may stay as it is
+        same_post = values["responsible_post_id"] == current.responsible_post_id
+        check_scope(user, {} if same_post else values, grid_ids)
     note = inputs.check_text("note", note, 200)
     with transaction.atomic():
         source = PollutionSource.objects.select_for_update().get(pk=source_id)
@@ -284,12 +312,18 @@ def as_input(source: PollutionSource) -> SourceInput:
 
 
 def set_status(
-    source_id: int, status: str, user: Any = None, *, note: str = "", now: dt.datetime | None = None
+    source_id: int,
+    status: str,
+    user: Any = None,
+    *,
+    note: str = "",
+    now: dt.datetime | None = None,
+    version: int | None = None,
 ) -> PollutionSource:
     source = PollutionSource.objects.get(pk=source_id)
     data = as_input(source)
     data.status = status
-    return update_source(source_id, data, user, note=note, now=now)
+    return update_source(source_id, data, user, note=note, now=now, version=version)
 
 
 def sources_for(
