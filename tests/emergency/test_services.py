@@ -100,7 +100,11 @@ def test_reached_by_grade_kind_and_phase(fronts):
 
 
 def test_declare_issues_one_command_per_street(fronts, users, s1_official, territory):
-    done = declare(users["command"])
+    from django.utils import translation
+
+    # Declared from a page in English: the commands sent to the units are still in Chinese.
+    with translation.override("en"):
+        done = declare(users["command"])
     w = done.warning
     assert w.level == Level.ORANGE and w.declared_at == NOW and not done.superseded
     assert AffectedSource.objects.filter(warning=w).count() == 8

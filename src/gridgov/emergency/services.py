@@ -24,7 +24,7 @@ from typing import Any, get_args
 
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
@@ -399,7 +399,10 @@ def declare(
             ]
         )
         done = Declared(warning, superseded=overlapping)
-        _issue_commands(done, user, reached, now)
+        # Commands are records sent to the units: written in Chinese whatever the declarer's
+        # page language.
+        with translation.override("zh-hans"):
+            _issue_commands(done, user, reached, now)
     return done
 
 

@@ -62,11 +62,11 @@ def inspections_section(source: PollutionSource, user: Any) -> dict[str, Any] | 
     }
 
 
-def _rendered(template: str, context: dict[str, Any]) -> dict[str, Any]:
+def _rendered(title: str, template: str, context: dict[str, Any]) -> dict[str, Any]:
     """A section whose template draws its own card and heading."""
     from django.template.loader import render_to_string
 
-    return {"html": render_to_string(template, context)}
+    return {"title": title, "html": render_to_string(template, context)}
 
 
 @register
@@ -74,7 +74,9 @@ def orders_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
     """认定为责任源的工单: the work orders whose handling named this source."""
     from gridgov.workorders.sourcing import source_section
 
-    return _rendered("workorders/_source_section.html", source_section(source, user))
+    return _rendered(
+        _("认定为责任源的工单"), "workorders/_source_section.html", source_section(source, user)
+    )
 
 
 @register
@@ -84,4 +86,5 @@ def cases_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
 
     if not can_view(user):
         return None  # grid posts have no access to cases: no empty card either
-    return _rendered("enforcement/_source_section.html", {"section": source_section(source, user)})
+    context = {"section": source_section(source, user)}
+    return _rendered(_("执法案件"), "enforcement/_source_section.html", context)
