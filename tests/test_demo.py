@@ -72,7 +72,10 @@ def test_demo_builds_exactly_the_seeds_counts_and_a_tiling(db):
         PollutionSource.objects.values_list("category").annotate(n=Count("id")).order_by()
     )
     assert set(per_category) == {c.value for c in Category}
-    assert per_category["construction_site"] == 60 and per_category["restaurant"] == 200
+    # 60 sites and 200 restaurants around the district, plus the `worker` login's own grid's.
+    assert per_category["construction_site"] == 61 and per_category["restaurant"] == 202
+    worker_grid = Post.objects.current().get(person__user__username="worker").region
+    assert PollutionSource.objects.filter(grid=worker_grid).count() >= 4
     grades = set(
         a["grade"]
         for a in PollutionSource.objects.filter(category="enterprise").values_list(

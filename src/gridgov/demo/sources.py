@@ -19,6 +19,7 @@ from django.utils import timezone
 from shapely.geometry import box, shape
 
 from gridgov.demo.names import SURNAMES
+from gridgov.people.models import Post
 from gridgov.sources import categories
 from gridgov.sources.services import SourceError, SourceInput, create_source, point_geometry
 from gridgov.territory.geometry import to_geojson
@@ -377,5 +378,36 @@ def generate(seed: int = 2026, progress: Callable[[str, int], None] = _noop) -> 
             ),
             800,
         )
+        # The `worker` login's own grid: a site, two restaurants and a firm to inspect from
+        # "near me" (the rest of the district is random).
+        post = (
+            Post.objects.current()
+            .filter(person__user__username="worker", region__level=Level.GRID)
+            .select_related("region")
+            .first()
+        )
+        if post is not None:
+            home = post.region
+            for category, name, attributes in (
+                ("construction_site", "民生花园三期项目", {"phase": "earthwork", "area_m2": 38000}),
+                ("restaurant", "民生路烩面馆", {"seats": 80, "fume_purifier": True}),
+                ("restaurant", "老街烧烤店", {"seats": 40, "fume_purifier": False}),
+                (
+                    "enterprise",
+                    "新乡市民生包装印刷有限公司",
+                    {"grade": "C", "industry": "印刷和记录媒介复制业"},
+                ),
+            ):
+                lat, lon = _point_in(rng, home, 0.0008)
+                add(
+                    SourceInput(
+                        category=category,
+                        name=name,
+                        address=f"{home.name}",
+                        geometry=point_geometry(lat, lon),
+                        attributes=attributes,
+                    ),
+                    rng.randint(60, 300),
+                )
         progress("fireworks", 1)
     return SourcesResult(counts, refused)
