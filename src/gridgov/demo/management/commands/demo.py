@@ -92,6 +92,9 @@ class Command(BaseCommand):
                     if opts["no_sources"]
                     else generate_campaign(seed=opts["seed"], progress=step)
                 )
+                # The step counts are estimates (the air part's depends on the data); the bar
+                # ends full when the build has.
+                progress.update(task, completed=total, description="Built")
             console.print(
                 f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
