@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gridgov import inputs
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
+from gridgov.sources.services import actor_name
 from gridgov.workorders import evidence
 
 MB = 1024 * 1024
@@ -58,16 +59,10 @@ def _record(
         changes={"files": [None, f.original_name or relative.name]},
         note=title[:200],
         actor=actor,
-        actor_name=_actor(user),
+        actor_name=actor_name(user),
         at=now,
     )
     return f
-
-
-def _actor(user: Any) -> str:
-    from gridgov.sources.services import _actor_name
-
-    return _actor_name(user)
 
 
 def _target(suffix: str) -> tuple[Path, Path]:

@@ -167,7 +167,8 @@ def next_code(category: str) -> str:
     return f"{prefix}-{number:05d}"
 
 
-def _actor_name(user: Any) -> str:
+def actor_name(user: Any) -> str:
+    """The name recorded beside an account's change: its person's, else the username."""
     person = getattr(user, "person", None) if user is not None else None
     if person is not None:
         return person.name
@@ -226,7 +227,7 @@ def create_source(
         )
         _set_links(source, grid_ids)
         SourceChange.objects.create(
-            source=source, action=action, actor=user, actor_name=_actor_name(user), at=now
+            source=source, action=action, actor=user, actor_name=actor_name(user), at=now
         )
     return source
 
@@ -291,7 +292,7 @@ def update_source(
             changes=diff,
             note=note,
             actor=user,
-            actor_name=_actor_name(user),
+            actor_name=actor_name(user),
             at=now,
         )
     return source
