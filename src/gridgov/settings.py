@@ -371,3 +371,10 @@ GRIDGOV_HJ212_BACKFILL_HOURS = config.env_float("GRIDGOV_HJ212_BACKFILL_HOURS", 
 # them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch
 # recomputes its days, as HTTP posts and file imports do.
 GRIDGOV_DAY_REFRESH_SECONDS = config.env_float("GRIDGOV_DAY_REFRESH_SECONDS", 10, minimum=0)
+
+# Documents (PDF bulletins, meeting minutes): the CJK font embedded in every PDF, a folder holding
+# NotoSansSC_400Regular.ttf and NotoSansSC_700Bold.ttf (installed from npm by `make vendor`;
+# point it at another folder with the same two files to use other copies).
+GRIDGOV_PDF_FONT_DIR = Path(
+    config.env_str("GRIDGOV_PDF_FONT_DIR", str(PACKAGE_DIR / "web" / "static" / "vendor" / "fonts"))
+)

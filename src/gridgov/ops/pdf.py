@@ -1,0 +1,89 @@
+"""PDF building blocks shared by every generated document (bulletins, meeting minutes).
+
+reportlab does the layout; the CJK font (Noto Sans SC, from npm, see `GRIDGOV_PDF_FONT_DIR`) is
+embedded as a subset, so a PDF reads the same on a machine without Chinese fonts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+REGULAR = "GridgovSans"
+BOLD = "GridgovSans-Bold"
+_FILES = {REGULAR: "NotoSansSC_400Regular.ttf", BOLD: "NotoSansSC_700Bold.ttf"}
+
+
+class FontMissing(RuntimeError):
+    """The CJK font files are not where `GRIDGOV_PDF_FONT_DIR` says."""
+
+
+def font_files() -> dict[str, Path]:
+    folder = Path(settings.GRIDGOV_PDF_FONT_DIR)
+    files = {name: folder / filename for name, filename in _FILES.items()}
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        raise FontMissing(
+            "CJK font not found: " + ", ".join(missing) + " (run `make vendor`, or set "
+            "GRIDGOV_PDF_FONT_DIR to a folder holding these files)"
+        )
+    return files
+
+
+def register_fonts() -> tuple[str, str]:
+    """Register the regular and bold CJK fonts with reportlab (once); answer their names."""
+    registered = pdfmetrics.getRegisteredFontNames()
+    if REGULAR not in registered or BOLD not in registered:
+        for name, path in font_files().items():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
+    return REGULAR, BOLD
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """Paragraph styles in the CJK font: title, heading, body, small, cell, head (table head)."""
+    regular, bold = register_fonts()
+    base = {"fontName": regular, "wordWrap": "CJK", "leading": 15, "fontSize": 10.5}
+
+    def make(name: str, **changes: object) -> ParagraphStyle:
+        return ParagraphStyle(name, **{**base, **changes})
+
+    return {
+        "title": make("title", fontName=bold, fontSize=18, leading=26, alignment=1),
+        "heading": make(
+            "heading", fontName=bold, fontSize=13, leading=20, spaceBefore=8, spaceAfter=4
+        ),
+        "body": make("body", spaceAfter=4),
+        "small": make("small", fontSize=8.5, leading=11),
+        "cell": make("cell", fontSize=9, leading=11.5),
+        "head": make("head", fontName=bold, fontSize=9, leading=11.5),
+    }
+
+
+def table(rows: list[list[object]], *, widths: list[float] | None = None) -> Table:
+    """A ruled table whose first row is the head; cells wrap (CJK-aware)."""
+    style = styles()
+    body = [
+        [
+            Paragraph("" if value is None else str(value), style["head" if i == 0 else "cell"])
+            for value in row
+        ]
+        for i, row in enumerate(rows)
+    ]
+    result = Table(body, colWidths=widths, repeatRows=1)
+    result.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a94a6")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf5")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return result

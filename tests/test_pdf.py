@@ -1,0 +1,32 @@
+"""The shared PDF building blocks embed the CJK font and lay out Chinese text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from gridgov.ops import pdf
+
+
+def test_a_pdf_embeds_a_subset_of_the_cjk_font():
+    out = io.BytesIO()
+    style = pdf.styles()
+    SimpleDocTemplate(out).build(
+        [
+            Paragraph("调度通报", style["title"]),
+            pdf.table([["街道", "PM2.5 (µg/m³)"], ["东街道", 45], ["西街道", None]]),
+        ]
+    )
+    data = out.getvalue()
+    assert data.startswith(b"%PDF")
+    assert b"/FontFile2" in data  # a TrueType font program is inside the file
+    assert b"GridgovSans" in data or b"NotoSansSC" in data
+    assert len(data) < 200_000  # a subset, not the 10 MB font
+
+
+def test_a_missing_font_folder_is_named(settings, tmp_path):
+    settings.GRIDGOV_PDF_FONT_DIR = tmp_path
+    with pytest.raises(pdf.FontMissing, match="GRIDGOV_PDF_FONT_DIR"):
+        pdf.font_files()
