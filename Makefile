@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := src/gridgov/web/static/vendor
 HOST ?= 127.0.0.1
+# Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 PORT ?= 8000
 
 .PHONY: demo test install vendor lint typecheck bench serve clean messages
@@ -42,7 +44,7 @@ test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
