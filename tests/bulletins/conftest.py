@@ -13,6 +13,7 @@ from gridgov.workorders import commands
 from gridgov.workorders.models import WorkOrder
 from tests.air.conftest import put_days, stations  # noqa: F401  (fixture)
 from tests.conftest import _person
+from tests.emergency.conftest import fronts  # noqa: F401  (fixture)
 from tests.workorders.fixtures import G1_POINT, G3_POINT
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -103,3 +103,32 @@ def test_a_day_with_no_data_says_so(territory):
     assert "不参与排名" in " ".join(c.section("ranking").paragraphs)
     assert c.section("emergency").paragraphs == ["本期未启动重污染天气预警。"]
     assert c.section("work").data["orders"]["rows"] == []
+
+
+def test_a_warning_in_the_period_reports_its_compliance(territory, crew, fronts):
+    from gridgov.emergency import services as emergency
+    from gridgov.emergency.models import Level
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    start = dt.datetime(2026, 11, 10, tzinfo=cst)
+    done = emergency.declare(
+        crew["command"],
+        Level.ORANGE,
+        start,
+        start + dt.timedelta(days=3),
+        "PM2.5 预计连续 3 天重度污染",
+        now=start - dt.timedelta(hours=4),
+    )
+    c = build(territory["D"])
+    section = c.section("emergency")
+    [record] = section.data["warnings"]
+    # The same figures as the warning's own record, as the command office sees it.
+    theirs = emergency.compliance(done.warning, crew["command"]).total
+    assert record["total"]["sources"] == theirs.sources > 0
+    assert record["total"]["required"] == theirs.required
+    assert record["total"]["recipients"] == theirs.recipients
+    assert "启动橙色预警" in section.paragraphs[0] or "启动" in section.paragraphs[0]
+    assert [row[0] for row in section.tables[0].rows] == ["东街道", "西街道"]
+    # A week before the warning reports none.
+    before = build(territory["D"], "week", dt.date(2026, 11, 3))
+    assert before.section("emergency").data["warnings"] == []
