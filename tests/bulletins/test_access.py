@@ -46,7 +46,16 @@ def test_the_command_office_sees_all_and_downloads(stored, login):
     listed = client.get("/api/v1/bulletins?kind=day").json()
     assert sorted(b["region"] for b in listed) == ["D", "D-S1", "D-S2"]
     detail = client.get(f"/api/v1/bulletins/{stored['D'].pk}").json()
-    assert detail["number"] == 1 and set(detail["figures"]["sections"]) >= {"air", "ranking"}
+    assert detail["number"] == 1
+    assert [s["key"] for s in detail["sections"]] == [
+        "air",
+        "ranking",
+        "work",
+        "emergency",
+        "commands",
+    ]
+    assert detail["sections"][0]["title"].startswith("一、")
+    assert detail["sections"][1]["tables"][0]["headers"][:2] == ["排名", "单位"]
     response = client.get(detail["pdf_url"])
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -44,11 +44,22 @@ class BulletinOut(Schema):
     xlsx_url: str
 
 
+class TableOut(Schema):
+    sheet: str = Field(description="its sheet in the Excel file")
+    caption: str
+    headers: list[str]
+    rows: list[list[str | int | float | None]]
+
+
+class SectionOut(Schema):
+    key: str = Field(description="air, ranking, work, emergency, commands, …")
+    title: str
+    paragraphs: list[str]
+    tables: list[TableOut]
+
+
 class BulletinDetailOut(BulletinOut):
-    figures: dict[str, Any] = Field(
-        description="the figures the documents show, by section (air, ranking, work, "
-        "emergency, commands)"
-    )
+    sections: list[SectionOut] = Field(description="the numbered sections, as the PDF shows them")
 
 
 class GenerateIn(Schema):
@@ -74,6 +85,10 @@ def bulletin_out(b: Bulletin) -> dict[str, Any]:
         "pdf_url": f"/api/v1/bulletins/{b.pk}/pdf",
         "xlsx_url": f"/api/v1/bulletins/{b.pk}/xlsx",
     }
+
+
+def detail_out(b: Bulletin) -> dict[str, Any]:
+    return {**bulletin_out(b), "sections": b.figures.get("document", [])}
 
 
 def _get(request: HttpRequest, bulletin_id: int) -> Bulletin:
@@ -102,7 +117,7 @@ def list_bulletins(
 @router.get("/bulletins/{int:bulletin_id}", response={200: BulletinDetailOut, **errors(401, 404)})
 def get_bulletin(request: HttpRequest, bulletin_id: int) -> Any:
     b = _get(request, bulletin_id)
-    return {**bulletin_out(b), "figures": b.figures}
+    return detail_out(b)
 
 
 def _file(b: Bulletin, relative: str, media_type: str, suffix: str) -> FileResponse:
@@ -151,4 +166,4 @@ def generate(request: HttpRequest, payload: GenerateIn) -> Any:
         _raise(exc)
         raise
     b = services.get_bulletin(request.user, b.pk)
-    return Status(201 if made else 200, {**bulletin_out(b), "figures": b.figures})
+    return Status(201 if made else 200, detail_out(b))

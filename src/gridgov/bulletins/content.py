@@ -132,13 +132,32 @@ class Content:
         return [t for s in self.sections for t in s.tables]
 
     def snapshot(self) -> dict[str, Any]:
-        """The figures, JSON-ready (stored with the bulletin, answered by the API)."""
+        """The figures, JSON-ready, stored with the bulletin: `sections`, each section's figures
+        by key (what the tests compare with the API); `document`, the sections as the
+        documents show them (answered by the API)."""
         return {
             "kind": self.kind,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
             "region": self.region_code,
             "sections": {s.key: jsonable(s.data) for s in self.sections},
+            "document": [
+                {
+                    "key": s.key,
+                    "title": number + s.title,
+                    "paragraphs": s.paragraphs,
+                    "tables": [
+                        {
+                            "sheet": t.sheet,
+                            "caption": t.caption,
+                            "headers": t.headers,
+                            "rows": jsonable(t.rows),
+                        }
+                        for t in s.tables
+                    ],
+                }
+                for number, s in self.numbered()
+            ],
         }
 
 
