@@ -59,7 +59,7 @@ def test_month_content_ranks_streets_and_names_the_bottom(territory, air_data):
     assert east["change_previous"] == -14.0
     assert street["bottom"] == ["D-S2"]
     text = " ".join(c.section("ranking").paragraphs)
-    assert "倒数三名为：西街道" in text and "予以通报" in text
+    assert "倒数三名依次为：西街道" in text and "予以通报" in text
     air = c.section("air")
     assert air.data["targets"][0]["target"] == 38.0
     assert len(air.data["daily_pm25"]) == 30

@@ -395,9 +395,13 @@ def ranking_section(region: Region, period: Period, reader: UnitReader) -> Secti
             )
         section.tables.append(table)
         if bottom:
-            named = "、".join(f"{r.assessment.name}（{r.value:.0f}微克/立方米）" for r in bottom)
+            # Worst first; ties with the third from last are named too, and said so.
+            named = "、".join(
+                f"{r.assessment.name}（{r.value:.0f}微克/立方米）" for r in reversed(bottom)
+            )
+            tied = "（含并列）" if len(bottom) > min(3, len(ranked) - 1) else ""
             section.paragraphs.append(
-                f"按PM2.5平均浓度排名，{name}倒数三名为：{named}，予以通报。"
+                f"按PM2.5平均浓度排名，{name}倒数三名{tied}依次为：{named}，予以通报。"
                 f"请上述单位认真分析原因，落实整改措施，确保空气质量尽快好转。"
             )
         elif ranked:
