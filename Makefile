@@ -7,6 +7,9 @@ VENDOR := src/gridgov/web/static/vendor
 HOST ?= 127.0.0.1
 # Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in this process.
 TEST_WORKERS ?= auto
+# Apps type-checked by `make test` (mypy).
+TYPED_APPS := $(addprefix src/gridgov/,territory people air workorders ops sources inspections \
+  emergency enforcement bulletins)
 PORT ?= 8000
 
 .PHONY: demo test install vendor lint typecheck bench serve clean messages
@@ -43,7 +46,7 @@ serve: install vendor
 test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
+	$(BIN)/mypy $(TYPED_APPS)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
@@ -51,7 +54,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
+	$(BIN)/mypy $(TYPED_APPS)
 
 bench: install
 	$(BIN)/python bench/locate_bench.py

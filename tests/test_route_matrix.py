@@ -199,6 +199,16 @@ ROUTES: dict[str, Row] = {
     "api/v1/sources/<int:source_id>/status": row(
         "405 405 405 405 405 405 405", source_id="@g1_source"
     ),
+    # 调度通报: scoped by the bulletin's unit (a street's own, the district's for the command
+    # office); the district has none stored here, so an id is one 404 for every account.
+    "api/v1/bulletins": row("401 200 200 200 200 200 200"),
+    "api/v1/bulletins/<int:bulletin_id>": row("401 404 404 404 404 404 404", bulletin_id="999999"),
+    "api/v1/bulletins/<int:bulletin_id>/pdf": row(
+        "401 404 404 404 404 404 404", bulletin_id="999999"
+    ),
+    "api/v1/bulletins/<int:bulletin_id>/xlsx": row(
+        "401 404 404 404 404 404 404", bulletin_id="999999"
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -308,6 +318,9 @@ ROUTES: dict[str, Row] = {
         "302 200 404 404 404 404 404",
         pk="@g1_case_document|@g3_case_document",
     ),
+    "bulletins/": row("302 200 200 200 200 200 200"),
+    "bulletins/<int:pk>.pdf": row("302 404 404 404 404 404 404", pk="999999"),
+    "bulletins/<int:pk>.xlsx": row("302 404 404 404 404 404 404", pk="999999"),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gridgov.inspections",
     "gridgov.emergency",
     "gridgov.enforcement",
+    "gridgov.bulletins",
 ]
 
 MIDDLEWARE = [
@@ -378,3 +379,15 @@ GRIDGOV_DAY_REFRESH_SECONDS = config.env_float("GRIDGOV_DAY_REFRESH_SECONDS", 10
 GRIDGOV_PDF_FONT_DIR = Path(
     config.env_str("GRIDGOV_PDF_FONT_DIR", str(PACKAGE_DIR / "web" / "static" / "vendor" / "fonts"))
 )
+
+# --- dispatch bulletins (调度通报) ---
+# `gridgov worker` generates the district's and each street's bulletins at GRIDGOV_BULLETIN_HOUR,
+# China Standard Time: daily for yesterday, weekly on Mondays, monthly on the 1st; and sends a
+# notice to the post holders of each unit. GRIDGOV_BULLETIN_HOUR=-1 turns the schedule off.
+GRIDGOV_BULLETIN_HOUR = config.env_int("GRIDGOV_BULLETIN_HOUR", 8, minimum=-1)
+if GRIDGOV_BULLETIN_HOUR > 23:
+    raise ValueError(
+        f"GRIDGOV_BULLETIN_HOUR must be an hour from 0 to 23 (-1: off), got {GRIDGOV_BULLETIN_HOUR}"
+    )
+# The issuing office printed under the title, after the unit's name (e.g. 测试区 + this).
+GRIDGOV_BULLETIN_OFFICE = config.env_str("GRIDGOV_BULLETIN_OFFICE", "大气污染防治攻坚办公室")

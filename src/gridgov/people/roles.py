@@ -37,6 +37,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "emergency.measure": (VIEW, ADD, CHANGE),
         "emergency.warning": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "bulletins.bulletin": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -54,6 +55,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "bulletins.bulletin": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -101,6 +103,7 @@ _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
 _COMMAND = ["workorders.issue_command"]
 _CASES = ["enforcement.handle_case", "enforcement.view_party_identity"]
+_BULLETINS = ["bulletins.generate_bulletin"]
 EXTRA = {
     "指挥中心": [
         "people.view_full_id_number",
@@ -109,6 +112,7 @@ EXTRA = {
         *_COMMAND,
         *_CASES,
         "enforcement.approve_publication",
+        *_BULLETINS,
     ],
     "执法人员": _CASES,
     "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
