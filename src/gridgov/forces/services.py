@@ -110,16 +110,35 @@ def _paths_q(paths: list[str], *fields: str) -> Q:
     return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
+def _ancestors(paths: list[str]) -> list[str]:
+    """Every path on the way down to each scope path: "/1/5/23/" → "/1/", "/1/5/", "/1/5/23/"."""
+    out: set[str] = set()
+    for p in paths:
+        parts = p.strip("/").split("/")
+        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return sorted(out)
+
+
+def _unit_q(paths: list[str], field: str) -> Q:
+    """The unit (`field` is a Region lookup) is in the scope, or is the street (or community)
+    the account works inside: a community sees its street's forces and depots."""
+    above = Q(**{f"{field}__path__in": _ancestors(paths), f"{field}__level__gte": Level.STREET})
+    return _paths_q(paths, f"{field}__path") | above
+
+
 def forces_for(user: Any, qs: QuerySet[TaskForce] | None = None) -> QuerySet[TaskForce]:
-    """Forces owned by a unit in the account's scope, and forces with staff sent into it."""
+    """Forces owned by a unit in the account's scope or by the street it works inside, and
+    forces with staff sent into it (or into its street)."""
     qs = TaskForce.objects.all() if qs is None else qs
     if not can_view_forces(user):
         return qs.none()
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
-    sent_here = Membership.objects.filter(_paths_q(paths, "posted_to__path")).values("force_id")
-    return qs.filter(_paths_q(paths, "owner__path") | Q(pk__in=sent_here))
+    if not paths:
+        return qs.none()
+    sent_here = Membership.objects.filter(_unit_q(paths, "posted_to")).values("force_id")
+    return qs.filter(_unit_q(paths, "owner") | Q(pk__in=sent_here))
 
 
 def get_force(user: Any, force_id: int) -> TaskForce:
@@ -146,13 +165,19 @@ def depots_for(user: Any, qs: QuerySet[Depot] | None = None) -> QuerySet[Depot]:
     if not can_view_supplies(user):
         return qs.none()
     paths = scope.scope_paths(user)
-    return qs if paths is scope.ALL else qs.filter(_paths_q(paths, "owner__path"))
+    if paths is scope.ALL:
+        return qs
+    return qs.filter(_unit_q(paths, "owner")) if paths else qs.none()
 
 
 def handled_depots(user: Any) -> QuerySet[Depot]:
     """The depots whose requests, allocations and stock this account may act on: the command
-    office's all, a unit's own."""
-    return depots_for(user) if can_handle(user) else Depot.objects.none()
+    office's all, a unit's own (never its parent's)."""
+    if not can_handle(user):
+        return Depot.objects.none()
+    paths = scope.scope_paths(user)
+    qs = depots_for(user)
+    return qs if paths is scope.ALL else qs.filter(_paths_q(paths or [], "owner__path"))
 
 
 def requests_for(user: Any, qs: QuerySet[SupplyRequest] | None = None) -> QuerySet[SupplyRequest]:
@@ -753,7 +778,7 @@ def seconded_by_street(
         qs = qs.filter(force=force)
     paths = scope.scope_paths(user)
     if paths is not scope.ALL:
-        qs = qs.filter(_paths_q(paths, "posted_to__path") | Q(force__in=_owned_forces(paths)))
+        qs = qs.filter(_unit_q(paths, "posted_to") | Q(force__in=_owned_forces(paths)))
     grouped: dict[int, list[Membership]] = defaultdict(list)
     streets: dict[int, Region] = {}
     for m in qs.order_by("posted_to__code", "person__name", "pk"):
