@@ -3,8 +3,6 @@ dates, seconded staff by street) and supplies (kinds, stock, ledger, allocations
 their approval, rejection and hand-over). Everything scoped like the pages; quantities are
 decimal strings ("12.50") in answers and numbers or strings in requests."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
