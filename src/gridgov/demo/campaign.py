@@ -17,6 +17,7 @@ from django.utils import timezone
 from gridgov.demo.alarm import seed_alarm_sources
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
+from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.registry import seed_registry
@@ -24,7 +25,7 @@ from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 5  # progress units
+STEPS = 6  # progress units
 
 
 @dataclass
@@ -90,4 +91,8 @@ def generate(
     alarm = seed_alarm_sources(seed)
     result.named_sources = alarm.named
     progress("alarm sources", 1)
+    forces = seed_forces(random.Random(seed + 61), today, command)
+    result.extra["task_forces"] = forces.forces
+    result.extra["supply_requests"] = forces.requests
+    progress("forces and supplies", 1)
     return result
