@@ -74,6 +74,13 @@ class District:
     warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
     g1_source_file: int = 0  # a PDF of each inspected site
     g3_source_file: int = 0
+    # 专班与物资: a force, a depot and a supply request of 东街道 (its community) and of 西街道
+    g1_force: int = 0
+    g3_force: int = 0
+    g1_depot: int = 0
+    g3_depot: int = 0
+    g1_supply_request: int = 0
+    g3_supply_request: int = 0
 
 
 def _png() -> bytes:
@@ -144,6 +151,25 @@ def _source_file(source_id: int) -> int:
     pdf = b"%PDF-1.4\n%%EOF\n"
     document = files.save_document(source, io.BytesIO(pdf), size=len(pdf), name="permit.pdf")
     return document.pk
+
+
+def _forces(territory: dict[str, Any]) -> dict[str, int]:
+    """A force, a depot and a pending request in 东街道 (g1) and in 西街道 (g3)."""
+    from gridgov.forces.models import Depot, SupplyKind, SupplyRequest, TaskForce
+
+    kind = SupplyKind.objects.get(code="fog_cannon")
+    out: dict[str, int] = {}
+    for key, street, community in (("g1", "D-S1", "D-S1-C1"), ("g3", "D-S2", "D-S2-C2")):
+        out[f"{key}_force"] = TaskForce.objects.create(
+            name=f"{key} 专班", kind="task_force", owner=territory[street], front="dust",
+            established=dt.date(2026, 1, 1),
+        ).pk  # fmt: skip
+        out[f"{key}_depot"] = Depot.objects.create(name=f"{key} 物资点", owner=territory[street]).pk
+        out[f"{key}_supply_request"] = SupplyRequest.objects.create(
+            kind=kind, unit=territory[community], quantity=1, reason="雾炮",
+            requested_at=timezone.now(),
+        ).pk  # fmt: skip
+    return out
 
 
 def _photo(order: Any, user: Any) -> int:
@@ -283,4 +309,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         warning=_warning(crew["command"]),
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
+        **_forces(territory),
     )

@@ -209,6 +209,43 @@ ROUTES: dict[str, Row] = {
     "api/v1/bulletins/<int:bulletin_id>/xlsx": row(
         "401 404 404 404 404 404 404", bulletin_id="999999"
     ),
+    # 专班与物资: lists answer everyone (empty without the permission); one force, depot or
+    # request 404s outside the scope (a community sees its street's) and for grid posts.
+    "api/v1/forces": row("401 200 200 200 200 200 200"),
+    "api/v1/forces/seconded": row("401 200 200 200 200 200 200"),
+    "api/v1/forces/<int:force_id>": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", force_id="@g1_force|@g3_force"
+    ),
+    "api/v1/forces/<int:force_id>/roster": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", force_id="@g1_force|@g3_force"
+    ),
+    "api/v1/supplies/kinds": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/depots": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/stock": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/stock.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/depots/<int:depot_id>/ledger": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", depot_id="@g1_depot|@g3_depot"
+    ),
+    "api/v1/supplies/movements": row("405 405 405 405 405 405 405"),
+    "api/v1/supplies/allocations": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/allocations/<int:allocation_id>/return": row(
+        "405 405 405 405 405 405 405", allocation_id="1"
+    ),
+    "api/v1/supplies/requests": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/requests/<int:request_id>": row(
+        "401 200 200 200 404 404 404",
+        "401 200 404 404 404 404 404",
+        request_id="@g1_supply_request|@g3_supply_request",
+    ),
+    "api/v1/supplies/requests/<int:request_id>/approve": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
+    "api/v1/supplies/requests/<int:request_id>/reject": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
+    "api/v1/supplies/requests/<int:request_id>/handover": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -321,6 +358,21 @@ ROUTES: dict[str, Row] = {
     "bulletins/": row("302 200 200 200 200 200 200"),
     "bulletins/<int:pk>.pdf": row("302 404 404 404 404 404 404", pk="999999"),
     "bulletins/<int:pk>.xlsx": row("302 404 404 404 404 404 404", pk="999999"),
+    # 专班与物资 pages: the desk roles (grid posts and nobody: 403); scoped like the API
+    "forces/": row("302 200 200 200 403 403 403"),
+    "forces/<int:pk>/": row(
+        "302 200 200 200 404 404 404", "302 200 404 404 404 404 404", pk="@g1_force|@g3_force"
+    ),
+    "supplies/": row("302 200 200 200 403 403 403"),
+    "supplies/export.xlsx": row("302 200 200 200 403 403 403"),
+    "supplies/requests/<int:pk>/": row(
+        "302 200 200 200 404 404 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_supply_request|@g3_supply_request",
+    ),
+    "supplies/requests/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@g1_supply_request", action="approve"
+    ),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),

@@ -160,6 +160,7 @@ def _register() -> None:
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
+    from gridgov.forces.api import router as forces_router
     from gridgov.inspections.api import router as inspections_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.sources.api import router as sources_router
@@ -179,6 +180,7 @@ def _register() -> None:
     api.add_router("", emergency_router, tags=["emergency"])
     api.add_router("", sources_router, tags=["sources"])
     api.add_router("", bulletins_router, tags=["bulletins"])
+    api.add_router("", forces_router, tags=["forces and supplies"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

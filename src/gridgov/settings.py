@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "gridgov.emergency",
     "gridgov.enforcement",
     "gridgov.bulletins",
+    "gridgov.forces",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("gridgov.inspections.urls")),
     path("cases/", include("gridgov.enforcement.urls")),
     path("bulletins/", include("gridgov.bulletins.urls")),
+    path("", include("gridgov.forces.urls")),
     path("exposure/", enforcement_views.exposure_list, name="exposure_list"),
     path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
     path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),

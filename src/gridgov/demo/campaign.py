@@ -18,6 +18,7 @@ from gridgov.demo.alarm import seed_alarm_sources
 from gridgov.demo.bulletins import seed_bulletins
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
+from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.registry import seed_registry
@@ -93,4 +94,8 @@ def generate(
     progress("alarm sources", 1)
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)
+    forces = seed_forces(random.Random(seed + 61), today, command)
+    result.extra["task_forces"] = forces.forces
+    result.extra["supply_requests"] = forces.requests
+    progress("forces and supplies", 1)
     return result

@@ -9,6 +9,11 @@ from django.contrib.auth.models import Group, Permission
 
 VIEW, ADD, CHANGE = "view", "add", "change"
 
+# 专班与物资: forces, members, rosters, kinds and depots are edited; the ledger is written only
+# by the services (stock in, allocations, hand-overs), so the admin shows it read-only.
+_FORCE_MODELS = ("taskforce", "membership", "dutyshift", "supplykind", "depot")
+_LEDGER = ("supplymovement", "allocation", "handover", "requeststep")
+
 # group name → {app_label.model: actions}
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "指挥中心": {
@@ -38,6 +43,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "emergency.warning": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
         "bulletins.bulletin": (VIEW,),
+        **{f"forces.{m}": (VIEW, ADD, CHANGE) for m in _FORCE_MODELS},
+        **{f"forces.{m}": (VIEW,) for m in _LEDGER},
+        "forces.supplyrequest": (VIEW, ADD),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -56,6 +64,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
         "bulletins.bulletin": (VIEW,),
+        **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
+        "forces.supplyrequest": (VIEW, ADD),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -72,6 +82,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
+        "forces.supplyrequest": (VIEW, ADD),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
@@ -113,9 +125,11 @@ EXTRA = {
         *_CASES,
         "enforcement.approve_publication",
         *_BULLETINS,
+        "forces.handle_supplyrequest",
     ],
     "执法人员": _CASES,
-    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
+    # A street handles requests, allocations and hand-overs of its own depots only (scoped).
+    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND, "forces.handle_supplyrequest"],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 
