@@ -37,6 +37,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "emergency.measure": (VIEW, ADD, CHANGE),
         "emergency.warning": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -54,6 +55,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -109,9 +111,10 @@ EXTRA = {
         *_COMMAND,
         *_CASES,
         "enforcement.approve_publication",
+        "meetings.issue_minutes",
     ],
     "执法人员": _CASES,
-    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
+    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND, "meetings.issue_minutes"],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 
