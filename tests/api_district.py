@@ -74,6 +74,8 @@ class District:
     warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
     g1_source_file: int = 0  # a PDF of each inspected site
     g3_source_file: int = 0
+    meeting: int = 0  # a held dispatch meeting attended by G1 (one decision); one by G3
+    g3_meeting: int = 0
 
 
 def _png() -> bytes:
@@ -134,6 +136,26 @@ def _warning(user: Any) -> int:
     now = timezone.now()
     done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
     return done.warning.pk
+
+
+def _meeting(user: Any, unit: str, kind: str) -> int:
+    from gridgov.meetings import services
+
+    m = services.create_meeting(
+        user,
+        services.MeetingInput(
+            title=f"调度会 {unit}",
+            kind=kind,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            place="指挥中心",
+            convener="D",
+            attendees=[services.AttendeeInput(unit=unit)],
+        ),
+    )
+    services.add_decision(
+        user, m.pk, text="检查工地", owners=[unit], deadline=timezone.localdate() + dt.timedelta(2)
+    )
+    return m.pk
 
 
 def _source_file(source_id: int) -> int:
@@ -283,4 +305,6 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         warning=_warning(crew["command"]),
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
+        meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
+        g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
     )
