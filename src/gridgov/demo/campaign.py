@@ -19,6 +19,7 @@ from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
+from gridgov.demo.meetings import seed_meetings
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
@@ -35,6 +36,7 @@ class CampaignResult:
     cases: int = 0
     published: int = 0
     named_sources: int = 0
+    meetings: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -90,4 +92,5 @@ def generate(
     alarm = seed_alarm_sources(seed)
     result.named_sources = alarm.named
     progress("alarm sources", 1)
+    result.meetings = len(seed_meetings(rng, today, command))
     return result
