@@ -81,6 +81,8 @@ class District:
     g3_depot: int = 0
     g1_supply_request: int = 0
     g3_supply_request: int = 0
+    meeting: int = 0  # a held dispatch meeting attended by G1 (one decision); one by G3
+    g3_meeting: int = 0
 
 
 def _png() -> bytes:
@@ -141,6 +143,26 @@ def _warning(user: Any) -> int:
     now = timezone.now()
     done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
     return done.warning.pk
+
+
+def _meeting(user: Any, unit: str, kind: str) -> int:
+    from gridgov.meetings import services
+
+    m = services.create_meeting(
+        user,
+        services.MeetingInput(
+            title=f"调度会 {unit}",
+            kind=kind,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            place="指挥中心",
+            convener="D",
+            attendees=[services.AttendeeInput(unit=unit)],
+        ),
+    )
+    services.add_decision(
+        user, m.pk, text="检查工地", owners=[unit], deadline=timezone.localdate() + dt.timedelta(2)
+    )
+    return m.pk
 
 
 def _source_file(source_id: int) -> int:
@@ -310,4 +332,6 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
         **_forces(territory),
+        meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
+        g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
     )

@@ -246,6 +246,36 @@ ROUTES: dict[str, Row] = {
     "api/v1/supplies/requests/<int:request_id>/handover": row(
         "405 405 405 405 405 405 405", request_id="@g1_supply_request"
     ),
+    # Meetings (调度会): seen where convened, attended or given a decision; written by the
+    # convening office (here the command office: a district meeting).
+    "api/v1/meetings": row("401 200 200 200 200 200 200"),
+    "api/v1/meetings/<int:meeting_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
+    "api/v1/meetings/<int:meeting_id>/hold": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/statements": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/decisions": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/issue": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/minutes.docx": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
+    "api/v1/meetings/<int:meeting_id>/minutes.pdf": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -341,6 +371,26 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 200 200 404",
         "302 200 404 404 404 404 404",
         pk="@g1_source_file|@g3_source_file",
+    ),
+    "meetings/": row("302 200 200 200 200 200 200"),
+    "meetings/new/": row("302 200 200 403 403 403 403"),
+    "meetings/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@meeting|@g3_meeting"
+    ),
+    "meetings/<int:pk>/edit/": row(
+        "302 200 403 403 403 403 404", "302 200 404 404 404 404 404", pk="@meeting|@g3_meeting"
+    ),
+    "meetings/<int:pk>/attendance/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/hold/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/statements/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/decisions/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/remove/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/issue/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/minutes.<str:fmt>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@meeting|@g3_meeting",
+        fmt="docx",
     ),
     # --- Open311 GeoReport v2 and the public page: no account
     # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for

@@ -162,6 +162,7 @@ def _register() -> None:
     from gridgov.enforcement.api import router as enforcement_router
     from gridgov.forces.api import router as forces_router
     from gridgov.inspections.api import router as inspections_router
+    from gridgov.meetings.api import router as meetings_router
     from gridgov.people.api import auth_router, people_router
     from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
@@ -181,6 +182,7 @@ def _register() -> None:
     api.add_router("", sources_router, tags=["sources"])
     api.add_router("", bulletins_router, tags=["bulletins"])
     api.add_router("", forces_router, tags=["forces and supplies"])
+    api.add_router("", meetings_router, tags=["meetings"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gridgov.enforcement",
     "gridgov.bulletins",
     "gridgov.forces",
+    "gridgov.meetings",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("orders/", include("gridgov.workorders.urls")),
     path("emergency/", include("gridgov.emergency.urls")),
     path("sources/", include("gridgov.sources.urls")),
+    path("meetings/", include("gridgov.meetings.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),

@@ -21,12 +21,13 @@ from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
+from gridgov.demo.meetings import seed_meetings
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 6  # progress units
+STEPS = 7  # progress units
 
 
 @dataclass
@@ -37,6 +38,7 @@ class CampaignResult:
     cases: int = 0
     published: int = 0
     named_sources: int = 0
+    meetings: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -92,10 +94,13 @@ def generate(
     alarm = seed_alarm_sources(seed)
     result.named_sources = alarm.named
     progress("alarm sources", 1)
-    result.extra["bulletins"] = len(seed_bulletins(today))
-    progress("bulletins", 1)
     forces = seed_forces(random.Random(seed + 61), today, command)
     result.extra["task_forces"] = forces.forces
     result.extra["supply_requests"] = forces.requests
     progress("forces and supplies", 1)
+    result.meetings = len(seed_meetings(rng, today, command))
+    progress("meetings", 1)
+    # Last: the bulletins read everything above.
+    result.extra["bulletins"] = len(seed_bulletins(today))
+    progress("bulletins", 1)
     return result

@@ -46,6 +46,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         **{f"forces.{m}": (VIEW, ADD, CHANGE) for m in _FORCE_MODELS},
         **{f"forces.{m}": (VIEW,) for m in _LEDGER},
         "forces.supplyrequest": (VIEW, ADD),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -66,6 +67,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "bulletins.bulletin": (VIEW,),
         **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
         "forces.supplyrequest": (VIEW, ADD),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -126,10 +128,18 @@ EXTRA = {
         "enforcement.approve_publication",
         *_BULLETINS,
         "forces.handle_supplyrequest",
+        "meetings.issue_minutes",
     ],
     "执法人员": _CASES,
-    # A street handles requests, allocations and hand-overs of its own depots only (scoped).
-    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND, "forces.handle_supplyrequest"],
+    # A street handles requests, allocations and hand-overs of its own depots only (scoped),
+    # and issues the minutes of its own meetings.
+    "街道/镇干部": [
+        *_ORDERS,
+        *_SUPERVISE,
+        *_COMMAND,
+        "forces.handle_supplyrequest",
+        "meetings.issue_minutes",
+    ],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 
