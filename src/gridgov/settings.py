@@ -153,6 +153,16 @@ GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.00
 GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
+# Target risk (air/assessment.py target_risk): how far below the same days of last year the rest
+# of a target's period must be (percent) before the risk is "under pressure" (above the first)
+# and "high" (above the second); beyond the third, or with no allowance left, "out of reach".
+GRIDGOV_TARGET_RISK_STEPS = (
+    config.env_float("GRIDGOV_TARGET_RISK_PRESSURE", 0, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_HIGH", 15, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_OUT_OF_REACH", 30, minimum=0),
+)
+if list(GRIDGOV_TARGET_RISK_STEPS) != sorted(GRIDGOV_TARGET_RISK_STEPS):
+    raise ValueError("GRIDGOV_TARGET_RISK_PRESSURE <= _HIGH <= _OUT_OF_REACH is required")
 # Air data review: floors (µg/m³; CO mg/m³) at or below which an unchanged value is normal, not
 # "stuck" (near analysers' detection limits), e.g. "so2=10,no2=10,co=0.5"; unnamed pollutants
 # keep the defaults in air/quality.py.

@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 
 from gridgov import inputs
 from gridgov.air import alarms as alarm_service
-from gridgov.air import aqi
+from gridgov.air import aqi, periods
 from gridgov.air.assessment import (
     RANK_METRICS,
     assess,
@@ -284,6 +284,11 @@ def _date(value: str | None, default: dt.date, field: str) -> dt.date:
     return inputs.parse_date(field, value, default)
 
 
+def _given_date(field: str, text: str | None) -> dt.date | None:
+    """A date the request names, or None when it names none (the default is decided later)."""
+    return inputs.parse_date(field, text) if text and text.strip() else None
+
+
 def _standard(value: str | None) -> aqi.Standard | None:
     return aqi.Standard(value) if value else None
 
@@ -547,12 +552,18 @@ def units_for(
 
 
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(CST).date()
-    last = _date(end, today, "to")
-    first = _date(start, last.replace(day=1), "from")
+    """Explicit ends as given; with neither, the month to date (the previous month on a
+    month's first days, `periods.default_period`)."""
+    first, last = periods.resolve(_given_date("from", start), _given_date("to", end))
     if last < first or (last - first).days > 3660:
         raise ApiError(400, "to must be on or after from, within ten years", field="to")
     return first, last
+
+
+PERIOD_DOC = (
+    "YYYY-MM-DD (CST). With neither from nor to: the month to date, or the previous month "
+    "on a month's first three days; with to alone: from its month's first day"
+)
 
 
 class AssessmentOut(Schema):
@@ -618,13 +629,26 @@ class TargetOut(Schema):
     )
     non_good_days_allowed: int | None = Field(description="good-day-ratio targets")
     on_track: bool
+    days_left: int = Field(description="calendar days after as_of to the period's end")
+    last_year: float | None = Field(
+        description="the same days of last year: their mean (concentrations) or their "
+        "non-good days (good-day ratio); null when there was too little data"
+    )
+    last_year_basis: Literal["unit", "district"] | None = Field(
+        description="whose data last_year is: the unit's own, or its district's"
+    )
+    required_cut: float | None = Field(
+        description="percent below last_year the rest of the period must be (negative: room)"
+    )
+    risk: Literal["achievable", "pressure", "high", "out_of_reach", "unknown"]
+    risk_label: str
 
 
 @router.get("/air/assessment", response={200: list[AssessmentOut], **errors(400, 401, 403, 404)})
 def assessment(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from", description="default: first of this month"),
-    end: str | None = Query(None, alias="to", description="default: today"),
+    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
     level: str | None = Query(None, description="station, community, street or district"),
     region: str | None = None,
     station: str | None = None,
@@ -638,14 +662,18 @@ def assessment(
 @router.get("/air/rankings", response={200: RankingsOut, **errors(400, 401)}, by_alias=True)
 def rankings(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from"),
-    end: str | None = Query(None, alias="to"),
-    level: str = Query("street", description="station, community or street"),
+    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
+    level: str | None = Query(
+        None,
+        description="station, community or street; default: the level below the caller's unit",
+    ),
     metric: str = Query("pm25", description=", ".join(RANK_METRICS)),
 ) -> Any:
     if metric not in RANK_METRICS:
         raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
     first, last = _period(start, end)
+    level = level or periods.default_level(request.user)
     results = assess(units_for(request, level, None, None), first, last)
     ranked, apart = rank(results, metric)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.air import alarms as alarm_service
+from gridgov.air import periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
 from gridgov.air.models import CST, Alarm, DeviceStatus, Target
@@ -60,6 +61,11 @@ def _parse_date(text: str | None, default: dt.date, field: str) -> dt.date:
     return inputs.parse_date(field, text, default)
 
 
+def _given_date(field: str, text: str | None) -> dt.date | None:
+    """A date the request names, or None when it names none (the default is decided later)."""
+    return inputs.parse_date(field, text) if text and text.strip() else None
+
+
 @login_required
 def targets_page(request: HttpRequest) -> HttpResponse:
     today = dt.datetime.now(CST).date()
@@ -84,14 +90,14 @@ METRIC_LABELS = {
 def rankings_page(request: HttpRequest) -> HttpResponse:
     from gridgov.air.api import units_for
 
-    today = dt.datetime.now(CST).date()
-    end = _parse_date(request.GET.get("to"), today, "to")
-    start = _parse_date(request.GET.get("from"), end.replace(day=1), "from")
+    start, end = periods.resolve(
+        _given_date("from", request.GET.get("from")), _given_date("to", request.GET.get("to"))
+    )
     if start > end:
         start = end.replace(day=1)
-    level = request.GET.get("level", "street")
+    level = request.GET.get("level") or periods.default_level(request.user)
     if level not in dict(LEVEL_CHOICES):
-        level = "street"
+        level = periods.default_level(request.user)
     metric = request.GET.get("metric", "pm25")
     if metric not in RANK_METRICS:
         metric = "pm25"
