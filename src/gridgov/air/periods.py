@@ -58,8 +58,6 @@ def default_level(user: Any) -> str:
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return "street"
-    top = min(
-        Region.objects.filter(path__in=paths).values_list("level", flat=True),
-        default=Level.GRID,
-    )
-    return {Level.DISTRICT: "street", Level.STREET: "community"}.get(top, "station")
+    levels: list[int] = list(Region.objects.filter(path__in=paths).values_list("level", flat=True))
+    below = {int(Level.DISTRICT): "street", int(Level.STREET): "community"}
+    return below.get(min(levels, default=int(Level.GRID)), "station")
