@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from gridgov import config
+from gridgov.web import tiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.workorders.context_processors.inbox",
+                "gridgov.web.context_processors.basemap",
             ],
         },
     },
@@ -274,12 +276,27 @@ if "ninja" not in INSTALLED_APPS:
     INSTALLED_APPS += ["ninja"]  # the API docs from ninja's own static files, not a CDN
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")  # fmt: skip
+# Base layer for every map (web/static/web/basemap.js): an XYZ or WMTS tile URL with {z}/{x}/{y}
+# (and {s} for GRIDGOV_TILES_SUBDOMAINS), e.g. an intranet tile server or 天地图 with its key.
+# Empty (the default): no tiles; streets and communities are drawn with their names from our
+# own boundaries, so the maps work with no internet. Images are allowed from that host only.
+GRIDGOV_TILES_SUBDOMAINS = config.env_str("GRIDGOV_TILES_SUBDOMAINS", "")
+GRIDGOV_TILES_URL = tiles.check_url(
+    config.env_str("GRIDGOV_TILES_URL", ""), GRIDGOV_TILES_SUBDOMAINS
+)
+GRIDGOV_TILES_ATTRIBUTION = config.env_str("GRIDGOV_TILES_ATTRIBUTION", "")
+GRIDGOV_TILES_MAX_ZOOM = config.env_int("GRIDGOV_TILES_MAX_ZOOM", 18, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *tiles.hosts(GRIDGOV_TILES_URL, GRIDGOV_TILES_SUBDOMAINS),
+        ],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

@@ -22,7 +22,9 @@ def desk(territory, people):
     """Two stations in 东街道's community C1 (grids G1, G2) and one in 西街道 (G3); two rules;
     alarms of every state; the first alarm of each station made an order."""
     rules = {
-        "pm25": AlarmRule.objects.create(name="测试PM2.5超标", kind=AlarmKind.THRESHOLD, threshold=1),
+        "pm25": AlarmRule.objects.create(
+            name="测试PM2.5超标", kind=AlarmKind.THRESHOLD, threshold=1
+        ),
         "jump": AlarmRule.objects.create(name="测试突升", kind=AlarmKind.JUMP, threshold=1),
     }
     stations = {
@@ -85,7 +87,9 @@ def test_filters_by_unit_rule_state_and_station(desk, users, territory):
     qs = q.alarms_for(users["command"])
     a = desk["alarms"]
     east = q.filtered(qs, q.AlarmFilter(unit=territory["D-S1"], state=q.ALL))
-    assert {x.pk for x in east} == {a["a1_open_old"].pk, a["a1_ack"].pk, a["a1_ended"].pk, a["a2_open_new"].pk}
+    assert {x.pk for x in east} == {
+        a[k].pk for k in ("a1_open_old", "a1_ack", "a1_ended", "a2_open_new")
+    }
     jump = q.filtered(qs, q.AlarmFilter(rule=desk["rules"]["jump"], state=q.ALL))
     assert [x.pk for x in jump] == [a["a1_ack"].pk]
     live = q.filtered(qs, q.AlarmFilter(station=desk["stations"]["A1"]))
@@ -161,7 +165,7 @@ def test_page_counts_groups_links_and_paginates(desk, login, users):
     page1 = client.get("/air/alarms/?state=all&group=none").content.decode()
     assert "第 1 / 2 页，共 65 条" in page1
     page2 = client.get("/air/alarms/?state=all&group=none&page=2").content.decode()
-    assert page2.count("<tr class=\"state-ended\">") == 15
+    assert page2.count('<tr class="state-ended">') == 15
 
 
 def test_page_filters_are_scoped(desk, login, territory):
@@ -174,7 +178,7 @@ def test_page_filters_are_scoped(desk, login, territory):
     assert client.get("/air/alarms/?rule=abc").status_code == 400
     rule = desk["rules"]["jump"].pk
     only = client.get(f"/air/alarms/?rule={rule}&state=all&unit=D-S1-C1").content.decode()
-    assert "测试突升" in only and only.count("<tr class=\"state-") == 1
+    assert "测试突升" in only and only.count('<tr class="state-') == 1
 
 
 def test_page_bulk_acknowledge_and_refusal(desk, login):
@@ -188,7 +192,11 @@ def test_page_bulk_acknowledge_and_refusal(desk, login):
     assert Alarm.objects.get(pk=a["a1_open_old"].pk).acknowledged_at is None
     response = client.post(
         "/air/alarms/acknowledge/",
-        {"ids": [a["a1_open_old"].pk, a["a2_open_new"].pk], "note": "巡查", "back": "state=all&x=1"},
+        {
+            "ids": [a["a1_open_old"].pk, a["a2_open_new"].pk],
+            "note": "巡查",
+            "back": "state=all&x=1",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/air/alarms/?state=all"
     assert Alarm.objects.filter(note="巡查", acknowledged_at__isnull=False).count() == 2

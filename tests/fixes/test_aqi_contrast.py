@@ -31,9 +31,8 @@ def rules() -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     text = re.sub(r"/\*.*?\*/", "", CSS.read_text(), flags=re.S)
     for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", text):
-        props = dict(
-            (k.strip(), v.strip()) for k, v in (p.split(":", 1) for p in body.split(";") if ":" in p)
-        )
+        pairs = (p.split(":", 1) for p in body.split(";") if ":" in p)
+        props = {k.strip(): v.strip() for k, v in pairs}
         for selector in selectors.split(","):
             found.setdefault(selector.strip(), {}).update(props)
     return found

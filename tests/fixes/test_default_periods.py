@@ -87,9 +87,7 @@ def test_explicit_period_is_kept(stations, login, frozen):
     assert {(a["start"], a["end"]) for a in assessment} == {("2026-11-01", "2026-11-30")}
 
 
-def test_community_user_sees_its_stations_ranked_not_an_empty_street_table(
-    stations, login, frozen
-):
+def test_community_user_sees_its_stations_ranked_not_an_empty_street_table(stations, login, frozen):
     frozen(dt.date(2026, 12, 2))
     client = login("east_secretary")
     body = client.get("/api/v1/air/rankings").json()
