@@ -97,6 +97,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
     "api/v1/air/targets": row("401 200 200 200 200 200 200"),
     "api/v1/alarms": row("401 200 200 200 200 200 200"),
+    "api/v1/alarms/acknowledge": row("405 405 405 405 405 405 405"),
     "api/v1/alarms/<alarm_id>/acknowledge": row("405 405 405 405 405 405 405", alarm_id="@alarm"),
     "api/v1/categories": row("401 200 200 200 200 200 200"),
     "api/v1/events": row("405 405 405 405 405 405 405"),
@@ -290,6 +291,7 @@ ROUTES: dict[str, Row] = {
     "air/targets/": row("302 200 200 200 200 200 200"),
     "air/rankings/": row("302 200 200 200 200 200 200"),
     "air/alarms/": row("302 200 200 200 200 200 200"),
+    "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
     # Data review: the command office may look; only data reviewers act (none of these roles).
     "air/review/": row("302 200 403 403 403 403 403"),
@@ -441,6 +443,8 @@ ROUTES: dict[str, Row] = {
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),
+    # Streets' and communities' outlines and names for every map's base layer: public.
+    "map/boundaries.geojson": row("200 200 200 200 200 200 200"),
     "exposure/": row("200 200 200 200 200 200 200"),
     "exposure/<int:pk>/": row("200 200 200 200 200 200 200", pk="@publication"),
     "exposure/photos/<int:pk>": row("200 200 200 200 200 200 200", pk="@publication_photo"),

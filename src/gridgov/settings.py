@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from gridgov import config
+from gridgov.web import tiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.workorders.context_processors.inbox",
+                "gridgov.web.context_processors.basemap",
             ],
         },
     },
@@ -156,6 +158,16 @@ GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.00
 GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
+# Target risk (air/assessment.py target_risk): how far below the same days of last year the rest
+# of a target's period must be (percent) before the risk is "under pressure" (above the first)
+# and "high" (above the second); beyond the third, or with no allowance left, "out of reach".
+GRIDGOV_TARGET_RISK_STEPS = (
+    config.env_float("GRIDGOV_TARGET_RISK_PRESSURE", 0, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_HIGH", 15, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_OUT_OF_REACH", 30, minimum=0),
+)
+if list(GRIDGOV_TARGET_RISK_STEPS) != sorted(GRIDGOV_TARGET_RISK_STEPS):
+    raise ValueError("GRIDGOV_TARGET_RISK_PRESSURE <= _HIGH <= _OUT_OF_REACH is required")
 # Air data review: floors (µg/m³; CO mg/m³) at or below which an unchanged value is normal, not
 # "stuck" (near analysers' detection limits), e.g. "so2=10,no2=10,co=0.5"; unnamed pollutants
 # keep the defaults in air/quality.py.
@@ -267,12 +279,27 @@ if "ninja" not in INSTALLED_APPS:
     INSTALLED_APPS += ["ninja"]  # the API docs from ninja's own static files, not a CDN
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")  # fmt: skip
+# Base layer for every map (web/static/web/basemap.js): an XYZ or WMTS tile URL with {z}/{x}/{y}
+# (and {s} for GRIDGOV_TILES_SUBDOMAINS), e.g. an intranet tile server or 天地图 with its key.
+# Empty (the default): no tiles; streets and communities are drawn with their names from our
+# own boundaries, so the maps work with no internet. Images are allowed from that host only.
+GRIDGOV_TILES_SUBDOMAINS = config.env_str("GRIDGOV_TILES_SUBDOMAINS", "")
+GRIDGOV_TILES_URL = tiles.check_url(
+    config.env_str("GRIDGOV_TILES_URL", ""), GRIDGOV_TILES_SUBDOMAINS
+)
+GRIDGOV_TILES_ATTRIBUTION = config.env_str("GRIDGOV_TILES_ATTRIBUTION", "")
+GRIDGOV_TILES_MAX_ZOOM = config.env_int("GRIDGOV_TILES_MAX_ZOOM", 18, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *tiles.hosts(GRIDGOV_TILES_URL, GRIDGOV_TILES_SUBDOMAINS),
+        ],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("map/", views.grid_map, name="map"),
+    path("map/boundaries.geojson", views.boundaries, name="boundaries"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/web/favicon.svg", permanent=True)),
 ]

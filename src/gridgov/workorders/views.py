@@ -500,20 +500,26 @@ def command_page(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ statistics --
 
 
+def _given_date(request: HttpRequest, field: str) -> dt.date | None:
+    text = request.GET.get(field)
+    return inputs.parse_date(field, text) if text and text.strip() else None
+
+
 @login_required
 def stats_page(request: HttpRequest) -> HttpResponse:
+    from gridgov.air import periods
     from gridgov.workorders.stats import order_stats
 
-    today = timezone.localdate()
-    start = inputs.parse_date("from", request.GET.get("from"), today.replace(day=1))
-    end = inputs.parse_date("to", request.GET.get("to"), today)
-    by = request.GET.get("by", "street")
+    start, end = periods.resolve(_given_date(request, "from"), _given_date(request, "to"))
+    below = periods.default_level(request.user)  # the level below the viewer's unit
+    default_by = "grid" if below == "station" else below
+    by = request.GET.get("by") or default_by
     try:
         min_orders = max(1, int(request.GET.get("min_orders", "5")))
         result = order_stats(request.user, start, end, by, min_orders)
     except ValueError as exc:
         messages.error(request, str(exc))
-        result = order_stats(request.user, today.replace(day=1), today, "street", 5)
+        result = order_stats(request.user, *periods.default_period(), default_by, 5)
     return render(request, "workorders/stats.html", {"r": result, "by": result["by"]})
 
 
