@@ -161,6 +161,7 @@ def _register() -> None:
     from gridgov.enforcement.api import router as enforcement_router
     from gridgov.inspections.api import router as inspections_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
@@ -177,6 +178,7 @@ def _register() -> None:
     api.add_router("", exposure_router, tags=["public"])
     api.add_router("", emergency_router, tags=["emergency"])
     api.add_router("", sources_router, tags=["sources"])
+    api.add_router("", racing_router, tags=["racing"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gridgov.inspections",
     "gridgov.emergency",
     "gridgov.enforcement",
+    "gridgov.racing",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,7 @@ urlpatterns = [
     path("report/area.geojson", public.area, name="public_area"),
     path("", include("gridgov.inspections.urls")),
     path("cases/", include("gridgov.enforcement.urls")),
+    path("racing/", include("gridgov.racing.urls")),
     path("exposure/", enforcement_views.exposure_list, name="exposure_list"),
     path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
     path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),

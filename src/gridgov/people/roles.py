@@ -37,6 +37,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "emergency.measure": (VIEW, ADD, CHANGE),
         "emergency.warning": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW, ADD, CHANGE),
+        "racing.indicator": (VIEW, ADD, CHANGE),
+        "racing.snapshot": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -54,6 +57,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -70,6 +76,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
