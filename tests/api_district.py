@@ -74,6 +74,9 @@ class District:
     warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
     g1_source_file: int = 0  # a PDF of each inspected site
     g3_source_file: int = 0
+    racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
+    s1_street: int = 0  # 东街道's id (the east roles' street)
+    s2_street: int = 0  # 西街道's id
 
 
 def _png() -> bytes:
@@ -225,6 +228,18 @@ def _cases(user: Any, approver: Any) -> dict[str, int]:
     return out
 
 
+def _racing_card() -> int:
+    from gridgov.racing.models import Indicator, Scorecard
+    from gridgov.territory.models import Level
+
+    card = Scorecard.objects.create(name="街道赛马", level=Level.STREET)
+    Indicator.objects.create(scorecard=card, metric="pm25", weight=30)
+    Indicator.objects.create(
+        scorecard=card, metric="order_on_time_rate", weight=15, rule="threshold", bands=[[90, 100]]
+    )
+    return card.pk
+
+
 @pytest.fixture
 def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
     from gridgov.air.models import Station, Target
@@ -283,4 +298,7 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         warning=_warning(crew["command"]),
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
+        racing_card=_racing_card(),
+        s1_street=territory["D-S1"].pk,
+        s2_street=territory["D-S2"].pk,
     )

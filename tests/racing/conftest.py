@@ -16,6 +16,7 @@ from gridgov.racing import metrics
 from gridgov.racing.models import Indicator, Scorecard
 from gridgov.territory.models import GridKind, Level
 from gridgov.territory.services import RegionSpec, apply_plan
+from tests.air.conftest import stations  # noqa: F401  (a fixture for test_metrics)
 from tests.conftest import _person, box
 
 STREETS = 4
