@@ -158,3 +158,15 @@ def test_pages_show_scores_and_thin_notes(client, race, cards):
     assert "测试街道赛马" in index.content.decode() and "测试村书记赛马" in index.content.decode()
     client.force_login(race["users"]["r_g1_worker"])
     assert "没有您可查看的单位" in client.get("/racing/").content.decode()
+
+
+def test_cards_filter_by_active_and_refuse_a_bad_flag(client, race, cards):
+    cards["village"].active = False
+    cards["village"].save()
+    client.force_login(race["users"]["r_command"])
+    assert [c["name"] for c in client.get("/api/v1/racing/cards?active=true").json()] == [
+        "测试街道赛马"
+    ]
+    response = client.get("/api/v1/racing/cards?active=maybe")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "active"

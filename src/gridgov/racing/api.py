@@ -207,7 +207,7 @@ def _card(card_id: int) -> Scorecard:
         raise  # unreachable: _raise always raises
 
 
-@router.get("/racing/cards", response={200: list[RacingCardOut], **errors(401)})
+@router.get("/racing/cards", response={200: list[RacingCardOut], **errors(400, 401)})
 def cards(request: HttpRequest, active: bool | None = None) -> Any:
     qs = Scorecard.objects.prefetch_related("indicators")
     if active is not None:
