@@ -83,6 +83,9 @@ class District:
     g3_supply_request: int = 0
     meeting: int = 0  # a held dispatch meeting attended by G1 (one decision); one by G3
     g3_meeting: int = 0
+    racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
+    s1_street: int = 0  # 东街道's id (the east roles' street)
+    s2_street: int = 0  # 西街道's id
 
 
 def _png() -> bytes:
@@ -273,6 +276,18 @@ def _cases(user: Any, approver: Any) -> dict[str, int]:
     return out
 
 
+def _racing_card() -> int:
+    from gridgov.racing.models import Indicator, Scorecard
+    from gridgov.territory.models import Level
+
+    card = Scorecard.objects.create(name="街道赛马", level=Level.STREET)
+    Indicator.objects.create(scorecard=card, metric="pm25", weight=30)
+    Indicator.objects.create(
+        scorecard=card, metric="order_on_time_rate", weight=15, rule="threshold", bands=[[90, 100]]
+    )
+    return card.pk
+
+
 @pytest.fixture
 def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
     from gridgov.air.models import Station, Target
@@ -334,4 +349,7 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         **_forces(territory),
         meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
         g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
+        racing_card=_racing_card(),
+        s1_street=territory["D-S1"].pk,
+        s2_street=territory["D-S2"].pk,
     )

@@ -277,6 +277,21 @@ ROUTES: dict[str, Row] = {
         "401 200 404 404 404 404 404",
         meeting_id="@meeting|@g3_meeting",
     ),
+    # 赛马比拼: cards are the district's configuration; results are the caller's units (scoped
+    # rows, so 200 for all); a unit's history 404 outside the scope (a community official does
+    # not see its street).
+    "api/v1/racing/cards": row("401 200 200 200 200 200 200"),
+    "api/v1/racing/cards/<int:card_id>/results": row(
+        "401 200 200 200 200 200 200", card_id="@racing_card"
+    ),
+    "api/v1/racing/cards/<int:card_id>/results.xlsx": row(
+        "401 200 200 200 200 200 200", card_id="@racing_card"
+    ),
+    "api/v1/racing/units/<int:region_id>/history": row(
+        "401 200 200 404 404 404 404",
+        "401 200 404 404 404 404 404",
+        region_id="@s1_street|@s2_street",
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -393,6 +408,14 @@ ROUTES: dict[str, Row] = {
         "302 200 404 404 404 404 404",
         pk="@meeting|@g3_meeting",
         fmt="docx",
+    ),
+    "racing/": row("302 200 200 200 200 200 200"),
+    "racing/cards/<int:pk>/": row("302 200 200 200 200 200 200", pk="@racing_card"),
+    "racing/cards/<int:pk>/export.xlsx": row("302 200 200 200 200 200 200", pk="@racing_card"),
+    "racing/units/<int:region_id>/": row(
+        "302 200 200 404 404 404 404",
+        "302 200 404 404 404 404 404",
+        region_id="@s1_street|@s2_street",
     ),
     # --- Open311 GeoReport v2 and the public page: no account
     # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for

@@ -164,6 +164,7 @@ def _register() -> None:
     from gridgov.inspections.api import router as inspections_router
     from gridgov.meetings.api import router as meetings_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
@@ -183,6 +184,7 @@ def _register() -> None:
     api.add_router("", bulletins_router, tags=["bulletins"])
     api.add_router("", forces_router, tags=["forces and supplies"])
     api.add_router("", meetings_router, tags=["meetings"])
+    api.add_router("", racing_router, tags=["racing"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

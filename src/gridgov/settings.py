@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gridgov.bulletins",
     "gridgov.forces",
     "gridgov.meetings",
+    "gridgov.racing",
 ]
 
 MIDDLEWARE = [

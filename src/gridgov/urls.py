@@ -42,6 +42,7 @@ urlpatterns = [
     path("cases/", include("gridgov.enforcement.urls")),
     path("bulletins/", include("gridgov.bulletins.urls")),
     path("", include("gridgov.forces.urls")),
+    path("racing/", include("gridgov.racing.urls")),
     path("exposure/", enforcement_views.exposure_list, name="exposure_list"),
     path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
     path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),

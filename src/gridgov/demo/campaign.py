@@ -1,7 +1,8 @@
 """The campaign's records in the demo: a month of inspections and rectifications, a past
 orange warning, a dozen enforcement cases (some on the exposure board), winds and emission
-monitors, and air-alarm orders that named their source. Runs after the sources, the air and
-the work orders, each part through its own app's write path."""
+monitors, air-alarm orders that named their source, and the horse race's two cards with three
+months of results. Runs after the sources, the air and the work orders, each part through its
+own app's write path."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.meetings import seed_meetings
+from gridgov.demo.racing import seed_racing
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 7  # progress units
+STEPS = 9  # progress units
 
 
 @dataclass
@@ -100,6 +102,9 @@ def generate(
     progress("forces and supplies", 1)
     result.meetings = len(seed_meetings(rng, today, command))
     progress("meetings", 1)
+    racing = seed_racing(today)
+    result.extra["racing_snapshots"] = racing.snapshots
+    progress("racing", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)

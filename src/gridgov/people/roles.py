@@ -47,6 +47,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         **{f"forces.{m}": (VIEW,) for m in _LEDGER},
         "forces.supplyrequest": (VIEW, ADD),
         "meetings.meeting": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW, ADD, CHANGE),
+        "racing.indicator": (VIEW, ADD, CHANGE),
+        "racing.snapshot": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -68,6 +71,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
         "forces.supplyrequest": (VIEW, ADD),
         "meetings.meeting": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -86,6 +92,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
         **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
         "forces.supplyrequest": (VIEW, ADD),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
