@@ -41,7 +41,7 @@ serve: install vendor
 test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement src/gridgov/centre
 	$(BIN)/pytest
 
 lint: install
@@ -49,7 +49,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
+	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement src/gridgov/centre
 
 bench: install
 	$(BIN)/python bench/locate_bench.py

@@ -156,6 +156,7 @@ def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
     from gridgov.air.review_api import router as review_router
+    from gridgov.centre.api import router as centre_router
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
@@ -177,6 +178,7 @@ def _register() -> None:
     api.add_router("", exposure_router, tags=["public"])
     api.add_router("", emergency_router, tags=["emergency"])
     api.add_router("", sources_router, tags=["sources"])
+    api.add_router("", centre_router, tags=["command centre"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:
