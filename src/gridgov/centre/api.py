@@ -14,6 +14,7 @@ from gridgov.air.periods import today as cst_today
 from gridgov.api import ApiError, errors
 from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
 from gridgov.centre.overview import overview
+from gridgov.territory.api import Geometry
 
 router = Router()
 
@@ -207,13 +208,12 @@ class OverviewOut(Schema):
     emergency: OverviewEmergencyOut
     commands: OverviewCommandsOut
     map_url: str
-    scorecards: list[dict[str, Any]] = Field(description="赛马比拼 (when configured)")
 
 
 class OverviewGridOut(Schema):
     code: str
     name: str
-    geometry: dict[str, Any] = Field(description="GeoJSON geometry")
+    geometry: Geometry = Field(description="GeoJSON geometry (WGS84)")
 
 
 class OverviewMapStationOut(Schema):

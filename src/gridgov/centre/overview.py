@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -301,8 +301,7 @@ class Overview:
     emergency: EmergencyNow
     commands: Commands
     map_url: str
-    # 赛马比拼: filled when the scorecards are merged (task E); empty until then.
-    scorecards: list[Any] = field(default_factory=list)
+    # centre: scorecards slot — 赛马比拼 (task E) adds its field here, and to OverviewOut, at merge.
 
 
 # --- scope -------------------------------------------------------------------------------------

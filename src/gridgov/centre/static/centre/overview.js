@@ -53,7 +53,11 @@
   function load(names) {
     if (!names.length) { return Promise.resolve(); }
     return get(config.url + "?layers=" + names.join(",")).then(function (data) {
-      names.forEach(function (n) { fill(n, data); groups[n].loaded = true; });
+      names.forEach(function (n) {
+        fill(n, data);
+        groups[n].loaded = true;
+        el.setAttribute("data-" + n, String(data[n].length));  // what each layer drew
+      });
       var bounds = groups.stations.getBounds ? groups.stations.getBounds() : null;
       if (!map.fitted && bounds && bounds.isValid()) { map.fitBounds(bounds.pad(0.2)); map.fitted = true; }
     }).catch(function () { el.setAttribute("data-error", labels.failed); });
