@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.demo.alarm import seed_alarm_sources
+from gridgov.demo.centre import seed_commands
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
@@ -24,7 +25,7 @@ from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 5  # progress units
+STEPS = 6  # progress units
 
 
 @dataclass
@@ -90,4 +91,6 @@ def generate(
     alarm = seed_alarm_sources(seed)
     result.named_sources = alarm.named
     progress("alarm sources", 1)
+    result.extra["commands"] = seed_commands(seed, command)
+    progress("commands", 1)
     return result
