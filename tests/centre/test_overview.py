@@ -164,3 +164,20 @@ def test_air_part_is_cached_per_scope(centre, crew, settings):
     street = ov.overview(crew["s1_official"], centre.today)
     assert district.air.stations != street.air.stations
     assert ov.overview(crew["command"], centre.today).air == district.air
+
+
+def test_stale_air_figures_are_served_while_another_request_refreshes_them(centre, crew, settings):
+    from django.core.cache import cache
+
+    settings.GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = 60
+    cache.clear()
+    user = crew["command"]
+    fresh = ov.air_part(user, centre.today, ov.top_units(user))
+    key = f"centre:air:ALL:{centre.today.isoformat()}"
+    stale = dataclasses.replace(fresh, targets=[])
+    cache.set(key, (0.0, stale), 180)  # gone stale
+    cache.set(f"{key}:busy", 1, 30)  # and someone is recomputing it
+    assert ov.air_part(user, centre.today, ov.top_units(user)).targets == []
+    cache.delete(f"{key}:busy")  # nobody is: this request recomputes
+    assert ov.air_part(user, centre.today, ov.top_units(user)).targets == fresh.targets
+    assert cache.get(key)[0] > 0 and cache.get(f"{key}:busy") is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
@@ -528,7 +529,17 @@ def target_row(target: Target, today: dt.date) -> TargetRow:
     )
 
 
+# The rankings page's level where a unit's own figure appears (a district's: among its streets).
+RANKINGS_LEVEL: dict[int, str] = {
+    Level.DISTRICT: "street",
+    Level.STREET: "street",
+    Level.COMMUNITY: "community",
+    Level.GRID: "station",
+}
+
+
 def good_days(units: list[Region], start: dt.date, end: dt.date) -> list[GoodDays]:
+    """Good days (and PM2.5) of the viewer's own units over a period, HJ 663."""
     if not units:
         return []
     results = assess(region_units(units), start, end, year_on_year=False)
@@ -545,11 +556,7 @@ def good_days(units: list[Region], start: dt.date, end: dt.date) -> list[GoodDay
             pm25=_finite(a.pm25),
             url=link(
                 "air:rankings",
-                level="street"
-                if level.get(a.code) == Level.STREET
-                else "community"
-                if level.get(a.code) == Level.COMMUNITY
-                else "street",
+                level=RANKINGS_LEVEL[level[a.code]],
                 metric="good_day_ratio",
                 **{"from": start.isoformat(), "to": end.isoformat()},
             ),
@@ -658,13 +665,29 @@ def _scope_key(user: Any) -> str:
 
 def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
     """The air figures of the scope, cached per scope and day for
-    `GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS` (0: not cached)."""
+    `GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS` (0: not cached). When they have gone stale, one request
+    recomputes them while the others keep answering with the stale ones for a little longer,
+    so that sixteen users arriving in the same second do not all compute them."""
     seconds = settings.GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS
     key = f"centre:air:{_scope_key(user)}:{today.isoformat()}"
+    moment = time.time()
     if seconds > 0:
         cached = cache.get(key)
-        if isinstance(cached, AirPart):
-            return cached
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[1], AirPart):
+            fresh_until, stale = cached
+            if fresh_until > moment or not cache.add(f"{key}:busy", 1, 30):
+                return stale
+    try:
+        part = _compute_air(user, today, units)
+        if seconds > 0:
+            cache.set(key, (moment + seconds, part), seconds * 3)
+    finally:
+        if seconds > 0:
+            cache.delete(f"{key}:busy")
+    return part
+
+
+def _compute_air(user: Any, today: dt.date, units: list[Region]) -> AirPart:
     stations = scope_stations(user)
     now, station_rows = air_now(stations, today)
     visible = scope.regions_for(user)
@@ -675,7 +698,7 @@ def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
         .order_by("region__path", "metric", "start")
     ]
     month_start, month_end = default_period(today)
-    part = AirPart(
+    return AirPart(
         now=now,
         stations=station_rows,
         targets=targets,
@@ -683,9 +706,6 @@ def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
         year=good_days(units, today.replace(month=1, day=1), today),
         ranking=ranking(user, units, stations, today),
     )
-    if seconds > 0:
-        cache.set(key, part, seconds)
-    return part
 
 
 # --- the live part -------------------------------------------------------------------------
