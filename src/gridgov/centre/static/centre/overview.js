@@ -39,7 +39,7 @@
     } else if (name === "orders") {
       data.orders.forEach(function (o) {
         L.circleMarker([o.lat, o.lon], {
-          radius: 5, color: o.overdue ? "#c0392b" : "#1f5fa8", weight: 2, fillOpacity: 0.5
+          radius: o.overdue ? 5 : 3, color: o.overdue ? "#c0392b" : "#1f5fa8", weight: 1, fillOpacity: 0.5
         }).bindPopup(link(o.reference + " " + o.title + (o.overdue ? " · " + labels.overdue : ""), o.url)).addTo(g);
       });
     } else if (name === "sources") {
@@ -53,18 +53,23 @@
   function load(names) {
     if (!names.length) { return Promise.resolve(); }
     return get(config.url + "?layers=" + names.join(",")).then(function (data) {
-      names.forEach(function (n) {
+      // Orders first, so that the stations' colours are drawn above them.
+      names.slice().sort(function (a, b) { return a === "stations" ? 1 : b === "stations" ? -1 : 0; }).forEach(function (n) {
         fill(n, data);
         groups[n].loaded = true;
         el.setAttribute("data-" + n, String(data[n].length));  // what each layer drew
       });
       var bounds = groups.stations.getBounds ? groups.stations.getBounds() : null;
-      if (!map.fitted && bounds && bounds.isValid()) { map.fitBounds(bounds.pad(0.2)); map.fitted = true; }
+      if (!map.fitted && bounds && bounds.isValid()) {
+        map.invalidateSize();  // the panel may have grown since the map was made
+        map.fitBounds(bounds.pad(0.1));
+        map.fitted = true;
+      }
     }).catch(function () { el.setAttribute("data-error", labels.failed); });
   }
 
   if (el && window.L) {
-    map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([35.2, 113.2], 11);
+    map = L.map(el, { preferCanvas: true, zoomControl: true, zoomSnap: 0.5 }).setView([35.2, 113.2], 11);
     if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
     var overlays = {};
     ["grids", "stations", "orders", "sources"].forEach(function (n) {
