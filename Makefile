@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 TEST_WORKERS ?= auto
 # Apps type-checked by `make test` (mypy).
 TYPED_APPS := $(addprefix src/gridgov/,territory people air workorders ops sources inspections \
-  emergency enforcement bulletins forces meetings racing)
+  emergency enforcement bulletins forces meetings racing centre)
 PORT ?= 8000
 
 .PHONY: demo test install vendor lint typecheck bench serve clean messages

@@ -157,6 +157,7 @@ def _register() -> None:
     from gridgov.air.api import router as air_router
     from gridgov.air.review_api import router as review_router
     from gridgov.bulletins.api import router as bulletins_router
+    from gridgov.centre.api import router as centre_router
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
@@ -185,6 +186,7 @@ def _register() -> None:
     api.add_router("", forces_router, tags=["forces and supplies"])
     api.add_router("", meetings_router, tags=["meetings"])
     api.add_router("", racing_router, tags=["racing"])
+    api.add_router("", centre_router, tags=["command centre"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gridgov.forces",
     "gridgov.meetings",
     "gridgov.racing",
+    "gridgov.centre",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +130,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:map"
+LOGIN_REDIRECT_URL = "/"  # the landing page chooses by role (centre/landing.py)
 LOGOUT_REDIRECT_URL = "web:login"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -157,6 +158,11 @@ GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.00
 # revoked, or a station deactivated, in another process (another worker, the CLI) is refused
 # there at most this long after the change; in the same process at once. 0: no cache.
 GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5, minimum=0)
+# The overview's air figures (stations' latest hours, targets, good days, the ranking) are kept
+# this many seconds per scope (centre/overview.py); the stations report once a minute. 0: none.
+GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = config.env_int(
+    "GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS", 60, minimum=0
+)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # Target risk (air/assessment.py target_risk): how far below the same days of last year the rest

@@ -46,6 +46,7 @@ urlpatterns = [
     path("exposure/", enforcement_views.exposure_list, name="exposure_list"),
     path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
     path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),
+    path("", include("gridgov.centre.urls")),
     path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
     path("", include("gridgov.web.urls")),
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from gridgov.demo.alarm import seed_alarm_sources
 from gridgov.demo.bulletins import seed_bulletins
+from gridgov.demo.centre import seed_commands
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.forces import seed_forces
@@ -29,7 +30,7 @@ from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 9  # progress units
+STEPS = 10  # progress units
 
 
 @dataclass
@@ -105,6 +106,8 @@ def generate(
     racing = seed_racing(today)
     result.extra["racing_snapshots"] = racing.snapshots
     progress("racing", 1)
+    result.extra["commands"] = seed_commands(seed, command)
+    progress("commands", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)

@@ -22,7 +22,7 @@ from gridgov.api import ApiError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
-from gridgov.workorders import evidence
+from gridgov.workorders import evidence, notify
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED, OrderFilter, filtered_orders
 from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
@@ -203,6 +203,7 @@ QUEUES = [
         [State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.VERIFIED],
     ),
     ("working", _lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
+    ("open", _lazy("未结案"), sorted(OPEN_STATES)),
     ("overdue", _lazy("超期"), None),
     ("closed", _lazy("已结案"), [State.CLOSED]),
     ("voided", _lazy("已作废"), [State.VOIDED]),
@@ -611,14 +612,7 @@ def phone_report(request: HttpRequest) -> HttpResponse:
 @login_required
 def phone_inbox(request: HttpRequest) -> HttpResponse:
     person = person_of(request.user)
-    items = list(
-        Notification.objects.filter(person=person).select_related("order__event")[:100]
-        if person
-        else []
-    )
     if request.method == "POST" and person:
-        Notification.objects.filter(person=person, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        notify.mark_all_read(person)
         return redirect("workorders:phone_inbox")
-    return render(request, "workorders/phone/inbox.html", {"items": items})
+    return render(request, "workorders/phone/inbox.html", {"items": notify.inbox(person)})
