@@ -53,6 +53,7 @@ def test_the_command_office_sees_all_and_downloads(stored, login):
         "work",
         "emergency",
         "commands",
+        "racing",
     ]
     assert detail["sections"][0]["title"].startswith("一、")
     assert detail["sections"][1]["tables"][0]["headers"][:2] == ["排名", "单位"]

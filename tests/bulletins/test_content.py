@@ -50,7 +50,14 @@ def build(region, kind="month", day=dt.date(2026, 11, 30)):
 
 def test_month_content_ranks_streets_and_names_the_bottom(territory, air_data):
     c = build(territory["D"])
-    assert [s.key for s in c.sections] == ["air", "ranking", "work", "emergency", "commands"]
+    assert [s.key for s in c.sections] == [
+        "air",
+        "ranking",
+        "work",
+        "emergency",
+        "commands",
+        "racing",
+    ]
     street = c.section("ranking").data["street"]
     assert [(r["code"], r["rank"]) for r in street["ranked"]] == [("D-S1", 1), ("D-S2", 2)]
     # 东街道 is the mean of M1 and M2: 42 and 50 → 46; October M1 only: 60.

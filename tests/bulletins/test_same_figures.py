@@ -50,3 +50,22 @@ def test_a_street_bulletin_equals_what_its_official_sees(territory, air_data, or
     assert [(r["key"], r["received"], r["overdue"]) for r in ours] == [
         (r["key"], r["received"], r["overdue"]) for r in stats["ranked"]
     ]
+
+
+def test_the_horse_race_equals_the_racing_api(territory, air_data, orders, login):
+    from gridgov.racing.models import Indicator, Scorecard
+    from gridgov.territory.models import Level
+
+    card = Scorecard.objects.create(name="街道赛马", level=Level.STREET)
+    Indicator.objects.create(scorecard=card, metric="pm25", weight=70)
+    Indicator.objects.create(scorecard=card, metric="good_day_ratio", weight=30)
+    b, _ = services.generate("month", dt.date(2026, 11, 30), territory["D"], on=TODAY)
+    (mine,) = b.figures["sections"]["racing"]["cards"]
+    assert (mine["card"], mine["start"], mine["end"]) == (card.pk, "2026-11-01", "2026-11-30")
+    client = login("command")
+    api = client.get(f"/api/v1/racing/cards/{card.pk}/results?{PERIOD}").json()
+    theirs = [r for r in api["rows"] if r["rank"] is not None]
+    assert len(mine["rows"]) == len(theirs) == 2
+    assert [(r["unit"], r["rank"], r["total"]) for r in mine["rows"]] == [
+        (r["code"], r["rank"], round(r["total"], 2)) for r in theirs
+    ]

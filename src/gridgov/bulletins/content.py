@@ -754,12 +754,54 @@ def commands_section(region: Region, period: Period) -> Section:
     return section
 
 
+def racing_section(region: Region, period: Period, reader: UnitReader) -> Section:
+    """The horse race (赛马比拼): every active scorecard of a level below the unit, for the card's
+    own period as of the bulletin's last day, with the rows the unit's office may see (ranks
+    among the whole field, as on the racing pages)."""
+    from gridgov.racing.models import Scorecard
+    from gridgov.racing.services import compute, period_for
+
+    section = Section("racing", "赛马比拼")
+    cards: list[dict[str, Any]] = []
+    cards_qs = Scorecard.objects.filter(active=True, level__gt=region.level)
+    for card in cards_qs.prefetch_related("indicators").order_by("level", "pk"):
+        start, end = period_for(card.period_kind, period.end)
+        result = compute(card, start, end, reader)
+        table = Table(
+            f"赛马{len(cards) + 1}",
+            f"{card.name}（{start:%m月%d日}—{end:%m月%d日}）",
+            ["名次", "单位", "总分", "名次变化", "总分变化"],
+            ["0", "@", "0.00", "0", "0.00"],
+            empty="本期暂无得分",
+        )
+        rows: list[dict[str, Any]] = []
+        for r in result.ranked_rows:
+            rows.append(
+                {"unit": r.code, "name": r.name, "rank": r.rank, "total": number(r.total, 2)}
+            )
+            table.rows.append([r.rank, r.name, number(r.total, 2), r.rank_change, r.total_change])
+        section.tables.append(table)
+        apart = [r.name for r in result.apart_rows]
+        named = [str(r["name"]) for r in rows]
+        if rows:
+            text = f"{card.name}：{'、'.join(named[:3])}位列前三"
+            if len(rows) > 3:
+                text += f"，{'、'.join(named[-3:])}排名靠后，请对标先进、补齐短板"
+            section.paragraphs.append(text + "。")
+        if apart:
+            section.paragraphs.append(f"{card.name}样本不足、另列：{'、'.join(apart)}。")
+        cards.append({"card": card.pk, "name": card.name, "start": start, "end": end, "rows": rows})
+    if not cards:
+        section.paragraphs.append("本期未设赛马比拼。")
+    section.data = {"cards": cards}
+    return section
+
+
 # --- the whole -------------------------------------------------------------------------------
 
 
 def build(region: Region, period: Period, issuer: str, now: dt.datetime | None = None) -> Content:
-    """The bulletin's content for a district or street and a period. One more section (the
-    horse race) is one more entry in `sections`."""
+    """The bulletin's content for a district or street and a period."""
     reader = UnitReader(region)
     sections = [
         air_section(region, period),
@@ -767,6 +809,7 @@ def build(region: Region, period: Period, issuer: str, now: dt.datetime | None =
         work_section(region, period, reader),
         emergency_section(region, period, reader),
         commands_section(region, period),
+        racing_section(region, period, reader),
     ]
     return Content(
         period.kind,

@@ -193,6 +193,27 @@ class OverviewCommandsOut(Schema):
     url: str
 
 
+class OverviewScoreRowOut(Schema):
+    region_id: int
+    code: str
+    name: str
+    rank: int
+    total: float
+    rank_change: int | None = Field(description="places gained since the previous period")
+
+
+class OverviewScorecardOut(Schema):
+    card_id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    ranked: int = Field(description="units ranked in the whole field")
+    top: list[OverviewScoreRowOut]
+    bottom: list[OverviewScoreRowOut]
+    apart: int = Field(description="visible units listed apart (too thin a sample)")
+    url: str
+
+
 class OverviewOut(Schema):
     generated_at: dt.datetime
     today: dt.date
@@ -207,6 +228,7 @@ class OverviewOut(Schema):
     inspections: OverviewInspectionsOut
     emergency: OverviewEmergencyOut
     commands: OverviewCommandsOut
+    scorecards: list[OverviewScorecardOut] = Field(description="the horse race (赛马比拼)")
     map_url: str
 
 

@@ -56,6 +56,7 @@ from gridgov.emergency import services as emergency
 from gridgov.inspections.models import Inspection
 from gridgov.inspections.services import inspections_for
 from gridgov.people import scope
+from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
 from gridgov.workorders.models import CommandRecipient
 from gridgov.workorders.services import orders_for, person_of
@@ -277,6 +278,21 @@ class Commands:
 
 
 @dataclass
+class Scorecard:
+    """A horse-race card (赛马比拼) for its current period: the best and last three in scope."""
+
+    card_id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    ranked: int
+    top: list[SummaryRow]
+    bottom: list[SummaryRow]
+    apart: int
+    url: str
+
+
+@dataclass
 class AirPart:
     now: AirNow
     stations: list[StationNow]
@@ -284,6 +300,7 @@ class AirPart:
     month: list[GoodDays]
     year: list[GoodDays]
     ranking: Ranking
+    scorecards: list[Scorecard]
 
 
 @dataclass
@@ -301,8 +318,8 @@ class Overview:
     inspections: Inspections
     emergency: EmergencyNow
     commands: Commands
+    scorecards: list[Scorecard]
     map_url: str
-    # centre: scorecards slot — 赛马比拼 (task E) adds its field here, and to OverviewOut, at merge.
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -705,7 +722,29 @@ def _compute_air(user: Any, today: dt.date, units: list[Region]) -> AirPart:
         month=good_days(units, month_start, month_end),
         year=good_days(units, today.replace(month=1, day=1), today),
         ranking=ranking(user, units, stations, today),
+        scorecards=scorecards(user, today),
     )
+
+
+def scorecards(user: Any, today: dt.date) -> list[Scorecard]:
+    """The active horse-race cards (赛马比拼) for their current period, as the viewer may see them;
+    cached with the air part (they are computed from the same period data)."""
+    return [
+        Scorecard(
+            card_id=c.card_id,
+            name=c.name,
+            start=c.start,
+            end=c.end,
+            ranked=c.ranked,
+            top=c.top,
+            bottom=c.bottom,
+            apart=c.apart,
+            url=link(
+                "racing:card", c.card_id, **{"from": c.start.isoformat(), "to": c.end.isoformat()}
+            ),
+        )
+        for c in card_summary(user, today)
+    ]
 
 
 # --- the live part -------------------------------------------------------------------------
@@ -890,6 +929,7 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         inspections=inspections(user, today),
         emergency=emergency_now(now),
         commands=commands(user),
+        scorecards=air.scorecards,
         map_url=reverse("api:centre_overview_map"),
     )
 
@@ -904,4 +944,5 @@ def links(o: Overview) -> list[str]:
     out += [r.url for r in o.alarms.by_rule] + [a.url for a in o.alarms.newest]
     out += [u.url for u in o.orders.by_unit] + [u.overdue_url for u in o.orders.by_unit]
     out += [c.url for c in o.commands.newest]
+    out += [c.url for c in o.scorecards]
     return out
