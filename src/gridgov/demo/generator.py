@@ -43,6 +43,8 @@ def demo_password_hash() -> str:
     """DEMO_PASSWORD hashed once: hashing is slow on purpose (~0.5 s), and every demo login
     has the same password."""
     return make_password(DEMO_PASSWORD)
+
+
 DISTRICT_CODE = "410871"
 
 # name, is_town, communities, seed offset from the centre (lon, lat): streets west, towns east.
