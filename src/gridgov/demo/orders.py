@@ -68,19 +68,15 @@ class _Accounts:
 
     def ensure(self) -> None:
         User = get_user_model()
-        holders = (
-            Person.objects.filter(
-                posts__in=Post.objects.current().filter(post_type__responsible=True),
-                user__isnull=True,
-            )
-            .distinct()
-            .order_by("pk")
-        )
+        responsible = Post.objects.current().filter(post_type__responsible=True)
+        holders = Person.objects.filter(
+            pk__in=responsible.values("person_id"), user__isnull=True
+        ).order_by("pk")
+        persons = list(holders)
         unusable = make_password(None)
-        users = [User(username=f"p{p.pk}", first_name=p.name, password=unusable) for p in holders]
+        users = [User(username=f"p{p.pk}", first_name=p.name, password=unusable) for p in persons]
         User.objects.bulk_create(users, batch_size=500)
         made = {u.username: u for u in User.objects.filter(username__startswith="p")}
-        persons = list(holders)
         for p in persons:
             p.user = made[f"p{p.pk}"]
         Person.objects.bulk_update(persons, ["user"], batch_size=500)
