@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := src/gridgov/web/static/vendor
 HOST ?= 127.0.0.1
+# Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
+# Apps type-checked by `make test` (mypy).
+TYPED_APPS := $(addprefix src/gridgov/,territory people air workorders ops sources inspections \
+  emergency enforcement bulletins forces meetings racing centre)
 PORT ?= 8000
 
 .PHONY: demo test install vendor lint typecheck bench serve clean messages
@@ -41,15 +46,15 @@ serve: install vendor
 test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
-	$(BIN)/pytest
+	$(BIN)/mypy $(TYPED_APPS)
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy src/gridgov/territory src/gridgov/people src/gridgov/air src/gridgov/workorders src/gridgov/ops src/gridgov/sources src/gridgov/inspections src/gridgov/emergency src/gridgov/enforcement
+	$(BIN)/mypy $(TYPED_APPS)
 
 bench: install
 	$(BIN)/python bench/locate_bench.py

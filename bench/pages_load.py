@@ -30,10 +30,11 @@ TARGET_P95_MS = 300.0
 ROLES = ["command", "street", "community", "leader"]  # the demo logins, in turn
 PASSWORD = "gridgov-demo"  # noqa: S105  (the demo's documented password)
 # page → the JSON its script fetches on load (static files are WhiteNoise's and not counted)
+BASE = "/map/boundaries.geojson"  # every map's base layer (web/static/web/basemap.js)
 PAGES = {
-    "/overview/": [],
-    "/orders/": ["/api/v1/grids.geojson"],
-    "/air/": ["/api/v1/grids.geojson", "/api/v1/air/latest"],
+    "/overview/": [BASE, "/api/v1/overview/map?layers=stations,orders"],
+    "/orders/": [BASE, "/api/v1/grids.geojson"],
+    "/air/": [BASE, "/api/v1/grids.geojson", "/api/v1/air/latest"],
 }
 
 
@@ -119,6 +120,10 @@ def run(base: str, users: int, seconds: float) -> None:
         print(f"note: /overview/ answered {status}; it is left out (not merged yet?)")
         pages.pop("/overview/")
     urls = list(dict.fromkeys(u for page, fetched in pages.items() for u in (page, *fetched)))
+    for u in urls:
+        status, _ = sessions[0].get(u)
+        if status != 200:
+            raise SystemExit(f"{u} answered {status}")
     for s in sessions:  # warm every worker's caches once, untimed
         for u in urls:
             s.get(u)
@@ -158,7 +163,7 @@ def run(base: str, users: int, seconds: float) -> None:
         t = [x * 1000 for x in timings[u]]
         p95 = percentile(t, 95)
         print(
-            f"{u:28} {len(t):6d} {errors[u]:4d} {len(t) / elapsed:7.1f} "
+            f"{u:44} {len(t):6d} {errors[u]:4d} {len(t) / elapsed:7.1f} "
             f"{statistics.median(t) if t else float('nan'):6.0f}ms {p95:6.0f}ms "
             f"{percentile(t, 99):6.0f}ms {p95 / TARGET_P95_MS:8.2f}"
         )

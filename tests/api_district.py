@@ -74,6 +74,18 @@ class District:
     warning: int = 0  # an orange warning in force, reaching a site in G1 and one in G3
     g1_source_file: int = 0  # a PDF of each inspected site
     g3_source_file: int = 0
+    # 专班与物资: a force, a depot and a supply request of 东街道 (its community) and of 西街道
+    g1_force: int = 0
+    g3_force: int = 0
+    g1_depot: int = 0
+    g3_depot: int = 0
+    g1_supply_request: int = 0
+    g3_supply_request: int = 0
+    meeting: int = 0  # a held dispatch meeting attended by G1 (one decision); one by G3
+    g3_meeting: int = 0
+    racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
+    s1_street: int = 0  # 东街道's id (the east roles' street)
+    s2_street: int = 0  # 西街道's id
 
 
 def _png() -> bytes:
@@ -136,6 +148,26 @@ def _warning(user: Any) -> int:
     return done.warning.pk
 
 
+def _meeting(user: Any, unit: str, kind: str) -> int:
+    from gridgov.meetings import services
+
+    m = services.create_meeting(
+        user,
+        services.MeetingInput(
+            title=f"调度会 {unit}",
+            kind=kind,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            place="指挥中心",
+            convener="D",
+            attendees=[services.AttendeeInput(unit=unit)],
+        ),
+    )
+    services.add_decision(
+        user, m.pk, text="检查工地", owners=[unit], deadline=timezone.localdate() + dt.timedelta(2)
+    )
+    return m.pk
+
+
 def _source_file(source_id: int) -> int:
     from gridgov.sources import files
     from gridgov.sources.models import PollutionSource
@@ -144,6 +176,25 @@ def _source_file(source_id: int) -> int:
     pdf = b"%PDF-1.4\n%%EOF\n"
     document = files.save_document(source, io.BytesIO(pdf), size=len(pdf), name="permit.pdf")
     return document.pk
+
+
+def _forces(territory: dict[str, Any]) -> dict[str, int]:
+    """A force, a depot and a pending request in 东街道 (g1) and in 西街道 (g3)."""
+    from gridgov.forces.models import Depot, SupplyKind, SupplyRequest, TaskForce
+
+    kind = SupplyKind.objects.get(code="fog_cannon")
+    out: dict[str, int] = {}
+    for key, street, community in (("g1", "D-S1", "D-S1-C1"), ("g3", "D-S2", "D-S2-C2")):
+        out[f"{key}_force"] = TaskForce.objects.create(
+            name=f"{key} 专班", kind="task_force", owner=territory[street], front="dust",
+            established=dt.date(2026, 1, 1),
+        ).pk  # fmt: skip
+        out[f"{key}_depot"] = Depot.objects.create(name=f"{key} 物资点", owner=territory[street]).pk
+        out[f"{key}_supply_request"] = SupplyRequest.objects.create(
+            kind=kind, unit=territory[community], quantity=1, reason="雾炮",
+            requested_at=timezone.now(),
+        ).pk  # fmt: skip
+    return out
 
 
 def _photo(order: Any, user: Any) -> int:
@@ -225,6 +276,18 @@ def _cases(user: Any, approver: Any) -> dict[str, int]:
     return out
 
 
+def _racing_card() -> int:
+    from gridgov.racing.models import Indicator, Scorecard
+    from gridgov.territory.models import Level
+
+    card = Scorecard.objects.create(name="街道赛马", level=Level.STREET)
+    Indicator.objects.create(scorecard=card, metric="pm25", weight=30)
+    Indicator.objects.create(
+        scorecard=card, metric="order_on_time_rate", weight=15, rule="threshold", bands=[[90, 100]]
+    )
+    return card.pk
+
+
 @pytest.fixture
 def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
     from gridgov.air.models import Station, Target
@@ -283,4 +346,10 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         warning=_warning(crew["command"]),
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
+        **_forces(territory),
+        meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
+        g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
+        racing_card=_racing_card(),
+        s1_street=territory["D-S1"].pk,
+        s2_street=territory["D-S2"].pk,
     )

@@ -33,7 +33,7 @@ from tests.api_district import ROLES, District, district, put, stations  # noqa:
 from tests.conftest import PASSWORD
 
 # Per operation and role; GRIDGOV_FUZZ_EXAMPLES=500 for a deeper run by hand.
-EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "15"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -41,7 +41,14 @@ CHECKS = [
     response_schema_conformance,
 ]
 FUZZED_ROLES = ["command", "grid_worker"]
-REPORT = Path(__file__).resolve().parent.parent / "bench" / "out" / "api_fuzz.json"
+# One report per test process (pytest-xdist runs several: gw0, gw1, ...).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+REPORT = (
+    Path(__file__).resolve().parent.parent
+    / "bench"
+    / "out"
+    / (f"api_fuzz.{_WORKER}.json" if _WORKER else "api_fuzz.json")
+)
 
 
 class InProcess:

@@ -97,6 +97,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
     "api/v1/air/targets": row("401 200 200 200 200 200 200"),
     "api/v1/alarms": row("401 200 200 200 200 200 200"),
+    "api/v1/alarms/acknowledge": row("405 405 405 405 405 405 405"),
     "api/v1/alarms/<alarm_id>/acknowledge": row("405 405 405 405 405 405 405", alarm_id="@alarm"),
     "api/v1/categories": row("401 200 200 200 200 200 200"),
     "api/v1/events": row("405 405 405 405 405 405 405"),
@@ -117,6 +118,12 @@ ROUTES: dict[str, Row] = {
     "api/v1/inbox": row("401 200 200 200 200 200 200"),
     "api/v1/inbox/read": row("405 405 405 405 405 405 405"),
     "api/v1/priorities": row("401 200 200 200 200 200 200"),
+    # --- the command centre (centre/): every account sees its own scope's figures
+    "api/v1/overview": row("401 200 200 200 200 200 200"),
+    "api/v1/overview/map": row("401 200 200 200 200 200 200", query="layers=grids,sources"),
+    "overview/": row("302 200 200 200 200 200 200"),
+    "overview/wall/": row("302 200 200 200 200 200 200"),
+    "inbox/": row("302 200 200 200 200 200 200"),
     "api/v1/orders/<int:order_id>/photos": row("405 405 405 405 405 405 405", order_id="@g1_order"),
     "api/v1/commands": row("401 200 200 200 200 200 200"),
     "api/v1/commands/<int:command_id>": row(
@@ -199,6 +206,98 @@ ROUTES: dict[str, Row] = {
     "api/v1/sources/<int:source_id>/status": row(
         "405 405 405 405 405 405 405", source_id="@g1_source"
     ),
+    # 调度通报: scoped by the bulletin's unit (a street's own, the district's for the command
+    # office); the district has none stored here, so an id is one 404 for every account.
+    "api/v1/bulletins": row("401 200 200 200 200 200 200"),
+    "api/v1/bulletins/<int:bulletin_id>": row("401 404 404 404 404 404 404", bulletin_id="999999"),
+    "api/v1/bulletins/<int:bulletin_id>/pdf": row(
+        "401 404 404 404 404 404 404", bulletin_id="999999"
+    ),
+    "api/v1/bulletins/<int:bulletin_id>/xlsx": row(
+        "401 404 404 404 404 404 404", bulletin_id="999999"
+    ),
+    # 专班与物资: lists answer everyone (empty without the permission); one force, depot or
+    # request 404s outside the scope (a community sees its street's) and for grid posts.
+    "api/v1/forces": row("401 200 200 200 200 200 200"),
+    "api/v1/forces/seconded": row("401 200 200 200 200 200 200"),
+    "api/v1/forces/<int:force_id>": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", force_id="@g1_force|@g3_force"
+    ),
+    "api/v1/forces/<int:force_id>/roster": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", force_id="@g1_force|@g3_force"
+    ),
+    "api/v1/supplies/kinds": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/depots": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/stock": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/stock.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/depots/<int:depot_id>/ledger": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", depot_id="@g1_depot|@g3_depot"
+    ),
+    "api/v1/supplies/movements": row("405 405 405 405 405 405 405"),
+    "api/v1/supplies/allocations": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/allocations/<int:allocation_id>/return": row(
+        "405 405 405 405 405 405 405", allocation_id="1"
+    ),
+    "api/v1/supplies/requests": row("401 200 200 200 200 200 200"),
+    "api/v1/supplies/requests/<int:request_id>": row(
+        "401 200 200 200 404 404 404",
+        "401 200 404 404 404 404 404",
+        request_id="@g1_supply_request|@g3_supply_request",
+    ),
+    "api/v1/supplies/requests/<int:request_id>/approve": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
+    "api/v1/supplies/requests/<int:request_id>/reject": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
+    "api/v1/supplies/requests/<int:request_id>/handover": row(
+        "405 405 405 405 405 405 405", request_id="@g1_supply_request"
+    ),
+    # Meetings (调度会): seen where convened, attended or given a decision; written by the
+    # convening office (here the command office: a district meeting).
+    "api/v1/meetings": row("401 200 200 200 200 200 200"),
+    "api/v1/meetings/<int:meeting_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
+    "api/v1/meetings/<int:meeting_id>/hold": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/statements": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/decisions": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/issue": row(
+        "405 405 405 405 405 405 405", meeting_id="@meeting"
+    ),
+    "api/v1/meetings/<int:meeting_id>/minutes.docx": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
+    "api/v1/meetings/<int:meeting_id>/minutes.pdf": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@meeting|@g3_meeting",
+    ),
+    # 赛马比拼: cards are the district's configuration; results are the caller's units (scoped
+    # rows, so 200 for all); a unit's history 404 outside the scope (a community official does
+    # not see its street).
+    "api/v1/racing/cards": row("401 200 200 200 200 200 200"),
+    "api/v1/racing/cards/<int:card_id>/results": row(
+        "401 200 200 200 200 200 200", card_id="@racing_card"
+    ),
+    "api/v1/racing/cards/<int:card_id>/results.xlsx": row(
+        "401 200 200 200 200 200 200", card_id="@racing_card"
+    ),
+    "api/v1/racing/units/<int:region_id>/history": row(
+        "401 200 200 404 404 404 404",
+        "401 200 404 404 404 404 404",
+        region_id="@s1_street|@s2_street",
+    ),
     # Not an endpoint: the API's own 404 (JSON), for anyone.
     "api/v1/": row("404 404 404 404 404 404 404"),
     "api/v1/<anything:rest>": row("404 404 404 404 404 404 404", rest="no/such/thing"),
@@ -213,6 +312,7 @@ ROUTES: dict[str, Row] = {
     "air/targets/": row("302 200 200 200 200 200 200"),
     "air/rankings/": row("302 200 200 200 200 200 200"),
     "air/alarms/": row("302 200 200 200 200 200 200"),
+    "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
     # Data review: the command office may look; only data reviewers act (none of these roles).
     "air/review/": row("302 200 403 403 403 403 403"),
@@ -295,6 +395,34 @@ ROUTES: dict[str, Row] = {
         "302 200 404 404 404 404 404",
         pk="@g1_source_file|@g3_source_file",
     ),
+    "meetings/": row("302 200 200 200 200 200 200"),
+    "meetings/new/": row("302 200 200 403 403 403 403"),
+    "meetings/<int:pk>/": row(
+        "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@meeting|@g3_meeting"
+    ),
+    "meetings/<int:pk>/edit/": row(
+        "302 200 403 403 403 403 404", "302 200 404 404 404 404 404", pk="@meeting|@g3_meeting"
+    ),
+    "meetings/<int:pk>/attendance/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/hold/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/statements/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/decisions/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/remove/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/issue/": row("302 405 405 405 405 405 405", pk="@meeting"),
+    "meetings/<int:pk>/minutes.<str:fmt>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@meeting|@g3_meeting",
+        fmt="docx",
+    ),
+    "racing/": row("302 200 200 200 200 200 200"),
+    "racing/cards/<int:pk>/": row("302 200 200 200 200 200 200", pk="@racing_card"),
+    "racing/cards/<int:pk>/export.xlsx": row("302 200 200 200 200 200 200", pk="@racing_card"),
+    "racing/units/<int:region_id>/": row(
+        "302 200 200 404 404 404 404",
+        "302 200 404 404 404 404 404",
+        region_id="@s1_street|@s2_street",
+    ),
     # --- Open311 GeoReport v2 and the public page: no account
     # Enforcement pages: the list for those who may view cases (403 otherwise), a new case for
     # those who may handle them; a case (and its documents) 404 outside the scope.
@@ -307,6 +435,24 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 404 404 404",
         "302 200 404 404 404 404 404",
         pk="@g1_case_document|@g3_case_document",
+    ),
+    "bulletins/": row("302 200 200 200 200 200 200"),
+    "bulletins/<int:pk>.pdf": row("302 404 404 404 404 404 404", pk="999999"),
+    "bulletins/<int:pk>.xlsx": row("302 404 404 404 404 404 404", pk="999999"),
+    # 专班与物资 pages: the desk roles (grid posts and nobody: 403); scoped like the API
+    "forces/": row("302 200 200 200 403 403 403"),
+    "forces/<int:pk>/": row(
+        "302 200 200 200 404 404 404", "302 200 404 404 404 404 404", pk="@g1_force|@g3_force"
+    ),
+    "supplies/": row("302 200 200 200 403 403 403"),
+    "supplies/export.xlsx": row("302 200 200 200 403 403 403"),
+    "supplies/requests/<int:pk>/": row(
+        "302 200 200 200 404 404 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_supply_request|@g3_supply_request",
+    ),
+    "supplies/requests/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@g1_supply_request", action="approve"
     ),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
@@ -326,6 +472,8 @@ ROUTES: dict[str, Row] = {
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),
+    # Streets' and communities' outlines and names for every map's base layer: public.
+    "map/boundaries.geojson": row("200 200 200 200 200 200 200"),
     "exposure/": row("200 200 200 200 200 200 200"),
     "exposure/<int:pk>/": row("200 200 200 200 200 200 200", pk="@publication"),
     "exposure/photos/<int:pk>": row("200 200 200 200 200 200 200", pk="@publication_photo"),

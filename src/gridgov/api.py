@@ -156,11 +156,16 @@ def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
     from gridgov.air.review_api import router as review_router
+    from gridgov.bulletins.api import router as bulletins_router
+    from gridgov.centre.api import router as centre_router
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
+    from gridgov.forces.api import router as forces_router
     from gridgov.inspections.api import router as inspections_router
+    from gridgov.meetings.api import router as meetings_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
@@ -177,6 +182,11 @@ def _register() -> None:
     api.add_router("", exposure_router, tags=["public"])
     api.add_router("", emergency_router, tags=["emergency"])
     api.add_router("", sources_router, tags=["sources"])
+    api.add_router("", bulletins_router, tags=["bulletins"])
+    api.add_router("", forces_router, tags=["forces and supplies"])
+    api.add_router("", meetings_router, tags=["meetings"])
+    api.add_router("", racing_router, tags=["racing"])
+    api.add_router("", centre_router, tags=["command centre"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

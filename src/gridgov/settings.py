@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from gridgov import config
+from gridgov.web import tiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -40,6 +41,11 @@ INSTALLED_APPS = [
     "gridgov.inspections",
     "gridgov.emergency",
     "gridgov.enforcement",
+    "gridgov.bulletins",
+    "gridgov.forces",
+    "gridgov.meetings",
+    "gridgov.racing",
+    "gridgov.centre",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.workorders.context_processors.inbox",
+                "gridgov.web.context_processors.basemap",
             ],
         },
     },
@@ -123,7 +130,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:map"
+LOGIN_REDIRECT_URL = "/"  # the landing page chooses by role (centre/landing.py)
 LOGOUT_REDIRECT_URL = "web:login"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -151,8 +158,23 @@ GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.00
 # revoked, or a station deactivated, in another process (another worker, the CLI) is refused
 # there at most this long after the change; in the same process at once. 0: no cache.
 GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5, minimum=0)
+# The overview's air figures (stations' latest hours, targets, good days, the ranking) are kept
+# this many seconds per scope (centre/overview.py); the stations report once a minute. 0: none.
+GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = config.env_int(
+    "GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS", 60, minimum=0
+)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
+# Target risk (air/assessment.py target_risk): how far below the same days of last year the rest
+# of a target's period must be (percent) before the risk is "under pressure" (above the first)
+# and "high" (above the second); beyond the third, or with no allowance left, "out of reach".
+GRIDGOV_TARGET_RISK_STEPS = (
+    config.env_float("GRIDGOV_TARGET_RISK_PRESSURE", 0, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_HIGH", 15, minimum=0),
+    config.env_float("GRIDGOV_TARGET_RISK_OUT_OF_REACH", 30, minimum=0),
+)
+if list(GRIDGOV_TARGET_RISK_STEPS) != sorted(GRIDGOV_TARGET_RISK_STEPS):
+    raise ValueError("GRIDGOV_TARGET_RISK_PRESSURE <= _HIGH <= _OUT_OF_REACH is required")
 # Air data review: floors (µg/m³; CO mg/m³) at or below which an unchanged value is normal, not
 # "stuck" (near analysers' detection limits), e.g. "so2=10,no2=10,co=0.5"; unnamed pollutants
 # keep the defaults in air/quality.py.
@@ -264,12 +286,27 @@ if "ninja" not in INSTALLED_APPS:
     INSTALLED_APPS += ["ninja"]  # the API docs from ninja's own static files, not a CDN
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")  # fmt: skip
+# Base layer for every map (web/static/web/basemap.js): an XYZ or WMTS tile URL with {z}/{x}/{y}
+# (and {s} for GRIDGOV_TILES_SUBDOMAINS), e.g. an intranet tile server or 天地图 with its key.
+# Empty (the default): no tiles; streets and communities are drawn with their names from our
+# own boundaries, so the maps work with no internet. Images are allowed from that host only.
+GRIDGOV_TILES_SUBDOMAINS = config.env_str("GRIDGOV_TILES_SUBDOMAINS", "")
+GRIDGOV_TILES_URL = tiles.check_url(
+    config.env_str("GRIDGOV_TILES_URL", ""), GRIDGOV_TILES_SUBDOMAINS
+)
+GRIDGOV_TILES_ATTRIBUTION = config.env_str("GRIDGOV_TILES_ATTRIBUTION", "")
+GRIDGOV_TILES_MAX_ZOOM = config.env_int("GRIDGOV_TILES_MAX_ZOOM", 18, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *tiles.hosts(GRIDGOV_TILES_URL, GRIDGOV_TILES_SUBDOMAINS),
+        ],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -378,3 +415,15 @@ GRIDGOV_DAY_REFRESH_SECONDS = config.env_float("GRIDGOV_DAY_REFRESH_SECONDS", 10
 GRIDGOV_PDF_FONT_DIR = Path(
     config.env_str("GRIDGOV_PDF_FONT_DIR", str(PACKAGE_DIR / "web" / "static" / "vendor" / "fonts"))
 )
+
+# --- dispatch bulletins (调度通报) ---
+# `gridgov worker` generates the district's and each street's bulletins at GRIDGOV_BULLETIN_HOUR,
+# China Standard Time: daily for yesterday, weekly on Mondays, monthly on the 1st; and sends a
+# notice to the post holders of each unit. GRIDGOV_BULLETIN_HOUR=-1 turns the schedule off.
+GRIDGOV_BULLETIN_HOUR = config.env_int("GRIDGOV_BULLETIN_HOUR", 8, minimum=-1)
+if GRIDGOV_BULLETIN_HOUR > 23:
+    raise ValueError(
+        f"GRIDGOV_BULLETIN_HOUR must be an hour from 0 to 23 (-1: off), got {GRIDGOV_BULLETIN_HOUR}"
+    )
+# The issuing office printed under the title, after the unit's name (e.g. 测试区 + this).
+GRIDGOV_BULLETIN_OFFICE = config.env_str("GRIDGOV_BULLETIN_OFFICE", "大气污染防治攻坚办公室")

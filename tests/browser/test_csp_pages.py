@@ -50,7 +50,7 @@ class Watched:
         assert response is not None and response.status == 200, url
         assert "script-src 'self'" in response.headers["content-security-policy"]
         if ready:
-            self.page.wait_for_selector(ready, timeout=10_000)
+            self.page.wait_for_selector(ready, timeout=60_000)
         if hover:
             self.page.hover(hover)
             self.page.wait_for_timeout(300)

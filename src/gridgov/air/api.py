@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from gridgov import inputs
+from gridgov.air import alarm_queries, aqi, periods
 from gridgov.air import alarms as alarm_service
-from gridgov.air import aqi
 from gridgov.air.assessment import (
     RANK_METRICS,
     assess,
@@ -31,7 +31,7 @@ from gridgov.air.gateways import TOKEN_PREFIX as GATEWAY_PREFIX
 from gridgov.air.gateways import gateway_for_token, station_lookup
 from gridgov.air.group_commit import committer
 from gridgov.air.ingest import StationInfo, check_rows, ingest
-from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, Station, Target
+from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, AlarmRule, Station, Target
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
@@ -152,14 +152,7 @@ class BatchRejected(Exception):
 
 def visible_stations(request: HttpRequest) -> Any:
     """Stations in the caller's scope, and reference stations outside every grid."""
-    qs = Station.objects.filter(active=True).select_related("grid")
-    paths = scope.scope_paths(request.user)
-    if paths is None:
-        return qs
-    q = Q(grid__isnull=True)
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
-    return qs.filter(q)
+    return alarm_queries.stations_for(request.user)
 
 
 def get_station(request: HttpRequest, code: str) -> Station:
@@ -296,6 +289,11 @@ def latest(request: HttpRequest) -> Any:
 
 def _date(value: str | None, default: dt.date, field: str) -> dt.date:
     return inputs.parse_date(field, value, default)
+
+
+def _given_date(field: str, text: str | None) -> dt.date | None:
+    """A date the request names, or None when it names none (the default is decided later)."""
+    return inputs.parse_date(field, text) if text and text.strip() else None
 
 
 def _standard(value: str | None) -> aqi.Standard | None:
@@ -561,12 +559,18 @@ def units_for(
 
 
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(CST).date()
-    last = _date(end, today, "to")
-    first = _date(start, last.replace(day=1), "from")
+    """Explicit ends as given; with neither, the month to date (the previous month on a
+    month's first days, `periods.default_period`)."""
+    first, last = periods.resolve(_given_date("from", start), _given_date("to", end))
     if last < first or (last - first).days > 3660:
         raise ApiError(400, "to must be on or after from, within ten years", field="to")
     return first, last
+
+
+PERIOD_DOC = (
+    "YYYY-MM-DD (CST). With neither from nor to: the month to date, or the previous month "
+    "on a month's first three days; with to alone: from its month's first day"
+)
 
 
 class AssessmentOut(Schema):
@@ -632,13 +636,26 @@ class TargetOut(Schema):
     )
     non_good_days_allowed: int | None = Field(description="good-day-ratio targets")
     on_track: bool
+    days_left: int = Field(description="calendar days after as_of to the period's end")
+    last_year: float | None = Field(
+        description="the same days of last year: their mean (concentrations) or their "
+        "non-good days (good-day ratio); null when there was too little data"
+    )
+    last_year_basis: Literal["unit", "district"] | None = Field(
+        description="whose data last_year is: the unit's own, or its district's"
+    )
+    required_cut: float | None = Field(
+        description="percent below last_year the rest of the period must be (negative: room)"
+    )
+    risk: Literal["achievable", "pressure", "high", "out_of_reach", "unknown"]
+    risk_label: str
 
 
 @router.get("/air/assessment", response={200: list[AssessmentOut], **errors(400, 401, 403, 404)})
 def assessment(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from", description="default: first of this month"),
-    end: str | None = Query(None, alias="to", description="default: today"),
+    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
     level: str | None = Query(None, description="station, community, street or district"),
     region: str | None = None,
     station: str | None = None,
@@ -652,14 +669,18 @@ def assessment(
 @router.get("/air/rankings", response={200: RankingsOut, **errors(400, 401)}, by_alias=True)
 def rankings(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from"),
-    end: str | None = Query(None, alias="to"),
-    level: str = Query("street", description="station, community or street"),
+    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
+    level: str | None = Query(
+        None,
+        description="station, community or street; default: the level below the caller's unit",
+    ),
     metric: str = Query("pm25", description=", ".join(RANK_METRICS)),
 ) -> Any:
     if metric not in RANK_METRICS:
         raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
     first, last = _period(start, end)
+    level = level or periods.default_level(request.user)
     results = assess(units_for(request, level, None, None), first, last)
     ranked, apart = rank(results, metric)
 
@@ -707,10 +728,16 @@ class AlarmOut(Schema):
     ended_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
     acknowledged_by: str | None
+    state: Literal["open", "acknowledged", "ended"]
+    order: int | None = Field(
+        None, description="the work order the alarm made, when the caller may see it"
+    )
 
 
-def alarm_out(a: Alarm) -> dict[str, Any]:
+def alarm_out(a: Alarm, order: alarm_queries.OrderRef | None = None) -> dict[str, Any]:
     return {
+        "state": alarm_queries.state_of(a),
+        "order": order.id if order is not None and order.visible else None,
         "id": a.pk,
         "station": a.station.code,
         "station_name": a.station.name,
@@ -730,9 +757,12 @@ def alarm_out(a: Alarm) -> dict[str, Any]:
 
 
 def visible_alarms(request: HttpRequest) -> Any:
-    return Alarm.objects.filter(station__in=visible_stations(request)).select_related(
-        "station", "grid", "rule", "acknowledged_by"
-    )
+    return alarm_queries.alarms_for(request.user)
+
+
+def alarms_out(request: HttpRequest, alarms: list[Alarm]) -> list[dict[str, Any]]:
+    orders = alarm_queries.orders_of(request.user, alarms)
+    return [alarm_out(a, orders[a.pk]) for a in alarms]
 
 
 @router.get("/alarms", response={200: list[AlarmOut], **errors(400, 401, 403, 404)})
@@ -740,14 +770,57 @@ def list_alarms(
     request: HttpRequest,
     open: bool | None = Query(None, description="only open (true) or ended (false) alarms"),
     station: str | None = None,
+    state: Literal["open", "acknowledged", "ended"] | None = Query(
+        None, description="open: not acknowledged and not ended"
+    ),
+    unit: str | None = Query(None, description="a street or community code in scope"),
+    rule: int | None = Query(None, ge=1, description="an alarm rule's id"),
     limit: int = Query(200, ge=1, le=1000),
 ) -> Any:
+    """Alarms in scope: open first, then acknowledged, then ended; newest first in each."""
     qs = visible_alarms(request)
     if open is not None:
         qs = qs.filter(ended_at__isnull=open)
+    f = alarm_queries.AlarmFilter(state=state or alarm_queries.ALL)
     if station:
-        qs = qs.filter(station=get_station(request, station))
-    return [alarm_out(a) for a in qs.order_by("-started_at")[:limit]]
+        f.station = get_station(request, station)
+    if unit:
+        f.unit = alarm_queries.units_for(request.user).filter(code=unit).first()
+        if f.unit is None:
+            raise ApiError(404, f"no street or community {unit!r}", field="unit")
+    if rule is not None:
+        f.rule = AlarmRule.objects.filter(pk=rule).first()
+        if f.rule is None:
+            raise ApiError(404, f"no alarm rule {rule}", field="rule")
+    qs = alarm_queries.ordered(alarm_queries.filtered(qs, f))
+    return alarms_out(request, list(qs[:limit]))
+
+
+class BulkAckIn(Schema):
+    ids: list[int] = Field(
+        ..., min_length=1, max_length=alarm_queries.BULK_LIMIT, description="alarm ids"
+    )
+    note: str = Field("", max_length=200, description="one note for every alarm")
+
+
+class BulkAckOut(Schema):
+    acknowledged: int = Field(description="alarms acknowledged by this request")
+    alarms: list[AlarmOut] = Field(description="every alarm named, as it now is")
+
+
+@router.post(
+    "/alarms/acknowledge",
+    response={200: BulkAckOut, **errors(400, 401, 403, 404, 413)},
+)
+def acknowledge_many(request: HttpRequest, payload: BulkAckIn) -> Any:
+    """Acknowledge several alarms with one note, all or nothing: if any id is unknown or outside
+    the caller's scope, the answer is 404 naming them and no alarm is acknowledged."""
+    try:
+        alarms, changed = alarm_queries.acknowledge_many(request.user, payload.ids, payload.note)
+    except alarm_queries.AlarmsNotVisible as exc:
+        raise ApiError(404, str(exc), field="ids") from exc
+    fresh = list(visible_alarms(request).filter(pk__in=[a.pk for a in alarms]).order_by("pk"))
+    return {"acknowledged": changed, "alarms": alarms_out(request, fresh)}
 
 
 class AckIn(Schema):
@@ -763,7 +836,7 @@ def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
     if alarm is None:  # unknown or outside the caller's scope: one 404
         raise ApiError(404, f"no alarm {alarm_id}", field="alarm_id")
     done = alarm_service.acknowledge(alarm, request.user, payload.note)
-    return alarm_out(visible_alarms(request).get(pk=done.pk))
+    return alarms_out(request, [visible_alarms(request).get(pk=done.pk)])[0]
 
 
 # --- HJ 212 devices ----------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.air import aqi, months
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
@@ -461,6 +463,44 @@ def rank(assessments: list[Assessment], metric: str) -> tuple[list[RankedRow], l
 # --- targets and the allowance ---------------------------------------------------------------
 
 
+class Risk:
+    """How likely a target is to be met, from the cut the rest of the period needs against the
+    same days of last year (`target_risk`)."""
+
+    ACHIEVABLE = "achievable"
+    PRESSURE = "pressure"
+    HIGH = "high"
+    OUT_OF_REACH = "out_of_reach"
+    UNKNOWN = "unknown"
+
+
+RISK_LABELS = {
+    Risk.ACHIEVABLE: _("可达成"),
+    Risk.PRESSURE: _("有压力"),
+    Risk.HIGH: _("风险高"),
+    Risk.OUT_OF_REACH: _("基本无法达成"),
+    Risk.UNKNOWN: _("无法判断"),
+}
+
+
+def target_risk(cut: float | None, steps: tuple[float, float, float] | None = None) -> str:
+    """The risk level of a required cut (percent below the same days of last year; negative:
+    the rest of the period may be worse than last year). With the default steps
+    (GRIDGOV_TARGET_RISK_*: 0, 15, 30): a cut ≤ 0 % is achievable (last year's weather and
+    emissions would do), up to 15 % is under pressure, up to 30 % is high risk, beyond 30 %
+    out of reach (no district has cut a season's PM2.5 by a third in a month). None: unknown."""
+    if cut is None or not math.isfinite(cut):
+        return Risk.UNKNOWN
+    pressure, high, out = steps or settings.GRIDGOV_TARGET_RISK_STEPS
+    if cut > out:
+        return Risk.OUT_OF_REACH
+    if cut > high:
+        return Risk.HIGH
+    if cut > pressure:
+        return Risk.PRESSURE
+    return Risk.ACHIEVABLE
+
+
 @dataclass
 class TargetProgress:
     target: Target
@@ -473,6 +513,19 @@ class TargetProgress:
     allowance: float | None  # what the remaining days may average (concentrations)
     non_good_days_allowed: int | None  # good-day-ratio targets
     on_track: bool
+    # The rest of the period (calendar days after as_of) against the same days of last year:
+    # their mean (concentrations) or their non-good days (good-day ratio), whose data it is
+    # ("unit", "district" or "" when neither had enough), and the cut needed (percent below
+    # last year; negative: room to spare).
+    days_left: int = 0
+    last_year: float | None = None
+    last_year_basis: str = ""
+    required_cut: float | None = None
+    risk: str = Risk.UNKNOWN
+
+    @property
+    def risk_label(self) -> str:
+        return str(RISK_LABELS[self.risk])
 
     def as_dict(self) -> dict[str, Any]:
         def clean(v: Any) -> Any:
@@ -494,19 +547,112 @@ class TargetProgress:
             "allowance": clean(self.allowance) if self.allowance is not None else None,
             "non_good_days_allowed": self.non_good_days_allowed,
             "on_track": self.on_track,
+            "days_left": self.days_left,
+            "last_year": clean(self.last_year) if self.last_year is not None else None,
+            "last_year_basis": self.last_year_basis or None,
+            "required_cut": clean(self.required_cut) if self.required_cut is not None else None,
+            "risk": self.risk,
+            "risk_label": self.risk_label,
         }
+
+
+def _district_of(region: Region) -> Region | None:
+    root = region.path.strip("/").split("/")[0]
+    district = Region.objects.filter(pk=int(root), level=Level.DISTRICT).first()
+    return None if district is None or district.pk == region.pk else district
+
+
+def _last_year_rest(target: Target, unit: Unit, rest: tuple[dt.date, dt.date]) -> tuple[float, str]:
+    """The rest of the period one year earlier, for the unit or else its district: the mean
+    of the valid daily values (concentrations) or the count of non-good days (good-day ratio).
+    A unit counts when at least half of those days were valid; (nan, "") when neither does."""
+    first, last = same_period_last_year(*rest)
+    days = (last - first).days + 1
+    candidates = [("unit", unit)]
+    district = _district_of(target.region)
+    if district is not None:
+        candidates.append(("district", region_units([district])[0]))
+    for basis, candidate in candidates:
+        if not candidate.station_ids:
+            continue
+        series = daily_series([candidate], first, last)
+        if target.metric == TargetMetric.GOOD_DAY_RATIO:
+            report = daily_aqi(series)
+            valid = report.aqi >= 0
+            if 2 * int(valid.sum()) >= days:
+                # Scaled to every remaining day: the valid days' share of non-good days.
+                return float((valid & (report.aqi > 100)).sum()) * days / int(valid.sum()), basis
+            continue
+        values = series.values[target.metric][0]
+        finite = values[np.isfinite(values)]
+        if 2 * len(finite) >= days:
+            return float(finite.mean()), basis
+    return math.nan, ""
 
 
 def target_progress(target: Target, as_of: dt.date) -> TargetProgress:
     """AIR_STANDARDS.md, last section: with target T over N days, D elapsed days with valid daily
     means summing to S, the remaining R = N − D days may average at most (T·N − S) / R; with a
-    good-day ratio target r, at most (N − ⌈r·N⌉) − (non-good days so far) non-good days."""
+    good-day ratio target r, at most (N − ⌈r·N⌉) − (non-good days so far) non-good days.
+
+    The risk compares that allowance with the same calendar days of last year (the unit's own
+    data, else its district's; `_last_year_rest`): the required cut is 1 − allowance ÷ last
+    year's mean (or, for good days, 1 − non-good days allowed ÷ last year's non-good days), and
+    `target_risk` turns it into a level. An allowance at or below zero is out of reach; a period
+    already over is achievable or out of reach by its result. The comprehensive index has no
+    allowance and its risk is unknown until the period ends."""
+    progress = _progress(target, as_of)
+    if as_of < target.start:
+        progress.days_left = progress.period_days
+    else:
+        progress.days_left = max(0, (target.end - as_of).days)
+    if progress.days_left == 0:
+        finished = math.isfinite(progress.current)
+        progress.risk = (
+            (Risk.ACHIEVABLE if progress.on_track else Risk.OUT_OF_REACH)
+            if finished
+            else Risk.UNKNOWN
+        )
+        return progress
+    if target.metric == TargetMetric.COMPOSITE_INDEX:
+        return progress
+    rest = (target.end - dt.timedelta(days=progress.days_left - 1), target.end)
+    unit = region_units([target.region])[0]
+    last_year, basis = _last_year_rest(target, unit, rest)
+    # The room left: the mean the rest may have, or the non-good days it may still have (zero
+    # of those is a real possibility; a mean of zero µg/m³ is not).
+    good_days = target.metric == TargetMetric.GOOD_DAY_RATIO
+    if good_days:
+        allowed = progress.non_good_days_allowed
+        room = float(allowed) if allowed is not None else math.nan
+    else:
+        room = progress.allowance if progress.allowance is not None else math.nan
+    if not math.isfinite(room) or room < 0 or (room == 0 and not good_days):
+        progress.risk = Risk.OUT_OF_REACH
+    if basis:
+        progress.last_year = round(last_year, 1)
+        progress.last_year_basis = basis
+        if last_year > 0:
+            progress.required_cut = round(100.0 * (1 - max(room, 0.0) / last_year), 1)
+        elif math.isfinite(room) and room >= 0:
+            progress.required_cut = 0.0  # last year had none: staying as good is enough
+    if progress.risk != Risk.OUT_OF_REACH:
+        progress.risk = target_risk(progress.required_cut)
+    return progress
+
+
+def _progress(target: Target, as_of: dt.date) -> TargetProgress:
     unit = region_units([target.region])[0]
     n = (target.end - target.start).days + 1
     until = min(as_of, target.end)
     metric = target.metric
-    if until < target.start:
-        return TargetProgress(target, as_of, n, 0, n, math.nan, math.nan, None, None, True)
+    if until < target.start:  # not begun: the whole period may average the target
+        allowance = target.value if metric in (TargetMetric.PM25, TargetMetric.PM10) else None
+        non_good = None
+        if metric == TargetMetric.GOOD_DAY_RATIO:
+            ratio = target.value / 100.0 if target.value > 1 else target.value
+            non_good = n - math.ceil(ratio * n)
+        return TargetProgress(target, as_of, n, 0, n, math.nan, math.nan, allowance, non_good, True)
     series = daily_series([unit], target.start, until)
     allowance = None
     non_good_allowed = None

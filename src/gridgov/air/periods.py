@@ -9,6 +9,7 @@ month instead.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from gridgov.air.models import CST
 
@@ -33,3 +34,30 @@ def default_period(on: dt.date | None = None) -> tuple[dt.date, dt.date]:
     if day.day <= FIRST_DAYS:
         return month_bounds(day.replace(day=1) - dt.timedelta(days=1))
     return day.replace(day=1), day
+
+
+def resolve(
+    start: dt.date | None, end: dt.date | None, on: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The period a request asks for: `default_period` when it names neither end; an explicit
+    `to` alone runs from its month's first day, an explicit `from` alone to today."""
+    if start is None and end is None:
+        return default_period(on)
+    last = end if end is not None else (on or today())
+    first = start if start is not None else last.replace(day=1)
+    return first, last
+
+
+def default_level(user: Any) -> str:
+    """The unit level rankings default to: the level below the viewer's own unit (streets for
+    the district, communities for a street, stations for a community or a grid). A community
+    account has no street in its scope, so a street ranking would show it an empty table."""
+    from gridgov.people import scope
+    from gridgov.territory.models import Level, Region
+
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return "street"
+    levels: list[int] = list(Region.objects.filter(path__in=paths).values_list("level", flat=True))
+    below = {int(Level.DISTRICT): "street", int(Level.STREET): "community"}
+    return below.get(min(levels, default=int(Level.GRID)), "station")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("targets/", views.targets_page, name="targets"),
     path("rankings/", views.rankings_page, name="rankings"),
     path("alarms/", views.alarms_page, name="alarms"),
+    path("alarms/acknowledge/", views.acknowledge_alarms, name="acknowledge_many"),
     path("alarms/<int:alarm_id>/acknowledge/", views.acknowledge_alarm, name="acknowledge"),
     path("review/", review_views.review_queue, name="review_queue"),
     path("station/<str:code>/review/<str:day>/", review_views.review_day, name="review_day"),

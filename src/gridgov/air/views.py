@@ -9,16 +9,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
+from gridgov.air import periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
-from gridgov.air.models import CST, Alarm, DeviceStatus, Target
+from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.people import scope
 
 
@@ -60,6 +65,11 @@ def _parse_date(text: str | None, default: dt.date, field: str) -> dt.date:
     return inputs.parse_date(field, text, default)
 
 
+def _given_date(field: str, text: str | None) -> dt.date | None:
+    """A date the request names, or None when it names none (the default is decided later)."""
+    return inputs.parse_date(field, text) if text and text.strip() else None
+
+
 @login_required
 def targets_page(request: HttpRequest) -> HttpResponse:
     today = dt.datetime.now(CST).date()
@@ -84,14 +94,14 @@ METRIC_LABELS = {
 def rankings_page(request: HttpRequest) -> HttpResponse:
     from gridgov.air.api import units_for
 
-    today = dt.datetime.now(CST).date()
-    end = _parse_date(request.GET.get("to"), today, "to")
-    start = _parse_date(request.GET.get("from"), end.replace(day=1), "from")
+    start, end = periods.resolve(
+        _given_date("from", request.GET.get("from")), _given_date("to", request.GET.get("to"))
+    )
     if start > end:
         start = end.replace(day=1)
-    level = request.GET.get("level", "street")
+    level = request.GET.get("level") or periods.default_level(request.user)
     if level not in dict(LEVEL_CHOICES):
-        level = "street"
+        level = periods.default_level(request.user)
     metric = request.GET.get("metric", "pm25")
     if metric not in RANK_METRICS:
         metric = "pm25"
@@ -114,25 +124,120 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _alarm_filter(request: HttpRequest) -> q.AlarmFilter:
+    """The desk's filters from the query string; a unit, rule or station the account may not
+    see is the same 404 as one that does not exist."""
+    f = q.AlarmFilter()
+    unit = request.GET.get("unit", "")
+    if unit:
+        f.unit = q.units_for(request.user).filter(code=unit).first()
+        if f.unit is None:
+            raise Http404(_("没有这个单位"))
+    rule = request.GET.get("rule", "")
+    if rule:
+        f.rule = AlarmRule.objects.filter(pk=inputs.parse_ids("rule", [rule])[0]).first()
+        if f.rule is None:
+            raise Http404(_("没有这个报警规则"))
+    station = request.GET.get("station", "").strip()
+    if station:
+        f.station = q.stations_for(request.user).filter(code=station).first()
+        if f.station is None:
+            raise Http404(_("没有这个站点"))
+    state = request.GET.get("state", q.LIVE)
+    f.state = state if state in q.STATE_FILTERS else q.LIVE
+    return f
+
+
+ALARMS_PER_PAGE = 50
+
+
 @login_required
 def alarms_page(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
-    qs = Alarm.objects.filter(station__in=_visible_stations(request)).select_related(
-        "station", "grid", "rule", "acknowledged_by"
+    f = _alarm_filter(request)
+    group = request.GET.get("group", "station")
+    group = group if group in q.GROUPINGS else "station"
+    visible = q.alarms_for(request.user)
+    counted = q.counts(q.filtered(visible, q.AlarmFilter(f.unit, f.rule, q.ALL, f.station)))
+    page = Paginator(q.ordered(q.filtered(visible, f), group), ALARMS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    if show == "open":
-        qs = qs.filter(ended_at__isnull=True)
+    alarms = list(page.object_list)
+    orders = q.orders_of(request.user, alarms)
+    for a in alarms:
+        a.state = q.state_of(a)  # type: ignore[attr-defined]
+        a.order_ref = orders[a.pk]  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "air/alarms.html", {"alarms": qs.order_by("-started_at")[:300], "show": show}
+        request,
+        "air/alarms.html",
+        {
+            "f": f,
+            "group": group,
+            "groups": q.grouped(alarms, group),
+            "page": page,
+            "query": query.urlencode(),
+            "counts": counted,
+            "state_labels": q.STATE_LABELS,
+            "state_filters": [
+                (q.LIVE, _("进行中")),
+                *q.STATE_LABELS.items(),
+                (q.ALL, _("全部")),
+            ],
+            "units": q.units_for(request.user),
+            "rules": AlarmRule.objects.filter(pk__in=visible.values("rule_id").distinct()).order_by(
+                "name"
+            ),
+            "station_codes": visible.values_list("station__code", flat=True)
+            .distinct()
+            .order_by("station__code")[:1000],
+            "limit": q.BULK_LIMIT,
+        },
     )
 
 
 @login_required
 @require_POST
 def acknowledge_alarm(request: HttpRequest, alarm_id: int) -> HttpResponse:
-    alarm = Alarm.objects.filter(pk=alarm_id, station__in=_visible_stations(request)).first()
+    alarm = q.alarms_for(request.user).filter(pk=alarm_id).first()
     if alarm is None:
         raise Http404(_("没有这个报警"))
-    alarm_service.acknowledge(alarm, request.user, request.POST.get("note", ""))
+    note = inputs.check_text("note", request.POST.get("note", ""), 200)
+    alarm_service.acknowledge(alarm, request.user, note)
     messages.success(request, _("已确认报警"))
-    return redirect("air:alarms")
+    return redirect(_back_to_desk(request))
+
+
+@login_required
+@require_POST
+def acknowledge_alarms(request: HttpRequest) -> HttpResponse:
+    """Bulk acknowledgement: the checked alarms with one note, all or nothing."""
+    ids = inputs.parse_ids("ids", request.POST.getlist("ids"))
+    try:
+        _alarms, changed = q.acknowledge_many(request.user, ids, request.POST.get("note", ""))
+    except q.AlarmsNotVisible as exc:
+        raise Http404(_("没有这个报警")) from exc
+    except inputs.InputError as exc:
+        if exc.field != "ids":
+            raise
+        messages.error(request, _("请先勾选要确认的报警。"))
+        return redirect(_back_to_desk(request))
+    messages.success(
+        request,
+        ngettext("已确认 %(n)d 条报警", "已确认 %(n)d 条报警", changed) % {"n": changed},
+    )
+    return redirect(_back_to_desk(request))
+
+
+DESK_KEYS = ("unit", "rule", "state", "station", "group", "page")
+
+
+def _back_to_desk(request: HttpRequest) -> str:
+    """The desk with the filters the form was sent from (only the desk's own keys)."""
+    sent = QueryDict(request.POST.get("back", ""))
+    kept = QueryDict(mutable=True)
+    for key in DESK_KEYS:
+        if sent.get(key):
+            kept[key] = sent[key]
+    url = reverse("air:alarms")
+    return f"{url}?{kept.urlencode()}" if kept else url

@@ -1,7 +1,8 @@
 """The campaign's records in the demo: a month of inspections and rectifications, a past
 orange warning, a dozen enforcement cases (some on the exposure board), winds and emission
-monitors, and air-alarm orders that named their source. Runs after the sources, the air and
-the work orders, each part through its own app's write path."""
+monitors, air-alarm orders that named their source, and the horse race's two cards with three
+months of results. Runs after the sources, the air and the work orders, each part through its
+own app's write path."""
 
 from __future__ import annotations
 
@@ -15,16 +16,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.demo.alarm import seed_alarm_sources
+from gridgov.demo.bulletins import seed_bulletins
+from gridgov.demo.centre import seed_commands
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
+from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DISTRICT_CODE, demo_password_hash
 from gridgov.demo.inspections import seed_inspections
+from gridgov.demo.meetings import seed_meetings
+from gridgov.demo.racing import seed_racing
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 5  # progress units
+STEPS = 10  # progress units
 
 
 @dataclass
@@ -35,6 +41,7 @@ class CampaignResult:
     cases: int = 0
     published: int = 0
     named_sources: int = 0
+    meetings: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -92,4 +99,18 @@ def generate(
     alarm = seed_alarm_sources(seed)
     result.named_sources = alarm.named
     progress("alarm sources", 1)
+    forces = seed_forces(random.Random(seed + 61), today, command)
+    result.extra["task_forces"] = forces.forces
+    result.extra["supply_requests"] = forces.requests
+    progress("forces and supplies", 1)
+    result.meetings = len(seed_meetings(rng, today, command))
+    progress("meetings", 1)
+    racing = seed_racing(today)
+    result.extra["racing_snapshots"] = racing.snapshots
+    progress("racing", 1)
+    result.extra["commands"] = seed_commands(seed, command)
+    progress("commands", 1)
+    # Last: the bulletins read everything above.
+    result.extra["bulletins"] = len(seed_bulletins(today))
+    progress("bulletins", 1)
     return result

@@ -9,6 +9,11 @@ from django.contrib.auth.models import Group, Permission
 
 VIEW, ADD, CHANGE = "view", "add", "change"
 
+# 专班与物资: forces, members, rosters, kinds and depots are edited; the ledger is written only
+# by the services (stock in, allocations, hand-overs), so the admin shows it read-only.
+_FORCE_MODELS = ("taskforce", "membership", "dutyshift", "supplykind", "depot")
+_LEDGER = ("supplymovement", "allocation", "handover", "requeststep")
+
 # group name → {app_label.model: actions}
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "指挥中心": {
@@ -37,6 +42,14 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "emergency.measure": (VIEW, ADD, CHANGE),
         "emergency.warning": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "bulletins.bulletin": (VIEW,),
+        **{f"forces.{m}": (VIEW, ADD, CHANGE) for m in _FORCE_MODELS},
+        **{f"forces.{m}": (VIEW,) for m in _LEDGER},
+        "forces.supplyrequest": (VIEW, ADD),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW, ADD, CHANGE),
+        "racing.indicator": (VIEW, ADD, CHANGE),
+        "racing.snapshot": (VIEW,),
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -54,6 +67,13 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        "bulletins.bulletin": (VIEW,),
+        **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
+        "forces.supplyrequest": (VIEW, ADD),
+        "meetings.meeting": (VIEW, ADD, CHANGE),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -70,6 +90,11 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.rectification": (VIEW,),
         "enforcement.case": (VIEW,),
         "sources.pollutionsource": (VIEW, ADD, CHANGE),
+        **{f"forces.{m}": (VIEW,) for m in (*_FORCE_MODELS, *_LEDGER)},
+        "forces.supplyrequest": (VIEW, ADD),
+        "racing.scorecard": (VIEW,),
+        "racing.indicator": (VIEW,),
+        "racing.snapshot": (VIEW,),
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {
@@ -101,6 +126,7 @@ _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
 _COMMAND = ["workorders.issue_command"]
 _CASES = ["enforcement.handle_case", "enforcement.view_party_identity"]
+_BULLETINS = ["bulletins.generate_bulletin"]
 EXTRA = {
     "指挥中心": [
         "people.view_full_id_number",
@@ -109,9 +135,20 @@ EXTRA = {
         *_COMMAND,
         *_CASES,
         "enforcement.approve_publication",
+        *_BULLETINS,
+        "forces.handle_supplyrequest",
+        "meetings.issue_minutes",
     ],
     "执法人员": _CASES,
-    "街道/镇干部": [*_ORDERS, *_SUPERVISE, *_COMMAND],
+    # A street handles requests, allocations and hand-overs of its own depots only (scoped),
+    # and issues the minutes of its own meetings.
+    "街道/镇干部": [
+        *_ORDERS,
+        *_SUPERVISE,
+        *_COMMAND,
+        "forces.handle_supplyrequest",
+        "meetings.issue_minutes",
+    ],
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 

@@ -68,3 +68,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def boundaries(request: HttpRequest) -> JsonResponse:
+    """Streets and communities with their names for the maps' base layer (public: the report
+    page's map needs it; no people in it)."""
+    from gridgov.web.basemap import boundaries as collection
+
+    response = JsonResponse(collection())
+    response["Cache-Control"] = "public, max-age=300"
+    return response

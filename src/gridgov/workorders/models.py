@@ -409,6 +409,7 @@ class Notification(models.Model):
         EXTENSION = "extension", _("延期")
         TO_VERIFY = "to_verify", _("待核查")
         COMMAND = "command", _("指令")
+        BULLETIN = "bulletin", _("调度通报")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)

@@ -123,3 +123,19 @@ def notify(
     if sent:
         transaction.on_commit(lambda: _deliver(sent))
     return len(sent)
+
+
+def inbox(person: Person | None, limit: int = 100) -> list[Notification]:
+    """A person's newest notices (with their orders' events), for the phone and desktop inboxes."""
+    if person is None:
+        return []
+    return list(Notification.objects.filter(person=person).select_related("order__event")[:limit])
+
+
+def mark_all_read(person: Person | None) -> int:
+    """Mark every unread notice of the person read; how many were."""
+    if person is None:
+        return 0
+    return Notification.objects.filter(person=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

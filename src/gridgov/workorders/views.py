@@ -22,7 +22,7 @@ from gridgov.api import ApiError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
-from gridgov.workorders import evidence
+from gridgov.workorders import evidence, notify
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED, OrderFilter, filtered_orders
 from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
@@ -209,6 +209,7 @@ QUEUES = [
         [State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.VERIFIED],
     ),
     ("working", _lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
+    ("open", _lazy("未结案"), sorted(OPEN_STATES)),
     ("overdue", _lazy("超期"), None),
     ("closed", _lazy("已结案"), [State.CLOSED]),
     ("voided", _lazy("已作废"), [State.VOIDED]),
@@ -546,20 +547,26 @@ def command_page(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ statistics --
 
 
+def _given_date(request: HttpRequest, field: str) -> dt.date | None:
+    text = request.GET.get(field)
+    return inputs.parse_date(field, text) if text and text.strip() else None
+
+
 @login_required
 def stats_page(request: HttpRequest) -> HttpResponse:
+    from gridgov.air import periods
     from gridgov.workorders.stats import order_stats
 
-    today = timezone.localdate()
-    start = inputs.parse_date("from", request.GET.get("from"), today.replace(day=1))
-    end = inputs.parse_date("to", request.GET.get("to"), today)
-    by = request.GET.get("by", "street")
+    start, end = periods.resolve(_given_date(request, "from"), _given_date(request, "to"))
+    below = periods.default_level(request.user)  # the level below the viewer's unit
+    default_by = "grid" if below == "station" else below
+    by = request.GET.get("by") or default_by
     try:
         min_orders = max(1, int(request.GET.get("min_orders", "5")))
         result = order_stats(request.user, start, end, by, min_orders)
     except ValueError as exc:
         messages.error(request, str(exc))
-        result = order_stats(request.user, today.replace(day=1), today, "street", 5)
+        result = order_stats(request.user, *periods.default_period(), default_by, 5)
     return render(request, "workorders/stats.html", {"r": result, "by": result["by"]})
 
 
@@ -651,14 +658,7 @@ def phone_report(request: HttpRequest) -> HttpResponse:
 @login_required
 def phone_inbox(request: HttpRequest) -> HttpResponse:
     person = person_of(request.user)
-    items = list(
-        Notification.objects.filter(person=person).select_related("order__event")[:100]
-        if person
-        else []
-    )
     if request.method == "POST" and person:
-        Notification.objects.filter(person=person, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        notify.mark_all_read(person)
         return redirect("workorders:phone_inbox")
-    return render(request, "workorders/phone/inbox.html", {"items": items})
+    return render(request, "workorders/phone/inbox.html", {"items": notify.inbox(person)})

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var map = L.map("map", { preferCanvas: true, attributionControl: false });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   var markers = L.layerGroup().addTo(map);
   var fitted = false;
   var DEVICE_TEXT = JSON.parse(document.getElementById("device-text").textContent);
@@ -51,7 +52,7 @@
         inDistrict.push(m);
       });
       if (!fitted && inDistrict.length) {
-        map.fitBounds(L.featureGroup(inDistrict).getBounds(), { padding: [20, 20] }); fitted = true;
+        map.fitBounds(L.featureGroup(inDistrict).getBounds(), { padding: [20, 20], maxZoom: 14 }); fitted = true;
       }
       var sorted = stations.slice().sort(function (a, b) { return (b.aqi || -1) - (a.aqi || -1); });
       document.getElementById("station-list").innerHTML = sorted.slice(0, 200).map(function (s) {
@@ -65,5 +66,6 @@
   }
   refresh();
   setInterval(refresh, 60000);
-  if (!fitted) { map.setView([35.21, 113.24], 11); }
+  // No view yet: the base layer fits the map to the viewer's unit when its outlines arrive.
+  if (!window.GridgovBasemap) { map.setView([35.21, 113.24], 11); }
 })();

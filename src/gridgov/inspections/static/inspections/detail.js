@@ -16,6 +16,7 @@
   // The view first (a circle in metres needs a map to measure its bounds), then the layers.
   var bounds = source.getBounds().extend(here.getLatLng());
   map.fitBounds(bounds.pad(0.4), { maxZoom: 18 });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   source.addTo(map);
   here.addTo(map);
   if (d.accuracy) {

@@ -7,6 +7,7 @@
   var lat = document.getElementById("id_lat"), lon = document.getElementById("id_lon");
   var text = document.getElementById("id_geometry");
   var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   var marker = null, drawn = null, placed = false;
   function point() {
     if (!lat || !lat.value || !lon || !lon.value) { return null; }
@@ -36,7 +37,7 @@
         var grids = L.geoJSON(geo, { style: { color: "#7b8a99", weight: 0.6, fillColor: "#fff", fillOpacity: 0.7 } }).addTo(map);
         grids.bringToBack();
         if (!placed) { map.fitBounds(grids.getBounds()); }
-      } else if (!placed) { map.setView([35, 113], 10); }
+      } else if (!placed) { (function () { if (window.GridgovBasemap) { window.GridgovBasemap.fitHome(map); } else { map.setView([35, 113], 10); } })(); }
     });
   showGeometry();
   showPoint();

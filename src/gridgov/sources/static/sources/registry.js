@@ -8,6 +8,7 @@
   var layers = JSON.parse(document.getElementById("source-layers").textContent);
   var map = L.map(el, { preferCanvas: true, attributionControl: false, zoomSnap: 0.25 });
   map.setView([35, 113], 10);
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   var loaded = {};
   var fitted = false;
   function esc(t) {

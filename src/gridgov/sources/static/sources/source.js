@@ -5,6 +5,7 @@
   if (!el || !window.L) { return; }
   var data = JSON.parse(document.getElementById("source-geometry").textContent);
   var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   fetch("/api/v1/grids.geojson", { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (geo) {

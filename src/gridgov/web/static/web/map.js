@@ -5,6 +5,7 @@
   var labels = JSON.parse(document.getElementById("labels").textContent);
   var COLOURS = { urban: "#2f7ed8", rural: "#3aa657", dedicated: "#e08a1e" };
   var map = L.map("map", { zoomSnap: 0.25, preferCanvas: true, attributionControl: false });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   var layersByCode = {};
   var selected = null;
 
@@ -73,6 +74,7 @@
       },
     }).addTo(map);
     if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+    else if (window.GridgovBasemap) { window.GridgovBasemap.fitHome(map); }
     else { map.setView([35.21, 113.24], 11); }
   }).catch(function (err) {
     document.getElementById("map").innerHTML = '<p class="error">' + esc(err.message) + "</p>";

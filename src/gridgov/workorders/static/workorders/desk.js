@@ -1,4 +1,4 @@
-/* The desk: select-all for bulk actions, and the map of open orders over the grids (no tiles). */
+/* The desk: select-all for bulk actions, and the map of open orders over the grids and the base layer. */
 (function () {
   "use strict";
   var all = document.getElementById("select-all");
@@ -12,6 +12,7 @@
   var points = JSON.parse(document.getElementById("open-points").textContent);
   var COLOURS = { red: "#d7301f", yellow: "#f0a400", normal: "#2f7ed8" };
   var map = L.map(el, { preferCanvas: true, attributionControl: false, zoomSnap: 0.25 });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   function esc(t) {
     return String(t == null ? "" : t).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
@@ -23,7 +24,7 @@
       if (geo && geo.features && geo.features.length) {
         var grids = L.geoJSON(geo, { style: { color: "#9aa7b4", weight: 0.6, fillColor: "#ffffff", fillOpacity: 0.6 } }).addTo(map);
         grids.bringToBack();
-        if (!points.length) { map.fitBounds(grids.getBounds()); }
+        if (!points.length && !window.GridgovBasemap) { map.fitBounds(grids.getBounds()); }
       }
     });
   var markers = points.map(function (p) {
@@ -33,5 +34,9 @@
     }).bindPopup('<a href="/orders/' + p.id + '/">' + esc(p.ref) + "</a><br>" + esc(p.title) + "<br>" + esc(p.state));
   });
   var group = L.featureGroup(markers).addTo(map);
-  if (points.length) { map.fitBounds(group.getBounds().pad(0.1)); } else { map.setView([35, 113], 10); }
+  // A few orders would zoom the map onto one street corner: show the viewer's unit instead.
+  if (points.length >= 3) { map.fitBounds(group.getBounds().pad(0.1), { maxZoom: 15 }); }
+  else if (window.GridgovBasemap) { window.GridgovBasemap.fitHome(map); }
+  else if (points.length) { map.fitBounds(group.getBounds().pad(0.1), { maxZoom: 15 }); }
+  else { map.setView([35, 113], 10); }
 })();

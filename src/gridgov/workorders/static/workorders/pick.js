@@ -9,6 +9,7 @@
   var dups = document.getElementById("dups");
   if (!el || !window.L) { return; }
   var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
   var marker = null;
   function esc(t) {
     return String(t == null ? "" : t).replace(/[&<>"']/g, function (c) {
@@ -43,7 +44,7 @@
     if (geo && geo.features && geo.features.length) {
       var grids = L.geoJSON(geo, { style: { color: "#7b8a99", weight: 0.6, fillColor: "#fff", fillOpacity: 0.7 } }).addTo(map);
       map.fitBounds(grids.getBounds());
-    } else { map.setView([35, 113], 10); }
+    } else { (function () { if (window.GridgovBasemap) { window.GridgovBasemap.fitHome(map); } else { map.setView([35, 113], 10); } })(); }
     check();
   });
   map.on("click", function (e) {

@@ -1,0 +1,53 @@
+"""gridgov bulletin --period day|week|month --date D [--region CODE] [--force] -o FILE.pdf|.xlsx:
+generate (or find) the unit's bulletin for the period and write its PDF or Excel file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from gridgov import inputs
+from gridgov.bulletins import services
+from gridgov.bulletins.periods import KINDS
+
+SUFFIXES = (".pdf", ".xlsx")
+
+
+class Command(BaseCommand):
+    help = "Generate a dispatch bulletin (调度通报) and write it as PDF or Excel."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", choices=KINDS, required=True)
+        parser.add_argument("--date", required=True, help="a day of the period, YYYY-MM-DD")
+        parser.add_argument("--region", help="a street/town code (default: the district)")
+        parser.add_argument(
+            "--force", action="store_true", help="redraw a stored bulletin from today's data"
+        )
+        parser.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or .xlsx")
+
+    def handle(self, *args, **opts):
+        out: Path = opts["output"]
+        if out.suffix.lower() not in SUFFIXES:
+            raise CommandError(f"-o: {out.name!r} must end in .pdf or .xlsx")
+        try:
+            day = inputs.parse_date("--date", opts["date"])
+        except inputs.InputError as exc:
+            raise CommandError(f"--date: {exc.message}") from None
+        console = Console(stderr=True)
+        try:
+            region = services.unit_for(opts["region"])
+            with console.status(f"Generating the {opts['period']} bulletin of {region.name}…"):
+                bulletin, made = services.generate(opts["period"], day, region, force=opts["force"])
+        except services.BulletinError as exc:
+            message = f"--{exc.field}: {exc.message}" if exc.field else exc.message
+            raise CommandError(message) from None
+        stored = bulletin.pdf_file if out.suffix.lower() == ".pdf" else bulletin.xlsx_file
+        source = services.file_path(stored)
+        if not source.is_file():
+            raise CommandError(f"the stored file {stored} is missing: run again with --force")
+        shutil.copyfile(source, out)
+        state = "generated" if made else "already stored"
+        self.stdout.write(f"{bulletin} ({bulletin.start}–{bulletin.end}, {state}): wrote {out}")

@@ -1,0 +1,284 @@
+"""指挥中心总览, API v1: the overview's figures (`GET /overview`, the same as the page's) and its
+map layers (`GET /overview/map`), both for the caller's scope."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from gridgov.air.periods import today as cst_today
+from gridgov.api import ApiError, errors
+from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
+from gridgov.centre.overview import overview
+from gridgov.territory.api import Geometry
+
+router = Router()
+
+
+class OverviewUnitOut(Schema):
+    code: str
+    name: str
+    level: int = Field(description="1 district, 2 street/town, 3 community/village, 4 grid")
+
+
+class OverviewLevelCountOut(Schema):
+    level: int = Field(description="AQI level 1–6; 0: no valid value")
+    category: str
+    colour: str | None
+    stations: int
+
+
+class OverviewStationOut(Schema):
+    code: str
+    name: str
+    lat: float
+    lon: float
+    aqi: int | None
+    level: int
+    colour: str | None
+    primary: list[str]
+    url: str
+
+
+class OverviewAirOut(Schema):
+    hour: dt.datetime | None = Field(description="start of the newest hour reported")
+    aqi: int | None = Field(description="real-time AQI of the mean of the stations' values")
+    level: int
+    category: str
+    colour: str | None
+    primary: list[str]
+    today_aqi: int | None = Field(description="daily AQI of today's hours so far (今日累计)")
+    today_level: int
+    today_category: str
+    today_colour: str | None
+    today_hours: int
+    stations: int
+    reporting: int
+    by_level: list[OverviewLevelCountOut]
+    worst: list[OverviewStationOut]
+    url: str
+
+
+class OverviewTargetOut(Schema):
+    region: str
+    region_name: str
+    metric: str
+    target: float
+    start: dt.date
+    end: dt.date
+    current: float | None
+    gap: float | None
+    allowance: float | None = Field(description="what the remaining days may average")
+    non_good_days_allowed: int | None
+    remaining_days: int
+    on_track: bool
+    risk: str = Field(description="ok, watch, high (below last year's same days) or off")
+    last_year_rest: float | None
+    cut_vs_last_year: float | None = Field(description="percent below last year's same days")
+    url: str
+
+
+class OverviewGoodDaysOut(Schema):
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    good_days: int
+    aqi_days: int
+    ratio: float | None = Field(description="percent")
+    pm25: float | None
+    url: str
+
+
+class OverviewRankRowOut(Schema):
+    rank: int | None
+    code: str
+    name: str
+    pm25: float | None
+    previous_rank: int | None
+    rank_change: int | None = Field(description="positive: moved up")
+    previous_pm25: float | None
+    pm25_change: float | None = Field(description="µg/m³ against the previous period")
+    url: str
+
+
+class OverviewRankingOut(Schema):
+    level: str
+    metric: str
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    rows: list[OverviewRankRowOut]
+    apart: list[OverviewRankRowOut]
+    url: str
+
+
+class OverviewRuleCountOut(Schema):
+    rule_id: int
+    rule: str
+    count: int
+    url: str
+
+
+class OverviewAlarmOut(Schema):
+    id: int
+    station: str
+    station_name: str
+    rule: str
+    pollutant: str
+    value: float | None
+    started_at: dt.datetime
+    url: str
+
+
+class OverviewAlarmsOut(Schema):
+    open: int
+    unacknowledged: int
+    by_rule: list[OverviewRuleCountOut]
+    newest: list[OverviewAlarmOut]
+    url: str
+
+
+class OverviewUnitOrdersOut(Schema):
+    code: str
+    name: str
+    open: int
+    overdue: int
+    url: str
+    overdue_url: str
+
+
+class OverviewOrdersOut(Schema):
+    open: int
+    overdue: int
+    by_unit: list[OverviewUnitOrdersOut]
+    url: str
+    overdue_url: str
+
+
+class OverviewInspectionsOut(Schema):
+    day: dt.date
+    total: int
+    failed: int
+    far: int
+    url: str
+    failed_url: str
+
+
+class OverviewEmergencyOut(Schema):
+    level: int | None = Field(description="1 yellow, 2 orange, 3 red; null: none in force")
+    label: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    url: str
+
+
+class OverviewCommandOut(Schema):
+    id: int
+    title: str
+    due_at: dt.datetime
+    waiting: int
+    url: str
+
+
+class OverviewCommandsOut(Schema):
+    waiting: int = Field(description="recipients who have not signed for a command")
+    commands: int
+    newest: list[OverviewCommandOut]
+    url: str
+
+
+class OverviewOut(Schema):
+    generated_at: dt.datetime
+    today: dt.date
+    units: list[OverviewUnitOut]
+    air: OverviewAirOut
+    targets: list[OverviewTargetOut]
+    month: list[OverviewGoodDaysOut] = Field(description="the default period (month to date)")
+    year: list[OverviewGoodDaysOut] = Field(description="the year to date")
+    ranking: OverviewRankingOut
+    alarms: OverviewAlarmsOut
+    orders: OverviewOrdersOut
+    inspections: OverviewInspectionsOut
+    emergency: OverviewEmergencyOut
+    commands: OverviewCommandsOut
+    map_url: str
+
+
+class OverviewGridOut(Schema):
+    code: str
+    name: str
+    geometry: Geometry = Field(description="GeoJSON geometry (WGS84)")
+
+
+class OverviewMapStationOut(Schema):
+    code: str
+    name: str
+    lat: float
+    lon: float
+    aqi: int | None
+    level: int
+    colour: str | None
+    url: str
+
+
+class OverviewMapOrderOut(Schema):
+    id: int
+    reference: str
+    title: str
+    lat: float
+    lon: float
+    state: str
+    overdue: bool
+    url: str
+
+
+class OverviewMapSourceOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    category_label: str
+    lat: float
+    lon: float
+    url: str
+
+
+class OverviewMapOut(Schema):
+    layers: list[str]
+    grids: list[OverviewGridOut]
+    stations: list[OverviewMapStationOut]
+    orders: list[OverviewMapOrderOut]
+    sources: list[OverviewMapSourceOut]
+
+
+@router.get(
+    "/overview", response={200: OverviewOut, **errors(400, 401)}, url_name="centre_overview"
+)
+def get_overview(request: HttpRequest) -> Any:
+    """The command centre's figures for the caller's scope (the overview page's, the same)."""
+    return dataclasses.asdict(overview(request.user, cst_today()))
+
+
+@router.get(
+    "/overview/map",
+    response={200: OverviewMapOut, **errors(400, 401)},
+    url_name="centre_overview_map",
+)
+def get_overview_map(
+    request: HttpRequest,
+    layers: str | None = Query(
+        None, max_length=60, description=f"comma-separated, of {', '.join(LAYERS)}"
+    ),
+) -> Any:
+    """The overview map's layers in the caller's scope (default: stations and orders)."""
+    try:
+        wanted = parse_layers(layers)
+    except ValueError as exc:
+        raise ApiError(400, str(exc), field="layers") from exc
+    return dataclasses.asdict(map_layers(request.user, cst_today(), wanted))

@@ -1,0 +1,123 @@
+"""The overview map's layers, one scoped answer (`GET /api/v1/overview/map?layers=…`): grids,
+stations coloured by their real-time AQI, open work orders and pollution sources. The page asks
+for the light layers first and for the grids' polygons only when that layer is switched on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+from gridgov.centre.overview import air_part, link, top_units
+from gridgov.people import scope
+from gridgov.sources.categories import LABELS as SOURCE_LABELS
+from gridgov.sources.models import PollutionSource, Status
+from gridgov.sources.services import sources_for
+from gridgov.territory.models import Region
+from gridgov.workorders.models import WorkOrder
+from gridgov.workorders.services import orders_for
+from gridgov.workorders.states import OPEN_STATES, State
+
+LAYERS = ("grids", "stations", "orders", "sources")
+MAX_ORDERS = 2000
+MAX_SOURCES = 5000
+
+
+@dataclass
+class MapLayers:
+    layers: list[str]
+    grids: list[dict[str, Any]] = field(default_factory=list)
+    stations: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_layers(text: str | None) -> list[str]:
+    """`grids,stations`: the layers asked for, in a fixed order; ValueError names a wrong one."""
+    if not text:
+        return ["stations", "orders"]
+    asked = [part.strip() for part in text.split(",") if part.strip()]
+    wrong = [a for a in asked if a not in LAYERS]
+    if wrong:
+        raise ValueError(f"unknown layer {wrong[0]!r}; layers are {', '.join(LAYERS)}")
+    return [name for name in LAYERS if name in asked]
+
+
+def _grids(user: Any) -> list[dict[str, Any]]:
+    grids = (
+        scope.regions_for(user, Region.objects.active().grids())
+        .only("code", "name", "geometry")
+        .order_by("code")
+    )
+    return [{"code": g.code, "name": g.name, "geometry": g.geometry} for g in grids]
+
+
+def _orders(user: Any) -> list[dict[str, Any]]:
+    rows = (
+        orders_for(user, WorkOrder.objects.filter(state__in=[s.value for s in OPEN_STATES]))
+        .order_by("-created_at")
+        .values_list(
+            "pk", "event__reference", "event__title", "event__lat", "event__lon", "state", "overdue"
+        )[:MAX_ORDERS]
+    )
+    return [
+        {
+            "id": pk,
+            "reference": ref,
+            "title": title,
+            "lat": lat,
+            "lon": lon,
+            "state": str(State(state).label),
+            "overdue": overdue,
+            "url": reverse("workorders:order", args=[pk]),
+        }
+        for pk, ref, title, lat, lon, state, overdue in rows
+    ]
+
+
+def _sources(user: Any) -> list[dict[str, Any]]:
+    rows = (
+        sources_for(user, PollutionSource.objects.exclude(status=Status.CLOSED))
+        .order_by("code")
+        .values_list("pk", "code", "name", "category", "lat", "lon")[:MAX_SOURCES]
+    )
+    return [
+        {
+            "id": pk,
+            "code": code,
+            "name": name,
+            "category": category,
+            "category_label": str(SOURCE_LABELS.get(category, category)),
+            "lat": lat,
+            "lon": lon,
+            "url": reverse("sources:source", args=[pk]),
+        }
+        for pk, code, name, category, lat, lon in rows
+    ]
+
+
+def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
+    out = MapLayers(layers=layers)
+    if "grids" in layers:
+        out.grids = _grids(user)
+    if "stations" in layers:
+        out.stations = [
+            {
+                "code": s.code,
+                "name": s.name,
+                "lat": s.lat,
+                "lon": s.lon,
+                "aqi": s.aqi,
+                "level": s.level,
+                "colour": s.colour,
+                "url": link("air:station", s.code),
+            }
+            for s in air_part(user, today, top_units(user)).stations
+        ]
+    if "orders" in layers:
+        out.orders = _orders(user)
+    if "sources" in layers:
+        out.sources = _sources(user)
+    return out

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from gridgov.centre import views
+
+app_name = "centre"
+
+urlpatterns = [
+    path("overview/", views.overview_page, name="overview"),
+    path("overview/wall/", views.wall_page, name="wall"),
+    path("inbox/", views.inbox_page, name="inbox"),
+]

@@ -1,0 +1,59 @@
+"""指挥中心 pages: the landing redirect, the overview, the wall screen and the desktop inbox.
+Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data functions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gridgov.air.aqi import LEVELS
+from gridgov.air.periods import today
+from gridgov.centre.landing import landing_for
+from gridgov.centre.overview import overview
+from gridgov.workorders import notify
+from gridgov.workorders.services import person_of
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return redirect(landing_for(request.user, request.META.get("HTTP_USER_AGENT")))
+
+
+def _context(request: HttpRequest) -> dict[str, object]:
+    o = overview(request.user, today())
+    return {
+        "o": o,
+        "levels": [
+            {"level": lvl.number, "category": lvl.category, "colour": lvl.hex} for lvl in LEVELS
+        ],
+        "map_config": {"url": o.map_url, "api": reverse("api:centre_overview")},
+        "map_labels": {
+            "grids": _("网格"),
+            "stations": _("监测站点"),
+            "orders": _("未结工单"),
+            "sources": _("污染源"),
+            "overdue": _("超期"),
+            "failed": _("地图数据加载失败"),
+        },
+    }
+
+
+@login_required
+def overview_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "centre/overview.html", _context(request))
+
+
+@login_required
+def wall_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "centre/wall.html", _context(request))
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    person = person_of(request.user)
+    if request.method == "POST" and person:
+        notify.mark_all_read(person)
+        return redirect("centre:inbox")
+    return render(request, "centre/inbox.html", {"items": notify.inbox(person, limit=200)})

@@ -1,0 +1,86 @@
+"""The demo's horse race (赛马比拼): the street/town card (街道赛马: PM2.5 30%, PM2.5 同比 20%,
+优良天数比例 20%, 工单按时办结率 15%, 巡查覆盖率 15%) and the village secretaries' card
+(村书记赛马), each with snapshots of the last three whole months, so history pages have lines.
+Idempotent: cards are found by name, snapshots replace their period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from gridgov.racing import services
+from gridgov.racing.models import Indicator, Rule, Scorecard
+from gridgov.territory.models import Level
+
+# (metric, weight, rule, floor, bands)
+STREET_CARD = [
+    ("pm25", 30, Rule.RANK, 60, []),
+    ("pm25_yoy", 20, Rule.RANK, 60, []),
+    ("good_day_ratio", 20, Rule.THRESHOLD, 60, [[90, 100], [80, 90], [70, 80], [60, 70]]),
+    ("order_on_time_rate", 15, Rule.THRESHOLD, 50, [[95, 100], [90, 90], [80, 80], [70, 70]]),
+    ("inspection_coverage", 15, Rule.RANK, 60, []),
+]
+VILLAGE_CARD = [
+    ("pm25", 30, Rule.RANK, 60, []),
+    ("good_day_ratio", 20, Rule.THRESHOLD, 60, [[90, 100], [80, 90], [70, 80], [60, 70]]),
+    ("order_on_time_rate", 25, Rule.THRESHOLD, 50, [[95, 100], [90, 90], [80, 80], [70, 70]]),
+    ("inspection_coverage", 15, Rule.RANK, 60, []),
+    ("rectifications_closed", 10, Rule.RANK, 60, []),
+]
+MONTHS = 3
+
+
+@dataclass
+class RacingResult:
+    cards: int
+    snapshots: int
+
+
+def _card(name: str, level: int, indicators: list, notes: str, **minimums: int) -> Scorecard:
+    card, created = Scorecard.objects.get_or_create(
+        name=name, defaults={"level": level, "notes": notes, **minimums}
+    )
+    if created:
+        Indicator.objects.bulk_create(
+            Indicator(
+                scorecard=card,
+                position=i,
+                metric=metric,
+                weight=Decimal(weight),
+                rule=rule,
+                floor=Decimal(floor),
+                bands=bands,
+            )
+            for i, (metric, weight, rule, floor, bands) in enumerate(indicators, start=1)
+        )
+    return card
+
+
+def seed_racing(today: dt.date) -> RacingResult:
+    cards = [
+        _card(
+            "街道赛马",
+            Level.STREET,
+            STREET_CARD,
+            "街道/镇每月赛马：空气质量、工单办理与污染源巡查。",
+            min_orders=5,
+            min_sources=3,
+        ),
+        _card(
+            "村书记赛马",
+            Level.COMMUNITY,
+            VILLAGE_CARD,
+            "社区/村书记每月赛马。",
+            min_orders=3,
+            min_sources=2,
+        ),
+    ]
+    snapshots = 0
+    start = services.period_for("month", today)[0]
+    for _ in range(MONTHS):
+        start, end = services.previous_period("month", start)
+        for card in cards:
+            services.snapshot(card, start, end)
+            snapshots += 1
+    return RacingResult(len(cards), snapshots)

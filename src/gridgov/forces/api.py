@@ -1,0 +1,711 @@
+"""专班与物资, API v1: task forces (list, detail with members and today's roster, a roster for
+dates, seconded staff by street) and supplies (kinds, stock, ledger, allocations, requests and
+their approval, rejection and hand-over). Everything scoped like the pages; quantities are
+decimal strings ("12.50") in answers and numbers or strings in requests."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.forces import excel, services
+from gridgov.forces.models import (
+    Allocation,
+    DutyShift,
+    Membership,
+    MovementReason,
+    SupplyKind,
+    SupplyMovement,
+    SupplyRequest,
+    TaskForce,
+)
+from gridgov.forces.models import (
+    Status as RequestStatus,
+)
+from gridgov.forces.services import ForcesError
+from gridgov.territory.api import xlsx_response
+from gridgov.territory.models import Region
+
+router = Router()
+
+STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+MAX_ROSTER_DAYS = 62
+
+
+def _raise(exc: ForcesError) -> None:
+    raise ApiError(STATUS[exc.kind], exc.message, exc.field) from exc
+
+
+def _q(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------------------- forces --
+
+
+class ForceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    owner: str = Field(description="the owner unit's region code")
+    owner_name: str
+    front: str
+    front_label: str
+    duties: str
+    leader: str | None
+    established: dt.date
+    dissolved: dt.date | None
+    members: int = Field(description="current members")
+    seconded: int = Field(description="current members seconded to a street")
+
+
+class MemberOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    role: str
+    role_label: str
+    home_unit: str
+    home_unit_name: str
+    seconded: bool
+    posted_to: str | None
+    posted_to_name: str | None
+    start_date: dt.date
+    end_date: dt.date | None
+    current: bool
+
+
+class DutyOut(Schema):
+    date: dt.date
+    shift: str
+    shift_label: str
+    person_id: int
+    name: str
+    phone: str | None = Field(description="only for those whose scope covers the force or person")
+    leader: bool
+
+
+class ForceDetailOut(ForceOut):
+    members_history: list[MemberOut] = Field(description="every membership, ended ones too")
+    roster_today: list[DutyOut]
+
+
+class SecondedOut(MemberOut):
+    force_id: int
+    force_name: str
+
+
+class SecondedStreetOut(Schema):
+    street: str
+    street_name: str
+    staff: list[SecondedOut]
+
+
+def force_row(f: TaskForce, today: dt.date) -> dict[str, Any]:
+    current = list(f.members.current(today).values_list("seconded", flat=True))
+    return {
+        "id": f.pk,
+        "name": f.name,
+        "kind": f.kind,
+        "kind_label": f.get_kind_display(),
+        "owner": f.owner.code,
+        "owner_name": f.owner.name,
+        "front": f.front,
+        "front_label": f.get_front_display(),
+        "duties": f.duties,
+        "leader": f.leader.name if f.leader else None,
+        "established": f.established,
+        "dissolved": f.dissolved,
+        "members": len(current),
+        "seconded": sum(1 for s in current if s),
+    }
+
+
+def member_row(m: Membership, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "person_id": m.person_id,
+        "name": m.person.name,
+        "role": m.role,
+        "role_label": m.get_role_display(),
+        "home_unit": m.home_unit.code,
+        "home_unit_name": m.home_unit.name,
+        "seconded": m.seconded,
+        "posted_to": m.posted_to.code if m.posted_to else None,
+        "posted_to_name": m.posted_to.name if m.posted_to else None,
+        "start_date": m.start_date,
+        "end_date": m.end_date,
+        "current": m.start_date <= today and (m.end_date is None or m.end_date >= today),
+    }
+
+
+def duty_rows(request: HttpRequest, force: TaskForce, duties: list[DutyShift]) -> list[Any]:
+    shown: dict[int, bool] = {}
+    out = []
+    for d in duties:
+        if d.person_id not in shown:
+            shown[d.person_id] = services.phone_visible(request.user, d.person, force)
+        out.append(
+            {
+                "date": d.date,
+                "shift": d.shift,
+                "shift_label": d.get_shift_display(),
+                "person_id": d.person_id,
+                "name": d.person.name,
+                "phone": d.person.phone if shown[d.person_id] else None,
+                "leader": d.leader,
+            }
+        )
+    return out
+
+
+def _force(request: HttpRequest, force_id: int) -> TaskForce:
+    try:
+        return services.get_force(request.user, force_id)
+    except ForcesError as exc:
+        _raise(exc)
+        raise  # pragma: no cover
+
+
+class ForceFilter(Schema):
+    front: str | None = Field(None, description="战线 code")
+    active: bool | None = Field(None, description="only forces not dissolved today")
+
+
+@router.get("/forces", response={200: list[ForceOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def list_forces(request: HttpRequest, filters: Query[ForceFilter]) -> Any:
+    """Task forces owned in the caller's scope or with staff sent into it."""
+    today = timezone.localdate()
+    qs = services.forces_for(request.user).select_related("owner", "leader")
+    if filters.front:
+        from gridgov.forces.models import Front
+
+        if filters.front not in Front.values:
+            raise ApiError(400, f"unknown front {filters.front[:40]!r}", "front")
+        qs = qs.filter(front=filters.front)
+    if filters.active:
+        qs = qs.exclude(dissolved__lt=today)
+    return [force_row(f, today) for f in qs]
+
+
+@router.get("/forces/seconded", response={200: list[SecondedStreetOut], **errors(400, 401)})
+def seconded(request: HttpRequest, on: dt.date | None = None) -> Any:
+    """借调/下沉人员 by the street they are sent to, on a day (today by default)."""
+    day = on or timezone.localdate()
+    out = []
+    for street, staff in services.seconded_by_street(request.user, day):
+        rows = [
+            {**member_row(m, day), "force_id": m.force_id, "force_name": m.force.name}
+            for m in staff
+        ]
+        out.append({"street": street.code, "street_name": street.name, "staff": rows})
+    return out
+
+
+@router.get("/forces/{int:force_id}", response={200: ForceDetailOut, **errors(401, 404)})
+def force_detail(request: HttpRequest, force_id: int) -> Any:
+    today = timezone.localdate()
+    f = _force(request, force_id)
+    history = services.members(f, history=True)
+    return {
+        **force_row(f, today),
+        "members_history": [member_row(m, today) for m in history],
+        "roster_today": duty_rows(request, f, services.roster(f, today, today)),
+    }
+
+
+@router.get("/forces/{int:force_id}/roster", response={200: list[DutyOut], **errors(400, 401, 404)})
+def force_roster(
+    request: HttpRequest,
+    force_id: int,
+    start: dt.date | None = Query(None, alias="from"),  # noqa: B008
+    end: dt.date | None = Query(None, alias="to"),  # noqa: B008
+) -> Any:
+    """值班表 from `from` to `to` (both default today; at most 62 days)."""
+    f = _force(request, force_id)
+    today = timezone.localdate()
+    first, last = start or today, end or start or today
+    if last < first:
+        raise ApiError(400, "'to' is before 'from'", "to")
+    if (last - first).days >= MAX_ROSTER_DAYS:
+        raise ApiError(400, f"at most {MAX_ROSTER_DAYS} days", "to")
+    return duty_rows(request, f, services.roster(f, first, last))
+
+
+# -------------------------------------------------------------------------- supplies --
+
+
+class SupplyKindOut(Schema):
+    id: int
+    code: str
+    name: str
+    unit: str
+    whole: bool
+    front: str
+
+
+class DepotOut(Schema):
+    id: int
+    name: str
+    owner: str
+    owner_name: str
+    place: str
+    lat: float | None
+    lon: float | None
+    active: bool
+
+
+class StockOut(Schema):
+    depot_id: int
+    depot: str
+    owner: str
+    owner_name: str
+    place: str
+    lat: float | None
+    lon: float | None
+    kind: str
+    kind_name: str
+    unit: str
+    quantity: str = Field(description="in the depot now (the sum of its ledger)")
+    reserved: str = Field(description="approved for requests, not yet handed over")
+    available: str
+
+
+class MovementOut(Schema):
+    id: int
+    at: dt.datetime
+    depot_id: int
+    depot: str
+    kind: str
+    quantity: str = Field(description="signed: + in, - out")
+    reason: str
+    reason_label: str
+    allocation_id: int | None
+    actor: str
+    note: str
+
+
+class HandoverOut(Schema):
+    given_by: str
+    received_by: str
+    at: dt.datetime
+    quantity: str
+    note: str
+
+
+class AllocationOut(Schema):
+    id: int
+    date: dt.date
+    kind: str
+    kind_name: str
+    unit_of_measure: str
+    quantity: str
+    depot_id: int
+    depot: str
+    unit: str = Field(description="the receiving street or community's code")
+    unit_name: str
+    purpose: str
+    request_id: int | None
+    handover: HandoverOut | None
+
+
+class StepOut(Schema):
+    from_status: str
+    to_status: str
+    actor: str
+    at: dt.datetime
+    note: str
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    unit_of_measure: str
+    unit: str
+    unit_name: str
+    quantity: str
+    reason: str
+    status: str
+    status_label: str
+    depot_id: int | None
+    depot: str | None
+    approved_quantity: str | None
+    requested_at: dt.datetime
+    next: list[str] = Field(description="statuses the caller may move it to now")
+
+
+class RequestDetailOut(RequestOut):
+    steps: list[StepOut]
+    allocation_id: int | None
+    handover: HandoverOut | None
+
+
+def movement_row(m: SupplyMovement) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "at": m.at,
+        "depot_id": m.depot_id,
+        "depot": m.depot.name,
+        "kind": m.kind.code,
+        "quantity": _q(m.quantity),
+        "reason": m.reason,
+        "reason_label": m.get_reason_display(),
+        "allocation_id": m.allocation_id,
+        "actor": m.actor_name,
+        "note": m.note,
+    }
+
+
+def handover_row(a: Allocation) -> dict[str, Any] | None:
+    h = getattr(a, "handover", None)
+    if h is None:
+        return None
+    return {
+        "given_by": h.given_by,
+        "received_by": h.received_by,
+        "at": h.at,
+        "quantity": _q(h.quantity),
+        "note": h.note,
+    }
+
+
+def allocation_row(a: Allocation) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "date": a.date,
+        "kind": a.kind.code,
+        "kind_name": a.kind.name,
+        "unit_of_measure": a.kind.unit,
+        "quantity": _q(a.quantity),
+        "depot_id": a.depot_id,
+        "depot": a.depot.name,
+        "unit": a.unit.code,
+        "unit_name": a.unit.name,
+        "purpose": a.purpose,
+        "request_id": a.request_id,
+        "handover": handover_row(a),
+    }
+
+
+def request_row(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": r.kind.code,
+        "kind_name": r.kind.name,
+        "unit_of_measure": r.kind.unit,
+        "unit": r.unit.code,
+        "unit_name": r.unit.name,
+        "quantity": _q(r.quantity),
+        "reason": r.reason,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "depot_id": r.depot_id,
+        "depot": r.depot.name if r.depot else None,
+        "approved_quantity": _q(r.approved_quantity),
+        "requested_at": r.requested_at,
+        "next": list(services.next_statuses(request.user, r)),
+    }
+
+
+def request_detail(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
+    allocation = Allocation.objects.filter(request=r).select_related("handover").first()
+    return {
+        **request_row(request, r),
+        "steps": [
+            {
+                "from_status": s.from_status,
+                "to_status": s.to_status,
+                "actor": s.actor_name,
+                "at": s.at,
+                "note": s.note,
+            }
+            for s in r.steps.all()
+        ],
+        "allocation_id": allocation.pk if allocation else None,
+        "handover": handover_row(allocation) if allocation else None,
+    }
+
+
+def _kind_id(code: str) -> int:
+    kind = SupplyKind.objects.filter(code=code, active=True).first()
+    if kind is None:
+        raise ApiError(400, f"unknown supply kind {code[:40]!r}", "kind")
+    return kind.pk
+
+
+def _region_id(code: str, field: str = "unit") -> int:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise ApiError(400, f"unknown unit {code[:40]!r}", field)
+    return region.pk
+
+
+@router.get("/supplies/kinds", response={200: list[SupplyKindOut], **errors(401)})
+def supply_kinds(request: HttpRequest) -> Any:
+    return list(SupplyKind.objects.filter(active=True))
+
+
+@router.get("/supplies/depots", response={200: list[DepotOut], **errors(401)})
+def depots(request: HttpRequest) -> Any:
+    return [
+        {**{f: getattr(d, f) for f in ("id", "name", "place", "lat", "lon", "active")},
+         "owner": d.owner.code, "owner_name": d.owner.name}
+        for d in services.depots_for(request.user).select_related("owner")
+    ]  # fmt: skip
+
+
+@router.get("/supplies/stock", response={200: list[StockOut], **errors(400, 401)})
+def stock(request: HttpRequest, kind: str | None = None) -> Any:
+    """Stock by depot and kind in the caller's depots: quantity, reserved, available."""
+    rows = services.stock(request.user, _kind_id(kind) if kind else None)
+    return [
+        {
+            "depot_id": r.depot.pk,
+            "depot": r.depot.name,
+            "owner": r.depot.owner.code,
+            "owner_name": r.depot.owner.name,
+            "place": r.depot.place,
+            "lat": r.depot.lat,
+            "lon": r.depot.lon,
+            "kind": r.kind.code,
+            "kind_name": r.kind.name,
+            "unit": r.kind.unit,
+            "quantity": _q(r.quantity),
+            "reserved": _q(r.reserved),
+            "available": _q(r.available),
+        }
+        for r in rows
+    ]
+
+
+@router.get(
+    "/supplies/stock.xlsx",
+    response={200: None, **errors(401)},
+    openapi_extra=download(XLSX, "stock, allocations and requests, one sheet each"),
+)
+def stock_xlsx(request: HttpRequest) -> Any:
+    content = excel.workbook(request.user)
+    return xlsx_response(content, f"supplies-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@router.get(
+    "/supplies/depots/{int:depot_id}/ledger",
+    response={200: list[MovementOut], **errors(401, 404)},
+)
+@paginate(LimitOffsetPagination)
+def ledger(request: HttpRequest, depot_id: int) -> Any:
+    """Every movement of a depot, oldest first: the stock is their sum."""
+    depot = services.depots_for(request.user).filter(pk=depot_id).first()
+    if depot is None:
+        raise ApiError(404, "no such depot")
+    return [movement_row(m) for m in depot.movements.select_related("depot", "kind")]
+
+
+class MovementIn(Schema):
+    model_config = {"extra": "forbid"}
+    depot_id: int
+    kind: str = Field(..., max_length=40)
+    quantity: float | str = Field(..., description="stock_in: positive; adjust: signed")
+    reason: str = Field(..., description="stock_in | adjust")
+    note: str = Field("", max_length=services.MAX_NOTE)
+
+
+@router.post("/supplies/movements", response={201: MovementOut, **errors(400, 401, 403, 409)})
+def add_movement(request: HttpRequest, payload: MovementIn) -> Any:
+    """入库 (stock_in) or 盘点调整 (adjust, a reason required) at a depot the caller handles."""
+    kind_id = _kind_id(payload.kind)
+    try:
+        if payload.reason == MovementReason.STOCK_IN:
+            m = services.receive(request.user, payload.depot_id, kind_id, payload.quantity,
+                                 payload.note)  # fmt: skip
+        elif payload.reason == MovementReason.ADJUST:
+            m = services.adjust(request.user, payload.depot_id, kind_id, payload.quantity,
+                                payload.note)  # fmt: skip
+        else:
+            raise ApiError(400, "reason must be stock_in or adjust", "reason")
+    except ForcesError as exc:
+        _raise(exc)
+    return Status(201, movement_row(m))
+
+
+class AllocationFilter(Schema):
+    unit: str | None = Field(None, description="receiving unit's code (its subtree)")
+    kind: str | None = None
+
+
+@router.get("/supplies/allocations", response={200: list[AllocationOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def allocations(request: HttpRequest, filters: Query[AllocationFilter]) -> Any:
+    qs = services.allocations_for(request.user).select_related("kind", "depot", "unit", "handover")
+    if filters.kind:
+        qs = qs.filter(kind_id=_kind_id(filters.kind))
+    if filters.unit:
+        region = Region.objects.filter(pk=_region_id(filters.unit)).get()
+        qs = qs.filter(unit__path__startswith=region.path)
+    return [allocation_row(a) for a in qs]
+
+
+class AllocationIn(Schema):
+    model_config = {"extra": "forbid"}
+    depot_id: int
+    kind: str = Field(..., max_length=40)
+    unit: str = Field(..., max_length=40, description="receiving street or community code")
+    quantity: float | str
+    purpose: str = Field(..., min_length=1, max_length=200)
+    date: dt.date | None = None
+    given_by: str = Field("", max_length=services.MAX_NAME)
+    received_by: str = Field("", max_length=services.MAX_NAME, description="records a hand-over")
+
+
+@router.post("/supplies/allocations", response={201: AllocationOut, **errors(400, 401, 403, 409)})
+def create_allocation(request: HttpRequest, payload: AllocationIn) -> Any:
+    """调拨 by decision from a depot the caller handles; stock leaves it at once."""
+    try:
+        a = services.allocate(
+            request.user,
+            payload.depot_id,
+            _kind_id(payload.kind),
+            _region_id(payload.unit),
+            payload.quantity,
+            payload.purpose,
+            date=payload.date,
+            given_by=payload.given_by,
+            received_by=payload.received_by,
+        )
+    except ForcesError as exc:
+        _raise(exc)
+    return Status(201, allocation_row(a))
+
+
+class ReturnIn(Schema):
+    model_config = {"extra": "forbid"}
+    quantity: float | str
+    note: str = Field("", max_length=services.MAX_NOTE)
+
+
+@router.post(
+    "/supplies/allocations/{int:allocation_id}/return",
+    response={201: MovementOut, **errors(400, 401, 403, 404, 409)},
+)
+def return_allocation(request: HttpRequest, allocation_id: int, payload: ReturnIn) -> Any:
+    """归还: part or all of an allocation back to its depot."""
+    try:
+        m = services.return_supplies(request.user, allocation_id, payload.quantity, payload.note)
+    except ForcesError as exc:
+        _raise(exc)
+    return Status(201, movement_row(m))
+
+
+class RequestFilter(Schema):
+    status: str | None = Field(None, description="requested | approved | rejected | handed_over")
+
+
+@router.get("/supplies/requests", response={200: list[RequestOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def requests(request: HttpRequest, filters: Query[RequestFilter]) -> Any:
+    qs = services.requests_for(request.user).select_related("kind", "unit", "depot")
+    if filters.status:
+        if filters.status not in RequestStatus.values:
+            raise ApiError(400, f"unknown status {filters.status[:40]!r}", "status")
+        qs = qs.filter(status=filters.status)
+    return [request_row(request, r) for r in qs]
+
+
+class RequestIn(Schema):
+    model_config = {"extra": "forbid"}
+    kind: str = Field(..., max_length=40)
+    unit: str = Field(..., max_length=40, description="the requesting street or community")
+    quantity: float | str
+    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
+
+
+@router.post("/supplies/requests", response={201: RequestDetailOut, **errors(400, 401, 403)})
+def create_request(request: HttpRequest, payload: RequestIn) -> Any:
+    """申请 for a street or community in the caller's scope."""
+    try:
+        r = services.request_supplies(
+            request.user,
+            _kind_id(payload.kind),
+            _region_id(payload.unit),
+            payload.quantity,
+            payload.reason,
+        )
+    except ForcesError as exc:
+        _raise(exc)
+    return Status(201, request_detail(request, services.get_request(request.user, r.pk)))
+
+
+def _request(request: HttpRequest, request_id: int) -> SupplyRequest:
+    try:
+        return services.get_request(request.user, request_id)
+    except ForcesError as exc:
+        _raise(exc)
+        raise  # pragma: no cover
+
+
+@router.get(
+    "/supplies/requests/{int:request_id}", response={200: RequestDetailOut, **errors(401, 404)}
+)
+def request_view(request: HttpRequest, request_id: int) -> Any:
+    return request_detail(request, _request(request, request_id))
+
+
+class ApproveIn(Schema):
+    model_config = {"extra": "forbid"}
+    depot_id: int
+    quantity: float | str | None = Field(None, description="the requested quantity if left out")
+    note: str = Field("", max_length=500)
+
+
+class RejectIn(Schema):
+    model_config = {"extra": "forbid"}
+    note: str = Field(..., min_length=1, max_length=500)
+
+
+class HandoverIn(Schema):
+    model_config = {"extra": "forbid"}
+    received_by: str = Field(..., min_length=1, max_length=services.MAX_NAME)
+    given_by: str = Field("", max_length=services.MAX_NAME, description="the caller if left out")
+    note: str = Field("", max_length=services.MAX_NOTE)
+
+
+ACT = {200: RequestDetailOut, **errors(400, 401, 403, 404, 409)}
+
+
+@router.post("/supplies/requests/{int:request_id}/approve", response=ACT)
+def approve(request: HttpRequest, request_id: int, payload: ApproveIn) -> Any:
+    """批准 from a depot the caller handles; refused (409) if its available stock is short."""
+    try:
+        services.approve(request.user, request_id, payload.depot_id, payload.quantity, payload.note)
+    except ForcesError as exc:
+        _raise(exc)
+    return request_detail(request, _request(request, request_id))
+
+
+@router.post("/supplies/requests/{int:request_id}/reject", response=ACT)
+def reject(request: HttpRequest, request_id: int, payload: RejectIn) -> Any:
+    try:
+        services.reject(request.user, request_id, payload.note)
+    except ForcesError as exc:
+        _raise(exc)
+    return request_detail(request, _request(request, request_id))
+
+
+@router.post("/supplies/requests/{int:request_id}/handover", response=ACT)
+def handover(request: HttpRequest, request_id: int, payload: HandoverIn) -> Any:
+    """交接: the approved quantity leaves the depot (an allocation and a ledger row)."""
+    try:
+        services.hand_over(
+            request.user, request_id, payload.received_by, payload.given_by, payload.note
+        )
+    except ForcesError as exc:
+        _raise(exc)
+    return request_detail(request, _request(request, request_id))

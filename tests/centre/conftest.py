@@ -1,0 +1,114 @@
+"""The command centre's district: on the named territory (tests/conftest.py) and crew
+(tests/workorders/fixtures.py), stations M1/M2 in G1 (东街道) and M3 in G3 (西街道) with today's
+hours, a month of daily values and last month's, a district target, an open alarm on M1 and one
+on M3, orders in G1 (one overdue) and G3, a command to each street's grid, a street official of
+东街道 (`s1_official`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from gridgov.air.aggregate import HOUR
+from gridgov.air.ingest import ingest, station_infos
+from gridgov.air.models import Alarm, AlarmRule, Station, Target
+from gridgov.air.periods import today
+from gridgov.workorders import commands
+from gridgov.workorders.models import Source, WorkOrder
+from tests.air.conftest import make_batch, put_days, stations  # noqa: F401  (fixtures)
+from tests.conftest import _person
+from tests.workorders.fixtures import G1_POINT, G3_POINT
+
+
+@dataclass
+class Centre:
+    today: dt.date
+    g1_order: int
+    g3_order: int
+    g1_command: int
+    g3_command: int
+
+
+def _alarm(station: Station) -> None:
+    now = timezone.now()
+    Alarm.objects.create(
+        station=station,
+        grid=station.grid,
+        rule=AlarmRule.objects.order_by("pk").first(),
+        pollutant="pm25",
+        value=150.0,
+        peak=160.0,
+        reference=115.0,
+        started_at=now,
+        last_seen_at=now,
+    )
+
+
+@pytest.fixture
+def centre(crew, territory, people, stations, report):  # noqa: F811
+    official = _person(
+        "街道主任", "13900000008", "street_official", territory["D-S1"], "s1_official"
+    )
+    people["s1_official"] = official
+    crew["s1_official"] = official.user
+    m3 = Station.objects.create(
+        code="M3", name="西一微站", kind="micro", lat=35.2, lon=113.3, grid=territory["D-S2-C2-G3"]
+    )
+    day = today()
+    # Today's hours: the two hours before the current one, at every station.
+    now = int(time.time())
+    start = now - now % HOUR - 2 * HOUR
+    infos = station_infos()  # M3 included
+    for station, pm25 in ((stations["micro"], 80.0), (stations["micro2"], 60.0), (m3, 20.0)):
+        wobble = np.arange(120) % 7  # values that move, or the stuck check flags them
+        batch = make_batch(
+            station,
+            start,
+            120,
+            pm25=pm25 + wobble,
+            pm10=90.0 + wobble,
+            so2=10.0 + wobble,
+            no2=30.0 + wobble,
+            co=0.8 + wobble / 10,
+            o3=60.0 + wobble,
+        )
+        ingest(batch, infos, now=float(now))
+    # Daily values for this month to date and the whole previous month.
+    first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    days = (day - first).days  # up to yesterday: today has its hours
+    put_days(stations["micro"], first, [40.0 + (i % 7) for i in range(days)])
+    put_days(stations["micro2"], first, [45.0 + (i % 5) for i in range(days)])
+    put_days(m3, first, [30.0 + (i % 3) for i in range(days)])
+    Target.objects.create(
+        region=territory["D"],
+        metric="pm25",
+        start=day.replace(month=1, day=1),
+        end=day.replace(month=12, day=31),
+        value=35,
+    )
+    Target.objects.create(
+        region=territory["D-S1"],
+        metric="good_day_ratio",
+        start=day.replace(month=1, day=1),
+        end=day.replace(month=12, day=31),
+        value=80,
+    )
+    _alarm(stations["micro"])
+    _alarm(m3)
+    g1 = report(G1_POINT, source=Source.PATROL, user=crew["g1_worker"])
+    report(G1_POINT, source=Source.PATROL, user=crew["g1_worker"], title="道路积尘")
+    g3 = report(G3_POINT, source=Source.PATROL, user=crew["command"], title="西边的工地")
+    WorkOrder.objects.filter(pk=g1.pk).update(overdue=True)
+    due = timezone.now() + dt.timedelta(days=2)
+    c1 = commands.issue(
+        crew["command"], title="东边检查", body="检查", due_at=due, units=["D-S1-C1-G1"]
+    )
+    c3 = commands.issue(
+        crew["command"], title="西边检查", body="检查", due_at=due, units=["D-S2-C2-G3"]
+    )
+    return Centre(day, g1.pk, g3.pk, c1.pk, c3.pk)
