@@ -157,7 +157,7 @@ def run(base: str, users: int, seconds: float) -> None:
         f"gunicorn default workers, {os.cpu_count()} cores shared with the load generator"
     )
     print(
-        f"{'url':28} {'req':>6} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} p95/300ms"
+        f"{'url':44} {'req':>6} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} p95/300ms"
     )
     for u in urls:
         t = [x * 1000 for x in timings[u]]
