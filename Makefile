@@ -58,7 +58,8 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/locate_bench.py
-	$(BIN)/python bench/demo_bench.py
+	$(BIN)/python bench/demo_build.py
+	$(BIN)/python bench/pages_load.py
 	$(BIN)/python bench/aqi_bench.py
 	$(BIN)/python bench/ranking_bench.py
 	$(BIN)/python bench/import_bench.py

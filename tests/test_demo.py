@@ -122,9 +122,9 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     assert Station.objects.exclude(kind="micro").count() == 3
     assert Station.objects.filter(grid__isnull=True).count() == 1  # the city station outside
     assert result.stored == Reading.objects.count() and result.errors == []
-    # hourly means from 1 January, minute data for the last 7 days
+    # hourly means from 1 January, minute data for the last 3 days
     micro = Station.objects.filter(kind="micro").first()
-    assert Reading.objects.filter(station=micro).count() == 5 * 24 + 7 * 1440
+    assert Reading.objects.filter(station=micro).count() == 9 * 24 + 3 * 1440
     days = DailyAggregate.objects.filter(station=micro, pm25__isnull=False).count()
     assert days == 12
     assert Target.objects.filter(region__level=1).count() == 4

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,6 +107,7 @@ def evaluate(
     open_keys = _open_keys(ids)
     position = {sid: pos for pos, sid in enumerate(ids)}
     hourly_cache = HourCache(ids)
+    neighbours = Neighbours()
     ordered: list[tuple[tuple[int, int, int], Finding]] = []  # (station, rule, pollutant) order
 
     def keep(pos: int, r: int, f: Finding) -> None:
@@ -143,7 +143,7 @@ def evaluate(
             if rule.kind == AlarmKind.JUMP and info.interval < 60:
                 keep(pos, r, _jump(rule, sid, ts))
             elif rule.kind == AlarmKind.NEIGHBOUR:
-                keep(pos, r, _neighbour(rule, info, ts, hourly_cache))
+                keep(pos, r, _neighbour(rule, info, ts, hourly_cache, neighbours))
             elif rule.kind == AlarmKind.OFFLINE:
                 # Data arriving ends silence now, whatever time the data is about.
                 arrived = int(time.time() if now is None else now)
@@ -303,25 +303,39 @@ def _kinds_apply(rule: AlarmRule, kinds: np.ndarray) -> np.ndarray:
     return np.asarray(kinds != StationKind.EMISSION.value, dtype=bool)
 
 
-def _nearby(info: StationInfo, radius_km: float) -> list[tuple[int, float, float, str]]:
-    """Active stations within the radius's bounding box (indexed in SQL) and every control
-    station (the fallback reference), but not the station itself."""
-    dlat = radius_km / 111.0
-    dlon = radius_km / (111.0 * max(math.cos(math.radians(info.lat)), 0.01))
-    box = Q(lat__range=(info.lat - dlat, info.lat + dlat)) & Q(
-        lon__range=(info.lon - dlon, info.lon + dlon)
-    )
-    rows = (
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .filter(box | Q(kind__in=["national", "provincial"]))
-        .exclude(pk=info.id)
-        .values_list("pk", "lat", "lon", "kind")
-    )
-    return list(rows)
+class Neighbours:
+    """The active ambient stations, read once per evaluation (not once per station and rule):
+    for each station, those within the radius's bounding box and every control station (the
+    fallback reference), but not the station itself, in the stations' order (by code)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, float, float, str]] | None = None
+
+    def near(self, info: StationInfo, radius_km: float) -> list[tuple[int, float, float, str]]:
+        if self.rows is None:
+            self.rows = list(
+                Station.objects.filter(active=True)
+                .exclude(kind=StationKind.EMISSION)
+                .values_list("pk", "lat", "lon", "kind")
+            )
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * max(math.cos(math.radians(info.lat)), 0.01))
+        lat_lo, lat_hi = info.lat - dlat, info.lat + dlat
+        lon_lo, lon_hi = info.lon - dlon, info.lon + dlon
+        return [
+            row
+            for row in self.rows
+            if row[0] != info.id
+            and (
+                (lat_lo <= row[1] <= lat_hi and lon_lo <= row[2] <= lon_hi)
+                or row[3] in ("national", "provincial")
+            )
+        ]
 
 
-def _neighbour(rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache) -> Finding:
+def _neighbour(
+    rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache, neighbours: Neighbours
+) -> Finding:
     """This station's hourly mean against the median of the stations within the radius (or the
     nearest control station when none is within it)."""
     p = rule.pollutant
@@ -331,7 +345,7 @@ def _neighbour(rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache) ->
     if not np.isfinite(own[j]):
         return Finding(info.id, rule, p, False, ts, release=False)
     radius = rule.radius_km or 3.0
-    nearby = _nearby(info, radius)
+    nearby = neighbours.near(info, radius)
     if not nearby:
         return Finding(info.id, rule, p, False, ts)
     means = cache.get(hour, [n[0] for n in nearby])

@@ -237,17 +237,31 @@ def latest(request: HttpRequest) -> Any:
         sid, ts = int(row[0]), int(row[1])
         if np.isfinite(means[i]).any() and (sid not in by_station or ts > by_station[sid][0]):
             by_station[sid] = (ts, means[i])
-    for s in stations:
+    # One report per standard over every station's values (arrays), not one per station.
+    today = dt.datetime.now(CST).date()
+    found_ts: list[int | None] = []
+    matrix = np.full((len(stations), len(POLLUTANT_FIELDS)), np.nan)
+    standards = []
+    for k, s in enumerate(stations):
         found = by_station.get(s.pk)
-        latest_ts: int | None = found[0] if found else None
-        values = found[1] if found else np.full(6, np.nan)
-        data = {p: np.array([values[j]]) for j, p in enumerate(POLLUTANT_FIELDS)}
-        day = (
-            dt.datetime.fromtimestamp(latest_ts, tz=CST).date()
-            if latest_ts
-            else dt.datetime.now(CST).date()
+        found_ts.append(found[0] if found else None)
+        if found:
+            matrix[k] = found[1]
+        ts_k = found_ts[k]
+        standards.append(
+            aqi.standard_for(dt.datetime.fromtimestamp(ts_k, tz=CST).date() if ts_k else today)
         )
-        rec = aqi.record(aqi.hourly_report(data, aqi.standard_for(day)), 0)
+    records: list[dict[str, Any]] = [{} for _ in stations]
+    for standard in set(standards):
+        rows_k = [k for k, st in enumerate(standards) if st == standard]
+        data = {p: matrix[rows_k, j] for j, p in enumerate(POLLUTANT_FIELDS)}
+        report = aqi.hourly_report(data, standard)
+        for i, k in enumerate(rows_k):
+            records[k] = aqi.record(report, i)
+    for k, s in enumerate(stations):
+        latest_ts = found_ts[k]
+        values = matrix[k]
+        rec = records[k]
         out.append(
             {
                 "code": s.code,

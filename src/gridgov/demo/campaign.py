@@ -21,7 +21,7 @@ from gridgov.demo.centre import seed_commands
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.forces import seed_forces
-from gridgov.demo.generator import DEMO_PASSWORD, DISTRICT_CODE
+from gridgov.demo.generator import DISTRICT_CODE, demo_password_hash
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.meetings import seed_meetings
 from gridgov.demo.racing import seed_racing
@@ -62,7 +62,9 @@ def enforcer_account(start: dt.date) -> object:
         region=Region.objects.get(code=DISTRICT_CODE),
         start_date=start,
     )
-    user = User.objects.create_user("enforcer", password=DEMO_PASSWORD, first_name=person.name)
+    user = User.objects.create_user("enforcer", password=None, first_name=person.name)
+    user.password = demo_password_hash()
+    user.save(update_fields=["password"])
     person.user = user
     person.save(update_fields=["user"])
     sync_groups(user)

@@ -8,12 +8,14 @@ Deterministic for a given seed. Everything goes through the territory's own writ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from gridgov.demo import geometry as demo_geo
@@ -34,6 +36,15 @@ MEDIATORS = 175
 PARTY_INSTRUCTORS = 51
 VOLUNTEERS = 300
 DEMO_PASSWORD = "gridgov-demo"  # noqa: S105  (printed and documented: demo only)
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """DEMO_PASSWORD hashed once: hashing is slow on purpose (~0.5 s), and every demo login
+    has the same password."""
+    return make_password(DEMO_PASSWORD)
+
+
 DISTRICT_CODE = "410871"
 
 # name, is_town, communities, seed offset from the centre (lon, lat): streets west, towns east.
@@ -351,13 +362,20 @@ def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ign
     User = get_user_model()
     out = []
     for username, role, person, where in chosen:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=person.name)
-        user.is_staff = username in {"command", "street", "community"}
-        user.save()
+        user = User.objects.create_user(
+            username,
+            first_name=person.name,
+            password=None,
+            is_staff=username in {"command", "street", "community"},
+        )
+        user.password = demo_password_hash()
+        user.save(update_fields=["password"])
         person.user = user
         person.save(update_fields=["user"])
         sync_groups(user)
         out.append(DemoAccount(username, role, where))
-    User.objects.create_superuser("admin", password=DEMO_PASSWORD)
+    admin = User.objects.create_superuser("admin", password=None)
+    admin.password = demo_password_hash()
+    admin.save(update_fields=["password"])
     out.append(DemoAccount("admin", "系统管理员 (superuser)", "全部"))
     return out

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.people.models import Person, Post
-from gridgov.people.roles import sync_groups
+from gridgov.people.roles import sync_groups_many
 from gridgov.territory.locate import locate
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import sweep as sweeper
@@ -68,29 +68,34 @@ class _Accounts:
 
     def ensure(self) -> None:
         User = get_user_model()
-        holders = (
-            Person.objects.filter(
-                posts__in=Post.objects.current().filter(post_type__responsible=True),
-                user__isnull=True,
-            )
-            .distinct()
-            .order_by("pk")
-        )
+        responsible = Post.objects.current().filter(post_type__responsible=True)
+        holders = Person.objects.filter(
+            pk__in=responsible.values("person_id"), user__isnull=True
+        ).order_by("pk")
+        persons = list(holders)
         unusable = make_password(None)
-        users = [User(username=f"p{p.pk}", first_name=p.name, password=unusable) for p in holders]
+        users = [User(username=f"p{p.pk}", first_name=p.name, password=unusable) for p in persons]
         User.objects.bulk_create(users, batch_size=500)
         made = {u.username: u for u in User.objects.filter(username__startswith="p")}
-        persons = list(holders)
         for p in persons:
             p.user = made[f"p{p.pk}"]
         Person.objects.bulk_update(persons, ["user"], batch_size=500)
-        for p in persons:
-            sync_groups(p.user)
+        sync_groups_many([p.user for p in persons])
         for p in Person.objects.filter(user__isnull=False).select_related("user"):
             self.by_person[p.pk] = p.user
 
     def of(self, person_id: int | None) -> Any:
         return self.by_person.get(person_id) if person_id else None
+
+
+TITLE_LIMIT = 120  # workorders.models.Event.title
+
+
+def order_title(grid_name: str, category_name: str) -> str:
+    """An order's title: where (the whole grid name, never a cut word) and what. A grid name
+    too long to fit leaves the category alone (at most 60 characters, Category.name)."""
+    title = f"{grid_name}：{category_name}"
+    return title if len(title) <= TITLE_LIMIT else category_name
 
 
 def _point(rng: np.random.Generator, grid: Region) -> tuple[float, float]:
@@ -159,7 +164,7 @@ def generate(
                         EventInput(
                             source=source,
                             category=category,
-                            title=f"{grid.name[-6:]}{category.name}",
+                            title=order_title(grid.name, category.name),
                             description=f"{category.name}，请及时处置。",
                             lat=lat,
                             lon=lon,

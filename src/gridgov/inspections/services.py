@@ -232,7 +232,13 @@ def _record(
     if person is None:
         raise NotAllowed("user", _("该账号没有关联人员，不能记录检查"))
     inputs.check_int("source", source_id)
-    source = sources_for(user).filter(pk=source_id).select_related("grid").first()
+    source = (
+        sources_for(user)
+        .filter(pk=source_id)
+        .select_related("grid")
+        .defer("grid__geometry")
+        .first()
+    )
     if source is None:
         raise NotFound("source", _("污染源不存在"))
     if source.status == Status.CLOSED:

@@ -1,7 +1,10 @@
 """Territory endpoints: regions, the grid map layer, point → grid."""
 
+import threading
+from collections import OrderedDict
 from typing import Any, Literal
 
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -11,7 +14,7 @@ from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.territory import export
 from gridgov.territory.locate import InvalidCoordinates, locate
-from gridgov.territory.models import GridKind, Level, Region
+from gridgov.territory.models import BoundaryRevision, GridKind, Level, Region
 
 router = Router()
 
@@ -222,9 +225,40 @@ def get_region(request: HttpRequest, code: str) -> Any:
     }
 
 
+# Rendered grids.geojson per scope, for as long as no region changes (the desk and the station
+# map fetch it on every load; the whole district is ~400 kB of coordinates to decode and encode).
+_GRIDS_CACHE: OrderedDict[tuple[Any, ...], HttpResponse] = OrderedDict()
+_GRIDS_CACHE_SIZE = 16
+_GRIDS_LOCK = threading.Lock()
+
+
+def _regions_version() -> tuple[Any, ...]:
+    """Changes whenever a boundary (the revision counter) or any region row (saved, added,
+    retired) does: one small aggregate query."""
+    revision = BoundaryRevision.objects.filter(pk=1).values_list("number", flat=True).first()
+    agg = Region.objects.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
+    return (revision or 0, agg["n"], agg["last"], agg["changed"])
+
+
 @router.get("/grids.geojson", response={200: GridCollection, **errors(401)})
 def grids_geojson(request: HttpRequest) -> Any:
     """Active grids the caller may see, as a GeoJSON FeatureCollection."""
+    paths = scope.scope_paths(request.user)
+    key = (None if paths is scope.ALL else tuple(paths), *_regions_version())
+    with _GRIDS_LOCK:
+        cached = _GRIDS_CACHE.get(key)
+        if cached is not None:
+            _GRIDS_CACHE.move_to_end(key)
+    if cached is None:
+        cached = geojson(request, _grids_collection(request))
+        with _GRIDS_LOCK:
+            _GRIDS_CACHE[key] = cached
+            while len(_GRIDS_CACHE) > _GRIDS_CACHE_SIZE:
+                _GRIDS_CACHE.popitem(last=False)
+    return HttpResponse(cached.content, content_type=cached["Content-Type"])
+
+
+def _grids_collection(request: HttpRequest) -> dict[str, Any]:
     grids = (
         scope.regions_for(request.user, Region.objects.active().grids())
         .select_related("parent__parent")
@@ -261,7 +295,7 @@ def grids_geojson(request: HttpRequest) -> Any:
                 "geometry": g.geometry,
             }
         )
-    return geojson(request, {"type": "FeatureCollection", "features": features})
+    return {"type": "FeatureCollection", "features": features}
 
 
 @router.get("/locate", response={200: LocateOut, **errors(400, 401)})

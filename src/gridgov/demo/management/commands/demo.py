@@ -3,6 +3,7 @@ then serve it."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management import call_command
@@ -60,6 +61,11 @@ class Command(BaseCommand):
             console.print("The database already holds regions; the demo district is not rebuilt.")
             print_accounts(console, existing_demo_accounts())
         else:
+            # Quiet: the build sends hundreds of notices (new orders for the alarms' stations,
+            # dispatches); the log channel would print each one under the progress bar.
+            notices = logging.getLogger("gridgov.notify")
+            level = notices.level
+            notices.setLevel(logging.WARNING)
             started = time.perf_counter()
             total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
             total += 0 if opts["no_orders"] else ORDER_STEPS
@@ -95,6 +101,7 @@ class Command(BaseCommand):
                 # The step counts are estimates (the air part's depends on the data); the bar
                 # ends full when the build has.
                 progress.update(task, completed=total, description="Built")
+            notices.setLevel(level)
             console.print(
                 f"[green]Demo district built in {time.perf_counter() - started:.1f} s: "
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
