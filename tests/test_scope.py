@@ -69,6 +69,26 @@ def test_community_user_gets_only_its_grids_on_the_map_layer(client, bearer, ter
     assert [f["properties"]["code"] for f in data["features"]] == ["D-S1-C1-G1", "D-S1-C1-G2"]
 
 
+def test_the_map_layer_revalidates_by_etag_per_scope(client, bearer, territory):
+    from gridgov.territory.models import Region
+
+    east = bearer("east_secretary")
+    first = client.get("/api/v1/grids.geojson", **east)
+    etag = first["ETag"]
+    again = client.get("/api/v1/grids.geojson", HTTP_IF_NONE_MATCH=etag, **east)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    # another scope has another tag: the east secretary's copy never answers for the command
+    other = client.get("/api/v1/grids.geojson", HTTP_IF_NONE_MATCH=etag, **bearer("command"))
+    assert other.status_code == 200 and other["ETag"] != etag
+    # a renamed grid is a new version
+    Region.objects.filter(code="D-S1-C1-G1").update(name="东一第1网格（新）")
+    Region.objects.get(code="D-S1-C1-G1").save()
+    changed = client.get("/api/v1/grids.geojson", HTTP_IF_NONE_MATCH=etag, **east)
+    assert changed.status_code == 200
+    names = [f["properties"]["name"] for f in changed.json()["features"]]
+    assert "东一第1网格（新）" in names
+
+
 def test_command_office_sees_everything(client, bearer, people):
     headers = bearer("command")
     assert len(client.get("/api/v1/grids.geojson", **headers).json()["features"]) == 3

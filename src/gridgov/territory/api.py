@@ -1,5 +1,6 @@
 """Territory endpoints: regions, the grid map layer, point → grid."""
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import Any, Literal
@@ -240,11 +241,18 @@ def _regions_version() -> tuple[Any, ...]:
     return (revision or 0, agg["n"], agg["last"], agg["changed"])
 
 
-@router.get("/grids.geojson", response={200: GridCollection, **errors(401)})
+@router.get("/grids.geojson", response={200: GridCollection, 304: None, **errors(401)})
 def grids_geojson(request: HttpRequest) -> Any:
-    """Active grids the caller may see, as a GeoJSON FeatureCollection."""
+    """Active grids the caller may see, as a GeoJSON FeatureCollection. The answer carries an
+    ETag (its scope and the regions' version): a client sending it back in If-None-Match gets
+    304 Not Modified until a region changes, as browsers do."""
     paths = scope.scope_paths(request.user)
     key = (None if paths is scope.ALL else tuple(paths), *_regions_version())
+    etag = '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        return not_modified
     with _GRIDS_LOCK:
         cached = _GRIDS_CACHE.get(key)
         if cached is not None:
@@ -255,7 +263,10 @@ def grids_geojson(request: HttpRequest) -> Any:
             _GRIDS_CACHE[key] = cached
             while len(_GRIDS_CACHE) > _GRIDS_CACHE_SIZE:
                 _GRIDS_CACHE.popitem(last=False)
-    return HttpResponse(cached.content, content_type=cached["Content-Type"])
+    response = HttpResponse(cached.content, content_type=cached["Content-Type"])
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"  # revalidate each time (cheap: 304)
+    return response
 
 
 def _grids_collection(request: HttpRequest) -> dict[str, Any]:
