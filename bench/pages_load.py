@@ -3,14 +3,15 @@ station map (with the JSON those pages fetch) against `gridgov serve` (gunicorn,
 workers) on a demo database, everything on this machine (server and load generator together).
 
     python bench/pages_load.py [--data-dir DIR] [--seconds 30] [--users 16] [--port 8766]
-                                [--no-browser-cache]
+                                [--no-browser-cache] [--think S]
 
 --data-dir: a directory holding a built demo (GRIDGOV_DATA_DIR); without it the demo is built
 into a temporary directory first (`gridgov demo --no-serve`, a few minutes). Prints per page:
 requests, errors, requests/s, p50/p95/p99 and p95 against the 300 ms target (issue 11).
 Each simulated user keeps a browser's HTTP cache: what a response allows to be kept
 (Cache-Control max-age) is not asked again, and what carries an ETag is revalidated (304);
-`--no-browser-cache` fetches everything every time. Users do not pause between pages.
+`--no-browser-cache` fetches everything every time. Users go on to the next page at once
+(a saturation test) unless `--think S` makes them read each page for S seconds.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def run(base: str, users: int, seconds: float, browser_cache: bool = True) -> None:
+def run(
+    base: str, users: int, seconds: float, browser_cache: bool = True, think: float = 0.0
+) -> None:
     sessions = []
     for i in range(users):
         s = Session(base, browser_cache)
@@ -174,6 +177,8 @@ def run(base: str, users: int, seconds: float, browser_cache: bool = True) -> No
                     timings[u].append(took)
                     if status != 200:
                         errors[u] += 1
+            if think:
+                time.sleep(think)  # reading the page before the next one
 
     threads = [threading.Thread(target=browse, args=(s, i)) for i, s in enumerate(sessions)]
     started = time.monotonic()
@@ -186,6 +191,7 @@ def run(base: str, users: int, seconds: float, browser_cache: bool = True) -> No
         f"{users} users ({', '.join(ROLES)} in turn), {elapsed:.0f} s, "
         f"gunicorn default workers, {os.cpu_count()} cores shared with the load generator, "
         + ("a browser's HTTP cache per user (max-age, ETag)" if browser_cache else "no HTTP cache")
+        + f", {think:g} s between pages"
     )
     print(
         f"{'url':44} {'req':>6} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} p95/300ms"
@@ -207,6 +213,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a user reads a page before the next"
+    )
+    parser.add_argument(
         "--no-browser-cache",
         action="store_true",
         help="fetch everything every time (no max-age, no ETag), unlike a browser",
@@ -225,7 +234,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(base)
-        run(base, args.users, args.seconds, not args.no_browser_cache)
+        run(base, args.users, args.seconds, not args.no_browser_cache, args.think)
     finally:
         server.terminate()
         server.wait(timeout=30)
