@@ -56,7 +56,26 @@ class ApiError(HttpError):
         self.field = field
 
 
-api = NinjaAPI(
+class GridgovAPI(NinjaAPI):
+    """The API, whose document also says what the input boundary does for every operation: a
+    query value or path segment it refuses (a control character, an integer beyond 64 bits, an
+    impossible date, …) is answered 400 with the field named, before the operation runs."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        refusal = {
+            "description": "Bad Request",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses")
+                if isinstance(responses, dict) and not {400, "400"} & responses.keys():
+                    responses[400] = refusal
+        return schema
+
+
+api = GridgovAPI(
     title="gridgov API",
     version="1",
     description="一网统管 grid-governance platform. Authenticate with a bearer token "

@@ -27,7 +27,9 @@ def _form(hours=0, days=3, level=2, reason="预计连续重度污染"):
 
 
 def _clean(html: str) -> None:
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    # data blocks (json_script: type="application/json") are data, not script
+    code = r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"
+    assert not re.search(code, html), "inline script"
     assert " style=" not in html
 
 

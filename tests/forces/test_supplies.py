@@ -138,7 +138,7 @@ def test_scope_not_yours_is_no_such_request(place, territory, users):
     assert not services.depots_for(users["west_secretary"]).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvals_racing_for_the_last_units_cannot_both_pass(place, territory, users):
     """Five fog cannons; two requests of three approved at the same moment from two
     connections: exactly one wins, the other is refused, nothing is over-promised."""

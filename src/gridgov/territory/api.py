@@ -5,7 +5,6 @@ import threading
 from collections import OrderedDict
 from typing import Any, Literal
 
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -15,7 +14,8 @@ from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.territory import export
 from gridgov.territory.locate import InvalidCoordinates, locate
-from gridgov.territory.models import BoundaryRevision, GridKind, Level, Region
+from gridgov.territory.models import GridKind, Level, Region
+from gridgov.territory.services import regions_version
 
 router = Router()
 
@@ -233,21 +233,13 @@ _GRIDS_CACHE_SIZE = 16
 _GRIDS_LOCK = threading.Lock()
 
 
-def _regions_version() -> tuple[Any, ...]:
-    """Changes whenever a boundary (the revision counter) or any region row (saved, added,
-    retired) does: one small aggregate query."""
-    revision = BoundaryRevision.objects.filter(pk=1).values_list("number", flat=True).first()
-    agg = Region.objects.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
-    return (revision or 0, agg["n"], agg["last"], agg["changed"])
-
-
 @router.get("/grids.geojson", response={200: GridCollection, 304: None, **errors(401)})
 def grids_geojson(request: HttpRequest) -> Any:
     """Active grids the caller may see, as a GeoJSON FeatureCollection. The answer carries an
     ETag (its scope and the regions' version): a client sending it back in If-None-Match gets
     304 Not Modified until a region changes, as browsers do."""
     paths = scope.scope_paths(request.user)
-    key = (None if paths is scope.ALL else tuple(paths), *_regions_version())
+    key = (None if paths is scope.ALL else tuple(paths), *regions_version())
     etag = '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
     if etag in request.headers.get("If-None-Match", ""):
         not_modified = HttpResponse(status=304)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
@@ -406,3 +406,13 @@ def retire_region(code: str) -> None:
     BoundaryVersion.objects.filter(region__in=subtree, valid_to__isnull=True).update(valid_to=now)
     subtree.update(retired_at=now)
     bump_revision()
+
+
+def regions_version() -> tuple[Any, ...]:
+    """Changes whenever a boundary (the revision counter) or any region row (saved, added,
+    retired) does: one small aggregate query. Caches of rendered regions key on it."""
+    from gridgov.territory.models import BoundaryRevision, Region
+
+    revision = BoundaryRevision.objects.filter(pk=1).values_list("number", flat=True).first()
+    agg = Region.objects.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
+    return (revision or 0, agg["n"], agg["last"], agg["changed"])

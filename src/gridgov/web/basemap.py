@@ -9,6 +9,7 @@ district costs one small query per request.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import shapely
@@ -17,7 +18,8 @@ from django.core.cache import cache
 from shapely.geometry import mapping, shape
 
 from gridgov.people import scope
-from gridgov.territory.models import BoundaryRevision, Level, Region
+from gridgov.territory.models import Level, Region
+from gridgov.territory.services import regions_version
 
 # Simplification tolerance in degrees (~11 m and ~5.5 m) and the grid coordinates snap to (~1 m).
 TOLERANCE = {Level.STREET: 0.0001, Level.COMMUNITY: 0.00005}
@@ -27,8 +29,10 @@ PRECISION = 0.00001
 def boundaries() -> dict[str, Any]:
     """Active streets and communities as a FeatureCollection: id, code, name, level ("street" or
     "community"), parent id, and the label point (a point inside the polygon, [lat, lon])."""
-    revision = BoundaryRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-    key = f"basemap-boundaries-{revision}"
+    # The revision counter alone is not enough: regions added, renamed or retired change it not,
+    # and a restored or rebuilt database counts from 1 again.
+    version = hashlib.sha256(repr(regions_version()).encode()).hexdigest()[:24]
+    key = f"basemap-boundaries-{version}"
     data: dict[str, Any] | None = cache.get(key)
     if data is not None:
         return data
