@@ -768,7 +768,7 @@ def alarms(user: Any) -> Alarms:
             r["rule_id"],
             r["rule__name"],
             r["n"],
-            link("air:alarms", show="open", rule=r["rule_id"]),
+            link("air:alarms", rule=r["rule_id"]),
         )
         for r in live.values("rule_id", "rule__name")
         .annotate(n=Count("id"))
@@ -792,7 +792,7 @@ def alarms(user: Any) -> Alarms:
         unacknowledged=live.filter(acknowledged_at__isnull=True).count(),
         by_rule=by_rule,
         newest=newest,
-        url=link("air:alarms", show="open"),
+        url=link("air:alarms"),
     )
 
 
