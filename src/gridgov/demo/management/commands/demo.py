@@ -130,6 +130,14 @@ class Command(BaseCommand):
                     f"{campaign.cases} enforcement cases ({campaign.published} on the exposure "
                     f"board).[/]"
                 )
+                x = campaign.extra
+                console.print(
+                    f"[green]Command centre: {campaign.meetings} dispatch meetings, "
+                    f"{x.get('commands', 0)} more commands, {x.get('task_forces', 0)} task forces, "
+                    f"{x.get('supply_requests', 0)} supply requests, "
+                    f"{x.get('racing_snapshots', 0)} horse-race snapshots, "
+                    f"{x.get('bulletins', 0)} bulletins.[/]"
+                )
             print_accounts(console, existing_demo_accounts())
         if opts["no_serve"]:
             return
