@@ -9,7 +9,8 @@ HOST ?= 127.0.0.1
 TEST_WORKERS ?= auto
 # Apps type-checked by `make test` (mypy).
 TYPED_APPS := $(addprefix src/gridgov/,territory people air workorders ops sources inspections \
-  emergency enforcement bulletins forces meetings racing centre)
+  emergency enforcement bulletins forces meetings racing centre mediation organisations projects \
+  customs)
 PORT ?= 8000
 
 .PHONY: demo test install vendor lint typecheck bench serve clean messages

@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from ninja.types import DictStrAny
 
+from gridgov.errors import DomainError
 from gridgov.inputs import InputError
 from gridgov.people.tokens import token_for
 
@@ -136,6 +137,18 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
 
 
+DOMAIN_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refusal of the domain (gridgov.errors), raised by any handler, as its status."""
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return api.create_response(
+        request, error_body(exc.message, errors), status=DOMAIN_STATUS[exc.kind]
+    )
+
+
 @api.exception_handler(InputError)
 def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     errors = [{"field": exc.field, "message": exc.message}]
@@ -177,13 +190,17 @@ def _register() -> None:
     from gridgov.air.review_api import router as review_router
     from gridgov.bulletins.api import router as bulletins_router
     from gridgov.centre.api import router as centre_router
+    from gridgov.customs.api import router as customs_router
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
     from gridgov.forces.api import router as forces_router
     from gridgov.inspections.api import router as inspections_router
+    from gridgov.mediation.api import router as mediation_router
     from gridgov.meetings.api import router as meetings_router
+    from gridgov.organisations.api import router as organisations_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.projects.api import router as projects_router
     from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
     from gridgov.territory.api import router as territory_router
@@ -206,6 +223,10 @@ def _register() -> None:
     api.add_router("", meetings_router, tags=["meetings"])
     api.add_router("", racing_router, tags=["racing"])
     api.add_router("", centre_router, tags=["command centre"])
+    api.add_router("", mediation_router, tags=["people's mediation"])
+    api.add_router("", organisations_router, tags=["new-sector organisations"])
+    api.add_router("", projects_router, tags=["projects"])
+    api.add_router("", customs_router, tags=["village rules and customs"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "gridgov.meetings",
     "gridgov.racing",
     "gridgov.centre",
+    "gridgov.mediation",
+    "gridgov.organisations",
+    "gridgov.projects",
+    "gridgov.customs",
 ]
 
 MIDDLEWARE = [

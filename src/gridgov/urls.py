@@ -47,6 +47,10 @@ urlpatterns = [
     path("exposure/<int:pk>/", enforcement_views.exposure_detail, name="exposure_detail"),
     path("exposure/photos/<int:pk>", enforcement_views.exposure_photo, name="exposure_photo"),
     path("", include("gridgov.centre.urls")),
+    path("mediation/", include("gridgov.mediation.urls")),
+    path("organisations/", include("gridgov.organisations.urls")),
+    path("projects/", include("gridgov.projects.urls")),
+    path("customs/", include("gridgov.customs.urls")),
     path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
     path("", include("gridgov.web.urls")),
 ]

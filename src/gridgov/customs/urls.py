@@ -1,0 +1,3 @@
+app_name = "customs"
+
+urlpatterns: list = []  # filled by the app's pages

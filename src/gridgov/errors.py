@@ -1,0 +1,39 @@
+"""The refusals of the domain, with no HTTP in them.
+
+A domain function that refuses raises a `DomainError` (or a subclass per app) naming its kind
+and, where it is about one input, the field. Each door maps the kind to its own answer: the API
+(one handler in `gridgov.api`) to 400/403/404/409, a page to a form error or a 404, a command to
+a message and a non-zero exit. "Not yours" and "no such id" are the same `not_found`."""
+
+from __future__ import annotations
+
+INVALID, FORBIDDEN, NOT_FOUND, CONFLICT = "invalid", "forbidden", "not_found", "conflict"
+KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT)
+
+
+class DomainError(Exception):
+    """A refused request: `kind` is invalid, forbidden, not_found or conflict."""
+
+    def __init__(self, kind: str, message: str, field: str | None = None) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown error kind {kind!r}")
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.field = field
+
+    @classmethod
+    def invalid(cls, field: str, message: str) -> DomainError:
+        return cls(INVALID, message, field)
+
+    @classmethod
+    def not_found(cls, message: str) -> DomainError:
+        return cls(NOT_FOUND, message)
+
+    @classmethod
+    def forbidden(cls, message: str) -> DomainError:
+        return cls(FORBIDDEN, message)
+
+    @classmethod
+    def conflict(cls, message: str, field: str | None = None) -> DomainError:
+        return cls(CONFLICT, message, field)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediationConfig(AppConfig):
+    name = "gridgov.mediation"
+    verbose_name = _("人民调解")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,3 @@
+app_name = "mediation"
+
+urlpatterns: list = []  # filled by the app's pages

@@ -1,0 +1,329 @@
+"""Excel import and export shared by the registers (mediation, organisations, projects, customs):
+declared columns, typed cells, every row checked before anything is written, row errors named.
+
+An importer declares its columns once::
+
+    COLUMNS = [
+        Column("name", "名称", text(80), required=True),
+        Column("staff", "从业人员", integer(0, 1_000_000)),
+        Column("opened", "成立日期", date()),
+        Column("kind", "类型", choice(OrgKind.choices)),
+    ]
+
+`read(path_or_bytes, COLUMNS)` opens the first sheet, maps the header row ("名称", "name" or
+"名称 name" all name a column), converts every cell through its column's parser and returns a
+`SheetReport`: the parsed rows (a dict per row, keyed by column key, with the sheet's row
+number) and every `RowError` (row, column label, reason). The caller then checks each row
+against the database (scope, duplicates) with `report.fail(row, column, reason)`, and writes
+all rows in one transaction only when `report.ok`: an import is all or nothing.
+
+`export(columns, rows)` writes the same columns, so export → import round-trips. Cells pass
+through `inputs.sheet_row` (formula injection, control characters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from gridgov import inputs
+
+MAX_ROWS = 20_000
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+NO = {"否", "n", "no", "false", "0", "×", "无"}
+LIST_SPLIT = re.compile(r"[,，、;；]")
+
+Parser = Callable[[Any], Any]
+
+
+class CellError(ValueError):
+    """A cell that its column cannot take (the message says why)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # the Chinese header
+    parse: Parser
+    required: bool = False
+
+    @property
+    def header(self) -> str:
+        return f"{self.label} {self.key}"
+
+
+@dataclass
+class SheetReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.errors.append(RowError(row, column, reason))
+
+
+# --- cell parsers: value from openpyxl → Python value or CellError ---------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def text(max_length: int) -> Parser:
+    """Text up to `max_length` characters (longer is refused, never cut); blank is ""."""
+
+    def parse(value: Any) -> str:
+        if _blank(value):
+            return ""
+        out = _plain(value)
+        try:
+            inputs.check_text("cell", out, max_length)
+        except inputs.InputError as exc:
+            raise CellError(exc.message) from None
+        return out
+
+    return parse
+
+
+def integer(low: int, high: int) -> Parser:
+    def parse(value: Any) -> int | None:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("not a whole number")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise CellError("not a whole number")
+            value = int(value)
+        if not isinstance(value, int):
+            raw = _plain(value).replace(",", "")
+            if not re.fullmatch(r"[+-]?\d{1,19}", raw):
+                raise CellError(f"not a whole number: {raw[:20]!r}")
+            value = int(raw)
+        if not low <= value <= high:
+            raise CellError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def decimal(low: Decimal, high: Decimal, places: int = 2) -> Parser:
+    """A finite decimal in [low, high] with at most `places` decimals (money: 万元, 元)."""
+
+    def parse(value: Any) -> Decimal | None:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("not a number")
+        raw = repr(value) if isinstance(value, float) else _plain(value).replace(",", "")
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            raise CellError(f"not a number: {raw[:20]!r}") from None
+        if not number.is_finite():
+            raise CellError("not a finite number")
+        if not low <= number <= high:
+            raise CellError(f"must be between {low} and {high}")
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+        if rounded != number:
+            raise CellError(f"at most {places} decimal places")
+        return rounded
+
+    return parse
+
+
+def date(years: tuple[int, int] = inputs.ANY_YEARS) -> Parser:
+    def parse(value: Any) -> dt.date | None:
+        if _blank(value):
+            return None
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            raw = _plain(value).replace("/", "-").replace(".", "-")
+            try:
+                inputs.check_date_text("date", raw, years)
+                day = dt.date.fromisoformat(raw)
+            except (inputs.InputError, ValueError) as exc:
+                message = exc.message if isinstance(exc, inputs.InputError) else str(exc)
+                raise CellError(f"not a date (YYYY-MM-DD): {raw[:20]!r}: {message}") from None
+        if not years[0] <= day.year <= years[1]:
+            raise CellError(f"year must be between {years[0]} and {years[1]}")
+        return day
+
+    return parse
+
+
+def boolean() -> Parser:
+    def parse(value: Any) -> bool | None:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        raw = _plain(value).lower()
+        if raw in YES:
+            return True
+        if raw in NO:
+            return False
+        raise CellError(f"not 是/否: {raw[:20]!r}")
+
+    return parse
+
+
+def choice(pairs: Iterable[tuple[str, Any]]) -> Parser:
+    """A code or its label (Chinese, or English when the label is translated)."""
+    known: dict[str, str] = {}
+    for code, label in pairs:
+        known[str(code).lower()] = code
+        known[str(label).lower()] = code
+
+    def parse(value: Any) -> str | None:
+        if _blank(value):
+            return None
+        raw = _plain(value)
+        try:
+            return known[raw.lower()]
+        except KeyError:
+            raise CellError(f"unknown value {raw[:40]!r}") from None
+
+    return parse
+
+
+def listing(item: Parser, max_items: int = 50) -> Parser:
+    """A list in one cell, separated by commas (，、;；)."""
+
+    def parse(value: Any) -> list[Any]:
+        if _blank(value):
+            return []
+        parts = [p.strip() for p in LIST_SPLIT.split(_plain(value)) if p.strip()]
+        if len(parts) > max_items:
+            raise CellError(f"at most {max_items} items")
+        return [item(p) for p in parts]
+
+    return parse
+
+
+# --- reading and writing ------------------------------------------------------------------
+
+
+def _header_map(columns: Sequence[Column], header: Iterable[Any]) -> dict[int, Column]:
+    names: dict[str, Column] = {}
+    for c in columns:
+        names[c.key.lower()] = c
+        names[c.label.lower()] = c
+    found: dict[int, Column] = {}
+    for i, cell in enumerate(header):
+        for token in str(cell or "").strip().lower().split():
+            if token in names:
+                found[i] = names[token]
+                break
+    return found
+
+
+def read(source: Path | bytes | Any, columns: Sequence[Column]) -> SheetReport:
+    """Parse the first sheet of a workbook (a path, bytes or a file object)."""
+    report = SheetReport()
+    try:
+        if isinstance(source, bytes | bytearray):
+            source = io.BytesIO(source)
+        book = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        report.fail(0, "file", f"not an Excel workbook (.xlsx): {type(exc).__name__}")
+        return report
+    try:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            report.fail(1, "header", "the sheet is empty")
+            return report
+        where = _header_map(columns, header)
+        missing = [c for c in columns if c.required and c not in where.values()]
+        for c in missing:
+            report.fail(1, c.label, "column missing")
+        if missing:
+            return report
+        for number, line in enumerate(lines, start=2):
+            if number - 1 > MAX_ROWS:
+                report.fail(number, "file", f"more than {MAX_ROWS} rows")
+                break
+            if all(_blank(v) for v in line):
+                continue
+            row: dict[str, Any] = {"_row": number}
+            for c in columns:
+                row[c.key] = c.parse(None)  # the blank value of a column the sheet lacks
+            for i, c in where.items():
+                value = line[i] if i < len(line) else None
+                try:
+                    row[c.key] = c.parse(value)
+                except CellError as exc:
+                    report.fail(number, c.label, str(exc))
+                    continue
+                if c.required and row[c.key] in (None, "", []):
+                    report.fail(number, c.label, "required")
+            report.rows.append(row)
+    finally:
+        book.close()
+    return report
+
+
+def _cell_out(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def export(
+    columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
+) -> bytes:
+    """A workbook of one sheet: a bold "中文 key" header and the rows (values in column order)."""
+    book = Workbook()
+    ws = book.active
+    ws.title = title[:31]
+    ws.append([c.header for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(inputs.sheet_row([_cell_out(v) for v in row]))
+    ws.freeze_panes = "A2"
+    for i, _c in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    name = "gridgov.organisations"
+    verbose_name = _("新兴领域党建")
+    default_auto_field = "django.db.models.BigAutoField"
