@@ -30,6 +30,7 @@ from gridgov.enforcement.models import (
     PartyKind,
 )
 from gridgov.enforcement.steps import FINAL, MOVES, NEEDS_NOTE, OPEN, PATH, Step
+from gridgov.errors import DomainError
 from gridgov.inspections.models import Inspection
 from gridgov.people import identity, scope
 from gridgov.sources import categories
@@ -46,14 +47,8 @@ MAX_AMOUNT = Decimal("100000000")  # 1亿元: above any fine the configured laws
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
-class CaseError(Exception):
+class CaseError(DomainError):
     """A refused request: `kind` is invalid, forbidden, not_found or conflict (no HTTP here)."""
-
-    def __init__(self, kind: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
 
 
 def invalid(field: str, message: str) -> CaseError:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.errors import DomainError
 from gridgov.forces.models import (
     Allocation,
     Depot,
@@ -63,14 +64,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ForcesError(Exception):
+class ForcesError(DomainError):
     """A refused request: `kind` is invalid, forbidden, not_found or conflict (no HTTP here)."""
-
-    def __init__(self, kind: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
 
 
 def invalid(field: str, message: str) -> ForcesError:
