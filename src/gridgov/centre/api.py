@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from gridgov.air.periods import today as cst_today
 from gridgov.api import ApiError, errors
+from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
 from gridgov.centre.overview import overview
 from gridgov.territory.api import Geometry
@@ -304,3 +305,58 @@ def get_overview_map(
     except ValueError as exc:
         raise ApiError(400, str(exc), field="layers") from exc
     return dataclasses.asdict(map_layers(request.user, cst_today(), wanted))
+
+
+# --- 基层治理总览 ------------------------------------------------------------------------------
+
+
+class GovernanceColumnOut(Schema):
+    area: str = Field(description="mediation, organisations, projects or customs")
+    key: str = Field(description="the horse race's metric key")
+    label: str
+    unit: str
+    higher_is_better: bool
+
+
+class GovernanceRowOut(Schema):
+    code: str
+    name: str
+    values: dict[str, float | None] = Field(description="metric key → value (None: no data)")
+    samples: dict[str, int | None] = Field(description="metric key → the value's sample size")
+
+
+class GovernanceOut(Schema):
+    start: dt.date
+    end: dt.date
+    level: int = Field(description="the units' level: 2 street/town, 3 community/village")
+    columns: list[GovernanceColumnOut]
+    rows: list[GovernanceRowOut]
+
+
+@router.get(
+    "/governance", response={200: GovernanceOut, **errors(400, 401)}, url_name="centre_governance"
+)
+def get_governance(
+    request: HttpRequest,
+    start: dt.date | None = Query(None, alias="from", description="default: 1 January"),  # noqa: B008
+    end: dt.date | None = Query(None, alias="to", description="default: today"),  # noqa: B008
+) -> Any:
+    """基层治理总览: mediation, party-building coverage, projects and customs per unit (the
+    units below the caller's own), the horse race's figures, for a period (default: the year
+    to date)."""
+    first, last = year_to_date(cst_today())
+    start, end = start or first, end or last
+    try:
+        g = governance(request.user, start, end)
+    except ValueError as exc:
+        raise ApiError(400, str(exc), field="from") from exc
+    return {
+        "start": g.start,
+        "end": g.end,
+        "level": g.level,
+        "columns": [dataclasses.asdict(c) for c in g.columns],
+        "rows": [
+            {"code": r.code, "name": r.name, "values": r.values, "samples": r.samples}
+            for r in g.rows
+        ],
+    }

@@ -8,4 +8,5 @@ urlpatterns = [
     path("overview/", views.overview_page, name="overview"),
     path("overview/wall/", views.wall_page, name="wall"),
     path("inbox/", views.inbox_page, name="inbox"),
+    path("governance/", views.governance_page, name="governance"),
 ]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from gridgov.air.aqi import LEVELS
 from gridgov.air.periods import today
+from gridgov.centre.forms import PeriodForm
+from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import overview
 from gridgov.workorders import notify
@@ -57,3 +59,31 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         notify.mark_all_read(person)
         return redirect("centre:inbox")
     return render(request, "centre/inbox.html", {"items": notify.inbox(person, limit=200)})
+
+
+@login_required
+def governance_page(request: HttpRequest) -> HttpResponse:
+    """基层治理总览: the four grassroots areas per unit (governance.py), for a period."""
+    first, last = year_to_date(today())
+    form = PeriodForm(request.GET or None, initial={"start": first, "end": last})
+    start, end = first, last
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data["start"] or first
+        end = form.cleaned_data["end"] or last
+    try:
+        g = governance(request.user, start, end)
+    except ValueError as exc:
+        form.add_error(None, str(exc))
+        g = governance(request.user, first, last)
+    areas = []
+    for area in g.areas:
+        columns = [c for c in g.columns if c.area == area.key]
+        if columns:
+            areas.append({"area": area, "url": reverse(area.url_name), "columns": columns})
+    rows = [
+        {"row": r, "cells": [(r.values.get(c.key), r.samples.get(c.key), c) for c in g.columns]}
+        for r in g.rows
+    ]
+    return render(
+        request, "centre/governance.html", {"g": g, "form": form, "areas": areas, "rows": rows}
+    )
