@@ -12,7 +12,7 @@ from gridgov.mediation.models import CaseSource, Judicial, Kind, Outcome, State
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _text(label: Any, limit: int, required: bool = False, rows: int = 0) -> forms.CharField:
