@@ -177,7 +177,7 @@ ROLES["调解员"] = {
     **{f"mediation.{m}": (VIEW,) for m in _MEDIATION_READ},
     **{f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_CASE},
 }
-for _group, _grants in {
+_MEDIATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "指挥中心": {f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_ALL},
     "街道/镇干部": {f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_ALL},
     "社区/村干部": {
@@ -185,7 +185,8 @@ for _group, _grants in {
         **{f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_CASE},
     },
     "网格员": {"mediation.case": (VIEW, ADD), "mediation.party": (VIEW, ADD)},
-}.items():
+}
+for _group, _grants in _MEDIATION_GRANTS.items():
     ROLES[_group].update(_grants)
 for _group in ("指挥中心", "街道/镇干部", "社区/村干部", "调解员"):
     EXTRA[_group] = [*EXTRA.get(_group, []), "mediation.view_party_identity"]
