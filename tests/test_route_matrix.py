@@ -543,6 +543,7 @@ ROUTES: dict[str, Row] = {
         "302 405 405 405 405 405 405", pk="@g1_mediation_case", action="session"
     ),
     "mediation/committees/": row("302 200 200 200 200 200 403"),
+    "mediation/trainings/new/": row("302 405 405 405 405 405 405"),
     "mediation/trainings/attendance.xlsx": row("302 200 200 200 403 403 403"),
     "mediation/trainings/import/": row("302 405 405 405 405 405 405"),
     "mediation/stats/": row("302 200 200 200 200 200 403"),

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from gridgov.mediation import services
 from gridgov.mediation.models import Attendance, Case, State, Training
-from tests.mediation.conftest import mediate_to_agreement
+from tests.mediation.conftest import case_input, mediate_to_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,22 @@ def test_export_page_masks_for_grid_posts(login, make_case, med, crew):
     r = login("g1_leader").get("/mediation/export.xlsx")
     ws = load_workbook(io.BytesIO(r.content)).active
     assert "刘**" in [c.value for c in ws[2]][8]
+
+
+def test_training_form_and_committee_choice(login, med, territory, users):
+    c = login("command")
+    r = c.post("/mediation/trainings/new/", {"topic": "", "date": "2026-03-01", "place": "x",
+               "organiser": territory["D"].pk, "hours": "4"})  # fmt: skip
+    assert r.status_code == 200 and not Training.objects.exists()
+    r = c.post("/mediation/trainings/new/", {"topic": "调解技巧", "date": "2026-03-01",
+               "place": "区司法局", "organiser": territory["D"].pk, "hours": "4"})  # fmt: skip
+    assert r.status_code == 302 and Training.objects.get().topic == "调解技巧"
+    assert login("east_secretary").post("/mediation/trainings/new/", {}).status_code == 403
+    # The intake may name the street's committee instead of the community's.
+    case = services.create_case(
+        users["command"],
+        case_input(committee_id=med.east_street.pk),
+    )
+    assert case.committee == med.east_street
+    page = c.get(f"/mediation/cases/{case.pk}/").content.decode()
+    assert "调解甲" in page and "调解丙" not in page  # the session offers the street's mediators

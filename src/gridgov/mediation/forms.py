@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.mediation import services
-from gridgov.mediation.models import CaseSource, Judicial, Kind, Outcome, State
+from gridgov.mediation.models import CaseSource, Committee, Judicial, Kind, Outcome, State
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
@@ -55,6 +55,12 @@ class IntakeForm(forms.Form):
     amount = forms.CharField(label=_("争议金额(元)"), max_length=20, required=False)
     grid = forms.ModelChoiceField(label=_("所在网格"), queryset=Region.objects.none())
     address = _text(_("发生地点"), 200)
+    committee = forms.ModelChoiceField(
+        label=_("调解委员会"),
+        queryset=Committee.objects.none(),
+        required=False,
+        empty_label=_("按网格自动确定"),
+    )
     received_on = forms.DateField(label=_("受理日期"), required=False, widget=DATE)
     followup_days = forms.IntegerField(
         label=_("回访期限(天)"), min_value=1, max_value=365, initial=30
@@ -75,6 +81,8 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = services.intake_grids(user)  # type: ignore[attr-defined]
         self.fields["mediators"].queryset = services.mediators_for(user)  # type: ignore[attr-defined]
+        committees = services.committees_for(user).filter(active=True).select_related("unit")
+        self.fields["committee"].queryset = committees  # type: ignore[attr-defined]
 
     def case_input(self) -> services.CaseInput:
         d = self.cleaned_data
@@ -106,6 +114,7 @@ class IntakeForm(forms.Form):
             amount=d["amount"] or None,
             grid_id=d["grid"].pk,
             address=d["address"],
+            committee_id=d["committee"].pk if d["committee"] else None,
             received_on=d["received_on"],
             followup_days=d["followup_days"],
             mediator_ids=[p.pk for p in d["mediators"]],
@@ -158,9 +167,13 @@ class SessionForm(forms.Form):
     mediators = forms.ModelMultipleChoiceField(label=_("调解员"), queryset=Person.objects.none())
     notes = _text(_("调解经过"), 4000, required=True, rows=3)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Any, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mediators"].queryset = services.mediators_for(user)  # type: ignore[attr-defined]
+        mediators = services.mediators_for(user)
+        if case is not None:  # the committee's own mediators first offered; others if none
+            own = services.committee_mediators(user, case.committee)
+            mediators = own if own.exists() else mediators
+        self.fields["mediators"].queryset = mediators  # type: ignore[attr-defined]
 
 
 class OutcomeForm(forms.Form):
@@ -204,6 +217,24 @@ class ArchiveForm(forms.Form):
 
 class FromOrderForm(forms.Form):
     reference = forms.CharField(label=_("工单编号"), max_length=20)
+
+
+class TrainingForm(forms.Form):
+    topic = _text(_("培训主题"), 120, required=True)
+    date = forms.DateField(label=_("培训日期"), widget=DATE)
+    place = _text(_("培训地点"), 120, required=True)
+    organiser = forms.ModelChoiceField(label=_("组织单位"), queryset=Region.objects.none())
+    hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_value=99, decimal_places=1,
+                               initial=4)  # fmt: skip
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gridgov.people import scope
+        from gridgov.territory.models import Level
+
+        active = Region.objects.active().filter(level__lte=Level.COMMUNITY).defer("geometry")
+        units = scope.regions_for(user, active).order_by("level", "code")
+        self.fields["organiser"].queryset = units  # type: ignore[attr-defined]
 
 
 class AttendanceImportForm(forms.Form):

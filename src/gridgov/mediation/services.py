@@ -242,6 +242,12 @@ def mediators_for(user: Any) -> QuerySet[Person]:
     )
 
 
+def committee_mediators(user: Any, committee: Committee) -> QuerySet[Person]:
+    """Mediators in scope posted in the committee's unit or below it."""
+    posts = mediator_posts(user).filter(region__path__startswith=committee.unit.path)
+    return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
+
+
 def intake_grids(user: Any) -> QuerySet[Region]:
     if not can_add(user):
         return Region.objects.none()

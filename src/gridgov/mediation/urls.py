@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/agreement.<str:fmt>", views.agreement_file, name="agreement"),
     path("cases/<int:pk>/<str:action>/", views.case_action, name="act"),
     path("committees/", views.committees, name="committees"),
+    path("trainings/new/", views.training_new, name="training_new"),
     path("trainings/attendance.xlsx", views.attendance_xlsx, name="attendance"),
     path("trainings/import/", views.attendance_import, name="attendance_import"),
     path("stats/", views.statistics, name="stats"),

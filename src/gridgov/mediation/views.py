@@ -182,7 +182,7 @@ def case_page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None
         elif name == "followup":
             initial = {"done_on": today}
         action_forms[name] = (
-            cls(user, initial=initial) if name == "session" else cls(initial=initial)
+            cls(user, initial=initial, case=case) if name == "session" else cls(initial=initial)
         )
     full = services.sees_identity(user)
     parties = [services.party_view(p, True) for p in case.parties.all()]
@@ -217,7 +217,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     if not services.can_change(user):
         raise PermissionDenied
-    form = cls(user, request.POST) if action == "session" else cls(request.POST)
+    form = cls(user, request.POST, case=case) if action == "session" else cls(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -273,7 +273,7 @@ def agreement_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def committees(request: HttpRequest) -> HttpResponse:
+def committees(request: HttpRequest, training_form: Any = None) -> HttpResponse:
     user = request.user
     if not (services.can_view(user) or services.can_view_training(user)):
         raise PermissionDenied
@@ -303,6 +303,26 @@ def committees(request: HttpRequest) -> HttpResponse:
         "errors": [],
     }
     return render(request, "mediation/committees.html", context)
+
+
+@login_required
+@require_POST
+def training_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not services.can_manage_training(user):
+        raise PermissionDenied
+    form = forms.TrainingForm(user, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.create_training(user, topic=d["topic"], date=d["date"], place=d["place"],
+                                     organiser_id=d["organiser"].pk, hours=d["hours"])  # fmt: skip
+        except MediationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("培训已登记"))
+            return redirect("mediation:committees")
+    return committees(request, training_form=form)
 
 
 @login_required
