@@ -90,3 +90,31 @@ def test_dispute_to_signed_agreement_and_follow_up(live_server, browser, med, te
     case.refresh_from_db()
     assert case.state == State.FOLLOWED_UP
     assert case.followups.get().performed is True
+
+
+def test_grid_leader_registers_a_dispute_on_the_phone(live_server, browser, med, territory):  # noqa: F811
+    base = live_server.url
+    phone = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        geolocation={"latitude": 35.2, "longitude": 113.05},
+        permissions=["geolocation"],
+    )
+    w = Watched(phone)
+    log_in(w.page, base, "g1_leader", "/mediation/m/new/")
+    w.page.wait_for_url(f"{base}/mediation/m/new/")
+    w.visit(f"{base}/mediation/m/new/", ready="#dispute-form")
+    w.page.wait_for_function("document.querySelector('[data-gps=lat]').value !== ''")
+    w.page.select_option("#dispute-form [name=kind]", "property")
+    w.page.fill("#dispute-form [name=title]", "物业停车费纠纷")
+    w.page.fill("#dispute-form [name=applicant_name]", "业主甲")
+    w.page.click("#dispute-form button[type=submit]")
+    w.page.wait_for_url(f"{base}/mediation/m/followups/")
+    assert w.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.close()
+    case = Case.objects.get()
+    assert case.grid == territory["D-S1-C1-G1"]
+    assert case.source == "grid"
+    assert case.committee == med.east
