@@ -327,6 +327,9 @@ ROUTES: dict[str, Row] = {
     "api/v1/mediation/committees": row("401 200 200 200 200 200 200"),
     "api/v1/mediation/trainings": row("401 200 200 200 200 200 200"),
     "api/v1/mediation/mediators": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/trainings/<int:training_id>/attendance": row(
+        "405 405 405 405 405 405 405", training_id="1"
+    ),
     # 赛马比拼: cards are the district's configuration; results are the caller's units (scoped
     # rows, so 200 for all); a unit's history 404 outside the scope (a community official does
     # not see its street).

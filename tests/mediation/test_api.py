@@ -191,6 +191,15 @@ def test_trainings_api(client, bearer, med):
     assert r.status_code == 403
     r = post(client, "/api/v1/mediation/trainings", {**body, "hours": "NaN"}, h)
     assert r.status_code == 400
+    training = listed["items"][0]["id"]
+    url = f"/api/v1/mediation/trainings/{training}/attendance"
+    r = post(client, url, {"person_ids": [med.m2.pk]}, h)
+    assert r.status_code == 200 and r.json()["attendees"] == 3
+    r = post(client, url, {"person_ids": [999999]}, h)
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "attendees"
+    assert post(client, url, {"person_ids": []}, bearer("east_secretary")).status_code == 403
+    assert post(client, "/api/v1/mediation/trainings/999/attendance", {"person_ids": []},
+                h).status_code == 404  # fmt: skip
 
 
 def test_case_from_order_api(client, bearer, crew, med, report):

@@ -685,6 +685,22 @@ def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
     return Status(201, training_row(t, visible))
 
 
+class AttendanceIn(Schema):
+    person_ids: list[int] = Field(max_length=2000, description="mediators present")
+
+
+@router.post(
+    "/mediation/trainings/{int:training_id}/attendance",
+    response={200: TrainingOut, **errors(400, 401, 403, 404)},
+)
+def add_attendance(request: HttpRequest, training_id: int, payload: AttendanceIn) -> Any:
+    """Mark mediators (in the caller's scope) present; those already marked are kept."""
+    services.add_attendance(request.user, training_id, payload.person_ids)
+    t = services.trainings_for(request.user).select_related("organiser").get(pk=training_id)
+    visible = set(services.mediators_for(request.user).values_list("pk", flat=True))
+    return training_row(t, visible)
+
+
 class MediatorOut(Schema):
     person_id: int
     name: str
