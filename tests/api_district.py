@@ -86,6 +86,9 @@ class District:
     racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
     s1_street: int = 0  # 东街道's id (the east roles' street)
     s2_street: int = 0  # 西街道's id
+    # 人民调解: a case with a signed agreement in G1 (东一社区's committee) and one in G3
+    g1_mediation_case: int = 0
+    g3_mediation_case: int = 0
 
 
 def _png() -> bytes:
@@ -194,6 +197,27 @@ def _forces(territory: dict[str, Any]) -> dict[str, int]:
             kind=kind, unit=territory[community], quantity=1, reason="雾炮",
             requested_at=timezone.now(),
         ).pk  # fmt: skip
+    return out
+
+
+def _mediation(territory: dict[str, Any]) -> dict[str, int]:
+    """A committee and a case with a signed agreement in G1 (东一社区) and in G3 (西一社区)."""
+    from gridgov.mediation.models import Case, Committee, Party
+
+    out: dict[str, int] = {}
+    day = dt.date(2026, 11, 2)
+    for key, community, grid in (("g1", "D-S1-C1", "D-S1-C1-G1"), ("g3", "D-S2-C2", "D-S2-C2-G3")):
+        committee = Committee.objects.create(name=f"{key} 调委会", unit=territory[community])
+        case = Case.objects.create(
+            number=f"TJ2026{key}", kind="neighbour", title="漏水纠纷", grid=territory[grid],
+            region_path=territory[grid].path, source="walk_in", committee=committee,
+            state="succeeded", received_on=day, outcome="agreement", outcome_on=day,
+            terms="赔偿维修费", perform_by=day, signed_on=day, created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )  # fmt: skip
+        Party.objects.create(case=case, role="applicant", name="刘大明", phone="13700000001")
+        case.followups.create(due_on=day + dt.timedelta(days=30))
+        out[f"{key}_mediation_case"] = case.pk
     return out
 
 
@@ -352,4 +376,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         racing_card=_racing_card(),
         s1_street=territory["D-S1"].pk,
         s2_street=territory["D-S2"].pk,
+        **_mediation(territory),
     )

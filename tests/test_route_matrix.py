@@ -283,6 +283,53 @@ ROUTES: dict[str, Row] = {
         "401 200 404 404 404 404 404",
         meeting_id="@meeting|@g3_meeting",
     ),
+    # 人民调解: lists answer everyone (empty without the permission); a case (and its
+    # agreement) 404s outside the scope and for an account without a person.
+    "api/v1/mediation/cases": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/cases.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/orders/<int:order_id>/case": row(
+        "405 405 405 405 405 405 405", order_id="@g1_order"
+    ),
+    "api/v1/mediation/cases/<int:case_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        case_id="@g1_mediation_case|@g3_mediation_case",
+    ),
+    "api/v1/mediation/cases/<int:case_id>/sessions": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/outcome": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/sign": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/judicial": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/followups": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/archive": row(
+        "405 405 405 405 405 405 405", case_id="@g1_mediation_case"
+    ),
+    "api/v1/mediation/cases/<int:case_id>/agreement.docx": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        case_id="@g1_mediation_case|@g3_mediation_case",
+    ),
+    "api/v1/mediation/cases/<int:case_id>/agreement.pdf": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        case_id="@g1_mediation_case|@g3_mediation_case",
+    ),
+    "api/v1/mediation/statistics": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/committees": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/trainings": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/mediators": row("401 200 200 200 200 200 200"),
+    "api/v1/mediation/trainings/<int:training_id>/attendance": row(
+        "405 405 405 405 405 405 405", training_id="1"
+    ),
     # 赛马比拼: cards are the district's configuration; results are the caller's units (scoped
     # rows, so 200 for all); a unit's history 404 outside the scope (a community official does
     # not see its street).
@@ -477,6 +524,39 @@ ROUTES: dict[str, Row] = {
     "exposure/": row("200 200 200 200 200 200 200"),
     "exposure/<int:pk>/": row("200 200 200 200 200 200 200", pk="@publication"),
     "exposure/photos/<int:pk>": row("200 200 200 200 200 200 200", pk="@publication_photo"),
+    # 人民调解 pages: every post sees its cases (grid posts register them); the account
+    # without a person has no permission (403) or no such case (404). Trainings' attendance is
+    # for the desk roles; a follow-up is recorded by those who mediate.
+    "mediation/": row("302 200 200 200 200 200 403"),
+    "mediation/new/": row("302 200 200 200 200 200 403"),
+    "mediation/from-order/": row("302 405 405 405 405 405 405"),
+    "mediation/export.xlsx": row("302 200 200 200 200 200 403"),
+    "mediation/cases/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_mediation_case|@g3_mediation_case",
+    ),
+    "mediation/cases/<int:pk>/agreement.<str:fmt>": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_mediation_case|@g3_mediation_case",
+        fmt="pdf",
+    ),
+    "mediation/cases/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@g1_mediation_case", action="session"
+    ),
+    "mediation/committees/": row("302 200 200 200 200 200 403"),
+    "mediation/trainings/new/": row("302 405 405 405 405 405 405"),
+    "mediation/trainings/attendance.xlsx": row("302 200 200 200 403 403 403"),
+    "mediation/trainings/import/": row("302 405 405 405 405 405 405"),
+    "mediation/stats/": row("302 200 200 200 200 200 403"),
+    "mediation/m/new/": row("302 200 200 200 200 200 403"),
+    "mediation/m/followups/": row("302 200 200 200 200 200 403"),
+    "mediation/m/followups/<int:pk>/": row(
+        "302 200 200 200 403 403 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_mediation_case|@g3_mediation_case",
+    ),
     # --- redirects, login, health
     "m/": row("302 302 302 302 302 302 302"),
     "": row("302 302 302 302 302 302 302"),

@@ -165,6 +165,34 @@ POST_GROUPS = {
 }
 
 
+# 人民调解 (mediation): committees and trainings are managed by the command office and the
+# streets; cases are registered by grid workers, mediated by the committees' mediators (a new
+# group, 调解员, from the `mediator` post) and the community and street officials. Parties'
+# identities are shown unmasked on exports and the API only with `view_party_identity`.
+_MEDIATION_ALL = ("committee", "training", "attendance", "case", "party", "session", "followup")
+_MEDIATION_READ = ("committee", "training", "attendance")
+_MEDIATION_CASE = ("case", "party", "session", "followup")
+ROLES["调解员"] = {
+    "territory.region": (VIEW,),
+    **{f"mediation.{m}": (VIEW,) for m in _MEDIATION_READ},
+    **{f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_CASE},
+}
+_MEDIATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "指挥中心": {f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_ALL},
+    "街道/镇干部": {f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_ALL},
+    "社区/村干部": {
+        **{f"mediation.{m}": (VIEW,) for m in _MEDIATION_READ},
+        **{f"mediation.{m}": (VIEW, ADD, CHANGE) for m in _MEDIATION_CASE},
+    },
+    "网格员": {"mediation.case": (VIEW, ADD), "mediation.party": (VIEW, ADD)},
+}
+for _group, _grants in _MEDIATION_GRANTS.items():
+    ROLES[_group].update(_grants)
+for _group in ("指挥中心", "街道/镇干部", "社区/村干部", "调解员"):
+    EXTRA[_group] = [*EXTRA.get(_group, []), "mediation.view_party_identity"]
+POST_GROUPS["mediator"] = "调解员"
+
+
 def ensure_roles(**_: Any) -> None:
     from gridgov.people.models import PostType
 

@@ -1,0 +1,1032 @@
+"""The only write path of people's mediation, and the scoped questions asked of it.
+
+Every door (pages, phone, API, admin, Excel, demo) calls these. A refusal is a `MediationError`
+(a `DomainError`) naming its kind and the field. A case is seen by accounts with
+`mediation.view_case` whose scope holds the case's grid; "not yours" and "no such case" are the
+same not_found. Parties' names, phones and ID numbers are shown in scope on the pages; the API
+and the exports mask them unless the account has `mediation.view_party_identity`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov import inputs
+from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
+from gridgov.mediation.models import (
+    Attendance,
+    Case,
+    CaseSource,
+    CaseStep,
+    Committee,
+    FollowUp,
+    Judicial,
+    Kind,
+    Outcome,
+    Party,
+    PartyRole,
+    Session,
+    State,
+    Training,
+)
+from gridgov.people import identity, scope
+from gridgov.people.models import Person, Post
+from gridgov.territory.models import Level, Region
+
+VIEW = "mediation.view_case"
+ADD = "mediation.add_case"
+CHANGE = "mediation.change_case"
+IDENTITY = "mediation.view_party_identity"
+VIEW_TRAINING = "mediation.view_training"
+MANAGE_TRAINING = "mediation.change_training"
+MEDIATOR_POST = "mediator"
+
+MAX_AMOUNT = Decimal("1000000000000")
+LIMITS = {
+    "title": 120,
+    "facts": 4000,
+    "address": 200,
+    "referral": 120,
+    "place": 120,
+    "notes": 4000,
+    "outcome_note": 2000,
+    "terms": 4000,
+    "court": 80,
+    "ruling": 60,
+    "findings": 2000,
+    "topic": 120,
+    "name": 80,
+    "phone": 20,
+    "id_number": 18,
+}
+MAX_PARTIES = 20
+MAX_MEDIATORS = 20
+
+# Which dispute category of a work order becomes which kind of case.
+ORDER_KINDS = {
+    "neighbour_dispute": Kind.NEIGHBOUR,
+    "labour_dispute": Kind.LABOUR,
+}
+
+# From each state, the outcomes and moves allowed (and nothing else).
+OUTCOME_STATES = (State.RECEIVED, State.MEDIATING)
+OUTCOME_TO_STATE = {
+    Outcome.AGREEMENT: State.SUCCEEDED,
+    Outcome.FAILED: State.FAILED,
+    Outcome.COURT: State.REFERRED,
+    Outcome.ARBITRATION: State.REFERRED,
+    Outcome.PETITION: State.REFERRED,
+}
+ARCHIVABLE = (State.FOLLOWED_UP, State.FAILED, State.REFERRED)
+OPEN_STATES = (State.RECEIVED, State.MEDIATING)
+
+ACTION_LABELS = {
+    "create": gettext_lazy("受理登记"),
+    "from_order": gettext_lazy("工单转入"),
+    "session": gettext_lazy("调解记录"),
+    "outcome": gettext_lazy("调解结果"),
+    "sign": gettext_lazy("协议签署"),
+    "judicial": gettext_lazy("司法确认"),
+    "followup": gettext_lazy("回访"),
+    "archive": gettext_lazy("归档"),
+}
+
+
+class MediationError(DomainError):
+    """A refused request about mediation (kind invalid, forbidden, not_found or conflict)."""
+
+
+def invalid(field: str, message: str) -> MediationError:
+    return MediationError(INVALID, message, field)
+
+
+def not_found(message: str) -> MediationError:
+    return MediationError(NOT_FOUND, message)
+
+
+def forbidden(message: str) -> MediationError:
+    return MediationError(FORBIDDEN, message)
+
+
+def conflict(message: str, field: str | None = None) -> MediationError:
+    return MediationError(CONFLICT, message, field)
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+# ------------------------------------------------------------------------------- access --
+
+
+def _has(user: Any, perm: str) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+
+
+def can_view(user: Any) -> bool:
+    return _has(user, VIEW)
+
+
+def can_add(user: Any) -> bool:
+    return _has(user, ADD)
+
+
+def can_change(user: Any) -> bool:
+    return _has(user, CHANGE)
+
+
+def sees_identity(user: Any) -> bool:
+    return _has(user, IDENTITY)
+
+
+def can_view_training(user: Any) -> bool:
+    return _has(user, VIEW_TRAINING)
+
+
+def can_manage_training(user: Any) -> bool:
+    return _has(user, MANAGE_TRAINING)
+
+
+def _paths_q(paths: list[str], field_name: str) -> Q:
+    parts = [Q(**{f"{field_name}__startswith": p}) for p in paths]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def _ancestors(paths: list[str]) -> list[str]:
+    out: set[str] = set()
+    for p in paths:
+        parts = p.strip("/").split("/")
+        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return sorted(out)
+
+
+def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases whose grid lies in the account's scope."""
+    qs = Case.objects.all() if qs is None else qs
+    if not can_view(user):
+        return qs.none()
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return qs
+    return qs.filter(_paths_q(paths, "region_path"))
+
+
+def get_case(user: Any, case_id: int) -> Case:
+    case = (
+        cases_for(user)
+        .select_related("grid", "committee__unit", "order__event")
+        .defer("grid__geometry", "committee__unit__geometry")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise not_found(_("调解案件不存在"))
+    return case
+
+
+def _unit_q(paths: list[str], field_name: str) -> Q:
+    """The unit is in the scope, or is a street/community above it (a grid worker files into
+    the committee of its community or street)."""
+    above = Q(
+        **{f"{field_name}__path__in": _ancestors(paths), f"{field_name}__level__gte": Level.STREET}
+    )
+    return _paths_q(paths, f"{field_name}__path") | above
+
+
+def committees_for(user: Any, qs: QuerySet[Committee] | None = None) -> QuerySet[Committee]:
+    qs = Committee.objects.all() if qs is None else qs
+    if not (can_view(user) or can_view_training(user)):
+        return qs.none()
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return qs
+    return qs.filter(_unit_q(paths, "unit")) if paths else qs.none()
+
+
+def trainings_for(user: Any, qs: QuerySet[Training] | None = None) -> QuerySet[Training]:
+    """Trainings organised in the scope or above it (the district's reach every street)."""
+    qs = Training.objects.all() if qs is None else qs
+    if not can_view_training(user):
+        return qs.none()
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return qs
+    if not paths:
+        return qs.none()
+    above = Q(organiser__path__in=_ancestors(paths))
+    return qs.filter(_paths_q(paths, "organiser__path") | above)
+
+
+def mediator_posts(user: Any, on: dt.date | None = None) -> QuerySet[Post]:
+    """Current `mediator` posts in the account's scope."""
+    if not (can_view(user) or can_view_training(user)):
+        return Post.objects.none()
+    qs = Post.objects.current(on).filter(post_type__code=MEDIATOR_POST)
+    return scope.posts_for(user, qs).select_related("person", "region")
+
+
+def mediators_for(user: Any) -> QuerySet[Person]:
+    return Person.objects.filter(pk__in=mediator_posts(user).values("person_id")).order_by(
+        "name", "pk"
+    )
+
+
+def committee_mediators(user: Any, committee: Committee) -> QuerySet[Person]:
+    """Mediators in scope posted in the committee's unit or below it."""
+    posts = mediator_posts(user).filter(region__path__startswith=committee.unit.path)
+    return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
+
+
+def intake_grids(user: Any) -> QuerySet[Region]:
+    if not can_add(user):
+        return Region.objects.none()
+    qs = Region.objects.active().grids().defer("geometry").order_by("code")
+    return scope.regions_for(user, qs)
+
+
+def committee_for_grid(grid: Region) -> Committee | None:
+    """The community's committee where there is one, else the street's."""
+    ids = [int(x) for x in grid.path.strip("/").split("/")]
+    found = {
+        c.unit_id: c for c in Committee.objects.filter(unit_id__in=ids, active=True).order_by("pk")
+    }
+    for region_id in reversed(ids):
+        if region_id in found:
+            return found[region_id]
+    return None
+
+
+def actor_name(user: Any) -> str:
+    person = getattr(user, "person", None) if user is not None else None
+    if person is not None:
+        return str(person.name)[:60]
+    return str(getattr(user, "username", "") or _("系统"))[:60]
+
+
+# ------------------------------------------------------------------------------ masking --
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*; an organisation's long name keeps its first two characters."""
+    if not name:
+        return ""
+    keep = 2 if len(name) > 4 else 1
+    return name[:keep] + "*" * max(1, len(name) - keep)
+
+
+def mask_phone(phone: str) -> str:
+    if len(phone) >= 7:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * len(phone)
+
+
+def mask_id(value: str) -> str:
+    return identity.mask_id_number(value) if len(value) > 10 else "*" * len(value)
+
+
+@dataclass(frozen=True)
+class PartyView:
+    role: str
+    role_label: str
+    name: str
+    phone: str
+    id_number: str
+    address: str
+    masked: bool
+
+
+def party_view(party: Party, full: bool) -> PartyView:
+    """A party as the caller may see it: all of it, or masked (the address is dropped)."""
+    if full:
+        return PartyView(
+            party.role,
+            party.get_role_display(),
+            party.name,
+            party.phone,
+            party.id_number,
+            party.address,
+            False,
+        )
+    return PartyView(
+        party.role,
+        party.get_role_display(),
+        mask_name(party.name),
+        mask_phone(party.phone),
+        mask_id(party.id_number),
+        "",
+        True,
+    )
+
+
+# ------------------------------------------------------------------------------- checks --
+
+
+def text(field_name: str, value: Any, *, required: bool = False, limit: int | None = None) -> str:
+    out = "" if value is None else str(value).strip()
+    try:
+        inputs.check_text(field_name, out, limit or LIMITS.get(field_name))
+    except inputs.InputError as exc:
+        raise invalid(field_name, exc.message) from None
+    if required and not out:
+        raise invalid(field_name, _("必填"))
+    return out
+
+
+def day(field_name: str, value: Any, *, today: dt.date | None = None, past: bool = True) -> dt.date:
+    """A real date (2000–2100); not after today when `past`."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = inputs.parse_date(field_name, value)
+        except inputs.InputError as exc:
+            raise invalid(field_name, exc.message) from None
+    if not isinstance(value, dt.date):
+        raise invalid(field_name, _("请填写日期"))
+    if not 2000 <= value.year <= 2100:
+        raise invalid(field_name, _("日期超出范围"))
+    if past and value > (today or timezone.localdate()):
+        raise invalid(field_name, _("不能晚于今天"))
+    return value
+
+
+def amount(value: Any) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise invalid("amount", _("须为数字"))
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise invalid("amount", _("须为数字")) from None
+    if not number.is_finite():
+        raise invalid("amount", _("须为有限的数字"))
+    if number < 0:
+        raise invalid("amount", _("不能为负数"))
+    if number > MAX_AMOUNT:
+        raise invalid("amount", _("金额过大"))
+    if number != number.quantize(Decimal("0.01")):
+        raise invalid("amount", _("最多两位小数"))
+    return number.quantize(Decimal("0.01"))
+
+
+def _choice(field_name: str, value: Any, choices: Iterable[str]) -> str:
+    if value not in list(choices):
+        raise invalid(field_name, _("无效的选项"))
+    return str(value)
+
+
+@dataclass
+class PartyInput:
+    role: str
+    name: str
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+
+@dataclass
+class CaseInput:
+    kind: str
+    title: str
+    parties: list[PartyInput]
+    facts: str = ""
+    source: str = CaseSource.WALK_IN
+    referral: str = ""
+    amount: Any = None
+    lat: float | None = None
+    lon: float | None = None
+    grid_id: int | None = None
+    address: str = ""
+    committee_id: int | None = None
+    mediator_ids: list[int] = field(default_factory=list)
+    received_on: dt.date | None = None
+    followup_days: int = 30
+
+
+def _parties(rows: list[PartyInput]) -> list[Party]:
+    if not rows:
+        raise invalid("parties", _("请至少填写一名当事人"))
+    if len(rows) > MAX_PARTIES:
+        raise invalid("parties", _("当事人过多"))
+    out = []
+    for i, p in enumerate(rows):
+        role = _choice(f"parties.{i}.role", p.role, PartyRole.values)
+        name = text("name", p.name, required=True)
+        phone = text("phone", p.phone)
+        if phone:
+            phone = identity.normalise_phone(phone)
+            if not identity.is_mobile(phone) and not phone.replace("-", "").isdigit():
+                raise invalid("phone", _("电话号码无效"))
+        id_number = text("id_number", p.id_number).upper()
+        looks_like_id = len(id_number) == 18 and id_number[:17].isdigit()
+        if looks_like_id and not identity.is_id_number(id_number):
+            raise invalid("id_number", _("身份证号码校验位不正确"))
+        address = text("address", p.address)
+        out.append(Party(role=role, name=name, phone=phone, id_number=id_number, address=address))
+    if not any(p.role == PartyRole.APPLICANT for p in out):
+        raise invalid("parties", _("须有申请人"))
+    return out
+
+
+def _grid(user: Any, data: CaseInput) -> Region:
+    if data.grid_id is not None:
+        grid = intake_grids(user).filter(pk=data.grid_id).first()
+        if grid is None:
+            raise invalid("grid", _("网格不存在或不在您的辖区"))
+        return grid
+    if data.lat is None or data.lon is None:
+        raise invalid("grid", _("请选择网格或提供位置"))
+    from gridgov.territory import locate
+
+    try:
+        inputs.check_point(data.lat, data.lon)
+        found = locate.locate(data.lat, data.lon)
+    except (inputs.InputError, locate.InvalidCoordinates) as exc:
+        raise invalid(getattr(exc, "field", "lat"), str(exc)) from None
+    if not found.inside or found.grid is None:
+        raise invalid("lat", _("该位置不在任何网格内"))
+    grid = intake_grids(user).filter(pk=found.grid.id).first()
+    if grid is None:
+        raise invalid("lat", _("该位置不在您的辖区"))
+    return grid
+
+
+def _mediators(user: Any, ids: list[int], field_name: str = "mediators") -> list[Person]:
+    if len(ids) > MAX_MEDIATORS:
+        raise invalid(field_name, _("调解员过多"))
+    wanted = {int(i) for i in ids}
+    found = list(mediators_for(user).filter(pk__in=wanted)) if wanted else []
+    if len(found) != len(wanted):
+        raise invalid(field_name, _("调解员不存在或不在您的辖区"))
+    return found
+
+
+def _number(on: dt.date) -> str:
+    prefix = f"TJ{on.year}"
+    last = (
+        Case.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    ).first()
+    seq = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def _step(
+    case: Case,
+    action: str,
+    user: Any,
+    now: dt.datetime,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+) -> CaseStep:
+    return CaseStep.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor_name=actor_name(user),
+        note=note,
+        at=now,
+    )
+
+
+def create_case(
+    user: Any,
+    data: CaseInput,
+    *,
+    order: Any = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """受理: register a dispute in a grid of the account's scope, with its parties."""
+    if not can_add(user):
+        raise forbidden(_("没有登记调解案件的权限"))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    kind = _choice("kind", data.kind, Kind.values)
+    source = _choice("source", data.source, CaseSource.values)
+    if source == CaseSource.WORK_ORDER and order is None:
+        raise invalid("source", _("工单转办请从工单发起"))
+    title = text("title", data.title, required=True)
+    facts = text("facts", data.facts)
+    referral = text("referral", data.referral)
+    if source in (CaseSource.COURT, CaseSource.PETITION) and not referral:
+        raise invalid("referral", _("请填写委托/转办单位及文号"))
+    address = text("address", data.address)
+    money = amount(data.amount)
+    received = day("received_on", data.received_on or today, today=today)
+    days = data.followup_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise invalid("followup_days", _("回访期限须在1至365天之间"))
+    parties = _parties(data.parties)
+    grid = _grid(user, data)
+    if data.committee_id is not None:
+        committee = committees_for(user).filter(pk=data.committee_id, active=True).first()
+        if committee is None:
+            raise invalid("committee", _("调解委员会不存在"))
+    else:
+        committee = committee_for_grid(grid)
+        if committee is None:
+            raise invalid("committee", _("该网格所在社区和街道没有调解委员会"))
+    if not grid.path.startswith(committee.unit.path):
+        raise invalid("committee", _("该调解委员会不管辖此网格"))
+    mediators = _mediators(user, data.mediator_ids)
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    case = Case.objects.create(
+                        number=_number(received),
+                        kind=kind,
+                        title=title,
+                        facts=facts,
+                        amount=money,
+                        grid=grid,
+                        region_path=grid.path,
+                        lat=data.lat,
+                        lon=data.lon,
+                        address=address,
+                        source=source,
+                        referral=referral,
+                        order=order,
+                        committee=committee,
+                        received_on=received,
+                        followup_days=days,
+                        created_by=user if getattr(user, "is_authenticated", False) else None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                break
+            except IntegrityError:
+                if order is not None and Case.objects.filter(order=order).exists():
+                    raise conflict(_("该工单已转人民调解"), "order") from None
+        else:  # pragma: no cover - five number collisions in a row
+            raise conflict(_("编号生成失败，请重试"))
+        for p in parties:
+            p.case = case
+        Party.objects.bulk_create(parties)
+        if mediators:
+            case.mediators.set(mediators)
+        _step(
+            case,
+            "from_order" if order is not None else "create",
+            user,
+            now,
+            to_state=State.RECEIVED,
+            note=case.get_source_display() + (f"：{referral}" if referral else ""),
+        )
+    return case
+
+
+def case_from_order(user: Any, order: Any, *, now: dt.datetime | None = None) -> Case:
+    """A work order of a dispute category hands over to mediation: the case takes the event's
+    place, text and contact as applicant; the order records the hand-over in its trail."""
+    from gridgov.workorders import services as orders
+    from gridgov.workorders.models import Transition
+
+    now = now or timezone.now()
+    if order is None or not orders.can_see(user, order):
+        raise not_found(_("工单不存在"))
+    event = order.event
+    kind = ORDER_KINDS.get(event.category.code)
+    if kind is None:
+        raise invalid("order", _("只有纠纷类工单可以转人民调解"))
+    if Case.objects.filter(order=order).exists():
+        raise conflict(_("该工单已转人民调解"), "order")
+    applicant = PartyInput(
+        role=PartyRole.APPLICANT,
+        name=event.contact_name or _("（工单报告人）"),
+        phone=event.contact_phone if identity.is_mobile(event.contact_phone or "") else "",
+    )
+    data = CaseInput(
+        kind=kind,
+        title=event.title,
+        facts=event.description,
+        source=CaseSource.WORK_ORDER,
+        referral=event.reference,
+        lat=event.lat,
+        lon=event.lon,
+        grid_id=event.region_id if event.region.level == Level.GRID else None,
+        address=event.address,
+        parties=[applicant],
+        received_on=timezone.localdate(now),
+    )
+    with transaction.atomic():
+        case = create_case(user, data, order=order, now=now)
+        Transition.objects.create(
+            order=order,
+            action="mediation",
+            from_state=order.state,
+            to_state="",
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            actor_name=actor_name(user),
+            note=_("转人民调解，案件编号 %(number)s") % {"number": case.number},
+            at=now,
+        )
+    return case
+
+
+def _for_change(user: Any, case_id: int) -> Case:
+    """The case, locked, for an account that may act on it."""
+    case = get_case(user, case_id)
+    if not can_change(user):
+        raise forbidden(_("没有办理调解案件的权限"))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    return locked
+
+
+def _move(case: Case, user: Any, action: str, to: str | None, now: dt.datetime, note: str) -> None:
+    before = case.state
+    if to is not None:
+        case.state = to
+    case.updated_at = now
+    case.save()
+    _step(case, action, user, now, from_state=before, to_state=to or "", note=note)
+
+
+def add_session(
+    user: Any,
+    case_id: int,
+    *,
+    date: Any,
+    place: str,
+    mediator_ids: list[int],
+    notes: str,
+    now: dt.datetime | None = None,
+) -> Session:
+    """调解记录: a sitting; the first one moves a received case to 调解中."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        if case.state not in OPEN_STATES:
+            raise conflict(_("案件已有调解结果，不能再记录调解"), "state")
+        on = day("date", date, today=timezone.localdate(now))
+        if on < case.received_on:
+            raise invalid("date", _("不能早于受理日期"))
+        place_text = text("place", place, required=True)
+        body = text("notes", notes, required=True)
+        if not mediator_ids:
+            raise invalid("mediators", _("请选择调解员"))
+        mediators = _mediators(user, mediator_ids)
+        session = Session.objects.create(
+            case=case, date=on, place=place_text, notes=body, recorded_by=user, recorded_at=now
+        )
+        session.mediators.set(mediators)
+        case.mediators.add(*mediators)
+        to = State.MEDIATING if case.state == State.RECEIVED else None
+        _move(case, user, "session", to, now, f"{on:%Y-%m-%d} {place_text}")
+    return session
+
+
+def record_outcome(
+    user: Any,
+    case_id: int,
+    *,
+    outcome: str,
+    date: Any,
+    note: str = "",
+    terms: str = "",
+    perform_by: Any = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """调解成功 (with the agreement's terms and performance deadline), 调解不成 (after at least
+    one session) or 转诉讼/仲裁/信访."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        if case.state not in OUTCOME_STATES:
+            raise conflict(_("案件已有调解结果"), "state")
+        code = _choice("outcome", outcome, Outcome.values)
+        on = day("date", date, today=timezone.localdate(now))
+        if on < case.received_on:
+            raise invalid("date", _("不能早于受理日期"))
+        note_text = text("outcome_note", note, limit=LIMITS["outcome_note"])
+        sessions = case.sessions.exists()
+        if code in (Outcome.AGREEMENT, Outcome.FAILED) and not sessions:
+            raise conflict(_("请先记录调解过程"), "outcome")
+        if code == Outcome.AGREEMENT:
+            case.terms = text("terms", terms, required=True)
+            if perform_by in (None, ""):
+                raise invalid("perform_by", _("请填写履行期限"))
+            deadline = day("perform_by", perform_by, past=False)
+            if deadline < on:
+                raise invalid("perform_by", _("履行期限不能早于调解日期"))
+            case.perform_by = deadline
+        elif code != Outcome.FAILED and not note_text:
+            raise invalid("outcome_note", _("请填写转办去向及理由"))
+        case.outcome = code
+        case.outcome_on = on
+        case.outcome_note = note_text
+        _move(case, user, "outcome", OUTCOME_TO_STATE[Outcome(code)], now, str(Outcome(code).label))
+    return case
+
+
+def sign_agreement(
+    user: Any,
+    case_id: int,
+    *,
+    signed_on: Any,
+    followup_days: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The agreement is signed: the follow-up visit falls due `followup_days` later."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        if case.outcome != Outcome.AGREEMENT:
+            raise conflict(_("只有达成协议的案件才能签署协议书"), "state")
+        if case.signed_on is not None:
+            raise conflict(_("协议书已签署"), "signed_on")
+        on = day("signed_on", signed_on, today=timezone.localdate(now))
+        if case.outcome_on and on < case.outcome_on:
+            raise invalid("signed_on", _("签署日期不能早于调解日期"))
+        if followup_days is not None:
+            if isinstance(followup_days, bool) or not 1 <= int(followup_days) <= 365:
+                raise invalid("followup_days", _("回访期限须在1至365天之间"))
+            case.followup_days = int(followup_days)
+        case.signed_on = on
+        FollowUp.objects.create(case=case, due_on=on + dt.timedelta(days=case.followup_days))
+        _move(case, user, "sign", None, now, f"{on:%Y-%m-%d}")
+    return case
+
+
+def judicial_confirmation(
+    user: Any,
+    case_id: int,
+    *,
+    applied_on: Any,
+    court: str,
+    result: str = Judicial.PENDING,
+    ruling: str = "",
+    decided_on: Any = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """司法确认 of a signed agreement: applied (pending), then confirmed or refused with the
+    ruling's number and date."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        if case.signed_on is None:
+            raise conflict(_("协议书签署后才能申请司法确认"), "judicial")
+        if case.judicial in (Judicial.CONFIRMED, Judicial.REFUSED):
+            raise conflict(_("司法确认已有裁定"), "judicial")
+        applied = day("applied_on", applied_on, today=today)
+        if applied < case.signed_on:
+            raise invalid("applied_on", _("申请日期不能早于协议签署日期"))
+        code = _choice("result", result, [j for j in Judicial.values if j])
+        court_text = text("court", court, required=True)
+        ruling_text = text("ruling", ruling)
+        decided = None
+        if code != Judicial.PENDING:
+            if not ruling_text:
+                raise invalid("ruling", _("请填写裁定书文号"))
+            if decided_on in (None, ""):
+                raise invalid("decided_on", _("请填写裁定日期"))
+            decided = day("decided_on", decided_on, today=today)
+            if decided < applied:
+                raise invalid("decided_on", _("裁定日期不能早于申请日期"))
+        case.judicial = code
+        case.judicial_applied_on = applied
+        case.judicial_court = court_text
+        case.judicial_ruling = ruling_text
+        case.judicial_decided_on = decided
+        _move(case, user, "judicial", None, now, f"{court_text} {Judicial(code).label}")
+    return case
+
+
+def record_followup(
+    user: Any,
+    case_id: int,
+    *,
+    done_on: Any,
+    findings: str,
+    performed: bool | None = None,
+    now: dt.datetime | None = None,
+) -> FollowUp:
+    """回访: the earliest open visit is done; the case is then 回访完成."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        visit = case.followups.filter(done_on__isnull=True).order_by("due_on", "pk").first()
+        if visit is None or case.state != State.SUCCEEDED:
+            raise conflict(_("该案件没有待回访事项"), "followup")
+        on = day("done_on", done_on, today=timezone.localdate(now))
+        if case.signed_on and on < case.signed_on:
+            raise invalid("done_on", _("回访日期不能早于协议签署日期"))
+        visit.done_on = on
+        visit.findings = text("findings", findings, required=True)
+        visit.performed = performed
+        visit.visitor = user
+        visit.save()
+        _move(case, user, "followup", State.FOLLOWED_UP, now, visit.findings[:200])
+    return visit
+
+
+def archive(user: Any, case_id: int, *, note: str = "", now: dt.datetime | None = None) -> Case:
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _for_change(user, case_id)
+        if case.state not in ARCHIVABLE:
+            raise conflict(_("回访完成、调解不成或转办的案件才能归档"), "state")
+        _move(case, user, "archive", State.ARCHIVED, now, text("notes", note))
+    return case
+
+
+def next_actions(user: Any, case: Case) -> list[str]:
+    """What the account may do next on the case (the pages offer only these)."""
+    if not can_change(user):
+        return []
+    out = []
+    if case.state in OPEN_STATES:
+        out += ["session", "outcome"]
+    if case.outcome == Outcome.AGREEMENT and case.signed_on is None:
+        out.append("sign")
+    if case.signed_on and case.judicial in ("", Judicial.PENDING):
+        out.append("judicial")
+    if case.state == State.SUCCEEDED and case.signed_on:
+        out.append("followup")
+    if case.state in ARCHIVABLE:
+        out.append("archive")
+    return out
+
+
+# ----------------------------------------------------------------------------- trainings --
+
+
+def create_training(
+    user: Any,
+    *,
+    topic: str,
+    date: Any,
+    place: str,
+    organiser_id: int,
+    hours: Any = 4,
+    person_ids: list[int] | None = None,
+) -> Training:
+    if not can_manage_training(user):
+        raise forbidden(_("没有管理培训的权限"))
+    organiser = (
+        scope.regions_for(user, Region.objects.active().filter(level__lte=Level.COMMUNITY))
+        .filter(pk=organiser_id)
+        .first()
+    )
+    if organiser is None:
+        raise invalid("organiser", _("组织单位不存在或不在您的辖区"))
+    try:
+        h = Decimal(str(hours))
+    except (InvalidOperation, ValueError):
+        raise invalid("hours", _("须为数字")) from None
+    if not h.is_finite() or not Decimal("0.5") <= h <= Decimal("99"):
+        raise invalid("hours", _("学时须在0.5至99之间"))
+    training = Training(
+        topic=text("topic", topic, required=True),
+        date=day("date", date, past=False),
+        place=text("place", place, required=True),
+        organiser=organiser,
+        hours=h.quantize(Decimal("0.1")),
+    )
+    people = _mediators(user, person_ids or [], "attendees")
+    with transaction.atomic():
+        training.save()
+        Attendance.objects.bulk_create([Attendance(training=training, person=p) for p in people])
+    return training
+
+
+def add_attendance(user: Any, training_id: int, person_ids: list[int]) -> int:
+    """Mark mediators present at a training; those already marked are kept. Answers how many
+    were added."""
+    if not can_manage_training(user):
+        raise forbidden(_("没有管理培训的权限"))
+    training = trainings_for(user).filter(pk=training_id).first()
+    if training is None:
+        raise not_found(_("培训不存在"))
+    people = _mediators(user, person_ids, "attendees")
+    have = set(training.attendance.values_list("person_id", flat=True))
+    new = [Attendance(training=training, person=p) for p in people if p.pk not in have]
+    Attendance.objects.bulk_create(new)
+    return len(new)
+
+
+# ---------------------------------------------------------------------------- statistics --
+
+
+@dataclass
+class UnitStats:
+    unit: Region | None  # None: the total row
+    received: int = 0
+    mediated: int = 0
+    resolved: int = 0
+    followups_due: int = 0
+    followups_on_time: int = 0
+    followups_overdue: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        """化解率 = resolved ÷ mediated, in %."""
+        return round(100 * self.resolved / self.mediated, 1) if self.mediated else None
+
+    @property
+    def followup_rate(self) -> float | None:
+        due = self.followups_due
+        return round(100 * self.followups_on_time / due, 1) if due else None
+
+
+def statistics(
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    level: int = Level.STREET,
+    units: list[Region] | None = None,
+    today: dt.date | None = None,
+) -> list[UnitStats]:
+    """Per unit of `level` in the scope (or the `units` given) and a total row last: cases
+    received in the period; mediated (an outcome in the period: agreement, failed or
+    referred); resolved (agreement); follow-ups due in the period (by today), done by their
+    due date, and overdue."""
+    today = today or timezone.localdate()
+    if units is None:
+        qs = Region.objects.active().filter(level=level).defer("geometry").order_by("code")
+        units = list(scope.regions_for(user, qs))
+    cases = cases_for(user)
+    rows = {u.pk: UnitStats(u) for u in units}
+    total = UnitStats(None)
+    prefixes = [(u.path, rows[u.pk]) for u in units]
+
+    def owners(path: str) -> list[UnitStats]:
+        return [r for p, r in prefixes if path.startswith(p)] + [total]
+
+    for path, kind in cases.filter(received_on__gte=start, received_on__lte=end).values_list(
+        "region_path", "kind"
+    ):
+        for r in owners(path):
+            r.received += 1
+            r.by_kind[kind] = r.by_kind.get(kind, 0) + 1
+    for path, outcome in cases.filter(
+        outcome_on__gte=start, outcome_on__lte=end, outcome__gt=""
+    ).values_list("region_path", "outcome"):
+        for r in owners(path):
+            r.mediated += 1
+            r.resolved += outcome == Outcome.AGREEMENT
+    last = min(end, today)
+    visits = FollowUp.objects.filter(
+        case__in=cases, due_on__gte=start, due_on__lte=end
+    ).values_list("case__region_path", "due_on", "done_on")
+    for path, due_on, done_on in visits:
+        if due_on > last and done_on is None:
+            continue  # not due yet
+        for r in owners(path):
+            r.followups_due += 1
+            if done_on is not None and done_on <= due_on:
+                r.followups_on_time += 1
+            elif done_on is None and due_on < today:
+                r.followups_overdue += 1
+    return [*rows.values(), total]
+
+
+def default_level(user: Any) -> int:
+    """The level a statistics table shows by default: streets for the district, else the
+    level just below the account's highest post (a community's own row for a community)."""
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL or not paths:
+        return int(Level.STREET)
+    depth = min(len(p.strip("/").split("/")) for p in paths)
+    return min(max(depth + 1, int(Level.STREET)), int(Level.COMMUNITY))
+
+
+def overdue_followups(user: Any, today: dt.date | None = None) -> QuerySet[FollowUp]:
+    today = today or timezone.localdate()
+    return FollowUp.objects.filter(
+        case__in=cases_for(user), done_on__isnull=True, due_on__lt=today
+    ).select_related("case")
+
+
+def open_followups(user: Any) -> QuerySet[FollowUp]:
+    """Visits not yet made, of cases the account may act on (the phone's list)."""
+    if not can_change(user):
+        return FollowUp.objects.none()
+    return (
+        FollowUp.objects.filter(
+            case__in=cases_for(user), done_on__isnull=True, case__state=State.SUCCEEDED
+        )
+        .select_related("case", "case__grid")
+        .defer("case__grid__geometry")
+        .order_by("due_on", "pk")
+    )
