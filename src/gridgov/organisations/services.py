@@ -264,7 +264,14 @@ def units_for(user: Any) -> QuerySet[Region]:
     return scope.regions_for(user, qs).order_by("code")
 
 
-def _grid(
+def unit_by_code(code: str) -> Region | None:
+    """A street or community by its code (a filter; the scope is applied to what it finds)."""
+    return (
+        Region.objects.active().filter(code=code, level__in=[Level.STREET, Level.COMMUNITY]).first()
+    )
+
+
+def pick_grid(
     user: Any, grid_id: int | None, lat: float | None, lon: float | None, field_name: str = "grid"
 ) -> Region:
     """The grid chosen, or the grid of the point; in the account's scope."""
@@ -358,7 +365,7 @@ def _event(org: Organisation, kind: str, day: dt.date, user: Any, **kw: Any) -> 
     )
 
 
-def _write_new(user: Any, values: dict[str, Any], grid: Region) -> Organisation:
+def write_new(user: Any, values: dict[str, Any], grid: Region) -> Organisation:
     org = Organisation.objects.create(grid=grid, region_path=grid.path, **values)
     _event(org, EventKind.OPENED, org.opened, user, grid=grid)
     if org.party_org != PartyOrg.NONE:
@@ -372,15 +379,16 @@ def create_organisation(user: Any, data: OrgInput) -> Organisation:
     if not can_add(user):
         raise forbidden(_("无权登记两新组织"))
     values = clean_input(data)
-    grid = _grid(user, data.grid_id, data.lat, data.lon)
+    grid = pick_grid(user, data.grid_id, data.lat, data.lon)
     with transaction.atomic():
         if Organisation.objects.filter(credit_code=values["credit_code"]).exists():
             raise conflict(_("该统一社会信用代码已登记"), "credit_code")
-        return _write_new(user, values, grid)
+        return write_new(user, values, grid)
 
 
 def _last_event_date(org: Organisation) -> dt.date:
-    last = org.events.aggregate(d=Max("date"))["d"]
+    dated = (EventKind.OPENED, EventKind.MOVED, EventKind.PARTY_ORG, EventKind.ASSIGNED)
+    last = org.events.filter(kind__in=dated).aggregate(d=Max("date"))["d"]
     return last or org.opened
 
 
@@ -413,7 +421,7 @@ def move_organisation(
         )["d"]
         if last_move is not None and day < last_move:
             raise invalid("date", _("日期不能早于上一次迁移"))
-        grid = _grid(user, grid_id, lat, lon)
+        grid = pick_grid(user, grid_id, lat, lon)
         if grid.pk == org.grid_id:
             raise conflict(_("该组织已在此网格"), "grid")
         org.grid, org.region_path = grid, grid.path
@@ -948,10 +956,11 @@ def register_volunteer(user: Any, data: VolunteerInput) -> Volunteer:
     day = _date("registered", data.registered)
     if day > timezone.localdate():
         raise invalid("registered", _("登记日期不能晚于今天"))
-    grid = _grid(user, data.grid_id, data.lat, data.lon)
+    grid = pick_grid(user, data.grid_id, data.lat, data.lon)
     employer = None
     if data.employer_id is not None:
-        employer = organisations_for(user).filter(pk=data.employer_id, closed__isnull=True).first()
+        # An employer may be anywhere (a courier company of the next street): any open one.
+        employer = Organisation.objects.filter(pk=data.employer_id, closed__isnull=True).first()
         if employer is None:
             raise invalid("employer", _("没有这个组织"))
     with transaction.atomic():
