@@ -306,9 +306,9 @@ def volunteers(request: HttpRequest) -> HttpResponse:
                                    initial={"registered": timezone.localdate()})  # fmt: skip
     elif request.method == "POST":
         raise PermissionDenied
-    if form is not None and request.method == "POST" and form.is_valid():
-        if _register(request, form) is not None:
-            return redirect("organisations:volunteers")
+    posted = form is not None and request.method == "POST" and form.is_valid()
+    if posted and form is not None and _register(request, form) is not None:
+        return redirect("organisations:volunteers")
     end, error = _day(request, "to")
     start = end - dt.timedelta(days=29)
     if request.GET.get("from"):
@@ -369,9 +369,8 @@ def phone_volunteer(request: HttpRequest) -> HttpResponse:
     _need(services.can_register(user))
     form = forms.VolunteerForm(user, request.POST or None,
                                initial={"registered": timezone.localdate()})  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        if _register(request, form) is not None:
-            return redirect("organisations:phone_volunteer")
+    if request.method == "POST" and form.is_valid() and _register(request, form) is not None:
+        return redirect("organisations:phone_volunteer")
     recent = services.volunteers_for(user).select_related("person", "grid").order_by("-pk")[:10]
     context = {"form": form, "recent": recent, "contact": services.sees_contact(user)}
     return render(request, "organisations/phone/volunteer.html", context)
