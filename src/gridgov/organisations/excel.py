@@ -89,12 +89,6 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
             continue
         try:
             values = services.clean_input(_row_input(row))
-            if row["grid"]:
-                grid = grids.get(row["grid"])
-                if grid is None:
-                    raise services.invalid("grid", _("须为辖区内的网格编码"))
-            else:
-                grid = services.pick_grid(user, None, values["lat"], values["lon"])
         except OrganisationsError as exc:
             report.fail(number, LABELS.get(exc.field or "", exc.field or "-"), exc.message)
             continue
@@ -104,6 +98,16 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
                         _("与第%(row)s行重复") % {"row": seen[code]})  # fmt: skip
             continue
         seen[code] = number
+        try:
+            if row["grid"]:
+                grid = grids.get(row["grid"])
+                if grid is None:
+                    raise services.invalid("grid", _("须为辖区内的网格编码"))
+            else:
+                grid = services.pick_grid(user, None, values["lat"], values["lon"])
+        except OrganisationsError as exc:
+            report.fail(number, LABELS.get(exc.field or "", exc.field or "-"), exc.message)
+            continue
         ready.append((values, grid))
     taken = set(
         Organisation.objects.filter(credit_code__in=list(seen)).values_list(
