@@ -386,7 +386,7 @@ def create_organisation(user: Any, data: OrgInput) -> Organisation:
         return write_new(user, values, grid)
 
 
-def _last_event_date(org: Organisation) -> dt.date:
+def last_change(org: Organisation) -> dt.date:
     dated = (EventKind.OPENED, EventKind.MOVED, EventKind.PARTY_ORG, EventKind.ASSIGNED)
     last = org.events.filter(kind__in=dated).aggregate(d=Max("date"))["d"]
     return last or org.opened
@@ -397,6 +397,8 @@ def _check_open(org: Organisation, day: dt.date, field_name: str = "date") -> No
         raise conflict(_("该组织已于%(d)s注销/迁出") % {"d": org.closed}, field_name)
     if day < org.opened:
         raise invalid(field_name, _("日期不能早于纳入日期"))
+    if day > timezone.localdate():
+        raise invalid(field_name, _("日期不能晚于今天"))
 
 
 def move_organisation(
@@ -442,7 +444,7 @@ def close_organisation(user: Any, org_id: int, day: dt.date, note: str = "") -> 
     with transaction.atomic():
         org = _own_for(user, org_id, CHANGE, _("无权变更该组织"))
         _check_open(org, day)
-        if day < _last_event_date(org):
+        if day < last_change(org):
             raise invalid("date", _("日期不能早于该组织最近一次变化"))
         for a in org.assignments.filter(Q(end_date__isnull=True) | Q(end_date__gt=day)):
             a.end_date = max(day, a.start_date)
