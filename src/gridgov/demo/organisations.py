@@ -88,11 +88,20 @@ def seed_organisations(rng: random.Random, today: dt.date, command_user: Any) ->
     """Write the demo's organisations and everything around them; the number made."""
     if Organisation.objects.exists():
         return 0
-    streets = {s.path: s for s in Region.objects.active().filter(level=Level.STREET)}
-    grids = list(Region.objects.active().filter(level=Level.GRID).order_by("code"))
+    streets = {
+        s.path: s for s in Region.objects.active().defer("geometry").filter(level=Level.STREET)
+    }
+    grids = list(
+        Region.objects.active().defer("geometry").filter(level=Level.GRID).order_by("code")
+    )
     if not grids or not streets:
         return 0
-    posts = list(services.instructor_posts(today).select_related("person", "region").order_by("pk"))
+    posts = list(
+        services.instructor_posts(today)
+        .select_related("person", "region")
+        .defer("region__geometry")
+        .order_by("pk")
+    )
     by_street: dict[int, list[Post]] = defaultdict(list)
     for p in posts:
         for path, street in streets.items():
@@ -210,7 +219,7 @@ def _coverage(
     for i in sorted(moved):
         org = orgs[i]
         street = _street_of(org.grid, streets)
-        same = [g for g in Region.objects.active().filter(level=Level.GRID,
+        same = [g for g in Region.objects.active().defer("geometry").filter(level=Level.GRID,
                                                           path__startswith=street.path)
                 if g.pk != org.grid_id] if street else []  # fmt: skip
         if same:
@@ -263,10 +272,11 @@ def _volunteers(
     from gridgov.workorders.models import Category, Source
     from gridgov.workorders.services import EventInput, create_event
 
+    open_orgs = [o for o in orgs if o.closed is None]
     employers = {
-        "courier": [o for o in orgs if o.industry == "快递物流"],
-        "rider": [o for o in orgs if o.industry in ("餐饮服务", "电子商务")],
-        "driver": [o for o in orgs if o.industry == "网约车服务"],
+        "courier": [o for o in open_orgs if o.industry == "快递物流"],
+        "rider": [o for o in open_orgs if o.industry in ("餐饮服务", "电子商务")],
+        "driver": [o for o in open_orgs if o.industry == "网约车服务"],
     }
     phones = set(Person.objects.values_list("phone", flat=True))
     made = []

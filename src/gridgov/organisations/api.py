@@ -197,21 +197,20 @@ def event_row(e: OrgEvent) -> dict[str, Any]:
 def detail(request: HttpRequest, org: Organisation, on: dt.date | None = None) -> dict[str, Any]:
     day = on or timezone.localdate()
     state = services.states([org], day)[org.pk]
+    events = org.events.select_related("grid", "instructor").defer("grid__geometry")
+    meetings = org.meetings.select_related("unit").defer("unit__geometry")
     return {
         **org_rows(request, [state])[0],
-        "history": [
-            event_row(e) for e in org.events.select_related("grid", "instructor").order_by(
-                "date", "pk")
-        ],
+        "history": [event_row(e) for e in events.order_by("date", "pk")],
         "assignments": [
             {"id": a.pk, "instructor_id": a.instructor_id, "instructor": a.instructor.name,
              "start_date": a.start_date, "end_date": a.end_date}
             for a in org.assignments.select_related("instructor")
         ],
-        "visits": [visit_row(v) for v in org.visits.select_related("instructor", "organisation")],
+        "visits": [visit_row(v) for v in org.visits.select_related("instructor")],
         "meetings": [
             {"id": m.pk, "date": m.date, "topic": m.topic, "unit": m.unit.name}
-            for m in services.meetings_for(request.user, org.meetings.select_related("unit"))
+            for m in services.meetings_for(request.user, meetings)
         ],
         "can_change": services.can_change(request.user) and services.owns(request.user, org),
     }  # fmt: skip
@@ -553,7 +552,9 @@ def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
         "minutes": m.minutes,
         "organisation_list": [
             {"id": o.pk, "date": o.opened, "topic": o.name, "unit": o.grid.name}
-            for o in m.organisations.filter(pk__in=visible).select_related("grid")
+            for o in m.organisations.filter(pk__in=visible)
+            .select_related("grid")
+            .defer("grid__geometry")
         ],
         "attendee_names": [p.name for p in m.attendees.all()],
     }
@@ -563,7 +564,7 @@ def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     """联席会 of the caller's units (and of the street it works in)."""
-    qs = services.meetings_for(request.user).select_related("unit")
+    qs = services.meetings_for(request.user).select_related("unit").defer("unit__geometry")
     found = _unit(unit)
     if found is not None:
         qs = qs.filter(unit=found)
@@ -639,7 +640,11 @@ def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def volunteers(request: HttpRequest, group: str | None = None, active: bool | None = None) -> Any:
     """新就业群体 volunteers registered in the caller's grids."""
-    qs = services.volunteers_for(request.user).select_related("person", "grid", "employer")
+    qs = (
+        services.volunteers_for(request.user)
+        .select_related("person", "grid", "employer")
+        .defer("grid__geometry")
+    )
     if group:
         if group not in WorkerGroup.values:
             raise ApiError(400, f"unknown group {group[:40]!r}", "group")

@@ -234,7 +234,13 @@ def organisations_for(
 
 
 def get_organisation(user: Any, org_id: int) -> Organisation:
-    org = organisations_for(user).select_related("grid").filter(pk=org_id).first()
+    org = (
+        organisations_for(user)
+        .select_related("grid")
+        .defer("grid__geometry")
+        .filter(pk=org_id)
+        .first()
+    )
     if org is None:
         raise not_found(_("组织不存在"))
     return org
@@ -246,28 +252,42 @@ def owns(user: Any, org: Organisation) -> bool:
 
 
 def _own_for(user: Any, org_id: int, perm: str, message: str) -> Organisation:
-    org = get_organisation(user, org_id)
+    """The organisation, locked for the rest of the transaction, if the account may change it
+    (it is now in the account's scope); otherwise not found (not seen) or forbidden."""
+    org = (
+        organisations_for(user)
+        .select_for_update(of=("self",))
+        .select_related("grid")
+        .defer("grid__geometry")
+        .filter(pk=org_id)
+        .first()
+    )
+    if org is None:
+        raise not_found(_("组织不存在"))
     if not _has(user, perm) or not owns(user, org):
         raise forbidden(message)
-    return Organisation.objects.select_for_update().select_related("grid").get(pk=org.pk)
+    return org
 
 
 def grids_for(user: Any) -> QuerySet[Region]:
-    return scope.regions_for(user, Region.objects.active().filter(level=Level.GRID)).order_by(
-        "code"
-    )
+    return scope.regions_for(
+        user, Region.objects.active().defer("geometry").filter(level=Level.GRID)
+    ).order_by("code")
 
 
 def units_for(user: Any) -> QuerySet[Region]:
     """Streets and communities in the account's scope."""
-    qs = Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    qs = Region.objects.active().defer("geometry").filter(level__in=[Level.STREET, Level.COMMUNITY])
     return scope.regions_for(user, qs).order_by("code")
 
 
 def unit_by_code(code: str) -> Region | None:
     """A street or community by its code (a filter; the scope is applied to what it finds)."""
     return (
-        Region.objects.active().filter(code=code, level__in=[Level.STREET, Level.COMMUNITY]).first()
+        Region.objects.active()
+        .defer("geometry")
+        .filter(code=code, level__in=[Level.STREET, Level.COMMUNITY])
+        .first()
     )
 
 
@@ -597,7 +617,12 @@ def load(user: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
     day = on or timezone.localdate()
     people = list(instructors_for(user, day))
     units: dict[int, list[str]] = defaultdict(list)
-    for p in instructor_posts(day).filter(person__in=people).select_related("region"):
+    for p in (
+        instructor_posts(day)
+        .filter(person__in=people)
+        .select_related("region")
+        .defer("region__geometry")
+    ):
         units[p.person_id].append(p.region.name)
     orgs: dict[int, list[Organisation]] = defaultdict(list)
     visible = organisations_for(user)
@@ -705,7 +730,12 @@ def states(orgs: list[Organisation], on: dt.date, months: int = WORK_MONTHS) -> 
 def states_for(user: Any, on: dt.date | None = None, months: int = WORK_MONTHS) -> list[OrgState]:
     """The organisations that existed on `on` in a grid of the account's scope (as of then)."""
     day = on or timezone.localdate()
-    orgs = list(organisations_for(user).filter(opened__lte=day).select_related("grid"))
+    orgs = list(
+        organisations_for(user)
+        .filter(opened__lte=day)
+        .select_related("grid")
+        .defer("grid__geometry")
+    )
     found = states(orgs, day, months)
     return [s for s in found.values() if s.exists and in_scope(user, s.grid_path)]
 
@@ -868,7 +898,13 @@ def meetings_for(user: Any, qs: QuerySet[JointMeeting] | None = None) -> QuerySe
 
 
 def get_meeting(user: Any, meeting_id: int) -> JointMeeting:
-    found = meetings_for(user).select_related("unit").filter(pk=meeting_id).first()
+    found = (
+        meetings_for(user)
+        .select_related("unit")
+        .defer("unit__geometry")
+        .filter(pk=meeting_id)
+        .first()
+    )
     if found is None:
         raise not_found(_("联席会不存在"))
     return found
@@ -926,7 +962,13 @@ def volunteers_for(user: Any, qs: QuerySet[Volunteer] | None = None) -> QuerySet
 
 
 def get_volunteer(user: Any, volunteer_id: int) -> Volunteer:
-    found = volunteers_for(user).select_related("person", "grid").filter(pk=volunteer_id).first()
+    found = (
+        volunteers_for(user)
+        .select_related("person", "grid")
+        .defer("grid__geometry")
+        .filter(pk=volunteer_id)
+        .first()
+    )
     if found is None:
         raise not_found(_("志愿者不存在"))
     return found

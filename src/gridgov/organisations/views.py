@@ -169,10 +169,14 @@ def org_detail(
         "error": error,
         "state": state,
         "instructors": services.Person.objects.filter(pk__in=state.instructors),
-        "events": org.events.select_related("grid", "instructor").order_by("date", "pk"),
+        "events": org.events.select_related("grid", "instructor")
+        .defer("grid__geometry")
+        .order_by("date", "pk"),
         "assignments": org.assignments.select_related("instructor").order_by("-start_date"),
         "visits": org.visits.select_related("instructor")[:100],
-        "meetings": services.meetings_for(user, org.meetings.select_related("unit")),
+        "meetings": services.meetings_for(
+            user, org.meetings.select_related("unit").defer("unit__geometry")
+        ),
         "volunteers": services.volunteers_for(user, org.volunteers.select_related("person"))[:50],
         "contact": services.sees_contact(user),
         "masked_phone": services.mask_phone(org.contact_phone) if org.contact_phone else "",
@@ -271,7 +275,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("联席会已登记"))
             return redirect("organisations:meeting", pk=m.pk)
-    rows = services.meetings_for(user).select_related("unit")[:200]
+    rows = services.meetings_for(user).select_related("unit").defer("unit__geometry")[:200]
     return render(request, "organisations/meetings.html", {"rows": rows, "form": form})
 
 
@@ -282,7 +286,11 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     except OrganisationsError:
         raise Http404(_("联席会不存在")) from None
     orgs = m.organisations.filter(pk__in=services.organisations_for(request.user))
-    context = {"m": m, "orgs": orgs.select_related("grid"), "attendees": m.attendees.all()}
+    context = {
+        "m": m,
+        "orgs": orgs.select_related("grid").defer("grid__geometry"),
+        "attendees": m.attendees.all(),
+    }
     return render(request, "organisations/meeting.html", context)
 
 
@@ -318,7 +326,11 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         start, error = end - dt.timedelta(days=29), _("开始日期晚于结束日期")
     by = "community" if request.GET.get("by") == "community" else "street"
     stats, total = services.volunteer_stats(user, start, end, by=by)
-    rows = services.volunteers_for(user).select_related("person", "grid", "employer")
+    rows = (
+        services.volunteers_for(user)
+        .select_related("person", "grid", "employer")
+        .defer("grid__geometry")
+    )
     group = request.GET.get("group", "")
     if group in WorkerGroup.values:
         rows = rows.filter(group=group)
@@ -371,6 +383,11 @@ def phone_volunteer(request: HttpRequest) -> HttpResponse:
                                initial={"registered": timezone.localdate()})  # fmt: skip
     if request.method == "POST" and form.is_valid() and _register(request, form) is not None:
         return redirect("organisations:phone_volunteer")
-    recent = services.volunteers_for(user).select_related("person", "grid").order_by("-pk")[:10]
+    recent = (
+        services.volunteers_for(user)
+        .select_related("person", "grid")
+        .defer("grid__geometry")
+        .order_by("-pk")[:10]
+    )
     context = {"form": form, "recent": recent, "contact": services.sees_contact(user)}
     return render(request, "organisations/phone/volunteer.html", context)
