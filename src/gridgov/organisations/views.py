@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.organisations import excel, forms, services
-from gridgov.organisations.models import OrgKind, WorkerGroup
+from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
 from gridgov.territory.api import xlsx_response
 
@@ -168,6 +168,7 @@ def org_detail(
         "on": on,
         "error": error,
         "state": state,
+        "party_label": PartyOrg(state.party_org).label,
         "instructors": services.Person.objects.filter(pk__in=state.instructors),
         "events": org.events.select_related("grid", "instructor")
         .defer("grid__geometry")
