@@ -145,7 +145,9 @@ def test_export_round_trip_and_import(client, bearer, orgs, users):
     # the same sheet back: every row is a duplicate, nothing written
     before = Organisation.objects.count()
     r = client.post("/api/v1/organisations/import", {"file": io.BytesIO(r.content)}, **h)
-    assert r.status_code == 400 and "已登记" in r.json()["detail"]
+    assert r.status_code == 400
+    assert {e["message"] for e in r.json()["errors"]} == {"该统一社会信用代码已登记"}
+    assert r.json()["errors"][0]["field"] == "row 2, 统一社会信用代码"
     assert Organisation.objects.count() == before
     # after removing the originals, the export imports back as it was
     content = client.get("/api/v1/organisations/export.xlsx", **h).content
@@ -199,3 +201,55 @@ def test_meetings_api(client, bearer, orgs, instructors):
     r = client.post("/api/v1/organisations/meetings", {**body, "date": "2026-02-30"},
                     content_type=JSON, **h)  # fmt: skip
     assert r.status_code == 400
+
+
+def test_export_masks_contacts_without_the_permission(client, bearer, orgs, users):
+    from gridgov.organisations import services
+
+    services.update_organisation(
+        users["command"], orgs.east.pk, name=orgs.east.name, industry="软件", staff=20,
+        party_members=5, address="", contact="赵经理", contact_phone="13812345678",
+    )  # fmt: skip
+
+    def phones(username):
+        r = client.get("/api/v1/organisations/export.xlsx", **bearer(username))
+        sheet = load_workbook(io.BytesIO(r.content)).active
+        header = [c.value for c in sheet[1]]
+        col = header.index("联系电话 contact_phone")
+        who = header.index("联系人 contact")
+        return {(row[who], row[col]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+    assert ("赵经理", "13812345678") in phones("command")
+    east = phones("east_secretary")
+    assert ("*", "138****5678") in east and not any(p == "13812345678" for _, p in east)
+    body = client.get(f"/api/v1/organisations/{orgs.east.pk}", **bearer("east_secretary")).json()
+    assert body["contact"] is None and body["contact_phone"] == "138****5678"
+
+
+def test_import_locates_by_coordinates_and_names_bad_cells(client, bearer, orgs):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.append(["名称", "类别", "统一社会信用代码", "纬度", "经度", "纳入日期", "从业人员数"])
+    ws.append(["坐标公司", "economic", credit(61), 35.2, 113.15, "2025-01-01", 10])
+    ws.append(["区外公司", "economic", credit(62), 30.0, 100.0, "2025-01-01", 10])
+    ws.append(["大公司", "economic", credit(63), 35.2, 113.15, "2025-01-01", "10000000000"])
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    r = client.post("/api/v1/organisations/import", {"file": buf}, **bearer("command"))
+    assert r.status_code == 400
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"row 3, 纬度", "row 4, 从业人员数"}
+    assert not Organisation.objects.filter(name="坐标公司").exists()  # all or nothing
+    book = Workbook()
+    ws = book.active
+    ws.append(["名称", "类别", "统一社会信用代码", "纬度", "经度", "纳入日期"])
+    ws.append(["坐标公司", "economic", credit(61), 35.2, 113.15, "2025-01-01"])
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    r = client.post("/api/v1/organisations/import", {"file": buf}, **bearer("command"))
+    assert r.status_code == 200 and r.json()["created"] == 1
+    assert Organisation.objects.get(name="坐标公司").grid.code == "D-S1-C1-G2"

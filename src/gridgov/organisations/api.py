@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.api import XLSX, ApiError, download, error_body, errors
 from gridgov.organisations import excel, services
 from gridgov.organisations.models import (
     JointMeeting,
@@ -252,27 +252,22 @@ def export_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any
     return xlsx_response(content, excel.filename(filters.on or timezone.localdate()))
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    reason: str
-
-
 class ImportOut(Schema):
-    created: int
-    errors: list[RowErrorOut]
+    created: int = Field(description="organisations written (all rows of the sheet)")
 
 
 @router.post("/organisations/import", response={200: ImportOut, **errors(400, 401, 403)})
 def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    """An .xlsx of organisations: all rows are written, or none (then `errors` names each
-    row and column, with a 400)."""
+    """An .xlsx of organisations: all rows are written, or none — then a 400 whose `errors`
+    name each row and column (`field`: "row 3, 纳入日期")."""
     result = excel.import_sheet(request.user, file.read())
-    rows = [{"row": e.row, "column": e.column, "reason": e.reason} for e in result.report.errors]
-    if rows:
-        first = rows[0]
-        raise ApiError(400, f"row {first['row']}, {first['column']}: {first['reason']}", "file")
-    return {"created": result.created, "errors": rows}
+    if not result.report.ok:
+        rows = [
+            {"field": f"row {e.row}, {e.column}", "message": e.reason} for e in result.report.errors
+        ]
+        detail = f"{len(rows)} row error(s); nothing imported"
+        return Status(400, error_body(detail, rows))
+    return {"created": result.created}
 
 
 class OrgIn(Schema):
