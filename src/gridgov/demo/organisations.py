@@ -108,8 +108,11 @@ def seed_organisations(rng: random.Random, today: dt.date, command_user: Any) ->
             if path.startswith(p.region.path) or p.region.path.startswith(path):
                 by_street[street.pk].append(p)
     with transaction.atomic():
-        orgs = _organisations(rng, today, command_user, grids, streets)
-        _coverage(rng, today, command_user, orgs, streets, by_street)
+        # Each organisation goes to a grid of an instructor's area, the instructors in turn,
+        # so every instructor has two or three organisations.
+        homes = [posts[i % len(posts)] for i in range(ECONOMIC + len(SOCIAL))] if posts else []
+        orgs = _organisations(rng, today, command_user, grids, homes)
+        _coverage(rng, today, command_user, orgs, streets, by_street, homes)
         orgs = list(Organisation.objects.order_by("pk"))  # moved and closed since
         _meetings(rng, today, command_user, orgs, streets, by_street)
         _volunteers(rng, today, command_user, grids, orgs)
@@ -121,8 +124,18 @@ def _organisations(
     today: dt.date,
     user: Any,
     grids: list[Region],
-    streets: dict[str, Region],
+    homes: list[Post],
 ) -> list[Organisation]:
+    under: dict[str, list[Region]] = {}
+
+    def grid_for(i: int) -> Region:
+        if not homes:
+            return rng.choice(grids)
+        path = homes[i].region.path
+        if path not in under:
+            under[path] = [g for g in grids if g.path.startswith(path)] or grids
+        return rng.choice(under[path])
+
     taken: set[str] = set()
     names: set[str] = set()
     start = today - dt.timedelta(days=730)
@@ -139,7 +152,7 @@ def _organisations(
         staff = rng.randint(low, high)
         # Most entered the database when it was built, two years ago; the rest opened since.
         opened = start + (_days(rng, 0, 20) if i % 5 else _days(rng, 60, 700))
-        grid = rng.choice(grids)
+        grid = grid_for(i)
         specs.append(
             services.OrgInput(
                 name=name, kind="economic", credit_code=_credit(rng, "91", taken),
@@ -152,8 +165,8 @@ def _organisations(
                 contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}",
             )
         )  # fmt: skip
-    for name, form, prefix in SOCIAL:
-        grid = rng.choice(grids)
+    for k, (name, form, prefix) in enumerate(SOCIAL):
+        grid = grid_for(ECONOMIC + k)
         specs.append(
             services.OrgInput(
                 name=name, kind="social", social_form=form, credit_code=_credit(rng, prefix, taken),
@@ -173,10 +186,10 @@ def _coverage(
     orgs: list[Organisation],
     streets: dict[str, Region],
     by_street: dict[int, list[Post]],
+    homes: list[Post],
 ) -> None:
     """Party organisations, instructors and their visits, moves and closures."""
     visits: list[Visit] = []
-    turn: dict[int, int] = defaultdict(int)
     lapsed = set(rng.sample(range(len(orgs)), 12))
     closing = rng.sample([i for i in range(len(orgs)) if i not in lapsed], 4)
     closed, moved = set(closing[:2]), set(closing[2:])
@@ -191,18 +204,21 @@ def _coverage(
             lost = day + _days(rng, 60, 120)
             if i == 7 and lost < today:  # one organisation's members left: coverage lost
                 services.set_party_org(user, org.pk, "none", lost, "联合党支部调整，该组织退出")
+        if not homes:
+            continue
+        post = homes[i]
         street = _street_of(org.grid, streets)
         candidates = by_street.get(street.pk, []) if street else []
-        if not candidates:
-            continue
-        post = candidates[turn[street.pk] % len(candidates)]  # type: ignore[union-attr]
-        turn[street.pk] += 1  # type: ignore[union-attr]
+        if not org.grid.path.startswith(post.region.path):  # an area without grids
+            if not candidates:
+                continue
+            post = candidates[i % len(candidates)]
         first = max(org.opened, post.start_date) + _days(rng, 3, 40)
         first = min(first, today - dt.timedelta(days=2))
         periods = [(post.person_id, first)]
         services.assign_instructor(user, org.pk, post.person_id, first)
-        if i % 17 == 3 and len(candidates) > 1:  # 轮岗: another instructor takes over
-            other = candidates[(turn[street.pk] + 1) % len(candidates)]  # type: ignore[union-attr]
+        if i % 19 == 5 and len(candidates) > 1:  # 轮岗: another instructor takes over
+            other = candidates[(candidates.index(post) + 1) % len(candidates)]
             later = max(first + _days(rng, 90, 300), other.start_date + dt.timedelta(days=1))
             if later < today - dt.timedelta(days=10) and other.person_id != post.person_id:
                 services.assign_instructor(user, org.pk, other.person_id, later)
