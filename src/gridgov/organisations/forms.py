@@ -12,6 +12,7 @@ from gridgov.organisations.models import OrgKind, PartyOrg, SocialForm, WorkerGr
 from gridgov.territory.models import Region
 
 DATE = forms.DateInput(attrs={"type": "date"})
+MEETING_POSTS = ("party_instructor", "street_official", "secretary", "command_office")
 BLANK = [("", "—")]
 
 
@@ -127,8 +128,13 @@ class MeetingForm(_Scoped):
         super().__init__(user, *args, **kwargs)
         orgs = services.organisations_for(user).filter(closed__isnull=True)
         self.fields["organisations"].queryset = orgs  # type: ignore[attr-defined]
-        people = services.scope.people_for(user) | services.instructors_for(user)
-        self.fields["attendees"].queryset = people.distinct()  # type: ignore[attr-defined]
+        # The people who sit at such a meeting: instructors, street and community officials.
+        posts = services.scope.posts_for(user, services.Post.objects.current()).filter(
+            post_type__code__in=MEETING_POSTS
+        )
+        people = services.Person.objects.filter(pk__in=posts.values("person_id"))
+        people = people | services.instructors_for(user)
+        self.fields["attendees"].queryset = people.distinct().order_by("name")  # type: ignore[attr-defined]
 
 
 class VolunteerForm(_Scoped):
