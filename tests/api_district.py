@@ -84,6 +84,11 @@ class District:
     meeting: int = 0  # a held dispatch meeting attended by G1 (one decision); one by G3
     g3_meeting: int = 0
     racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
+    # 新兴领域党建: an organisation in G1 and one in G3; a joint meeting of 东街道 and of 西街道
+    g1_org: int = 0
+    g3_org: int = 0
+    g1_org_meeting: int = 0
+    g3_org_meeting: int = 0
     s1_street: int = 0  # 东街道's id (the east roles' street)
     s2_street: int = 0  # 西街道's id
     # 人民调解: a case with a signed agreement in G1 (东一社区's committee) and one in G3
@@ -218,6 +223,23 @@ def _mediation(territory: dict[str, Any]) -> dict[str, int]:
         Party.objects.create(case=case, role="applicant", name="刘大明", phone="13700000001")
         case.followups.create(due_on=day + dt.timedelta(days=30))
         out[f"{key}_mediation_case"] = case.pk
+def _organisations(territory: dict[str, Any]) -> dict[str, int]:
+    """An organisation in G1 and one in G3, and a joint meeting of each street."""
+    from gridgov.organisations.models import JointMeeting, Organisation
+
+    out: dict[str, int] = {}
+    for key, grid, street, code in (
+        ("g1", "D-S1-C1-G1", "D-S1", "91410802MA0000001Y"),
+        ("g3", "D-S2-C2-G3", "D-S2", "91410802MA00000022"),
+    ):
+        g = territory[grid]
+        out[f"{key}_org"] = Organisation.objects.create(
+            name=f"{key} 公司", kind="economic", credit_code=code, grid=g, region_path=g.path,
+            opened=dt.date(2026, 1, 1),
+        ).pk  # fmt: skip
+        out[f"{key}_org_meeting"] = JointMeeting.objects.create(
+            date=dt.date(2026, 3, 1), unit=territory[street], topic="联席会"
+        ).pk
     return out
 
 
@@ -371,6 +393,7 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         g1_source_file=_source_file(g1_site[0]),
         g3_source_file=_source_file(g3_site[0]),
         **_forces(territory),
+        **_organisations(territory),
         meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
         g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
         racing_card=_racing_card(),

@@ -253,6 +253,33 @@ ROUTES: dict[str, Row] = {
     "api/v1/supplies/requests/<int:request_id>/handover": row(
         "405 405 405 405 405 405 405", request_id="@g1_supply_request"
     ),
+    # 新兴领域党建: lists answer everyone (empty without the permission); one organisation or
+    # meeting 404s outside the scope (a community sees its street's meetings) and for grid posts.
+    "api/v1/organisations": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/export.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/import": row("405 405 405 405 405 405 405"),
+    "api/v1/organisations/<int:org_id>": row(
+        "401 200 200 200 404 404 404", "401 200 404 404 404 404 404", org_id="@g1_org|@g3_org"
+    ),
+    **{
+        f"api/v1/organisations/<int:org_id>/{action}": row(
+            "405 405 405 405 405 405 405", org_id="@g1_org"
+        )
+        for action in ("move", "close", "party-org", "info", "assign", "end-assignment", "visits")
+    },
+    "api/v1/organisations/statistics": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/instructors": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/meetings": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/meetings/<int:meeting_id>": row(
+        "401 200 200 200 404 404 404",
+        "401 200 404 404 404 404 404",
+        meeting_id="@g1_org_meeting|@g3_org_meeting",
+    ),
+    "api/v1/organisations/volunteers": row("401 200 200 200 200 200 200"),
+    "api/v1/organisations/volunteers/<int:volunteer_id>/end": row(
+        "405 405 405 405 405 405 405", volunteer_id="1"
+    ),
+    "api/v1/organisations/volunteers/statistics": row("401 200 200 200 200 200 200"),
     # Meetings (调度会): seen where convened, attended or given a decision; written by the
     # convening office (here the command office: a district meeting).
     "api/v1/meetings": row("401 200 200 200 200 200 200"),
@@ -501,6 +528,29 @@ ROUTES: dict[str, Row] = {
     "supplies/requests/<int:pk>/<str:action>/": row(
         "302 405 405 405 405 405 405", pk="@g1_supply_request", action="approve"
     ),
+    # 新兴领域党建 pages: the desk roles (grid posts and nobody: 403); grid staff register
+    # volunteers (desk and phone)
+    "organisations/": row("302 200 200 200 403 403 403"),
+    "organisations/new/": row("302 200 200 200 403 403 403"),
+    "organisations/import/": row("302 200 200 200 403 403 403"),
+    "organisations/export.xlsx": row("302 200 200 200 403 403 403"),
+    "organisations/<int:pk>/": row(
+        "302 200 200 200 404 404 404", "302 200 404 404 404 404 404", pk="@g1_org|@g3_org"
+    ),
+    "organisations/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@g1_org", action="move"
+    ),
+    "organisations/instructors/": row("302 200 200 200 403 403 403"),
+    "organisations/statistics/": row("302 200 200 200 403 403 403"),
+    "organisations/meetings/": row("302 200 200 200 403 403 403"),
+    "organisations/meetings/<int:pk>/": row(
+        "302 200 200 200 404 404 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_org_meeting|@g3_org_meeting",
+    ),
+    "organisations/volunteers/": row("302 200 200 200 200 200 403"),
+    "organisations/volunteers/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="1"),
+    "organisations/m/volunteer/": row("302 200 200 200 200 200 403"),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),

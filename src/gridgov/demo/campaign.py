@@ -25,6 +25,7 @@ from gridgov.demo.generator import DISTRICT_CODE, demo_password_hash
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.mediation import seed_mediation
 from gridgov.demo.meetings import seed_meetings
+from gridgov.demo.organisations import seed_organisations
 from gridgov.demo.racing import seed_racing
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
@@ -113,6 +114,8 @@ def generate(
     progress("commands", 1)
     result.extra["mediation_cases"] = seed_mediation(random.Random(seed + 71), today, command)
     progress("mediation", 1)
+    result.extra["organisations"] = seed_organisations(random.Random(seed + 71), today, command)
+    progress("organisations", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)

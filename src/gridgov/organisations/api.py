@@ -1,3 +1,739 @@
-from ninja import Router
+"""新兴领域党建, API v1: organisations as of a day (list, detail with history, visits and
+meetings; register, move, close, party organisation, instructor, visits; Excel import and
+export), coverage statistics, instructors and their load, joint meetings, and new-employment
+volunteers with their statistics. Everything scoped like the pages; refusals are
+`OrganisationsError`s, answered by the project's one DomainError handler (400/403/404/409)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.api import XLSX, ApiError, download, error_body, errors
+from gridgov.organisations import excel, services
+from gridgov.organisations.models import (
+    JointMeeting,
+    Organisation,
+    OrgEvent,
+    PartyOrg,
+    Volunteer,
+    WorkerGroup,
+)
+from gridgov.organisations.services import OrgState
+from gridgov.territory.api import xlsx_response
+from gridgov.territory.models import Level, Region
 
 router = Router()
+
+
+def _unit(code: str | None, field: str = "unit") -> Region | None:
+    if not code:
+        return None
+    found = services.unit_by_code(code)
+    if found is None:
+        raise ApiError(400, f"no street or community {code[:40]!r}", field)
+    return found
+
+
+# ----------------------------------------------------------------------- organisations --
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    social_form: str
+    credit_code: str
+    industry: str
+    staff: int
+    party_members: int
+    address: str
+    lat: float | None
+    lon: float | None
+    grid: str = Field(description="the grid's code as of the day asked")
+    grid_name: str
+    opened: dt.date
+    closed: dt.date | None
+    party_org: str = Field(description="none, single or joint, as of the day asked")
+    party_org_label: str
+    org_covered: bool = Field(description="组织覆盖: a party organisation on the day")
+    work_covered: bool = Field(description="工作覆盖: an instructor and a recent visit")
+    instructors: list[str] = Field(description="instructors assigned on the day")
+    last_visit: dt.date | None
+    uncovered_because: list[str]
+    contact: str | None = Field(description="only with the permission to see contacts")
+    contact_phone: str | None = Field(description="masked without the permission")
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    date: dt.date
+    grid: str | None
+    party_org: str
+    instructor: str | None
+    note: str
+    actor: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    instructor_id: int
+    instructor: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+class VisitOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    instructor_id: int
+    instructor: str
+    date: dt.date
+    notes: str
+
+
+class MeetingRefOut(Schema):
+    id: int
+    date: dt.date
+    topic: str
+    unit: str
+
+
+class OrgDetailOut(OrgOut):
+    history: list[EventOut]
+    assignments: list[AssignmentOut]
+    visits: list[VisitOut]
+    meetings: list[MeetingRefOut]
+    can_change: bool
+
+
+def org_rows(request: HttpRequest, states: list[OrgState]) -> list[dict[str, Any]]:
+    """The rows of many organisations, with three queries whatever their number."""
+    names = dict(
+        services.Person.objects.filter(
+            pk__in={i for s in states for i in s.instructors}
+        ).values_list("pk", "name")
+    )
+    grids = {
+        g.pk: g
+        for g in Region.objects.filter(pk__in={s.grid_id for s in states if s.grid_id}).only(
+            "code", "name"
+        )
+    }
+    contact = services.sees_contact(request.user)
+    return [org_row(s, names, grids, contact) for s in states]
+
+
+def org_row(
+    s: OrgState, names: dict[int, str], grids: dict[int, Region], contact: bool
+) -> dict[str, Any]:
+    o = s.org
+    grid = grids.get(s.grid_id or 0)
+    return {
+        "id": o.pk,
+        "name": o.name,
+        "kind": o.kind,
+        "kind_label": o.get_kind_display(),
+        "social_form": o.social_form,
+        "credit_code": o.credit_code,
+        "industry": o.industry,
+        "staff": o.staff,
+        "party_members": o.party_members,
+        "address": o.address,
+        "lat": o.lat,
+        "lon": o.lon,
+        "grid": grid.code if grid else "",
+        "grid_name": grid.name if grid else "",
+        "opened": o.opened,
+        "closed": o.closed,
+        "party_org": s.party_org,
+        "party_org_label": str(PartyOrg(s.party_org).label),
+        "org_covered": s.org_covered,
+        "work_covered": s.work_covered,
+        "instructors": [names[i] for i in s.instructors if i in names],
+        "last_visit": s.last_visit,
+        "uncovered_because": [str(r) for r in s.reasons()],
+        "contact": o.contact if contact else None,
+        "contact_phone": (
+            o.contact_phone if contact else services.mask_phone(o.contact_phone)
+        ) if o.contact_phone else "",
+    }  # fmt: skip
+
+
+def visit_row(v: Any) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "organisation_id": v.organisation_id,
+        "organisation": v.organisation.name,
+        "instructor_id": v.instructor_id,
+        "instructor": v.instructor.name,
+        "date": v.date,
+        "notes": v.notes,
+    }
+
+
+def event_row(e: OrgEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "kind_label": e.get_kind_display(),
+        "date": e.date,
+        "grid": e.grid.code if e.grid else None,
+        "party_org": e.party_org,
+        "instructor": e.instructor.name if e.instructor else None,
+        "note": e.note,
+        "actor": e.actor_name,
+    }
+
+
+def detail(request: HttpRequest, org: Organisation, on: dt.date | None = None) -> dict[str, Any]:
+    day = on or timezone.localdate()
+    state = services.states([org], day)[org.pk]
+    events = org.events.select_related("grid", "instructor").defer("grid__geometry")
+    meetings = org.meetings.select_related("unit").defer("unit__geometry")
+    return {
+        **org_rows(request, [state])[0],
+        "history": [event_row(e) for e in events.order_by("date", "pk")],
+        "assignments": [
+            {"id": a.pk, "instructor_id": a.instructor_id, "instructor": a.instructor.name,
+             "start_date": a.start_date, "end_date": a.end_date}
+            for a in org.assignments.select_related("instructor")
+        ],
+        "visits": [visit_row(v) for v in org.visits.select_related("instructor")],
+        "meetings": [
+            {"id": m.pk, "date": m.date, "topic": m.topic, "unit": m.unit.name}
+            for m in services.meetings_for(request.user, meetings)
+        ],
+        "can_change": services.can_change(request.user) and services.owns(request.user, org),
+    }  # fmt: skip
+
+
+class OrgFilter(Schema):
+    on: dt.date | None = Field(None, description="as of this day (today by default)")
+    kind: str | None = Field(None, description="economic or social")
+    coverage: str | None = Field(
+        None, description="org_covered, org_uncovered, work_covered, work_uncovered, uncovered"
+    )
+    unit: str | None = Field(None, max_length=40, description="a street or community code")
+    q: str | None = Field(None, max_length=100, description="name, credit code, industry, address")
+    months: int = Field(services.WORK_MONTHS, ge=1, le=60, description="工作覆盖's window")
+
+
+def _search(request: HttpRequest, f: OrgFilter) -> list[OrgState]:
+    return services.search(
+        request.user, f.on, kind=f.kind or "", coverage=f.coverage or "",
+        unit=_unit(f.unit), q=f.q or "", months=f.months,
+    )  # fmt: skip
+
+
+@router.get("/organisations", response={200: list[OrgOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def list_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any:
+    """两新组织 that existed on the day in the caller's scope, with their coverage then."""
+    return org_rows(request, _search(request, filters))
+
+
+@router.get(
+    "/organisations/export.xlsx",
+    response={200: None, **errors(400, 401)},
+    openapi_extra=download(XLSX, "the list as filtered; its first columns import back"),
+)
+def export_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any:
+    rows = _search(request, filters)
+    content = excel.export_sheet(request.user, rows)
+    return xlsx_response(content, excel.filename(filters.on or timezone.localdate()))
+
+
+class ImportOut(Schema):
+    created: int = Field(description="organisations written (all rows of the sheet)")
+
+
+@router.post("/organisations/import", response={200: ImportOut, **errors(400, 401, 403)})
+def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """An .xlsx of organisations: all rows are written, or none — then a 400 whose `errors`
+    name each row and column (`field`: "row 3, 纳入日期")."""
+    result = excel.import_sheet(request.user, file.read())
+    if not result.report.ok:
+        rows = [
+            {"field": f"row {e.row}, {e.column}", "message": e.reason} for e in result.report.errors
+        ]
+        detail = f"{len(rows)} row error(s); nothing imported"
+        return Status(400, error_body(detail, rows))
+    return {"created": result.created}
+
+
+class OrgIn(Schema):
+    model_config = {"extra": "forbid"}
+    name: str = Field(..., max_length=services.MAX_NAME)
+    kind: str
+    social_form: str = ""
+    credit_code: str = Field(..., max_length=40)
+    opened: dt.date
+    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
+    lat: float | None = None
+    lon: float | None = None
+    industry: str = Field("", max_length=40)
+    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
+    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
+    address: str = Field("", max_length=200)
+    party_org: str = PartyOrg.NONE
+    party_org_date: dt.date | None = None
+    contact: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+
+
+def _grid_id(code: str | None) -> int | None:
+    if not code:
+        return None
+    grid = Region.objects.filter(code=code, level=Level.GRID).first()
+    if grid is None:
+        raise ApiError(400, f"no grid {code[:40]!r}", "grid")
+    return grid.pk
+
+
+@router.post("/organisations", response={201: OrgDetailOut, **errors(400, 401, 403, 409)})
+def create_organisation(request: HttpRequest, payload: OrgIn) -> Any:
+    data = payload.dict()
+    grid_id = _grid_id(data.pop("grid"))
+    org = services.create_organisation(request.user, services.OrgInput(**data, grid_id=grid_id))
+    return Status(201, detail(request, org))
+
+
+@router.get("/organisations/{int:org_id}", response={200: OrgDetailOut, **errors(400, 401, 404)})
+def organisation(request: HttpRequest, org_id: int, on: dt.date | None = None) -> Any:
+    """One organisation (as of `on`, today by default) with its whole history."""
+    return detail(request, services.get_organisation(request.user, org_id), on)
+
+
+class MoveIn(Schema):
+    model_config = {"extra": "forbid"}
+    date: dt.date
+    grid: str | None = Field(None, max_length=40)
+    lat: float | None = None
+    lon: float | None = None
+    address: str = Field("", max_length=200)
+    note: str = Field("", max_length=services.MAX_NOTE)
+
+
+class DatedIn(Schema):
+    model_config = {"extra": "forbid"}
+    date: dt.date
+    note: str = Field("", max_length=services.MAX_NOTE)
+
+
+class PartyOrgIn(DatedIn):
+    party_org: str = Field(..., description="none, single or joint")
+
+
+class AssignIn(Schema):
+    model_config = {"extra": "forbid"}
+    instructor_id: int
+    start_date: dt.date
+
+
+class EndAssignmentIn(Schema):
+    model_config = {"extra": "forbid"}
+    end_date: dt.date
+
+
+class VisitIn(Schema):
+    model_config = {"extra": "forbid"}
+    instructor_id: int
+    date: dt.date
+    notes: str = Field("", max_length=services.MAX_TEXT)
+
+
+class InfoIn(Schema):
+    model_config = {"extra": "forbid"}
+    name: str = Field(..., max_length=services.MAX_NAME)
+    industry: str = Field("", max_length=40)
+    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
+    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
+    address: str = Field("", max_length=200)
+    contact: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+
+
+ACT = {200: OrgDetailOut, **errors(400, 401, 403, 404, 409)}
+
+
+@router.post("/organisations/{int:org_id}/move", response=ACT)
+def move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
+    org = services.move_organisation(
+        request.user, org_id, payload.date, _grid_id(payload.grid), payload.lat, payload.lon,
+        payload.address, payload.note,
+    )  # fmt: skip
+    return detail(request, org)
+
+
+@router.post("/organisations/{int:org_id}/close", response=ACT)
+def close(request: HttpRequest, org_id: int, payload: DatedIn) -> Any:
+    org = services.close_organisation(request.user, org_id, payload.date, payload.note)
+    return detail(request, org, payload.date)
+
+
+@router.post("/organisations/{int:org_id}/party-org", response=ACT)
+def party_org(request: HttpRequest, org_id: int, payload: PartyOrgIn) -> Any:
+    org = services.set_party_org(request.user, org_id, payload.party_org, payload.date,
+                                 payload.note)  # fmt: skip
+    return detail(request, org)
+
+
+@router.post("/organisations/{int:org_id}/info", response=ACT)
+def info(request: HttpRequest, org_id: int, payload: InfoIn) -> Any:
+    org = services.update_organisation(request.user, org_id, **payload.dict())
+    return detail(request, org)
+
+
+@router.post("/organisations/{int:org_id}/assign", response=ACT)
+def assign(request: HttpRequest, org_id: int, payload: AssignIn) -> Any:
+    services.assign_instructor(request.user, org_id, payload.instructor_id, payload.start_date)
+    return detail(request, services.get_organisation(request.user, org_id))
+
+
+@router.post("/organisations/{int:org_id}/end-assignment", response=ACT)
+def end_assignment(request: HttpRequest, org_id: int, payload: EndAssignmentIn) -> Any:
+    services.end_assignment(request.user, org_id, payload.end_date)
+    return detail(request, services.get_organisation(request.user, org_id))
+
+
+@router.post(
+    "/organisations/{int:org_id}/visits",
+    response={201: VisitOut, **errors(400, 401, 403, 404, 409)},
+)
+def add_visit(request: HttpRequest, org_id: int, payload: VisitIn) -> Any:
+    v = services.record_visit(request.user, org_id, payload.instructor_id, payload.date,
+                              payload.notes)  # fmt: skip
+    return Status(201, visit_row(v))
+
+
+# -------------------------------------------------------------------------- statistics --
+
+
+class UnitCoverageOut(Schema):
+    unit: str | None = Field(description="street or community code; null for the total")
+    unit_name: str
+    economic: int
+    social: int
+    total: int
+    org_covered: int
+    org_coverage_rate: float | None = Field(description="% of organisations")
+    work_covered: int
+    work_coverage_rate: float | None
+    instructors: int
+    load: float | None = Field(description="organisations per instructor")
+
+
+class UncoveredOut(Schema):
+    id: int
+    name: str
+    kind: str
+    grid: str
+    reasons: list[str]
+
+
+class CoverageOut(Schema):
+    on: dt.date
+    months: int
+    by: str
+    units: list[UnitCoverageOut]
+    total: UnitCoverageOut
+    uncovered: list[UncoveredOut]
+
+
+def unit_row(r: services.UnitRow) -> dict[str, Any]:
+    return {
+        "unit": r.unit.code if r.unit else None,
+        "unit_name": r.unit.name if r.unit else _("合计"),
+        "economic": r.economic,
+        "social": r.social,
+        "total": r.total,
+        "org_covered": r.org_covered,
+        "org_coverage_rate": r.org_rate,
+        "work_covered": r.work_covered,
+        "work_coverage_rate": r.work_rate,
+        "instructors": r.instructor_count,
+        "load": r.load,
+    }
+
+
+@router.get("/organisations/statistics", response={200: CoverageOut, **errors(400, 401)})
+def statistics(
+    request: HttpRequest,
+    on: dt.date | None = None,
+    by: str = "street",
+    months: int = services.WORK_MONTHS,
+) -> Any:
+    """组织覆盖率 and 工作覆盖率 per street or community (`by`) as of `on`, and the
+    organisations not covered with why."""
+    cov = services.coverage(request.user, on, by=by, months=months)
+    paths = dict(Region.objects.filter(level=Level.GRID).values_list("path", "code"))
+    return {
+        "on": cov.on,
+        "months": cov.months,
+        "by": cov.by,
+        "units": [unit_row(r) for r in cov.rows],
+        "total": unit_row(cov.total),
+        "uncovered": [
+            {"id": s.org.pk, "name": s.org.name, "kind": s.org.kind,
+             "grid": paths.get(s.grid_path, ""), "reasons": [str(x) for x in s.reasons()]}
+            for s in cov.uncovered
+        ],
+    }  # fmt: skip
+
+
+class InstructorOut(Schema):
+    id: int
+    name: str
+    units: list[str]
+    load: int = Field(description="organisations assigned on the day")
+    organisations: list[int]
+    last_visit: dt.date | None
+
+
+@router.get("/organisations/instructors", response={200: list[InstructorOut], **errors(400, 401)})
+def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
+    """党建指导员 of the caller's area and their load."""
+    return [
+        {"id": r["person"].pk, "name": r["person"].name, "units": r["units"], "load": r["load"],
+         "organisations": [o.pk for o in r["organisations"]], "last_visit": r["last_visit"]}
+        for r in services.load(request.user, on)
+    ]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ meetings --
+
+
+class MeetingOut(Schema):
+    id: int
+    date: dt.date
+    unit: str
+    unit_name: str
+    topic: str
+    organisations: int
+    attendees: int
+
+
+class MeetingDetailOut(MeetingOut):
+    minutes: str
+    organisation_list: list[MeetingRefOut]
+    attendee_names: list[str]
+
+
+def meeting_row(m: JointMeeting) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "date": m.date,
+        "unit": m.unit.code,
+        "unit_name": m.unit.name,
+        "topic": m.topic,
+        "organisations": m.organisations.count(),
+        "attendees": m.attendees.count(),
+    }
+
+
+def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
+    visible = services.organisations_for(request.user)
+    return {
+        **meeting_row(m),
+        "minutes": m.minutes,
+        "organisation_list": [
+            {"id": o.pk, "date": o.opened, "topic": o.name, "unit": o.grid.name}
+            for o in m.organisations.filter(pk__in=visible)
+            .select_related("grid")
+            .defer("grid__geometry")
+        ],
+        "attendee_names": [p.name for p in m.attendees.all()],
+    }
+
+
+@router.get("/organisations/meetings", response={200: list[MeetingOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def meetings(request: HttpRequest, unit: str | None = None) -> Any:
+    """联席会 of the caller's units (and of the street it works in)."""
+    qs = services.meetings_for(request.user).select_related("unit").defer("unit__geometry")
+    found = _unit(unit)
+    if found is not None:
+        qs = qs.filter(unit=found)
+    return [meeting_row(m) for m in qs]
+
+
+class MeetingIn(Schema):
+    model_config = {"extra": "forbid"}
+    date: dt.date
+    unit: str = Field(..., max_length=40, description="street or community code")
+    topic: str = Field(..., max_length=200)
+    minutes: str = Field("", max_length=services.MAX_TEXT)
+    organisations: list[int] = Field(default_factory=list, max_length=500)
+    attendees: list[int] = Field(default_factory=list, max_length=500)
+
+
+@router.post("/organisations/meetings", response={201: MeetingDetailOut, **errors(400, 401, 403)})
+def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
+    unit = _unit(payload.unit)
+    assert unit is not None
+    m = services.create_meeting(
+        request.user, payload.date, unit.pk, payload.topic, payload.minutes,
+        payload.organisations, payload.attendees,
+    )  # fmt: skip
+    return Status(201, meeting_detail(request, m))
+
+
+@router.get(
+    "/organisations/meetings/{int:meeting_id}",
+    response={200: MeetingDetailOut, **errors(401, 404)},
+)
+def meeting(request: HttpRequest, meeting_id: int) -> Any:
+    return meeting_detail(request, services.get_meeting(request.user, meeting_id))
+
+
+# ---------------------------------------------------------------------------- volunteers --
+
+
+class VolunteerOut(Schema):
+    id: int
+    name: str
+    phone: str = Field(description="masked without the permission to see contacts")
+    group: str
+    group_label: str
+    employer_id: int | None
+    employer: str | None
+    grid: str
+    grid_name: str
+    registered: dt.date
+    active: bool
+    ended: dt.date | None
+
+
+def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
+    contact = services.sees_contact(request.user)
+    return {
+        "id": v.pk,
+        "name": v.person.name,
+        "phone": v.person.phone if contact else services.mask_phone(v.person.phone),
+        "group": v.group,
+        "group_label": v.get_group_display(),
+        "employer_id": v.employer_id,
+        "employer": v.employer.name if v.employer else None,
+        "grid": v.grid.code,
+        "grid_name": v.grid.name,
+        "registered": v.registered,
+        "active": v.active,
+        "ended": v.ended,
+    }
+
+
+@router.get("/organisations/volunteers", response={200: list[VolunteerOut], **errors(400, 401)})
+@paginate(LimitOffsetPagination)
+def volunteers(request: HttpRequest, group: str | None = None, active: bool | None = None) -> Any:
+    """新就业群体 volunteers registered in the caller's grids."""
+    qs = (
+        services.volunteers_for(request.user)
+        .select_related("person", "grid", "employer")
+        .defer("grid__geometry")
+    )
+    if group:
+        if group not in WorkerGroup.values:
+            raise ApiError(400, f"unknown group {group[:40]!r}", "group")
+        qs = qs.filter(group=group)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return [volunteer_row(request, v) for v in qs]
+
+
+class VolunteerIn(Schema):
+    model_config = {"extra": "forbid"}
+    name: str = Field(..., max_length=50)
+    phone: str = Field(..., max_length=20)
+    group: str
+    registered: dt.date | None = None
+    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
+    lat: float | None = None
+    lon: float | None = None
+    employer_id: int | None = None
+
+
+@router.post(
+    "/organisations/volunteers", response={201: VolunteerOut, **errors(400, 401, 403, 409)}
+)
+def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
+    """登记: the person (found by phone, or new) gets a volunteer post in the grid."""
+    v = services.register_volunteer(
+        request.user,
+        services.VolunteerInput(
+            name=payload.name, phone=payload.phone, group=payload.group,
+            registered=payload.registered or timezone.localdate(),
+            grid_id=_grid_id(payload.grid), lat=payload.lat, lon=payload.lon,
+            employer_id=payload.employer_id,
+        ),
+    )  # fmt: skip
+    return Status(201, volunteer_row(request, v))
+
+
+class EndVolunteerIn(Schema):
+    model_config = {"extra": "forbid"}
+    date: dt.date
+
+
+@router.post(
+    "/organisations/volunteers/{int:volunteer_id}/end",
+    response={200: VolunteerOut, **errors(400, 401, 403, 404, 409)},
+)
+def end_volunteer(request: HttpRequest, volunteer_id: int, payload: EndVolunteerIn) -> Any:
+    return volunteer_row(request, services.end_volunteer(request.user, volunteer_id,
+                                                         payload.date))  # fmt: skip
+
+
+class VolunteerUnitOut(Schema):
+    unit: str | None
+    unit_name: str
+    courier: int
+    rider: int
+    driver: int
+    other: int
+    total: int
+    reports: int = Field(description="events they reported in the period")
+
+
+class VolunteerStatsOut(Schema):
+    start: dt.date
+    end: dt.date
+    by: str
+    units: list[VolunteerUnitOut]
+    total: VolunteerUnitOut
+
+
+def _vrow(r: services.VolunteerRow) -> dict[str, Any]:
+    return {
+        "unit": r.unit.code if r.unit else None,
+        "unit_name": r.unit.name if r.unit else _("合计"),
+        **r.by_group,
+        "total": r.total,
+        "reports": r.reports,
+    }
+
+
+@router.get(
+    "/organisations/volunteers/statistics", response={200: VolunteerStatsOut, **errors(400, 401)}
+)
+def volunteer_statistics(
+    request: HttpRequest,
+    start: dt.date | None = Query(None, alias="from"),  # noqa: B008
+    end: dt.date | None = Query(None, alias="to"),  # noqa: B008
+    by: str = "street",
+) -> Any:
+    """Volunteers by group in the register on `to`, and what they reported from `from` to `to`
+    (by default the last 30 days)."""
+    last = end or timezone.localdate()
+    first = start or last - dt.timedelta(days=29)
+    rows, total = services.volunteer_stats(request.user, first, last, by=by)
+    return {"start": first, "end": last, "by": by, "units": [_vrow(r) for r in rows],
+            "total": _vrow(total)}  # fmt: skip

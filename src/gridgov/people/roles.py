@@ -191,6 +191,34 @@ for _group, _grants in _MEDIATION_GRANTS.items():
 for _group in ("指挥中心", "街道/镇干部", "社区/村干部", "调解员"):
     EXTRA[_group] = [*EXTRA.get(_group, []), "mediation.view_party_identity"]
 POST_GROUPS["mediator"] = "调解员"
+# 新兴领域党建 (organisations): organisations and their history are written only by the
+# services (the history is read-only everywhere); the party-building instructors (a post of
+# their own group) log visits; grid staff register new-employment volunteers.
+_ORGS = ("organisation", "assignment", "visit", "jointmeeting", "volunteer")
+_ORG_DESK = {f"organisations.{m}": (VIEW, ADD, CHANGE) for m in _ORGS}
+_ORG_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "指挥中心": {**_ORG_DESK, "organisations.orgevent": (VIEW,)},
+    "街道/镇干部": {**_ORG_DESK, "organisations.orgevent": (VIEW,)},
+    "社区/村干部": {
+        **_ORG_DESK,
+        "organisations.assignment": (VIEW,),
+        "organisations.orgevent": (VIEW,),
+    },
+    "网格员": {"organisations.volunteer": (VIEW, ADD)},
+    "党建指导员": {
+        "territory.region": (VIEW,),
+        "organisations.organisation": (VIEW,),
+        "organisations.orgevent": (VIEW,),
+        "organisations.assignment": (VIEW,),
+        "organisations.visit": (VIEW, ADD),
+        "organisations.jointmeeting": (VIEW,),
+    },
+}
+for _group, _grants in _ORG_GRANTS.items():
+    ROLES.setdefault(_group, {}).update(_grants)
+for _group in ("指挥中心", "街道/镇干部"):
+    EXTRA[_group] = [*EXTRA[_group], "organisations.view_contact"]
+POST_GROUPS["party_instructor"] = "党建指导员"
 
 
 def ensure_roles(**_: Any) -> None:

@@ -263,3 +263,46 @@ def followup_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> 
         r = rows.get(u.pk)
         out[u.pk] = Reading(r.followup_rate if r else None, r.followups_due if r else 0)
     return out
+# --- new-sector organisations (organisations/services.py) ------------------------------------
+
+ORGANISATIONS = "organisations"
+
+
+def _org_rows(units: list[Region], end: dt.date) -> dict[int, Any]:
+    """The coverage rows (as of the period's last day) of streets or communities."""
+    from gridgov.organisations.services import coverage
+
+    if not units:
+        return {}
+    level = Level(_level_of(units))
+    if level not in (Level.STREET, Level.COMMUNITY):
+        return {}
+    by = "street" if level == Level.STREET else "community"
+    return {r.unit.pk: r for r in coverage(EVERYONE, end, by=by, units=units).rows if r.unit}
+
+
+@register(
+    "org_coverage_rate", _("两新组织组织覆盖率"), unit="%", higher_is_better=True,
+    sample=ORGANISATIONS,
+)  # fmt: skip
+def org_coverage_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Organisations with a party organisation ÷ organisations, as of the period's end."""
+    rows = _org_rows(units, end)
+    return {
+        u.pk: Reading(rows[u.pk].org_rate, rows[u.pk].total) if u.pk in rows else Reading(None, 0)
+        for u in units
+    }
+
+
+@register(
+    "work_coverage_rate", _("两新组织工作覆盖率"), unit="%", higher_is_better=True,
+    sample=ORGANISATIONS,
+)  # fmt: skip
+def work_coverage_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Organisations with an instructor and a visit within the last months ÷ organisations,
+    as of the period's end."""
+    rows = _org_rows(units, end)
+    return {
+        u.pk: Reading(rows[u.pk].work_rate, rows[u.pk].total) if u.pk in rows else Reading(None, 0)
+        for u in units
+    }
