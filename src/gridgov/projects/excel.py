@@ -137,7 +137,9 @@ def import_projects(user: Any, source: Any, today: dt.date | None = None) -> Imp
             if code in existing:
                 report.fail(number, FIELD_COLUMN["code"], _("项目编号已存在"))
             elif code in seen:
-                report.fail(number, FIELD_COLUMN["code"], _("与第%(row)d行重复") % {"row": seen[code]})
+                report.fail(
+                    number, FIELD_COLUMN["code"], _("与第%(row)d行重复") % {"row": seen[code]}
+                )
             else:
                 seen[code] = number
                 checked.append(c)

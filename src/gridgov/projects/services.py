@@ -566,8 +566,10 @@ def save_document(
         if kind not in DOCUMENT_KINDS:
             raise invalid("file", _("只接受PDF、Word、Excel文件或图片"))
         now = timezone.now()
-        relative = Path("projects") / now.strftime("%Y/%m") / (
-            f"{uuid.uuid4().hex}.{SUFFIX.get(kind, kind)}"
+        relative = (
+            Path("projects")
+            / now.strftime("%Y/%m")
+            / (f"{uuid.uuid4().hex}.{SUFFIX.get(kind, kind)}")
         )
         target = evidence.media_root() / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -660,7 +662,7 @@ def portfolio(user: Any, f: Filters, today: dt.date | None = None) -> QuerySet[P
             raise invalid("grid", _("没有这个网格"))
         qs = qs.filter(grid=grid)
     if f.overdue is not None:
-        qs = qs.filter(overdue=f.overdue)
+        qs = qs.filter(overdue=f.overdue)  # type: ignore[misc]
     q = check_text("q", f.q, 100)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(applicant__icontains=q))
