@@ -112,7 +112,8 @@ def import_projects(user: Any, source: Any, today: dt.date | None = None) -> Imp
         raise ProjectsError("forbidden", _("无权登记项目"))
     report = sheets.read(source, COLUMNS)
     checked: list[services.CheckedProject] = []
-    if report.ok:
+    if report.rows:
+        bad_cells = {e.row for e in report.errors}
         seen: dict[str, int] = {}
         existing = set(
             Project.objects.filter(code__in=[r["code"] for r in report.rows]).values_list(
@@ -121,6 +122,8 @@ def import_projects(user: Any, source: Any, today: dt.date | None = None) -> Imp
         )
         for r in report.rows:
             number = r["_row"]
+            if number in bad_cells:
+                continue  # its cells were refused already
             data = ProjectInput(
                 code=r["code"], name=r["name"], kind=r["kind"], applicant=r["applicant"],
                 plan=r["plan"], plan_text=r["plan_text"], year=r["year"],
