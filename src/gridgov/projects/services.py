@@ -710,6 +710,7 @@ def grid_chain(project: Project) -> list[Region]:
 class UnitFigures:
     region: Region
     projects: int = 0
+    funded: int = 0  # projects past 申报 and not terminated: those the money figures count
     granted: Decimal = Decimal("0.00")
     spent: Decimal = Decimal("0.00")
     milestones_due: int = 0
@@ -764,6 +765,7 @@ def unit_figures(
             f.projects += 1
             f.by_status[status] = f.by_status.get(status, 0) + 1
             if status not in (Status.APPLIED, Status.TERMINATED):
+                f.funded += 1
                 f.granted += granted
                 f.spent += spent.get(pid, Decimal("0"))
             for planned, done in milestones.get(pid, []):
