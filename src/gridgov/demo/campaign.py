@@ -24,13 +24,14 @@ from gridgov.demo.forces import seed_forces
 from gridgov.demo.generator import DISTRICT_CODE, demo_password_hash
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.meetings import seed_meetings
+from gridgov.demo.projects import seed_projects
 from gridgov.demo.racing import seed_racing
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 10  # progress units
+STEPS = 11  # progress units
 
 
 @dataclass
@@ -110,6 +111,8 @@ def generate(
     progress("racing", 1)
     result.extra["commands"] = seed_commands(seed, command)
     progress("commands", 1)
+    result.extra["projects"] = seed_projects(random.Random(seed + 71), today, command)
+    progress("projects", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)
