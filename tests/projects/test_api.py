@@ -4,6 +4,8 @@ field, 403 for those who may not act and 404 for what is not the caller's."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -156,3 +158,34 @@ def test_documents(client, bearer, place, settings, tmp_path):
     assert r.status_code == 404
     r = client.get(doc["url"])
     assert r.status_code == 302  # the page's download needs a session
+
+
+def test_export_and_import(client, bearer, place):
+    command = bearer("command")
+    r = client.get("/api/v1/projects/export.xlsx?status=approved", **command)
+    assert r.status_code == 200
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == ["KJ-E1"]
+    bad = SimpleUploadedFile("p.xlsx", r.content)  # KJ-E1 exists already
+    r = client.post("/api/v1/projects/import", {"file": bad}, **command)
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "row 2: 项目编号"
+    Project.objects.filter(code="KJ-E1").delete()
+    ws.parent.active = 0
+    buf = io.BytesIO()
+    ws.parent.save(buf)
+    good = SimpleUploadedFile("p.xlsx", buf.getvalue())
+    r = client.post("/api/v1/projects/import", {"file": good}, **command)
+    assert r.status_code == 201 and r.json() == {"created": 1}
+    r = client.post("/api/v1/projects/import", {"file": good}, **bearer("east_secretary"))
+    assert r.status_code == 403
+
+
+def test_admin_is_scoped(login, place):
+    client = login("s1_official")
+    r = client.get("/admin/projects/project/")
+    assert r.status_code == 200
+    assert list(r.context["cl"].queryset) == [place.east]
+    assert client.get(f"/admin/projects/project/{place.west.pk}/change/").status_code == 302
