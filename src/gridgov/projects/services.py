@@ -139,7 +139,10 @@ def managed(user: Any, project_id: int) -> Project:
     project = get_project(user, project_id)
     if not can_manage(user, project):
         raise ProjectsError(FORBIDDEN, _("无权修改该项目"))
-    return Project.objects.select_for_update().select_related("owner", "grid").get(pk=project.pk)
+    # Lock the row alone: PostgreSQL cannot lock the nullable side of an outer join (grid).
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked.owner, locked.grid = project.owner, project.grid
+    return locked
 
 
 def owner_units(user: Any) -> QuerySet[Region]:
