@@ -55,6 +55,7 @@ MAX_SPEND_NOTE = 200
 MAX_SUMMARY = 4000
 YEARS = (2000, 2100)
 MB = 1024 * 1024
+CENT = Decimal("0.01")
 DOCUMENT_KINDS = {
     "pdf": "application/pdf",
     "docx": evidence.DOCUMENT_TYPES["docx"],
@@ -695,6 +696,7 @@ def totals(projects: Iterable[Project]) -> Totals:
         t.count += 1
         t.granted += p.granted
         t.spent += getattr(p, "spent", None) or Decimal("0")
+    t.granted, t.spent = t.granted.quantize(CENT), t.spent.quantize(CENT)
     return t
 
 
