@@ -113,3 +113,22 @@ def test_map_export_import(login, place):
     assert r.status_code == 200
     assert [(e.row, e.column) for e in r.context["errors"]] == [(2, "项目名称")]
     assert not Project.objects.filter(code="KJ-M1").exists()
+
+
+def test_edit_facts(login, place):
+    client = login("s1_official")
+    url = f"/projects/{place.east.pk}/"
+    form = client.get(url).context["edit_form"]
+    assert form.initial["name"] == place.east.name
+    data = {**form.initial, "name": "改名后的项目", "granted": "39", "lat": "", "lon": ""}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    r = client.post(url + "edit/", data)
+    assert r.status_code == 200 and "批复资金不能少于已支出金额" in r.content.decode()
+    r = client.post(url + "edit/", {**data, "granted": "120.5"})
+    assert r.status_code == 302
+    place.east.refresh_from_db()
+    assert (place.east.name, str(place.east.granted), place.east.grid) == (
+        "改名后的项目",
+        "120.50",
+        None,
+    )

@@ -55,6 +55,30 @@ class ProjectForm(forms.Form):
         self.fields["owner"].choices = owners  # type: ignore[attr-defined]
 
 
+class EditForm(forms.Form):
+    """The facts a project's unit may correct (code and owning unit stay)."""
+
+    name = forms.CharField(label=_("项目名称"), max_length=services.MAX_NAME)
+    applicant = forms.CharField(label=_("申报单位"), max_length=services.MAX_NAME)
+    kind = forms.ChoiceField(label=_("项目类型"), choices=Kind.choices)
+    plan = forms.ChoiceField(label=_("计划类别"), choices=Plan.choices)
+    plan_text = forms.CharField(label=_("计划名称"), max_length=services.MAX_NAME, required=False)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    granted = forms.CharField(label=_("批复资金（万元）"), max_length=20)
+    lat = forms.FloatField(label=_("纬度"), required=False)
+    lon = forms.FloatField(label=_("经度"), required=False)
+    summary = forms.CharField(
+        label=_("项目简介"),
+        max_length=services.MAX_SUMMARY,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    @classmethod
+    def of(cls, project: Any) -> EditForm:
+        return cls(initial={name: getattr(project, name) for name in cls.base_fields})
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("新状态"), choices=[])
     date = forms.DateField(label=_("日期"), widget=DATE)

@@ -22,6 +22,7 @@ from gridgov.projects import excel, services
 from gridgov.projects.forms import (
     DocumentForm,
     DoneForm,
+    EditForm,
     FilterForm,
     ImportForm,
     MilestoneForm,
@@ -119,6 +120,7 @@ def project_page(
     manage = services.can_manage(user, p)
     forms = forms or {}
     if manage:
+        forms.setdefault("edit", EditForm.of(p))
         allowed = services.next_statuses(user, p)
         if allowed:
             forms.setdefault("status", StatusForm(allowed, initial={"date": today}))
@@ -155,7 +157,9 @@ def project_page(
     return render(request, "projects/project.html", context)
 
 
-ACTIONS = ("status", "milestone", "done", "spending", "official", "document", "unofficial")
+ACTIONS = (
+    "edit", "status", "milestone", "done", "spending", "official", "document", "unofficial",
+)  # fmt: skip
 
 
 @login_required
@@ -168,7 +172,9 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not services.can_manage(user, p):
         raise PermissionDenied
     form: Any
-    if action == "status":
+    if action == "edit":
+        form = EditForm(request.POST)
+    elif action == "status":
         form = StatusForm(services.next_statuses(user, p), request.POST)
     elif action == "milestone":
         form = MilestoneForm(request.POST)
@@ -193,7 +199,10 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            if action == "status":
+            if action == "edit":
+                services.update_project(user, p.pk, d)
+                messages.success(request, _("项目信息已更新"))
+            elif action == "status":
                 services.change_status(user, p.pk, d["status"], d["date"], d["note"])
                 messages.success(request, _("状态已更新"))
             elif action == "milestone":
