@@ -89,6 +89,10 @@ class District:
     g3_org: int = 0
     g1_org_meeting: int = 0
     g3_org_meeting: int = 0
+    g1_project: int = 0  # 项目: 东街道's located in G1, 西街道's in G3, each with a document
+    g3_project: int = 0
+    g1_project_document: int = 0
+    g3_project_document: int = 0
     s1_street: int = 0  # 东街道's id (the east roles' street)
     s2_street: int = 0  # 西街道's id
     # 人民调解: a case with a signed agreement in G1 (东一社区's committee) and one in G3
@@ -240,6 +244,21 @@ def _organisations(territory: dict[str, Any]) -> dict[str, int]:
         out[f"{key}_org_meeting"] = JointMeeting.objects.create(
             date=dt.date(2026, 3, 1), unit=territory[street], topic="联席会"
         ).pk
+def _projects(user: Any) -> dict[str, int]:
+    """A project of 东街道 located in G1 and one of 西街道 in G3, each with a PDF."""
+    from gridgov.projects import services
+    from gridgov.projects.services import ProjectInput
+
+    out: dict[str, int] = {}
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    for key, street, point in (("g1", "D-S1", G1_POINT), ("g3", "D-S2", G3_POINT)):
+        p = services.create_project(
+            user, ProjectInput(code=f"{key}-P", name=f"{key} 项目", kind="rd", applicant="某公司",
+                               plan="city_st", year=2026, owner=street, lat=point[0],
+                               lon=point[1]),
+        )  # fmt: skip
+        d = services.save_document(user, p.pk, io.BytesIO(pdf), size=len(pdf), name="a.pdf")
+        out[f"{key}_project"], out[f"{key}_project_document"] = p.pk, d.pk
     return out
 
 
@@ -397,6 +416,7 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         meeting=_meeting(crew["command"], "D-S1-C1-G1", "dispatch"),
         g3_meeting=_meeting(crew["command"], "D-S2-C2-G3", "topical"),
         racing_card=_racing_card(),
+        **_projects(crew["command"]),
         s1_street=territory["D-S1"].pk,
         s2_street=territory["D-S2"].pk,
         **_mediation(territory),

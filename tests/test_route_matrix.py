@@ -280,6 +280,44 @@ ROUTES: dict[str, Row] = {
         "405 405 405 405 405 405 405", volunteer_id="1"
     ),
     "api/v1/organisations/volunteers/statistics": row("401 200 200 200 200 200 200"),
+    # 项目: lists answer everyone (empty without the permission); a project (and its
+    # documents) 404s outside the scope — a community sees those located in its grids.
+    "api/v1/projects": row("401 200 200 200 200 200 200"),
+    "api/v1/projects/summary": row("401 200 200 200 200 200 200"),
+    "api/v1/projects/stats": row("401 200 200 200 200 200 200"),
+    "api/v1/projects/export.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/projects/import": row("405 405 405 405 405 405 405"),
+    "api/v1/projects/<int:project_id>": row(
+        "401 200 200 200 404 404 404",
+        "401 200 404 404 404 404 404",
+        project_id="@g1_project|@g3_project",
+    ),
+    "api/v1/projects/<int:project_id>/status": row(
+        "405 405 405 405 405 405 405", project_id="@g1_project"
+    ),
+    "api/v1/projects/<int:project_id>/milestones": row(
+        "405 405 405 405 405 405 405", project_id="@g1_project"
+    ),
+    "api/v1/projects/milestones/<int:milestone_id>/done": row(
+        "405 405 405 405 405 405 405", milestone_id="1"
+    ),
+    "api/v1/projects/<int:project_id>/spending": row(
+        "405 405 405 405 405 405 405", project_id="@g1_project"
+    ),
+    "api/v1/projects/<int:project_id>/officials": row(
+        "405 405 405 405 405 405 405", project_id="@g1_project"
+    ),
+    "api/v1/projects/officials/<int:official_id>": row(
+        "405 405 405 405 405 405 405", official_id="1"
+    ),
+    "api/v1/projects/<int:project_id>/documents": row(
+        "405 405 405 405 405 405 405", project_id="@g1_project"
+    ),
+    "api/v1/projects/documents/<int:document_id>": row(
+        "401 200 200 200 404 404 404",
+        "401 200 404 404 404 404 404",
+        document_id="@g1_project_document|@g3_project_document",
+    ),
     # Meetings (调度会): seen where convened, attended or given a decision; written by the
     # convening office (here the command office: a district meeting).
     "api/v1/meetings": row("401 200 200 200 200 200 200"),
@@ -551,6 +589,24 @@ ROUTES: dict[str, Row] = {
     "organisations/volunteers/": row("302 200 200 200 200 200 403"),
     "organisations/volunteers/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="1"),
     "organisations/m/volunteer/": row("302 200 200 200 200 200 403"),
+    # 项目 pages: the desk roles (grid posts and nobody: 403); registering and importing for
+    # the district and street offices; a project 404s outside the scope.
+    "projects/": row("302 200 200 200 403 403 403"),
+    "projects/new/": row("302 200 200 403 403 403 403"),
+    "projects/map/": row("302 200 200 200 403 403 403"),
+    "projects/export.xlsx": row("302 200 200 200 403 403 403"),
+    "projects/import/": row("302 200 200 403 403 403 403"),
+    "projects/<int:pk>/": row(
+        "302 200 200 200 404 404 404", "302 200 404 404 404 404 404", pk="@g1_project|@g3_project"
+    ),
+    "projects/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@g1_project", action="status"
+    ),
+    "projects/documents/<int:pk>": row(
+        "302 200 200 200 404 404 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_project_document|@g3_project_document",
+    ),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),
     "open311/v2/discovery.<str:fmt>": row("200 200 200 200 200 200 200", fmt="json"),

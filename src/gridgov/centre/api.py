@@ -272,12 +272,25 @@ class OverviewMapSourceOut(Schema):
     url: str
 
 
+class OverviewMapProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    status: str
+    status_label: str
+    lat: float
+    lon: float
+    overdue: bool
+    url: str
+
+
 class OverviewMapOut(Schema):
     layers: list[str]
     grids: list[OverviewGridOut]
     stations: list[OverviewMapStationOut]
     orders: list[OverviewMapOrderOut]
     sources: list[OverviewMapSourceOut]
+    projects: list[OverviewMapProjectOut]
 
 
 @router.get(

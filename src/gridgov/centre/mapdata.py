@@ -20,9 +20,10 @@ from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES, State
 
-LAYERS = ("grids", "stations", "orders", "sources")
+LAYERS = ("grids", "stations", "orders", "sources", "projects")
 MAX_ORDERS = 2000
 MAX_SOURCES = 5000
+MAX_PROJECTS = 2000
 
 
 @dataclass
@@ -32,6 +33,7 @@ class MapLayers:
     stations: list[dict[str, Any]] = field(default_factory=list)
     orders: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    projects: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_layers(text: str | None) -> list[str]:
@@ -98,6 +100,28 @@ def _sources(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _projects(user: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Projects with a location, in the account's scope (projects.services)."""
+    from gridgov.projects.models import Status as ProjectStatus
+    from gridgov.projects.services import projects_for, with_figures
+
+    rows = with_figures(projects_for(user).filter(lat__isnull=False), today).order_by("code")
+    return [
+        {
+            "id": p.pk,
+            "code": p.code,
+            "name": p.name,
+            "status": p.status,
+            "status_label": str(ProjectStatus(p.status).label),
+            "lat": p.lat,
+            "lon": p.lon,
+            "overdue": bool(p.overdue),  # type: ignore[attr-defined]
+            "url": reverse("projects:project", args=[p.pk]),
+        }
+        for p in rows.only("pk", "code", "name", "status", "lat", "lon")[:MAX_PROJECTS]
+    ]
+
+
 def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
     out = MapLayers(layers=layers)
     if "grids" in layers:
@@ -120,4 +144,6 @@ def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
         out.orders = _orders(user)
     if "sources" in layers:
         out.sources = _sources(user)
+    if "projects" in layers:
+        out.projects = _projects(user, today)
     return out

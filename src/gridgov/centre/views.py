@@ -36,6 +36,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
             "stations": _("监测站点"),
             "orders": _("未结工单"),
             "sources": _("污染源"),
+            "projects": _("项目"),
             "overdue": _("超期"),
             "failed": _("地图数据加载失败"),
         },

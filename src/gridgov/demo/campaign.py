@@ -26,6 +26,7 @@ from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.mediation import seed_mediation
 from gridgov.demo.meetings import seed_meetings
 from gridgov.demo.organisations import seed_organisations
+from gridgov.demo.projects import seed_projects
 from gridgov.demo.racing import seed_racing
 from gridgov.demo.registry import seed_registry
 from gridgov.people.models import Person, Post, PostType
@@ -116,6 +117,8 @@ def generate(
     progress("mediation", 1)
     result.extra["organisations"] = seed_organisations(random.Random(seed + 71), today, command)
     progress("organisations", 1)
+    result.extra["projects"] = seed_projects(random.Random(seed + 71), today, command)
+    progress("projects", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)

@@ -13,6 +13,11 @@ VIEW, ADD, CHANGE = "view", "add", "change"
 # by the services (stock in, allocations, hand-overs), so the admin shows it read-only.
 _FORCE_MODELS = ("taskforce", "membership", "dutyshift", "supplykind", "depot")
 _LEDGER = ("supplymovement", "allocation", "handover", "requeststep")
+# 项目: projects are registered and changed by their unit (district or street); the ledger, the
+# milestones, status history, officials and documents are written through the project's page.
+_PROJECT_MODELS = ("project", "milestone", "spending", "official", "document", "statuschange")
+_PROJECTS_ALL = {f"projects.{m}": (VIEW, ADD, CHANGE) for m in _PROJECT_MODELS}
+_PROJECTS_VIEW = {f"projects.{m}": (VIEW,) for m in _PROJECT_MODELS}
 
 # group name → {app_label.model: actions}
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -50,6 +55,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "racing.scorecard": (VIEW, ADD, CHANGE),
         "racing.indicator": (VIEW, ADD, CHANGE),
         "racing.snapshot": (VIEW,),
+        **_PROJECTS_ALL,
     },
     "街道/镇干部": {
         "territory.region": (VIEW,),
@@ -74,6 +80,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "racing.scorecard": (VIEW,),
         "racing.indicator": (VIEW,),
         "racing.snapshot": (VIEW,),
+        **_PROJECTS_ALL,
     },
     "社区/村干部": {
         "territory.region": (VIEW,),
@@ -95,6 +102,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "racing.scorecard": (VIEW,),
         "racing.indicator": (VIEW,),
         "racing.snapshot": (VIEW,),
+        **_PROJECTS_VIEW,
     },
     # 数据审核员: confirms or invalidates flagged values and approves days, in their scope.
     "数据审核员": {

@@ -306,3 +306,37 @@ def work_coverage_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
         u.pk: Reading(rows[u.pk].work_rate, rows[u.pk].total) if u.pk in rows else Reading(None, 0)
         for u in units
     }
+# --- projects (projects/services.py) ---------------------------------------------------------
+
+MILESTONES, PROJECTS = "milestones", "projects"
+
+
+def _project_figures(units: list[Region], start: dt.date, end: dt.date) -> dict[int, Any]:
+    from gridgov.projects.services import unit_figures
+
+    return unit_figures(EVERYONE, units, start, end)
+
+
+@register(
+    "project_milestone_on_time_rate",
+    _("项目节点按时完成率"),
+    unit="%",
+    higher_is_better=True,
+    sample=MILESTONES,
+)
+def project_milestone_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Milestones planned in the period and due (past their date, or done) that were done by
+    their planned date, of the projects owned or located in the unit; the sample is those
+    milestones."""
+    figures = _project_figures(units, start, end)
+    return {u.pk: Reading(figures[u.pk].on_time_rate, figures[u.pk].milestones_due) for u in units}
+
+
+@register(
+    "project_spend_rate", _("项目资金支出进度"), unit="%", higher_is_better=True, sample=PROJECTS
+)
+def project_spend_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Spent by the period's end ÷ granted, of the unit's projects past 申报 and not terminated;
+    the sample is those projects."""
+    figures = _project_figures(units, start, end)
+    return {u.pk: Reading(figures[u.pk].spend_rate, figures[u.pk].funded) for u in units}

@@ -47,6 +47,11 @@
         L.circleMarker([s.lat, s.lon], { radius: 4, color: "#7a4b00", weight: 1, fillOpacity: 0.6 })
           .bindPopup(link(s.category_label + " · " + s.name, s.url)).addTo(g);
       });
+    } else if (name === "projects") {
+      data.projects.forEach(function (p) {
+        L.circleMarker([p.lat, p.lon], { radius: 5, color: p.overdue ? "#c0392b" : "#6a3d9a", weight: p.overdue ? 2 : 1, fillOpacity: 0.6 })
+          .bindPopup(link(p.code + " " + p.name + " · " + p.status_label + (p.overdue ? " · " + labels.overdue : ""), p.url)).addTo(g);
+      });
     }
   }
 
@@ -72,7 +77,7 @@
     map = L.map(el, { preferCanvas: true, zoomControl: true, zoomSnap: 0.5 }).setView([35.2, 113.2], 11);
     if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
     var overlays = {};
-    ["grids", "stations", "orders", "sources"].forEach(function (n) {
+    ["grids", "stations", "orders", "sources", "projects"].forEach(function (n) {
       groups[n] = L.featureGroup();
       overlays[labels[n]] = groups[n];
     });

@@ -1,0 +1,789 @@
+"""The only write path of projects, and the scoped questions asked of them.
+
+Every door (pages, API, admin, import, demo) calls these. Refusals are `ProjectsError`s naming
+a kind and a field; each door maps them to its answer.
+
+Scope: an account sees a project when the project's owning unit or its grid lies in one of the
+subtrees it may see; it changes a project when it may change projects and sees the owning unit.
+What was spent is the sum of the spending ledger; a status change is a dated history row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov import inputs
+from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
+from gridgov.people import scope
+from gridgov.people.models import Person
+from gridgov.projects.models import (
+    Document,
+    Kind,
+    Milestone,
+    Official,
+    OfficialRole,
+    Plan,
+    Project,
+    Spending,
+    Status,
+    StatusChange,
+)
+from gridgov.territory import locate as locating
+from gridgov.territory.models import Level, Region
+from gridgov.workorders import evidence
+
+VIEW = "projects.view_project"
+ADD = "projects.add_project"
+CHANGE = "projects.change_project"
+MAX_AMOUNT = Decimal("1000000000")  # 万元
+MAX_CODE = 40
+MAX_NAME = 200
+MAX_NOTE = 500
+MAX_SPEND_NOTE = 200
+MAX_SUMMARY = 4000
+YEARS = (2000, 2100)
+MB = 1024 * 1024
+CENT = Decimal("0.01")
+DOCUMENT_KINDS = {
+    "pdf": "application/pdf",
+    "docx": evidence.DOCUMENT_TYPES["docx"],
+    "xlsx": evidence.DOCUMENT_TYPES["xlsx"],
+    "jpeg": "image/jpeg",
+    "mpo": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+}
+SUFFIX = {"jpeg": "jpg", "mpo": "jpg"}
+
+# 项目状态的流转: from each status, where it may go (验收 not passed goes back to 实施).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.APPLIED: (Status.APPROVED, Status.TERMINATED),
+    Status.APPROVED: (Status.ONGOING, Status.TERMINATED),
+    Status.ONGOING: (Status.ACCEPTANCE, Status.TERMINATED),
+    Status.ACCEPTANCE: (Status.COMPLETED, Status.ONGOING, Status.TERMINATED),
+    Status.COMPLETED: (),
+    Status.TERMINATED: (),
+}
+CLOSED = (Status.COMPLETED, Status.TERMINATED)
+
+
+class ProjectsError(DomainError):
+    """A refused request about projects."""
+
+
+def invalid(field_name: str, message: str) -> ProjectsError:
+    return ProjectsError(INVALID, message, field_name)
+
+
+def _not_found() -> ProjectsError:
+    return ProjectsError(NOT_FOUND, _("项目不存在"))
+
+
+# ------------------------------------------------------------------------------- access --
+
+
+def _has(user: Any, perm: str) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+
+
+def can_view(user: Any) -> bool:
+    return _has(user, VIEW)
+
+
+def can_add(user: Any) -> bool:
+    return _has(user, ADD) and owner_units(user).exists()
+
+
+def can_manage(user: Any, project: Project) -> bool:
+    return _has(user, CHANGE) and scope.can_see_region(user, project.owner)
+
+
+def _paths_q(paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(owner__path__startswith=p) | Q(grid__path__startswith=p)
+    return q
+
+
+def projects_for(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects whose owning unit or grid lies in the account's scope."""
+    qs = Project.objects.all() if qs is None else qs
+    if not can_view(user):
+        return qs.none()
+    paths = scope.scope_paths(user)
+    if paths is scope.ALL:
+        return qs
+    return qs.filter(_paths_q(paths or []))
+
+
+def get_project(user: Any, project_id: int) -> Project:
+    found = projects_for(user).select_related("owner", "grid").filter(pk=project_id).first()
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def managed(user: Any, project_id: int) -> Project:
+    """The project, locked for the rest of the transaction, if this account may change it."""
+    project = get_project(user, project_id)
+    if not can_manage(user, project):
+        raise ProjectsError(FORBIDDEN, _("无权修改该项目"))
+    # Lock the row alone: PostgreSQL cannot lock the nullable side of an outer join (grid).
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked.owner, locked.grid = project.owner, project.grid
+    return locked
+
+
+def owner_units(user: Any) -> QuerySet[Region]:
+    """The district and streets this account may register projects for."""
+    if not _has(user, ADD):
+        return Region.objects.none()
+    qs = Region.objects.active().filter(level__in=[Level.DISTRICT, Level.STREET])
+    return scope.regions_for(user, qs).order_by("level", "code")
+
+
+def actor_name(user: Any) -> str:
+    person = getattr(user, "person", None) if user is not None else None
+    if person is not None:
+        return str(person.name)
+    return str(getattr(user, "username", "") or "")
+
+
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
+
+
+def phone_visible(user: Any, person: Person) -> bool:
+    """An official's phone: for those who see the person's posts and may view people."""
+    if not _has(user, "people.view_person"):
+        return False
+    return scope.people_for(user).filter(pk=person.pk).exists()
+
+
+def masked_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+
+
+# ------------------------------------------------------------------------------ checks --
+
+
+def check_text(field_name: str, value: Any, max_length: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise invalid(field_name, _("须为文字"))
+    try:
+        text = inputs.check_text(field_name, value, max_length).strip()
+    except inputs.InputError as exc:
+        raise invalid(field_name, exc.message) from None
+    if required and not text:
+        raise invalid(field_name, _("不能为空"))
+    return text
+
+
+def check_date(field_name: str, value: Any, *, not_after: dt.date | None = None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = inputs.parse_date(field_name, value, years=inputs.ANY_YEARS)
+        except inputs.InputError as exc:
+            raise invalid(field_name, exc.message) from None
+    if not isinstance(value, dt.date):
+        raise invalid(field_name, _("须为日期（YYYY-MM-DD）"))
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise invalid(field_name, _("年份须在2000至2100之间"))
+    if not_after is not None and value > not_after:
+        raise invalid(field_name, _("不能晚于今天"))
+    return value
+
+
+def check_amount(field_name: str, value: Any, *, allow_negative: bool = False) -> Decimal:
+    """万元: a finite number with at most two decimals, within ±1,000,000,000."""
+    if isinstance(value, bool) or value is None:
+        raise invalid(field_name, _("须为数字"))
+    try:
+        raw = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "")
+        amount = value if isinstance(value, Decimal) else Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise invalid(field_name, _("须为数字")) from None
+    if not amount.is_finite():
+        raise invalid(field_name, _("须为有限的数字"))
+    if abs(amount) > MAX_AMOUNT:
+        raise invalid(field_name, _("金额过大"))
+    if amount < 0 and not allow_negative:
+        raise invalid(field_name, _("不能为负数"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid(field_name, _("最多两位小数"))
+    return amount.quantize(Decimal("0.01"))
+
+
+def check_year(value: Any) -> int:
+    if isinstance(value, bool):
+        raise invalid("year", _("须为年份"))
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise invalid("year", _("须为年份")) from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise invalid("year", _("年份须在2000至2100之间"))
+    return year
+
+
+def _choice(field_name: str, value: Any, choices: Any) -> str:
+    if value not in choices.values:
+        raise invalid(field_name, _("没有这个选项：%(value)s") % {"value": str(value)[:40]})
+    return str(value)
+
+
+def _owner(user: Any, code: str) -> Region:
+    unit = owner_units(user).filter(code=code).first()
+    if unit is None:
+        raise invalid("owner", _("没有这个责任单位（区或街道/镇）"))
+    return unit
+
+
+def _grid_of(owner: Region, lat: Any, lon: Any) -> tuple[float | None, float | None, Region | None]:
+    """The point and its grid, which must lie in the owning unit's area; or no point at all."""
+    if lat in (None, "") and lon in (None, ""):
+        return None, None, None
+    if lat in (None, "") or lon in (None, ""):
+        raise invalid("lat" if lat in (None, "") else "lon", _("经纬度须同时填写"))
+    try:
+        la, lo = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise invalid("lat", _("经纬度须为数字")) from None
+    try:
+        found = locating.locate(la, lo)
+    except locating.InvalidCoordinates as exc:
+        raise invalid(exc.field, _("经纬度超出范围")) from None
+    if not found.inside or found.grid is None:
+        raise invalid("lat", _("该位置不在任何网格内"))
+    grid = Region.objects.get(pk=found.grid.id)
+    if not grid.path.startswith(owner.path):
+        raise invalid("lat", _("该位置不在责任单位辖区内"))
+    return la, lo, grid
+
+
+# ------------------------------------------------------------------------------ writes --
+
+
+@dataclass
+class ProjectInput:
+    code: str
+    name: str
+    kind: str
+    applicant: str
+    plan: str
+    year: Any
+    owner: str  # the owning unit's region code
+    granted: Any = 0
+    plan_text: str = ""
+    lat: Any = None
+    lon: Any = None
+    summary: str = ""
+    status: str = Status.APPLIED
+    status_date: Any = None  # the day of the first status (today by default)
+
+
+@dataclass
+class CheckedProject:
+    values: dict[str, Any]
+    status: str
+    status_date: dt.date
+
+
+def check_project(user: Any, data: ProjectInput, today: dt.date) -> CheckedProject:
+    """Every field checked (the first refusal raised); nothing written."""
+    code = check_text("code", data.code, MAX_CODE, required=True)
+    if any(c.isspace() for c in code):
+        raise invalid("code", _("项目编号不能含空格"))
+    values = {
+        "code": code,
+        "name": check_text("name", data.name, MAX_NAME, required=True),
+        "kind": _choice("kind", data.kind, Kind),
+        "applicant": check_text("applicant", data.applicant, MAX_NAME, required=True),
+        "plan": _choice("plan", data.plan, Plan),
+        "plan_text": check_text("plan_text", data.plan_text, MAX_NAME),
+        "year": check_year(data.year),
+        "granted": check_amount("granted", data.granted if data.granted not in (None, "") else 0),
+        "summary": check_text("summary", data.summary, MAX_SUMMARY),
+    }
+    owner = _owner(user, check_text("owner", data.owner, 40, required=True))
+    lat, lon, grid = _grid_of(owner, data.lat, data.lon)
+    values.update(owner=owner, lat=lat, lon=lon, grid=grid)
+    status = _choice("status", data.status or Status.APPLIED, Status)
+    day = (
+        today
+        if data.status_date in (None, "")
+        else check_date("status_date", data.status_date, not_after=today)
+    )
+    return CheckedProject(values, status, day)
+
+
+def _insert(user: Any, checked: CheckedProject, note: str = "") -> Project:
+    now = timezone.now()
+    project = Project.objects.create(
+        **checked.values,
+        status=checked.status,
+        created_by=_actor(user),
+        created_at=now,
+        updated_at=now,
+    )
+    StatusChange.objects.create(
+        project=project,
+        from_status="",
+        to_status=checked.status,
+        date=checked.status_date,
+        note=note,
+        actor=_actor(user),
+        actor_name=actor_name(user),
+        at=now,
+    )
+    return project
+
+
+def create_project(user: Any, data: ProjectInput, today: dt.date | None = None) -> Project:
+    if not _has(user, ADD):
+        raise ProjectsError(FORBIDDEN, _("无权登记项目"))
+    today = today or timezone.localdate()
+    checked = check_project(user, data, today)
+    with transaction.atomic():
+        if Project.objects.filter(code=checked.values["code"]).exists():
+            raise ProjectsError(CONFLICT, _("项目编号已存在"), "code")
+        try:
+            with transaction.atomic():
+                return _insert(user, checked)
+        except IntegrityError:
+            raise ProjectsError(CONFLICT, _("项目编号已存在"), "code") from None
+
+
+UPDATABLE = ("name", "applicant", "kind", "plan", "plan_text", "year", "granted", "summary")
+
+
+def update_project(user: Any, project_id: int, changes: dict[str, Any]) -> Project:
+    """Change some facts (UPDATABLE, and the point as `lat`+`lon`, both None to clear it)."""
+    unknown = set(changes) - {*UPDATABLE, "lat", "lon"}
+    if unknown:
+        raise invalid(sorted(unknown)[0], _("不能修改该字段"))
+    with transaction.atomic():
+        project = managed(user, project_id)
+        for key, value in changes.items():
+            if key in ("name", "applicant"):
+                setattr(project, key, check_text(key, value, MAX_NAME, required=True))
+            elif key == "plan_text":
+                project.plan_text = check_text(key, value, MAX_NAME)
+            elif key == "summary":
+                project.summary = check_text(key, value, MAX_SUMMARY)
+            elif key == "kind":
+                project.kind = _choice(key, value, Kind)
+            elif key == "plan":
+                project.plan = _choice(key, value, Plan)
+            elif key == "year":
+                project.year = check_year(value)
+            elif key == "granted":
+                granted = check_amount(key, value)
+                if granted < spent_of(project):
+                    raise ProjectsError(CONFLICT, _("批复资金不能少于已支出金额"), key)
+                project.granted = granted
+        if "lat" in changes or "lon" in changes:
+            project.lat, project.lon, project.grid = _grid_of(
+                project.owner, changes.get("lat"), changes.get("lon")
+            )
+        project.updated_at = timezone.now()
+        project.save()
+        return project
+
+
+def next_statuses(user: Any, project: Project) -> tuple[str, ...]:
+    return TRANSITIONS[project.status] if can_manage(user, project) else ()
+
+
+def change_status(
+    user: Any, project_id: int, to: str, day: Any, note: str = "", today: dt.date | None = None
+) -> StatusChange:
+    today = today or timezone.localdate()
+    to = _choice("status", to, Status)
+    day = check_date("date", day, not_after=today)
+    note = check_text("note", note, MAX_NOTE)
+    with transaction.atomic():
+        project = managed(user, project_id)
+        if to not in TRANSITIONS[project.status]:
+            raise ProjectsError(
+                CONFLICT,
+                _("项目当前为“%(from)s”，不能变为“%(to)s”")
+                % {"from": project.get_status_display(), "to": Status(to).label},
+                "status",
+            )
+        last = project.history.order_by("-date", "-pk").first()
+        if last is not None and day < last.date:
+            raise invalid("date", _("日期不能早于上一次状态变更（%(day)s）") % {"day": last.date})
+        if to == Status.TERMINATED and not note:
+            raise invalid("note", _("终止项目须说明理由"))
+        if to == Status.COMPLETED and project.milestones.filter(done__isnull=True).exists():
+            raise ProjectsError(CONFLICT, _("还有未完成的节点，不能完成项目"), "status")
+        change = StatusChange.objects.create(
+            project=project,
+            from_status=project.status,
+            to_status=to,
+            date=day,
+            note=note,
+            actor=_actor(user),
+            actor_name=actor_name(user),
+            at=timezone.now(),
+        )
+        project.status = to
+        project.updated_at = timezone.now()
+        project.save(update_fields=["status", "updated_at"])
+        return change
+
+
+def _open(project: Project) -> None:
+    if project.status in CLOSED:
+        raise ProjectsError(CONFLICT, _("项目已完成或终止"), "status")
+
+
+def add_milestone(
+    user: Any, project_id: int, title: str, planned: Any, note: str = ""
+) -> Milestone:
+    title = check_text("title", title, MAX_NAME, required=True)
+    planned = check_date("planned", planned)
+    note = check_text("note", note, MAX_NOTE)
+    with transaction.atomic():
+        project = managed(user, project_id)
+        _open(project)
+        return Milestone.objects.create(project=project, title=title, planned=planned, note=note)
+
+
+def complete_milestone(
+    user: Any, milestone_id: int, done: Any, today: dt.date | None = None
+) -> Milestone:
+    today = today or timezone.localdate()
+    done = check_date("done", done, not_after=today)
+    with transaction.atomic():
+        m = Milestone.objects.filter(pk=milestone_id).first()
+        if m is None:
+            raise ProjectsError(NOT_FOUND, _("节点不存在"))
+        project = managed(user, m.project_id)
+        _open(project)
+        if m.done is not None:
+            raise ProjectsError(CONFLICT, _("该节点已完成"), "done")
+        m.done = done
+        m.save(update_fields=["done"])
+        return m
+
+
+def spent_of(project: Project) -> Decimal:
+    total = project.spendings.aggregate(s=Sum("amount"))["s"]
+    return total if total is not None else Decimal("0.00")
+
+
+def record_spending(
+    user: Any, project_id: int, day: Any, amount: Any, note: str = "", today: dt.date | None = None
+) -> Spending:
+    """A row of the ledger: positive a payment, negative a correction (with a note). The sum
+    never goes below zero nor above what was granted."""
+    today = today or timezone.localdate()
+    day = check_date("date", day, not_after=today)
+    value = check_amount("amount", amount, allow_negative=True)
+    note = check_text("note", note, MAX_SPEND_NOTE)
+    if value == 0:
+        raise invalid("amount", _("金额不能为零"))
+    if value < 0 and not note:
+        raise invalid("note", _("冲减须说明理由"))
+    with transaction.atomic():
+        project = managed(user, project_id)
+        if project.status == Status.APPLIED:
+            raise ProjectsError(CONFLICT, _("项目尚未立项，不能登记支出"), "status")
+        total = spent_of(project) + value
+        if total < 0:
+            raise ProjectsError(CONFLICT, _("冲减后累计支出不能为负"), "amount")
+        if total > project.granted:
+            raise ProjectsError(CONFLICT, _("累计支出不能超过批复资金"), "amount")
+        return Spending.objects.create(
+            project=project,
+            date=day,
+            amount=value,
+            note=note,
+            actor=_actor(user),
+            actor_name=actor_name(user),
+            at=timezone.now(),
+        )
+
+
+def add_official(user: Any, project_id: int, person_id: int, role: str) -> Official:
+    role = _choice("role", role, OfficialRole)
+    with transaction.atomic():
+        project = managed(user, project_id)
+        person = scope.people_for(user).filter(pk=person_id).first()
+        if person is None:
+            raise invalid("person", _("没有这个人员"))
+        if project.officials.filter(person=person, role=role).exists():
+            raise ProjectsError(CONFLICT, _("该人员已是本项目的%(role)s") % {
+                "role": OfficialRole(role).label}, "person")  # fmt: skip
+        return Official.objects.create(project=project, person=person, role=role)
+
+
+def remove_official(user: Any, official_id: int) -> None:
+    with transaction.atomic():
+        o = Official.objects.filter(pk=official_id).first()
+        if o is None:
+            raise ProjectsError(NOT_FOUND, _("责任人不存在"))
+        managed(user, o.project_id)
+        o.delete()
+
+
+def document_limit() -> int:
+    return int(getattr(settings, "GRIDGOV_PROJECT_DOCUMENT_MAX_BYTES", 20 * MB))
+
+
+def save_document(
+    user: Any, project_id: int, upload: IO[bytes], *, size: int, name: str, title: str = ""
+) -> Document:
+    """Store a PDF, Word, Excel file or image of the project, recognised by its content."""
+    title = check_text("title", title, 100)
+    limit = document_limit()
+    too_large = ProjectsError(INVALID, _("文件超过%(mb)d MB") % {"mb": limit // MB}, "file")
+    if size > limit:
+        raise too_large
+    with transaction.atomic():
+        project = managed(user, project_id)
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise too_large
+        try:
+            kind = evidence.sniff_document(data)
+        except evidence.PhotoRejected as exc:
+            raise invalid("file", str(exc)) from None
+        if kind not in DOCUMENT_KINDS:
+            raise invalid("file", _("只接受PDF、Word、Excel文件或图片"))
+        now = timezone.now()
+        relative = (
+            Path("projects")
+            / now.strftime("%Y/%m")
+            / (f"{uuid.uuid4().hex}.{SUFFIX.get(kind, kind)}")
+        )
+        target = evidence.media_root() / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(data)
+        try:
+            tmp.replace(target)
+            return Document.objects.create(
+                project=project,
+                title=title,
+                file=str(relative),
+                content_type=DOCUMENT_KINDS[kind],
+                size=len(data),
+                original_name=Path(name or "").name[:200] or relative.name,
+                uploaded_by=_actor(user),
+                created_at=now,
+            )
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+            raise
+
+
+def get_document(user: Any, document_id: int) -> Document:
+    d = Document.objects.filter(pk=document_id).first()
+    if d is None or not projects_for(user).filter(pk=d.project_id).exists():
+        raise ProjectsError(NOT_FOUND, _("文件不存在"))
+    return d
+
+
+def document_path(d: Document) -> Path:
+    try:
+        return evidence.stored_path(d.file)
+    except evidence.PhotoRejected:
+        raise ProjectsError(NOT_FOUND, _("文件不存在")) from None
+
+
+# ----------------------------------------------------------------------------- queries --
+
+
+def with_figures(qs: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
+    """Each project with `spent` (the ledger's sum) and `overdue` (milestones past due)."""
+    spent = (
+        Spending.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    late = Milestone.objects.filter(project=OuterRef("pk"), done__isnull=True, planned__lt=today)
+    return qs.annotate(
+        spent=Coalesce(Subquery(spent, output_field=money), Value(Decimal("0"), money)),
+        overdue=Exists(late),
+    )
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    plan: str = ""
+    status: str = ""
+    unit: str = ""  # a region code: projects owned or located in its subtree
+    grid: str = ""  # a grid code: projects located in it
+    year: int | None = None
+    overdue: bool | None = None
+    q: str = ""
+
+
+def portfolio(user: Any, f: Filters, today: dt.date | None = None) -> QuerySet[Project]:
+    """The projects the account sees, filtered; ProjectsError names a bad filter."""
+    today = today or timezone.localdate()
+    qs = with_figures(projects_for(user).select_related("owner", "grid"), today)
+    if f.kind:
+        qs = qs.filter(kind=_choice("kind", f.kind, Kind))
+    if f.plan:
+        qs = qs.filter(plan=_choice("plan", f.plan, Plan))
+    if f.status:
+        qs = qs.filter(status=_choice("status", f.status, Status))
+    if f.year is not None:
+        qs = qs.filter(year=check_year(f.year))
+    if f.unit:
+        unit = scope.regions_for(user).filter(code=f.unit).first()
+        if unit is None:
+            raise invalid("unit", _("没有这个单位"))
+        qs = qs.filter(Q(owner__path__startswith=unit.path) | Q(grid__path__startswith=unit.path))
+    if f.grid:
+        grid = scope.regions_for(user, Region.objects.grids()).filter(code=f.grid).first()
+        if grid is None:
+            raise invalid("grid", _("没有这个网格"))
+        qs = qs.filter(grid=grid)
+    if f.overdue is not None:
+        qs = qs.filter(overdue=f.overdue)  # type: ignore[misc]
+    q = check_text("q", f.q, 100)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(applicant__icontains=q))
+    return qs
+
+
+@dataclass
+class Totals:
+    count: int = 0
+    granted: Decimal = Decimal("0.00")
+    spent: Decimal = Decimal("0.00")
+
+    @property
+    def spend_rate(self) -> float | None:
+        return rate(self.spent, self.granted)
+
+
+def rate(part: Decimal | int, whole: Decimal | int) -> float | None:
+    if not whole:
+        return None
+    return round(float(Decimal(part) * 100 / Decimal(whole)), 1)
+
+
+def totals(projects: Iterable[Project]) -> Totals:
+    t = Totals()
+    for p in projects:
+        t.count += 1
+        t.granted += p.granted
+        t.spent += getattr(p, "spent", None) or Decimal("0")
+    t.granted, t.spent = t.granted.quantize(CENT), t.spent.quantize(CENT)
+    return t
+
+
+def grid_chain(project: Project) -> list[Region]:
+    """District → street → community → grid of the project's location (empty without one)."""
+    if project.grid is None:
+        return []
+    ids = [int(i) for i in project.grid.path.strip("/").split("/") if i]
+    return list(Region.objects.filter(pk__in=ids).order_by("level"))
+
+
+# -------------------------------------------------------------------------- statistics --
+
+
+@dataclass
+class UnitFigures:
+    region: Region
+    projects: int = 0
+    funded: int = 0  # projects past 申报 and not terminated: those the money figures count
+    granted: Decimal = Decimal("0.00")
+    spent: Decimal = Decimal("0.00")
+    milestones_due: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def spend_rate(self) -> float | None:
+        return rate(self.spent, self.granted)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.milestones_due)
+
+
+def unit_figures(
+    user: Any,
+    units: list[Region],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[int, UnitFigures]:
+    """Per unit: the projects owned or located in its subtree (terminated ones aside for
+    money), granted and spent (ledger rows up to `end`), and the milestones planned in
+    [start, end] that are due — past their date or done — with those done on time (by their
+    planned date) and those overdue (past, not done)."""
+    today = today or timezone.localdate()
+    end = min(end or today, today)
+    start = start or dt.date(YEARS[0], 1, 1)
+    out = {u.pk: UnitFigures(u) for u in units}
+    if not units:
+        return out
+    rows = list(
+        projects_for(user)
+        .values_list("pk", "owner__path", "grid__path", "granted", "status")
+        .order_by()
+    )
+    spent: dict[int, Decimal] = {}
+    for pid, amount in Spending.objects.filter(date__lte=end).values_list("project_id", "amount"):
+        spent[pid] = spent.get(pid, Decimal("0")) + amount
+    milestones: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for pid, planned, done in Milestone.objects.filter(
+        planned__gte=start, planned__lte=end
+    ).values_list("project_id", "planned", "done"):
+        milestones.setdefault(pid, []).append((planned, done))
+    for pid, owner_path, grid_path, granted, status in rows:
+        for u in units:
+            if not (owner_path.startswith(u.path) or (grid_path or "").startswith(u.path)):
+                continue
+            f = out[u.pk]
+            f.projects += 1
+            f.by_status[status] = f.by_status.get(status, 0) + 1
+            if status not in (Status.APPLIED, Status.TERMINATED):
+                f.funded += 1
+                f.granted += granted
+                f.spent += spent.get(pid, Decimal("0"))
+            for planned, done in milestones.get(pid, []):
+                if done is None and planned >= today:
+                    continue  # not due yet
+                f.milestones_due += 1
+                if done is not None and done <= planned:
+                    f.on_time += 1
+                elif done is None:
+                    f.overdue += 1
+    return out
+
+
+def stat_units(user: Any, level: int = Level.STREET) -> list[Region]:
+    qs = Region.objects.active().filter(level=level)
+    return list(scope.regions_for(user, qs).order_by("code"))
