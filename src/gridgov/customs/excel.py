@@ -43,8 +43,9 @@ LABELS = {  # the services' field → the sheet's column label
 def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, list[Registration]]:
     """Every row checked first; all written in one transaction only when none failed."""
     report = sheets.read(source, COLUMNS)
-    if not report.ok:
+    if any(e.row < 2 for e in report.errors):  # not a workbook, or a column missing
         return report, []
+    broken = {e.row for e in report.errors}
     grids = {
         g.code: g.pk
         for g in Region.objects.active()
@@ -53,6 +54,8 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
     }
     checked = []
     for row in report.rows:
+        if row["_row"] in broken:  # its cells already failed: the services need not look
+            continue
         data = services.RegistrationInput(
             grid_id=grids.get(row["grid"], 0),
             kind=row["kind"],
@@ -97,7 +100,7 @@ def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) ->
                 r.community.name,
                 r.flagged,
                 "；".join(services.describe(r.exceedances)),
-                FollowUp(r.follow_up).label if r.follow_up else "",
+                str(FollowUp(r.follow_up).label) if r.follow_up else "",
                 r.outcome,
             ]
         )
