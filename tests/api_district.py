@@ -86,6 +86,14 @@ class District:
     racing_card: int = 0  # a street card (赛马比拼) on PM2.5 and the order on-time rate
     s1_street: int = 0  # 东街道's id (the east roles' street)
     s2_street: int = 0  # 西街道's id
+    # 村规民约与移风易俗: the villages 东一社区 (c1) and 西一社区 (c2), a rules version of each,
+    # a registration in G1 and one in G3
+    c1_village: int = 0
+    c2_village: int = 0
+    g1_customs_rules: int = 0
+    g3_customs_rules: int = 0
+    g1_ceremony: int = 0
+    g3_ceremony: int = 0
 
 
 def _png() -> bytes:
@@ -193,6 +201,26 @@ def _forces(territory: dict[str, Any]) -> dict[str, int]:
         out[f"{key}_supply_request"] = SupplyRequest.objects.create(
             kind=kind, unit=territory[community], quantity=1, reason="雾炮",
             requested_at=timezone.now(),
+        ).pk  # fmt: skip
+    return out
+
+
+def _customs(territory: dict[str, Any]) -> dict[str, int]:
+    """A rules version of 东一社区 and of 西一社区, and a registration in G1 and in G3."""
+    from gridgov.customs.models import Registration, RulesVersion
+
+    now = timezone.now()
+    out: dict[str, int] = {}
+    for key, community, grid in (("g1", "D-S1-C1", "D-S1-C1-G1"), ("g3", "D-S2-C2", "D-S2-C2-G3")):
+        village, cell = territory[community], territory[grid]
+        out[f"c{1 if key == 'g1' else 2}_village"] = village.pk
+        out[f"{key}_customs_rules"] = RulesVersion.objects.create(
+            community=village, number=1, title="村规民约", adopted=dt.date(2026, 1, 1),
+            text="第一条", created_at=now,
+        ).pk  # fmt: skip
+        out[f"{key}_ceremony"] = Registration.objects.create(
+            community=village, grid=cell, region_path=cell.path, kind="wedding",
+            date=dt.date(2026, 6, 6), family_head="张大山", tables=10, created_at=now,
         ).pk  # fmt: skip
     return out
 
@@ -352,4 +380,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         racing_card=_racing_card(),
         s1_street=territory["D-S1"].pk,
         s2_street=territory["D-S2"].pk,
+        **_customs(territory),
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.api import XLSX, ApiError, download, error_body, errors
 from gridgov.customs import excel, services
 from gridgov.customs.models import (
     AdoptionMeeting,
@@ -184,16 +184,9 @@ class StatsOut(Schema):
     total: StatOut
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    reason: str
-
-
 class ImportOut(Schema):
     created: int
     flagged: int
-    errors: list[RowErrorOut]
 
 
 # ------------------------------------------------------------------------------- rows --
@@ -411,9 +404,15 @@ def rules(request: HttpRequest, rules_id: int) -> Any:
     "/customs/rules/{int:rules_id}/compare",
     response={200: CompareOut, **errors(400, 401, 404)},
 )
-def compare(request: HttpRequest, rules_id: int, other: int) -> Any:
-    """Side by side, line by line: `rules_id` (old) against `other` (new) of the same village."""
+def compare(request: HttpRequest, rules_id: int, other: int | None = None) -> Any:
+    """Side by side, line by line: `rules_id` (old) against `other` (new) of the same village,
+    by default against the version in force today."""
     old = services.get_rules(request.user, rules_id)
+    if other is None:
+        found = services.current_rules(old.community)
+        if found is None:
+            raise ApiError(404, "the village has no version in force", "other")
+        other = found.pk
     new = services.get_rules(request.user, other)
     c = services.compare(old, new)
     current = services.current_rules(old.community)
@@ -625,22 +624,23 @@ def register(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 @router.post(
     "/customs/registrations/import",
-    response={200: ImportOut, 400: ImportOut, **errors(401, 403, 413)},
+    response={200: ImportOut, **errors(400, 401, 403, 413)},
 )
 def import_registrations(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """An .xlsx of registrations (the export's columns): every row checked, all written or none
-    (400 with the row errors)."""
+    (400 naming each failed cell as `field` "row N: column")."""
     if not services.can_register(request.user):
         raise ApiError(403, "you may not register ceremonies")
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
     report, created = excel.import_registrations(request.user, file.read())
-    body = {
+    if not report.ok:
+        failed = [{"field": f"row {e.row}: {e.column}", "message": e.reason} for e in report.errors]
+        return Status(400, error_body("the sheet has errors: nothing was imported", failed))
+    return {
         "created": len(created),
         "flagged": sum(1 for r in created if r.flagged),
-        "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in report.errors],
     }
-    return Status(200 if report.ok else 400, body)
 
 
 @router.get(
