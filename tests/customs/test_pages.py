@@ -122,3 +122,43 @@ def test_pages_need_the_permission(client, login, villages):
     c = login("g1_leader")  # 网格员 group: may view and register
     assert c.get("/customs/").status_code == 200
     assert c.get("/customs/registrations/").status_code == 200
+
+
+def test_rules_file_uploaded_on_the_page(login, villages, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    c = login("east_secretary")
+    form = {"title": "新公约", "adopted": "2026-05-01", "text": "第一条"}
+    bad = SimpleUploadedFile("x.pdf", b"MZ not a document")
+    r = c.post(f"/customs/{villages.east.pk}/rules/", {**form, "file": bad})
+    assert r.status_code == 200 and "只接受 PDF" in r.content.decode()
+    assert RulesVersion.objects.filter(community=villages.east).count() == 1  # rolled back
+    good = SimpleUploadedFile("公约.pdf", b"%PDF-1.4 signed")
+    assert c.post(f"/customs/{villages.east.pk}/rules/", {**form, "file": good}).status_code == 302
+    v2 = RulesVersion.objects.get(community=villages.east, number=2)
+    got = login("g1_worker").get(f"/customs/rules/{v2.pk}/file")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 signed"
+    assert login("west_secretary").get(f"/customs/rules/{v2.pk}/file").status_code == 404
+
+
+def test_admin_lists_are_scoped(login, villages, users):
+    services.register(users["g1_worker"], wedding(villages.g1))
+    services.register(users["command"], wedding(villages.g3, family_head="西家"))
+    page = login("east_secretary").get("/admin/customs/registration/").content.decode()
+    assert "张大山" in page and "西家" not in page
+    page = login("command").get("/admin/customs/registration/").content.decode()
+    assert "张大山" in page and "西家" in page
+    page = login("east_secretary").get("/admin/customs/rulesversion/").content.decode()
+    assert "东一社区居民公约" in page and "西一社区居民公约" not in page
+
+
+def test_registration_list_filters_and_masking_hint(login, villages, users):
+    services.register(users["g1_worker"], wedding(villages.g1))
+    services.register(users["g1_worker"], wedding(villages.g1, family_head="李超标", tables=40))
+    c = login("g1_worker")
+    page = c.get("/customs/registrations/?flagged=1").content.decode()
+    assert "李超标" in page and "张大山" not in page
+    assert "户主姓名、电话脱敏" in page  # a grid worker's export is masked
+    page = login("east_secretary").get("/customs/registrations/?kind=funeral").content.decode()
+    assert "李超标" not in page and "户主姓名、电话脱敏" not in page
