@@ -264,17 +264,15 @@ def limit_row(x: Limit) -> dict[str, Any]:
     }
 
 
-def village_row(request: HttpRequest, v: Region) -> dict[str, Any]:
-    current = services.current_rules(v)
-    council = services.council_of(v)
+def village_row(v: Region, s: services.VillageSummary) -> dict[str, Any]:
     return {
         "id": v.pk,
         "code": v.code,
         "name": v.name,
         "street": v.parent.code if v.parent_id and v.parent else None,
-        "rules_version": current.number if current else None,
-        "council_members": len(services.council_members(v)) if council else 0,
-        "registrations": services.registrations_for(request.user).filter(community=v).count(),
+        "rules_version": s.rules.number if s.rules else None,
+        "council_members": s.council,
+        "registrations": s.registrations,
     }
 
 
@@ -330,8 +328,9 @@ def stat_row(s: services.StatRow) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def villages(request: HttpRequest) -> Any:
     """Villages (communities) the caller sees: its scope's, the one its grid lies in."""
-    qs = services.villages_for(request.user).select_related("parent").order_by("code")
-    return [village_row(request, v) for v in qs]
+    found = list(services.villages_for(request.user).select_related("parent").order_by("code"))
+    sums = services.summaries(request.user, found)
+    return [village_row(v, sums[v.pk]) for v in found]
 
 
 @router.get(
@@ -342,7 +341,7 @@ def village(request: HttpRequest, village_id: int) -> Any:
     current = services.current_rules(v)
     current_id = current.pk if current else None
     return {
-        **village_row(request, v),
+        **village_row(v, services.summaries(request.user, [v])[v.pk]),
         "versions": [rules_row(r, current_id) for r in services.versions(v)],
         "council": council_row(services.council_of(v)),
         "limits": [limit_row(x) for x in services.limits_in_force(v)],

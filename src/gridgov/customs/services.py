@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -511,6 +511,48 @@ def compare(old: RulesVersion, new: RulesVersion) -> Comparison:
         removed=sum(1 for r in rows if r.tag == "delete"),
         changed=sum(1 for r in rows if r.tag == "replace"),
     )  # fmt: skip
+
+
+@dataclass
+class VillageSummary:
+    rules: RulesVersion | None = None
+    council: int = 0
+    registrations: int = 0
+    flagged: int = 0
+
+
+def summaries(
+    user: Any, villages: list[Region], on: dt.date | None = None
+) -> dict[int, VillageSummary]:
+    """For the lists, in four queries: each village's version in force, current council size,
+    and the registrations (and flagged ones) the account sees."""
+    day = on or timezone.localdate()
+    ids = [v.pk for v in villages]
+    out = {pk: VillageSummary() for pk in ids}
+    for r in (
+        RulesVersion.objects.filter(community_id__in=ids, adopted__lte=day)
+        .defer("text")
+        .order_by("community_id", "-number")
+    ):
+        if out[r.community_id].rules is None:
+            out[r.community_id].rules = r
+    for pk, n in (
+        CouncilMember.objects.current(day)
+        .filter(council__community_id__in=ids)
+        .values("council__community_id")
+        .annotate(n=Count("pk"))
+        .values_list("council__community_id", "n")
+    ):
+        out[pk].council = n
+    for pk, n, flagged in (
+        registrations_for(user)
+        .filter(community_id__in=ids)
+        .values("community_id")
+        .annotate(n=Count("pk"), f=Count("pk", filter=Q(flagged=True)))
+        .values_list("community_id", "n", "f")
+    ):
+        out[pk].registrations, out[pk].flagged = n, flagged
+    return out
 
 
 # ----------------------------------------------------------------------------- council --

@@ -65,20 +65,9 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 def village_list(request: HttpRequest) -> HttpResponse:
     if not services.can_view(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
-    regs = services.registrations_for(request.user)
-    rows = []
-    for v in services.villages_for(request.user).select_related("parent").order_by("code"):
-        mine = regs.filter(community=v)
-        rows.append(
-            {
-                "v": v,
-                "rules": services.current_rules(v, today),
-                "council": len(services.council_members(v, today)),
-                "registrations": mine.count(),
-                "flagged": mine.filter(flagged=True).count(),
-            }
-        )
+    villages = list(services.villages_for(request.user).select_related("parent").order_by("code"))
+    found = services.summaries(request.user, villages)
+    rows = [{"v": v, "s": found[v.pk]} for v in villages]
     return render(request, "customs/list.html", {"rows": rows})
 
 
