@@ -98,6 +98,14 @@ class District:
     # 人民调解: a case with a signed agreement in G1 (东一社区's committee) and one in G3
     g1_mediation_case: int = 0
     g3_mediation_case: int = 0
+    # 村规民约与移风易俗: the villages 东一社区 (c1) and 西一社区 (c2), a rules version of each,
+    # a registration in G1 and one in G3
+    c1_village: int = 0
+    c2_village: int = 0
+    g1_customs_rules: int = 0
+    g3_customs_rules: int = 0
+    g1_ceremony: int = 0
+    g3_ceremony: int = 0
 
 
 def _png() -> bytes:
@@ -259,6 +267,23 @@ def _projects(user: Any) -> dict[str, int]:
         )  # fmt: skip
         d = services.save_document(user, p.pk, io.BytesIO(pdf), size=len(pdf), name="a.pdf")
         out[f"{key}_project"], out[f"{key}_project_document"] = p.pk, d.pk
+def _customs(territory: dict[str, Any]) -> dict[str, int]:
+    """A rules version of 东一社区 and of 西一社区, and a registration in G1 and in G3."""
+    from gridgov.customs.models import Registration, RulesVersion
+
+    now = timezone.now()
+    out: dict[str, int] = {}
+    for key, community, grid in (("g1", "D-S1-C1", "D-S1-C1-G1"), ("g3", "D-S2-C2", "D-S2-C2-G3")):
+        village, cell = territory[community], territory[grid]
+        out[f"c{1 if key == 'g1' else 2}_village"] = village.pk
+        out[f"{key}_customs_rules"] = RulesVersion.objects.create(
+            community=village, number=1, title="村规民约", adopted=dt.date(2026, 1, 1),
+            text="第一条", created_at=now,
+        ).pk  # fmt: skip
+        out[f"{key}_ceremony"] = Registration.objects.create(
+            community=village, grid=cell, region_path=cell.path, kind="wedding",
+            date=dt.date(2026, 6, 6), family_head="张大山", tables=10, created_at=now,
+        ).pk  # fmt: skip
     return out
 
 
@@ -420,4 +445,5 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         s1_street=territory["D-S1"].pk,
         s2_street=territory["D-S2"].pk,
         **_mediation(territory),
+        **_customs(territory),
     )

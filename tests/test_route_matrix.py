@@ -318,6 +318,60 @@ ROUTES: dict[str, Row] = {
         "401 200 404 404 404 404 404",
         document_id="@g1_project_document|@g3_project_document",
     ),
+    # 村规民约与移风易俗: villages are seen by their scope and by the grids inside them;
+    # registrations only where the scope holds their grid; writes are POST only.
+    "api/v1/customs/villages": row("401 200 200 200 200 200 200"),
+    "api/v1/customs/villages/<int:village_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        village_id="@c1_village|@c2_village",
+    ),
+    "api/v1/customs/villages/<int:village_id>/meetings": row(
+        "405 405 405 405 405 405 405", village_id="@c1_village"
+    ),
+    "api/v1/customs/villages/<int:village_id>/rules": row(
+        "405 405 405 405 405 405 405", village_id="@c1_village"
+    ),
+    "api/v1/customs/villages/<int:village_id>/council": row(
+        "405 405 405 405 405 405 405", village_id="@c1_village"
+    ),
+    "api/v1/customs/villages/<int:village_id>/council/members": row(
+        "405 405 405 405 405 405 405", village_id="@c1_village"
+    ),
+    "api/v1/customs/villages/<int:village_id>/limits": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        village_id="@c1_village|@c2_village",
+    ),
+    "api/v1/customs/council/members/<int:member_id>/end": row(
+        "405 405 405 405 405 405 405", member_id="1"
+    ),
+    "api/v1/customs/rules/<int:rules_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        rules_id="@g1_customs_rules|@g3_customs_rules",
+    ),
+    "api/v1/customs/rules/<int:rules_id>/compare": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        rules_id="@g1_customs_rules|@g3_customs_rules",
+    ),
+    # No document uploaded: 404 for everyone who may ask.
+    "api/v1/customs/rules/<int:rules_id>/file": row(
+        "401 404 404 404 404 404 404", rules_id="@g1_customs_rules"
+    ),
+    "api/v1/customs/registrations": row("401 200 200 200 200 200 200"),
+    "api/v1/customs/registrations.xlsx": row("401 200 200 200 200 200 200"),
+    "api/v1/customs/registrations/import": row("405 405 405 405 405 405 405"),
+    "api/v1/customs/registrations/<int:registration_id>": row(
+        "401 200 200 200 200 200 404",
+        "401 200 404 404 404 404 404",
+        registration_id="@g1_ceremony|@g3_ceremony",
+    ),
+    "api/v1/customs/registrations/<int:registration_id>/follow-up": row(
+        "405 405 405 405 405 405 405", registration_id="@g1_ceremony"
+    ),
+    "api/v1/customs/statistics": row("401 200 200 200 200 200 200"),
     # Meetings (调度会): seen where convened, attended or given a decision; written by the
     # convening office (here the command office: a district meeting).
     "api/v1/meetings": row("401 200 200 200 200 200 200"),
@@ -606,6 +660,33 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 404 404 404",
         "302 200 404 404 404 404 404",
         pk="@g1_project_document|@g3_project_document",
+    # 村规民约与移风易俗 pages: every post with the view permission (no person: 403); a
+    # village, a registration and its phone result 404 outside the scope; forms are POST only.
+    "customs/": row("302 200 200 200 200 200 403"),
+    "customs/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@c1_village|@c2_village",
+    ),
+    "customs/<int:pk>/<str:action>/": row(
+        "302 405 405 405 405 405 405", pk="@c1_village", action="rules"
+    ),
+    "customs/rules/<int:pk>/file": row("302 404 404 404 404 404 404", pk="@g1_customs_rules"),
+    "customs/registrations/": row("302 200 200 200 200 200 403"),
+    "customs/registrations/export.xlsx": row("302 200 200 200 200 200 403"),
+    "customs/registrations/import/": row("302 405 405 405 405 405 405"),
+    "customs/registrations/new/": row("302 200 200 200 200 200 403"),
+    "customs/registrations/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_ceremony|@g3_ceremony",
+    ),
+    "customs/stats/": row("302 200 200 200 200 200 403"),
+    "customs/m/new/": row("302 200 200 200 200 200 403"),
+    "customs/m/<int:pk>/": row(
+        "302 200 200 200 200 200 404",
+        "302 200 404 404 404 404 404",
+        pk="@g1_ceremony|@g3_ceremony",
     ),
     # --- Open311 GeoReport v2 and the public pages: no account
     "open311/v2/": row("302 302 302 302 302 302 302"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from gridgov.demo.alarm import seed_alarm_sources
 from gridgov.demo.bulletins import seed_bulletins
 from gridgov.demo.centre import seed_commands
+from gridgov.demo.customs import seed_customs
 from gridgov.demo.emergency import seed_emergency
 from gridgov.demo.enforcement import seed_cases
 from gridgov.demo.forces import seed_forces
@@ -119,6 +120,8 @@ def generate(
     progress("organisations", 1)
     result.extra["projects"] = seed_projects(random.Random(seed + 71), today, command)
     progress("projects", 1)
+    result.extra["ceremonies"] = seed_customs(random.Random(seed + 83), today, command)
+    progress("customs", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)

@@ -160,6 +160,21 @@ EXTRA = {
     "社区/村干部": [*_ORDERS, *_SUPERVISE],
 }
 
+# 村规民约与移风易俗 (customs): the village (社区/村干部) keeps its rules, council and limits and
+# follows up flagged registrations; the street and the command office see and follow up; grid
+# workers register weddings and funerals. Unmasked family data in exports: command and village.
+_CUSTOMS_SETUP = ("adoptionmeeting", "rulesversion", "council", "councilmember", "limit")
+for _group, _setup, _reg in (
+    ("指挥中心", (VIEW, ADD, CHANGE), (VIEW, ADD, CHANGE)),
+    ("街道/镇干部", (VIEW,), (VIEW, ADD, CHANGE)),
+    ("社区/村干部", (VIEW, ADD, CHANGE), (VIEW, ADD, CHANGE)),
+    ("网格员", (VIEW,), (VIEW, ADD)),
+):
+    ROLES[_group].update({f"customs.{m}": _setup for m in _CUSTOMS_SETUP})
+    ROLES[_group]["customs.registration"] = _reg
+for _group in ("指挥中心", "社区/村干部"):
+    EXTRA[_group] = [*EXTRA[_group], "customs.export_family"]
+
 # post type code → group name
 POST_GROUPS = {
     "command_office": "指挥中心",

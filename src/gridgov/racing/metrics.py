@@ -340,3 +340,18 @@ def project_spend_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
     the sample is those projects."""
     figures = _project_figures(units, start, end)
     return {u.pk: Reading(figures[u.pk].spend_rate, figures[u.pk].funded) for u in units}
+# --- customs (customs/services.py) -----------------------------------------------------------
+
+CEREMONIES = "ceremonies"
+
+
+@register(
+    "custom_compliance_rate", _("红白事合规率"), unit="%", higher_is_better=True, sample=CEREMONIES
+)
+def custom_compliance_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Registrations of weddings and funerals held in the period within the village's limits ÷
+    all registrations (the customs statistics' 1 − 超标率); the sample is the registrations."""
+    from gridgov.customs.services import compliance
+
+    rows = compliance(units, start, end)
+    return {u.pk: Reading(rows[u.pk].compliance_rate, rows[u.pk].total) for u in units}
