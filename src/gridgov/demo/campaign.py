@@ -34,7 +34,7 @@ from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roles import sync_groups
 from gridgov.territory.models import Region
 
-STEPS = 11  # progress units
+STEPS = 14  # progress units
 
 
 @dataclass
@@ -109,19 +109,20 @@ def generate(
     progress("forces and supplies", 1)
     result.meetings = len(seed_meetings(rng, today, command))
     progress("meetings", 1)
+    # The grassroots areas before the horse race: its governance card scores them.
+    result.extra["mediation_cases"] = seed_mediation(random.Random(seed + 71), today, command)
+    progress("mediation", 1)
+    result.extra["organisations"] = seed_organisations(random.Random(seed + 73), today, command)
+    progress("organisations", 1)
+    result.extra["projects"] = seed_projects(random.Random(seed + 79), today, command)
+    progress("projects", 1)
+    result.extra["ceremonies"] = seed_customs(random.Random(seed + 83), today, command)
+    progress("customs", 1)
     racing = seed_racing(today)
     result.extra["racing_snapshots"] = racing.snapshots
     progress("racing", 1)
     result.extra["commands"] = seed_commands(seed, command)
     progress("commands", 1)
-    result.extra["mediation_cases"] = seed_mediation(random.Random(seed + 71), today, command)
-    progress("mediation", 1)
-    result.extra["organisations"] = seed_organisations(random.Random(seed + 71), today, command)
-    progress("organisations", 1)
-    result.extra["projects"] = seed_projects(random.Random(seed + 71), today, command)
-    progress("projects", 1)
-    result.extra["ceremonies"] = seed_customs(random.Random(seed + 83), today, command)
-    progress("customs", 1)
     # Last: the bulletins read everything above.
     result.extra["bulletins"] = len(seed_bulletins(today))
     progress("bulletins", 1)
