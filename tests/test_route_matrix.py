@@ -120,10 +120,12 @@ ROUTES: dict[str, Row] = {
     "api/v1/priorities": row("401 200 200 200 200 200 200"),
     # --- the command centre (centre/): every account sees its own scope's figures
     "api/v1/overview": row("401 200 200 200 200 200 200"),
+    "api/v1/governance": row("401 200 200 200 200 200 200"),
     "api/v1/overview/map": row("401 200 200 200 200 200 200", query="layers=grids,sources"),
     "overview/": row("302 200 200 200 200 200 200"),
     "overview/wall/": row("302 200 200 200 200 200 200"),
     "inbox/": row("302 200 200 200 200 200 200"),
+    "governance/": row("302 200 200 200 200 200 200"),
     "api/v1/orders/<int:order_id>/photos": row("405 405 405 405 405 405 405", order_id="@g1_order"),
     "api/v1/commands": row("401 200 200 200 200 200 200"),
     "api/v1/commands/<int:command_id>": row(

@@ -34,22 +34,22 @@ AREAS = (
     Area(
         "mediation",
         _("人民调解"),
-        "mediation:index",
+        "mediation:list",
         ("mediation_rate", "followup_on_time_rate"),
     ),
     Area(
         "organisations",
         _("新兴领域党建"),
-        "organisations:index",
+        "organisations:list",
         ("org_coverage_rate", "work_coverage_rate"),
     ),
     Area(
         "projects",
         _("项目"),
-        "projects:index",
+        "projects:list",
         ("project_milestone_on_time_rate", "project_spend_rate"),
     ),
-    Area("customs", _("移风易俗"), "customs:index", ("custom_compliance_rate",)),
+    Area("customs", _("移风易俗"), "customs:list", ("custom_compliance_rate",)),
 )
 
 

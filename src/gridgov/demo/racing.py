@@ -1,6 +1,7 @@
 """The demo's horse race (赛马比拼): the street/town card (街道赛马: PM2.5 30%, PM2.5 同比 20%,
 优良天数比例 20%, 工单按时办结率 15%, 巡查覆盖率 15%) and the village secretaries' card
-(村书记赛马), each with snapshots of the last three whole months, so history pages have lines.
+(村书记赛马), each with snapshots of the last three whole months, so history pages have lines;
+and the quarterly grassroots-governance card (基层治理赛马) with the last whole quarter's.
 Idempotent: cards are found by name, snapshots replace their period."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from gridgov.racing import services
 from gridgov.racing.models import Indicator, Rule, Scorecard
@@ -28,6 +30,15 @@ VILLAGE_CARD = [
     ("inspection_coverage", 15, Rule.RANK, 60, []),
     ("rectifications_closed", 10, Rule.RANK, 60, []),
 ]
+# 基层治理赛马 (quarterly: disputes and ceremonies are counted in tens a year, not a month).
+GOVERNANCE_CARD = [
+    ("mediation_rate", 25, Rule.THRESHOLD, 60, [[100, 100], [95, 90], [90, 80], [80, 70]]),
+    ("followup_on_time_rate", 15, Rule.RANK, 60, []),
+    ("org_coverage_rate", 20, Rule.RANK, 60, []),
+    ("work_coverage_rate", 15, Rule.RANK, 60, []),
+    ("custom_compliance_rate", 15, Rule.THRESHOLD, 60, [[95, 100], [90, 90], [85, 80], [80, 70]]),
+    ("project_milestone_on_time_rate", 10, Rule.RANK, 60, []),
+]
 MONTHS = 3
 
 
@@ -37,9 +48,9 @@ class RacingResult:
     snapshots: int
 
 
-def _card(name: str, level: int, indicators: list, notes: str, **minimums: int) -> Scorecard:
+def _card(name: str, level: int, indicators: list, notes: str, **options: Any) -> Scorecard:
     card, created = Scorecard.objects.get_or_create(
-        name=name, defaults={"level": level, "notes": notes, **minimums}
+        name=name, defaults={"level": level, "notes": notes, **options}
     )
     if created:
         Indicator.objects.bulk_create(
@@ -75,12 +86,20 @@ def seed_racing(today: dt.date) -> RacingResult:
             min_orders=3,
             min_sources=2,
         ),
+        _card(
+            "基层治理赛马",
+            Level.STREET,
+            GOVERNANCE_CARD,
+            "街道/镇每季度基层治理赛马：矛盾纠纷化解、两新组织党建覆盖、移风易俗与项目推进。",
+            period_kind="quarter",
+        ),
     ]
     snapshots = 0
-    start = services.period_for("month", today)[0]
-    for _ in range(MONTHS):
-        start, end = services.previous_period("month", start)
-        for card in cards:
+    for card in cards:
+        # The last three whole months, or the last whole quarter, year…
+        start = services.period_for(card.period_kind, today)[0]
+        for _ in range(MONTHS if card.period_kind == "month" else 1):
+            start, end = services.previous_period(card.period_kind, start)
             services.snapshot(card, start, end)
             snapshots += 1
     return RacingResult(len(cards), snapshots)
