@@ -235,6 +235,9 @@ def _mediation(territory: dict[str, Any]) -> dict[str, int]:
         Party.objects.create(case=case, role="applicant", name="刘大明", phone="13700000001")
         case.followups.create(due_on=day + dt.timedelta(days=30))
         out[f"{key}_mediation_case"] = case.pk
+    return out
+
+
 def _organisations(territory: dict[str, Any]) -> dict[str, int]:
     """An organisation in G1 and one in G3, and a joint meeting of each street."""
     from gridgov.organisations.models import JointMeeting, Organisation
@@ -252,6 +255,9 @@ def _organisations(territory: dict[str, Any]) -> dict[str, int]:
         out[f"{key}_org_meeting"] = JointMeeting.objects.create(
             date=dt.date(2026, 3, 1), unit=territory[street], topic="联席会"
         ).pk
+    return out
+
+
 def _projects(user: Any) -> dict[str, int]:
     """A project of 东街道 located in G1 and one of 西街道 in G3, each with a PDF."""
     from gridgov.projects import services
@@ -267,6 +273,9 @@ def _projects(user: Any) -> dict[str, int]:
         )  # fmt: skip
         d = services.save_document(user, p.pk, io.BytesIO(pdf), size=len(pdf), name="a.pdf")
         out[f"{key}_project"], out[f"{key}_project_document"] = p.pk, d.pk
+    return out
+
+
 def _customs(territory: dict[str, Any]) -> dict[str, int]:
     """A rules version of 东一社区 and of 西一社区, and a registration in G1 and in G3."""
     from gridgov.customs.models import Registration, RulesVersion

@@ -662,6 +662,7 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 404 404 404",
         "302 200 404 404 404 404 404",
         pk="@g1_project_document|@g3_project_document",
+    ),
     # 村规民约与移风易俗 pages: every post with the view permission (no person: 403); a
     # village, a registration and its phone result 404 outside the scope; forms are POST only.
     "customs/": row("302 200 200 200 200 200 403"),

@@ -263,6 +263,8 @@ def followup_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> 
         r = rows.get(u.pk)
         out[u.pk] = Reading(r.followup_rate if r else None, r.followups_due if r else 0)
     return out
+
+
 # --- new-sector organisations (organisations/services.py) ------------------------------------
 
 ORGANISATIONS = "organisations"
@@ -306,6 +308,8 @@ def work_coverage_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
         u.pk: Reading(rows[u.pk].work_rate, rows[u.pk].total) if u.pk in rows else Reading(None, 0)
         for u in units
     }
+
+
 # --- projects (projects/services.py) ---------------------------------------------------------
 
 MILESTONES, PROJECTS = "milestones", "projects"
@@ -340,6 +344,8 @@ def project_spend_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
     the sample is those projects."""
     figures = _project_figures(units, start, end)
     return {u.pk: Reading(figures[u.pk].spend_rate, figures[u.pk].funded) for u in units}
+
+
 # --- customs (customs/services.py) -----------------------------------------------------------
 
 CEREMONIES = "ceremonies"
