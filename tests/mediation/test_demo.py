@@ -30,6 +30,10 @@ def test_seed(users, med, crew, today):
     assert (year.mediated, year.resolved, year.rate) == (MEDIATED, MEDIATED, 100.0)
     assert made == Case.objects.count() == MEDIATED + 6 + 2
     assert Case.objects.filter(state__in=[State.RECEIVED, State.MEDIATING]).count() >= 3
+    done = Case.objects.filter(state__in=[State.FOLLOWED_UP, State.ARCHIVED])
+    assert done.count() == MEDIATED - Case.objects.filter(state=State.SUCCEEDED).count()
+    assert done.filter(steps__action="followup").distinct().count() == done.count()
+    assert Case.objects.filter(state=State.SUCCEEDED).count() < MEDIATED // 2
     assert Case.objects.filter(source=CaseSource.WORK_ORDER, order__isnull=False).count() == 2
     visits = services.open_followups(users["command"])
     assert 0 < visits.count() < MEDIATED // 2  # mostly done, a few due

@@ -120,6 +120,7 @@ def test_the_whole_flow_with_history(make_case, users, med):
     services.archive(user, case.pk, note="卷宗归档")
     case.refresh_from_db()
     assert case.state == State.ARCHIVED
+    assert services.next_actions(user, case) == []
     assert case.judicial == Judicial.CONFIRMED
     steps = list(case.steps.values_list("action", "from_state", "to_state"))
     assert steps == [
@@ -163,6 +164,8 @@ def test_outcome_refusals(make_case, users, med):
         services.record_outcome(user, case.pk, outcome="failed", date=today)
     assert exc.value.kind == "conflict"
     services.archive(user, case.pk)
+    case.refresh_from_db()
+    assert services.next_actions(user, case) == []
 
 
 def test_a_grid_worker_may_register_but_not_act(make_case, crew, med, territory):

@@ -309,7 +309,7 @@ def _history(
     FollowUp.objects.bulk_create(visits)
     CaseStep.objects.bulk_create(steps)
     for state in (State.FOLLOWED_UP, State.ARCHIVED):
-        done_cases = [r[0].number for r in rows if r[0].state == state]
+        done_cases = [number for number, c in numbers.items() if c.state == state]
         Case.objects.filter(number__in=done_cases).update(state=state)
     return len(rows)
 

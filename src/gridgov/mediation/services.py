@@ -784,6 +784,8 @@ def judicial_confirmation(
         case = _for_change(user, case_id)
         if case.signed_on is None:
             raise conflict(_("协议书签署后才能申请司法确认"), "judicial")
+        if case.state == State.ARCHIVED:
+            raise conflict(_("案件已归档"), "state")
         if case.judicial in (Judicial.CONFIRMED, Judicial.REFUSED):
             raise conflict(_("司法确认已有裁定"), "judicial")
         applied = day("applied_on", applied_on, today=today)
@@ -857,7 +859,7 @@ def next_actions(user: Any, case: Case) -> list[str]:
         out += ["session", "outcome"]
     if case.outcome == Outcome.AGREEMENT and case.signed_on is None:
         out.append("sign")
-    if case.signed_on and case.judicial in ("", Judicial.PENDING):
+    if case.signed_on and case.judicial in ("", Judicial.PENDING) and case.state != State.ARCHIVED:
         out.append("judicial")
     if case.state == State.SUCCEEDED and case.signed_on:
         out.append("followup")
