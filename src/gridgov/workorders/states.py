@@ -185,4 +185,5 @@ SYSTEM_ACTIONS = {
     "merge": _("合并"),
     "publish": _("设为公开"),
     "unpublish": _("取消公开"),
+    "mediation": _("转人民调解"),
 }
