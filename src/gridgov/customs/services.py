@@ -558,6 +558,14 @@ def summaries(
 # ----------------------------------------------------------------------------- council --
 
 
+def village_people(community: Region) -> QuerySet[Person]:
+    """Persons holding a current post in the village or its grids (council candidates)."""
+    from gridgov.people.models import Post
+
+    posts = Post.objects.current().filter(region__path__startswith=community.path)
+    return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
+
+
 def council_of(community: Region) -> Council | None:
     return Council.objects.filter(community=community).first()
 
@@ -596,9 +604,9 @@ def add_member(
         raise invalid("end_date", _("结束日期不能早于开始日期"))
     person = None
     if person_id is not None:
-        person = scope.people_for(user).filter(pk=person_id).first()
+        person = village_people(village).filter(pk=person_id).first()
         if person is None:
-            raise invalid("person", _("人员不存在"))
+            raise invalid("person", _("须为本村（社区）在岗人员"))
     name = _text("name", name, MAX_NAME) or (person.name if person else "")
     if not name:
         raise invalid("name", _("请填写姓名或选择平台人员"))
