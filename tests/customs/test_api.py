@@ -40,6 +40,12 @@ def test_register_flag_and_follow_up(client, bearer, villages):
     assert r.status_code == 200, r.content
     assert (r.json()["follow_up"], r.json()["advised_by"]) == ("advised", "东书记")
     assert client.get(url, **bearer("west_secretary")).status_code == 404
+    villages.east_rules.refresh_from_db()
+    first = tmp_path / villages.east_rules.file
+    assert first.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, {"file": SimpleUploadedFile("v2.pdf", b"%PDF-1.5 x")}, **east)
+    assert again.status_code == 200 and not first.exists()  # the replaced file is removed
     listed = client.get("/api/v1/customs/registrations?flagged=true", **secretary).json()
     assert [x["id"] for x in listed["items"]] == [reg["id"]]
 
@@ -141,7 +147,9 @@ def test_statistics_api(client, bearer, villages, users):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "by"
 
 
-def test_file_upload_and_download(client, bearer, villages, settings, tmp_path):
+def test_file_upload_and_download(
+    client, bearer, villages, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = str(tmp_path)
     east = bearer("east_secretary")
     url = f"/api/v1/customs/rules/{villages.east_rules.pk}/file"
@@ -155,6 +163,12 @@ def test_file_upload_and_download(client, bearer, villages, settings, tmp_path):
     got = client.get(url, **bearer("g1_worker"))
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF-")
     assert client.get(url, **bearer("west_secretary")).status_code == 404
+    villages.east_rules.refresh_from_db()
+    first = tmp_path / villages.east_rules.file
+    assert first.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, {"file": SimpleUploadedFile("v2.pdf", b"%PDF-1.5 x")}, **east)
+    assert again.status_code == 200 and not first.exists()  # the replaced file is removed
 
 
 def test_council_and_limit_history_via_api(client, bearer, villages):

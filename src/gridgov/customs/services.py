@@ -426,11 +426,16 @@ def attach_file(
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
     tmp.replace(target)
+    old = rules.file
     rules.file = str(relative)
     rules.file_name = original
     rules.file_type = ACCEPTED_FILES[kind]
     rules.file_size = len(data)
     rules.save(update_fields=["file", "file_name", "file_type", "file_size"])
+    if old:
+        stale = (evidence.media_root() / old).resolve()
+        if evidence.media_root().resolve() in stale.parents:
+            transaction.on_commit(lambda: stale.unlink(missing_ok=True))
     return rules
 
 
