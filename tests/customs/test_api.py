@@ -40,12 +40,6 @@ def test_register_flag_and_follow_up(client, bearer, villages):
     assert r.status_code == 200, r.content
     assert (r.json()["follow_up"], r.json()["advised_by"]) == ("advised", "东书记")
     assert client.get(url, **bearer("west_secretary")).status_code == 404
-    villages.east_rules.refresh_from_db()
-    first = tmp_path / villages.east_rules.file
-    assert first.exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        again = client.post(url, {"file": SimpleUploadedFile("v2.pdf", b"%PDF-1.5 x")}, **east)
-    assert again.status_code == 200 and not first.exists()  # the replaced file is removed
     listed = client.get("/api/v1/customs/registrations?flagged=true", **secretary).json()
     assert [x["id"] for x in listed["items"]] == [reg["id"]]
 
