@@ -141,7 +141,9 @@ def test_statistics_api(client, bearer, villages, users):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "by"
 
 
-def test_file_upload_and_download(client, bearer, villages, settings, tmp_path):
+def test_file_upload_and_download(
+    client, bearer, villages, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = str(tmp_path)
     east = bearer("east_secretary")
     url = f"/api/v1/customs/rules/{villages.east_rules.pk}/file"
@@ -155,3 +157,30 @@ def test_file_upload_and_download(client, bearer, villages, settings, tmp_path):
     got = client.get(url, **bearer("g1_worker"))
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF-")
     assert client.get(url, **bearer("west_secretary")).status_code == 404
+    villages.east_rules.refresh_from_db()
+    first = tmp_path / villages.east_rules.file
+    assert first.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, {"file": SimpleUploadedFile("v2.pdf", b"%PDF-1.5 x")}, **east)
+    assert again.status_code == 200 and not first.exists()  # the replaced file is removed
+
+
+def test_council_and_limit_history_via_api(client, bearer, villages):
+    east = bearer("east_secretary")
+    url = f"/api/v1/customs/villages/{villages.west.pk}/council"
+    assert (
+        post(client, url, {"name": "西理事会", "established": "2026-01-01"}, east).status_code
+        == 404
+    )
+    west = bearer("west_secretary")
+    r = post(client, url, {"name": "西理事会", "established": "2026-01-01"}, west)
+    assert r.status_code == 200 and r.json()["members"] == []
+    r = post(client, url, {"name": "西理事会", "established": "2026-02-30"}, west)
+    assert r.status_code == 400
+    limits = f"/api/v1/customs/villages/{villages.east.pk}/limits"
+    body = {"kind": "wedding", "effective_from": "2026-09-01", "max_tables": 18}
+    assert post(client, limits, body, east).status_code == 201
+    history = client.get(limits, **bearer("g1_worker")).json()
+    weddings = [(x["effective_from"], x["effective_to"]) for x in history if x["kind"] == "wedding"]
+    assert weddings == [("2026-09-01", None), ("2026-01-01", "2026-08-31")]
+    assert post(client, limits, body, bearer("g1_worker")).status_code == 403

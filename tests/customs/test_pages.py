@@ -41,7 +41,7 @@ def test_compare_two_versions_on_the_page(login, villages, users):
     assert 'id="compare"' not in other.content.decode()
 
 
-def test_village_forms(login, villages):
+def test_village_forms(login, villages, people):
     c = login("east_secretary")
     url = f"/customs/{villages.east.pk}"
     r = c.post(f"{url}/rules/", {"title": "新公约", "adopted": "2026-05-01", "text": "第一条",
@@ -56,6 +56,13 @@ def test_village_forms(login, villages):
     assert RulesVersion.objects.filter(community=villages.east).count() == 2
     r = c.post(f"{url}/member/", {"name": "孙成员", "role": "member", "start_date": "2026-05-01"})
     assert r.status_code == 302 and CouncilMember.objects.filter(name="孙成员").exists()
+    leader = people["g1_leader"]  # a post in the village's grid: a platform member
+    r = c.post(f"{url}/member/", {"person": leader.pk, "role": "vice", "start_date": "2026-05-01"})
+    assert r.status_code == 302
+    assert CouncilMember.objects.get(person=leader).name == leader.name
+    west = people["west_secretary"]
+    r = c.post(f"{url}/member/", {"person": west.pk, "role": "vice", "start_date": "2026-05-01"})
+    assert r.status_code == 200 and not CouncilMember.objects.filter(person=west).exists()
     r = c.post(f"{url}/limit/", {"kind": "other", "effective_from": "2026-05-01",
                                  "source": "council", "max_tables": "8"})  # fmt: skip
     assert r.status_code == 302 and Limit.objects.filter(kind="other").exists()

@@ -247,3 +247,15 @@ def test_statistics(villages, users):
 def test_masks():
     assert services.mask_name("张大山") == "张**"
     assert services.mask_phone("13812345678") == "138****5678"
+
+
+def test_diff_lines_marks_deleted_inserted_and_changed_lines():
+    rows = services.diff_lines("甲\n乙\n丙\n丁", "甲\n乙改\n丁\n戊")
+    assert [(r.tag, r.left, r.right) for r in rows] == [
+        ("equal", "甲", "甲"),
+        ("replace", "乙", "乙改"),
+        ("delete", "丙", ""),
+        ("equal", "丁", "丁"),
+        ("insert", "", "戊"),
+    ]
+    assert [(r.left_no, r.right_no) for r in rows] == [(1, 1), (2, 2), (3, None), (4, 3), (None, 4)]

@@ -13,6 +13,7 @@ from gridgov.customs.models import (
     MeetingKind,
     RulesVersion,
 )
+from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -94,10 +95,20 @@ class CouncilForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=services.MAX_NAME)
+    person = forms.ModelChoiceField(
+        label=_("平台人员"), queryset=Person.objects.none(), required=False
+    )
+    name = forms.CharField(
+        label=_("姓名"), max_length=services.MAX_NAME, required=False,
+        help_text=_("不是平台人员时填写"),
+    )  # fmt: skip
     role = forms.ChoiceField(label=_("职务"), choices=CouncilRole.choices)
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
     end_date = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
+
+    def __init__(self, village: Region, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = services.village_people(village)  # type: ignore[attr-defined]
 
 
 class EndMemberForm(forms.Form):

@@ -426,11 +426,16 @@ def attach_file(
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
     tmp.replace(target)
+    old = rules.file
     rules.file = str(relative)
     rules.file_name = original
     rules.file_type = ACCEPTED_FILES[kind]
     rules.file_size = len(data)
     rules.save(update_fields=["file", "file_name", "file_type", "file_size"])
+    if old:
+        stale = (evidence.media_root() / old).resolve()
+        if evidence.media_root().resolve() in stale.parents:
+            transaction.on_commit(lambda: stale.unlink(missing_ok=True))
     return rules
 
 
@@ -558,6 +563,14 @@ def summaries(
 # ----------------------------------------------------------------------------- council --
 
 
+def village_people(community: Region) -> QuerySet[Person]:
+    """Persons holding a current post in the village or its grids (council candidates)."""
+    from gridgov.people.models import Post
+
+    posts = Post.objects.current().filter(region__path__startswith=community.path)
+    return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
+
+
 def council_of(community: Region) -> Council | None:
     return Council.objects.filter(community=community).first()
 
@@ -596,9 +609,9 @@ def add_member(
         raise invalid("end_date", _("结束日期不能早于开始日期"))
     person = None
     if person_id is not None:
-        person = scope.people_for(user).filter(pk=person_id).first()
+        person = village_people(village).filter(pk=person_id).first()
         if person is None:
-            raise invalid("person", _("人员不存在"))
+            raise invalid("person", _("须为本村（社区）在岗人员"))
     name = _text("name", name, MAX_NAME) or (person.name if person else "")
     if not name:
         raise invalid("name", _("请填写姓名或选择平台人员"))

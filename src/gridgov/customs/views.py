@@ -95,7 +95,7 @@ def village_page(
     if manage:
         forms.setdefault("rules", RulesForm(initial={"adopted": today, "meeting_date": today}))
         forms.setdefault("council", CouncilForm())
-        forms.setdefault("member", MemberForm(initial={"start_date": today}))
+        forms.setdefault("member", MemberForm(village, initial={"start_date": today}))
         forms.setdefault("limit", LimitForm(village, initial={"effective_from": today}))
     council = services.council_of(village)
     context = {
@@ -136,7 +136,7 @@ def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "council":
         form = CouncilForm(request.POST)
     elif action == "member":
-        form = MemberForm(request.POST)
+        form = MemberForm(village, request.POST)
     elif action == "end_member":
         form = EndMemberForm(request.POST)
     else:
@@ -167,6 +167,7 @@ def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 elif action == "member":
                     services.add_member(
                         user, village.pk, d["role"], d["start_date"], name=d["name"],
+                        person_id=d["person"].pk if d["person"] else None,
                         end_date=d["end_date"],
                     )  # fmt: skip
                     messages.success(request, _("已添加理事会成员"))

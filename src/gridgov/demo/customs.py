@@ -17,9 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.customs import services
-from gridgov.customs.models import Limit, Registration, RulesVersion
+from gridgov.customs.models import (
+    AdoptionMeeting,
+    Council,
+    CouncilMember,
+    Limit,
+    Registration,
+    RulesVersion,
+)
 from gridgov.demo.names import NameMaker
-from gridgov.people.models import Post
+from gridgov.people.models import Person, Post
 from gridgov.territory.models import Level, Region
 
 REGISTRATIONS = 150
@@ -72,71 +79,126 @@ def _rules_text(rng: random.Random, version: int) -> str:
     return "\n".join(lines)
 
 
-def _rules(rng: random.Random, today: dt.date, user: Any, village: Region) -> RulesVersion:
+def _rules(
+    rng: random.Random, today: dt.date, user: Any, village: Region
+) -> list[tuple[AdoptionMeeting, RulesVersion]]:
+    """1–3 versions, a year or more apart, each adopted by a representatives' meeting; the
+    last one at least ~11 months before `today`, so its limits cover the registrations."""
     count = rng.choice([1, 2, 2, 3])
     first = today - dt.timedelta(days=365 * count + rng.randint(30, 200))
-    last = None
+    out = []
     for number in range(1, count + 1):
         adopted = first + dt.timedelta(days=365 * (number - 1) + rng.randint(0, 60))
         entitled = rng.randint(30, 60)
         present = rng.randint(entitled * 4 // 5, entitled)
-        kind = rng.choice(["villager_reps", "resident_reps"])
-        held = adopted - dt.timedelta(days=rng.randint(0, 3))
-        votes = present - rng.randint(0, 3)
-        meeting = services.add_meeting(user, village.pk, held, kind, present, entitled, votes)
+        meeting = AdoptionMeeting(
+            community=village, date=adopted - dt.timedelta(days=rng.randint(0, 3)),
+            kind=rng.choice(["villager_reps", "resident_reps"]), attendance=present,
+            entitled=entitled, votes_for=present - rng.randint(0, 3),
+        )  # fmt: skip
         title = f"{village.name}村规民约"
         if number > 1:
             title += f"（第{number - 1}次修订）"
-        last = services.add_rules(
-            user, village.pk, title[:100], adopted, _rules_text(rng, number), meeting.pk,
-            now=_moment(adopted),
+        rules = RulesVersion(
+            community=village, number=number, title=title[:100], adopted=adopted,
+            text=_rules_text(rng, number), created_by=user, created_at=_moment(adopted),
         )  # fmt: skip
-    assert last is not None
-    return last
+        out.append((meeting, rules))
+    return out
 
 
-def _council(
-    rng: random.Random, today: dt.date, user: Any, village: Region, names: NameMaker
-) -> None:
-    council = services.council_of(village)
-    if council is None:
-        council = services.set_council(
-            user, village.pk, f"{village.name}红白理事会", today - dt.timedelta(days=900)
-        )
-    start = council.established
-    current = council.members.current(today)
-    wanted = rng.randint(5, 9) - current.count()
+def _members(
+    rng: random.Random, council: Council, current: list[CouncilMember], names: NameMaker,
+    secretary: Person | None,
+) -> list[CouncilMember]:  # fmt: skip
+    """The members a council lacks to reach 5–9: a 会长 (the community's secretary where there
+    is one) and 副会长, 理事, 成员."""
+    wanted = rng.randint(5, 9) - len(current)
     if wanted <= 0:
-        return
-    if not current.filter(role="president").exists():
-        secretary = (
-            Post.objects.current()
-            .filter(region=village, post_type__code="secretary")
-            .select_related("person")
-            .first()
-        )
-        if secretary is not None:
-            services.add_member(user, village.pk, "president", start, person_id=secretary.person_id)
-        else:
-            services.add_member(user, village.pk, "president", start, name=names.person())
+        return []
+    start = council.established
+    members = []
+    if not any(m.role == "president" for m in current):
+        members.append(CouncilMember(
+            council=council, person=secretary, role="president", start_date=start,
+            name=secretary.name if secretary else names.person(),
+        ))  # fmt: skip
         wanted -= 1
-    for role in ROLES[:wanted]:
-        services.add_member(user, village.pk, role, start, name=names.person())
+    members.extend(
+        CouncilMember(council=council, name=names.person(), role=role, start_date=start)
+        for role in ROLES[:wanted]
+    )
+    return members
 
 
-def _limits(rng: random.Random, user: Any, village: Region, rules: RulesVersion) -> None:
-    if Limit.objects.filter(community=village).exists():
-        return
-    for kind, (tables, guests, cost, days, per_table) in LIMITS.items():
-        services.set_limit(
-            user, village.pk,
-            services.LimitInput(
-                kind, rules.adopted, source="rules", rules_id=rules.pk,
-                max_tables=tables - rng.choice([0, 0, 2]), max_guests=guests, max_cost=cost,
-                max_days=days, max_table_cost=per_table,
-            ),
-            now=_moment(rules.adopted),
-        )  # fmt: skip
+def _limits(rng: random.Random, village: Region, rules: RulesVersion) -> list[Limit]:
+    """The first limits of a village (none before them), from its rules in force."""
+    now = _moment(rules.adopted)
+    return [
+        Limit(
+            community=village, kind=kind, source="rules", rules=rules,
+            effective_from=rules.adopted, created_at=now,
+            max_tables=tables - rng.choice([0, 0, 2]), max_guests=guests, max_cost=cost,
+            max_days=days, max_table_cost=per_table,
+        )
+        for kind, (tables, guests, cost, days, per_table) in LIMITS.items()
+    ]  # fmt: skip
+
+
+def _setup(rng: random.Random, today: dt.date, user: Any, villages: list[Region]) -> None:
+    """Rules, councils and limits where a village lacks them, written in bulk (the demo's own
+    values: numbered from 1, limits with nothing before them)."""
+    names = NameMaker(rng.randint(0, 10**6))
+    ids = [v.pk for v in villages]
+    with_rules = set(
+        RulesVersion.objects.filter(community_id__in=ids).values_list("community_id", flat=True)
+    )
+    pairs = [p for v in villages if v.pk not in with_rules for p in _rules(rng, today, user, v)]
+    AdoptionMeeting.objects.bulk_create([m for m, _r in pairs], batch_size=500)
+    for m, r in pairs:
+        r.meeting = m
+    RulesVersion.objects.bulk_create([r for _m, r in pairs], batch_size=500)
+    councils = {c.community_id: c for c in Council.objects.filter(community_id__in=ids)}
+    new = [
+        Council(community=v, name=f"{v.name}红白理事会", established=today - dt.timedelta(days=900))
+        for v in villages
+        if v.pk not in councils
+    ]
+    Council.objects.bulk_create(new, batch_size=500)
+    councils.update({c.community_id: c for c in new})
+    current: dict[int, list[CouncilMember]] = {}
+    for cm in CouncilMember.objects.current(today).filter(council__in=list(councils.values())):
+        current.setdefault(cm.council_id, []).append(cm)
+    secretaries: dict[int, Person] = {}
+    for post in (
+        Post.objects.current()
+        .filter(region_id__in=ids, post_type__code="secretary")
+        .select_related("person")
+        .order_by("-pk")
+    ):
+        secretaries[post.region_id] = post.person
+    CouncilMember.objects.bulk_create(
+        [
+            m
+            for v in villages
+            for m in _members(rng, councils[v.pk], current.get(councils[v.pk].pk, []), names,
+                              secretaries.get(v.pk))
+        ],
+        batch_size=500,
+    )  # fmt: skip
+    with_limits = set(
+        Limit.objects.filter(community_id__in=ids).values_list("community_id", flat=True)
+    )
+    latest: dict[int, RulesVersion] = {}
+    for r in RulesVersion.objects.filter(community_id__in=ids, adopted__lte=today).order_by(
+        "number"
+    ):
+        latest[r.community_id] = r
+    Limit.objects.bulk_create(
+        [x for v in villages if v.pk not in with_limits and v.pk in latest
+         for x in _limits(rng, v, latest[v.pk])],
+        batch_size=500,
+    )  # fmt: skip
 
 
 def _scale(rng: random.Random, limit: Limit | None, over: bool) -> tuple[int, int, Decimal, int]:
@@ -166,11 +228,15 @@ def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Re
     names = NameMaker(rng.randint(0, 10**6))
     made = 0
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
+    limits: dict[tuple[int, str], Limit | None] = {}
     for _i in range(REGISTRATIONS):
         grid = rng.choice(grids)
         kind = rng.choices(kinds, weights)[0]
         day = today - dt.timedelta(days=rng.randint(1, 180))
-        limit = services.limit_on(grid.parent_id or 0, kind, day)
+        key = (grid.parent_id or 0, kind)
+        if key not in limits:  # one standard per kind over the demo's six months
+            limits[key] = services.limit_on(key[0], kind, day)
+        limit = limits[key]
         tables, guests, cost, days = _scale(rng, limit, rng.random() < OVER_SHARE)
         reported = max(day - dt.timedelta(days=rng.randint(1, 10)), today - dt.timedelta(days=200))
         phone = f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
@@ -192,17 +258,11 @@ def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Re
 def seed_customs(rng: random.Random, today: dt.date, command_user: Any) -> int:
     """Rules, councils and limits for every community; the registrations. Answers how many
     registrations were made (0 when the demo already had them)."""
-    names = NameMaker(rng.randint(0, 10**6))
     villages = list(
         Region.objects.active().filter(level=Level.COMMUNITY).defer("geometry").order_by("code")
     )
     with transaction.atomic():
-        for village in villages:
-            current = services.current_rules(village, today)
-            if current is None:
-                current = _rules(rng, today, command_user, village)
-            _council(rng, today, command_user, village, names)
-            _limits(rng, command_user, village, current)
+        _setup(rng, today, command_user, villages)
     if Registration.objects.exists():
         return 0
     grids = list(
