@@ -128,7 +128,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/import.html", context)
 
 
-ACTIONS = ("move", "close", "party_org", "assign", "visit")
+ACTIONS = ("info", "move", "close", "party_org", "assign", "end_assignment", "visit")
 
 
 def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
@@ -138,11 +138,20 @@ def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dic
     today = {"date": timezone.localdate(), "start_date": timezone.localdate()}
     bound = {k: (data if k == which else None) for k in ACTIONS}
     if services.can_change(user):
+        info = {k: getattr(org, k) for k in forms.InfoForm.base_fields}
+        if not services.sees_contact(user):
+            # not shown: left empty, the stored contact is kept
+            info["contact"] = info["contact_phone"] = ""
+        out["info"] = forms.InfoForm(bound["info"], initial=info, prefix="info")
         out["move"] = forms.MoveForm(user, bound["move"], initial=today, prefix="move")
         out["close"] = forms.CloseForm(bound["close"], initial=today, prefix="close")
         out["party_org"] = forms.PartyOrgForm(bound["party_org"], initial=today, prefix="party")
     if services.can_assign(user):
         out["assign"] = forms.AssignForm(user, bound["assign"], initial=today, prefix="assign")
+        if org.assignments.filter(end_date__isnull=True).exists():
+            out["end_assignment"] = forms.EndAssignmentForm(
+                bound["end_assignment"], initial={"end_date": timezone.localdate()}, prefix="end"
+            )
     if services.can_visit(user):
         out["visit"] = forms.VisitForm(user, bound["visit"], initial=today, prefix="visit")
     return out
@@ -201,7 +210,18 @@ def org_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            if action == "move":
+            if action == "info":
+                contact, phone = d["contact"], d["contact_phone"]
+                if not services.sees_contact(user):
+                    contact, phone = contact or org.contact, phone or org.contact_phone
+                services.update_organisation(
+                    user, org.pk, name=d["name"], industry=d["industry"], staff=d["staff"] or 0,
+                    party_members=d["party_members"] or 0, address=d["address"],
+                    contact=contact, contact_phone=phone,
+                )  # fmt: skip
+            elif action == "end_assignment":
+                services.end_assignment(user, org.pk, d["end_date"])
+            elif action == "move":
                 services.move_organisation(user, org.pk, d["date"], d["grid"].pk,
                                            address=d["address"], note=d["note"])  # fmt: skip
             elif action == "close":
