@@ -355,9 +355,11 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     if group in WorkerGroup.values:
         rows = rows.filter(group=group)
+    shown = list(rows[:300])
+    reports = services.reports_by_volunteer(shown, start, end)
     context = {
         "form": form,
-        "rows": rows[:300],
+        "rows": [(v, reports.get(v.pk, 0)) for v in shown],
         "stats": stats,
         "total": total,
         "groups": WorkerGroup.choices,
