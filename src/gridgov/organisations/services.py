@@ -784,6 +784,11 @@ def search(
     return rows
 
 
+def default_by(user: Any) -> str:
+    """Rows by street for those who see streets, by community for a community's account."""
+    return "street" if units_for(user).filter(level=Level.STREET).exists() else "community"
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 

@@ -261,8 +261,8 @@ def instructors(request: HttpRequest) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     _need(services.can_view(request.user))
     on, error = _day(request)
-    by = request.GET.get("by", "street")
-    by = by if by in ("street", "community") else "street"
+    by = request.GET.get("by", "")
+    by = by if by in ("street", "community") else services.default_by(request.user)
     try:
         months = int(request.GET.get("months", services.WORK_MONTHS))
         cov = services.coverage(request.user, on, by=by, months=months)
@@ -345,7 +345,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         error = error or error2
     if start > end:
         start, error = end - dt.timedelta(days=29), _("开始日期晚于结束日期")
-    by = "community" if request.GET.get("by") == "community" else "street"
+    by = request.GET.get("by", "")
+    by = by if by in ("street", "community") else services.default_by(user)
     stats, total = services.volunteer_stats(user, start, end, by=by)
     rows = (
         services.volunteers_for(user)
