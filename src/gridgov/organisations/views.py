@@ -57,7 +57,9 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
     coverage = request.GET.get("coverage", "")
     unit_code = request.GET.get("unit", "")
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")
+    if len(q) > 100:  # refused, not cut: the page says so (and does not filter)
+        q, error = "", error or _("搜索词不能超过100个字")
     unit = services.units_for(user).filter(code=unit_code).first() if unit_code else None
     if kind not in OrgKind.values:
         kind = ""
