@@ -253,3 +253,11 @@ def test_import_locates_by_coordinates_and_names_bad_cells(client, bearer, orgs)
     r = client.post("/api/v1/organisations/import", {"file": buf}, **bearer("command"))
     assert r.status_code == 200 and r.json()["created"] == 1
     assert Organisation.objects.get(name="坐标公司").grid.code == "D-S1-C1-G2"
+
+
+def test_statistics_default_to_what_the_caller_sees(client, bearer, orgs):
+    east = client.get("/api/v1/organisations/statistics", **bearer("east_secretary")).json()
+    assert east["by"] == "community" and [u["unit"] for u in east["units"]] == ["D-S1-C1"]
+    assert east["total"]["total"] == 2
+    street = client.get("/api/v1/organisations/statistics", **bearer("s1_official")).json()
+    assert street["by"] == "street" and [u["unit"] for u in street["units"]] == ["D-S1"]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_organisations(users, instructors, s1_official):
-    today = timezone.localdate()
+    today = timezone.localdate().replace(day=1)  # the demo looks alive on the 1st of a month too
     command = users["command"]
     made = seed_organisations(random.Random(7), today, command)
     assert made == 128
@@ -36,5 +36,8 @@ def test_seed_organisations(users, instructors, s1_official):
     assert services.coverage(command, today - dt.timedelta(days=365)).total.total < 128
     assert JointMeeting.objects.count() == 6  # three per street
     assert Volunteer.objects.count() == 60
-    assert Event.objects.filter(reported_by__person__gig_volunteering__isnull=False).exists()
+    reported = Event.objects.filter(reported_by__person__gig_volunteering__isnull=False)
+    assert reported.exists() and all(e.created_at.date() <= today for e in reported)
+    _rows, total = services.volunteer_stats(command, today - dt.timedelta(days=29), today)
+    assert total.total == 60 and total.reports > 0
     assert seed_organisations(random.Random(7), today, command) == 0

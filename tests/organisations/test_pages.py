@@ -28,7 +28,9 @@ def test_list_filters_and_as_of(login, orgs):
     page = c.get("/organisations/?on=2024-06-01").content.decode()
     assert "东一科技有限公司" not in page
     r = c.get("/organisations/?on=2026-02-30")
-    assert r.status_code in (200, 400)  # the boundary refuses it or the page says so
+    assert r.status_code == 400  # the input boundary refuses a date that does not exist
+    page = c.get("/organisations/?q=" + "长" * 101).content.decode()
+    assert "搜索词不能超过100个字" in page
 
 
 def test_scope_of_pages(login, orgs):
@@ -157,3 +159,33 @@ def test_volunteer_pages_register_and_mask(login, orgs, territory):
     assert r.status_code == 302
     v.refresh_from_db()
     assert not v.active and v.post.end_date == timezone.localdate()
+
+
+def test_info_and_end_assignment_forms(login, orgs, users):
+    from gridgov.organisations import services
+    from gridgov.organisations.models import Assignment
+
+    services.update_organisation(
+        users["command"], orgs.east.pk, name=orgs.east.name, industry="软件", staff=20,
+        party_members=5, address="", contact="赵经理", contact_phone="13812345678",
+    )  # fmt: skip
+    c = login("east_secretary")  # may change, may not see contacts
+    page = c.get(f"/organisations/{orgs.east.pk}/").content.decode()
+    assert "13812345678" not in page and "赵经理" not in page
+    r = c.post(f"/organisations/{orgs.east.pk}/info/", {
+        "info-name": "东一科技股份有限公司", "info-industry": "软件", "info-staff": "40",
+        "info-party_members": "6", "info-address": "", "info-contact": "", "info-contact_phone": "",
+    })  # fmt: skip
+    assert r.status_code == 302
+    orgs.east.refresh_from_db()
+    assert orgs.east.name == "东一科技股份有限公司" and orgs.east.staff == 40
+    assert orgs.east.contact_phone == "13812345678"  # kept, though not shown
+    r = c.post(f"/organisations/{orgs.east.pk}/info/", {"info-name": "", "info-staff": "-1"})
+    assert r.status_code == 200 and "error" in r.content.decode()
+    # a community may not assign or end instructors: no such form for it
+    assert c.post(f"/organisations/{orgs.east.pk}/end_assignment/",
+                  {"end-end_date": "2025-06-01"}).status_code == 403  # fmt: skip
+    r = login("s1_official").post(f"/organisations/{orgs.east.pk}/end_assignment/",
+                                  {"end-end_date": "2025-06-01"})  # fmt: skip
+    assert r.status_code == 302
+    assert Assignment.objects.get(organisation=orgs.east).end_date.isoformat() == "2025-06-01"

@@ -276,3 +276,41 @@ def test_meetings_scope_and_checks(orgs, users, territory, instructors):
         services.create_meeting(official, dt.date(2025, 6, 1), territory["D-S1"].pk, "")
     assert exc.value.field == "topic"
     assert orgs.east.party_org == PartyOrg.SINGLE
+
+
+# --- volunteers ------------------------------------------------------------------------------
+
+
+def test_volunteer_reports_are_counted_per_unit(users, territory, report, orgs):
+    from gridgov.people.models import Post
+    from tests.workorders.fixtures import G1_POINT
+
+    today = timezone.localdate()
+    # the grid leader (who has an account) also rides for a delivery company
+    v = services.register_volunteer(
+        users["command"],
+        services.VolunteerInput(name="张网格", phone="13900000004", group="rider",
+                                registered=today, grid_id=territory["D-S1-C1-G1"].pk,
+                                employer_id=orgs.west.pk),
+    )  # fmt: skip
+    assert v.person.user == users["g1_leader"] and v.employer == orgs.west
+    assert Post.objects.filter(person=v.person, post_type__code="volunteer").count() == 1
+    report(G1_POINT, user=users["g1_leader"])
+    rows, total = services.volunteer_stats(users["command"], today - dt.timedelta(days=7), today)
+    east = next(r for r in rows if r.unit == territory["D-S1"])
+    assert east.by_group["rider"] == 1 and east.reports == 1 and total.reports == 1
+    # before the period: nothing reported
+    _rows, old = services.volunteer_stats(
+        users["command"], today - dt.timedelta(days=60), today - dt.timedelta(days=30)
+    )
+    assert old.reports == 0 and old.total == 0  # not yet registered then
+    with pytest.raises(OrganisationsError) as exc:  # another name for the same phone
+        services.register_volunteer(
+            users["command"],
+            services.VolunteerInput(name="别人", phone="13900000004", group="rider",
+                                    registered=today, grid_id=territory["D-S1-C1-G1"].pk),
+        )  # fmt: skip
+    assert exc.value.kind == "conflict" and exc.value.field == "phone"
+    with pytest.raises(OrganisationsError) as exc:
+        services.volunteer_stats(users["command"], today, today - dt.timedelta(days=1))
+    assert exc.value.field == "end"

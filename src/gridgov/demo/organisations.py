@@ -330,7 +330,8 @@ def _volunteers(
         return
     from django.utils import timezone
 
-    now = timezone.now()
+    end_of_day = dt.datetime.combine(today, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+    now = min(timezone.now(), end_of_day)
     for n, account in enumerate(accounts):
         v = made[n]
         for k in range(1 + n % 3):

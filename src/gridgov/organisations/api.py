@@ -469,11 +469,12 @@ def unit_row(r: services.UnitRow) -> dict[str, Any]:
 def statistics(
     request: HttpRequest,
     on: dt.date | None = None,
-    by: str = "street",
+    by: str | None = Query(None, description="street or community (default: what the caller sees)"),
     months: int = services.WORK_MONTHS,
 ) -> Any:
     """组织覆盖率 and 工作覆盖率 per street or community (`by`) as of `on`, and the
     organisations not covered with why."""
+    by = by or services.default_by(request.user)
     cov = services.coverage(request.user, on, by=by, months=months)
     paths = dict(Region.objects.filter(level=Level.GRID).values_list("path", "code"))
     return {
@@ -728,12 +729,13 @@ def volunteer_statistics(
     request: HttpRequest,
     start: dt.date | None = Query(None, alias="from"),  # noqa: B008
     end: dt.date | None = Query(None, alias="to"),  # noqa: B008
-    by: str = "street",
+    by: str | None = Query(None, description="street or community"),
 ) -> Any:
     """Volunteers by group in the register on `to`, and what they reported from `from` to `to`
     (by default the last 30 days)."""
     last = end or timezone.localdate()
     first = start or last - dt.timedelta(days=29)
+    by = by or services.default_by(request.user)
     rows, total = services.volunteer_stats(request.user, first, last, by=by)
     return {"start": first, "end": last, "by": by, "units": [_vrow(r) for r in rows],
             "total": _vrow(total)}  # fmt: skip

@@ -72,6 +72,23 @@ class MoveForm(_Scoped):
     note = forms.CharField(label=_("说明"), max_length=services.MAX_NOTE, required=False)
 
 
+class InfoForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=services.MAX_NAME)
+    industry = forms.CharField(label=_("行业"), max_length=40, required=False)
+    staff = forms.IntegerField(label=_("从业人员数"), min_value=0, max_value=services.MAX_COUNT,
+                               required=False)  # fmt: skip
+    party_members = forms.IntegerField(
+        label=_("党员数"), min_value=0, max_value=services.MAX_COUNT, required=False
+    )
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+class EndAssignmentForm(forms.Form):
+    end_date = forms.DateField(label=_("结束日期"), widget=DATE)
+
+
 class CloseForm(forms.Form):
     date = forms.DateField(label=_("注销/迁出日期"), widget=DATE)
     note = forms.CharField(label=_("说明"), max_length=services.MAX_NOTE, required=False)

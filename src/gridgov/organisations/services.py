@@ -784,6 +784,11 @@ def search(
     return rows
 
 
+def default_by(user: Any) -> str:
+    """Rows by street for those who see streets, by community for a community's account."""
+    return "street" if units_for(user).filter(level=Level.STREET).exists() else "community"
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
@@ -1054,6 +1059,19 @@ def end_volunteer(user: Any, volunteer_id: int, day: dt.date) -> Volunteer:
     return v
 
 
+def reports_by_volunteer(vols: list[Volunteer], start: dt.date, end: dt.date) -> dict[int, int]:
+    """Events each volunteer (with an account) reported from `start` to `end` (China dates)."""
+    from gridgov.workorders.models import Event
+
+    users = {v.person.user_id: v.pk for v in vols if v.person.user_id}
+    reports: dict[int, int] = defaultdict(int)
+    for user_id in Event.objects.filter(
+        reported_by__in=list(users), created_at__date__gte=start, created_at__date__lte=end
+    ).values_list("reported_by_id", flat=True):
+        reports[users[user_id]] += 1
+    return reports
+
+
 @dataclass
 class VolunteerRow:
     unit: Region | None
@@ -1070,8 +1088,6 @@ def volunteer_stats(
 ) -> tuple[list[VolunteerRow], VolunteerRow]:
     """Per street or community: volunteers in the register on `end`, by group, and the events
     they reported from `start` to `end` (work orders' `reported_by`)."""
-    from gridgov.workorders.models import Event
-
     if by not in ("street", "community"):
         raise invalid("by", _("须为 street 或 community"))
     if end < start:
@@ -1087,12 +1103,7 @@ def volunteer_stats(
         .filter(Q(ended__isnull=True) | Q(ended__gt=end))
         .select_related("person")
     )
-    users = {v.person.user_id: v for v in vols if v.person.user_id}
-    reports: dict[int, int] = defaultdict(int)
-    for user_id in Event.objects.filter(
-        reported_by__in=list(users), created_at__date__gte=start, created_at__date__lte=end
-    ).values_list("reported_by_id", flat=True):
-        reports[users[user_id].pk] += 1
+    reports = reports_by_volunteer(vols, start, end)
     for v in vols:
         total.by_group[v.group] += 1
         total.reports += reports[v.pk]

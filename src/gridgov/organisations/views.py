@@ -57,7 +57,9 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
     coverage = request.GET.get("coverage", "")
     unit_code = request.GET.get("unit", "")
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")
+    if len(q) > 100:  # refused, not cut: the page says so (and does not filter)
+        q, error = "", error or _("搜索词不能超过100个字")
     unit = services.units_for(user).filter(code=unit_code).first() if unit_code else None
     if kind not in OrgKind.values:
         kind = ""
@@ -128,7 +130,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/import.html", context)
 
 
-ACTIONS = ("move", "close", "party_org", "assign", "visit")
+ACTIONS = ("info", "move", "close", "party_org", "assign", "end_assignment", "visit")
 
 
 def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
@@ -138,11 +140,20 @@ def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dic
     today = {"date": timezone.localdate(), "start_date": timezone.localdate()}
     bound = {k: (data if k == which else None) for k in ACTIONS}
     if services.can_change(user):
+        info = {k: getattr(org, k) for k in forms.InfoForm.base_fields}
+        if not services.sees_contact(user):
+            # not shown: left empty, the stored contact is kept
+            info["contact"] = info["contact_phone"] = ""
+        out["info"] = forms.InfoForm(bound["info"], initial=info, prefix="info")
         out["move"] = forms.MoveForm(user, bound["move"], initial=today, prefix="move")
         out["close"] = forms.CloseForm(bound["close"], initial=today, prefix="close")
         out["party_org"] = forms.PartyOrgForm(bound["party_org"], initial=today, prefix="party")
     if services.can_assign(user):
         out["assign"] = forms.AssignForm(user, bound["assign"], initial=today, prefix="assign")
+        if org.assignments.filter(end_date__isnull=True).exists():
+            out["end_assignment"] = forms.EndAssignmentForm(
+                bound["end_assignment"], initial={"end_date": timezone.localdate()}, prefix="end"
+            )
     if services.can_visit(user):
         out["visit"] = forms.VisitForm(user, bound["visit"], initial=today, prefix="visit")
     return out
@@ -201,7 +212,18 @@ def org_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            if action == "move":
+            if action == "info":
+                contact, phone = d["contact"], d["contact_phone"]
+                if not services.sees_contact(user):
+                    contact, phone = contact or org.contact, phone or org.contact_phone
+                services.update_organisation(
+                    user, org.pk, name=d["name"], industry=d["industry"], staff=d["staff"] or 0,
+                    party_members=d["party_members"] or 0, address=d["address"],
+                    contact=contact, contact_phone=phone,
+                )  # fmt: skip
+            elif action == "end_assignment":
+                services.end_assignment(user, org.pk, d["end_date"])
+            elif action == "move":
                 services.move_organisation(user, org.pk, d["date"], d["grid"].pk,
                                            address=d["address"], note=d["note"])  # fmt: skip
             elif action == "close":
@@ -241,8 +263,8 @@ def instructors(request: HttpRequest) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     _need(services.can_view(request.user))
     on, error = _day(request)
-    by = request.GET.get("by", "street")
-    by = by if by in ("street", "community") else "street"
+    by = request.GET.get("by", "")
+    by = by if by in ("street", "community") else services.default_by(request.user)
     try:
         months = int(request.GET.get("months", services.WORK_MONTHS))
         cov = services.coverage(request.user, on, by=by, months=months)
@@ -325,7 +347,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         error = error or error2
     if start > end:
         start, error = end - dt.timedelta(days=29), _("开始日期晚于结束日期")
-    by = "community" if request.GET.get("by") == "community" else "street"
+    by = request.GET.get("by", "")
+    by = by if by in ("street", "community") else services.default_by(user)
     stats, total = services.volunteer_stats(user, start, end, by=by)
     rows = (
         services.volunteers_for(user)
@@ -335,9 +358,11 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     if group in WorkerGroup.values:
         rows = rows.filter(group=group)
+    shown = list(rows[:300])
+    reports = services.reports_by_volunteer(shown, start, end)
     context = {
         "form": form,
-        "rows": rows[:300],
+        "rows": [(v, reports.get(v.pk, 0)) for v in shown],
         "stats": stats,
         "total": total,
         "groups": WorkerGroup.choices,
