@@ -138,6 +138,12 @@ class Command(BaseCommand):
                     f"{x.get('racing_snapshots', 0)} horse-race snapshots, "
                     f"{x.get('bulletins', 0)} bulletins.[/]"
                 )
+                console.print(
+                    f"[green]Grassroots governance: {x.get('mediation_cases', 0)} mediation "
+                    f"cases, {x.get('organisations', 0)} new-sector organisations, "
+                    f"{x.get('projects', 0)} projects, {x.get('ceremonies', 0)} wedding and "
+                    f"funeral registrations.[/]"
+                )
             print_accounts(console, existing_demo_accounts())
         if opts["no_serve"]:
             return
