@@ -48,6 +48,7 @@ def test_project_page_and_forms(login, place):
     r = client.get(url)
     text = r.content.decode()
     assert "东一第1网格" in text and "逾期" in text and "13900000008" in text
+    assert f'name="done" value="{place.today:%Y-%m-%d}"' in text
     assert r.context["status_form"] is not None and r.context["spending_form"] is not None
     r = client.post(url + "spending/", {"date": str(place.today), "amount": "70", "note": ""})
     assert r.status_code == 200

@@ -152,6 +152,7 @@ def project_page(
         "manage": manage,
         "point": point,
         "done_form": DoneForm() if manage and p.status not in services.CLOSED else None,
+        "today": today,
         **{f"{k}_form": v for k, v in forms.items()},
     }
     return render(request, "projects/project.html", context)
