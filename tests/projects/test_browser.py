@@ -27,8 +27,11 @@ def test_projects_pages_in_a_browser(live_server, browser, place, tmp_path):  # 
     w.page.wait_for_url(f"{base}/projects/")
     w.visit(f"{base}/projects/?overdue=on")
     assert w.page.locator("table.data tbody tr").first.inner_text().startswith("KJ-E1")
+    w.visit(f"{base}/projects/")
+    w.page.screenshot(path=str(tmp_path / "portfolio.png"), full_page=True)
     w.visit(f"{base}/projects/map/", ready="#project-map .leaflet-overlay-pane canvas")
     assert w.page.get_attribute("#project-map", "data-count") == "2"
+    w.page.screenshot(path=str(tmp_path / "map.png"))
     w.visit(f"{base}/projects/{place.east.pk}/", ready="#project-map .leaflet-overlay-pane canvas")
     w.page.screenshot(path=str(tmp_path / "project.png"), full_page=True)
     w.visit(f"{base}/overview/", ready="#overview-map .leaflet-control-layers")
