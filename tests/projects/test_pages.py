@@ -133,3 +133,11 @@ def test_edit_facts(login, place):
         "120.50",
         None,
     )
+
+
+def test_figures_by_unit_for_a_community(login, place):
+    r = login("east_secretary").get("/projects/")
+    assert [f.region.code for f in r.context["figures"]] == ["D-S1-C1"]
+    assert r.context["figures"][0].projects == 1
+    r = login("s1_official").get("/projects/")
+    assert [f.region.code for f in r.context["figures"]] == ["D-S1"]

@@ -71,7 +71,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     form, qs = _filtered(request)
     projects = list(qs)
-    units = services.stat_units(request.user, Level.STREET)
+    # By street; a community's account (no street in its scope) sees its communities.
+    units = services.stat_units(request.user, Level.STREET) or services.stat_units(
+        request.user, Level.COMMUNITY
+    )
     context = {
         "form": form,
         "projects": projects[:MAX_ROWS],
