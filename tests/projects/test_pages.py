@@ -48,6 +48,7 @@ def test_project_page_and_forms(login, place):
     r = client.get(url)
     text = r.content.decode()
     assert "东一第1网格" in text and "逾期" in text and "13900000008" in text
+    assert f'name="done" value="{place.today:%Y-%m-%d}"' in text
     assert r.context["status_form"] is not None and r.context["spending_form"] is not None
     r = client.post(url + "spending/", {"date": str(place.today), "amount": "70", "note": ""})
     assert r.status_code == 200
@@ -132,3 +133,11 @@ def test_edit_facts(login, place):
         "120.50",
         None,
     )
+
+
+def test_figures_by_unit_for_a_community(login, place):
+    r = login("east_secretary").get("/projects/")
+    assert [f.region.code for f in r.context["figures"]] == ["D-S1-C1"]
+    assert r.context["figures"][0].projects == 1
+    r = login("s1_official").get("/projects/")
+    assert [f.region.code for f in r.context["figures"]] == ["D-S1"]

@@ -499,7 +499,17 @@ def add_document(
 @router.get(
     "/projects/documents/{int:document_id}",
     response={200: None, **errors(401, 404)},
-    openapi_extra=download("application/octet-stream", "the stored file"),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the stored file, as its type",
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in sorted(set(services.DOCUMENT_KINDS.values()))
+                },
+            }
+        }
+    },
 )
 def get_document(request: HttpRequest, document_id: int) -> Any:
     d = services.get_document(request.user, document_id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -108,7 +108,7 @@ class ImportResult:
 def import_projects(user: Any, source: Any, today: dt.date | None = None) -> ImportResult:
     """New projects from the first sheet; any row error and nothing is written."""
     today = today or timezone.localdate()
-    if not services._has(user, services.ADD):
+    if not services.may_register(user):
         raise ProjectsError("forbidden", _("无权登记项目"))
     report = sheets.read(source, COLUMNS)
     checked: list[services.CheckedProject] = []
@@ -148,7 +148,10 @@ def import_projects(user: Any, source: Any, today: dt.date | None = None) -> Imp
                 checked.append(c)
     if not report.ok:
         return ImportResult(0, report.errors)
-    with transaction.atomic():
-        for c in checked:
-            services._insert(user, c, note=str(_("Excel导入")))
+    try:
+        with transaction.atomic():
+            for c in checked:
+                services.insert_project(user, c, note=str(_("Excel导入")))
+    except IntegrityError:  # a code registered meanwhile by someone else
+        return ImportResult(0, [sheets.RowError(0, FIELD_COLUMN["code"], _("项目编号已存在"))])
     return ImportResult(len(checked), [])

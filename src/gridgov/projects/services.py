@@ -103,7 +103,12 @@ def can_view(user: Any) -> bool:
 
 
 def can_add(user: Any) -> bool:
-    return _has(user, ADD) and owner_units(user).exists()
+    return may_register(user) and owner_units(user).exists()
+
+
+def may_register(user: Any) -> bool:
+    """The permission to register projects (for which units: `owner_units`)."""
+    return _has(user, ADD)
 
 
 def can_manage(user: Any, project: Project) -> bool:
@@ -333,7 +338,8 @@ def check_project(user: Any, data: ProjectInput, today: dt.date) -> CheckedProje
     return CheckedProject(values, status, day)
 
 
-def _insert(user: Any, checked: CheckedProject, note: str = "") -> Project:
+def insert_project(user: Any, checked: CheckedProject, note: str = "") -> Project:
+    """Write a checked project and its first status row (the caller holds the transaction)."""
     now = timezone.now()
     project = Project.objects.create(
         **checked.values,
@@ -365,7 +371,7 @@ def create_project(user: Any, data: ProjectInput, today: dt.date | None = None) 
             raise ProjectsError(CONFLICT, _("项目编号已存在"), "code")
         try:
             with transaction.atomic():
-                return _insert(user, checked)
+                return insert_project(user, checked)
         except IntegrityError:
             raise ProjectsError(CONFLICT, _("项目编号已存在"), "code") from None
 

@@ -71,7 +71,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     form, qs = _filtered(request)
     projects = list(qs)
-    units = services.stat_units(request.user, Level.STREET)
+    # By street; a community's account (no street in its scope) sees its communities.
+    units = services.stat_units(request.user, Level.STREET) or services.stat_units(
+        request.user, Level.COMMUNITY
+    )
     context = {
         "form": form,
         "projects": projects[:MAX_ROWS],
@@ -152,6 +155,7 @@ def project_page(
         "manage": manage,
         "point": point,
         "done_form": DoneForm() if manage and p.status not in services.CLOSED else None,
+        "today": today,
         **{f"{k}_form": v for k, v in forms.items()},
     }
     return render(request, "projects/project.html", context)
