@@ -194,3 +194,24 @@ def test_errors_outside_the_operations_keep_the_error_format(users, client, bear
     broken = client.post("/api/v1/aqi/calculate", "{", content_type="application/json", **headers)
     assert broken.status_code == 400
     assert broken.json()["errors"][0]["field"] == "body"
+
+
+def test_no_two_schemas_share_a_name():
+    """The document names each schema by its class name: two apps' `StatsOut` would be one
+    component, and one of the two endpoints would be documented (and checked) with the other's
+    shape. Each schema class of the project needs a name of its own."""
+    from ninja import Schema
+
+    import gridgov.api  # noqa: F401 — every router and its schemas
+
+    found: dict[str, list[str]] = {}
+    todo = list(Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("gridgov."):
+            where = f"{cls.__module__}.{cls.__qualname__}"
+            if where not in found.setdefault(cls.__name__, []):
+                found[cls.__name__].append(where)
+    shared = {name: places for name, places in found.items() if len(places) > 1}
+    assert not shared, shared

@@ -39,7 +39,7 @@ def _money(value: Decimal | None) -> str | None:
 # ------------------------------------------------------------------------------ schemas --
 
 
-class MeetingOut(Schema):
+class AdoptionMeetingOut(Schema):
     id: int
     date: dt.date
     kind: str
@@ -56,7 +56,7 @@ class RulesOut(Schema):
     number: int
     title: str
     adopted: dt.date
-    meeting: MeetingOut | None
+    meeting: AdoptionMeetingOut | None
     has_file: bool
     file_name: str
     current: bool = Field(description="the version in force today")
@@ -66,7 +66,7 @@ class RulesDetailOut(RulesOut):
     text: str
 
 
-class MemberOut(Schema):
+class CouncilMemberOut(Schema):
     id: int
     person_id: int | None
     name: str
@@ -80,7 +80,7 @@ class CouncilOut(Schema):
     id: int
     name: str
     established: dt.date
-    members: list[MemberOut] = Field(description="current members")
+    members: list[CouncilMemberOut] = Field(description="current members")
 
 
 class LimitOut(Schema):
@@ -164,7 +164,7 @@ class CompareOut(Schema):
     rows: list[DiffRowOut]
 
 
-class StatOut(Schema):
+class CustomsStatOut(Schema):
     code: str
     name: str
     registrations: int
@@ -176,15 +176,15 @@ class StatOut(Schema):
     avg_cost: str | None
 
 
-class StatsOut(Schema):
+class CustomsStatsOut(Schema):
     start: dt.date
     end: dt.date
     by: str
-    rows: list[StatOut]
-    total: StatOut
+    rows: list[CustomsStatOut]
+    total: CustomsStatOut
 
 
-class ImportOut(Schema):
+class CustomsImportOut(Schema):
     created: int
     flagged: int
 
@@ -348,7 +348,7 @@ def village(request: HttpRequest, village_id: int) -> Any:
     }
 
 
-class MeetingIn(Schema):
+class AdoptionMeetingIn(Schema):
     model_config = {"extra": "forbid"}
     date: dt.date
     kind: str = Field(..., description="villagers, villager_reps, residents or resident_reps")
@@ -360,9 +360,9 @@ class MeetingIn(Schema):
 
 @router.post(
     "/customs/villages/{int:village_id}/meetings",
-    response={201: MeetingOut, **errors(400, 401, 403, 404)},
+    response={201: AdoptionMeetingOut, **errors(400, 401, 403, 404)},
 )
-def add_meeting(request: HttpRequest, village_id: int, payload: MeetingIn) -> Any:
+def add_meeting(request: HttpRequest, village_id: int, payload: AdoptionMeetingIn) -> Any:
     """The meeting that adopts a version of the rules (村民代表大会 …)."""
     m = services.add_meeting(
         request.user, village_id, payload.date, payload.kind, payload.attendance,
@@ -484,7 +484,7 @@ class MemberIn(Schema):
 
 @router.post(
     "/customs/villages/{int:village_id}/council/members",
-    response={201: MemberOut, **errors(400, 401, 403, 404, 409)},
+    response={201: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def add_member(request: HttpRequest, village_id: int, payload: MemberIn) -> Any:
     m = services.add_member(
@@ -501,7 +501,7 @@ class EndIn(Schema):
 
 @router.post(
     "/customs/council/members/{int:member_id}/end",
-    response={200: MemberOut, **errors(400, 401, 403, 404, 409)},
+    response={200: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def end_member(request: HttpRequest, member_id: int, payload: EndIn) -> Any:
     return member_row(services.end_member(request.user, member_id, payload.end_date))
@@ -623,7 +623,7 @@ def register(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 @router.post(
     "/customs/registrations/import",
-    response={200: ImportOut, **errors(400, 401, 403, 413)},
+    response={200: CustomsImportOut, **errors(400, 401, 403, 413)},
 )
 def import_registrations(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """An .xlsx of registrations (the export's columns): every row checked, all written or none
@@ -650,7 +650,7 @@ def registration(request: HttpRequest, registration_id: int) -> Any:
     return registration_row(services.get_registration(request.user, registration_id))
 
 
-class FollowUpIn(Schema):
+class CeremonyFollowUpIn(Schema):
     model_config = {"extra": "forbid"}
     advised_on: dt.date
     outcome: str = Field(..., max_length=services.MAX_NOTES)
@@ -661,7 +661,7 @@ class FollowUpIn(Schema):
     "/customs/registrations/{int:registration_id}/follow-up",
     response={200: RegistrationOut, **errors(400, 401, 403, 404, 409)},
 )
-def follow_up(request: HttpRequest, registration_id: int, payload: FollowUpIn) -> Any:
+def follow_up(request: HttpRequest, registration_id: int, payload: CeremonyFollowUpIn) -> Any:
     """The council's 劝导 of a flagged registration."""
     services.record_follow_up(
         request.user, registration_id, payload.advised_on, payload.outcome, payload.advised_by
@@ -669,7 +669,7 @@ def follow_up(request: HttpRequest, registration_id: int, payload: FollowUpIn) -
     return registration_row(services.get_registration(request.user, registration_id))
 
 
-@router.get("/customs/statistics", response={200: StatsOut, **errors(400, 401)})
+@router.get("/customs/statistics", response={200: CustomsStatsOut, **errors(400, 401)})
 def statistics(
     request: HttpRequest,
     start: dt.date | None = None,

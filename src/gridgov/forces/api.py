@@ -658,7 +658,7 @@ def request_view(request: HttpRequest, request_id: int) -> Any:
     return request_detail(request, _request(request, request_id))
 
 
-class ApproveIn(Schema):
+class SupplyApproveIn(Schema):
     model_config = {"extra": "forbid"}
     depot_id: int
     quantity: float | str | None = Field(None, description="the requested quantity if left out")
@@ -681,7 +681,7 @@ ACT = {200: RequestDetailOut, **errors(400, 401, 403, 404, 409)}
 
 
 @router.post("/supplies/requests/{int:request_id}/approve", response=ACT)
-def approve(request: HttpRequest, request_id: int, payload: ApproveIn) -> Any:
+def approve(request: HttpRequest, request_id: int, payload: SupplyApproveIn) -> Any:
     """批准 from a depot the caller handles; refused (409) if its available stock is short."""
     try:
         services.approve(request.user, request_id, payload.depot_id, payload.quantity, payload.note)

@@ -50,7 +50,7 @@ class PartyOut(Schema):
     masked: bool
 
 
-class CaseOut(Schema):
+class MediationCaseOut(Schema):
     id: int
     number: str
     kind: str
@@ -88,7 +88,7 @@ class FollowUpOut(Schema):
     findings: str
 
 
-class StepOut(Schema):
+class MediationStepOut(Schema):
     action: str
     label: str
     from_state: str
@@ -98,7 +98,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class CaseDetailOut(CaseOut):
+class MediationCaseDetailOut(MediationCaseOut):
     facts: str
     address: str
     lat: float | None
@@ -120,7 +120,7 @@ class CaseDetailOut(CaseOut):
     followup_days: int
     sessions: list[SessionOut]
     followups: list[FollowUpOut]
-    history: list[StepOut]
+    history: list[MediationStepOut]
     next_actions: list[str]
 
 
@@ -232,7 +232,7 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
 # -------------------------------------------------------------------------------- cases --
 
 
-class CaseFilter(Schema):
+class MediationCaseFilter(Schema):
     state: State | None = Field(None, description="状态")
     kind: Kind | None = Field(None, description="纠纷类型")
     unit: str | None = Field(None, max_length=40, description="a region code: cases inside it")
@@ -241,7 +241,7 @@ class CaseFilter(Schema):
     q: str | None = Field(None, max_length=60, description="number or title contains")
 
 
-def filtered(user: Any, f: CaseFilter) -> Any:
+def filtered(user: Any, f: MediationCaseFilter) -> Any:
     qs = services.cases_for(user).select_related("grid", "committee").defer("grid__geometry")
     if f.state:
         qs = qs.filter(state=f.state)
@@ -265,9 +265,9 @@ def filtered(user: Any, f: CaseFilter) -> Any:
     return qs
 
 
-@router.get("/mediation/cases", response={200: list[CaseOut], **errors(400, 401, 404)})
+@router.get("/mediation/cases", response={200: list[MediationCaseOut], **errors(400, 401, 404)})
 @paginate(LimitOffsetPagination)
-def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
+def list_cases(request: HttpRequest, filters: Query[MediationCaseFilter]) -> Any:
     """Dispute cases in the caller's scope, newest first."""
     return [case_row(c) for c in filtered(request.user, filters)]
 
@@ -277,7 +277,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     response={200: None, **errors(400, 401, 404)},
     openapi_extra=download(XLSX, "the case register; parties masked unless permitted"),
 )
-def cases_xlsx(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
+def cases_xlsx(request: HttpRequest, filters: Query[MediationCaseFilter]) -> Any:
     content = excel.cases_workbook(request.user, filtered(request.user, filters))
     return xlsx_response(content, f"mediation-cases-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -290,7 +290,7 @@ class PartyIn(Schema):
     address: str = Field("", max_length=200)
 
 
-class CaseIn(Schema):
+class MediationCaseIn(Schema):
     kind: Kind
     title: str = Field(max_length=120)
     facts: str = Field("", max_length=4000)
@@ -317,8 +317,8 @@ def _grid_id(user: Any, code: str | None) -> int | None:
     return int(grid.pk)
 
 
-@router.post("/mediation/cases", response={201: CaseDetailOut, **errors(400, 401, 403)})
-def create_case(request: HttpRequest, payload: CaseIn) -> Any:
+@router.post("/mediation/cases", response={201: MediationCaseDetailOut, **errors(400, 401, 403)})
+def create_case(request: HttpRequest, payload: MediationCaseIn) -> Any:
     """受理: register a dispute (walk-in, grid, court or petition referral)."""
     data = services.CaseInput(
         kind=payload.kind,
@@ -346,7 +346,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
 
 @router.post(
     "/mediation/orders/{int:order_id}/case",
-    response={201: CaseDetailOut, **errors(400, 401, 403, 404, 409)},
+    response={201: MediationCaseDetailOut, **errors(400, 401, 403, 404, 409)},
 )
 def case_from_order(request: HttpRequest, order_id: int) -> Any:
     """A work order of a dispute category (邻里纠纷, 劳资纠纷) hands over to mediation."""
@@ -362,7 +362,9 @@ def case_from_order(request: HttpRequest, order_id: int) -> Any:
     return Status(201, _detail(request, case.pk))
 
 
-@router.get("/mediation/cases/{int:case_id}", response={200: CaseDetailOut, **errors(401, 404)})
+@router.get(
+    "/mediation/cases/{int:case_id}", response={200: MediationCaseDetailOut, **errors(401, 404)}
+)
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     """One case with parties, sessions, outcome, judicial confirmation, follow-ups, history."""
     return _detail(request, case_id)
@@ -375,7 +377,7 @@ class SessionIn(Schema):
     notes: str = Field(max_length=4000)
 
 
-ACT = {200: CaseDetailOut, **errors(400, 401, 403, 404, 409)}
+ACT = {200: MediationCaseDetailOut, **errors(400, 401, 403, 404, 409)}
 
 
 @router.post(
@@ -455,7 +457,7 @@ def judicial(request: HttpRequest, case_id: int, payload: JudicialIn) -> Any:
     return _detail(request, case_id)
 
 
-class FollowUpIn(Schema):
+class MediationFollowUpIn(Schema):
     done_on: dt.date
     findings: str = Field(max_length=2000)
     performed: bool | None = Field(None, description="the agreement has been performed")
@@ -465,7 +467,7 @@ class FollowUpIn(Schema):
     "/mediation/cases/{int:case_id}/followups",
     response={201: FollowUpOut, **errors(400, 401, 403, 404, 409)},
 )
-def followup(request: HttpRequest, case_id: int, payload: FollowUpIn) -> Any:
+def followup(request: HttpRequest, case_id: int, payload: MediationFollowUpIn) -> Any:
     """回访 made: the earliest open visit is done; the case is 回访完成."""
     f = services.record_followup(
         request.user,
@@ -531,7 +533,7 @@ def agreement_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- statistics --
 
 
-class StatsRowOut(Schema):
+class MediationStatsRowOut(Schema):
     unit: str | None = Field(description="region code; null for the total row")
     unit_name: str
     received: int
@@ -545,11 +547,11 @@ class StatsRowOut(Schema):
     by_kind: dict[str, int]
 
 
-class StatsOut(Schema):
+class MediationStatsOut(Schema):
     start: dt.date
     end: dt.date
     level: int
-    rows: list[StatsRowOut]
+    rows: list[MediationStatsRowOut]
 
 
 def stats_row(r: services.UnitStats) -> dict[str, Any]:
@@ -570,7 +572,7 @@ def stats_row(r: services.UnitStats) -> dict[str, Any]:
     }
 
 
-@router.get("/mediation/statistics", response={200: StatsOut, **errors(400, 401)})
+@router.get("/mediation/statistics", response={200: MediationStatsOut, **errors(400, 401)})
 def statistics(
     request: HttpRequest,
     start: dt.date | None = None,

@@ -252,11 +252,11 @@ def export_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any
     return xlsx_response(content, excel.filename(filters.on or timezone.localdate()))
 
 
-class ImportOut(Schema):
+class OrgImportOut(Schema):
     created: int = Field(description="organisations written (all rows of the sheet)")
 
 
-@router.post("/organisations/import", response={200: ImportOut, **errors(400, 401, 403)})
+@router.post("/organisations/import", response={200: OrgImportOut, **errors(400, 401, 403)})
 def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """An .xlsx of organisations: all rows are written, or none — then a 400 whose `errors`
     name each row and column (`field`: "row 3, 纳入日期")."""
@@ -513,7 +513,7 @@ def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
 # ------------------------------------------------------------------------------ meetings --
 
 
-class MeetingOut(Schema):
+class JointMeetingOut(Schema):
     id: int
     date: dt.date
     unit: str
@@ -523,7 +523,7 @@ class MeetingOut(Schema):
     attendees: int
 
 
-class MeetingDetailOut(MeetingOut):
+class JointMeetingDetailOut(JointMeetingOut):
     minutes: str
     organisation_list: list[MeetingRefOut]
     attendee_names: list[str]
@@ -556,7 +556,7 @@ def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
     }
 
 
-@router.get("/organisations/meetings", response={200: list[MeetingOut], **errors(400, 401)})
+@router.get("/organisations/meetings", response={200: list[JointMeetingOut], **errors(400, 401)})
 @paginate(LimitOffsetPagination)
 def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     """联席会 of the caller's units (and of the street it works in)."""
@@ -567,7 +567,7 @@ def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     return [meeting_row(m) for m in qs]
 
 
-class MeetingIn(Schema):
+class JointMeetingIn(Schema):
     model_config = {"extra": "forbid"}
     date: dt.date
     unit: str = Field(..., max_length=40, description="street or community code")
@@ -577,8 +577,10 @@ class MeetingIn(Schema):
     attendees: list[int] = Field(default_factory=list, max_length=500)
 
 
-@router.post("/organisations/meetings", response={201: MeetingDetailOut, **errors(400, 401, 403)})
-def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
+@router.post(
+    "/organisations/meetings", response={201: JointMeetingDetailOut, **errors(400, 401, 403)}
+)
+def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     unit = _unit(payload.unit)
     assert unit is not None
     m = services.create_meeting(
@@ -590,7 +592,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
 
 @router.get(
     "/organisations/meetings/{int:meeting_id}",
-    response={200: MeetingDetailOut, **errors(401, 404)},
+    response={200: JointMeetingDetailOut, **errors(401, 404)},
 )
 def meeting(request: HttpRequest, meeting_id: int) -> Any:
     return meeting_detail(request, services.get_meeting(request.user, meeting_id))

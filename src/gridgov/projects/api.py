@@ -96,7 +96,7 @@ class OfficialOut(Schema):
     phone: str | None = Field(description="only for those who see the person")
 
 
-class DocumentOut(Schema):
+class ProjectDocumentOut(Schema):
     id: int
     title: str
     original_name: str
@@ -113,7 +113,7 @@ class ProjectDetailOut(ProjectOut):
     spendings: list[SpendingOut]
     history: list[StatusChangeOut]
     officials: list[OfficialOut]
-    documents: list[DocumentOut]
+    documents: list[ProjectDocumentOut]
     next_statuses: list[str] = Field(description="where the caller may move the status")
 
 
@@ -283,14 +283,14 @@ def summary(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     }
 
 
-class StatsQuery(Schema):
+class ProjectStatsQuery(Schema):
     level: str = Field("street", max_length=20, description="district | street | community")
     start: dt.date | None = Field(None, description="milestones planned from (default: all)")
     end: dt.date | None = Field(None, description="to (default: today)")
 
 
 @router.get("/projects/stats", response={200: list[UnitStatsOut], **errors(400, 401)})
-def stats(request: HttpRequest, params: Query[StatsQuery]) -> Any:
+def stats(request: HttpRequest, params: Query[ProjectStatsQuery]) -> Any:
     """Per unit of a level in the caller's scope: projects, granted, spent, milestones on time."""
     level, start, end = params.level, params.start, params.end
     levels = {"district": Level.DISTRICT, "street": Level.STREET, "community": Level.COMMUNITY}
@@ -327,11 +327,11 @@ def export_xlsx(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     return xlsx_response(content, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-class ImportOut(Schema):
+class ProjectImportOut(Schema):
     created: int
 
 
-@router.post("/projects/import", response={201: ImportOut, **errors(400, 401, 403, 413)})
+@router.post("/projects/import", response={201: ProjectImportOut, **errors(400, 401, 403, 413)})
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """New projects from a workbook (the export's columns); any row error and nothing is
     written: the 400 lists every error, its field naming the row and column."""
@@ -482,7 +482,7 @@ def remove_official(request: HttpRequest, official_id: int) -> Any:
 
 @router.post(
     "/projects/{int:project_id}/documents",
-    response={201: DocumentOut, **errors(400, 401, 403, 404, 413)},
+    response={201: ProjectDocumentOut, **errors(400, 401, 403, 404, 413)},
 )
 def add_document(
     request: HttpRequest, project_id: int, file: File[UploadedFile], title: Form[str] = ""
