@@ -570,7 +570,7 @@ def meetings(request: HttpRequest, unit: str | None = None) -> Any:
 class JointMeetingIn(Schema):
     model_config = {"extra": "forbid"}
     date: dt.date
-    unit: str = Field(..., max_length=40, description="street or community code")
+    unit: str = Field(..., min_length=1, max_length=40, description="street or community code")
     topic: str = Field(..., max_length=200)
     minutes: str = Field("", max_length=services.MAX_TEXT)
     organisations: list[int] = Field(default_factory=list, max_length=500)
@@ -582,7 +582,8 @@ class JointMeetingIn(Schema):
 )
 def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     unit = _unit(payload.unit)
-    assert unit is not None
+    if unit is None:
+        raise ApiError(400, "a street or community code is required", "unit")
     m = services.create_meeting(
         request.user, payload.date, unit.pk, payload.topic, payload.minutes,
         payload.organisations, payload.attendees,
