@@ -355,7 +355,7 @@ class ProjectIn(Schema):
     plan_text: str = Field("", max_length=services.MAX_NAME)
     year: int = Field(..., ge=2000, le=2100)
     owner: str = Field(..., max_length=40, description="region code of the district or a street")
-    granted: float | str = Field(0, description="万元")
+    granted: float | str = Field("0", description="万元")
     lat: float | None = None
     lon: float | None = None
     summary: str = Field("", max_length=services.MAX_SUMMARY)
