@@ -125,6 +125,17 @@ def test_phone_tasks_sorted_by_urgency_and_report_once(client, crew, login, repo
     del calm, late
 
 
+def test_phone_home_links_the_grids_other_registrations(client, crew, login):
+    login("g1_worker")
+    page = client.get("/orders/m/").content.decode()
+    for url in ("/mediation/m/new/", "/mediation/m/followups/", "/customs/m/new/",
+                "/organisations/m/volunteer/"):  # fmt: skip
+        assert f'href="{url}"' in page, url
+    login("nobody")  # no post, no permission: none of them
+    page = client.get("/orders/m/").content.decode()
+    assert "/mediation/m/new/" not in page and "/customs/m/new/" not in page
+
+
 def test_public_report_and_tracking_show_no_personal_data(client, crew):
     r = client.get("/report/")
     assert r.status_code == 200 and "我要反映" in r.content.decode()
