@@ -18,8 +18,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import reduce
-from operator import or_
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,8 +88,7 @@ def _forbidden(message: str) -> CustomsError:
 # ------------------------------------------------------------------------------ access --
 
 
-def _has(user: Any, perm: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+_has = scope.has_perm
 
 
 def can_view(user: Any) -> bool:
@@ -118,18 +115,10 @@ def sees_family_in_exports(user: Any) -> bool:
     return _has(user, EXPORT_FAMILY)
 
 
-def _paths_q(paths: list[str], field: str) -> Q:
-    parts = [Q(**{f"{field}__startswith": p}) for p in paths]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+_paths_q = scope.paths_q
 
 
-def _ancestors(paths: list[str]) -> list[str]:
-    """Every path on the way down to each scope path: "/1/5/23/" → "/1/", "/1/5/", "/1/5/23/"."""
-    out: set[str] = set()
-    for p in paths:
-        parts = p.strip("/").split("/")
-        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
-    return sorted(out)
+_ancestors = scope.ancestor_paths
 
 
 def _units_q(paths: list[str]) -> Q:

@@ -14,8 +14,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db import transaction
@@ -79,8 +77,7 @@ def _not_found(message: str) -> ForcesError:
 # ------------------------------------------------------------------------------- access --
 
 
-def _has(user: Any, perm: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+_has = scope.has_perm
 
 
 def can_view_forces(user: Any) -> bool:
@@ -99,19 +96,10 @@ def can_handle(user: Any) -> bool:
     return _has(user, HANDLE)
 
 
-def _paths_q(paths: list[str], *fields: str) -> Q:
-    """Rows whose region (any of `fields`, each a path lookup) lies in one of the subtrees."""
-    parts = [Q(**{f"{f}__startswith": p}) for f in fields for p in paths]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+_paths_q = scope.paths_q
 
 
-def _ancestors(paths: list[str]) -> list[str]:
-    """Every path on the way down to each scope path: "/1/5/23/" → "/1/", "/1/5/", "/1/5/23/"."""
-    out: set[str] = set()
-    for p in paths:
-        parts = p.strip("/").split("/")
-        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
-    return sorted(out)
+_ancestors = scope.ancestor_paths
 
 
 def _unit_q(paths: list[str], field: str) -> Q:

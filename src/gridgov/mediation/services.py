@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -130,8 +128,7 @@ def action_label(code: str) -> str:
 # ------------------------------------------------------------------------------- access --
 
 
-def _has(user: Any, perm: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+_has = scope.has_perm
 
 
 def can_view(user: Any) -> bool:
@@ -158,17 +155,10 @@ def can_manage_training(user: Any) -> bool:
     return _has(user, MANAGE_TRAINING)
 
 
-def _paths_q(paths: list[str], field_name: str) -> Q:
-    parts = [Q(**{f"{field_name}__startswith": p}) for p in paths]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+_paths_q = scope.paths_q
 
 
-def _ancestors(paths: list[str]) -> list[str]:
-    out: set[str] = set()
-    for p in paths:
-        parts = p.strip("/").split("/")
-        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
-    return sorted(out)
+_ancestors = scope.ancestor_paths
 
 
 def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:

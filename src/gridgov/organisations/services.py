@@ -17,8 +17,6 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db import transaction
@@ -162,8 +160,7 @@ def actor_name(user: Any) -> str:
 # ------------------------------------------------------------------------------- access --
 
 
-def _has(user: Any, perm: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+_has = scope.has_perm
 
 
 def can_view(user: Any) -> bool:
@@ -206,9 +203,7 @@ def sees_contact(user: Any) -> bool:
     return _has(user, CONTACT)
 
 
-def _paths_q(paths: list[str], lookup: str) -> Q:
-    parts = [Q(**{f"{lookup}__startswith": p}) for p in paths]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+_paths_q = scope.paths_q
 
 
 def in_scope(user: Any, path: str) -> bool:
@@ -880,12 +875,7 @@ def coverage(
 # ----------------------------------------------------------------------- joint meetings --
 
 
-def _ancestors(paths: list[str]) -> list[str]:
-    out: set[str] = set()
-    for p in paths:
-        parts = p.strip("/").split("/")
-        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
-    return sorted(out)
+_ancestors = scope.ancestor_paths
 
 
 def meetings_for(user: Any, qs: QuerySet[JointMeeting] | None = None) -> QuerySet[JointMeeting]:

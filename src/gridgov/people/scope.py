@@ -80,3 +80,27 @@ def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person
 def can_see_region(user: Any, region: Region) -> bool:
     paths = scope_paths(user)
     return paths is ALL or any(region.path.startswith(p) for p in paths)
+
+
+# --- helpers for the apps' own scoped queries -------------------------------------------------
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    """The account is logged in and holds the permission (through its groups or as superuser)."""
+    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+
+
+def paths_q(paths: list[str], *lookups: str) -> Q:
+    """Rows whose path (any of `lookups`, each a path lookup like "grid__path" or
+    "region_path") lies in one of the subtrees; nothing for no paths."""
+    parts = [Q(**{f"{lookup}__startswith": p}) for lookup in lookups for p in paths]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def ancestor_paths(paths: list[str]) -> list[str]:
+    """Every path on the way down to each path: "/1/5/23/" → "/1/", "/1/5/", "/1/5/23/"."""
+    out: set[str] = set()
+    for p in paths:
+        parts = p.strip("/").split("/")
+        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return sorted(out)

@@ -94,8 +94,7 @@ def _not_found() -> ProjectsError:
 # ------------------------------------------------------------------------------- access --
 
 
-def _has(user: Any, perm: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(perm))
+_has = scope.has_perm
 
 
 def can_view(user: Any) -> bool:
@@ -116,10 +115,8 @@ def can_manage(user: Any, project: Project) -> bool:
 
 
 def _paths_q(paths: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(owner__path__startswith=p) | Q(grid__path__startswith=p)
-    return q
+    """Projects owned by a unit, or located in a grid, of the subtrees."""
+    return scope.paths_q(paths, "owner__path", "grid__path")
 
 
 def projects_for(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet[Project]:
