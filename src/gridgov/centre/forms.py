@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")  # ISO: what <input type=date> takes
+
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("从"), required=False, widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label=_("到"), required=False, widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(label=_("从"), required=False, widget=DATE)
+    end = forms.DateField(label=_("到"), required=False, widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,7 +16,7 @@ from gridgov.customs.models import (
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RegistrationForm(forms.Form):

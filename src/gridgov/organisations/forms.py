@@ -11,7 +11,7 @@ from gridgov.organisations import services
 from gridgov.organisations.models import OrgKind, PartyOrg, SocialForm, WorkerGroup
 from gridgov.territory.models import Region
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEETING_POSTS = ("party_instructor", "street_official", "secretary", "command_office")
 BLANK = [("", "—")]
 
