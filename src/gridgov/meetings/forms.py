@@ -146,7 +146,9 @@ class DecisionForm(forms.Form):
     owners = forms.MultipleChoiceField(
         label=_("责任单位"), widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, units: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

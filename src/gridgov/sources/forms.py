@@ -48,7 +48,9 @@ def _field(spec: categories.FieldSpec) -> forms.Field:
         )
     if spec.kind == "date":
         return forms.DateField(
-            label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            label=label,
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
     if spec.kind in ("dates", "texts"):
         help_text = _("多个用逗号分隔") if spec.kind == "texts" else _("YYYY-MM-DD，多个用逗号分隔")
