@@ -63,7 +63,7 @@ def orders(crew, report):
     at = dt.datetime(2026, 11, 10, 9, 0, tzinfo=CST)
     made = [report(G1_POINT, now=at + dt.timedelta(hours=i)) for i in range(3)]
     made += [report(G3_POINT, now=at + dt.timedelta(hours=i)) for i in range(2)]
-    WorkOrder.objects.filter(pk=made[0].pk).update(ever_overdue=True, overdue=True)
+    WorkOrder.objects.filter(pk=made[0].pk).update(ever_overdue=True)
     WorkOrder.objects.filter(pk=made[1].pk).update(escalation_level=1)
     return made
 

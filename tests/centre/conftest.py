@@ -103,7 +103,7 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
     g1 = report(G1_POINT, source=Source.PATROL, user=crew["g1_worker"])
     report(G1_POINT, source=Source.PATROL, user=crew["g1_worker"], title="道路积尘")
     g3 = report(G3_POINT, source=Source.PATROL, user=crew["command"], title="西边的工地")
-    WorkOrder.objects.filter(pk=g1.pk).update(overdue=True)
+    WorkOrder.objects.filter(pk=g1.pk).update(due_at=timezone.now() - dt.timedelta(minutes=5))
     due = timezone.now() + dt.timedelta(days=2)
     c1 = commands.issue(
         crew["command"], title="东边检查", body="检查", due_at=due, units=["D-S1-C1-G1"]

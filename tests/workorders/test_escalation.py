@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import connection
 
+from gridgov.workorders import lateness
 from gridgov.workorders.models import Escalation, Notification, WorkOrder
 from gridgov.workorders.services import perform
 from gridgov.workorders.sweep import sweep
@@ -60,7 +61,8 @@ def test_warning_then_escalation_one_level_at_a_time(crew, people, report):
     r = sweep(at(10, 8, 9, 31))
     assert (r.newly_overdue, r.escalated) == (1, 1)
     order.refresh_from_db()
-    assert order.overdue and order.escalation_level == 1
+    assert order.overdue_noticed and order.escalation_level == 1
+    assert lateness.is_overdue(order, at(10, 8, 9, 31))
     assert kinds(worker) == ["assigned", "overdue", "warning"]
     assert kinds(leader) == ["escalated"]  # 网格长 first
 
@@ -83,7 +85,8 @@ def test_warning_then_escalation_one_level_at_a_time(crew, people, report):
     order, _t = perform(order.pk, "sign", crew["g1_worker"], now=at(10, 9, 20, 5))
     order.refresh_from_db()
     assert order.sign_late and order.ever_overdue
-    assert not order.overdue and order.escalation_level == 0 and order.step == "handle"
+    assert not lateness.is_overdue(order, at(10, 9, 20, 5))
+    assert order.escalation_level == 0 and order.step == "handle"
     trail = list(order.transitions.values_list("action", flat=True))
     assert trail.count("escalate") == 4 and trail.count("warn") == 1
 

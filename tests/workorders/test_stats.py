@@ -44,7 +44,7 @@ def test_rates_times_and_ranking(crew, people, report):
     g3 = report(point=G3_POINT, code="straw_burning", now=t(9))
     del g3
 
-    result = order_stats(crew["command"], DAY, DAY, "community", min_orders=2)
+    result = order_stats(crew["command"], DAY, DAY, "community", min_orders=2, now=t(9, 20))
     [c1] = result["ranked"]
     assert c1["key"] == "D-S1-C1" and c1["rank"] == 1
     assert c1["received"] == 3 and c1["closed"] == 1 and c1["open"] == 2
@@ -54,7 +54,8 @@ def test_rates_times_and_ranking(crew, people, report):
     assert c1["p90_sign_minutes"] == 27.5  # linear between 5 and 30
     assert c1["mean_handle_minutes"] == 180.0  # 60 and 300
     assert c1["mean_close_minutes"] == 95.0
-    assert c1["overdue"] == 1 and c1["returned"] == 1
+    # b signed for and handled late; c is past its dispatch deadline: both were overdue.
+    assert c1["overdue"] == 2 and c1["returned"] == 1
     [c2] = result["apart"]  # one order: listed apart, not ranked
     assert c2["key"] == "D-S2-C2" and c2["rank"] is None
 
@@ -86,3 +87,19 @@ def test_stats_api(client, crew, bearer, report):
         client.get("/api/v1/orders/stats?from=2026-11-01&to=2026-11-30&by=x", **h).status_code
         == 400
     )
+
+
+def test_waiting_past_a_deadline_counts_as_late_without_any_sweep(crew, report):
+    """An order not yet signed for, past its sign-for deadline, lowers the on-time rate at
+    once: the rate must not read 100% just because nobody has signed (and no sweep ran)."""
+    a = report(code="straw_burning", now=t(9))
+    perform(a.pk, "sign", crew["g1_worker"], now=t(9, 5))
+    report(code="straw_burning", now=t(9))  # waits to be signed for: 15 minutes allowed
+
+    early = order_stats(crew["command"], DAY, DAY, "community", min_orders=1, now=t(9, 10))
+    [row] = early["ranked"]
+    assert row["on_time_sign_rate"] == 1.0 and row["overdue"] == 0
+
+    later = order_stats(crew["command"], DAY, DAY, "community", min_orders=1, now=t(9, 16))
+    [row] = later["ranked"]
+    assert row["on_time_sign_rate"] == 0.5 and row["overdue"] == 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from gridgov.centre.overview import air_part, link, top_units
 from gridgov.people import scope
@@ -16,6 +17,7 @@ from gridgov.sources.categories import LABELS as SOURCE_LABELS
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Region
+from gridgov.workorders import lateness
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES, State
@@ -56,12 +58,12 @@ def _grids(user: Any) -> list[dict[str, Any]]:
     return [{"code": g.code, "name": g.name, "geometry": g.geometry} for g in grids]
 
 
-def _orders(user: Any) -> list[dict[str, Any]]:
+def _orders(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
     rows = (
         orders_for(user, WorkOrder.objects.filter(state__in=[s.value for s in OPEN_STATES]))
         .order_by("-created_at")
         .values_list(
-            "pk", "event__reference", "event__title", "event__lat", "event__lon", "state", "overdue"
+            "pk", "event__reference", "event__title", "event__lat", "event__lon", "state", "due_at"
         )[:MAX_ORDERS]
     )
     return [
@@ -72,10 +74,10 @@ def _orders(user: Any) -> list[dict[str, Any]]:
             "lat": lat,
             "lon": lon,
             "state": str(State(state).label),
-            "overdue": overdue,
+            "overdue": lateness.urgency_of(state, due_at, None, now) == "red",
             "url": reverse("workorders:order", args=[pk]),
         }
-        for pk, ref, title, lat, lon, state, overdue in rows
+        for pk, ref, title, lat, lon, state, due_at in rows
     ]
 
 
@@ -141,7 +143,7 @@ def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
             for s in air_part(user, today, top_units(user)).stations
         ]
     if "orders" in layers:
-        out.orders = _orders(user)
+        out.orders = _orders(user, timezone.now())
     if "sources" in layers:
         out.sources = _sources(user)
     if "projects" in layers:

@@ -58,6 +58,7 @@ from gridgov.inspections.services import inspections_for
 from gridgov.people import scope
 from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
+from gridgov.workorders import lateness
 from gridgov.workorders.models import CommandRecipient
 from gridgov.workorders.services import orders_for, person_of
 from gridgov.workorders.states import OPEN_STATES
@@ -810,14 +811,15 @@ def order_units(user: Any, units: list[Region]) -> list[Region]:
     )
 
 
-def orders(user: Any, units: list[Region]) -> Orders:
-    """Open and overdue orders in scope, by unit (one grouped query over the orders' paths)."""
+def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
+    """Open and overdue orders in scope, by unit (one grouped query over the orders' paths);
+    overdue as of `now` (lateness.overdue_q), whether or not a sweep has run."""
     open_states = [s.value for s in OPEN_STATES]
     rows = (
         orders_for(user)
         .filter(state__in=open_states)
         .values("event__region_path")
-        .annotate(n=Count("id"), late=Count("id", filter=Q(overdue=True)))
+        .annotate(n=Count("id"), late=Count("id", filter=lateness.overdue_q(now)))
         .order_by()
     )
     counts = [(r["event__region_path"], r["n"], r["late"]) for r in rows]
@@ -925,7 +927,7 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         year=air.year,
         ranking=air.ranking,
         alarms=alarms(user),
-        orders=orders(user, units),
+        orders=orders(user, units, now),
         inspections=inspections(user, today),
         emergency=emergency_now(now),
         commands=commands(user),

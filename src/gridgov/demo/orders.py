@@ -21,6 +21,7 @@ from gridgov.people.models import Person, Post
 from gridgov.people.roles import sync_groups_many
 from gridgov.territory.locate import locate
 from gridgov.territory.models import Level, Region
+from gridgov.workorders import lateness
 from gridgov.workorders import sweep as sweeper
 from gridgov.workorders.models import Category, Source, WorkOrder
 from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform
@@ -204,7 +205,7 @@ def generate(
         orders=qs.count(),
         transitions=Transition.objects.count(),
         open=qs.exclude(state__in=[State.CLOSED, State.VOIDED]).count(),
-        overdue=qs.filter(overdue=True).count(),
+        overdue=qs.filter(lateness.overdue_q(now)).count(),
     )
 
 

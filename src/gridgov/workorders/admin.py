@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.people.admin import ScopedAdminMixin
+from gridgov.workorders import lateness
 from gridgov.workorders.models import Category, DeadlinePolicy, Transition, WorkOrder
 from gridgov.workorders.services import orders_for
 
@@ -47,14 +50,18 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "state", "priority", "unit", "assignee", "due_at", "overdue"]
-    list_filter = ["state", "priority", "overdue"]
+    list_display = ["__str__", "state", "priority", "unit", "assignee", "due_at", "is_overdue"]
+    list_filter = ["state", "priority"]
     search_fields = ["event__reference", "event__title"]
     inlines = [TransitionInline]
     list_select_related = ["event", "unit", "assignee"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
         return orders_for(request.user, qs)
+
+    @admin.display(boolean=True, description=_("超期"))
+    def is_overdue(self, obj: WorkOrder) -> bool:
+        return lateness.is_overdue(obj, timezone.now())
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -17,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gridgov import inputs
 from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.territory.api import xlsx_response
-from gridgov.workorders import commands, evidence, exports
+from gridgov.workorders import commands, evidence, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
     Category,
@@ -188,7 +188,7 @@ class OrderDetailOut(OrderOut):
     )
 
 
-def order_row(o: WorkOrder) -> dict[str, Any]:
+def order_row(o: WorkOrder, now: dt.datetime | None = None) -> dict[str, Any]:
     e = o.event
     return {
         "id": o.pk,
@@ -214,7 +214,7 @@ def order_row(o: WorkOrder) -> dict[str, Any]:
         "step": o.step,
         "due_at": o.due_at,
         "warn_at": o.warn_at,
-        "overdue": o.overdue,
+        "overdue": lateness.is_overdue(o, now or timezone.now()),
         "escalation_level": o.escalation_level,
         "returned_count": o.returned_count,
         "created_at": o.created_at,
@@ -425,7 +425,8 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
     if f.source:
         qs = qs.filter(event__source=f.source)
     if f.overdue is not None:
-        qs = qs.filter(overdue=f.overdue)
+        late = lateness.overdue_q(timezone.now())
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.mine:
         person = person_of(request.user)
         qs = qs.filter(assignee=person) if person else qs.none()
@@ -435,14 +436,15 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
         qs = qs.filter(created_at__date__gte=f.created_from)
     if f.created_to:
         qs = qs.filter(created_at__date__lte=f.created_to)
-    return qs.order_by("-overdue", "due_at", "-created_at")
+    return qs.order_by(*lateness.most_urgent_first())
 
 
 @router.get("/orders", response={200: list[OrderOut], **errors(400, 401, 403, 404)})
 @paginate(LimitOffsetPagination)
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     """Orders in the caller's scope, most urgent first (overdue, then nearest deadline)."""
-    return [order_row(o) for o in filtered_orders(request, filters)]
+    now = timezone.now()
+    return [order_row(o, now) for o in filtered_orders(request, filters)]
 
 
 @router.get(
@@ -452,7 +454,8 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
 )
 def export_orders(request: HttpRequest, filters: Query[OrderFilter]) -> HttpResponse:
     """The filtered orders as an Excel workbook."""
-    rows = [order_row(o) for o in filtered_orders(request, filters)[:100_000]]
+    now = timezone.now()
+    rows = [order_row(o, now) for o in filtered_orders(request, filters)[:100_000]]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(exports.orders_workbook(rows), f"orders-{stamp}.xlsx")
 

@@ -228,7 +228,9 @@ class WorkOrder(models.Model):
     # When the sweep must next look at this order to escalate it; null when nothing is pending.
     # Makes the every-minute sweep one indexed query however many orders are open.
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    overdue = models.BooleanField(_("超期"), default=False, db_index=True)
+    # Whether the sweep has sent this step's overdue notice (a side effect, claimed once).
+    # Whether an order *is* overdue is never read from here: see lateness.py.
+    overdue_noticed = models.BooleanField(_("已发超期通知"), default=False)
     ever_overdue = models.BooleanField(_("曾超期"), default=False)
     returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     # Key times for statistics.

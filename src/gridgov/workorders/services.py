@@ -190,7 +190,7 @@ def _set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.dat
         warn_at=warn_at,
         due_at=due_at,
         next_escalation_at=due_at,
-        overdue=False,
+        overdue_noticed=False,
         escalation_level=0,
     )
 
@@ -540,6 +540,9 @@ def _perform(
     code = action.code
     before = order.state
     changes: dict[str, Any] = {}
+    if order.due_at is not None and now > order.due_at:
+        # A fact of this moment, kept for the statistics: the step was past its deadline.
+        changes["ever_overdue"] = True
     target = action.target or order.state
     if action.target is not None:
         changes["state"] = action.target
@@ -581,7 +584,9 @@ def _perform(
         changes.update(handled_by=None, handled_at=None)
         _set_step(changes, order, Step.HANDLE, now)
     elif code in ("close", "void", "rectified"):
-        changes.update(step="", warn_at=None, due_at=None, next_escalation_at=None, overdue=False)
+        changes.update(
+            step="", warn_at=None, due_at=None, next_escalation_at=None, overdue_noticed=False
+        )
         if code in ("close", "rectified"):
             changes["closed_at"] = now
     elif code == "request_extension":
@@ -603,7 +608,7 @@ def _perform(
                 due_at=pending.until,
                 next_escalation_at=pending.until,
                 warn_at=now + span * 0.8 if span.total_seconds() > 0 else pending.until,
-                overdue=False,
+                overdue_noticed=False,
             )
     elif code == "supervise" and (until is None or until <= now):
         raise WorkflowError(400, _("督办时限须晚于现在"), "until")
@@ -817,7 +822,7 @@ def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = N
                 "warn_at": None,
                 "due_at": None,
                 "next_escalation_at": None,
-                "overdue": False,
+                "overdue_noticed": False,
             },
             now,
         )

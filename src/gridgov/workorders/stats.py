@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils import timezone
 
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
+from gridgov.workorders import lateness
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
-from gridgov.workorders.states import State
+from gridgov.workorders.states import State, Step
 
 GROUPS = {"street": Level.STREET, "community": Level.COMMUNITY, "grid": Level.GRID}
 
@@ -30,8 +32,10 @@ class Row:
     received: int = 0
     signed: int = 0
     signed_on_time: int = 0
+    sign_late_open: int = 0  # not signed for, and past the sign-for deadline now
     handled: int = 0
     handled_on_time: int = 0
+    handle_late_open: int = 0  # not handled, and past the handling deadline now
     closed: int = 0
     overdue: int = 0
     returned: int = 0
@@ -56,8 +60,10 @@ class Row:
             "received": self.received,
             "open": self.open,
             "closed": self.closed,
-            "on_time_sign_rate": rate(self.signed_on_time, self.signed),
-            "on_time_handle_rate": rate(self.handled_on_time, self.handled),
+            # An order still waiting past its deadline is already late: it counts against
+            # the rate now, not only once it is finally signed for or handled.
+            "on_time_sign_rate": rate(self.signed_on_time, self.signed + self.sign_late_open),
+            "on_time_handle_rate": rate(self.handled_on_time, self.handled + self.handle_late_open),
             "mean_sign_minutes": mean(self.sign_minutes),
             "p90_sign_minutes": p90(self.sign_minutes),
             "mean_handle_minutes": mean(self.handle_minutes),
@@ -81,9 +87,12 @@ def order_stats(
     end: dt.date,
     by: str = "community",
     min_orders: int = 5,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Orders created from `start` to `end` (inclusive, China time) in the account's scope,
-    grouped by street, community, grid or person; ranked by on-time handling, then speed."""
+    grouped by street, community, grid or person; ranked by on-time handling, then speed.
+    Lateness of the steps still open is as of `now` (lateness.py)."""
+    now = now or timezone.now()
     if by not in (*GROUPS, "person"):
         raise ValueError("by must be street, community, grid or person")
     if end < start:
@@ -120,12 +129,17 @@ def order_stats(
                 row.closed += 1
             else:
                 row.open += 1
+            late_now = lateness.is_overdue(o, now)
             if o.signed_at:
                 row.signed += 1
                 row.signed_on_time += not o.sign_late
                 m = _minutes(o.dispatched_at, o.signed_at)
                 if m is not None:
                     row.sign_minutes.append(m)
+            elif late_now and o.step == Step.SIGN:
+                row.sign_late_open += 1
+            if late_now and o.step == Step.HANDLE:
+                row.handle_late_open += 1
             if o.handled_at:
                 row.handled += 1
                 row.handled_on_time += not o.handle_late
@@ -136,7 +150,7 @@ def order_stats(
                 m = _minutes(o.created_at, o.closed_at)
                 if m is not None:
                     row.close_minutes.append(m)
-            row.overdue += o.ever_overdue
+            row.overdue += o.ever_overdue or o.sign_late or o.handle_late or late_now
             row.returned += o.returned_count
     summaries = [r.summary() for r in rows.values()]
     ranked = [s for s in summaries if s["received"] >= min_orders]

@@ -214,10 +214,10 @@ def _escalate(
         return 0, 0
     pk = order.pk
     newly = 0
-    if not order.overdue:
-        newly = WorkOrder.objects.filter(pk=pk, overdue=False, step_seq=order.step_seq).update(
-            overdue=True, ever_overdue=True
-        )
+    if not order.overdue_noticed:
+        newly = WorkOrder.objects.filter(
+            pk=pk, overdue_noticed=False, step_seq=order.step_seq
+        ).update(overdue_noticed=True, ever_overdue=True)
         if newly and order.assignee_id and order.step != Step.DISPATCH:
             writes.notice(
                 [order.assignee_id],

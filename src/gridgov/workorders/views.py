@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +22,7 @@ from gridgov.api import ApiError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
-from gridgov.workorders import evidence, notify
+from gridgov.workorders import evidence, lateness, notify
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED, OrderFilter, filtered_orders
 from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
@@ -57,21 +57,6 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 # --------------------------------------------------------------------------------- helpers --
-
-
-def urgency(order: WorkOrder, now: dt.datetime) -> str:
-    """red (超期), yellow (预警), or '' — the colour a queue shows."""
-    return urgency_of(order.overdue, order.due_at, order.warn_at, now)
-
-
-def urgency_of(
-    overdue: bool, due_at: dt.datetime | None, warn_at: dt.datetime | None, now: dt.datetime
-) -> str:
-    if overdue or (due_at and due_at <= now):
-        return "red"
-    if warn_at and warn_at <= now:
-        return "yellow"
-    return ""
 
 
 STAGE_OF_ACTION = {"handle": "after", "start": "before", "sign": "before"}
@@ -175,7 +160,7 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "actions": actions,
         "timeline": _timeline(order),
         "photos": list(order.attachments.all()),
-        "urgency": urgency(order, now),
+        "urgency": lateness.urgency(order, now),
         "step_label": STEP_LABELS.get(Step(order.step)) if order.step else "",
         "assignable": assignable,
         "duplicates": duplicates,
@@ -222,7 +207,7 @@ DESK_PAGE = 200  # rows shown; the rest by filters or the Excel export
 # regions' and units' geometry.
 DESK_RELATED = ("event__category", "event__region", "assignee")
 DESK_FIELDS = (
-    "state", "priority", "escalation_level", "overdue", "due_at", "warn_at", "created_at",
+    "state", "priority", "escalation_level", "due_at", "warn_at", "created_at",
     "event__reference", "event__title",
     "event__category__name", "event__category__name_en",
     "event__region__name",
@@ -230,11 +215,10 @@ DESK_FIELDS = (
 )  # fmt: skip
 
 
-def desk_counts(visible: Any) -> dict[str, int]:
+def desk_counts(visible: Any, now: dt.datetime) -> dict[str, int]:
     """Each queue's count, from one grouped query over the orders the account may see."""
-    open_states = [s.value for s in OPEN_STATES]
     rows = visible.values_list("state").annotate(
-        n=Count("id"), late=Count("id", filter=Q(overdue=True, state__in=open_states))
+        n=Count("id"), late=Count("id", filter=lateness.overdue_q(now))
     )
     counts: dict[str, int] = {}
     late = 0
@@ -270,11 +254,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     except ApiError as exc:  # an unknown unit in the query: show everything in scope instead
         messages.error(request, str(exc))
         qs = filtered_orders(request, OrderFilter.model_validate({}))
-    if queue == "overdue":
-        qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
-    visible = orders_for(request.user)
-    queue_counts = desk_counts(visible)
     now = timezone.now()
+    visible = orders_for(request.user)
+    queue_counts = desk_counts(visible, now)
     page = list(
         qs.select_related(None).select_related(*DESK_RELATED).only(*DESK_FIELDS)[: DESK_PAGE + 1]
     )
@@ -289,9 +271,9 @@ def desk(request: HttpRequest) -> HttpResponse:
             "lat": lat,
             "lon": lon,
             "state": str(State(state).label),
-            "urgency": urgency_of(overdue, due_at, warn_at, now) or "normal",
+            "urgency": lateness.urgency_of(state, due_at, warn_at, now) or "normal",
         }
-        for pk, ref, title, lat, lon, state, overdue, due_at, warn_at in visible.filter(
+        for pk, ref, title, lat, lon, state, due_at, warn_at in visible.filter(
             state__in=[s.value for s in OPEN_STATES]
         )
         .order_by("-created_at")
@@ -302,7 +284,6 @@ def desk(request: HttpRequest) -> HttpResponse:
             "event__lat",
             "event__lon",
             "state",
-            "overdue",
             "due_at",
             "warn_at",
         )[:2000]
@@ -322,7 +303,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         request,
         "workorders/desk.html",
         {
-            "orders": [(o, urgency(o, now)) for o in page],
+            "orders": [(o, lateness.urgency(o, now)) for o in page],
             "total": total,
             "page_size": DESK_PAGE,
             "queues": [(code, label, queue_counts[code]) for code, label, _s in QUEUES],
@@ -582,7 +563,7 @@ def phone_home(request: HttpRequest) -> HttpResponse:
         WorkOrder.objects.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
         .select_related("event__category", "event__region")
         .defer("event__region__geometry")
-        .order_by("-overdue", "due_at")
+        .order_by(*lateness.most_urgent_first())
         if person
         else WorkOrder.objects.none()
     )
@@ -600,7 +581,7 @@ def phone_home(request: HttpRequest) -> HttpResponse:
         request,
         "workorders/phone/home.html",
         {
-            "tasks": [(o, urgency(o, now)) for o in mine],
+            "tasks": [(o, lateness.urgency(o, now)) for o in mine],
             "done": done,
             "unread": unread,
             "person": person,
