@@ -169,6 +169,79 @@ def pytest_configure(config):
     settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
 
 
+# --- the one clock ----------------------------------------------------------------------------
+#
+# Every test's "now" comes from here. By default it is the real time; CI's date sweep sets
+# GRIDGOV_TEST_NOW (an ISO time, e.g. 2027-02-29T23:59:00+08:00) and every test then runs as if
+# it were that moment — the application's own `timezone.now()` included (time-machine), the
+# clock still ticking. Tests that need a particular moment move the clock (`clock.travel`);
+# none takes "now" at import.
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def swept_now() -> dt.datetime | None:
+    """The moment CI's date sweep runs the suite at, or None for the real time."""
+    raw = os.environ.get("GRIDGOV_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    moment = dt.datetime.fromisoformat(raw)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CST)
+
+
+class Clock:
+    """The test's clock: `now()` (aware), `today()` (China time) and `travel(moment)`."""
+
+    def __init__(self, traveller: object | None) -> None:
+        self._traveller = traveller
+
+    def now(self) -> dt.datetime:
+        from django.utils import timezone
+
+        return timezone.now()
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(CST).date()
+
+    def minute(self) -> dt.datetime:
+        """Now in China time, to the whole minute (a reading's timestamp)."""
+        return self.now().astimezone(CST).replace(second=0, microsecond=0)
+
+    def travel(self, moment: dt.datetime | dt.date, tick: bool = True) -> dt.datetime:
+        """Move every clock of the process to `moment` (a date means its 10:00 China time)."""
+        import time_machine
+
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(10, 0), tzinfo=CST)
+        if self._traveller is not None:
+            self._traveller.stop()  # type: ignore[attr-defined]
+        self._traveller = time_machine.travel(moment, tick=tick)
+        self._traveller.start()  # type: ignore[attr-defined]
+        return moment
+
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()  # type: ignore[attr-defined]
+            self._traveller = None
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The one clock (see above); autouse, so a swept date holds for every test."""
+    c = Clock(None)
+    moment = swept_now()
+    if moment is not None:
+        c.travel(moment)
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def now(clock) -> dt.datetime:
+    """The test's "now" in China time, to the minute."""
+    return clock.minute()
+
+
 @pytest.fixture(autouse=True)
 def fresh_locate_index():
     """Each test's database starts again; so must the process-wide grid index."""

@@ -14,7 +14,10 @@ from gridgov.air.models import Alarm, AlarmKind, AlarmRule, Station
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.receivers import event_for_alarm
 
-NOW = timezone.now()
+
+def _now() -> dt.datetime:
+    """Now from the test clock (tests/conftest.py)."""
+    return timezone.now()
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def desk(territory, people):
     }
 
     def alarm(station, rule, hours_ago, state="open", pollutant="pm25"):
-        started = NOW - dt.timedelta(hours=hours_ago)
+        started = _now() - dt.timedelta(hours=hours_ago)
         return Alarm.objects.create(
             station=stations[station],
             grid=stations[station].grid,
@@ -49,7 +52,7 @@ def desk(territory, people):
             started_at=started,
             last_seen_at=started,
             ended_at=started + dt.timedelta(minutes=30) if state == "ended" else None,
-            acknowledged_at=NOW if state == "acknowledged" else None,
+            acknowledged_at=_now() if state == "acknowledged" else None,
         )
 
     alarms = {
@@ -153,7 +156,7 @@ def test_page_counts_groups_links_and_paginates(desk, login, users):
     assert html.count('name="ids"') == 3  # the open ones, not the acknowledged one
     assert 'href="/air/station/A1/"' in html
     for k in range(60):
-        started = NOW - dt.timedelta(days=2, minutes=k)
+        started = _now() - dt.timedelta(days=2, minutes=k)
         Alarm.objects.create(
             station=desk["stations"]["A2"],
             rule=desk["rules"]["jump"],

@@ -1,4 +1,5 @@
-"""Pages and the API default to the month to date (the previous month on a month's first days),
+"""Pages and the API default to the month's complete days (the previous month on a month's
+first days),
 and rankings to the level below the viewer's unit; explicit from/to are kept as given."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def stations(territory):
 
 def test_resolve_keeps_explicit_ends():
     on = dt.date(2026, 12, 15)
-    assert periods.resolve(None, None, on) == (dt.date(2026, 12, 1), on)
+    assert periods.resolve(None, None, on) == (dt.date(2026, 12, 1), dt.date(2026, 12, 14))
     assert periods.resolve(None, None, dt.date(2026, 12, 1)) == (
         dt.date(2026, 11, 1),
         dt.date(2026, 11, 30),
@@ -44,7 +45,11 @@ def test_resolve_keeps_explicit_ends():
         dt.date(2026, 10, 1),
         dt.date(2026, 10, 9),
     )
-    assert periods.resolve(dt.date(2026, 12, 10), None, on) == (dt.date(2026, 12, 10), on)
+    assert periods.resolve(dt.date(2026, 12, 10), None, on) == (
+        dt.date(2026, 12, 10),
+        dt.date(2026, 12, 14),
+    )
+    assert periods.resolve(on, None, on) == (on, on)  # from today: today so far
 
 
 def test_default_level_is_the_level_below_the_viewers_unit(territory, users):
@@ -75,7 +80,7 @@ def test_api_rankings_on_the_first_rank_last_month(stations, login, frozen):
 def test_api_rankings_mid_month_are_month_to_date(stations, login, frozen):
     frozen(dt.date(2026, 12, 10))
     body = login("command").get("/api/v1/air/rankings?level=station").json()
-    assert (body["from"], body["to"]) == ("2026-12-01", "2026-12-10")
+    assert (body["from"], body["to"]) == ("2026-12-01", "2026-12-09")
     assert [(r["code"], r["pm25"]) for r in body["ranked"]] == [("E2", 20), ("E1", 40)]
 
 

@@ -210,7 +210,7 @@ def test_card_summary_top_and_bottom_three(race, fake_metrics):
 def test_periods_follow_the_default_period():
     assert services.period_for("month", dt.date(2026, 5, 20)) == (
         dt.date(2026, 5, 1),
-        dt.date(2026, 5, 20),
+        dt.date(2026, 5, 19),
     )
     assert services.period_for("month", dt.date(2026, 5, 2)) == (
         dt.date(2026, 4, 1),

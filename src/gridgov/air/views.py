@@ -115,6 +115,8 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
             "apart": apart,
             "start": start,
             "end": end,
+            "basis": periods.basis(start, end),
+            "is_default": "from" not in request.GET and "to" not in request.GET,
             "level": level,
             "metric": metric,
             "levels": LEVEL_CHOICES,

@@ -114,6 +114,8 @@ class OverviewRankingOut(Schema):
     end: dt.date
     previous_start: dt.date
     previous_end: dt.date
+    days: int = Field(description="complete days the ranking covers")
+    basis: str = Field(description='the period in words, e.g. "12-01～12-06，6 天"')
     rows: list[OverviewRankRowOut]
     apart: list[OverviewRankRowOut]
     url: str

@@ -51,6 +51,7 @@ from gridgov.air.assessment import (
     target_progress,
 )
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Alarm, Station, Target
+from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
 from gridgov.emergency import services as emergency
 from gridgov.inspections.models import Inspection
@@ -189,6 +190,8 @@ class Ranking:
     end: dt.date
     previous_start: dt.date
     previous_end: dt.date
+    days: int  # complete days ranked: the period is air.periods.default_period's
+    basis: str  # "12-01～12-06，6 天" — stated beside every ranking
     rows: list[RankRow]
     apart: list[RankRow]
     url: str
@@ -665,6 +668,8 @@ def ranking(
         end=end,
         previous_start=prev_start,
         previous_end=prev_end,
+        days=(end - start).days + 1,
+        basis=periods_basis(start, end),
         rows=[row(r) for r in now_ranked],
         apart=[row(r) for r in now_apart],
         url=link(
