@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.workorders.context_processors.inbox",
                 "gridgov.web.context_processors.basemap",
+                "gridgov.ops.context_processors.jobs",
             ],
         },
     },
@@ -206,7 +207,11 @@ else:
 # "X-Real-IP"); empty: the connection's own address.
 GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
 
-# Background work (Huey): the deadline and offline sweeps every minute, run by `gridgov worker`.
+# Background work (Huey): the deadline and offline sweeps every minute. `gridgov serve` runs them
+# itself in a child process (the embedded default: `make demo` needs nothing else) unless
+# GRIDGOV_JOBS_IN_SERVE is off — then a separate `gridgov worker` must run. Both at once do no
+# harm (each job holds a lock and is idempotent). Figures never depend on them.
+GRIDGOV_JOBS_IN_SERVE = config.env_bool("GRIDGOV_JOBS_IN_SERVE", True)
 # One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL).
 if REDIS_URL:
     from huey import RedisHuey

@@ -1,5 +1,6 @@
-"""Periodic jobs run by `gridgov worker` (Huey): the deadline sweep, the air offline sweep and
-the recomputation of days the HJ 212 receiver left pending, every minute. Each is idempotent, so
+"""Periodic jobs run by `gridgov worker` (Huey; inside `gridgov serve` by default): the deadline
+sweep, the air offline sweep and the recomputation of days the HJ 212 receiver left pending,
+every minute. Each is idempotent, so
 a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*"))
 @lock_task("deadline-sweep")
 def deadline_sweep() -> None:
+    from gridgov.ops.heartbeat import beat
     from gridgov.workorders.commands import sweep_overdue
     from gridgov.workorders.receivers import events_for_alarms
     from gridgov.workorders.sweep import sweep
@@ -22,6 +24,7 @@ def deadline_sweep() -> None:
     made = events_for_alarms()
     result = sweep()
     late_commands = sweep_overdue()
+    beat("deadline-sweep")
     log.info(
         "deadline sweep: %s, events for alarms %d, late commands %d", result, made, late_commands
     )
@@ -31,8 +34,10 @@ def deadline_sweep() -> None:
 @lock_task("air-offline-sweep")
 def air_offline_sweep() -> None:
     from gridgov.air.alarms import sweep_offline
+    from gridgov.ops.heartbeat import beat
 
     raised = sweep_offline()
+    beat("air-offline-sweep")
     log.info("offline sweep: %d alarms", len(raised))
 
 

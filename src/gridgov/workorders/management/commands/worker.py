@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -17,6 +21,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
+        parser.add_argument(
+            "--parent",
+            type=int,
+            default=None,
+            help="stop when the process with this id ends (how `gridgov serve` runs the jobs)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["parent"]:
+            watch_parent(opts["parent"])
         call_command("run_huey", workers=opts["workers"], worker_type="thread")
+
+
+def watch_parent(pid: int, every: float = 2.0) -> threading.Thread:
+    """Stop this worker gracefully (as Ctrl+C would) once the process `pid` is gone."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != pid:  # the parent ended: this process was handed to init
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
