@@ -157,6 +157,41 @@ def bearer(client, users):
     return _bearer
 
 
+# The date-sensitive tests beyond those marked one by one: what they check follows from the
+# calendar (periods, deadlines in working time, overdue, month-to-date figures, "now" itself).
+# CI runs every test marked `dates` again at each moment of GRIDGOV_TEST_DATES (.ci/run).
+DATE_SENSITIVE = (
+    "tests/centre/test_overview.py",
+    "tests/fixes/test_default_periods.py",
+    "tests/air/test_periods.py",
+    "tests/workorders/test_stats.py",
+)
+
+
+def _date_sensitive(path: object, definition: object) -> bool:
+    where = str(path).replace(os.sep, "/")
+    marked = definition.get_closest_marker("dates") is not None  # type: ignore[attr-defined]
+    return marked or any(where.endswith(p) for p in DATE_SENSITIVE)
+
+
+def sweep_dates() -> list[str]:
+    return [d.strip() for d in os.environ.get("GRIDGOV_TEST_DATES", "").split(",") if d.strip()]
+
+
+def pytest_generate_tests(metafunc):
+    """Under a sweep, each date-sensitive test runs once per moment, in one session."""
+    dates = sweep_dates()
+    wanted = dates and "clock" in metafunc.fixturenames
+    if wanted and _date_sensitive(metafunc.definition.path, metafunc.definition):
+        metafunc.parametrize("clock", dates, indirect=True, ids=dates)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _date_sensitive(item.path, item):
+            item.add_marker(pytest.mark.dates)
+
+
 def pytest_configure(config):
     from django.conf import settings
 
@@ -171,18 +206,19 @@ def pytest_configure(config):
 
 # --- the one clock ----------------------------------------------------------------------------
 #
-# Every test's "now" comes from here. By default it is the real time; CI's date sweep sets
-# GRIDGOV_TEST_NOW (an ISO time, e.g. 2027-02-29T23:59:00+08:00) and every test then runs as if
-# it were that moment — the application's own `timezone.now()` included (time-machine), the
-# clock still ticking. Tests that need a particular moment move the clock (`clock.travel`);
+# Every test's "now" comes from here. By default it is the real time. GRIDGOV_TEST_NOW (an ISO
+# time, e.g. 2028-02-29T23:59:00+08:00) runs the whole suite as if it were that moment — the
+# application's own `timezone.now()` included (time-machine), the clock still ticking; and
+# GRIDGOV_TEST_DATES (several, comma-separated) runs each date-sensitive test at each of them.
+# Tests that need a particular moment move the clock (`clock.travel`);
 # none takes "now" at import.
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
-def swept_now() -> dt.datetime | None:
-    """The moment CI's date sweep runs the suite at, or None for the real time."""
-    raw = os.environ.get("GRIDGOV_TEST_NOW", "").strip()
+def swept_now(raw: str | None = None) -> dt.datetime | None:
+    """The moment a test runs at: a sweep's date, GRIDGOV_TEST_NOW, or None (the real time)."""
+    raw = (raw or os.environ.get("GRIDGOV_TEST_NOW", "")).strip()
     if not raw:
         return None
     moment = dt.datetime.fromisoformat(raw)
@@ -226,10 +262,10 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock(request):
     """The one clock (see above); autouse, so a swept date holds for every test."""
     c = Clock(None)
-    moment = swept_now()
+    moment = swept_now(getattr(request, "param", None))
     if moment is not None:
         c.travel(moment)
     yield c

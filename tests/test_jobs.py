@@ -20,9 +20,10 @@ from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.states import OPEN_STATES
 from tests.workorders.fixtures import G1_POINT, G3_POINT
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.dates
 def test_overdue_is_counted_from_the_clock_with_no_sweep(crew, report, clock, login):
     now = clock.now()
     orders = [report(G1_POINT, now=now - dt.timedelta(days=d)) for d in (0, 3, 40)]
@@ -41,6 +42,7 @@ def test_overdue_is_counted_from_the_clock_with_no_sweep(crew, report, clock, lo
     assert api["count"] == direct
 
 
+@pytest.mark.dates
 def test_the_banner_shows_when_the_jobs_have_not_run(crew, login, clock):
     client = login("command")
     page = client.get("/overview/").content.decode()
@@ -54,6 +56,7 @@ def test_the_banner_shows_when_the_jobs_have_not_run(crew, login, clock):
     assert "jobs-banner" in page and "定时任务已 6 分钟未运行" in page
 
 
+@pytest.mark.dates
 def test_the_deadline_job_beats(crew):
     from gridgov.workorders.tasks import deadline_sweep
 
