@@ -13,14 +13,10 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from gridgov.air.models import Station
-from gridgov.air.periods import today
 from gridgov.centre.overview import RankRow
 from gridgov.centre.views import split_last
-from gridgov.territory.models import GridKind, Level, Region
-from gridgov.territory.services import RegionSpec, apply_plan
-from tests.air.conftest import put_days
-from tests.conftest import PASSWORD, box
+from tests.centre.conftest import STREETS
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,42 +25,6 @@ pytestmark = pytest.mark.django_db
 def no_air_cache(settings):
     """Each test computes its own figures (the air part is otherwise cached per scope and day)."""
     settings.GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = 0
-
-
-STREETS = ["一街道", "二街道", "三街道", "四街道", "五街道", "六街道", "七街道", "八街道"]
-
-
-@pytest.fixture
-def eight_streets(crew):
-    """墙区 (W), eight streets side by side, each with one community, one grid and one station
-    whose PM2.5 rises street by street (八街道 the worst), every day of last month and this
-    month to today, so that all eight are ranked."""
-    specs = [RegionSpec("W", "墙区", Level.DISTRICT, None, box(114.0, 35.0, 114.8, 35.4))]
-    for i, name in enumerate(STREETS):
-        shape = box(114.0 + 0.1 * i, 35.0, 114.1 + 0.1 * i, 35.4)
-        s = f"W-S{i + 1}"
-        specs += [
-            RegionSpec(s, name, Level.STREET, "W", shape),
-            RegionSpec(f"{s}-C1", f"{name}社区", Level.COMMUNITY, s, shape),
-            RegionSpec(
-                f"{s}-C1-G1", f"{name}网格", Level.GRID, f"{s}-C1", shape, GridKind.URBAN, []
-            ),
-        ]
-    apply_plan(specs)
-    day = today()
-    first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    days = (day - first).days + 1
-    for i, name in enumerate(STREETS):
-        station = Station.objects.create(
-            code=f"W{i + 1}",
-            name=f"{name}站",
-            kind="micro",
-            lat=35.2,
-            lon=114.05 + 0.1 * i,
-            grid=Region.objects.get(code=f"W-S{i + 1}-C1-G1"),
-        )
-        put_days(station, first, [30.0 + 5 * i] * days)
-    return STREETS
 
 
 def section(html: str, element_id: str) -> str:
