@@ -249,6 +249,7 @@
     setInterval(tick, 1000);
     layoutPages();
     window.addEventListener("resize", layoutPages);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layoutPages); }  // rows' heights
     var rotate = parseInt(document.body.getAttribute("data-rotate") || "0", 10);
     if (rotate > 0) { setInterval(turnPages, rotate * 1000); }
     setInterval(function () {
