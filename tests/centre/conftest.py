@@ -2,7 +2,9 @@
 (tests/workorders/fixtures.py), stations M1/M2 in G1 (东街道) and M3 in G3 (西街道) with today's
 hours, a month of daily values and last month's, a district target, an open alarm on M1 and one
 on M3, orders in G1 (one overdue) and G3, a command to each street's grid, a street official of
-东街道 (`s1_official`)."""
+东街道 (`s1_official`).
+
+`eight_streets`: a second district of eight ranked streets, for the wall's lists."""
 
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from gridgov.air.aggregate import HOUR
 from gridgov.air.ingest import ingest, station_infos
 from gridgov.air.models import Alarm, AlarmRule, Station, Target
 from gridgov.air.periods import today
+from gridgov.territory.models import GridKind, Level, Region
+from gridgov.territory.services import RegionSpec, apply_plan
 from gridgov.workorders import commands
 from gridgov.workorders.models import Source, WorkOrder
 from tests.air.conftest import make_batch, put_days, stations  # noqa: F401  (fixtures)
-from tests.conftest import _person
+from tests.conftest import _person, box
 from tests.workorders.fixtures import G1_POINT, G3_POINT
 
 
@@ -112,3 +116,39 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
         crew["command"], title="西边检查", body="检查", due_at=due, units=["D-S2-C2-G3"]
     )
     return Centre(day, g1.pk, g3.pk, c1.pk, c3.pk)
+
+
+STREETS = ["一街道", "二街道", "三街道", "四街道", "五街道", "六街道", "七街道", "八街道"]
+
+
+@pytest.fixture
+def eight_streets(crew):
+    """墙区 (W), eight streets side by side, each with one community, one grid and one station
+    whose PM2.5 rises street by street (八街道 the worst), every day of last month and this
+    month to today, so that all eight are ranked."""
+    specs = [RegionSpec("W", "墙区", Level.DISTRICT, None, box(114.0, 35.0, 114.8, 35.4))]
+    for i, name in enumerate(STREETS):
+        shape = box(114.0 + 0.1 * i, 35.0, 114.1 + 0.1 * i, 35.4)
+        s = f"W-S{i + 1}"
+        specs += [
+            RegionSpec(s, name, Level.STREET, "W", shape),
+            RegionSpec(f"{s}-C1", f"{name}社区", Level.COMMUNITY, s, shape),
+            RegionSpec(
+                f"{s}-C1-G1", f"{name}网格", Level.GRID, f"{s}-C1", shape, GridKind.URBAN, []
+            ),
+        ]
+    apply_plan(specs)
+    day = today()
+    first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    days = (day - first).days + 1
+    for i, name in enumerate(STREETS):
+        station = Station.objects.create(
+            code=f"W{i + 1}",
+            name=f"{name}站",
+            kind="micro",
+            lat=35.2,
+            lon=114.05 + 0.1 * i,
+            grid=Region.objects.get(code=f"W-S{i + 1}-C1-G1"),
+        )
+        put_days(station, first, [30.0 + 5 * i] * days)
+    return STREETS

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.air.aqi import LEVELS
@@ -14,7 +15,8 @@ from gridgov.air.periods import today
 from gridgov.centre.forms import PeriodForm
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
-from gridgov.centre.overview import overview
+from gridgov.centre.overview import Overview, RankRow, overview
+from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.workorders import notify
 from gridgov.workorders.services import person_of
 
@@ -39,6 +41,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
             "projects": _("项目"),
             "overdue": _("超期"),
             "failed": _("地图数据加载失败"),
+            "categories": category_labels(),
         },
     }
 
@@ -48,9 +51,37 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     return render(request, "centre/overview.html", _context(request))
 
 
+def split_last(rows: list[RankRow]) -> tuple[list[RankRow], list[RankRow]]:
+    """(the ranked rows before the last rank, the rows of the last rank): the wall pins the
+    last-ranked units (the ones a meeting names) below the pages that rotate."""
+    ranks = [r.rank for r in rows if r.rank is not None]
+    if not ranks:
+        return list(rows), []
+    last = max(ranks)
+    return [r for r in rows if r.rank != last], [r for r in rows if r.rank == last]
+
+
 @login_required
 def wall_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "centre/wall.html", _context(request))
+    """The wall screen: every unit of every list (pages that turn by themselves, the last rank
+    pinned), and the server's China time for the clock, which the script keeps ticking from the
+    offset between the server's time and the browser's."""
+    context = _context(request)
+    o = context["o"]
+    assert isinstance(o, Overview)
+    head, last = split_last(o.ranking.rows)
+    now = timezone.localtime(timezone.now())
+    offset = now.utcoffset()
+    context.update(
+        {
+            "ranking_head": head,
+            "ranking_last": last,
+            "server_now": now,
+            "server_ms": int(now.timestamp() * 1000),
+            "server_tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
+        }
+    )
+    return render(request, "centre/wall.html", context)
 
 
 @login_required

@@ -99,54 +99,168 @@
     return path.split(".").reduce(function (v, k) { return v === null || v === undefined ? v : v[k]; }, data);
   }
 
+  function text(v) { return v === null || v === undefined ? "—" : v; }
+
+  function category(level) {
+    var names = labels.categories || {};
+    return names[String(level || 0)] || "—";
+  }
+
+  function emptyRow(tpl) {
+    var message = tpl.getAttribute("data-empty");
+    if (!message) { return null; }
+    var cols = tpl.getAttribute("data-empty-cols");
+    var row;
+    if (cols) {
+      row = document.createElement("tr");
+      var cell = document.createElement("td");
+      cell.colSpan = parseInt(cols, 10);
+      cell.textContent = message;
+      row.appendChild(cell);
+    } else {
+      row = document.createElement("li");
+      row.textContent = message;
+    }
+    row.className = "empty";
+    return row;
+  }
+
   function render(data) {
     document.querySelectorAll("[data-k]").forEach(function (node) {
-      var v = pick(data, node.getAttribute("data-k"));
-      node.textContent = v === null || v === undefined ? "—" : v;
+      node.textContent = text(pick(data, node.getAttribute("data-k")));
+    });
+    document.querySelectorAll("[data-cat]").forEach(function (node) {
+      node.textContent = category(pick(data, node.getAttribute("data-cat")));
     });
     document.querySelectorAll("[data-lvl]").forEach(function (node) {
       var v = pick(data, node.getAttribute("data-lvl"));
       node.className = node.className.replace(/\blvl-\d\b/, "") + " lvl-" + (v || 0);
     });
+    var tag = document.querySelector("template[data-last-tag]");
     document.querySelectorAll("template[data-list]").forEach(function (tpl) {
       var list = pick(data, tpl.getAttribute("data-list")) || [];
-      var max = parseInt(tpl.getAttribute("data-max") || "99", 10);
+      var max = parseInt(tpl.getAttribute("data-max") || "0", 10);
       var target = document.getElementById(tpl.getAttribute("data-into"));
-      var rows = [];
-      list.slice(0, max).forEach(function (item) {
+      var lastTarget = document.getElementById(tpl.getAttribute("data-last-into") || "");
+      // The last rank (the units a meeting names) goes to the pinned block, never off a page.
+      var last = null;
+      if (lastTarget) {
+        list.forEach(function (item) { if (item.rank !== null && (last === null || item.rank > last)) { last = item.rank; } });
+      }
+      var rows = [], lastRows = [];
+      (max > 0 ? list.slice(0, max) : list).forEach(function (item) {
         var row = tpl.content.firstElementChild.cloneNode(true);
-        row.querySelectorAll("[data-f]").forEach(function (n) {
-          var v = item[n.getAttribute("data-f")];
-          n.textContent = v === null || v === undefined ? "—" : v;
-        });
+        row.querySelectorAll("[data-f]").forEach(function (n) { n.textContent = text(item[n.getAttribute("data-f")]); });
+        row.querySelectorAll("[data-fcat]").forEach(function (n) { n.textContent = category(item[n.getAttribute("data-fcat")]); });
         row.querySelectorAll("[data-href]").forEach(function (n) { n.href = item[n.getAttribute("data-href")]; });
         row.querySelectorAll("[data-flvl]").forEach(function (n) { n.className += " lvl-" + (item[n.getAttribute("data-flvl")] || 0); });
-        rows.push(row);
+        if (last !== null && item.rank === last) {
+          var name = row.querySelector("[data-f='name']");
+          if (name && tag) { name.appendChild(document.createTextNode(" ")); name.appendChild(tag.content.firstElementChild.cloneNode(true)); }
+          lastRows.push(row);
+        } else {
+          rows.push(row);
+        }
       });
+      if (!list.length) { var e = emptyRow(tpl); if (e) { rows.push(e); } }
       target.replaceChildren.apply(target, rows);
+      if (lastTarget) { lastTarget.replaceChildren.apply(lastTarget, lastRows); }
     });
+    layoutPages();
   }
 
-  function tick() {
-    var clock = document.getElementById("clock");
-    if (clock) {
-      var d = new Date();
-      function two(n) { return (n < 10 ? "0" : "") + n; }
-      clock.textContent = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
-        two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+  // --- pages that turn by themselves ---------------------------------------------------------
+  // Every list of the wall shows every unit: a list taller than its panel is cut into pages that
+  // turn every data-rotate seconds, with "page/pages" in the panel's title; rows in a [data-pinned]
+  // block (the last rank) stay in view on every page. Lists with the same data-pager share pages.
+  var pagers = {};
+
+  function items(id) {
+    var out = [];
+    document.querySelectorAll("[data-pager='" + id + "']").forEach(function (list) {
+      Array.prototype.forEach.call(list.children, function (c) { out.push(c); });
+    });
+    return out;
+  }
+
+  function showPage(id) {
+    var p = pagers[id];
+    var all = items(id);
+    all.forEach(function (node, i) { node.hidden = Math.floor(i / p.size) !== p.page; });
+    var indicator = document.getElementById(id);
+    if (indicator) {
+      indicator.textContent = p.pages > 1 ? (p.page + 1) + "/" + p.pages : "";
+      indicator.setAttribute("data-page", String(p.page + 1));
+      indicator.setAttribute("data-pages", String(p.pages));
     }
   }
 
+  function layoutPages() {
+    var ids = {};
+    document.querySelectorAll("[data-pager]").forEach(function (n) { ids[n.getAttribute("data-pager")] = true; });
+    Object.keys(ids).forEach(function (id) {
+      var all = items(id);
+      all.forEach(function (node) { node.hidden = false; });
+      var size = all.length || 1;
+      var box = all.length ? all[0].closest(".box") : null;
+      if (box) {
+        var style = getComputedStyle(box);
+        var bottom = box.getBoundingClientRect().bottom - parseFloat(style.paddingBottom) - parseFloat(style.borderBottomWidth);
+        var pinned = 0;
+        box.querySelectorAll("[data-pinned]").forEach(function (b) { pinned += b.getBoundingClientRect().height; });
+        var top = all[0].getBoundingClientRect().top;
+        var tallest = 0;
+        all.forEach(function (node) { tallest = Math.max(tallest, node.getBoundingClientRect().height); });
+        if (tallest > 0) { size = Math.max(1, Math.floor((bottom - pinned - top) / tallest)); }
+      }
+      var old = pagers[id];
+      var pages = Math.max(1, Math.ceil(all.length / size));
+      pagers[id] = { size: size, pages: pages, page: old ? old.page % pages : 0 };
+      showPage(id);
+    });
+  }
+
+  function turnPages() {
+    Object.keys(pagers).forEach(function (id) {
+      var p = pagers[id];
+      p.page = (p.page + 1) % p.pages;
+      showPage(id);
+    });
+  }
+
+  // --- the clock: the server's China time, ticking ------------------------------------------
+  // The page carries the server's time (data-now, ms) and its offset from UTC (data-tz, minutes);
+  // the clock adds the time elapsed in the browser, whatever the browser's own clock or zone.
+  var clock = document.getElementById("clock");
+  var skew = clock ? parseInt(clock.getAttribute("data-now"), 10) - Date.now() : 0;
+  var zone = clock ? parseInt(clock.getAttribute("data-tz") || "480", 10) : 480;
+
+  function tick() {
+    if (!clock) { return; }
+    var d = new Date(Date.now() + skew + zone * 60000);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    clock.textContent = d.getUTCFullYear() + "-" + two(d.getUTCMonth() + 1) + "-" + two(d.getUTCDate()) + " " +
+      two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds());
+  }
+
   if (every > 0) {
+    if (clock && isNaN(skew)) { skew = 0; }
     tick();
     setInterval(tick, 1000);
+    layoutPages();
+    window.addEventListener("resize", layoutPages);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layoutPages); }  // rows' heights
+    var rotate = parseInt(document.body.getAttribute("data-rotate") || "0", 10);
+    if (rotate > 0) { setInterval(turnPages, rotate * 1000); }
     setInterval(function () {
       get(config.api).then(function (data) {
+        var server = Date.parse(data.generated_at);
+        if (!isNaN(server)) { skew = server - Date.now(); }
         render(data);
         document.body.setAttribute("data-refreshed", data.generated_at);
       }).catch(function () { /* keep the last figures; the next round tries again */ });
       if (map) { load(["stations", "orders"].filter(function (n) { return map.hasLayer(groups[n]); })); }
     }, every * 1000);
   }
-  window.GridgovOverview = { render: render };
+  window.GridgovOverview = { render: render, turnPages: turnPages, layoutPages: layoutPages };
 })();
