@@ -107,7 +107,7 @@ def wrap(text: str, avail: float, font: str, size: float, head: bool = False) ->
     line = ""
     for seg in segments(text, head):
         trial = line + seg
-        if not line or pdfmetrics.stringWidth(trial.rstrip(), font, size) <= avail:
+        if not line or pdfmetrics.stringWidth(trial.rstrip(), font, size) <= avail + 0.01:
             line = trial
         else:
             lines.append(line.rstrip())
@@ -212,11 +212,18 @@ def _fewest_head_lines(
                     widths[j] = w
                 continue
         break
+    # The room left: first to the columns nearest to what they need (a short label kept on
+    # one line), then shared among the rest (the long text wraps).
     spare = width - sum(widths)
-    want = [max(0.0, n - w) for n, w in zip(needed, widths, strict=True)]
-    if sum(want) > 0:
-        share = min(1.0, spare / sum(want))
-        widths = [w + share * d for w, d in zip(widths, want, strict=True)]
+    want = {j: n - w for j, (n, w) in enumerate(zip(needed, widths, strict=True)) if n > w}
+    for j in sorted(want, key=lambda j: want[j]):
+        if want[j] <= spare:
+            more = want.pop(j)
+            widths[j] += more
+            spare -= more
+    if want and spare > 0:
+        for j, d in want.items():
+            widths[j] += spare * d / sum(want.values())
     spare = width - sum(widths)
     return [w + spare * w / sum(widths) for w in widths]
 
