@@ -58,9 +58,18 @@ def test_the_same_period_twice_answers_the_stored_one_unless_forced(territory, a
     )
     assert redrawn and forced.pk == first.pk and forced.number == first.number
     assert Bulletin.objects.count() == 1
-    # Another period of the unit takes the next number in the year.
-    other, _ = services.generate("day", dt.date(2026, 11, 20), territory["D"], on=TODAY)
-    assert other.number == 2
+    # Each kind is numbered on its own within the year: the first 日报 is 第1期 beside the
+    # 周报 第1期; another week takes the next 周报 number, and so does another day.
+    day, _ = services.generate("day", dt.date(2026, 11, 20), territory["D"], on=TODAY)
+    assert (day.kind, day.number) == ("day", 1)
+    week, _ = services.generate("week", dt.date(2026, 11, 27), territory["D"], on=TODAY)
+    assert (week.kind, week.number) == ("week", 2)
+    next_day, _ = services.generate("day", dt.date(2026, 11, 21), territory["D"], on=TODAY)
+    assert next_day.number == 2
+    assert str(next_day).endswith("2026年第2期")
+    # Another unit counts its own.
+    street, _ = services.generate("day", dt.date(2026, 11, 20), territory["D-S1"], on=TODAY)
+    assert street.number == 1
 
 
 def test_a_day_with_no_data_still_makes_both_files(territory):

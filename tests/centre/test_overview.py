@@ -116,10 +116,16 @@ def test_target_risk_and_allowance(centre, crew, uncached):
     o = ov.overview(crew["command"], centre.today)
     pm25 = next(t for t in o.targets if t.metric == "pm25")
     assert pm25.current is not None and pm25.allowance is not None
-    assert pm25.risk in ("ok", "watch", "high", "off")
-    # the station means are 30–49 µg/m³ against a target of 35: the rest must be cleaner
+    # The risk is the targets page's (assessment.target_progress), in its words.
+    from gridgov.air.assessment import target_progress
+    from gridgov.air.models import Target
+
+    p = target_progress(Target.objects.get(region__code="D", metric="pm25"), centre.today)
+    assert (pm25.risk, pm25.risk_label) == (p.risk, p.risk_label)
+    # the station means are 30–49 µg/m³ against a target of 35, and there is no last year to
+    # measure the rest against: the risk cannot be judged, and is not said to be achievable
     assert pm25.current > pm25.target
-    assert pm25.risk != "ok"
+    assert (pm25.risk, pm25.risk_label) == ("unknown", "无法判断")
     good = next(t for t in o.targets if t.metric == "good_day_ratio")
     assert good.non_good_days_allowed is not None
 

@@ -232,3 +232,35 @@ def test_issue_a_command_with_a_document_from_the_page(client, crew, login, tmp_
     assert r.status_code == 302
     assert CommandAttachment.objects.get().original_name == "方案.pdf"
     assert "方案.pdf" in client.get(r["Location"]).content.decode()
+
+
+def test_the_enforcement_action_on_an_order_reads_open_an_enforcement_case(
+    client, crew, login, report
+):
+    """The link that opens an enforcement case reads 转执法立案; a bare 立案 on the order page is
+    only the hotline order's own 立案 step (to 已立案), never the enforcement case."""
+    import re
+
+    from django.urls import reverse
+
+    from gridgov.workorders.models import Source
+
+    new_case = reverse("enforcement:new")
+    login("command")
+    patrol, hotline = report(), report(source=Source.HOTLINE, title="热线反映工地扬尘")
+    assert patrol.state == State.DISPATCHED and hotline.state == State.REPORTED
+    for order in (patrol, hotline):
+        page = client.get(f"/orders/{order.pk}/").content.decode()
+        links = re.findall(
+            rf'<a class="button" href="{new_case}\?order={order.pk}">([^<]+)</a>', page
+        )
+        assert links == ["转执法立案"]
+        bare = re.findall(r"<(a|button)\b[^>]*>\s*立案\s*</(?:a|button)>", page)
+        if order.state == State.REPORTED:
+            # the hotline order's acceptance: a form posting action=accept
+            assert bare == ["button"]
+            assert re.search(
+                r'value="accept">.*?<button class="btn-accept">立案</button>', page, re.S
+            )
+        else:
+            assert bare == []

@@ -474,6 +474,8 @@ class Risk:
     UNKNOWN = "unknown"
 
 
+# The one wording of a target's risk: the targets page, the overview (and the wall) and the
+# bulletins all say it with `risk_label`, so the same target reads the same everywhere.
 RISK_LABELS = {
     Risk.ACHIEVABLE: _("可达成"),
     Risk.PRESSURE: _("有压力"),
@@ -481,6 +483,11 @@ RISK_LABELS = {
     Risk.OUT_OF_REACH: _("基本无法达成"),
     Risk.UNKNOWN: _("无法判断"),
 }
+
+
+def risk_label(risk: str) -> str:
+    """What a risk level (`Risk`) is called, in the active language."""
+    return str(RISK_LABELS.get(risk, RISK_LABELS[Risk.UNKNOWN]))
 
 
 def target_risk(cut: float | None, steps: tuple[float, float, float] | None = None) -> str:
@@ -525,7 +532,7 @@ class TargetProgress:
 
     @property
     def risk_label(self) -> str:
-        return str(RISK_LABELS[self.risk])
+        return risk_label(self.risk)
 
     def as_dict(self) -> dict[str, Any]:
         def clean(v: Any) -> Any:

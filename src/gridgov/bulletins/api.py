@@ -37,7 +37,7 @@ class BulletinOut(Schema):
     region: str = Field(description="the unit's region code")
     region_name: str
     year: int
-    number: int = Field(description="第N期 within the unit and year")
+    number: int = Field(description="第N期 within the unit, kind (day, week, month) and year")
     title: str
     generated_at: dt.datetime
     pdf_url: str

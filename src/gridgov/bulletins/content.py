@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gridgov.air import assessment as air
 from gridgov.air.models import Target, TargetMetric
@@ -92,6 +92,9 @@ class Chart:
     unit: str = "微克/立方米"
     reference: float | None = None
     reference_label: str = ""
+    # A ranking of units (labels in rank order, their ranks here): drawn as horizontal bars,
+    # only the first and last `RANKING_SHOWN` of a long one.
+    ranks: list[int | None] | None = None
 
 
 @dataclass
@@ -240,7 +243,7 @@ def air_section(region: Region, period: Period) -> Section:
             "与目标差距",
             "剩余天数",
             "剩余期间允许",
-            "能否完成",
+            "能否完成目标",
         ],
         ["@", "0.0", "@", "0.0", "0.0", "0", "@", "@"],
         empty="未设定目标",
@@ -261,27 +264,28 @@ def air_section(region: Region, period: Period) -> Section:
                 number(p.gap, 1),
                 p.remaining_days,
                 allowed,
-                "可完成" if p.on_track else "完成困难",
+                p.risk_label,  # the targets page's and the overview's words (air.risk_label)
             ]
         )
-        if not p.on_track:
+        if p.risk in (air.Risk.PRESSURE, air.Risk.HIGH, air.Risk.OUT_OF_REACH):
             section.paragraphs.append(
-                f"{TargetMetric(p.target.metric).label}目标（{p.target.value:g}）完成困难，"
-                f"须采取更严格措施。"
+                f"{TargetMetric(p.target.metric).label}目标（{p.target.value:g}）"
+                f"{p.risk_label}，须采取更严格措施。"
             )
     section.tables.append(table)
     series = air.daily_series([unit], period.start, period.end)
     daily = [number(float(v), 0) for v in series.values["pm25"][0]]
     days = [period.start + dt.timedelta(days=i) for i in range(len(daily))]
-    section.charts.append(
-        Chart(
-            f"{region.name}逐日PM2.5浓度",
-            [f"{d:%-m/%-d}" for d in days],
-            daily,
-            reference=PM25_DAILY_LIMIT,
-            reference_label="日均二级标准",
+    if len(days) > 1:  # a day's one value is in the text; a chart of one bar says nothing
+        section.charts.append(
+            Chart(
+                f"{region.name}逐日PM2.5浓度",
+                [f"{d:%-m/%-d}" for d in days],
+                daily,
+                reference=PM25_DAILY_LIMIT,
+                reference_label="日均二级标准",
+            )
         )
-    )
     section.data = {
         "unit": now.as_dict(),
         "previous": before.as_dict(),
@@ -419,6 +423,7 @@ def ranking_section(region: Region, period: Period, reader: UnitReader) -> Secti
                     [r["pm25"] for r in rows],
                     reference=line,
                     reference_label=line_label,
+                    ranks=[r["rank"] for r in rows],
                 )
             )
         section.data[key] = {
@@ -518,42 +523,74 @@ def work_section(region: Region, period: Period, reader: UnitReader) -> Section:
     inspection_rows = plans.statistics(reader, period.start, period.end, level)
     units = [r for r in inspection_rows if r.category == "" and r.unit_code]
     all_units = inspection_rows[-1]
+    # What the period owed: the sources whose inspection interval fell due in it.
+    *due_rows, due_total = plans.due_in_period(reader, period.start, period.end, level)
+    due_by = {r.unit_code: r for r in due_rows}
+    if due_total.due:
+        owed = (
+            f"本期按巡查周期应巡查污染源{due_total.due}处，已巡查{due_total.done}处"
+            f"（{due_total.done}/{due_total.due}）"
+        )
+    else:
+        owed = "本期无按巡查周期到期的污染源"
     section.paragraphs.append(
-        f"本期巡查污染源{all_units.inspections}次，应巡查污染源{all_units.sources}个，"
-        f"已巡查{all_units.inspected}个，覆盖率{all_units.coverage:.1f}%；"
-        f"发现问题{all_units.failed}次，新开整改{all_units.rect_opened}项，"
-        f"完成整改{all_units.rect_closed}项；当前超期未巡查{all_units.overdue_now}个。"
+        f"{owed}；共巡查{all_units.inspections}次，发现问题{all_units.failed}次，"
+        f"新开整改{all_units.rect_opened}项，完成整改{all_units.rect_closed}项；"
+        f"当前超期未巡查{all_units.overdue_now}处。"
     )
     inspections = Table(
         "巡查检查",
-        f"污染源巡查情况（按{unit_name}）",
+        f"污染源巡查情况（按{unit_name}，应检为巡查周期在本期内到期的污染源）",
         [
             "单位",
-            "污染源",
-            "已巡查",
-            "覆盖率（%）",
+            "应检（处）",
+            "已检（处）",
+            "完成率",
             "巡查次数",
             "不合格",
             "新开整改",
             "完成整改",
             "当前超期未巡查",
         ],
-        ["@", "0", "0", "0.0", "0", "0", "0", "0", "0"],
+        ["@", "0", "0", "0.0%", "0", "0", "0", "0", "0"],
         empty="本期无污染源巡查数据",
     )
-    for r in units:
+    codes = sorted({r.unit_code for r in units} | set(due_by))
+    stat_by = {r.unit_code: r for r in units}
+    inspection_data: list[dict[str, Any]] = []
+    for code in codes:
+        st, du = stat_by.get(code), due_by.get(code)
+        name = st.unit_name if st is not None else du.unit_name if du is not None else code
+        due, done = (du.due, du.done) if du is not None else (0, 0)
         inspections.rows.append(
             [
-                r.unit_name,
-                r.sources,
-                r.inspected,
-                r.coverage,
-                r.inspections,
-                r.failed,
-                r.rect_opened,
-                r.rect_closed,
-                r.overdue_now,
+                name,
+                due,
+                done,
+                done / due if due else None,
+                st.inspections if st else 0,
+                st.failed if st else 0,
+                st.rect_opened if st else 0,
+                st.rect_closed if st else 0,
+                st.overdue_now if st else 0,
             ]
+        )
+    for st, owing in [*((r, due_by.get(r.unit_code)) for r in units), (all_units, due_total)]:
+        inspection_data.append(
+            {
+                "unit": st.unit_code,
+                "name": st.unit_name,
+                "due": owing.due if owing is not None else 0,
+                "due_inspected": owing.done if owing is not None else 0,
+                "sources": st.sources,
+                "inspected": st.inspected,
+                "coverage": st.coverage,
+                "inspections": st.inspections,
+                "failed": st.failed,
+                "rect_opened": st.rect_opened,
+                "rect_closed": st.rect_closed,
+                "overdue_now": st.overdue_now,
+            }
         )
     section.tables.append(inspections)
 
@@ -585,21 +622,7 @@ def work_section(region: Region, period: Period, reader: UnitReader) -> Section:
     section.tables.append(case_table)
     section.data = {
         "orders": {"by": by, "rows": orders, "total": total},
-        "inspections": [
-            {
-                "unit": r.unit_code,
-                "name": r.unit_name,
-                "sources": r.sources,
-                "inspected": r.inspected,
-                "coverage": r.coverage,
-                "inspections": r.inspections,
-                "failed": r.failed,
-                "rect_opened": r.rect_opened,
-                "rect_closed": r.rect_closed,
-                "overdue_now": r.overdue_now,
-            }
-            for r in [*units, all_units]
-        ],
+        "inspections": inspection_data,
         "cases": {"total": cases["total"], "rows": case_rows},
     }
     return section
@@ -636,7 +659,7 @@ def emergency_section(region: Region, period: Period, reader: UnitReader) -> Sec
             f"指令接收{t.recipients}人次，已签收{t.acknowledged}、按时完成{t.completed_on_time}。"
         )
         table = Table(
-            f"应急{len(records) + 1}",
+            f"应急-{w.get_level_display()}-{timezone.localtime(w.starts_at):%-m月%-d日}",
             f"{w.get_level_display()}（{timezone.localtime(w.starts_at):%Y-%m-%d %H:%M}起）"
             f"各街道（镇）落实情况",
             [
@@ -768,7 +791,7 @@ def racing_section(region: Region, period: Period, reader: UnitReader) -> Sectio
         start, end = period_for(card.period_kind, period.end)
         result = compute(card, start, end, reader)
         table = Table(
-            f"赛马{len(cards) + 1}",
+            f"赛马-{card.name.removesuffix('赛马') or card.name}",
             f"{card.name}（{start:%m月%d日}—{end:%m月%d日}）",
             ["名次", "单位", "总分", "名次变化", "总分变化"],
             ["0", "@", "0.00", "0", "0.00"],
@@ -801,16 +824,18 @@ def racing_section(region: Region, period: Period, reader: UnitReader) -> Sectio
 
 
 def build(region: Region, period: Period, issuer: str, now: dt.datetime | None = None) -> Content:
-    """The bulletin's content for a district or street and a period."""
+    """The bulletin's content for a district or street and a period, in Chinese whatever the
+    language of the request (labels such as the target risk come from translated tables)."""
     reader = UnitReader(region)
-    sections = [
-        air_section(region, period),
-        ranking_section(region, period, reader),
-        work_section(region, period, reader),
-        emergency_section(region, period, reader),
-        commands_section(region, period),
-        racing_section(region, period, reader),
-    ]
+    with translation.override("zh-hans"):
+        sections = [
+            air_section(region, period),
+            ranking_section(region, period, reader),
+            work_section(region, period, reader),
+            emergency_section(region, period, reader),
+            commands_section(region, period),
+            racing_section(region, period, reader),
+        ]
     return Content(
         period.kind,
         period,

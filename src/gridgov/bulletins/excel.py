@@ -4,6 +4,7 @@ row, each column with its number format."""
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -15,20 +16,31 @@ from gridgov.inputs import sheet_row
 HEAD_FILL = PatternFill("solid", fgColor="E8EDF5")
 
 
+FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # not allowed in an Excel sheet name
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """The table's sheet name as Excel allows it: no []:*?/\\, at most 31 characters, and
+    unique in the workbook (a second one gets "(2)")."""
+    clean = FORBIDDEN.sub("-", name).strip("' ") or "表"
+    found = clean[:31]
+    n = 2
+    while found in used:
+        suffix = f"({n})"
+        found = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(found)
+    return found
+
+
 def render(content: Content, number: int) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    book.properties.title = f"{content.title} 第{number}期"
+    book.properties.title = f"{content.title} {content.period.end.year}年第{number}期"
     book.properties.creator = content.issuer
     used: set[str] = set()
     for table in content.tables():
-        name = table.sheet[:31]
-        n = 2
-        while name in used:  # sheet names are unique (and at most 31 characters)
-            name = f"{table.sheet[:28]}({n})"
-            n += 1
-        used.add(name)
-        sheet = book.create_sheet(name)
+        sheet = book.create_sheet(sheet_name(table.sheet, used))
         sheet.append(table.headers)
         for c in sheet[1]:
             c.font = Font(bold=True)

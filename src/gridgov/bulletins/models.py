@@ -8,8 +8,9 @@ from gridgov.territory.models import Region
 
 
 class Bulletin(models.Model):
-    """调度通报: one per unit and period (kind, start, end), numbered 第N期 within its unit and
-    year; its PDF and Excel files in the media folder and the figures they show as JSON."""
+    """调度通报: one per unit and period (kind, start, end), numbered 第N期 within its unit, kind
+    and year (日报, 周报 and 月报 each count from 1 every year); its PDF and Excel files in the
+    media folder and the figures they show as JSON."""
 
     class Kind(models.TextChoices):
         DAY = "day", _("日报")
@@ -49,9 +50,9 @@ class Bulletin(models.Model):
                 fields=["region", "kind", "start", "end"], name="uniq_bulletin_period"
             ),
             models.UniqueConstraint(
-                fields=["region", "year", "number"], name="uniq_bulletin_number"
+                fields=["region", "kind", "year", "number"], name="uniq_bulletin_kind_number"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} 第{self.number}期"
+        return f"{self.title} {self.year}年第{self.number}期"

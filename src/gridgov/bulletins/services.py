@@ -149,7 +149,7 @@ def generate(
                 if found is not None:
                     number = found.number
                 else:
-                    latest = Bulletin.objects.filter(region=region, year=year).aggregate(
+                    latest = Bulletin.objects.filter(region=region, kind=kind, year=year).aggregate(
                         n=Max("number")
                     )["n"]
                     number = (latest or 0) + 1
@@ -201,7 +201,7 @@ def recipients(region: Region) -> list[int]:
 
 
 def send_notice(bulletin: Bulletin) -> int:
-    title = f"调度通报：{bulletin.title} 第{bulletin.number}期"
+    title = f"调度通报：{bulletin.title} {bulletin.year}年第{bulletin.number}期"
     body = f"{bulletin.start:%Y-%m-%d}至{bulletin.end:%Y-%m-%d}，请在「调度通报」页面查阅下载。"
     return notify(
         recipients(bulletin.region),

@@ -77,7 +77,10 @@ class OverviewTargetOut(Schema):
     non_good_days_allowed: int | None
     remaining_days: int
     on_track: bool
-    risk: str = Field(description="ok, watch, high (below last year's same days) or off")
+    risk: str = Field(
+        description="achievable, pressure, high, out_of_reach or unknown (as /air/targets)"
+    )
+    risk_label: str = Field(description="the risk in words, as the targets page says it")
     last_year_rest: float | None
     cut_vs_last_year: float | None = Field(description="percent below last year's same days")
     url: str

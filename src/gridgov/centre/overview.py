@@ -148,9 +148,9 @@ class TargetRow:
     non_good_days_allowed: int | None
     remaining_days: int
     on_track: bool
-    # ok · watch (the rest must be cleaner than so far) · high (cleaner than the same days of
-    # last year) · off (the target can no longer be met)
+    # assessment.Risk, as the targets page and the bulletins have it, and its words
     risk: str
+    risk_label: str
     last_year_rest: float | None  # the same remaining days last year (mean, or non-good days)
     cut_vs_last_year: float | None  # % the rest must stay below last year's same days
     url: str
@@ -511,25 +511,10 @@ def target_row(target: Target, today: dt.date) -> TargetRow:
                 last_rest = float(int((ok & (report.aqi > 100)).sum()))
     allowance = _finite(p.allowance) if p.allowance is not None else None
     current = _finite(p.current)
-    if not p.on_track:
-        risk = "off"
-    elif metric in ("pm25", "pm10") and allowance is not None:
-        if last_rest is not None and allowance < last_rest:
-            risk = "high"
-            cut = round(100.0 * (last_rest - allowance) / last_rest, 1)
-        elif current is not None and allowance < current:
-            risk = "watch"
-        else:
-            risk = "ok"
-    elif metric == "good_day_ratio" and p.non_good_days_allowed is not None:
-        if last_rest is not None and p.non_good_days_allowed < last_rest:
-            risk = "high"
-        elif p.remaining_days and p.non_good_days_allowed < p.remaining_days * 0.1:
-            risk = "watch"
-        else:
-            risk = "ok"
-    else:
-        risk = "ok"
+    # The risk and its words are the targets page's (assessment.target_progress).
+    risk = p.risk
+    if p.required_cut is not None and p.required_cut > 0:
+        cut = p.required_cut
     return TargetRow(
         region=target.region.code,
         region_name=target.region.name,
@@ -544,6 +529,7 @@ def target_row(target: Target, today: dt.date) -> TargetRow:
         remaining_days=p.remaining_days,
         on_track=p.on_track,
         risk=risk,
+        risk_label=p.risk_label,
         last_year_rest=last_rest,
         cut_vs_last_year=cut,
         url=link("air:targets", as_of=today.isoformat()),

@@ -277,3 +277,50 @@ def statistics(user: Any, start: dt.date, end: dt.date, level: int = Level.STREE
     ordered = sorted(rows.values(), key=lambda r: (r.unit_code, r.category != "", r.category))
     total.unit_name = ""
     return [*ordered, total]
+
+
+@dataclass
+class DueRow:
+    """A unit's inspections against what fell due in a period (the total: unit_code "")."""
+
+    unit_code: str
+    unit_name: str
+    due: int = 0  # sources whose inspection fell due in the period (or was overdue before it)
+    done: int = 0  # of those, inspected at least once in the period
+
+    @property
+    def share(self) -> float | None:
+        """done ÷ due (a fraction), None when nothing fell due."""
+        return self.done / self.due if self.due else None
+
+
+def due_in_period(
+    user: Any, start: dt.date, end: dt.date, level: int = Level.STREET
+) -> list[DueRow]:
+    """Per unit (street or community): the active sources with a plan whose next inspection,
+    by the interval in force (`due_sources`) counted from their last inspection before
+    `start`, fell due on or before `end` — what the period owed, an overdue source included —
+    and how many of them were inspected in the period. Units in code order, the total last.
+    A day's figure is the sources due that day, not every source of the district."""
+    units = _units(user, level)
+    lo = day_start(start)
+    hi = day_start(end + dt.timedelta(days=1))
+    # The interval in force as the period ends (a warning tightens it from its first day).
+    at = min(timezone.now(), hi - dt.timedelta(seconds=1))
+    owed = [d for d in due_sources(user, start - dt.timedelta(days=1), at=at) if d.next_due <= end]
+    inspected = set(
+        Inspection.objects.filter(
+            source__in=[d.source.pk for d in owed], at__gte=lo, at__lt=hi
+        ).values_list("source", flat=True)
+    )
+    rows: dict[str, DueRow] = {}
+    total = DueRow("", "")
+    for d in owed:
+        unit = _unit_of(d.source.region_path, units)
+        targets = [total]
+        if unit is not None:
+            targets.append(rows.setdefault(unit.code, DueRow(unit.code, unit.name)))
+        for r in targets:
+            r.due += 1
+            r.done += d.source.pk in inspected
+    return [*(rows[k] for k in sorted(rows)), total]
