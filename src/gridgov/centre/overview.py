@@ -320,6 +320,8 @@ class Overview:
     commands: Commands
     scorecards: list[Scorecard]
     map_url: str
+    # Below the street: the community's or the grid's own figures (centre/local.py).
+    local: Any = None
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -913,8 +915,11 @@ def commands(user: Any) -> Commands:
 def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overview:
     """Every figure of the overview for the account's scope, as of `today` (China time)."""
     now = now or timezone.now()
+    from gridgov.centre.local import local_figures
+
     units = top_units(user)
     air = air_part(user, today, units)
+    order_figures = orders(user, units)
     return Overview(
         generated_at=now,
         today=today,
@@ -925,12 +930,13 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         year=air.year,
         ranking=air.ranking,
         alarms=alarms(user),
-        orders=orders(user, units),
+        orders=order_figures,
         inspections=inspections(user, today),
         emergency=emergency_now(now),
         commands=commands(user),
         scorecards=air.scorecards,
         map_url=reverse("api:centre_overview_map"),
+        local=local_figures(user, today, units, air.stations, order_figures.by_unit, now),
     )
 
 
