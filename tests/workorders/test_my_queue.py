@@ -52,6 +52,7 @@ def test_worker_waits_for_his_sign_not_for_someone_elses_check(client, crew, log
     assert f'href="/orders/{to_sign.pk}/"' in page
     assert f'href="/orders/{handled.pk}/"' not in page
     assert 'class="active">待我处理 <b>1</b>' in page
+    assert 'class="bulk"' not in page  # the bulk actions are the dispatcher's
     # the old address of the first queue shows the same
     assert f'href="/orders/{handled.pk}/"' not in client.get("/orders/?queue=todo").content.decode()
 

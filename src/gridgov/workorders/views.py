@@ -316,7 +316,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     units = scope.regions_for(
         request.user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
     ).only("code", "name", "level")
-    bulk_actions = [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
+    # Bulk actions are the dispatcher's: not offered to whom every one would be refused.
+    bulk_actions = (
+        [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
+        if request.user.has_perm("workorders.dispatch_workorder")
+        else []
+    )
     query = request.GET.copy()
     query.pop("queue", None)
     export_query = {
