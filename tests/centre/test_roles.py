@@ -129,3 +129,14 @@ def test_a_grid_without_stations_says_so_and_lists_the_nearest(client, accounts)
     assert "本单位无监测站点" in html
     assert "0/0" not in html and ">NA<" not in html
     assert "相距" in html
+
+
+def test_the_api_gives_the_same_local_figures(client, accounts):
+    client.force_login(accounts["g2_worker"])
+    data = client.get("/api/v1/overview").json()  # checked against the OpenAPI document
+    local = data["local"]
+    assert local["level"] == 4 and local["own_stations"] == 0
+    assert [s["code"] for s in local["stations"]][2] == "M3"
+    assert all(s["url"] is None and s["distance_m"] > 0 for s in local["stations"])
+    client.force_login(accounts["command"])
+    assert client.get("/api/v1/overview").json()["local"] is None
