@@ -176,10 +176,15 @@ def _near_stations(
 
 
 def _category(level: int) -> str:
+    """The AQI level's name in the page's language (the standard's Chinese, or its English)."""
+    from django.utils.translation import get_language
+
     from gridgov.air import aqi
 
     found = aqi.level(level) if level else None
-    return found.category if found is not None else ""
+    if found is None:
+        return ""
+    return found.category_en if (get_language() or "").startswith("en") else found.category
 
 
 def _link(name: str, **query: Any) -> str:
