@@ -140,3 +140,16 @@ def test_the_api_gives_the_same_local_figures(client, accounts):
     assert all(s["url"] is None and s["distance_m"] > 0 for s in local["stations"])
     client.force_login(accounts["command"])
     assert client.get("/api/v1/overview").json()["local"] is None
+
+
+@pytest.mark.parametrize("username", ["east_secretary", "g1_worker", "g2_worker"])
+def test_every_local_link_answers(client, accounts, username):
+    user = accounts[username]
+    local = ov.overview(user, ov.timezone.localdate()).local
+    links = [local.orders_url, local.sources_url, local.due_url]
+    links += [s.url for s in local.stations if s.url] + [g.url for g in local.grids]
+    links += [r.url for r in local.orders] + [s.url for s in local.sources]
+    links += [d.url for d in local.due]
+    client.force_login(user)
+    for address in links:
+        assert client.get(address).status_code == 200, (username, address)

@@ -915,12 +915,9 @@ def commands(user: Any) -> Commands:
 def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overview:
     """Every figure of the overview for the account's scope, as of `today` (China time)."""
     now = now or timezone.now()
-    from gridgov.centre.local import local_figures
-
     units = top_units(user)
     air = air_part(user, today, units)
-    order_figures = orders(user, units)
-    return Overview(
+    o = Overview(
         generated_at=now,
         today=today,
         units=[UnitRef(u.code, u.name, u.level) for u in units],
@@ -930,14 +927,17 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         year=air.year,
         ranking=air.ranking,
         alarms=alarms(user),
-        orders=order_figures,
+        orders=orders(user, units),
         inspections=inspections(user, today),
         emergency=emergency_now(now),
         commands=commands(user),
         scorecards=air.scorecards,
         map_url=reverse("api:centre_overview_map"),
-        local=local_figures(user, today, units, air.stations, order_figures.by_unit, now),
     )
+    from gridgov.centre.local import local_figures
+
+    o.local = local_figures(user, today, units, air.stations, o.orders.by_unit, now)
+    return o
 
 
 def links(o: Overview) -> list[str]:
