@@ -1,5 +1,5 @@
 """Where `/` sends each role: officials to the overview, grid people to the phone pages on a
-phone and to the desk otherwise, anonymous to the login; the login lands on `/`."""
+phone and to their grid's overview otherwise, anonymous to the login; the login lands on `/`."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ def test_mobile_user_agents():
         ("east_secretary", DESKTOP, "/overview/"),
         ("east_secretary", ANDROID, "/overview/"),
         ("g1_leader", IPHONE, "/orders/m/"),
-        ("g1_leader", DESKTOP, "/orders/"),
+        ("g1_leader", DESKTOP, "/overview/"),
         ("g1_worker", ANDROID, "/orders/m/"),
-        ("g1_worker", DESKTOP, "/orders/"),
+        ("g1_worker", DESKTOP, "/overview/"),
         ("nobody", DESKTOP, "/map/"),
         ("nobody", IPHONE, "/map/"),
     ],
@@ -79,7 +79,7 @@ def test_the_root_redirects_and_the_login_lands_there(client, crew):
     response = client.post("/login/", {"username": "g1_worker", "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/"
     assert client.get("/", HTTP_USER_AGENT=IPHONE).url == "/orders/m/"
-    assert client.get("/", HTTP_USER_AGENT=DESKTOP).url == "/orders/"
+    assert client.get("/", HTTP_USER_AGENT=DESKTOP).url == "/overview/"
     client.logout()
     client.post("/login/", {"username": "command", "password": PASSWORD})
     assert client.get("/", HTTP_USER_AGENT=IPHONE).url == "/overview/"

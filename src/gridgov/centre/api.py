@@ -220,6 +220,74 @@ class OverviewScorecardOut(Schema):
     url: str
 
 
+class OverviewNearStationOut(Schema):
+    code: str
+    name: str
+    aqi: int | None
+    level: int
+    category: str
+    colour: str | None
+    inside: bool = Field(description="inside the viewer's unit")
+    distance_m: int = Field(description="metres from the unit's outline; 0 inside")
+    url: str | None = Field(description="the station's page; null outside the caller's scope")
+
+
+class OverviewGridFiguresOut(Schema):
+    code: str
+    name: str
+    stations: int
+    aqi: int | None = Field(description="the worst real-time AQI of its stations")
+    level: int
+    open: int
+    overdue: int
+    sources: int
+    due: int = Field(description="sources whose inspection is overdue or due today")
+    url: str
+
+
+class OverviewLocalOrderOut(Schema):
+    id: int
+    reference: str
+    title: str
+    state: str
+    urgency: str = Field(description="red (overdue), yellow (warned) or empty")
+    due_at: dt.datetime | None
+    url: str
+
+
+class OverviewLocalSourceOut(Schema):
+    code: str
+    name: str
+    category: str
+    url: str
+
+
+class OverviewLocalDueOut(Schema):
+    code: str
+    name: str
+    status: str = Field(description="overdue, due (today) or ok (due within the week)")
+    next_due: dt.date
+    overdue_days: int
+    days_left: int
+    url: str
+
+
+class OverviewLocalOut(Schema):
+    level: int = Field(description="3 community/village, 4 grid")
+    own_stations: int = Field(description="stations inside the unit (0: the nearest are listed)")
+    stations: list[OverviewNearStationOut]
+    grids: list[OverviewGridFiguresOut]
+    orders_open: int
+    orders: list[OverviewLocalOrderOut] = Field(description="open orders, most urgent first")
+    sources_total: int
+    sources: list[OverviewLocalSourceOut]
+    due_total: int
+    due: list[OverviewLocalDueOut]
+    orders_url: str
+    sources_url: str
+    due_url: str
+
+
 class OverviewOut(Schema):
     generated_at: dt.datetime
     today: dt.date
@@ -236,6 +304,9 @@ class OverviewOut(Schema):
     commands: OverviewCommandsOut
     scorecards: list[OverviewScorecardOut] = Field(description="the horse race (赛马比拼)")
     map_url: str
+    local: OverviewLocalOut | None = Field(
+        None, description="a community's or a grid's own figures; null above the community"
+    )
 
 
 class OverviewGridOut(Schema):
@@ -291,6 +362,7 @@ class OverviewMapProjectOut(Schema):
 
 class OverviewMapOut(Schema):
     layers: list[str]
+    units: list[OverviewGridOut] = Field(description="the outlines of the caller's own units")
     grids: list[OverviewGridOut]
     stations: list[OverviewMapStationOut]
     orders: list[OverviewMapOrderOut]

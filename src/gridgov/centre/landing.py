@@ -3,9 +3,11 @@
 - anonymous → the login page;
 - superusers, and anyone holding a current post at community/village level or above (the
   command office included) → the overview (`/overview/`), phone or not: it works at phone width;
+  each sees its own unit there (a community its outline, its grids and their figures);
 - people whose current posts are all at grid level (grid leaders and workers): on a phone →
-  the phone pages (`/m/`), on a desktop → the work-order desk (`/orders/`), where their grid's
-  orders are; the desk has the map of open orders too;
+  the phone pages (`/m/`), on a desktop → the overview of their grid(s) (`/overview/`): the
+  outline, the nearest stations' AQI, their open orders by urgency, their sources and the
+  inspections due;
 - an account without a current post (no person, or posts ended) → the grid map, which shows
   nothing it may not see.
 """
@@ -54,4 +56,4 @@ def landing_for(user: Any, user_agent: str | None) -> str:
         return reverse("centre:overview")
     if is_mobile(user_agent):
         return reverse("workorders:phone")
-    return reverse("workorders:desk")
+    return reverse("centre:overview")

@@ -1,5 +1,6 @@
-"""The overview map's layers, one scoped answer (`GET /api/v1/overview/map?layers=…`): grids,
-stations coloured by their real-time AQI, open work orders and pollution sources. The page asks
+"""The overview map's layers, one scoped answer (`GET /api/v1/overview/map?layers=…`): the
+outlines of the viewer's own units (they frame the map), grids, stations coloured by their
+real-time AQI, open work orders and pollution sources. The page asks
 for the light layers first and for the grids' polygons only when that layer is switched on."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES, State
 
-LAYERS = ("grids", "stations", "orders", "sources", "projects")
+LAYERS = ("units", "grids", "stations", "orders", "sources", "projects")
 MAX_ORDERS = 2000
 MAX_SOURCES = 5000
 MAX_PROJECTS = 2000
@@ -31,6 +32,7 @@ MAX_PROJECTS = 2000
 @dataclass
 class MapLayers:
     layers: list[str]
+    units: list[dict[str, Any]] = field(default_factory=list)
     grids: list[dict[str, Any]] = field(default_factory=list)
     stations: list[dict[str, Any]] = field(default_factory=list)
     orders: list[dict[str, Any]] = field(default_factory=list)
@@ -126,6 +128,12 @@ def _projects(user: Any, today: dt.date) -> list[dict[str, Any]]:
 
 def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
     out = MapLayers(layers=layers)
+    if "units" in layers:
+        out.units = [
+            {"code": u.code, "name": u.name, "geometry": u.geometry}
+            for u in top_units(user)
+            if u.geometry
+        ]
     if "grids" in layers:
         out.grids = _grids(user)
     if "stations" in layers:

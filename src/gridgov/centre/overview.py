@@ -324,6 +324,8 @@ class Overview:
     commands: Commands
     scorecards: list[Scorecard]
     map_url: str
+    # Below the street: the community's or the grid's own figures (centre/local.py).
+    local: Any = None
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -908,7 +910,7 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
     now = now or timezone.now()
     units = top_units(user)
     air = air_part(user, today, units)
-    return Overview(
+    o = Overview(
         generated_at=now,
         today=today,
         units=[UnitRef(u.code, u.name, u.level) for u in units],
@@ -925,6 +927,10 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         scorecards=air.scorecards,
         map_url=reverse("api:centre_overview_map"),
     )
+    from gridgov.centre.local import local_figures
+
+    o.local = local_figures(user, today, units, air.stations, o.orders.by_unit, now)
+    return o
 
 
 def links(o: Overview) -> list[str]:

@@ -32,7 +32,11 @@ def _context(request: HttpRequest) -> dict[str, object]:
         "levels": [
             {"level": lvl.number, "category": lvl.category, "colour": lvl.hex} for lvl in LEVELS
         ],
-        "map_config": {"url": o.map_url, "api": reverse("api:centre_overview")},
+        "map_config": {
+            "url": o.map_url,
+            "api": reverse("api:centre_overview"),
+            "local": o.local is not None,
+        },
         "map_labels": {
             "grids": _("网格"),
             "stations": _("监测站点"),

@@ -39,7 +39,15 @@ from gridgov.workorders.models import (
     WorkOrder,
 )
 from gridgov.workorders.notify import notify
-from gridgov.workorders.states import ACTIONS, STEP_OF_STATE, Action, Actor, State, Step
+from gridgov.workorders.states import (
+    ACTIONS,
+    FORWARD_ACTIONS,
+    STEP_OF_STATE,
+    Action,
+    Actor,
+    State,
+    Step,
+)
 
 # Orders are read with their regions joined; a region's boundary (a large JSON polygon) is never
 # needed there, and decoding it would dominate the cost of every action.
@@ -372,6 +380,42 @@ def _unit_people(region: Region | int | None, line_id: int | None) -> list[int]:
 def allowed_actions(user: Any, order: WorkOrder) -> list[Action]:
     """The actions this account may take on the order now (for pages and the API)."""
     return [a for a in ACTIONS.values() if _refusal(user, order, a) is None]
+
+
+def waiting_q(user: Any) -> Q:
+    """The orders that wait for this account: those on which it may take one of the actions
+    that move an order on (`states.FORWARD_ACTIONS`) now. Built from the same table and the same
+    conditions as `_refusal`, so the desk's 待我处理 holds exactly the orders whose page offers
+    the account such a button (a test checks both agree on every order)."""
+    person = person_of(user)
+    paths = scope.scope_paths(user)
+    in_regions = (
+        Q()
+        if paths is scope.ALL
+        else reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
+    )
+    parts = []
+    for action in ACTIONS.values():
+        if action.code not in FORWARD_ACTIONS or action.actor == Actor.SYSTEM:
+            continue
+        q = Q(state__in=[s.value for s in action.sources])
+        if action.actor == Actor.ASSIGNEE:
+            if person is None:
+                continue
+            q &= Q(assignee=person)
+        else:
+            if not user.has_perm(f"workorders.{action.actor.value}"):
+                continue
+            q &= in_regions
+        if action.not_by_handler and person is not None:
+            q &= ~Q(handled_by=person)
+        parts.append(q)
+    return reduce(or_, parts, Q(pk__in=[]))
+
+
+def waiting_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """The account's 待我处理: visible orders whose next step is the account's to take."""
+    return orders_for(user, qs).filter(waiting_q(user))
 
 
 def _refusal(

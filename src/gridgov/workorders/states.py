@@ -176,6 +176,13 @@ ACTIONS: dict[str, Action] = {
     ]
 }
 
+# The actions that move an order on to its next step: an order "waits for" whoever may take one
+# of them now (the desk's 待我处理, `services.waiting_for`). Not the side actions every open
+# order allows someone (转派, 作废, 退回, extensions, 督办), or every order would wait for them.
+FORWARD_ACTIONS = frozenset(
+    {"accept", "dispatch", "sign", "start", "handle", "verify", "reject", "close"}
+)
+
 # Rows of the audit trail that no caller can POST: the system writes them.
 SYSTEM_ACTIONS = {
     "create": _("上报"),

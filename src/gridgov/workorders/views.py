@@ -38,6 +38,8 @@ from gridgov.workorders.services import (
     person_of,
     possible_duplicates,
     set_public,
+    waiting_for,
+    waiting_q,
 )
 from gridgov.workorders.sourcing import around_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
@@ -187,12 +189,11 @@ def _get_order(request: HttpRequest, pk: int) -> WorkOrder:
 # ------------------------------------------------------------------------------------ desk --
 
 # Labels are lazy: this list is built once at import, and shown in each request's language.
+# The first queue, 待我处理 (`services.waiting_for`), is not a set of states: what waits for the
+# viewer, by the actions the workflow allows the viewer on each order. `?queue=todo` (the old
+# 待办) is read as it.
+MY_QUEUE = ("mine", _lazy("待我处理"))
 QUEUES = [
-    (
-        "todo",
-        _lazy("待办"),
-        [State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.VERIFIED],
-    ),
     ("working", _lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
     ("open", _lazy("未结案"), sorted(OPEN_STATES)),
     ("overdue", _lazy("超期"), None),
@@ -236,7 +237,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     """Queues by state and unit, filters, bulk actions, the map of open orders, export."""
     if request.method == "POST":
         return _bulk(request)
-    queue = request.GET.get("queue", "todo")
+    queue = request.GET.get("queue", MY_QUEUE[0])
+    if queue == "todo":
+        queue = MY_QUEUE[0]
     states = next((s for code, _label, s in QUEUES if code == queue), [])
     f = OrderFilter.model_validate(
         dict(
@@ -254,9 +257,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     except ApiError as exc:  # an unknown unit in the query: show everything in scope instead
         messages.error(request, str(exc))
         qs = filtered_orders(request, OrderFilter.model_validate({}))
+    if queue == MY_QUEUE[0]:
+        qs = qs.filter(waiting_q(request.user))
     now = timezone.now()
     visible = orders_for(request.user)
     queue_counts = desk_counts(visible, now)
+    queue_counts[MY_QUEUE[0]] = waiting_for(request.user).count()
     page = list(
         qs.select_related(None).select_related(*DESK_RELATED).only(*DESK_FIELDS)[: DESK_PAGE + 1]
     )
@@ -291,7 +297,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     units = scope.regions_for(
         request.user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
     ).only("code", "name", "level")
-    bulk_actions = [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
+    # Bulk actions are the dispatcher's: not offered to whom every one would be refused.
+    bulk_actions = (
+        [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
+        if request.user.has_perm("workorders.dispatch_workorder")
+        else []
+    )
     query = request.GET.copy()
     query.pop("queue", None)
     export_query = {
@@ -306,7 +317,10 @@ def desk(request: HttpRequest) -> HttpResponse:
             "orders": [(o, lateness.urgency(o, now)) for o in page],
             "total": total,
             "page_size": DESK_PAGE,
-            "queues": [(code, label, queue_counts[code]) for code, label, _s in QUEUES],
+            "queues": [
+                (code, label, queue_counts[code])
+                for code, label, _s in [(*MY_QUEUE, None), *QUEUES]
+            ],
             "queue": queue,
             "query": query.urlencode(),
             "units": units.order_by("level", "code"),

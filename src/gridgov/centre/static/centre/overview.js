@@ -22,14 +22,49 @@
     return a;
   }
 
+  // Grid names stay on the map (below the street) only where the grid is wide enough on the
+  // screen for its name: zoomed out they would overlap, and hovering still names each grid.
+  var gridLabels = [];
+  var own = [];
+
+  function shortName(name) {
+    for (var i = 0; i < own.length; i += 1) {
+      if (name.indexOf(own[i]) === 0 && name.length > own[i].length) { return name.slice(own[i].length); }
+    }
+    return name;
+  }
+
+  function placeLabels() {
+    gridLabels.forEach(function (item) {
+      var b = item.bounds;
+      var width = map.latLngToLayerPoint(b.getNorthEast()).x - map.latLngToLayerPoint(b.getSouthWest()).x;
+      var tip = item.layer.getTooltip();
+      if (tip) { tip.setOpacity(width >= item.text.length * 13 + 10 ? 1 : 0); }
+    });
+  }
+
   function fill(name, data) {
     var g = groups[name];
     g.clearLayers();
-    if (name === "grids") {
-      data.grids.forEach(function (f) {
-        L.geoJSON(f.geometry, { style: { color: "#2f6fb0", weight: 1, fillOpacity: 0.04 } })
-          .bindTooltip(f.name).addTo(g);
+    if (name === "units") {
+      own = data.units.map(function (f) { return f.name; });
+      data.units.forEach(function (f) {
+        L.geoJSON(f.geometry, { interactive: false, style: { color: "#b8281e", weight: 2.5, fill: false } }).addTo(g);
       });
+    } else if (name === "grids") {
+      gridLabels = [];
+      data.grids.forEach(function (f) {
+        var layer = L.geoJSON(f.geometry, { style: { color: "#2f6fb0", weight: 1, fillOpacity: 0.04 } });
+        if (config.local) {
+          var text = shortName(f.name);
+          layer.bindTooltip(text, { permanent: true, direction: "center", className: "grid-label", opacity: 0 });
+          gridLabels.push({ layer: layer, bounds: layer.getBounds(), text: text });
+        } else {
+          layer.bindTooltip(f.name);
+        }
+        layer.addTo(g);
+      });
+      if (map) { placeLabels(); }
     } else if (name === "stations") {
       data.stations.forEach(function (s) {
         L.circleMarker([s.lat, s.lon], {
@@ -58,38 +93,51 @@
   function load(names) {
     if (!names.length) { return Promise.resolve(); }
     return get(config.url + "?layers=" + names.join(",")).then(function (data) {
-      // Orders first, so that the stations' colours are drawn above them.
-      names.slice().sort(function (a, b) { return a === "stations" ? 1 : b === "stations" ? -1 : 0; }).forEach(function (n) {
+      // The own units first (the grids' names are shortened by them); orders before the
+      // stations, so that the stations' colours are drawn above them.
+      var rank = { units: 0, grids: 1, orders: 2, sources: 2, projects: 2, stations: 3 };
+      names.slice().sort(function (a, b) { return rank[a] - rank[b]; }).forEach(function (n) {
         fill(n, data);
         groups[n].loaded = true;
         el.setAttribute("data-" + n, String(data[n].length));  // what each layer drew
       });
-      var bounds = groups.stations.getBounds ? groups.stations.getBounds() : null;
+      // Framed by the viewer's own unit; without an outline, by its stations (never closer
+      // than a neighbourhood: one station alone is a point).
+      var frame = groups.units.getLayers().length ? groups.units : groups.stations;
+      var bounds = frame.getBounds ? frame.getBounds() : null;
       if (!map.fitted && bounds && bounds.isValid()) {
         map.invalidateSize();  // the panel may have grown since the map was made
-        map.fitBounds(bounds.pad(0.1));
+        map.fitBounds(bounds.pad(0.05), { maxZoom: 16 });
         map.fitted = true;
+        placeLabels();
       }
     }).catch(function () { el.setAttribute("data-error", labels.failed); });
   }
 
   if (el && window.L) {
-    map = L.map(el, { preferCanvas: true, zoomControl: true, zoomSnap: 0.5 }).setView([35.2, 113.2], 11);
-    if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
+    // A zoom range of its own: with no tile layer Leaflet's is unbounded, and fitting one
+    // station zoomed in without end (the outlines vanished and "+" was disabled).
+    map = L.map(el, { preferCanvas: true, zoomControl: true, zoomSnap: 0.5, minZoom: 8, maxZoom: 18 }).setView([35.2, 113.2], 11);
+    // Below the street the grids carry the names; the base layer's community names would crowd them.
+    if (window.GridgovBasemap) { window.GridgovBasemap.attach(map, config.local ? { labels: false } : undefined); }
     var overlays = {};
+    groups.units = L.featureGroup();
     ["grids", "stations", "orders", "sources", "projects"].forEach(function (n) {
       groups[n] = L.featureGroup();
       overlays[labels[n]] = groups[n];
     });
+    groups.units.addTo(map);
+    if (config.local) { groups.grids.addTo(map); }
     groups.stations.addTo(map);
     groups.orders.addTo(map);
+    map.on("zoomend", placeLabels);
     L.control.layers(null, overlays, { collapsed: el.clientWidth < 500 }).addTo(map);
     map.on("overlayadd", function (e) {
       Object.keys(groups).forEach(function (n) {
         if (groups[n] === e.layer && !groups[n].loaded) { load([n]); }
       });
     });
-    load(["stations", "orders"]);
+    load(config.local ? ["units", "grids", "stations", "orders"] : ["units", "stations", "orders"]);
   }
 
   // --- the wall's refresh --------------------------------------------------------------------
