@@ -92,7 +92,7 @@ def test_desk_and_phone_home_in_english(english, centre, crew):
     assert_no_none(desk, "/orders/")
     queues = texts_of(desk, 'class="queues"')
     assert queues and not HAN.search(queues[0]), queues
-    assert "To do" in queues[0] and "Open" in queues[0]
+    assert "Waiting for me" in queues[0] and "Open" in queues[0]
     english.logout()
     english.cookies["django_language"] = "en"
     english.login(username="g1_worker", password=PASSWORD)

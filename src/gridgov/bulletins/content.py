@@ -788,7 +788,8 @@ def racing_section(region: Region, period: Period, reader: UnitReader) -> Sectio
     cards: list[dict[str, Any]] = []
     cards_qs = Scorecard.objects.filter(active=True, level__gt=region.level)
     for card in cards_qs.prefetch_related("indicators").order_by("level", "pk"):
-        start, end = period_for(card.period_kind, period.end)
+        # The card's period as it stood the day after this bulletin's last day.
+        start, end = period_for(card.period_kind, period.end + dt.timedelta(days=1))
         result = compute(card, start, end, reader)
         table = Table(
             f"赛马-{card.name.removesuffix('赛马') or card.name}",
