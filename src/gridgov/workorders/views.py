@@ -655,7 +655,9 @@ def phone_report(request: HttpRequest) -> HttpResponse:
         if order is not None:
             done = _("已上报 %(ref)s") % {"ref": order.event.reference}
             if order.state == State.HANDLED:
-                done = _("已上报 %(ref)s，已记录为就地处置，待核查") % {"ref": order.event.reference}
+                done = _("已上报 %(ref)s，已记录为就地处置，待核查") % {
+                    "ref": order.event.reference
+                }
             messages.success(request, done)
             return redirect("workorders:phone_order", pk=order.pk)
     if request.method == "POST":
