@@ -80,7 +80,7 @@
       lat.dispatchEvent(new Event("change", { bubbles: true }));
       if (marker) { marker.setLatLng([la, lo]); }
       else {
-        marker = L.marker([la, lo], { draggable: true, autoPan: true, title: T.drag || "" }).addTo(map);
+        marker = L.marker([la, lo], { draggable: true, autoPan: true, title: T.drag || "", alt: T.drag || "" }).addTo(map);
         marker.on("dragend", function () {
           var p = marker.getLatLng();
           put(p.lat, p.lng, false);
