@@ -102,9 +102,7 @@ def phone_near(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answers(
-    request: HttpRequest, items: list[Any], form: InspectForm
-) -> dict[int, bool | None]:
+def _answers(request: HttpRequest, items: list[Any], form: InspectForm) -> dict[int, bool | None]:
     """Each item's answer as posted (None: not answered). Nothing is assumed: every item must
     be answered, or the explicit 全部合格 (`all_pass=1`, confirmed on the phone) answers the
     ones left open as 合格. The form's errors name the items left open or contradicting it."""
