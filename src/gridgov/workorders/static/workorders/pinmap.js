@@ -16,8 +16,13 @@
     var T = options.text || {};
     var lat = options.lat, lon = options.lon, place = options.place;
     var map = L.map(options.map, { attributionControl: false, zoomSnap: 0.25, maxZoom: MAX_ZOOM });
-    if (window.GridgovBasemap) { window.GridgovBasemap.attach(map); }
-    else { map.setView([35, 113], 10); }
+    var area = null;  // the district's extent, once the base layer is in
+    if (window.GridgovBasemap) {
+      window.GridgovBasemap.attach(map).ready.then(function (geo) {
+        var bounds = geo && geo.features && geo.features.length ? L.geoJSON(geo).getBounds() : null;
+        area = bounds && bounds.isValid() ? bounds : null;
+      });
+    } else { map.setView([35, 113], 10); }
     var outlines = L.geoJSON(null, {
       interactive: false,
       style: function () { return { color: "#5c6b7a", weight: 1, dashArray: "3 3", fillColor: "#fff", fillOpacity: 0.25 }; },
@@ -50,7 +55,9 @@
           if (!r) { say(T.unknown || "", ""); return; }
           if (!r.inside) {
             say(r.text || T.outside || "", "outside");
-            if (fit) { map.setView([la, lo], Math.min(map.getZoom(), 13)); }
+            // Show the pin with the district, so that it is clear how far off it is.
+            if (fit && area) { map.fitBounds(L.latLngBounds(area.getSouthWest(), area.getNorthEast()).extend([la, lo]), { paddingTopLeft: [16, 48], paddingBottomRight: [16, 16] }); }
+            else if (fit) { map.setView([la, lo], Math.min(map.getZoom(), 13)); }
             return;
           }
           say(r.text, "found");
