@@ -72,7 +72,9 @@
             var grid = drawn[r.grid_code];
             var bounds = grid ? grid.getBounds() : null;
             if (bounds && bounds.isValid()) {
-              map.fitBounds(bounds.extend([la, lo]), { maxZoom: MAX_ZOOM - 1, padding: [16, 16] });
+              // A copy: a polygon's getBounds() is its own, and extend() would change it.
+              var view = L.latLngBounds(bounds.getSouthWest(), bounds.getNorthEast()).extend([la, lo]);
+              map.fitBounds(view, { maxZoom: MAX_ZOOM - 1, paddingTopLeft: [16, 48], paddingBottomRight: [16, 16] });
             } else {
               map.setView([la, lo], 15);
             }
