@@ -709,6 +709,8 @@ ROUTES: dict[str, Row] = {
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),
+    # A point in words (community and grid names, their grids' outlines): public, no people.
+    "report/where": row("200 200 200 200 200 200 200", query="lat=35.2&lon=113.05"),
     # Streets' and communities' outlines and names for every map's base layer: public.
     "map/boundaries.geojson": row("200 200 200 200 200 200 200"),
     "exposure/": row("200 200 200 200 200 200 200"),

@@ -38,6 +38,7 @@ urlpatterns = [
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),
+    path("report/where", public.where, name="public_where"),
     path("", include("gridgov.inspections.urls")),
     path("cases/", include("gridgov.enforcement.urls")),
     path("bulletins/", include("gridgov.bulletins.urls")),

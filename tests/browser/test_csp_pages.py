@@ -135,9 +135,10 @@ def test_phone_and_public_pages_run_under_the_policy(live_server, browser, crew,
         permissions=["geolocation"],
     )
     w = Watched(context)
-    w.visit(f"{base}/report/", ready="#public-map .leaflet-interactive")
+    w.visit(f"{base}/report/", ready="#public-map .basemap-street span")
     w.page.click("#use-location")
     w.page.wait_for_function("() => document.getElementById('id_lat').value !== ''")
+    w.page.wait_for_selector("#where.found")  # the place in words, from /report/where
     w.visit(f"{base}/report/track/")
     log_in(w.page, base, "g1_worker", "/m/")
     w.page.wait_for_selector(".tasks")

@@ -65,6 +65,14 @@ def test_an_inspection_fails_an_item_and_the_reinspection_closes_it(
 
     page.click("#near-list a:has-text('东一花园工地')")  # tap 2: the source's checklist
     page.wait_for_selector(".items")
+    assert page.locator(".items input:checked").count() == 0  # nothing answered beforehand
+    page.click("#submit-inspection")  # refused in the browser: every item is open
+    page.wait_for_selector(".item.missing")
+    assert page.url.endswith(f"/m/inspect/{site.pk}/") and Inspection.objects.count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())  # 全部合格 asks first
+    page.click("#all-pass-button")
+    assert page.locator(".items input[value='1']:checked").count() == 7
+    assert page.locator(".item.missing").count() == 0
     page.click(".item:has-text('物料堆放及裸土覆盖') label.fail")
     assert page.is_checked(".item:has-text('物料堆放及裸土覆盖') label.fail input")
     page.set_input_files("input[name=photos]", str(photo_file(tmp_path)))
@@ -91,6 +99,8 @@ def test_an_inspection_fails_an_item_and_the_reinspection_closes_it(
     page.wait_for_selector(".item.was-failed")
     page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     page.screenshot(path=shots / "i4-reinspect.png", full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#all-pass-button")
     page.click("#submit-inspection")
     page.wait_for_selector("#reinspection")
     page.screenshot(path=shots / "i5-closed.png", full_page=True)

@@ -173,7 +173,7 @@ def test_phone_report_refuses_an_oversized_photo_with_a_form_error(client, crew,
         {"category": "road_dust", "lat": "35.2", "lon": "113.05",
          "photos": SimpleUploadedFile("p.png", photo)},
     )  # fmt: skip
-    assert r.status_code == 200 and "too large" in r.content.decode()
+    assert r.status_code == 400 and "too large" in r.content.decode()
     assert Event.objects.count() == 0
 
 

@@ -102,10 +102,39 @@ def phone_near(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _answers(request: HttpRequest, items: list[Any], form: InspectForm) -> dict[int, bool | None]:
+    """Each item's answer as posted (None: not answered). Nothing is assumed: every item must
+    be answered, or the explicit 全部合格 (`all_pass=1`, confirmed on the phone) answers the
+    ones left open as 合格. The form's errors name the items left open or contradicting it."""
+    answers: dict[int, bool | None] = {i.pk: None for i in items}
+    for i in items:
+        value = request.POST.get(f"item-{i.pk}", "")
+        if value in ("0", "1"):
+            answers[i.pk] = value == "1"
+    if request.POST.get("all_pass") == "1":
+        failed = [i for i in items if answers[i.pk] is False]
+        if failed:
+            form.add_error(
+                None,
+                _("选择了“全部合格”，但以下检查项标为不合格：%(items)s")
+                % {"items": "、".join(i.text for i in failed)},
+            )
+        else:
+            answers = {i.pk: True for i in items}
+    missing = [i for i in items if answers[i.pk] is None]
+    if missing:
+        form.add_error(
+            None,
+            _("以下检查项未填写：%(items)s") % {"items": "、".join(i.text for i in missing)},
+        )
+    return answers
+
+
 @login_required
 def phone_inspect(request: HttpRequest, pk: int) -> HttpResponse:
-    """Tap 2 and 3: the source's checklist (every item 合格 until toggled), photos, a note;
-    submit. With ?rectification=<id>: the re-inspection of that rectification."""
+    """Tap 2 and 3: the source's checklist (no answer chosen beforehand: each item 合格 or
+    不合格, or 全部合格 after a confirmation), photos, a note; submit. With
+    ?rectification=<id>: the re-inspection of that rectification."""
     source = _source(request.user, pk)
     items = services.checklist(source.category)
     rect_id = request.GET.get("rectification") or request.POST.get("rectification") or ""
@@ -122,14 +151,16 @@ def phone_inspect(request: HttpRequest, pk: int) -> HttpResponse:
         if rect is None:
             raise Http404
     form = InspectForm(request.POST or None, request.FILES or None)
-    answers = {i.pk: True for i in items}
+    answers: dict[int, bool | None] = {i.pk: None for i in items}
+    status = 200
     if request.method == "POST":
-        for i in items:
-            answers[i.pk] = request.POST.get(f"item-{i.pk}", "1") != "0"
-        if form.is_valid():
-            done = _submit(request, form, source, answers)
+        form.is_valid()
+        answers = _answers(request, items, form)
+        if not form.errors:
+            done = _submit(request, form, source, {k: bool(v) for k, v in answers.items()})
             if done is not None:
                 return redirect("inspections:phone_done", pk=done.inspection.pk)
+        status = 400  # shown again with what is wrong
     failed_before = {i.pk for i in rect.failed_items.all()} if rect else set()
     return render(
         request,
@@ -138,10 +169,12 @@ def phone_inspect(request: HttpRequest, pk: int) -> HttpResponse:
             "source": source,
             "category": categories.LABELS[source.category],
             "items": [(i, answers[i.pk], i.pk in failed_before) for i in items],
+            "posted": request.method == "POST",
             "form": form,
             "rect": rect,
             "max_metres": round(services.max_metres()),
         },
+        status=status,
     )
 
 

@@ -93,6 +93,14 @@ class EventIn(Schema):
     priority: int | None = Field(None, ge=1, le=3, description="1 特急, 2 紧急, 3 一般")
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
+    handled_on_spot: bool = Field(
+        False,
+        description="就地处置: a patrol the reporter put right there and then; the order is "
+        "dispatched to him, signed for and handled at once and waits for 核查 by someone else",
+    )
+    handling_note: str = Field(
+        "", max_length=4000, description="what was done on the spot; required with handled_on_spot"
+    )
 
 
 class TransitionOut(Schema):
@@ -299,7 +307,9 @@ def get_order(request: HttpRequest, order_id: int) -> WorkOrder:
 @router.post("/events", response={201: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413, 503)})
 def report_event(request: HttpRequest, payload: EventIn) -> Any:
     """Report an event (a patrol finding, a hotline call, a command, an inspection finding).
-    Patrol, command and inspection events are dispatched at once; hotline calls wait for 立案."""
+    Patrol, command and inspection events are dispatched at once; hotline calls wait for 立案.
+    A patrol routed to its own reporter is signed for at once; one `handled_on_spot` (with its
+    `handling_note`) is 已处置 on return, waiting for 核查 by another account."""
     if not request.user.has_perm("workorders.add_workorder"):
         raise ApiError(403, "this account may not report events")
     if payload.source not in ACCOUNT_SOURCES:
@@ -321,6 +331,8 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
                 priority=payload.priority,
                 contact_name=payload.contact_name,
                 contact_phone=payload.contact_phone,
+                handled_on_spot=payload.handled_on_spot,
+                handling_note=payload.handling_note,
             ),
             request.user,
         )

@@ -103,6 +103,23 @@ class PhoneReportForm(LocatedForm):
     public_only = True
 
     submission = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+    handled_on_spot = forms.BooleanField(label=_("已就地处置"), required=False)
+    handling_note = forms.CharField(
+        label=_("处置情况"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    after_photos = PhotosField(label=_("处置后照片"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("handled_on_spot"):
+            if not (data.get("handling_note") or "").strip():
+                self.add_error("handling_note", _("已就地处置，请填写处置情况"))
+        elif data.get("after_photos"):
+            self.add_error("after_photos", _("处置后照片仅用于就地处置的上报"))
+        return data
 
 
 PUBLIC_MAX_PHOTOS = 3

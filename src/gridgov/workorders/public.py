@@ -4,14 +4,22 @@ not the grid worker's; only the unit and post that handle it and the states with
 
 from __future__ import annotations
 
+import hashlib
+import math
+from typing import Any
+
+import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from shapely.geometry import mapping, shape
 
+from gridgov.territory.locate import InvalidCoordinates, locate
 from gridgov.territory.models import Level, Region
+from gridgov.territory.services import regions_version
 from gridgov.web import ratelimit
 from gridgov.web.clientip import client_ip
 from gridgov.workorders.forms import PublicReportForm
@@ -121,3 +129,83 @@ def area(request: HttpRequest) -> JsonResponse:
         data = {"type": "FeatureCollection", "features": features}
         cache.set("public-area", data, 300)
     return JsonResponse(data)
+
+
+# Grid outlines for the pin maps: simplified (~2 m) and snapped (~1 m); names only.
+GRID_TOLERANCE = 0.00002
+GRID_PRECISION = 0.00001
+
+
+def _number(request: HttpRequest, name: str) -> float:
+    text = request.GET.get(name, "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidCoordinates(name, _("须为数字")) from None
+    if not math.isfinite(value):
+        raise InvalidCoordinates(name, _("须为数字"))
+    return value
+
+
+def _community_grids(community_id: int) -> list[dict[str, Any]]:
+    """The outlines of a community's active grids (code, name), cached under the regions'
+    version so a redraw shows at once."""
+    version = hashlib.sha256(repr(regions_version()).encode()).hexdigest()[:16]
+    key = f"public-where-grids-{community_id}-{version}"
+    features: list[dict[str, Any]] | None = cache.get(key)
+    if features is not None:
+        return features
+    features = []
+    grids = (
+        Region.objects.active()
+        .filter(parent_id=community_id, level=Level.GRID)
+        .only("code", "name", "geometry")
+        .order_by("code")
+    )
+    for g in grids:
+        if not g.geometry:
+            continue
+        geom = shape(g.geometry)
+        simple = shapely.set_precision(
+            geom.simplify(GRID_TOLERANCE, preserve_topology=True), GRID_PRECISION
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": g.code, "name": g.name},
+                "geometry": mapping(geom if simple.is_empty else simple),
+            }
+        )
+    cache.set(key, features, 3600)
+    return features
+
+
+@require_GET
+def where(request: HttpRequest) -> JsonResponse:
+    """A point in words for the pin maps (the public page and the grid worker's report): the
+    street, community and grid it lies in, and the outlines of that community's grids so the
+    map has something to show at that zoom. Names of units only — nothing about people."""
+    try:
+        lat, lon = _number(request, "lat"), _number(request, "lon")
+        found = locate(lat, lon)
+    except InvalidCoordinates as exc:
+        return JsonResponse({"error": str(exc), "field": exc.field}, status=400)
+    if not found.inside or found.grid is None:
+        return JsonResponse({"inside": False, "text": _("不在本区范围内")})
+    names = {r.level: r.name for r in found.chain}
+    community = next((r for r in found.chain if r.level == Level.COMMUNITY), None)
+    data = {
+        "inside": True,
+        "street": names.get(Level.STREET, ""),
+        "community": names.get(Level.COMMUNITY, ""),
+        "grid": found.grid.name,
+        "grid_code": found.grid.code,
+        "text": " · ".join(n for n in (names.get(Level.COMMUNITY), found.grid.name) if n),
+        "grids": {
+            "type": "FeatureCollection",
+            "features": _community_grids(community.id) if community else [],
+        },
+    }
+    response = JsonResponse(data)
+    response["Cache-Control"] = "public, max-age=60"
+    return response

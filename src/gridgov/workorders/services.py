@@ -129,6 +129,11 @@ class EventInput:
     # A handling deadline fixed by the caller (a rectification's date): kept as the order's
     # `extended_until`, and the handling step, once signed for, is due then at the earliest.
     handle_by: dt.datetime | None = None
+    # 就地处置: the reporter (a patrol) put it right there and then. The order is dispatched to
+    # him, signed for and handled in the same transaction, with `handling_note` as the handling
+    # step's note, and waits for 核查 by someone else.
+    handled_on_spot: bool = False
+    handling_note: str = ""
 
 
 # Longest accepted text per field: longer is refused, never cut.
@@ -140,6 +145,7 @@ TEXT_LIMITS = {
     "contact_phone": 20,
     "contact_email": 254,
 }
+HANDLING_NOTE_LIMIT = 4000
 
 
 def checked_text(data: EventInput) -> dict[str, str]:
@@ -209,10 +215,17 @@ def create_event(
     *,
     now: dt.datetime | None = None,
     photos: list[evidence.PreparedPhoto] | None = None,
+    after_photos: list[evidence.PreparedPhoto] | None = None,
 ) -> WorkOrder:
     """Record an event and open its work order; patrol, alarm, inspection and command events
     are dispatched at once to the grid's responsible person. `photos` (checked beforehand by
-    evidence.prepare_photos) are stored with the event in its transaction, or nothing is."""
+    evidence.prepare_photos) are stored with the event in its transaction, or nothing is.
+
+    A patrol report routed to its own reporter is signed for at once (he need not sign for what
+    he reported). One handled on the spot (`data.handled_on_spot`) goes to its reporter and
+    through 派遣, 签收 and 处置 at once — the ordinary transitions with their audit rows, in
+    the same transaction — and waits in 已处置 for 核查 by someone else; `after_photos` are
+    the handling step's evidence."""
     now = now or timezone.now()
     if data.submission_key:
         seen = WorkOrder.objects.filter(event__submission_key=data.submission_key).first()
@@ -221,6 +234,8 @@ def create_event(
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
     text = checked_text(data)  # before anything is located or written
+    reporter = person_of(user)
+    handling_note = _checked_on_spot(data, reporter, bool(after_photos))
     if data.source == Source.HOTLINE and user is not None and not may_take_calls(user):
         raise WorkflowError(403, _("只有受理、派遣岗位可以登记12345热线来电"), "source")
     if not data.category.active or data.category.parent_id is None:  # a group, not a category
@@ -266,9 +281,86 @@ def create_event(
         _record(order, "create", "", State.REPORTED, user, now, note=event.description)
         if photos:
             evidence.attach_photos(order, photos, stage="report", user=user)
-        if data.source in AUTO_DISPATCHED:
-            order = _auto_dispatch(order, user, now, data.assignee)
+        if data.handled_on_spot:
+            assert reporter is not None
+            _handle_on_spot(order, user, reporter, handling_note, after_photos or [], now)
+        elif data.source in AUTO_DISPATCHED:
+            order = _auto_dispatch(order, user, now, data.assignee, reporter=reporter)
+            if (
+                data.source == Source.PATROL
+                and reporter is not None
+                and order.state == State.DISPATCHED
+                and order.assignee_id == reporter.pk
+            ):
+                _perform(
+                    order, ACTIONS["sign"], user, _("上报人即本网格承办人，上报时自动签收"),
+                    None, None, None, None, now,
+                )  # fmt: skip
     return order
+
+
+def _checked_on_spot(data: EventInput, reporter: Person | None, after_photos: bool) -> str:
+    """The handling note of a report handled on the spot, checked (WorkflowError naming the
+    field); "" for any other report."""
+    if not data.handled_on_spot:
+        if after_photos:
+            raise WorkflowError(400, _("处置后照片仅用于就地处置的上报"), "after_photos")
+        return ""
+    if data.source != Source.PATROL:
+        raise WorkflowError(400, _("只有巡查上报可以就地处置"), "handled_on_spot")
+    if reporter is None:
+        raise WorkflowError(403, _("该账号没有关联人员，不能就地处置"), "handled_on_spot")
+    note = (data.handling_note or "").strip()
+    if not note:
+        raise WorkflowError(400, _("已就地处置，请填写处置情况"), "handling_note")
+    try:
+        return inputs.check_text("handling_note", note, max_length=HANDLING_NOTE_LIMIT)
+    except inputs.InputError as exc:
+        raise WorkflowError(400, exc.message, "handling_note") from exc
+
+
+def _own_assignment(reporter: Person, region: Region) -> routing.Assignment | None:
+    """The reporter's own responsible post for an order in `region`: the deepest on the
+    region's chain, else his highest-ranked post anywhere (he fixed it next door)."""
+    posts = list(
+        Post.objects.current()
+        .filter(person=reporter, post_type__responsible=True)
+        .select_related("person", "post_type", "region")
+        .defer("region__geometry")
+    )
+    if not posts:
+        return None
+    chain = set(region.ancestor_ids())
+    on_chain = [p for p in posts if p.region_id in chain]
+    if on_chain:
+        post = max(on_chain, key=lambda p: (p.region.level, -p.post_type.rank))
+    else:
+        post = min(posts, key=lambda p: (p.post_type.rank, p.pk))
+    return routing.Assignment(reporter, post, post.region)
+
+
+def _handle_on_spot(
+    order: WorkOrder,
+    user: Any,
+    reporter: Person,
+    note: str,
+    after_photos: list[evidence.PreparedPhoto],
+    now: dt.datetime,
+) -> None:
+    """派遣 to the reporter, 签收 and 处置 by him, as three audit rows (inside create_event's
+    transaction). 核查 stays with the unit: `not_by_handler` keeps him from verifying it."""
+    own = _own_assignment(reporter, order.event.region)
+    if own is None:
+        raise WorkflowError(403, _("只有在岗的网格人员可以就地处置"), "handled_on_spot")
+    _auto_dispatch(order, user, now, own, reporter=reporter)
+    for code, text in (("sign", _("就地处置：上报人自行签收")), ("handle", note)):
+        action = ACTIONS[code]
+        refusal = _refusal(user, order, action)
+        if refusal:  # pragma: no cover - the order was just dispatched to him
+            raise WorkflowError(refusal[0], refusal[1], "handled_on_spot")
+        t = _perform(order, action, user, text, None, None, order.event.lat, order.event.lon, now)
+    if after_photos:
+        evidence.attach_photos(order, after_photos, stage="after", user=user, transition=t)
 
 
 def _record(
@@ -307,8 +399,14 @@ def _record(
 
 
 def _auto_dispatch(
-    order: WorkOrder, user: Any, now: dt.datetime, chosen: routing.Assignment | None = None
+    order: WorkOrder,
+    user: Any,
+    now: dt.datetime,
+    chosen: routing.Assignment | None = None,
+    *,
+    reporter: Person | None = None,
 ) -> WorkOrder:
+    """Dispatch to `chosen` or the grid's person; no notice when that is the reporter."""
     assignment = chosen or routing.assignee_for(order.event.region, order.event.category.line_id)
     if assignment is None:  # nobody anywhere up the chain: it waits at its unit
         return order
@@ -320,7 +418,8 @@ def _auto_dispatch(
         order, "auto_dispatch", State.REPORTED, State.DISPATCHED, None, now,
         assignee=assignment.person,
     )  # fmt: skip
-    _notify_assigned(order, t)
+    if reporter is None or assignment.person.pk != reporter.pk:
+        _notify_assigned(order, t)
     return order
 
 

@@ -106,12 +106,18 @@ def create_with_photos(
         form.add_error("photos", str(exc))
         return None
     try:
-        order = create_event(data, user, photos=photos)
-    except WorkflowError as exc:
+        after = evidence.prepare_photos(form.cleaned_data.get("after_photos") or [])
+    except evidence.PhotoRejected as exc:
         evidence.discard(photos)
+        form.add_error("after_photos", str(exc))
+        return None
+    try:
+        order = create_event(data, user, photos=photos, after_photos=after)
+    except WorkflowError as exc:
+        evidence.discard(photos + after)
         form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         return None
-    evidence.discard(photos)  # a re-sent report returns the first one and keeps its photos
+    evidence.discard(photos + after)  # a re-sent report returns the first one and its photos
     return order
 
 
@@ -619,6 +625,7 @@ def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
 def phone_report(request: HttpRequest) -> HttpResponse:
     """Report a new event in three taps: category, place (the phone's GPS), send."""
     form = PhoneReportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         title = (d["description"].splitlines()[0][:60] if d["description"] else "") or d[
@@ -635,18 +642,28 @@ def phone_report(request: HttpRequest) -> HttpResponse:
                 lon=d["lon"],
                 address=d["address"],
                 submission_key=d["submission"] or None,
+                handled_on_spot=d["handled_on_spot"],
+                handling_note=d["handling_note"] if d["handled_on_spot"] else "",
             ),
             request.user,
         )
         if order is not None:
-            messages.success(request, _("已上报 %(ref)s") % {"ref": order.event.reference})
+            done = _("已上报 %(ref)s") % {"ref": order.event.reference}
+            if order.state == State.HANDLED:
+                done = _("已上报 %(ref)s，已记录为就地处置，待核查") % {
+                    "ref": order.event.reference
+                }
+            messages.success(request, done)
             return redirect("workorders:phone_order", pk=order.pk)
+    if request.method == "POST":
+        status = 400  # shown again with the errors next to their fields
     from gridgov.workorders.forms import category_choices
 
     return render(
         request,
         "workorders/phone/report.html",
         {"form": form, "groups": category_choices(public_only=True)},
+        status=status,
     )
 
 

@@ -52,13 +52,42 @@
     });
   });
 
-  // The toggles: a row turns red when 不合格 is chosen.
-  document.querySelectorAll(".items .item").forEach(function (row) {
-    function paint() {
-      var failed = row.querySelector('input[value="0"]');
-      row.classList.toggle("failing", !!(failed && failed.checked));
-    }
-    row.addEventListener("change", paint);
-    paint();
+  // The toggles: nothing is chosen beforehand. A row turns red when 不合格 is chosen, and is
+  // marked when the browser refuses to send the form because it has no answer (the radios are
+  // required; the server names the items left open too).
+  var allPass = document.getElementById("all-pass");
+  function paint(row) {
+    var passed = row.querySelector('input[value="1"]');
+    var failed = row.querySelector('input[value="0"]');
+    var answered = !!((passed && passed.checked) || (failed && failed.checked));
+    row.classList.toggle("failing", !!(failed && failed.checked));
+    row.classList.toggle("unanswered", !answered);
+    if (answered) { row.classList.remove("missing"); }
+  }
+  var rows = document.querySelectorAll(".items .item");
+  rows.forEach(function (row) {
+    row.addEventListener("change", function (event) {
+      // Choosing 不合格 after 全部合格 takes the blanket answer back: the items speak.
+      if (allPass && event.target.value === "0") { allPass.value = ""; }
+      paint(row);
+    });
+    row.querySelectorAll("input[type=radio]").forEach(function (input) {
+      input.addEventListener("invalid", function () { row.classList.add("missing"); });
+    });
+    paint(row);
   });
+
+  // 全部合格: after a confirmation, every item is answered 合格 (the items stay changeable).
+  var button = document.getElementById("all-pass-button");
+  if (button) {
+    button.addEventListener("click", function () {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { return; }
+      rows.forEach(function (row) {
+        var passed = row.querySelector('input[value="1"]');
+        if (passed) { passed.checked = true; }
+        paint(row);
+      });
+      if (allPass) { allPass.value = "1"; }
+    });
+  }
 })();

@@ -62,7 +62,7 @@
   function forget(form) { try { localStorage.removeItem(storageKey(form)); } catch (e) { /* ignore */ } }
 
   function send(form, body, attempt) {
-    var button = form.querySelector("button");
+    var button = form.querySelector("button[type=submit], button:not([type])");
     if (button) { button.disabled = true; }
     say(attempt ? T.pending : T.sending);
     fetch(form.getAttribute("action") || location.href, {
