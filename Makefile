@@ -13,7 +13,7 @@ TYPED_APPS := $(addprefix src/gridgov/,territory people air workorders ops sourc
   customs)
 PORT ?= 8000
 
-.PHONY: demo test install vendor lint typecheck bench serve clean messages
+.PHONY: demo test test-dates install vendor lint typecheck bench serve clean messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -51,6 +51,16 @@ test: install vendor
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(TYPED_APPS)
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# The date-sensitive tests (marker `dates`) again at each of these moments (China time): every
+# day 1–8 of a month, 28/29 February, 31 December and 1–2 January, the first working day after
+# the Spring Festival, 1 March 2026 (HJ 633-2026 in force), a Sunday at 23:59.
+TEST_DATES ?= 2026-12-01T00:05,2026-12-02T09:00,2026-12-03T09:00,2026-12-04T08:00,\
+2026-12-05T12:00,2026-12-06T09:00,2026-12-07T09:00,2026-12-08T17:30,2027-02-28T09:00,\
+2028-02-29T09:00,2026-12-31T23:30,2027-01-01T09:00,2027-01-02T09:00,2026-02-24T08:30,\
+2026-03-01T09:00,2026-12-06T23:59
+test-dates: install vendor
+	GRIDGOV_TEST_DATES="$(TEST_DATES)" $(BIN)/pytest -n $(TEST_WORKERS) -m dates
 
 lint: install
 	$(BIN)/ruff check .
