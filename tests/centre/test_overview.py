@@ -5,6 +5,7 @@ that does not grow with the data."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from ninja.responses import NinjaJSONEncoder
 import gridgov.api  # noqa: F401  (the API first: its routers import it)
 from gridgov.centre import overview as ov
 from gridgov.centre.api import OverviewOut
-from tests.conftest import PASSWORD
+from tests.conftest import CST, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +215,16 @@ def test_the_horse_race_on_the_overview_is_the_racing_summary(client, centre, cr
     page = client.get("/overview/")
     assert "街道赛马" in page.content.decode()
     assert as_api(page.context["o"])["scorecards"] == api_overview(client, "command")["scorecards"]
+
+
+def test_stations_stop_reporting_when_their_hours_grow_old_without_any_sweep(
+    centre, crew, clock, settings
+):
+    """ "Reporting" follows from the clock: three hours after the last data nothing is live,
+    whether or not the offline sweep has run."""
+    settings.GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = 0
+    o = ov.overview(crew["command"], clock.today())
+    assert o.air.reporting == 3 and o.air.aqi is not None
+    later = clock.travel(clock.now() + dt.timedelta(hours=4))
+    o = ov.overview(crew["command"], later.astimezone(CST).date())
+    assert o.air.reporting == 0 and o.air.aqi is None and o.air.hour is None

@@ -375,18 +375,24 @@ def _hour_values(means: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def air_now(
-    stations: list[tuple[int, str, str, float, float]], today: dt.date
+    stations: list[tuple[int, str, str, float, float]],
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> tuple[AirNow, list[StationNow]]:
-    """Each station's newest valid hour within three hours of the newest reported one (its
-    real-time AQI), the unit's (mean of the stations' values), and today so far (the daily AQI of
-    the unit's hourly means so far: 今日累计)."""
+    """Each station's newest valid hour within the last three hours before `now` (its real-time
+    AQI; a station with none is not reporting — a fact of the clock, not of the offline sweep),
+    the unit's (mean of the stations' values), and today so far (the daily AQI of the unit's
+    hourly means so far: 今日累计)."""
     ids = [s[0] for s in stations]
     day_start = day_start_utc(date_number(today))
     rows = fetch_hours(ids, day_start - 2 * DAY, day_start + DAY) if ids else np.zeros((0, 15))
     means = hourly_means(rows) if len(rows) else np.zeros((0, len(POLLUTANT_FIELDS)))
     valid = np.isfinite(means).any(axis=1)
     rows, means = rows[valid], means[valid]
-    newest = int(rows[:, 1].max()) if len(rows) else None
+    moment = int((now or timezone.now()).timestamp())
+    rows, means = rows[rows[:, 1] <= moment], means[rows[:, 1] <= moment]
+    recent_enough = rows[:, 1] >= moment - moment % HOUR - 2 * HOUR
+    newest = int(rows[recent_enough, 1].max()) if recent_enough.any() else None
     index = {pk: i for i, pk in enumerate(ids)}
     latest = np.full((len(ids), len(POLLUTANT_FIELDS)), np.nan)
     latest_ts = np.full(len(ids), -1, dtype=np.int64)
@@ -700,7 +706,7 @@ def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
 
 def _compute_air(user: Any, today: dt.date, units: list[Region]) -> AirPart:
     stations = scope_stations(user)
-    now, station_rows = air_now(stations, today)
+    now, station_rows = air_now(stations, today, timezone.now())
     visible = scope.regions_for(user)
     targets = [
         target_row(t, today)
