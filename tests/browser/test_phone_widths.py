@@ -6,8 +6,11 @@ The pages are every HTML GET route of the URL configuration without a path param
 from the resolver, so a new page is checked without touching this file) and one detail page of
 each main kind (an order, on the desk and on the phone; a source; an inspection; a meeting with
 decisions carried over from the one before; a case; a station). The data are the route
-matrix's small district (tests/api_district.py) with a few long titles on top. Screenshots of
-the pages that fail go to $GRIDGOV_SCREENSHOTS (or the test's tmp dir)."""
+matrix's small district (tests/api_district.py) with a few long titles on top. The command
+office goes round twice, the second time in English (longer labels). Two long lists are checked
+to fold: the meeting's carried-over decisions (five, the rest behind a summary) and the
+uncovered organisations (web/fold.js). The wall screen (1920×1080 by design) is left out.
+Screenshots of the pages that fail go to $GRIDGOV_SCREENSHOTS (or the test's tmp dir)."""
 
 from __future__ import annotations
 
@@ -49,7 +52,8 @@ ROLES = {
     "enforcer": "enforcer",
     "command office (English)": "command",  # the longer labels
 }
-# Routes that are no page: files, health, the POST-only forms (a GET is a 405).
+# Routes that are no page: files, health, the POST-only forms (a GET is a 405: a new POST-only
+# route without a parameter fails the test with its 405 until it is named here).
 NOT_PAGES = {
     "healthz",
     "logout/",
