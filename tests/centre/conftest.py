@@ -64,6 +64,13 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
         code="M3", name="西一微站", kind="micro", lat=35.2, lon=113.3, grid=territory["D-S2-C2-G3"]
     )
     day = today()
+    # Daily values for this month to date and the whole previous month (first: just after
+    # midnight the hours below belong to yesterday, and their ingestion recomputes that day).
+    first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    days = (day - first).days  # up to yesterday: today has its hours
+    put_days(stations["micro"], first, [40.0 + (i % 7) for i in range(days)])
+    put_days(stations["micro2"], first, [45.0 + (i % 5) for i in range(days)])
+    put_days(m3, first, [30.0 + (i % 3) for i in range(days)])
     # Today's hours: the two hours before the current one, at every station.
     now = int(time.time())
     start = now - now % HOUR - 2 * HOUR
@@ -82,12 +89,6 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
             o3=60.0 + wobble,
         )
         ingest(batch, infos, now=float(now))
-    # Daily values for this month to date and the whole previous month.
-    first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    days = (day - first).days  # up to yesterday: today has its hours
-    put_days(stations["micro"], first, [40.0 + (i % 7) for i in range(days)])
-    put_days(stations["micro2"], first, [45.0 + (i % 5) for i in range(days)])
-    put_days(m3, first, [30.0 + (i % 3) for i in range(days)])
     Target.objects.create(
         region=territory["D"],
         metric="pm25",
