@@ -71,6 +71,16 @@ def test_header_shows_unread_notices(client, crew, login, report):
     assert '<b class="count">' not in client.get("/orders/").content.decode()
 
 
+def test_phone_home_says_its_count_is_unread_messages(client, crew, login, report):
+    """The number beside 我的任务 counts messages, not tasks: a bell and a label say so."""
+    report()
+    login("g1_worker")
+    page = client.get("/orders/m/").content.decode()
+    assert 'title="1 条未读消息" aria-label="1 条未读消息"><i class="ico ico-bell"' in page
+    client.post("/orders/m/inbox/")
+    assert "条未读消息" not in client.get("/orders/m/").content.decode()
+
+
 def test_bulk_accept_and_dispatch_from_the_desk(client, crew, login, report):
     orders = [report(source="hotline", title=f"热线{i}") for i in range(3)]
     login("east_secretary")
