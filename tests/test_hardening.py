@@ -302,3 +302,23 @@ def test_phone_texts_reach_the_script_as_json_data(client, crew):
 
     texts = json.loads(block.group(1))
     assert texts["located"] == "已定位" and set(texts) >= {"pending", "sending", "nolocation"}
+
+
+def test_no_merge_conflict_markers_are_left_in_the_tree():
+    """A merge once committed conflict markers into two stylesheets; browsers then dropped the
+    rules beside them. Nothing in the project may hold a marker line."""
+    root = SRC.parent.parent
+    markers = ("<<<<<<< ", ">>>>>>> ", "=======\n")
+    found = []
+    for folder in ("src", "tests", "scripts", "bench", "docs"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix in {".mo", ".png", ".ttf", ".pyc"} or not path.is_file():
+                continue
+            if "vendor" in path.parts or "__pycache__" in path.parts:
+                continue
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            found += [f"{path}:{i}" for i, line in enumerate(lines, 1) if line.startswith(markers)]
+    assert not found, found
