@@ -39,7 +39,10 @@ def test_overview_targets_page_and_bulletin_say_the_same_risk(territory, users, 
     # The targets page: the unit's row.
     page = login("command").get(f"/air/targets/?as_of={AS_OF}").content.decode()
     rows = re.findall(
-        r"<tr class=[^>]*>\s*<td>([^<]+)</td>.*?class=\"risk [^\"]*\">([^<]+)<", page, re.S
+        r"<tr class=[^>]*>\s*<td[^>]*>(?:<b>)?([^<]+)(?:</b>)?</td>"
+        r".*?class=\"risk [^\"]*\">([^<]+)<",
+        page,
+        re.S,
     )
     assert dict(rows) == expected
 
