@@ -67,7 +67,12 @@ def test_the_deadline_job_beats(crew):
 
 def test_a_worker_started_by_serve_ends_with_its_parent(tmp_path):
     """`gridgov worker --parent PID` (how `gridgov serve` runs the jobs) stops once PID ends."""
-    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path)}
+    # Its own data dir and database: the child must never sweep the suite's databases.
+    env = {
+        **os.environ,
+        "GRIDGOV_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+    }
     parent = subprocess.Popen(  # a stand-in for gunicorn: starts the worker, then waits
         [
             sys.executable,
