@@ -225,6 +225,13 @@ def swept_now(raw: str | None = None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=CST)
 
 
+def china_minute() -> dt.datetime:
+    """Now by the test clock, in China time, to the whole minute (a reading's timestamp)."""
+    from django.utils import timezone
+
+    return timezone.now().astimezone(CST).replace(second=0, microsecond=0)
+
+
 class Clock:
     """The test's clock: `now()` (aware), `today()` (China time) and `travel(moment)`."""
 
@@ -238,10 +245,6 @@ class Clock:
 
     def today(self) -> dt.date:
         return self.now().astimezone(CST).date()
-
-    def minute(self) -> dt.datetime:
-        """Now in China time, to the whole minute (a reading's timestamp)."""
-        return self.now().astimezone(CST).replace(second=0, microsecond=0)
 
     def travel(self, moment: dt.datetime | dt.date, tick: bool = True) -> dt.datetime:
         """Move every clock of the process to `moment` (a date means its 10:00 China time)."""
@@ -270,12 +273,6 @@ def clock(request):
         c.travel(moment)
     yield c
     c.stop()
-
-
-@pytest.fixture
-def now(clock) -> dt.datetime:
-    """The test's "now" in China time, to the minute."""
-    return clock.minute()
 
 
 @pytest.fixture(autouse=True)

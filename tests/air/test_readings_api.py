@@ -3,15 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from gridgov.air.models import CST, Reading
+from gridgov.air.models import Reading
 from gridgov.air.stations import issue_token, revoke_token
-
-
-def minute() -> dt.datetime:
-    """Now (the test clock, tests/conftest.py), in China time, to the minute."""
-    return timezone.now().astimezone(CST).replace(second=0, microsecond=0)
+from tests.conftest import china_minute as minute
 
 
 def at(minutes_ago):
@@ -52,7 +47,10 @@ def test_one_reading_is_a_batch_of_one(client, token):
         (lambda: {"time": at(1), "pm25": 50, "humidity": 80}, "humidity"),
         (lambda: {"time": at(1), "co": 1200}, "co"),
         (lambda: {"time": (minute() + dt.timedelta(days=2)).isoformat(), "pm25": 1}, "time"),
-        (lambda: {"time": (minute() - dt.timedelta(seconds=30)).isoformat(), "pm25": 1}, "time"),
+        (
+            lambda: {"time": (minute() - dt.timedelta(seconds=30)).isoformat(), "pm25": 1},
+            "time",
+        ),
         (lambda: {"time": "yesterday", "pm25": 1}, "time"),
         (lambda: {"time": at(1), "pm25": "lots"}, "pm25"),
     ],

@@ -3,20 +3,12 @@ gateway a token belongs to, confirms them all in one query every GRIDGOV_TOKEN_C
 and refuses a token revoked in the same process at once, one revoked elsewhere within that
 delay."""
 
-import datetime as dt
-
 import pytest
 
 from gridgov.air.gateways import gateway_tokens, issue_gateway_token, revoke_gateway_token
-from gridgov.air.models import CST, Gateway, Station
+from gridgov.air.models import Gateway, Station
 from gridgov.air.stations import TokenCache, issue_token, revoke_token, station_tokens
-
-
-def _now() -> dt.datetime:
-    """Now from the test clock (tests/conftest.py), in China time, to the minute."""
-    from django.utils import timezone
-
-    return timezone.now().astimezone(CST).replace(second=0, microsecond=0)
+from tests.conftest import china_minute
 
 
 class Clock:
@@ -120,7 +112,7 @@ def test_many_tokens_are_confirmed_in_chunks(seconds):
 
 
 def post(client, token, station=None):
-    reading = {"time": _now().isoformat(), "pm25": 40}
+    reading = {"time": china_minute().isoformat(), "pm25": 40}
     if station:
         reading["station"] = station
     return client.post(

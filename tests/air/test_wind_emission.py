@@ -18,7 +18,6 @@ from gridgov.air.hj212.devices import hash_password
 from gridgov.air.hj212.receiver import device_of, read_data
 from gridgov.air.ingest import station_infos
 from gridgov.air.models import (
-    CST,
     AlarmKind,
     AlarmRule,
     Reading,
@@ -28,17 +27,11 @@ from gridgov.air.models import (
 )
 from gridgov.air.stations import issue_token
 from tests.air.conftest import T0, make_batch
-
-
-def _now() -> dt.datetime:
-    """Now from the test clock (tests/conftest.py), in China time, to the minute."""
-    from django.utils import timezone
-
-    return timezone.now().astimezone(CST).replace(second=0, microsecond=0)
+from tests.conftest import china_minute
 
 
 def at(minutes_ago):
-    return (_now() - dt.timedelta(minutes=minutes_ago)).isoformat()
+    return (china_minute() - dt.timedelta(minutes=minutes_ago)).isoformat()
 
 
 def post(client, token, readings):
@@ -142,7 +135,7 @@ def _packet(cp: str, st: str = "22", cn: str = "2051", mn: str = "MN-M1") -> cod
 @pytest.mark.django_db
 def test_hj212_wind_codes_are_read_apart_and_range_checked(stations):
     dev = device_of(stations["micro"], None)
-    stamp = codec.stamp(_now())
+    stamp = codec.stamp(china_minute())
     _, values, _, w = read_data(
         _packet(f"DataTime={stamp};a34004-Avg=35,a34004-Flag=N;a01008-Avg=225;a01007-Avg=3.4"),
         dev,
@@ -180,8 +173,8 @@ def test_receiver_takes_st31_from_emission_monitors_only_and_stores_wind(
     m1 = stations["micro"]
     m1.mn, m1.pw_hash = "MN-M1", hash_password("123456")
     m1.save()
-    hour = _now().replace(minute=0) - dt.timedelta(hours=2)
-    minute = _now() - dt.timedelta(minutes=3)
+    hour = china_minute().replace(minute=0) - dt.timedelta(hours=2)
+    minute = china_minute() - dt.timedelta(minutes=3)
 
     def frame(st, cn, mn, when, cp):
         return codec.frame(

@@ -390,9 +390,11 @@ def air_now(
     valid = np.isfinite(means).any(axis=1)
     rows, means = rows[valid], means[valid]
     moment = int((now or timezone.now()).timestamp())
-    rows, means = rows[rows[:, 1] <= moment], means[rows[:, 1] <= moment]
-    recent_enough = rows[:, 1] >= moment - moment % HOUR - 2 * HOUR
-    newest = int(rows[recent_enough, 1].max()) if recent_enough.any() else None
+    so_far = rows[:, 1] <= moment  # nothing dated ahead of now
+    rows, means = rows[so_far], means[so_far]
+    # Live: the hours from two before the current one (today's so far are kept for below).
+    live = rows[:, 1] >= moment - moment % HOUR - 2 * HOUR
+    newest = int(rows[live, 1].max()) if live.any() else None
     index = {pk: i for i, pk in enumerate(ids)}
     latest = np.full((len(ids), len(POLLUTANT_FIELDS)), np.nan)
     latest_ts = np.full(len(ids), -1, dtype=np.int64)

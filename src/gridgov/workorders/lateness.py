@@ -20,21 +20,9 @@ from gridgov.workorders.states import OPEN_STATES
 _OPEN = sorted(s.value for s in OPEN_STATES)
 
 
-def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+def overdue_q(now: dt.datetime) -> Q:
     """超期: an open order whose current step's deadline has passed at `now`."""
-    return Q(**{f"{prefix}state__in": _OPEN, f"{prefix}due_at__lte": now})
-
-
-def warning_q(now: dt.datetime, prefix: str = "") -> Q:
-    """临期预警: an open order past its yellow line, not yet past its deadline."""
-    return Q(
-        **{f"{prefix}state__in": _OPEN, f"{prefix}warn_at__lte": now, f"{prefix}due_at__gt": now}
-    )
-
-
-def ever_late_q(now: dt.datetime) -> Q:
-    """曾超期: an order that finished a step after its deadline, or is past one now."""
-    return Q(ever_overdue=True) | Q(sign_late=True) | Q(handle_late=True) | overdue_q(now)
+    return Q(state__in=_OPEN, due_at__lte=now)
 
 
 def is_overdue(order: WorkOrder, now: dt.datetime) -> bool:
