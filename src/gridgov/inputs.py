@@ -202,15 +202,23 @@ def json_problems(value: Any, limit: int = 20) -> list[InputError]:
 # --- stored text that a format cannot hold ---------------------------------------------------
 
 _SIGNED_NUMBER = re.compile(r"^[+-][\d .]*$")  # +86 138…, -5: text a sheet shows as is
-_EXPORT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# What XML 1.0 cannot hold (so neither can .xlsx, .docx nor a PDF's text): the C0 controls but
+# tab, newline and carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF.
+_EXPORT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04X}"
 
 
 def printable(text: str) -> str:
-    """Stored text made safe for formats that cannot hold control characters (Excel, XML):
-    each such character becomes a visible `\\xNN` escape, so nothing is silently lost."""
+    """Stored text made safe for every export format (Excel, Word, PDF, XML, CSV): each
+    character XML 1.0 cannot hold becomes a visible escape (`\\x1b`, `\\uFFFE`, `\\uD800`), so
+    nothing is silently lost and the file always writes."""
     if not _EXPORT_BAD.search(text):
         return text
-    return _EXPORT_BAD.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _EXPORT_BAD.sub(_escape, text)
 
 
 def sheet_row(values: list[Any]) -> list[Any]:

@@ -304,8 +304,8 @@ def csv_response(rows: list[dict[str, Any]], columns: list[str], name: str) -> H
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    for row in rows:  # stored text (a station's name) as a sheet cell: escaped, never a formula
+        writer.writerow({k: ("" if v is None else inputs.sheet_cell(v)) for k, v in row.items()})
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -11,7 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridgov.bulletins.content import Content
-from gridgov.inputs import sheet_row
+from gridgov.inputs import printable, sheet_row
 
 HEAD_FILL = PatternFill("solid", fgColor="E8EDF5")
 
@@ -22,7 +22,7 @@ FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # not allowed in an Excel sheet name
 def sheet_name(name: str, used: set[str]) -> str:
     """The table's sheet name as Excel allows it: no []:*?/\\, at most 31 characters, and
     unique in the workbook (a second one gets "(2)")."""
-    clean = FORBIDDEN.sub("-", name).strip("' ") or "表"
+    clean = FORBIDDEN.sub("-", printable(name)).strip("' ") or "表"
     found = clean[:31]
     n = 2
     while found in used:
@@ -36,12 +36,12 @@ def sheet_name(name: str, used: set[str]) -> str:
 def render(content: Content, number: int) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    book.properties.title = f"{content.title} {content.period.end.year}年第{number}期"
-    book.properties.creator = content.issuer
+    book.properties.title = printable(f"{content.title} {content.period.end.year}年第{number}期")
+    book.properties.creator = printable(content.issuer)
     used: set[str] = set()
     for table in content.tables():
         sheet = book.create_sheet(sheet_name(table.sheet, used))
-        sheet.append(table.headers)
+        sheet.append(sheet_row(table.headers))
         for c in sheet[1]:
             c.font = Font(bold=True)
             c.fill = HEAD_FILL

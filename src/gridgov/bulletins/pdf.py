@@ -10,7 +10,6 @@ import io
 import math
 import re
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Line, String
@@ -230,13 +229,14 @@ def _fewest_head_lines(
 
 def table_flowable(t: ContentTable, width: float = WIDTH) -> Table:
     regular, bold = pdf.register_fonts()
-    texts = [[cell(v, f) for v, f in zip(r, t.formats, strict=True)] for r in t.rows]
+    texts = [[pdf.plain(cell(v, f)) for v, f in zip(r, t.formats, strict=True)] for r in t.rows]
+    headers = [pdf.plain(h) for h in t.headers]
     columns = [[row[j] for row in texts] for j in range(len(t.headers))]
     is_text = [f == "@" for f in t.formats]
     size = SIZES[0]
     widths: list[float] | None = None
     for size in SIZES:
-        widths = column_widths(t.headers, columns, is_text, (regular, bold), size, width)
+        widths = column_widths(headers, columns, is_text, (regular, bold), size, width)
         if widths is not None:
             break
     if widths is None:  # too many columns even in the small size: share the width evenly
@@ -249,10 +249,10 @@ def table_flowable(t: ContentTable, width: float = WIDTH) -> Table:
     def para(value: str, w: float, style: ParagraphStyle, head: bool = False) -> Paragraph:
         font = bold if head else regular
         lines = wrap(value, w - 2 * PAD - 1, font, size, head)
-        return Paragraph("<br/>".join(escape(line) for line in lines), style)
+        return Paragraph("<br/>".join(pdf.markup(line) for line in lines), style)
 
     body: list[list[Any]] = [
-        [para(h, w, head_style, True) for h, w in zip(t.headers, widths, strict=True)]
+        [para(h, w, head_style, True) for h, w in zip(headers, widths, strict=True)]
     ]
     for row in texts:
         body.append(
@@ -261,7 +261,7 @@ def table_flowable(t: ContentTable, width: float = WIDTH) -> Table:
                 for j, (v, w) in enumerate(zip(row, widths, strict=True))
             ]
         )
-    result = Table(body, colWidths=widths, repeatRows=1)
+    result = Table(body, colWidths=widths, repeatRows=1, splitInRow=1)
     result.setStyle(
         TableStyle(
             [
@@ -286,7 +286,7 @@ def chart_drawing(c: Chart, font: str) -> Drawing:
     bars.x, bars.y = 14 * mm, 16 * mm
     bars.width, bars.height = WIDTH - 20 * mm, height - 26 * mm
     bars.data = [values]
-    bars.categoryAxis.categoryNames = c.labels
+    bars.categoryAxis.categoryNames = [pdf.plain(label) for label in c.labels]
     bars.valueAxis.valueMin = 0
     bars.valueAxis.valueMax = top
     bars.valueAxis.valueStep = max(5, top // 5 // 5 * 5 or 5)
@@ -300,7 +300,8 @@ def chart_drawing(c: Chart, font: str) -> Drawing:
     bars.valueAxis.labels.fontName = font
     bars.valueAxis.labels.fontSize = 7
     drawing.add(bars)
-    drawing.add(String(0, height - 7, f"{c.title}（{c.unit}）", fontName=font, fontSize=9))
+    title = pdf.plain(f"{c.title}（{c.unit}）")
+    drawing.add(String(0, height - 7, title, fontName=font, fontSize=9))
     if c.reference is not None and top > 0:
         y = bars.y + bars.height * c.reference / top
         drawing.add(
@@ -310,7 +311,7 @@ def chart_drawing(c: Chart, font: str) -> Drawing:
             String(
                 bars.x + bars.width,
                 height - 7,
-                f"- - {c.reference_label} {c.reference:g}",
+                pdf.plain(f"- - {c.reference_label} {c.reference:g}"),
                 fontName=font,
                 fontSize=7,
                 fillColor=RED,
@@ -335,7 +336,7 @@ def ranking_drawing(c: Chart, font: str) -> Drawing:
         note = f"共 {len(items)} 个单位，显示前{RANKING_SHOWN}与后{RANKING_SHOWN}，完整排名见上表"
         items = [*items[:RANKING_SHOWN], (None, "…", None), *items[-RANKING_SHOWN:]]
     size = 7.5
-    labels = [label for _rank, label, _value in items]
+    labels = [pdf.plain(label) for _rank, label, _value in items]
     rank_width = pdfmetrics.stringWidth("000", font, size) + 4
     label_width = rank_width + max(pdfmetrics.stringWidth(s, font, size) for s in labels) + 4
     top = max([*(v for _r, _l, v in items if v is not None), c.reference or 0.0, 1.0])
@@ -372,7 +373,7 @@ def ranking_drawing(c: Chart, font: str) -> Drawing:
         if rank is not None:
             y = bars.y + plot_height - (i + 0.5) * step - size / 3
             drawing.add(String(0, y, str(rank), fontName=font, fontSize=size))
-    title = f"{c.title}（{c.unit}）"
+    title = pdf.plain(f"{c.title}（{c.unit}）")
     drawing.add(String(0, height - 7, title, fontName=font, fontSize=9))
     if note:
         drawing.add(String(WIDTH, height - 7, note, fontName=font, fontSize=7.5, textAnchor="end"))
@@ -385,7 +386,7 @@ def ranking_drawing(c: Chart, font: str) -> Drawing:
             String(
                 x,
                 bars.y + bars.height + 3,
-                f"{c.reference_label} {c.reference:g}",
+                pdf.plain(f"{c.reference_label} {c.reference:g}"),
                 fontName=font,
                 fontSize=7,
                 fillColor=RED,
@@ -412,7 +413,7 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
         Table(
             [
                 [
-                    Paragraph(escape(content.issuer), style["body"]),
+                    Paragraph(pdf.markup(content.issuer), style["body"]),
                     Paragraph(f"{issued:%Y年%-m月%-d日}", right),
                 ]
             ],
@@ -420,10 +421,10 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
             style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]),
         ),
         HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=8),
-        Paragraph(escape(content.title), style["title"]),
+        Paragraph(pdf.markup(content.title), style["title"]),
         Spacer(1, 2 * mm),
         Paragraph(
-            escape(
+            pdf.markup(
                 f"现将{content.period.label}{content.region_name}大气污染防治和网格化管理"
                 f"有关情况通报如下："
             ),
@@ -431,13 +432,13 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
         ),
     ]
     for number_text, section in content.numbered():
-        story.append(Paragraph(escape(number_text + section.title), style["heading"]))
+        story.append(Paragraph(pdf.markup(number_text + section.title), style["heading"]))
         for text in section.paragraphs:
-            story.append(Paragraph(escape(text), body))
+            story.append(Paragraph(pdf.markup(text), body))
         for t in section.tables:
-            head = Paragraph(escape(t.caption), caption)
+            head = Paragraph(pdf.markup(t.caption), caption)
             if not t.rows:
-                story.append(KeepTogether([head, Paragraph(escape(t.empty), centred)]))
+                story.append(KeepTogether([head, Paragraph(pdf.markup(t.empty), centred)]))
             elif len(t.rows) < 12:  # a short table stays with its caption
                 story.append(KeepTogether([head, table_flowable(t)]))
             else:  # a long one breaks across pages, its head repeated
@@ -448,7 +449,7 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
             story.append(Spacer(1, 2 * mm))
     story += [
         Spacer(1, 8 * mm),
-        Paragraph(escape(content.issuer), right),
+        Paragraph(pdf.markup(content.issuer), right),
         Paragraph(f"{issued:%Y年%-m月%-d日}", right),
     ]
     out = io.BytesIO()
@@ -459,8 +460,8 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"{content.title} {content.period.end.year}年第{number}期",
-        author=content.issuer,
+        title=pdf.plain(f"{content.title} {content.period.end.year}年第{number}期"),
+        author=pdf.plain(content.issuer),
     )
 
     def footer(canvas: Any, document: Any) -> None:

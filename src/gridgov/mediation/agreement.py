@@ -131,8 +131,6 @@ def docx_bytes(case: Case, full_identity: bool) -> bytes:
 
 
 def pdf_bytes(case: Case, full_identity: bool) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -143,7 +141,7 @@ def pdf_bytes(case: Case, full_identity: bool) -> bytes:
     style = pdf.styles()
 
     def p(text: str, kind: str = "body") -> Paragraph:
-        return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style[kind])
+        return Paragraph(pdf.markup(text), style[kind])
 
     facts, terms, _perf = _sections()
     story: list[object] = [
@@ -161,8 +159,8 @@ def pdf_bytes(case: Case, full_identity: bool) -> bytes:
     SimpleDocTemplate(
         out,
         pagesize=A4,
-        title=printable(a.title),
-        author=printable(a.committee),
+        title=pdf.plain(a.title),
+        author=pdf.plain(a.committee),
         leftMargin=22 * mm,
         rightMargin=22 * mm,
         topMargin=20 * mm,

@@ -265,8 +265,6 @@ def docx_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
 
 
 def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -277,7 +275,7 @@ def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
     style = pdf.styles()
 
     def p(text: str, kind: str = "body") -> Paragraph:
-        return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style[kind])
+        return Paragraph(pdf.markup(text), style[kind])
 
     story: list[object] = [p(m.title, "title"), p(m.convener, "small"), Spacer(1, 4 * mm)]
     for label, value in m.header:
@@ -289,7 +287,7 @@ def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
     if m.carried:
         story.append(
             pdf.table(
-                [[printable(v) for v in row] for row in _carried_rows(m)],
+                _carried_rows(m),
                 widths=[10 * mm, 70 * mm, 30 * mm, 28 * mm, 20 * mm, 16 * mm],
             )
         )
@@ -311,8 +309,8 @@ def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
     SimpleDocTemplate(
         out,
         pagesize=A4,
-        title=printable(m.title),
-        author=printable(m.convener),
+        title=pdf.plain(m.title),
+        author=pdf.plain(m.convener),
         leftMargin=22 * mm,
         rightMargin=22 * mm,
         topMargin=20 * mm,

@@ -1,12 +1,21 @@
-"""PDF building blocks shared by every generated document (bulletins, meeting minutes).
+"""PDF building blocks shared by every generated document (bulletins, meeting minutes,
+mediation agreements).
 
 reportlab does the layout; the CJK font (Noto Sans SC, from npm, see `GRIDGOV_PDF_FONT_DIR`) is
 embedded as a subset, so a PDF reads the same on a machine without Chinese fonts.
+
+Every stored text reaches a PDF through `markup` (a Paragraph's text) or `plain` (a drawing's
+string, the document's title): whatever is stored, the document builds — characters XML cannot
+hold are escaped visibly (`inputs.printable`), and `<`, `>`, `&` are text, never markup. Table
+rows split across pages (`splitInRow`), so a cell of thousands of characters never fails the
+layout.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.lib import colors
@@ -14,6 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
+
+from gridgov.inputs import printable
 
 REGULAR = "GridgovSans"
 BOLD = "GridgovSans-Bold"
@@ -66,17 +77,26 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def table(rows: list[list[object]], *, widths: list[float] | None = None) -> Table:
-    """A ruled table whose first row is the head; cells wrap (CJK-aware)."""
+def plain(value: object) -> str:
+    """Any value as text a PDF can hold (a drawing's string, the title in the file's info)."""
+    return printable("" if value is None else str(value))
+
+
+def markup(value: object) -> str:
+    """Any value as a Paragraph's markup: the text as stored, never read as markup, its line
+    breaks kept."""
+    return escape(plain(value)).replace("\n", "<br/>")
+
+
+def table(rows: Sequence[Sequence[object]], *, widths: list[float] | None = None) -> Table:
+    """A ruled table whose first row is the head (repeated on each page); cells wrap
+    (CJK-aware), and a row too tall for the rest of a page continues on the next."""
     style = styles()
     body = [
-        [
-            Paragraph("" if value is None else str(value), style["head" if i == 0 else "cell"])
-            for value in row
-        ]
+        [Paragraph(markup(value), style["head" if i == 0 else "cell"]) for value in row]
         for i, row in enumerate(rows)
     ]
-    result = Table(body, colWidths=widths, repeatRows=1)
+    result = Table(body, colWidths=widths, repeatRows=1, splitInRow=1)
     result.setStyle(
         TableStyle(
             [

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -33,6 +34,12 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
+from openpyxl.xml.functions import iterparse
 
 from gridgov import inputs
 
@@ -240,6 +247,54 @@ def listing(item: Parser, max_items: int = 50) -> Parser:
 # --- reading and writing ------------------------------------------------------------------
 
 
+class UnreadableCell(ValueError):
+    """A cell openpyxl cannot read at all (a number cell holding NaN, INF or other text): the
+    sheet's row number, the column's index (from 0) and why."""
+
+    def __init__(self, row: int, index: int, reason: str) -> None:
+        super().__init__(f"row {row}, column {get_column_letter(index + 1)}: {reason}")
+        self.row = row
+        self.index = index
+        self.reason = reason
+
+    def column(self, names: dict[int, str]) -> str:
+        """The column's name in a row error: its header's name if known, else its letter."""
+        return names.get(self.index) or get_column_letter(self.index + 1)
+
+
+def lines(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """`sheet.iter_rows(values_only=True)` of a read-only sheet, header row included; a cell
+    openpyxl cannot read (its row parser stops the whole sheet) raises UnreadableCell naming
+    that cell, found by reading the sheet's XML again."""
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except ValueError as exc:
+        found = _unreadable(sheet)
+        if found is None:
+            raise
+        raise found from exc
+
+
+def _unreadable(sheet: Any) -> UnreadableCell | None:
+    """The first number cell whose value is not a finite number, in the sheet's own XML."""
+    with sheet._get_source() as xml:  # the read-only sheet's XML in the workbook's zip
+        for _event, element in iterparse(xml):
+            if not element.tag.endswith("}c") or element.get("t", "n") != "n":
+                continue
+            value = next((e.text for e in element if e.tag.endswith("}v")), None)
+            if value is None:
+                continue
+            try:
+                number = float(value)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                letters, row = coordinate_from_string(element.get("r", "A1"))
+                index = column_index_from_string(letters) - 1
+                return UnreadableCell(row, index, f"not a finite number: {value[:20]!r}")
+    return None
+
+
 def _header_map(columns: Sequence[Column], header: Iterable[Any]) -> dict[int, Column]:
     names: dict[str, Column] = {}
     for c in columns:
@@ -264,41 +319,49 @@ def read(source: Path | bytes | Any, columns: Sequence[Column]) -> SheetReport:
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         report.fail(0, "file", f"not an Excel workbook (.xlsx): {type(exc).__name__}")
         return report
+    where: dict[int, Column] = {}
     try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            report.fail(1, "header", "the sheet is empty")
-            return report
-        where = _header_map(columns, header)
-        missing = [c for c in columns if c.required and c not in where.values()]
-        for c in missing:
-            report.fail(1, c.label, "column missing")
-        if missing:
-            return report
-        for number, line in enumerate(lines, start=2):
-            if number - 1 > MAX_ROWS:
-                report.fail(number, "file", f"more than {MAX_ROWS} rows")
-                break
-            if all(_blank(v) for v in line):
-                continue
-            row: dict[str, Any] = {"_row": number}
-            for c in columns:
-                row[c.key] = c.parse(None)  # the blank value of a column the sheet lacks
-            for i, c in where.items():
-                value = line[i] if i < len(line) else None
-                try:
-                    row[c.key] = c.parse(value)
-                except CellError as exc:
-                    report.fail(number, c.label, str(exc))
-                    continue
-                if c.required and row[c.key] in (None, "", []):
-                    report.fail(number, c.label, "required")
-            report.rows.append(row)
+        _read_rows(report, book.worksheets[0], columns, where)
+    except UnreadableCell as bad:  # the import stops there: its row error is the last one
+        report.fail(bad.row, bad.column({i: c.label for i, c in where.items()}), bad.reason)
     finally:
         book.close()
     return report
+
+
+def _read_rows(
+    report: SheetReport, sheet: Any, columns: Sequence[Column], where: dict[int, Column]
+) -> None:
+    rows = lines(sheet)
+    header = next(rows, None)
+    if header is None:
+        report.fail(1, "header", "the sheet is empty")
+        return
+    where.update(_header_map(columns, header))
+    missing = [c for c in columns if c.required and c not in where.values()]
+    for c in missing:
+        report.fail(1, c.label, "column missing")
+    if missing:
+        return
+    for number, line in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            report.fail(number, "file", f"more than {MAX_ROWS} rows")
+            break
+        if all(_blank(v) for v in line):
+            continue
+        row: dict[str, Any] = {"_row": number}
+        for c in columns:
+            row[c.key] = c.parse(None)  # the blank value of a column the sheet lacks
+        for i, c in where.items():
+            value = line[i] if i < len(line) else None
+            try:
+                row[c.key] = c.parse(value)
+            except CellError as exc:
+                report.fail(number, c.label, str(exc))
+                continue
+            if c.required and row[c.key] in (None, "", []):
+                report.fail(number, c.label, "required")
+        report.rows.append(row)
 
 
 def _cell_out(value: Any) -> Any:

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from gridgov import inputs
 from gridgov.inputs import sheet_row
+from gridgov.ops import sheets
 from gridgov.people import identity
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.scope import can_see_region
@@ -106,6 +107,30 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(text)
 
 
+def _raw_rows(
+    report: RosterReport, ws: Any, columns: dict[int, str]
+) -> list[tuple[int, dict[str, Any]]] | None:
+    """The sheet's non-blank rows by number, each keyed by column; None after a header error."""
+    rows = sheets.lines(ws)
+    header = next(rows, None)
+    if header is None:
+        report.errors.append(RowError(1, "header", "the sheet is empty"))
+        return None
+    columns.update({i: key for i, h in enumerate(header) if (key := _header_key(h))})
+    found = set(columns.values())
+    for missing in [c for c in REQUIRED if c not in found]:
+        report.errors.append(RowError(1, missing, "required column is missing"))
+    if report.errors:
+        return None
+    raw_rows = []
+    for number, values in enumerate(rows, start=2):
+        record = {columns[i]: v for i, v in enumerate(values) if columns.get(i)}
+        if all(v in (None, "") for v in record.values()):
+            continue
+        raw_rows.append((number, record))
+    return raw_rows
+
+
 def read_roster(path: Path, user: Any = None) -> RosterReport:
     """Parse and check the workbook. `user`, if given, may only touch regions in its scope."""
     report = RosterReport()
@@ -114,27 +139,16 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
         return report
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        report.errors.append(RowError(1, "header", "the sheet is empty"))
+    columns: dict[int, str] = {}
+    try:
+        raw_rows = _raw_rows(report, wb.worksheets[0], columns)
+    except sheets.UnreadableCell as bad:  # a cell openpyxl cannot read stops the sheet
+        report.errors.append(RowError(bad.row, bad.column(columns), bad.reason))
         return report
-    columns = {i: _header_key(h) for i, h in enumerate(header)}
-    found = {k for k in columns.values() if k}
-    for missing in [c for c in REQUIRED if c not in found]:
-        report.errors.append(RowError(1, missing, "required column is missing"))
-    if report.errors:
+    if raw_rows is None:
         return report
-
     post_types = {pt.code: pt for pt in PostType.objects.all()}
     post_types.update({pt.name: pt for pt in post_types.values()})
-    raw_rows = []
-    for number, values in enumerate(rows, start=2):
-        record = {columns[i]: v for i, v in enumerate(values) if columns.get(i)}
-        if all(v in (None, "") for v in record.values()):
-            continue
-        raw_rows.append((number, record))
     codes = {str(r.get("region_code") or "").strip() for _, r in raw_rows}
     regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
     phones_in_file: dict[str, tuple[int, str]] = {}

@@ -29,6 +29,7 @@ from shapely.geometry import mapping
 
 from gridgov import inputs
 from gridgov.inputs import sheet_row
+from gridgov.ops import sheets
 from gridgov.people.models import Post
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
@@ -306,12 +307,27 @@ def read_sources(
         report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
         return report
     ws = _sheet(wb, category)
-    rows = ws.iter_rows(values_only=True)
+    cols: dict[int, str] = {}
+    try:
+        raw = _raw_rows(report, category, ws, cols)
+    except sheets.UnreadableCell as bad:  # a cell openpyxl cannot read stops the sheet
+        report.errors.append(RowError(bad.row, bad.column(cols), bad.reason))
+        return report
+    if raw is not None:
+        _check_rows(report, raw, user, progress)
+    return report
+
+
+def _raw_rows(
+    report: ImportReport, category: str, ws: Any, cols: dict[int, str]
+) -> list[tuple[int, dict[str, Any]]] | None:
+    """The sheet's non-blank rows by number, each keyed by field; None after a file error."""
+    rows = sheets.lines(ws)
     header = next(rows, None)
     if header is None:
         report.errors.append(RowError(1, "header", "the sheet is empty"))
-        return report
-    cols = _header_map(category, header)
+        return None
+    cols.update(_header_map(category, header))
     found = set(cols.values())
     for required in ("name",):
         if required not in found:
@@ -319,7 +335,7 @@ def read_sources(
     if not ({"lat", "lon"} <= found or "geometry" in found):
         report.errors.append(RowError(1, "geometry", "needs lat and lon columns or geometry"))
     if report.errors:
-        return report
+        return None
     raw: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
         record = {cols[i]: v for i, v in enumerate(values) if i in cols}
@@ -327,10 +343,9 @@ def read_sources(
             continue
         if len(raw) >= MAX_ROWS:
             report.errors.append(RowError(number, "file", f"more than {MAX_ROWS} rows"))
-            return report
+            return None
         raw.append((number, record))
-    _check_rows(report, raw, user, progress)
-    return report
+    return raw
 
 
 def _check_rows(
