@@ -30,3 +30,20 @@ def test_a_missing_font_folder_is_named(settings, tmp_path):
     settings.GRIDGOV_PDF_FONT_DIR = tmp_path
     with pytest.raises(pdf.FontMissing, match="GRIDGOV_PDF_FONT_DIR"):
         pdf.font_files()
+
+
+def test_a_table_row_longer_than_a_page_continues_on_the_next():
+    """A cell of 5,000 characters (what the API takes for a decision) in a narrow column is
+    many pages tall: the row splits instead of failing the layout (reportlab LayoutError)."""
+    out = io.BytesIO()
+    long = "逾期未完成的整改事项" * 500 + "<b>&</b>\ufffe"
+    SimpleDocTemplate(out).build(
+        [pdf.table([["序号", "事项"], ["1", long], ["2", "短"]], widths=[30, 200])]
+    )
+    assert out.getvalue().startswith(b"%PDF")
+    assert out.getvalue().count(b"/Type /Page\n") + out.getvalue().count(b"/Type /Page ") >= 3
+
+
+def test_stored_text_is_never_markup():
+    assert pdf.markup("<b>&</b>\n\ufffe\x00") == "&lt;b&gt;&amp;&lt;/b&gt;<br/>\\uFFFE\\x00"
+    assert pdf.plain("\ud800") == "\\uD800"

@@ -137,3 +137,75 @@ def test_the_api_answers_a_domain_error_with_its_status_and_field(rf):
     assert b'"field": "amount"' in response.content
     assert on_domain_error(request, DomainError.not_found("gone")).status_code == 404
     assert on_domain_error(request, DomainError.conflict("twice")).status_code == 409
+
+
+# --- number cells openpyxl cannot read (NaN, INF, -INF): a row error, never a traceback ------
+
+
+def not_a_number(headers: list[str], bad: str = "NaN", column: int = 0) -> bytes:
+    """A workbook with `headers` and one row whose cell `column` is a number cell holding
+    `bad` (written as 11111, then patched in the sheet's XML: Excel never writes this, a
+    broken exporter may)."""
+    import zipfile
+
+    wb = Workbook()
+    row: list[object] = ["x"] * len(headers)
+    row[column] = 11111
+    wb.active.append(headers)
+    wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<v>11111</v>" in data
+                data = data.replace(b"<v>11111</v>", f"<v>{bad}</v>".encode())
+            zout.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("bad", ["NaN", "INF", "-INF"])
+def test_a_number_cell_that_is_not_a_number_is_a_row_error(bad):
+    report = sheets.read(not_a_number(["名称", "人数"], bad, column=1), COLUMNS)
+    assert not report.ok
+    assert [str(e) for e in report.errors] == [f"row 2, 人数: not a finite number: {bad!r}"]
+
+
+@pytest.mark.django_db
+def test_every_importer_names_the_row_and_column_of_a_nan_cell(crew, territory, tmp_path):
+    from gridgov.customs import excel as customs_excel
+    from gridgov.organisations import excel as org_excel
+    from gridgov.people import roster
+    from gridgov.projects import excel as project_excel
+    from gridgov.sources import excel as source_excel
+
+    user = crew["command"]
+    first = {
+        "organisations": org_excel.COLUMNS[0].label,
+        "projects": project_excel.COLUMNS[0].label,
+        "customs": customs_excel.COLUMNS[0].label,
+    }
+    found = {
+        "organisations": org_excel.import_sheet(
+            user, not_a_number([c.header for c in org_excel.COLUMNS])
+        ).report.errors,
+        "projects": project_excel.import_projects(
+            user, not_a_number([c.header for c in project_excel.COLUMNS])
+        ).errors,
+        "customs": customs_excel.import_registrations(
+            user, not_a_number([c.header for c in customs_excel.COLUMNS])
+        )[0].errors,
+    }
+    for name, errors in found.items():
+        assert [(e.row, e.column) for e in errors] == [(2, first[name])], name
+        assert "not a finite number" in errors[0].reason
+    sheet = tmp_path / "sources.xlsx"
+    sheet.write_bytes(not_a_number(source_excel.headers("construction_site")))
+    report = source_excel.read_sources(sheet, "construction_site", user=user)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "code")]  # its first column
+    people = tmp_path / "roster.xlsx"
+    people.write_bytes(not_a_number(roster.EXPORT_HEADERS))
+    errors = roster.read_roster(people, user).errors
+    assert [(e.row, e.column) for e in errors] == [(2, "name")]
