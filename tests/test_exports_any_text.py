@@ -206,7 +206,9 @@ def test_every_export_and_document_survives_any_stored_text(poisoned, client, cr
         if "bulletin" in route:  # the matrix asks for a bulletin that does not exist
             params = {k: str(made[0].pk) for k in params}
         if "meeting" in route:
-            params = {k: (str(later) if k in ("pk", "meeting_id") else v) for k, v in params.items()}
+            params = {
+                k: (str(later) if k in ("pk", "meeting_id") else v) for k, v in params.items()
+            }
         query = row.query
         if kind == "csv":
             query = "&".join(q for q in (query, "format=csv") if q)
