@@ -45,8 +45,10 @@ NOT_TEXT = {
     "sources.CategoryField.category",
 }
 
-# Columns that name a stored file, its type or a digest: keys into storage, not words.
-NOT_TEXT_NAMES = ("path", "file", "stored", "sha256", "digest", "content_type", "token")
+# Columns that name a stored file, its type or a digest (keys into storage), or a code the
+# URLs and devices use (a station's code, an MN): keys, not words.
+NOT_TEXT_NAMES = ("path", "file", "file_type", "stored", "sha256", "digest", "content_type")
+NOT_TEXT_NAMES += ("token", "code", "mn")
 
 FILE_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -214,8 +216,14 @@ def test_every_export_and_document_survives_any_stored_text(poisoned, client, cr
             query = "&".join(q for q in (query, "format=csv") if q)
         address = url(route, params, d, query)
         response = client.get(address)
-        if response.status_code != 200:
-            failures.append(f"{address}: {response.status_code}")
+        # The command office's answer in the route matrix: 200, but 404 for the rules
+        # version the district stores no document of.
+        expected = 200 if "bulletin" in route else int(row.expect.split()[1])
+        if response.status_code != expected:
+            failures.append(f"{address}: {response.status_code}, not {expected}")
+            continue
+        if expected != 200:
+            checked.append(address)
             continue
         body = b"".join(response) if response.streaming else response.content
         problem = readable(kind, body)
