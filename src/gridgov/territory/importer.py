@@ -9,9 +9,10 @@ from typing import Any
 
 from gridgov import inputs
 from gridgov.errors import DomainError
+from gridgov.territory import geometry as geo
 from gridgov.territory.levels import accepted_names, parse_level
 from gridgov.territory.models import GridKind, Level, Region
-from gridgov.territory.services import Problem, RegionSpec
+from gridgov.territory.services import Problem, RegionSpec, tolerance
 
 ID_MEMBER = "id"  # --code-field id: the Feature's own `id` member (RFC 7946 §3.2)
 DATAV_CODE = "adcode"  # DataV / 阿里云 GeoJSON: the 行政区划代码, used when there is no `code`
@@ -38,6 +39,7 @@ class FieldMap:
 class ParsedFile:
     specs: list[RegionSpec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    repairs: list[Problem] = field(default_factory=list)  # accepted, but said per row
 
 
 def parse_kind(value: Any) -> str:
@@ -88,6 +90,11 @@ def read_feature_collection(
         out.problems.extend(problems)
         if spec is not None:
             out.specs.append(spec)
+            fixed = geo.repaired(spec.geometry, tolerance())
+            if fixed is not None:
+                spec.geometry = geo.to_geojson(fixed[0])
+                reason = f"repaired ({fixed[1]}); area changed by {fixed[2]:.4%}"
+                out.repairs.append(Problem(spec.code, "geometry", reason, number))
     if parent:
         out.problems.extend(_give_parent(out.specs, parent, fields))
     return out

@@ -75,6 +75,10 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from exc
         with console.status(f"Reading {path.name} …"):
             parsed = read_feature_collection(path, fields, level=level, parent=parent)
+        if parsed.repairs:
+            console.print(f"[yellow]{len(parsed.repairs)} invalid boundar(ies) repaired:[/]")
+            for note in parsed.repairs[:500]:
+                console.print(f"  {note}", soft_wrap=True, markup=False)
         if parsed.problems:
             self._print_problems(console, parsed.problems)
             raise CommandError(f"{len(parsed.problems)} problem(s); nothing was written")
