@@ -2,6 +2,7 @@
 refused whole."""
 
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -231,3 +232,246 @@ def test_export_to_excel(territory, tmp_path):
     call_command("export_regions", "-o", str(out), "--level", "4")
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["D-S1-C1-G1", "D-S1-C1-G2", "D-S2-C2-G3"]
+
+
+# --- real county-level files: top-level overlaps, level names, --level/--parent, ids ---------
+
+# An irregular border between two neighbouring districts, south to north.
+BORDER = [(113.20, 35.0), (113.23, 35.07), (113.18, 35.15), (113.22, 35.26), (113.19, 35.4)]
+
+
+def district_feature(code, name, geometry, **props):
+    """A feature as DataV / 阿里云 files have them: adcode (a number), name, level."""
+    return {
+        "type": "Feature",
+        "properties": {"adcode": code, "name": name, "level": "district", **props},
+        "geometry": geometry,
+    }
+
+
+def neighbours(shift=0.0):
+    """West and east of BORDER; the east one reaches `shift` degrees over it (a sliver)."""
+    west = [(113.0, 35.0), *BORDER, (113.0, 35.4), (113.0, 35.0)]
+    east = [(x - shift, y) for x, y in reversed(BORDER)]
+    east = [*east, (113.4, 35.0), (113.4, 35.4), east[0]]
+    hole = [(113.05, 35.05), (113.08, 35.05), (113.08, 35.08), (113.05, 35.05)]
+    return (
+        {"type": "Polygon", "coordinates": [[list(p) for p in west], [list(p) for p in hole]]},
+        {"type": "MultiPolygon", "coordinates": [[[list(p) for p in east]]]},
+    )
+
+
+def test_neighbouring_districts_with_a_sliver_along_their_border_are_accepted(db, tmp_path):
+    west, east = neighbours(shift=0.00001)  # about a metre over the border
+    from shapely.geometry import shape
+
+    share = shape(west).intersection(shape(east)).area / min(shape(west).area, shape(east).area)
+    assert 0 < share < 0.001
+    path = write(
+        tmp_path, [district_feature(110105, "西区", west), district_feature(110106, "东区", east)]
+    )
+    call_command("import_regions", str(path), "--commit")
+    assert sorted(Region.objects.values_list("code", "level")) == [("110105", 1), ("110106", 1)]
+    assert Region.objects.get(code="110106").geometry["type"] == "MultiPolygon"
+    assert len(Region.objects.get(code="110105").geometry["coordinates"]) == 2  # the hole kept
+
+
+def test_a_district_duplicated_under_another_code_is_refused(db, tmp_path, capsys):
+    west, east = neighbours()
+    path = write(
+        tmp_path,
+        [
+            district_feature(110105, "西区", west),
+            district_feature(110106, "东区", east),
+            district_feature(110199, "西区副本", west),
+        ],
+    )
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_regions", str(path))
+    out = capsys.readouterr().out
+    assert "110105" in out and "110199" in out and "100.00%" in out
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_regions", str(path), "--commit")
+    assert Region.objects.count() == 0
+
+
+def test_a_district_overlapping_a_stored_one_by_half_is_refused_in_dry_run_and_commit(
+    territory, tmp_path, capsys
+):
+    before = Region.objects.count()
+    intruder = district_feature(410802, "解放区", box(113.2, 35.0, 113.6, 35.4))
+    path = write(tmp_path, [intruder])
+    for extra in ([], ["--commit"]):
+        with pytest.raises(CommandError, match="nothing was written"):
+            call_command("import_regions", str(path), *extra)
+        out = capsys.readouterr().out
+        assert "feature 1, 410802: geometry: overlaps D (测试区, stored) by 50.00%" in out
+    assert Region.objects.count() == before
+
+
+def test_redrawing_a_stored_district_is_not_an_overlap_with_itself(territory, tmp_path):
+    bigger = district_feature("D", "测试区", box(112.9, 34.9, 113.5, 35.5))
+    call_command("import_regions", str(write(tmp_path, [bigger])), "--commit")
+    assert Region.objects.get(code="D").version == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("县", 1),
+        ("县级市", 1),
+        ("旗", 1),
+        ("自治县", 1),
+        ("自治旗", 1),
+        ("林区", 1),
+        ("特区", 1),
+        ("区", 1),
+        ("乡", 2),
+        ("民族乡", 2),
+        ("苏木", 2),
+        ("镇", 2),
+        ("街道", 2),
+        ("居委会", 3),
+        ("村委会", 3),
+        ("嘎查", 3),
+        ("社区", 3),
+        ("村", 3),
+        ("网格", 4),
+    ],
+)
+def test_chinese_level_names_map_onto_the_four_levels(tmp_path, name, level):
+    path = write(tmp_path, [feature("X", "某地", name, None, box(0, 0, 1, 1))])
+    parsed = read_feature_collection(path)
+    assert parsed.problems == [] and parsed.specs[0].level == level
+
+
+def test_an_unknown_level_is_refused_per_row_with_the_accepted_names(tmp_path):
+    path = write(tmp_path, [feature("X", "某市", "city", None, box(0, 0, 1, 1))])
+    [problem] = read_feature_collection(path).problems
+    assert (
+        problem.row == 1 and "unknown level 'city'" in problem.reason and "村委会" in problem.reason
+    )
+
+
+def streets_without_level_or_parent():
+    return [
+        {
+            "type": "Feature",
+            "properties": {"code": "D-T1", "name": "北乡"},
+            "geometry": box(113.0, 35.2, 113.4, 35.4),
+        },
+        {
+            "type": "Feature",
+            "properties": {"code": "D-T2", "name": "南乡"},
+            "geometry": box(113.0, 35.0, 113.4, 35.2),
+        },
+    ]
+
+
+def test_level_and_parent_options_place_a_file_of_townships_under_a_stored_district(db, tmp_path):
+    from gridgov.territory.services import apply_plan
+
+    apply_plan([territory_specs()[0]])  # district D alone
+    path = write(tmp_path, streets_without_level_or_parent())
+    call_command("import_regions", str(path), "--level", "乡", "--parent", "D", "--commit")
+    streets = Region.objects.filter(level=2).select_related("parent")
+    assert sorted((r.code, r.parent.code) for r in streets) == [("D-T1", "D"), ("D-T2", "D")]
+
+
+def test_a_file_without_levels_needs_the_level_option(db, tmp_path, capsys):
+    path = write(tmp_path, streets_without_level_or_parent())
+    with pytest.raises(CommandError):
+        call_command("import_regions", str(path))
+    assert "feature 1, D-T1: level: missing (give the file's level with --level)" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_level_property_disagreeing_with_the_level_option_is_refused(db, tmp_path, capsys):
+    path = write(tmp_path, [feature("X", "某村", "村", None, box(0, 0, 1, 1))])
+    with pytest.raises(CommandError):
+        call_command("import_regions", str(path), "--level", "镇")
+    assert "--level says 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--level", "省"], "--level '省': unknown level name"),
+        (["--level", "乡", "--parent", "NOPE"], "--parent NOPE: no such region"),
+        (["--level", "乡", "--parent", "D-S1"], "level-2 features need a level-1 parent"),
+        (["--level", "县", "--parent", "D"], "a district (level 1) has no parent"),
+        (["--parent", "D-S1-C1-G1"], "is a grid"),
+    ],
+)
+def test_bad_options_are_a_clear_error(territory, tmp_path, args, message):
+    path = write(tmp_path, streets_without_level_or_parent())
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import_regions", str(path), *args)
+
+
+def test_features_outside_the_parent_option_are_refused(territory, tmp_path, capsys):
+    features = streets_without_level_or_parent()
+    features[0]["geometry"] = box(113.0, 35.2, 113.4, 35.6)  # half of it north of D
+    Region.objects.filter(level__gte=2).update(retired_at="2026-01-01T00:00Z")
+    with pytest.raises(CommandError):
+        call_command(
+            "import_regions",
+            str(write(tmp_path, features)),
+            "--level",
+            "2",
+            "--parent",
+            "D",
+            "--commit",
+        )
+    assert "D-T1: geometry: 50.00% of it lies outside its parent D" in capsys.readouterr().out
+    assert not Region.objects.filter(code__startswith="D-T").exists()
+
+
+def with_id(value, **props):
+    return {
+        "type": "Feature",
+        "id": value,
+        "properties": props,
+        "geometry": box(113.0, 35.0, 113.4, 35.4),
+    }
+
+
+def test_code_field_id_reads_the_feature_id_and_numbers_become_text(db, tmp_path):
+    path = write(tmp_path, [with_id(110105, name="朝阳区", code="ignored")])
+    call_command("import_regions", str(path), "--code-field", "id", "--level", "区", "--commit")
+    assert list(Region.objects.values_list("code", "name")) == [("110105", "朝阳区")]
+
+
+def test_code_field_id_refuses_a_feature_without_an_id(db, tmp_path, capsys):
+    feature_without = with_id(None, name="无名区")
+    del feature_without["id"]
+    path = write(tmp_path, [with_id("110105", name="朝阳区"), feature_without])
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_regions", str(path), "--code-field", "id", "--level", "区", "--commit")
+    assert "feature 2, (no code): id: feature has no id member" in capsys.readouterr().out
+    assert Region.objects.count() == 0
+
+
+def test_a_ring_touching_itself_is_repaired_and_said_so(db, tmp_path, capsys):
+    # One ring that touches itself at (113.2, 35.2): valid to most GIS, not to OGC.
+    ring = [
+        [113.0, 35.0],
+        [113.4, 35.0],
+        [113.4, 35.4],
+        [113.2, 35.2],
+        [113.3, 35.4],
+        [113.1, 35.4],
+        [113.2, 35.2],
+        [113.0, 35.4],
+        [113.0, 35.0],
+    ]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    call_command(
+        "import_regions", str(write(tmp_path, [district_feature(1, "甲区", geometry)])), "--commit"
+    )
+    assert "feature 1, 1: geometry: repaired (Ring Self-intersection" in capsys.readouterr().out
+    from shapely.geometry import shape
+
+    stored = shape(Region.objects.get(code="1").geometry)
+    assert stored.is_valid and abs(stored.area - shape(geometry).area) < 1e-9

@@ -50,6 +50,33 @@ def parse_geometry(code: str, geojson: Any) -> BaseGeometry:
     return geom
 
 
+def repaired(geojson: Any, tolerance: float) -> tuple[BaseGeometry, str, float] | None:
+    """An invalid (Multi)Polygon made valid, with what was wrong and the share by which the
+    area changed, when the repair is faithful:
+    the valid shape's area differs from the drawn one by at most `tolerance` × its area (a ring
+    touching itself, or a crossing a few metres long as quantised real data has). A bow tie or
+    anything else whose shape would change is not repaired (None), nor is a valid geometry."""
+    if not isinstance(geojson, dict) or geojson.get("type") not in ALLOWED_TYPES:
+        return None
+    try:
+        geom = shape(geojson)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    if geom.is_empty or geom.is_valid:
+        return None
+    fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    parts = [p for p in getattr(fixed, "geoms", [fixed]) if p.geom_type in ALLOWED_TYPES]
+    if not parts:
+        return None
+    fixed = shapely.union_all(parts)
+    # The drawn area: shoelace per ring, so a bow tie's lobes cancel and overlapping parts of a
+    # MultiPolygon count twice; either way it is far from the repaired area.
+    drawn = geom.area
+    if fixed.area <= 0 or abs(fixed.area - drawn) > tolerance * fixed.area:
+        return None
+    return fixed, explain_validity(geom), abs(fixed.area - drawn) / fixed.area
+
+
 def to_geojson(geom: BaseGeometry, digits: int = 7) -> dict[str, Any]:
     """GeoJSON dict with coordinates rounded (7 digits is about a centimetre)."""
 

@@ -145,6 +145,10 @@ def _check_fields(spec: RegionSpec, known_lines: set[str]) -> list[Problem]:
     out = []
     if not spec.name:
         out.append(Problem(spec.code, "name", "missing", spec.row))
+    for name, value, longest in (("code", spec.code, 40), ("name", spec.name, 100)):
+        if len(value) > longest:  # Region.code / Region.name max_length
+            reason = f"at most {longest} characters ({len(value)} given)"
+            out.append(Problem(spec.code, name, reason, spec.row))
     if spec.level not in Level.values:
         out.append(Problem(spec.code, "level", f"must be one of 1-4, got {spec.level!r}", spec.row))
     if spec.level == Level.GRID:
@@ -202,31 +206,39 @@ def _check_parent(
 
 
 def _check_overlaps(seen: dict[str, RegionSpec], nodes: dict[str, _Node]) -> list[Problem]:
-    """Siblings of one parent must not overlap: the input's own, plus the database's others."""
-    by_parent: dict[str, list[tuple[str, BaseGeometry]]] = defaultdict(list)
+    """No two active regions of one level may overlap: not two of the input (siblings, or
+    top-level regions such as two districts), nor one of the input and a stored region of its
+    level (one with the same code is the region being updated, so it is left out). An overlap
+    counts when it exceeds GRIDGOV_GEOMETRY_TOLERANCE × the smaller region's area."""
+    by_level: dict[int, list[tuple[str, BaseGeometry]]] = defaultdict(list)
     for spec in seen.values():
         geom = nodes[spec.code].geom
-        if spec.parent_code and geom is not None and spec.level in Level.values:
-            by_parent[spec.parent_code].append((spec.code, geom))
-    if not by_parent:
+        if geom is not None and spec.level in Level.values:
+            by_level[spec.level].append((spec.code, geom))
+    if not by_level:
         return []
-    siblings = (
+    names = {code: spec.name for code, spec in seen.items()}
+    stored = (
         Region.objects.active()
-        .filter(parent__code__in=list(by_parent))
+        .filter(level__in=list(by_level))
         .exclude(code__in=list(seen))
+        .only("code", "name", "level", "geometry")
     )
-    for region in siblings.select_related("parent"):
+    for region in stored:
         geom = _safe_geom(region)
-        if geom is not None and region.parent is not None:
-            by_parent[region.parent.code].append((region.code, geom))
+        if geom is not None:
+            by_level[region.level].append((region.code, geom))
+            names[region.code] = f"{region.name}, stored"
     out = []
-    for items in by_parent.values():
+    for items in by_level.values():
         for a, b, share in geo.overlapping_pairs(items, tolerance()):
             code = a if a in seen else b
             other = b if code == a else a
-            out.append(
-                Problem(code, "geometry", f"overlaps {other} by {share:.2%}", seen[code].row)
+            reason = (
+                f"overlaps {other} ({names[other]}) by {share:.2%} of the smaller one's area "
+                f"(at most {tolerance():.2%} allowed)"
             )
+            out.append(Problem(code, "geometry", reason, seen[code].row))
     return out
 
 

@@ -1,4 +1,5 @@
-"""gridgov import-regions FILE.geojson [--commit]: dry-run by default."""
+"""gridgov import-regions FILE.geojson [--level L] [--parent CODE] [--commit]: a dry run
+unless --commit, which applies everything in one transaction or nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from gridgov.territory.importer import FieldMap, read_feature_collection
+from gridgov.errors import DomainError
+from gridgov.territory.importer import FieldMap, read_feature_collection, resolve_parent
+from gridgov.territory.levels import accepted_names, parse_level
 from gridgov.territory.services import PlanError, PlanReport, apply_plan, validate_plan
 
 
@@ -19,12 +22,28 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true", help="apply the changes")
         parser.add_argument("--reason", default="import", help="recorded in boundary history")
+        parser.add_argument(
+            "--level",
+            help="level of every feature without a level property (1-4, 区, 县, 街道, 镇, 乡, "
+            "社区, 村, 网格, …)",
+        )
+        parser.add_argument(
+            "--parent",
+            metavar="CODE",
+            help="stored region that is the parent of every top-level feature of the file",
+        )
         defaults = FieldMap()
         for name in ("code", "name", "level", "parent", "kind", "lines"):
             parser.add_argument(
                 f"--{name}-field",
                 default=getattr(defaults, name),
-                help=f"feature property holding the {name} (default: %(default)s)",
+                help=f"feature property holding the {name} (default: %(default)s)"
+                + (
+                    "; 'id' reads the Feature's own id member, and without a 'code' property "
+                    "DataV's 'adcode' is read"
+                    if name == "code"
+                    else ""
+                ),
             )
 
     def handle(self, *args, **opts):
@@ -40,8 +59,26 @@ class Command(BaseCommand):
             kind=opts["kind_field"],
             lines=opts["lines_field"],
         )
+        level = None
+        if opts["level"] is not None:
+            level = parse_level(opts["level"])
+            if level is None:
+                raise CommandError(
+                    f"--level {opts['level']!r}: unknown level name (accepted: 1-4 or "
+                    f"{accepted_names()})"
+                )
+        parent = (opts["parent"] or "").strip() or None
+        if parent is not None:
+            try:
+                resolve_parent(parent, level)
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
         with console.status(f"Reading {path.name} …"):
-            parsed = read_feature_collection(path, fields)
+            parsed = read_feature_collection(path, fields, level=level, parent=parent)
+        if parsed.repairs:
+            console.print(f"[yellow]{len(parsed.repairs)} invalid boundar(ies) repaired:[/]")
+            for note in parsed.repairs[:500]:
+                console.print(f"  {note}", soft_wrap=True, markup=False)
         if parsed.problems:
             self._print_problems(console, parsed.problems)
             raise CommandError(f"{len(parsed.problems)} problem(s); nothing was written")
