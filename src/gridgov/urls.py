@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
 from gridgov.api import api, not_found
 from gridgov.enforcement import views as enforcement_views
+from gridgov.open311 import views as open311_views
 from gridgov.workorders import public
 
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("sources/", include("gridgov.sources.urls")),
     path("meetings/", include("gridgov.meetings.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
+    re_path(r"^open311/(?P<rest>[\s\S]*)$", open311_views.unknown),  # the spec's 404, not HTML
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),
