@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from gridgov.api import api, not_found
@@ -36,7 +36,8 @@ urlpatterns = [
     path("sources/", include("gridgov.sources.urls")),
     path("meetings/", include("gridgov.meetings.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
-    re_path(r"^open311/(?P<rest>[\s\S]*)$", open311_views.unknown),  # the spec's 404, not HTML
+    path("open311/", open311_views.unknown),  # the spec's 404 (JSON), not the HTML page
+    path("open311/<path:rest>", open311_views.unknown),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 from django.views.generic import RedirectView
 
 from gridgov.open311 import views
@@ -13,5 +13,5 @@ urlpatterns = [
     path("requests.<str:fmt>", views.requests_, name="requests"),
     path("requests/<str:ref>.<str:fmt>", views.one_request, name="request"),
     path("tokens/<str:token>.<str:fmt>", views.token, name="token"),
-    re_path(r"^(?P<rest>[\s\S]+)$", views.unknown, name="unknown"),
+    path("<path:rest>", views.unknown, name="unknown"),  # the spec's 404, not the HTML page
 ]
