@@ -279,6 +279,7 @@ def clock(request):
 def fresh_locate_index():
     """Each test's database starts again; so must the process-wide grid index."""
     from gridgov.air import assessment, gateways, stations
+    from gridgov.people import names
     from gridgov.territory import locate
     from gridgov.workorders import deadlines
 
@@ -287,9 +288,11 @@ def fresh_locate_index():
     deadlines.clear_cache()
     stations.station_tokens.clear()  # the ingestion token caches
     gateways.gateway_tokens.clear()
+    names.clear_cache()  # the roster's names masked in public text
     yield
     locate.invalidate()
     assessment.clear_cache()
     deadlines.clear_cache()
     stations.station_tokens.clear()
     gateways.gateway_tokens.clear()
+    names.clear_cache()

@@ -706,6 +706,10 @@ ROUTES: dict[str, Row] = {
     "open311/v2/tokens/<str:token>.<str:fmt>": row(
         "404 404 404 404 404 404 404", token="nosuchtoken", fmt="json"
     ),
+    # Not an endpoint (no format suffix, or no such path): the spec's 404 list, for anyone.
+    "open311/v2/<path:rest>": row("404 404 404 404 404 404 404", rest="requests"),
+    "open311/": row("404 404 404 404 404 404 404"),
+    "open311/<path:rest>": row("404 404 404 404 404 404 404", rest="v1/services.json"),
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),

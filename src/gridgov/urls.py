@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from gridgov.api import api, not_found
 from gridgov.enforcement import views as enforcement_views
+from gridgov.open311 import views as open311_views
 from gridgov.workorders import public
 
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("sources/", include("gridgov.sources.urls")),
     path("meetings/", include("gridgov.meetings.urls")),
     path("open311/v2/", include("gridgov.open311.urls")),
+    path("open311/", open311_views.unknown),  # the spec's 404 (JSON), not the HTML page
+    path("open311/<path:rest>", open311_views.unknown),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
     path("report/area.geojson", public.area, name="public_area"),

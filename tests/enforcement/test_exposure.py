@@ -191,6 +191,7 @@ def test_org_named_and_photos_reencoded_without_exif(enf, new_case):
 
 
 def test_public_api_is_rate_limited(enf, monkeypatch):
+    import gridgov.api  # noqa: F401  (first: it registers the routers; alone, the import cycles)
     from gridgov.enforcement import api
 
     monkeypatch.setattr(api, "PUBLIC_PER_MINUTE", 2)
@@ -198,3 +199,40 @@ def test_public_api_is_rate_limited(enf, monkeypatch):
     codes = [client.get("/api/v1/public/exposure").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert client.get("/exposure/").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("执法队员李专职到场检查", "姓名"),  # a name on the roster
+        ("我是李明，现场制止焚烧", "姓名"),  # a name introduced as one
+        ("在幸福小区3号楼2单元门口焚烧垃圾", "楼栋门牌号"),
+    ],
+)
+def test_the_public_text_rule_refuses_publication(enf, person_case, text, found):
+    from gridgov.people.models import Person
+
+    Person.objects.create(name="李专职", phone="13900000095")
+    with pytest.raises(CaseError) as err:
+        pubs.propose(person_case.pk, enf["command"], title="露天焚烧垃圾", summary=text)
+    assert err.value.field == "summary" and found in str(err.value)
+    assert not Publication.objects.exists()
+
+
+def test_a_name_added_to_the_roster_after_approval_is_masked(enf, person_case):
+    from gridgov.people.models import Person
+
+    summary = "执法队员孙立新到场，责令当事人立即熄灭火源"
+    pub = pubs.propose(person_case.pk, enf["command"], title="孙立新现场执法", summary=summary)
+    pubs.approve(pub.pk, enf["command2"])
+    client = Client()
+    assert "孙立新" in client.get(f"/exposure/{pub.pk}/").content.decode()
+    Person.objects.create(name="孙立新", phone="13900000096")
+    api = client.get("/api/v1/public/exposure")
+    [item] = api.json()["items"]
+    assert item["summary"] == "执法队员孙**到场，责令当事人立即熄灭火源"
+    assert item["title"] == "孙**现场执法"
+    for path in ("/exposure/", f"/exposure/{pub.pk}/", "/api/v1/public/exposure"):
+        response = client.get(path)
+        body = response.content.decode("unicode_escape") + response.content.decode()
+        assert "孙立新" not in body and "孙**" in body, path

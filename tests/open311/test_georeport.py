@@ -180,3 +180,102 @@ def test_key_command(capsys, db):
         call_command("open311_key", "create", "hotline")
     call_command("open311_key", "revoke", "hotline")
     assert ApiKey.verify(raw) is None
+
+
+MEDIA = "https://img.example.cn/reports/2026/11/dust.jpg?size=large"
+
+
+def test_media_url_is_kept_and_returned(client, crew, key):
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "construction_dust",
+            "lat": "35.2",
+            "long": "113.05",
+            "description": "工地未苫盖",
+            "media_url": f"  {MEDIA} ",
+        },
+    )
+    ref = json.loads(r.content)[0]["service_request_id"]
+    assert Event.objects.get(reference=ref).media_url == MEDIA
+    (one,) = valid(client.get(f"/open311/v2/requests/{ref}.json"), "requests.json")
+    assert one["media_url"] == MEDIA
+    (listed,) = valid(client.get("/open311/v2/requests.json"), "requests.json")
+    assert listed["media_url"] == MEDIA
+    root = ET.fromstring(client.get(f"/open311/v2/requests.xml?service_request_id={ref}").content)
+    assert root.find("request/media_url").text == MEDIA
+    # Without one: null in JSON, an empty element in XML.
+    r = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": key, "service_code": "sanitation", "lat": "35.2", "long": "113.05"},
+    )
+    other = json.loads(r.content)[0]["service_request_id"]
+    assert (
+        valid(client.get(f"/open311/v2/requests/{other}.json"), "requests.json")[0]["media_url"]
+        is None
+    )
+    root = ET.fromstring(client.get(f"/open311/v2/requests/{other}.xml").content)
+    assert root.find("request/media_url").text is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://files.example.cn/a.jpg",
+        "data:image/png;base64,AAAA",
+        "not a url",
+        "//img.example.cn/a.jpg",
+        "https://img.example.cn/" + "a" * 500,
+        "https://img.example.cn/a\x07.jpg",
+    ],
+)
+def test_media_url_refused_naming_the_field(client, crew, key, url):
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "construction_dust",
+            "lat": "35.2",
+            "long": "113.05",
+            "media_url": url,
+        },
+    )
+    assert error_of(r, 400).startswith("media_url: ")
+    assert Event.objects.count() == 0
+    r = client.post(
+        "/open311/v2/requests.xml",
+        {"api_key": key, "service_code": "sanitation", "lat": "35.2", "long": "113.05",
+         "media_url": url},
+    )  # fmt: skip
+    assert r.status_code == 400
+    err = ET.fromstring(r.content)
+    assert err.find("error/code").text == "400"
+    assert err.find("error/description").text.startswith("media_url: ")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/open311/v2/services", "/open311/v2/requests", "/open311/v2/requests/SJ261127ABCDE",
+     "/open311/v2/services/construction_dust", "/open311/v2/discovery", "/open311/v2/requests/"],
+)  # fmt: skip
+def test_a_path_without_format_suffix_is_the_spec_404(client, crew, path):
+    for r in (client.get(path), client.post(path, {"service_code": "sanitation"})):
+        description = error_of(r, 404)
+        assert r["Content-Type"].startswith("application/json")
+        assert f"{path.rstrip('/')}.json" in description and ".xml" in description
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["/open311/", "/open311/v1/services.json", "/open311/v2/nothing", "/open311/v3"]
+)
+def test_any_other_open311_path_is_the_spec_404(client, path):
+    r = client.get(path)
+    description = error_of(r, 404)
+    assert r["Content-Type"].startswith("application/json")
+    assert "/open311/v2/" in description and ".json" in description
+    r = client.get("/open311/v2/nothing.xml")
+    assert r.status_code == 404 and r["Content-Type"].startswith("text/xml")
+    assert ET.fromstring(r.content).find("error/code").text == "404"

@@ -8,7 +8,10 @@ What the public sees is decided here alone (the page and the public API call `pu
 an organisation by its name, a person as surname + 某 (王某); the source's name only when the
 party is an organisation; the category and the street, never the address or the grid; the
 summary, the legal bases, the fine and the dates. Every text that goes out is scanned for phone
-numbers, ID numbers and the party's own name and number, and publication is refused if found.
+numbers, ID numbers, the party's own name and number and whatever the public-text rule of every
+public door masks (workorders.publication.mask_personal: names on the roster or introduced as a
+name, building and room numbers), and publication is refused if found; what is shown is masked
+by that rule once more (a name added to the roster after approval).
 """
 
 from __future__ import annotations
@@ -43,44 +46,14 @@ from gridgov.enforcement.services import (
     invalid,
 )
 from gridgov.enforcement.steps import Step
+from gridgov.people import names
 from gridgov.sources import categories
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import evidence
+from gridgov.workorders.publication import mask_personal, personal_found
 
 MAX_PHOTOS = 6
 PUBLISHABLE_STEPS = frozenset({Step.DECISION, Step.EXECUTION, Step.CLOSED})
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-    "轩辕",
-    "令狐",
-    "钟离",
-    "端木",
-    "独孤",
-    "南宫",
-    "西门",
-    "百里",
-    "呼延",
-    "闻人",
-    "澹台",
-    "公冶",
-    "申屠",
-    "太史",
-    "万俟",
-    "赫连",
-    "拓跋",
-)
 
 # Mobile numbers, landlines with an area code, and runs of 15 or more digits (ID numbers of
 # both generations, bank cards) — digits glued to other digits do not count as a match edge.
@@ -94,7 +67,7 @@ def masked_person(name: str) -> str:
     name = name.strip()
     if not name:
         return _("当事人")
-    for surname in COMPOUND_SURNAMES:
+    for surname in names.COMPOUND_SURNAMES:
         if name.startswith(surname) and len(name) > len(surname):
             return surname + "某"
     return name[0] + "某"
@@ -115,7 +88,13 @@ def personal_data(text: str, case: Case) -> str | None:
     name = re.sub(r"\s", "", case.party_name)
     if case.party_kind == PartyKind.PERSON and len(name) >= 2 and name in compact:
         return _("当事人姓名")
-    return None
+    # The public-text rule of every public door (workorders.publication): anyone's name on the
+    # roster or introduced as a name (我是李明), a building, unit or room number.
+    return personal_found(text, _people(case))
+
+
+def _people(case: Case) -> tuple[str, ...]:
+    return (case.party_name,) if case.party_kind == PartyKind.PERSON else ()
 
 
 def _scan(field: str, text: str, case: Case) -> None:
@@ -140,8 +119,9 @@ def public_view(pub: Publication) -> dict[str, Any]:
     category = source.category if source else ""
     return {
         "id": pub.pk,
-        "title": pub.title,
-        "summary": pub.summary,
+        # Scanned before approval; masked again by the same rule in case the roster has grown.
+        "title": mask_personal(pub.title, _people(case)),
+        "summary": mask_personal(pub.summary, _people(case)),
         "party": case.party_name if org else masked_person(case.party_name),
         "source_name": source.name if (source and org) else "",
         "category": category,

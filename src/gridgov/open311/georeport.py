@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 representations of our categories and events. What a request shows is
 decided by workorders.publication (the same rule as the public tracking page): no personal data
-of anyone, masked numbers in the text, a citizen's point rounded; `agency_responsible` names
+of anyone (numbers, names, building and room numbers masked in the text), a citizen's point
+rounded; `agency_responsible` names
 the responsible unit from the moment the place is located."""
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def request(e: Event) -> dict[str, Any]:
         "zipcode": None,
         "lat": view.lat,
         "long": view.lon,
-        "media_url": None,
+        "media_url": e.media_url or None,  # the reporter's own public link, http(s) only
     }
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("requests.<str:fmt>", views.requests_, name="requests"),
     path("requests/<str:ref>.<str:fmt>", views.one_request, name="request"),
     path("tokens/<str:token>.<str:fmt>", views.token, name="token"),
+    path("<path:rest>", views.unknown, name="unknown"),  # the spec's 404, not the HTML page
 ]

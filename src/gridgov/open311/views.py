@@ -212,6 +212,7 @@ def _create(request: HttpRequest) -> Any:
                 lat=lat,
                 lon=lon,
                 address=_text(data, "address_string"),
+                media_url=data.get("media_url", ""),
                 contact_name=name,
                 contact_phone=_text(data, "phone"),
                 contact_email=email,
@@ -243,3 +244,33 @@ def token(request: HttpRequest, token: str) -> Any:
     if e is None:
         raise Open311Error(404, f"no request for token {token!r}")
     return [{"service_request_id": e.reference, "token": token}]
+
+
+# The resources of GeoReport v2, each of which needs a format suffix (.json or .xml).
+RESOURCES = ("discovery", "services", "services/", "requests", "requests/", "tokens/")
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /open311/: the spec's error list with 404, never the site's HTML page.
+
+    GeoReport v2 makes the response format part of every path (`services.{response_format}`,
+    a required path parameter in the specification's Swagger description), and the clients
+    (city apps, 12345 systems, the Open311 libraries) always send it. So a path without a suffix
+    is answered 404 saying which suffix to add, rather than served as JSON by default: one URL
+    per resource and format, as the discovery document lists them. The error itself is JSON (the
+    spec's first format), XML if the path asked for .xml."""
+    path = rest.strip("/")
+    fmt = "xml" if path.endswith(".xml") else "json"
+    if request.path.startswith("/open311/v2/") and path.startswith(RESOURCES):
+        description = (
+            f"/open311/v2/{path} needs a format suffix: /open311/v2/{path}.json or .xml "
+            "(GeoReport v2)"
+        )
+    else:
+        description = (
+            f"no Open311 endpoint at {request.path}: GeoReport v2 is under /open311/v2/ "
+            "(discovery, services, services/CODE, requests, requests/ID, tokens/TOKEN), "
+            "each with the format suffix .json or .xml"
+        )
+    return georeport.error_response(fmt, 404, description)

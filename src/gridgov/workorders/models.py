@@ -132,6 +132,8 @@ class Event(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    # Public: a link the reporter gave to a photo or video (Open311 media_url), http(s) only.
+    media_url = models.URLField(_("媒体链接"), max_length=500, blank=True)
     alarm = models.OneToOneField(
         "air.Alarm",
         verbose_name=_("空气报警"),

@@ -16,6 +16,8 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -120,6 +122,8 @@ class EventInput:
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    # A link to a photo or video the reporter published elsewhere (Open311's media_url).
+    media_url: str = ""
     alarm_id: int | None = None
     submission_key: str | None = None
     region: Region | None = None  # already known (an alarm's grid): no lookup needed
@@ -146,6 +150,8 @@ TEXT_LIMITS = {
     "contact_email": 254,
 }
 HANDLING_NOTE_LIMIT = 4000
+MEDIA_URL_LIMIT = 500
+_MEDIA_URL = URLValidator(schemes=["http", "https"])
 
 
 def checked_text(data: EventInput) -> dict[str, str]:
@@ -158,7 +164,25 @@ def checked_text(data: EventInput) -> dict[str, str]:
             out[name] = inputs.check_text(name, value, max_length=limit)
         except inputs.InputError as exc:
             raise WorkflowError(400, exc.message, name) from exc
+    out["media_url"] = checked_media_url(data.media_url)
     return out
+
+
+def checked_media_url(value: str) -> str:
+    """An http or https URL of at most MEDIA_URL_LIMIT characters, or "" (WorkflowError naming
+    media_url otherwise): it is published as it is, so no other scheme (javascript:, data:)."""
+    value = value.strip()
+    try:
+        inputs.check_text("media_url", value, max_length=MEDIA_URL_LIMIT)
+    except inputs.InputError as exc:
+        raise WorkflowError(400, exc.message, "media_url") from exc
+    if value:
+        try:
+            _MEDIA_URL(value)
+        except ValidationError:
+            message = _("须为 http:// 或 https:// 开头的网址")
+            raise WorkflowError(400, message, "media_url") from None
+    return value
 
 
 def may_take_calls(user: Any) -> bool:
