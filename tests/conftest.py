@@ -81,12 +81,17 @@ def client():
     return OpenAPICheckedClient()
 
 
-@pytest.fixture
-def territory(db):
+def make_territory() -> dict:
+    """The named territory (the `territory` fixture), by code."""
     apply_plan(territory_specs())
     from gridgov.territory.models import Region
 
     return {r.code: r for r in Region.objects.all()}
+
+
+@pytest.fixture
+def territory(db):
+    return make_territory()
 
 
 def _person(name: str, phone: str, post: str, region, username: str | None = None) -> Person:
@@ -107,9 +112,8 @@ def _person(name: str, phone: str, post: str, region, username: str | None = Non
     return person
 
 
-@pytest.fixture
-def people(territory):
-    t = territory
+def make_people(t: dict) -> dict[str, Person]:
+    """The named people (the `people` fixture), on the named territory `t`."""
     return {
         "command": _person("指挥长", "13900000001", "command_office", t["D"], "command"),
         "east_secretary": _person(
@@ -125,11 +129,29 @@ def people(territory):
 
 
 @pytest.fixture
-def users(people):
+def people(territory):
+    return make_people(territory)
+
+
+def make_users() -> dict:
+    """Every account by username, and `nobody` (the `users` fixture, after `people`)."""
     User = get_user_model()
     users = {u.username: u for u in User.objects.all()}
     users["nobody"] = User.objects.create_user("nobody", password=PASSWORD)
     return users
+
+
+@pytest.fixture
+def users(people):
+    return make_users()
+
+
+@pytest.fixture(scope="module")
+def district_world(request, django_db_setup, django_db_blocker):
+    """The district of tests/api_district.py, built once for a test module that can share it."""
+    from tests.api_district import shared_district
+
+    yield from shared_district(request, django_db_blocker)
 
 
 @pytest.fixture
@@ -275,9 +297,8 @@ def clock(request):
     c.stop()
 
 
-@pytest.fixture(autouse=True)
-def fresh_locate_index():
-    """Each test's database starts again; so must the process-wide grid index."""
+def clear_process_caches() -> None:
+    """Forget what the process remembers of the database: the grid index and the other caches."""
     from gridgov.air import assessment, gateways, stations
     from gridgov.territory import locate
     from gridgov.workorders import deadlines
@@ -287,9 +308,11 @@ def fresh_locate_index():
     deadlines.clear_cache()
     stations.station_tokens.clear()  # the ingestion token caches
     gateways.gateway_tokens.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_locate_index():
+    """Each test's database starts again; so must the process-wide grid index."""
+    clear_process_caches()
     yield
-    locate.invalidate()
-    assessment.clear_cache()
-    deadlines.clear_cache()
-    stations.station_tokens.clear()
-    gateways.gateway_tokens.clear()
+    clear_process_caches()
