@@ -146,6 +146,52 @@ def users(people):
     return make_users()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database, migrated once per run and cloned for each xdist worker
+    (tests/dbtemplate.py); in one process, or with --reuse-db/--nomigrations, as pytest-django
+    makes it."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import dbtemplate
+
+    verbosity = request.config.option.verbose
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    xdist = dbtemplate.xdist_run()
+    if xdist is not None and aliases and django_db_use_migrations and not keepdb:
+        run, worker = xdist
+        with django_db_blocker.unblock():
+            old_name = dbtemplate.setup(run, worker, verbosity, dbtemplate.ALIAS in serialized)
+        yield
+        with django_db_blocker.unblock():
+            dbtemplate.teardown(run, old_name, verbosity)
+        return
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+
+
 @pytest.fixture(scope="module")
 def district_world(request, django_db_setup, django_db_blocker):
     """The district of tests/api_district.py, built once for a test module that can share it."""
