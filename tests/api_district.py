@@ -16,15 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from tests.air.conftest import T0, make_batch, put, stations  # noqa: F401  (fixtures)
-from tests.conftest import _person
-from tests.workorders.fixtures import G1_POINT, G3_POINT
+from tests.air.conftest import T0, make_batch, make_put, make_stations, put, stations  # noqa: F401
+from tests.conftest import (
+    Clock,
+    _person,
+    clear_process_caches,
+    make_people,
+    make_territory,
+    make_users,
+    swept_now,
+)
+from tests.workorders.fixtures import G1_POINT, G3_POINT, make_crew, report_event
 
 ROLES = {
     "anonymous": None,
@@ -387,8 +396,8 @@ def _racing_card() -> int:
     return card.pk
 
 
-@pytest.fixture
-def district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
+def build_district(crew, territory, people, stations, put, report) -> District:  # noqa: F811
+    """The district, on top of the named territory and crew (the fixtures' values)."""
     from gridgov.air.models import Station, Target
     from gridgov.air.stations import issue_token
     from gridgov.workorders.models import Source
@@ -456,3 +465,84 @@ def district(crew, territory, people, stations, put, report) -> District:  # noq
         **_mediation(territory),
         **_customs(territory),
     )
+
+
+# --- one district per test module -------------------------------------------------------------
+#
+# Building the district takes about a second; the fuzz (tests/test_api_fuzz.py) asks for it in
+# each of its ~400 cases. So a module whose tests need nothing else of the database fixtures
+# shares one district: built once inside an outer transaction (`district_world`, module scope),
+# each test then running in a savepoint rolled back at its end (pytest-django's `db`), exactly as
+# if the district had been built in the test's own transaction. A module that asks for one of the
+# fixtures the district is made from (they would make a second territory), or for a transactional
+# database (a live server), gets the district built in each test, as before.
+
+# Fixtures a test cannot have alongside a shared district.
+_PER_TEST = frozenset(
+    {"crew", "territory", "people", "users", "stations", "put", "report", "transactional_db"}
+    | {"live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def _shareable(request: pytest.FixtureRequest) -> bool:
+    tests = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    return not any(_PER_TEST & set(getattr(i, "fixturenames", ())) for i in tests)
+
+
+def _build_shared() -> District:
+    """The district as the fixtures would build it in a test, at the test's moment."""
+    clock = Clock(None)
+    moment = swept_now()
+    if moment is not None:
+        clock.travel(moment)
+    clear_process_caches()
+    try:
+        territory = make_territory()
+        people = make_people(territory)
+        crew = make_crew(people, territory, make_users())
+        stations = make_stations(territory)
+        return build_district(crew, territory, people, stations, make_put(), report_event)
+    finally:
+        clear_process_caches()
+        clock.stop()
+
+
+# How many districts this process built (the fuzz module checks it builds one).
+BUILDS = {"shared": 0, "per_test": 0}
+
+
+def shared_district(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[Any]:
+    """The body of the `district_world` fixture (tests/conftest.py): the module's shared
+    district, or None where its tests build their own (see above)."""
+    if not _shareable(request):
+        yield None
+        return
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = _build_shared()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    BUILDS["shared"] += 1
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def district(request, district_world, db) -> District:
+    """The district's ids; its rows are in the test's database for the test alone (a shared
+    district: the test's savepoint inside the module's transaction)."""
+    if district_world is not None:
+        return district_world
+    BUILDS["per_test"] += 1
+    names = ("crew", "territory", "people", "stations", "put", "report")
+    return build_district(*(request.getfixturevalue(n) for n in names))

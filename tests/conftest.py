@@ -81,12 +81,17 @@ def client():
     return OpenAPICheckedClient()
 
 
-@pytest.fixture
-def territory(db):
+def make_territory() -> dict:
+    """The named territory (the `territory` fixture), by code."""
     apply_plan(territory_specs())
     from gridgov.territory.models import Region
 
     return {r.code: r for r in Region.objects.all()}
+
+
+@pytest.fixture
+def territory(db):
+    return make_territory()
 
 
 def _person(name: str, phone: str, post: str, region, username: str | None = None) -> Person:
@@ -107,9 +112,8 @@ def _person(name: str, phone: str, post: str, region, username: str | None = Non
     return person
 
 
-@pytest.fixture
-def people(territory):
-    t = territory
+def make_people(t: dict) -> dict[str, Person]:
+    """The named people (the `people` fixture), on the named territory `t`."""
     return {
         "command": _person("指挥长", "13900000001", "command_office", t["D"], "command"),
         "east_secretary": _person(
@@ -125,11 +129,75 @@ def people(territory):
 
 
 @pytest.fixture
-def users(people):
+def people(territory):
+    return make_people(territory)
+
+
+def make_users() -> dict:
+    """Every account by username, and `nobody` (the `users` fixture, after `people`)."""
     User = get_user_model()
     users = {u.username: u for u in User.objects.all()}
     users["nobody"] = User.objects.create_user("nobody", password=PASSWORD)
     return users
+
+
+@pytest.fixture
+def users(people):
+    return make_users()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database, migrated once per run and cloned for each xdist worker
+    (tests/dbtemplate.py); in one process, or with --reuse-db/--nomigrations, as pytest-django
+    makes it."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import dbtemplate
+
+    verbosity = request.config.option.verbose
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    xdist = dbtemplate.xdist_run()
+    if xdist is not None and aliases and django_db_use_migrations and not keepdb:
+        run, worker = xdist
+        with django_db_blocker.unblock():
+            old_name = dbtemplate.setup(run, worker, verbosity, dbtemplate.ALIAS in serialized)
+        yield
+        with django_db_blocker.unblock():
+            dbtemplate.teardown(run, old_name, verbosity)
+        return
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+
+
+@pytest.fixture(scope="module")
+def district_world(request, django_db_setup, django_db_blocker):
+    """The district of tests/api_district.py, built once for a test module that can share it."""
+    from tests.api_district import shared_district
+
+    yield from shared_district(request, django_db_blocker)
 
 
 @pytest.fixture
@@ -275,9 +343,8 @@ def clock(request):
     c.stop()
 
 
-@pytest.fixture(autouse=True)
-def fresh_locate_index():
-    """Each test's database starts again; so must the process-wide grid index."""
+def clear_process_caches() -> None:
+    """Forget what the process remembers of the database: the grid index and the other caches."""
     from gridgov.air import assessment, gateways, stations
     from gridgov.people import names
     from gridgov.territory import locate
@@ -289,10 +356,11 @@ def fresh_locate_index():
     stations.station_tokens.clear()  # the ingestion token caches
     gateways.gateway_tokens.clear()
     names.clear_cache()  # the roster's names masked in public text
+
+
+@pytest.fixture(autouse=True)
+def fresh_locate_index():
+    """Each test's database starts again; so must the process-wide grid index."""
+    clear_process_caches()
     yield
-    locate.invalidate()
-    assessment.clear_cache()
-    deadlines.clear_cache()
-    stations.station_tokens.clear()
-    gateways.gateway_tokens.clear()
-    names.clear_cache()
+    clear_process_caches()

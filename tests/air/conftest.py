@@ -12,8 +12,8 @@ from gridgov.air.models import CST, POLLUTANT_FIELDS, Station
 T0 = int(dt.datetime(2026, 11, 20, 0, 0, tzinfo=CST).timestamp())  # a Friday, midnight CST
 
 
-@pytest.fixture
-def stations(territory):
+def make_stations(territory) -> dict[str, Station]:
+    """The stations of the `stations` fixture."""
     g1 = territory["D-S1-C1-G1"]
     return {
         "micro": Station.objects.create(
@@ -40,6 +40,11 @@ def stations(territory):
     }
 
 
+@pytest.fixture
+def stations(territory):
+    return make_stations(territory)
+
+
 def make_batch(station, start, minutes, step=60, **columns):
     """A batch for one station: `minutes` readings from `start`, every `step` seconds.
     Each pollutant column is a scalar or a sequence; missing pollutants are NaN."""
@@ -58,8 +63,8 @@ def make_batch(station, start, minutes, step=60, **columns):
     )
 
 
-@pytest.fixture
-def put(stations):
+def make_put():
+    """`put(batch, **kwargs)`: ingest a batch (the `put` fixture, once the stations exist)."""
     infos = station_infos()
 
     def _put(batch, **kwargs):
@@ -67,6 +72,11 @@ def put(stations):
         return ingest(batch, infos, **kwargs)
 
     return _put
+
+
+@pytest.fixture
+def put(stations):
+    return make_put()
 
 
 def put_days(station, start, pm25_values, **fixed):

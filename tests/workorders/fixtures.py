@@ -30,9 +30,8 @@ def _account(person, username: str):
     return user
 
 
-@pytest.fixture
-def crew(people, territory, users):
-    """Every account a work-order test needs, by username."""
+def make_crew(people, territory, users) -> dict:
+    """Every account a work-order test needs, by username (the `crew` fixture)."""
     _account(people["g1_worker"], "g1_worker")
     _account(people["g3_worker"], "g3_worker")
     part = _person("赵兼职", "13900000007", "grid_worker_part", territory["D-S1-C1-G1"], "g1_part")
@@ -41,34 +40,41 @@ def crew(people, territory, users):
     return {**users, **everyone}
 
 
+@pytest.fixture
+def crew(people, territory, users):
+    """Every account a work-order test needs, by username."""
+    return make_crew(people, territory, users)
+
+
 def category(code: str) -> Category:
     return Category.objects.get(code=code)
+
+
+def report_event(
+    point=G1_POINT,
+    source=Source.PATROL,
+    code="construction_dust",
+    user=None,
+    now=None,
+    **kw,
+):
+    """Create an event (and its order) at a point; patrol reports are dispatched at once."""
+    lat, lon = point
+    return create_event(
+        EventInput(
+            source=source,
+            category=category(code),
+            title=kw.pop("title", "工地未苫盖"),
+            lat=lat,
+            lon=lon,
+            **kw,
+        ),
+        user,
+        now=now,
+    )
 
 
 @pytest.fixture
 def report():
     """Create an event (and its order) at a point; patrol reports are dispatched at once."""
-
-    def _report(
-        point=G1_POINT,
-        source=Source.PATROL,
-        code="construction_dust",
-        user=None,
-        now=None,
-        **kw,
-    ):
-        lat, lon = point
-        return create_event(
-            EventInput(
-                source=source,
-                category=category(code),
-                title=kw.pop("title", "工地未苫盖"),
-                lat=lat,
-                lon=lon,
-                **kw,
-            ),
-            user,
-            now=now,
-        )
-
-    return _report
+    return report_event
