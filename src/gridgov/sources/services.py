@@ -28,6 +28,7 @@ from gridgov.people.models import Post
 from gridgov.people.responsible import Responsible, responsible_for
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, SourceChange, SourceGrid, Status
+from gridgov.territory import extent
 from gridgov.territory.geometry import to_geojson
 from gridgov.territory.locate import locate_geometry
 from gridgov.territory.models import Region
@@ -94,13 +95,18 @@ def parse_source_geometry(category: str, geojson: Any) -> BaseGeometry:
     lon, lat = coords[:, 0], coords[:, 1]
     if lon.min() < -180 or lon.max() > 180 or lat.min() < -90 or lat.max() > 90:
         raise SourceError("geometry", "coordinates are outside WGS84 longitude/latitude ranges")
+    try:  # the corners of its box: every vertex lies in the district's extent
+        extent.check_point(float(lat.min()), float(lon.min()))
+        extent.check_point(float(lat.max()), float(lon.max()))
+    except inputs.InputError as exc:
+        raise SourceError("geometry", exc.message) from None
     if not geom.is_valid:
         raise SourceError("geometry", f"invalid geometry: {explain_validity(geom)}")
     return geom
 
 
 def point_geometry(lat: float, lon: float) -> dict[str, Any]:
-    inputs.check_point(lat, lon)
+    extent.check_point(lat, lon)
     return {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
 
 
