@@ -95,24 +95,26 @@ def parse_source_geometry(category: str, geojson: Any) -> BaseGeometry:
     lon, lat = coords[:, 0], coords[:, 1]
     if lon.min() < -180 or lon.max() > 180 or lat.min() < -90 or lat.max() > 90:
         raise SourceError("geometry", "coordinates are outside WGS84 longitude/latitude ranges")
-    try:  # the corners of its box: every vertex lies in the district's extent
-        extent.check_point(float(lat.min()), float(lon.min()))
-        extent.check_point(float(lat.max()), float(lon.max()))
-    except inputs.InputError as exc:
-        raise SourceError("geometry", exc.message) from None
     if not geom.is_valid:
         raise SourceError("geometry", f"invalid geometry: {explain_validity(geom)}")
     return geom
 
 
 def point_geometry(lat: float, lon: float) -> dict[str, Any]:
-    extent.check_point(lat, lon)
+    """A point's GeoJSON (its place in the district is checked where it is stored: _placed)."""
+    inputs.check_point(lat, lon)
     return {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
 
 
 def _placed(category: str, geojson: Any) -> dict[str, Any]:
     """Geometry → the located fields of a source (point, box, grid, path, links)."""
     geom = parse_source_geometry(category, geojson)
+    west, south, east, north = geom.bounds
+    try:  # the corners of its box: every vertex lies in the district's extent
+        extent.check_point(south, west)
+        extent.check_point(north, east)
+    except inputs.InputError as exc:
+        raise SourceError("geometry", exc.message) from None
     found = locate_geometry(geom)
     if not found:
         raise SourceError("geometry", "is outside every grid of the district")
