@@ -266,3 +266,50 @@ def _record(request: Any, counts: Counter[str]) -> None:
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():
             reporter.write_line(f"input battery: {dict(counts)} (bench/out/{name.name})")
+
+
+# --- the rules underneath (no district) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe",
+                                  "\U0010ffff"])  # fmt: skip
+def test_noncharacters_are_refused_naming_the_code_point(char):
+    with pytest.raises(inputs.InputError, match=f"noncharacter U\\+{ord(char):04X} at position 1"):
+        inputs.check_text("title", "a" + char)
+
+
+@pytest.mark.parametrize("char", ["\ufdcf", "\ufdf0", "\ufffd", "\U0001fffd", "\U00020000"])
+def test_neighbours_of_noncharacters_pass(char):
+    assert inputs.check_text("title", char) == char
+
+
+def test_the_json_walk_has_a_stated_depth_and_no_recursion():
+    deep: Any = 1
+    for _ in range(20_000):  # far beyond Python's recursion limit
+        deep = [deep]
+    problems = list(inputs.walk_json({"geometry": deep}))
+    assert [p.message for p in problems] == ["nested deeper than 64 levels"]
+    ok: Any = 1
+    for _ in range(63):
+        ok = [ok]
+    assert list(inputs.walk_json({"x": ok})) == []
+    with pytest.raises(inputs.InputError, match="nested deeper than 64"):
+        inputs.parse_json("body", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(inputs.NotJSON):
+        inputs.parse_json("body", b"\xff\xfe{")
+
+
+def test_every_api_schema_takes_the_boundary_base():
+    import ninja
+
+    import gridgov.api  # noqa: F401  (every app's router, so every schema, is imported)
+    from gridgov.schemas import Schema
+
+    seen, todo = [], list(ninja.Schema.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("gridgov"):
+            seen.append(cls)
+    outside = sorted(c.__qualname__ for c in seen if not issubclass(c, Schema))
+    assert len(seen) > 200 and outside == []
