@@ -6,15 +6,16 @@ from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from ninja.types import DictStrAny
 
 from gridgov.errors import DomainError
-from gridgov.inputs import InputError
+from gridgov.inputs import InputError, parse_json
 from gridgov.people.tokens import token_for
+from gridgov.schemas import Schema
 
 
 class InvalidToken(AuthenticationError):
@@ -39,14 +40,15 @@ class BearerToken(HttpBearer):
 
 
 class CheckedParser(Parser):
-    """JSON bodies come already parsed and checked by the input boundary
-    (gridgov.web.middleware.InputBoundaryMiddleware); parse here only what it did not see."""
+    """Every body django-ninja reads has passed the input boundary (gridgov.inputs): parsed and
+    checked once by InputBoundaryMiddleware whatever its declared content type, or, when the
+    middleware did not (a form content type sent to a JSON operation), parsed and checked here.
+    A refusal is an InputError, answered 400 naming the field by `on_input_error`."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
-        parsed = getattr(request, "parsed_json", None)
-        if parsed is not None:
-            return cast(DictStrAny, parsed)
-        return super().parse_body(request)
+        if hasattr(request, "parsed_json"):
+            return cast(DictStrAny, request.parsed_json)
+        return cast(DictStrAny, parse_json("body", request.body))
 
 
 class ApiError(HttpError):
@@ -171,7 +173,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """django-ninja's own refusals (a body that is not JSON, a session POST without its CSRF
-    token, …) in the same error format."""
+    token, …) in the same error format; a body the parser refused names its problem."""
+    if isinstance(exc.__cause__, InputError):
+        return on_input_error(request, exc.__cause__)
     message = str(exc)
     errors = [{"field": "body", "message": message}] if "request body" in message else []
     return api.create_response(request, error_body(message, errors), status=exc.status_code)

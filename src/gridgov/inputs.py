@@ -6,11 +6,14 @@ imports, devices. The HTTP doors apply it once, in `gridgov.web.middleware.Input
 (query strings, form fields, path segments, file names) and in the API's JSON parser (every
 string and number of a body); importers call `check_text` per cell. The rules:
 
-- text holds no C0/C1 control characters other than tab, newline and carriage return, no NUL
-  and no lone surrogates (they poison exports and some databases);
+- text holds no C0/C1 control characters other than tab, newline and carriage return, no NUL,
+  no lone surrogates (they poison exports and some databases) and no Unicode noncharacters
+  (U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of every plane: never meant for interchange);
+- a JSON document is nested at most `MAX_JSON_DEPTH` levels;
 - integers fit the database's signed 64-bit column;
 - ISO dates are real calendar dates, and dates in query strings lie in 2000–2100;
-- numbers are finite.
+- numbers are finite, and points are WGS84 degrees (`check_point`; the district's own extent
+  is checked by `gridgov.territory.extent`).
 
 Errors carry the field and a message, never an HTTP status: each door turns them into its own
 answer (a 400 naming the field, a row error, a form error).
@@ -19,13 +22,19 @@ answer (a 400 naming the field, a row error, a form error).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
 # C0 controls except \t \n \r, DEL and the C1 block; lone surrogates (from "\ud800" escapes).
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+# The 66 noncharacters: U+FDD0–U+FDEF, and the last two code points of each of the 17 planes.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
+_BAD_CHAR = re.compile(f"[{_CONTROL}{_NONCHARACTERS}]")
 # What looks like a date: YYYY-MM-DD at the start (a date-time may follow).
 _ISO_DATE = re.compile(r"^\s*([+-]?\d{4,})-(\d{1,2})-(\d{1,2})(?:$|[T ]\d)")
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -46,13 +55,18 @@ class InputError(ValueError):
         self.message = message
 
 
+class NotJSON(InputError):
+    """A body or a cell that is not JSON at all (its own door may accept other formats)."""
+
+
 def bad_char(text: str) -> str | None:
     """A description of the first forbidden character in `text`, or None."""
     found = _BAD_CHAR.search(text)
     if found is None:
         return None
-    char = found.group()
-    return f"control character U+{ord(char):04X} at position {found.start()} is not allowed"
+    code = ord(found.group())
+    kind = "noncharacter" if code >= 0xFDD0 else "control character"
+    return f"{kind} U+{code:04X} at position {found.start()} is not allowed"
 
 
 def check_text(field: str, text: str, max_length: int | None = None) -> str:
@@ -158,36 +172,80 @@ def parse_ids(field: str, values: list[str]) -> list[int]:
     return out
 
 
+MAX_JSON_DEPTH = 64  # levels of arrays/objects; GeoJSON needs 4-5 (a MultiPolygon's rings)
+
+
 def walk_json(value: Any, path: str = "") -> Iterator[InputError]:
-    """Every problem in a parsed JSON document, each named by its path (`readings[3].pm25`)."""
+    """Every problem in a parsed JSON document, each named by its path (`readings[3].pm25`),
+    in document order. Iterative (an explicit stack), so no nesting can exhaust Python's own;
+    a document nested deeper than MAX_JSON_DEPTH is one problem, and is not walked further."""
+    stack: list[Iterator[tuple[str, Any]]] = [iter([(path, value)])]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
+        where, value = item
+        if isinstance(value, dict | list) and len(stack) > MAX_JSON_DEPTH:
+            yield InputError(where or "body", f"nested deeper than {MAX_JSON_DEPTH} levels")
+            return
+        if isinstance(value, dict):
+            stack.append(_members(where, value))
+        elif isinstance(value, list):
+            stack.append(_elements(where, value))
+        else:
+            problem = _scalar_problem(where or "body", value)
+            if problem is not None:
+                yield problem
+
+
+def _elements(path: str, value: list[Any]) -> Iterator[tuple[str, Any]]:
+    for i, item in enumerate(value):
+        yield (f"{path}[{i}]", item)
+
+
+def _members(path: str, value: dict[Any, Any]) -> Iterator[tuple[str, Any]]:
+    for key, item in value.items():
+        name = str(key)
+        if bad_char(name):
+            # A bad key is reported through the scalar rule (its text is the problem).
+            yield (f"{path}.<key>" if path else "<key>", name)
+            continue
+        yield (f"{path}.{name}" if path else name, item)
+
+
+def _scalar_problem(field: str, value: Any) -> InputError | None:
     if isinstance(value, str):
         problem = bad_char(value)
         if problem:
-            yield InputError(path or "body", problem)
-        else:
-            try:
-                check_date_text(path or "body", value, ANY_YEARS)
-            except InputError as exc:
-                yield exc
+            return InputError(field, problem)
+        try:
+            check_date_text(field, value, ANY_YEARS)
+        except InputError as exc:
+            return exc
     elif isinstance(value, bool) or value is None:
-        return
+        return None
     elif isinstance(value, int):
         if not INT_MIN <= value <= INT_MAX:
-            yield InputError(path or "body", "integer out of range")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            yield InputError(path or "body", "must be a finite number")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = str(key)
-            problem = bad_char(name)
-            if problem:
-                yield InputError(f"{path}.<key>" if path else "<key>", problem)
-                continue
-            yield from walk_json(item, f"{path}.{name}" if path else name)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk_json(item, f"{path}[{i}]")
+            return InputError(field, "integer out of range")
+    elif isinstance(value, float) and not math.isfinite(value):
+        return InputError(field, "must be a finite number")
+    return None
+
+
+def parse_json(field: str, text: str | bytes) -> Any:
+    """A JSON document checked by every rule above, or InputError: not JSON (ValueError,
+    undecodable bytes), nested too deep for the parser (RecursionError), or a bad value."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise InputError(field, f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise NotJSON(field, f"not valid JSON ({str(exc)[:80]})") from None
+    problems = json_problems(document, limit=1)
+    if problems:
+        raise problems[0]
+    return document
 
 
 def json_problems(value: Any, limit: int = 20) -> list[InputError]:

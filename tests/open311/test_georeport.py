@@ -135,7 +135,11 @@ def test_post_errors(client, crew, key):
     msg = error_of(
         client.post("/open311/v2/requests.json", {**base, "lat": "30", "long": "100"}), 400
     )
-    assert "location" in msg
+    assert "outside the district" in msg
+    msg = error_of(
+        client.post("/open311/v2/requests.json", {**base, "lat": "35.3", "long": "113.5"}), 400
+    )
+    assert "location" in msg  # in the district's extent, outside every grid
     error_of(client.post("/open311/v2/requests.json", {**base, "lat": "135"}), 400)
     assert Event.objects.count() == 0
     error_of(client.get("/open311/v2/requests/NOPE.json"), 404)

@@ -227,7 +227,8 @@ def test_create_update_and_stale_version(client, bearer, people):
         ({"name": ""}, "name"),
         ({"name": "名" * 101}, "name"),
         ({"name": "a\x00b"}, "name"),
-        ({"lat": 20.0, "lon": 120.0}, "geometry"),  # outside every grid
+        ({"lat": 20.0, "lon": 120.0}, "geometry"),  # outside the district's extent
+        ({"lat": 35.3, "lon": 113.5}, "geometry"),  # in its extent, outside every grid
         ({"lat": 35.2, "lon": 113.3}, "geometry"),  # a grid outside the east's area
         ({"lat": 95.0}, "lat"),
         ({"lat": None, "lon": None}, "geometry"),

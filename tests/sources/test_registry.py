@@ -111,7 +111,7 @@ def test_category_fields_refused_with_field_named(territory, category, attribute
         (
             "construction_site",
             {"type": "Point", "coordinates": [120.0, 20.0]},
-            "outside every grid",
+            "outside the district",
         ),
         ("construction_site", {"type": "Point", "coordinates": [113.0, float("inf")]}, "finite"),
         (

@@ -73,7 +73,8 @@ def test_errors_name_the_field(client, crew, bearer):
         ({**base, "lon": 113.05, "source": "air_alarm"}, "source"),
         ({**base, "lon": 113.05, "category": "nope"}, "category"),
         ({**base, "lon": 113.05, "category": "air_pollution"}, "category"),
-        ({**base, "lon": 100.0}, "location"),
+        ({**base, "lon": 100.0}, "lon"),  # outside the district's extent
+        ({**base, "lon": 113.5}, "location"),  # in its extent, outside every grid
         ({**base, "lon": 113.05, "grid": "NOPE"}, "grid"),
         ({**base, "lon": 113.05, "priority": 7}, "priority"),
         ({**base, "lon": 113.05, "colour": "red"}, "colour"),

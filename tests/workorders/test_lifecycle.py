@@ -235,6 +235,9 @@ def test_vacant_grid_falls_back_up_the_chain(crew, people, report):
 def test_bad_inputs_are_refused_with_the_field(crew, report):
     with pytest.raises(WorkflowError) as e:
         report(point=(30.0, 100.0))
+    assert e.value.field == "lat"  # outside the district's extent
+    with pytest.raises(WorkflowError) as e:
+        report(point=(35.3, 113.5))  # in its extent (the margin), outside every grid
     assert e.value.field == "location"
     with pytest.raises(WorkflowError) as e:
         report(code="air_pollution")  # a top-level group is not a category to file under

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import DataError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.security import HttpBearer
 
 from gridgov import inputs
@@ -37,6 +37,7 @@ from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
 from gridgov.api import CSV, ApiError, FieldErrorOut, InvalidToken, download, error_body, errors
 from gridgov.people import scope
+from gridgov.schemas import Schema
 from gridgov.territory.api import get_visible_region
 from gridgov.territory.models import Level, Region
 

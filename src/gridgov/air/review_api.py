@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from gridgov import inputs
 from gridgov.air import review
 from gridgov.air.models import CST, ReviewDecision, Station
 from gridgov.api import ApiError, errors
+from gridgov.schemas import Schema
 
 router = Router()
 

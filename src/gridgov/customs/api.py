@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
@@ -26,6 +26,7 @@ from gridgov.customs.models import (
     Registration,
     RulesVersion,
 )
+from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError, errors
 from gridgov.emergency import services
 from gridgov.emergency.models import Level, Measure, Warning
+from gridgov.schemas import Schema
 from gridgov.sources.categories import LABELS
 
 router = Router()

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError, errors
@@ -20,6 +20,7 @@ from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication
 from gridgov.enforcement.services import CaseError, CaseInput
 from gridgov.enforcement.steps import OPEN, Step
+from gridgov.schemas import Schema
 from gridgov.sources import categories
 from gridgov.web import ratelimit
 from gridgov.web.clientip import client_ip

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, errors
@@ -28,6 +28,7 @@ from gridgov.forces.models import (
     Status as RequestStatus,
 )
 from gridgov.forces.services import ForcesError
+from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 

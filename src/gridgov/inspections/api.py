@@ -7,13 +7,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.api import ApiError, errors
 from gridgov.inspections import plans, services
 from gridgov.inspections.models import Inspection, Rectification
+from gridgov.schemas import Schema
 from gridgov.sources import categories
 from gridgov.sources.services import near, sources_for
 from gridgov.territory.models import Level

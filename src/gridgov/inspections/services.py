@@ -32,6 +32,7 @@ from gridgov.inspections.models import (
 from gridgov.people.models import Post
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import distance_to, sources_for
+from gridgov.territory import extent
 from gridgov.workorders import evidence, routing
 from gridgov.workorders.models import Category, Source
 from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform, person_of
@@ -243,7 +244,7 @@ def _record(
         raise NotFound("source", _("污染源不存在"))
     if source.status == Status.CLOSED:
         raise InspectionError("source", _("该污染源已关停注销，无需检查"))
-    inputs.check_point(lat, lon)
+    extent.check_point(lat, lon)
     if accuracy is not None:
         inputs.check_number("accuracy", accuracy, 0, 100_000)
     at = _checked_time(at, now)

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, errors
@@ -29,6 +29,7 @@ from gridgov.mediation.models import (
     State,
     Training,
 )
+from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 

@@ -40,6 +40,7 @@ from gridgov.mediation.models import (
 )
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post
+from gridgov.territory import extent
 from gridgov.territory.models import Level, Region
 
 VIEW = "mediation.view_case"
@@ -431,6 +432,10 @@ def _parties(rows: list[PartyInput]) -> list[Party]:
 
 
 def _grid(user: Any, data: CaseInput) -> Region:
+    try:
+        extent.check_optional_point(data.lat, data.lon)  # stored, even beside a grid
+    except inputs.InputError as exc:
+        raise invalid(exc.field, exc.message) from None
     if data.grid_id is not None:
         grid = intake_grids(user).filter(pk=data.grid_id).first()
         if grid is None:
@@ -441,7 +446,6 @@ def _grid(user: Any, data: CaseInput) -> Region:
     from gridgov.territory import locate
 
     try:
-        inputs.check_point(data.lat, data.lon)
         found = locate.locate(data.lat, data.lon)
     except (inputs.InputError, locate.InvalidCoordinates) as exc:
         raise invalid(getattr(exc, "field", "lat"), str(exc)) from None

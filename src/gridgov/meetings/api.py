@@ -8,12 +8,13 @@ from typing import Any, Literal, NoReturn
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError, download, errors
 from gridgov.meetings import minutes, services
 from gridgov.meetings.models import Decision, Meeting
+from gridgov.schemas import Schema
 
 router = Router()
 

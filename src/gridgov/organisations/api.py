@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
@@ -24,6 +24,7 @@ from gridgov.organisations.models import (
     WorkerGroup,
 )
 from gridgov.organisations.services import OrgState
+from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 

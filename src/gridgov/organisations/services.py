@@ -41,6 +41,7 @@ from gridgov.organisations.models import (
 )
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post, PostType
+from gridgov.territory import extent
 from gridgov.territory.models import Level, Region
 
 WORK_MONTHS = 6  # 工作覆盖: a visit within this many months
@@ -289,14 +290,15 @@ def unit_by_code(code: str) -> Region | None:
 def pick_grid(
     user: Any, grid_id: int | None, lat: float | None, lon: float | None, field_name: str = "grid"
 ) -> Region:
-    """The grid chosen, or the grid of the point; in the account's scope."""
+    """The grid chosen, or the grid of the point; in the account's scope. A point given
+    beside a grid is checked all the same (it is stored)."""
+    try:
+        extent.check_optional_point(lat, lon)
+    except inputs.InputError as exc:
+        raise invalid(exc.field, exc.message) from None
     if grid_id is None:
         if lat is None or lon is None:
             raise invalid(field_name, _("请选择网格或填写坐标"))
-        try:
-            inputs.check_point(lat, lon)
-        except inputs.InputError as exc:
-            raise invalid(exc.field, exc.message) from None
         from gridgov.territory.locate import locate
 
         found = locate(lat, lon)

@@ -7,13 +7,14 @@ from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.people import scope, throttle, tokens
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roster import roster_workbook
+from gridgov.schemas import Schema
 from gridgov.territory.api import get_visible_region, xlsx_response
 from gridgov.territory.models import Region
 

@@ -40,6 +40,7 @@ from gridgov.projects.models import (
     Status,
     StatusChange,
 )
+from gridgov.territory import extent
 from gridgov.territory import locate as locating
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import evidence
@@ -267,6 +268,10 @@ def _grid_of(owner: Region, lat: Any, lon: Any) -> tuple[float | None, float | N
         la, lo = float(lat), float(lon)
     except (TypeError, ValueError):
         raise invalid("lat", _("经纬度须为数字")) from None
+    try:
+        extent.check_point(la, lo)
+    except inputs.InputError as exc:
+        raise invalid(exc.field, exc.message) from None
     try:
         found = locating.locate(la, lo)
     except locating.InvalidCoordinates as exc:

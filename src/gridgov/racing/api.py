@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from gridgov import inputs
 from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.racing import excel, services
 from gridgov.racing.models import Indicator, Scorecard
+from gridgov.schemas import Schema
 from gridgov.territory.models import Level
 
 router = Router()

@@ -10,11 +10,12 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.schemas import Schema
 from gridgov.sources import categories, excel
 from gridgov.sources.models import PollutionSource, SourceGrid
 from gridgov.sources.models import Status as SourceStatus

@@ -42,6 +42,7 @@ from gridgov.sources.services import (
     create_source,
     update_source,
 )
+from gridgov.territory import extent
 
 SHARED: list[tuple[str, str]] = [
     ("code", "编号"),
@@ -408,7 +409,7 @@ def _check_rows(
             elif _text(rec.get("lat")) or _text(rec.get("lon")):
                 lat = float(_number("float", rec.get("lat")))
                 lon = float(_number("float", rec.get("lon")))
-                inputs.check_point(lat, lon)
+                extent.check_point(lat, lon)
                 geometry = {"type": "Point", "coordinates": [lon, lat]}
             elif current is not None:
                 geometry = current.geometry

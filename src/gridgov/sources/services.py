@@ -28,6 +28,7 @@ from gridgov.people.models import Post
 from gridgov.people.responsible import Responsible, responsible_for
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, SourceChange, SourceGrid, Status
+from gridgov.territory import extent
 from gridgov.territory.geometry import to_geojson
 from gridgov.territory.locate import locate_geometry
 from gridgov.territory.models import Region
@@ -100,6 +101,7 @@ def parse_source_geometry(category: str, geojson: Any) -> BaseGeometry:
 
 
 def point_geometry(lat: float, lon: float) -> dict[str, Any]:
+    """A point's GeoJSON (its place in the district is checked where it is stored: _placed)."""
     inputs.check_point(lat, lon)
     return {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
 
@@ -107,6 +109,12 @@ def point_geometry(lat: float, lon: float) -> dict[str, Any]:
 def _placed(category: str, geojson: Any) -> dict[str, Any]:
     """Geometry → the located fields of a source (point, box, grid, path, links)."""
     geom = parse_source_geometry(category, geojson)
+    west, south, east, north = geom.bounds
+    try:  # the corners of its box: every vertex lies in the district's extent
+        extent.check_point(south, west)
+        extent.check_point(north, east)
+    except inputs.InputError as exc:
+        raise SourceError("geometry", exc.message) from None
     found = locate_geometry(geom)
     if not found:
         raise SourceError("geometry", "is outside every grid of the district")

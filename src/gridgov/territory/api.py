@@ -6,12 +6,13 @@ from collections import OrderedDict
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, api, download, errors
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
+from gridgov.schemas import Schema
 from gridgov.territory import export
 from gridgov.territory.locate import InvalidCoordinates, locate
 from gridgov.territory.models import GridKind, Level, Region

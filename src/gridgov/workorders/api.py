@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.workorders import commands, evidence, exports, lateness
 from gridgov.workorders.models import (

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from gridgov import inputs
 from gridgov.people import scope
 from gridgov.people.models import Person, Post
+from gridgov.territory import extent
 from gridgov.territory.models import Region
 from gridgov.workorders import evidence, routing
 from gridgov.workorders.deadlines import timing_for
@@ -258,6 +259,10 @@ def create_event(
     if not data.title.strip():
         raise WorkflowError(400, _("请填写标题"), "title")
     text = checked_text(data)  # before anything is located or written
+    try:
+        extent.check_point(data.lat, data.lon)
+    except inputs.InputError as exc:
+        raise WorkflowError(400, exc.message, exc.field) from None
     reporter = person_of(user)
     handling_note = _checked_on_spot(data, reporter, bool(after_photos))
     if data.source == Source.HOTLINE and user is not None and not may_take_calls(user):
@@ -614,8 +619,13 @@ def perform(
     if action.needs_note and not note:
         raise WorkflowError(400, _("请填写说明或理由"), "note")
     located = lat is not None or lon is not None
-    if located and (lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180)):
-        raise WorkflowError(400, _("位置无效"), "lat")
+    if located:
+        if lat is None or lon is None:
+            raise WorkflowError(400, _("位置无效"), "lat")
+        try:
+            extent.check_point(lat, lon)
+        except inputs.InputError as exc:
+            raise WorkflowError(400, exc.message, exc.field) from None
     source = _named_source(user, action.code, source_id)
     if source is not None:
         named = _("认定污染源：%(name)s（%(code)s）") % {"name": source.name, "code": source.code}
