@@ -302,4 +302,3 @@ def test_only_those_who_act_on_alarms_in_scope_acknowledge(desk, seers, bearer, 
         assert "甲站" in desk_page and "确认所选报警" not in desk_page
     if status == 200:
         assert Alarm.objects.get(pk=alarm.pk).acknowledged_by.username == role
-

@@ -226,9 +226,8 @@ def _supplies(
     # command office decides, and nobody decides on a request they filed themselves.
     own = services.request_units(street_user).filter(level=Level.STREET).first()
     for street, code, amount, reason, state, days_ago in asks:
-        requester, unit = street_user, street
-        if not services.request_units(street_user).filter(pk=street.pk):
-            unit = own
+        mine = services.request_units(street_user).filter(pk=street.pk).exists()
+        requester, unit = street_user, street if mine else own
         if unit is None or street_user == user:  # no street account: filed, left undecided
             requester, unit, state = user, street, "requested"
         req = services.request_supplies(requester, kinds[code].pk, unit.pk, amount, reason,
