@@ -237,3 +237,58 @@ def test_a_starting_worker_frees_only_the_locks_of_dead_processes():
     cleared = clear_dead_holders()
     assert dead.name in cleared and live.name not in cleared and other_host.name not in cleared
     assert dead.holder() is None and live.holder() and other_host.holder()
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+REDIS_PROBE = """
+import datetime as dt, json, os, socket, subprocess, sys, uuid
+import django
+django.setup()
+from huey.contrib.djhuey import HUEY
+from gridgov.ops.locks import JobLock, clear_dead_holders
+
+conn = HUEY.storage.conn
+lock = JobLock("test-" + uuid.uuid4().hex, ttl=dt.timedelta(seconds=30))
+first = lock.acquire()
+out = {"first": first is not None, "second": lock.acquire() is not None,
+       "ttl": conn.ttl(lock.key), "foreign_release": lock.release("not-mine"),
+       "own_release": lock.release(first), "after": lock.holder()}
+dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                      capture_output=True, text=True).stdout.strip()
+conn.set(lock.key, json.dumps({"host": socket.gethostname(), "pid": int(dead), "at": 0}), ex=30)
+out["cleared"] = lock.name in clear_dead_holders()
+out["left"] = conn.exists(lock.key)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_job_locks_on_redis_expire_and_die_with_their_holder(tmp_path):
+    import json
+
+    env = {
+        **os.environ,
+        "GRIDGOV_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "DJANGO_SETTINGS_MODULE": "gridgov.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", REDIS_PROBE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["first"] and not out["second"]  # one holder at a time
+    assert 0 < out["ttl"] <= 30  # Redis expires it (SET NX EX)
+    assert out["foreign_release"] is False and out["own_release"] is True
+    assert out["after"] is None
+    assert out["cleared"] and out["left"] == 0  # a dead local holder's lock freed at start
