@@ -74,6 +74,30 @@ def source_dir(tmp_path: Path, settings) -> Path:
     return src
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def released_version() -> str:
+    """The newest numbered release in CHANGELOG.md."""
+    import re
+
+    found = re.findall(r"^## (\d+)\.(\d+)\.(\d+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    return ".".join(map(str, max(tuple(map(int, v)) for v in found)))
+
+
+def test_one_version_source():
+    """gridgov.__version__ is the version: the package metadata is built from it (pyproject's
+    dynamic version), it is the newest release in the changelog, and backups carry it."""
+    import tomllib
+
+    import gridgov
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "gridgov.__version__"}
+    assert gridgov.__version__ == released_version()
+
+
 def manifest_of(archive: Path) -> dict:
     with tarfile.open(archive, "r:gz") as tar:
         first = tar.next()
@@ -107,7 +131,7 @@ def test_round_trip_keeps_every_row_upload_and_the_key(tmp_path, settings, crew,
     manifest = manifest_of(info.path)
     assert manifest["tables"] == info.tables == sqlite_counts(live)
     assert manifest["format_version"] == backup.FORMAT_VERSION
-    assert manifest["gridgov_version"]
+    assert manifest["gridgov_version"] == released_version() != "0.1.0"
     assert set(manifest["files"]) >= {"database.sqlite3", "secret_key"}
 
     dst = tmp_path / "dst"

@@ -1,5 +1,6 @@
 """Login throttling (django-axes) on the login page, the admin's login and the token endpoint:
-per account and per client address, ending by itself after the cool-off, lifted by an admin."""
+per account at one address (5), per account anywhere (50), per address over every account (100),
+ending by itself after the cool-off, lifted by an admin."""
 
 import datetime as dt
 
@@ -7,6 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
@@ -99,24 +101,64 @@ def test_the_admin_login_is_throttled(client, users):
     assert not logged_in(client)
 
 
-def test_a_locked_account_is_locked_from_every_address(client, users):
+def test_failures_at_one_address_do_not_lock_the_account_at_another(client, users):
     for _ in range(5):
         token_login(client, "command", "wrong", ip="192.0.2.1")
-    assert token_login(client, "command", PASSWORD, ip="198.51.100.9").status_code == 429
-    # Another account from another address is not affected.
+    assert token_login(client, "command", PASSWORD, ip="192.0.2.1").status_code == 429
+    # The same person (or a guesser) elsewhere: below the account's own limit, not locked.
+    assert token_login(client, "command", PASSWORD, ip="198.51.100.9").status_code == 200
+
+
+def test_the_account_limit_locks_the_account_everywhere(client, users, settings):
+    assert settings.GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT == 50
+    # A guesser spread over ten addresses, five tries each (each address locks at five).
+    for n in range(10):
+        for _ in range(6):
+            token_login(client, "command", "wrong", ip=f"203.0.113.{n}")
+    assert (
+        AccessAttempt.objects.filter(username="command").aggregate(n=Sum("failures_since_start"))[
+            "n"
+        ]
+        == 50
+    )
+    for ip in ("198.51.100.9", "192.0.2.200"):
+        assert token_login(client, "command", PASSWORD, ip=ip).status_code == 429
+    # Another account from a fresh address is not affected.
     assert token_login(client, "east_secretary", PASSWORD, ip="198.51.100.9").status_code == 200
 
 
-def test_an_address_that_tries_many_accounts_is_locked(client, users):
-    for name in ["a", "b", "c", "d", "e"]:
-        token_login(client, name, "wrong", ip="192.0.2.66")
+def test_one_persons_failures_do_not_lock_colleagues_behind_the_same_address(client, users):
+    for _ in range(30):
+        page_login(client, "command", "wrong", ip="192.0.2.10")  # an office's one NAT address
+    assert page_login(client, "command", PASSWORD, ip="192.0.2.10").status_code == 429
+    assert token_login(client, "east_secretary", PASSWORD, ip="192.0.2.10").status_code == 200
+
+
+def test_an_address_that_tries_many_accounts_is_locked(client, users, settings):
+    settings.GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT = 12  # 100 by default; fewer requests here
+    for n in range(12):
+        token_login(client, f"guess{n}", "wrong", ip="192.0.2.66")
     # A real account, the right password, but from the address that sprayed guesses.
     assert token_login(client, "command", PASSWORD, ip="192.0.2.66").status_code == 429
     assert token_login(client, "command", PASSWORD, ip="192.0.2.67").status_code == 200
 
 
+def test_the_address_limit_is_on_at_a_hundred_and_can_be_turned_off(settings):
+    assert settings.GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT == 100
+    assert settings.AXES_LOCKOUT_PARAMETERS == [
+        ["username", "ip_address"],
+        "username",
+        "ip_address",
+    ]
+    from gridgov.people.throttle import limit_for
+
+    settings.GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT = 0
+    assert limit_for("ip_address") > 10**9
+
+
 def test_the_address_comes_from_the_configured_proxy_header(client, users, settings):
     settings.GRIDGOV_CLIENT_IP_HEADER = "X-Real-IP"
+    settings.GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT = 5
     for name in ["a", "b", "c", "d", "e"]:
         token_login(client, name, "wrong", ip="10.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
     assert AccessAttempt.objects.filter(ip_address="203.0.113.7").count() == 5
@@ -147,16 +189,31 @@ def test_the_limit_and_cooloff_are_settings(client, users, settings):
     assert "3 分钟" in response.json()["detail"]
 
 
-def test_reset_command_unlocks(client, users):
+def test_reset_command_unlocks(client, users, settings):
+    """`gridgov axes-reset-username NAME`, the command the lock page and the README name, lifts
+    both the account-at-this-address lock and the account-everywhere lock."""
+    settings.GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT = 10
+    for ip in ("192.0.2.1", "192.0.2.2"):
+        for _ in range(5):
+            page_login(client, "command", "wrong", ip=ip)
+    assert page_login(client, "command", PASSWORD, ip="192.0.2.1").status_code == 429
+    assert page_login(client, "command", PASSWORD, ip="198.51.100.9").status_code == 429
+    call_command("axes_reset_username", "command")
+    assert page_login(client, "command", PASSWORD, ip="192.0.2.1").status_code == 302
+
+
+def test_the_lock_page_says_whom_to_ask(client, users, settings):
     for _ in range(5):
         page_login(client, "command", "wrong")
-    assert page_login(client, "command", PASSWORD).status_code == 429
-    call_command("axes_reset_username", "command")
-    call_command("axes_reset_ip", "192.0.2.1")
-    assert page_login(client, "command", PASSWORD).status_code == 302
+    page = page_login(client, "command", PASSWORD).content.decode()
+    assert "请本系统管理员解锁" in page and "gridgov axes-reset-username" in page
+    settings.GRIDGOV_LOGIN_UNLOCK_CONTACT = "区城运中心值班室（0571-0000）"
+    body = token_login(client, "command", PASSWORD).json()
+    assert "请区城运中心值班室（0571-0000）解锁" in body["detail"]
 
 
-def test_an_admin_unlocks_in_the_admin(client, users):
+def test_an_admin_unlocks_in_the_admin(client, users, settings):
+    settings.GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT = 5  # locked everywhere, as at the real 50
     for _ in range(5):
         token_login(client, "command", "wrong", ip="192.0.2.1")
     assert token_login(client, "command", PASSWORD, ip="198.51.100.9").status_code == 429

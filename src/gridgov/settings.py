@@ -236,11 +236,17 @@ GRIDGOV_INSPECTION_MAX_METRES = config.env_float("GRIDGOV_INSPECTION_MAX_METRES"
 # with an error naming the variable.
 
 # Login throttling (django-axes) on every login path: the login page, the admin's, and
-# POST /api/v1/auth/token. Failures count per account and per client address (the address by the
-# same rule as the public page, GRIDGOV_CLIENT_IP_HEADER); at the limit both the account and the
-# address are refused, even with the right password, until the cool-off has passed since the
-# last counted failure (failures during a lock do not prolong it) or an administrator unlocks
-# (admin → Axes → access attempts, or `gridgov axes-reset-username NAME` / `axes-reset-ip ADDR`).
+# POST /api/v1/auth/token. Failures are counted three ways, each with its own limit
+# (people/throttle.py LoginFailures): an account from one client address (the address by the same
+# rule as the public page, GRIDGOV_CLIENT_IP_HEADER) — GRIDGOV_LOGIN_FAILURE_LIMIT, so one
+# person's typos lock only themselves, there; an account from every address together —
+# GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT, a guesser spread over many addresses; an address over
+# every account — GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT (0: not counted), high, as an office behind
+# one NAT address shares it, yet a bound on one address spraying guesses at many accounts. At a
+# limit the lock holds even for the right password until the cool-off has passed since the last
+# counted failure (failures during a lock do not prolong it) or an administrator unlocks (admin →
+# Axes → access attempts, or `gridgov axes-reset-username NAME` / `axes-reset-ip ADDR`); the lock
+# page names whom to ask (GRIDGOV_LOGIN_UNLOCK_CONTACT).
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
 AUTHENTICATION_BACKENDS = [
@@ -248,10 +254,20 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 GRIDGOV_LOGIN_FAILURE_LIMIT = config.env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT = config.env_int(
+    "GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT", 50, minimum=1
+)
+GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT = config.env_int(
+    "GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=0
+)
 GRIDGOV_LOGIN_COOLOFF_MINUTES = config.env_int("GRIDGOV_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
-AXES_FAILURE_LIMIT = GRIDGOV_LOGIN_FAILURE_LIMIT
+GRIDGOV_LOGIN_UNLOCK_CONTACT = config.env_str("GRIDGOV_LOGIN_UNLOCK_CONTACT", "").strip()
+AXES_HANDLER = "gridgov.people.throttle.LoginFailures"
+AXES_FAILURE_LIMIT = GRIDGOV_LOGIN_FAILURE_LIMIT  # the account-with-address limit (axes' own)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=GRIDGOV_LOGIN_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS: list[str | list[str]] = [["username", "ip_address"], "username"]
+if GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT:
+    AXES_LOCKOUT_PARAMETERS.append("ip_address")
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "gridgov.web.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "gridgov.people.throttle.lockout_response"

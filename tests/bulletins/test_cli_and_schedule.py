@@ -35,6 +35,8 @@ def test_cli_writes_the_pdf_and_the_xlsx(territory, air_data, tmp_path, capsys):
         (["--date", "2026-11-30", "--region", "NOPE", "-o", "x.pdf"], "--region"),
         (["--date", "2026-11-30", "--region", "D-S1-C1", "-o", "x.pdf"], "--region"),
         (["--date", "2026-11-30", "-o", "x.docx"], "must end in .pdf or .xlsx"),
+        (["--date", "2026-11-30", "-o", "/missing/dir/x.pdf"], "-o: the folder /missing/dir"),
+        (["--date", "2026-11-30", "-o", "."], "must end in"),
     ],
 )
 def test_cli_refuses_bad_input_clearly(territory, tmp_path, monkeypatch, args, message):
@@ -43,6 +45,26 @@ def test_cli_refuses_bad_input_clearly(territory, tmp_path, monkeypatch, args, m
         call_command("bulletin", "--period", "day", *args)
     assert message in str(caught.value)
     assert not Bulletin.objects.exists()
+
+
+def test_a_missing_output_folder_is_a_message_and_exit_1_not_a_traceback(tmp_path):
+    """The real command line: `gridgov bulletin -o /missing/dir/x.pdf`."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}  # fmt: skip
+    target = tmp_path / "missing" / "x.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "gridgov.cli", "bulletin", "--period", "day", "--date",
+         "2026-11-30", "-o", str(target)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"-o: the folder {target.parent} does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not target.parent.exists() and not (tmp_path / "cli.sqlite3").exists()
 
 
 def test_the_schedule_makes_yesterdays_bulletins_and_sends_notices(territory, people, s1_official):

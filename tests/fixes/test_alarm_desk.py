@@ -253,3 +253,52 @@ def test_api_list_filters_and_order(desk, login):
     assert [r["station"] for r in rows] == ["A2", "W1", "A1"]
     assert client.get("/api/v1/alarms?unit=D-S2").json()[0]["station"] == "W1"
     assert login("east_secretary").get("/api/v1/alarms?unit=D-S2").status_code == 404
+
+
+# Who may acknowledge 甲站's open alarm (东街道 C1, grid G1): those who act on alarms
+# (air.change_alarm) and whose scope covers the station; those who only see it get 403; those
+# outside its scope, the same 404 as for no such alarm.
+ACK_BY_ROLE = {
+    "command": 200,  # 指挥中心, the district
+    "east_secretary": 200,  # 社区书记 of C1
+    "west_secretary": 404,  # another street: not theirs
+    "g1_leader": 403,  # 网格长 of G1: sees it, does not act on alarms
+    "enforcer": 403,  # 执法人员, district-wide: sees it, does not act on alarms
+    "reviewer": 403,  # 数据审核员, district-wide: sees it, does not act on alarms
+}
+
+
+@pytest.fixture
+def seers(territory, users):
+    from tests.conftest import _person
+
+    for username, post in (("enforcer", "law_enforcer"), ("reviewer", "data_reviewer")):
+        users[username] = _person(username, f"1390000009{len(users)}", post, territory["D"],
+                                  username).user  # fmt: skip
+    return users
+
+
+@pytest.mark.parametrize(("role", "status"), ACK_BY_ROLE.items())
+def test_only_those_who_act_on_alarms_in_scope_acknowledge(desk, seers, bearer, login, role,
+                                                           status):  # fmt: skip
+    alarm = desk["alarms"]["a1_open_old"]
+    api = login(role)
+    one = api.post(f"/api/v1/alarms/{alarm.pk}/acknowledge", {"note": "x"},
+                   content_type="application/json")  # fmt: skip
+    assert one.status_code == status, one.content
+    if status == 200:
+        Alarm.objects.filter(pk=alarm.pk).update(acknowledged_at=None, acknowledged_by=None)
+    many = api.post("/api/v1/alarms/acknowledge", {"ids": [alarm.pk]},
+                    content_type="application/json")  # fmt: skip
+    assert many.status_code == status, many.content
+    if status == 200:
+        Alarm.objects.filter(pk=alarm.pk).update(acknowledged_at=None, acknowledged_by=None)
+    page = api.post(f"/air/alarms/{alarm.pk}/acknowledge/", {"note": ""})
+    assert page.status_code == (302 if status == 200 else status)
+    if status != 200:
+        assert Alarm.objects.get(pk=alarm.pk).acknowledged_at is None
+    if status == 403:  # the desk shows them the alarm with no button they cannot use
+        desk_page = api.get("/air/alarms/").content.decode()
+        assert "甲站" in desk_page and "确认所选报警" not in desk_page
+    if status == 200:
+        assert Alarm.objects.get(pk=alarm.pk).acknowledged_by.username == role

@@ -80,7 +80,7 @@ def test_bad_requests_are_refused_naming_the_field(client, bearer, place, body, 
 def test_bad_approvals_and_allocations(client, bearer, place):
     command = bearer("command")
     body = {"kind": "fog_cannon", "unit": "D-S1-C1", "quantity": 3, "reason": "x"}
-    r = post(client, "/api/v1/supplies/requests", body, command)
+    r = post(client, "/api/v1/supplies/requests", body, bearer("east_secretary"))
     url = f"/api/v1/supplies/requests/{r.json()['id']}"
     for body, status, field in (
         ({"depot_id": 999999}, 400, "depot"),
@@ -133,3 +133,18 @@ def test_scope_404_and_forces(client, bearer, place):
     assert client.get(f"{roster}?from=2026-03-01&to=2026-03-07", **east).status_code == 200
     xlsx = client.get("/api/v1/supplies/stock.xlsx", **bearer("command"))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_an_official_cannot_approve_or_reject_his_own_request(client, bearer, place):
+    official = bearer("s1_official")
+    body = {"kind": "fog_cannon", "unit": "D-S1", "quantity": 1, "reason": "夜间作业"}
+    r = post(client, "/api/v1/supplies/requests", body, official)
+    assert r.status_code == 201, r.content
+    url = f"/api/v1/supplies/requests/{r.json()['id']}"
+    r = post(client, f"{url}/approve", {"depot_id": place.east_depot.pk}, official)
+    assert r.status_code == 403 and "自己" in r.json()["detail"]
+    r = post(client, f"{url}/reject", {"note": "不需要了"}, official)
+    assert r.status_code == 403
+    assert SupplyRequest.objects.get().status == "requested"
+    r = post(client, f"{url}/approve", {"depot_id": place.district_depot.pk}, bearer("command"))
+    assert r.status_code == 200, r.content

@@ -165,3 +165,24 @@ def test_two_approvals_racing_for_the_last_units_cannot_both_pass(place, territo
         t.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     assert services.reserved(depot.pk, fog.pk) == 3 and stock_of(depot, fog) == 5
+
+
+def test_nobody_approves_or_rejects_a_request_they_filed(place, territory, users):
+    """A street official may both request (for the street) and approve (from its depot), but
+    never his own request: forbidden — it is his to see, not his to decide."""
+    official, fog = users["s1_official"], place.fog
+    own = services.request_supplies(official, fog.pk, territory["D-S1"].pk, 1, "夜间作业")
+    error = refused("forbidden", None, services.approve, official, own.pk, place.east_depot.pk)
+    assert "自己" in error.message
+    refused("forbidden", None, services.reject, official, own.pk, "不需要了")
+    own.refresh_from_db()
+    assert own.status == Status.REQUESTED and own.depot_id is None
+    # Someone else's request from the same street: he approves it from his depot.
+    other = services.request_supplies(
+        users["east_secretary"], fog.pk, territory["D-S1-C1"].pk, 1, "工地"
+    )
+    assert services.approve(official, other.pk, place.east_depot.pk).status == Status.APPROVED
+    # And the district approves his.
+    assert services.approve(users["command"], own.pk, place.district_depot.pk).status == (
+        Status.APPROVED
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov import inputs
 from gridgov.air.models import Alarm, AlarmRule, Station
+from gridgov.errors import DomainError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 
@@ -181,7 +182,8 @@ def grouped(alarms: list[Alarm], by: str) -> list[Group]:
 @transaction.atomic
 def acknowledge_many(user: Any, ids: list[int], note: str = "") -> tuple[list[Alarm], int]:
     """Acknowledge every alarm named, with one note, or none of them: an id unknown or outside
-    the account's scope refuses the whole request before anything is written. Alarms already
+    the account's scope refuses the whole request before anything is written (not_found), and so
+    does an account that may see alarms but not act on them (forbidden). Alarms already
     acknowledged keep their first acknowledgement. Returns the alarms and how many changed."""
     note = inputs.check_text("note", note, 200)
     wanted = list(dict.fromkeys(ids))
@@ -193,6 +195,10 @@ def acknowledge_many(user: Any, ids: list[int], note: str = "") -> tuple[list[Al
     missing = sorted(set(wanted) - set(visible))
     if missing:
         raise AlarmsNotVisible(missing)
+    from gridgov.air.alarms import may_acknowledge
+
+    if not may_acknowledge(user):
+        raise DomainError.forbidden(str(_("无权确认报警")))
     locked = list(Alarm.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     now = timezone.now()
     changed = [a for a in locked if a.acknowledged_at is None]

@@ -30,6 +30,7 @@ from gridgov.air.models import (
     Station,
     StationKind,
 )
+from gridgov.errors import DomainError
 
 if TYPE_CHECKING:
     from gridgov.air.ingest import Batch, StationInfo
@@ -465,8 +466,23 @@ def device_note(status: DeviceStatus | None) -> str:
     }
 
 
+def may_acknowledge(user: Any) -> bool:
+    """Acknowledging is acting on the alarm (air.change_alarm: the command office, the streets,
+    the communities); those who only see alarms (reviewers, enforcers, grid members) may not."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("air.change_alarm")
+
+
+def acknowledge_as(user: Any, alarm: Alarm, note: str = "") -> Alarm:
+    """An account acknowledges an alarm it can see (the door has checked the scope: an alarm
+    outside it is "no such alarm"); forbidden without the right to act on alarms."""
+    if not may_acknowledge(user):
+        raise DomainError.forbidden(_("无权确认报警"))
+    return acknowledge(alarm, user, note)
+
+
 @transaction.atomic
 def acknowledge(alarm: Alarm, user: Any, note: str = "") -> Alarm:
+    """Record the first acknowledgement (also made when the alarm's order is closed)."""
     locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
     if locked.acknowledged_at is None:
         locked.acknowledged_at = timezone.now()

@@ -836,7 +836,7 @@ def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
     alarm = visible_alarms(request).filter(pk=alarm_id).first()
     if alarm is None:  # unknown or outside the caller's scope: one 404
         raise ApiError(404, f"no alarm {alarm_id}", field="alarm_id")
-    done = alarm_service.acknowledge(alarm, request.user, payload.note)
+    done = alarm_service.acknowledge_as(request.user, alarm, payload.note)
     return alarms_out(request, [visible_alarms(request).get(pk=done.pk)])[0]
 
 

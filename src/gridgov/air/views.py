@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from gridgov.air import periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
+from gridgov.errors import DomainError
 from gridgov.people import scope
 
 
@@ -205,7 +207,10 @@ def acknowledge_alarm(request: HttpRequest, alarm_id: int) -> HttpResponse:
     if alarm is None:
         raise Http404(_("没有这个报警"))
     note = inputs.check_text("note", request.POST.get("note", ""), 200)
-    alarm_service.acknowledge(alarm, request.user, note)
+    try:
+        alarm_service.acknowledge_as(request.user, alarm, note)
+    except DomainError as exc:  # seen, not to act on: 403
+        raise PermissionDenied(exc.message) from exc
     messages.success(request, _("已确认报警"))
     return redirect(_back_to_desk(request))
 
@@ -219,6 +224,8 @@ def acknowledge_alarms(request: HttpRequest) -> HttpResponse:
         _alarms, changed = q.acknowledge_many(request.user, ids, request.POST.get("note", ""))
     except q.AlarmsNotVisible as exc:
         raise Http404(_("没有这个报警")) from exc
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
     except inputs.InputError as exc:
         if exc.field != "ids":
             raise

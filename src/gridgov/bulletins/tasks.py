@@ -9,7 +9,9 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from huey.contrib.djhuey import HUEY, db_periodic_task, lock_task
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from gridgov.ops.locks import JobLock
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ def bulletins_due(timestamp: dt.datetime) -> bool:
 
 
 @db_periodic_task(bulletins_due)
-@lock_task("bulletins")
+@JobLock("bulletins", ttl=dt.timedelta(hours=2))
 def scheduled_bulletins() -> None:
     from gridgov.bulletins.services import run_schedule
 

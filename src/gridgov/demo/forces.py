@@ -222,11 +222,15 @@ def _supplies(
         (top[1], "extinguisher", 40, "寒衣节祭扫点值守", "requested", 1),
         (top[2], "fog_cannon", 1, "工地土方作业", "requested", 0),
     ]
+    # The street account files them (for its own street where the listed one is not its): the
+    # command office decides, and nobody decides on a request they filed themselves.
+    own = services.request_units(street_user).filter(level=Level.STREET).first()
     for street, code, amount, reason, state, days_ago in asks:
-        requester = (
-            street_user if services.request_units(street_user).filter(pk=street.pk) else user
-        )
-        req = services.request_supplies(requester, kinds[code].pk, street.pk, amount, reason,
+        mine = services.request_units(street_user).filter(pk=street.pk).exists()
+        requester, unit = street_user, street if mine else own
+        if unit is None or street_user == user:  # no street account: filed, left undecided
+            requester, unit, state = user, street, "requested"
+        req = services.request_supplies(requester, kinds[code].pk, unit.pk, amount, reason,
                                         now=at(days_ago, 8))  # fmt: skip
         result.requests += 1
         if state == "rejected":
@@ -234,7 +238,7 @@ def _supplies(
         elif state in ("approved", "handed_over"):
             services.approve(user, req.pk, store.pk, note="同意", now=at(days_ago, 11))
         if state == "handed_over":
-            services.hand_over(user, req.pk, received_by=f"{street.name}城管科",
+            services.hand_over(user, req.pk, received_by=f"{unit.name}城管科",
                                given_by="库管员", now=at(days_ago, 16))  # fmt: skip
             result.allocations += 1
 

@@ -570,6 +570,13 @@ def _locked_request(user: Any, request_id: int) -> SupplyRequest:
     return SupplyRequest.objects.select_for_update().select_related("kind").get(pk=request_id)
 
 
+def _not_own(user: Any, req: SupplyRequest) -> None:
+    """Nobody decides on a request they filed (separation of duties): forbidden — the request
+    is theirs to see, not theirs to approve or reject."""
+    if req.requested_by_id is not None and req.requested_by_id == getattr(user, "pk", None):
+        raise ForcesError("forbidden", _("不能审批自己提出的物资申请"))
+
+
 def approve(
     user: Any,
     request_id: int,
@@ -584,6 +591,7 @@ def approve(
     note = _text("note", note, 500)
     with transaction.atomic():
         req = _locked_request(user, request_id)
+        _not_own(user, req)
         amount = (
             req.quantity if quantity is None else check_quantity("quantity", quantity, req.kind)
         )
@@ -613,6 +621,7 @@ def reject(user: Any, request_id: int, note: str, now: dt.datetime | None = None
         req = _locked_request(user, request_id)
         if not can_handle(user):
             raise ForcesError("forbidden", _("无权审批物资申请"))
+        _not_own(user, req)
         if req.depot_id is not None:
             _handled_depot(user, req.depot_id)
         elif not scope.can_see_region(user, req.unit):

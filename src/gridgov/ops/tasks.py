@@ -7,7 +7,9 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from huey.contrib.djhuey import HUEY, db_periodic_task, lock_task
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from gridgov.ops.locks import JobLock
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def backup_due(timestamp: dt.datetime) -> bool:
 
 
 @db_periodic_task(backup_due)
-@lock_task("daily-backup")
+@JobLock("daily-backup", ttl=dt.timedelta(hours=6))
 def daily_backup() -> None:
     from gridgov.ops.backup import scheduled_backup
 

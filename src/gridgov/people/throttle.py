@@ -1,15 +1,21 @@
-"""Login throttling (django-axes): failures are counted per account and per client address on
-every login path — the login page, the admin's login and POST /api/v1/auth/token. After
-`GRIDGOV_LOGIN_FAILURE_LIMIT` failures the account (or the address) is refused for
-`GRIDGOV_LOGIN_COOLOFF_MINUTES`, even with the right password; the lock then ends by itself, or
-an administrator lifts it (admin → 登录失败记录, or `gridgov axes-reset-username NAME`)."""
+"""Login throttling (django-axes) on every login path — the login page, the admin's login and
+POST /api/v1/auth/token. Failures are counted per account at one client address (locked after
+`GRIDGOV_LOGIN_FAILURE_LIMIT`), per account over every address (`..._ACCOUNT_FAILURE_LIMIT`) and
+per address over every account (`..._ADDRESS_FAILURE_LIMIT`, 0: not counted): a person's typos
+lock only that account at that address, not the account everywhere nor the colleagues behind the
+same office address. A lock holds even for the right password for `GRIDGOV_LOGIN_COOLOFF_MINUTES`,
+then ends by itself, or an administrator lifts it (admin → Axes → Access attempts, or `gridgov
+axes-reset-username NAME`); the lock page says whom to ask (`GRIDGOV_LOGIN_UNLOCK_CONTACT`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_lockout_parameters
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -32,15 +38,44 @@ class AxesBackend(AxesStandaloneBackend):
         return super().authenticate(request, username, password, **kwargs)
 
 
+class LoginFailures(AxesDatabaseHandler):
+    """AXES_HANDLER: axes counts failures for each entry of AXES_LOCKOUT_PARAMETERS but holds them
+    all to one AXES_FAILURE_LIMIT. Here each has its own limit (`limit_for`); `get_failures`, which
+    axes compares with AXES_FAILURE_LIMIT, reports that limit once any count has reached its own,
+    and otherwise the account-at-this-address count, kept below it."""
+
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        base = settings.AXES_FAILURE_LIMIT
+        parameters = get_lockout_parameters(request, credentials)
+        counts = [
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        if any(n >= limit_for(p) for p, n in zip(parameters, counts, strict=True)):
+            return base
+        return min(counts[0] if counts else 0, base - 1)
+
+
+def limit_for(parameter: str | list[str]) -> int:
+    """The failures that lock: an account at one address, an account anywhere, an address."""
+    if parameter == "username":
+        return int(settings.GRIDGOV_LOGIN_ACCOUNT_FAILURE_LIMIT)
+    if parameter == "ip_address":
+        return int(settings.GRIDGOV_LOGIN_ADDRESS_FAILURE_LIMIT) or 2**31
+    return int(settings.AXES_FAILURE_LIMIT)
+
+
 def cooloff_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
 def lockout_message() -> str:
+    contact = settings.GRIDGOV_LOGIN_UNLOCK_CONTACT or _("本系统管理员")
     return _(
-        "登录失败次数过多，该账号或所在网络地址已被暂时锁定。请 %(minutes)d 分钟后再试，"
-        "或联系管理员解锁。"
-    ) % {"minutes": cooloff_minutes()}
+        "登录失败次数过多，已暂时锁定。请 %(minutes)d 分钟后再试，或请%(contact)s解锁"
+        "（管理员运行 gridgov axes-reset-username 账号名，或在后台 Axes → Access attempts "
+        "中删除该记录）。"
+    ) % {"minutes": cooloff_minutes(), "contact": contact}
 
 
 def lockout_response(

@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
+
+from gridgov.ops.locks import MINUTE_JOB, JobLock
 
 log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("deadline-sweep")
+@JobLock("deadline-sweep", ttl=MINUTE_JOB)
 def deadline_sweep() -> None:
     from gridgov.ops.heartbeat import beat
     from gridgov.workorders.commands import sweep_overdue
@@ -31,7 +33,7 @@ def deadline_sweep() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("air-offline-sweep")
+@JobLock("air-offline-sweep", ttl=MINUTE_JOB)
 def air_offline_sweep() -> None:
     from gridgov.air.alarms import sweep_offline
     from gridgov.ops.heartbeat import beat
@@ -42,7 +44,7 @@ def air_offline_sweep() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("air-pending-days")
+@JobLock("air-pending-days", ttl=MINUTE_JOB)
 def air_pending_days() -> None:
     """A safety net for the HJ 212 receiver's deferred days: a receiver killed before its
     refresh and not restarted leaves station-days pending (its own refresh runs every

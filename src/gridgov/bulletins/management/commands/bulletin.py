@@ -3,7 +3,9 @@ generate (or find) the unit's bulletin for the period and write its PDF or Excel
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +34,7 @@ class Command(BaseCommand):
         out: Path = opts["output"]
         if out.suffix.lower() not in SUFFIXES:
             raise CommandError(f"-o: {out.name!r} must end in .pdf or .xlsx")
+        check_writable(out)  # before any work: a bad -o costs nothing and stores nothing
         try:
             day = inputs.parse_date("--date", opts["date"])
         except inputs.InputError as exc:
@@ -48,6 +51,28 @@ class Command(BaseCommand):
         source = services.file_path(stored)
         if not source.is_file():
             raise CommandError(f"the stored file {stored} is missing: run again with --force")
-        shutil.copyfile(source, out)
+        write_whole(source, out)
         state = "generated" if made else "already stored"
         self.stdout.write(f"{bulletin} ({bulletin.start}–{bulletin.end}, {state}): wrote {out}")
+
+
+def check_writable(out: Path) -> None:
+    folder = out.parent
+    if not folder.is_dir():
+        raise CommandError(f"-o: the folder {folder} does not exist")
+    if out.is_dir():
+        raise CommandError(f"-o: {out} is a folder; name a file ending in .pdf or .xlsx")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"-o: cannot write in the folder {folder}")
+
+
+def write_whole(source: Path, out: Path) -> None:
+    """Copy beside the target, then rename over it: `out` is the whole file or untouched."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CommandError(f"-o: could not write {out}: {exc.strerror or exc}") from None

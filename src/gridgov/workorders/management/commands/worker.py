@@ -1,5 +1,6 @@
 """gridgov worker: the background jobs (deadline and offline sweeps, the daily backup), run beside
-`gridgov serve`."""
+`gridgov serve` (which starts one itself). At start it frees the job locks left by a worker of
+this host that was killed mid-run (gridgov.ops.locks); other stale locks expire by their ttl."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import autodiscover_modules
+
+from gridgov.ops.locks import clear_dead_holders
 
 
 class Command(BaseCommand):
@@ -31,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["parent"]:
             watch_parent(opts["parent"])
+        autodiscover_modules("tasks")  # registers every job's lock
+        clear_dead_holders()  # a worker killed mid-run left its locks: free them now
         call_command("run_huey", workers=opts["workers"], worker_type="thread")
 
 
