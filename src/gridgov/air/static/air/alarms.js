@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   var form = document.getElementById("alarm-ack");
-  if (!form) { return; }
   var all = document.getElementById("select-all");
+  if (!form || !all) { return; }  // no bulk bar: this role may look but not acknowledge
   var submit = form.querySelector(".bulk-bar button");
   function boxes() { return Array.prototype.slice.call(form.querySelectorAll("input[name=ids]")); }
   function update() {
