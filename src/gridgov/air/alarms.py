@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from gridgov.air.models import (
     Station,
     StationKind,
 )
+from gridgov.air.signals import alarms_raised
 from gridgov.errors import DomainError
 
 if TYPE_CHECKING:
@@ -40,11 +40,6 @@ JUMP_BASELINE_MINUTES = 60
 # An open alarm ends only when the value is this much below the line that raised it, so a
 # value wandering around the threshold does not raise an alarm every hour.
 HYSTERESIS = 0.1
-
-
-# Sent inside the ingestion's transaction with the alarms it opened; the dispatch app turns
-# each into an event and a work order (gridgov.workorders.receivers).
-alarms_raised = Signal()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from django.utils import timezone
 from gridgov.air.hj212 import devices
 from gridgov.air.models import DEFAULT_INTERVAL, Gateway, Station, StationKind
 from gridgov.people.roster import RowError  # the same row/column/reason shape as the roster
-from gridgov.territory.locate import locate
 
 TOKEN_PREFIX = "ggs_"  # noqa: S105  (a public marker, not a secret)
 KIND_NAMES = {str(label): value for value, label in StationKind.choices} | {
@@ -359,6 +358,8 @@ def apply_stations(report: StationReport) -> None:
 
 def save_station(spec: StationSpec) -> Station:
     """Create or update a station; its grid is where its location falls (none outside)."""
+    from gridgov.territory.locate import locate  # here: numpy and shapely load only to locate
+
     where = locate(spec.lat, spec.lon)
     grid_id = where.grid.id if where.inside and where.grid else None
     defaults: dict[str, Any] = {

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.bulletins import services
 from gridgov.bulletins.models import Bulletin
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -20,6 +19,8 @@ class BulletinAdmin(ScopedAdminMixin, admin.ModelAdmin):
     exclude = ("figures", "region_path")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.bulletins import services  # here: not loaded at start-up
+
         return services.bulletins_for(request.user, qs)
 
     def has_add_permission(self, request: Any) -> bool:

@@ -16,8 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from gridgov.bulletins import excel, pdf
-from gridgov.bulletins.content import build
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.periods import KIND_LABELS, PeriodError, period_for
 from gridgov.people import scope
@@ -138,11 +136,15 @@ def generate(
     ).first()
     if found is not None and not force:
         return found, False
+    from gridgov.bulletins.content import build  # here: the figures' numpy loads only to build
+
     now = now or timezone.now()
     content = build(region, period, issuer_of(region), now)
     issued = timezone.localtime(now).date()
     year = period.end.year
     stem = f"bulletins/{year}/{region.pk}-{kind}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    from gridgov.bulletins import excel, pdf  # here: reportlab and openpyxl load only to render
+
     for attempt in range(3):
         try:
             with transaction.atomic():

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.customs import services
 from gridgov.customs.models import (
     AdoptionMeeting,
     Council,
@@ -22,6 +21,8 @@ from gridgov.people.admin import ScopedAdminMixin
 
 class VillageScoped(ScopedAdminMixin):
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.customs import services  # here: not loaded at start-up
+
         return qs.filter(community__in=services.villages_for(request.user))
 
 
@@ -78,6 +79,8 @@ class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("family_head", "community__name", "grid__code")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.customs import services  # here: not loaded at start-up
+
         return services.registrations_for(request.user, qs)
 
     def has_add_permission(self, request: Any) -> bool:

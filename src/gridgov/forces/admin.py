@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.forces import services
 from gridgov.forces.models import (
     Allocation,
     Depot,
@@ -41,6 +40,8 @@ class TaskForceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return services.forces_for(request.user, qs)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -55,9 +56,13 @@ class DutyShiftAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["person"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return qs.filter(force__in=services.forces_for(request.user))
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         if db_field.related_model is TaskForce:
             kwargs["queryset"] = services.forces_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -80,6 +85,8 @@ class DepotAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["owner"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return services.depots_for(request.user, qs)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -103,6 +110,8 @@ class SupplyMovementAdmin(ReadOnly):
     list_filter = ("reason", "kind")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return qs.filter(depot__in=services.depots_for(request.user))
 
 
@@ -112,6 +121,8 @@ class AllocationAdmin(ReadOnly):
     list_filter = ("kind",)
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return services.allocations_for(request.user, qs)
 
 
@@ -121,6 +132,8 @@ class SupplyRequestAdmin(ReadOnly):
     list_filter = ("status", "kind")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return services.requests_for(request.user, qs)
 
 
@@ -129,4 +142,6 @@ class HandoverAdmin(ReadOnly):
     list_display = ("at", "allocation", "quantity", "given_by", "received_by")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.forces import services  # here: not loaded at start-up
+
         return qs.filter(allocation__in=services.allocations_for(request.user))

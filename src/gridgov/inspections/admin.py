@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.inspections import services
 from gridgov.inspections.models import (
     ChecklistItem,
     Inspection,
@@ -63,6 +62,8 @@ class InspectionAdmin(ReadOnlyAdmin):
     inlines = [ItemInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.inspections import services  # here: not loaded at start-up
+
         return services.inspections_for(request.user, qs)
 
 
@@ -74,4 +75,6 @@ class RectificationAdmin(ReadOnlyAdmin):
     exclude = ("region_path",)
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.inspections import services  # here: not loaded at start-up
+
         return services.rectifications_for(request.user, qs)

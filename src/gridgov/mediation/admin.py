@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.mediation import services
 from gridgov.mediation.models import Attendance, Case, CaseStep, Committee, Party, Training
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -23,6 +22,8 @@ class CommitteeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["unit", "director"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.mediation import services  # here: not loaded at start-up
+
         return services.committees_for(request.user, qs)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -35,6 +36,8 @@ class AttendanceInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
     def get_queryset(self, request: Any) -> Any:
+        from gridgov.mediation import services  # here: not loaded at start-up
+
         mediators = services.mediators_for(request.user)
         return super().get_queryset(request).filter(person__in=mediators)
 
@@ -48,6 +51,8 @@ class TrainingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [AttendanceInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.mediation import services  # here: not loaded at start-up
+
         return services.trainings_for(request.user, qs)
 
 
@@ -69,6 +74,8 @@ class PartyInline(ReadOnlyInline):
 
     @admin.display(description=_("身份证号码"))
     def shown_id(self, obj: Party) -> str:
+        from gridgov.mediation import services  # here: not loaded at start-up
+
         return services.mask_id(obj.id_number)  # the case page shows it to those permitted
 
 
@@ -87,6 +94,8 @@ class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     exclude = ["region_path"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.mediation import services  # here: not loaded at start-up
+
         return services.cases_for(request.user, qs).select_related("committee", "grid")
 
     def has_add_permission(self, request: Any) -> bool:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.meetings import services
 from gridgov.meetings.models import AgendaItem, Attendee, Decision, Meeting, Statement, Step
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -57,6 +56,8 @@ class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [AttendeeInline, AgendaInline, StatementInline, DecisionInline, StepInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.meetings import services  # here: not loaded at start-up
+
         return qs.filter(pk__in=services.meetings_for(request.user).values("pk"))
 
     def has_add_permission(self, request: Any) -> bool:

@@ -32,15 +32,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils.cell import (
-    column_index_from_string,
-    coordinate_from_string,
-    get_column_letter,
-)
-from openpyxl.xml.functions import iterparse
-
 from gridgov import inputs
 
 MAX_ROWS = 20_000
@@ -252,6 +243,8 @@ class UnreadableCell(ValueError):
     sheet's row number, the column's index (from 0) and why."""
 
     def __init__(self, row: int, index: int, reason: str) -> None:
+        from openpyxl.utils.cell import get_column_letter
+
         super().__init__(f"row {row}, column {get_column_letter(index + 1)}: {reason}")
         self.row = row
         self.index = index
@@ -259,6 +252,8 @@ class UnreadableCell(ValueError):
 
     def column(self, names: dict[int, str]) -> str:
         """The column's name in a row error: its header's name if known, else its letter."""
+        from openpyxl.utils.cell import get_column_letter
+
         return names.get(self.index) or get_column_letter(self.index + 1)
 
 
@@ -277,6 +272,9 @@ def lines(sheet: Any) -> Iterator[tuple[Any, ...]]:
 
 def _unreadable(sheet: Any) -> UnreadableCell | None:
     """The first number cell whose value is not a finite number, in the sheet's own XML."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.xml.functions import iterparse
+
     with sheet._get_source() as xml:  # the read-only sheet's XML in the workbook's zip
         for _event, element in iterparse(xml):
             if not element.tag.endswith("}c") or element.get("t", "n") != "n":
@@ -311,6 +309,8 @@ def _header_map(columns: Sequence[Column], header: Iterable[Any]) -> dict[int, C
 
 def read(source: Path | bytes | Any, columns: Sequence[Column]) -> SheetReport:
     """Parse the first sheet of a workbook (a path, bytes or a file object)."""
+    from openpyxl import load_workbook  # here: openpyxl loads only to read or write a sheet
+
     report = SheetReport()
     try:
         if isinstance(source, bytes | bytearray):
@@ -378,6 +378,9 @@ def export(
     columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> bytes:
     """A workbook of one sheet: a bold "中文 key" header and the rows (values in column order)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     ws = book.active
     ws.title = title[:31]

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import admin
 
-from gridgov.organisations import services
 from gridgov.organisations.models import (
     Assignment,
     JointMeeting,
@@ -51,9 +50,13 @@ class OrganisationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [EventInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return services.organisations_for(request.user, qs)
 
     def get_fields(self, request: Any, obj: Any = None) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         hidden = {"id"}
         if not services.sees_contact(request.user):
             hidden |= {"contact", "contact_phone"}
@@ -68,6 +71,8 @@ class OrgEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("organisation__name", "note")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return qs.filter(organisation__in=services.organisations_for(request.user))
 
 
@@ -77,6 +82,8 @@ class AssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("organisation__name", "instructor__name")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return qs.filter(organisation__in=services.organisations_for(request.user))
 
 
@@ -87,6 +94,8 @@ class VisitAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("organisation__name", "instructor__name", "notes")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return qs.filter(organisation__in=services.organisations_for(request.user))
 
 
@@ -97,6 +106,8 @@ class JointMeetingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("topic", "minutes")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return services.meetings_for(request.user, qs)
 
 
@@ -107,4 +118,6 @@ class VolunteerAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("person__name", "employer__name")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.organisations import services  # here: not loaded at start-up
+
         return services.volunteers_for(request.user, qs)

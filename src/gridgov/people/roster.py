@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
 from gridgov import inputs
 from gridgov.inputs import sheet_row
@@ -133,6 +131,8 @@ def _raw_rows(
 
 def read_roster(path: Path, user: Any = None) -> RosterReport:
     """Parse and check the workbook. `user`, if given, may only touch regions in its scope."""
+    from openpyxl import load_workbook  # here: openpyxl loads only to read or write a roster
+
     report = RosterReport()
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -294,6 +294,9 @@ def apply_roster(report: RosterReport) -> None:
 
 
 def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import admin
 
 from gridgov.people.admin import ScopedAdminMixin
-from gridgov.projects import services
 from gridgov.projects.models import (
     Document,
     Milestone,
@@ -62,6 +61,8 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [MilestoneInline, OfficialInline, SpendingInline, StatusChangeInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.projects import services  # here: not loaded at start-up
+
         return services.projects_for(request.user, qs)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
@@ -70,6 +71,8 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class ChildAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.projects import services  # here: not loaded at start-up
+
         return qs.filter(project__in=services.projects_for(request.user))
 
     def has_add_permission(self, request: Any) -> bool:

@@ -7,7 +7,6 @@ from django.contrib import admin
 
 from gridgov import inputs
 from gridgov.people.admin import ScopedAdminMixin
-from gridgov.sources import services
 from gridgov.sources.models import PollutionSource, SourceChange
 
 
@@ -41,6 +40,8 @@ class PollutionSourceForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
+        from gridgov.sources import services  # here: not loaded at start-up
+
         data = super().clean() or {}
         if self.errors or self.instance.pk is None:
             return data
@@ -89,6 +90,8 @@ class PollutionSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [SourceChangeInline]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.sources import services  # here: not loaded at start-up
+
         return services.sources_for(request.user, qs)
 
     def has_add_permission(self, request: Any) -> bool:
@@ -102,5 +105,7 @@ class PollutionSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return form
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        from gridgov.sources import services  # here: not loaded at start-up
+
         services.update_source(obj.pk, form.source_input, request.user, note="admin", scoped=True)
         obj.refresh_from_db()

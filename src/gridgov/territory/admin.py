@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from gridgov.people import scope
 from gridgov.people.admin import ScopedAdminMixin
 from gridgov.territory.models import BoundaryVersion, Region, WorkLine
-from gridgov.territory.services import RegionSpec, apply_plan, validate_plan
+
+if TYPE_CHECKING:
+    from gridgov.territory.services import RegionSpec
 
 
 class RegionForm(forms.ModelForm):
@@ -22,6 +24,8 @@ class RegionForm(forms.ModelForm):
         data = super().clean() or {}
         if self.errors:
             return data
+        from gridgov.territory.services import validate_plan
+
         spec = self.to_spec()
         report = validate_plan([spec])
         for problem in report.problems:
@@ -30,6 +34,8 @@ class RegionForm(forms.ModelForm):
         return data
 
     def to_spec(self) -> RegionSpec:
+        from gridgov.territory.services import RegionSpec
+
         d = self.cleaned_data
         geometry: Any = d.get("geometry") or {}
         if isinstance(geometry, str):
@@ -80,6 +86,8 @@ class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         if change and not scope.can_see_region(request.user, obj):
             raise PermissionDenied
+        from gridgov.territory.services import apply_plan
+
         apply_plan([form.to_spec()], user=request.user, reason="admin")
         saved = Region.objects.get(code=obj.code)
         obj.pk = saved.pk

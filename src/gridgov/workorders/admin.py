@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.people.admin import ScopedAdminMixin
 from gridgov.workorders import lateness
 from gridgov.workorders.models import Category, DeadlinePolicy, Transition, WorkOrder
-from gridgov.workorders.services import orders_for
 
 
 @admin.register(Category)
@@ -57,6 +56,8 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["event", "unit", "assignee"]
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.workorders.services import orders_for
+
         return orders_for(request.user, qs)
 
     @admin.display(boolean=True, description=_("超期"))

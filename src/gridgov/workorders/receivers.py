@@ -16,10 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
-from gridgov.air.alarms import alarms_raised
 from gridgov.air.models import Alarm, AlarmKind
+from gridgov.air.signals import alarms_raised
 from gridgov.workorders.models import Category, Source
-from gridgov.workorders.services import EventInput
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def alarm_title(alarm: Alarm) -> str:
 
 
 def event_for_alarm(alarm: Alarm, categories: dict[str, Category | None] | None = None) -> Any:
-    from gridgov.workorders.services import create_event
+    from gridgov.workorders.services import EventInput, create_event
 
     if alarm.grid_id is None:  # a station outside every grid: nobody on our chain owns it
         return None
@@ -111,7 +110,7 @@ def _one_at_a_time(alarm_ids: list[int]) -> int:
 
 
 def _make_events_in_bulk(alarm_ids: list[int]) -> int:
-    from gridgov.workorders.services import create_dispatched_events
+    from gridgov.workorders.services import EventInput, create_dispatched_events
 
     alarms = list(
         Alarm.objects.filter(pk__in=alarm_ids, event__isnull=True, grid__isnull=False)

@@ -26,6 +26,7 @@ def date_arg(text: str) -> dt.date:
 
 class Command(BaseCommand):
     help = "Air-quality reports: `air daily`, `air assess`, `air sweep`."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

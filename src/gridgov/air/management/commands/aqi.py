@@ -19,6 +19,7 @@ HOURLY_KEYS = ("pm25", "pm10", "so2", "no2", "co", "o3", "o3_8h", "so2_24h")
 
 class Command(BaseCommand):
     help = "Compute AQI (HJ 633) for concentrations (µg/m³; CO mg/m³) given here or in a CSV."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("--report", choices=["daily", "hourly"], default="daily")

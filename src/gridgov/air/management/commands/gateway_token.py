@@ -15,6 +15,7 @@ class Command(BaseCommand):
         "Create or update a gateway that posts readings for several stations, and issue its "
         "token (the old one stops working); --revoke ends it."
     )
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("name")

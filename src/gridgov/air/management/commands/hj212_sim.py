@@ -35,6 +35,7 @@ def raise_open_files(wanted: int) -> None:
 
 class Command(BaseCommand):
     help = "Simulated HJ 212 devices: minute data, re-sends, reconnection, history requests."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")

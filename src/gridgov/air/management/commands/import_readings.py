@@ -15,6 +15,7 @@ from gridgov.air.stations import ALLOWED_INTERVALS
 
 class Command(BaseCommand):
     help = "Import readings from CSV or Parquet: streams, idempotent, per-row errors."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

@@ -12,6 +12,7 @@ from gridgov.air.stations import apply_stations, read_stations_csv
 
 class Command(BaseCommand):
     help = "Import monitoring stations from CSV (dry run unless --commit)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

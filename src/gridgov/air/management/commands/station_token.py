@@ -8,6 +8,7 @@ from gridgov.air.stations import issue_token, refused_within, revoke_token
 
 class Command(BaseCommand):
     help = "Issue a new ingestion token for a station (the old one stops working), or revoke it."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("code")

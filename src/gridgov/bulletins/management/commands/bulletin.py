@@ -20,6 +20,7 @@ SUFFIXES = (".pdf", ".xlsx")
 
 class Command(BaseCommand):
     help = "Generate a dispatch bulletin (调度通报) and write it as PDF or Excel."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("--period", choices=KINDS, required=True)

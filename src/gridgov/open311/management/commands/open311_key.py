@@ -11,6 +11,7 @@ from gridgov.open311.models import ApiKey
 
 class Command(BaseCommand):
     help = "Create (shown once), list or revoke Open311 API keys."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -15,6 +15,7 @@ from gridgov.people.scope import posts_for
 
 class Command(BaseCommand):
     help = "Export the roster (one row per person and post) to Excel."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", type=Path, required=True)

@@ -13,6 +13,7 @@ from gridgov.people.roster import apply_roster, read_roster
 
 class Command(BaseCommand):
     help = "Import a roster of people and posts from Excel (dry-run unless --commit)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

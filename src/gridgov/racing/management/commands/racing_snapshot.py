@@ -25,6 +25,7 @@ def _date(field: str, text: str | None) -> dt.date | None:
 
 class Command(BaseCommand):
     help = "Store the horse race's results per period (赛马比拼快照)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--card", type=int, help="a scorecard id (default: every active one)")

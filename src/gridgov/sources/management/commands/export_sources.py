@@ -17,6 +17,7 @@ from gridgov.sources.services import sources_for
 
 class Command(BaseCommand):
     help = "Export pollution sources to Excel (the columns the import reads)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", type=Path, required=True)

@@ -21,6 +21,7 @@ ACTIONS = {"create": "[green]create[/]", "update": "[yellow]update[/]", "unchang
 
 class Command(BaseCommand):
     help = "Import pollution sources of one category from Excel (dry run unless --commit)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

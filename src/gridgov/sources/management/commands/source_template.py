@@ -14,6 +14,7 @@ from gridgov.sources.excel import template_workbook
 
 class Command(BaseCommand):
     help = "Write the Excel import template of one source category."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -16,6 +16,7 @@ from gridgov.territory.models import Region
 
 class Command(BaseCommand):
     help = "Export regions to GeoJSON or Excel (by the output file's extension)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", type=Path, required=True)

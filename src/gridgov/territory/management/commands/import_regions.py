@@ -17,6 +17,7 @@ from gridgov.territory.services import PlanError, PlanReport, apply_plan, valida
 
 class Command(BaseCommand):
     help = "Import regions from a GeoJSON FeatureCollection (dry-run unless --commit)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

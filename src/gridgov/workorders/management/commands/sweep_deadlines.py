@@ -12,6 +12,7 @@ from gridgov.workorders.sweep import sweep
 
 class Command(BaseCommand):
     help = "Warn, mark overdue and escalate work orders once (idempotent)."
+    requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from gridgov.workorders.commands import sweep_overdue

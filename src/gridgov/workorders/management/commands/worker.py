@@ -22,6 +22,7 @@ class Command(BaseCommand):
         "Run the Huey worker: deadline sweep and air offline sweep every minute, the daily "
         "backup (GRIDGOV_BACKUP_*)."
     )
+    requires_system_checks: list[str] = []  # runs no web requests: no URL/admin checks
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
