@@ -7,12 +7,16 @@ a message and a non-zero exit. "Not yours" and "no such id" are the same `not_fo
 
 from __future__ import annotations
 
+from typing import Any
+
 INVALID, FORBIDDEN, NOT_FOUND, CONFLICT = "invalid", "forbidden", "not_found", "conflict"
 KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT)
 
 
 class DomainError(Exception):
     """A refused request: `kind` is invalid, forbidden, not_found or conflict."""
+
+    kind: str = INVALID
 
     def __init__(self, kind: str, message: str, field: str | None = None) -> None:
         if kind not in KINDS:
@@ -37,3 +41,17 @@ class DomainError(Exception):
     @classmethod
     def conflict(cls, message: str, field: str | None = None) -> DomainError:
         return cls(CONFLICT, message, field)
+
+
+class FieldRefusal(DomainError):
+    """An app's refusal raised as `AppError(field, message)`; its kind is its class's `kind`
+    (`class NotAllowed(AppError): kind = FORBIDDEN`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(type(self).kind, message, field)
+
+
+def add_form_error(form: Any, exc: DomainError | Any) -> None:
+    """A page's answer to a refusal (or an `InputError`): the message on the form field it
+    names, or on the whole form when the form has no such field."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
