@@ -47,6 +47,8 @@ class FieldRefusal(DomainError):
     """An app's refusal raised as `AppError(field, message)`; its kind is its class's `kind`
     (`class NotAllowed(AppError): kind = FORBIDDEN`)."""
 
+    field: str
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(type(self).kind, message, field)
 
