@@ -145,9 +145,9 @@ DOMAIN_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict":
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A refusal of the domain (gridgov.errors), raised by any handler, as its status."""
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    errors = [{"field": exc.field, "message": exc.text}] if exc.field else []
     return api.create_response(
-        request, error_body(exc.message, errors), status=DOMAIN_STATUS[exc.kind]
+        request, error_body(exc.text, errors), status=DOMAIN_STATUS[exc.kind]
     )
 
 

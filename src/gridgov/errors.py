@@ -26,6 +26,12 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def text(self) -> str:
+        """The refusal in one sentence as a door shows it whole (the API's detail): the
+        message, unless an app's class says otherwise."""
+        return self.message
+
     @classmethod
     def invalid(cls, field: str, message: str) -> DomainError:
         return cls(INVALID, message, field)
