@@ -12,7 +12,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from ninja.types import DictStrAny
 
-from gridgov.errors import DomainError
+from gridgov.errors import HTTP_STATUS, DomainError
 from gridgov.inputs import InputError, parse_json
 from gridgov.people.tokens import token_for
 from gridgov.schemas import Schema
@@ -139,7 +139,7 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
 
 
-DOMAIN_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+DOMAIN_STATUS = HTTP_STATUS
 
 
 @api.exception_handler(DomainError)

@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 INVALID, FORBIDDEN, NOT_FOUND, CONFLICT = "invalid", "forbidden", "not_found", "conflict"
-KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT)
+UNAVAILABLE = "unavailable"  # not now (a busy or failing resource): try again
+KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE)
+
+# What a web door (the API's one handler, a page, Open311) answers for each kind: the only
+# place the kinds meet HTTP statuses.
+HTTP_STATUS = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503}
 
 
 class DomainError(Exception):
