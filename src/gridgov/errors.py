@@ -10,12 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 INVALID, FORBIDDEN, NOT_FOUND, CONFLICT = "invalid", "forbidden", "not_found", "conflict"
+TOO_LARGE = "too_large"  # an upload beyond its limit
 UNAVAILABLE = "unavailable"  # not now (a busy or failing resource): try again
-KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT, UNAVAILABLE)
+KINDS = (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE, UNAVAILABLE)
 
 # What a web door (the API's one handler, a page, Open311) answers for each kind: the only
 # place the kinds meet HTTP statuses.
-HTTP_STATUS = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503}
+HTTP_STATUS = {
+    INVALID: 400,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    CONFLICT: 409,
+    TOO_LARGE: 413,
+    UNAVAILABLE: 503,
+}
 
 
 class DomainError(Exception):
@@ -36,6 +44,16 @@ class DomainError(Exception):
         """The refusal in one sentence as a door shows it whole (the API's detail): the
         message, unless an app's class says otherwise."""
         return self.message
+
+    @property
+    def status(self) -> int:
+        """The HTTP status a web door answers (read `kind`; kept for older callers)."""
+        return HTTP_STATUS[self.kind]
+
+    def about(self, field: str) -> DomainError:
+        """The same refusal about a door's own input `field` (a door knows its inputs' names,
+        the domain does not)."""
+        return DomainError(self.kind, self.message, field)
 
     @classmethod
     def invalid(cls, field: str, message: str) -> DomainError:

@@ -242,7 +242,7 @@ def record(
     try:
         prepared = evidence.prepare_photos(list(photos or []))
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "photos") from exc
+        raise exc.about("photos") from exc
     try:
         done = services.record_inspection(
             request.user,

@@ -633,7 +633,7 @@ def upload_photo(
             user=request.user,
         )
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "stage" if "stage" in str(exc) else "photo") from exc
+        raise exc.about("stage" if "stage" in str(exc) else "photo") from exc
     return Status(201, photo_row(a))
 
 
@@ -853,5 +853,5 @@ def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedF
             c, file, size=file.size or 0, name=file.name or "", user=request.user
         )
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "file") from exc
+        raise exc.about("file") from exc
     return Status(201, _command_detail(c))

@@ -27,7 +27,6 @@ from gridgov import inputs
 from gridgov.errors import (
     CONFLICT,
     FORBIDDEN,
-    HTTP_STATUS,
     INVALID,
     NOT_FOUND,
     UNAVAILABLE,
@@ -68,11 +67,6 @@ WITHOUT_GEOMETRY = ("event__region__geometry", "unit__geometry", "sent_by_unit__
 
 class WorkflowError(DomainError):
     """A refused action: its kind, message, and the input field it is about."""
-
-    @property
-    def status(self) -> int:
-        """The HTTP status a web door answers (read `kind`; kept for older callers)."""
-        return HTTP_STATUS[self.kind]
 
 
 def person_of(user: Any) -> Person | None:
