@@ -12,7 +12,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from ninja.types import DictStrAny
 
-from gridgov.errors import DomainError
+from gridgov.errors import HTTP_STATUS, DomainError
 from gridgov.inputs import InputError, parse_json
 from gridgov.people.tokens import token_for
 from gridgov.schemas import Schema
@@ -139,15 +139,15 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
 
 
-DOMAIN_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+DOMAIN_STATUS = HTTP_STATUS
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A refusal of the domain (gridgov.errors), raised by any handler, as its status."""
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    errors = [{"field": exc.field, "message": exc.text}] if exc.field else []
     return api.create_response(
-        request, error_body(exc.message, errors), status=DOMAIN_STATUS[exc.kind]
+        request, error_body(exc.text, errors), status=DOMAIN_STATUS[exc.kind]
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov import inputs
 from gridgov.air.models import Alarm, AlarmRule, Station
-from gridgov.errors import DomainError
+from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 
@@ -40,11 +40,11 @@ GROUPINGS = ("station", "rule", "none")
 BULK_LIMIT = 500  # ids in one bulk acknowledgement
 
 
-class AlarmsNotVisible(Exception):
+class AlarmsNotVisible(DomainError):
     """Some of the alarms asked for do not exist or are outside the account's scope."""
 
     def __init__(self, ids: list[int]) -> None:
-        super().__init__(f"no alarm {', '.join(map(str, ids))}")
+        super().__init__(NOT_FOUND, f"no alarm {', '.join(map(str, ids))}", "ids")
         self.ids = ids
 
 

@@ -816,10 +816,7 @@ class BulkAckOut(Schema):
 def acknowledge_many(request: HttpRequest, payload: BulkAckIn) -> Any:
     """Acknowledge several alarms with one note, all or nothing: if any id is unknown or outside
     the caller's scope, the answer is 404 naming them and no alarm is acknowledged."""
-    try:
-        alarms, changed = alarm_queries.acknowledge_many(request.user, payload.ids, payload.note)
-    except alarm_queries.AlarmsNotVisible as exc:
-        raise ApiError(404, str(exc), field="ids") from exc
+    alarms, changed = alarm_queries.acknowledge_many(request.user, payload.ids, payload.note)
     fresh = list(visible_alarms(request).filter(pk__in=[a.pk for a in alarms]).order_by("pk"))
     return {"acknowledged": changed, "alarms": alarms_out(request, fresh)}
 

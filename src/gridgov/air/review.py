@@ -33,6 +33,7 @@ from gridgov.air.models import (
     ReviewDecision,
     Station,
 )
+from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
 
 REVIEW_PERMISSION = "air.add_reviewdecision"
@@ -58,13 +59,16 @@ DEVICE_FLAG_NAMES: dict[str, Any] = {
 }
 
 
-class ReviewError(ValueError):
-    """A decision that cannot be taken; `field` names the input at fault."""
+class ReviewError(FieldRefusal, ValueError):
+    """A decision that cannot be taken; `field` names the input at fault (invalid)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
+
+
+class AlreadyUndone(ReviewError):
+    kind = CONFLICT
 
 
 VIEW_PERMISSION = "air.view_reviewdecision"
@@ -320,7 +324,7 @@ def approval(station: Station, day: dt.date) -> ReviewDecision | None:
 def undo(decision: ReviewDecision, user: Any) -> ReviewDecision:
     """Undo a decision: the values it covered go back to what the other decisions say."""
     if decision.undone_at is not None:
-        raise ReviewError("decision", str(_("该审核记录已撤销")))
+        raise AlreadyUndone("decision", str(_("该审核记录已撤销")))
     with transaction.atomic():
         decision.undone_at = timezone.now()
         decision.undone_by = user

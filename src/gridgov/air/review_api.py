@@ -123,10 +123,6 @@ def decision_out(d: ReviewDecision) -> dict[str, Any]:
     }
 
 
-def _refused(exc: review.ReviewError) -> ApiError:
-    return ApiError(400, exc.message, field=exc.field)
-
-
 @router.get("/air/review", response={200: list[ReviewStationOut], **errors(400, 401, 403)})
 def review_queue(
     request: HttpRequest,
@@ -193,18 +189,15 @@ def review_day(request: HttpRequest, code: str, day: str) -> Any:
 def take_decision(request: HttpRequest, payload: DecisionIn) -> Any:
     _may_review(request)
     station = _station(request, payload.station)
-    try:
-        decision = review.decide(
-            station,
-            request.user,
-            action=payload.action,
-            pollutant=payload.pollutant,
-            start=_aware(payload.start),
-            end=_aware(payload.end),
-            reason=payload.reason,
-        )
-    except review.ReviewError as exc:
-        raise _refused(exc) from None
+    decision = review.decide(
+        station,
+        request.user,
+        action=payload.action,
+        pollutant=payload.pollutant,
+        start=_aware(payload.start),
+        end=_aware(payload.end),
+        reason=payload.reason,
+    )
     return Status(201, decision_out(decision))
 
 
@@ -215,12 +208,9 @@ def take_decision(request: HttpRequest, payload: DecisionIn) -> Any:
 def approve(request: HttpRequest, code: str, day: str, payload: ApproveIn) -> Any:
     _may_review(request)
     station = _station(request, code)
-    try:
-        decision = review.approve_day(
-            station, request.user, inputs.parse_date("day", day), payload.reason
-        )
-    except review.ReviewError as exc:
-        raise _refused(exc) from None
+    decision = review.approve_day(
+        station, request.user, inputs.parse_date("day", day), payload.reason
+    )
     return decision_out(decision)
 
 
@@ -237,8 +227,5 @@ def undo(request: HttpRequest, decision_id: int) -> Any:
     )
     if decision is None:
         raise ApiError(404, f"no review decision {decision_id}", field="decision_id")
-    try:
-        review.undo(decision, request.user)
-    except review.ReviewError as exc:
-        raise ApiError(409, exc.message, field=exc.field) from None
+    review.undo(decision, request.user)
     return decision_out(decision)

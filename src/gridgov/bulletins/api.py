@@ -19,16 +19,6 @@ router = Router()
 PDF = "application/pdf"
 
 
-def _raise(exc: services.BulletinError) -> None:
-    if isinstance(exc, services.NotFound):
-        status = 404 if exc.field == "id" else 400
-    elif isinstance(exc, services.NotAllowed):
-        status = 403
-    else:
-        status = 400
-    raise ApiError(status, exc.message, exc.field or None) from exc
-
-
 class BulletinOut(Schema):
     id: int
     kind: str = Field(description="day, week or month")
@@ -93,11 +83,7 @@ def detail_out(b: Bulletin) -> dict[str, Any]:
 
 
 def _get(request: HttpRequest, bulletin_id: int) -> Bulletin:
-    try:
-        return services.get_bulletin(request.user, bulletin_id)
-    except services.BulletinError as exc:
-        _raise(exc)
-        raise
+    return services.get_bulletin(request.user, bulletin_id)
 
 
 @router.get("/bulletins", response={200: list[BulletinOut], **errors(400, 401)})
@@ -158,13 +144,9 @@ def generate(request: HttpRequest, payload: GenerateIn) -> Any:
     `force`; a new or redrawn one answers 201."""
     if not services.can_generate(request.user):
         raise ApiError(403, "you may not generate bulletins")
-    try:
-        region = services.unit_for(payload.region, request.user)
-        b, made = services.generate(
-            payload.kind, payload.date, region, force=payload.force, user=request.user
-        )
-    except services.BulletinError as exc:
-        _raise(exc)
-        raise
+    region = services.unit_for(payload.region, request.user)
+    b, made = services.generate(
+        payload.kind, payload.date, region, force=payload.force, user=request.user
+    )
     b = services.get_bulletin(request.user, b.pk)
     return Status(201 if made else 200, detail_out(b))

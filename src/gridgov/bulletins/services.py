@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.periods import KIND_LABELS, PeriodError, period_for
+from gridgov.errors import FORBIDDEN, INVALID, NOT_FOUND, FieldRefusal
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
@@ -30,21 +31,28 @@ GENERATE = "bulletins.generate_bulletin"
 UNIT_LEVELS = (Level.DISTRICT, Level.STREET)
 
 
-class BulletinError(ValueError):
+class BulletinError(FieldRefusal, ValueError):
     """Refused: which field, and why (no HTTP status: each door makes its own answer)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}" if field else message,)
 
 
 class NotFound(BulletinError):
-    pass
+    """No such bulletin, or one outside the caller's scope."""
+
+    kind = NOT_FOUND
+
+
+class UnknownRegion(NotFound):
+    """A region code in the input that names no unit the caller sees: a bad input."""
+
+    kind = INVALID
 
 
 class NotAllowed(BulletinError):
-    pass
+    kind = FORBIDDEN
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -83,8 +91,8 @@ def unit_for(code: str | None, user: Any = None) -> Region:
         region = qs.filter(level=Level.DISTRICT).order_by("code").first()
     if region is None or (user is not None and not scope.can_see_region(user, region)):
         if not code:
-            raise NotFound("region", "there is no district: import the regions first")
-        raise NotFound("region", f"no district or street/town with code {code!r}")
+            raise UnknownRegion("region", "there is no district: import the regions first")
+        raise UnknownRegion("region", f"no district or street/town with code {code!r}")
     return region
 
 

@@ -32,14 +32,11 @@ from gridgov.customs.forms import (
 )
 from gridgov.customs.models import CeremonyKind, Limit, Registration
 from gridgov.customs.services import CustomsError
+from gridgov.errors import add_form_error
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
 RECENT = 50
-
-
-def _form_error(form: Any, exc: CustomsError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _village_or_404(request: HttpRequest, pk: int) -> Region:
@@ -180,7 +177,7 @@ def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except CustomsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             return redirect("customs:village", pk=village.pk)
     key = "member" if action == "end_member" else action
@@ -286,7 +283,7 @@ def registration_new(request: HttpRequest) -> HttpResponse:
         try:
             reg = services.register(request.user, form.to_input())
         except CustomsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             if reg.flagged:
                 messages.warning(request, _("报备已登记：超出操办标准，已生成工单"))
@@ -310,7 +307,7 @@ def registration_page(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user, reg.pk, d["advised_on"], d["outcome"], d["advised_by"]
                 )
             except CustomsError as exc:
-                _form_error(form, exc)
+                add_form_error(form, exc)
             else:
                 messages.success(request, _("已记录劝导情况"))
                 return redirect("customs:registration", pk=reg.pk)
@@ -340,7 +337,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         try:
             rows, total = services.statistics(request.user, start, end, by)
         except CustomsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
     context = {
         "form": form,
         "rows": rows,
@@ -366,7 +363,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
         try:
             reg = services.register(request.user, form.to_input())
         except CustomsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             return redirect("customs:phone_done", pk=reg.pk)
     return render(request, "customs/phone/new.html", {"form": form})

@@ -22,18 +22,6 @@ router = Router()
 COLOURS = {Level.YELLOW: "yellow", Level.ORANGE: "orange", Level.RED: "red"}
 
 
-def _raise(exc: services.EmergencyError) -> None:
-    if isinstance(exc, services.NotAllowed):
-        status = 403
-    elif isinstance(exc, services.NoSuchWarning):
-        status = 404
-    elif isinstance(exc, services.Conflict):
-        status = 409
-    else:
-        status = 400
-    raise ApiError(status, exc.message, exc.field) from exc
-
-
 class EmergencyMeasureOut(Schema):
     id: int
     level: int
@@ -308,12 +296,9 @@ def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) ->
 def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
     """发布预警 (the command office): supersedes a warning overlapping its period, fixes the
     sources it reaches and issues one command per street."""
-    try:
-        done = services.declare(
-            request.user, payload.level, payload.starts_at, payload.ends_at, payload.reason
-        )
-    except services.EmergencyError as exc:
-        _raise(exc)
+    done = services.declare(
+        request.user, payload.level, payload.starts_at, payload.ends_at, payload.reason
+    )
     out = detail_row(done.warning, request.user)
     out["superseded"] = [w.pk for w in done.superseded]
     out["unreached"] = [s.code for s in done.unreached]
@@ -326,10 +311,7 @@ def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
 )
 def end_early(request: HttpRequest, warning_id: int, payload: WarningEndIn) -> Any:
     """提前解除 (the command office)."""
-    try:
-        w = services.end_early(request.user, warning_id, payload.at, payload.reason)
-    except services.EmergencyError as exc:
-        _raise(exc)
+    w = services.end_early(request.user, warning_id, payload.at, payload.reason)
     return detail_row(w, request.user)
 
 

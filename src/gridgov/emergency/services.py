@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.emergency.models import AffectedSource, Level, Measure, Warning
+from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inspections.models import Inspection
 from gridgov.people import scope
 from gridgov.people.models import Post
@@ -57,25 +58,24 @@ KIND_FIELD = {
 CATEGORY_ORDER = [c.value for c in categories.Category]
 
 
-class EmergencyError(ValueError):
+class EmergencyError(FieldRefusal, ValueError):
     """A request that cannot be done as asked: which field, and why (no HTTP status here)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class NotAllowed(EmergencyError):
     """Only the command office (a command issuer who sees everything) declares or ends."""
 
+    kind = FORBIDDEN
+
 
 class NoSuchWarning(EmergencyError):
-    pass
+    kind = NOT_FOUND
 
 
 class Conflict(EmergencyError):
     """The warning is not in a state for this (already ended)."""
+
+    kind = CONFLICT
 
 
 # ------------------------------------------------------------------------------ questions --

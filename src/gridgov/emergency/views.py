@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from gridgov.emergency import services
 from gridgov.emergency.forms import DeclareForm, EndForm
 from gridgov.emergency.models import Measure, Warning
+from gridgov.errors import add_form_error
 from gridgov.inputs import InputError
 from gridgov.sources.categories import LABELS
 from gridgov.workorders.services import person_of
@@ -32,10 +33,6 @@ def grouped_measures(level: int) -> list[tuple[str, list[Measure]]]:
     for m in services.measures_for(level):
         by_category[m.category].append(m)
     return [(str(LABELS[c]), ms) for c, ms in by_category.items()]
-
-
-def _form_error(form: Any, exc: services.EmergencyError | InputError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _record(request: HttpRequest, warning: Warning) -> dict[str, Any]:
@@ -82,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
             services.check_period(d["starts_at"], d["ends_at"], now)
             preview = services.preview(d["level"])
         except (services.EmergencyError, InputError) as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
     current = services.in_force(now)
     history = []
     past = Warning.objects.filter(starts_at__lte=now)

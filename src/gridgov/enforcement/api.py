@@ -18,7 +18,7 @@ from gridgov.api import ApiError, errors
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication
-from gridgov.enforcement.services import CaseError, CaseInput
+from gridgov.enforcement.services import CaseInput
 from gridgov.enforcement.steps import OPEN, Step
 from gridgov.schemas import Schema
 from gridgov.sources import categories
@@ -27,12 +27,6 @@ from gridgov.web.clientip import client_ip
 
 router = Router()
 public_router = Router()
-
-STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
-
-
-def _raise(exc: CaseError) -> None:
-    raise ApiError(STATUS[exc.kind], exc.message, exc.field) from exc
 
 
 class LegalBasisOut(Schema):
@@ -249,11 +243,7 @@ def legal_bases_rows(c: Case) -> list[dict[str, Any]]:
 
 
 def get_case(request: HttpRequest, case_id: int) -> Case:
-    try:
-        return services.get_case(request.user, case_id)
-    except CaseError as exc:
-        _raise(exc)
-        raise  # pragma: no cover
+    return services.get_case(request.user, case_id)
 
 
 class CaseFilter(Schema):
@@ -305,24 +295,21 @@ class CaseIn(Schema):
 @router.post("/cases", response={201: CaseDetailOut, **errors(400, 401, 403, 404, 409)})
 def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     """立案: by hand, or from an inspection (`inspection_id`) or a work order (`order_id`)."""
-    try:
-        case = services.open_case(
-            CaseInput(
-                title=payload.title,
-                facts=payload.facts,
-                party_kind=payload.party_kind,
-                party_name=payload.party_name,
-                party_code=payload.party_code,
-                party_phone=payload.party_phone,
-                source_id=payload.source_id,
-                region_code=payload.grid,
-                inspection_id=payload.inspection_id,
-                order_id=payload.order_id,
-            ),
-            request.user,
-        )
-    except CaseError as exc:
-        _raise(exc)
+    case = services.open_case(
+        CaseInput(
+            title=payload.title,
+            facts=payload.facts,
+            party_kind=payload.party_kind,
+            party_name=payload.party_name,
+            party_code=payload.party_code,
+            party_phone=payload.party_phone,
+            source_id=payload.source_id,
+            region_code=payload.grid,
+            inspection_id=payload.inspection_id,
+            order_id=payload.order_id,
+        ),
+        request.user,
+    )
     return Status(201, case_detail(request, get_case(request, case.pk)))
 
 
@@ -379,10 +366,7 @@ def case_statistics(
     end: dt.date = Query(..., alias="to"),  # noqa: B008
 ) -> Any:
     """Cases filed in the period: by front, unit (street), month and legal basis."""
-    try:
-        return _money_rows(services.statistics(request.user, start, end))
-    except CaseError as exc:
-        _raise(exc)
+    return _money_rows(services.statistics(request.user, start, end))
 
 
 @router.get("/cases/{int:case_id}", response={200: CaseDetailOut, **errors(401, 404)})
@@ -411,22 +395,19 @@ class AdvanceIn(Schema):
 )
 def advance_case(request: HttpRequest, case_id: int, payload: AdvanceIn) -> Any:
     """Move the case to its next step; a decision names the bases, the fine and its text."""
-    try:
-        services.advance(
-            case_id,
-            payload.to_step,
-            request.user,
-            note=payload.note,
-            penalty_amount=payload.penalty_amount,
-            legal_basis_ids=payload.legal_bases,
-            amount_reason=payload.amount_reason,
-            decision=payload.decision,
-            rectification_required=payload.rectification_required,
-            rectified=payload.rectified,
-            version=payload.version,
-        )
-    except CaseError as exc:
-        _raise(exc)
+    services.advance(
+        case_id,
+        payload.to_step,
+        request.user,
+        note=payload.note,
+        penalty_amount=payload.penalty_amount,
+        legal_basis_ids=payload.legal_bases,
+        amount_reason=payload.amount_reason,
+        decision=payload.decision,
+        rectification_required=payload.rectification_required,
+        rectified=payload.rectified,
+        version=payload.version,
+    )
     return case_detail(request, get_case(request, case_id))
 
 
@@ -440,12 +421,9 @@ def add_document(
     """A document for the case file: PDF, Word, Excel, PowerPoint or an image, by content."""
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
-    try:
-        d = services.add_document(
-            case_id, request.user, file, size=file.size or 0, name=file.name or "", title=title
-        )
-    except CaseError as exc:
-        _raise(exc)
+    d = services.add_document(
+        case_id, request.user, file, size=file.size or 0, name=file.name or "", title=title
+    )
     return Status(201, document_row(d))
 
 
@@ -462,16 +440,13 @@ class ProposeIn(Schema):
 )
 def propose_publication(request: HttpRequest, case_id: int, payload: ProposeIn) -> Any:
     """提请曝光: a second person must approve before the public sees it."""
-    try:
-        p = pubs.propose(
-            case_id,
-            request.user,
-            title=payload.title,
-            summary=payload.summary,
-            photo_ids=payload.photos,
-        )
-    except CaseError as exc:
-        _raise(exc)
+    p = pubs.propose(
+        case_id,
+        request.user,
+        title=payload.title,
+        summary=payload.summary,
+        photo_ids=payload.photos,
+    )
     return Status(201, publication_row(p))
 
 
@@ -481,10 +456,7 @@ def propose_publication(request: HttpRequest, case_id: int, payload: ProposeIn) 
 )
 def approve_publication(request: HttpRequest, publication_id: int) -> Any:
     """审核发布: not by the proposer."""
-    try:
-        return publication_row(pubs.approve(publication_id, request.user))
-    except CaseError as exc:
-        _raise(exc)
+    return publication_row(pubs.approve(publication_id, request.user))
 
 
 class UnpublishIn(Schema):
@@ -498,10 +470,7 @@ class UnpublishIn(Schema):
 )
 def unpublish_publication(request: HttpRequest, publication_id: int, payload: UnpublishIn) -> Any:
     """撤下: recorded with who, when and why."""
-    try:
-        return publication_row(pubs.unpublish(publication_id, request.user, reason=payload.reason))
-    except CaseError as exc:
-        _raise(exc)
+    return publication_row(pubs.unpublish(publication_id, request.user, reason=payload.reason))
 
 
 # ---------------------------------------------------------------------------------- public --

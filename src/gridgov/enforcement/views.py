@@ -30,6 +30,7 @@ from gridgov.enforcement.forms import (
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, PublicationPhoto
 from gridgov.enforcement.services import CaseError, CaseInput
 from gridgov.enforcement.steps import MOVES, NEEDS_NOTE, Step
+from gridgov.errors import add_form_error
 from gridgov.sources import categories
 from gridgov.workorders import evidence
 
@@ -44,10 +45,6 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
         return services.get_case(request.user, pk)
     except CaseError:
         raise Http404 from None
-
-
-def _form_error(form: Any, exc: CaseError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -141,7 +138,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 request.user,
             )
         except CaseError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已立案：%(ref)s") % {"ref": case.reference})
             return redirect("enforcement:case", case.pk)

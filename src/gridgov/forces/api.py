@@ -27,19 +27,13 @@ from gridgov.forces.models import (
 from gridgov.forces.models import (
     Status as RequestStatus,
 )
-from gridgov.forces.services import ForcesError
 from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
 router = Router()
 
-STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
 MAX_ROSTER_DAYS = 62
-
-
-def _raise(exc: ForcesError) -> None:
-    raise ApiError(STATUS[exc.kind], exc.message, exc.field) from exc
 
 
 def _q(value: Decimal | None) -> str | None:
@@ -167,11 +161,7 @@ def duty_rows(request: HttpRequest, force: TaskForce, duties: list[DutyShift]) -
 
 
 def _force(request: HttpRequest, force_id: int) -> TaskForce:
-    try:
-        return services.get_force(request.user, force_id)
-    except ForcesError as exc:
-        _raise(exc)
-        raise  # pragma: no cover
+    return services.get_force(request.user, force_id)
 
 
 class ForceFilter(Schema):
@@ -523,17 +513,14 @@ class MovementIn(Schema):
 def add_movement(request: HttpRequest, payload: MovementIn) -> Any:
     """入库 (stock_in) or 盘点调整 (adjust, a reason required) at a depot the caller handles."""
     kind_id = _kind_id(payload.kind)
-    try:
-        if payload.reason == MovementReason.STOCK_IN:
-            m = services.receive(request.user, payload.depot_id, kind_id, payload.quantity,
-                                 payload.note)  # fmt: skip
-        elif payload.reason == MovementReason.ADJUST:
-            m = services.adjust(request.user, payload.depot_id, kind_id, payload.quantity,
-                                payload.note)  # fmt: skip
-        else:
-            raise ApiError(400, "reason must be stock_in or adjust", "reason")
-    except ForcesError as exc:
-        _raise(exc)
+    if payload.reason == MovementReason.STOCK_IN:
+        m = services.receive(request.user, payload.depot_id, kind_id, payload.quantity,
+                             payload.note)  # fmt: skip
+    elif payload.reason == MovementReason.ADJUST:
+        m = services.adjust(request.user, payload.depot_id, kind_id, payload.quantity,
+                            payload.note)  # fmt: skip
+    else:
+        raise ApiError(400, "reason must be stock_in or adjust", "reason")
     return Status(201, movement_row(m))
 
 
@@ -569,20 +556,17 @@ class AllocationIn(Schema):
 @router.post("/supplies/allocations", response={201: AllocationOut, **errors(400, 401, 403, 409)})
 def create_allocation(request: HttpRequest, payload: AllocationIn) -> Any:
     """调拨 by decision from a depot the caller handles; stock leaves it at once."""
-    try:
-        a = services.allocate(
-            request.user,
-            payload.depot_id,
-            _kind_id(payload.kind),
-            _region_id(payload.unit),
-            payload.quantity,
-            payload.purpose,
-            date=payload.date,
-            given_by=payload.given_by,
-            received_by=payload.received_by,
-        )
-    except ForcesError as exc:
-        _raise(exc)
+    a = services.allocate(
+        request.user,
+        payload.depot_id,
+        _kind_id(payload.kind),
+        _region_id(payload.unit),
+        payload.quantity,
+        payload.purpose,
+        date=payload.date,
+        given_by=payload.given_by,
+        received_by=payload.received_by,
+    )
     return Status(201, allocation_row(a))
 
 
@@ -598,10 +582,7 @@ class ReturnIn(Schema):
 )
 def return_allocation(request: HttpRequest, allocation_id: int, payload: ReturnIn) -> Any:
     """归还: part or all of an allocation back to its depot."""
-    try:
-        m = services.return_supplies(request.user, allocation_id, payload.quantity, payload.note)
-    except ForcesError as exc:
-        _raise(exc)
+    m = services.return_supplies(request.user, allocation_id, payload.quantity, payload.note)
     return Status(201, movement_row(m))
 
 
@@ -631,25 +612,18 @@ class RequestIn(Schema):
 @router.post("/supplies/requests", response={201: RequestDetailOut, **errors(400, 401, 403)})
 def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     """申请 for a street or community in the caller's scope."""
-    try:
-        r = services.request_supplies(
-            request.user,
-            _kind_id(payload.kind),
-            _region_id(payload.unit),
-            payload.quantity,
-            payload.reason,
-        )
-    except ForcesError as exc:
-        _raise(exc)
+    r = services.request_supplies(
+        request.user,
+        _kind_id(payload.kind),
+        _region_id(payload.unit),
+        payload.quantity,
+        payload.reason,
+    )
     return Status(201, request_detail(request, services.get_request(request.user, r.pk)))
 
 
 def _request(request: HttpRequest, request_id: int) -> SupplyRequest:
-    try:
-        return services.get_request(request.user, request_id)
-    except ForcesError as exc:
-        _raise(exc)
-        raise  # pragma: no cover
+    return services.get_request(request.user, request_id)
 
 
 @router.get(
@@ -684,29 +658,20 @@ ACT = {200: RequestDetailOut, **errors(400, 401, 403, 404, 409)}
 @router.post("/supplies/requests/{int:request_id}/approve", response=ACT)
 def approve(request: HttpRequest, request_id: int, payload: SupplyApproveIn) -> Any:
     """批准 from a depot the caller handles; refused (409) if its available stock is short."""
-    try:
-        services.approve(request.user, request_id, payload.depot_id, payload.quantity, payload.note)
-    except ForcesError as exc:
-        _raise(exc)
+    services.approve(request.user, request_id, payload.depot_id, payload.quantity, payload.note)
     return request_detail(request, _request(request, request_id))
 
 
 @router.post("/supplies/requests/{int:request_id}/reject", response=ACT)
 def reject(request: HttpRequest, request_id: int, payload: RejectIn) -> Any:
-    try:
-        services.reject(request.user, request_id, payload.note)
-    except ForcesError as exc:
-        _raise(exc)
+    services.reject(request.user, request_id, payload.note)
     return request_detail(request, _request(request, request_id))
 
 
 @router.post("/supplies/requests/{int:request_id}/handover", response=ACT)
 def handover(request: HttpRequest, request_id: int, payload: HandoverIn) -> Any:
     """交接: the approved quantity leaves the depot (an allocation and a ledger row)."""
-    try:
-        services.hand_over(
-            request.user, request_id, payload.received_by, payload.given_by, payload.note
-        )
-    except ForcesError as exc:
-        _raise(exc)
+    services.hand_over(
+        request.user, request_id, payload.received_by, payload.given_by, payload.note
+    )
     return request_detail(request, _request(request, request_id))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.errors import add_form_error
 from gridgov.forces import excel, services
 from gridgov.forces.forms import ApproveForm, HandoverForm, RejectForm, RequestForm
 from gridgov.forces.models import Status
@@ -23,10 +24,6 @@ from gridgov.forces.services import ForcesError
 from gridgov.territory.api import xlsx_response
 
 ROSTER_DAYS = 7
-
-
-def _form_error(form: Any, exc: ForcesError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -89,7 +86,7 @@ def supplies(request: HttpRequest) -> HttpResponse:
             req = services.request_supplies(user, d["kind"].pk, d["unit"].pk, d["quantity"],
                                             d["reason"])  # fmt: skip
         except ForcesError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("物资申请已提交"))
             return redirect("forces:request", pk=req.pk)
@@ -181,7 +178,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ForcesError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             return redirect("forces:request", pk=req.pk)
     return request_page(request, pk, {action: form})

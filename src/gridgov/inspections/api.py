@@ -24,13 +24,6 @@ from gridgov.workorders.services import person_of
 router = Router()
 
 
-def _raise(exc: services.InspectionError) -> None:
-    status = 404 if isinstance(exc, services.NotFound) else 403
-    if not isinstance(exc, services.NotFound | services.NotAllowed):
-        status = 400
-    raise ApiError(status, exc.message, exc.field) from exc
-
-
 class ChecklistItemOut(Schema):
     id: int
     code: str
@@ -245,14 +238,11 @@ def record(
     rectification and its work order for the source's responsible person; naming an open
     `rectification` makes this its re-inspection (复查). Re-sent with the same
     `submission_key`, the first record is answered."""
-    try:
-        items = services.answers(payload.passed, payload.failed)
-    except services.InspectionError as exc:
-        _raise(exc)
+    items = services.answers(payload.passed, payload.failed)
     try:
         prepared = evidence.prepare_photos(list(photos or []))
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "photos") from exc
+        raise exc.about("photos") from exc
     try:
         done = services.record_inspection(
             request.user,
@@ -267,9 +257,9 @@ def record(
             payload.submission_key or None,
             payload.rectification,
         )
-    except services.InspectionError as exc:
+    except services.InspectionError:
         evidence.discard(prepared)
-        _raise(exc)
+        raise
     if done.repeated:
         evidence.discard(prepared)
     return Status(201, inspection_detail(get_inspection(request.user, done.inspection.pk)))

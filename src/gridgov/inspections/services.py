@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.errors import FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inspections.models import (
     ChecklistItem,
     Inspection,
@@ -52,21 +53,24 @@ MAX_PHOTOS = 9
 RECTIFICATION_CATEGORY = "rectification"
 
 
-class InspectionError(ValueError):
-    """A refused inspection: which field, and why (the doors answer 400)."""
+class InspectionError(FieldRefusal, ValueError):
+    """A refused inspection: which field, and why (invalid)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
 
 
 class NotFound(InspectionError):
-    """No such source or rectification, or not in the caller's scope (the doors answer 404)."""
+    """No such source or rectification, or not in the caller's scope."""
+
+    kind = NOT_FOUND
 
 
 class NotAllowed(InspectionError):
-    """The caller may not do this (an account without a person; the doors answer 403)."""
+    """The caller may not do this (an account without a person)."""
+
+    kind = FORBIDDEN
 
 
 def max_metres() -> float:

@@ -3,7 +3,7 @@ and the decisions carried over to it; creating a meeting, recording statements a
 holding it, issuing the minutes (which issues the commands) and the minutes as .docx or PDF."""
 
 import datetime as dt
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError, download, errors
+from gridgov.api import download, errors
 from gridgov.meetings import minutes, services
 from gridgov.meetings.models import Decision, Meeting
 from gridgov.schemas import Schema
@@ -20,18 +20,6 @@ router = Router()
 
 DOCX, PDF = minutes.DOCX, minutes.PDF
 KindName = Literal["dispatch", "progress", "topical"]
-
-
-def _raise(exc: services.MeetingError) -> NoReturn:
-    if isinstance(exc, services.NotAllowed):
-        status = 403
-    elif isinstance(exc, services.NoSuchMeeting):
-        status = 404
-    elif isinstance(exc, services.Conflict):
-        status = 409
-    else:
-        status = 400
-    raise ApiError(status, exc.message, exc.field) from exc
 
 
 class MeetingOut(Schema):
@@ -254,10 +242,7 @@ def detail_row(m: Meeting, user: Any) -> dict[str, Any]:
 
 
 def _get(request: HttpRequest, meeting_id: int) -> Meeting:
-    try:
-        return services.get_meeting(request.user, meeting_id)
-    except services.MeetingError as exc:
-        _raise(exc)
+    return services.get_meeting(request.user, meeting_id)
 
 
 def _meeting_input(payload: MeetingIn) -> services.MeetingInput:
@@ -298,10 +283,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Any:
 @router.post("/meetings", response={201: MeetingDetailOut, **errors(400, 401, 403, 413)})
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
     """召集会议 (the command office; a street office for its own area): drafted."""
-    try:
-        m = services.create_meeting(request.user, _meeting_input(payload))
-    except services.MeetingError as exc:
-        _raise(exc)
+    m = services.create_meeting(request.user, _meeting_input(payload))
     return Status(201, detail_row(services.get_meeting(request.user, m.pk), request.user))
 
 
@@ -312,10 +294,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
 def hold_meeting(request: HttpRequest, meeting_id: int) -> Any:
     """已召开: the header and agenda are fixed; statements and decisions stay open until the
     minutes are issued."""
-    try:
-        m = services.hold(request.user, meeting_id)
-    except services.MeetingError as exc:
-        _raise(exc)
+    m = services.hold(request.user, meeting_id)
     return detail_row(services.get_meeting(request.user, m.pk), request.user)
 
 
@@ -325,17 +304,14 @@ def hold_meeting(request: HttpRequest, meeting_id: int) -> Any:
 )
 def add_statement(request: HttpRequest, meeting_id: int, payload: MeetingStatementIn) -> Any:
     """表态发言: a unit's speaker, what was said, and the commitments made."""
-    try:
-        s = services.add_statement(
-            request.user,
-            meeting_id,
-            unit=payload.unit,
-            speaker=payload.speaker,
-            text=payload.text,
-            commitments=[services.CommitmentInput(c.text, c.deadline) for c in payload.commitments],
-        )
-    except services.MeetingError as exc:
-        _raise(exc)
+    s = services.add_statement(
+        request.user,
+        meeting_id,
+        unit=payload.unit,
+        speaker=payload.speaker,
+        text=payload.text,
+        commitments=[services.CommitmentInput(c.text, c.deadline) for c in payload.commitments],
+    )
     return Status(
         201,
         {
@@ -358,16 +334,13 @@ def add_statement(request: HttpRequest, meeting_id: int, payload: MeetingStateme
 def add_decision(request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn) -> Any:
     """议定事项: text, owner units and deadline; it becomes a command when the minutes are
     issued."""
-    try:
-        d = services.add_decision(
-            request.user,
-            meeting_id,
-            text=payload.text,
-            owners=payload.owners,
-            deadline=payload.deadline,
-        )
-    except services.MeetingError as exc:
-        _raise(exc)
+    d = services.add_decision(
+        request.user,
+        meeting_id,
+        text=payload.text,
+        owners=payload.owners,
+        deadline=payload.deadline,
+    )
     return Status(201, decision_row(d, timezone.now()))
 
 
@@ -378,10 +351,7 @@ def add_decision(request: HttpRequest, meeting_id: int, payload: MeetingDecision
 def issue_minutes(request: HttpRequest, meeting_id: int) -> Any:
     """纪要印发: each decision becomes a command to its owner units, due at the end of its
     deadline day. Asking again issues nothing (`again` is true)."""
-    try:
-        done = services.issue_minutes(request.user, meeting_id)
-    except services.MeetingError as exc:
-        _raise(exc)
+    done = services.issue_minutes(request.user, meeting_id)
     out = detail_row(services.get_meeting(request.user, meeting_id), request.user)
     out["commands"] = [c.pk for c in done.commands]
     out["again"] = done.again

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.meetings.models import (
     AgendaItem,
     Attendee,
@@ -76,25 +77,28 @@ TRANSITIONS: dict[str, tuple[str, str]] = {
 }
 
 
-class MeetingError(ValueError):
+class MeetingError(FieldRefusal, ValueError):
     """A request that cannot be done as asked: which field, and why (no HTTP status here)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
 
 
 class NotAllowed(MeetingError):
-    pass
+    kind = FORBIDDEN
 
 
 class NoSuchMeeting(MeetingError):
     """Also what a meeting outside the caller's scope is: the same answer as no such id."""
 
+    kind = NOT_FOUND
+
 
 class Conflict(MeetingError):
     """The meeting is not in a state for this."""
+
+    kind = CONFLICT
 
 
 # ------------------------------------------------------------------------------- reading --

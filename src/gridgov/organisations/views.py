@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.errors import add_form_error
 from gridgov.organisations import excel, forms, services
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
@@ -31,10 +32,6 @@ COVERAGE_CHOICES = [
     ("work_uncovered", gettext_lazy("未工作覆盖")),
     ("uncovered", gettext_lazy("任一未覆盖")),
 ]
-
-
-def _form_error(form: Any, exc: OrganisationsError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _need(allowed: bool) -> None:
@@ -108,7 +105,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
         try:
             org = services.create_organisation(user, form.to_input())
         except OrganisationsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已登记"))
             return redirect("organisations:detail", pk=org.pk)
@@ -237,7 +234,7 @@ def org_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except OrganisationsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("organisations:detail", pk=org.pk)
@@ -294,7 +291,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
                 [o.pk for o in d["organisations"]], [p.pk for p in d["attendees"]],
             )  # fmt: skip
         except OrganisationsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("联席会已登记"))
             return redirect("organisations:meeting", pk=m.pk)
@@ -321,7 +318,7 @@ def _register(request: HttpRequest, form: forms.VolunteerForm) -> Any:
     try:
         v = services.register_volunteer(request.user, form.to_input())
     except OrganisationsError as exc:
-        _form_error(form, exc)
+        add_form_error(form, exc)
         return None
     messages.success(request, _("已登记志愿者 %(name)s") % {"name": v.person.name})
     return v

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.errors import add_form_error
 from gridgov.projects import excel, services
 from gridgov.projects.forms import (
     DocumentForm,
@@ -39,10 +40,6 @@ from gridgov.territory.models import Level
 MAX_ROWS = 500
 
 
-def _form_error(form: Any, exc: ProjectsError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 def _need_view(request: HttpRequest) -> None:
     if not services.can_view(request.user):
         raise PermissionDenied
@@ -61,7 +58,7 @@ def _filtered(request: HttpRequest) -> tuple[FilterForm, Any]:
     try:
         qs = services.portfolio(request.user, f)
     except ProjectsError as exc:
-        _form_error(form, exc)
+        add_form_error(form, exc)
         qs = services.portfolio(request.user, Filters())
     return form, qs
 
@@ -98,7 +95,7 @@ def new_project(request: HttpRequest) -> HttpResponse:
         try:
             p = services.create_project(request.user, ProjectInput(**d))
         except ProjectsError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("项目已登记"))
             return redirect("projects:project", pk=p.pk)
@@ -232,7 +229,7 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ProjectsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             return redirect("projects:project", pk=p.pk)
     if action == "done":

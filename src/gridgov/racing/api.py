@@ -10,18 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 
 from gridgov import inputs
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.api import XLSX, download, errors
 from gridgov.racing import excel, services
 from gridgov.racing.models import Indicator, Scorecard
 from gridgov.schemas import Schema
 from gridgov.territory.models import Level
 
 router = Router()
-
-
-def _raise(exc: services.RacingError) -> None:
-    status = 404 if isinstance(exc, services.NotFound) else 400
-    raise ApiError(status, exc.message, exc.field) from exc
 
 
 class RacingIndicatorOut(Schema):
@@ -156,10 +151,7 @@ def period(card: Scorecard, start: str | None, end: str | None) -> tuple[dt.date
     _start, default_end = services.period_for(card.period_kind)
     last = inputs.parse_date("to", end, default_end)
     first = inputs.parse_date("from", start, services.period_start(card.period_kind, last))
-    try:
-        services.check_period(first, last)
-    except services.RacingError as exc:
-        _raise(exc)
+    services.check_period(first, last)
     return first, last
 
 
@@ -201,11 +193,7 @@ def results_out(result: services.CardResult) -> dict[str, Any]:
 
 
 def _card(card_id: int) -> Scorecard:
-    try:
-        return services.get_card(card_id)
-    except services.RacingError as exc:
-        _raise(exc)
-        raise  # unreachable: _raise always raises
+    return services.get_card(card_id)
 
 
 @router.get("/racing/cards", response={200: list[RacingCardOut], **errors(400, 401)})
@@ -257,11 +245,7 @@ def results_xlsx(
     by_alias=True,
 )
 def unit_history(request: HttpRequest, region_id: int) -> Any:
-    try:
-        region, points = services.history(request.user, region_id)
-    except services.RacingError as exc:
-        _raise(exc)
-        raise
+    region, points = services.history(request.user, region_id)
     return {
         "region_id": region.pk,
         "code": region.code,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.air.assessment import required_days
 from gridgov.air.periods import default_period
+from gridgov.errors import NOT_FOUND, FieldRefusal
 from gridgov.people import scope
 from gridgov.racing import metrics, scoring
 from gridgov.racing.models import PeriodKind, Rule, Scorecard, Snapshot, SnapshotRow
@@ -33,17 +34,14 @@ from gridgov.territory.models import Region
 MAX_PERIOD_DAYS = 3660
 
 
-class RacingError(Exception):
+class RacingError(FieldRefusal):
     """A request the horse race cannot answer; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class NotFound(RacingError):
     """No such card or unit, or not one the account may see (the same answer)."""
+
+    kind = NOT_FOUND
 
 
 # --- periods ---------------------------------------------------------------------------------

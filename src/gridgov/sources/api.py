@@ -21,7 +21,6 @@ from gridgov.sources.models import PollutionSource, SourceGrid
 from gridgov.sources.models import Status as SourceStatus
 from gridgov.sources.services import (
     MAX_NEAR_RADIUS_M,
-    SourceError,
     SourceInput,
     as_input,
     create_source,
@@ -382,11 +381,6 @@ def _may_write(request: HttpRequest) -> None:
         raise ApiError(403, "this account may not change the source registry")
 
 
-def _raise(exc: SourceError) -> None:
-    status = 409 if exc.field == "version" else 400
-    raise ApiError(status, str(exc), exc.field) from exc
-
-
 def _geometry(geometry: dict[str, Any] | None, lat: float | None, lon: float | None) -> Any:
     if geometry is not None:
         return geometry
@@ -489,10 +483,7 @@ def create(request: HttpRequest, payload: SourceIn) -> Any:
         responsible_post_id=payload.responsible_post,
         notes=payload.notes,
     )
-    try:
-        created = create_source(data, request.user, scoped=True)
-    except SourceError as exc:
-        _raise(exc)
+    created = create_source(data, request.user, scoped=True)
     return Status(201, source_detail(get_source(request, created.pk)))
 
 
@@ -517,12 +508,9 @@ def replace(request: HttpRequest, source_id: int, payload: SourcePutIn) -> Any:
         responsible_post_id=payload.responsible_post,
         notes=payload.notes,
     )
-    try:
-        update_source(
-            source_id, data, request.user, note=payload.note, version=payload.version, scoped=True
-        )
-    except SourceError as exc:
-        _raise(exc)
+    update_source(
+        source_id, data, request.user, note=payload.note, version=payload.version, scoped=True
+    )
     return source_detail(get_source(request, source_id))
 
 
@@ -546,12 +534,9 @@ def amend(request: HttpRequest, source_id: int, payload: SourcePatchIn) -> Any:
         data.attributes = {**data.attributes, **payload.attributes}
     if "responsible_post" in sent:
         data.responsible_post_id = payload.responsible_post or None
-    try:
-        update_source(
-            source_id, data, request.user, note=payload.note, version=payload.version, scoped=True
-        )
-    except SourceError as exc:
-        _raise(exc)
+    update_source(
+        source_id, data, request.user, note=payload.note, version=payload.version, scoped=True
+    )
     return source_detail(get_source(request, source_id))
 
 
@@ -563,10 +548,5 @@ def change_status(request: HttpRequest, source_id: int, payload: SourceStatusIn)
     """在营/在建 active, 停工/停产 suspended, 关停/注销 closed; the note goes into the history."""
     get_source(request, source_id)
     _may_write(request)
-    try:
-        set_status(
-            source_id, payload.status, request.user, note=payload.note, version=payload.version
-        )
-    except SourceError as exc:
-        _raise(exc)
+    set_status(source_id, payload.status, request.user, note=payload.note, version=payload.version)
     return source_detail(get_source(request, source_id))

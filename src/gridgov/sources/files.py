@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov import inputs
+from gridgov.errors import INVALID, TOO_LARGE, DomainError
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
 from gridgov.sources.services import actor_name
 from gridgov.workorders import evidence
@@ -19,10 +20,11 @@ from gridgov.workorders import evidence
 MB = 1024 * 1024
 
 
-class FileRejected(ValueError):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class FileRejected(DomainError, ValueError):
+    """A refused document: invalid, too large or unavailable (the kinds of PhotoRejected)."""
+
+    def __init__(self, message: str, kind: str = INVALID) -> None:
+        super().__init__(kind, message)
 
 
 def document_limit() -> int:
@@ -86,7 +88,7 @@ def save_photo(
     try:
         prepared = evidence.prepare_photo(upload, size=size, name=name)
     except evidence.PhotoRejected as exc:
-        raise FileRejected(str(exc), exc.status) from exc
+        raise FileRejected(str(exc), exc.kind) from exc
     relative, target = _target(".jpg")
     try:
         with transaction.atomic():
@@ -120,10 +122,10 @@ def save_document(
     title = inputs.check_text("title", title.strip(), 100)
     limit = document_limit()
     if size > limit:
-        raise FileRejected(f"the document is larger than {limit // MB} MB", 413)
+        raise FileRejected(f"the document is larger than {limit // MB} MB", TOO_LARGE)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise FileRejected(f"the document is larger than {limit // MB} MB", 413)
+        raise FileRejected(f"the document is larger than {limit // MB} MB", TOO_LARGE)
     if not data.startswith(b"%PDF-"):
         raise FileRejected("only PDF documents")
     relative, target = _target(".pdf")

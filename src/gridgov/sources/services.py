@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gridgov import inputs
+from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.people.responsible import Responsible, responsible_for
@@ -48,13 +49,20 @@ CODE_PREFIX = {
 }
 
 
-class SourceError(ValueError):
-    """A source that cannot be written as asked: which field, and why (no HTTP status here)."""
+class SourceError(FieldRefusal, ValueError):
+    """A source that cannot be written as asked: which field, and why (no HTTP status here).
+    Invalid, but a stale `version` (changed meanwhile) is a conflict; the whole text names
+    the field."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
+        if field == "version":
+            self.kind = CONFLICT
+
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.schemas import Schema
 from gridgov.territory import export
-from gridgov.territory.locate import InvalidCoordinates, locate
+from gridgov.territory.locate import locate
 from gridgov.territory.models import GridKind, Level, Region
 from gridgov.territory.services import regions_version
 
@@ -308,10 +308,7 @@ def locate_point(
     lat: float = Query(..., description="WGS84 latitude"),
     lon: float = Query(..., description="WGS84 longitude"),
 ) -> Any:
-    try:
-        where = locate(lat, lon)
-    except InvalidCoordinates as exc:
-        raise ApiError(400, str(exc), field=exc.field) from exc
+    where = locate(lat, lon)
     if not where.inside or where.grid is None:
         return {
             "inside": False,

@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 
+from gridgov.errors import FieldRefusal
 from gridgov.territory.geometry import parse_geometry
 from gridgov.territory.models import BoundaryRevision, Level, Region
 
@@ -43,10 +44,16 @@ class Location:
 OUTSIDE = Location(inside=False, grid=None, chain=())
 
 
-class InvalidCoordinates(ValueError):
+class InvalidCoordinates(FieldRefusal, ValueError):
+    """A latitude or longitude out of range (invalid); the whole text names the field."""
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
+
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 class GridIndex:

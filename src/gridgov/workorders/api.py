@@ -15,7 +15,7 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.api import DOMAIN_STATUS, XLSX, ApiError, download, errors
 from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.workorders import commands, evidence, exports, lateness
@@ -48,10 +48,6 @@ router = Router()
 # What an account may file through the API; citizens use the public page or Open311, and
 # alarms come from the air monitoring itself.
 ACCOUNT_SOURCES = (Source.PATROL, Source.HOTLINE, Source.COMMAND, Source.INSPECTION)
-
-
-def _raise(exc: WorkflowError) -> None:
-    raise ApiError(exc.status, str(exc), exc.field) from exc
 
 
 class CategoryOut(Schema):
@@ -318,27 +314,24 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
     category = Category.objects.filter(code=payload.category, active=True).first()
     if category is None:
         raise ApiError(400, f"unknown category {payload.category!r}", "category")
-    try:
-        order = create_event(
-            EventInput(
-                source=payload.source,
-                category=category,
-                title=payload.title,
-                description=payload.description,
-                lat=payload.lat,
-                lon=payload.lon,
-                address=payload.address,
-                grid_code=payload.grid,
-                priority=payload.priority,
-                contact_name=payload.contact_name,
-                contact_phone=payload.contact_phone,
-                handled_on_spot=payload.handled_on_spot,
-                handling_note=payload.handling_note,
-            ),
-            request.user,
-        )
-    except WorkflowError as exc:
-        _raise(exc)
+    order = create_event(
+        EventInput(
+            source=payload.source,
+            category=category,
+            title=payload.title,
+            description=payload.description,
+            lat=payload.lat,
+            lon=payload.lon,
+            address=payload.address,
+            grid_code=payload.grid,
+            priority=payload.priority,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            handled_on_spot=payload.handled_on_spot,
+            handling_note=payload.handling_note,
+        ),
+        request.user,
+    )
     return Status(201, order_detail(request, get_order(request, order.pk)))
 
 
@@ -382,10 +375,7 @@ class MergeIn(Schema):
     response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
 )
 def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
-    try:
-        merge(event_id, payload.into, request.user)
-    except WorkflowError as exc:
-        _raise(exc)
+    merge(event_id, payload.into, request.user)
     into = Event.objects.get(pk=payload.into)
     return order_detail(request, get_order(request, into.order.pk))
 
@@ -400,10 +390,7 @@ class PublicIn(Schema):
 )
 def publish_event(request: HttpRequest, event_id: int, payload: PublicIn) -> Any:
     """Mark an event public or internal (the desk roles; citizens' reports stay public)."""
-    try:
-        event = set_public(event_id, payload.public, request.user)
-    except WorkflowError as exc:
-        _raise(exc)
+    event = set_public(event_id, payload.public, request.user)
     return order_detail(request, get_order(request, event.order.pk))
 
 
@@ -506,21 +493,18 @@ def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> An
     reject_extension, 督办 supervise. 409 when the order's state does not allow it now."""
     if payload.until is not None and timezone.is_naive(payload.until):
         raise ApiError(400, "until needs a UTC offset", "until")
-    try:
-        perform(
-            order_id,
-            payload.action,
-            request.user,
-            note=payload.note,
-            assignee_id=payload.assignee,
-            until=payload.until,
-            lat=payload.lat,
-            lon=payload.lon,
-            photo_ids=payload.photos,
-            source_id=payload.source_id,
-        )
-    except WorkflowError as exc:
-        _raise(exc)
+    perform(
+        order_id,
+        payload.action,
+        request.user,
+        note=payload.note,
+        assignee_id=payload.assignee,
+        until=payload.until,
+        lat=payload.lat,
+        lon=payload.lon,
+        photo_ids=payload.photos,
+        source_id=payload.source_id,
+    )
     return order_detail(request, get_order(request, order_id))
 
 
@@ -553,7 +537,9 @@ def bulk(request: HttpRequest, payload: BulkIn) -> Any:
             )
             out.append({"id": pk, "ok": True, "status": 200, "message": ""})
         except WorkflowError as exc:
-            out.append({"id": pk, "ok": False, "status": exc.status, "message": str(exc)})
+            out.append(
+                {"id": pk, "ok": False, "status": DOMAIN_STATUS[exc.kind], "message": str(exc)}
+            )
     return out
 
 
@@ -647,7 +633,7 @@ def upload_photo(
             user=request.user,
         )
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "stage" if "stage" in str(exc) else "photo") from exc
+        raise exc.about("stage" if "stage" in str(exc) else "photo") from exc
     return Status(201, photo_row(a))
 
 
@@ -755,17 +741,14 @@ def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
     """下达指令 to units (their responsible post holders) and/or people."""
     if timezone.is_naive(payload.due_at):
         raise ApiError(400, "due_at needs a UTC offset", "due_at")
-    try:
-        c = commands.issue(
-            request.user,
-            title=payload.title,
-            body=payload.body,
-            due_at=payload.due_at,
-            units=payload.units,
-            people=payload.people,
-        )
-    except WorkflowError as exc:
-        _raise(exc)
+    c = commands.issue(
+        request.user,
+        title=payload.title,
+        body=payload.body,
+        due_at=payload.due_at,
+        units=payload.units,
+        people=payload.people,
+    )
     return Status(201, _command_detail(c))
 
 
@@ -792,10 +775,7 @@ class CompleteIn(Schema):
     response={200: CommandDetailOut, **errors(400, 401, 404, 409)},
 )
 def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
-    try:
-        commands.acknowledge(command_id, request.user)
-    except WorkflowError as exc:
-        _raise(exc)
+    commands.acknowledge(command_id, request.user)
     return _command_detail(_get_command(request, command_id))
 
 
@@ -804,10 +784,7 @@ def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
     response={200: CommandDetailOut, **errors(400, 401, 404, 409, 413)},
 )
 def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
-    try:
-        commands.complete(command_id, request.user, payload.note)
-    except WorkflowError as exc:
-        _raise(exc)
+    commands.complete(command_id, request.user, payload.note)
     return _command_detail(_get_command(request, command_id))
 
 
@@ -876,5 +853,5 @@ def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedF
             c, file, size=file.size or 0, name=file.name or "", user=request.user
         )
     except evidence.PhotoRejected as exc:
-        raise ApiError(exc.status, str(exc), "file") from exc
+        raise exc.about("file") from exc
     return Status(201, _command_detail(c))

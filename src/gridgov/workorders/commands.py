@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import Region
@@ -32,29 +33,31 @@ def issue(
     """Send a command to the responsible post holders of each unit and to each named person."""
     now = now or timezone.now()
     if not user.has_perm("workorders.issue_command"):
-        raise WorkflowError(403, _("您无权下达指令"))
+        raise WorkflowError(FORBIDDEN, _("您无权下达指令"))
     if not title.strip():
-        raise WorkflowError(400, _("请填写标题"), "title")
+        raise WorkflowError(INVALID, _("请填写标题"), "title")
     if not body.strip():
-        raise WorkflowError(400, _("请填写指令内容"), "body")
+        raise WorkflowError(INVALID, _("请填写指令内容"), "body")
     if due_at <= now:
-        raise WorkflowError(400, _("完成时限须晚于现在"), "due_at")
+        raise WorkflowError(INVALID, _("完成时限须晚于现在"), "due_at")
     if not units and not people:
-        raise WorkflowError(400, _("请选择接收单位或接收人"), "units")
+        raise WorkflowError(INVALID, _("请选择接收单位或接收人"), "units")
     visible = scope.regions_for(user, Region.objects.active())
     recipients: dict[int, Post] = {}
     for code in dict.fromkeys(units):
         region = visible.filter(code=code).first()
         if region is None:
             message = _("接收单位 %(code)s 不存在或不在您的管辖范围") % {"code": code}
-            raise WorkflowError(400, message, "units")
+            raise WorkflowError(INVALID, message, "units")
         posts = list(
             Post.objects.current()
             .filter(region=region, post_type__responsible=True)
             .select_related("person", "region")
         )
         if not posts:
-            raise WorkflowError(400, _("%(name)s 没有在岗责任人") % {"name": region.name}, "units")
+            raise WorkflowError(
+                INVALID, _("%(name)s 没有在岗责任人") % {"name": region.name}, "units"
+            )
         for p in posts:
             recipients.setdefault(p.person_id, p)
     for pid in dict.fromkeys(people):
@@ -66,7 +69,9 @@ def issue(
             .first()
         )
         if post is None:
-            raise WorkflowError(400, _("接收人 %(id)s 不在您的管辖范围") % {"id": pid}, "people")
+            raise WorkflowError(
+                INVALID, _("接收人 %(id)s 不在您的管辖范围") % {"id": pid}, "people"
+            )
         recipients.setdefault(pid, post)
     issuer = person_of(user)
     with transaction.atomic():
@@ -118,7 +123,7 @@ def _mine(command_id: int, user: Any) -> CommandRecipient:
         else None
     )
     if row is None:
-        raise WorkflowError(404, _("您不是该指令的接收人"))
+        raise WorkflowError(NOT_FOUND, _("您不是该指令的接收人"))
     return row
 
 
@@ -135,14 +140,14 @@ def complete(
     command_id: int, user: Any, note: str, now: dt.datetime | None = None
 ) -> CommandRecipient:
     if not note.strip():
-        raise WorkflowError(400, _("请填写完成情况"), "note")
+        raise WorkflowError(INVALID, _("请填写完成情况"), "note")
     row = _mine(command_id, user)
     now = now or timezone.now()
     with transaction.atomic():
         if not CommandRecipient.objects.filter(pk=row.pk, completed_at__isnull=True).update(
             completed_at=now, note=note.strip()
         ):
-            raise WorkflowError(409, _("已报告完成"))
+            raise WorkflowError(CONFLICT, _("已报告完成"))
         CommandRecipient.objects.filter(pk=row.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now
         )

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from gridgov.errors import INVALID, TOO_LARGE, UNAVAILABLE, DomainError
 from gridgov.workorders.models import Attachment, WorkOrder
 from gridgov.workorders.workcal import CST
 
@@ -72,10 +73,12 @@ GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 DATETIME_ORIGINAL, DATETIME = 36867, 306
 
 
-class PhotoRejected(ValueError):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class PhotoRejected(DomainError, ValueError):
+    """A refused upload: invalid, too large or (the server busy) unavailable; a door names
+    its field (`exc.about("photo")`)."""
+
+    def __init__(self, message: str, kind: str = INVALID) -> None:
+        super().__init__(kind, message)
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def _source(upload: IO[bytes], size: int, what: str = "photo") -> IO[bytes]:
     """The upload as a seekable file (the upload itself where it is one: no copy in memory),
     after checking its length in bytes."""
     limit = settings.GRIDGOV_UPLOAD_MAX_BYTES
-    too_large = PhotoRejected(f"the {what} is larger than {limit // MB} MB", 413)
+    too_large = PhotoRejected(f"the {what} is larger than {limit // MB} MB", TOO_LARGE)
     if size > limit:
         raise too_large
     try:
@@ -235,7 +238,7 @@ class DecodeGate:
                 lambda: self.in_use == 0 or self.in_use + cost <= capacity, timeout
             )
             if not fits:
-                raise PhotoRejected("the server is busy with other photos; try again", 503)
+                raise PhotoRejected("the server is busy with other photos; try again", UNAVAILABLE)
             self.in_use += cost
             self.peak = max(self.peak, self.in_use)
         try:
@@ -369,7 +372,7 @@ def prepare_photos(uploads: list[Any], *, public: bool = False) -> list[Prepared
                     )
                 )
             except PhotoRejected as exc:
-                raise PhotoRejected(f"{upload.name}: {exc}", exc.status) from exc
+                raise PhotoRejected(f"{upload.name}: {exc}", exc.kind) from exc
     except BaseException:
         discard(prepared)
         raise

@@ -24,6 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.errors import (
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    NOT_FOUND,
+    UNAVAILABLE,
+    DomainError,
+)
 from gridgov.people import scope
 from gridgov.people.models import Person, Post
 from gridgov.territory import extent
@@ -57,13 +65,8 @@ from gridgov.workorders.states import (
 WITHOUT_GEOMETRY = ("event__region__geometry", "unit__geometry", "sent_by_unit__geometry")
 
 
-class WorkflowError(Exception):
-    """A refused action: HTTP status, message, and the input field it is about."""
-
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.field = field
+class WorkflowError(DomainError):
+    """A refused action: its kind, message, and the input field it is about."""
 
 
 def person_of(user: Any) -> Person | None:
@@ -164,7 +167,7 @@ def checked_text(data: EventInput) -> dict[str, str]:
         try:
             out[name] = inputs.check_text(name, value, max_length=limit)
         except inputs.InputError as exc:
-            raise WorkflowError(400, exc.message, name) from exc
+            raise WorkflowError(INVALID, exc.message, name) from exc
     out["media_url"] = checked_media_url(data.media_url)
     return out
 
@@ -176,13 +179,13 @@ def checked_media_url(value: str) -> str:
     try:
         inputs.check_text("media_url", value, max_length=MEDIA_URL_LIMIT)
     except inputs.InputError as exc:
-        raise WorkflowError(400, exc.message, "media_url") from exc
+        raise WorkflowError(INVALID, exc.message, "media_url") from exc
     if value:
         try:
             _MEDIA_URL(value)
         except ValidationError:
             message = _("须为 http:// 或 https:// 开头的网址")
-            raise WorkflowError(400, message, "media_url") from None
+            raise WorkflowError(INVALID, message, "media_url") from None
     return value
 
 
@@ -257,24 +260,24 @@ def create_event(
         if seen is not None:
             return seen
     if not data.title.strip():
-        raise WorkflowError(400, _("请填写标题"), "title")
+        raise WorkflowError(INVALID, _("请填写标题"), "title")
     text = checked_text(data)  # before anything is located or written
     try:
         extent.check_point(data.lat, data.lon)
     except inputs.InputError as exc:
-        raise WorkflowError(400, exc.message, exc.field) from None
+        raise WorkflowError(INVALID, exc.message, exc.field) from None
     reporter = person_of(user)
     handling_note = _checked_on_spot(data, reporter, bool(after_photos))
     if data.source == Source.HOTLINE and user is not None and not may_take_calls(user):
-        raise WorkflowError(403, _("只有受理、派遣岗位可以登记12345热线来电"), "source")
+        raise WorkflowError(FORBIDDEN, _("只有受理、派遣岗位可以登记12345热线来电"), "source")
     if not data.category.active or data.category.parent_id is None:  # a group, not a category
-        raise WorkflowError(400, _("请选择一个具体的二级类别"), "category")
+        raise WorkflowError(INVALID, _("请选择一个具体的二级类别"), "category")
     try:
         region = data.region or routing.region_for(data.lat, data.lon, data.grid_code)
     except routing.Unlocated as exc:
-        raise WorkflowError(400, str(exc), "grid" if data.grid_code else "location") from exc
+        raise WorkflowError(INVALID, str(exc), "grid" if data.grid_code else "location") from exc
     except ValueError as exc:  # bad coordinates
-        raise WorkflowError(400, str(exc), getattr(exc, "field", "location")) from exc
+        raise WorkflowError(INVALID, str(exc), getattr(exc, "field", "location")) from exc
     priority = data.priority or data.category.default_priority
     with transaction.atomic():
         for _attempt in range(5):
@@ -288,11 +291,11 @@ def create_event(
                     data.submission_key
                     and Event.objects.filter(submission_key=data.submission_key).exists()
                 ):
-                    raise WorkflowError(409, _("该上报已提交"), "submission") from None
+                    raise WorkflowError(CONFLICT, _("该上报已提交"), "submission") from None
                 if data.alarm_id and Event.objects.filter(alarm_id=data.alarm_id).exists():
-                    raise WorkflowError(409, _("该报警已生成事件"), "alarm") from None
+                    raise WorkflowError(CONFLICT, _("该报警已生成事件"), "alarm") from None
         else:  # pragma: no cover - five reference collisions in a row
-            raise WorkflowError(503, _("编号生成失败，请重试"))
+            raise WorkflowError(UNAVAILABLE, _("编号生成失败，请重试"))
         order = WorkOrder(
             event=event,
             state=State.REPORTED,
@@ -333,19 +336,19 @@ def _checked_on_spot(data: EventInput, reporter: Person | None, after_photos: bo
     field); "" for any other report."""
     if not data.handled_on_spot:
         if after_photos:
-            raise WorkflowError(400, _("处置后照片仅用于就地处置的上报"), "after_photos")
+            raise WorkflowError(INVALID, _("处置后照片仅用于就地处置的上报"), "after_photos")
         return ""
     if data.source != Source.PATROL:
-        raise WorkflowError(400, _("只有巡查上报可以就地处置"), "handled_on_spot")
+        raise WorkflowError(INVALID, _("只有巡查上报可以就地处置"), "handled_on_spot")
     if reporter is None:
-        raise WorkflowError(403, _("该账号没有关联人员，不能就地处置"), "handled_on_spot")
+        raise WorkflowError(FORBIDDEN, _("该账号没有关联人员，不能就地处置"), "handled_on_spot")
     note = (data.handling_note or "").strip()
     if not note:
-        raise WorkflowError(400, _("已就地处置，请填写处置情况"), "handling_note")
+        raise WorkflowError(INVALID, _("已就地处置，请填写处置情况"), "handling_note")
     try:
         return inputs.check_text("handling_note", note, max_length=HANDLING_NOTE_LIMIT)
     except inputs.InputError as exc:
-        raise WorkflowError(400, exc.message, "handling_note") from exc
+        raise WorkflowError(INVALID, exc.message, "handling_note") from exc
 
 
 def _own_assignment(reporter: Person, region: Region) -> routing.Assignment | None:
@@ -380,7 +383,7 @@ def _handle_on_spot(
     transaction). 核查 stays with the unit: `not_by_handler` keeps him from verifying it."""
     own = _own_assignment(reporter, order.event.region)
     if own is None:
-        raise WorkflowError(403, _("只有在岗的网格人员可以就地处置"), "handled_on_spot")
+        raise WorkflowError(FORBIDDEN, _("只有在岗的网格人员可以就地处置"), "handled_on_spot")
     _auto_dispatch(order, user, now, own, reporter=reporter)
     for code, text in (("sign", _("就地处置：上报人自行签收")), ("handle", note)):
         action = ACTIONS[code]
@@ -473,7 +476,7 @@ def _apply(order: WorkOrder, changes: dict[str, Any], now: dt.datetime) -> None:
         **changes
     )
     if n != 1:
-        raise WorkflowError(409, _("工单已被他人处理，请刷新后重试"))
+        raise WorkflowError(CONFLICT, _("工单已被他人处理，请刷新后重试"))
     for key, value in changes.items():
         setattr(order, key, value)
 
@@ -548,11 +551,11 @@ def waiting_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[Wo
 
 def _refusal(
     user: Any, order: WorkOrder, action: Action, *, system: bool = False
-) -> tuple[int, str] | None:
+) -> tuple[str, str] | None:
     if (action.actor == Actor.SYSTEM) != system:
-        return 403, _("「%(action)s」由系统根据检查记录执行") % {"action": action.label}
+        return FORBIDDEN, _("「%(action)s」由系统根据检查记录执行") % {"action": action.label}
     if order.state not in action.sources:
-        return 409, _("工单当前状态为「%(state)s」，不能%(action)s") % {
+        return CONFLICT, _("工单当前状态为「%(state)s」，不能%(action)s") % {
             "state": State(order.state).label,
             "action": action.label,
         }
@@ -561,14 +564,14 @@ def _refusal(
     person = person_of(user)
     if action.actor == Actor.ASSIGNEE:
         if person is None or order.assignee_id != person.pk:
-            return 403, _("只有承办人可以%(action)s") % {"action": action.label}
+            return FORBIDDEN, _("只有承办人可以%(action)s") % {"action": action.label}
     else:
         if not user.has_perm(f"workorders.{action.actor.value}") or not in_region_scope(
             user, order
         ):
-            return 403, _("您无权%(action)s此工单") % {"action": action.label}
+            return FORBIDDEN, _("您无权%(action)s此工单") % {"action": action.label}
     if action.not_by_handler and person is not None and order.handled_by_id == person.pk:
-        return 403, _("处置人不能核查自己处置的工单")
+        return FORBIDDEN, _("处置人不能核查自己处置的工单")
     return None
 
 
@@ -601,7 +604,7 @@ def perform(
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
-        raise WorkflowError(400, _("未知的操作：%(code)s") % {"code": code}, "action")
+        raise WorkflowError(INVALID, _("未知的操作：%(code)s") % {"code": code}, "action")
     try:
         order = (
             WorkOrder.objects.select_related("event__category", "event__region")
@@ -611,21 +614,21 @@ def perform(
     except WorkOrder.DoesNotExist:
         order = None
     if order is None or not (system or can_see(user, order)):
-        raise WorkflowError(404, _("工单不存在"))
+        raise WorkflowError(NOT_FOUND, _("工单不存在"))
     refusal = _refusal(user, order, action, system=system)
     if refusal:
         raise WorkflowError(refusal[0], refusal[1], "action")
     note = (note or "").strip()
     if action.needs_note and not note:
-        raise WorkflowError(400, _("请填写说明或理由"), "note")
+        raise WorkflowError(INVALID, _("请填写说明或理由"), "note")
     located = lat is not None or lon is not None
     if located:
         if lat is None or lon is None:
-            raise WorkflowError(400, _("位置无效"), "lat")
+            raise WorkflowError(INVALID, _("位置无效"), "lat")
         try:
             extent.check_point(lat, lon)
         except inputs.InputError as exc:
-            raise WorkflowError(400, exc.message, exc.field) from None
+            raise WorkflowError(INVALID, exc.message, exc.field) from None
     source = _named_source(user, action.code, source_id)
     if source is not None:
         named = _("认定污染源：%(name)s（%(code)s）") % {"name": source.name, "code": source.code}
@@ -641,7 +644,9 @@ def perform(
                 pk__in=wanted, order=order, transition__isnull=True, uploaded_by=user
             ).update(transition=t)
             if linked != len(wanted):
-                raise WorkflowError(400, _("照片不存在、不是您上传的或已用于其他环节"), "photos")
+                raise WorkflowError(
+                    INVALID, _("照片不存在、不是您上传的或已用于其他环节"), "photos"
+                )
         if new_photos:
             evidence.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
     return order, t
@@ -653,16 +658,16 @@ def _named_source(user: Any, code: str, source_id: int | None) -> Any:
     if source_id is None:
         return None
     if code != "handle":
-        raise WorkflowError(400, _("只有处置时可以认定污染源"), "source_id")
+        raise WorkflowError(INVALID, _("只有处置时可以认定污染源"), "source_id")
     from gridgov.sources.services import sources_for
 
     try:
         inputs.check_int("source_id", source_id)
     except inputs.InputError:
-        raise WorkflowError(400, _("污染源不存在或不在您的管辖范围内"), "source_id") from None
+        raise WorkflowError(INVALID, _("污染源不存在或不在您的管辖范围内"), "source_id") from None
     source = sources_for(user).filter(pk=source_id).first() if source_id > 0 else None
     if source is None:
-        raise WorkflowError(400, _("污染源不存在或不在您的管辖范围内"), "source_id")
+        raise WorkflowError(INVALID, _("污染源不存在或不在您的管辖范围内"), "source_id")
     return source
 
 
@@ -670,7 +675,7 @@ def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> ro
     if assignee_id is None:
         found = routing.assignee_for(order.event.region, order.event.category.line_id)
         if found is None:
-            raise WorkflowError(400, _("该网格及上级均无在岗责任人，请指定承办人"), "assignee")
+            raise WorkflowError(INVALID, _("该网格及上级均无在岗责任人，请指定承办人"), "assignee")
         return found
     post = (
         scope.posts_for(user, Post.objects.current())
@@ -681,7 +686,7 @@ def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> ro
         .first()
     )
     if post is None:
-        raise WorkflowError(400, _("承办人不在您的管辖范围内或没有在岗职务"), "assignee")
+        raise WorkflowError(INVALID, _("承办人不在您的管辖范围内或没有在岗职务"), "assignee")
     return routing.Assignment(post.person, post, post.region)
 
 
@@ -729,7 +734,7 @@ def _perform(
     if code in ("dispatch", "reassign"):
         assignment = _chosen_assignee(user, order, assignee_id)
         if code == "reassign" and assignment.person.pk == order.assignee_id:
-            raise WorkflowError(400, _("转派须选择另一位承办人"), "assignee")
+            raise WorkflowError(INVALID, _("转派须选择另一位承办人"), "assignee")
         changes.update(_dispatch_changes(order, assignment, _sender_unit(user, order)))
         new_assignee = assignment.person
         _set_step(changes, order, Step.SIGN, now)
@@ -769,15 +774,15 @@ def _perform(
     elif code == "request_extension":
         current = order.extended_until or order.due_at
         if until is None or (current and until <= current) or until <= now:
-            raise WorkflowError(400, _("延期时间须晚于当前时限"), "until")
+            raise WorkflowError(INVALID, _("延期时间须晚于当前时限"), "until")
         if order.extensions.filter(approved__isnull=True).exists():
-            raise WorkflowError(409, _("已有待审批的延期申请"), "action")
+            raise WorkflowError(CONFLICT, _("已有待审批的延期申请"), "action")
     elif code in ("approve_extension", "reject_extension"):
         pending = order.extensions.filter(approved__isnull=True).first()
         if pending is None:
-            raise WorkflowError(409, _("没有待审批的延期申请"), "action")
+            raise WorkflowError(CONFLICT, _("没有待审批的延期申请"), "action")
         if pending.requested_by_id == getattr(user, "pk", None):
-            raise WorkflowError(403, _("不能审批自己的延期申请"), "action")
+            raise WorkflowError(FORBIDDEN, _("不能审批自己的延期申请"), "action")
         if code == "approve_extension":
             span = pending.until - now
             changes.update(
@@ -788,7 +793,7 @@ def _perform(
                 overdue_noticed=False,
             )
     elif code == "supervise" and (until is None or until <= now):
-        raise WorkflowError(400, _("督办时限须晚于现在"), "until")
+        raise WorkflowError(INVALID, _("督办时限须晚于现在"), "until")
 
     # Even when no field changes (an extension request, 督办) the version moves, so a
     # concurrent action on the same version loses cleanly.
@@ -951,11 +956,11 @@ def set_public(event_id: int, public: bool, user: Any, *, now: dt.datetime | Non
     with transaction.atomic():
         event = Event.objects.select_related("order").filter(pk=event_id).first()
         if event is None or not can_see(user, event.order):
-            raise WorkflowError(404, _("事件不存在"))
+            raise WorkflowError(NOT_FOUND, _("事件不存在"))
         if not user.has_perm("workorders.dispatch_workorder"):
-            raise WorkflowError(403, _("只有受理、派遣岗位可以决定是否公开"), "public")
+            raise WorkflowError(FORBIDDEN, _("只有受理、派遣岗位可以决定是否公开"), "public")
         if event.source == Source.CITIZEN and not public:
-            raise WorkflowError(400, _("群众上报的事件始终公开"), "public")
+            raise WorkflowError(INVALID, _("群众上报的事件始终公开"), "public")
         if event.public != public:
             Event.objects.filter(pk=event.pk).update(public=public)
             event.public = public
@@ -968,28 +973,28 @@ def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = N
     """Merge a duplicate event into an open one: its order is voided with a note, never deleted."""
     now = now or timezone.now()
     if event_id == into_id:
-        raise WorkflowError(400, _("不能合并到自身"), "into")
+        raise WorkflowError(INVALID, _("不能合并到自身"), "into")
     with transaction.atomic():
         event = Event.objects.select_related("order").filter(pk=event_id).first()
         into = Event.objects.select_related("order").filter(pk=into_id).first()
         if event is None or not can_see(user, event.order):
-            raise WorkflowError(404, _("事件不存在"))
+            raise WorkflowError(NOT_FOUND, _("事件不存在"))
         if into is None or not can_see(user, into.order):
-            raise WorkflowError(400, _("要合并到的事件不存在"), "into")
+            raise WorkflowError(INVALID, _("要合并到的事件不存在"), "into")
         if into.merged_into_id or into.order.state not in STEP_OF_STATE:
-            raise WorkflowError(400, _("只能合并到未办结的事件"), "into")
+            raise WorkflowError(INVALID, _("只能合并到未办结的事件"), "into")
         if event.category_id != into.category_id:
-            raise WorkflowError(400, _("只能合并同类别的事件"), "into")
+            raise WorkflowError(INVALID, _("只能合并同类别的事件"), "into")
         order = event.order
         if order.state not in STEP_OF_STATE:
-            raise WorkflowError(409, _("该事件的工单已办结"), "event")
+            raise WorkflowError(CONFLICT, _("该事件的工单已办结"), "event")
         if not user.has_perm("workorders.dispatch_workorder") and event.reported_by_id != user.pk:
-            raise WorkflowError(403, _("您无权合并此事件"))
+            raise WorkflowError(FORBIDDEN, _("您无权合并此事件"))
         updated = Event.objects.filter(pk=event.pk, merged_into__isnull=True).update(
             merged_into=into
         )
         if not updated:
-            raise WorkflowError(409, _("该事件已被合并"))
+            raise WorkflowError(CONFLICT, _("该事件已被合并"))
         before = order.state
         _apply(
             order,
