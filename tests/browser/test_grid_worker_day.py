@@ -70,6 +70,8 @@ def log_in(page, base, username, next_url):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    # Wait until the login page has gone: a check run at once might still see the login form.
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_grid_workers_day(live_server, browser, crew, report, shots, tmp_path):
