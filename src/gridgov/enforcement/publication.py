@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import privacy
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -46,7 +47,6 @@ from gridgov.enforcement.services import (
     invalid,
 )
 from gridgov.enforcement.steps import Step
-from gridgov.people import names
 from gridgov.sources import categories
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import evidence
@@ -64,13 +64,7 @@ _LONG_NUMBER = re.compile(r"(?<!\d)\d{15,}")
 
 def masked_person(name: str) -> str:
     """王小明 → 王某; 欧阳小明 → 欧阳某 (how Chinese authorities publish a person's name)."""
-    name = name.strip()
-    if not name:
-        return _("当事人")
-    for surname in names.COMPOUND_SURNAMES:
-        if name.startswith(surname) and len(name) > len(surname):
-            return surname + "某"
-    return name[0] + "某"
+    return privacy.published_name(name, _("当事人"))
 
 
 def personal_data(text: str, case: Case) -> str | None:

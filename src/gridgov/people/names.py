@@ -10,6 +10,8 @@ import re
 import time
 from typing import Any
 
+from gridgov.core import privacy
+
 # The commonest single-character surnames (about 85 % of the population) and the compound ones.
 SURNAMES = frozenset(
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
@@ -17,26 +19,15 @@ SURNAMES = frozenset(
     "乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂焦柳邢岳齐梅莫庄辛管祝左涂谷"
     "祁舒耿牟卜詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵"
 )
-COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门", "百里", "呼延", "闻人", "澹台",
-    "公冶", "申屠", "太史", "万俟", "赫连", "拓跋",
-)  # fmt: skip
 CJK = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 ROSTER_SECONDS = 60.0
 
 _roster: tuple[float, frozenset[str]] | None = None
 
 
-def surname_length(name: str) -> int:
-    """2 for a compound surname (欧阳…), else 1."""
-    return 2 if name.startswith(COMPOUND_SURNAMES) and len(name) > 2 else 1
-
-
 def masked(name: str) -> str:
-    """王建国 → 王**; 欧阳小明 → 欧阳**; a Latin name keeps its first letter."""
-    keep = surname_length(name) if CJK.match(name) else 1
-    return name[:keep] + "*" * max(1, len(name) - keep)
+    """王建国 → 王**; 欧阳小明 → 欧阳**; a Latin name keeps its first letter (core.privacy)."""
+    return privacy.mask_name(name)
 
 
 def roster_names() -> frozenset[str]:

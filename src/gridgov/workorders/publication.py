@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from gridgov.core import privacy
 from gridgov.people import names
 from gridgov.workorders.models import Event, Source
 from gridgov.workorders.states import State
@@ -36,7 +37,7 @@ _ADDRESS_DETAIL = re.compile(
 # and one or two more characters, ending where the text does not go on with a character, or
 # goes on with a word that follows a name (电话, 住在, 反映…).
 _INTRO = r"(?:姓名|联系人|报告人|我是|我叫|本人)[:：\s]*"
-_SURNAME = "|".join(names.COMPOUND_SURNAMES) + "|[" + "".join(sorted(names.SURNAMES)) + "]"
+_SURNAME = "|".join(privacy.COMPOUND_SURNAMES) + "|[" + "".join(sorted(names.SURNAMES)) + "]"
 _AFTER = "电话|手机|联系|住|在|家|反映|投诉|举报|报告|是|今年|男|女|先生|女士|身份|号码"
 _INTRODUCED = re.compile(
     rf"({_INTRO})((?:{_SURNAME})[\u4e00-\u9fff]{{1,2}}?)(?=[^\u4e00-\u9fff]|$|{_AFTER})"
@@ -59,7 +60,7 @@ def _id_card(m: re.Match[str]) -> str:
 
 def _introduced(m: re.Match[str]) -> str:
     intro, name = m.group(1), m.group(2)
-    given = name[names.surname_length(name) :]
+    given = name[privacy.surname_length(name) :]
     return intro + (name if given in _TITLES else names.masked(name))
 
 

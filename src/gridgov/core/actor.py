@@ -1,0 +1,50 @@
+"""The acting person (操作人): the account behind a request, and the roster entry behind it.
+
+``Account`` is what views and services receive as ``user``: a signed-in account, the anonymous
+visitor, or ``None`` for the system (jobs, the demo builder, device ingest).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from gridgov.people.models import Person
+
+Account: TypeAlias = "User | AnonymousUser | None"
+
+# Names on audit rows are stored at most this long (the audit tables' name columns).
+NAME_LENGTH = 60
+
+
+def person_of(user: Account) -> Person | None:
+    """The roster person (人员) of a signed-in account, once per request object; else None."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached: Person | None
+    try:
+        return user._gridgov_person  # type: ignore[union-attr, no-any-return]
+    except AttributeError:
+        pass
+    try:
+        cached = user.person  # type: ignore[union-attr]
+    except ObjectDoesNotExist:
+        cached = None
+    user._gridgov_person = cached  # type: ignore[union-attr]
+    return cached
+
+
+def actor_name(user: Account, *, system: bool = False) -> str:
+    """The name written on an audit row: the person's name, else the account's username.
+
+    With ``system=True`` an absent user reads 系统 (the system) rather than an empty name.
+    """
+    person = person_of(user)
+    name = str(person.name) if person is not None else str(getattr(user, "username", "") or "")
+    if not name and system:
+        name = _("系统")
+    return name[:NAME_LENGTH]

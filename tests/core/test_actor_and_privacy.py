@@ -1,0 +1,45 @@
+"""The shared core's acting person and masks: one rule each, used by every app."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+
+from gridgov.core import actor, privacy
+from gridgov.people.models import Person
+
+
+@pytest.mark.django_db
+def test_actor_name_prefers_the_roster_person_and_caches_it(django_assert_num_queries):
+    user = User.objects.create_user("wang", password="x")
+    Person.objects.create(name="王建国", phone="13800000000", user=user)
+    user = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert actor.actor_name(user) == "王建国"
+        assert actor.person_of(user).name == "王建国"
+
+
+@pytest.mark.django_db
+def test_actor_name_without_a_person_reads_the_username_or_the_system():
+    user = User.objects.create_user("ops", password="x")
+    assert actor.person_of(user) is None
+    assert actor.actor_name(user) == "ops"
+    assert actor.actor_name(None) == ""
+    assert actor.actor_name(None, system=True) == "系统"
+    assert actor.person_of(AnonymousUser()) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("王建国", "王**"), ("张三", "张*"), ("欧阳小明", "欧阳**"), ("Alice", "A****"),
+     ("某某环保有限公司", "某某******"), ("", "")],
+)  # fmt: skip
+def test_mask_name(name, masked):
+    assert privacy.mask_name(name) == masked
+
+
+def test_published_name_and_phone():
+    assert privacy.published_name("王小明", "当事人") == "王某"
+    assert privacy.published_name("欧阳小明", "当事人") == "欧阳某"
+    assert privacy.published_name(" ", "当事人") == "当事人"
+    assert privacy.mask_phone("13812345678") == "138****5678"
+    assert privacy.mask_phone("138 1234 5678") == "138****5678"
+    assert privacy.mask_phone("12345") == "*****"
