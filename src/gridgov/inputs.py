@@ -85,7 +85,9 @@ def check_int(field: str, value: int) -> int:
     return value
 
 
-def check_number(field: str, value: float, low: float | None = None, high: float | None = None):  # type: ignore[no-untyped-def]
+def check_number(
+    field: str, value: float, low: float | None = None, high: float | None = None
+) -> float:
     """A finite number, within [low, high] when given."""
     if isinstance(value, bool):
         raise InputError(field, "must be a number")

@@ -88,7 +88,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     default_url = f"sqlite:///{DATA_DIR / 'gridgov.sqlite3'}"
     db = dj_database_url.parse(config.env_str("DATABASE_URL", default_url), conn_max_age=60)
     if db["ENGINE"] == "django.db.backends.sqlite3":

@@ -6,10 +6,9 @@ visitor, or ``None`` for the system (jobs, the demo builder, device ingest).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -19,23 +18,20 @@ Account: TypeAlias = "User | AnonymousUser | None"
 
 # Names on audit rows are stored at most this long (the audit tables' name columns).
 NAME_LENGTH = 60
+_UNREAD = object()
 
 
 def person_of(user: Account) -> Person | None:
-    """The roster person (人员) of a signed-in account, once per request object; else None."""
+    """The roster person (人员) of a signed-in account, read once per request object; else None."""
     if user is None or not user.is_authenticated:
         return None
-    cached: Person | None
-    try:
-        return user._gridgov_person  # type: ignore[union-attr, no-any-return]
-    except AttributeError:
-        pass
-    try:
-        cached = user.person  # type: ignore[union-attr]
-    except ObjectDoesNotExist:
-        cached = None
-    user._gridgov_person = cached  # type: ignore[union-attr]
-    return cached
+    cached = getattr(user, "_gridgov_person", _UNREAD)
+    if cached is not _UNREAD:
+        return cast("Person | None", cached)
+    # The reverse one-to-one raises RelatedObjectDoesNotExist (an AttributeError) when absent.
+    person = cast("Person | None", getattr(user, "person", None))
+    setattr(user, "_gridgov_person", person)  # noqa: B010 (an attribute mypy does not know)
+    return person
 
 
 def actor_name(user: Account, *, system: bool = False) -> str:

@@ -12,6 +12,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -339,7 +340,9 @@ def existing_demo_accounts() -> list[DemoAccount]:
     return out
 
 
-def _demo_accounts(posts, saved, communities) -> list[DemoAccount]:  # type: ignore[no-untyped-def]
+def _demo_accounts(
+    posts: list[Any], saved: dict[str, Person], communities: list[Any]
+) -> list[DemoAccount]:
     """One login per role, all inside 文苑街道 so their scopes nest visibly."""
     wenyuan = communities[0]  # the first community of the first street, 文苑街道
     first_grid = wenyuan.grid_codes[0]

@@ -94,8 +94,7 @@ def split_weighted(
         while not area.contains(shapely.Point(CENTRE_LON + dx, CENTRE_LAT + dy)):
             dx, dy = dx * 0.85, dy * 0.85
         points.append((CENTRE_LON + dx, CENTRE_LAT + dy))
-    points = np.array(points)
-    cells = voronoi_cells(points, area)
+    cells = voronoi_cells(np.array(points), area)
     ordered = []
     for p in points:
         ordered.append(next(c for c in cells if c.covers(shapely.Point(p))))

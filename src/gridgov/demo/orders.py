@@ -99,14 +99,22 @@ def order_title(grid_name: str, category_name: str) -> str:
     return title if len(title) <= TITLE_LIMIT else category_name
 
 
+def _centre(grid: Region) -> tuple[float, float]:
+    """A grid's centroid (every demo grid has an outline, so it has one)."""
+    if grid.centroid_lat is None or grid.centroid_lon is None:
+        raise ValueError(f"grid {grid.code} has no centroid")
+    return grid.centroid_lat, grid.centroid_lon
+
+
 def _point(rng: np.random.Generator, grid: Region) -> tuple[float, float]:
+    centre_lat, centre_lon = _centre(grid)
     for _ in range(5):
-        lat = grid.centroid_lat + rng.normal(0, 0.0015)
-        lon = grid.centroid_lon + rng.normal(0, 0.0015)
+        lat = centre_lat + rng.normal(0, 0.0015)
+        lon = centre_lon + rng.normal(0, 0.0015)
         where = locate(lat, lon)
         if where.inside and where.grid and where.grid.id == grid.pk:
             return float(lat), float(lon)
-    return float(grid.centroid_lat), float(grid.centroid_lon)
+    return centre_lat, centre_lon
 
 
 def generate(
@@ -209,13 +217,16 @@ def generate(
     )
 
 
-def _budgeted(act, steps):  # type: ignore[no-untyped-def]
+Act = Callable[..., bool]
+
+
+def _budgeted(act: Act, steps: int | None) -> Act:
     """`act`, allowed only `steps` more actions (None: no limit)."""
     if steps is None:
         return act
     left = [steps]
 
-    def limited(*args, **kw):  # type: ignore[no-untyped-def]
+    def limited(*args: Any, **kw: Any) -> bool:
         if left[0] <= 0:
             return False
         left[0] -= 1
@@ -224,7 +235,16 @@ def _budgeted(act, steps):  # type: ignore[no-untyped-def]
     return limited
 
 
-def _lifecycle(order, rng, at, act, dispatcher, accounts, now, fate=None) -> None:  # type: ignore[no-untyped-def]
+def _lifecycle(
+    order: WorkOrder,
+    rng: np.random.Generator,
+    at: dt.datetime,
+    act: Act,
+    dispatcher: Any,
+    accounts: _Accounts,
+    now: dt.datetime,
+    fate: float | None = None,
+) -> None:
     """Walk one order through its life with realistic delays; steps after now are left undone.
     `fate` (0–1) picks the path: most close on time; bands are late, returned, rejected."""
     fate = rng.random() if fate is None else fate
@@ -279,7 +299,7 @@ def _lifecycle(order, rng, at, act, dispatcher, accounts, now, fate=None) -> Non
     act(order, "close", dispatcher, t)
 
 
-def _demo_logins_have_work(categories, act, now) -> None:  # type: ignore[no-untyped-def]
+def _demo_logins_have_work(categories: dict[str, Category], act: Act, now: dt.datetime) -> None:
     """Whoever tries the `worker` login finds work on the phone: a new order, one in progress,
     and one handled and waiting for the `community` login to verify."""
     User = get_user_model()
@@ -305,8 +325,8 @@ def _demo_logins_have_work(categories, act, now) -> None:  # type: ignore[no-unt
                 category=categories[code],
                 title=title,
                 description=title,
-                lat=grid.centroid_lat,
-                lon=grid.centroid_lon,
+                lat=_centre(grid)[0],
+                lon=_centre(grid)[1],
                 region=grid,
             ),
             worker,

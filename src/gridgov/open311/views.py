@@ -5,10 +5,12 @@ errors as the spec's list of {code, description} (404 unknown, 403 api_key, 400 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from gridgov.open311 import georeport
 from gridgov.open311.models import ApiKey
-from gridgov.workorders.models import Category, Source
+from gridgov.workorders.models import Category, Event, Source
 from gridgov.workorders.publication import published_events, trackable_events
 from gridgov.workorders.services import TEXT_LIMITS, EventInput, WorkflowError, create_event
 from gridgov.workorders.states import OPEN_STATES
@@ -41,8 +43,10 @@ def _error(fmt: str, exc: Open311Error) -> HttpResponse:
     return georeport.error_response(fmt, exc.status, str(exc))
 
 
-def endpoint(root: str, item: str | None, methods: tuple[str, ...] = ("GET",)):  # type: ignore[no-untyped-def]
-    def wrap(view):  # type: ignore[no-untyped-def]
+def endpoint(
+    root: str, item: str | None, methods: tuple[str, ...] = ("GET",)
+) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    def wrap(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @require_http_methods(list(methods))
         def run(request: HttpRequest, fmt: str, **kw: Any) -> HttpResponse:
@@ -59,7 +63,7 @@ def endpoint(root: str, item: str | None, methods: tuple[str, ...] = ("GET",)): 
     return wrap
 
 
-def _public_categories():  # type: ignore[no-untyped-def]
+def _public_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True, public=True, parent__isnull=False).select_related(
         "parent"
     )
@@ -97,18 +101,18 @@ def service_definition(request: HttpRequest, code: str) -> Any:
     return georeport.definition(c)
 
 
-def _related(qs):  # type: ignore[no-untyped-def]
+def _related(qs: QuerySet[Event]) -> QuerySet[Event]:
     return qs.select_related("category", "region", "order__unit", "merged_into").defer(
         "region__geometry", "order__unit__geometry"
     )
 
 
-def _tracked():  # type: ignore[no-untyped-def]
+def _tracked() -> QuerySet[Event]:
     """One request by its reference: what the public tracking page would show."""
     return _related(trackable_events())
 
 
-def _events():  # type: ignore[no-untyped-def]
+def _events() -> QuerySet[Event]:
     """Only what the public may see (workorders.publication): citizens' reports and events an
     official marked public, in public categories."""
     return _related(published_events())

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import functions as param
 
 from gridgov.api import XLSX, ApiError, download, errors
 from gridgov.people import scope, throttle, tokens
@@ -237,7 +238,7 @@ class SearchHit(Schema):
 
 
 @people_router.get("/search", response={200: list[SearchHit], **errors(400, 401)})
-def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> Any:
+def search(request: HttpRequest, q: str = param.Query(..., min_length=1, max_length=50)) -> Any:
     """Grids/regions by code or name, people by name or phone, within the caller's scope."""
     q = q.strip()
     regions = (

@@ -152,7 +152,7 @@ def read_roster(path: Path, user: Any = None) -> RosterReport:
     codes = {str(r.get("region_code") or "").strip() for _, r in raw_rows}
     regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
     phones_in_file: dict[str, tuple[int, str]] = {}
-    seen_posts: dict[tuple, int] = {}
+    seen_posts: dict[tuple[Any, ...], int] = {}
 
     for number, rec in raw_rows:
         errors: list[RowError] = []

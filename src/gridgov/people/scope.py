@@ -65,7 +65,8 @@ def regions_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Regio
 def posts_for(user: Any, qs: Any = None) -> PostQuerySet:
     qs = Post.objects.all() if qs is None else qs
     paths = scope_paths(user)
-    return qs if paths is ALL else qs.filter(_path_q(paths, "region__"))
+    chosen: PostQuerySet = qs if paths is ALL else qs.filter(_path_q(paths, "region__"))
+    return chosen
 
 
 def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:

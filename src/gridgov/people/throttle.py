@@ -35,7 +35,9 @@ class AxesBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)
+        # Axes' check authenticates nobody: it returns None, or raises for a locked-out client.
+        super().authenticate(request, username, password, **kwargs)
+        return None
 
 
 class LoginFailures(AxesDatabaseHandler):
@@ -44,7 +46,7 @@ class LoginFailures(AxesDatabaseHandler):
     axes compares with AXES_FAILURE_LIMIT, reports that limit once any count has reached its own,
     and otherwise the account-at-this-address count, kept below it."""
 
-    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         base = settings.AXES_FAILURE_LIMIT
         parameters = get_lockout_parameters(request, credentials)
         counts = [

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import functions as param
 
 from gridgov.api import XLSX, ApiError, api, download, errors
 from gridgov.people import scope
@@ -305,8 +306,8 @@ def _grids_collection(request: HttpRequest) -> dict[str, Any]:
 @router.get("/locate", response={200: LocateOut, **errors(400, 401)})
 def locate_point(
     request: HttpRequest,
-    lat: float = Query(..., description="WGS84 latitude"),
-    lon: float = Query(..., description="WGS84 longitude"),
+    lat: float = param.Query(..., description="WGS84 latitude"),
+    lon: float = param.Query(..., description="WGS84 longitude"),
 ) -> Any:
     where = locate(lat, lon)
     if not where.inside or where.grid is None:

@@ -92,7 +92,7 @@ def to_geojson(geom: BaseGeometry, digits: int = 7) -> dict[str, Any]:
 def area_km2(geom: BaseGeometry) -> float:
     """Area in km² with a local equirectangular scale (good to well under 1% at district size)."""
     lat = geom.centroid.y
-    return geom.area * KM_PER_DEGREE**2 * math.cos(math.radians(lat))
+    return float(geom.area * KM_PER_DEGREE**2 * math.cos(math.radians(lat)))
 
 
 def outside_fraction(child: BaseGeometry, parent: BaseGeometry) -> float:

@@ -6,8 +6,9 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov import inputs
 from gridgov.air.alarms import sweep_offline
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     help = "Air-quality reports: `air daily`, `air assess`, `air sweep`."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         for name in ("daily", "assess"):
             p = sub.add_parser(name)
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             p.add_argument("-o", "--output", type=Path)
         sub.add_parser("sweep", help="raise offline alarms for silent stations")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "sweep":
             raised = sweep_offline()
             self.stdout.write(f"{len(raised)} offline alarm(s) raised.")

@@ -7,9 +7,10 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.air import aqi
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     help = "Compute AQI (HJ 633) for concentrations (µg/m³; CO mg/m³) given here or in a CSV."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--report", choices=["daily", "hourly"], default="daily")
         parser.add_argument("--standard", choices=["2012", "2026"])
         parser.add_argument("--date", help="date of the data (picks the standard); default today")
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         for key in sorted(set(DAILY_KEYS) | set(HOURLY_KEYS)):
             parser.add_argument(f"--{key.replace('_', '-')}", dest=key, type=float)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         if opts["standard"]:
             standard = aqi.Standard(opts["standard"])
         else:

@@ -1,7 +1,9 @@
 """gridgov gateway-token NAME [--stations A,B] [--region CODE] [--revoke]: create or update a
 data gateway (数据网关) and issue its token (shown once), or revoke it."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from gridgov.air.gateways import issue_gateway_token, revoke_gateway_token
@@ -17,13 +19,13 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--stations", default="", help="station codes, comma-separated")
         parser.add_argument("--region", default="", help="region code: all its stations")
         parser.add_argument("--revoke", action="store_true")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         name = opts["name"].strip()
         if opts["revoke"]:
             gateway = Gateway.objects.filter(name=name).first()

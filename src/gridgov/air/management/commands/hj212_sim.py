@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import resource
-from typing import IO, cast
+from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.air.hj212.simulator import QUIRKS, Config, Stats, parse_quirks, run
 from gridgov.air.models import CST
@@ -37,7 +37,7 @@ class Command(BaseCommand):
     help = "Simulated HJ 212 devices: minute data, re-sends, reconnection, history requests."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8212)
         parser.add_argument("--devices", type=int, default=1, help="connections, one per device")
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quirks", default="", help="comma-separated: " + ", ".join(QUIRKS))
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         try:
             quirks = parse_quirks(opts["quirks"])
         except ValueError as exc:

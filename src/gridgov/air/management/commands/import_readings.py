@@ -2,8 +2,9 @@
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     help = "Import readings from CSV or Parquet: streams, idempotent, per-row errors."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--interval", type=int, help="minutes each row averages (60 for hourly means)"
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             help="do not evaluate alarm rules (back-filling history)",
         )
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(highlight=False)
         path: Path = opts["file"]
         if not path.exists():

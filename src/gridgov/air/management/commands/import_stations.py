@@ -3,8 +3,9 @@
 the current value — vendor code aliases "PM25=pm25;PM10=pm10" and unit factors "pm25=0.001")."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
 from gridgov.air.stations import apply_stations, read_stations_csv
@@ -14,11 +15,11 @@ class Command(BaseCommand):
     help = "Import monitoring stations from CSV (dry run unless --commit)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(highlight=False)
         path: Path = opts["file"]
         if not path.exists():

@@ -7,8 +7,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
 from gridgov import inputs
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     help = "Generate a dispatch bulletin (调度通报) and write it as PDF or Excel."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", choices=KINDS, required=True)
         parser.add_argument("--date", required=True, help="a day of the period, YYYY-MM-DD")
         parser.add_argument("--region", help="a street/town code (default: the district)")
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or .xlsx")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         if out.suffix.lower() not in SUFFIXES:
             raise CommandError(f"-o: {out.name!r} must end in .pdf or .xlsx")

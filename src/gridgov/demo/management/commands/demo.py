@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -33,7 +34,7 @@ from gridgov.territory.models import Region
 class Command(BaseCommand):
     help = "Build the demo district (if the database is empty), then serve it."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="build only, then exit")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument(
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         from django.conf import settings
 
         # The builder wants each alarm's order made before it moves on (one process, no worker).

@@ -33,9 +33,11 @@ class Command(BaseCommand):
             self.stdout.write(raw)
             self.stderr.write("Keep this key now: only its hash is stored.")
         elif action == "list":
-            for key in ApiKey.objects.all():
-                state = "revoked" if key.revoked_at else "active"
-                self.stdout.write(f"{key.name}\t{key.prefix}…\t{state}\t{key.created_at:%Y-%m-%d}")
+            for listed in ApiKey.objects.all():
+                state = "revoked" if listed.revoked_at else "active"
+                self.stdout.write(
+                    f"{listed.name}\t{listed.prefix}…\t{state}\t{listed.created_at:%Y-%m-%d}"
+                )
         else:
             key = ApiKey.objects.filter(name=opts["name"]).first()
             if key is None:

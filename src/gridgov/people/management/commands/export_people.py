@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.people.models import Post
 from gridgov.people.roster import roster_workbook
@@ -17,12 +17,12 @@ class Command(BaseCommand):
     help = "Export the roster (one row per person and post) to Excel."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, required=True)
         parser.add_argument("--user", help="export only what this account may see")
         parser.add_argument("--all", action="store_true", help="include ended posts (history)")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         if out.suffix.lower() != ".xlsx":
             raise CommandError("output must end in .xlsx")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
 from gridgov.people.roster import apply_roster, read_roster
@@ -15,12 +16,12 @@ class Command(BaseCommand):
     help = "Import a roster of people and posts from Excel (dry-run unless --commit)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true", help="apply the changes")
         parser.add_argument("--user", help="check every row against this account's scope")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(highlight=False)
         path: Path = opts["file"]
         if not path.exists():

@@ -4,9 +4,10 @@ import template's columns, one sheet per category."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov import inputs
 from gridgov.sources import categories
@@ -19,12 +20,12 @@ class Command(BaseCommand):
     help = "Export pollution sources to Excel (the columns the import reads)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, required=True)
         parser.add_argument("--category", help=", ".join(c.value for c in categories.Category))
         parser.add_argument("--user", help="export only what this account may see")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         if out.suffix.lower() != ".xlsx":
             raise CommandError("output must end in .xlsx")

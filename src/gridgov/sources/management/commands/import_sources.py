@@ -4,9 +4,10 @@ every row is checked and each error names its row and column; non-zero exit on e
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     help = "Import pollution sources of one category from Excel (dry run unless --commit)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--category",
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="write the rows")
         parser.add_argument("--user", help="check every row against this account's scope")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(highlight=False)
         path: Path = opts["file"]
         if not path.exists():

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.people.scope import regions_for
 from gridgov.territory.export import feature_collection, workbook_bytes
@@ -18,13 +18,13 @@ class Command(BaseCommand):
     help = "Export regions to GeoJSON or Excel (by the output file's extension)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, required=True)
         parser.add_argument("--level", type=int, choices=[1, 2, 3, 4])
         parser.add_argument("--include-retired", action="store_true")
         parser.add_argument("--user", help="export only what this account may see")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         suffix = out.suffix.lower()
         if suffix not in {".geojson", ".json", ".xlsx"}:

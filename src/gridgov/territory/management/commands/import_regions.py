@@ -3,9 +3,11 @@ unless --commit, which applies everything in one transaction or nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
@@ -19,7 +21,7 @@ class Command(BaseCommand):
     help = "Import regions from a GeoJSON FeatureCollection (dry-run unless --commit)."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--commit", action="store_true", help="apply the changes")
         parser.add_argument("--reason", default="import", help="recorded in boundary history")
@@ -47,7 +49,7 @@ class Command(BaseCommand):
                 ),
             )
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(stderr=False, highlight=False)
         path: Path = opts["file"]
         if not path.exists():
@@ -102,7 +104,7 @@ class Command(BaseCommand):
             f"[green]Applied: {len(report.created)} created, {len(report.changed)} changed.[/]"
         )
 
-    def _print_problems(self, console: Console, problems) -> None:
+    def _print_problems(self, console: Console, problems: Sequence[object]) -> None:
         console.print(f"[red]{len(problems)} problem(s):[/]")
         for p in problems[:500]:
             console.print(f"  {p}", soft_wrap=True, markup=False)

@@ -7,15 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
     help = "Serve gridgov with gunicorn."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=settings.GRIDGOV_HOST)
         parser.add_argument("--port", type=int, default=settings.GRIDGOV_PORT)
         parser.add_argument("--workers", type=int, default=settings.GRIDGOV_WEB_CONCURRENCY)
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             help="do not run the scheduled jobs here (a separate `gridgov worker` runs them)",
         )
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         host = opts["host"]
         bind = f"[{host}]:{opts['port']}" if ":" in host else f"{host}:{opts['port']}"
         self.stdout.write(f"gridgov serving on http://{bind}/ (Ctrl+C to stop)")
