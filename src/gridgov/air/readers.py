@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from gridgov.air.batches import from_records
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import POLLUTANT_FIELDS
+from gridgov.errors import INVALID, DomainError
 
 CST_SECONDS = 8 * 3600
 REQUIRED = ("station", "time")
@@ -36,8 +37,11 @@ class Chunk:
     progress: int  # bytes (CSV) or rows (Parquet) read so far
 
 
-class FileError(ValueError):
-    pass
+class FileError(DomainError, ValueError):
+    """A readings file that cannot be read as a whole (kind invalid)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(INVALID, message, "file")
 
 
 def _times(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -18,18 +18,20 @@ from dataclasses import dataclass
 
 from gridgov.air.assessment import same_period_last_year
 from gridgov.air.periods import month_bounds, today
+from gridgov.errors import INVALID, DomainError
 
 KINDS = ("day", "week", "month")
 KIND_LABELS = {"day": "日报", "week": "周报", "month": "月报"}
 
 
-class PeriodError(ValueError):
-    """A period that cannot be made: which field, and why."""
+class PeriodError(DomainError, ValueError):
+    """A period that cannot be made: which field, and why (kind invalid)."""
+
+    field: str
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(INVALID, message, field)
+        self.args = (f"{field}: {message}",)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from gridgov import inputs
+from gridgov.errors import INVALID, DomainError
 
 
 class Category(StrEnum):
@@ -255,16 +256,16 @@ class FieldProblem:
     message: str
 
 
-class AttributesError(ValueError):
-    """Category fields that do not fit the category's schema; `problems` name each field."""
+class AttributesError(DomainError, ValueError):
+    """Category fields that do not fit the category's schema; `problems` name each field, and
+    `field` is the first of them (kind invalid)."""
+
+    field: str
 
     def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        message = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        super().__init__(INVALID, message, problems[0].field)
         self.problems = problems
-
-    @property
-    def field(self) -> str:
-        return self.problems[0].field
 
 
 def check_category(code: str) -> Category:

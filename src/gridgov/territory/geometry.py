@@ -11,15 +11,17 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from gridgov.errors import INVALID, DomainError
+
 ALLOWED_TYPES = {"Polygon", "MultiPolygon"}
 KM_PER_DEGREE = 111.32
 
 
-class GeometryError(ValueError):
-    """A boundary that cannot be accepted, naming the region code and the reason."""
+class GeometryError(DomainError, ValueError):
+    """A boundary that cannot be accepted, naming the region code and the reason (invalid)."""
 
     def __init__(self, code: str, reason: str) -> None:
-        super().__init__(f"{code}: {reason}")
+        super().__init__(INVALID, f"{code}: {reason}", "geometry")
         self.code = code
         self.reason = reason
 

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
+from gridgov.errors import INVALID, DomainError
 from gridgov.territory import geometry as geo
 from gridgov.territory.models import (
     BoundaryRevision,
@@ -65,9 +66,11 @@ class PlanReport:
         return not self.problems
 
 
-class PlanError(Exception):
+class PlanError(DomainError):
+    """A plan of regions refused as a whole; `problems` lists every reason (kind invalid)."""
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:20]))
+        super().__init__(INVALID, "; ".join(str(p) for p in problems[:20]))
         self.problems = problems
 
 

@@ -12,14 +12,18 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from gridgov.errors import INVALID, DomainError
 from gridgov.people.models import Person, Post
 from gridgov.territory.locate import locate
 from gridgov.territory.models import Level, Region
 from gridgov.workorders.states import OPEN_STATES
 
 
-class Unlocated(ValueError):
-    """The place is outside every grid and no unit was named."""
+class Unlocated(DomainError, ValueError):
+    """The place is outside every grid and no unit was named (kind invalid)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(INVALID, message, field)
 
 
 def region_for(lat: float, lon: float, grid_code: str | None = None) -> Region:
