@@ -38,7 +38,8 @@ DAILY_KEYS_ORDER = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max", "o3_1h_max"
 def need_for(interval_minutes: np.ndarray) -> np.ndarray:
     """Readings an hour needs: 45 one-minute values, 9 five-minute values, 1 hourly value."""
     interval = np.maximum(np.asarray(interval_minutes, dtype=np.int64), 1)
-    return np.maximum(-(-VALID_MINUTES // interval), 1)
+    need: np.ndarray = np.maximum(-(-VALID_MINUTES // interval), 1)
+    return need
 
 
 HOURLY_UPSERT = (

@@ -103,7 +103,8 @@ def round_scaled(values: np.ndarray, digits: int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         tie = np.abs(scaled - (lower + 0.5)) <= TIE_TOLERANCE * np.maximum(1.0, np.abs(scaled))
     even = np.where(np.mod(lower, 2) == 0, lower, lower + 1)
-    return np.where(tie, even, np.round(scaled))
+    rounded: np.ndarray = np.where(tie, even, np.round(scaled))
+    return rounded
 
 
 def round_units(values: np.ndarray, pollutant: str) -> np.ndarray:
@@ -114,7 +115,8 @@ def round_units(values: np.ndarray, pollutant: str) -> np.ndarray:
 
 def round_concentration(values: np.ndarray, pollutant: str) -> np.ndarray:
     """Rounded concentrations in their own unit (e.g. CO 2.25 → 2.2)."""
-    return round_units(values, pollutant) / 10 ** decimals_for(pollutant)
+    scaled: np.ndarray = round_units(values, pollutant) / 10 ** decimals_for(pollutant)
+    return scaled
 
 
 # --- IAQI ------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ def gateway_for_token(raw: str) -> Gateway | None:
     stations.TokenCache)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return gateway_tokens.get(token_hash(raw))
+    gateway: Gateway | None = gateway_tokens.get(token_hash(raw))
+    return gateway
 
 
 def _gateways_by_token(digests: list[str]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ WAIT_SECONDS = 0.005  # how long the committer waits for more posts after the fi
 class _Post:
     batch: Batch
     infos: dict[int, StationInfo]
-    future: Future
+    future: Future[IngestResult]
 
 
 class GroupCommitter:
@@ -41,7 +41,7 @@ class GroupCommitter:
     def submit(self, batch: Batch, infos: dict[int, StationInfo]) -> IngestResult:
         """Store one checked post; returns its own result once its group has committed."""
         self._ensure_thread()
-        post = _Post(batch, infos, Future())
+        post = _Post(batch, infos, Future[IngestResult]())
         self._queue.put(post)
         return post.future.result()
 

@@ -100,7 +100,8 @@ def counted(flags: np.ndarray, mask: int | np.ndarray) -> np.ndarray:
     a reviewer's decision first (rejected never, confirmed always), then the automatic flags."""
     flags = np.asarray(flags)
     automatic_ok = ((flags & mask) == 0) | ((flags & Flag.CONFIRMED) != 0)
-    return automatic_ok & ((flags & Flag.REJECTED) == 0)
+    result: np.ndarray = automatic_ok & ((flags & Flag.REJECTED) == 0)
+    return result
 
 
 def counted_sql(column: str, mask: int) -> str:

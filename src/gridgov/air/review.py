@@ -173,7 +173,8 @@ class DaySeries:
     mask: int  # the station's automatic exclusion mask
 
     def counted(self) -> np.ndarray:
-        return np.isfinite(self.values) & quality.counted(self.flags, self.mask)
+        mask: np.ndarray = np.isfinite(self.values) & quality.counted(self.flags, self.mask)
+        return mask
 
     def runs(self) -> list[FlaggedRun]:
         """Marked values (automatic or reviewed) as runs per pollutant, in time order."""

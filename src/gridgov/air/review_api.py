@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Status
+from ninja import Field, Router, Status
+from ninja.params import functions as param
 
 from gridgov import inputs
 from gridgov.air import review
@@ -126,10 +127,10 @@ def decision_out(d: ReviewDecision) -> dict[str, Any]:
 @router.get("/air/review", response={200: list[ReviewStationOut], **errors(400, 401, 403)})
 def review_queue(
     request: HttpRequest,
-    day: str | None = Query(None, description="YYYY-MM-DD; yesterday when absent"),
+    day: str | None = param.Query(None, description="YYYY-MM-DD; yesterday when absent"),
     kind: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = param.Query(100, ge=1, le=1000),
+    offset: int = param.Query(0, ge=0, le=1_000_000),
 ) -> Any:
     _may_view(request)
     yesterday = dt.datetime.now(CST).date() - dt.timedelta(days=1)

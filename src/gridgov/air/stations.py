@@ -177,7 +177,8 @@ def station_for_token(raw: str) -> Station | None:
     """The active station whose token this is (remembered by the process: TokenCache)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return station_tokens.get(token_hash(raw))
+    station: Station | None = station_tokens.get(token_hash(raw))
+    return station
 
 
 @dataclass
@@ -239,7 +240,9 @@ def read_stations_csv(path: Path) -> StationReport:
     return report
 
 
-def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: list) -> list:
+def _parse_row(
+    row: dict[str, Any], number: int, seen: dict[str, int], specs: list[Any]
+) -> list[Any]:
     problems = []
     code = (row.get("code") or "").strip()
     if not code:
@@ -280,7 +283,11 @@ def _parse_row(row: dict[str, Any], number: int, seen: dict[str, int], specs: li
 
 
 def _parse_device(
-    row: dict[str, Any], number: int, seen_mn: dict[str, int], specs: list, problems: list
+    row: dict[str, Any],
+    number: int,
+    seen_mn: dict[str, int],
+    specs: list[Any],
+    problems: list[Any],
 ) -> list[RowError]:
     """The optional device columns mn, pw, codes ("PM25=pm25;PM10=pm10") and factors
     ("pm25=0.001") of a row; their values go onto the row's spec when the row is good."""

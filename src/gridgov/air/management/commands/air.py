@@ -83,7 +83,7 @@ class Command(BaseCommand):
         else:
             sys.stdout.write(text)
 
-    def _daily(self, rows, column, fmt):
+    def _daily(self, rows: list[dict[str, Any]], column: str, fmt: str) -> str:
         if fmt == "json":
             return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
         buf = io.StringIO()

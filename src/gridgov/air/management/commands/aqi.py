@@ -6,6 +6,7 @@ import io
 import json
 import math
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,13 @@ class Command(BaseCommand):
         record = aqi.record(compute(data, standard), 0)
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
-    def _csv(self, path, keys, compute, standard):
+    def _csv(
+        self,
+        path: Path,
+        keys: Sequence[str],
+        compute: Callable[[dict[str, np.ndarray], aqi.Standard], Any],
+        standard: aqi.Standard,
+    ) -> None:
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         with open(path, newline="", encoding="utf-8-sig") as handle:

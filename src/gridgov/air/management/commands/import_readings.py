@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gridgov.air.ingest import IngestResult, check_rows, ingest, station_infos
+from gridgov.air.ingest import (
+    IngestResult,
+    RowError,
+    StationInfo,
+    check_rows,
+    ingest,
+    station_infos,
+)
 from gridgov.air.models import Station
 from gridgov.air.readers import FileError, read_file, total_size
 from gridgov.air.stations import ALLOWED_INTERVALS
@@ -67,7 +74,7 @@ class Command(BaseCommand):
             f"{len(total.alarms)} alarm(s) raised."
         )
 
-    def _progress(self, console, path):
+    def _progress(self, console: Console, path: Path) -> Progress:
         unit = path.suffix.lower() == ".parquet"
         columns = [TextColumn("[bold]{task.description}"), BarColumn()]
         columns.append(
@@ -76,8 +83,10 @@ class Command(BaseCommand):
         columns.append(TimeRemainingColumn())
         return Progress(*columns, console=console)
 
-    def _check(self, path, ids, infos, console):
-        errors: list = []
+    def _check(
+        self, path: Path, ids: dict[str, int], infos: dict[int, StationInfo], console: Console
+    ) -> list[RowError]:
+        errors: list[RowError] = []
         with self._progress(console, path) as progress:
             task = progress.add_task("Checking", total=total_size(path))
             for chunk in read_file(path, ids):
@@ -89,7 +98,14 @@ class Command(BaseCommand):
                 progress.update(task, completed=chunk.progress)
         return errors
 
-    def _import(self, path, ids, infos, console, alarms) -> IngestResult:
+    def _import(
+        self,
+        path: Path,
+        ids: dict[str, int],
+        infos: dict[int, StationInfo],
+        console: Console,
+        alarms: bool,
+    ) -> IngestResult:
         total = IngestResult()
         with self._progress(console, path) as progress:
             task = progress.add_task("Importing", total=total_size(path))
@@ -102,7 +118,7 @@ class Command(BaseCommand):
                 progress.update(task, completed=chunk.progress)
         return total
 
-    def _print(self, console, errors, total):
+    def _print(self, console: Console, errors: list[RowError], total: int) -> None:
         console.print(f"[red]{total:,} row error(s):[/]")
         for e in sorted(errors, key=lambda e: e.row)[:500]:
             console.print(f"  {e}", markup=False, soft_wrap=True)
