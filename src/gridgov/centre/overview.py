@@ -53,6 +53,7 @@ from gridgov.air.assessment import (
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Alarm, Station, Target
 from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
+from gridgov.core.actor import person_of
 from gridgov.emergency import services as emergency
 from gridgov.inspections.models import Inspection
 from gridgov.inspections.services import inspections_for
@@ -61,7 +62,7 @@ from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders.models import CommandRecipient
-from gridgov.workorders.services import orders_for, person_of
+from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES
 
 WORST_STATIONS = 5

@@ -389,7 +389,7 @@ def attach_file(
 ) -> RulesVersion:
     """The signed or printed document of a version (PDF, Word or a scan), recognised by its
     content, not its name; it replaces an earlier one."""
-    from gridgov.workorders import evidence
+    from gridgov.core import evidence
 
     rules = get_rules(user, rules_id)
     _managed_village(user, rules.community_id)
@@ -429,7 +429,7 @@ def attach_file(
 
 
 def file_path(rules: RulesVersion) -> Path:
-    from gridgov.workorders import evidence
+    from gridgov.core import evidence
 
     root = evidence.media_root().resolve()
     path = (root / rules.file).resolve()

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.core.actor import person_of
 from gridgov.emergency import services
 from gridgov.emergency.forms import DeclareForm, EndForm
 from gridgov.emergency.models import Measure, Warning
 from gridgov.errors import add_form_error
 from gridgov.inputs import InputError
 from gridgov.sources.categories import LABELS
-from gridgov.workorders.services import person_of
 
 COLOURS = {1: "yellow", 2: "orange", 3: "red"}
 HISTORY = 20

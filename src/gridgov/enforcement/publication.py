@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
-from gridgov.core import privacy
+from gridgov.core import evidence, privacy
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -49,7 +49,6 @@ from gridgov.enforcement.services import (
 from gridgov.enforcement.steps import Step
 from gridgov.sources import categories
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence
 from gridgov.workorders.publication import mask_personal, personal_found
 
 MAX_PHOTOS = 6

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence, workcal
 from gridgov.enforcement.models import (
     Case,
     CaseDeadline,
@@ -37,7 +38,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence, workcal
 
 HANDLE = "enforcement.handle_case"
 VIEW = "enforcement.view_case"

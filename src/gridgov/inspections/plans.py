@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from gridgov.core.workcal import CST
 from gridgov.emergency.models import Measure
 from gridgov.emergency.models import Warning as EmergencyWarning
 from gridgov.emergency.services import in_force
@@ -28,7 +29,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.workcal import CST
 
 
 @dataclass(frozen=True)

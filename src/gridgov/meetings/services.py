@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.actor import person_of
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.meetings.models import (
     AgendaItem,
@@ -47,7 +48,7 @@ from gridgov.people.models import Person, Post
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
 from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError, person_of
+from gridgov.workorders.services import WorkflowError
 
 MAX_TITLE = 120
 MAX_PLACE = 120

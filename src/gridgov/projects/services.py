@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.people.models import Person
@@ -43,7 +44,6 @@ from gridgov.projects.models import (
 from gridgov.territory import extent
 from gridgov.territory import locate as locating
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence
 
 VIEW = "projects.view_project"
 ADD = "projects.add_project"

@@ -11,13 +11,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import person_of
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import Region
 from gridgov.workorders.models import Command, CommandRecipient, Notification
 from gridgov.workorders.notify import notify
-from gridgov.workorders.services import WorkflowError, person_of
+from gridgov.workorders.services import WorkflowError
 
 
 def issue(

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence
+from gridgov.core.actor import person_of
 from gridgov.errors import (
     CONFLICT,
     FORBIDDEN,
@@ -36,7 +38,7 @@ from gridgov.people import scope
 from gridgov.people.models import Person, Post
 from gridgov.territory import extent
 from gridgov.territory.models import Region
-from gridgov.workorders import evidence, routing
+from gridgov.workorders import attachments, routing
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import (
     Attachment,
@@ -67,15 +69,6 @@ WITHOUT_GEOMETRY = ("event__region__geometry", "unit__geometry", "sent_by_unit__
 
 class WorkflowError(DomainError):
     """A refused action: its kind, message, and the input field it is about."""
-
-
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_gridgov_person"):
-        user._gridgov_person = Person.objects.filter(user=user).first()
-    person: Person | None = user._gridgov_person
-    return person
 
 
 def orders_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
@@ -312,7 +305,7 @@ def create_event(
         order.save()
         _record(order, "create", "", State.REPORTED, user, now, note=event.description)
         if photos:
-            evidence.attach_photos(order, photos, stage="report", user=user)
+            attachments.attach_photos(order, photos, stage="report", user=user)
         if data.handled_on_spot:
             assert reporter is not None
             _handle_on_spot(order, user, reporter, handling_note, after_photos or [], now)
@@ -392,7 +385,7 @@ def _handle_on_spot(
             raise WorkflowError(refusal[0], refusal[1], "handled_on_spot")
         t = _perform(order, action, user, text, None, None, order.event.lat, order.event.lon, now)
     if after_photos:
-        evidence.attach_photos(order, after_photos, stage="after", user=user, transition=t)
+        attachments.attach_photos(order, after_photos, stage="after", user=user, transition=t)
 
 
 def _record(
@@ -648,7 +641,7 @@ def perform(
                     INVALID, _("照片不存在、不是您上传的或已用于其他环节"), "photos"
                 )
         if new_photos:
-            evidence.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
+            attachments.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
     return order, t
 
 
