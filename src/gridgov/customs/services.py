@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.customs.models import (
     AdoptionMeeting,
     CeremonyKind,
@@ -113,9 +114,6 @@ def can_follow(user: Any) -> bool:
 
 def sees_family_in_exports(user: Any) -> bool:
     return _has(user, EXPORT_FAMILY)
-
-
-_paths_q = scope.paths_q
 
 
 _ancestors = scope.ancestor_paths

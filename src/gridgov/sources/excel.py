@@ -21,15 +21,15 @@ from typing import Any
 import shapely.wkt
 from django.db import transaction
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from shapely.errors import ShapelyError
 from shapely.geometry import mapping
 
 from gridgov import inputs
+from gridgov.core import sheets
+from gridgov.core.sheets import LIST_SPLIT, YES, RowError
 from gridgov.inputs import sheet_row
-from gridgov.ops import sheets
 from gridgov.people.models import Post
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
@@ -55,21 +55,9 @@ SHARED: list[tuple[str, str]] = [
     ("responsible", "责任岗位ID或手机号"),
     ("notes", "备注"),
 ]
-YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
-NO = {"否", "n", "no", "false", "0", "×", "无", ""}
-LIST_SPLIT = re.compile(r"[,，、;；]")
+NO = sheets.NO | {""}
 MOBILE = re.compile(r"^1\d{10}$")
 MAX_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
 
 
 @dataclass
@@ -112,15 +100,7 @@ def headers(category: str) -> list[str]:
 
 def _header_map(category: str, header: Iterable[Any]) -> dict[int, str]:
     """Column index → key, for headers "中文 key", "中文" or "key"."""
-    known = columns(category)
-    out: dict[int, str] = {}
-    for i, text in enumerate(header):
-        tokens = str(text or "").strip().split()
-        for key, label in known:
-            if key in tokens or label in tokens or key.lower() in [t.lower() for t in tokens]:
-                out[i] = key
-                break
-    return out
+    return sheets.header_keys(header, {key: (key, label) for key, label in columns(category)})
 
 
 def _choice_map(pairs: Iterable[tuple[str, Any]]) -> dict[str, str]:
@@ -140,16 +120,7 @@ STATUS_MAP = _choice_map(Status.choices)
 # ------------------------------------------------------------------------------ reading --
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+_text = sheets.cell_text
 
 
 def _number(spec_kind: str, value: Any) -> int | float:
@@ -303,7 +274,7 @@ def read_sources(
     category = categories.check_category(category).value
     report = ImportReport(category)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = sheets.open_book(path)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
         return report
@@ -338,10 +309,7 @@ def _raw_rows(
     if report.errors:
         return None
     raw: list[tuple[int, dict[str, Any]]] = []
-    for number, values in enumerate(rows, start=2):
-        record = {cols[i]: v for i, v in enumerate(values) if i in cols}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in record.values()):
-            continue
+    for number, record in sheets.records(rows, cols):
         if len(raw) >= MAX_ROWS:
             report.errors.append(RowError(number, "file", f"more than {MAX_ROWS} rows"))
             return None
@@ -542,39 +510,32 @@ def _row_values(source: PollutionSource, specs: list[categories.FieldSpec]) -> l
 
 
 def _header(ws: Worksheet, category: str) -> None:
-    ws.append(headers(category))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for i, (key, _label) in enumerate(columns(category)):
-        letter = ws.cell(row=1, column=i + 1).column_letter
-        ws.column_dimensions[letter].width = 30 if key == "geometry" else 16
+    widths = [30 if key == "geometry" else 16 for key, _label in columns(category)]
+    sheets.head_row(ws, headers(category), widths)
 
 
 def export_workbook(qs: Iterable[PollutionSource], only: list[str] | None = None) -> bytes:
     """One sheet per category (those given, else those present), in the template's columns."""
     wb = Workbook()
     default = wb.active
-    sheets: dict[str, Worksheet] = {}
+    by_category: dict[str, Worksheet] = {}
     specs: dict[str, list[categories.FieldSpec]] = {}
 
     def sheet(category: str) -> Worksheet:
-        if category not in sheets:
+        if category not in by_category:
             ws = wb.create_sheet(category)
             _header(ws, category)
-            sheets[category] = ws
+            by_category[category] = ws
             specs[category] = categories.field_specs(category)
-        return sheets[category]
+        return by_category[category]
 
     for category in only or []:
         sheet(categories.check_category(category).value)
     for source in qs:
         sheet(source.category).append(sheet_row(_row_values(source, specs[source.category])))
-    if default is not None and (sheets or len(wb.worksheets) > 1):
+    if default is not None and (by_category or len(wb.worksheets) > 1):
         wb.remove(default)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.book_bytes(wb)
 
 
 def template_workbook(category: str) -> bytes:
@@ -586,9 +547,7 @@ def template_workbook(category: str) -> bytes:
     ws.title = category
     _header(ws, category)
     help_ws = wb.create_sheet("说明")
-    help_ws.append(["列 column", "说明 meaning", "可填写 allowed values"])
-    for cell in help_ws[1]:
-        cell.font = Font(bold=True)
+    sheets.head_row(help_ws, ["列 column", "说明 meaning", "可填写 allowed values"], [30, 40, 60])
     shared_help = {
         "code": "留空则自动编号；填写已有编号则更新该污染源",
         "name": "必填",
@@ -616,9 +575,4 @@ def template_workbook(category: str) -> bytes:
             if spec.required:
                 allowed = ("必填；" + allowed) if allowed else "必填"
         help_ws.append(sheet_row([header_text, shared_help.get(key, ""), allowed]))
-    help_ws.column_dimensions["A"].width = 30
-    help_ws.column_dimensions["B"].width = 40
-    help_ws.column_dimensions["C"].width = 60
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.book_bytes(wb)

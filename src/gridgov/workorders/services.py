@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from gridgov import inputs
 from gridgov.core import evidence
 from gridgov.core.actor import person_of
+from gridgov.core.scopes import under_paths
 from gridgov.errors import (
     CONFLICT,
     FORBIDDEN,
@@ -77,7 +78,7 @@ def orders_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[Wor
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
-    q = reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
+    q = under_paths(paths, "event__region_path")
     person = person_of(user)
     if person is not None:
         q |= Q(assignee=person)
@@ -513,11 +514,7 @@ def waiting_q(user: Any) -> Q:
     the account such a button (a test checks both agree on every order)."""
     person = person_of(user)
     paths = scope.scope_paths(user)
-    in_regions = (
-        Q()
-        if paths is scope.ALL
-        else reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
-    )
+    in_regions = under_paths(paths, "event__region_path")
     parts = []
     for action in ACTIONS.values():
         if action.code not in FORWARD_ACTIONS or action.actor == Actor.SYSTEM:

@@ -1,4 +1,4 @@
-"""The shared Excel import (gridgov/ops/sheets.py): header matching, typed cells, row errors
+"""The shared Excel import (gridgov/core/sheets.py): header matching, typed cells, row errors
 naming row and column, and export → read round trips. DomainError's API mapping."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.errors import DomainError
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
 
 COLUMNS = [
     Column("name", "名称", sheets.text(10), required=True),

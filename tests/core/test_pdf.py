@@ -7,7 +7,7 @@ import io
 import pytest
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from gridgov.ops import pdf
+from gridgov.core import pdf
 
 
 def test_a_pdf_embeds_a_subset_of_the_cjk_font():
