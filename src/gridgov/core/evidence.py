@@ -12,7 +12,12 @@ A JPEG counts at the size its decoder produces: draft() decodes at 1/2, 1/4 or 1
 photo is to be shrunk anyway. Decoding runs inside a per-process gate of GRIDGOV_UPLOAD_MEMORY_MB,
 so concurrent uploads take turns instead of adding up. Shrinking reduces by an integer factor
 first (reduce(), after which the full-size image is let go), then resamples a band of rows at a
-time, so the peak is the decoded image plus a quarter of it at most."""
+time, so the peak is the decoded image plus a quarter of it at most.
+
+Every app keeps its evidence through this kit and owns only its rows: `prepare_photos` checks a
+submission, `keep_photo(prepared, folder)` moves a photo into the store and answers the columns
+of its row, `new_file(folder, suffix)` names any other stored file, `sniff_document` knows a
+document by its content and `stored_path` reads one back, never outside the media root."""
 
 from __future__ import annotations
 
