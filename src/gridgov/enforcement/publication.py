@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -155,9 +153,7 @@ def _copy_photo(pub: Publication, document: CaseDocument, now: dt.datetime) -> P
     path = evidence.stored_path(document.file)
     with path.open("rb") as fp:
         prepared = evidence.prepare_photo(fp, size=path.stat().st_size, name="photo.jpg")
-    relative = Path("exposure") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
-    target = evidence.media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    relative, target = evidence.new_file("exposure", ".jpg", now)
     prepared.path.replace(target)
     return PublicationPhoto.objects.create(
         publication=pub,
