@@ -143,7 +143,7 @@ def _alarm(station: Any) -> int:
 
 
 def _command(user: Any, unit: str) -> tuple[int, int]:
-    from gridgov.workorders import commands, evidence
+    from gridgov.workorders import attachments, commands
 
     command = commands.issue(
         user,
@@ -153,7 +153,7 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
         units=[unit],
     )
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    document = evidence.save_document(
+    document = attachments.save_document(
         command, io.BytesIO(pdf), size=len(pdf), name="notice.pdf", user=user
     )
     return command.pk, document.pk
@@ -306,10 +306,10 @@ def _customs(territory: dict[str, Any]) -> dict[str, int]:
 
 
 def _photo(order: Any, user: Any) -> int:
-    from gridgov.workorders import evidence
+    from gridgov.workorders import attachments
 
     data = _png()
-    return evidence.save_photo(
+    return attachments.save_photo(
         order, io.BytesIO(data), size=len(data), name="p.png", stage="report", user=user
     ).pk
 
@@ -317,10 +317,10 @@ def _photo(order: Any, user: Any) -> int:
 def _inspected_site(user: Any, point: tuple[float, float], name: str) -> tuple[int, int, int]:
     """(source, inspection, photo) ids: a site at `point`, inspected from ~100 m with a photo
     and its covering failed."""
+    from gridgov.core import evidence
     from gridgov.inspections.models import ChecklistItem
     from gridgov.inspections.services import record_inspection
     from gridgov.sources.services import SourceInput, create_source, point_geometry
-    from gridgov.workorders import evidence
 
     source = create_source(
         SourceInput(category="construction_site", name=name, geometry=point_geometry(*point))

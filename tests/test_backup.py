@@ -59,7 +59,7 @@ def jpeg(colour=(200, 30, 30)) -> bytes:
 
 
 def add_photo(order) -> None:
-    from gridgov.workorders.evidence import save_photo
+    from gridgov.workorders.attachments import save_photo
 
     data = jpeg()
     save_photo(order, SimpleUploadedFile("scene.jpg", data), size=len(data), stage="before")

@@ -10,10 +10,10 @@ from django import forms
 from django.test import RequestFactory
 
 from gridgov.api import on_domain_error
+from gridgov.core.evidence import PhotoRejected
 from gridgov.errors import HTTP_STATUS, KINDS, DomainError, FieldRefusal, add_form_error
 from gridgov.meetings.services import Conflict, NoSuchMeeting
 from gridgov.sources.services import SourceError
-from gridgov.workorders.evidence import PhotoRejected
 
 
 def answer(exc: DomainError) -> tuple[int, dict]:

@@ -388,7 +388,7 @@ if GRIDGOV_BACKUP_KEEP < 0:
 # Photos are decoded within a memory budget. GRIDGOV_UPLOAD_MEMORY_MB is what one server
 # process may spend decoding photos at once (more wait their turn) and so the largest photo an
 # account may send; GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB (lower) bounds a photo from the public page.
-# Pixels allowed = budget / bytes per decoded pixel (workorders/evidence.py: 4 for RGB, 8 RGBA,
+# Pixels allowed = budget / bytes per decoded pixel (core/evidence.py: 4 for RGB, 8 RGBA,
 # 1 grey, 16 WebP; a JPEG counts at the reduced scale it is decoded at).
 GRIDGOV_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_UPLOAD_MEMORY_MB", 40, minimum=1)
 GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB", 24, minimum=1)

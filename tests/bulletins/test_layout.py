@@ -15,7 +15,7 @@ from gridgov.bulletins import pdf, services
 from gridgov.bulletins.content import Chart
 from gridgov.bulletins.content import Table as ContentTable
 from gridgov.bulletins.excel import sheet_name
-from gridgov.ops.pdf import register_fonts
+from gridgov.core.pdf import register_fonts
 
 TODAY = dt.date(2026, 12, 2)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

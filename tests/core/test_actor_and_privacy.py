@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
 from gridgov.core import actor, privacy
+from gridgov.people.actor import person_of
 from gridgov.people.models import Person
 
 
@@ -14,17 +15,17 @@ def test_actor_name_prefers_the_roster_person_and_caches_it(django_assert_num_qu
     user = User.objects.get(pk=user.pk)
     with django_assert_num_queries(1):
         assert actor.actor_name(user) == "王建国"
-        assert actor.person_of(user).name == "王建国"
+        assert person_of(user).name == "王建国"
 
 
 @pytest.mark.django_db
 def test_actor_name_without_a_person_reads_the_username_or_the_system():
     user = User.objects.create_user("ops", password="x")
-    assert actor.person_of(user) is None
+    assert person_of(user) is None
     assert actor.actor_name(user) == "ops"
     assert actor.actor_name(None) == ""
     assert actor.actor_name(None, system=True) == "系统"
-    assert actor.person_of(AnonymousUser()) is None
+    assert person_of(AnonymousUser()) is None
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import random
 import pytest
 from openpyxl import load_workbook
 
+from gridgov.core import sheets
 from gridgov.customs import excel, services
 from gridgov.customs.models import Council, Registration, RulesVersion
-from gridgov.ops import sheets
 from gridgov.racing.metrics import REGISTRY
 from gridgov.workorders.models import WorkOrder
 from tests.customs.conftest import wedding

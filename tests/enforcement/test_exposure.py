@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from gridgov.core import evidence
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.models import Publication, PublicationPhoto
 from gridgov.enforcement.services import CaseError, advance
 from gridgov.enforcement.steps import Step
-from gridgov.workorders import evidence
 from tests.enforcement.conftest import PERSON_ID, basis, png
 
 pytestmark = pytest.mark.django_db

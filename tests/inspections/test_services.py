@@ -9,13 +9,13 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from gridgov.core.workcal import CST
 from gridgov.inspections.models import Inspection, InspectionItem, Rectification
 from gridgov.inspections.services import InspectionError, NotAllowed, NotFound, answers
 from gridgov.sources.services import distance_to, responsible_of, set_status
 from gridgov.workorders.models import Transition, WorkOrder
 from gridgov.workorders.services import WorkflowError, perform
 from gridgov.workorders.states import State
-from gridgov.workorders.workcal import CST
 from tests.inspections.conftest import NEAR_G1, all_passed, item
 from tests.workorders.fixtures import G1_POINT
 
@@ -218,8 +218,8 @@ def test_photos_are_stored_with_the_inspection(sources, inspect, tmp_path):
 
     from PIL import Image
 
+    from gridgov.core import evidence
     from gridgov.inspections.services import photo_path
-    from gridgov.workorders import evidence
 
     buf = io.BytesIO()
     Image.new("RGB", (300, 200), (10, 120, 40)).save(buf, "JPEG")

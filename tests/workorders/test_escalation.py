@@ -9,11 +9,11 @@ import threading
 import pytest
 from django.db import connection
 
+from gridgov.core.workcal import CST
 from gridgov.workorders import lateness
 from gridgov.workorders.models import Escalation, Notification, WorkOrder
 from gridgov.workorders.services import perform
 from gridgov.workorders.sweep import sweep
-from gridgov.workorders.workcal import CST
 
 pytestmark = pytest.mark.django_db
 

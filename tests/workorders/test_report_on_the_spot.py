@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from gridgov.workorders import evidence
+from gridgov.core import evidence
 from gridgov.workorders.models import Attachment, Notification, Source, WorkOrder
 from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform
 from gridgov.workorders.states import State

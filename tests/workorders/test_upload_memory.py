@@ -17,7 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from gridgov.workorders import evidence
+from gridgov.core import evidence
 from gridgov.workorders.models import Attachment, Event
 
 pytestmark = pytest.mark.django_db

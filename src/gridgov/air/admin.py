@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.air.hj212 import devices
 from gridgov.air.models import Alarm, AlarmRule, DeviceStatus, Gateway, Station, Target
+from gridgov.core.scopes import under_paths
 from gridgov.people import scope
 from gridgov.people.admin import ScopedAdminMixin
 
@@ -17,10 +18,9 @@ def station_scope(request: Any, qs: Any, prefix: str = "") -> Any:
     paths = scope.scope_paths(request.user)
     if paths is None:
         return qs
-    q = Q(**{f"{prefix}grid__isnull": True})
-    for p in paths:
-        q |= Q(**{f"{prefix}grid__path__startswith": p})
-    return qs.filter(q)
+    return qs.filter(
+        Q(**{f"{prefix}grid__isnull": True}) | under_paths(paths, f"{prefix}grid__path")
+    )
 
 
 class StationForm(forms.ModelForm):

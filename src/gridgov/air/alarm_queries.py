@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov import inputs
 from gridgov.air.models import Alarm, AlarmRule, Station
+from gridgov.core.scopes import under_paths
 from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
@@ -54,10 +55,7 @@ def stations_for(user: Any) -> QuerySet[Station]:
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
-    q = Q(grid__isnull=True)
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
-    return qs.filter(q)
+    return qs.filter(Q(grid__isnull=True) | under_paths(paths, "grid__path"))
 
 
 def alarms_for(user: Any) -> QuerySet[Alarm]:

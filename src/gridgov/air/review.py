@@ -33,6 +33,7 @@ from gridgov.air.models import (
     ReviewDecision,
     Station,
 )
+from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
 
@@ -98,11 +99,9 @@ def stations_for(user: Any) -> QuerySet[Station]:
     paths = scope.scope_paths(user)
     if paths is None:
         return qs
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(grid__path__startswith=p)
-        if p.strip("/").count("/") == 0:
-            q |= Q(grid__isnull=True)
+    q = under_paths(paths, "grid__path")
+    if any(p.strip("/").count("/") == 0 for p in paths):  # a whole district
+        q |= Q(grid__isnull=True)
     return qs.filter(q)
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from gridgov.air.hj212 import devices
 from gridgov.air.models import DEFAULT_INTERVAL, Gateway, Station, StationKind
-from gridgov.people.roster import RowError  # the same row/column/reason shape as the roster
+from gridgov.core.sheets import RowError
 
 TOKEN_PREFIX = "ggs_"  # noqa: S105  (a public marker, not a secret)
 KIND_NAMES = {str(label): value for value, label in StationKind.choices} | {

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from gridgov.air import assessment as air
 from gridgov.air.models import Target, TargetMetric
 from gridgov.bulletins.periods import KIND_LABELS, Period
+from gridgov.core.workcal import CST
 from gridgov.emergency import services as emergency
 from gridgov.emergency.models import Warning as EmergencyWarning
 from gridgov.enforcement import services as enforcement
@@ -36,7 +37,6 @@ from gridgov.workorders.models import CommandRecipient
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State
 from gridgov.workorders.stats import order_stats
-from gridgov.workorders.workcal import CST
 
 NUMERALS = "一二三四五六七八九十"
 LEVEL_NAMES = {Level.STREET: "街道（镇）", Level.COMMUNITY: "社区（村）"}

@@ -1,12 +1,11 @@
 """The bulletin as a PDF laid out like a Chinese government 调度通报: the red masthead, 第N期,
 the issuing office and date over a red rule, a lead sentence, numbered sections with real tables
 and bar charts (reportlab.graphics), and the office and date at the end. The CJK font is
-embedded (gridgov.ops.pdf)."""
+embedded (gridgov.core.pdf)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
 from typing import Any
@@ -22,7 +21,6 @@ from reportlab.platypus import (
     HRFlowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -30,7 +28,7 @@ from reportlab.platypus import (
 
 from gridgov.bulletins.content import Chart, Content
 from gridgov.bulletins.content import Table as ContentTable
-from gridgov.ops import pdf
+from gridgov.core import pdf
 
 RED = colors.HexColor("#c8161d")
 BAR = colors.HexColor("#3b6fb6")
@@ -452,17 +450,6 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
         Paragraph(pdf.markup(content.issuer), right),
         Paragraph(f"{issued:%Y年%-m月%-d日}", right),
     ]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=pdf.plain(f"{content.title} {content.period.end.year}年第{number}期"),
-        author=pdf.plain(content.issuer),
-    )
 
     def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
@@ -470,5 +457,11 @@ def render(content: Content, number: int, issued: dt.date) -> bytes:
         canvas.drawCentredString(A4[0] / 2, 9 * mm, f"— {document.page} —")
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+    return pdf.build(
+        story,
+        title=f"{content.title} {content.period.end.year}年第{number}期",
+        author=content.issuer,
+        side_mm=18,
+        edge_mm=16,
+        on_page=footer,
+    )

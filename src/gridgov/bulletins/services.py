@@ -6,18 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from functools import reduce
-from operator import or_
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.periods import KIND_LABELS, PeriodError, period_for
+from gridgov.core.scopes import under_paths
 from gridgov.errors import FORBIDDEN, INVALID, NOT_FOUND, FieldRefusal
 from gridgov.people import scope
 from gridgov.people.models import Post
@@ -66,7 +65,7 @@ def bulletins_for(user: Any, qs: QuerySet[Bulletin] | None = None) -> QuerySet[B
         return qs
     if not paths:
         return qs.none()
-    return qs.filter(reduce(or_, (Q(region_path__startswith=p) for p in paths)))
+    return qs.filter(under_paths(paths, "region_path"))
 
 
 def get_bulletin(user: Any, pk: int) -> Bulletin:

@@ -19,8 +19,6 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,15 +51,17 @@ from gridgov.air.assessment import (
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Alarm, Station, Target
 from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
+from gridgov.core.scopes import under_paths
 from gridgov.emergency import services as emergency
 from gridgov.inspections.models import Inspection
 from gridgov.inspections.services import inspections_for
 from gridgov.people import scope
+from gridgov.people.actor import person_of
 from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders.models import CommandRecipient
-from gridgov.workorders.services import orders_for, person_of
+from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES
 
 WORST_STATIONS = 5
@@ -331,15 +331,6 @@ class Overview:
 # --- scope -------------------------------------------------------------------------------------
 
 
-def _paths_q(paths: list[str] | None, lookup: str) -> Q:
-    """Rows whose `lookup` path lies in the scope (everything for ALL; nothing for none)."""
-    if paths is scope.ALL:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in paths))
-
-
 def top_units(user: Any) -> list[Region]:
     """The viewer's own units: the district(s) for the command office, else the regions of the
     account's posts (their subtrees being its scope)."""
@@ -355,7 +346,7 @@ def scope_stations(user: Any) -> list[tuple[int, str, str, float, float]]:
     to no unit): (pk, code, name, lat, lon), by code."""
     paths = scope.scope_paths(user)
     qs = Station.objects.filter(active=True, kind__in=AMBIENT_KINDS, grid__isnull=False).filter(
-        _paths_q(paths, "grid__path")
+        under_paths(paths, "grid__path")
     )
     return list(qs.order_by("code").values_list("pk", "code", "name", "lat", "lon"))
 
@@ -758,7 +749,7 @@ def visible_alarms(user: Any) -> Any:
     q = (
         Q()
         if paths is scope.ALL
-        else Q(station__grid__isnull=True) | _paths_q(paths, "station__grid__path")
+        else Q(station__grid__isnull=True) | under_paths(paths, "station__grid__path")
     )
     return Alarm.objects.filter(q, station__active=True)
 
@@ -886,7 +877,7 @@ def emergency_now(now: dt.datetime) -> EmergencyNow:
 def commands(user: Any) -> Commands:
     """Commands whose recipients in the scope (or the viewer) have not signed for them."""
     paths = scope.scope_paths(user)
-    q = _paths_q(paths, "region_path")
+    q = under_paths(paths, "region_path")
     person = person_of(user)
     if person is not None and paths is not scope.ALL:
         q |= Q(person=person)

@@ -17,8 +17,8 @@ from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
+from gridgov.people.actor import person_of
 from gridgov.workorders import notify
-from gridgov.workorders.services import person_of
 
 
 def landing(request: HttpRequest) -> HttpResponse:

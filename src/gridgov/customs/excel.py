@@ -1,4 +1,4 @@
-"""红白事报备 in Excel (ops/sheets.py): the import checks every row (cells, then the services'
+"""红白事报备 in Excel (core/sheets.py): the import checks every row (cells, then the services'
 checks: scope, limits) and writes all rows or none; the export writes the same columns plus
 the check's result, the family masked for accounts without `customs.export_family`."""
 
@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.customs import services
 from gridgov.customs.models import CeremonyKind, FollowUp, Registration
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
 from gridgov.territory.models import Level, Region
 
 COLUMNS = [

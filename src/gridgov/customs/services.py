@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.customs.models import (
     AdoptionMeeting,
     CeremonyKind,
@@ -113,9 +114,6 @@ def can_follow(user: Any) -> bool:
 
 def sees_family_in_exports(user: Any) -> bool:
     return _has(user, EXPORT_FAMILY)
-
-
-_paths_q = scope.paths_q
 
 
 _ancestors = scope.ancestor_paths
@@ -389,7 +387,7 @@ def attach_file(
 ) -> RulesVersion:
     """The signed or printed document of a version (PDF, Word or a scan), recognised by its
     content, not its name; it replaces an earlier one."""
-    from gridgov.workorders import evidence
+    from gridgov.core import evidence
 
     rules = get_rules(user, rules_id)
     _managed_village(user, rules.community_id)
@@ -429,7 +427,7 @@ def attach_file(
 
 
 def file_path(rules: RulesVersion) -> Path:
-    from gridgov.workorders import evidence
+    from gridgov.core import evidence
 
     root = evidence.media_root().resolve()
     path = (root / rules.file).resolve()

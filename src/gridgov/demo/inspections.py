@@ -17,12 +17,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.core.workcal import CST
 from gridgov.demo.orders import _Accounts
 from gridgov.inspections.models import ChecklistItem, InspectionPlan, Rectification
 from gridgov.inspections.services import InspectionError, record_inspection
 from gridgov.people.models import Post
 from gridgov.sources.models import PollutionSource, Status
-from gridgov.workorders.workcal import CST
 
 FAIL_SHARE = 0.10
 FAR_SHARE = 0.02

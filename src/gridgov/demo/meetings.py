@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from gridgov.meetings import services
 from gridgov.meetings.models import Meeting
+from gridgov.people.actor import person_of
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands
 from gridgov.workorders.models import Command, CommandRecipient, Notification
-from gridgov.workorders.services import person_of
 
 TITLE = "秋冬季大气污染防治攻坚第%s次调度会"
 PLACE = "区综合指挥中心三楼会议室"

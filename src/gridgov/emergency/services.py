@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths
 from gridgov.emergency.models import AffectedSource, Level, Measure, Warning
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inspections.models import Inspection
@@ -790,11 +791,7 @@ def _command_figures(
         "command", "person", "region"
     )
     paths = scope.scope_paths(user)
-    if paths is not scope.ALL:
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(region_path__startswith=p)
-        qs = qs.filter(q)
+    qs = qs.filter(under_paths(paths, "region_path"))
     units = _units_of({r.region_path for r in qs})
     names = {
         r.pk: (r.code, r.name)

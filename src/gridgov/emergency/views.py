@@ -20,8 +20,8 @@ from gridgov.emergency.forms import DeclareForm, EndForm
 from gridgov.emergency.models import Measure, Warning
 from gridgov.errors import add_form_error
 from gridgov.inputs import InputError
+from gridgov.people.actor import person_of
 from gridgov.sources.categories import LABELS
-from gridgov.workorders.services import person_of
 
 COLOURS = {1: "yellow", 2: "orange", 3: "red"}
 HISTORY = 20

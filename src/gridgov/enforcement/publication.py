@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -29,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
-from gridgov.core import privacy
+from gridgov.core import evidence, privacy
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -49,7 +47,6 @@ from gridgov.enforcement.services import (
 from gridgov.enforcement.steps import Step
 from gridgov.sources import categories
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence
 from gridgov.workorders.publication import mask_personal, personal_found
 
 MAX_PHOTOS = 6
@@ -156,9 +153,7 @@ def _copy_photo(pub: Publication, document: CaseDocument, now: dt.datetime) -> P
     path = evidence.stored_path(document.file)
     with path.open("rb") as fp:
         prepared = evidence.prepare_photo(fp, size=path.stat().st_size, name="photo.jpg")
-    relative = Path("exposure") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
-    target = evidence.media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    relative, target = evidence.new_file("exposure", ".jpg", now)
     prepared.path.replace(target)
     return PublicationPhoto.objects.create(
         publication=pub,

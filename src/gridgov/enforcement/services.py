@@ -10,17 +10,17 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import reduce
-from operator import or_
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence, workcal
+from gridgov.core.scopes import under_paths
 from gridgov.enforcement.models import (
     Case,
     CaseDeadline,
@@ -37,7 +37,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence, workcal
 
 HANDLE = "enforcement.handle_case"
 VIEW = "enforcement.view_case"
@@ -76,7 +75,7 @@ def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
         return qs
     if not paths:
         return qs.none()
-    return qs.filter(reduce(or_, (Q(region_path__startswith=p) for p in paths)))
+    return qs.filter(under_paths(paths, "region_path"))
 
 
 def get_case(user: Any, case_id: int) -> Case:
@@ -193,8 +192,7 @@ def _check_party(data: CaseInput) -> dict[str, str]:
 def _visible_inspection(user: Any, inspection_id: int) -> Inspection:
     paths = scope.scope_paths(user)
     qs = Inspection.objects.select_related("source", "source__grid")
-    if paths is not scope.ALL:
-        qs = qs.filter(reduce(or_, (Q(region_path__startswith=p) for p in paths), Q(pk__in=[])))
+    qs = qs.filter(under_paths(paths, "region_path"))
     found = qs.filter(pk=inspection_id).first()
     if found is None:
         raise CaseError("invalid", _("检查记录不存在或不在您的管辖范围"), "inspection")

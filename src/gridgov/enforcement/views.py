@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov import inputs
+from gridgov.core import evidence
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.api import CaseFilter, filtered_cases, public_allowed
@@ -32,7 +33,6 @@ from gridgov.enforcement.services import CaseError, CaseInput
 from gridgov.enforcement.steps import MOVES, NEEDS_NOTE, Step
 from gridgov.errors import add_form_error
 from gridgov.sources import categories
-from gridgov.workorders import evidence
 
 
 def _need_view(request: HttpRequest) -> None:

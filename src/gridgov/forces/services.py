@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import DomainError
 from gridgov.forces.models import (
     Allocation,
@@ -94,9 +95,6 @@ def can_request(user: Any) -> bool:
 
 def can_handle(user: Any) -> bool:
     return _has(user, HANDLE)
-
-
-_paths_q = scope.paths_q
 
 
 _ancestors = scope.ancestor_paths

@@ -12,14 +12,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.api import ApiError, errors
+from gridgov.core import evidence
 from gridgov.inspections import plans, services
 from gridgov.inspections.models import Inspection, Rectification
+from gridgov.people.actor import person_of
 from gridgov.schemas import Schema
 from gridgov.sources import categories
 from gridgov.sources.services import near, sources_for
 from gridgov.territory.models import Level
-from gridgov.workorders import evidence
-from gridgov.workorders.services import person_of
 
 router = Router()
 

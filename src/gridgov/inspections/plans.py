@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from gridgov.core.scopes import under_paths
+from gridgov.core.workcal import CST
 from gridgov.emergency.models import Measure
 from gridgov.emergency.models import Warning as EmergencyWarning
 from gridgov.emergency.services import in_force
@@ -28,7 +30,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.workcal import CST
 
 
 @dataclass(frozen=True)
@@ -196,12 +197,8 @@ def _units(user: Any, level: int) -> dict[str, Region]:
     qs = Region.objects.active().filter(level=level).defer("geometry")
     paths = scope.scope_paths(user)
     if paths is not scope.ALL:
-        inside = Q(pk__in=[])
-        for p in paths:
-            inside |= Q(path__startswith=p)
-            ids = [int(x) for x in p.strip("/").split("/") if x]
-            inside |= Q(pk__in=ids)
-        qs = qs.filter(inside)
+        above = [int(x) for p in paths for x in p.strip("/").split("/") if x]
+        qs = qs.filter(under_paths(paths, "path") | Q(pk__in=above))
     return {r.path: r for r in qs}
 
 

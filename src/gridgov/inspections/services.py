@@ -9,7 +9,6 @@ Errors carry a field and a message, never an HTTP status: `InspectionError` (bad
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence
+from gridgov.core.workcal import CST
 from gridgov.errors import FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inspections.models import (
     ChecklistItem,
@@ -30,15 +31,15 @@ from gridgov.inspections.models import (
     InspectionPhoto,
     Rectification,
 )
+from gridgov.people.actor import person_of
 from gridgov.people.models import Post
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import distance_to, sources_for
 from gridgov.territory import extent
-from gridgov.workorders import evidence, routing
+from gridgov.workorders import routing
 from gridgov.workorders.models import Category, Source
-from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform, person_of
+from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform
 from gridgov.workorders.states import OPEN_STATES
-from gridgov.workorders.workcal import CST
 
 # Positions farther than the allowed distance times this are refused; between the two, kept
 # and flagged (far=True) for a person to judge.
@@ -324,21 +325,8 @@ def _store_photos(
     inspection: Inspection, prepared: list[evidence.PreparedPhoto], now: dt.datetime
 ) -> None:
     for p in prepared:
-        relative = Path("inspections") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
-        target = evidence.media_root() / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        p.path.replace(target)
         InspectionPhoto.objects.create(
-            inspection=inspection,
-            file=str(relative),
-            content_type="image/jpeg",
-            width=p.width,
-            height=p.height,
-            size=target.stat().st_size,
-            original_name=p.original_name,
-            taken_at=p.exif.taken_at,
-            lat=p.exif.lat,
-            lon=p.exif.lon,
+            inspection=inspection, **evidence.keep_photo(p, "inspections", now)
         )
 
 

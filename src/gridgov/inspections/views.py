@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gridgov import api as _api  # noqa: F401  (first: it imports this app's router)
 from gridgov import inputs
+from gridgov.core import evidence
 from gridgov.inspections import plans, services
 from gridgov.inspections.api import (
     LEVELS,
@@ -27,12 +28,11 @@ from gridgov.inspections.api import (
     rect_queryset,
 )
 from gridgov.inspections.models import Inspection, InspectionPhoto, Rectification
+from gridgov.people.actor import person_of
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.services import sources_for
-from gridgov.workorders import evidence
 from gridgov.workorders.forms import PhotosField
-from gridgov.workorders.services import person_of
 
 NEAR_RADIUS_M = 2000
 

@@ -131,11 +131,10 @@ def docx_bytes(case: Case, full_identity: bool) -> bytes:
 
 
 def pdf_bytes(case: Case, full_identity: bool) -> bytes:
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
-    from gridgov.ops import pdf
+    from gridgov.core import pdf
 
     a = agreement_data(case, full_identity)
     style = pdf.styles()
@@ -155,15 +154,4 @@ def pdf_bytes(case: Case, full_identity: bool) -> bytes:
     story += [p(a.performance), p(a.closing), Spacer(1, 6 * mm)]
     story += [p(line) for line in a.signatures]
     story += [Spacer(1, 4 * mm), p(a.signed)]
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=pdf.plain(a.title),
-        author=pdf.plain(a.committee),
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-    ).build(story)
-    return out.getvalue()
+    return pdf.build(story, title=a.title, author=a.committee)

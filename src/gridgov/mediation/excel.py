@@ -1,4 +1,4 @@
-"""Excel for people's mediation (through ops/sheets.py): the case register export (parties
+"""Excel for people's mediation (through core/sheets.py): the case register export (parties
 masked unless the exporter may see identities) and the trainings' attendance, exported and
 imported with the same columns (every row checked, nothing written when any row fails)."""
 
@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.mediation import services
 from gridgov.mediation.models import Attendance, Case, Training
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
 
 CASE_COLUMNS = [
     Column("number", "案件编号", sheets.text(20), required=True),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.mediation.models import (
     Attendance,
@@ -154,9 +155,6 @@ def can_view_training(user: Any) -> bool:
 
 def can_manage_training(user: Any) -> bool:
     return _has(user, MANAGE_TRAINING)
-
-
-_paths_q = scope.paths_q
 
 
 _ancestors = scope.ancestor_paths

@@ -265,11 +265,10 @@ def docx_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
 
 
 def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
-    from gridgov.ops import pdf
+    from gridgov.core import pdf
 
     m = minutes_data(meeting, at)
     style = pdf.styles()
@@ -305,15 +304,4 @@ def pdf_bytes(meeting: Meeting, at: dt.datetime | None = None) -> bytes:
         story.append(p(_decision_text(d)))
     story.append(Spacer(1, 6 * mm))
     story.append(p(m.footer))
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=pdf.plain(m.title),
-        author=pdf.plain(m.convener),
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-    ).build(story)
-    return out.getvalue()
+    return pdf.build(story, title=m.title, author=m.convener)

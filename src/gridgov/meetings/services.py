@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.meetings.models import (
     AgendaItem,
@@ -43,11 +44,12 @@ from gridgov.meetings.models import (
     Step,
 )
 from gridgov.people import scope
+from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import commands as command_service
 from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError, person_of
+from gridgov.workorders.services import WorkflowError
 
 MAX_TITLE = 120
 MAX_PLACE = 120
@@ -116,12 +118,7 @@ def meetings_for(user: Any) -> QuerySet[Meeting]:
     person = person_of(user)
     if person is not None:
         q |= Q(attendees__person=person) | Q(chair=person)
-    for p in paths:
-        q |= (
-            Q(convener__path__startswith=p)
-            | Q(attendees__region__path__startswith=p)
-            | Q(decisions__owners__path__startswith=p)
-        )
+    q |= under_paths(paths, "convener__path", "attendees__region__path", "decisions__owners__path")
     ids = Meeting.objects.filter(q).values("pk")
     return Meeting.objects.filter(pk__in=ids)
 

@@ -421,7 +421,7 @@ def _link_tree(root: Path, target: Path, report: Progress) -> list[str]:
         for name in sorted(files):
             source = Path(folder) / name
             if name.endswith(".part") or source.is_symlink() or not source.is_file():
-                continue  # an upload being written (evidence.save_photo), or not ours
+                continue  # an upload being written (attachments.save_photo), or not ours
             relative = source.relative_to(root)
             dest = target / relative
             dest.parent.mkdir(parents=True, exist_ok=True)

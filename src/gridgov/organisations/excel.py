@@ -1,4 +1,4 @@
-"""The organisations sheet (ops/sheets.py): the import's columns, the import (every row checked —
+"""The organisations sheet (core/sheets.py): the import's columns, the import (every row checked —
 credit code, grid in scope, duplicates in the sheet and in the database — and nothing written
 unless every row passes) and the export of the list, whose first columns are the import's."""
 
@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.organisations import services
 from gridgov.organisations.models import Organisation, OrgKind, PartyOrg, SocialForm
 from gridgov.organisations.services import OrganisationsError, OrgState

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import DomainError
 from gridgov.organisations.models import (
     Assignment,
@@ -202,9 +203,6 @@ def can_register(user: Any) -> bool:
 
 def sees_contact(user: Any) -> bool:
     return _has(user, CONTACT)
-
-
-_paths_q = scope.paths_q
 
 
 def in_scope(user: Any, path: str) -> bool:

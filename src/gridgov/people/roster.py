@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +11,9 @@ from typing import Any
 from django.db import transaction
 
 from gridgov import inputs
+from gridgov.core import sheets
+from gridgov.core.sheets import RowError
 from gridgov.inputs import sheet_row
-from gridgov.ops import sheets
 from gridgov.people import identity
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.scope import can_see_region
@@ -44,16 +44,6 @@ EXPORT_HEADERS = [
 ]
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
-
-
 @dataclass
 class RosterRow:
     row: int
@@ -81,15 +71,6 @@ class RosterReport:
         return not self.errors
 
 
-def _header_key(text: Any) -> str | None:
-    """'姓名', 'name' and '姓名 name' all name the same column."""
-    tokens = str(text or "").strip().lower().split()
-    for key, names in COLUMNS.items():
-        if any(token in names for token in tokens):
-            return key
-    return None
-
-
 def _date(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -105,134 +86,183 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(text)
 
 
+def _sheet_rows(report: RosterReport, path: Path) -> list[tuple[int, dict[str, Any]]] | None:
+    """The sheet's non-blank rows by number, each keyed by column; None after a file error."""
+    try:
+        wb = sheets.open_book(path)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
+        return None
+    columns: dict[int, str] = {}
+    try:
+        return _raw_rows(report, wb.worksheets[0], columns)
+    except sheets.UnreadableCell as bad:  # a cell openpyxl cannot read stops the sheet
+        report.errors.append(RowError(bad.row, bad.column(columns), bad.reason))
+        return None
+    finally:
+        wb.close()
+
+
 def _raw_rows(
     report: RosterReport, ws: Any, columns: dict[int, str]
 ) -> list[tuple[int, dict[str, Any]]] | None:
-    """The sheet's non-blank rows by number, each keyed by column; None after a header error."""
+    """The rows below a header naming every required column; None after a header error."""
     rows = sheets.lines(ws)
     header = next(rows, None)
     if header is None:
         report.errors.append(RowError(1, "header", "the sheet is empty"))
         return None
-    columns.update({i: key for i, h in enumerate(header) if (key := _header_key(h))})
+    columns.update(sheets.header_keys(header, COLUMNS))
     found = set(columns.values())
     for missing in [c for c in REQUIRED if c not in found]:
         report.errors.append(RowError(1, missing, "required column is missing"))
     if report.errors:
         return None
-    raw_rows = []
-    for number, values in enumerate(rows, start=2):
-        record = {columns[i]: v for i, v in enumerate(values) if columns.get(i)}
-        if all(v in (None, "") for v in record.values()):
+    return list(sheets.records(rows, columns))
+
+
+@dataclass
+class _Known:
+    """What every row is checked against: the posts and regions it names, the account's scope,
+    and the phones and posts of the rows above it."""
+
+    post_types: dict[str, PostType]
+    regions: dict[str, Region]
+    user: Any
+    phones: dict[str, tuple[int, str]] = field(default_factory=dict)
+    posts: dict[tuple[str, int, int, dt.date], int] = field(default_factory=dict)
+
+
+def _known(raw_rows: list[tuple[int, dict[str, Any]]], user: Any) -> _Known:
+    post_types = {pt.code: pt for pt in PostType.objects.all()}
+    post_types.update({pt.name: pt for pt in post_types.values()})
+    codes = {_text(r, "region_code") for _, r in raw_rows}
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return _Known(post_types, regions, user)
+
+
+def _text(rec: dict[str, Any], column: str) -> str:
+    return str(rec.get(column) or "").strip()
+
+
+def _bad_cells(number: int, rec: dict[str, Any], errors: list[RowError]) -> None:
+    """The input boundary, cell by cell: control characters and the like."""
+    for column, value in rec.items():
+        problem = inputs.bad_char(value) if isinstance(value, str) else None
+        if problem:
+            errors.append(RowError(number, str(column), problem))
+
+
+def _phone(
+    number: int, rec: dict[str, Any], name: str, known: _Known, errors: list[RowError]
+) -> str:
+    """A mainland mobile number, held by one name throughout the file."""
+    phone = identity.normalise_phone(str(rec.get("phone") or ""))
+    if not identity.is_mobile(phone):
+        errors.append(RowError(number, "phone", f"not a mainland mobile number: {phone!r}"))
+    elif phone in known.phones and known.phones[phone][1] != name:
+        first_row, first_name = known.phones[phone]
+        errors.append(RowError(number, "phone", f"same phone as row {first_row} ({first_name})"))
+    else:
+        known.phones.setdefault(phone, (number, name))
+    return phone
+
+
+def _post_type(
+    number: int, rec: dict[str, Any], known: _Known, errors: list[RowError]
+) -> PostType | None:
+    post_key = _text(rec, "post")
+    post_type = known.post_types.get(post_key)
+    if post_type is None:
+        errors.append(RowError(number, "post", f"unknown post {post_key!r}"))
+    return post_type
+
+
+def _region(
+    number: int,
+    rec: dict[str, Any],
+    post_type: PostType | None,
+    known: _Known,
+    errors: list[RowError],
+) -> Region | None:
+    """A current region the account may touch, of the level the post is held at."""
+    code = _text(rec, "region_code")
+    region = known.regions.get(code)
+    if region is None:
+        errors.append(RowError(number, "region_code", f"unknown region {code!r}"))
+    elif region.retired_at is not None:
+        errors.append(RowError(number, "region_code", f"region {code} is retired"))
+    elif known.user is not None and not can_see_region(known.user, region):
+        errors.append(RowError(number, "region_code", f"region {code} is outside your scope"))
+    elif post_type is not None and post_type.level and region.level != post_type.level:
+        reason = f"{post_type.name} is not a post of a level-{region.level} region"
+        errors.append(RowError(number, "post", reason))
+    return region
+
+
+def _dates(
+    number: int, rec: dict[str, Any], errors: list[RowError]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The post's start (required) and end (not before its start)."""
+    found: dict[str, dt.date | None] = {}
+    for column in ("start_date", "end_date"):
+        try:
+            found[column] = _date(rec.get(column))
+        except (ValueError, TypeError):
+            errors.append(RowError(number, column, f"not a date: {rec.get(column)!r}"))
             continue
-        raw_rows.append((number, record))
-    return raw_rows
+        if column == "start_date" and found[column] is None:
+            errors.append(RowError(number, column, "missing"))
+    start, end = found.get("start_date"), found.get("end_date")
+    if start and end and end < start:
+        errors.append(RowError(number, "end_date", "before start_date"))
+    return start, end
+
+
+def _id_number(number: int, rec: dict[str, Any], errors: list[RowError]) -> str:
+    id_number = _text(rec, "id_number").upper()
+    if id_number and not identity.is_id_number(id_number):
+        errors.append(RowError(number, "id_number", "not a valid ID card number"))
+    return id_number
+
+
+def _check_row(
+    number: int, rec: dict[str, Any], known: _Known
+) -> tuple[RosterRow | None, list[RowError]]:
+    """One row checked step by step: the row it makes, or every reason it is refused."""
+    errors: list[RowError] = []
+    _bad_cells(number, rec, errors)
+    name = _text(rec, "name")
+    if not name:
+        errors.append(RowError(number, "name", "missing"))
+    phone = _phone(number, rec, name, known, errors)
+    post_type = _post_type(number, rec, known, errors)
+    region = _region(number, rec, post_type, known, errors)
+    start, end = _dates(number, rec, errors)
+    id_number = _id_number(number, rec, errors)
+    if errors:
+        return None, errors
+    assert post_type is not None and region is not None and start is not None
+    key = (phone, post_type.pk, region.pk, start)
+    if key in known.posts:
+        return None, [RowError(number, "post", f"duplicates row {known.posts[key]}")]
+    known.posts[key] = number
+    notes = _text(rec, "notes")
+    return RosterRow(number, name, phone, post_type, region, start, end, id_number, notes), []
 
 
 def read_roster(path: Path, user: Any = None) -> RosterReport:
     """Parse and check the workbook. `user`, if given, may only touch regions in its scope."""
-    from openpyxl import load_workbook  # here: openpyxl loads only to read or write a roster
-
     report = RosterReport()
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
-        return report
-    columns: dict[int, str] = {}
-    try:
-        raw_rows = _raw_rows(report, wb.worksheets[0], columns)
-    except sheets.UnreadableCell as bad:  # a cell openpyxl cannot read stops the sheet
-        report.errors.append(RowError(bad.row, bad.column(columns), bad.reason))
-        return report
+    raw_rows = _sheet_rows(report, path)
     if raw_rows is None:
         return report
-    post_types = {pt.code: pt for pt in PostType.objects.all()}
-    post_types.update({pt.name: pt for pt in post_types.values()})
-    codes = {str(r.get("region_code") or "").strip() for _, r in raw_rows}
-    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
-    phones_in_file: dict[str, tuple[int, str]] = {}
-    seen_posts: dict[tuple[Any, ...], int] = {}
-
+    known = _known(raw_rows, user)
     for number, rec in raw_rows:
-        errors: list[RowError] = []
-        for column, value in rec.items():  # the input boundary, cell by cell
-            problem = inputs.bad_char(value) if isinstance(value, str) else None
-            if problem:
-                errors.append(RowError(number, str(column), problem))
-        name = str(rec.get("name") or "").strip()
-        if not name:
-            errors.append(RowError(number, "name", "missing"))
-        phone = identity.normalise_phone(str(rec.get("phone") or ""))
-        if not identity.is_mobile(phone):
-            errors.append(RowError(number, "phone", f"not a mainland mobile number: {phone!r}"))
-        elif phone in phones_in_file and phones_in_file[phone][1] != name:
-            first_row, first_name = phones_in_file[phone]
-            errors.append(
-                RowError(number, "phone", f"same phone as row {first_row} ({first_name})")
-            )
-        else:
-            phones_in_file.setdefault(phone, (number, name))
-        post_key = str(rec.get("post") or "").strip()
-        post_type = post_types.get(post_key)
-        if post_type is None:
-            errors.append(RowError(number, "post", f"unknown post {post_key!r}"))
-        code = str(rec.get("region_code") or "").strip()
-        region = regions.get(code)
-        if region is None:
-            errors.append(RowError(number, "region_code", f"unknown region {code!r}"))
-        elif region.retired_at is not None:
-            errors.append(RowError(number, "region_code", f"region {code} is retired"))
-        elif user is not None and not can_see_region(user, region):
-            errors.append(RowError(number, "region_code", f"region {code} is outside your scope"))
-        elif post_type is not None and post_type.level and region.level != post_type.level:
-            errors.append(
-                RowError(
-                    number,
-                    "post",
-                    f"{post_type.name} is not a post of a level-{region.level} region",
-                )
-            )
-        start = end = None
-        for column in ("start_date", "end_date"):
-            try:
-                value = _date(rec.get(column))
-            except (ValueError, TypeError):
-                errors.append(RowError(number, column, f"not a date: {rec.get(column)!r}"))
-                continue
-            if column == "start_date":
-                start = value
-                if value is None:
-                    errors.append(RowError(number, column, "missing"))
-            else:
-                end = value
-        if start and end and end < start:
-            errors.append(RowError(number, "end_date", "before start_date"))
-        id_number = str(rec.get("id_number") or "").strip().upper()
-        if id_number and not identity.is_id_number(id_number):
-            errors.append(RowError(number, "id_number", "not a valid ID card number"))
-        if errors:
-            report.errors.extend(errors)
-            continue
-        assert post_type is not None and region is not None and start is not None
-        key = (phone, post_type.pk, region.pk, start)
-        if key in seen_posts:
-            report.errors.append(RowError(number, "post", f"duplicates row {seen_posts[key]}"))
-            continue
-        seen_posts[key] = number
-        report.rows.append(
-            RosterRow(
-                number,
-                name,
-                phone,
-                post_type,
-                region,
-                start,
-                end,
-                id_number,
-                str(rec.get("notes") or "").strip(),
-            )
-        )
+        row, errors = _check_row(number, rec, known)
+        report.errors.extend(errors)
+        if row is not None:
+            report.rows.append(row)
     _count_changes(report)
     return report
 
@@ -295,15 +325,12 @@ def apply_roster(report: RosterReport) -> None:
 
 def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "roster"
-    ws.append(EXPORT_HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    sheets.head_row(ws, EXPORT_HEADERS, [10, 14, 12, 16, 22, 12, 12, 22, 20])
     for post in posts:
         person = post.person
         ws.append(
@@ -321,9 +348,4 @@ def roster_workbook(posts: Iterable[Post], show_full_id: bool = False) -> bytes:
                 ]
             )
         )
-    for column, width in zip("ABCDEFGHI", [10, 14, 12, 16, 22, 12, 12, 22, 20], strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.book_bytes(wb)

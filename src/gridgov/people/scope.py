@@ -5,12 +5,11 @@ holds a post; a post with `sees_everything` (the district command office) and su
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from gridgov.core.scopes import under_paths
 from gridgov.people.models import Person, Post, PostQuerySet
 from gridgov.territory.models import Region
 
@@ -50,22 +49,16 @@ def sees_everything(user: Any) -> bool:
     return scope_paths(user) is ALL
 
 
-def _path_q(paths: list[str], prefix: str = "") -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
-
-
 def regions_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
     qs = Region.objects.all() if qs is None else qs
     paths = scope_paths(user)
-    return qs if paths is ALL else qs.filter(_path_q(paths))
+    return qs if paths is ALL else qs.filter(under_paths(paths, "path"))
 
 
 def posts_for(user: Any, qs: Any = None) -> PostQuerySet:
     qs = Post.objects.all() if qs is None else qs
     paths = scope_paths(user)
-    chosen: PostQuerySet = qs if paths is ALL else qs.filter(_path_q(paths, "region__"))
+    chosen: PostQuerySet = qs if paths is ALL else qs.filter(under_paths(paths, "region__path"))
     return chosen
 
 
@@ -89,13 +82,6 @@ def can_see_region(user: Any, region: Region) -> bool:
 def has_perm(user: Any, perm: str) -> bool:
     """The account is logged in and holds the permission (through its groups or as superuser)."""
     return bool(user is not None and user.is_authenticated and user.has_perm(perm))
-
-
-def paths_q(paths: list[str], *lookups: str) -> Q:
-    """Rows whose path (any of `lookups`, each a path lookup like "grid__path" or
-    "region_path") lies in one of the subtrees; nothing for no paths."""
-    parts = [Q(**{f"{lookup}__startswith": p}) for lookup in lookups for p in paths]
-    return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
 def ancestor_paths(paths: list[str]) -> list[str]:

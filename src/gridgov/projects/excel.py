@@ -1,4 +1,4 @@
-"""The portfolio as a workbook (gridgov.ops.sheets): export of the projects an account sees,
+"""The portfolio as a workbook (gridgov.core.sheets): export of the projects an account sees,
 with a totals sheet, and import of new projects — every row checked before anything is
 written, row errors named, all or nothing."""
 
@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from gridgov import inputs
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.projects import services
 from gridgov.projects.models import Kind, OfficialRole, Plan, Project, Status
 from gridgov.projects.services import ProjectInput, ProjectsError

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence
+from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.people.models import Person
@@ -43,7 +45,6 @@ from gridgov.projects.models import (
 from gridgov.territory import extent
 from gridgov.territory import locate as locating
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import evidence
 
 VIEW = "projects.view_project"
 ADD = "projects.add_project"
@@ -117,7 +118,7 @@ def can_manage(user: Any, project: Project) -> bool:
 
 def _paths_q(paths: list[str]) -> Q:
     """Projects owned by a unit, or located in a grid, of the subtrees."""
-    return scope.paths_q(paths, "owner__path", "grid__path")
+    return under_paths(paths, "owner__path", "grid__path")
 
 
 def projects_for(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet[Project]:

@@ -9,29 +9,24 @@ take the code or the Chinese label; lists are comma-separated; booleans are 是/
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely.wkt
 from django.db import transaction
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from shapely.errors import ShapelyError
-from shapely.geometry import mapping
 
 from gridgov import inputs
+from gridgov.core import sheets
+from gridgov.core.sheets import RowError
 from gridgov.inputs import sheet_row
-from gridgov.ops import sheets
 from gridgov.people.models import Post
-from gridgov.sources import categories
+from gridgov.sources import categories, cells
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import (
     TRACKED,
@@ -55,21 +50,7 @@ SHARED: list[tuple[str, str]] = [
     ("responsible", "责任岗位ID或手机号"),
     ("notes", "备注"),
 ]
-YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
-NO = {"否", "n", "no", "false", "0", "×", "无", ""}
-LIST_SPLIT = re.compile(r"[,，、;；]")
-MOBILE = re.compile(r"^1\d{10}$")
 MAX_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
 
 
 @dataclass
@@ -112,168 +93,13 @@ def headers(category: str) -> list[str]:
 
 def _header_map(category: str, header: Iterable[Any]) -> dict[int, str]:
     """Column index → key, for headers "中文 key", "中文" or "key"."""
-    known = columns(category)
-    out: dict[int, str] = {}
-    for i, text in enumerate(header):
-        tokens = str(text or "").strip().split()
-        for key, label in known:
-            if key in tokens or label in tokens or key.lower() in [t.lower() for t in tokens]:
-                out[i] = key
-                break
-    return out
-
-
-def _choice_map(pairs: Iterable[tuple[str, Any]]) -> dict[str, str]:
-    """Accepted spellings → code: the code, its Chinese and its English label."""
-    out: dict[str, str] = {}
-    for code, label in pairs:
-        out[code.lower()] = code
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                out[str(label).strip().lower()] = code
-    return out
-
-
-STATUS_MAP = _choice_map(Status.choices)
+    return sheets.header_keys(header, {key: (key, label) for key, label in columns(category)})
 
 
 # ------------------------------------------------------------------------------ reading --
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _number(spec_kind: str, value: Any) -> int | float:
-    if isinstance(value, bool):
-        raise ValueError("not a number")
-    if isinstance(value, int | float):
-        number: int | float = value
-    else:
-        text = _text(value).replace(",", "")
-        number = (
-            int(text) if spec_kind == "int" and re.fullmatch(r"[+-]?\d+", text) else float(text)
-        )
-    if spec_kind == "int":
-        if isinstance(number, float):
-            if not number.is_integer():
-                raise ValueError("not a whole number")
-            number = int(number)
-        inputs.check_int("value", number)
-    else:
-        inputs.check_number("value", float(number))
-    return number
-
-
-def _date(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a date (YYYY-MM-DD): {text[:20]!r}") from None
-    inputs.check_date("date", day, inputs.ANY_YEARS)
-    return day.isoformat()
-
-
-def _cell(spec: categories.FieldSpec, value: Any) -> Any:
-    """One category cell → the JSON value the schema checks (ValueError: why not)."""
-    empty = value is None or (isinstance(value, str) and not value.strip())
-    if spec.kind == "bool":
-        text = _text(value).lower()
-        if isinstance(value, bool):
-            return value
-        if text in YES:
-            return True
-        if text in NO:
-            return False if not empty else spec.default
-        raise ValueError(f"是 or 否, not {text[:20]!r}")
-    if empty:
-        return spec.default if spec.default is not None else ("" if spec.kind == "text" else None)
-    if spec.kind in ("int", "float"):
-        return _number(spec.kind, value)
-    if spec.kind == "choice":
-        mapping_ = _choice_map(
-            (c, categories.CHOICE_LABELS.get(spec.name, {}).get(c, c)) for c in spec.choices
-        )
-        code = mapping_.get(_text(value).lower())
-        if code is None:
-            raise ValueError(f"one of {', '.join(spec.choice_label(c) for c in spec.choices)}")
-        return code
-    if spec.kind in ("choices", "texts", "dates"):
-        parts = [p.strip() for p in LIST_SPLIT.split(_text(value)) if p.strip()]
-        if spec.kind == "texts":
-            return parts
-        if spec.kind == "dates":
-            return [_date(p) for p in parts]
-        mapping_ = _choice_map(
-            (c, categories.CHOICE_LABELS.get(spec.name, {}).get(c, c)) for c in spec.choices
-        )
-        out = []
-        for part in parts:
-            code = mapping_.get(part.lower())
-            if code is None:
-                allowed = ", ".join(spec.choice_label(c) for c in spec.choices)
-                raise ValueError(f"{part[:20]!r}: each one of {allowed}")
-            out.append(code)
-        return out
-    if spec.kind == "date":
-        return _date(value)
-    return _text(value)
-
-
-def parse_geometry_text(text: str) -> dict[str, Any]:
-    """A geometry cell: GeoJSON (an object, or a Feature's geometry) or WKT."""
-    text = text.strip()
-    if text.startswith("{"):
-        try:
-            parsed = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"not GeoJSON: {exc}") from None
-        if isinstance(parsed, dict) and parsed.get("type") == "Feature":
-            parsed = parsed.get("geometry")
-        if not isinstance(parsed, dict):
-            raise ValueError("not a GeoJSON geometry")
-        problems = inputs.json_problems(parsed, 1)
-        if problems:
-            raise ValueError(problems[0].message)
-        return parsed
-    try:
-        return dict(mapping(shapely.wkt.loads(text)))
-    except (ShapelyError, ValueError, TypeError, AttributeError) as exc:
-        raise ValueError(f"neither GeoJSON nor WKT ({exc})") from None
-
-
-def _plain(value: Any) -> Any:
-    """Tuples from shapely's mapping → lists, as JSON has them."""
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def _responsible(text: str, posts_by_phone: dict[str, int]) -> int | None:
-    if not text:
-        return None
-    if MOBILE.match(text):
-        if text not in posts_by_phone:
-            raise ValueError(f"no current responsible post held by {text}")
-        return posts_by_phone[text]
-    if text.isdigit():
-        return inputs.check_int("responsible", int(text))
-    raise ValueError("a post id or a mobile number")
+_text = sheets.cell_text
 
 
 def _field_of(exc: SourceError) -> str:
@@ -303,7 +129,7 @@ def read_sources(
     category = categories.check_category(category).value
     report = ImportReport(category)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = sheets.open_book(path)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         report.errors.append(RowError(0, "file", f"cannot read Excel workbook: {exc}"))
         return report
@@ -338,10 +164,7 @@ def _raw_rows(
     if report.errors:
         return None
     raw: list[tuple[int, dict[str, Any]]] = []
-    for number, values in enumerate(rows, start=2):
-        record = {cols[i]: v for i, v in enumerate(values) if i in cols}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in record.values()):
-            continue
+    for number, record in sheets.records(rows, cols):
         if len(raw) >= MAX_ROWS:
             report.errors.append(RowError(number, "file", f"more than {MAX_ROWS} rows"))
             return None
@@ -349,14 +172,19 @@ def _raw_rows(
     return raw
 
 
-def _check_rows(
-    report: ImportReport,
-    raw: list[tuple[int, dict[str, Any]]],
-    user: Any,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    category = report.category
-    specs = categories.field_specs(category)
+@dataclass
+class _Known:
+    """What every row is checked against: the category's fields, the sources its codes name,
+    the responsible posts its phones name, and the codes of the rows above it."""
+
+    category: str
+    specs: list[categories.FieldSpec]
+    existing: dict[str, PollutionSource]
+    posts_by_phone: dict[str, int]
+    seen_codes: dict[str, int] = field(default_factory=dict)
+
+
+def _known(category: str, raw: list[tuple[int, dict[str, Any]]]) -> _Known:
     codes = {_text(r.get("code")) for _, r in raw} - {""}
     existing = {s.code: s for s in PollutionSource.objects.filter(code__in=codes)}
     phones = {_text(r.get("responsible")) for _, r in raw}
@@ -368,106 +196,168 @@ def _check_rows(
         .order_by("-region__level", "post_type__rank", "pk")
     ):
         posts_by_phone.setdefault(post.person.phone, post.pk)
-    seen_codes: dict[str, int] = {}
+    return _Known(category, categories.field_specs(category), existing, posts_by_phone)
+
+
+def _check_rows(
+    report: ImportReport,
+    raw: list[tuple[int, dict[str, Any]]],
+    user: Any,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    known = _known(report.category, raw)
     for done, (number, rec) in enumerate(raw, start=1):
         if progress is not None:
             progress(done, len(raw))
-        errors: list[RowError] = []
-        for column, value in rec.items():  # the input boundary, cell by cell
-            problem = inputs.bad_char(value) if isinstance(value, str) else None
-            if problem:
-                errors.append(RowError(number, column, problem))
-        if errors:
-            report.errors.extend(errors)
+        row, errors = _check_row(number, rec, known, user)
+        report.errors.extend(errors)
+        if row is not None:
+            report.rows.append(row)
+
+
+def _why(exc: Exception) -> str:
+    return str(getattr(exc, "message", exc))
+
+
+def _code(
+    number: int, rec: dict[str, Any], known: _Known, errors: list[RowError]
+) -> tuple[str, PollutionSource | None]:
+    """The row's code (unique in the file) and the source of this category it names."""
+    code = _text(rec.get("code"))
+    if code in known.seen_codes:
+        errors.append(RowError(number, "code", f"same code as row {known.seen_codes[code]}"))
+    elif code:
+        known.seen_codes[code] = number
+    current = known.existing.get(code) if code else None
+    if current is not None and current.category != known.category:
+        errors.append(RowError(number, "code", f"{code} is a source of another category"))
+    return code, current
+
+
+def _attributes(
+    number: int,
+    rec: dict[str, Any],
+    known: _Known,
+    current: PollutionSource | None,
+    errors: list[RowError],
+) -> dict[str, Any]:
+    """The category's fields; a column the sheet lacks keeps the source's value."""
+    attributes: dict[str, Any] = {}
+    for spec in known.specs:
+        if spec.name not in rec:
+            if current is not None and spec.name in current.attributes:
+                attributes[spec.name] = current.attributes[spec.name]
             continue
-        code = _text(rec.get("code"))
-        if code in seen_codes:
-            errors.append(RowError(number, "code", f"same code as row {seen_codes[code]}"))
-        elif code:
-            seen_codes[code] = number
-        current = existing.get(code) if code else None
-        if current is not None and current.category != category:
-            errors.append(RowError(number, "code", f"{code} is a source of another category"))
-        attributes: dict[str, Any] = {}
-        for spec in specs:
-            if spec.name not in rec:
-                if current is not None and spec.name in current.attributes:
-                    attributes[spec.name] = current.attributes[spec.name]
-                continue
-            try:
-                value = _cell(spec, rec[spec.name])
-            except (ValueError, inputs.InputError) as exc:
-                errors.append(RowError(number, spec.name, str(getattr(exc, "message", exc))))
-                continue
-            if value is not None:
-                attributes[spec.name] = value
-        geometry: Any = None
-        geometry_text = _text(rec.get("geometry"))
         try:
-            if geometry_text:
-                geometry = _plain(parse_geometry_text(geometry_text))
-            elif _text(rec.get("lat")) or _text(rec.get("lon")):
-                lat = float(_number("float", rec.get("lat")))
-                lon = float(_number("float", rec.get("lon")))
-                extent.check_point(lat, lon)
-                geometry = {"type": "Point", "coordinates": [lon, lat]}
-            elif current is not None:
-                geometry = current.geometry
-            else:
-                errors.append(RowError(number, "geometry/lat/lon", "a place is required"))
+            value = cells.cell(spec, rec[spec.name])
         except (ValueError, inputs.InputError) as exc:
-            errors.append(RowError(number, "geometry/lat/lon", str(getattr(exc, "message", exc))))
-        status_text = _text(rec.get("status")).lower()
-        status = STATUS_MAP.get(status_text) if status_text else None
-        if status_text and status is None:
-            errors.append(
-                RowError(
-                    number, "status", f"one of {', '.join(_zh(label) for label in Status.labels)}"
-                )
-            )
-        try:
-            responsible = _responsible(_text(rec.get("responsible")), posts_by_phone)
-        except (ValueError, inputs.InputError) as exc:
-            errors.append(RowError(number, "responsible", str(getattr(exc, "message", exc))))
-            responsible = None
-        if errors:
-            report.errors.extend(errors)
+            errors.append(RowError(number, spec.name, _why(exc)))
             continue
-        data = SourceInput(
-            category=category,
-            name=_text(rec.get("name")),
-            geometry=geometry,
-            attributes=attributes,
-            address=_text(rec.get("address"))
-            if "address" in rec or current is None
-            else current.address,
-            code=code,
-            status=status or (current.status if current else Status.ACTIVE),
-            responsible_post_id=responsible
-            if "responsible" in rec or current is None
-            else current.responsible_post_id,
-            notes=_text(rec.get("notes")) if "notes" in rec or current is None else current.notes,
-        )
-        try:
-            values = _checked(data)
-            grid_ids = values.pop("grid_ids")
-            if user is not None:
-                same = current is not None and current.responsible_post_id == responsible
-                check_scope(user, {} if same else values, grid_ids)
-                if current is not None and not _in_scope(user, current):
-                    raise SourceError("code", f"{code} is outside your area")
-        except SourceError as exc:
-            report.errors.append(RowError(number, _field_of(exc), exc.message))
-            continue
-        except inputs.InputError as exc:
-            report.errors.append(RowError(number, exc.field, exc.message))
-            continue
-        if current is None:
-            report.rows.append(SourceRow(number, "create", data))
-        else:
-            changed = [n for n in TRACKED if n in values and getattr(current, n) != values[n]]
-            action = "update" if changed else "unchanged"
-            report.rows.append(SourceRow(number, action, data, current.pk, changed))
+        if value is not None:
+            attributes[spec.name] = value
+    return attributes
+
+
+def _geometry(
+    number: int, rec: dict[str, Any], current: PollutionSource | None, errors: list[RowError]
+) -> Any:
+    """The place: a geometry cell, else lat and lon, else the source's own."""
+    geometry_text = _text(rec.get("geometry"))
+    try:
+        if geometry_text:
+            return cells.plain_json(cells.parse_geometry_text(geometry_text))
+        if _text(rec.get("lat")) or _text(rec.get("lon")):
+            lat = float(cells.number("float", rec.get("lat")))
+            lon = float(cells.number("float", rec.get("lon")))
+            extent.check_point(lat, lon)
+            return {"type": "Point", "coordinates": [lon, lat]}
+        if current is not None:
+            return current.geometry
+        errors.append(RowError(number, "geometry/lat/lon", "a place is required"))
+    except (ValueError, inputs.InputError) as exc:
+        errors.append(RowError(number, "geometry/lat/lon", _why(exc)))
+    return None
+
+
+def _status(number: int, rec: dict[str, Any], errors: list[RowError]) -> str | None:
+    status_text = _text(rec.get("status")).lower()
+    status = cells.STATUS_MAP.get(status_text) if status_text else None
+    if status_text and status is None:
+        allowed = ", ".join(_zh(label) for label in Status.labels)
+        errors.append(RowError(number, "status", f"one of {allowed}"))
+    return status
+
+
+def _responsible_post(
+    number: int, rec: dict[str, Any], known: _Known, errors: list[RowError]
+) -> int | None:
+    try:
+        return cells.responsible(_text(rec.get("responsible")), known.posts_by_phone)
+    except (ValueError, inputs.InputError) as exc:
+        errors.append(RowError(number, "responsible", _why(exc)))
+        return None
+
+
+def _check_row(
+    number: int, rec: dict[str, Any], known: _Known, user: Any
+) -> tuple[SourceRow | None, list[RowError]]:
+    """One row checked step by step: what it would do, or every reason it is refused."""
+    errors = [
+        RowError(number, column, problem)  # the input boundary, cell by cell
+        for column, value in rec.items()
+        if isinstance(value, str) and (problem := inputs.bad_char(value))
+    ]
+    if errors:
+        return None, errors
+    code, current = _code(number, rec, known, errors)
+    attributes = _attributes(number, rec, known, current, errors)
+    geometry = _geometry(number, rec, current, errors)
+    status = _status(number, rec, errors)
+    responsible = _responsible_post(number, rec, known, errors)
+    if errors:
+        return None, errors
+
+    def kept(column: str, value: Any, old: Any) -> Any:
+        """The sheet's value, or the source's own where the sheet lacks the column."""
+        return value if column in rec or current is None else old
+
+    data = SourceInput(
+        category=known.category,
+        name=_text(rec.get("name")),
+        geometry=geometry,
+        attributes=attributes,
+        address=kept("address", _text(rec.get("address")), current and current.address),
+        code=code,
+        status=status or (current.status if current else Status.ACTIVE),
+        responsible_post_id=kept(
+            "responsible", responsible, current and current.responsible_post_id
+        ),
+        notes=kept("notes", _text(rec.get("notes")), current and current.notes),
+    )
+    return _scoped_row(number, data, current, responsible, user)
+
+
+def _scoped_row(
+    number: int, data: SourceInput, current: PollutionSource | None, responsible: Any, user: Any
+) -> tuple[SourceRow | None, list[RowError]]:
+    """The services' own checks and the account's scope; then create, update or unchanged."""
+    try:
+        values = _checked(data)
+        grid_ids = values.pop("grid_ids")
+        if user is not None:
+            same = current is not None and current.responsible_post_id == responsible
+            check_scope(user, {} if same else values, grid_ids)
+            if current is not None and not _in_scope(user, current):
+                raise SourceError("code", f"{data.code} is outside your area")
+    except SourceError as exc:
+        return None, [RowError(number, _field_of(exc), exc.message)]
+    except inputs.InputError as exc:
+        return None, [RowError(number, exc.field, exc.message)]
+    if current is None:
+        return SourceRow(number, "create", data), []
+    changed = [n for n in TRACKED if n in values and getattr(current, n) != values[n]]
+    action = "update" if changed else "unchanged"
+    return SourceRow(number, action, data, current.pk, changed), []
 
 
 def _in_scope(user: Any, source: PollutionSource) -> bool:
@@ -542,39 +432,32 @@ def _row_values(source: PollutionSource, specs: list[categories.FieldSpec]) -> l
 
 
 def _header(ws: Worksheet, category: str) -> None:
-    ws.append(headers(category))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for i, (key, _label) in enumerate(columns(category)):
-        letter = ws.cell(row=1, column=i + 1).column_letter
-        ws.column_dimensions[letter].width = 30 if key == "geometry" else 16
+    widths = [30 if key == "geometry" else 16 for key, _label in columns(category)]
+    sheets.head_row(ws, headers(category), widths)
 
 
 def export_workbook(qs: Iterable[PollutionSource], only: list[str] | None = None) -> bytes:
     """One sheet per category (those given, else those present), in the template's columns."""
     wb = Workbook()
     default = wb.active
-    sheets: dict[str, Worksheet] = {}
+    by_category: dict[str, Worksheet] = {}
     specs: dict[str, list[categories.FieldSpec]] = {}
 
     def sheet(category: str) -> Worksheet:
-        if category not in sheets:
+        if category not in by_category:
             ws = wb.create_sheet(category)
             _header(ws, category)
-            sheets[category] = ws
+            by_category[category] = ws
             specs[category] = categories.field_specs(category)
-        return sheets[category]
+        return by_category[category]
 
     for category in only or []:
         sheet(categories.check_category(category).value)
     for source in qs:
         sheet(source.category).append(sheet_row(_row_values(source, specs[source.category])))
-    if default is not None and (sheets or len(wb.worksheets) > 1):
+    if default is not None and (by_category or len(wb.worksheets) > 1):
         wb.remove(default)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.book_bytes(wb)
 
 
 def template_workbook(category: str) -> bytes:
@@ -586,9 +469,7 @@ def template_workbook(category: str) -> bytes:
     ws.title = category
     _header(ws, category)
     help_ws = wb.create_sheet("说明")
-    help_ws.append(["列 column", "说明 meaning", "可填写 allowed values"])
-    for cell in help_ws[1]:
-        cell.font = Font(bold=True)
+    sheets.head_row(help_ws, ["列 column", "说明 meaning", "可填写 allowed values"], [30, 40, 60])
     shared_help = {
         "code": "留空则自动编号；填写已有编号则更新该污染源",
         "name": "必填",
@@ -616,9 +497,4 @@ def template_workbook(category: str) -> bytes:
             if spec.required:
                 allowed = ("必填；" + allowed) if allowed else "必填"
         help_ws.append(sheet_row([header_text, shared_help.get(key, ""), allowed]))
-    help_ws.column_dimensions["A"].width = 30
-    help_ws.column_dimensions["B"].width = 40
-    help_ws.column_dimensions["C"].width = 60
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.book_bytes(wb)

@@ -3,7 +3,6 @@ pixels, EXIF stripped, resized); documents are PDFs recognised by content, withi
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import IO, Any
 
@@ -12,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov import inputs
+from gridgov.core import evidence
 from gridgov.errors import INVALID, TOO_LARGE, DomainError
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
 from gridgov.sources.services import actor_name
-from gridgov.workorders import evidence
 
 MB = 1024 * 1024
 
@@ -68,10 +67,7 @@ def _record(
 
 
 def _target(suffix: str) -> tuple[Path, Path]:
-    relative = Path("sources") / timezone.now().strftime("%Y/%m") / f"{uuid.uuid4().hex}{suffix}"
-    target = evidence.media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return relative, target
+    return evidence.new_file("sources", suffix)
 
 
 def save_photo(

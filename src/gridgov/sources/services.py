@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gridgov import inputs
+from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
 from gridgov.people.models import Post
@@ -353,9 +354,7 @@ def sources_for(
         return qs
     if not paths:
         return qs.none()
-    links = SourceGrid.objects.none()
-    for path in paths:
-        links = links | SourceGrid.objects.filter(path__startswith=path)
+    links = SourceGrid.objects.filter(under_paths(paths, "path"))
     return qs.filter(pk__in=links.values("source_id"))
 
 

@@ -16,9 +16,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.api import DOMAIN_STATUS, XLSX, ApiError, download, errors
+from gridgov.core import evidence
+from gridgov.people.actor import person_of
 from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
-from gridgov.workorders import commands, evidence, exports, lateness
+from gridgov.workorders import attachments, commands, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
     Category,
@@ -36,7 +38,6 @@ from gridgov.workorders.services import (
     merge,
     orders_for,
     perform,
-    person_of,
     possible_duplicates,
     set_public,
 )
@@ -624,7 +625,7 @@ def upload_photo(
     if order.state not in OPEN_STATES:
         raise ApiError(409, "the order is closed", "photo")
     try:
-        a = evidence.save_photo(
+        a = attachments.save_photo(
             order,
             photo,
             size=photo.size or 0,
@@ -849,7 +850,7 @@ def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedF
     if c.issued_by_id != request.user.pk:
         raise ApiError(403, "only the issuer attaches files", "file")
     try:
-        evidence.save_document(
+        attachments.save_document(
             c, file, size=file.size or 0, name=file.name or "", user=request.user
         )
     except evidence.PhotoRejected as exc:

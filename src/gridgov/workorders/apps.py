@@ -9,7 +9,8 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from gridgov.workorders import deadlines, notify, receivers, workcal  # noqa: F401
+        from gridgov.core import workcal
+        from gridgov.workorders import deadlines, notify, receivers  # noqa: F401
         from gridgov.workorders.models import Category, DeadlinePolicy
 
         for model in (Category, DeadlinePolicy):

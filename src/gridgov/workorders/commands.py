@@ -11,13 +11,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
 from gridgov.people import scope
+from gridgov.people.actor import person_of
 from gridgov.people.models import Post
 from gridgov.territory.models import Region
 from gridgov.workorders.models import Command, CommandRecipient, Notification
 from gridgov.workorders.notify import notify
-from gridgov.workorders.services import WorkflowError, person_of
+from gridgov.workorders.services import WorkflowError
 
 
 def issue(
@@ -110,8 +112,7 @@ def commands_for(user: Any) -> QuerySet[Command]:
     person = person_of(user)
     if person is not None:
         q |= Q(recipients__person=person)
-    for p in paths:
-        q |= Q(recipients__region_path__startswith=p)
+    q |= under_paths(paths, "recipients__region_path")
     return Command.objects.filter(q).distinct()
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from gridgov.people.actor import person_of
 from gridgov.workorders.models import Notification
-from gridgov.workorders.services import person_of
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from gridgov.workorders import workcal
+from gridgov.core import workcal
 from gridgov.workorders.models import Category, DeadlinePolicy, Priority
 from gridgov.workorders.states import Step
 

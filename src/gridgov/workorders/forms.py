@@ -19,7 +19,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Zero or more photos; each is checked by content later (evidence.save_photo)."""
+    """Zero or more photos; each is checked by content later (attachments.save_photo)."""
 
     widget = MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
 

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core import evidence
+from gridgov.core.scopes import under_paths
 from gridgov.errors import (
     CONFLICT,
     FORBIDDEN,
@@ -33,10 +35,11 @@ from gridgov.errors import (
     DomainError,
 )
 from gridgov.people import scope
+from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory import extent
 from gridgov.territory.models import Region
-from gridgov.workorders import evidence, routing
+from gridgov.workorders import attachments, routing
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import (
     Attachment,
@@ -69,22 +72,13 @@ class WorkflowError(DomainError):
     """A refused action: its kind, message, and the input field it is about."""
 
 
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_gridgov_person"):
-        user._gridgov_person = Person.objects.filter(user=user).first()
-    person: Person | None = user._gridgov_person
-    return person
-
-
 def orders_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
     """Orders in the account's regions, plus those dispatched to its person."""
     qs = WorkOrder.objects.all() if qs is None else qs
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
-    q = reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
+    q = under_paths(paths, "event__region_path")
     person = person_of(user)
     if person is not None:
         q |= Q(assignee=person)
@@ -312,7 +306,7 @@ def create_event(
         order.save()
         _record(order, "create", "", State.REPORTED, user, now, note=event.description)
         if photos:
-            evidence.attach_photos(order, photos, stage="report", user=user)
+            attachments.attach_photos(order, photos, stage="report", user=user)
         if data.handled_on_spot:
             assert reporter is not None
             _handle_on_spot(order, user, reporter, handling_note, after_photos or [], now)
@@ -392,7 +386,7 @@ def _handle_on_spot(
             raise WorkflowError(refusal[0], refusal[1], "handled_on_spot")
         t = _perform(order, action, user, text, None, None, order.event.lat, order.event.lon, now)
     if after_photos:
-        evidence.attach_photos(order, after_photos, stage="after", user=user, transition=t)
+        attachments.attach_photos(order, after_photos, stage="after", user=user, transition=t)
 
 
 def _record(
@@ -520,11 +514,7 @@ def waiting_q(user: Any) -> Q:
     the account such a button (a test checks both agree on every order)."""
     person = person_of(user)
     paths = scope.scope_paths(user)
-    in_regions = (
-        Q()
-        if paths is scope.ALL
-        else reduce(or_, (Q(event__region_path__startswith=p) for p in paths), Q(pk__in=[]))
-    )
+    in_regions = under_paths(paths, "event__region_path")
     parts = []
     for action in ACTIONS.values():
         if action.code not in FORWARD_ACTIONS or action.actor == Actor.SYSTEM:
@@ -648,7 +638,7 @@ def perform(
                     INVALID, _("照片不存在、不是您上传的或已用于其他环节"), "photos"
                 )
         if new_photos:
-            evidence.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
+            attachments.attach_photos(order, new_photos, stage=photo_stage, user=user, transition=t)
     return order, t
 
 

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.api import ApiError
+from gridgov.core import evidence
 from gridgov.people import scope
+from gridgov.people.actor import person_of
 from gridgov.territory.models import Level, Region
+from gridgov.workorders import attachments, lateness, notify
 from gridgov.workorders import commands as command_service
-from gridgov.workorders import evidence, lateness, notify
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED, OrderFilter, filtered_orders
 from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
@@ -35,7 +37,6 @@ from gridgov.workorders.services import (
     merge,
     orders_for,
     perform,
-    person_of,
     possible_duplicates,
     set_public,
     waiting_for,
@@ -50,7 +51,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     a = Attachment.objects.select_related("order__event").filter(pk=pk).first()
     if a is None or not can_see(request.user, a.order):
         raise Http404
-    path = evidence.photo_path(a)
+    path = attachments.photo_path(a)
     if not path.exists():
         raise Http404
     response = FileResponse(path.open("rb"), content_type=a.content_type)
@@ -473,7 +474,7 @@ def commands_page(request: HttpRequest) -> HttpResponse:
         else:
             for f in d["documents"]:
                 try:
-                    evidence.save_document(c, f, size=f.size, name=f.name, user=request.user)
+                    attachments.save_document(c, f, size=f.size, name=f.name, user=request.user)
                 except evidence.PhotoRejected as exc:
                     messages.error(request, f"{f.name}: {exc}")
             messages.success(request, _("指令已下达"))

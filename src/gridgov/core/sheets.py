@@ -1,5 +1,6 @@
-"""Excel import and export shared by the registers (mediation, organisations, projects, customs):
-declared columns, typed cells, every row checked before anything is written, row errors named.
+"""Excel import and export shared by the registers (mediation, organisations, projects, customs,
+the roster, the pollution sources): declared columns, typed cells, every row checked before
+anything is written, row errors named.
 
 An importer declares its columns once::
 
@@ -18,7 +19,11 @@ against the database (scope, duplicates) with `report.fail(row, column, reason)`
 all rows in one transaction only when `report.ok`: an import is all or nothing.
 
 `export(columns, rows)` writes the same columns, so export → import round-trips. Cells pass
-through `inputs.sheet_row` (formula injection, control characters)."""
+through `inputs.sheet_row` (formula injection, control characters).
+
+Importers with their own column rules (the roster's many spellings, a source category's fields)
+use the parts: `open_book`, `lines`, `header_keys`, `records`, `RowError`; and for writing
+`head_row` and `book_bytes`."""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -89,6 +94,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed: "" for an empty cell, 12.0 → "12", a date (or a
+    date-time) → YYYY-MM-DD, anything else stripped."""
+    return "" if value is None else _plain(value)
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -121,18 +132,21 @@ def integer(low: int, high: int) -> Parser:
             return None
         if isinstance(value, bool):
             raise CellError("not a whole number")
+        number: int
         if isinstance(value, float):
             if not value.is_integer():
                 raise CellError("not a whole number")
-            value = int(value)
-        if not isinstance(value, int):
+            number = int(value)
+        elif isinstance(value, int):
+            number = value
+        else:
             raw = _plain(value).replace(",", "")
             if not re.fullmatch(r"[+-]?\d{1,19}", raw):
                 raise CellError(f"not a whole number: {raw[:20]!r}")
-            value = int(raw)
-        if not low <= value <= high:
+            number = int(raw)
+        if not low <= number <= high:
             raise CellError(f"must be between {low} and {high}")
-        return value
+        return number
 
     return parse
 
@@ -293,29 +307,52 @@ def _unreadable(sheet: Any) -> UnreadableCell | None:
     return None
 
 
-def _header_map(columns: Sequence[Column], header: Iterable[Any]) -> dict[int, Column]:
-    names: dict[str, Column] = {}
-    for c in columns:
-        names[c.key.lower()] = c
-        names[c.label.lower()] = c
-    found: dict[int, Column] = {}
+def header_keys(header: Iterable[Any], spellings: Mapping[str, Iterable[str]]) -> dict[int, str]:
+    """Column index → key, for the header row: a header cell names the first key one of whose
+    spellings is one of its words ("名称", "name" and "名称 name" all name `name`), in any case."""
+    names = {key: {n.lower() for n in names} for key, names in spellings.items()}
+    found: dict[int, str] = {}
     for i, cell in enumerate(header):
-        for token in str(cell or "").strip().lower().split():
-            if token in names:
-                found[i] = names[token]
-                break
+        tokens = str(cell or "").strip().lower().split()
+        key = next((k for k, known in names.items() if any(t in known for t in tokens)), None)
+        if key is not None:
+            found[i] = key
     return found
+
+
+def records(
+    rows: Iterable[Sequence[Any]], where: Mapping[int, str], first: int = 2
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows below the header that are not blank, each with its sheet row number and its
+    cells keyed by column (columns `where` does not name, and cells past a short row's end, are
+    left out)."""
+    for number, line in enumerate(rows, start=first):
+        record = {where[i]: v for i, v in enumerate(line) if i in where}
+        if not all(_blank(v) for v in record.values()):
+            yield number, record
+
+
+def _header_map(columns: Sequence[Column], header: Iterable[Any]) -> dict[int, Column]:
+    by_key = {c.key: c for c in columns}
+    spellings = {c.key: (c.key, c.label) for c in columns}
+    return {i: by_key[key] for i, key in header_keys(header, spellings).items()}
+
+
+def open_book(source: Path | bytes | Any) -> Any:
+    """A workbook (a path, bytes or a file object) opened read-only for its values; openpyxl
+    raises many kinds of exception for a file that is not one."""
+    from openpyxl import load_workbook  # here: openpyxl loads only to read or write a sheet
+
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
+    return load_workbook(source, read_only=True, data_only=True)
 
 
 def read(source: Path | bytes | Any, columns: Sequence[Column]) -> SheetReport:
     """Parse the first sheet of a workbook (a path, bytes or a file object)."""
-    from openpyxl import load_workbook  # here: openpyxl loads only to read or write a sheet
-
     report = SheetReport()
     try:
-        if isinstance(source, bytes | bytearray):
-            source = io.BytesIO(source)
-        book = load_workbook(source, read_only=True, data_only=True)
+        book = open_book(source)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         report.fail(0, "file", f"not an Excel workbook (.xlsx): {type(exc).__name__}")
         return report
@@ -374,24 +411,38 @@ def _cell_out(value: Any) -> Any:
     return value
 
 
+def head_row(ws: Any, headers: Sequence[str], widths: Sequence[float] | float = 16) -> None:
+    """Write a sheet's bold header row, keep it in view (the panes frozen below it) and set the
+    columns' widths (one for all, or one per column)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils.cell import get_column_letter
+
+    ws.append(list(headers))
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    each = [widths] * len(headers) if isinstance(widths, int | float) else widths
+    for i, width in enumerate(each, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def book_bytes(book: Any) -> bytes:
+    """The workbook as an .xlsx file's bytes."""
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def export(
     columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> bytes:
     """A workbook of one sheet: a bold "中文 key" header and the rows (values in column order)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     ws = book.active
     ws.title = title[:31]
-    ws.append([c.header for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    head_row(ws, [c.header for c in columns])
     for row in rows:
         ws.append(inputs.sheet_row([_cell_out(v) for v in row]))
-    ws.freeze_panes = "A2"
-    for i, _c in enumerate(columns, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return book_bytes(book)

@@ -1,4 +1,4 @@
-"""The shared Excel import (gridgov/ops/sheets.py): header matching, typed cells, row errors
+"""The shared Excel import (gridgov/core/sheets.py): header matching, typed cells, row errors
 naming row and column, and export → read round trips. DomainError's API mapping."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from gridgov.core import sheets
+from gridgov.core.sheets import Column
 from gridgov.errors import DomainError
-from gridgov.ops import sheets
-from gridgov.ops.sheets import Column
 
 COLUMNS = [
     Column("name", "名称", sheets.text(10), required=True),
@@ -209,3 +209,43 @@ def test_every_importer_names_the_row_and_column_of_a_nan_cell(crew, territory, 
     people.write_bytes(not_a_number(roster.EXPORT_HEADERS))
     errors = roster.read_roster(people, user).errors
     assert [(e.row, e.column) for e in errors] == [(2, "name")]
+
+
+def test_header_keys_take_either_word_in_any_case_and_skip_unknown_columns():
+    spellings = {"name": ("name", "姓名"), "phone": ("phone", "手机", "手机号")}
+    header = ["姓名 NAME", "备注", "Phone", None, "手机号"]
+    assert sheets.header_keys(header, spellings) == {0: "name", 2: "phone", 4: "phone"}
+
+
+def test_records_skip_blank_rows_and_number_rows_as_the_sheet_does():
+    rows = [("甲", "x", 1), (None, "ignored", "  "), ("乙",), ("", None, None)]
+    found = list(sheets.records(rows, {0: "name", 2: "count"}))
+    assert found == [(2, {"name": "甲", "count": 1}), (4, {"name": "乙"})]
+
+
+def test_cell_text_is_what_a_person_typed():
+    assert sheets.cell_text(None) == ""
+    assert sheets.cell_text(12.0) == "12"
+    assert sheets.cell_text(dt.datetime(2026, 5, 1, 8, 30)) == "2026-05-01"
+    assert sheets.cell_text("  东街道 ") == "东街道"
+
+
+def test_a_head_row_is_bold_frozen_and_sized():
+    from openpyxl import load_workbook
+
+    wb = Workbook()
+    sheets.head_row(wb.active, ["名称 name", "备注 notes"], [10, 30])
+    wb.active.append(["甲", "乙"])
+    ws = load_workbook(io.BytesIO(sheets.book_bytes(wb))).active
+    assert [c.value for c in ws[1]] == ["名称 name", "备注 notes"]
+    assert all(c.font.b for c in ws[1]) and not ws["A2"].font.b
+    assert ws.freeze_panes == "A2"
+    assert (ws.column_dimensions["A"].width, ws.column_dimensions["B"].width) == (10, 30)
+
+
+def test_one_row_error_for_every_importer():
+    from gridgov.people import roster
+    from gridgov.sources import excel
+
+    assert roster.RowError is sheets.RowError is excel.RowError
+    assert str(sheets.RowError(3, "phone", "missing")) == "row 3, phone: missing"

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from gridgov.workorders import workcal
+from gridgov.core import workcal
 
 CST = workcal.CST
 

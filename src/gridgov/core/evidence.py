@@ -12,7 +12,12 @@ A JPEG counts at the size its decoder produces: draft() decodes at 1/2, 1/4 or 1
 photo is to be shrunk anyway. Decoding runs inside a per-process gate of GRIDGOV_UPLOAD_MEMORY_MB,
 so concurrent uploads take turns instead of adding up. Shrinking reduces by an integer factor
 first (reduce(), after which the full-size image is let go), then resamples a band of rows at a
-time, so the peak is the decoded image plus a quarter of it at most."""
+time, so the peak is the decoded image plus a quarter of it at most.
+
+Every app keeps its evidence through this kit and owns only its rows: `prepare_photos` checks a
+submission, `keep_photo(prepared, folder)` moves a photo into the store and answers the columns
+of its row, `new_file(folder, suffix)` names any other stored file, `sniff_document` knows a
+document by its content and `stored_path` reads one back, never outside the media root."""
 
 from __future__ import annotations
 
@@ -30,12 +35,10 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from gridgov.core.workcal import CST
 from gridgov.errors import INVALID, TOO_LARGE, UNAVAILABLE, DomainError
-from gridgov.workorders.models import Attachment, WorkOrder
-from gridgov.workorders.workcal import CST
 
 ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg"}
-STAGES = ("report", "before", "after")
 MB = 1024 * 1024
 # How long a photo waits for its turn at the process's decoding budget before it is refused.
 DECODE_WAIT_SECONDS = 30.0
@@ -384,78 +387,38 @@ def discard(prepared: list[PreparedPhoto]) -> None:
         p.path.unlink(missing_ok=True)
 
 
-def attach_photos(
-    order: WorkOrder,
-    prepared: list[PreparedPhoto],
-    *,
-    stage: str = "report",
-    user: Any = None,
-    transition: Any = None,
-) -> list[Attachment]:
-    """Make prepared photos part of the order (and of one step). Call it inside the
-    transaction that records the step, so the step and its evidence are stored together."""
-    if stage not in STAGES:
-        raise PhotoRejected(f"stage must be one of {', '.join(STAGES)}")
-    now = timezone.now()
-    out = []
-    for p in prepared:
-        relative = Path("orders") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.jpg"
-        target = media_root() / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        p.path.replace(target)
-        out.append(
-            Attachment.objects.create(
-                order=order,
-                transition=transition,
-                stage=stage,
-                file=str(relative),
-                content_type="image/jpeg",
-                width=p.width,
-                height=p.height,
-                size=target.stat().st_size,
-                original_name=p.original_name,
-                taken_at=p.exif.taken_at,
-                lat=p.exif.lat,
-                lon=p.exif.lon,
-                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-                created_at=now,
-            )
-        )
-    return out
+def new_file(folder: str, suffix: str, now: dt.datetime | None = None) -> tuple[Path, Path]:
+    """A fresh stored name under ``folder/YYYY/MM`` (``suffix`` with its dot): the path relative
+    to the media root, kept on the row, and the absolute path, whose directory is made."""
+    month = (now or timezone.now()).strftime("%Y/%m")
+    relative = Path(folder) / month / f"{uuid.uuid4().hex}{suffix}"
+    target = media_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return relative, target
 
 
-def save_photo(
-    order: WorkOrder,
-    upload: IO[bytes],
-    *,
-    size: int,
-    name: str = "",
-    stage: str = "report",
-    user: Any = None,
-    transition: Any = None,
-) -> Attachment:
-    """Check, normalise and store one photo for the order; PhotoRejected says why not."""
-    if stage not in STAGES:
-        raise PhotoRejected(f"stage must be one of {', '.join(STAGES)}")
-    prepared = prepare_photo(upload, size=size, name=name)
-    try:
-        (attachment,) = attach_photos(
-            order, [prepared], stage=stage, user=user, transition=transition
-        )
-    except BaseException:
-        discard([prepared])
-        raise
-    return attachment
+def keep_photo(
+    prepared: PreparedPhoto, folder: str, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Move a prepared photo into the store under ``folder``; the columns every photo row has
+    (file, type, size in pixels and bytes, the sent name, and the time and place read from its
+    EXIF), to pass to the row's ``create``."""
+    relative, target = new_file(folder, ".jpg", now)
+    prepared.path.replace(target)
+    return {
+        "file": str(relative),
+        "content_type": "image/jpeg",
+        "width": prepared.width,
+        "height": prepared.height,
+        "size": target.stat().st_size,
+        "original_name": prepared.original_name,
+        "taken_at": prepared.exif.taken_at,
+        "lat": prepared.exif.lat,
+        "lon": prepared.exif.lon,
+    }
 
 
-def photo_path(attachment: Attachment) -> Path:
-    path = (media_root() / attachment.file).resolve()
-    if media_root().resolve() not in path.parents:
-        raise PhotoRejected("bad path")
-    return path
-
-
-# --------------------------------------------------------------------- command documents --
+# ----------------------------------------------------------------------------- documents --
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
@@ -494,34 +457,6 @@ def sniff_document(data: bytes) -> str | None:
     except UNREADABLE:
         return None
     return fmt.lower() if fmt in ACCEPTED else None
-
-
-def save_document(command: Any, upload: IO[bytes], *, size: int, name: str, user: Any) -> Any:
-    """Store a command's attachment after checking what it really is (not what it is named)."""
-    from gridgov.workorders.models import CommandAttachment
-
-    data = _source(upload, size, "file").read()
-    kind = sniff_document(data)
-    if kind is None:
-        raise PhotoRejected("only PDF, Word, Excel, PowerPoint or image files")
-    content_type = DOCUMENT_TYPES.get(kind) or ACCEPTED.get(kind.upper(), "image/jpeg")
-    suffix = {"jpeg": "jpg", "mpo": "jpg"}.get(kind, kind)
-    now = timezone.now()
-    relative = Path("commands") / now.strftime("%Y/%m") / f"{uuid.uuid4().hex}.{suffix}"
-    target = media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return CommandAttachment.objects.create(
-        command=command,
-        file=str(relative),
-        original_name=Path(name).name[:200] or relative.name,
-        content_type=content_type,
-        size=len(data),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-        created_at=now,
-    )
 
 
 def stored_path(relative: str) -> Path:

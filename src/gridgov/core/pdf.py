@@ -1,5 +1,5 @@
 """PDF building blocks shared by every generated document (bulletins, meeting minutes,
-mediation agreements).
+mediation agreements): the A4 page (`build`), the CJK font and styles, safe text, ruled tables.
 
 reportlab does the layout; the CJK font (Noto Sans SC, from npm, see `GRIDGOV_PDF_FONT_DIR`) is
 embedded as a subset, so a PDF reads the same on a machine without Chinese fonts.
@@ -13,16 +13,20 @@ layout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from gridgov.inputs import printable
 
@@ -107,3 +111,36 @@ def table(rows: Sequence[Sequence[object]], *, widths: list[float] | None = None
         )
     )
     return result
+
+
+PageHook = Callable[[Any, Any], None]
+
+
+def build(
+    story: Sequence[Flowable],
+    *,
+    title: object,
+    author: object,
+    side_mm: float = 22,
+    edge_mm: float = 20,
+    on_page: PageHook | None = None,
+) -> bytes:
+    """The document's bytes: `story` laid out on A4 pages with margins of `side_mm` left and
+    right and `edge_mm` top and bottom; the title and author (any stored text) go in the file's
+    info; `on_page(canvas, doc)` draws on every page (a page number, say)."""
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=side_mm * mm,
+        rightMargin=side_mm * mm,
+        topMargin=edge_mm * mm,
+        bottomMargin=edge_mm * mm,
+        title=plain(title),
+        author=plain(author),
+    )
+    if on_page is None:
+        doc.build(list(story))
+    else:
+        doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
+    return out.getvalue()
