@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Status
 from gridgov import inputs
 from gridgov.air import review
 from gridgov.air.models import CST, ReviewDecision, Station
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.schemas import Schema
 
 router = Router()

@@ -10,12 +10,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
 from gridgov.people import scope, throttle, tokens
 from gridgov.people.models import Person, Post, PostType
+from gridgov.people.regions_api import get_visible_region
 from gridgov.people.roster import roster_workbook
 from gridgov.schemas import Schema
-from gridgov.territory.api import get_visible_region, xlsx_response
 from gridgov.territory.models import Region
 
 auth_router = Router()

@@ -14,7 +14,8 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
+from gridgov.people.regions_api import get_visible_region
 from gridgov.schemas import Schema
 from gridgov.sources import categories, excel
 from gridgov.sources.models import PollutionSource, SourceGrid
@@ -31,7 +32,6 @@ from gridgov.sources.services import (
     sources_for,
     update_source,
 )
-from gridgov.territory.api import geojson, get_visible_region, xlsx_response
 
 router = Router()
 

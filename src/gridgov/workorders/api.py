@@ -15,9 +15,8 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
-from gridgov.api import DOMAIN_STATUS, XLSX, ApiError, download, errors
+from gridgov.apikit import DOMAIN_STATUS, XLSX, ApiError, download, errors, xlsx_response
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.workorders import commands, evidence, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
@@ -414,7 +413,7 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
             raise ApiError(400, f"unknown state {bad[0]!r}", "state")
         qs = qs.filter(state__in=f.state)
     if f.unit:
-        from gridgov.territory.api import get_visible_region
+        from gridgov.people.regions_api import get_visible_region
 
         region = get_visible_region(request, f.unit)
         qs = qs.filter(event__region_path__startswith=region.path)

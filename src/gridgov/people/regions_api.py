@@ -1,4 +1,6 @@
-"""Territory endpoints: regions, the grid map layer, point → grid."""
+"""The territory's endpoints: regions, the grid map layer, point → grid. They live in people
+because each answer is cut to the caller's scope (and names who is responsible), which the
+territory, below people, cannot know."""
 
 import hashlib
 import threading
@@ -9,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, api, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.schemas import Schema
@@ -137,12 +139,6 @@ class RegionCollection(Schema):
 
     type: Literal["FeatureCollection"]
     features: list[RegionFeature]
-
-
-def geojson(request: HttpRequest, collection: dict[str, Any]) -> HttpResponse:
-    """A FeatureCollection as it is: documented by its schema (and checked against it by the
-    tests), not validated per request — boundaries are megabytes of coordinates."""
-    return api.create_response(request, collection, status=200)
 
 
 class RegionFilter(Schema):
@@ -347,9 +343,3 @@ def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpR
         qs = qs.filter(level=level)
     rows = qs.select_related("parent").prefetch_related("lines").order_by("level", "code")
     return xlsx_response(export.workbook_bytes(rows), "regions.xlsx")
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
