@@ -32,7 +32,7 @@ from gridgov.enforcement import services as enforcement
 from gridgov.inspections import plans
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.models import CommandRecipient
+from gridgov.workorders.commands import not_acknowledged
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State
 from gridgov.workorders.stats import order_stats
@@ -722,10 +722,7 @@ def commands_section(region: Region, period: Period) -> Section:
     _lo, hi = day_bounds(period.start, period.end)
     as_of = min(hi, timezone.now())
     pending = (
-        CommandRecipient.objects.filter(
-            region_path__startswith=region.path, command__created_at__lt=as_of
-        )
-        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=as_of))
+        not_acknowledged(under=region.path, as_of=as_of)
         .select_related("command", "region")
         .defer("region__geometry")
         .order_by("region__code", "command__created_at", "pk")

@@ -60,8 +60,8 @@ from gridgov.people import scope
 from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
-from gridgov.workorders.models import CommandRecipient
-from gridgov.workorders.services import orders_for, person_of
+from gridgov.workorders.commands import not_acknowledged
+from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES
 
 WORST_STATIONS = 5
@@ -885,12 +885,7 @@ def emergency_now(now: dt.datetime) -> EmergencyNow:
 
 def commands(user: Any) -> Commands:
     """Commands whose recipients in the scope (or the viewer) have not signed for them."""
-    paths = scope.scope_paths(user)
-    q = _paths_q(paths, "region_path")
-    person = person_of(user)
-    if person is not None and paths is not scope.ALL:
-        q |= Q(person=person)
-    waiting = CommandRecipient.objects.filter(q, acknowledged_at__isnull=True)
+    waiting = not_acknowledged(user)
     per_command = list(
         waiting.values("command_id", "command__title", "command__due_at", "command__created_at")
         .annotate(n=Count("id"))

@@ -9,7 +9,7 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from gridgov.workorders import deadlines, notify, receivers, workcal  # noqa: F401
+        from gridgov.workorders import deadlines, notify, plugins, receivers, workcal  # noqa: F401
         from gridgov.workorders.models import Category, DeadlinePolicy
 
         for model in (Category, DeadlinePolicy):
@@ -18,3 +18,4 @@ class WorkOrdersConfig(AppConfig):
         # A bad GRIDGOV_WORK_HOURS or GRIDGOV_NOTIFY_CHANNELS stops the start, naming itself.
         workcal.work_hours()
         notify.channels()
+        plugins.register()
