@@ -45,7 +45,9 @@ def orders_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    from gridgov.workorders import racing_metrics  # noqa: F401  (registers the horse race's metrics)
+    # Importing racing_metrics registers the horse race's metrics of this app.
+    from gridgov.workorders import overview_panels, racing_metrics  # noqa: F401
 
+    overview_panels.register()
     sections.register(orders_section, order=20)
     alarm_queries.register_order_finder(alarm_orders)
