@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from gridgov.air.models import CST
 from gridgov.bulletins.periods import KIND_LABELS, Period
+from gridgov.people import scope
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.workcal import CST
 
 NUMERALS = "一二三四五六七八九十"
 LEVEL_NAMES = {Level.STREET: "街道（镇）", Level.COMMUNITY: "社区（村）"}
@@ -177,3 +179,18 @@ def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     lo = dt.datetime.combine(start, dt.time(0), tzinfo=CST)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
     return lo, hi
+
+
+def unit_finder(reader: UnitReader, level: int) -> Callable[[str], Region | None]:
+    units = {
+        r.path: r
+        for r in scope.regions_for(reader, Region.objects.filter(level=level)).defer("geometry")
+    }
+
+    def find(path: str) -> Region | None:
+        parts = path.strip("/").split("/")
+        if len(parts) < level:
+            return None
+        return units.get("/" + "/".join(parts[:level]) + "/")
+
+    return find

@@ -23,7 +23,8 @@ def tightening_at(at: dt.datetime) -> plans.Tightening | None:
 
 
 def register() -> None:
-    from gridgov.emergency import overview_panels
+    from gridgov.emergency import bulletin, overview_panels
 
     overview_panels.register()
     plans.register_tightening(tightening_at)
+    bulletin.register()

@@ -21,6 +21,7 @@ def cases_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
 
 def register() -> None:
     # Importing racing_metrics registers the horse race's metrics of this app.
-    from gridgov.enforcement import racing_metrics  # noqa: F401
+    from gridgov.enforcement import bulletin, racing_metrics  # noqa: F401
 
     sections.register(cases_section, order=30)
+    bulletin.register()

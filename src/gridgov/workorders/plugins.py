@@ -46,8 +46,9 @@ def orders_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
 
 def register() -> None:
     # Importing racing_metrics registers the horse race's metrics of this app.
-    from gridgov.workorders import overview_panels, racing_metrics  # noqa: F401
+    from gridgov.workorders import bulletin, overview_panels, racing_metrics  # noqa: F401
 
     overview_panels.register()
     sections.register(orders_section, order=20)
     alarm_queries.register_order_finder(alarm_orders)
+    bulletin.register()
