@@ -15,8 +15,8 @@ from gridgov.apikit import ApiError, errors
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
 from gridgov.centre.overview import overview
-from gridgov.people.regions_api import Geometry
 from gridgov.schemas import Schema
+from gridgov.territory.schemas import Geometry
 
 router = Router()
 

@@ -11,13 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
+from gridgov.apikit import XLSX, download, errors, geojson, xlsx_response
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
+from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
 from gridgov.territory import export
 from gridgov.territory.locate import locate
 from gridgov.territory.models import GridKind, Level, Region
+from gridgov.territory.schemas import Geometry
 from gridgov.territory.services import regions_version
 
 router = Router()
@@ -78,19 +80,6 @@ class LocateOut(Schema):
     responsible_in_scope: bool = Field(
         description="false when the grid is outside the caller's scope (people are not shown)"
     )
-
-
-class PolygonOut(Schema):
-    type: Literal["Polygon"]
-    coordinates: list[list[list[float]]] = Field(description="rings of [lon, lat], WGS84")
-
-
-class MultiPolygonOut(Schema):
-    type: Literal["MultiPolygon"]
-    coordinates: list[list[list[list[float]]]]
-
-
-Geometry = PolygonOut | MultiPolygonOut
 
 
 class GridProperties(Schema):
@@ -170,15 +159,6 @@ def brief(r: Any) -> dict[str, Any]:
     return {"code": r.code, "name": r.name, "level": r.level, "kind": r.kind or None}
 
 
-def get_visible_region(request: HttpRequest, code: str) -> Region:
-    """The region, or one 404 for an unknown code and for one outside the caller's scope (so
-    the answer never tells which codes exist)."""
-    region = Region.objects.select_related("parent").filter(code=code).first()
-    if region is None or not scope.can_see_region(request.user, region):
-        raise ApiError(404, f"no region with code {code!r}", field="code")
-    return region
-
-
 def responsible_out(region: Region) -> list[dict[str, Any]]:
     return [r.__dict__ for r in responsible_for(region)]
 
@@ -192,7 +172,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.parent:
-        parent = get_visible_region(request, filters.parent)
+        parent = visible_region(request.user, filters.parent)
         qs = qs.filter(parent=parent)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -203,7 +183,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
 
 @router.get("/regions/{code}", response={200: RegionDetail, **errors(400, 401, 403, 404)})
 def get_region(request: HttpRequest, code: str) -> Any:
-    region = get_visible_region(request, code)
+    region = visible_region(request.user, code)
     chain = Region.objects.in_bulk(region.ancestor_ids())
     history = [
         {

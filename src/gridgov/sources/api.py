@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
-from gridgov.people.regions_api import get_visible_region
+from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
 from gridgov.sources import categories, excel, sections
 from gridgov.sources.models import PollutionSource, SourceGrid
@@ -367,7 +367,7 @@ def filtered_sources(
 
 
 def _filtered(request: HttpRequest, f: SourceFilter) -> QuerySet[PollutionSource]:
-    region = get_visible_region(request, f.region) if f.region else None
+    region = visible_region(request.user, f.region) if f.region else None
     return filtered_sources(
         request.user, category=f.category, status=f.status, region=region, q=f.q
     )

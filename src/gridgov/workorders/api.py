@@ -413,9 +413,9 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
             raise ApiError(400, f"unknown state {bad[0]!r}", "state")
         qs = qs.filter(state__in=f.state)
     if f.unit:
-        from gridgov.people.regions_api import get_visible_region
+        from gridgov.people.scope import visible_region
 
-        region = get_visible_region(request, f.unit)
+        region = visible_region(request.user, f.unit)
         qs = qs.filter(event__region_path__startswith=region.path)
     if f.category:
         qs = qs.filter(
