@@ -45,6 +45,8 @@ serve: install vendor
 test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py --max 0
 	$(BIN)/mypy src/gridgov
 	$(BIN)/pytest -n $(TEST_WORKERS)
 

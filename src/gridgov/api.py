@@ -1,30 +1,20 @@
-"""The HTTP API, v1 (django-ninja). Each app contributes a router; this module holds the
-instance, authentication and the error format:
-`{"detail": ..., "errors": [{"field", "message"}]}`."""
+"""The HTTP API, v1 (django-ninja): the assembly. Each app contributes a router; this module
+holds the instance, the bearer-token authentication and the handlers that answer every refusal
+in the error format `{"detail": ..., "errors": [{"field", "message"}]}`. Nothing imports it but
+the URL configuration: the apps' API modules use `gridgov.apikit`."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
-from ninja.types import DictStrAny
 
-from gridgov.errors import HTTP_STATUS, DomainError
-from gridgov.inputs import InputError, parse_json
+from gridgov.apikit import DOMAIN_STATUS, ApiError, CheckedParser, InvalidToken, error_body
+from gridgov.errors import DomainError
+from gridgov.inputs import InputError
 from gridgov.people.tokens import token_for
-from gridgov.schemas import Schema
-
-
-class InvalidToken(AuthenticationError):
-    """A request that names a bearer token which does not work is refused at once (401): it
-    does not fall through to the session's authentication (whose CSRF check would answer 403
-    to a POST, hiding the real problem)."""
-
-    def __init__(self, message: str = "invalid, expired or revoked bearer token") -> None:
-        super().__init__(401, message)
 
 
 class BearerToken(HttpBearer):
@@ -37,26 +27,6 @@ class BearerToken(HttpBearer):
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         return found.user
-
-
-class CheckedParser(Parser):
-    """Every body django-ninja reads has passed the input boundary (gridgov.inputs): parsed and
-    checked once by InputBoundaryMiddleware whatever its declared content type, or, when the
-    middleware did not (a form content type sent to a JSON operation), parsed and checked here.
-    A refusal is an InputError, answered 400 naming the field by `on_input_error`."""
-
-    def parse_body(self, request: HttpRequest) -> DictStrAny:
-        if hasattr(request, "parsed_json"):
-            return cast(DictStrAny, request.parsed_json)
-        return cast(DictStrAny, parse_json("body", request.body))
-
-
-class ApiError(HttpError):
-    """An error naming the field it is about."""
-
-    def __init__(self, status_code: int, message: str, field: str | None = None) -> None:
-        super().__init__(status_code, message)
-        self.field = field
 
 
 class GridgovAPI(NinjaAPI):
@@ -90,39 +60,6 @@ api = GridgovAPI(
 )
 
 
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    """The body of every 4xx/5xx answer."""
-
-    detail: str
-    errors: list[FieldErrorOut]
-
-
-def errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    """`response={200: X, **errors(400, 401, 404)}`: the error statuses an operation can answer,
-    documented with the error body."""
-    return dict.fromkeys(codes, ErrorOut)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv"
-
-
-def download(media_type: str, description: str) -> dict[str, Any]:
-    """`openapi_extra` of an operation whose 200 answer is a file (or may be one, next to its
-    JSON schema): its media type, as binary."""
-    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
-    return {"responses": {200: {"description": description, "content": content}}}
-
-
-def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "errors": errors or []}
-
-
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
@@ -137,9 +74,6 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     errors = [{"field": exc.field, "message": str(exc)}] if exc.field else []
     return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
-
-
-DOMAIN_STATUS = HTTP_STATUS
 
 
 @api.exception_handler(DomainError)
@@ -204,10 +138,10 @@ def _register() -> None:
     from gridgov.meetings.api import router as meetings_router
     from gridgov.organisations.api import router as organisations_router
     from gridgov.people.api import auth_router, people_router
+    from gridgov.people.regions_api import router as territory_router
     from gridgov.projects.api import router as projects_router
     from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
-    from gridgov.territory.api import router as territory_router
     from gridgov.workorders.api import router as workorders_router
 
     api.add_router("/auth", auth_router, tags=["auth"])

@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from gridgov.api import api, not_found
+from gridgov.centre import views as centre_views
 from gridgov.enforcement import views as enforcement_views
 from gridgov.open311 import views as open311_views
 from gridgov.workorders import public
@@ -56,5 +57,6 @@ urlpatterns = [
     path("projects/", include("gridgov.projects.urls")),
     path("customs/", include("gridgov.customs.urls")),
     path("m/", RedirectView.as_view(pattern_name="workorders:phone", permanent=False)),
+    path("", centre_views.landing, name="home"),  # by role: centre/landing.py
     path("", include("gridgov.web.urls")),
 ]

@@ -12,9 +12,9 @@ from reportlab.graphics.shapes import String
 from reportlab.pdfbase import pdfmetrics
 
 from gridgov.bulletins import pdf, services
-from gridgov.bulletins.content import Chart
-from gridgov.bulletins.content import Table as ContentTable
 from gridgov.bulletins.excel import sheet_name
+from gridgov.bulletins.shapes import Chart
+from gridgov.bulletins.shapes import Table as ContentTable
 from gridgov.core.pdf import register_fonts
 
 TODAY = dt.date(2026, 12, 2)

@@ -9,6 +9,7 @@ An alarm's order is found through its event (`Event.alarm`, one-to-one) and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,25 +132,22 @@ class OrderRef:
     visible: bool  # the account may open it; otherwise only its existence is told
 
 
+# Who finds the work order each alarm made: the work orders, above air, register it in their
+# AppConfig.ready() (air never imports them). Without one, no alarm made an order.
+OrderFinder = Callable[[Any, list[Alarm]], dict[int, OrderRef]]
+_order_finders: list[OrderFinder] = []
+
+
+def register_order_finder(finder: OrderFinder) -> None:
+    if finder not in _order_finders:
+        _order_finders.append(finder)
+
+
 def orders_of(user: Any, alarms: list[Alarm]) -> dict[int, OrderRef | None]:
     """The work order each alarm made (None: it made none)."""
-    from gridgov.workorders.models import WorkOrder
-    from gridgov.workorders.services import orders_for
-
     found: dict[int, OrderRef | None] = {a.pk: None for a in alarms}
-    made = WorkOrder.objects.filter(event__alarm_id__in=list(found)).select_related("event")
-    visible = set(orders_for(user, made).values_list("pk", flat=True))
-    for o in made:
-        alarm_id = o.event.alarm_id
-        assert alarm_id is not None
-        shown = o.pk in visible
-        found[alarm_id] = OrderRef(
-            o.pk,
-            o.event.reference if shown else "",
-            o.state if shown else "",
-            str(o.get_state_display()) if shown else "",
-            shown,
-        )
+    for finder in _order_finders:
+        found.update(finder(user, alarms))
     return found
 
 

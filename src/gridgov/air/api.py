@@ -35,10 +35,10 @@ from gridgov.air.models import CST, POLLUTANT_FIELDS, Alarm, AlarmRule, Station,
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows, hourly_rows
 from gridgov.air.stations import station_for_token
-from gridgov.api import CSV, ApiError, FieldErrorOut, InvalidToken, download, error_body, errors
+from gridgov.apikit import CSV, ApiError, FieldErrorOut, InvalidToken, download, error_body, errors
 from gridgov.people import scope
+from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
-from gridgov.territory.api import get_visible_region
 from gridgov.territory.models import Level, Region
 
 router = Router()
@@ -547,7 +547,7 @@ def units_for(
     if station:
         return station_units([get_station(request, station).code])
     if region:
-        return region_units([get_visible_region(request, region)])
+        return region_units([visible_region(request.user, region)])
     if level == "station" or level is None:
         codes = list(visible_stations(request).values_list("code", flat=True))
         return station_units(codes)

@@ -9,4 +9,6 @@ class AirConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
         # gateway is saved or deleted in this process.
-        from gridgov.air import stations  # noqa: F401
+        from gridgov.air import overview_panels, stations  # noqa: F401
+
+        overview_panels.register()

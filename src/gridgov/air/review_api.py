@@ -14,7 +14,7 @@ from ninja.params import functions as param
 from gridgov import inputs
 from gridgov.air import review
 from gridgov.air.models import CST, ReviewDecision, Station
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.schemas import Schema
 
 router = Router()

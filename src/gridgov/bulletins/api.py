@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Status
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors
 from gridgov.bulletins import services
 from gridgov.bulletins.models import Bulletin
 from gridgov.schemas import Schema

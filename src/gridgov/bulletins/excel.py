@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from gridgov.bulletins.content import Content
+from gridgov.bulletins.shapes import Content
 from gridgov.inputs import printable, sheet_row
 
 HEAD_FILL = PatternFill("solid", fgColor="E8EDF5")

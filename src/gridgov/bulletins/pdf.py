@@ -26,8 +26,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from gridgov.bulletins.content import Chart, Content
-from gridgov.bulletins.content import Table as ContentTable
+from gridgov.bulletins.shapes import Chart, Content
+from gridgov.bulletins.shapes import Table as ContentTable
 from gridgov.core import pdf
 
 RED = colors.HexColor("#c8161d")

@@ -11,12 +11,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router
 
 from gridgov.air.periods import today as cst_today
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
 from gridgov.centre.overview import overview
 from gridgov.schemas import Schema
-from gridgov.territory.api import Geometry
+from gridgov.territory.schemas import Geometry
 
 router = Router()
 

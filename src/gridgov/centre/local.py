@@ -125,7 +125,7 @@ def _near_stations(
     user: Any, outline: Any, own: list[Any], today: dt.date
 ) -> tuple[int, list[NearStation]]:
     """The stations inside the unit with their AQI (the overview's rows), else the nearest."""
-    from gridgov.centre.overview import air_now
+    from gridgov.centre.airnow import air_now
 
     if own:
         return len(own), [

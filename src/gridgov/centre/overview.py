@@ -8,7 +8,8 @@ it (filtered where that page has filters).
 Cost: the air part (stations' latest hours, today's hours, targets, good days, the ranking) reads
 the hourly table and the monthly store and is cached per scope for
 `GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS` (the stations report once a minute); the live part (alarms,
-orders, inspections, the emergency level, commands) is a fixed number of aggregate queries
+orders, inspections, the emergency level, commands) is the panels the apps register in
+`gridgov.web.panels` (each app's `overview_panels`), a fixed number of aggregate queries
 whatever the district's size — nothing here queries per row.
 """
 
@@ -17,28 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gridgov.air import aqi
-from gridgov.air.aggregate import (
-    DAY,
-    HOUR,
-    date_number,
-    day_start_utc,
-    fetch_hours,
-    hourly_means,
-    o3_8h_windows,
-)
 from gridgov.air.assessment import (
     Assessment,
     assess,
@@ -48,33 +36,17 @@ from gridgov.air.assessment import (
     station_units,
     target_progress,
 )
-from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Alarm, Station, Target
+from gridgov.air.models import Target
 from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
-from gridgov.core.scopes import under_paths
-from gridgov.emergency import services as emergency
-from gridgov.inspections.models import Inspection
-from gridgov.inspections.services import inspections_for
+from gridgov.centre.airnow import AirNow, StationNow, air_now, scope_stations
 from gridgov.people import scope
-from gridgov.people.actor import person_of
 from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import lateness
-from gridgov.workorders.models import CommandRecipient
-from gridgov.workorders.services import orders_for
-from gridgov.workorders.states import OPEN_STATES
+from gridgov.web import panels
+from gridgov.web.panels import link
 
-WORST_STATIONS = 5
-NEWEST_ALARMS = 5
-NEWEST_COMMANDS = 5
 RANK_METRIC = "pm25"
-
-
-def link(name: str, *args: Any, **query: Any) -> str:
-    """The address of a page, with its filters (empty values left out)."""
-    address = reverse(name, args=args)
-    params = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{address}?{urlencode(params)}" if params else address
 
 
 def _finite(value: float | None) -> float | None:
@@ -89,49 +61,6 @@ class UnitRef:
     code: str
     name: str
     level: int
-
-
-@dataclass
-class LevelCount:
-    level: int  # 1–6; 0 = no valid value
-    category: str
-    colour: str | None
-    stations: int
-
-
-@dataclass
-class StationNow:
-    code: str
-    name: str
-    lat: float
-    lon: float
-    aqi: int | None
-    level: int
-    colour: str | None
-    primary: list[str]
-    url: str
-
-
-@dataclass
-class AirNow:
-    """The latest hour (real-time AQI) and today so far (daily AQI of the hours so far)."""
-
-    hour: dt.datetime | None  # start of the newest hour any station reported
-    aqi: int | None
-    level: int
-    category: str
-    colour: str | None
-    primary: list[str]
-    today_aqi: int | None
-    today_level: int
-    today_category: str
-    today_colour: str | None
-    today_hours: int
-    stations: int
-    reporting: int
-    by_level: list[LevelCount]
-    worst: list[StationNow]
-    url: str
 
 
 @dataclass
@@ -198,90 +127,6 @@ class Ranking:
 
 
 @dataclass
-class RuleCount:
-    rule_id: int
-    rule: str
-    count: int
-    url: str
-
-
-@dataclass
-class AlarmItem:
-    id: int
-    station: str
-    station_name: str
-    rule: str
-    pollutant: str
-    value: float | None
-    started_at: dt.datetime
-    url: str
-
-
-@dataclass
-class Alarms:
-    open: int
-    unacknowledged: int
-    by_rule: list[RuleCount]
-    newest: list[AlarmItem]
-    url: str
-
-
-@dataclass
-class UnitOrders:
-    code: str
-    name: str
-    open: int
-    overdue: int
-    url: str
-    overdue_url: str
-
-
-@dataclass
-class Orders:
-    open: int
-    overdue: int
-    by_unit: list[UnitOrders]
-    url: str
-    overdue_url: str
-
-
-@dataclass
-class Inspections:
-    day: dt.date
-    total: int
-    failed: int
-    far: int
-    url: str
-    failed_url: str
-
-
-@dataclass
-class EmergencyNow:
-    level: int | None  # None: no warning in force
-    label: str
-    starts_at: dt.datetime | None
-    ends_at: dt.datetime | None
-    url: str
-
-
-@dataclass
-class CommandWaiting:
-    id: int
-    title: str
-    due_at: dt.datetime
-    waiting: int  # recipients in scope who have not signed for it
-    url: str
-
-
-@dataclass
-class Commands:
-    waiting: int  # recipients who have not signed
-    commands: int  # commands with at least one of them
-    newest: list[CommandWaiting]
-    url: str
-
-
-@dataclass
 class Scorecard:
     """A horse-race card (赛马比拼) for its current period: the best and last three in scope."""
 
@@ -317,11 +162,12 @@ class Overview:
     month: list[GoodDays]
     year: list[GoodDays]
     ranking: Ranking
-    alarms: Alarms
-    orders: Orders
-    inspections: Inspections
-    emergency: EmergencyNow
-    commands: Commands
+    # The live part: panels the apps register (gridgov.web.panels), plain dataclasses too:
+    alarms: Any  # air.overview_panels.Alarms
+    orders: Any  # workorders.overview_panels.Orders
+    inspections: Any  # inspections.overview_panels.Inspections
+    emergency: Any  # emergency.overview_panels.EmergencyNow
+    commands: Any  # workorders.overview_panels.Commands
     scorecards: list[Scorecard]
     map_url: str
     # Below the street: the community's or the grid's own figures (centre/local.py).
@@ -341,143 +187,7 @@ def top_units(user: Any) -> list[Region]:
     return list(qs.filter(path__in=paths or []).order_by("level", "code"))
 
 
-def scope_stations(user: Any) -> list[tuple[int, str, str, float, float]]:
-    """Ambient stations inside the scope's grids (reference stations outside every grid belong
-    to no unit): (pk, code, name, lat, lon), by code."""
-    paths = scope.scope_paths(user)
-    qs = Station.objects.filter(active=True, kind__in=AMBIENT_KINDS, grid__isnull=False).filter(
-        under_paths(paths, "grid__path")
-    )
-    return list(qs.order_by("code").values_list("pk", "code", "name", "lat", "lon"))
-
-
 # --- air ---------------------------------------------------------------------------------------
-
-
-def _level_fields(aqi_value: int) -> tuple[int, str, str | None]:
-    lvl = aqi.level(int(aqi.level_numbers(np.array([aqi_value]))[0])) if aqi_value >= 0 else None
-    if lvl is None:
-        return 0, "NA", None
-    return lvl.number, lvl.category, lvl.hex
-
-
-def _hour_values(means: np.ndarray) -> dict[str, np.ndarray]:
-    return {p: means[:, j] for j, p in enumerate(POLLUTANT_FIELDS)}
-
-
-def air_now(
-    stations: list[tuple[int, str, str, float, float]],
-    today: dt.date,
-    now: dt.datetime | None = None,
-) -> tuple[AirNow, list[StationNow]]:
-    """Each station's newest valid hour within the last three hours before `now` (its real-time
-    AQI; a station with none is not reporting — a fact of the clock, not of the offline sweep),
-    the unit's (mean of the stations' values), and today so far (the daily AQI of the unit's
-    hourly means so far: 今日累计)."""
-    ids = [s[0] for s in stations]
-    day_start = day_start_utc(date_number(today))
-    rows = fetch_hours(ids, day_start - 2 * DAY, day_start + DAY) if ids else np.zeros((0, 15))
-    means = hourly_means(rows) if len(rows) else np.zeros((0, len(POLLUTANT_FIELDS)))
-    valid = np.isfinite(means).any(axis=1)
-    rows, means = rows[valid], means[valid]
-    moment = int((now or timezone.now()).timestamp())
-    so_far = rows[:, 1] <= moment  # nothing dated ahead of now
-    rows, means = rows[so_far], means[so_far]
-    # Live: the hours from two before the current one (today's so far are kept for below).
-    live = rows[:, 1] >= moment - moment % HOUR - 2 * HOUR
-    newest = int(rows[live, 1].max()) if live.any() else None
-    index = {pk: i for i, pk in enumerate(ids)}
-    latest = np.full((len(ids), len(POLLUTANT_FIELDS)), np.nan)
-    latest_ts = np.full(len(ids), -1, dtype=np.int64)
-    if newest is not None:
-        recent = rows[:, 1] >= newest - 2 * HOUR
-        for row, m in zip(rows[recent], means[recent], strict=True):
-            i = index[int(row[0])]
-            if int(row[1]) > latest_ts[i]:
-                latest_ts[i], latest[i] = int(row[1]), m
-    standard = aqi.standard_for(today)
-    report = aqi.hourly_report(_hour_values(latest), standard) if ids else None
-    station_rows: list[StationNow] = []
-    for i, (_pk, code, name, lat, lon) in enumerate(stations):
-        value = int(report.aqi[i]) if report is not None else -1
-        number, _category, colour = _level_fields(value)
-        station_rows.append(
-            StationNow(
-                code=code,
-                name=name,
-                lat=lat,
-                lon=lon,
-                aqi=value if value >= 0 else None,
-                level=number,
-                colour=colour,
-                primary=aqi.pollutant_names(int(report.primary[i])) if report is not None else [],
-                url=link("air:station", code),
-            )
-        )
-    reporting = latest_ts >= 0
-    n_now = np.isfinite(latest).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit_now = np.where(n_now > 0, np.nansum(latest, axis=0) / np.maximum(n_now, 1), np.nan)[
-            None, :
-        ]
-    now_report = aqi.hourly_report(_hour_values(unit_now), standard)
-    now_aqi = int(now_report.aqi[0])
-    now_level, now_category, now_colour = _level_fields(now_aqi)
-
-    # Today so far: the unit's hourly means (mean over stations), then a daily AQI over them.
-    today_rows = rows[:, 1] >= day_start
-    grid = np.full((24, len(POLLUTANT_FIELDS)), np.nan)
-    hours = ((rows[today_rows, 1].astype(np.int64) - day_start) // HOUR).astype(int)
-    today_means = means[today_rows]
-    for h in np.unique(hours):
-        values = today_means[hours == h]
-        n = np.isfinite(values).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            grid[h] = np.where(n > 0, np.nansum(values, axis=0) / np.maximum(n, 1), np.nan)
-    counted = np.isfinite(grid).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        day_means = np.where(counted > 0, np.nansum(grid, axis=0) / np.maximum(counted, 1), np.nan)
-    o3 = grid[:, POLLUTANT_FIELDS.index("o3")]
-    windows = o3_8h_windows(o3[None, :])[0]
-    daily = {p: np.array([day_means[j]]) for j, p in enumerate(POLLUTANT_FIELDS) if p != "o3"}
-    daily["o3_1h_max"] = np.array([np.nanmax(o3) if np.isfinite(o3).any() else np.nan])
-    daily["o3_8h_max"] = np.array([np.nanmax(windows) if np.isfinite(windows).any() else np.nan])
-    today_report = aqi.daily_report(daily, standard)
-    today_aqi = int(today_report.aqi[0])
-    today_level, today_category, today_colour = _level_fields(today_aqi)
-
-    counts: dict[int, int] = defaultdict(int)
-    for s in station_rows:
-        counts[s.level] += 1
-    by_level = [
-        LevelCount(lvl.number, lvl.category, lvl.hex, counts.get(lvl.number, 0))
-        for lvl in aqi.LEVELS
-    ]
-    by_level.append(LevelCount(0, "NA", None, counts.get(0, 0)))
-    worst = sorted(
-        (s for s in station_rows if s.aqi is not None), key=lambda s: (-(s.aqi or 0), s.code)
-    )
-    return (
-        AirNow(
-            hour=dt.datetime.fromtimestamp(newest, tz=CST) if newest is not None else None,
-            aqi=now_aqi if now_aqi >= 0 else None,
-            level=now_level,
-            category=now_category,
-            colour=now_colour,
-            primary=aqi.pollutant_names(int(now_report.primary[0])),
-            today_aqi=today_aqi if today_aqi >= 0 else None,
-            today_level=today_level,
-            today_category=today_category,
-            today_colour=today_colour,
-            today_hours=int(np.isfinite(grid).any(axis=1).sum()),
-            stations=len(stations),
-            reporting=int(reporting.sum()),
-            by_level=by_level,
-            worst=worst[:WORST_STATIONS],
-            url=link("air:map"),
-        ),
-        station_rows,
-    )
 
 
 def _last_year(day: dt.date) -> dt.date:
@@ -743,171 +453,11 @@ def scorecards(user: Any, today: dt.date) -> list[Scorecard]:
 # --- the live part -------------------------------------------------------------------------
 
 
-def visible_alarms(user: Any) -> Any:
-    """Alarms of the stations in the scope and of reference stations outside every grid."""
-    paths = scope.scope_paths(user)
-    q = (
-        Q()
-        if paths is scope.ALL
-        else Q(station__grid__isnull=True) | under_paths(paths, "station__grid__path")
-    )
-    return Alarm.objects.filter(q, station__active=True)
-
-
-def alarms(user: Any) -> Alarms:
-    live = visible_alarms(user).filter(ended_at__isnull=True)
-    by_rule = [
-        RuleCount(
-            r["rule_id"],
-            r["rule__name"],
-            r["n"],
-            link("air:alarms", rule=r["rule_id"]),
-        )
-        for r in live.values("rule_id", "rule__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "rule__name")
-    ]
-    newest = [
-        AlarmItem(
-            id=a.pk,
-            station=a.station.code,
-            station_name=a.station.name,
-            rule=a.rule.name,
-            pollutant=a.pollutant,
-            value=_finite(a.value),
-            started_at=a.started_at,
-            url=link("air:station", a.station.code),
-        )
-        for a in live.select_related("station", "rule").order_by("-started_at")[:NEWEST_ALARMS]
-    ]
-    return Alarms(
-        open=sum(r.count for r in by_rule),
-        unacknowledged=live.filter(acknowledged_at__isnull=True).count(),
-        by_rule=by_rule,
-        newest=newest,
-        url=link("air:alarms"),
-    )
-
-
-def order_units(user: Any, units: list[Region]) -> list[Region]:
-    """The units orders are counted by: streets for the district, communities for a street,
-    grids for a community."""
-    if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
-        wanted = Level.STREET
-    elif any(u.level == Level.STREET for u in units):
-        wanted = Level.COMMUNITY
-    else:
-        wanted = Level.GRID
-    return list(
-        scope.regions_for(user, Region.objects.active().filter(level=wanted)).order_by("code")
-    )
-
-
-def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
-    """Open and overdue orders in scope, by unit (one grouped query over the orders' paths);
-    overdue as of `now` (lateness.overdue_q), whether or not a sweep has run."""
-    open_states = [s.value for s in OPEN_STATES]
-    rows = (
-        orders_for(user)
-        .filter(state__in=open_states)
-        .values("event__region_path")
-        .annotate(n=Count("id"), late=Count("id", filter=lateness.overdue_q(now)))
-        .order_by()
-    )
-    counts = [(r["event__region_path"], r["n"], r["late"]) for r in rows]
-    by_unit = []
-    for u in order_units(user, units):
-        n = sum(c for p, c, _late in counts if p.startswith(u.path))
-        late = sum(lt for p, _c, lt in counts if p.startswith(u.path))
-        by_unit.append(
-            UnitOrders(
-                code=u.code,
-                name=u.name,
-                open=n,
-                overdue=late,
-                url=link("workorders:desk", queue="open", unit=u.code),
-                overdue_url=link("workorders:desk", queue="overdue", unit=u.code),
-            )
-        )
-    by_unit.sort(key=lambda r: (-r.overdue, -r.open, r.code))
-    return Orders(
-        open=sum(c for _p, c, _l in counts),
-        overdue=sum(lt for _p, _c, lt in counts),
-        by_unit=by_unit,
-        url=link("workorders:desk", queue="open"),
-        overdue_url=link("workorders:desk", queue="overdue"),
-    )
-
-
-def inspections(user: Any, today: dt.date) -> Inspections:
-    start = dt.datetime.combine(today, dt.time(), tzinfo=CST)
-    found = (
-        inspections_for(user)
-        .filter(at__gte=start, at__lt=start + dt.timedelta(days=1))
-        .aggregate(
-            total=Count("id"),
-            failed=Count("id", filter=Q(result=Inspection.Result.FAILED)),
-            far=Count("id", filter=Q(far=True)),
-        )
-    )
-    day = today.isoformat()
-    return Inspections(
-        day=today,
-        total=found["total"],
-        failed=found["failed"],
-        far=found["far"],
-        url=link("inspections:desk", **{"from": day, "to": day}),
-        failed_url=link("inspections:desk", result="failed", **{"from": day, "to": day}),
-    )
-
-
-def emergency_now(now: dt.datetime) -> EmergencyNow:
-    warning = emergency.in_force(now)
-    if warning is None:
-        return EmergencyNow(None, "", None, None, link("emergency:index"))
-    return EmergencyNow(
-        warning.level,
-        str(warning.get_level_display()),
-        warning.starts_at,
-        warning.ends_at,
-        link("emergency:warning", warning.pk),
-    )
-
-
-def commands(user: Any) -> Commands:
-    """Commands whose recipients in the scope (or the viewer) have not signed for them."""
-    paths = scope.scope_paths(user)
-    q = under_paths(paths, "region_path")
-    person = person_of(user)
-    if person is not None and paths is not scope.ALL:
-        q |= Q(person=person)
-    waiting = CommandRecipient.objects.filter(q, acknowledged_at__isnull=True)
-    per_command = list(
-        waiting.values("command_id", "command__title", "command__due_at", "command__created_at")
-        .annotate(n=Count("id"))
-        .order_by("-command__created_at", "-command_id")
-    )
-    return Commands(
-        waiting=sum(r["n"] for r in per_command),
-        commands=len(per_command),
-        newest=[
-            CommandWaiting(
-                r["command_id"],
-                r["command__title"],
-                r["command__due_at"],
-                r["n"],
-                link("workorders:command", r["command_id"]),
-            )
-            for r in per_command[:NEWEST_COMMANDS]
-        ],
-        url=link("workorders:commands"),
-    )
-
-
 def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overview:
     """Every figure of the overview for the account's scope, as of `today` (China time)."""
     now = now or timezone.now()
     units = top_units(user)
+    viewer = panels.Viewer(user, today, now, units)
     air = air_part(user, today, units)
     o = Overview(
         generated_at=now,
@@ -918,11 +468,11 @@ def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overv
         month=air.month,
         year=air.year,
         ranking=air.ranking,
-        alarms=alarms(user),
-        orders=orders(user, units, now),
-        inspections=inspections(user, today),
-        emergency=emergency_now(now),
-        commands=commands(user),
+        alarms=panels.compute("alarms", viewer),
+        orders=panels.compute("orders", viewer),
+        inspections=panels.compute("inspections", viewer),
+        emergency=panels.compute("emergency", viewer),
+        commands=panels.compute("commands", viewer),
         scorecards=air.scorecards,
         map_url=reverse("api:centre_overview_map"),
     )

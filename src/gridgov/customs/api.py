@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, error_body, errors
+from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
 from gridgov.customs import excel, services
 from gridgov.customs.models import (
     AdoptionMeeting,
@@ -27,7 +27,6 @@ from gridgov.customs.models import (
     RulesVersion,
 )
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
 router = Router()

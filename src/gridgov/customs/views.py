@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.apikit import xlsx_response
 from gridgov.customs import excel, services
 from gridgov.customs.forms import (
     CouncilForm,
@@ -33,7 +34,6 @@ from gridgov.customs.forms import (
 from gridgov.customs.models import CeremonyKind, Limit, Registration
 from gridgov.customs.services import CustomsError
 from gridgov.errors import add_form_error
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
 RECENT = 50

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.emergency import services
 from gridgov.emergency.models import Level, Measure, Warning
 from gridgov.schemas import Schema

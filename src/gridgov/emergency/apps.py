@@ -6,3 +6,8 @@ class EmergencyConfig(AppConfig):
     name = "gridgov.emergency"
     verbose_name = _("重污染天气应急")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gridgov.emergency import plugins
+
+        plugins.register()

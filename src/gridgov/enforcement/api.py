@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication

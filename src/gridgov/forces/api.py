@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
 from gridgov.forces import excel, services
 from gridgov.forces.models import (
     Allocation,
@@ -28,7 +28,6 @@ from gridgov.forces.models import (
     Status as RequestStatus,
 )
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
 router = Router()

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
 from gridgov.forces import excel, services
 from gridgov.forces.forms import ApproveForm, HandoverForm, RejectForm, RequestForm
 from gridgov.forces.models import Status
 from gridgov.forces.services import ForcesError
-from gridgov.territory.api import xlsx_response
 
 ROSTER_DAYS = 7
 

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
-from gridgov.api import ApiError, errors
+from gridgov.apikit import ApiError, errors
 from gridgov.core import evidence
 from gridgov.inspections import plans, services
 from gridgov.inspections.models import Inspection, Rectification

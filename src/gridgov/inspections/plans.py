@@ -2,27 +2,25 @@
 (street or community) and category over a period.
 
 The interval in force for a source is its category's plan; while a heavy-pollution warning is
-in force (emergency.services.in_force), the plan's emergency interval, or the smallest
-`Measure.inspection_interval_days` of the category's measures at or below the warning's level
-(an enterprise measure only for its performance grades) when that is smaller. The tighter
+in force (the emergency app registers it: `register_tightening`), the plan's emergency
+interval, or the smallest `Measure.inspection_interval_days` of the category's measures at or
+below the warning's level (an enterprise measure only for its performance grades) when that is
+smaller. The tighter
 interval counts from the warning's first day at the earliest, never backwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from gridgov.core.scopes import under_paths
 from gridgov.core.workcal import CST
-from gridgov.emergency.models import Measure
-from gridgov.emergency.models import Warning as EmergencyWarning
-from gridgov.emergency.services import in_force
 from gridgov.inspections.models import Inspection, InspectionPlan, Rectification
 from gridgov.inspections.services import is_on_time
 from gridgov.people import scope
@@ -70,20 +68,45 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CST).date()
 
 
-def _emergency_intervals(warning: EmergencyWarning | None) -> dict[str, list[Measure]]:
-    if warning is None:
-        return {}
-    out: dict[str, list[Measure]] = defaultdict(list)
-    for m in Measure.objects.filter(active=True, level__lte=warning.level):
-        out[m.category].append(m)
-    return out
+class IntervalRule(Protocol):
+    """A measure of a stricter period: its interval, for the grades it names (none: all)."""
+
+    grades: Any
+    inspection_interval_days: int
+
+
+@dataclass(frozen=True)
+class Tightening:
+    """A stricter period in force (a heavy-pollution warning): since when, and its measures'
+    inspection intervals by source category."""
+
+    starts_at: dt.datetime
+    rules: dict[str, list[IntervalRule]]
+
+
+# Who says which stricter period is in force at a moment: the emergency app, above the
+# inspections, registers itself in its AppConfig.ready() (the inspections never import it).
+TighteningSource = Callable[[dt.datetime], Tightening | None]
+_tightenings: list[TighteningSource] = []
+
+
+def register_tightening(source: TighteningSource) -> None:
+    if source not in _tightenings:
+        _tightenings.append(source)
+
+
+def tightening_at(at: dt.datetime) -> Tightening | None:
+    for source in _tightenings:
+        found = source(at)
+        if found is not None:
+            return found
+    return None
 
 
 def interval_for(
     source: PollutionSource,
     plan: InspectionPlan | None,
-    measures: dict[str, list[Measure]],
-    warning: EmergencyWarning | None,
+    warning: Tightening | None,
 ) -> tuple[int | None, bool]:
     """(days between inspections in force, whether it is the emergency interval)."""
     normal = plan.interval_days if plan is not None and plan.active else None
@@ -93,7 +116,7 @@ def interval_for(
     if plan is not None and plan.active:
         candidates.append(plan.emergency_interval_days)
     grade = str(source.attributes.get("grade", "")) if source.attributes else ""
-    for m in measures.get(source.category, []):
+    for m in warning.rules.get(source.category, []):
         if m.grades and grade not in m.grades:
             continue
         candidates.append(m.inspection_interval_days)
@@ -121,8 +144,7 @@ def due_sources(
     on = on or today
     if at is None:
         at = timezone.now() if on == today else dt.datetime.combine(on, dt.time(12), tzinfo=CST)
-    warning = in_force(at)
-    measures = _emergency_intervals(warning)
+    warning = tightening_at(at)
     plans = {p.category: p for p in InspectionPlan.objects.all()}
     base = sources_for(user) if qs is None else qs
     sources = list(
@@ -141,7 +163,7 @@ def due_sources(
     warning_day = _local_day(warning.starts_at) if warning is not None else None
     out = []
     for s in sources:
-        interval, emergency = interval_for(s, plans.get(s.category), measures, warning)
+        interval, emergency = interval_for(s, plans.get(s.category), warning)
         if interval is None:
             continue
         seen = last.get(s.pk)

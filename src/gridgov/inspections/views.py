@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from gridgov import api as _api  # noqa: F401  (first: it imports this app's router)
 from gridgov import inputs
 from gridgov.core import evidence
 from gridgov.inspections import plans, services

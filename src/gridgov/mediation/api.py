@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
 from gridgov.mediation import agreement, excel, services
 from gridgov.mediation.models import (
     Case,
@@ -30,7 +30,6 @@ from gridgov.mediation.models import (
     Training,
 )
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 
 router = Router()

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.apikit import xlsx_response
 from gridgov.mediation import agreement, excel, forms, services
 from gridgov.mediation.models import Case, Outcome
 from gridgov.mediation.services import MediationError
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level
 
 PAGE = 200

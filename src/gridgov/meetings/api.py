@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import download, errors
+from gridgov.apikit import download, errors
 from gridgov.meetings import minutes, services
 from gridgov.meetings.models import Decision, Meeting
 from gridgov.schemas import Schema

@@ -11,7 +11,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from gridgov.inputs import printable
@@ -118,3 +118,9 @@ def respond(fmt: str, data: Any, root: str, item: str | None, status: int = 200)
 def error_response(fmt: str, status: int, description: str) -> HttpResponse:
     """The spec's error list: [{code, description}]."""
     return respond(fmt, [{"code": status, "description": description}], "errors", "error", status)
+
+
+def refused(request: HttpRequest, status: int, description: str) -> HttpResponse:
+    """A request the input boundary refused, in the spec's error list (XML under *.xml)."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return error_response(fmt, status, description)

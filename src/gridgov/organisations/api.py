@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, error_body, errors
+from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
 from gridgov.organisations import excel, services
 from gridgov.organisations.models import (
     JointMeeting,
@@ -25,7 +25,6 @@ from gridgov.organisations.models import (
 )
 from gridgov.organisations.services import OrgState
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 
 router = Router()

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
 from gridgov.organisations import excel, forms, services
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
-from gridgov.territory.api import xlsx_response
 
 COVERAGE_CHOICES = [
     ("org_covered", gettext_lazy("已组织覆盖")),

@@ -103,3 +103,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_queryset(self, request: Any) -> Any:
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+
+from gridgov.people import region_admin  # noqa: E402, F401  (registers the territory's admin pages)

@@ -11,12 +11,12 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import functions as param
 
-from gridgov.api import XLSX, ApiError, download, errors
+from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
 from gridgov.people import scope, throttle, tokens
 from gridgov.people.models import Person, Post, PostType
 from gridgov.people.roster import roster_workbook
+from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
-from gridgov.territory.api import get_visible_region, xlsx_response
 from gridgov.territory.models import Region
 
 auth_router = Router()
@@ -175,7 +175,7 @@ def filtered_posts(request: HttpRequest, filters: PeopleFilter) -> Any:
     if not filters.include_ended:
         posts = posts.current()
     if filters.region:
-        region = get_visible_region(request, filters.region)
+        region = visible_region(request.user, filters.region)
         posts = posts.filter(region__path__startswith=region.path)
     if filters.post:
         if not PostType.objects.filter(code=filters.post).exists():

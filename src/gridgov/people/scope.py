@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gridgov.core.scopes import under_paths
+from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people.models import Person, Post, PostQuerySet
 from gridgov.territory.models import Region
 
@@ -91,3 +92,12 @@ def ancestor_paths(paths: list[str]) -> list[str]:
         parts = p.strip("/").split("/")
         out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
     return sorted(out)
+
+
+def visible_region(user: Any, code: str) -> Region:
+    """The region, or one not_found for an unknown code and for one outside the account's scope
+    (so the answer never tells which codes exist)."""
+    region = Region.objects.select_related("parent").filter(code=code).first()
+    if region is None or not can_see_region(user, region):
+        raise DomainError(NOT_FOUND, f"no region with code {code!r}", field="code")
+    return region

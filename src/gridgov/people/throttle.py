@@ -85,7 +85,7 @@ def lockout_response(
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: 429 with Retry-After; the API's error format under /api/, a page
     elsewhere."""
-    from gridgov.api import error_body
+    from gridgov.apikit import error_body
 
     message = lockout_message()
     response: HttpResponse

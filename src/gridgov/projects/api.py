@@ -14,12 +14,11 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gridgov.api import XLSX, ApiError, download, error_body, errors
+from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
 from gridgov.projects import excel, services
 from gridgov.projects.models import Document, Milestone, Project, Spending, StatusChange
 from gridgov.projects.services import Filters, ProjectInput, ProjectsError
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level
 
 router = Router()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
 from gridgov.projects import excel, services
 from gridgov.projects.forms import (
@@ -34,7 +35,6 @@ from gridgov.projects.forms import (
 )
 from gridgov.projects.models import Project, Status
 from gridgov.projects.services import Filters, ProjectInput, ProjectsError
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level
 
 MAX_ROWS = 500

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 
 from gridgov import inputs
-from gridgov.api import XLSX, download, errors
+from gridgov.apikit import XLSX, download, errors
 from gridgov.racing import excel, services
 from gridgov.racing.models import Indicator, Scorecard
 from gridgov.schemas import Schema

@@ -439,3 +439,13 @@ def card_summary(user: Any, today: dt.date | None = None) -> list[CardSummary]:
             )
         )
     return out
+
+
+def active_cards_below(level: int) -> Any:
+    """The active scorecards of the levels below `level` (a street's cards for a district),
+    by level, with their indicators."""
+    return (
+        Scorecard.objects.filter(active=True, level__gt=level)
+        .prefetch_related("indicators")
+        .order_by("level", "pk")
+    )

@@ -1,8 +1,10 @@
-"""Sections of a source's page contributed by other apps (inspections, enforcement, orders…).
+"""What other apps add to a source (inspections, orders, enforcement …): the host's registry.
 
-`register(fn)`: `fn(source, user)` returns `{"title", "template", "context"}` or None (nothing
-to show); the source page renders each section's template with its context, in the order they
-were registered. Register at import time of a module the app loads (e.g. in `AppConfig.ready`).
+`register(fn, order)`: `fn(source, user)` returns `{"title", "template", "context"}` (or
+`{"title", "html"}`, see `rendered`) or None (nothing to show); the source page renders each
+section, by `order` then in the order they were registered. `register_figures(fn)`: `fn(source)`
+returns figures the API's source detail adds (e.g. `{"inspections": 3}`). Each guest registers
+in its `AppConfig.ready()`; this app never imports them.
 """
 
 from __future__ import annotations
@@ -10,81 +12,46 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from gridgov.sources.models import PollutionSource
 
 Section = Callable[[PollutionSource, Any], dict[str, Any] | None]
+Figures = Callable[[PollutionSource], dict[str, Any]]
 _SECTIONS: list[Section] = []
+_ORDER: dict[Section, int] = {}
+_FIGURES: list[Figures] = []
 
 
-def register(fn: Section) -> Section:
+def register(fn: Section, order: int = 100) -> Section:
     if fn not in _SECTIONS:
         _SECTIONS.append(fn)
+        _ORDER[fn] = order
+    return fn
+
+
+def register_figures(fn: Figures) -> Figures:
+    if fn not in _FIGURES:
+        _FIGURES.append(fn)
     return fn
 
 
 def sections_for(source: PollutionSource, user: Any) -> list[dict[str, Any]]:
     out = []
-    for fn in _SECTIONS:
+    for fn in sorted(_SECTIONS, key=lambda fn: _ORDER.get(fn, 100)):  # stable within an order
         section = fn(source, user)
         if section:
             out.append(section)
     return out
 
 
-@register
-def inspections_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
-    """检查与整改: the source's latest inspections and its rectifications."""
-    from gridgov.inspections.models import Inspection, Rectification
-
-    inspections = list(
-        Inspection.objects.filter(source=source)
-        .select_related("inspector")
-        .order_by("-at", "-id")[:20]
-    )
-    rectifications = list(
-        Rectification.objects.filter(source=source)
-        .select_related("order")
-        .order_by("-created_at")[:20]
-    )
-    return {
-        "title": _("检查与整改"),
-        "template": "sources/sections/inspections.html",
-        "context": {
-            "inspections": inspections,
-            "rectifications": rectifications,
-            "inspection_count": Inspection.objects.filter(source=source).count(),
-            "open_count": Rectification.objects.filter(
-                source=source, state=Rectification.State.OPEN
-            ).count(),
-        },
-    }
+def figures_for(source: PollutionSource) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fn in _FIGURES:
+        out.update(fn(source))
+    return out
 
 
-def _rendered(title: str, template: str, context: dict[str, Any]) -> dict[str, Any]:
+def rendered(title: str, template: str, context: dict[str, Any]) -> dict[str, Any]:
     """A section whose template draws its own card and heading."""
     from django.template.loader import render_to_string
 
     return {"title": title, "html": render_to_string(template, context)}
-
-
-@register
-def orders_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
-    """认定为责任源的工单: the work orders whose handling named this source."""
-    from gridgov.workorders.sourcing import source_section
-
-    return _rendered(
-        _("认定为责任源的工单"), "workorders/_source_section.html", source_section(source, user)
-    )
-
-
-@register
-def cases_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
-    """执法案件: the source's enforcement cases the account may see."""
-    from gridgov.enforcement.services import can_view, source_section
-
-    if not can_view(user):
-        return None  # grid posts have no access to cases: no empty card either
-    context = {"section": source_section(source, user)}
-    return _rendered(_("执法案件"), "enforcement/_source_section.html", context)

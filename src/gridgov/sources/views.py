@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.apikit import xlsx_response
 from gridgov.people import scope
 from gridgov.sources import categories, excel, files
 from gridgov.sources.api import WRITE_PERMISSION, filtered_sources
@@ -34,7 +35,6 @@ from gridgov.sources.services import (
     sources_for,
     update_source,
 )
-from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 
 # One colour per category (the map's layers and the legend use the same classes).

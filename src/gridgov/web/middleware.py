@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.inputs import InputError
-from gridgov.open311 import georeport
 
 
 class LanguageMiddleware:
@@ -111,6 +110,16 @@ class InputBoundaryMiddleware:
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
+# A door with its own error format (Open311 …): its path prefix → the answer to a refusal
+# (request, status, "field: message"). Each such app registers itself in AppConfig.ready().
+Refusal = Callable[[HttpRequest, int, str], HttpResponse]
+REFUSAL_FORMATS: dict[str, Refusal] = {}
+
+
+def register_refusal_format(prefix: str, answer: Refusal) -> None:
+    """Refusals of the input boundary under `prefix` are answered by `answer`."""
+    REFUSAL_FORMATS[prefix] = answer
+
 
 def refusal(request: HttpRequest, status: int, field: str, message: str) -> HttpResponse:
     """A refused request, in the format of the door it came through."""
@@ -121,9 +130,9 @@ def refusal(request: HttpRequest, status: int, field: str, message: str) -> Http
             "errors": [{"field": field, "message": message}],
         }
         return JsonResponse(body, status=status)
-    if path.startswith("/open311/"):
-        fmt = "xml" if path.endswith(".xml") else "json"
-        return georeport.error_response(fmt, status, f"{field}: {message}")
+    for prefix, answer in REFUSAL_FORMATS.items():
+        if path.startswith(prefix):
+            return answer(request, status, f"{field}: {message}")
     back = request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "/"

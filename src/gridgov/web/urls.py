@@ -2,13 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from gridgov.centre import views as centre_views
 from gridgov.web import views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", centre_views.landing, name="home"),  # by role: centre/landing.py
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("map/", views.grid_map, name="map"),

@@ -15,11 +15,10 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
-from gridgov.api import DOMAIN_STATUS, XLSX, ApiError, download, errors
+from gridgov.apikit import DOMAIN_STATUS, XLSX, ApiError, download, errors, xlsx_response
 from gridgov.core import evidence
 from gridgov.people.actor import person_of
 from gridgov.schemas import Schema
-from gridgov.territory.api import xlsx_response
 from gridgov.workorders import attachments, commands, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
@@ -415,9 +414,9 @@ def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
             raise ApiError(400, f"unknown state {bad[0]!r}", "state")
         qs = qs.filter(state__in=f.state)
     if f.unit:
-        from gridgov.territory.api import get_visible_region
+        from gridgov.people.scope import visible_region
 
-        region = get_visible_region(request, f.unit)
+        region = visible_region(request.user, f.unit)
         qs = qs.filter(event__region_path__startswith=region.path)
     if f.category:
         qs = qs.filter(

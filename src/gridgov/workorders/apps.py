@@ -10,7 +10,7 @@ class WorkOrdersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from gridgov.core import workcal
-        from gridgov.workorders import deadlines, notify, receivers  # noqa: F401
+        from gridgov.workorders import deadlines, notify, plugins, receivers  # noqa: F401
         from gridgov.workorders.models import Category, DeadlinePolicy
 
         for model in (Category, DeadlinePolicy):
@@ -19,3 +19,4 @@ class WorkOrdersConfig(AppConfig):
         # A bad GRIDGOV_WORK_HOURS or GRIDGOV_NOTIFY_CHANNELS stops the start, naming itself.
         workcal.work_hours()
         notify.channels()
+        plugins.register()

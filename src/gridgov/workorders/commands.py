@@ -179,3 +179,30 @@ def sweep_overdue(now: dt.datetime | None = None) -> int:
 
 def recipients_of(command: Command) -> list[CommandRecipient]:
     return list(command.recipients.select_related("person", "region").defer("region__geometry"))
+
+
+def not_acknowledged(
+    user: Any = None, *, under: str | None = None, as_of: dt.datetime | None = None
+) -> QuerySet[CommandRecipient]:
+    """Receipts not signed for (指令未签收): the one definition the overview and the bulletin
+    count. `user`: the receipts in the account's scope or addressed to it (everyone's when
+    None); `under`: those of recipients in a region's subtree (its path); `as_of`: of commands
+    issued before then and not signed by then (default: not signed yet)."""
+    qs = CommandRecipient.objects.all()
+    if user is not None:
+        paths = scope.scope_paths(user)
+        if paths is not scope.ALL:
+            q = Q(pk__in=[])
+            for p in paths:
+                q |= Q(region_path__startswith=p)
+            person = person_of(user)
+            if person is not None:
+                q |= Q(person=person)
+            qs = qs.filter(q)
+    if under is not None:
+        qs = qs.filter(region_path__startswith=under)
+    if as_of is None:
+        return qs.filter(acknowledged_at__isnull=True)
+    return qs.filter(command__created_at__lt=as_of).filter(
+        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=as_of)
+    )

@@ -180,3 +180,15 @@ def order_stats(
         "ranked": ranked,
         "apart": apart,
     }
+
+
+def escalated_paths(user: Any, start: dt.date, end: dt.date) -> list[str]:
+    """The region paths of the orders created in the period (not voided) that were escalated:
+    the same orders `order_stats` counts, one path per order."""
+    qs = (
+        orders_for(user)
+        .filter(created_at__date__gte=start, created_at__date__lte=end)
+        .exclude(state=State.VOIDED)
+        .filter(escalation_level__gt=0)
+    )
+    return list(qs.values_list("event__region_path", flat=True))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
-from gridgov.api import ApiError
+from gridgov.apikit import ApiError
 from gridgov.core import evidence
 from gridgov.people import scope
 from gridgov.people.actor import person_of

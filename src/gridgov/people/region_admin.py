@@ -1,3 +1,7 @@
+"""The territory's admin pages (regions, boundary versions, work lines). They live in people
+because each is cut to the editor's scope, which the territory, below people, cannot know;
+`gridgov.people.admin` imports this module so that the admin site finds them."""
+
 from __future__ import annotations
 
 import json

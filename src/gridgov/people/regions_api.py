@@ -1,4 +1,6 @@
-"""Territory endpoints: regions, the grid map layer, point → grid."""
+"""The territory's endpoints: regions, the grid map layer, point → grid. They live in people
+because each answer is cut to the caller's scope (and names who is responsible), which the
+territory, below people, cannot know."""
 
 import hashlib
 import threading
@@ -10,13 +12,15 @@ from ninja import Field, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import functions as param
 
-from gridgov.api import XLSX, ApiError, api, download, errors
+from gridgov.apikit import XLSX, download, errors, geojson, xlsx_response
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
+from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
 from gridgov.territory import export
 from gridgov.territory.locate import locate
 from gridgov.territory.models import GridKind, Level, Region
+from gridgov.territory.schemas import Geometry
 from gridgov.territory.services import regions_version
 
 router = Router()
@@ -79,19 +83,6 @@ class LocateOut(Schema):
     )
 
 
-class PolygonOut(Schema):
-    type: Literal["Polygon"]
-    coordinates: list[list[list[float]]] = Field(description="rings of [lon, lat], WGS84")
-
-
-class MultiPolygonOut(Schema):
-    type: Literal["MultiPolygon"]
-    coordinates: list[list[list[list[float]]]]
-
-
-Geometry = PolygonOut | MultiPolygonOut
-
-
 class GridProperties(Schema):
     code: str
     name: str
@@ -140,12 +131,6 @@ class RegionCollection(Schema):
     features: list[RegionFeature]
 
 
-def geojson(request: HttpRequest, collection: dict[str, Any]) -> HttpResponse:
-    """A FeatureCollection as it is: documented by its schema (and checked against it by the
-    tests), not validated per request — boundaries are megabytes of coordinates."""
-    return api.create_response(request, collection, status=200)
-
-
 class RegionFilter(Schema):
     level: int | None = Field(None, ge=1, le=4)
     parent: str | None = None
@@ -175,15 +160,6 @@ def brief(r: Any) -> dict[str, Any]:
     return {"code": r.code, "name": r.name, "level": r.level, "kind": r.kind or None}
 
 
-def get_visible_region(request: HttpRequest, code: str) -> Region:
-    """The region, or one 404 for an unknown code and for one outside the caller's scope (so
-    the answer never tells which codes exist)."""
-    region = Region.objects.select_related("parent").filter(code=code).first()
-    if region is None or not scope.can_see_region(request.user, region):
-        raise ApiError(404, f"no region with code {code!r}", field="code")
-    return region
-
-
 def responsible_out(region: Region) -> list[dict[str, Any]]:
     return [r.__dict__ for r in responsible_for(region)]
 
@@ -197,7 +173,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.parent:
-        parent = get_visible_region(request, filters.parent)
+        parent = visible_region(request.user, filters.parent)
         qs = qs.filter(parent=parent)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -208,7 +184,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
 
 @router.get("/regions/{code}", response={200: RegionDetail, **errors(400, 401, 403, 404)})
 def get_region(request: HttpRequest, code: str) -> Any:
-    region = get_visible_region(request, code)
+    region = visible_region(request.user, code)
     chain = Region.objects.in_bulk(region.ancestor_ids())
     history = [
         {
@@ -348,9 +324,3 @@ def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpR
         qs = qs.filter(level=level)
     rows = qs.select_related("parent").prefetch_related("lines").order_by("level", "code")
     return xlsx_response(export.workbook_bytes(rows), "regions.xlsx")
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

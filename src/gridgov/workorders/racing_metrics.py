@@ -1,0 +1,33 @@
+"""The horse race's metrics of the work orders, registered in gridgov.racing.metrics when
+this app is ready (AppConfig.ready imports this module)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.racing.metrics import EVERYONE, ORDERS, Reading, Values, level_of, register
+from gridgov.territory.models import Level, Region
+
+
+@register("order_on_time_rate", _("工单按时办结率"), unit="%", higher_is_better=True, sample=ORDERS)
+def order_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """Orders handled on time ÷ orders handled, of the orders received in the period (the
+    statistics page's 按时处置率); the sample is the orders received."""
+    from gridgov.workorders.stats import order_stats
+
+    if not units:
+        return {}
+    by = {Level.STREET: "street", Level.COMMUNITY: "community"}[Level(level_of(units))]
+    stats = order_stats(EVERYONE, start, end, by=by, min_orders=0)
+    rows = {s["key"]: s for s in [*stats["ranked"], *stats["apart"]]}
+    out: Values = {}
+    for u in units:
+        s = rows.get(u.code)
+        if s is None:
+            out[u.pk] = Reading(None, 0)
+            continue
+        rate = s["on_time_handle_rate"]
+        out[u.pk] = Reading(None if rate is None else round(100 * rate, 1), s["received"])
+    return out
