@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gridgov.core import privacy
 from gridgov.mediation import services
 from gridgov.mediation.models import Case, CaseSource, FollowUp, Judicial, State
 from gridgov.mediation.services import MediationError, PartyInput
@@ -214,9 +215,9 @@ def test_case_from_an_order_out_of_scope_is_not_found(crew, med, report):
 
 
 def test_masking():
-    assert services.mask_name("刘大明") == "刘**"
-    assert services.mask_name("某某建筑工程有限公司") == "某某********"
-    assert services.mask_phone("13700000001") == "137****0001"
+    assert privacy.mask_name("刘大明") == "刘**"
+    assert privacy.mask_name("某某建筑工程有限公司") == "某某********"
+    assert privacy.mask_phone("13700000001") == "137****0001"
     assert services.mask_id("11010519491231002X") == "110105********002X"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core import privacy
 from gridgov.customs import services
 from gridgov.customs.models import CeremonyKind, FollowUp, Registration
 from gridgov.ops import sheets
@@ -83,8 +84,8 @@ def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) ->
     plain = services.sees_family_in_exports(user)
     rows = []
     for r in regs.order_by("date", "pk"):
-        head = r.family_head if plain else services.mask_name(r.family_head)
-        phone = r.family_phone if plain else services.mask_phone(r.family_phone)
+        head = r.family_head if plain else privacy.mask_name(r.family_head)
+        phone = r.family_phone if plain else privacy.mask_phone(r.family_phone)
         rows.append(
             [
                 r.grid.code,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.customs.models import (
     AdoptionMeeting,
     CeremonyKind,
@@ -291,15 +292,6 @@ def _choice(field: str, value: Any, choices: Any) -> str:
     if value not in choices.values:
         raise invalid(field, _("没有这个选项"))
     return str(value)
-
-
-def actor_name(user: Any) -> str:
-    person = Person.objects.filter(user=user).first() if getattr(user, "pk", None) else None
-    if person is not None:
-        return person.name[:MAX_NAME]
-    if getattr(user, "is_authenticated", False):
-        return str(user.get_full_name() or user.get_username())[:MAX_NAME]
-    return ""
 
 
 # ------------------------------------------------------------------------------- rules --
@@ -928,25 +920,13 @@ def record_follow_up(
     if day > timezone.localdate():
         raise invalid("advised_on", _("劝导日期不能晚于今天"))
     outcome = _text("outcome", outcome, MAX_NOTES, required=True)
-    by = _text("advised_by", advised_by, MAX_NAME) or actor_name(user)
+    by = _text("advised_by", advised_by, MAX_NAME) or actor_name(user)[:MAX_NAME]
     reg.follow_up = FollowUp.ADVISED
     reg.advised_on = day
     reg.outcome = outcome
     reg.advised_by = by
     reg.save(update_fields=["follow_up", "advised_on", "outcome", "advised_by"])
     return reg
-
-
-def mask_name(name: str) -> str:
-    """张三丰 → 张**; personal data in exports for those without the permission."""
-    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.replace(" ", "")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 # -------------------------------------------------------------------------- statistics --

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.core.actor import actor_name
 from gridgov.demo.names import NameMaker
 from gridgov.mediation import services
 from gridgov.mediation.models import (
@@ -198,7 +199,7 @@ def _history(
     # mostly done on the 1st of January).
     first = min(today.replace(month=1, day=1), today - dt.timedelta(days=120))
     span = (today - first).days
-    actor = services.actor_name(user)
+    actor = actor_name(user, system=True)
     rows: list[tuple[Case, list[int], dt.date, dt.date]] = []
     for i in range(MEDIATED):
         grid = rng.choice(grids)

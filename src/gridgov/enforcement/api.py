@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError, errors
+from gridgov.core import privacy
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication
@@ -198,7 +199,7 @@ def case_detail(request: HttpRequest, c: Case) -> dict[str, Any]:
     return {
         **case_row(c),
         "party_code": c.party_code if full else services.masked_code(c),
-        "party_phone": c.party_phone if full else services.masked_phone(c.party_phone),
+        "party_phone": c.party_phone if full else privacy.mask_phone(c.party_phone),
         "facts": c.facts,
         "decision": c.decision,
         "amount_reason": c.amount_reason,

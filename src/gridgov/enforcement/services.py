@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.enforcement.models import (
     Case,
     CaseDeadline,
@@ -87,13 +88,6 @@ def get_case(user: Any, case_id: int) -> Case:
     return case
 
 
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)
-    return str(getattr(user, "username", "") or "")
-
-
 def sees_identity(user: Any, case: Case) -> bool:
     """Full ID/credit code and phone: scoped staff with the permission (the case is visible)."""
     return bool(user.has_perm(IDENTITY)) and cases_for(user).filter(pk=case.pk).exists()
@@ -105,10 +99,6 @@ def masked_code(case: Case) -> str:
     if case.party_kind == PartyKind.PERSON:
         return identity.mask_id_number(case.party_code)
     return case.party_code  # an organisation's credit code is public information
-
-
-def masked_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else ("*" * len(phone))
 
 
 # ---------------------------------------------------------------------------- deadlines --

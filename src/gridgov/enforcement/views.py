@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov import inputs
+from gridgov.core import privacy
 from gridgov.enforcement import publication as pubs
 from gridgov.enforcement import services
 from gridgov.enforcement.api import CaseFilter, filtered_cases, public_allowed
@@ -249,7 +250,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
             "c": case,
             "overdue": services.is_overdue(case, today),
             "party_code": case.party_code if full else services.masked_code(case),
-            "party_phone": case.party_phone if full else services.masked_phone(case.party_phone),
+            "party_phone": case.party_phone if full else privacy.mask_phone(case.party_phone),
             "steps": [
                 {
                     "s": s,

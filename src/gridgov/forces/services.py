@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.errors import DomainError
 from gridgov.forces.models import (
     Allocation,
@@ -194,13 +195,6 @@ def get_request(user: Any, request_id: int) -> SupplyRequest:
     if found is None:
         raise _not_found(_("物资申请不存在"))
     return found
-
-
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)
-    return str(getattr(user, "username", "") or "")
 
 
 def request_units(user: Any) -> QuerySet[Region]:

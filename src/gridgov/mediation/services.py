@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
+from gridgov.core.privacy import mask_name, mask_phone
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.mediation.models import (
     Attendance,
@@ -258,28 +260,7 @@ def committee_for_grid(grid: Region) -> Committee | None:
     return None
 
 
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)[:60]
-    return str(getattr(user, "username", "") or _("系统"))[:60]
-
-
 # ------------------------------------------------------------------------------ masking --
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*; an organisation's long name keeps its first two characters."""
-    if not name:
-        return ""
-    keep = 2 if len(name) > 4 else 1
-    return name[:keep] + "*" * max(1, len(name) - keep)
-
-
-def mask_phone(phone: str) -> str:
-    if len(phone) >= 7:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * len(phone)
 
 
 def mask_id(value: str) -> str:
@@ -494,7 +475,7 @@ def _step(
         from_state=from_state,
         to_state=to_state,
         actor=user if getattr(user, "is_authenticated", False) else None,
-        actor_name=actor_name(user),
+        actor_name=actor_name(user, system=True),
         note=note,
         at=now,
     )
@@ -628,7 +609,7 @@ def case_from_order(user: Any, order: Any, *, now: dt.datetime | None = None) ->
             from_state=order.state,
             to_state="",
             actor=user if getattr(user, "is_authenticated", False) else None,
-            actor_name=actor_name(user),
+            actor_name=actor_name(user, system=True),
             note=_("转人民调解，案件编号 %(number)s") % {"number": case.number},
             at=now,
         )

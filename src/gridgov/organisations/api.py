@@ -14,6 +14,7 @@ from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
+from gridgov.core import privacy
 from gridgov.organisations import excel, services
 from gridgov.organisations.models import (
     JointMeeting,
@@ -164,7 +165,7 @@ def org_row(
         "uncovered_because": [str(r) for r in s.reasons()],
         "contact": o.contact if contact else None,
         "contact_phone": (
-            o.contact_phone if contact else services.mask_phone(o.contact_phone)
+            o.contact_phone if contact else privacy.mask_phone(o.contact_phone)
         ) if o.contact_phone else "",
     }  # fmt: skip
 
@@ -623,7 +624,7 @@ def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
     return {
         "id": v.pk,
         "name": v.person.name,
-        "phone": v.person.phone if contact else services.mask_phone(v.person.phone),
+        "phone": v.person.phone if contact else privacy.mask_phone(v.person.phone),
         "group": v.group,
         "group_label": v.get_group_display(),
         "employer_id": v.employer_id,

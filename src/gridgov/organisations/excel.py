@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gridgov.core import privacy
 from gridgov.ops import sheets
 from gridgov.ops.sheets import Column
 from gridgov.organisations import services
@@ -143,7 +144,7 @@ def export_sheet(user: Any, rows: list[OrgState]) -> bytes:
                 o.party_members, o.address, o.grid.code, o.lat, o.lon, s.party_org,
                 o.party_org_date, o.opened,
                 o.contact if contact else ("*" if o.contact else ""),
-                o.contact_phone if contact else services.mask_phone(o.contact_phone)
+                o.contact_phone if contact else privacy.mask_phone(o.contact_phone)
                 if o.contact_phone else "",
                 o.grid.name, s.org_covered, s.work_covered,
                 "、".join(names.get(i, "") for i in s.instructors), s.last_visit,

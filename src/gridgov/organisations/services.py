@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.errors import DomainError
 from gridgov.organisations.models import (
     Assignment,
@@ -145,17 +146,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
     """The same day `months` months earlier (the month's last day when it is shorter)."""
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
     return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
-
-
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)
-    return str(getattr(user, "username", "") or "")
 
 
 # ------------------------------------------------------------------------------- access --

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.core import privacy
 from gridgov.errors import add_form_error
 from gridgov.organisations import excel, forms, services
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
@@ -188,7 +189,7 @@ def org_detail(
         ),
         "volunteers": services.volunteers_for(user, org.volunteers.select_related("person"))[:50],
         "contact": services.sees_contact(user),
-        "masked_phone": services.mask_phone(org.contact_phone) if org.contact_phone else "",
+        "masked_phone": privacy.mask_phone(org.contact_phone) if org.contact_phone else "",
         "forms": action_forms or _action_forms(user, org),
         "months": services.WORK_MONTHS,
     }

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from gridgov import inputs
+from gridgov.core import privacy
 from gridgov.ops import sheets
 from gridgov.ops.sheets import Column
 from gridgov.projects import services
@@ -66,7 +67,7 @@ def export(user: Any, qs: Any, today: dt.date | None = None) -> bytes:
                 phones[person.pk] = services.phone_visible(user, person)
             if person.phone:
                 shown.append(
-                    person.phone if phones[person.pk] else services.masked_phone(person.phone)
+                    person.phone if phones[person.pk] else privacy.mask_phone(person.phone)
                 )
         rows.append(
             [p.code, p.name, p.get_kind_display(), p.applicant, p.get_plan_display(), p.plan_text,

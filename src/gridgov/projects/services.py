@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.people.models import Person
@@ -157,13 +158,6 @@ def owner_units(user: Any) -> QuerySet[Region]:
     return scope.regions_for(user, qs).order_by("level", "code")
 
 
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)
-    return str(getattr(user, "username", "") or "")
-
-
 def _actor(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
@@ -173,10 +167,6 @@ def phone_visible(user: Any, person: Person) -> bool:
     if not _has(user, "people.view_person"):
         return False
     return scope.people_for(user).filter(pk=person.pk).exists()
-
-
-def masked_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
 
 
 # ------------------------------------------------------------------------------ checks --

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.errors import INVALID, TOO_LARGE, DomainError
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
-from gridgov.sources.services import actor_name
 from gridgov.workorders import evidence
 
 MB = 1024 * 1024
