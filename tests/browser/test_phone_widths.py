@@ -189,13 +189,13 @@ def _carried_meeting(user: Any, d: District) -> int:
 
 def _organisations(user: Any, territory: dict[str, Any]) -> None:
     """14 more organisations in G1, none covered: the statistics' uncovered list is long."""
-    from gridgov.organisations import services
+    from gridgov.organisations import lifecycle, services
 
     for k in range(14):
         first = f"91410802MB{k:07d}"
-        services.create_organisation(
+        lifecycle.create_organisation(
             user,
-            services.OrgInput(
+            lifecycle.OrgInput(
                 name=f"东一第{k + 1}物流有限公司",
                 kind="economic",
                 credit_code=first + services.credit_check_char(first),

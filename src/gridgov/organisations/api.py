@@ -15,7 +15,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
 from gridgov.core import privacy
-from gridgov.organisations import excel, services
+from gridgov.organisations import (
+    excel,
+    instructing,
+    joint_meetings,
+    lifecycle,
+    services,
+    volunteering,
+)
 from gridgov.organisations.models import (
     JointMeeting,
     Organisation,
@@ -25,6 +32,7 @@ from gridgov.organisations.models import (
     WorkerGroup,
 )
 from gridgov.organisations.services import OrgState
+from gridgov.people.models import Person
 from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
@@ -120,9 +128,9 @@ class OrgDetailOut(OrgOut):
 def org_rows(request: HttpRequest, states: list[OrgState]) -> list[dict[str, Any]]:
     """The rows of many organisations, with three queries whatever their number."""
     names = dict(
-        services.Person.objects.filter(
-            pk__in={i for s in states for i in s.instructors}
-        ).values_list("pk", "name")
+        Person.objects.filter(pk__in={i for s in states for i in s.instructors}).values_list(
+            "pk", "name"
+        )
     )
     grids = {
         g.pk: g
@@ -212,7 +220,7 @@ def detail(request: HttpRequest, org: Organisation, on: dt.date | None = None) -
         "visits": [visit_row(v) for v in org.visits.select_related("instructor")],
         "meetings": [
             {"id": m.pk, "date": m.date, "topic": m.topic, "unit": m.unit.name}
-            for m in services.meetings_for(request.user, meetings)
+            for m in joint_meetings.meetings_for(request.user, meetings)
         ],
         "can_change": services.can_change(request.user) and services.owns(request.user, org),
     }  # fmt: skip
@@ -305,7 +313,7 @@ def _grid_id(code: str | None) -> int | None:
 def create_organisation(request: HttpRequest, payload: OrgIn) -> Any:
     data = payload.dict()
     grid_id = _grid_id(data.pop("grid"))
-    org = services.create_organisation(request.user, services.OrgInput(**data, grid_id=grid_id))
+    org = lifecycle.create_organisation(request.user, lifecycle.OrgInput(**data, grid_id=grid_id))
     return Status(201, detail(request, org))
 
 
@@ -369,7 +377,7 @@ ACT = {200: OrgDetailOut, **errors(400, 401, 403, 404, 409)}
 
 @router.post("/organisations/{int:org_id}/move", response=ACT)
 def move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
-    org = services.move_organisation(
+    org = lifecycle.move_organisation(
         request.user, org_id, payload.date, _grid_id(payload.grid), payload.lat, payload.lon,
         payload.address, payload.note,
     )  # fmt: skip
@@ -378,32 +386,32 @@ def move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
 
 @router.post("/organisations/{int:org_id}/close", response=ACT)
 def close(request: HttpRequest, org_id: int, payload: DatedIn) -> Any:
-    org = services.close_organisation(request.user, org_id, payload.date, payload.note)
+    org = lifecycle.close_organisation(request.user, org_id, payload.date, payload.note)
     return detail(request, org, payload.date)
 
 
 @router.post("/organisations/{int:org_id}/party-org", response=ACT)
 def party_org(request: HttpRequest, org_id: int, payload: PartyOrgIn) -> Any:
-    org = services.set_party_org(request.user, org_id, payload.party_org, payload.date,
+    org = lifecycle.set_party_org(request.user, org_id, payload.party_org, payload.date,
                                  payload.note)  # fmt: skip
     return detail(request, org)
 
 
 @router.post("/organisations/{int:org_id}/info", response=ACT)
 def info(request: HttpRequest, org_id: int, payload: InfoIn) -> Any:
-    org = services.update_organisation(request.user, org_id, **payload.dict())
+    org = lifecycle.update_organisation(request.user, org_id, **payload.dict())
     return detail(request, org)
 
 
 @router.post("/organisations/{int:org_id}/assign", response=ACT)
 def assign(request: HttpRequest, org_id: int, payload: AssignIn) -> Any:
-    services.assign_instructor(request.user, org_id, payload.instructor_id, payload.start_date)
+    instructing.assign_instructor(request.user, org_id, payload.instructor_id, payload.start_date)
     return detail(request, services.get_organisation(request.user, org_id))
 
 
 @router.post("/organisations/{int:org_id}/end-assignment", response=ACT)
 def end_assignment(request: HttpRequest, org_id: int, payload: EndAssignmentIn) -> Any:
-    services.end_assignment(request.user, org_id, payload.end_date)
+    instructing.end_assignment(request.user, org_id, payload.end_date)
     return detail(request, services.get_organisation(request.user, org_id))
 
 
@@ -412,7 +420,7 @@ def end_assignment(request: HttpRequest, org_id: int, payload: EndAssignmentIn) 
     response={201: VisitOut, **errors(400, 401, 403, 404, 409)},
 )
 def add_visit(request: HttpRequest, org_id: int, payload: VisitIn) -> Any:
-    v = services.record_visit(request.user, org_id, payload.instructor_id, payload.date,
+    v = instructing.record_visit(request.user, org_id, payload.instructor_id, payload.date,
                               payload.notes)  # fmt: skip
     return Status(201, visit_row(v))
 
@@ -508,7 +516,7 @@ def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
     return [
         {"id": r["person"].pk, "name": r["person"].name, "units": r["units"], "load": r["load"],
          "organisations": [o.pk for o in r["organisations"]], "last_visit": r["last_visit"]}
-        for r in services.load(request.user, on)
+        for r in instructing.load(request.user, on)
     ]  # fmt: skip
 
 
@@ -562,7 +570,7 @@ def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     """联席会 of the caller's units (and of the street it works in)."""
-    qs = services.meetings_for(request.user).select_related("unit").defer("unit__geometry")
+    qs = joint_meetings.meetings_for(request.user).select_related("unit").defer("unit__geometry")
     found = _unit(unit)
     if found is not None:
         qs = qs.filter(unit=found)
@@ -586,7 +594,7 @@ def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     unit = _unit(payload.unit)
     if unit is None:
         raise ApiError(400, "a street or community code is required", "unit")
-    m = services.create_meeting(
+    m = joint_meetings.create_meeting(
         request.user, payload.date, unit.pk, payload.topic, payload.minutes,
         payload.organisations, payload.attendees,
     )  # fmt: skip
@@ -598,7 +606,7 @@ def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     response={200: JointMeetingDetailOut, **errors(401, 404)},
 )
 def meeting(request: HttpRequest, meeting_id: int) -> Any:
-    return meeting_detail(request, services.get_meeting(request.user, meeting_id))
+    return meeting_detail(request, joint_meetings.get_meeting(request.user, meeting_id))
 
 
 # ---------------------------------------------------------------------------- volunteers --
@@ -642,7 +650,7 @@ def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
 def volunteers(request: HttpRequest, group: str | None = None, active: bool | None = None) -> Any:
     """新就业群体 volunteers registered in the caller's grids."""
     qs = (
-        services.volunteers_for(request.user)
+        volunteering.volunteers_for(request.user)
         .select_related("person", "grid", "employer")
         .defer("grid__geometry")
     )
@@ -672,9 +680,9 @@ class VolunteerIn(Schema):
 )
 def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     """登记: the person (found by phone, or new) gets a volunteer post in the grid."""
-    v = services.register_volunteer(
+    v = volunteering.register_volunteer(
         request.user,
-        services.VolunteerInput(
+        volunteering.VolunteerInput(
             name=payload.name, phone=payload.phone, group=payload.group,
             registered=payload.registered or timezone.localdate(),
             grid_id=_grid_id(payload.grid), lat=payload.lat, lon=payload.lon,
@@ -694,7 +702,7 @@ class EndVolunteerIn(Schema):
     response={200: VolunteerOut, **errors(400, 401, 403, 404, 409)},
 )
 def end_volunteer(request: HttpRequest, volunteer_id: int, payload: EndVolunteerIn) -> Any:
-    return volunteer_row(request, services.end_volunteer(request.user, volunteer_id,
+    return volunteer_row(request, volunteering.end_volunteer(request.user, volunteer_id,
                                                          payload.date))  # fmt: skip
 
 
@@ -717,7 +725,7 @@ class VolunteerStatsOut(Schema):
     total: VolunteerUnitOut
 
 
-def _vrow(r: services.VolunteerRow) -> dict[str, Any]:
+def _vrow(r: volunteering.VolunteerRow) -> dict[str, Any]:
     return {
         "unit": r.unit.code if r.unit else None,
         "unit_name": r.unit.name if r.unit else _("合计"),
@@ -741,6 +749,6 @@ def volunteer_statistics(
     last = end or timezone.localdate()
     first = start or last - dt.timedelta(days=29)
     by = by or services.default_by(request.user)
-    rows, total = services.volunteer_stats(request.user, first, last, by=by)
+    rows, total = volunteering.volunteer_stats(request.user, first, last, by=by)
     return {"start": first, "end": last, "by": by, "units": [_vrow(r) for r in rows],
             "total": _vrow(total)}  # fmt: skip

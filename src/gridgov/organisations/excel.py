@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from gridgov.core import privacy
 from gridgov.ops import sheets
 from gridgov.ops.sheets import Column
-from gridgov.organisations import services
+from gridgov.organisations import lifecycle, services
 from gridgov.organisations.models import Organisation, OrgKind, PartyOrg, SocialForm
 from gridgov.organisations.services import OrganisationsError, OrgState
+from gridgov.people.models import Person
 
 COLUMNS = [
     Column("name", "名称", sheets.text(services.MAX_NAME), required=True),
@@ -55,8 +56,8 @@ class ImportResult:
     created: int
 
 
-def _row_input(row: dict[str, Any]) -> services.OrgInput:
-    return services.OrgInput(
+def _row_input(row: dict[str, Any]) -> lifecycle.OrgInput:
+    return lifecycle.OrgInput(
         name=row["name"],
         kind=row["kind"] or "",
         credit_code=row["credit_code"],
@@ -89,7 +90,7 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
         if number in bad_rows:
             continue
         try:
-            values = services.clean_input(_row_input(row))
+            values = lifecycle.clean_input(_row_input(row))
         except OrganisationsError as exc:
             report.fail(number, LABELS.get(exc.field or "", exc.field or "-"), exc.message)
             continue
@@ -122,7 +123,7 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
         return ImportResult(report, 0)
     with transaction.atomic():
         for values, grid in ready:
-            services.write_new(user, values, grid)
+            lifecycle.write_new(user, values, grid)
     return ImportResult(report, len(ready))
 
 
@@ -131,7 +132,7 @@ def export_sheet(user: Any, rows: list[OrgState]) -> bytes:
     Contacts are masked unless the account may see them."""
     contact = services.sees_contact(user)
     names = dict(
-        services.Person.objects.filter(pk__in={i for s in rows for i in s.instructors}).values_list(
+        Person.objects.filter(pk__in={i for s in rows for i in s.instructors}).values_list(
             "pk", "name"
         )
     )
