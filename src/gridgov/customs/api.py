@@ -15,7 +15,7 @@ from ninja import Field, File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
-from gridgov.customs import excel, services
+from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.models import (
     AdoptionMeeting,
     CeremonyKind,
@@ -244,7 +244,7 @@ def council_row(c: Council | None) -> dict[str, Any] | None:
         "id": c.pk,
         "name": c.name,
         "established": c.established,
-        "members": [member_row(m) for m in services.council_members(c.community)],
+        "members": [member_row(m) for m in council_limits.council_members(c.community)],
     }
 
 
@@ -265,7 +265,7 @@ def limit_row(x: Limit) -> dict[str, Any]:
     }
 
 
-def village_row(v: Region, s: services.VillageSummary) -> dict[str, Any]:
+def village_row(v: Region, s: rulebook.VillageSummary) -> dict[str, Any]:
     return {
         "id": v.pk,
         "code": v.code,
@@ -278,7 +278,7 @@ def village_row(v: Region, s: services.VillageSummary) -> dict[str, Any]:
 
 
 def registration_row(r: Registration) -> dict[str, Any]:
-    labels = services.MEASURES
+    labels = council_limits.MEASURES
     return {
         "id": r.pk,
         "village": r.community.code,
@@ -330,7 +330,7 @@ def stat_row(s: services.StatRow) -> dict[str, Any]:
 def villages(request: HttpRequest) -> Any:
     """Villages (communities) the caller sees: its scope's, the one its grid lies in."""
     found = list(services.villages_for(request.user).select_related("parent").order_by("code"))
-    sums = services.summaries(request.user, found)
+    sums = rulebook.summaries(request.user, found)
     return [village_row(v, sums[v.pk]) for v in found]
 
 
@@ -339,13 +339,13 @@ def villages(request: HttpRequest) -> Any:
 )
 def village(request: HttpRequest, village_id: int) -> Any:
     v = services.get_village(request.user, village_id)
-    current = services.current_rules(v)
+    current = rulebook.current_rules(v)
     current_id = current.pk if current else None
     return {
-        **village_row(v, services.summaries(request.user, [v])[v.pk]),
-        "versions": [rules_row(r, current_id) for r in services.versions(v)],
-        "council": council_row(services.council_of(v)),
-        "limits": [limit_row(x) for x in services.limits_in_force(v)],
+        **village_row(v, rulebook.summaries(request.user, [v])[v.pk]),
+        "versions": [rules_row(r, current_id) for r in rulebook.versions(v)],
+        "council": council_row(council_limits.council_of(v)),
+        "limits": [limit_row(x) for x in council_limits.limits_in_force(v)],
     }
 
 
@@ -365,7 +365,7 @@ class AdoptionMeetingIn(Schema):
 )
 def add_meeting(request: HttpRequest, village_id: int, payload: AdoptionMeetingIn) -> Any:
     """The meeting that adopts a version of the rules (村民代表大会 …)."""
-    m = services.add_meeting(
+    m = rulebook.add_meeting(
         request.user, village_id, payload.date, payload.kind, payload.attendance,
         payload.entitled, payload.votes_for, payload.notes,
     )  # fmt: skip
@@ -386,17 +386,17 @@ class RulesIn(Schema):
 )
 def add_rules(request: HttpRequest, village_id: int, payload: RulesIn) -> Any:
     """A new version of the rules, numbered after the last."""
-    r = services.add_rules(
+    r = rulebook.add_rules(
         request.user, village_id, payload.title, payload.adopted, payload.text, payload.meeting_id
     )
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return Status(201, rules_row(r, current.pk if current else None, text=True))
 
 
 @router.get("/customs/rules/{int:rules_id}", response={200: RulesDetailOut, **errors(401, 404)})
 def rules(request: HttpRequest, rules_id: int) -> Any:
     r = services.get_rules(request.user, rules_id)
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return rules_row(r, current.pk if current else None, text=True)
 
 
@@ -409,13 +409,13 @@ def compare(request: HttpRequest, rules_id: int, other: int | None = None) -> An
     by default against the version in force today."""
     old = services.get_rules(request.user, rules_id)
     if other is None:
-        found = services.current_rules(old.community)
+        found = rulebook.current_rules(old.community)
         if found is None:
             raise ApiError(404, "the village has no version in force", "other")
         other = found.pk
     new = services.get_rules(request.user, other)
-    c = services.compare(old, new)
-    current = services.current_rules(old.community)
+    c = rulebook.compare(old, new)
+    current = rulebook.current_rules(old.community)
     current_id = current.pk if current else None
     return {
         "old": rules_row(old, current_id),
@@ -435,10 +435,10 @@ def upload_file(request: HttpRequest, rules_id: int, file: File[UploadedFile]) -
     """The signed document of a version: PDF, Word or a PNG/JPEG scan (by content)."""
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
-    r = services.attach_file(
+    r = rulebook.attach_file(
         request.user, rules_id, file, size=file.size or 0, name=file.name or ""
     )
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return rules_row(r, current.pk if current else None)
 
 
@@ -449,7 +449,7 @@ def upload_file(request: HttpRequest, rules_id: int, file: File[UploadedFile]) -
 )
 def download_file(request: HttpRequest, rules_id: int) -> Any:
     r = services.get_rules(request.user, rules_id)
-    path = services.file_path(r)
+    path = rulebook.file_path(r)
     if not path.exists():
         raise ApiError(404, "no such file")
     response = FileResponse(path.open("rb"), content_type=r.file_type, filename=r.file_name,
@@ -470,7 +470,7 @@ class CouncilIn(Schema):
 )
 def set_council(request: HttpRequest, village_id: int, payload: CouncilIn) -> Any:
     """Create or rename the village's 红白理事会."""
-    c = services.set_council(request.user, village_id, payload.name, payload.established)
+    c = council_limits.set_council(request.user, village_id, payload.name, payload.established)
     return council_row(c)
 
 
@@ -488,7 +488,7 @@ class MemberIn(Schema):
     response={201: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def add_member(request: HttpRequest, village_id: int, payload: MemberIn) -> Any:
-    m = services.add_member(
+    m = council_limits.add_member(
         request.user, village_id, payload.role, payload.start_date, name=payload.name,
         person_id=payload.person_id, end_date=payload.end_date,
     )  # fmt: skip
@@ -505,7 +505,7 @@ class EndIn(Schema):
     response={200: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def end_member(request: HttpRequest, member_id: int, payload: EndIn) -> Any:
-    return member_row(services.end_member(request.user, member_id, payload.end_date))
+    return member_row(council_limits.end_member(request.user, member_id, payload.end_date))
 
 
 @router.get(
@@ -536,8 +536,8 @@ class LimitIn(Schema):
 )
 def set_limit(request: HttpRequest, village_id: int, payload: LimitIn) -> Any:
     """A new standard from a date; the one before it ends the day before."""
-    data = services.LimitInput(**payload.dict())
-    return Status(201, limit_row(services.set_limit(request.user, village_id, data)))
+    data = council_limits.LimitInput(**payload.dict())
+    return Status(201, limit_row(council_limits.set_limit(request.user, village_id, data)))
 
 
 # ------------------------------------------------------------------------ registrations --
@@ -612,13 +612,13 @@ def _grid_id(code: str) -> int:
 def register(request: HttpRequest, payload: RegistrationIn) -> Any:
     """红白事报备: checked against the limits in force on the day; a flagged one opens a work
     order to the village (its reference in `order`)."""
-    data = services.RegistrationInput(
+    data = ceremonies.RegistrationInput(
         grid_id=_grid_id(payload.grid), kind=payload.kind, date=payload.date,
         family_head=payload.family_head, family_phone=payload.family_phone,
         tables=payload.tables, guests=payload.guests, cost=payload.cost, days=payload.days,
         notes=payload.notes,
     )  # fmt: skip
-    r = services.register(request.user, data)
+    r = ceremonies.register(request.user, data)
     return Status(201, registration_row(services.get_registration(request.user, r.pk)))
 
 
@@ -664,7 +664,7 @@ class CeremonyFollowUpIn(Schema):
 )
 def follow_up(request: HttpRequest, registration_id: int, payload: CeremonyFollowUpIn) -> Any:
     """The council's 劝导 of a flagged registration."""
-    services.record_follow_up(
+    ceremonies.record_follow_up(
         request.user, registration_id, payload.advised_on, payload.outcome, payload.advised_by
     )
     return registration_row(services.get_registration(request.user, registration_id))

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.core import privacy
-from gridgov.customs import services
+from gridgov.customs import ceremonies, services
 from gridgov.customs.models import CeremonyKind, FollowUp, Registration
 from gridgov.ops import sheets
 from gridgov.ops.sheets import Column
@@ -57,7 +57,7 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
     for row in report.rows:
         if row["_row"] in broken:  # its cells already failed: the services need not look
             continue
-        data = services.RegistrationInput(
+        data = ceremonies.RegistrationInput(
             grid_id=grids.get(row["grid"], 0),
             kind=row["kind"],
             date=row["date"],
@@ -70,13 +70,13 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
             notes=row["notes"],
         )
         try:
-            checked.append(services.check_registration(user, data))
+            checked.append(ceremonies.check_registration(user, data))
         except services.CustomsError as exc:
             column = LABELS.get(exc.field or "", exc.field or "file")
             report.fail(row["_row"], column, exc.message)
     if not report.ok:
         return report, []
-    return report, services.register_many(user, checked)
+    return report, ceremonies.register_many(user, checked)
 
 
 def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) -> bytes:
@@ -100,7 +100,7 @@ def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) ->
                 r.notes,
                 r.community.name,
                 r.flagged,
-                "；".join(services.describe(r.exceedances)),
+                "；".join(ceremonies.describe(r.exceedances)),
                 str(FollowUp(r.follow_up).label) if r.follow_up else "",
                 r.outcome,
             ]

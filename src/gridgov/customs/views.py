@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.customs import excel, services
+from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.forms import (
     CouncilForm,
     EndMemberForm,
@@ -63,7 +63,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
     if not services.can_view(request.user):
         raise PermissionDenied
     villages = list(services.villages_for(request.user).select_related("parent").order_by("code"))
-    found = services.summaries(request.user, villages)
+    found = rulebook.summaries(request.user, villages)
     rows = [{"v": v, "s": found[v.pk]} for v in villages]
     return render(request, "customs/list.html", {"rows": rows})
 
@@ -75,8 +75,8 @@ def village_page(
     user = request.user
     village = _village_or_404(request, pk)
     today = timezone.localdate()
-    versions = services.versions(village)
-    current = services.current_rules(village, today)
+    versions = rulebook.versions(village)
+    current = rulebook.current_rules(village, today)
     shown = current or (versions[0] if versions else None)
     chosen = _int_param(request, "v")
     if chosen is not None:
@@ -86,7 +86,7 @@ def village_page(
     by_id = {r.pk: r for r in versions}
     if a in by_id and b in by_id and a != b:
         old, new = sorted((by_id[a], by_id[b]), key=lambda r: r.number)
-        comparison = services.compare(old, new)
+        comparison = rulebook.compare(old, new)
     manage = services.can_manage(user) and services.scope.can_see_region(user, village)
     forms = forms or {}
     if manage:
@@ -94,7 +94,7 @@ def village_page(
         forms.setdefault("council", CouncilForm())
         forms.setdefault("member", MemberForm(village, initial={"start_date": today}))
         forms.setdefault("limit", LimitForm(village, initial={"effective_from": today}))
-    council = services.council_of(village)
+    council = council_limits.council_of(village)
     context = {
         "village": village,
         "versions": versions,
@@ -102,8 +102,8 @@ def village_page(
         "shown": shown,
         "comparison": comparison,
         "council": council,
-        "members": services.council_members(village, today),
-        "limits": services.limits_in_force(village, today),
+        "members": council_limits.council_members(village, today),
+        "limits": council_limits.limits_in_force(village, today),
         "limit_history": list(Limit.objects.filter(community=village).select_related("rules")),
         "registrations": list(
             services.registrations_for(user)
@@ -145,34 +145,34 @@ def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 if action == "rules":
                     meeting_id = None
                     if d["meeting_kind"]:
-                        meeting_id = services.add_meeting(
+                        meeting_id = rulebook.add_meeting(
                             user, village.pk, d["meeting_date"], d["meeting_kind"],
                             d["attendance"], d["entitled"], d["votes_for"],
                         ).pk  # fmt: skip
-                    rules = services.add_rules(
+                    rules = rulebook.add_rules(
                         user, village.pk, d["title"], d["adopted"], d["text"], meeting_id
                     )
                     if d["file"] is not None:
                         upload = d["file"]
-                        services.attach_file(
+                        rulebook.attach_file(
                             user, rules.pk, upload, size=upload.size or 0, name=upload.name or ""
                         )
                     messages.success(request, _("已登记第 %(n)s 版") % {"n": rules.number})
                 elif action == "council":
-                    services.set_council(user, village.pk, d["name"], d["established"])
+                    council_limits.set_council(user, village.pk, d["name"], d["established"])
                     messages.success(request, _("已保存红白理事会"))
                 elif action == "member":
-                    services.add_member(
+                    council_limits.add_member(
                         user, village.pk, d["role"], d["start_date"], name=d["name"],
                         person_id=d["person"].pk if d["person"] else None,
                         end_date=d["end_date"],
                     )  # fmt: skip
                     messages.success(request, _("已添加理事会成员"))
                 elif action == "end_member":
-                    services.end_member(user, d["member"], d["end_date"])
+                    council_limits.end_member(user, d["member"], d["end_date"])
                     messages.success(request, _("已登记离任"))
                 else:
-                    services.set_limit(user, village.pk, form.to_input())
+                    council_limits.set_limit(user, village.pk, form.to_input())
                     messages.success(request, _("已保存操办标准"))
         except CustomsError as exc:
             if exc.kind == "forbidden":
@@ -191,7 +191,7 @@ def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def rules_file(request: HttpRequest, pk: int) -> FileResponse:
     try:
         rules = services.get_rules(request.user, pk)
-        path = services.file_path(rules)
+        path = rulebook.file_path(rules)
     except CustomsError:
         raise Http404 from None
     if not path.exists():
@@ -281,7 +281,7 @@ def registration_new(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.user, request.POST or None, initial={"days": 1})
     if request.method == "POST" and form.is_valid():
         try:
-            reg = services.register(request.user, form.to_input())
+            reg = ceremonies.register(request.user, form.to_input())
         except CustomsError as exc:
             add_form_error(form, exc)
         else:
@@ -303,7 +303,7 @@ def registration_page(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                services.record_follow_up(
+                ceremonies.record_follow_up(
                     request.user, reg.pk, d["advised_on"], d["outcome"], d["advised_by"]
                 )
             except CustomsError as exc:
@@ -315,7 +315,7 @@ def registration_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     context = {
         "reg": reg,
-        "lines": services.describe(reg.exceedances),
+        "lines": ceremonies.describe(reg.exceedances),
         "form": form,
     }
     return render(request, "customs/registration.html", context)
@@ -361,7 +361,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.user, request.POST or None, initial={"days": 1})
     if request.method == "POST" and form.is_valid():
         try:
-            reg = services.register(request.user, form.to_input())
+            reg = ceremonies.register(request.user, form.to_input())
         except CustomsError as exc:
             add_form_error(form, exc)
         else:
@@ -372,5 +372,5 @@ def phone_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
     reg = _registration_or_404(request, pk)
-    context = {"reg": reg, "lines": services.describe(reg.exceedances)}
+    context = {"reg": reg, "lines": ceremonies.describe(reg.exceedances)}
     return render(request, "customs/phone/done.html", context)
