@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, errors
-from gridgov.mediation import agreement, excel, services
+from gridgov.mediation import agreement, casework, excel, services, training
 from gridgov.mediation.models import (
     Case,
     CaseSource,
@@ -186,7 +186,7 @@ def detail(request: HttpRequest, c: Case) -> dict[str, Any]:
             }
             for s in c.steps.all()
         ],
-        "next_actions": services.next_actions(request.user, c),
+        "next_actions": casework.next_actions(request.user, c),
     }
 
 
@@ -341,7 +341,7 @@ def create_case(request: HttpRequest, payload: MediationCaseIn) -> Any:
             for p in payload.parties
         ],
     )
-    case = services.create_case(request.user, data)
+    case = casework.create_case(request.user, data)
     return Status(201, _detail(request, case.pk))
 
 
@@ -359,7 +359,7 @@ def case_from_order(request: HttpRequest, order_id: int) -> Any:
         .filter(pk=order_id)
         .first()
     )
-    case = services.case_from_order(request.user, order)
+    case = casework.case_from_order(request.user, order)
     return Status(201, _detail(request, case.pk))
 
 
@@ -387,7 +387,7 @@ ACT = {200: MediationCaseDetailOut, **errors(400, 401, 403, 404, 409)}
 )
 def add_session(request: HttpRequest, case_id: int, payload: SessionIn) -> Any:
     """调解记录: a sitting of the mediation (the first moves the case to 调解中)."""
-    s = services.add_session(
+    s = casework.add_session(
         request.user,
         case_id,
         date=payload.date,
@@ -409,7 +409,7 @@ class OutcomeIn(Schema):
 @router.post("/mediation/cases/{int:case_id}/outcome", response=ACT)
 def record_outcome(request: HttpRequest, case_id: int, payload: OutcomeIn) -> Any:
     """调解成功 (terms and deadline), 调解不成, or 转诉讼/仲裁/信访."""
-    services.record_outcome(
+    casework.record_outcome(
         request.user,
         case_id,
         outcome=payload.outcome,
@@ -429,7 +429,7 @@ class SignIn(Schema):
 @router.post("/mediation/cases/{int:case_id}/sign", response=ACT)
 def sign(request: HttpRequest, case_id: int, payload: SignIn) -> Any:
     """The agreement is signed; its follow-up visit falls due."""
-    services.sign_agreement(
+    casework.sign_agreement(
         request.user, case_id, signed_on=payload.signed_on, followup_days=payload.followup_days
     )
     return _detail(request, case_id)
@@ -446,7 +446,7 @@ class JudicialIn(Schema):
 @router.post("/mediation/cases/{int:case_id}/judicial", response=ACT)
 def judicial(request: HttpRequest, case_id: int, payload: JudicialIn) -> Any:
     """司法确认: applied (pending), confirmed or refused with the ruling."""
-    services.judicial_confirmation(
+    casework.judicial_confirmation(
         request.user,
         case_id,
         applied_on=payload.applied_on,
@@ -470,7 +470,7 @@ class MediationFollowUpIn(Schema):
 )
 def followup(request: HttpRequest, case_id: int, payload: MediationFollowUpIn) -> Any:
     """回访 made: the earliest open visit is done; the case is 回访完成."""
-    f = services.record_followup(
+    f = casework.record_followup(
         request.user,
         case_id,
         done_on=payload.done_on,
@@ -486,7 +486,7 @@ class ArchiveIn(Schema):
 
 @router.post("/mediation/cases/{int:case_id}/archive", response=ACT)
 def archive(request: HttpRequest, case_id: int, payload: ArchiveIn) -> Any:
-    services.archive(request.user, case_id, note=payload.note)
+    casework.archive(request.user, case_id, note=payload.note)
     return _detail(request, case_id)
 
 
@@ -675,7 +675,7 @@ class TrainingIn(Schema):
 @router.post("/mediation/trainings", response={201: TrainingOut, **errors(400, 401, 403)})
 def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
     region = Region.objects.filter(code=payload.organiser).first()
-    t = services.create_training(
+    t = training.create_training(
         request.user,
         topic=payload.topic,
         date=payload.date,
@@ -698,7 +698,7 @@ class AttendanceIn(Schema):
 )
 def add_attendance(request: HttpRequest, training_id: int, payload: AttendanceIn) -> Any:
     """Mark mediators (in the caller's scope) present; those already marked are kept."""
-    services.add_attendance(request.user, training_id, payload.person_ids)
+    training.add_attendance(request.user, training_id, payload.person_ids)
     t = services.trainings_for(request.user).select_related("organiser").get(pk=training_id)
     visible = set(services.mediators_for(request.user).values_list("pk", flat=True))
     return training_row(t, visible)
