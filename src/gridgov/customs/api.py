@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
@@ -26,7 +26,29 @@ from gridgov.customs.models import (
     Registration,
     RulesVersion,
 )
-from gridgov.schemas import Schema
+from gridgov.customs.schemas import (
+    AdoptionMeetingIn,
+    AdoptionMeetingOut,
+    CeremonyFollowUpIn,
+    CompareOut,
+    CouncilIn,
+    CouncilMemberOut,
+    CouncilOut,
+    CustomsImportOut,
+    CustomsStatsOut,
+    EndIn,
+    LimitIn,
+    LimitOut,
+    MemberIn,
+    RegistrationFilter,
+    RegistrationIn,
+    RegistrationOut,
+    RulesDetailOut,
+    RulesIn,
+    RulesOut,
+    VillageDetailOut,
+    VillageOut,
+)
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Region
 
@@ -35,159 +57,6 @@ router = Router()
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-# ------------------------------------------------------------------------------ schemas --
-
-
-class AdoptionMeetingOut(Schema):
-    id: int
-    date: dt.date
-    kind: str
-    kind_label: str
-    attendance: int
-    entitled: int | None
-    votes_for: int | None
-    notes: str
-
-
-class RulesOut(Schema):
-    id: int
-    village: str = Field(description="the community's region code")
-    number: int
-    title: str
-    adopted: dt.date
-    meeting: AdoptionMeetingOut | None
-    has_file: bool
-    file_name: str
-    current: bool = Field(description="the version in force today")
-
-
-class RulesDetailOut(RulesOut):
-    text: str
-
-
-class CouncilMemberOut(Schema):
-    id: int
-    person_id: int | None
-    name: str
-    role: str
-    role_label: str
-    start_date: dt.date
-    end_date: dt.date | None
-
-
-class CouncilOut(Schema):
-    id: int
-    name: str
-    established: dt.date
-    members: list[CouncilMemberOut] = Field(description="current members")
-
-
-class LimitOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    max_tables: int | None
-    max_guests: int | None
-    max_cost: str | None = Field(description="元, a decimal string")
-    max_days: int | None
-    max_table_cost: str | None = Field(description="元 per table, a decimal string")
-    source: str
-    rules_id: int | None
-    effective_from: dt.date
-    effective_to: dt.date | None
-
-
-class VillageOut(Schema):
-    id: int
-    code: str
-    name: str
-    street: str | None
-    rules_version: int | None = Field(description="number of the version in force today")
-    council_members: int
-    registrations: int = Field(description="registrations the caller sees")
-
-
-class VillageDetailOut(VillageOut):
-    versions: list[RulesOut]
-    council: CouncilOut | None
-    limits: list[LimitOut] = Field(description="in force today")
-
-
-class Exceedance(Schema):
-    what: str = Field(description="tables, guests, cost, days or table_cost")
-    label: str
-    limit: str
-    actual: str
-
-
-class RegistrationOut(Schema):
-    id: int
-    village: str
-    village_name: str
-    grid: str
-    kind: str
-    kind_label: str
-    date: dt.date
-    family_head: str
-    family_phone: str
-    tables: int
-    guests: int | None
-    cost: str | None
-    days: int
-    notes: str
-    flagged: bool
-    exceedances: list[Exceedance]
-    limit_id: int | None
-    order: str | None = Field(description="the work order's event reference")
-    follow_up: str
-    follow_up_label: str
-    advised_on: dt.date | None
-    advised_by: str
-    outcome: str
-
-
-class DiffRowOut(Schema):
-    tag: str = Field(description="equal, replace, delete or insert")
-    left_no: int | None
-    left: str
-    right_no: int | None
-    right: str
-
-
-class CompareOut(Schema):
-    old: RulesOut
-    new: RulesOut
-    added: int
-    removed: int
-    changed: int
-    rows: list[DiffRowOut]
-
-
-class CustomsStatOut(Schema):
-    code: str
-    name: str
-    registrations: int
-    by_kind: dict[str, int]
-    flagged: int
-    flagged_rate: float | None = Field(description="%")
-    handled: int = Field(description="flagged and 劝导 done")
-    avg_tables: float | None
-    avg_cost: str | None
-
-
-class CustomsStatsOut(Schema):
-    start: dt.date
-    end: dt.date
-    by: str
-    rows: list[CustomsStatOut]
-    total: CustomsStatOut
-
-
-class CustomsImportOut(Schema):
-    created: int
-    flagged: int
 
 
 # ------------------------------------------------------------------------------- rows --
@@ -349,16 +218,6 @@ def village(request: HttpRequest, village_id: int) -> Any:
     }
 
 
-class AdoptionMeetingIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    kind: str = Field(..., description="villagers, villager_reps, residents or resident_reps")
-    attendance: int
-    entitled: int | None = None
-    votes_for: int | None = None
-    notes: str = Field("", max_length=services.MAX_NOTE)
-
-
 @router.post(
     "/customs/villages/{int:village_id}/meetings",
     response={201: AdoptionMeetingOut, **errors(400, 401, 403, 404)},
@@ -370,14 +229,6 @@ def add_meeting(request: HttpRequest, village_id: int, payload: AdoptionMeetingI
         payload.entitled, payload.votes_for, payload.notes,
     )  # fmt: skip
     return Status(201, meeting_row(m))
-
-
-class RulesIn(Schema):
-    model_config = {"extra": "forbid"}
-    title: str = Field(..., max_length=services.MAX_TITLE)
-    adopted: dt.date
-    text: str = Field(..., max_length=services.MAX_TEXT)
-    meeting_id: int | None = None
 
 
 @router.post(
@@ -458,12 +309,6 @@ def download_file(request: HttpRequest, rules_id: int) -> Any:
     return response
 
 
-class CouncilIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=80)
-    established: dt.date
-
-
 @router.post(
     "/customs/villages/{int:village_id}/council",
     response={200: CouncilOut, **errors(400, 401, 403, 404)},
@@ -472,15 +317,6 @@ def set_council(request: HttpRequest, village_id: int, payload: CouncilIn) -> An
     """Create or rename the village's 红白理事会."""
     c = council_limits.set_council(request.user, village_id, payload.name, payload.established)
     return council_row(c)
-
-
-class MemberIn(Schema):
-    model_config = {"extra": "forbid"}
-    role: str = Field(..., description="president, vice, director or member")
-    start_date: dt.date
-    end_date: dt.date | None = None
-    person_id: int | None = Field(None, description="a person of the platform, or give a name")
-    name: str = Field("", max_length=services.MAX_NAME)
 
 
 @router.post(
@@ -493,11 +329,6 @@ def add_member(request: HttpRequest, village_id: int, payload: MemberIn) -> Any:
         person_id=payload.person_id, end_date=payload.end_date,
     )  # fmt: skip
     return Status(201, member_row(m))
-
-
-class EndIn(Schema):
-    model_config = {"extra": "forbid"}
-    end_date: dt.date
 
 
 @router.post(
@@ -517,19 +348,6 @@ def limits(request: HttpRequest, village_id: int) -> Any:
     return [limit_row(x) for x in Limit.objects.filter(community=v)]
 
 
-class LimitIn(Schema):
-    model_config = {"extra": "forbid"}
-    kind: str = Field(..., description="wedding, funeral or other")
-    effective_from: dt.date
-    source: str = Field("council", description="rules or council")
-    rules_id: int | None = None
-    max_tables: int | None = None
-    max_guests: int | None = None
-    max_cost: float | str | None = None
-    max_days: int | None = None
-    max_table_cost: float | str | None = None
-
-
 @router.post(
     "/customs/villages/{int:village_id}/limits",
     response={201: LimitOut, **errors(400, 401, 403, 404, 409)},
@@ -538,17 +356,6 @@ def set_limit(request: HttpRequest, village_id: int, payload: LimitIn) -> Any:
     """A new standard from a date; the one before it ends the day before."""
     data = council_limits.LimitInput(**payload.dict())
     return Status(201, limit_row(council_limits.set_limit(request.user, village_id, data)))
-
-
-# ------------------------------------------------------------------------ registrations --
-
-
-class RegistrationFilter(Schema):
-    village: str | None = Field(None, description="a community's region code")
-    kind: str | None = None
-    flagged: bool | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
 
 
 def _filtered(request: HttpRequest, f: RegistrationFilter) -> Any:
@@ -585,20 +392,6 @@ def registrations(request: HttpRequest, filters: Query[RegistrationFilter]) -> A
 def registrations_xlsx(request: HttpRequest, filters: Query[RegistrationFilter]) -> Any:
     content = excel.export_registrations(request.user, _filtered(request, filters))
     return xlsx_response(content, f"customs-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-class RegistrationIn(Schema):
-    model_config = {"extra": "forbid"}
-    grid: str = Field(..., max_length=40, description="the grid's region code")
-    kind: str = Field(..., description="wedding, funeral or other")
-    date: dt.date
-    family_head: str = Field(..., max_length=services.MAX_NAME)
-    family_phone: str = Field("", max_length=20)
-    tables: int
-    guests: int | None = None
-    cost: float | str | None = Field(None, description="元")
-    days: int = 1
-    notes: str = Field("", max_length=services.MAX_NOTES)
 
 
 def _grid_id(code: str) -> int:
@@ -649,13 +442,6 @@ def import_registrations(request: HttpRequest, file: File[UploadedFile]) -> Any:
 )
 def registration(request: HttpRequest, registration_id: int) -> Any:
     return registration_row(services.get_registration(request.user, registration_id))
-
-
-class CeremonyFollowUpIn(Schema):
-    model_config = {"extra": "forbid"}
-    advised_on: dt.date
-    outcome: str = Field(..., max_length=services.MAX_NOTES)
-    advised_by: str = Field("", max_length=services.MAX_NAME)
 
 
 @router.post(

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import XLSX, ApiError, download, error_body, errors
@@ -31,9 +31,32 @@ from gridgov.organisations.models import (
     Volunteer,
     WorkerGroup,
 )
+from gridgov.organisations.schemas import (
+    AssignIn,
+    CoverageOut,
+    DatedIn,
+    EndAssignmentIn,
+    EndVolunteerIn,
+    InfoIn,
+    InstructorOut,
+    JointMeetingDetailOut,
+    JointMeetingIn,
+    JointMeetingOut,
+    MoveIn,
+    OrgDetailOut,
+    OrgFilter,
+    OrgImportOut,
+    OrgIn,
+    OrgOut,
+    PartyOrgIn,
+    VisitIn,
+    VisitOut,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerStatsOut,
+)
 from gridgov.organisations.services import OrgState
 from gridgov.people.models import Person
-from gridgov.schemas import Schema
 from gridgov.territory.api import xlsx_response
 from gridgov.territory.models import Level, Region
 
@@ -47,82 +70,6 @@ def _unit(code: str | None, field: str = "unit") -> Region | None:
     if found is None:
         raise ApiError(400, f"no street or community {code[:40]!r}", field)
     return found
-
-
-# ----------------------------------------------------------------------- organisations --
-
-
-class OrgOut(Schema):
-    id: int
-    name: str
-    kind: str
-    kind_label: str
-    social_form: str
-    credit_code: str
-    industry: str
-    staff: int
-    party_members: int
-    address: str
-    lat: float | None
-    lon: float | None
-    grid: str = Field(description="the grid's code as of the day asked")
-    grid_name: str
-    opened: dt.date
-    closed: dt.date | None
-    party_org: str = Field(description="none, single or joint, as of the day asked")
-    party_org_label: str
-    org_covered: bool = Field(description="组织覆盖: a party organisation on the day")
-    work_covered: bool = Field(description="工作覆盖: an instructor and a recent visit")
-    instructors: list[str] = Field(description="instructors assigned on the day")
-    last_visit: dt.date | None
-    uncovered_because: list[str]
-    contact: str | None = Field(description="only with the permission to see contacts")
-    contact_phone: str | None = Field(description="masked without the permission")
-
-
-class EventOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    date: dt.date
-    grid: str | None
-    party_org: str
-    instructor: str | None
-    note: str
-    actor: str
-
-
-class AssignmentOut(Schema):
-    id: int
-    instructor_id: int
-    instructor: str
-    start_date: dt.date
-    end_date: dt.date | None
-
-
-class VisitOut(Schema):
-    id: int
-    organisation_id: int
-    organisation: str
-    instructor_id: int
-    instructor: str
-    date: dt.date
-    notes: str
-
-
-class MeetingRefOut(Schema):
-    id: int
-    date: dt.date
-    topic: str
-    unit: str
-
-
-class OrgDetailOut(OrgOut):
-    history: list[EventOut]
-    assignments: list[AssignmentOut]
-    visits: list[VisitOut]
-    meetings: list[MeetingRefOut]
-    can_change: bool
 
 
 def org_rows(request: HttpRequest, states: list[OrgState]) -> list[dict[str, Any]]:
@@ -226,17 +173,6 @@ def detail(request: HttpRequest, org: Organisation, on: dt.date | None = None) -
     }  # fmt: skip
 
 
-class OrgFilter(Schema):
-    on: dt.date | None = Field(None, description="as of this day (today by default)")
-    kind: str | None = Field(None, description="economic or social")
-    coverage: str | None = Field(
-        None, description="org_covered, org_uncovered, work_covered, work_uncovered, uncovered"
-    )
-    unit: str | None = Field(None, max_length=40, description="a street or community code")
-    q: str | None = Field(None, max_length=100, description="name, credit code, industry, address")
-    months: int = Field(services.WORK_MONTHS, ge=1, le=60, description="工作覆盖's window")
-
-
 def _search(request: HttpRequest, f: OrgFilter) -> list[OrgState]:
     return services.search(
         request.user, f.on, kind=f.kind or "", coverage=f.coverage or "",
@@ -262,10 +198,6 @@ def export_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any
     return xlsx_response(content, excel.filename(filters.on or timezone.localdate()))
 
 
-class OrgImportOut(Schema):
-    created: int = Field(description="organisations written (all rows of the sheet)")
-
-
 @router.post("/organisations/import", response={200: OrgImportOut, **errors(400, 401, 403)})
 def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """An .xlsx of organisations: all rows are written, or none — then a 400 whose `errors`
@@ -278,26 +210,6 @@ def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
         detail = f"{len(rows)} row error(s); nothing imported"
         return Status(400, error_body(detail, rows))
     return {"created": result.created}
-
-
-class OrgIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=services.MAX_NAME)
-    kind: str
-    social_form: str = ""
-    credit_code: str = Field(..., max_length=40)
-    opened: dt.date
-    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
-    lat: float | None = None
-    lon: float | None = None
-    industry: str = Field("", max_length=40)
-    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
-    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
-    address: str = Field("", max_length=200)
-    party_org: str = PartyOrg.NONE
-    party_org_date: dt.date | None = None
-    contact: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
 
 
 def _grid_id(code: str | None) -> int | None:
@@ -321,55 +233,6 @@ def create_organisation(request: HttpRequest, payload: OrgIn) -> Any:
 def organisation(request: HttpRequest, org_id: int, on: dt.date | None = None) -> Any:
     """One organisation (as of `on`, today by default) with its whole history."""
     return detail(request, services.get_organisation(request.user, org_id), on)
-
-
-class MoveIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    grid: str | None = Field(None, max_length=40)
-    lat: float | None = None
-    lon: float | None = None
-    address: str = Field("", max_length=200)
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
-class DatedIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
-class PartyOrgIn(DatedIn):
-    party_org: str = Field(..., description="none, single or joint")
-
-
-class AssignIn(Schema):
-    model_config = {"extra": "forbid"}
-    instructor_id: int
-    start_date: dt.date
-
-
-class EndAssignmentIn(Schema):
-    model_config = {"extra": "forbid"}
-    end_date: dt.date
-
-
-class VisitIn(Schema):
-    model_config = {"extra": "forbid"}
-    instructor_id: int
-    date: dt.date
-    notes: str = Field("", max_length=services.MAX_TEXT)
-
-
-class InfoIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=services.MAX_NAME)
-    industry: str = Field("", max_length=40)
-    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
-    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
-    address: str = Field("", max_length=200)
-    contact: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
 
 
 ACT = {200: OrgDetailOut, **errors(400, 401, 403, 404, 409)}
@@ -425,40 +288,6 @@ def add_visit(request: HttpRequest, org_id: int, payload: VisitIn) -> Any:
     return Status(201, visit_row(v))
 
 
-# -------------------------------------------------------------------------- statistics --
-
-
-class UnitCoverageOut(Schema):
-    unit: str | None = Field(description="street or community code; null for the total")
-    unit_name: str
-    economic: int
-    social: int
-    total: int
-    org_covered: int
-    org_coverage_rate: float | None = Field(description="% of organisations")
-    work_covered: int
-    work_coverage_rate: float | None
-    instructors: int
-    load: float | None = Field(description="organisations per instructor")
-
-
-class UncoveredOut(Schema):
-    id: int
-    name: str
-    kind: str
-    grid: str
-    reasons: list[str]
-
-
-class CoverageOut(Schema):
-    on: dt.date
-    months: int
-    by: str
-    units: list[UnitCoverageOut]
-    total: UnitCoverageOut
-    uncovered: list[UncoveredOut]
-
-
 def unit_row(r: services.UnitRow) -> dict[str, Any]:
     return {
         "unit": r.unit.code if r.unit else None,
@@ -501,15 +330,6 @@ def statistics(
     }  # fmt: skip
 
 
-class InstructorOut(Schema):
-    id: int
-    name: str
-    units: list[str]
-    load: int = Field(description="organisations assigned on the day")
-    organisations: list[int]
-    last_visit: dt.date | None
-
-
 @router.get("/organisations/instructors", response={200: list[InstructorOut], **errors(400, 401)})
 def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
     """党建指导员 of the caller's area and their load."""
@@ -518,25 +338,6 @@ def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
          "organisations": [o.pk for o in r["organisations"]], "last_visit": r["last_visit"]}
         for r in instructing.load(request.user, on)
     ]  # fmt: skip
-
-
-# ------------------------------------------------------------------------------ meetings --
-
-
-class JointMeetingOut(Schema):
-    id: int
-    date: dt.date
-    unit: str
-    unit_name: str
-    topic: str
-    organisations: int
-    attendees: int
-
-
-class JointMeetingDetailOut(JointMeetingOut):
-    minutes: str
-    organisation_list: list[MeetingRefOut]
-    attendee_names: list[str]
 
 
 def meeting_row(m: JointMeeting) -> dict[str, Any]:
@@ -577,16 +378,6 @@ def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     return [meeting_row(m) for m in qs]
 
 
-class JointMeetingIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    unit: str = Field(..., min_length=1, max_length=40, description="street or community code")
-    topic: str = Field(..., max_length=200)
-    minutes: str = Field("", max_length=services.MAX_TEXT)
-    organisations: list[int] = Field(default_factory=list, max_length=500)
-    attendees: list[int] = Field(default_factory=list, max_length=500)
-
-
 @router.post(
     "/organisations/meetings", response={201: JointMeetingDetailOut, **errors(400, 401, 403)}
 )
@@ -607,24 +398,6 @@ def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
 )
 def meeting(request: HttpRequest, meeting_id: int) -> Any:
     return meeting_detail(request, joint_meetings.get_meeting(request.user, meeting_id))
-
-
-# ---------------------------------------------------------------------------- volunteers --
-
-
-class VolunteerOut(Schema):
-    id: int
-    name: str
-    phone: str = Field(description="masked without the permission to see contacts")
-    group: str
-    group_label: str
-    employer_id: int | None
-    employer: str | None
-    grid: str
-    grid_name: str
-    registered: dt.date
-    active: bool
-    ended: dt.date | None
 
 
 def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
@@ -663,18 +436,6 @@ def volunteers(request: HttpRequest, group: str | None = None, active: bool | No
     return [volunteer_row(request, v) for v in qs]
 
 
-class VolunteerIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=50)
-    phone: str = Field(..., max_length=20)
-    group: str
-    registered: dt.date | None = None
-    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
-    lat: float | None = None
-    lon: float | None = None
-    employer_id: int | None = None
-
-
 @router.post(
     "/organisations/volunteers", response={201: VolunteerOut, **errors(400, 401, 403, 409)}
 )
@@ -692,11 +453,6 @@ def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     return Status(201, volunteer_row(request, v))
 
 
-class EndVolunteerIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-
-
 @router.post(
     "/organisations/volunteers/{int:volunteer_id}/end",
     response={200: VolunteerOut, **errors(400, 401, 403, 404, 409)},
@@ -704,25 +460,6 @@ class EndVolunteerIn(Schema):
 def end_volunteer(request: HttpRequest, volunteer_id: int, payload: EndVolunteerIn) -> Any:
     return volunteer_row(request, volunteering.end_volunteer(request.user, volunteer_id,
                                                          payload.date))  # fmt: skip
-
-
-class VolunteerUnitOut(Schema):
-    unit: str | None
-    unit_name: str
-    courier: int
-    rider: int
-    driver: int
-    other: int
-    total: int
-    reports: int = Field(description="events they reported in the period")
-
-
-class VolunteerStatsOut(Schema):
-    start: dt.date
-    end: dt.date
-    by: str
-    units: list[VolunteerUnitOut]
-    total: VolunteerUnitOut
 
 
 def _vrow(r: volunteering.VolunteerRow) -> dict[str, Any]:
