@@ -16,8 +16,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.api import ApiError, errors
 from gridgov.core import privacy
+from gridgov.enforcement import handling, services
 from gridgov.enforcement import publication as pubs
-from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication
 from gridgov.enforcement.services import CaseInput
 from gridgov.enforcement.steps import OPEN, Step
@@ -210,7 +210,7 @@ def case_detail(request: HttpRequest, c: Case) -> dict[str, Any]:
         "inspection_id": c.inspection_id,
         "order_id": c.order_id,
         "late_steps": c.late_steps,
-        "next_steps": services.allowed_steps(c, request.user),
+        "next_steps": handling.allowed_steps(c, request.user),
         "steps": [
             {
                 "from_step": s.from_step,
@@ -396,7 +396,7 @@ class AdvanceIn(Schema):
 )
 def advance_case(request: HttpRequest, case_id: int, payload: AdvanceIn) -> Any:
     """Move the case to its next step; a decision names the bases, the fine and its text."""
-    services.advance(
+    handling.advance(
         case_id,
         payload.to_step,
         request.user,
@@ -422,7 +422,7 @@ def add_document(
     """A document for the case file: PDF, Word, Excel, PowerPoint or an image, by content."""
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
-    d = services.add_document(
+    d = handling.add_document(
         case_id, request.user, file, size=file.size or 0, name=file.name or "", title=title
     )
     return Status(201, document_row(d))

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from gridgov import inputs
 from gridgov.core import privacy
+from gridgov.enforcement import handling, services
 from gridgov.enforcement import publication as pubs
-from gridgov.enforcement import services
 from gridgov.enforcement.api import CaseFilter, filtered_cases, public_allowed
 from gridgov.enforcement.forms import (
     AdvanceForm,
@@ -161,7 +161,7 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
             if not form.is_valid():
                 return False, _errors(form)
             d = form.cleaned_data
-            services.advance(
+            handling.advance(
                 case.pk,
                 d["to_step"],
                 request.user,
@@ -182,7 +182,7 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
             if not form.is_valid():
                 return False, _errors(form)
             upload = form.cleaned_data["file"]
-            services.add_document(
+            handling.add_document(
                 case.pk,
                 request.user,
                 upload,
@@ -242,7 +242,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
     today = timezone.localdate()
     full = services.sees_identity(request.user, case)
-    next_steps = services.allowed_steps(case, request.user)
+    next_steps = handling.allowed_steps(case, request.user)
     return render(
         request,
         "enforcement/case.html",
