@@ -17,14 +17,7 @@ from ninja import Query, Router
 from gridgov import inputs
 from gridgov.air import alarm_queries, aqi, periods
 from gridgov.air import alarms as alarm_service
-from gridgov.air.assessment import (
-    RANK_METRICS,
-    assess,
-    rank,
-    region_units,
-    station_units,
-    target_progress,
-)
+from gridgov.air.assessment import assess, rank, region_units, station_units, target_progress
 from gridgov.air.batches import from_records
 from gridgov.air.gateways import station_lookup
 from gridgov.air.group_commit import committer
@@ -56,6 +49,7 @@ from gridgov.air.schemas import (
     device_out,
     station_out,
 )
+from gridgov.air.stats import RANK_METRICS
 from gridgov.api import CSV, ApiError, download, error_body, errors
 from gridgov.people import scope
 from gridgov.territory.api import get_visible_region

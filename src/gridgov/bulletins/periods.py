@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gridgov.air.assessment import same_period_last_year
 from gridgov.air.periods import month_bounds, today
+from gridgov.air.stats import same_period_last_year
 
 KINDS = ("day", "week", "month")
 KIND_LABELS = {"day": "日报", "week": "周报", "month": "月报"}
