@@ -6,6 +6,8 @@ grid worker's phone form. Thin: services.py does the work and the scoping."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -118,73 +120,92 @@ def village_page(
     return render(request, "customs/village.html", context)
 
 
+def _add_rules(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    meeting_id = None
+    if d["meeting_kind"]:
+        meeting_id = rulebook.add_meeting(
+            user, village.pk, d["meeting_date"], d["meeting_kind"],
+            d["attendance"], d["entitled"], d["votes_for"],
+        ).pk  # fmt: skip
+    rules = rulebook.add_rules(user, village.pk, d["title"], d["adopted"], d["text"], meeting_id)
+    if d["file"] is not None:
+        upload = d["file"]
+        rulebook.attach_file(user, rules.pk, upload, size=upload.size or 0, name=upload.name or "")
+    return _("已登记第 %(n)s 版") % {"n": rules.number}
+
+
+def _set_council(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.set_council(user, village.pk, d["name"], d["established"])
+    return _("已保存红白理事会")
+
+
+def _add_member(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.add_member(
+        user, village.pk, d["role"], d["start_date"], name=d["name"],
+        person_id=d["person"].pk if d["person"] else None, end_date=d["end_date"],
+    )  # fmt: skip
+    return _("已添加理事会成员")
+
+
+def _end_member(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.end_member(user, d["member"], d["end_date"])
+    return _("已登记离任")
+
+
+def _set_limit(user: Any, village: Region, form: Any) -> str:
+    council_limits.set_limit(user, village.pk, form.to_input())
+    return _("已保存操办标准")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A form on the village page: its bound form, and what the valid form does (returning what
+    is then said). Every action needs ``services.can_manage`` and the village in scope."""
+
+    form: Callable[[Region, HttpRequest], Any]
+    run: Callable[[Any, Region, Any], str]
+    key: str  # the page's form it re-renders
+
+
+ACTIONS: dict[str, Action] = {
+    "rules": Action(lambda v, rq: RulesForm(rq.POST, rq.FILES), _add_rules, "rules"),
+    "council": Action(lambda v, rq: CouncilForm(rq.POST), _set_council, "council"),
+    "member": Action(lambda v, rq: MemberForm(v, rq.POST), _add_member, "member"),
+    "end_member": Action(lambda v, rq: EndMemberForm(rq.POST), _end_member, "member"),
+    "limit": Action(lambda v, rq: LimitForm(v, rq.POST), _set_limit, "limit"),
+}
+
+
 @login_required
 @require_POST
 def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     village = _village_or_404(request, pk)
-    if action not in {"rules", "council", "member", "end_member", "limit"}:
+    if action not in ACTIONS:
         raise Http404
     if not services.can_manage(user) or not services.scope.can_see_region(user, village):
         raise PermissionDenied
-    form: Any
-    if action == "rules":
-        form = RulesForm(request.POST, request.FILES)
-    elif action == "council":
-        form = CouncilForm(request.POST)
-    elif action == "member":
-        form = MemberForm(village, request.POST)
-    elif action == "end_member":
-        form = EndMemberForm(request.POST)
-    else:
-        form = LimitForm(village, request.POST)
+    step = ACTIONS[action]
+    form = step.form(village, request)
     if form.is_valid():
-        d = form.cleaned_data
         try:
             with transaction.atomic():
-                if action == "rules":
-                    meeting_id = None
-                    if d["meeting_kind"]:
-                        meeting_id = rulebook.add_meeting(
-                            user, village.pk, d["meeting_date"], d["meeting_kind"],
-                            d["attendance"], d["entitled"], d["votes_for"],
-                        ).pk  # fmt: skip
-                    rules = rulebook.add_rules(
-                        user, village.pk, d["title"], d["adopted"], d["text"], meeting_id
-                    )
-                    if d["file"] is not None:
-                        upload = d["file"]
-                        rulebook.attach_file(
-                            user, rules.pk, upload, size=upload.size or 0, name=upload.name or ""
-                        )
-                    messages.success(request, _("已登记第 %(n)s 版") % {"n": rules.number})
-                elif action == "council":
-                    council_limits.set_council(user, village.pk, d["name"], d["established"])
-                    messages.success(request, _("已保存红白理事会"))
-                elif action == "member":
-                    council_limits.add_member(
-                        user, village.pk, d["role"], d["start_date"], name=d["name"],
-                        person_id=d["person"].pk if d["person"] else None,
-                        end_date=d["end_date"],
-                    )  # fmt: skip
-                    messages.success(request, _("已添加理事会成员"))
-                elif action == "end_member":
-                    council_limits.end_member(user, d["member"], d["end_date"])
-                    messages.success(request, _("已登记离任"))
-                else:
-                    council_limits.set_limit(user, village.pk, form.to_input())
-                    messages.success(request, _("已保存操办标准"))
+                done = step.run(user, village, form)
         except CustomsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
             add_form_error(form, exc)
         else:
+            messages.success(request, done)
             return redirect("customs:village", pk=village.pk)
-    key = "member" if action == "end_member" else action
     if action == "end_member":
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
         return redirect("customs:village", pk=village.pk)
-    return village_page(request, pk, {key: form})
+    return village_page(request, pk, {step.key: form})
 
 
 @login_required
