@@ -50,6 +50,7 @@ from django.conf import settings
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.devices import check_password
+from gridgov.air.hj212.packets import read_data
 from gridgov.air.hj212.store import (
     DeviceStats,
     Row,
@@ -64,9 +65,9 @@ from gridgov.air.ingest import FUTURE_SLACK_SECONDS
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
-    from gridgov.air.hj212.store import Device
+    import numpy as np
 
-from gridgov.air.hj212.packets import read_data
+    from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
 # a station's packets must carry its own: 31 from emission monitors, 22 from the others.
@@ -262,41 +263,10 @@ class Receiver:
 
     def handle(self, conn: Connection, segment: bytes) -> None:
         self.counters["packets"] += 1
-        try:
-            packet = codec.parse_segment(segment)
-        except codec.FrameError as exc:
-            self.fault(conn, exc.reason)
+        admitted = self._admit(conn, segment)
+        if admitted is None:
             return
-        device = self.devices.get(packet.mn)
-        if device is None:
-            self.fault(conn, "unknown_mn")
-            return
-        key = (packet.mn, packet.pw, device.pw_hash)
-        if key not in conn.verified:
-            if not check_password(packet.pw, device.pw_hash):
-                self.fault(conn, "wrong_pw", device)
-                return
-            conn.verified.add(key)
-        self._seen(conn, device)
-        if packet.st == "91" and packet.cn in ANSWER_CN:
-            conn.faults = 0
-            self.counters["device_answers"] += 1
-            return
-        if packet.st not in DATA_ST or packet.cn not in DATA_CN:
-            self.count_rejection("unsupported", device)
-            return
-        if (packet.st == EMISSION_ST) != (device.info.kind == StationKind.EMISSION):
-            self.count_rejection("wrong_st", device)
-            return
-        if packet.flag & codec.FLAG_SPLIT:
-            if packet.pnum is None or packet.pno is None or packet.pnum > MAX_SPLIT_PARTS:
-                self.fault(conn, "malformed", device)
-                return
-            whole = self._reassemble(packet)
-            if whole is None:
-                conn.faults = 0
-                return
-            packet = whole
+        packet, device = admitted
         try:
             ts, values, flags, wind_now = read_data(packet, device)
         except codec.FrameError as exc:
@@ -317,19 +287,73 @@ class Receiver:
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
-            if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
-                self.count_rejection("refused_time", device)
-                return
-            step = device.info.interval * 60
-            start = ts - ts % step
-            acc = self.intervals.get((device.info.id, start))
-            if acc is None:
-                acc = Interval(device, start, start + step + self.grace)
-                self.intervals[(device.info.id, start)] = acc
-            acc.add(values, flags, wind_now)
-            acc.waiters.append((conn, packet))
+            self._accumulate(conn, device, packet, ts, values, flags, wind_now)
         else:
             self._submit(Row(device, ts, values, flags, [(conn, packet)], wind_now))
+
+    def _admit(self, conn: Connection, segment: bytes) -> tuple[codec.Packet, Device] | None:
+        """A segment's data packet and its device: the frame parsed, the device known, its
+        password right, the system and command codes ours, a split packet whole. Else None,
+        with the fault or the rejection counted (a device's answer is counted too)."""
+        try:
+            packet = codec.parse_segment(segment)
+        except codec.FrameError as exc:
+            self.fault(conn, exc.reason)
+            return None
+        device = self.devices.get(packet.mn)
+        if device is None:
+            self.fault(conn, "unknown_mn")
+            return None
+        key = (packet.mn, packet.pw, device.pw_hash)
+        if key not in conn.verified:
+            if not check_password(packet.pw, device.pw_hash):
+                self.fault(conn, "wrong_pw", device)
+                return None
+            conn.verified.add(key)
+        self._seen(conn, device)
+        if packet.st == "91" and packet.cn in ANSWER_CN:
+            conn.faults = 0
+            self.counters["device_answers"] += 1
+            return None
+        if packet.st not in DATA_ST or packet.cn not in DATA_CN:
+            self.count_rejection("unsupported", device)
+            return None
+        if (packet.st == EMISSION_ST) != (device.info.kind == StationKind.EMISSION):
+            self.count_rejection("wrong_st", device)
+            return None
+        if packet.flag & codec.FLAG_SPLIT:
+            if packet.pnum is None or packet.pno is None or packet.pnum > MAX_SPLIT_PARTS:
+                self.fault(conn, "malformed", device)
+                return None
+            whole = self._reassemble(packet)
+            if whole is None:
+                conn.faults = 0
+                return None
+            packet = whole
+        return packet, device
+
+    def _accumulate(
+        self,
+        conn: Connection,
+        device: Device,
+        packet: codec.Packet,
+        ts: int,
+        values: np.ndarray,
+        flags: np.ndarray,
+        wind_now: np.ndarray,
+    ) -> None:
+        """A real-time packet (2011) joins its interval's accumulator, answered when it closes."""
+        if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
+            self.count_rejection("refused_time", device)
+            return
+        step = device.info.interval * 60
+        start = ts - ts % step
+        acc = self.intervals.get((device.info.id, start))
+        if acc is None:
+            acc = Interval(device, start, start + step + self.grace)
+            self.intervals[(device.info.id, start)] = acc
+        acc.add(values, flags, wind_now)
+        acc.waiters.append((conn, packet))
 
     def _seen(self, conn: Connection, device: Device) -> None:
         stats = self._stats(device.info.id)
