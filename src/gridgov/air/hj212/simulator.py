@@ -320,52 +320,66 @@ class Device:
             if self.lost:
                 raise _Lost
             now = time.monotonic()
-            while self.pending:  # oldest (re-)send first
-                qn, p = next(iter(self.pending.items()))
-                if p.last + cfg.timeout > now:
-                    break
-                await self.resend(qn, p)
+            await self._resend_due(now)
             if cfg.rtd_seconds and now >= self.next_rtd and not self.schedule_done():
                 self.next_rtd = now + cfg.rtd_seconds
                 self.stats.rtd_sent += 1
                 await self.write(self.rtd_packet())
             while self.control:
                 await self.write(self.control.popleft())
-            if len(self.pending) < cfg.window:
-                if self.backfill:
-                    item = self.backfill.popleft()
-                    if isinstance(item, str):  # the end of a history request: 9012
-                        await self.write(self.reply(item, "9012", "ExeRtn=1"))
-                    else:
-                        await self.send_minute(item, backfill=True)
-                    continue
-                ready = self.next_ready_at(now)
-                if ready is not None and ready <= now:
-                    minute = self.next_minute
-                    self.next_minute += MINUTE
-                    self.made += 1
-                    self.next_paced = max(self.next_paced + 1 / cfg.rate, now) if cfg.rate else 0
-                    await self.send_minute(minute, backfill=False)
-                    continue
+            if len(self.pending) < cfg.window and await self._send_next(now):
+                continue
             if self.finished():
                 return
             if self.sim.past_drain():
                 return
-            # Sleep until an answer or request comes, a re-send falls due, or the next minute.
-            wake_at = [now + 1.0]
-            if self.pending:
-                wake_at.append(next(iter(self.pending.values())).last + cfg.timeout)
-            if len(self.pending) < cfg.window:
-                ready = self.next_ready_at(now)
-                if ready is not None:
-                    wake_at.append(ready)
-            if cfg.rtd_seconds and not self.schedule_done():
-                wake_at.append(self.next_rtd)
-            wait = min(wake_at) - now
-            if wait > 0:
-                self.wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), wait)
+            await self._sleep(now)
+
+    async def _resend_due(self, now: float) -> None:
+        """Re-send what has waited past the timeout, oldest first."""
+        while self.pending:
+            qn, p = next(iter(self.pending.items()))
+            if p.last + self.cfg.timeout > now:
+                break
+            await self.resend(qn, p)
+
+    async def _send_next(self, now: float) -> bool:
+        """A backfill item, else the next minute when it is due: True when one was sent."""
+        cfg = self.cfg
+        if self.backfill:
+            item = self.backfill.popleft()
+            if isinstance(item, str):  # the end of a history request: 9012
+                await self.write(self.reply(item, "9012", "ExeRtn=1"))
+            else:
+                await self.send_minute(item, backfill=True)
+            return True
+        ready = self.next_ready_at(now)
+        if ready is not None and ready <= now:
+            minute = self.next_minute
+            self.next_minute += MINUTE
+            self.made += 1
+            self.next_paced = max(self.next_paced + 1 / cfg.rate, now) if cfg.rate else 0
+            await self.send_minute(minute, backfill=False)
+            return True
+        return False
+
+    async def _sleep(self, now: float) -> None:
+        """Sleep until an answer or request comes, a re-send falls due, or the next minute."""
+        cfg = self.cfg
+        wake_at = [now + 1.0]
+        if self.pending:
+            wake_at.append(next(iter(self.pending.values())).last + cfg.timeout)
+        if len(self.pending) < cfg.window:
+            ready = self.next_ready_at(now)
+            if ready is not None:
+                wake_at.append(ready)
+        if cfg.rtd_seconds and not self.schedule_done():
+            wake_at.append(self.next_rtd)
+        wait = min(wake_at) - now
+        if wait > 0:
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), wait)
 
     async def read(self, reader: asyncio.StreamReader) -> None:
         frames = codec.FrameReader()
