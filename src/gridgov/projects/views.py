@@ -17,9 +17,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import add_form_error
@@ -192,47 +191,47 @@ class Action:
     Every action needs ``services.can_manage`` on the project."""
 
     form: Callable[[Any, Project, HttpRequest], Any]
-    run: Callable[[Any, Project, dict[str, Any]], None]
-    done: str | Promise
+    run: Callable[[Any, Project, dict[str, Any]], object]
+    done: str  # marked with gettext_noop, translated when said
 
 
 ACTIONS: dict[str, Action] = {
     "edit": Action(
         lambda user, p, rq: EditForm(rq.POST),
         lambda user, p, d: services.update_project(user, p.pk, d),
-        gettext_lazy("项目信息已更新"),
+        gettext_noop("项目信息已更新"),
     ),
     "status": Action(
         lambda user, p, rq: StatusForm(services.next_statuses(user, p), rq.POST),
         lambda user, p, d: services.change_status(user, p.pk, d["status"], d["date"], d["note"]),
-        gettext_lazy("状态已更新"),
+        gettext_noop("状态已更新"),
     ),
     "milestone": Action(
         lambda user, p, rq: MilestoneForm(rq.POST),
         lambda user, p, d: project_records.add_milestone(
             user, p.pk, d["title"], d["planned"], d["note"]
         ),
-        gettext_lazy("节点已添加"),
+        gettext_noop("节点已添加"),
     ),
     "done": Action(
-        lambda user, p, rq: DoneForm(rq.POST), _complete_milestone, gettext_lazy("节点已完成")
+        lambda user, p, rq: DoneForm(rq.POST), _complete_milestone, gettext_noop("节点已完成")
     ),
     "spending": Action(
         lambda user, p, rq: SpendingForm(rq.POST),
         lambda user, p, d: project_records.record_spending(
             user, p.pk, d["date"], d["amount"], d["note"]
         ),
-        gettext_lazy("支出已登记"),
+        gettext_noop("支出已登记"),
     ),
     "official": Action(
         lambda user, p, rq: OfficialForm(user, p, rq.POST),
         lambda user, p, d: project_records.add_official(user, p.pk, d["person"].pk, d["role"]),
-        gettext_lazy("责任人已添加"),
+        gettext_noop("责任人已添加"),
     ),
     "document": Action(
         lambda user, p, rq: DocumentForm(rq.POST, rq.FILES),
         _save_document,
-        gettext_lazy("文件已上传"),
+        gettext_noop("文件已上传"),
     ),
 }
 UNOFFICIAL = "unofficial"  # removing an official: a button, no form
@@ -261,7 +260,7 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise PermissionDenied from exc
             add_form_error(form, exc)
         else:
-            messages.success(request, step.done)
+            messages.success(request, _(step.done))
             return redirect("projects:project", pk=p.pk)
     if action == "done":
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
