@@ -160,7 +160,7 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
 
 
 def _warning(user: Any) -> int:
-    from gridgov.emergency import services
+    from gridgov.emergency import declaring
     from gridgov.sources.services import SourceInput, create_source, point_geometry
 
     for name, point in (("东一应急工地", G1_POINT), ("西一应急工地", G3_POINT)):
@@ -173,12 +173,12 @@ def _warning(user: Any) -> int:
             )
         )
     now = timezone.now()
-    done = services.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
+    done = declaring.declare(user, 2, now, now + dt.timedelta(days=3), "预计连续重度污染")
     return done.warning.pk
 
 
 def _meeting(user: Any, unit: str, kind: str) -> int:
-    from gridgov.meetings import services
+    from gridgov.meetings import meeting_decisions, services
 
     m = services.create_meeting(
         user,
@@ -191,7 +191,7 @@ def _meeting(user: Any, unit: str, kind: str) -> int:
             attendees=[services.AttendeeInput(unit=unit)],
         ),
     )
-    services.add_decision(
+    meeting_decisions.add_decision(
         user, m.pk, text="检查工地", owners=[unit], deadline=timezone.localdate() + dt.timedelta(2)
     )
     return m.pk
@@ -269,7 +269,7 @@ def _organisations(territory: dict[str, Any]) -> dict[str, int]:
 
 def _projects(user: Any) -> dict[str, int]:
     """A project of 东街道 located in G1 and one of 西街道 in G3, each with a PDF."""
-    from gridgov.projects import services
+    from gridgov.projects import project_records, services
     from gridgov.projects.services import ProjectInput
 
     out: dict[str, int] = {}
@@ -280,7 +280,7 @@ def _projects(user: Any) -> dict[str, int]:
                                plan="city_st", year=2026, owner=street, lat=point[0],
                                lon=point[1]),
         )  # fmt: skip
-        d = services.save_document(user, p.pk, io.BytesIO(pdf), size=len(pdf), name="a.pdf")
+        d = project_records.save_document(user, p.pk, io.BytesIO(pdf), size=len(pdf), name="a.pdf")
         out[f"{key}_project"], out[f"{key}_project_document"] = p.pk, d.pk
     return out
 
@@ -341,7 +341,7 @@ def _inspected_site(user: Any, point: tuple[float, float], name: str) -> tuple[i
 
 def _cases(user: Any, approver: Any) -> dict[str, int]:
     """A decided case in G1 (published, with a photo) and one in G3."""
-    from gridgov.enforcement import publication, services
+    from gridgov.enforcement import handling, publication, services
     from gridgov.enforcement.models import LegalBasis
     from gridgov.enforcement.steps import Step
     from gridgov.sources.services import SourceInput, create_source, point_geometry
@@ -363,13 +363,13 @@ def _cases(user: Any, approver: Any) -> dict[str, int]:
             user,
         )  # fmt: skip
         for step in (Step.INVESTIGATION, Step.NOTICE):
-            services.advance(case.pk, step, user)
-        services.advance(
+            handling.advance(case.pk, step, user)
+        handling.advance(
             case.pk, Step.DECISION, user, penalty_amount="20000", decision="罚款",
             legal_basis_ids=[LegalBasis.objects.get(article="第一百一十五条").pk],
         )  # fmt: skip
         data = _png()
-        document = services.add_document(
+        document = handling.add_document(
             case.pk, user, io.BytesIO(data), size=len(data), name="site.png"
         )
         out[f"{key}_case"] = case.pk

@@ -24,8 +24,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 
-from gridgov.ops import backup
-from gridgov.ops.backup import BackupError, Database, create_backup, prune, restore_backup
+from gridgov.ops import backup, restore
+from gridgov.ops.backup import BackupError, Database, create_backup, prune
+from gridgov.ops.restore import restore_backup
 
 TX = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -373,14 +374,14 @@ def test_a_restore_failing_at_the_last_step_undoes_what_it_placed(archive, tmp_p
     dst = tmp_path / "dst"
     (dst / "media").mkdir(parents=True)
     (dst / "secret_key").write_text("fresh")
-    real_move = backup._move
+    real_move = restore._move
 
     def failing_move(source: Path, dest: Path) -> None:
         if dest.name == "gridgov.sqlite3":
             raise OSError("disk full")
         real_move(source, dest)
 
-    monkeypatch.setattr(backup, "_move", failing_move)
+    monkeypatch.setattr(restore, "_move", failing_move)
     with pytest.raises(OSError, match="disk full"):
         restore_into(archive, dst)
     assert (dst / "secret_key").read_text() == "fresh"

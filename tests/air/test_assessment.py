@@ -11,10 +11,8 @@ from gridgov.air.assessment import (
     LIMITS_2012,
     LIMITS_2026_TRANSITION,
     assess,
-    comprehensive_index,
     level_units,
     limits_for,
-    percentile,
     rank,
     region_units,
     required_days,
@@ -22,6 +20,7 @@ from gridgov.air.assessment import (
     target_progress,
 )
 from gridgov.air.models import Station, Target
+from gridgov.air.stats import comprehensive_index, percentile
 from tests.air.conftest import put_days
 
 # --- validity --------------------------------------------------------------------------------

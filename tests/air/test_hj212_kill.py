@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from gridgov.air.hj212 import codec
-from gridgov.air.hj212.simulator import Config, Simulator, minute_values
+from gridgov.air.hj212.sim_config import Config
+from gridgov.air.hj212.simulator import Simulator, minute_values
 from gridgov.air.models import CST
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from gridgov.air.hj212 import codec
-from gridgov.air.hj212.simulator import Config, minute_values, parse_quirks, run
+from gridgov.air.hj212.sim_config import Config
+from gridgov.air.hj212.simulator import minute_values, parse_quirks, run
 from gridgov.air.models import CST
 
 START = dt.datetime(2026, 3, 1, 8, 0, tzinfo=CST)

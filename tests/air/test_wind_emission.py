@@ -15,7 +15,8 @@ from gridgov.air.alarms import _applies
 from gridgov.air.batches import from_records
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import hash_password
-from gridgov.air.hj212.receiver import device_of, read_data
+from gridgov.air.hj212.packets import read_data
+from gridgov.air.hj212.store import device_of
 from gridgov.air.ingest import station_infos
 from gridgov.air.models import (
     AlarmKind,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from gridgov.emergency import services
+from gridgov.emergency import declaring
 from gridgov.emergency.models import Warning
 from tests.browser.test_csp_pages import Watched
 from tests.browser.test_grid_worker_day import (  # noqa: F401  (fixtures)
@@ -70,7 +70,7 @@ def test_emergency_at_phone_width(live_server, browser, crew, fronts, s1_officia
     assert w.page.is_visible(".bar .em-flag")
     w.page.screenshot(path=str(shots / "emergency-phone-banner.png"))
     _fits(w.page)
-    services.end_early(crew["command"], warning.pk, None, "好转")
+    declaring.end_early(crew["command"], warning.pk, None, "好转")
     w.visit(f"{base}/emergency/{warning.pk}/")
     _fits(w.page)
     assert w.page.query_selector(".em-flag") is None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.enforcement import publication, services
+from gridgov.enforcement import handling, publication
 from gridgov.enforcement.steps import Step
 from tests.browser.test_csp_pages import Watched
 from tests.browser.test_grid_worker_day import (  # noqa: F401  (fixtures)
@@ -38,8 +38,8 @@ def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case
     case = new_case(title="东一花园二期工地未落实扬尘防治措施，裸土大面积未覆盖")
     user = enf["command"]
     for s in (Step.INVESTIGATION, Step.NOTICE):
-        services.advance(case.pk, s, user)
-    services.advance(
+        handling.advance(case.pk, s, user)
+    handling.advance(
         case.pk,
         Step.DECISION,
         user,
@@ -48,7 +48,7 @@ def test_exposure_and_case_pages_fit_a_phone(live_server, browser, enf, new_case
         decision="罚款三万元，责令改正",
     )
     data = png()
-    doc = services.add_document(case.pk, user, io.BytesIO(data), size=len(data), name="a.png")
+    doc = handling.add_document(case.pk, user, io.BytesIO(data), size=len(data), name="a.png")
     pub = publication.propose(
         case.pk,
         user,

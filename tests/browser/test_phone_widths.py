@@ -161,11 +161,11 @@ def _long_titles(report: Any, crew: dict[str, Any]) -> None:
 def _carried_meeting(user: Any, d: District) -> int:
     """A meeting following the district's G1 meeting, which gets 14 more decisions first: all
     of them are carried over to the new one."""
-    from gridgov.meetings import services
+    from gridgov.meetings import meeting_decisions, services
 
     deadline = timezone.localdate() + dt.timedelta(days=3)
     for k in range(14):
-        services.add_decision(
+        meeting_decisions.add_decision(
             user,
             d.meeting,
             text=f"第{k + 1}项：督促辖区建筑工地落实六个百分之百，裸土全部苫盖，出入车辆冲洗到位",
@@ -189,13 +189,13 @@ def _carried_meeting(user: Any, d: District) -> int:
 
 def _organisations(user: Any, territory: dict[str, Any]) -> None:
     """14 more organisations in G1, none covered: the statistics' uncovered list is long."""
-    from gridgov.organisations import services
+    from gridgov.organisations import lifecycle, services
 
     for k in range(14):
         first = f"91410802MB{k:07d}"
-        services.create_organisation(
+        lifecycle.create_organisation(
             user,
-            services.OrgInput(
+            lifecycle.OrgInput(
                 name=f"东一第{k + 1}物流有限公司",
                 kind="economic",
                 credit_code=first + services.credit_check_char(first),

@@ -114,12 +114,13 @@ def test_a_day_with_no_data_says_so(territory):
 
 
 def test_a_warning_in_the_period_reports_its_compliance(territory, crew, fronts):
+    from gridgov.emergency import declaring
     from gridgov.emergency import services as emergency
     from gridgov.emergency.models import Level
 
     cst = dt.timezone(dt.timedelta(hours=8))
     start = dt.datetime(2026, 11, 10, tzinfo=cst)
-    done = emergency.declare(
+    done = declaring.declare(
         crew["command"],
         Level.ORANGE,
         start,

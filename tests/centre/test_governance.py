@@ -23,12 +23,12 @@ def agreed(make_case, med, users):  # noqa: F811
     user = users["command"]
     mediate_to_agreement(user, make_case(), med.m1, today)
     failed = make_case()
-    from gridgov.mediation import services
+    from gridgov.mediation import casework
 
-    services.add_session(
+    casework.add_session(
         user, failed.pk, date=today, place="调解室", mediator_ids=[med.m1.pk], notes="各执一词"
     )
-    services.record_outcome(
+    casework.record_outcome(
         user, failed.pk, outcome="failed", date=today, terms="", perform_by=None
     )
     return today

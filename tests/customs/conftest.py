@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gridgov.customs import services
+from gridgov.customs import ceremonies, council_limits, rulebook
 from gridgov.customs.models import Limit, RulesVersion
 from gridgov.territory.models import Region
 from tests.conftest import _person
@@ -50,28 +50,28 @@ def g1_worker(crew, users):
 def villages(territory, people, users, s1_official, g1_worker) -> Villages:
     t = territory
     command = users["command"]
-    meeting = services.add_meeting(command, t["D-S1-C1"].pk, START, "villager_reps", 45, 50, 44)
-    east_rules = services.add_rules(
+    meeting = rulebook.add_meeting(command, t["D-S1-C1"].pk, START, "villager_reps", 45, 50, 44)
+    east_rules = rulebook.add_rules(
         command, t["D-S1-C1"].pk, "东一社区居民公约", START,
         "第一条 爱党爱国。\n第二条 婚事新办，丧事简办。\n第三条 邻里和睦。", meeting.pk,
     )  # fmt: skip
-    west_rules = services.add_rules(
+    west_rules = rulebook.add_rules(
         command, t["D-S2-C2"].pk, "西一社区居民公约", START, "第一条 移风易俗。"
     )
-    services.set_council(command, t["D-S1-C1"].pk, "东一社区红白理事会", START)
-    services.add_member(
+    council_limits.set_council(command, t["D-S1-C1"].pk, "东一社区红白理事会", START)
+    council_limits.add_member(
         command, t["D-S1-C1"].pk, "president", START, person_id=people["east_secretary"].pk
     )
-    services.add_member(command, t["D-S1-C1"].pk, "director", START, name="赵理事")
-    wedding = services.set_limit(
+    council_limits.add_member(command, t["D-S1-C1"].pk, "director", START, name="赵理事")
+    wedding = council_limits.set_limit(
         command, t["D-S1-C1"].pk,
-        services.LimitInput(
+        council_limits.LimitInput(
             "wedding", START, source="rules", rules_id=east_rules.pk, max_tables=20,
             max_guests=200, max_cost="60000", max_days=2, max_table_cost="1500",
         ),
     )  # fmt: skip
-    services.set_limit(
-        command, t["D-S1-C1"].pk, services.LimitInput("funeral", START, max_tables=15)
+    council_limits.set_limit(
+        command, t["D-S1-C1"].pk, council_limits.LimitInput("funeral", START, max_tables=15)
     )
     return Villages(
         t["D-S1-C1"], t["D-S2-C2"], t["D-S1-C1-G1"], t["D-S1-C1-G2"], t["D-S2-C2-G3"],
@@ -79,10 +79,10 @@ def villages(territory, people, users, s1_official, g1_worker) -> Villages:
     )  # fmt: skip
 
 
-def wedding(grid: Region, **kw: object) -> services.RegistrationInput:
+def wedding(grid: Region, **kw: object) -> ceremonies.RegistrationInput:
     values: dict[str, object] = {
         "grid_id": grid.pk, "kind": "wedding", "date": DAY, "family_head": "张大山",
         "family_phone": "13812345678", "tables": 18, "guests": 150, "cost": "24000", "days": 1,
     }  # fmt: skip
     values.update(kw)
-    return services.RegistrationInput(**values)  # type: ignore[arg-type]
+    return ceremonies.RegistrationInput(**values)  # type: ignore[arg-type]

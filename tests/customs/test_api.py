@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridgov.customs import services
+from gridgov.customs import ceremonies
 from gridgov.customs.models import Registration
 from tests.customs.conftest import wedding
 
@@ -125,8 +125,8 @@ def test_rules_compare_and_limits_via_api(client, bearer, villages):
 
 
 def test_statistics_api(client, bearer, villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1, tables=30))
-    services.register(users["command"], wedding(villages.g3))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1, tables=30))
+    ceremonies.register(users["command"], wedding(villages.g3))
     r = client.get(
         "/api/v1/customs/statistics?start=2026-01-01&end=2026-12-31&by=street",
         **bearer("s1_official"),

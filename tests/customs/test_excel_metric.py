@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gridgov.core import sheets
-from gridgov.customs import excel, services
+from gridgov.customs import ceremonies, excel
 from gridgov.customs.models import Council, Registration, RulesVersion
 from gridgov.racing.metrics import REGISTRY
 from gridgov.workorders.models import WorkOrder
@@ -54,8 +54,8 @@ def test_import_refuses_a_non_workbook(villages, users):
 
 
 def test_export_round_trip_and_masking(villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1))
-    services.register(users["g1_worker"], wedding(villages.g1, tables=30))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1, tables=30))
     plain = excel.export_registrations(users["command"])
     masked = excel.export_registrations(users["s1_official"])
     rows = list(load_workbook(io.BytesIO(masked)).active.iter_rows(values_only=True))
@@ -72,7 +72,7 @@ def test_export_round_trip_and_masking(villages, users):
 
 
 def test_export_page_and_import_page(login, villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1))
     c = login("g1_worker")
     r = c.get("/customs/registrations/export.xlsx")
     assert r.status_code == 200
@@ -107,8 +107,8 @@ def test_compliance_metric(villages, users):
     assert metric.higher_is_better and metric.sample == "ceremonies" and metric.unit == "%"
     w = users["g1_worker"]
     for tables in (10, 12, 30, 14):
-        services.register(w, wedding(villages.g1, tables=tables, cost="10000"))
-    services.register(users["command"], wedding(villages.g3, tables=99))  # no limit: within
+        ceremonies.register(w, wedding(villages.g1, tables=tables, cost="10000"))
+    ceremonies.register(users["command"], wedding(villages.g3, tables=99))  # no limit: within
     got = metric([villages.east, villages.west], dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert got[villages.east.pk].value == 75.0 and got[villages.east.pk].sample == 4
     assert got[villages.west.pk].value == 100.0 and got[villages.west.pk].sample == 1

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from gridgov.customs import services
+from gridgov.customs import ceremonies, rulebook
 from gridgov.customs.models import CouncilMember, Limit, Registration, RulesVersion
 from tests.customs.conftest import wedding
 
@@ -27,7 +27,7 @@ def test_list_and_village_page(login, villages):
 
 
 def test_compare_two_versions_on_the_page(login, villages, users):
-    v2 = services.add_rules(
+    v2 = rulebook.add_rules(
         users["command"], villages.east.pk, "修订", dt.date(2026, 2, 1),
         "第一条 爱党爱国。\n第二条 婚事新办，丧事简办，婚事不超过 20 桌。\n第三条 邻里和睦。",
     )  # fmt: skip
@@ -90,7 +90,7 @@ def test_registration_form_shows_the_check(login, villages):
 
 
 def test_follow_up_form(login, villages, users):
-    reg = services.register(users["g1_worker"], wedding(villages.g1, tables=30))
+    reg = ceremonies.register(users["g1_worker"], wedding(villages.g1, tables=30))
     c = login("east_secretary")
     r = c.post(f"/customs/registrations/{reg.pk}/", {"advised_on": "2026-06-01", "outcome": ""})
     assert r.status_code == 200 and 'class="error"' in r.content.decode()
@@ -103,7 +103,7 @@ def test_follow_up_form(login, villages, users):
 
 
 def test_statistics_page(login, villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1, tables=30))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1, tables=30))
     c = login("command")
     page = c.get("/customs/stats/?start=2026-01-01&end=2026-12-31&by=community").content.decode()
     assert "东一社区" in page and "100.0%" in page
@@ -150,8 +150,8 @@ def test_rules_file_uploaded_on_the_page(login, villages, settings, tmp_path):
 
 
 def test_admin_lists_are_scoped(login, villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1))
-    services.register(users["command"], wedding(villages.g3, family_head="西家"))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1))
+    ceremonies.register(users["command"], wedding(villages.g3, family_head="西家"))
     page = login("east_secretary").get("/admin/customs/registration/").content.decode()
     assert "张大山" in page and "西家" not in page
     page = login("command").get("/admin/customs/registration/").content.decode()
@@ -161,8 +161,8 @@ def test_admin_lists_are_scoped(login, villages, users):
 
 
 def test_registration_list_filters_and_masking_hint(login, villages, users):
-    services.register(users["g1_worker"], wedding(villages.g1))
-    services.register(users["g1_worker"], wedding(villages.g1, family_head="李超标", tables=40))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1))
+    ceremonies.register(users["g1_worker"], wedding(villages.g1, family_head="李超标", tables=40))
     c = login("g1_worker")
     page = c.get("/customs/registrations/?flagged=1").content.decode()
     assert "李超标" in page and "张大山" not in page

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from gridgov.emergency import services
+from gridgov.emergency import declaring
 from gridgov.emergency.models import Warning
 
 pytestmark = pytest.mark.django_db
@@ -91,11 +91,13 @@ def test_non_command_accounts_see_but_cannot_declare(login, fronts, s1_official)
 def test_end_early_and_history(login, fronts, users, s1_official):
     client = login("command")
     now = timezone.now()
-    old = services.declare(
+    old = declaring.declare(
         users["command"], 1, now - dt.timedelta(hours=20), now + dt.timedelta(days=1), "旧"
     ).warning
-    services.end_early(users["command"], old.pk, now - dt.timedelta(hours=2), "好转")
-    current = services.declare(users["command"], 3, now, now + dt.timedelta(days=2), "红色").warning
+    declaring.end_early(users["command"], old.pk, now - dt.timedelta(hours=2), "好转")
+    current = declaring.declare(
+        users["command"], 3, now, now + dt.timedelta(days=2), "红色"
+    ).warning
     html = client.get("/emergency/").content.decode()
     assert "红色预警" in html and "历次预警" in html and f"/emergency/{old.pk}/" in html
     r = client.post(f"/emergency/{current.pk}/end/", {"reason": "冷空气到达"})

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from gridgov.emergency import services
+from gridgov.emergency import declaring, services
 from gridgov.emergency.models import AffectedSource, Level, Measure, Warning
 from gridgov.inputs import InputError
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
@@ -30,7 +30,7 @@ def declare(
     reason="PM2.5 预计连续 3 天重度污染",
     now=NOW,
 ):
-    return services.declare(user, level, start, end, reason, now=now)
+    return declaring.declare(user, level, start, end, reason, now=now)
 
 
 def texts(level):
@@ -222,20 +222,20 @@ def test_end_early(fronts, users, s1_official):
     w = declare(users["command"]).warning
     at = T0 + dt.timedelta(hours=30)
     with pytest.raises(services.NotAllowed):
-        services.end_early(users["s1_official"], w.pk, at, "好转", now=at)
+        declaring.end_early(users["s1_official"], w.pk, at, "好转", now=at)
     with pytest.raises(services.NoSuchWarning):
-        services.end_early(users["command"], w.pk + 99, at, "好转", now=at)
+        declaring.end_early(users["command"], w.pk + 99, at, "好转", now=at)
     with pytest.raises(services.EmergencyError) as info:
-        services.end_early(users["command"], w.pk, T0 - DAY, "好转", now=at)
+        declaring.end_early(users["command"], w.pk, T0 - DAY, "好转", now=at)
     assert info.value.field == "at"
     with pytest.raises(services.EmergencyError) as info:
-        services.end_early(users["command"], w.pk, at, "", now=at)
+        declaring.end_early(users["command"], w.pk, at, "", now=at)
     assert info.value.field == "reason"
-    ended = services.end_early(users["command"], w.pk, None, "冷空气到达，空气质量好转", now=at)
+    ended = declaring.end_early(users["command"], w.pk, None, "冷空气到达，空气质量好转", now=at)
     assert ended.ended_early_at == at and ended.ended_by == users["command"]
     assert ended.end_reason == "冷空气到达，空气质量好转"
     with pytest.raises(services.Conflict):
-        services.end_early(users["command"], w.pk, None, "again", now=at)
+        declaring.end_early(users["command"], w.pk, None, "again", now=at)
     assert services.in_force(at) is None
 
 
@@ -328,7 +328,7 @@ def test_compliance_on_a_built_scenario(fronts, users, people, s1_official, terr
 
 def test_ended_early_record_stops_at_the_end(fronts, users, people, s1_official):
     w = declare(users["command"]).warning
-    services.end_early(users["command"], w.pk, T0 + dt.timedelta(hours=30), "好转", now=T0 + DAY)
+    declaring.end_early(users["command"], w.pk, T0 + dt.timedelta(hours=30), "好转", now=T0 + DAY)
     w.refresh_from_db()
     c = services.compliance(w, users["command"], now=T0 + 5 * DAY)
     assert len(c.days) == 2 and c.end == T0 + dt.timedelta(hours=30)

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gridgov.enforcement import services
+from gridgov.enforcement import handling, services
+from gridgov.enforcement.handling import advance
 from gridgov.enforcement.models import Case, CaseStep
-from gridgov.enforcement.services import CaseError, CaseInput, advance, open_case
+from gridgov.enforcement.services import CaseError, CaseInput, open_case
 from gridgov.enforcement.steps import MOVES, Step
 from tests.enforcement.conftest import PERSON_ID, basis, png
 
@@ -269,7 +270,7 @@ def test_open_from_an_inspection_copies_and_links(enf, sites, people):
 def test_documents_checked_by_content(enf, new_case):
     case = new_case()
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    d = services.add_document(
+    d = handling.add_document(
         case.pk,
         enf["command"],
         io.BytesIO(pdf),
@@ -279,16 +280,16 @@ def test_documents_checked_by_content(enf, new_case):
     )
     assert d.content_type == "application/pdf" and not d.is_image
     img = png()
-    assert services.add_document(
+    assert handling.add_document(
         case.pk, enf["command"], io.BytesIO(img), size=len(img), name="a.png"
     ).is_image
     with pytest.raises(CaseError) as err:
-        services.add_document(
+        handling.add_document(
             case.pk, enf["command"], io.BytesIO(b"MZ\x90\x00"), size=4, name="virus.pdf"
         )
     assert err.value.field == "file"
     with pytest.raises(CaseError) as err:
-        services.add_document(
+        handling.add_document(
             case.pk, enf["east_secretary"], io.BytesIO(pdf), size=len(pdf), name="x.pdf"
         )
     assert err.value.kind == "forbidden"

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from gridgov.demo.enforcement import seed_cases
-from gridgov.enforcement import publication, services
+from gridgov.enforcement import handling, publication, services
 from gridgov.enforcement.models import Case, Publication
 from gridgov.enforcement.steps import Step
 from gridgov.sources.services import SourceInput, create_source, point_geometry
@@ -43,7 +43,7 @@ def test_seed_cases_across_fronts_steps_and_the_board(enf, sites):
     assert all(c.late_steps == 0 for c in closed)  # on time
     assert services.overdue(Case.objects.all(), today).count() == 1
     for case in Case.objects.exclude(penalty_amount=None):
-        assert any(services.in_range(b, case.penalty_amount) for b in case.legal_bases.all())
+        assert any(handling.in_range(b, case.penalty_amount) for b in case.legal_bases.all())
     live = list(publication.published())
     assert len(live) == 4
     assert all(p.approved_by_id != p.proposed_by_id for p in live)

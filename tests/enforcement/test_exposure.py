@@ -10,10 +10,11 @@ from django.test import Client
 from PIL import Image
 
 from gridgov.core import evidence
+from gridgov.enforcement import handling
 from gridgov.enforcement import publication as pubs
-from gridgov.enforcement import services
+from gridgov.enforcement.handling import advance
 from gridgov.enforcement.models import Publication, PublicationPhoto
-from gridgov.enforcement.services import CaseError, advance
+from gridgov.enforcement.services import CaseError
 from gridgov.enforcement.steps import Step
 from tests.enforcement.conftest import PERSON_ID, basis, png
 
@@ -154,11 +155,11 @@ def test_two_people_then_public_then_unpublished(enf, new_case, person_case):
 def test_org_named_and_photos_reencoded_without_exif(enf, new_case):
     case = decided(new_case, enf["command"])
     data = png(exif=True)
-    photo = services.add_document(
+    photo = handling.add_document(
         case.pk, enf["command"], io.BytesIO(data), size=len(data), name="site.jpg"
     )
     pdf = b"%PDF-1.4\n%%EOF\n"
-    doc = services.add_document(
+    doc = handling.add_document(
         case.pk, enf["command"], io.BytesIO(pdf), size=len(pdf), name="a.pdf"
     )
     with pytest.raises(CaseError) as err:

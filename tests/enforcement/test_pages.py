@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 
-from gridgov.enforcement import services
+from gridgov.enforcement import handling, services
 from gridgov.enforcement.models import Case, CaseDocument, Publication
 from gridgov.enforcement.steps import Step
 from tests.enforcement.conftest import PERSON_ID, basis, png
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_list_filters_and_statistics(login, enf, new_case):
     a = new_case()
     b = new_case(source="g3", title="油烟超标")
-    services.advance(b.pk, Step.WITHDRAWN, enf["command"], note="重复")
+    handling.advance(b.pk, Step.WITHDRAWN, enf["command"], note="重复")
     page = login("command").get("/cases/")
     text = page.content.decode()
     assert page.status_code == 200 and a.reference in text and b.reference in text

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from gridgov.forces import services
+from gridgov.forces import depot_stock, force_members
 from gridgov.forces.models import Depot, SupplyKind, TaskForce
 from tests.conftest import _person
 
@@ -46,9 +46,9 @@ def place(territory, people, users, s1_official) -> Place:
     east_depot = Depot.objects.create(name="东街道物资点", owner=t["D-S1"], place="东街道办事处")
     fog = SupplyKind.objects.get(code="fog_cannon")
     net = SupplyKind.objects.get(code="dust_net")
-    services.receive(command, district_depot.pk, fog.pk, 5)
-    services.receive(command, district_depot.pk, net.pk, "1200.5")
-    services.receive(command, east_depot.pk, fog.pk, 2)
+    depot_stock.receive(command, district_depot.pk, fog.pk, 5)
+    depot_stock.receive(command, district_depot.pk, net.pk, "1200.5")
+    depot_stock.receive(command, east_depot.pk, fog.pk, 2)
     office = TaskForce.objects.create(
         name="大气污染防治攻坚办", kind="campaign_office", owner=t["D"], front="general",
         duties="统筹调度", leader=people["command"], established=START,
@@ -57,21 +57,21 @@ def place(territory, people, users, s1_official) -> Place:
         name="西街道扬尘治理专班", kind="task_force", owner=t["D-S2"], front="dust",
         established=START,
     )  # fmt: skip
-    services.add_member(
+    force_members.add_member(
         command, office.pk,
-        services.MemberInput(people["command"].pk, t["D"].pk, START, role="leader"),
+        force_members.MemberInput(people["command"].pk, t["D"].pk, START, role="leader"),
     )  # fmt: skip
-    services.add_member(
+    force_members.add_member(
         command, office.pk,
-        services.MemberInput(people["g3_worker"].pk, t["D-S2"].pk, START, seconded=True,
+        force_members.MemberInput(people["g3_worker"].pk, t["D-S2"].pk, START, seconded=True,
                              posted_to_id=t["D-S1"].pk),
     )  # fmt: skip
-    services.add_member(
+    force_members.add_member(
         command, west_force.pk,
-        services.MemberInput(people["west_secretary"].pk, t["D-S2"].pk, START),
+        force_members.MemberInput(people["west_secretary"].pk, t["D-S2"].pk, START),
     )  # fmt: skip
     return Place(district_depot, east_depot, office, west_force, fog, net)
 
 
 def stock_of(depot: Depot, kind: SupplyKind) -> Decimal:
-    return services.balance(depot.pk, kind.pk)
+    return depot_stock.balance(depot.pk, kind.pk)

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from gridgov.forces import services
+from gridgov.forces import force_members, services
+from gridgov.forces.force_members import MemberInput
 from gridgov.forces.models import Membership
-from gridgov.forces.services import ForcesError, MemberInput
+from gridgov.forces.services import ForcesError
 
 pytestmark = pytest.mark.django_db
 
@@ -25,26 +26,30 @@ def refused(kind: str, field: str | None, fn, *args, **kwargs) -> None:
 def streets_on(user, day: dt.date) -> dict[str, list[str]]:
     return {
         street.code: [m.person.name for m in staff]
-        for street, staff in services.seconded_by_street(user, day)
+        for street, staff in force_members.seconded_by_street(user, day)
     }
 
 
 def test_a_secondment_ends_and_another_begins_with_both_kept(place, territory, people, users):
     command, office = users["command"], place.office
     worker = people["g1_worker"]
-    first = services.add_member(command, office.pk, MemberInput(
+    first = force_members.add_member(command, office.pk, MemberInput(
         worker.pk, territory["D-S1-C1-G1"].pk, dt.date(2026, 1, 1), seconded=True,
         posted_to_id=territory["D-S2"].pk,
     ))  # fmt: skip
     # the same person cannot be in the same force twice at once
-    refused("conflict", "person", services.add_member, command, office.pk, MemberInput(
+    refused("conflict", "person", force_members.add_member, command, office.pk, MemberInput(
         worker.pk, territory["D-S1-C1-G1"].pk, dt.date(2026, 2, 1), seconded=True,
         posted_to_id=territory["D-S1"].pk,
     ))  # fmt: skip
-    refused("invalid", "end_date", services.end_membership, command, first.pk, dt.date(2025, 12, 1))
-    services.end_membership(command, first.pk, dt.date(2026, 2, 28))
-    refused("conflict", "end_date", services.end_membership, command, first.pk, dt.date(2026, 3, 1))
-    services.add_member(command, office.pk, MemberInput(
+    refused(
+        "invalid", "end_date", force_members.end_membership, command, first.pk, dt.date(2025, 12, 1)
+    )
+    force_members.end_membership(command, first.pk, dt.date(2026, 2, 28))
+    refused(
+        "conflict", "end_date", force_members.end_membership, command, first.pk, dt.date(2026, 3, 1)
+    )
+    force_members.add_member(command, office.pk, MemberInput(
         worker.pk, territory["D-S1-C1-G1"].pk, dt.date(2026, 3, 1), seconded=True,
         posted_to_id=territory["D-S1"].pk, end_date=dt.date(2026, 5, 31),
     ))  # fmt: skip
@@ -63,15 +68,14 @@ def test_a_secondment_ends_and_another_begins_with_both_kept(place, territory, p
 def test_a_seconded_member_must_be_sent_to_a_street(place, territory, people, users):
     command = users["command"]
     for posted, field in ((territory["D-S1-C1"], "posted_to"), (territory["D-S2"], "posted_to")):
-        refused("invalid", field, services.add_member, command, place.west_force.pk, MemberInput(
-            people["g1_worker"].pk, territory["D-S2"].pk, dt.date(2026, 1, 1), seconded=True,
-            posted_to_id=posted.pk,
-        ))  # fmt: skip
-    refused("invalid", "end_date", services.add_member, command, place.office.pk, MemberInput(
+        refused("invalid", field, force_members.add_member, command, place.west_force.pk,
+                MemberInput(people["g1_worker"].pk, territory["D-S2"].pk, dt.date(2026, 1, 1),
+                            seconded=True, posted_to_id=posted.pk))  # fmt: skip
+    refused("invalid", "end_date", force_members.add_member, command, place.office.pk, MemberInput(
         people["g1_worker"].pk, territory["D"].pk, dt.date(2026, 3, 1),
         end_date=dt.date(2026, 2, 1),
     ))  # fmt: skip
-    refused("invalid", "role", services.add_member, command, place.office.pk, MemberInput(
+    refused("invalid", "role", force_members.add_member, command, place.office.pk, MemberInput(
         people["g1_worker"].pk, territory["D"].pk, dt.date(2026, 3, 1), role="boss",
     ))  # fmt: skip
 
@@ -79,15 +83,15 @@ def test_a_seconded_member_must_be_sent_to_a_street(place, territory, people, us
 def test_only_current_members_go_on_the_roster(place, people, users):
     command, office = users["command"], place.office
     day = dt.date(2026, 3, 2)
-    services.set_duty(command, office.pk, day, "day", people["command"].pk, leader=True)
-    services.set_duty(command, office.pk, day, "night", people["g3_worker"].pk)
-    refused("invalid", "person", services.set_duty, command, office.pk, day, "day",
+    force_members.set_duty(command, office.pk, day, "day", people["command"].pk, leader=True)
+    force_members.set_duty(command, office.pk, day, "night", people["g3_worker"].pk)
+    refused("invalid", "person", force_members.set_duty, command, office.pk, day, "day",
             people["g1_worker"].pk)  # fmt: skip
-    refused("invalid", "person", services.set_duty, command, office.pk, dt.date(2025, 12, 31),
+    refused("invalid", "person", force_members.set_duty, command, office.pk, dt.date(2025, 12, 31),
             "day", people["command"].pk)  # fmt: skip
-    refused("invalid", "shift", services.set_duty, command, office.pk, day, "noon",
+    refused("invalid", "shift", force_members.set_duty, command, office.pk, day, "noon",
             people["command"].pk)  # fmt: skip
-    names = [(d.shift, d.person.name, d.leader) for d in services.roster(office, day, day)]
+    names = [(d.shift, d.person.name, d.leader) for d in force_members.roster(office, day, day)]
     assert names == [("day", "指挥长", True), ("night", "王兼职", False)]
 
 
@@ -104,7 +108,7 @@ def test_forces_are_scoped_and_not_yours_is_no_such_force(place, users):
     assert seen("g1_leader") == set()  # grid posts have no forces permission
     refused("not_found", None, services.get_force, users["s1_official"], place.west_force.pk)
     # seeing a force is not owning it
-    refused("forbidden", None, services.set_duty, users["s1_official"], place.office.pk,
+    refused("forbidden", None, force_members.set_duty, users["s1_official"], place.office.pk,
             dt.date(2026, 3, 2), "day", 1)  # fmt: skip
 
 

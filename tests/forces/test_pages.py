@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gridgov.forces import services
+from gridgov.forces import depot_stock, force_members
 from gridgov.forces.models import SupplyRequest
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_force_pages_are_scoped_and_show_phones_only_in_scope(login, place, people, users):
     today = timezone.localdate()
-    services.set_duty(users["command"], place.office.pk, today, "night", people["g3_worker"].pk)
+    force_members.set_duty(
+        users["command"], place.office.pk, today, "night", people["g3_worker"].pk
+    )
     client = login("s1_official")
     page = client.get("/forces/").content.decode()
     assert "大气污染防治攻坚办" in page and "西街道扬尘治理专班" not in page
@@ -56,7 +58,7 @@ def test_request_form_then_approve_and_hand_over_on_pages(login, place):
     assert r.status_code == 302
     req.refresh_from_db()
     assert req.status == "handed_over"
-    assert services.balance(place.district_depot.pk, place.fog.pk) == 3
+    assert depot_stock.balance(place.district_depot.pk, place.fog.pk) == 3
     page = command.get("/supplies/").content.decode()
     assert "东一社区" in page and "区应急物资库" in page
     book = load_workbook(io.BytesIO(command.get("/supplies/export.xlsx").content))

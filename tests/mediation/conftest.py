@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gridgov.mediation import services
+from gridgov.mediation import casework
 from gridgov.mediation.models import Case, Committee
 from gridgov.mediation.services import CaseInput, PartyInput
 from gridgov.people.models import Person
@@ -66,16 +66,16 @@ def case_input(point: tuple[float, float] = G1_POINT, **kw: Any) -> CaseInput:
 @pytest.fixture
 def make_case(med, users):
     def _make(user: Any = None, **kw: Any) -> Case:
-        return services.create_case(user or users["command"], case_input(**kw))
+        return casework.create_case(user or users["command"], case_input(**kw))
 
     return _make
 
 
 def mediate_to_agreement(user: Any, case: Case, mediator: Person, today: dt.date) -> Case:
-    services.add_session(
+    casework.add_session(
         user, case.pk, date=today, place="调解室", mediator_ids=[mediator.pk], notes="双方陈述"
     )
-    return services.record_outcome(
+    return casework.record_outcome(
         user,
         case.pk,
         outcome="agreement",

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.mediation import services
+from gridgov.mediation import casework, services
 from gridgov.racing.metrics import REGISTRY
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +19,15 @@ def test_metrics_registered_and_computed(make_case, users, med, territory):
     user = users["command"]
     for outcome in ("agreement", "agreement", "failed"):
         case = make_case(received_on=early)
-        services.add_session(user, case.pk, date=early, place="x", mediator_ids=[med.m1.pk],
+        casework.add_session(user, case.pk, date=early, place="x", mediator_ids=[med.m1.pk],
                              notes="x")  # fmt: skip
-        services.record_outcome(user, case.pk, outcome=outcome, date=early, terms="x",
+        casework.record_outcome(user, case.pk, outcome=outcome, date=early, terms="x",
                                 perform_by=today)  # fmt: skip
         if outcome == "agreement":
-            services.sign_agreement(user, case.pk, signed_on=early, followup_days=30)
+            casework.sign_agreement(user, case.pk, signed_on=early, followup_days=30)
     first = services.open_followups(user).first()
     assert first is not None
-    services.record_followup(user, first.case_id, done_on=early + dt.timedelta(days=5),
+    casework.record_followup(user, first.case_id, done_on=early + dt.timedelta(days=5),
                              findings="已履行")  # fmt: skip
     rate = REGISTRY["mediation_rate"]
     assert rate.sample == "cases" and rate.higher_is_better and rate.unit == "%"

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from gridgov.mediation import services
+from gridgov.mediation import casework, training
 from gridgov.mediation.models import Attendance, Case, State, Training
 from tests.mediation.conftest import case_input, mediate_to_agreement
 
@@ -131,7 +131,7 @@ def test_statistics_page(login, make_case, med, users):
 
 
 def test_committees_page_and_attendance_import(login, med, users, territory):
-    t = services.create_training(
+    t = training.create_training(
         users["command"], topic="调解技巧", date=dt.date(2026, 3, 1), place="区司法局",
         organiser_id=territory["D"].pk,
     )  # fmt: skip
@@ -182,7 +182,7 @@ def test_phone_new_and_followup(login, crew, med, users, make_case, territory):
     assert "未能定位，请选择网格" in r.content.decode()
     today = timezone.localdate()
     mediate_to_agreement(users["command"], case, med.m1, today)
-    services.sign_agreement(users["command"], case.pk, signed_on=today)
+    casework.sign_agreement(users["command"], case.pk, signed_on=today)
     m = login("c1_mediator")
     assert case.number in m.get("/mediation/m/followups/").content.decode()
     assert m.get(f"/mediation/m/followups/{case.pk}/").status_code == 200
@@ -213,7 +213,7 @@ def test_training_form_and_committee_choice(login, med, territory, users):
     assert r.status_code == 302 and Training.objects.get().topic == "调解技巧"
     assert login("east_secretary").post("/mediation/trainings/new/", {}).status_code == 403
     # The intake may name the street's committee instead of the community's.
-    case = services.create_case(
+    case = casework.create_case(
         users["command"],
         case_input(committee_id=med.east_street.pk),
     )

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gridgov.mediation import services
+from gridgov.core import privacy
+from gridgov.mediation import casework, services, training
 from gridgov.mediation.models import Case, CaseSource, FollowUp, Judicial, State
 from gridgov.mediation.services import MediationError, PartyInput
 from gridgov.territory.models import Level
@@ -89,7 +90,7 @@ def test_the_whole_flow_with_history(make_case, users, med):
     user = users["c1_mediator"]
     case = make_case(user)
     with pytest.raises(MediationError) as exc:  # no session yet
-        services.record_outcome(user, case.pk, outcome="agreement", date=today, terms="x",
+        casework.record_outcome(user, case.pk, outcome="agreement", date=today, terms="x",
                                 perform_by=today)  # fmt: skip
     assert exc.value.kind == "conflict"
     mediate_to_agreement(user, case, med.m1, today)
@@ -97,30 +98,30 @@ def test_the_whole_flow_with_history(make_case, users, med):
     assert case.state == State.SUCCEEDED
     assert list(case.mediators.all()) == [med.m1]
     with pytest.raises(MediationError):
-        services.record_followup(user, case.pk, done_on=today, findings="x")  # not signed
-    services.sign_agreement(user, case.pk, signed_on=today, followup_days=15)
+        casework.record_followup(user, case.pk, done_on=today, findings="x")  # not signed
+    casework.sign_agreement(user, case.pk, signed_on=today, followup_days=15)
     visit = FollowUp.objects.get(case=case)
     assert visit.due_on == today + dt.timedelta(days=15)
     with pytest.raises(MediationError) as exc:
-        services.sign_agreement(user, case.pk, signed_on=today)
+        casework.sign_agreement(user, case.pk, signed_on=today)
     assert exc.value.kind == "conflict"
-    services.judicial_confirmation(user, case.pk, applied_on=today, court="测试区人民法院")
+    casework.judicial_confirmation(user, case.pk, applied_on=today, court="测试区人民法院")
     case.refresh_from_db()
     assert case.judicial == Judicial.PENDING
     with pytest.raises(MediationError) as exc:
-        services.judicial_confirmation(user, case.pk, applied_on=today, court="法院",
+        casework.judicial_confirmation(user, case.pk, applied_on=today, court="法院",
                                        result="confirmed")  # fmt: skip
     assert exc.value.field == "ruling"
-    services.judicial_confirmation(user, case.pk, applied_on=today, court="测试区人民法院",
+    casework.judicial_confirmation(user, case.pk, applied_on=today, court="测试区人民法院",
                                    result="confirmed", ruling="(2026)豫0871民特1号",
                                    decided_on=today)  # fmt: skip
     with pytest.raises(MediationError):
-        services.archive(user, case.pk)  # not followed up yet
-    services.record_followup(user, case.pk, done_on=today, findings="已履行", performed=True)
-    services.archive(user, case.pk, note="卷宗归档")
+        casework.archive(user, case.pk)  # not followed up yet
+    casework.record_followup(user, case.pk, done_on=today, findings="已履行", performed=True)
+    casework.archive(user, case.pk, note="卷宗归档")
     case.refresh_from_db()
     assert case.state == State.ARCHIVED
-    assert services.next_actions(user, case) == []
+    assert casework.next_actions(user, case) == []
     assert case.judicial == Judicial.CONFIRMED
     steps = list(case.steps.values_list("action", "from_state", "to_state"))
     assert steps == [
@@ -141,52 +142,52 @@ def test_outcome_refusals(make_case, users, med):
     user = users["command"]
     case = make_case()
     with pytest.raises(MediationError) as exc:
-        services.add_session(user, case.pk, date=today, place="调解室", mediator_ids=[],
+        casework.add_session(user, case.pk, date=today, place="调解室", mediator_ids=[],
                              notes="x")  # fmt: skip
     assert exc.value.field == "mediators"
     with pytest.raises(MediationError) as exc:
-        services.add_session(user, case.pk, date="2026-02-30", place="调解室",
+        casework.add_session(user, case.pk, date="2026-02-30", place="调解室",
                              mediator_ids=[med.m1.pk], notes="x")  # fmt: skip
     assert exc.value.field == "date"
-    services.add_session(user, case.pk, date=today, place="调解室", mediator_ids=[med.m1.pk],
+    casework.add_session(user, case.pk, date=today, place="调解室", mediator_ids=[med.m1.pk],
                          notes="x")  # fmt: skip
     with pytest.raises(MediationError) as exc:
-        services.record_outcome(user, case.pk, outcome="agreement", date=today, terms="x",
+        casework.record_outcome(user, case.pk, outcome="agreement", date=today, terms="x",
                                 perform_by=today - dt.timedelta(days=1))  # fmt: skip
     assert exc.value.field == "perform_by"
     with pytest.raises(MediationError) as exc:
-        services.record_outcome(user, case.pk, outcome="court", date=today)
+        casework.record_outcome(user, case.pk, outcome="court", date=today)
     assert exc.value.field == "outcome_note"
-    services.record_outcome(user, case.pk, outcome="court", date=today, note="转法院诉讼")
+    casework.record_outcome(user, case.pk, outcome="court", date=today, note="转法院诉讼")
     case.refresh_from_db()
     assert case.state == State.REFERRED
     with pytest.raises(MediationError) as exc:
-        services.record_outcome(user, case.pk, outcome="failed", date=today)
+        casework.record_outcome(user, case.pk, outcome="failed", date=today)
     assert exc.value.kind == "conflict"
-    services.archive(user, case.pk)
+    casework.archive(user, case.pk)
     case.refresh_from_db()
-    assert services.next_actions(user, case) == []
+    assert casework.next_actions(user, case) == []
 
 
 def test_a_grid_worker_may_register_but_not_act(make_case, crew, med, territory):
     worker = crew["g1_worker"]
-    case = services.create_case(
+    case = casework.create_case(
         worker, case_input(lat=None, lon=None, grid_id=territory["D-S1-C1-G1"].pk)
     )
     assert case.created_by == worker
     with pytest.raises(MediationError) as exc:
-        services.add_session(worker, case.pk, date=timezone.localdate(), place="x",
+        casework.add_session(worker, case.pk, date=timezone.localdate(), place="x",
                              mediator_ids=[med.m1.pk], notes="x")  # fmt: skip
     assert exc.value.kind == "forbidden"
     with pytest.raises(MediationError) as exc:
-        services.create_case(worker, case_input(lat=None, lon=None,
+        casework.create_case(worker, case_input(lat=None, lon=None,
                                                 grid_id=territory["D-S1-C1-G2"].pk))  # fmt: skip
     assert exc.value.field == "grid"
 
 
 def test_case_from_order_links_both_sides(crew, med, report):
     order = report(source=Source.PATROL, code="neighbour_dispute", user=crew["g1_worker"])
-    case = services.case_from_order(crew["east_secretary"], order)
+    case = casework.case_from_order(crew["east_secretary"], order)
     assert case.source == CaseSource.WORK_ORDER
     assert case.order == order
     assert case.referral == order.event.reference
@@ -196,11 +197,11 @@ def test_case_from_order_links_both_sides(crew, med, report):
     link = Transition.objects.get(order=order, action="mediation")
     assert case.number in link.note
     with pytest.raises(MediationError) as exc:
-        services.case_from_order(crew["east_secretary"], order)
+        casework.case_from_order(crew["east_secretary"], order)
     assert exc.value.kind == "conflict"
     other = report(source=Source.PATROL, code="construction_dust", user=crew["g1_worker"])
     with pytest.raises(MediationError) as exc:
-        services.case_from_order(crew["east_secretary"], other)
+        casework.case_from_order(crew["east_secretary"], other)
     assert exc.value.field == "order"
 
 
@@ -209,14 +210,14 @@ def test_case_from_an_order_out_of_scope_is_not_found(crew, med, report):
 
     order = report(ORDER_G3, source=Source.PATROL, code="labour_dispute", user=crew["command"])
     with pytest.raises(MediationError) as exc:
-        services.case_from_order(crew["east_secretary"], order)
+        casework.case_from_order(crew["east_secretary"], order)
     assert exc.value.kind == "not_found"
 
 
 def test_masking():
-    assert services.mask_name("刘大明") == "刘**"
-    assert services.mask_name("某某建筑工程有限公司") == "某某********"
-    assert services.mask_phone("13700000001") == "137****0001"
+    assert privacy.mask_name("刘大明") == "刘**"
+    assert privacy.mask_name("某某建筑工程有限公司") == "某某********"
+    assert privacy.mask_phone("13700000001") == "137****0001"
     assert services.mask_id("11010519491231002X") == "110105********002X"
 
 
@@ -226,8 +227,8 @@ def test_statistics_per_unit(make_case, users, med, territory):
     a = make_case()
     mediate_to_agreement(user, a, med.m1, today)
     b = make_case()
-    services.add_session(user, b.pk, date=today, place="x", mediator_ids=[med.m1.pk], notes="x")
-    services.record_outcome(user, b.pk, outcome="failed", date=today)
+    casework.add_session(user, b.pk, date=today, place="x", mediator_ids=[med.m1.pk], notes="x")
+    casework.record_outcome(user, b.pk, outcome="failed", date=today)
     make_case(point=G3_POINT)
     rows = services.statistics(user, today.replace(day=1), today)
     by = {r.unit.code if r.unit else "total": r for r in rows}
@@ -251,13 +252,13 @@ def test_followup_statistics(make_case, users, med):
     early = today - dt.timedelta(days=40)
     for done in (True, False):
         case = make_case(received_on=early)
-        services.add_session(user, case.pk, date=early, place="x", mediator_ids=[med.m1.pk],
+        casework.add_session(user, case.pk, date=early, place="x", mediator_ids=[med.m1.pk],
                              notes="x")  # fmt: skip
-        services.record_outcome(user, case.pk, outcome="agreement", date=early, terms="x",
+        casework.record_outcome(user, case.pk, outcome="agreement", date=early, terms="x",
                                 perform_by=today)  # fmt: skip
-        services.sign_agreement(user, case.pk, signed_on=early, followup_days=30)
+        casework.sign_agreement(user, case.pk, signed_on=early, followup_days=30)
         if done:
-            services.record_followup(user, case.pk, done_on=early + dt.timedelta(days=20),
+            casework.record_followup(user, case.pk, done_on=early + dt.timedelta(days=20),
                                      findings="好")  # fmt: skip
     rows = services.statistics(user, early, today)
     total = rows[-1]
@@ -269,18 +270,18 @@ def test_followup_statistics(make_case, users, med):
 
 def test_trainings_and_attendance(med, users, territory):
     user = users["command"]
-    t = services.create_training(
+    t = training.create_training(
         user, topic="调解技巧", date=dt.date(2026, 3, 1), place="区司法局",
         organiser_id=territory["D"].pk, person_ids=[med.m1.pk, med.m3.pk],
     )  # fmt: skip
     assert t.attendance.count() == 2
-    assert services.add_attendance(user, t.pk, [med.m1.pk, med.m2.pk]) == 1
+    assert training.add_attendance(user, t.pk, [med.m1.pk, med.m2.pk]) == 1
     assert list(services.trainings_for(users["east_secretary"])) == [t]
     with pytest.raises(MediationError) as exc:
-        services.add_attendance(users["east_secretary"], t.pk, [med.m1.pk])
+        training.add_attendance(users["east_secretary"], t.pk, [med.m1.pk])
     assert exc.value.kind == "forbidden"
     with pytest.raises(MediationError) as exc:
-        services.create_training(user, topic="", date=dt.date(2026, 3, 1), place="x",
+        training.create_training(user, topic="", date=dt.date(2026, 3, 1), place="x",
                                  organiser_id=territory["D"].pk)  # fmt: skip
     assert exc.value.field == "topic"
     mediators = set(services.mediators_for(users["east_secretary"]))

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.meetings import services
+from gridgov.meetings import meeting_decisions, services
 from gridgov.meetings.models import State
 from gridgov.workorders import commands
 from gridgov.workorders.models import Command, CommandRecipient
@@ -21,7 +21,7 @@ def test_issuing_the_minutes_makes_one_command_per_decision_to_its_owner_units(
     convene, users, officials
 ):
     m = convene()
-    d = services.add_decision(
+    d = meeting_decisions.add_decision(
         users["command"],
         m.pk,
         text="全面排查辖区工地苫盖",
@@ -29,7 +29,7 @@ def test_issuing_the_minutes_makes_one_command_per_decision_to_its_owner_units(
         deadline=deadline(),
     )
     assert services.progress(d).state == "pending"
-    done = services.issue_minutes(users["command"], m.pk)
+    done = meeting_decisions.issue_minutes(users["command"], m.pk)
     assert not done.again and len(done.commands) == 1
     d.refresh_from_db()
     command = d.command
@@ -47,11 +47,11 @@ def test_issuing_the_minutes_makes_one_command_per_decision_to_its_owner_units(
 
 def test_issuing_twice_issues_one_command(convene, users):
     m = convene()
-    services.add_decision(
+    meeting_decisions.add_decision(
         users["command"], m.pk, text="道路冲洗", owners=["D-S1"], deadline=deadline()
     )
-    first = services.issue_minutes(users["command"], m.pk)
-    second = services.issue_minutes(users["command"], m.pk)
+    first = meeting_decisions.issue_minutes(users["command"], m.pk)
+    second = meeting_decisions.issue_minutes(users["command"], m.pk)
     assert len(first.commands) == 1
     assert second.again and second.commands == []
     assert Command.objects.count() == 1
@@ -59,10 +59,10 @@ def test_issuing_twice_issues_one_command(convene, users):
 
 def test_the_state_follows_acknowledgement_completion_and_the_deadline(convene, users):
     m = convene()
-    d = services.add_decision(
+    d = meeting_decisions.add_decision(
         users["command"], m.pk, text="渣土车夜查", owners=["D-S1", "D-S2"], deadline=deadline(3)
     )
-    services.issue_minutes(users["command"], m.pk)
+    meeting_decisions.issue_minutes(users["command"], m.pk)
     d.refresh_from_db()
     assert services.progress(d).state == "open"
     commands.acknowledge(d.command_id, users["s1_official"])
@@ -86,13 +86,13 @@ def test_the_state_follows_acknowledgement_completion_and_the_deadline(convene, 
 def test_open_decisions_carry_over_again_and_again_until_done(convene, users):
     now = timezone.now()
     first = convene(starts_at=now - dt.timedelta(days=14), title="第1次调度会")
-    a = services.add_decision(
+    a = meeting_decisions.add_decision(
         users["command"], first.pk, text="甲事项", owners=["D-S1"], deadline=deadline(30)
     )
-    b = services.add_decision(
+    b = meeting_decisions.add_decision(
         users["command"], first.pk, text="乙事项", owners=["D-S2"], deadline=deadline(30)
     )
-    services.issue_minutes(users["command"], first.pk, now=now - dt.timedelta(days=13))
+    meeting_decisions.issue_minutes(users["command"], first.pk, now=now - dt.timedelta(days=13))
     a.refresh_from_db()
     # 乙 is done before the second meeting; 甲 is not.
     b.refresh_from_db()
@@ -101,10 +101,10 @@ def test_open_decisions_carry_over_again_and_again_until_done(convene, users):
     )
     second = convene(starts_at=now - dt.timedelta(days=7), title="第2次调度会")
     assert second.previous_id == first.pk  # the convener's latest earlier meeting of its kind
-    c = services.add_decision(
+    c = meeting_decisions.add_decision(
         users["command"], second.pk, text="丙事项", owners=["D-S1"], deadline=deadline(30)
     )
-    services.issue_minutes(users["command"], second.pk, now=now - dt.timedelta(days=6))
+    meeting_decisions.issue_minutes(users["command"], second.pk, now=now - dt.timedelta(days=6))
     carried = services.carried_over(second)
     assert [(x.decision.text, x.times) for x in carried] == [("甲事项", 1)]
     third = convene(starts_at=now - dt.timedelta(hours=1), title="第3次调度会")
@@ -143,12 +143,12 @@ def test_held_meetings_lock_the_header_and_issued_ones_lock_everything(convene, 
                 title="改名", kind="dispatch", starts_at=m.starts_at, place="x", convener="D"
             ),
         )
-    services.add_statement(users["command"], m.pk, unit="D-S1", text="保证完成任务")
-    services.issue_minutes(users["command"], m.pk)
+    meeting_decisions.add_statement(users["command"], m.pk, unit="D-S1", text="保证完成任务")
+    meeting_decisions.issue_minutes(users["command"], m.pk)
     with pytest.raises(services.Conflict):
-        services.add_statement(users["command"], m.pk, unit="D-S1", text="再说一句")
+        meeting_decisions.add_statement(users["command"], m.pk, unit="D-S1", text="再说一句")
     with pytest.raises(services.Conflict):
-        services.add_decision(
+        meeting_decisions.add_decision(
             users["command"], m.pk, text="x", owners=["D-S1"], deadline=deadline()
         )
     with pytest.raises(services.Conflict):
@@ -158,17 +158,21 @@ def test_held_meetings_lock_the_header_and_issued_ones_lock_everything(convene, 
 def test_a_draft_cannot_issue_minutes(convene, users):
     m = convene(held=False)
     with pytest.raises(services.Conflict):
-        services.issue_minutes(users["command"], m.pk)
+        meeting_decisions.issue_minutes(users["command"], m.pk)
 
 
 def test_a_failed_issue_writes_nothing(convene, users, officials):
     m = convene()
-    services.add_decision(users["command"], m.pk, text="甲", owners=["D-S1"], deadline=deadline())
-    services.add_decision(users["command"], m.pk, text="乙", owners=["D-S2"], deadline=deadline())
+    meeting_decisions.add_decision(
+        users["command"], m.pk, text="甲", owners=["D-S1"], deadline=deadline()
+    )
+    meeting_decisions.add_decision(
+        users["command"], m.pk, text="乙", owners=["D-S2"], deadline=deadline()
+    )
     # 西街道's only official leaves: the second command would reach nobody.
     officials["s2"].posts.update(end_date=timezone.localdate() - dt.timedelta(days=1))
     with pytest.raises(services.MeetingError) as err:
-        services.issue_minutes(users["command"], m.pk)
+        meeting_decisions.issue_minutes(users["command"], m.pk)
     assert err.value.field == "decisions[2].owners"
     m.refresh_from_db()
     assert m.state == State.HELD and Command.objects.count() == 0
@@ -180,7 +184,7 @@ def test_a_street_office_manages_its_own_meetings_only(convene, users, officials
     assert services.can_manage(users["s1_official"], street)
     assert not services.can_manage(users["s1_official"], district)
     with pytest.raises(services.NotAllowed):
-        services.add_statement(users["s1_official"], district.pk, unit="D-S1", text="x")
+        meeting_decisions.add_statement(users["s1_official"], district.pk, unit="D-S1", text="x")
     with pytest.raises(services.MeetingError) as err:
         services.create_meeting(
             users["s1_official"],
@@ -191,7 +195,7 @@ def test_a_street_office_manages_its_own_meetings_only(convene, users, officials
     assert err.value.field == "convener"
     # Its decisions go to its own area only.
     with pytest.raises(services.MeetingError) as err:
-        services.add_decision(
+        meeting_decisions.add_decision(
             users["s1_official"], street.pk, text="x", owners=["D-S2"], deadline=deadline()
         )
     assert err.value.field == "owners[0]"

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
-from gridgov.meetings import minutes, services
+from gridgov.meetings import meeting_decisions, minutes, services
 from gridgov.workorders.models import CommandRecipient
 from tests.meetings.conftest import deadline
 
@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 def recorded(convene, users, people, officials):
     now = timezone.now()
     first = convene(starts_at=now - dt.timedelta(days=7), title="秋冬季攻坚第1次调度会")
-    old = services.add_decision(
+    old = meeting_decisions.add_decision(
         users["command"], first.pk, text="完成辖区裸土苫盖", owners=["D-S2"], deadline=deadline(30)
     )
-    services.issue_minutes(users["command"], first.pk, now=now - dt.timedelta(days=6))
+    meeting_decisions.issue_minutes(users["command"], first.pk, now=now - dt.timedelta(days=6))
     old.refresh_from_db()
     CommandRecipient.objects.filter(command=old.command).update(
         acknowledged_at=now - dt.timedelta(days=5)
@@ -40,7 +40,7 @@ def recorded(convene, users, people, officials):
             services.AttendeeInput(person=people["east_secretary"].pk, role="sit_in"),
         ],
     )
-    services.add_statement(
+    meeting_decisions.add_statement(
         users["command"],
         m.pk,
         unit="D-S1",
@@ -48,14 +48,14 @@ def recorded(convene, users, people, officials):
         text="东街道坚决完成本月攻坚任务",
         commitments=[services.CommitmentInput("工地苫盖率达到100%", deadline(5))],
     )
-    services.add_decision(
+    meeting_decisions.add_decision(
         users["command"],
         m.pk,
         text="开展渣土车夜间联合执法",
         owners=["D-S1", "D-S2"],
         deadline=deadline(10),
     )
-    services.add_decision(
+    meeting_decisions.add_decision(
         users["command"], m.pk, text="加密道路洒水频次", owners=["D-S1"], deadline=deadline(3)
     )
     return m
@@ -89,7 +89,7 @@ def test_the_word_minutes_hold_every_part_in_order(recorded):
 
 
 def test_issued_minutes_carry_the_issue_date_and_the_decisions_state(recorded, users):
-    services.issue_minutes(users["command"], recorded.pk)
+    meeting_decisions.issue_minutes(users["command"], recorded.pk)
     recorded.refresh_from_db()
     doc = Document(io.BytesIO(minutes.docx_bytes(recorded)))
     today = timezone.localdate()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridgov.meetings import services
+from gridgov.meetings import meeting_decisions, services
 from tests.meetings.conftest import deadline
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def test_a_street_sees_meetings_it_convened_attended_or_was_given_decisions_by(
 ):
     attended = convene(attendees=[services.AttendeeInput(unit="D-S1")], kind="dispatch")
     given = convene(attendees=[], kind="topical")
-    services.add_decision(
+    meeting_decisions.add_decision(
         users["command"], given.pk, text="x", owners=["D-S1-C1"], deadline=deadline()
     )
     west_only = convene(attendees=[services.AttendeeInput(unit="D-S2")], kind="progress")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from gridgov.organisations import services
+from gridgov.organisations import instructing, lifecycle, services
 from gridgov.organisations.models import Organisation
 from tests.conftest import _person
 
@@ -24,10 +24,10 @@ def credit(n: int) -> str:
     return first + services.credit_check_char(first)
 
 
-def org_input(name: str, grid: int, n: int, **kw: object) -> services.OrgInput:
+def org_input(name: str, grid: int, n: int, **kw: object) -> lifecycle.OrgInput:
     values: dict[str, object] = {"kind": "economic", "opened": OPENED, "staff": 20}
     values.update(kw)
-    return services.OrgInput(name=name, credit_code=credit(n), grid_id=grid, **values)  # type: ignore[arg-type]
+    return lifecycle.OrgInput(name=name, credit_code=credit(n), grid_id=grid, **values)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -59,19 +59,19 @@ def instructors(people, territory, users):
 def orgs(territory, users, instructors, s1_official) -> Orgs:
     t = territory
     command = users["command"]
-    east = services.create_organisation(
+    east = lifecycle.create_organisation(
         command,
         org_input("东一科技有限公司", t["D-S1-C1-G1"].pk, 1, party_org="single",
                   party_org_date=dt.date(2025, 3, 1), party_members=5, industry="软件"),
     )  # fmt: skip
-    east2 = services.create_organisation(
+    east2 = lifecycle.create_organisation(
         command, org_input("东二快递站", t["D-S1-C1-G2"].pk, 2, industry="快递")
     )
-    west = services.create_organisation(
+    west = lifecycle.create_organisation(
         command,
         org_input("西一公益协会", t["D-S2-C2-G3"].pk, 3, kind="social",
                   social_form="association"),
     )  # fmt: skip
-    services.assign_instructor(command, east.pk, instructors["east"].pk, dt.date(2025, 2, 1))
-    services.record_visit(command, east.pk, instructors["east"].pk, timezone.localdate(), "走访")
+    instructing.assign_instructor(command, east.pk, instructors["east"].pk, dt.date(2025, 2, 1))
+    instructing.record_visit(command, east.pk, instructors["east"].pk, timezone.localdate(), "走访")
     return Orgs(east, east2, west)

@@ -204,9 +204,9 @@ def test_meetings_api(client, bearer, orgs, instructors):
 
 
 def test_export_masks_contacts_without_the_permission(client, bearer, orgs, users):
-    from gridgov.organisations import services
+    from gridgov.organisations import lifecycle
 
-    services.update_organisation(
+    lifecycle.update_organisation(
         users["command"], orgs.east.pk, name=orgs.east.name, industry="软件", staff=20,
         party_members=5, address="", contact="赵经理", contact_phone="13812345678",
     )  # fmt: skip

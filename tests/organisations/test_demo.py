@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from gridgov.demo.organisations import seed_organisations
-from gridgov.organisations import services
+from gridgov.organisations import services, volunteering
 from gridgov.organisations.models import Assignment, EventKind, JointMeeting, OrgEvent, Volunteer
 from gridgov.workorders.models import Event
 
@@ -38,6 +38,6 @@ def test_seed_organisations(users, instructors, s1_official):
     assert Volunteer.objects.count() == 60
     reported = Event.objects.filter(reported_by__person__gig_volunteering__isnull=False)
     assert reported.exists() and all(e.created_at.date() <= today for e in reported)
-    _rows, total = services.volunteer_stats(command, today - dt.timedelta(days=29), today)
+    _rows, total = volunteering.volunteer_stats(command, today - dt.timedelta(days=29), today)
     assert total.total == 60 and total.reports > 0
     assert seed_organisations(random.Random(7), today, command) == 0

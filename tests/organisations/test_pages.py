@@ -162,10 +162,10 @@ def test_volunteer_pages_register_and_mask(login, orgs, territory):
 
 
 def test_info_and_end_assignment_forms(login, orgs, users):
-    from gridgov.organisations import services
+    from gridgov.organisations import lifecycle
     from gridgov.organisations.models import Assignment
 
-    services.update_organisation(
+    lifecycle.update_organisation(
         users["command"], orgs.east.pk, name=orgs.east.name, industry="软件", staff=20,
         party_members=5, address="", contact="赵经理", contact_phone="13812345678",
     )  # fmt: skip

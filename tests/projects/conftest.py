@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from gridgov.projects import services
+from gridgov.projects import project_records, services
 from gridgov.projects.models import Project
 from gridgov.projects.services import ProjectInput
 from tests.conftest import _person
@@ -59,15 +59,15 @@ def place(territory, people, users, s1_official) -> Place:
         command, project_input("KJ-E1", "D-S1", G1_POINT, status_date=started)
     )
     services.change_status(command, east.pk, "approved", today - dt.timedelta(days=50))
-    services.add_milestone(command, east.pk, "完成中试", today - dt.timedelta(days=20))
-    services.add_milestone(command, east.pk, "样机下线", today - dt.timedelta(days=5))
-    services.add_milestone(command, east.pk, "验收", today + dt.timedelta(days=30))
+    project_records.add_milestone(command, east.pk, "完成中试", today - dt.timedelta(days=20))
+    project_records.add_milestone(command, east.pk, "样机下线", today - dt.timedelta(days=5))
+    project_records.add_milestone(command, east.pk, "验收", today + dt.timedelta(days=30))
     first = east.milestones.order_by("planned").first()
     assert first is not None
-    services.complete_milestone(command, first.pk, today - dt.timedelta(days=21))
-    services.record_spending(command, east.pk, today - dt.timedelta(days=40), "30")
-    services.record_spending(command, east.pk, today - dt.timedelta(days=10), "10.00")
-    services.add_official(command, east.pk, people["s1_official"].pk, "lead")
+    project_records.complete_milestone(command, first.pk, today - dt.timedelta(days=21))
+    project_records.record_spending(command, east.pk, today - dt.timedelta(days=40), "30")
+    project_records.record_spending(command, east.pk, today - dt.timedelta(days=10), "10.00")
+    project_records.add_official(command, east.pk, people["s1_official"].pk, "lead")
     west = services.create_project(
         command, project_input("KJ-W1", "D-S2", G3_POINT, kind="construction", plan="provincial")
     )

@@ -11,9 +11,9 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from gridgov.demo.projects import seed_projects
-from gridgov.projects import services
+from gridgov.projects import listing, services
+from gridgov.projects.listing import Filters
 from gridgov.projects.models import Milestone, Project, Spending, StatusChange
-from gridgov.projects.services import Filters
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_seed_projects(territory, people, users):
             assert not p.milestones.filter(done__isnull=True).exists()
     assert Spending.objects.aggregate(m=Max("date"))["m"] <= today
     assert Spending.objects.aggregate(s=Sum("amount"))["s"] > 0
-    overdue = services.portfolio(users["command"], Filters(overdue=True), today)
+    overdue = listing.portfolio(users["command"], Filters(overdue=True), today)
     assert 1 <= overdue.count() <= 2
     assert Milestone.objects.filter(done__isnull=False, done__gt=dt.date.max).count() == 0
     statuses = set(StatusChange.objects.values_list("to_status", flat=True))

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from gridgov.projects import excel, services
+from gridgov.projects import excel, listing
+from gridgov.projects.listing import Filters
 from gridgov.projects.models import Project, StatusChange
-from gridgov.projects.services import Filters
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ HEADER = ["项目编号", "项目名称", "项目类型", "申报单位", "计�
 
 def test_export_and_round_trip(place, users):
     user = users["command"]
-    content = excel.export(user, services.portfolio(user, Filters()))
+    content = excel.export(user, listing.portfolio(user, Filters()))
     wb = load_workbook(io.BytesIO(content))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
@@ -64,7 +64,7 @@ def test_export_and_round_trip(place, users):
 
 def test_export_masks_phones(place, users):
     user = users["east_secretary"]  # sees the project in its grid, not the street official
-    content = excel.export(user, services.portfolio(user, Filters()))
+    content = excel.export(user, listing.portfolio(user, Filters()))
     ws = load_workbook(io.BytesIO(content)).worksheets[0]
     header = [c.value for c in ws[1]]
     row = dict(zip(header, next(ws.iter_rows(min_row=2, values_only=True)), strict=False))

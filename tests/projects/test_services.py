@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from gridgov.projects import services
+from gridgov.projects import listing, project_records, services
+from gridgov.projects.listing import Filters
 from gridgov.projects.models import Project, Status
-from gridgov.projects.services import Filters, ProjectsError
+from gridgov.projects.services import ProjectsError
 from tests.projects.conftest import G1_POINT, G3_POINT, project_input
 
 pytestmark = pytest.mark.django_db
@@ -45,16 +46,16 @@ def test_manage_needs_the_owner_in_scope(place, users):
     assert services.can_manage(users["s1_official"], place.east)
     # The community sees its grid's project but the street owns it.
     assert not services.can_manage(users["east_secretary"], place.east)
-    refused("forbidden", None, services.add_milestone, users["east_secretary"], place.east.pk,
-            "节点", place.today)  # fmt: skip
+    refused("forbidden", None, project_records.add_milestone, users["east_secretary"],
+            place.east.pk, "节点", place.today)  # fmt: skip
     assert not services.can_manage(users["s1_official"], place.district)
 
 
 def test_create_locates_the_grid(place, users):
     p = place.east
     assert p.grid is not None and p.grid.code == "D-S1-C1-G1"
-    assert [r.code for r in services.grid_chain(p)] == ["D", "D-S1", "D-S1-C1", "D-S1-C1-G1"]
-    assert services.grid_chain(place.district) == []
+    assert [r.code for r in listing.grid_chain(p)] == ["D", "D-S1", "D-S1-C1", "D-S1-C1-G1"]
+    assert listing.grid_chain(place.district) == []
     first = p.history.first()
     assert first is not None and (first.from_status, first.to_status) == ("", Status.APPLIED)
 
@@ -120,37 +121,41 @@ def test_status_flow_and_history(place, users):
         "applied", "approved", "ongoing", "acceptance", "terminated"
     ]  # fmt: skip
     assert services.next_statuses(user, east) == ()
-    refused("conflict", "status", services.add_milestone, user, east.pk, "新节点", today)
+    refused("conflict", "status", project_records.add_milestone, user, east.pk, "新节点", today)
 
 
 def test_milestones(place, users):
     user, today = users["s1_official"], place.today
     due = place.east.milestones.get(title="样机下线")
     assert due.overdue_on(today) and not due.late
-    refused("invalid", "done", services.complete_milestone, user, due.pk, today + DAY)
-    m = services.complete_milestone(user, due.pk, today)
+    refused("invalid", "done", project_records.complete_milestone, user, due.pk, today + DAY)
+    m = project_records.complete_milestone(user, due.pk, today)
     assert m.late and not m.overdue_on(today)
-    refused("conflict", "done", services.complete_milestone, user, due.pk, today)
-    refused("not_found", None, services.complete_milestone, user, 999999, today)
-    refused("invalid", "title", services.add_milestone, user, place.east.pk, "", today)
-    refused("invalid", "planned", services.add_milestone, user, place.east.pk, "x", "2026-02-30")
+    refused("conflict", "done", project_records.complete_milestone, user, due.pk, today)
+    refused("not_found", None, project_records.complete_milestone, user, 999999, today)
+    refused("invalid", "title", project_records.add_milestone, user, place.east.pk, "", today)
+    refused(
+        "invalid", "planned", project_records.add_milestone, user, place.east.pk, "x", "2026-02-30"
+    )
 
 
 def test_spending_ledger(place, users):
     user, east, today = users["s1_official"], place.east, place.today
     assert services.spent_of(east) == Decimal("40.00")
-    refused("invalid", "amount", services.record_spending, user, east.pk, today, 0)
-    refused("invalid", "amount", services.record_spending, user, east.pk, today, "inf")
-    refused("invalid", "date", services.record_spending, user, east.pk, today + DAY, 1)
-    refused("invalid", "note", services.record_spending, user, east.pk, today, "-5")
-    refused("conflict", "amount", services.record_spending, user, east.pk, today, "60.01")
-    refused("conflict", "amount", services.record_spending, user, east.pk, today, "-40.01", "冲")
-    services.record_spending(user, east.pk, today, "-5", "发票冲红")
-    services.record_spending(user, east.pk, today, "65")
+    refused("invalid", "amount", project_records.record_spending, user, east.pk, today, 0)
+    refused("invalid", "amount", project_records.record_spending, user, east.pk, today, "inf")
+    refused("invalid", "date", project_records.record_spending, user, east.pk, today + DAY, 1)
+    refused("invalid", "note", project_records.record_spending, user, east.pk, today, "-5")
+    refused("conflict", "amount", project_records.record_spending, user, east.pk, today, "60.01")
+    refused(
+        "conflict", "amount", project_records.record_spending, user, east.pk, today, "-40.01", "冲"
+    )
+    project_records.record_spending(user, east.pk, today, "-5", "发票冲红")
+    project_records.record_spending(user, east.pk, today, "65")
     assert services.spent_of(east) == Decimal("100.00")
     assert [s.amount for s in east.spendings.all()][-2:] == [Decimal("-5.00"), Decimal("65.00")]
     # Not before 立项.
-    refused("conflict", "status", services.record_spending, users["command"], place.west.pk,
+    refused("conflict", "status", project_records.record_spending, users["command"], place.west.pk,
             today, 1)  # fmt: skip
     # Granted cannot drop below what was spent.
     refused("conflict", "granted", services.update_project, user, east.pk, {"granted": "99"})
@@ -168,15 +173,15 @@ def test_update_project(place, users):
 
 def test_officials(place, users, people):
     user = users["s1_official"]
-    refused("conflict", "person", services.add_official, user, place.east.pk,
+    refused("conflict", "person", project_records.add_official, user, place.east.pk,
             people["s1_official"].pk, "lead")  # fmt: skip
     # 西街道's people are outside the street official's scope.
-    refused("invalid", "person", services.add_official, user, place.east.pk,
+    refused("invalid", "person", project_records.add_official, user, place.east.pk,
             people["west_secretary"].pk, "liaison")  # fmt: skip
-    refused("invalid", "role", services.add_official, user, place.east.pk,
+    refused("invalid", "role", project_records.add_official, user, place.east.pk,
             people["east_secretary"].pk, "boss")  # fmt: skip
-    o = services.add_official(user, place.east.pk, people["east_secretary"].pk, "liaison")
-    services.remove_official(user, o.pk)
+    o = project_records.add_official(user, place.east.pk, people["east_secretary"].pk, "liaison")
+    project_records.remove_official(user, o.pk)
     assert not place.east.officials.filter(pk=o.pk).exists()
     assert services.phone_visible(user, people["s1_official"])
     assert not services.phone_visible(users["east_secretary"], people["s1_official"])
@@ -188,24 +193,24 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 def test_documents(place, users, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     user = users["s1_official"]
-    d = services.save_document(user, place.east.pk, io.BytesIO(PDF), size=len(PDF),
+    d = project_records.save_document(user, place.east.pk, io.BytesIO(PDF), size=len(PDF),
                                name="../批复.pdf", title="立项批复")  # fmt: skip
     assert (d.content_type, d.original_name, d.size) == ("application/pdf", "批复.pdf", len(PDF))
-    assert services.document_path(d).read_bytes() == PDF
-    refused("invalid", "file", services.save_document, user, place.east.pk,
+    assert project_records.document_path(d).read_bytes() == PDF
+    refused("invalid", "file", project_records.save_document, user, place.east.pk,
             io.BytesIO(b"MZ\x90\x00exe"), size=6, name="a.pdf")  # fmt: skip
     settings.GRIDGOV_PROJECT_DOCUMENT_MAX_BYTES = 10
-    refused("invalid", "file", services.save_document, user, place.east.pk,
+    refused("invalid", "file", project_records.save_document, user, place.east.pk,
             io.BytesIO(PDF), size=len(PDF), name="a.pdf")  # fmt: skip
-    assert services.get_document(users["east_secretary"], d.pk) == d
-    refused("not_found", None, services.get_document, users["west_secretary"], d.pk)
+    assert project_records.get_document(users["east_secretary"], d.pk) == d
+    refused("not_found", None, project_records.get_document, users["west_secretary"], d.pk)
 
 
 def test_portfolio_filters_and_totals(place, users):
     user = users["command"]
 
     def pick(**kw) -> list[str]:
-        return codes(services.portfolio(user, Filters(**kw)))
+        return codes(listing.portfolio(user, Filters(**kw)))
 
     assert pick(kind="construction") == ["KJ-W1"]
     assert pick(plan="provincial") == ["KJ-W1"]
@@ -216,10 +221,10 @@ def test_portfolio_filters_and_totals(place, users):
     assert pick(overdue=True) == ["KJ-E1"]
     assert pick(overdue=False) == ["KJ-D1", "KJ-W1"]
     assert pick(q="KJ-W") == ["KJ-W1"]
-    refused("invalid", "kind", services.portfolio, user, Filters(kind="x"))
-    refused("invalid", "unit", services.portfolio, users["s1_official"], Filters(unit="D-S2"))
-    refused("invalid", "grid", services.portfolio, user, Filters(grid="D-S1"))
-    t = services.totals(services.portfolio(user, Filters()))
+    refused("invalid", "kind", listing.portfolio, user, Filters(kind="x"))
+    refused("invalid", "unit", listing.portfolio, users["s1_official"], Filters(unit="D-S2"))
+    refused("invalid", "grid", listing.portfolio, user, Filters(grid="D-S1"))
+    t = listing.totals(listing.portfolio(user, Filters()))
     assert (t.count, t.granted, t.spent, t.spend_rate) == (3, Decimal("300"), Decimal("40"), 13.3)
 
 

@@ -23,24 +23,22 @@ from gridgov.air import aqi, months
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
 from gridgov.air.aggregate import day_date as date_from_number
 from gridgov.air.models import AMBIENT_KINDS, Station, Target, TargetMetric
+from gridgov.air.stats import (
+    RANK_METRICS,
+    YOY_KEYS,
+    DailySeries,
+    Limits,
+    Unit,
+    comprehensive_indices,
+    percentiles,
+    rounded,
+    rounded_all,
+    same_period_last_year,
+)
 from gridgov.territory.models import Level, Region
 
 DAILY_KEYS = DAILY_KEYS_ORDER
 MEAN_KEYS = ("so2", "no2", "pm10", "pm25")
-
-
-# --- limits (grade II) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Limits:
-    name: str
-    so2: float
-    no2: float
-    pm10: float
-    pm25: float
-    co: float = 4.0
-    o3_8h: float = 160.0
 
 
 LIMITS_2012 = Limits("GB 3095-2012", so2=60, no2=40, pm10=70, pm25=35)
@@ -55,37 +53,6 @@ def limits_for(day: dt.date) -> Limits:
     if day < dt.date(2031, 1, 1):
         return LIMITS_2026_TRANSITION
     return LIMITS_2031
-
-
-# --- percentiles and rounding ----------------------------------------------------------------
-
-
-def percentile(values: np.ndarray, p: float) -> float:
-    """HJ 663: k = 1 + (n − 1)·p/100, s = ⌊k⌋, P = X(s) + (X(s+1) − X(s))·(k − s)."""
-    return float(percentiles(np.asarray(values, dtype=float)[None, :], p)[0])
-
-
-def percentiles(rows: np.ndarray, p: float) -> np.ndarray:
-    """The HJ 663 percentile of each row, ignoring NaN (NaN for a row with no values)."""
-    x = np.sort(rows, axis=1)  # NaN sort last
-    n = np.isfinite(x).sum(axis=1)
-    k = 1 + (np.maximum(n, 1) - 1) * p / 100.0
-    s = np.floor(k).astype(np.int64)
-    lo = np.take_along_axis(x, (s - 1)[:, None], axis=1)[:, 0]
-    hi = np.take_along_axis(x, np.minimum(s, np.maximum(n, 1) - 1)[:, None], axis=1)[:, 0]
-    value = np.where(s >= n, lo, lo + (hi - lo) * (k - s))
-    return np.where(n > 0, value, np.nan)
-
-
-def rounded(value: float, pollutant: str) -> float:
-    """Statistics are reported rounded like concentrations (GB/T 8170; CO to 0.1)."""
-    if not math.isfinite(value):
-        return math.nan
-    return float(aqi.round_concentration(np.array([value]), pollutant)[0])
-
-
-def rounded_all(values: np.ndarray, pollutant: str) -> np.ndarray:
-    return aqi.round_concentration(values, pollutant)
 
 
 # --- required valid days ---------------------------------------------------------------------
@@ -104,17 +71,6 @@ def required_days(start: dt.date, end: dt.date) -> int:
     ):
         return 324
     return math.ceil(days * 324 / 365)
-
-
-# --- units and their daily values ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    kind: str  # "station" or a region level name
-    station_ids: tuple[int, ...]
 
 
 def station_units(codes: list[str] | None = None) -> list[Unit]:
@@ -144,17 +100,6 @@ def region_units(regions: list[Region]) -> list[Unit]:
 
 def level_units(level: int) -> list[Unit]:
     return region_units(list(Region.objects.active().filter(level=level).order_by("code")))
-
-
-@dataclass
-class DailySeries:
-    """Per unit and day: the unit's daily values (NaN = no valid value)."""
-
-    units: list[Unit]
-    days: np.ndarray  # day numbers
-    values: dict[str, np.ndarray]  # key -> (units, days)
-    # Each unit's stored daily AQI (by each day's standard) when every unit is one station.
-    stored_aqi: np.ndarray | None = None
 
 
 def daily_series(units: list[Unit], start: dt.date, end: dt.date) -> DailySeries:
@@ -280,25 +225,6 @@ class Assessment:
         return data
 
 
-def comprehensive_index(stats: dict[str, float], limits: Limits) -> float:
-    """Σ C_i / S_i over the six (annual limits; CO 24-h; O3 8-h), to two decimals."""
-    arrays = {k: np.array([v], dtype=float) for k, v in stats.items()}
-    return float(comprehensive_indices(arrays, limits)[0])
-
-
-def comprehensive_indices(stats: dict[str, np.ndarray], limits: Limits) -> np.ndarray:
-    total = (
-        stats["so2"] / limits.so2
-        + stats["no2"] / limits.no2
-        + stats["pm10"] / limits.pm10
-        + stats["pm25"] / limits.pm25
-        + stats["co_p95"] / limits.co
-        + stats["o3_8h_p90"] / limits.o3_8h
-    )
-    # Sums of a few ratios carry binary noise (5.05 as 5.049999…): settle it at 1e-9 first.
-    return aqi.round_scaled(np.round(total, 9), 2) / 100
-
-
 def _stats(series: DailySeries, report: aqi.AqiReport, limits: Limits) -> dict[str, np.ndarray]:
     """Period statistics of every unit at once (arrays over units)."""
     n_units, n_days = len(series.units), len(series.days)
@@ -325,28 +251,6 @@ def _stats(series: DailySeries, report: aqi.AqiReport, limits: Limits) -> dict[s
     six = ("pm25", "pm10", "so2", "no2", "co", "o3_8h_max")
     stats["valid_days"] = np.all([np.isfinite(v[k]) for k in six], axis=0).sum(axis=1)
     return stats
-
-
-def same_period_last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    def back(d: dt.date) -> dt.date:
-        try:
-            return d.replace(year=d.year - 1)
-        except ValueError:  # 29 February
-            return d.replace(year=d.year - 1, day=28)
-
-    return back(start), back(end)
-
-
-YOY_KEYS = (
-    "pm25",
-    "pm10",
-    "so2",
-    "no2",
-    "co_p95",
-    "o3_8h_p90",
-    "comprehensive_index",
-    "good_day_ratio",
-)
 
 
 _STATS_CACHE: dict[tuple[Any, ...], dict[str, np.ndarray]] = {}
@@ -421,18 +325,6 @@ def assess(
             )
         )
     return out
-
-
-# --- rankings --------------------------------------------------------------------------------
-
-RANK_METRICS = {
-    # metric: (value of an assessment, smaller is better)
-    "pm25": (lambda a: a.pm25, True),
-    "pm10": (lambda a: a.pm10, True),
-    "comprehensive_index": (lambda a: a.comprehensive_index, True),
-    "good_day_ratio": (lambda a: a.good_day_ratio, False),
-    "pm25_yoy": (lambda a: a.year_on_year.get("pm25", math.nan), True),
-}
 
 
 @dataclass

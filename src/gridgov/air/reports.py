@@ -10,9 +10,10 @@ import numpy as np
 
 from gridgov.air import aqi
 from gridgov.air.aggregate import HOUR, fetch_hours, hourly_means, o3_8h_windows
-from gridgov.air.assessment import DAILY_KEYS, Unit, daily_series
+from gridgov.air.assessment import DAILY_KEYS, daily_series
 from gridgov.air.models import CST, POLLUTANT_FIELDS
 from gridgov.air.review import review_states
+from gridgov.air.stats import Unit
 
 DAILY_COLUMNS = [
     "date",

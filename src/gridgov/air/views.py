@@ -23,8 +23,9 @@ from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
 from gridgov.air import periods
 from gridgov.air.aqi import LEVELS
-from gridgov.air.assessment import RANK_METRICS, assess, rank, target_progress
+from gridgov.air.assessment import assess, rank, target_progress
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
+from gridgov.air.stats import RANK_METRICS
 from gridgov.errors import DomainError
 from gridgov.people import scope
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gridgov.air.assessment import same_period_last_year
 from gridgov.air.periods import month_bounds, today
+from gridgov.air.stats import same_period_last_year
 from gridgov.errors import INVALID, DomainError
 
 KINDS = ("day", "week", "month")

@@ -106,8 +106,9 @@ def _sources(user: Any) -> list[dict[str, Any]]:
 
 def _projects(user: Any, today: dt.date) -> list[dict[str, Any]]:
     """Projects with a location, in the account's scope (projects.services)."""
+    from gridgov.projects.listing import with_figures
     from gridgov.projects.models import Status as ProjectStatus
-    from gridgov.projects.services import projects_for, with_figures
+    from gridgov.projects.services import projects_for
 
     rows = with_figures(projects_for(user).filter(lat__isnull=False), today).order_by("code")
     return [

@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
-from gridgov.customs import excel, services
+from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.models import (
     AdoptionMeeting,
     CeremonyKind,
@@ -26,7 +26,29 @@ from gridgov.customs.models import (
     Registration,
     RulesVersion,
 )
-from gridgov.schemas import Schema
+from gridgov.customs.schemas import (
+    AdoptionMeetingIn,
+    AdoptionMeetingOut,
+    CeremonyFollowUpIn,
+    CompareOut,
+    CouncilIn,
+    CouncilMemberOut,
+    CouncilOut,
+    CustomsImportOut,
+    CustomsStatsOut,
+    EndIn,
+    LimitIn,
+    LimitOut,
+    MemberIn,
+    RegistrationFilter,
+    RegistrationIn,
+    RegistrationOut,
+    RulesDetailOut,
+    RulesIn,
+    RulesOut,
+    VillageDetailOut,
+    VillageOut,
+)
 from gridgov.territory.models import Region
 
 router = Router()
@@ -34,159 +56,6 @@ router = Router()
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-# ------------------------------------------------------------------------------ schemas --
-
-
-class AdoptionMeetingOut(Schema):
-    id: int
-    date: dt.date
-    kind: str
-    kind_label: str
-    attendance: int
-    entitled: int | None
-    votes_for: int | None
-    notes: str
-
-
-class RulesOut(Schema):
-    id: int
-    village: str = Field(description="the community's region code")
-    number: int
-    title: str
-    adopted: dt.date
-    meeting: AdoptionMeetingOut | None
-    has_file: bool
-    file_name: str
-    current: bool = Field(description="the version in force today")
-
-
-class RulesDetailOut(RulesOut):
-    text: str
-
-
-class CouncilMemberOut(Schema):
-    id: int
-    person_id: int | None
-    name: str
-    role: str
-    role_label: str
-    start_date: dt.date
-    end_date: dt.date | None
-
-
-class CouncilOut(Schema):
-    id: int
-    name: str
-    established: dt.date
-    members: list[CouncilMemberOut] = Field(description="current members")
-
-
-class LimitOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    max_tables: int | None
-    max_guests: int | None
-    max_cost: str | None = Field(description="元, a decimal string")
-    max_days: int | None
-    max_table_cost: str | None = Field(description="元 per table, a decimal string")
-    source: str
-    rules_id: int | None
-    effective_from: dt.date
-    effective_to: dt.date | None
-
-
-class VillageOut(Schema):
-    id: int
-    code: str
-    name: str
-    street: str | None
-    rules_version: int | None = Field(description="number of the version in force today")
-    council_members: int
-    registrations: int = Field(description="registrations the caller sees")
-
-
-class VillageDetailOut(VillageOut):
-    versions: list[RulesOut]
-    council: CouncilOut | None
-    limits: list[LimitOut] = Field(description="in force today")
-
-
-class Exceedance(Schema):
-    what: str = Field(description="tables, guests, cost, days or table_cost")
-    label: str
-    limit: str
-    actual: str
-
-
-class RegistrationOut(Schema):
-    id: int
-    village: str
-    village_name: str
-    grid: str
-    kind: str
-    kind_label: str
-    date: dt.date
-    family_head: str
-    family_phone: str
-    tables: int
-    guests: int | None
-    cost: str | None
-    days: int
-    notes: str
-    flagged: bool
-    exceedances: list[Exceedance]
-    limit_id: int | None
-    order: str | None = Field(description="the work order's event reference")
-    follow_up: str
-    follow_up_label: str
-    advised_on: dt.date | None
-    advised_by: str
-    outcome: str
-
-
-class DiffRowOut(Schema):
-    tag: str = Field(description="equal, replace, delete or insert")
-    left_no: int | None
-    left: str
-    right_no: int | None
-    right: str
-
-
-class CompareOut(Schema):
-    old: RulesOut
-    new: RulesOut
-    added: int
-    removed: int
-    changed: int
-    rows: list[DiffRowOut]
-
-
-class CustomsStatOut(Schema):
-    code: str
-    name: str
-    registrations: int
-    by_kind: dict[str, int]
-    flagged: int
-    flagged_rate: float | None = Field(description="%")
-    handled: int = Field(description="flagged and 劝导 done")
-    avg_tables: float | None
-    avg_cost: str | None
-
-
-class CustomsStatsOut(Schema):
-    start: dt.date
-    end: dt.date
-    by: str
-    rows: list[CustomsStatOut]
-    total: CustomsStatOut
-
-
-class CustomsImportOut(Schema):
-    created: int
-    flagged: int
 
 
 # ------------------------------------------------------------------------------- rows --
@@ -243,7 +112,7 @@ def council_row(c: Council | None) -> dict[str, Any] | None:
         "id": c.pk,
         "name": c.name,
         "established": c.established,
-        "members": [member_row(m) for m in services.council_members(c.community)],
+        "members": [member_row(m) for m in council_limits.council_members(c.community)],
     }
 
 
@@ -264,7 +133,7 @@ def limit_row(x: Limit) -> dict[str, Any]:
     }
 
 
-def village_row(v: Region, s: services.VillageSummary) -> dict[str, Any]:
+def village_row(v: Region, s: rulebook.VillageSummary) -> dict[str, Any]:
     return {
         "id": v.pk,
         "code": v.code,
@@ -277,7 +146,7 @@ def village_row(v: Region, s: services.VillageSummary) -> dict[str, Any]:
 
 
 def registration_row(r: Registration) -> dict[str, Any]:
-    labels = services.MEASURES
+    labels = council_limits.MEASURES
     return {
         "id": r.pk,
         "village": r.community.code,
@@ -329,7 +198,7 @@ def stat_row(s: services.StatRow) -> dict[str, Any]:
 def villages(request: HttpRequest) -> Any:
     """Villages (communities) the caller sees: its scope's, the one its grid lies in."""
     found = list(services.villages_for(request.user).select_related("parent").order_by("code"))
-    sums = services.summaries(request.user, found)
+    sums = rulebook.summaries(request.user, found)
     return [village_row(v, sums[v.pk]) for v in found]
 
 
@@ -338,24 +207,14 @@ def villages(request: HttpRequest) -> Any:
 )
 def village(request: HttpRequest, village_id: int) -> Any:
     v = services.get_village(request.user, village_id)
-    current = services.current_rules(v)
+    current = rulebook.current_rules(v)
     current_id = current.pk if current else None
     return {
-        **village_row(v, services.summaries(request.user, [v])[v.pk]),
-        "versions": [rules_row(r, current_id) for r in services.versions(v)],
-        "council": council_row(services.council_of(v)),
-        "limits": [limit_row(x) for x in services.limits_in_force(v)],
+        **village_row(v, rulebook.summaries(request.user, [v])[v.pk]),
+        "versions": [rules_row(r, current_id) for r in rulebook.versions(v)],
+        "council": council_row(council_limits.council_of(v)),
+        "limits": [limit_row(x) for x in council_limits.limits_in_force(v)],
     }
-
-
-class AdoptionMeetingIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    kind: str = Field(..., description="villagers, villager_reps, residents or resident_reps")
-    attendance: int
-    entitled: int | None = None
-    votes_for: int | None = None
-    notes: str = Field("", max_length=services.MAX_NOTE)
 
 
 @router.post(
@@ -364,19 +223,11 @@ class AdoptionMeetingIn(Schema):
 )
 def add_meeting(request: HttpRequest, village_id: int, payload: AdoptionMeetingIn) -> Any:
     """The meeting that adopts a version of the rules (村民代表大会 …)."""
-    m = services.add_meeting(
+    m = rulebook.add_meeting(
         request.user, village_id, payload.date, payload.kind, payload.attendance,
         payload.entitled, payload.votes_for, payload.notes,
     )  # fmt: skip
     return Status(201, meeting_row(m))
-
-
-class RulesIn(Schema):
-    model_config = {"extra": "forbid"}
-    title: str = Field(..., max_length=services.MAX_TITLE)
-    adopted: dt.date
-    text: str = Field(..., max_length=services.MAX_TEXT)
-    meeting_id: int | None = None
 
 
 @router.post(
@@ -385,17 +236,17 @@ class RulesIn(Schema):
 )
 def add_rules(request: HttpRequest, village_id: int, payload: RulesIn) -> Any:
     """A new version of the rules, numbered after the last."""
-    r = services.add_rules(
+    r = rulebook.add_rules(
         request.user, village_id, payload.title, payload.adopted, payload.text, payload.meeting_id
     )
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return Status(201, rules_row(r, current.pk if current else None, text=True))
 
 
 @router.get("/customs/rules/{int:rules_id}", response={200: RulesDetailOut, **errors(401, 404)})
 def rules(request: HttpRequest, rules_id: int) -> Any:
     r = services.get_rules(request.user, rules_id)
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return rules_row(r, current.pk if current else None, text=True)
 
 
@@ -408,13 +259,13 @@ def compare(request: HttpRequest, rules_id: int, other: int | None = None) -> An
     by default against the version in force today."""
     old = services.get_rules(request.user, rules_id)
     if other is None:
-        found = services.current_rules(old.community)
+        found = rulebook.current_rules(old.community)
         if found is None:
             raise ApiError(404, "the village has no version in force", "other")
         other = found.pk
     new = services.get_rules(request.user, other)
-    c = services.compare(old, new)
-    current = services.current_rules(old.community)
+    c = rulebook.compare(old, new)
+    current = rulebook.current_rules(old.community)
     current_id = current.pk if current else None
     return {
         "old": rules_row(old, current_id),
@@ -434,10 +285,10 @@ def upload_file(request: HttpRequest, rules_id: int, file: File[UploadedFile]) -
     """The signed document of a version: PDF, Word or a PNG/JPEG scan (by content)."""
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
-    r = services.attach_file(
+    r = rulebook.attach_file(
         request.user, rules_id, file, size=file.size or 0, name=file.name or ""
     )
-    current = services.current_rules(r.community)
+    current = rulebook.current_rules(r.community)
     return rules_row(r, current.pk if current else None)
 
 
@@ -448,7 +299,7 @@ def upload_file(request: HttpRequest, rules_id: int, file: File[UploadedFile]) -
 )
 def download_file(request: HttpRequest, rules_id: int) -> Any:
     r = services.get_rules(request.user, rules_id)
-    path = services.file_path(r)
+    path = rulebook.file_path(r)
     if not path.exists():
         raise ApiError(404, "no such file")
     response = FileResponse(path.open("rb"), content_type=r.file_type, filename=r.file_name,
@@ -457,29 +308,14 @@ def download_file(request: HttpRequest, rules_id: int) -> Any:
     return response
 
 
-class CouncilIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=80)
-    established: dt.date
-
-
 @router.post(
     "/customs/villages/{int:village_id}/council",
     response={200: CouncilOut, **errors(400, 401, 403, 404)},
 )
 def set_council(request: HttpRequest, village_id: int, payload: CouncilIn) -> Any:
     """Create or rename the village's 红白理事会."""
-    c = services.set_council(request.user, village_id, payload.name, payload.established)
+    c = council_limits.set_council(request.user, village_id, payload.name, payload.established)
     return council_row(c)
-
-
-class MemberIn(Schema):
-    model_config = {"extra": "forbid"}
-    role: str = Field(..., description="president, vice, director or member")
-    start_date: dt.date
-    end_date: dt.date | None = None
-    person_id: int | None = Field(None, description="a person of the platform, or give a name")
-    name: str = Field("", max_length=services.MAX_NAME)
 
 
 @router.post(
@@ -487,16 +323,11 @@ class MemberIn(Schema):
     response={201: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def add_member(request: HttpRequest, village_id: int, payload: MemberIn) -> Any:
-    m = services.add_member(
+    m = council_limits.add_member(
         request.user, village_id, payload.role, payload.start_date, name=payload.name,
         person_id=payload.person_id, end_date=payload.end_date,
     )  # fmt: skip
     return Status(201, member_row(m))
-
-
-class EndIn(Schema):
-    model_config = {"extra": "forbid"}
-    end_date: dt.date
 
 
 @router.post(
@@ -504,7 +335,7 @@ class EndIn(Schema):
     response={200: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
 )
 def end_member(request: HttpRequest, member_id: int, payload: EndIn) -> Any:
-    return member_row(services.end_member(request.user, member_id, payload.end_date))
+    return member_row(council_limits.end_member(request.user, member_id, payload.end_date))
 
 
 @router.get(
@@ -516,38 +347,14 @@ def limits(request: HttpRequest, village_id: int) -> Any:
     return [limit_row(x) for x in Limit.objects.filter(community=v)]
 
 
-class LimitIn(Schema):
-    model_config = {"extra": "forbid"}
-    kind: str = Field(..., description="wedding, funeral or other")
-    effective_from: dt.date
-    source: str = Field("council", description="rules or council")
-    rules_id: int | None = None
-    max_tables: int | None = None
-    max_guests: int | None = None
-    max_cost: float | str | None = None
-    max_days: int | None = None
-    max_table_cost: float | str | None = None
-
-
 @router.post(
     "/customs/villages/{int:village_id}/limits",
     response={201: LimitOut, **errors(400, 401, 403, 404, 409)},
 )
 def set_limit(request: HttpRequest, village_id: int, payload: LimitIn) -> Any:
     """A new standard from a date; the one before it ends the day before."""
-    data = services.LimitInput(**payload.dict())
-    return Status(201, limit_row(services.set_limit(request.user, village_id, data)))
-
-
-# ------------------------------------------------------------------------ registrations --
-
-
-class RegistrationFilter(Schema):
-    village: str | None = Field(None, description="a community's region code")
-    kind: str | None = None
-    flagged: bool | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+    data = council_limits.LimitInput(**payload.dict())
+    return Status(201, limit_row(council_limits.set_limit(request.user, village_id, data)))
 
 
 def _filtered(request: HttpRequest, f: RegistrationFilter) -> Any:
@@ -586,20 +393,6 @@ def registrations_xlsx(request: HttpRequest, filters: Query[RegistrationFilter])
     return xlsx_response(content, f"customs-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-class RegistrationIn(Schema):
-    model_config = {"extra": "forbid"}
-    grid: str = Field(..., max_length=40, description="the grid's region code")
-    kind: str = Field(..., description="wedding, funeral or other")
-    date: dt.date
-    family_head: str = Field(..., max_length=services.MAX_NAME)
-    family_phone: str = Field("", max_length=20)
-    tables: int
-    guests: int | None = None
-    cost: float | str | None = Field(None, description="元")
-    days: int = 1
-    notes: str = Field("", max_length=services.MAX_NOTES)
-
-
 def _grid_id(code: str) -> int:
     found = Region.objects.filter(code=code).values_list("pk", flat=True).first()
     if found is None:
@@ -611,13 +404,13 @@ def _grid_id(code: str) -> int:
 def register(request: HttpRequest, payload: RegistrationIn) -> Any:
     """红白事报备: checked against the limits in force on the day; a flagged one opens a work
     order to the village (its reference in `order`)."""
-    data = services.RegistrationInput(
+    data = ceremonies.RegistrationInput(
         grid_id=_grid_id(payload.grid), kind=payload.kind, date=payload.date,
         family_head=payload.family_head, family_phone=payload.family_phone,
         tables=payload.tables, guests=payload.guests, cost=payload.cost, days=payload.days,
         notes=payload.notes,
     )  # fmt: skip
-    r = services.register(request.user, data)
+    r = ceremonies.register(request.user, data)
     return Status(201, registration_row(services.get_registration(request.user, r.pk)))
 
 
@@ -650,20 +443,13 @@ def registration(request: HttpRequest, registration_id: int) -> Any:
     return registration_row(services.get_registration(request.user, registration_id))
 
 
-class CeremonyFollowUpIn(Schema):
-    model_config = {"extra": "forbid"}
-    advised_on: dt.date
-    outcome: str = Field(..., max_length=services.MAX_NOTES)
-    advised_by: str = Field("", max_length=services.MAX_NAME)
-
-
 @router.post(
     "/customs/registrations/{int:registration_id}/follow-up",
     response={200: RegistrationOut, **errors(400, 401, 403, 404, 409)},
 )
 def follow_up(request: HttpRequest, registration_id: int, payload: CeremonyFollowUpIn) -> Any:
     """The council's 劝导 of a flagged registration."""
-    services.record_follow_up(
+    ceremonies.record_follow_up(
         request.user, registration_id, payload.advised_on, payload.outcome, payload.advised_by
     )
     return registration_row(services.get_registration(request.user, registration_id))

@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gridgov.core import sheets
+from gridgov.core import privacy, sheets
 from gridgov.core.sheets import Column
-from gridgov.customs import services
+from gridgov.customs import ceremonies, services
 from gridgov.customs.models import CeremonyKind, FollowUp, Registration
 from gridgov.territory.models import Level, Region
 
@@ -56,7 +56,7 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
     for row in report.rows:
         if row["_row"] in broken:  # its cells already failed: the services need not look
             continue
-        data = services.RegistrationInput(
+        data = ceremonies.RegistrationInput(
             grid_id=grids.get(row["grid"], 0),
             kind=row["kind"],
             date=row["date"],
@@ -69,13 +69,13 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
             notes=row["notes"],
         )
         try:
-            checked.append(services.check_registration(user, data))
+            checked.append(ceremonies.check_registration(user, data))
         except services.CustomsError as exc:
             column = LABELS.get(exc.field or "", exc.field or "file")
             report.fail(row["_row"], column, exc.message)
     if not report.ok:
         return report, []
-    return report, services.register_many(user, checked)
+    return report, ceremonies.register_many(user, checked)
 
 
 def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) -> bytes:
@@ -83,8 +83,8 @@ def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) ->
     plain = services.sees_family_in_exports(user)
     rows = []
     for r in regs.order_by("date", "pk"):
-        head = r.family_head if plain else services.mask_name(r.family_head)
-        phone = r.family_phone if plain else services.mask_phone(r.family_phone)
+        head = r.family_head if plain else privacy.mask_name(r.family_head)
+        phone = r.family_phone if plain else privacy.mask_phone(r.family_phone)
         rows.append(
             [
                 r.grid.code,
@@ -99,7 +99,7 @@ def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) ->
                 r.notes,
                 r.community.name,
                 r.flagged,
-                "；".join(services.describe(r.exceedances)),
+                "；".join(ceremonies.describe(r.exceedances)),
                 str(FollowUp(r.follow_up).label) if r.follow_up else "",
                 r.outcome,
             ]

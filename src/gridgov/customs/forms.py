@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.customs import services
+from gridgov.customs import ceremonies, council_limits, services
 from gridgov.customs.models import (
     CeremonyKind,
     CouncilRole,
@@ -47,9 +47,9 @@ class RegistrationForm(forms.Form):
         if "grid" not in self.initial and len(grids[:2]) == 1:
             self.initial["grid"] = grids[0].pk
 
-    def to_input(self) -> services.RegistrationInput:
+    def to_input(self) -> ceremonies.RegistrationInput:
         d = self.cleaned_data
-        return services.RegistrationInput(
+        return ceremonies.RegistrationInput(
             grid_id=d["grid"].pk, kind=d["kind"], date=d["date"], family_head=d["family_head"],
             family_phone=d["family_phone"], tables=d["tables"], guests=d["guests"],
             cost=d["cost"], days=d["days"], notes=d["notes"],
@@ -108,7 +108,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, village: Region, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = services.village_people(village)  # type: ignore[attr-defined]
+        self.fields["person"].queryset = council_limits.village_people(village)  # type: ignore[attr-defined]
 
 
 class EndMemberForm(forms.Form):
@@ -137,9 +137,9 @@ class LimitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["rules"].queryset = RulesVersion.objects.filter(community=village)  # type: ignore[attr-defined]
 
-    def to_input(self) -> services.LimitInput:
+    def to_input(self) -> council_limits.LimitInput:
         d = self.cleaned_data
-        return services.LimitInput(
+        return council_limits.LimitInput(
             kind=d["kind"], effective_from=d["effective_from"], source=d["source"],
             rules_id=d["rules"].pk if d["rules"] else None, max_tables=d["max_tables"],
             max_guests=d["max_guests"], max_cost=d["max_cost"], max_days=d["max_days"],

@@ -6,6 +6,8 @@ grid worker's phone form. Thin: services.py does the work and the scoping."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
-from gridgov.customs import excel, services
+from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.forms import (
     CouncilForm,
     EndMemberForm,
@@ -63,7 +65,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
     if not services.can_view(request.user):
         raise PermissionDenied
     villages = list(services.villages_for(request.user).select_related("parent").order_by("code"))
-    found = services.summaries(request.user, villages)
+    found = rulebook.summaries(request.user, villages)
     rows = [{"v": v, "s": found[v.pk]} for v in villages]
     return render(request, "customs/list.html", {"rows": rows})
 
@@ -75,8 +77,8 @@ def village_page(
     user = request.user
     village = _village_or_404(request, pk)
     today = timezone.localdate()
-    versions = services.versions(village)
-    current = services.current_rules(village, today)
+    versions = rulebook.versions(village)
+    current = rulebook.current_rules(village, today)
     shown = current or (versions[0] if versions else None)
     chosen = _int_param(request, "v")
     if chosen is not None:
@@ -86,7 +88,7 @@ def village_page(
     by_id = {r.pk: r for r in versions}
     if a in by_id and b in by_id and a != b:
         old, new = sorted((by_id[a], by_id[b]), key=lambda r: r.number)
-        comparison = services.compare(old, new)
+        comparison = rulebook.compare(old, new)
     manage = services.can_manage(user) and services.scope.can_see_region(user, village)
     forms = forms or {}
     if manage:
@@ -94,7 +96,7 @@ def village_page(
         forms.setdefault("council", CouncilForm())
         forms.setdefault("member", MemberForm(village, initial={"start_date": today}))
         forms.setdefault("limit", LimitForm(village, initial={"effective_from": today}))
-    council = services.council_of(village)
+    council = council_limits.council_of(village)
     context = {
         "village": village,
         "versions": versions,
@@ -102,8 +104,8 @@ def village_page(
         "shown": shown,
         "comparison": comparison,
         "council": council,
-        "members": services.council_members(village, today),
-        "limits": services.limits_in_force(village, today),
+        "members": council_limits.council_members(village, today),
+        "limits": council_limits.limits_in_force(village, today),
         "limit_history": list(Limit.objects.filter(community=village).select_related("rules")),
         "registrations": list(
             services.registrations_for(user)
@@ -118,80 +120,99 @@ def village_page(
     return render(request, "customs/village.html", context)
 
 
+def _add_rules(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    meeting_id = None
+    if d["meeting_kind"]:
+        meeting_id = rulebook.add_meeting(
+            user, village.pk, d["meeting_date"], d["meeting_kind"],
+            d["attendance"], d["entitled"], d["votes_for"],
+        ).pk  # fmt: skip
+    rules = rulebook.add_rules(user, village.pk, d["title"], d["adopted"], d["text"], meeting_id)
+    if d["file"] is not None:
+        upload = d["file"]
+        rulebook.attach_file(user, rules.pk, upload, size=upload.size or 0, name=upload.name or "")
+    return _("已登记第 %(n)s 版") % {"n": rules.number}
+
+
+def _set_council(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.set_council(user, village.pk, d["name"], d["established"])
+    return _("已保存红白理事会")
+
+
+def _add_member(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.add_member(
+        user, village.pk, d["role"], d["start_date"], name=d["name"],
+        person_id=d["person"].pk if d["person"] else None, end_date=d["end_date"],
+    )  # fmt: skip
+    return _("已添加理事会成员")
+
+
+def _end_member(user: Any, village: Region, form: Any) -> str:
+    d = form.cleaned_data
+    council_limits.end_member(user, d["member"], d["end_date"])
+    return _("已登记离任")
+
+
+def _set_limit(user: Any, village: Region, form: Any) -> str:
+    council_limits.set_limit(user, village.pk, form.to_input())
+    return _("已保存操办标准")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A form on the village page: its bound form, and what the valid form does (returning what
+    is then said). Every action needs ``services.can_manage`` and the village in scope."""
+
+    form: Callable[[Region, HttpRequest], Any]
+    run: Callable[[Any, Region, Any], str]
+    key: str  # the page's form it re-renders
+
+
+ACTIONS: dict[str, Action] = {
+    "rules": Action(lambda v, rq: RulesForm(rq.POST, rq.FILES), _add_rules, "rules"),
+    "council": Action(lambda v, rq: CouncilForm(rq.POST), _set_council, "council"),
+    "member": Action(lambda v, rq: MemberForm(v, rq.POST), _add_member, "member"),
+    "end_member": Action(lambda v, rq: EndMemberForm(rq.POST), _end_member, "member"),
+    "limit": Action(lambda v, rq: LimitForm(v, rq.POST), _set_limit, "limit"),
+}
+
+
 @login_required
 @require_POST
 def village_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     village = _village_or_404(request, pk)
-    if action not in {"rules", "council", "member", "end_member", "limit"}:
+    if action not in ACTIONS:
         raise Http404
     if not services.can_manage(user) or not services.scope.can_see_region(user, village):
         raise PermissionDenied
-    form: Any
-    if action == "rules":
-        form = RulesForm(request.POST, request.FILES)
-    elif action == "council":
-        form = CouncilForm(request.POST)
-    elif action == "member":
-        form = MemberForm(village, request.POST)
-    elif action == "end_member":
-        form = EndMemberForm(request.POST)
-    else:
-        form = LimitForm(village, request.POST)
+    step = ACTIONS[action]
+    form = step.form(village, request)
     if form.is_valid():
-        d = form.cleaned_data
         try:
             with transaction.atomic():
-                if action == "rules":
-                    meeting_id = None
-                    if d["meeting_kind"]:
-                        meeting_id = services.add_meeting(
-                            user, village.pk, d["meeting_date"], d["meeting_kind"],
-                            d["attendance"], d["entitled"], d["votes_for"],
-                        ).pk  # fmt: skip
-                    rules = services.add_rules(
-                        user, village.pk, d["title"], d["adopted"], d["text"], meeting_id
-                    )
-                    if d["file"] is not None:
-                        upload = d["file"]
-                        services.attach_file(
-                            user, rules.pk, upload, size=upload.size or 0, name=upload.name or ""
-                        )
-                    messages.success(request, _("已登记第 %(n)s 版") % {"n": rules.number})
-                elif action == "council":
-                    services.set_council(user, village.pk, d["name"], d["established"])
-                    messages.success(request, _("已保存红白理事会"))
-                elif action == "member":
-                    services.add_member(
-                        user, village.pk, d["role"], d["start_date"], name=d["name"],
-                        person_id=d["person"].pk if d["person"] else None,
-                        end_date=d["end_date"],
-                    )  # fmt: skip
-                    messages.success(request, _("已添加理事会成员"))
-                elif action == "end_member":
-                    services.end_member(user, d["member"], d["end_date"])
-                    messages.success(request, _("已登记离任"))
-                else:
-                    services.set_limit(user, village.pk, form.to_input())
-                    messages.success(request, _("已保存操办标准"))
+                done = step.run(user, village, form)
         except CustomsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
             add_form_error(form, exc)
         else:
+            messages.success(request, done)
             return redirect("customs:village", pk=village.pk)
-    key = "member" if action == "end_member" else action
     if action == "end_member":
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
         return redirect("customs:village", pk=village.pk)
-    return village_page(request, pk, {key: form})
+    return village_page(request, pk, {step.key: form})
 
 
 @login_required
 def rules_file(request: HttpRequest, pk: int) -> FileResponse:
     try:
         rules = services.get_rules(request.user, pk)
-        path = services.file_path(rules)
+        path = rulebook.file_path(rules)
     except CustomsError:
         raise Http404 from None
     if not path.exists():
@@ -281,7 +302,7 @@ def registration_new(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.user, request.POST or None, initial={"days": 1})
     if request.method == "POST" and form.is_valid():
         try:
-            reg = services.register(request.user, form.to_input())
+            reg = ceremonies.register(request.user, form.to_input())
         except CustomsError as exc:
             add_form_error(form, exc)
         else:
@@ -303,7 +324,7 @@ def registration_page(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                services.record_follow_up(
+                ceremonies.record_follow_up(
                     request.user, reg.pk, d["advised_on"], d["outcome"], d["advised_by"]
                 )
             except CustomsError as exc:
@@ -315,7 +336,7 @@ def registration_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     context = {
         "reg": reg,
-        "lines": services.describe(reg.exceedances),
+        "lines": ceremonies.describe(reg.exceedances),
         "form": form,
     }
     return render(request, "customs/registration.html", context)
@@ -361,7 +382,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.user, request.POST or None, initial={"days": 1})
     if request.method == "POST" and form.is_valid():
         try:
-            reg = services.register(request.user, form.to_input())
+            reg = ceremonies.register(request.user, form.to_input())
         except CustomsError as exc:
             add_form_error(form, exc)
         else:
@@ -372,5 +393,5 @@ def phone_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
     reg = _registration_or_404(request, pk)
-    context = {"reg": reg, "lines": services.describe(reg.exceedances)}
+    context = {"reg": reg, "lines": ceremonies.describe(reg.exceedances)}
     return render(request, "customs/phone/done.html", context)

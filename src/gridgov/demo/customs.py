@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.customs import services
+from gridgov.customs import ceremonies, council_limits
 from gridgov.customs.models import (
     AdoptionMeeting,
     Council,
@@ -237,14 +237,14 @@ def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Re
         day = today - dt.timedelta(days=rng.randint(1, 180))
         key = (grid.parent_id or 0, kind)
         if key not in limits:  # one standard per kind over the demo's six months
-            limits[key] = services.limit_on(key[0], kind, day)
+            limits[key] = council_limits.limit_on(key[0], kind, day)
         limit = limits[key]
         tables, guests, cost, days = _scale(rng, limit, rng.random() < OVER_SHARE)
         reported = max(day - dt.timedelta(days=rng.randint(1, 10)), today - dt.timedelta(days=200))
         phone = f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
-        reg = services.register(
+        reg = ceremonies.register(
             user,
-            services.RegistrationInput(
+            ceremonies.RegistrationInput(
                 grid_id=grid.pk, kind=kind, date=day, family_head=names.person(),
                 family_phone=phone, tables=tables, guests=guests, cost=cost, days=days,
             ),
@@ -253,7 +253,7 @@ def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Re
         made += 1
         if reg.flagged and rng.random() < HANDLED_SHARE:
             advised = min(reported + dt.timedelta(days=rng.randint(1, 3)), today)
-            services.record_follow_up(user, reg.pk, advised, rng.choice(OUTCOMES), names.person())
+            ceremonies.record_follow_up(user, reg.pk, advised, rng.choice(OUTCOMES), names.person())
     return made
 
 

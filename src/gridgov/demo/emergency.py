@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.emergency import services
+from gridgov.emergency import declaring
 from gridgov.emergency.models import AffectedSource, Level, Warning
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
 from gridgov.people.models import Post
@@ -55,7 +55,7 @@ def seed_emergency(rng: random.Random, today: dt.date, command_user: Any) -> War
         return None
     declared_at = starts_at - dt.timedelta(hours=rng.randint(2, 5))
     with transaction.atomic():
-        done = services.declare(
+        done = declaring.declare(
             command_user, Level.ORANGE, starts_at, ends_at, REASON, now=declared_at
         )
         _commands_answered(rng, done)
@@ -63,7 +63,7 @@ def seed_emergency(rng: random.Random, today: dt.date, command_user: Any) -> War
     return done.warning
 
 
-def _commands_answered(rng: random.Random, done: services.Declared) -> None:
+def _commands_answered(rng: random.Random, done: declaring.Declared) -> None:
     for command in done.commands:
         for r in CommandRecipient.objects.filter(command=command).order_by("pk"):
             roll = rng.random()

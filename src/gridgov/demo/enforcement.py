@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from gridgov.demo.names import GIVEN, SURNAMES
-from gridgov.enforcement import publication, services
+from gridgov.enforcement import handling, publication, services
 from gridgov.enforcement.models import Case, LegalBasis, PartyKind
 from gridgov.enforcement.steps import Step
 from gridgov.sources.categories import Category
@@ -165,7 +165,7 @@ def seed_cases(rng: random.Random, today: dt.date, handler: Any, approver: Any) 
         )
         if fate == "published" or fate == "unpublished":
             data = _photo(rng)
-            services.add_document(
+            handling.add_document(
                 case.pk,
                 handler,
                 io.BytesIO(data),
@@ -176,7 +176,7 @@ def seed_cases(rng: random.Random, today: dt.date, handler: Any, approver: Any) 
             )
         day = filed
         if target == Step.WITHDRAWN:
-            services.advance(
+            handling.advance(
                 case.pk,
                 Step.WITHDRAWN,
                 handler,
@@ -197,7 +197,7 @@ def seed_cases(rng: random.Random, today: dt.date, handler: Any, approver: Any) 
             day = min(day + dt.timedelta(days=gap + rng.randrange(3)), today)
             now = _at(day, 10 + rng.randrange(6))
             if step == Step.DECISION:
-                services.advance(
+                handling.advance(
                     case.pk,
                     step,
                     handler,
@@ -208,7 +208,7 @@ def seed_cases(rng: random.Random, today: dt.date, handler: Any, approver: Any) 
                     rectification_required=kind == PartyKind.ORG,
                 )
             else:
-                services.advance(
+                handling.advance(
                     case.pk,
                     step,
                     handler,

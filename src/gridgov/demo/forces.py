@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.demo.generator import DISTRICT_CODE
-from gridgov.forces import services
+from gridgov.forces import depot_stock, force_members, services, supply_requests
+from gridgov.forces.force_members import MemberInput
 from gridgov.forces.models import Depot, DutyShift, SupplyKind, TaskForce
-from gridgov.forces.services import MemberInput
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
 from gridgov.workorders.models import Event
@@ -129,7 +129,9 @@ def _forces(
     )
 
     def join(force: TaskForce, person: Any, home: Region, role: str = "member", **kw: Any) -> None:
-        services.add_member(user, force.pk, MemberInput(person.pk, home.pk, start, role=role, **kw))
+        force_members.add_member(
+            user, force.pk, MemberInput(person.pk, home.pk, start, role=role, **kw)
+        )
         result.members += 1
 
     for i, force in enumerate(forces[:-1]):
@@ -166,7 +168,7 @@ def _roster(
     for force in forces:
         for offset in range(-3, 4):
             day = today + dt.timedelta(days=offset)
-            staff = [m.person_id for m in services.members(force, day)]
+            staff = [m.person_id for m in force_members.members(force, day)]
             for n, shift in enumerate(SHIFTS if staff else ()):
                 person = staff[(offset * 2 + n + len(staff) * 7) % len(staff)]
                 rows.append(DutyShift(force=force, date=day, shift=shift, person_id=person,
@@ -195,14 +197,14 @@ def _supplies(
         for s in (top[0], top[-1])
     ]
     for code, (main, each) in STOCK.items():
-        services.receive(user, store.pk, kinds[code].pk, main, "年度采购入库", now=at(45))
+        depot_stock.receive(user, store.pk, kinds[code].pk, main, "年度采购入库", now=at(45))
         for depot in street_stores:
             if each:
-                services.receive(user, depot.pk, kinds[code].pk, each, "街道自购", now=at(44))
+                depot_stock.receive(user, depot.pk, kinds[code].pk, each, "街道自购", now=at(44))
     # decisions of the command office: fog cannons and nets to the busiest streets
     for i, street in enumerate(top):
         for code, qty in (("fog_cannon", 2), ("dust_net", 5000 + 1000 * i), ("suppressant", 2)):
-            services.allocate(
+            depot_stock.allocate(
                 user, store.pk, kinds[code].pk, street.pk, qty, "秋冬季攻坚调度会决定",
                 date=today - dt.timedelta(days=30 - i), given_by="库管员",
                 received_by=f"{street.name}城管科", now=at(30 - i, 10),
@@ -230,15 +232,15 @@ def _supplies(
         requester, unit = street_user, street if mine else own
         if unit is None or street_user == user:  # no street account: filed, left undecided
             requester, unit, state = user, street, "requested"
-        req = services.request_supplies(requester, kinds[code].pk, unit.pk, amount, reason,
+        req = supply_requests.request_supplies(requester, kinds[code].pk, unit.pk, amount, reason,
                                         now=at(days_ago, 8))  # fmt: skip
         result.requests += 1
         if state == "rejected":
-            services.reject(user, req.pk, "库存不足，请向市级申请调配", now=at(days_ago, 15))
+            supply_requests.reject(user, req.pk, "库存不足，请向市级申请调配", now=at(days_ago, 15))
         elif state in ("approved", "handed_over"):
-            services.approve(user, req.pk, store.pk, note="同意", now=at(days_ago, 11))
+            supply_requests.approve(user, req.pk, store.pk, note="同意", now=at(days_ago, 11))
         if state == "handed_over":
-            services.hand_over(user, req.pk, received_by=f"{unit.name}城管科",
+            supply_requests.hand_over(user, req.pk, received_by=f"{unit.name}城管科",
                                given_by="库管员", now=at(days_ago, 16))  # fmt: skip
             result.allocations += 1
 

@@ -17,8 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.core.actor import actor_name
 from gridgov.demo.names import NameMaker
-from gridgov.mediation import services
+from gridgov.mediation import casework, services
 from gridgov.mediation.models import (
     Attendance,
     Case,
@@ -198,7 +199,7 @@ def _history(
     # mostly done on the 1st of January).
     first = min(today.replace(month=1, day=1), today - dt.timedelta(days=120))
     span = (today - first).days
-    actor = services.actor_name(user)
+    actor = actor_name(user, system=True)
     rows: list[tuple[Case, list[int], dt.date, dt.date]] = []
     for i in range(MEDIATED):
         grid = rng.choice(grids)
@@ -351,14 +352,14 @@ def _open_cases(
             ],
         )
         try:
-            case = services.create_case(user, data, now=now)
+            case = casework.create_case(user, data, now=now)
         except services.MediationError:
             continue  # a grid without a committee above it
         made += 1
         team = _team(rng, grid, by_unit, mediators)
         if state == "received" or not team:
             continue
-        services.add_session(user, case.pk, date=received, place="调解室", mediator_ids=team,
+        casework.add_session(user, case.pk, date=received, place="调解室", mediator_ids=team,
                              notes="首次调解，双方分歧较大，约定再次调解。", now=now)  # fmt: skip
     made += _from_orders(rng, today, grids, user)
     return made
@@ -408,7 +409,7 @@ def _from_orders(rng: random.Random, today: dt.date, grids: list[Region], user: 
     made = 0
     for order in orders:
         try:
-            services.case_from_order(user, order, now=_noon(today))
+            casework.case_from_order(user, order, now=_noon(today))
         except services.MediationError:
             continue
         made += 1

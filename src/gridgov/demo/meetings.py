@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.meetings import services
+from gridgov.meetings import meeting_decisions, services
 from gridgov.meetings.models import Meeting
 from gridgov.people.actor import person_of
 from gridgov.people.models import Post
@@ -154,7 +154,7 @@ def seed_meetings(rng: random.Random, today: dt.date, command_user: Any) -> list
             speakers = [c for c in streets if c != on_leave]
             rng.shuffle(speakers)
             for code in speakers[:4]:
-                services.add_statement(
+                meeting_decisions.add_statement(
                     command_user,
                     meeting.pk,
                     unit=code,
@@ -166,14 +166,14 @@ def seed_meetings(rng: random.Random, today: dt.date, command_user: Any) -> list
                     ],
                 )
             for text in rng.sample(DECISIONS, rng.randint(4, 6)):
-                services.add_decision(
+                meeting_decisions.add_decision(
                     command_user,
                     meeting.pk,
                     text=text,
                     owners=rng.sample(streets, min(len(streets), rng.randint(1, 3))),
                     deadline=day + dt.timedelta(days=rng.randint(3, 12)),
                 )
-            issued = services.issue_minutes(
+            issued = meeting_decisions.issue_minutes(
                 command_user, meeting.pk, now=starts_at + dt.timedelta(days=1)
             )
             for command in issued.commands:

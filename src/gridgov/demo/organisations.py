@@ -21,7 +21,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from gridgov.organisations import services
+from gridgov.organisations import instructing, joint_meetings, lifecycle, services, volunteering
 from gridgov.organisations.models import Organisation, Visit
 from gridgov.people.models import Person, Post
 from gridgov.territory.models import Level, Region
@@ -97,7 +97,7 @@ def seed_organisations(rng: random.Random, today: dt.date, command_user: Any) ->
     if not grids or not streets:
         return 0
     posts = list(
-        services.instructor_posts(today)
+        instructing.instructor_posts(today)
         .select_related("person", "region")
         .defer("region__geometry")
         .order_by("pk")
@@ -140,7 +140,7 @@ def _organisations(
     names: set[str] = set()
     start = today - dt.timedelta(days=730)
     made: list[Organisation] = []
-    specs: list[services.OrgInput] = []
+    specs: list[lifecycle.OrgInput] = []
     for i in range(ECONOMIC):
         industry, suffix, (low, high) = INDUSTRIES[i % len(INDUSTRIES)]
         stem = rng.choice(STEMS)
@@ -154,7 +154,7 @@ def _organisations(
         opened = start + (_days(rng, 0, 20) if i % 5 else _days(rng, 60, 700))
         grid = grid_for(i)
         specs.append(
-            services.OrgInput(
+            lifecycle.OrgInput(
                 name=name, kind="economic", credit_code=_credit(rng, "91", taken),
                 opened=min(opened, today - dt.timedelta(days=3)), grid_id=grid.pk,
                 industry=industry, staff=staff,
@@ -168,14 +168,14 @@ def _organisations(
     for k, (name, form, prefix) in enumerate(SOCIAL):
         grid = grid_for(ECONOMIC + k)
         specs.append(
-            services.OrgInput(
+            lifecycle.OrgInput(
                 name=name, kind="social", social_form=form, credit_code=_credit(rng, prefix, taken),
                 opened=start + _days(rng, 0, 30), grid_id=grid.pk, industry="社会组织",
                 staff=rng.randint(3, 20), address=f"{grid.name}{rng.randint(1, 99)}号",
             )
         )  # fmt: skip
     for spec in specs:
-        made.append(services.create_organisation(user, spec))
+        made.append(lifecycle.create_organisation(user, spec))
     return made
 
 
@@ -200,10 +200,10 @@ def _coverage(
             form = "single" if roll < 0.38 else "joint"
             day = org.opened + (_days(rng, 0, 10) if rng.random() < 0.6 else _days(rng, 30, 400))
             day = min(day, today - dt.timedelta(days=5))
-            services.set_party_org(user, org.pk, form, day, "组建党组织")
+            lifecycle.set_party_org(user, org.pk, form, day, "组建党组织")
             lost = day + _days(rng, 60, 120)
             if i == 7 and lost < today:  # one organisation's members left: coverage lost
-                services.set_party_org(user, org.pk, "none", lost, "联合党支部调整，该组织退出")
+                lifecycle.set_party_org(user, org.pk, "none", lost, "联合党支部调整，该组织退出")
         if not homes:
             continue
         post = homes[i]
@@ -216,12 +216,12 @@ def _coverage(
         first = max(org.opened, post.start_date) + _days(rng, 3, 40)
         first = min(first, today - dt.timedelta(days=2))
         periods = [(post.person_id, first)]
-        services.assign_instructor(user, org.pk, post.person_id, first)
+        instructing.assign_instructor(user, org.pk, post.person_id, first)
         if i % 19 == 5 and len(candidates) > 1:  # 轮岗: another instructor takes over
             other = candidates[(candidates.index(post) + 1) % len(candidates)]
             later = max(first + _days(rng, 90, 300), other.start_date + dt.timedelta(days=1))
             if later < today - dt.timedelta(days=10) and other.person_id != post.person_id:
-                services.assign_instructor(user, org.pk, other.person_id, later)
+                instructing.assign_instructor(user, org.pk, other.person_id, later)
                 periods.append((other.person_id, later))
         # 走访 every two to four months; lapsed ones stopped seven to twelve months ago.
         stop = today - (_days(rng, 215, 360) if i in lapsed else _days(rng, 0, 20))
@@ -240,12 +240,12 @@ def _coverage(
                 if g.pk != org.grid_id] if street else []  # fmt: skip
         if same:
             day = today - _days(rng, 30, 90)
-            services.move_organisation(user, org.pk, day, rng.choice(same).pk,
+            lifecycle.move_organisation(user, org.pk, day, rng.choice(same).pk,
                                        note="经营场所搬迁")  # fmt: skip
     for i in sorted(closed):
         org = Organisation.objects.get(pk=orgs[i].pk)
-        day = min(today, max(today - _days(rng, 8, 25), services.last_change(org)))
-        services.close_organisation(user, org.pk, day, "注销登记")
+        day = min(today, max(today - _days(rng, 8, 25), lifecycle.last_change(org)))
+        lifecycle.close_organisation(user, org.pk, day, "注销登记")
 
 
 VISIT_NOTES = (
@@ -274,7 +274,7 @@ def _meetings(
             day = today - dt.timedelta(days=20 + 90 * k) - _days(rng, 0, 10)
             there = [o.pk for o in mine if o.opened <= day]
             people = [p.person_id for p in by_street.get(street.pk, [])] + officials[street.pk]
-            services.create_meeting(
+            joint_meetings.create_meeting(
                 user, day, street.pk, TOPICS[(k + len(path)) % len(TOPICS)],
                 "通报两新组织党建覆盖情况；研究新就业群体服务阵地建设；部署下季度走访计划。",
                 rng.sample(there, min(len(there), rng.randint(3, 6))), people[:6],
@@ -306,9 +306,9 @@ def _volunteers(
         name = rng.choice(surnames) + rng.choice(given) + rng.choice(("", rng.choice(given)))
         employer = employers[group]
         made.append(
-            services.register_volunteer(
+            volunteering.register_volunteer(
                 user,
-                services.VolunteerInput(
+                volunteering.VolunteerInput(
                     name=name, phone=phone, group=group,
                     registered=today - _days(rng, 5, 400), grid_id=rng.choice(grids).pk,
                     employer_id=rng.choice(employer).pk if employer and rng.random() < 0.7

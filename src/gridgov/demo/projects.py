@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from gridgov.people.models import Post
-from gridgov.projects import services
+from gridgov.projects import project_records, services
 from gridgov.projects.models import Project, Status
 from gridgov.projects.services import ProjectInput
 from gridgov.territory.geometry import parse_geometry
@@ -162,7 +162,7 @@ def _one(
     services.change_status(user, p.pk, Status.APPROVED, approved, "", today)
     lead = _lead(p.owner, today)
     if lead is not None:
-        services.add_official(user, p.pk, lead, "lead")
+        project_records.add_official(user, p.pk, lead, "lead")
     started = approved + days(rng.randint(10, 30))
     finished = today - days(rng.randint(3, 25))  # 验收/完成 day for those that got there
     span = (finished - approved).days if status in (Status.ACCEPTANCE, Status.COMPLETED) else 600
@@ -170,7 +170,7 @@ def _one(
     milestones = []
     for k, title in enumerate(steps):
         planned = approved + days(span * (k + 1) // len(steps))
-        milestones.append(services.add_milestone(user, p.pk, title, planned, ""))
+        milestones.append(project_records.add_milestone(user, p.pk, title, planned, ""))
     due = [m for m in milestones if m.planned < today]
     for k, m in enumerate(due):
         if overdue and k == len(due) - 1:
@@ -179,12 +179,12 @@ def _one(
             break
         late = rng.random() < 0.15
         done = m.planned + days(rng.randint(3, 20)) if late else m.planned - days(rng.randint(0, 9))
-        services.complete_milestone(user, m.pk, min(done, today), today)
+        project_records.complete_milestone(user, m.pk, min(done, today), today)
     if status in (Status.ACCEPTANCE, Status.COMPLETED):
         for m in milestones:
             m.refresh_from_db()
             if m.done is None:
-                services.complete_milestone(user, m.pk, min(m.planned, finished), today)
+                project_records.complete_milestone(user, m.pk, min(m.planned, finished), today)
     share = {
         Status.APPROVED: rng.choice([0, 0, 0.1]),
         Status.ONGOING: rng.uniform(0.25, 0.8),
@@ -229,6 +229,6 @@ def _spend(
         amount = left if k == len(days) - 1 else (total / len(days)).quantize(Decimal("0.01"))
         left -= amount
         if amount > 0:
-            services.record_spending(
+            project_records.record_spending(
                 user, p.pk, first + dt.timedelta(days=offset), amount, "拨付", today
             )

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import ApiError, errors
-from gridgov.emergency import services
+from gridgov.emergency import declaring, services
 from gridgov.emergency.models import Level, Measure, Warning
 from gridgov.schemas import Schema
 from gridgov.sources.categories import LABELS
@@ -259,7 +259,7 @@ def list_warnings(request: HttpRequest) -> Any:
     """Every warning, newest first (a level is district-wide; the records are scoped)."""
     return [
         warning_row(w)
-        for w in services.warnings_for(request.user).prefetch_related("commands")[:500]
+        for w in declaring.warnings_for(request.user).prefetch_related("commands")[:500]
     ]
 
 
@@ -296,7 +296,7 @@ def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) ->
 def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
     """发布预警 (the command office): supersedes a warning overlapping its period, fixes the
     sources it reaches and issues one command per street."""
-    done = services.declare(
+    done = declaring.declare(
         request.user, payload.level, payload.starts_at, payload.ends_at, payload.reason
     )
     out = detail_row(done.warning, request.user)
@@ -311,7 +311,7 @@ def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
 )
 def end_early(request: HttpRequest, warning_id: int, payload: WarningEndIn) -> Any:
     """提前解除 (the command office)."""
-    w = services.end_early(request.user, warning_id, payload.at, payload.reason)
+    w = declaring.end_early(request.user, warning_id, payload.at, payload.reason)
     return detail_row(w, request.user)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.emergency import services
+from gridgov.emergency import declaring, services
 from gridgov.emergency.forms import DeclareForm, EndForm
 from gridgov.emergency.models import Measure, Warning
 from gridgov.errors import add_form_error
@@ -62,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             if "confirm" in request.POST:
-                done = services.declare(
+                done = declaring.declare(
                     request.user, d["level"], d["starts_at"], d["ends_at"], d["reason"]
                 )
                 messages.success(
@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
                         _("%(name)s 没有在岗责任人，未能下达指令") % {"name": street.name},
                     )
                 return redirect("emergency:warning", pk=done.warning.pk)
-            services.check_period(d["starts_at"], d["ends_at"], now)
+            declaring.check_period(d["starts_at"], d["ends_at"], now)
             preview = services.preview(d["level"])
         except (services.EmergencyError, InputError) as exc:
             add_form_error(form, exc)
@@ -128,7 +128,7 @@ def end_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndForm(request.POST)
     if form.is_valid():
         try:
-            services.end_early(
+            declaring.end_early(
                 request.user, pk, form.cleaned_data["at"], form.cleaned_data["reason"]
             )
         except (services.EmergencyError, InputError) as exc:

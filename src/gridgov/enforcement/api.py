@@ -15,8 +15,9 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import ApiError, errors
+from gridgov.core import privacy
+from gridgov.enforcement import handling, services
 from gridgov.enforcement import publication as pubs
-from gridgov.enforcement import services
 from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, Publication
 from gridgov.enforcement.services import CaseInput
 from gridgov.enforcement.steps import OPEN, Step
@@ -198,7 +199,7 @@ def case_detail(request: HttpRequest, c: Case) -> dict[str, Any]:
     return {
         **case_row(c),
         "party_code": c.party_code if full else services.masked_code(c),
-        "party_phone": c.party_phone if full else services.masked_phone(c.party_phone),
+        "party_phone": c.party_phone if full else privacy.mask_phone(c.party_phone),
         "facts": c.facts,
         "decision": c.decision,
         "amount_reason": c.amount_reason,
@@ -209,7 +210,7 @@ def case_detail(request: HttpRequest, c: Case) -> dict[str, Any]:
         "inspection_id": c.inspection_id,
         "order_id": c.order_id,
         "late_steps": c.late_steps,
-        "next_steps": services.allowed_steps(c, request.user),
+        "next_steps": handling.allowed_steps(c, request.user),
         "steps": [
             {
                 "from_step": s.from_step,
@@ -395,7 +396,7 @@ class AdvanceIn(Schema):
 )
 def advance_case(request: HttpRequest, case_id: int, payload: AdvanceIn) -> Any:
     """Move the case to its next step; a decision names the bases, the fine and its text."""
-    services.advance(
+    handling.advance(
         case_id,
         payload.to_step,
         request.user,
@@ -421,7 +422,7 @@ def add_document(
     """A document for the case file: PDF, Word, Excel, PowerPoint or an image, by content."""
     if (file.size or 0) > settings.GRIDGOV_UPLOAD_MAX_BYTES:
         raise ApiError(413, "the file is too large", "file")
-    d = services.add_document(
+    d = handling.add_document(
         case_id, request.user, file, size=file.size or 0, name=file.name or "", title=title
     )
     return Status(201, document_row(d))

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence, privacy
+from gridgov.core.actor import actor_name
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -39,7 +40,6 @@ from gridgov.enforcement.services import (
     APPROVE,
     HANDLE,
     CaseError,
-    actor_name,
     cases_for,
     get_case,
     invalid,

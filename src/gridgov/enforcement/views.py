@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov import inputs
-from gridgov.core import evidence
+from gridgov.core import evidence, privacy
+from gridgov.enforcement import handling, services
 from gridgov.enforcement import publication as pubs
-from gridgov.enforcement import services
 from gridgov.enforcement.api import CaseFilter, filtered_cases, public_allowed
 from gridgov.enforcement.forms import (
     AdvanceForm,
@@ -160,7 +160,7 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
             if not form.is_valid():
                 return False, _errors(form)
             d = form.cleaned_data
-            services.advance(
+            handling.advance(
                 case.pk,
                 d["to_step"],
                 request.user,
@@ -181,7 +181,7 @@ def _do(request: HttpRequest, case: Case) -> tuple[bool, str]:
             if not form.is_valid():
                 return False, _errors(form)
             upload = form.cleaned_data["file"]
-            services.add_document(
+            handling.add_document(
                 case.pk,
                 request.user,
                 upload,
@@ -241,7 +241,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
     today = timezone.localdate()
     full = services.sees_identity(request.user, case)
-    next_steps = services.allowed_steps(case, request.user)
+    next_steps = handling.allowed_steps(case, request.user)
     return render(
         request,
         "enforcement/case.html",
@@ -249,7 +249,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
             "c": case,
             "overdue": services.is_overdue(case, today),
             "party_code": case.party_code if full else services.masked_code(case),
-            "party_phone": case.party_phone if full else services.masked_phone(case.party_phone),
+            "party_phone": case.party_phone if full else privacy.mask_phone(case.party_phone),
             "steps": [
                 {
                     "s": s,

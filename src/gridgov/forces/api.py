@@ -9,11 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
-from gridgov.forces import excel, services
+from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.models import (
     Allocation,
     DutyShift,
@@ -27,7 +27,29 @@ from gridgov.forces.models import (
 from gridgov.forces.models import (
     Status as RequestStatus,
 )
-from gridgov.schemas import Schema
+from gridgov.forces.schemas import (
+    AllocationFilter,
+    AllocationIn,
+    AllocationOut,
+    DepotOut,
+    DutyOut,
+    ForceDetailOut,
+    ForceFilter,
+    ForceOut,
+    HandoverIn,
+    MovementIn,
+    MovementOut,
+    RejectIn,
+    RequestDetailOut,
+    RequestFilter,
+    RequestIn,
+    RequestOut,
+    ReturnIn,
+    SecondedStreetOut,
+    StockOut,
+    SupplyApproveIn,
+    SupplyKindOut,
+)
 from gridgov.territory.models import Region
 
 router = Router()
@@ -37,68 +59,6 @@ MAX_ROSTER_DAYS = 62
 
 def _q(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-# ---------------------------------------------------------------------------- forces --
-
-
-class ForceOut(Schema):
-    id: int
-    name: str
-    kind: str
-    kind_label: str
-    owner: str = Field(description="the owner unit's region code")
-    owner_name: str
-    front: str
-    front_label: str
-    duties: str
-    leader: str | None
-    established: dt.date
-    dissolved: dt.date | None
-    members: int = Field(description="current members")
-    seconded: int = Field(description="current members seconded to a street")
-
-
-class MemberOut(Schema):
-    id: int
-    person_id: int
-    name: str
-    role: str
-    role_label: str
-    home_unit: str
-    home_unit_name: str
-    seconded: bool
-    posted_to: str | None
-    posted_to_name: str | None
-    start_date: dt.date
-    end_date: dt.date | None
-    current: bool
-
-
-class DutyOut(Schema):
-    date: dt.date
-    shift: str
-    shift_label: str
-    person_id: int
-    name: str
-    phone: str | None = Field(description="only for those whose scope covers the force or person")
-    leader: bool
-
-
-class ForceDetailOut(ForceOut):
-    members_history: list[MemberOut] = Field(description="every membership, ended ones too")
-    roster_today: list[DutyOut]
-
-
-class SecondedOut(MemberOut):
-    force_id: int
-    force_name: str
-
-
-class SecondedStreetOut(Schema):
-    street: str
-    street_name: str
-    staff: list[SecondedOut]
 
 
 def force_row(f: TaskForce, today: dt.date) -> dict[str, Any]:
@@ -163,11 +123,6 @@ def _force(request: HttpRequest, force_id: int) -> TaskForce:
     return services.get_force(request.user, force_id)
 
 
-class ForceFilter(Schema):
-    front: str | None = Field(None, description="战线 code")
-    active: bool | None = Field(None, description="only forces not dissolved today")
-
-
 @router.get("/forces", response={200: list[ForceOut], **errors(400, 401)})
 @paginate(LimitOffsetPagination)
 def list_forces(request: HttpRequest, filters: Query[ForceFilter]) -> Any:
@@ -190,7 +145,7 @@ def seconded(request: HttpRequest, on: dt.date | None = None) -> Any:
     """借调/下沉人员 by the street they are sent to, on a day (today by default)."""
     day = on or timezone.localdate()
     out = []
-    for street, staff in services.seconded_by_street(request.user, day):
+    for street, staff in force_members.seconded_by_street(request.user, day):
         rows = [
             {**member_row(m, day), "force_id": m.force_id, "force_name": m.force.name}
             for m in staff
@@ -203,11 +158,11 @@ def seconded(request: HttpRequest, on: dt.date | None = None) -> Any:
 def force_detail(request: HttpRequest, force_id: int) -> Any:
     today = timezone.localdate()
     f = _force(request, force_id)
-    history = services.members(f, history=True)
+    history = force_members.members(f, history=True)
     return {
         **force_row(f, today),
         "members_history": [member_row(m, today) for m in history],
-        "roster_today": duty_rows(request, f, services.roster(f, today, today)),
+        "roster_today": duty_rows(request, f, force_members.roster(f, today, today)),
     }
 
 
@@ -226,116 +181,7 @@ def force_roster(
         raise ApiError(400, "'to' is before 'from'", "to")
     if (last - first).days >= MAX_ROSTER_DAYS:
         raise ApiError(400, f"at most {MAX_ROSTER_DAYS} days", "to")
-    return duty_rows(request, f, services.roster(f, first, last))
-
-
-# -------------------------------------------------------------------------- supplies --
-
-
-class SupplyKindOut(Schema):
-    id: int
-    code: str
-    name: str
-    unit: str
-    whole: bool
-    front: str
-
-
-class DepotOut(Schema):
-    id: int
-    name: str
-    owner: str
-    owner_name: str
-    place: str
-    lat: float | None
-    lon: float | None
-    active: bool
-
-
-class StockOut(Schema):
-    depot_id: int
-    depot: str
-    owner: str
-    owner_name: str
-    place: str
-    lat: float | None
-    lon: float | None
-    kind: str
-    kind_name: str
-    unit: str
-    quantity: str = Field(description="in the depot now (the sum of its ledger)")
-    reserved: str = Field(description="approved for requests, not yet handed over")
-    available: str
-
-
-class MovementOut(Schema):
-    id: int
-    at: dt.datetime
-    depot_id: int
-    depot: str
-    kind: str
-    quantity: str = Field(description="signed: + in, - out")
-    reason: str
-    reason_label: str
-    allocation_id: int | None
-    actor: str
-    note: str
-
-
-class HandoverOut(Schema):
-    given_by: str
-    received_by: str
-    at: dt.datetime
-    quantity: str
-    note: str
-
-
-class AllocationOut(Schema):
-    id: int
-    date: dt.date
-    kind: str
-    kind_name: str
-    unit_of_measure: str
-    quantity: str
-    depot_id: int
-    depot: str
-    unit: str = Field(description="the receiving street or community's code")
-    unit_name: str
-    purpose: str
-    request_id: int | None
-    handover: HandoverOut | None
-
-
-class StepOut(Schema):
-    from_status: str
-    to_status: str
-    actor: str
-    at: dt.datetime
-    note: str
-
-
-class RequestOut(Schema):
-    id: int
-    kind: str
-    kind_name: str
-    unit_of_measure: str
-    unit: str
-    unit_name: str
-    quantity: str
-    reason: str
-    status: str
-    status_label: str
-    depot_id: int | None
-    depot: str | None
-    approved_quantity: str | None
-    requested_at: dt.datetime
-    next: list[str] = Field(description="statuses the caller may move it to now")
-
-
-class RequestDetailOut(RequestOut):
-    steps: list[StepOut]
-    allocation_id: int | None
-    handover: HandoverOut | None
+    return duty_rows(request, f, force_members.roster(f, first, last))
 
 
 def movement_row(m: SupplyMovement) -> dict[str, Any]:
@@ -401,7 +247,7 @@ def request_row(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
         "depot": r.depot.name if r.depot else None,
         "approved_quantity": _q(r.approved_quantity),
         "requested_at": r.requested_at,
-        "next": list(services.next_statuses(request.user, r)),
+        "next": list(supply_requests.next_statuses(request.user, r)),
     }
 
 
@@ -455,7 +301,7 @@ def depots(request: HttpRequest) -> Any:
 @router.get("/supplies/stock", response={200: list[StockOut], **errors(400, 401)})
 def stock(request: HttpRequest, kind: str | None = None) -> Any:
     """Stock by depot and kind in the caller's depots: quantity, reserved, available."""
-    rows = services.stock(request.user, _kind_id(kind) if kind else None)
+    rows = depot_stock.stock(request.user, _kind_id(kind) if kind else None)
     return [
         {
             "depot_id": r.depot.pk,
@@ -499,33 +345,19 @@ def ledger(request: HttpRequest, depot_id: int) -> Any:
     return [movement_row(m) for m in depot.movements.select_related("depot", "kind")]
 
 
-class MovementIn(Schema):
-    model_config = {"extra": "forbid"}
-    depot_id: int
-    kind: str = Field(..., max_length=40)
-    quantity: float | str = Field(..., description="stock_in: positive; adjust: signed")
-    reason: str = Field(..., description="stock_in | adjust")
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
 @router.post("/supplies/movements", response={201: MovementOut, **errors(400, 401, 403, 409)})
 def add_movement(request: HttpRequest, payload: MovementIn) -> Any:
     """入库 (stock_in) or 盘点调整 (adjust, a reason required) at a depot the caller handles."""
     kind_id = _kind_id(payload.kind)
     if payload.reason == MovementReason.STOCK_IN:
-        m = services.receive(request.user, payload.depot_id, kind_id, payload.quantity,
+        m = depot_stock.receive(request.user, payload.depot_id, kind_id, payload.quantity,
                              payload.note)  # fmt: skip
     elif payload.reason == MovementReason.ADJUST:
-        m = services.adjust(request.user, payload.depot_id, kind_id, payload.quantity,
+        m = depot_stock.adjust(request.user, payload.depot_id, kind_id, payload.quantity,
                             payload.note)  # fmt: skip
     else:
         raise ApiError(400, "reason must be stock_in or adjust", "reason")
     return Status(201, movement_row(m))
-
-
-class AllocationFilter(Schema):
-    unit: str | None = Field(None, description="receiving unit's code (its subtree)")
-    kind: str | None = None
 
 
 @router.get("/supplies/allocations", response={200: list[AllocationOut], **errors(400, 401)})
@@ -540,22 +372,10 @@ def allocations(request: HttpRequest, filters: Query[AllocationFilter]) -> Any:
     return [allocation_row(a) for a in qs]
 
 
-class AllocationIn(Schema):
-    model_config = {"extra": "forbid"}
-    depot_id: int
-    kind: str = Field(..., max_length=40)
-    unit: str = Field(..., max_length=40, description="receiving street or community code")
-    quantity: float | str
-    purpose: str = Field(..., min_length=1, max_length=200)
-    date: dt.date | None = None
-    given_by: str = Field("", max_length=services.MAX_NAME)
-    received_by: str = Field("", max_length=services.MAX_NAME, description="records a hand-over")
-
-
 @router.post("/supplies/allocations", response={201: AllocationOut, **errors(400, 401, 403, 409)})
 def create_allocation(request: HttpRequest, payload: AllocationIn) -> Any:
     """调拨 by decision from a depot the caller handles; stock leaves it at once."""
-    a = services.allocate(
+    a = depot_stock.allocate(
         request.user,
         payload.depot_id,
         _kind_id(payload.kind),
@@ -569,24 +389,14 @@ def create_allocation(request: HttpRequest, payload: AllocationIn) -> Any:
     return Status(201, allocation_row(a))
 
 
-class ReturnIn(Schema):
-    model_config = {"extra": "forbid"}
-    quantity: float | str
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
 @router.post(
     "/supplies/allocations/{int:allocation_id}/return",
     response={201: MovementOut, **errors(400, 401, 403, 404, 409)},
 )
 def return_allocation(request: HttpRequest, allocation_id: int, payload: ReturnIn) -> Any:
     """归还: part or all of an allocation back to its depot."""
-    m = services.return_supplies(request.user, allocation_id, payload.quantity, payload.note)
+    m = depot_stock.return_supplies(request.user, allocation_id, payload.quantity, payload.note)
     return Status(201, movement_row(m))
-
-
-class RequestFilter(Schema):
-    status: str | None = Field(None, description="requested | approved | rejected | handed_over")
 
 
 @router.get("/supplies/requests", response={200: list[RequestOut], **errors(400, 401)})
@@ -600,18 +410,10 @@ def requests(request: HttpRequest, filters: Query[RequestFilter]) -> Any:
     return [request_row(request, r) for r in qs]
 
 
-class RequestIn(Schema):
-    model_config = {"extra": "forbid"}
-    kind: str = Field(..., max_length=40)
-    unit: str = Field(..., max_length=40, description="the requesting street or community")
-    quantity: float | str
-    reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
-
-
 @router.post("/supplies/requests", response={201: RequestDetailOut, **errors(400, 401, 403)})
 def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     """申请 for a street or community in the caller's scope."""
-    r = services.request_supplies(
+    r = supply_requests.request_supplies(
         request.user,
         _kind_id(payload.kind),
         _region_id(payload.unit),
@@ -632,45 +434,28 @@ def request_view(request: HttpRequest, request_id: int) -> Any:
     return request_detail(request, _request(request, request_id))
 
 
-class SupplyApproveIn(Schema):
-    model_config = {"extra": "forbid"}
-    depot_id: int
-    quantity: float | str | None = Field(None, description="the requested quantity if left out")
-    note: str = Field("", max_length=500)
-
-
-class RejectIn(Schema):
-    model_config = {"extra": "forbid"}
-    note: str = Field(..., min_length=1, max_length=500)
-
-
-class HandoverIn(Schema):
-    model_config = {"extra": "forbid"}
-    received_by: str = Field(..., min_length=1, max_length=services.MAX_NAME)
-    given_by: str = Field("", max_length=services.MAX_NAME, description="the caller if left out")
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
 ACT = {200: RequestDetailOut, **errors(400, 401, 403, 404, 409)}
 
 
 @router.post("/supplies/requests/{int:request_id}/approve", response=ACT)
 def approve(request: HttpRequest, request_id: int, payload: SupplyApproveIn) -> Any:
     """批准 from a depot the caller handles; refused (409) if its available stock is short."""
-    services.approve(request.user, request_id, payload.depot_id, payload.quantity, payload.note)
+    supply_requests.approve(
+        request.user, request_id, payload.depot_id, payload.quantity, payload.note
+    )
     return request_detail(request, _request(request, request_id))
 
 
 @router.post("/supplies/requests/{int:request_id}/reject", response=ACT)
 def reject(request: HttpRequest, request_id: int, payload: RejectIn) -> Any:
-    services.reject(request.user, request_id, payload.note)
+    supply_requests.reject(request.user, request_id, payload.note)
     return request_detail(request, _request(request, request_id))
 
 
 @router.post("/supplies/requests/{int:request_id}/handover", response=ACT)
 def handover(request: HttpRequest, request_id: int, payload: HandoverIn) -> Any:
     """交接: the approved quantity leaves the depot (an allocation and a ledger row)."""
-    services.hand_over(
+    supply_requests.hand_over(
         request.user, request_id, payload.received_by, payload.given_by, payload.note
     )
     return request_detail(request, _request(request, request_id))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from gridgov.forces import services
+from gridgov.forces import depot_stock, services
 from gridgov.inputs import sheet_row
 
 
@@ -30,7 +30,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
 def workbook(user: Any) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    stock = services.stock(user)
+    stock = depot_stock.stock(user)
     _sheet(
         book,
         _("库存"),

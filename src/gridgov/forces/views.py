@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
-from gridgov.forces import excel, services
+from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.forms import ApproveForm, HandoverForm, RejectForm, RequestForm
 from gridgov.forces.models import Status
 from gridgov.forces.services import ForcesError
@@ -37,7 +37,7 @@ def force_list(request: HttpRequest) -> HttpResponse:
         forces.append({"f": f, "members": len(current), "seconded": sum(current)})
     context = {
         "forces": forces,
-        "seconded": services.seconded_by_street(request.user, today),
+        "seconded": force_members.seconded_by_street(request.user, today),
         "today": today,
     }
     return render(request, "forces/list.html", context)
@@ -50,12 +50,12 @@ def force_page(request: HttpRequest, pk: int) -> HttpResponse:
     except ForcesError:
         raise Http404(_("专班不存在")) from None
     today = timezone.localdate()
-    everyone = services.members(force, history=True)
+    everyone = force_members.members(force, history=True)
     current = [m for m in everyone if m.start_date <= today and (m.end_date or today) >= today]
     ended = [m for m in everyone if m not in current]
     phones: dict[int, bool] = {}
     days: dict[dt.date, list[dict[str, Any]]] = {}
-    for d in services.roster(force, today, today + dt.timedelta(days=ROSTER_DAYS - 1)):
+    for d in force_members.roster(force, today, today + dt.timedelta(days=ROSTER_DAYS - 1)):
         if d.person_id not in phones:
             phones[d.person_id] = services.phone_visible(request.user, d.person, force)
         days.setdefault(d.date, []).append({"d": d, "phone": phones[d.person_id]})
@@ -63,7 +63,7 @@ def force_page(request: HttpRequest, pk: int) -> HttpResponse:
         "force": force,
         "current": current,
         "ended": ended,
-        "seconded": services.seconded_by_street(request.user, today, force),
+        "seconded": force_members.seconded_by_street(request.user, today, force),
         "roster": sorted(days.items()),
         "today": today,
     }
@@ -83,20 +83,20 @@ def supplies(request: HttpRequest) -> HttpResponse:
     if form is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            req = services.request_supplies(user, d["kind"].pk, d["unit"].pk, d["quantity"],
+            req = supply_requests.request_supplies(user, d["kind"].pk, d["unit"].pk, d["quantity"],
                                             d["reason"])  # fmt: skip
         except ForcesError as exc:
             add_form_error(form, exc)
         else:
             messages.success(request, _("物资申请已提交"))
             return redirect("forces:request", pk=req.pk)
-    rows = services.stock(user)
+    rows = depot_stock.stock(user)
     requests = services.requests_for(user).select_related("kind", "unit", "depot")
     open_statuses = [Status.REQUESTED, Status.APPROVED]
     context = {
-        "by_kind": services.stock_by_kind(rows),
+        "by_kind": depot_stock.stock_by_kind(rows),
         "rows": rows,
-        "allocated": services.allocated_by_unit(user),
+        "allocated": depot_stock.allocated_by_unit(user),
         "open_requests": list(requests.filter(status__in=open_statuses)[:100]),
         "closed_requests": list(requests.exclude(status__in=open_statuses)[:30]),
         "recent": list(services.allocations_for(user).select_related("kind", "depot", "unit")[:30]),
@@ -127,7 +127,7 @@ def request_page(
     request: HttpRequest, pk: int, forms: dict[str, Any] | None = None
 ) -> HttpResponse:
     req = _request_or_404(request, pk)
-    allowed = services.next_statuses(request.user, req)
+    allowed = supply_requests.next_statuses(request.user, req)
     forms = forms or {}
     if Status.APPROVED in allowed and "approve" not in forms:
         forms["approve"] = ApproveForm(request.user, initial={"quantity": req.quantity})
@@ -141,7 +141,7 @@ def request_page(
         "steps": list(req.steps.all()),
         "allocation": allocation,
         "handover": getattr(allocation, "handover", None) if allocation else None,
-        "stock": services.stock(request.user, req.kind_id) if allowed else [],
+        "stock": depot_stock.stock(request.user, req.kind_id) if allowed else [],
         **{f"{k}_form": v for k, v in forms.items()},
     }
     return render(request, "forces/request.html", context)
@@ -167,13 +167,15 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         d = form.cleaned_data
         try:
             if action == "approve":
-                services.approve(user, req.pk, d["depot"].pk, d["quantity"] or None, d["note"])
+                supply_requests.approve(
+                    user, req.pk, d["depot"].pk, d["quantity"] or None, d["note"]
+                )
                 messages.success(request, _("已批准"))
             elif action == "reject":
-                services.reject(user, req.pk, d["note"])
+                supply_requests.reject(user, req.pk, d["note"])
                 messages.success(request, _("已驳回"))
             else:
-                services.hand_over(user, req.pk, d["received_by"], d["given_by"], d["note"])
+                supply_requests.hand_over(user, req.pk, d["received_by"], d["given_by"], d["note"])
                 messages.success(request, _("已交接"))
         except ForcesError as exc:
             if exc.kind == "forbidden":

@@ -6,122 +6,48 @@ pages; parties' names, phones and ID numbers are masked unless the caller has
 the field named by the API's one handler."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
-from gridgov.mediation import agreement, excel, services
+from gridgov.mediation import agreement, casework, excel, services, training
 from gridgov.mediation.models import (
     Case,
-    CaseSource,
     FollowUp,
-    Judicial,
-    Kind,
     Outcome,
-    PartyRole,
     Session,
-    State,
     Training,
 )
-from gridgov.schemas import Schema
+from gridgov.mediation.schemas import (
+    ArchiveIn,
+    AttendanceIn,
+    CommitteeOut,
+    FollowUpOut,
+    JudicialIn,
+    MediationCaseDetailOut,
+    MediationCaseFilter,
+    MediationCaseIn,
+    MediationCaseOut,
+    MediationFollowUpIn,
+    MediationStatsOut,
+    MediatorOut,
+    OutcomeIn,
+    SessionIn,
+    SessionOut,
+    SignIn,
+    TrainingIn,
+    TrainingOut,
+)
 from gridgov.territory.models import Level, Region
 
 router = Router()
 
 MAX_PERIOD_DAYS = 3660
-
-
-# ------------------------------------------------------------------------------ schemas --
-
-
-class PartyOut(Schema):
-    role: str
-    role_label: str
-    name: str = Field(description="masked unless the caller may see identities")
-    phone: str = Field(description="masked unless the caller may see identities")
-    id_number: str = Field(description="masked unless the caller may see identities")
-    address: str = Field(description="empty unless the caller may see identities")
-    masked: bool
-
-
-class MediationCaseOut(Schema):
-    id: int
-    number: str
-    kind: str
-    kind_label: str
-    title: str
-    state: str
-    state_label: str
-    source: str
-    source_label: str
-    grid: str = Field(description="the grid's region code")
-    grid_name: str
-    committee_id: int
-    committee: str
-    received_on: dt.date
-    amount: str | None = Field(description="争议金额, yuan, a decimal string")
-    outcome: str
-    outcome_on: dt.date | None
-    signed_on: dt.date | None
-
-
-class SessionOut(Schema):
-    id: int
-    date: dt.date
-    place: str
-    mediators: list[str]
-    notes: str
-
-
-class FollowUpOut(Schema):
-    id: int
-    due_on: dt.date
-    done_on: dt.date | None
-    overdue: bool
-    performed: bool | None
-    findings: str
-
-
-class MediationStepOut(Schema):
-    action: str
-    label: str
-    from_state: str
-    to_state: str
-    actor: str
-    note: str
-    at: dt.datetime
-
-
-class MediationCaseDetailOut(MediationCaseOut):
-    facts: str
-    address: str
-    lat: float | None
-    lon: float | None
-    referral: str
-    order_id: int | None
-    parties: list[PartyOut]
-    mediators: list[str]
-    outcome_label: str
-    outcome_note: str
-    terms: str
-    perform_by: dt.date | None
-    judicial: str
-    judicial_label: str
-    judicial_applied_on: dt.date | None
-    judicial_court: str
-    judicial_ruling: str
-    judicial_decided_on: dt.date | None
-    followup_days: int
-    sessions: list[SessionOut]
-    followups: list[FollowUpOut]
-    history: list[MediationStepOut]
-    next_actions: list[str]
 
 
 def case_row(c: Case) -> dict[str, Any]:
@@ -185,7 +111,7 @@ def detail(request: HttpRequest, c: Case) -> dict[str, Any]:
             }
             for s in c.steps.all()
         ],
-        "next_actions": services.next_actions(request.user, c),
+        "next_actions": casework.next_actions(request.user, c),
     }
 
 
@@ -229,18 +155,6 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
-# -------------------------------------------------------------------------------- cases --
-
-
-class MediationCaseFilter(Schema):
-    state: State | None = Field(None, description="状态")
-    kind: Kind | None = Field(None, description="纠纷类型")
-    unit: str | None = Field(None, max_length=40, description="a region code: cases inside it")
-    start: dt.date | None = Field(None, description="received on or after")
-    end: dt.date | None = Field(None, description="received on or before")
-    q: str | None = Field(None, max_length=60, description="number or title contains")
-
-
 def filtered(user: Any, f: MediationCaseFilter) -> Any:
     qs = services.cases_for(user).select_related("grid", "committee").defer("grid__geometry")
     if f.state:
@@ -282,32 +196,6 @@ def cases_xlsx(request: HttpRequest, filters: Query[MediationCaseFilter]) -> Any
     return xlsx_response(content, f"mediation-cases-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-class PartyIn(Schema):
-    role: PartyRole
-    name: str = Field(max_length=80)
-    phone: str = Field("", max_length=20)
-    id_number: str = Field("", max_length=18)
-    address: str = Field("", max_length=200)
-
-
-class MediationCaseIn(Schema):
-    kind: Kind
-    title: str = Field(max_length=120)
-    facts: str = Field("", max_length=4000)
-    source: CaseSource = CaseSource.WALK_IN
-    referral: str = Field("", max_length=120, description="court or petition office, document")
-    amount: Decimal | None = Field(None, description="争议金额 in yuan, at most two decimals")
-    lat: float | None = None
-    lon: float | None = None
-    grid: str | None = Field(None, max_length=40, description="a grid code instead of lat/lon")
-    address: str = Field("", max_length=200)
-    committee_id: int | None = Field(None, description="by default the grid's committee")
-    mediator_ids: list[int] = Field(default_factory=list, max_length=20)
-    received_on: dt.date | None = None
-    followup_days: int = Field(30, description="回访 due this many days after signing")
-    parties: list[PartyIn] = Field(max_length=20)
-
-
 def _grid_id(user: Any, code: str | None) -> int | None:
     if code is None:
         return None
@@ -340,7 +228,7 @@ def create_case(request: HttpRequest, payload: MediationCaseIn) -> Any:
             for p in payload.parties
         ],
     )
-    case = services.create_case(request.user, data)
+    case = casework.create_case(request.user, data)
     return Status(201, _detail(request, case.pk))
 
 
@@ -358,7 +246,7 @@ def case_from_order(request: HttpRequest, order_id: int) -> Any:
         .filter(pk=order_id)
         .first()
     )
-    case = services.case_from_order(request.user, order)
+    case = casework.case_from_order(request.user, order)
     return Status(201, _detail(request, case.pk))
 
 
@@ -370,13 +258,6 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
     return _detail(request, case_id)
 
 
-class SessionIn(Schema):
-    date: dt.date
-    place: str = Field(max_length=120)
-    mediator_ids: list[int] = Field(max_length=20)
-    notes: str = Field(max_length=4000)
-
-
 ACT = {200: MediationCaseDetailOut, **errors(400, 401, 403, 404, 409)}
 
 
@@ -386,7 +267,7 @@ ACT = {200: MediationCaseDetailOut, **errors(400, 401, 403, 404, 409)}
 )
 def add_session(request: HttpRequest, case_id: int, payload: SessionIn) -> Any:
     """调解记录: a sitting of the mediation (the first moves the case to 调解中)."""
-    s = services.add_session(
+    s = casework.add_session(
         request.user,
         case_id,
         date=payload.date,
@@ -397,18 +278,10 @@ def add_session(request: HttpRequest, case_id: int, payload: SessionIn) -> Any:
     return Status(201, session_row(s))
 
 
-class OutcomeIn(Schema):
-    outcome: Outcome
-    date: dt.date
-    note: str = Field("", max_length=2000)
-    terms: str = Field("", max_length=4000, description="the agreement's terms (agreement)")
-    perform_by: dt.date | None = Field(None, description="履行期限 (agreement)")
-
-
 @router.post("/mediation/cases/{int:case_id}/outcome", response=ACT)
 def record_outcome(request: HttpRequest, case_id: int, payload: OutcomeIn) -> Any:
     """调解成功 (terms and deadline), 调解不成, or 转诉讼/仲裁/信访."""
-    services.record_outcome(
+    casework.record_outcome(
         request.user,
         case_id,
         outcome=payload.outcome,
@@ -420,32 +293,19 @@ def record_outcome(request: HttpRequest, case_id: int, payload: OutcomeIn) -> An
     return _detail(request, case_id)
 
 
-class SignIn(Schema):
-    signed_on: dt.date
-    followup_days: int | None = Field(None, description="回访 days after signing (1–365)")
-
-
 @router.post("/mediation/cases/{int:case_id}/sign", response=ACT)
 def sign(request: HttpRequest, case_id: int, payload: SignIn) -> Any:
     """The agreement is signed; its follow-up visit falls due."""
-    services.sign_agreement(
+    casework.sign_agreement(
         request.user, case_id, signed_on=payload.signed_on, followup_days=payload.followup_days
     )
     return _detail(request, case_id)
 
 
-class JudicialIn(Schema):
-    applied_on: dt.date
-    court: str = Field(max_length=80)
-    result: Judicial = Judicial.PENDING
-    ruling: str = Field("", max_length=60)
-    decided_on: dt.date | None = None
-
-
 @router.post("/mediation/cases/{int:case_id}/judicial", response=ACT)
 def judicial(request: HttpRequest, case_id: int, payload: JudicialIn) -> Any:
     """司法确认: applied (pending), confirmed or refused with the ruling."""
-    services.judicial_confirmation(
+    casework.judicial_confirmation(
         request.user,
         case_id,
         applied_on=payload.applied_on,
@@ -457,19 +317,13 @@ def judicial(request: HttpRequest, case_id: int, payload: JudicialIn) -> Any:
     return _detail(request, case_id)
 
 
-class MediationFollowUpIn(Schema):
-    done_on: dt.date
-    findings: str = Field(max_length=2000)
-    performed: bool | None = Field(None, description="the agreement has been performed")
-
-
 @router.post(
     "/mediation/cases/{int:case_id}/followups",
     response={201: FollowUpOut, **errors(400, 401, 403, 404, 409)},
 )
 def followup(request: HttpRequest, case_id: int, payload: MediationFollowUpIn) -> Any:
     """回访 made: the earliest open visit is done; the case is 回访完成."""
-    f = services.record_followup(
+    f = casework.record_followup(
         request.user,
         case_id,
         done_on=payload.done_on,
@@ -479,13 +333,9 @@ def followup(request: HttpRequest, case_id: int, payload: MediationFollowUpIn) -
     return Status(201, followup_row(f, timezone.localdate()))
 
 
-class ArchiveIn(Schema):
-    note: str = Field("", max_length=4000)
-
-
 @router.post("/mediation/cases/{int:case_id}/archive", response=ACT)
 def archive(request: HttpRequest, case_id: int, payload: ArchiveIn) -> Any:
-    services.archive(request.user, case_id, note=payload.note)
+    casework.archive(request.user, case_id, note=payload.note)
     return _detail(request, case_id)
 
 
@@ -530,30 +380,6 @@ def agreement_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     return file_response(content, agreement.PDF, agreement.filename(case, "pdf"))
 
 
-# --------------------------------------------------------------------------- statistics --
-
-
-class MediationStatsRowOut(Schema):
-    unit: str | None = Field(description="region code; null for the total row")
-    unit_name: str
-    received: int
-    mediated: int
-    resolved: int
-    rate: float | None = Field(description="化解率 %, resolved ÷ mediated")
-    followups_due: int
-    followups_on_time: int
-    followups_overdue: int
-    followup_rate: float | None
-    by_kind: dict[str, int]
-
-
-class MediationStatsOut(Schema):
-    start: dt.date
-    end: dt.date
-    level: int
-    rows: list[MediationStatsRowOut]
-
-
 def stats_row(r: services.UnitStats) -> dict[str, Any]:
     from django.utils.translation import gettext
 
@@ -589,21 +415,6 @@ def statistics(
     return {"start": start, "end": end, "level": lvl, "rows": [stats_row(r) for r in rows]}
 
 
-# -------------------------------------------------------------- committees and trainings --
-
-
-class CommitteeOut(Schema):
-    id: int
-    name: str
-    unit: str
-    unit_name: str
-    director: str | None
-    phone: str
-    address: str
-    active: bool
-    mediators: int = Field(description="current mediators posted in the unit's subtree")
-
-
 @router.get("/mediation/committees", response={200: list[CommitteeOut], **errors(401)})
 def committees(request: HttpRequest) -> Any:
     posts = list(services.mediator_posts(request.user).values_list("region__path", flat=True))
@@ -623,17 +434,6 @@ def committees(request: HttpRequest) -> Any:
             }
         )
     return out
-
-
-class TrainingOut(Schema):
-    id: int
-    topic: str
-    date: dt.date
-    place: str
-    organiser: str
-    organiser_name: str
-    hours: str
-    attendees: int = Field(description="mediators present (those in the caller's scope)")
 
 
 def training_row(t: Training, visible: set[int]) -> dict[str, Any]:
@@ -662,19 +462,10 @@ def trainings(request: HttpRequest) -> Any:
     return [training_row(t, visible) for t in qs.prefetch_related("attendance")]
 
 
-class TrainingIn(Schema):
-    topic: str = Field(max_length=120)
-    date: dt.date
-    place: str = Field(max_length=120)
-    organiser: str = Field(max_length=40, description="the organising unit's region code")
-    hours: Decimal = Field(Decimal(4), description="学时, 0.5–99")
-    attendee_ids: list[int] = Field(default_factory=list, max_length=2000)
-
-
 @router.post("/mediation/trainings", response={201: TrainingOut, **errors(400, 401, 403)})
 def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
     region = Region.objects.filter(code=payload.organiser).first()
-    t = services.create_training(
+    t = training.create_training(
         request.user,
         topic=payload.topic,
         date=payload.date,
@@ -687,28 +478,16 @@ def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
     return Status(201, training_row(t, visible))
 
 
-class AttendanceIn(Schema):
-    person_ids: list[int] = Field(max_length=2000, description="mediators present")
-
-
 @router.post(
     "/mediation/trainings/{int:training_id}/attendance",
     response={200: TrainingOut, **errors(400, 401, 403, 404)},
 )
 def add_attendance(request: HttpRequest, training_id: int, payload: AttendanceIn) -> Any:
     """Mark mediators (in the caller's scope) present; those already marked are kept."""
-    services.add_attendance(request.user, training_id, payload.person_ids)
+    training.add_attendance(request.user, training_id, payload.person_ids)
     t = services.trainings_for(request.user).select_related("organiser").get(pk=training_id)
     visible = set(services.mediators_for(request.user).values_list("pk", flat=True))
     return training_row(t, visible)
-
-
-class MediatorOut(Schema):
-    person_id: int
-    name: str
-    unit: str
-    unit_name: str
-    trainings: int
 
 
 @router.get("/mediation/mediators", response={200: list[MediatorOut], **errors(401)})

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
-from gridgov.mediation import agreement, excel, forms, services
-from gridgov.mediation.models import Case, Outcome
+from gridgov.mediation import agreement, casework, excel, forms, services, training
+from gridgov.mediation.models import Attendance, Case, Outcome
 from gridgov.mediation.services import MediationError
 from gridgov.territory.models import Level
 
@@ -116,7 +116,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.create_case(request.user, form.case_input())
+            case = casework.create_case(request.user, form.case_input())
         except MediationError as exc:
             _form_error(form, exc)
         else:
@@ -143,7 +143,7 @@ def from_order(request: HttpRequest) -> HttpResponse:
             .first()
         )
         try:
-            case = services.case_from_order(request.user, order)
+            case = casework.case_from_order(request.user, order)
         except MediationError as exc:
             messages.error(request, exc.message)
         else:
@@ -159,7 +159,7 @@ def case_page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None
     case = _case_or_404(request, pk)
     user = request.user
     today = timezone.localdate()
-    allowed = services.next_actions(user, case)
+    allowed = casework.next_actions(user, case)
     action_forms: dict[str, Any] = {}
     for name in allowed:
         if bound and name in bound:
@@ -222,27 +222,27 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         d = form.cleaned_data
         try:
             if action == "session":
-                services.add_session(user, case.pk, date=d["date"], place=d["place"],
+                casework.add_session(user, case.pk, date=d["date"], place=d["place"],
                                      mediator_ids=[p.pk for p in d["mediators"]],
                                      notes=d["notes"])  # fmt: skip
             elif action == "outcome":
-                services.record_outcome(user, case.pk, outcome=d["outcome"], date=d["date"],
+                casework.record_outcome(user, case.pk, outcome=d["outcome"], date=d["date"],
                                         note=d["note"], terms=d["terms"],
                                         perform_by=d["perform_by"])  # fmt: skip
             elif action == "sign":
-                services.sign_agreement(user, case.pk, signed_on=d["signed_on"],
+                casework.sign_agreement(user, case.pk, signed_on=d["signed_on"],
                                         followup_days=d["followup_days"])  # fmt: skip
             elif action == "judicial":
-                services.judicial_confirmation(user, case.pk, applied_on=d["applied_on"],
+                casework.judicial_confirmation(user, case.pk, applied_on=d["applied_on"],
                                                court=d["court"], result=d["result"],
                                                ruling=d["ruling"],
                                                decided_on=d["decided_on"])  # fmt: skip
             elif action == "followup":
-                services.record_followup(user, case.pk, done_on=d["done_on"],
+                casework.record_followup(user, case.pk, done_on=d["done_on"],
                                          findings=d["findings"],
                                          performed=form.performed_value())  # fmt: skip
             else:
-                services.archive(user, case.pk, note=d["note"])
+                casework.archive(user, case.pk, note=d["note"])
         except MediationError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
@@ -279,7 +279,7 @@ def committees(request: HttpRequest, training_form: Any = None) -> HttpResponse:
         raise PermissionDenied
     posts = list(services.mediator_posts(user).order_by("region__code", "person__name"))
     trained: dict[int, int] = {}
-    for person_id in services.Attendance.objects.filter(
+    for person_id in Attendance.objects.filter(
         training__in=services.trainings_for(user)
     ).values_list("person_id", flat=True):
         trained[person_id] = trained.get(person_id, 0) + 1
@@ -315,7 +315,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.create_training(user, topic=d["topic"], date=d["date"], place=d["place"],
+            training.create_training(user, topic=d["topic"], date=d["date"], place=d["place"],
                                      organiser_id=d["organiser"].pk, hours=d["hours"])  # fmt: skip
         except MediationError as exc:
             _form_error(form, exc)
@@ -396,7 +396,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
             form.add_error("grid", _("未能定位，请选择网格"))
         else:
             try:
-                case = services.create_case(request.user, form.case_input())
+                case = casework.create_case(request.user, form.case_input())
             except MediationError as exc:
                 _form_error(form, exc)
             else:
@@ -428,7 +428,7 @@ def phone_followup(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.record_followup(request.user, case.pk, done_on=d["done_on"],
+            casework.record_followup(request.user, case.pk, done_on=d["done_on"],
                                      findings=d["findings"],
                                      performed=form.performed_value())  # fmt: skip
         except MediationError as exc:

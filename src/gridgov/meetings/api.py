@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import download, errors
-from gridgov.meetings import minutes, services
+from gridgov.meetings import meeting_decisions, minutes, services
 from gridgov.meetings.models import Decision, Meeting
 from gridgov.schemas import Schema
 
@@ -304,7 +304,7 @@ def hold_meeting(request: HttpRequest, meeting_id: int) -> Any:
 )
 def add_statement(request: HttpRequest, meeting_id: int, payload: MeetingStatementIn) -> Any:
     """表态发言: a unit's speaker, what was said, and the commitments made."""
-    s = services.add_statement(
+    s = meeting_decisions.add_statement(
         request.user,
         meeting_id,
         unit=payload.unit,
@@ -334,7 +334,7 @@ def add_statement(request: HttpRequest, meeting_id: int, payload: MeetingStateme
 def add_decision(request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn) -> Any:
     """议定事项: text, owner units and deadline; it becomes a command when the minutes are
     issued."""
-    d = services.add_decision(
+    d = meeting_decisions.add_decision(
         request.user,
         meeting_id,
         text=payload.text,
@@ -351,7 +351,7 @@ def add_decision(request: HttpRequest, meeting_id: int, payload: MeetingDecision
 def issue_minutes(request: HttpRequest, meeting_id: int) -> Any:
     """纪要印发: each decision becomes a command to its owner units, due at the end of its
     deadline day. Asking again issues nothing (`again` is true)."""
-    done = services.issue_minutes(request.user, meeting_id)
+    done = meeting_decisions.issue_minutes(request.user, meeting_id)
     out = detail_row(services.get_meeting(request.user, meeting_id), request.user)
     out["commands"] = [c.pk for c in done.commands]
     out["again"] = done.again

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
+from gridgov.meetings import meeting_decisions, services
 from gridgov.meetings import minutes as minutes_doc
-from gridgov.meetings import services
 from gridgov.meetings.forms import DecisionForm, MeetingForm, StatementForm
 from gridgov.meetings.models import Meeting, Presence, Role
 
@@ -221,7 +221,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 
     def add() -> None:
         d = form.cleaned_data
-        services.add_statement(
+        meeting_decisions.add_statement(
             request.user,
             m.pk,
             unit=d["unit"],
@@ -247,7 +247,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         m,
         _("议定事项已记录"),
-        lambda: services.add_decision(
+        lambda: meeting_decisions.add_decision(
             request.user, m.pk, text=d["text"], owners=d["owners"], deadline=d["deadline"]
         ),
     )
@@ -262,10 +262,10 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     def go() -> None:
         if request.POST.get("statement"):
             sid = inputs.parse_ids("statement", [request.POST["statement"]])[0]
-            services.remove_statement(request.user, m.pk, sid)
+            meeting_decisions.remove_statement(request.user, m.pk, sid)
         else:
             did = inputs.parse_ids("decision", [request.POST.get("decision", "")])[0]
-            services.remove_decision(request.user, m.pk, did)
+            meeting_decisions.remove_decision(request.user, m.pk, did)
 
     return _done(request, m, _("已删除"), go)
 
@@ -277,7 +277,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_issue(request.user, m):
         raise PermissionDenied
     try:
-        done = services.issue_minutes(request.user, m.pk)
+        done = meeting_decisions.issue_minutes(request.user, m.pk)
     except services.MeetingError as exc:
         messages.error(request, f"{exc.field}: {exc.message}")
     else:

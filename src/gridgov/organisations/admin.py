@@ -106,9 +106,9 @@ class JointMeetingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("topic", "minutes")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
-        from gridgov.organisations import services  # here: not loaded at start-up
+        from gridgov.organisations import joint_meetings  # here: not loaded at start-up
 
-        return services.meetings_for(request.user, qs)
+        return joint_meetings.meetings_for(request.user, qs)
 
 
 @admin.register(Volunteer)
@@ -118,6 +118,6 @@ class VolunteerAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("person__name", "employer__name")
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
-        from gridgov.organisations import services  # here: not loaded at start-up
+        from gridgov.organisations import volunteering  # here: not loaded at start-up
 
-        return services.volunteers_for(request.user, qs)
+        return volunteering.volunteers_for(request.user, qs)

@@ -10,11 +10,19 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
-from gridgov.organisations import excel, services
+from gridgov.core import privacy
+from gridgov.organisations import (
+    excel,
+    instructing,
+    joint_meetings,
+    lifecycle,
+    services,
+    volunteering,
+)
 from gridgov.organisations.models import (
     JointMeeting,
     Organisation,
@@ -23,8 +31,32 @@ from gridgov.organisations.models import (
     Volunteer,
     WorkerGroup,
 )
+from gridgov.organisations.schemas import (
+    AssignIn,
+    CoverageOut,
+    DatedIn,
+    EndAssignmentIn,
+    EndVolunteerIn,
+    InfoIn,
+    InstructorOut,
+    JointMeetingDetailOut,
+    JointMeetingIn,
+    JointMeetingOut,
+    MoveIn,
+    OrgDetailOut,
+    OrgFilter,
+    OrgImportOut,
+    OrgIn,
+    OrgOut,
+    PartyOrgIn,
+    VisitIn,
+    VisitOut,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerStatsOut,
+)
 from gridgov.organisations.services import OrgState
-from gridgov.schemas import Schema
+from gridgov.people.models import Person
 from gridgov.territory.models import Level, Region
 
 router = Router()
@@ -39,88 +71,12 @@ def _unit(code: str | None, field: str = "unit") -> Region | None:
     return found
 
 
-# ----------------------------------------------------------------------- organisations --
-
-
-class OrgOut(Schema):
-    id: int
-    name: str
-    kind: str
-    kind_label: str
-    social_form: str
-    credit_code: str
-    industry: str
-    staff: int
-    party_members: int
-    address: str
-    lat: float | None
-    lon: float | None
-    grid: str = Field(description="the grid's code as of the day asked")
-    grid_name: str
-    opened: dt.date
-    closed: dt.date | None
-    party_org: str = Field(description="none, single or joint, as of the day asked")
-    party_org_label: str
-    org_covered: bool = Field(description="组织覆盖: a party organisation on the day")
-    work_covered: bool = Field(description="工作覆盖: an instructor and a recent visit")
-    instructors: list[str] = Field(description="instructors assigned on the day")
-    last_visit: dt.date | None
-    uncovered_because: list[str]
-    contact: str | None = Field(description="only with the permission to see contacts")
-    contact_phone: str | None = Field(description="masked without the permission")
-
-
-class EventOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    date: dt.date
-    grid: str | None
-    party_org: str
-    instructor: str | None
-    note: str
-    actor: str
-
-
-class AssignmentOut(Schema):
-    id: int
-    instructor_id: int
-    instructor: str
-    start_date: dt.date
-    end_date: dt.date | None
-
-
-class VisitOut(Schema):
-    id: int
-    organisation_id: int
-    organisation: str
-    instructor_id: int
-    instructor: str
-    date: dt.date
-    notes: str
-
-
-class MeetingRefOut(Schema):
-    id: int
-    date: dt.date
-    topic: str
-    unit: str
-
-
-class OrgDetailOut(OrgOut):
-    history: list[EventOut]
-    assignments: list[AssignmentOut]
-    visits: list[VisitOut]
-    meetings: list[MeetingRefOut]
-    can_change: bool
-
-
 def org_rows(request: HttpRequest, states: list[OrgState]) -> list[dict[str, Any]]:
     """The rows of many organisations, with three queries whatever their number."""
     names = dict(
-        services.Person.objects.filter(
-            pk__in={i for s in states for i in s.instructors}
-        ).values_list("pk", "name")
+        Person.objects.filter(pk__in={i for s in states for i in s.instructors}).values_list(
+            "pk", "name"
+        )
     )
     grids = {
         g.pk: g
@@ -163,7 +119,7 @@ def org_row(
         "uncovered_because": [str(r) for r in s.reasons()],
         "contact": o.contact if contact else None,
         "contact_phone": (
-            o.contact_phone if contact else services.mask_phone(o.contact_phone)
+            o.contact_phone if contact else privacy.mask_phone(o.contact_phone)
         ) if o.contact_phone else "",
     }  # fmt: skip
 
@@ -210,21 +166,10 @@ def detail(request: HttpRequest, org: Organisation, on: dt.date | None = None) -
         "visits": [visit_row(v) for v in org.visits.select_related("instructor")],
         "meetings": [
             {"id": m.pk, "date": m.date, "topic": m.topic, "unit": m.unit.name}
-            for m in services.meetings_for(request.user, meetings)
+            for m in joint_meetings.meetings_for(request.user, meetings)
         ],
         "can_change": services.can_change(request.user) and services.owns(request.user, org),
     }  # fmt: skip
-
-
-class OrgFilter(Schema):
-    on: dt.date | None = Field(None, description="as of this day (today by default)")
-    kind: str | None = Field(None, description="economic or social")
-    coverage: str | None = Field(
-        None, description="org_covered, org_uncovered, work_covered, work_uncovered, uncovered"
-    )
-    unit: str | None = Field(None, max_length=40, description="a street or community code")
-    q: str | None = Field(None, max_length=100, description="name, credit code, industry, address")
-    months: int = Field(services.WORK_MONTHS, ge=1, le=60, description="工作覆盖's window")
 
 
 def _search(request: HttpRequest, f: OrgFilter) -> list[OrgState]:
@@ -252,10 +197,6 @@ def export_organisations(request: HttpRequest, filters: Query[OrgFilter]) -> Any
     return xlsx_response(content, excel.filename(filters.on or timezone.localdate()))
 
 
-class OrgImportOut(Schema):
-    created: int = Field(description="organisations written (all rows of the sheet)")
-
-
 @router.post("/organisations/import", response={200: OrgImportOut, **errors(400, 401, 403)})
 def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """An .xlsx of organisations: all rows are written, or none — then a 400 whose `errors`
@@ -268,26 +209,6 @@ def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
         detail = f"{len(rows)} row error(s); nothing imported"
         return Status(400, error_body(detail, rows))
     return {"created": result.created}
-
-
-class OrgIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=services.MAX_NAME)
-    kind: str
-    social_form: str = ""
-    credit_code: str = Field(..., max_length=40)
-    opened: dt.date
-    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
-    lat: float | None = None
-    lon: float | None = None
-    industry: str = Field("", max_length=40)
-    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
-    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
-    address: str = Field("", max_length=200)
-    party_org: str = PartyOrg.NONE
-    party_org_date: dt.date | None = None
-    contact: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
 
 
 def _grid_id(code: str | None) -> int | None:
@@ -303,7 +224,7 @@ def _grid_id(code: str | None) -> int | None:
 def create_organisation(request: HttpRequest, payload: OrgIn) -> Any:
     data = payload.dict()
     grid_id = _grid_id(data.pop("grid"))
-    org = services.create_organisation(request.user, services.OrgInput(**data, grid_id=grid_id))
+    org = lifecycle.create_organisation(request.user, lifecycle.OrgInput(**data, grid_id=grid_id))
     return Status(201, detail(request, org))
 
 
@@ -313,61 +234,12 @@ def organisation(request: HttpRequest, org_id: int, on: dt.date | None = None) -
     return detail(request, services.get_organisation(request.user, org_id), on)
 
 
-class MoveIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    grid: str | None = Field(None, max_length=40)
-    lat: float | None = None
-    lon: float | None = None
-    address: str = Field("", max_length=200)
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
-class DatedIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    note: str = Field("", max_length=services.MAX_NOTE)
-
-
-class PartyOrgIn(DatedIn):
-    party_org: str = Field(..., description="none, single or joint")
-
-
-class AssignIn(Schema):
-    model_config = {"extra": "forbid"}
-    instructor_id: int
-    start_date: dt.date
-
-
-class EndAssignmentIn(Schema):
-    model_config = {"extra": "forbid"}
-    end_date: dt.date
-
-
-class VisitIn(Schema):
-    model_config = {"extra": "forbid"}
-    instructor_id: int
-    date: dt.date
-    notes: str = Field("", max_length=services.MAX_TEXT)
-
-
-class InfoIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=services.MAX_NAME)
-    industry: str = Field("", max_length=40)
-    staff: int = Field(0, ge=0, le=services.MAX_COUNT)
-    party_members: int = Field(0, ge=0, le=services.MAX_COUNT)
-    address: str = Field("", max_length=200)
-    contact: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
-
-
 ACT = {200: OrgDetailOut, **errors(400, 401, 403, 404, 409)}
 
 
 @router.post("/organisations/{int:org_id}/move", response=ACT)
 def move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
-    org = services.move_organisation(
+    org = lifecycle.move_organisation(
         request.user, org_id, payload.date, _grid_id(payload.grid), payload.lat, payload.lon,
         payload.address, payload.note,
     )  # fmt: skip
@@ -376,32 +248,32 @@ def move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
 
 @router.post("/organisations/{int:org_id}/close", response=ACT)
 def close(request: HttpRequest, org_id: int, payload: DatedIn) -> Any:
-    org = services.close_organisation(request.user, org_id, payload.date, payload.note)
+    org = lifecycle.close_organisation(request.user, org_id, payload.date, payload.note)
     return detail(request, org, payload.date)
 
 
 @router.post("/organisations/{int:org_id}/party-org", response=ACT)
 def party_org(request: HttpRequest, org_id: int, payload: PartyOrgIn) -> Any:
-    org = services.set_party_org(request.user, org_id, payload.party_org, payload.date,
+    org = lifecycle.set_party_org(request.user, org_id, payload.party_org, payload.date,
                                  payload.note)  # fmt: skip
     return detail(request, org)
 
 
 @router.post("/organisations/{int:org_id}/info", response=ACT)
 def info(request: HttpRequest, org_id: int, payload: InfoIn) -> Any:
-    org = services.update_organisation(request.user, org_id, **payload.dict())
+    org = lifecycle.update_organisation(request.user, org_id, **payload.dict())
     return detail(request, org)
 
 
 @router.post("/organisations/{int:org_id}/assign", response=ACT)
 def assign(request: HttpRequest, org_id: int, payload: AssignIn) -> Any:
-    services.assign_instructor(request.user, org_id, payload.instructor_id, payload.start_date)
+    instructing.assign_instructor(request.user, org_id, payload.instructor_id, payload.start_date)
     return detail(request, services.get_organisation(request.user, org_id))
 
 
 @router.post("/organisations/{int:org_id}/end-assignment", response=ACT)
 def end_assignment(request: HttpRequest, org_id: int, payload: EndAssignmentIn) -> Any:
-    services.end_assignment(request.user, org_id, payload.end_date)
+    instructing.end_assignment(request.user, org_id, payload.end_date)
     return detail(request, services.get_organisation(request.user, org_id))
 
 
@@ -410,43 +282,9 @@ def end_assignment(request: HttpRequest, org_id: int, payload: EndAssignmentIn) 
     response={201: VisitOut, **errors(400, 401, 403, 404, 409)},
 )
 def add_visit(request: HttpRequest, org_id: int, payload: VisitIn) -> Any:
-    v = services.record_visit(request.user, org_id, payload.instructor_id, payload.date,
+    v = instructing.record_visit(request.user, org_id, payload.instructor_id, payload.date,
                               payload.notes)  # fmt: skip
     return Status(201, visit_row(v))
-
-
-# -------------------------------------------------------------------------- statistics --
-
-
-class UnitCoverageOut(Schema):
-    unit: str | None = Field(description="street or community code; null for the total")
-    unit_name: str
-    economic: int
-    social: int
-    total: int
-    org_covered: int
-    org_coverage_rate: float | None = Field(description="% of organisations")
-    work_covered: int
-    work_coverage_rate: float | None
-    instructors: int
-    load: float | None = Field(description="organisations per instructor")
-
-
-class UncoveredOut(Schema):
-    id: int
-    name: str
-    kind: str
-    grid: str
-    reasons: list[str]
-
-
-class CoverageOut(Schema):
-    on: dt.date
-    months: int
-    by: str
-    units: list[UnitCoverageOut]
-    total: UnitCoverageOut
-    uncovered: list[UncoveredOut]
 
 
 def unit_row(r: services.UnitRow) -> dict[str, Any]:
@@ -491,42 +329,14 @@ def statistics(
     }  # fmt: skip
 
 
-class InstructorOut(Schema):
-    id: int
-    name: str
-    units: list[str]
-    load: int = Field(description="organisations assigned on the day")
-    organisations: list[int]
-    last_visit: dt.date | None
-
-
 @router.get("/organisations/instructors", response={200: list[InstructorOut], **errors(400, 401)})
 def instructors(request: HttpRequest, on: dt.date | None = None) -> Any:
     """党建指导员 of the caller's area and their load."""
     return [
         {"id": r["person"].pk, "name": r["person"].name, "units": r["units"], "load": r["load"],
          "organisations": [o.pk for o in r["organisations"]], "last_visit": r["last_visit"]}
-        for r in services.load(request.user, on)
+        for r in instructing.load(request.user, on)
     ]  # fmt: skip
-
-
-# ------------------------------------------------------------------------------ meetings --
-
-
-class JointMeetingOut(Schema):
-    id: int
-    date: dt.date
-    unit: str
-    unit_name: str
-    topic: str
-    organisations: int
-    attendees: int
-
-
-class JointMeetingDetailOut(JointMeetingOut):
-    minutes: str
-    organisation_list: list[MeetingRefOut]
-    attendee_names: list[str]
 
 
 def meeting_row(m: JointMeeting) -> dict[str, Any]:
@@ -560,21 +370,11 @@ def meeting_detail(request: HttpRequest, m: JointMeeting) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def meetings(request: HttpRequest, unit: str | None = None) -> Any:
     """联席会 of the caller's units (and of the street it works in)."""
-    qs = services.meetings_for(request.user).select_related("unit").defer("unit__geometry")
+    qs = joint_meetings.meetings_for(request.user).select_related("unit").defer("unit__geometry")
     found = _unit(unit)
     if found is not None:
         qs = qs.filter(unit=found)
     return [meeting_row(m) for m in qs]
-
-
-class JointMeetingIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-    unit: str = Field(..., min_length=1, max_length=40, description="street or community code")
-    topic: str = Field(..., max_length=200)
-    minutes: str = Field("", max_length=services.MAX_TEXT)
-    organisations: list[int] = Field(default_factory=list, max_length=500)
-    attendees: list[int] = Field(default_factory=list, max_length=500)
 
 
 @router.post(
@@ -584,7 +384,7 @@ def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     unit = _unit(payload.unit)
     if unit is None:
         raise ApiError(400, "a street or community code is required", "unit")
-    m = services.create_meeting(
+    m = joint_meetings.create_meeting(
         request.user, payload.date, unit.pk, payload.topic, payload.minutes,
         payload.organisations, payload.attendees,
     )  # fmt: skip
@@ -596,25 +396,7 @@ def create_meeting(request: HttpRequest, payload: JointMeetingIn) -> Any:
     response={200: JointMeetingDetailOut, **errors(401, 404)},
 )
 def meeting(request: HttpRequest, meeting_id: int) -> Any:
-    return meeting_detail(request, services.get_meeting(request.user, meeting_id))
-
-
-# ---------------------------------------------------------------------------- volunteers --
-
-
-class VolunteerOut(Schema):
-    id: int
-    name: str
-    phone: str = Field(description="masked without the permission to see contacts")
-    group: str
-    group_label: str
-    employer_id: int | None
-    employer: str | None
-    grid: str
-    grid_name: str
-    registered: dt.date
-    active: bool
-    ended: dt.date | None
+    return meeting_detail(request, joint_meetings.get_meeting(request.user, meeting_id))
 
 
 def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
@@ -622,7 +404,7 @@ def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
     return {
         "id": v.pk,
         "name": v.person.name,
-        "phone": v.person.phone if contact else services.mask_phone(v.person.phone),
+        "phone": v.person.phone if contact else privacy.mask_phone(v.person.phone),
         "group": v.group,
         "group_label": v.get_group_display(),
         "employer_id": v.employer_id,
@@ -640,7 +422,7 @@ def volunteer_row(request: HttpRequest, v: Volunteer) -> dict[str, Any]:
 def volunteers(request: HttpRequest, group: str | None = None, active: bool | None = None) -> Any:
     """新就业群体 volunteers registered in the caller's grids."""
     qs = (
-        services.volunteers_for(request.user)
+        volunteering.volunteers_for(request.user)
         .select_related("person", "grid", "employer")
         .defer("grid__geometry")
     )
@@ -653,26 +435,14 @@ def volunteers(request: HttpRequest, group: str | None = None, active: bool | No
     return [volunteer_row(request, v) for v in qs]
 
 
-class VolunteerIn(Schema):
-    model_config = {"extra": "forbid"}
-    name: str = Field(..., max_length=50)
-    phone: str = Field(..., max_length=20)
-    group: str
-    registered: dt.date | None = None
-    grid: str | None = Field(None, max_length=40, description="grid code, or give lat/lon")
-    lat: float | None = None
-    lon: float | None = None
-    employer_id: int | None = None
-
-
 @router.post(
     "/organisations/volunteers", response={201: VolunteerOut, **errors(400, 401, 403, 409)}
 )
 def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     """登记: the person (found by phone, or new) gets a volunteer post in the grid."""
-    v = services.register_volunteer(
+    v = volunteering.register_volunteer(
         request.user,
-        services.VolunteerInput(
+        volunteering.VolunteerInput(
             name=payload.name, phone=payload.phone, group=payload.group,
             registered=payload.registered or timezone.localdate(),
             grid_id=_grid_id(payload.grid), lat=payload.lat, lon=payload.lon,
@@ -682,40 +452,16 @@ def register_volunteer(request: HttpRequest, payload: VolunteerIn) -> Any:
     return Status(201, volunteer_row(request, v))
 
 
-class EndVolunteerIn(Schema):
-    model_config = {"extra": "forbid"}
-    date: dt.date
-
-
 @router.post(
     "/organisations/volunteers/{int:volunteer_id}/end",
     response={200: VolunteerOut, **errors(400, 401, 403, 404, 409)},
 )
 def end_volunteer(request: HttpRequest, volunteer_id: int, payload: EndVolunteerIn) -> Any:
-    return volunteer_row(request, services.end_volunteer(request.user, volunteer_id,
+    return volunteer_row(request, volunteering.end_volunteer(request.user, volunteer_id,
                                                          payload.date))  # fmt: skip
 
 
-class VolunteerUnitOut(Schema):
-    unit: str | None
-    unit_name: str
-    courier: int
-    rider: int
-    driver: int
-    other: int
-    total: int
-    reports: int = Field(description="events they reported in the period")
-
-
-class VolunteerStatsOut(Schema):
-    start: dt.date
-    end: dt.date
-    by: str
-    units: list[VolunteerUnitOut]
-    total: VolunteerUnitOut
-
-
-def _vrow(r: services.VolunteerRow) -> dict[str, Any]:
+def _vrow(r: volunteering.VolunteerRow) -> dict[str, Any]:
     return {
         "unit": r.unit.code if r.unit else None,
         "unit_name": r.unit.name if r.unit else _("合计"),
@@ -739,6 +485,6 @@ def volunteer_statistics(
     last = end or timezone.localdate()
     first = start or last - dt.timedelta(days=29)
     by = by or services.default_by(request.user)
-    rows, total = services.volunteer_stats(request.user, first, last, by=by)
+    rows, total = volunteering.volunteer_stats(request.user, first, last, by=by)
     return {"start": first, "end": last, "by": by, "units": [_vrow(r) for r in rows],
             "total": _vrow(total)}  # fmt: skip

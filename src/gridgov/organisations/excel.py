@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gridgov.core import sheets
+from gridgov.core import privacy, sheets
 from gridgov.core.sheets import Column
-from gridgov.organisations import services
+from gridgov.organisations import lifecycle, services
 from gridgov.organisations.models import Organisation, OrgKind, PartyOrg, SocialForm
 from gridgov.organisations.services import OrganisationsError, OrgState
+from gridgov.people.models import Person
 
 COLUMNS = [
     Column("name", "名称", sheets.text(services.MAX_NAME), required=True),
@@ -54,8 +55,8 @@ class ImportResult:
     created: int
 
 
-def _row_input(row: dict[str, Any]) -> services.OrgInput:
-    return services.OrgInput(
+def _row_input(row: dict[str, Any]) -> lifecycle.OrgInput:
+    return lifecycle.OrgInput(
         name=row["name"],
         kind=row["kind"] or "",
         credit_code=row["credit_code"],
@@ -88,7 +89,7 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
         if number in bad_rows:
             continue
         try:
-            values = services.clean_input(_row_input(row))
+            values = lifecycle.clean_input(_row_input(row))
         except OrganisationsError as exc:
             report.fail(number, LABELS.get(exc.field or "", exc.field or "-"), exc.message)
             continue
@@ -121,7 +122,7 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
         return ImportResult(report, 0)
     with transaction.atomic():
         for values, grid in ready:
-            services.write_new(user, values, grid)
+            lifecycle.write_new(user, values, grid)
     return ImportResult(report, len(ready))
 
 
@@ -130,7 +131,7 @@ def export_sheet(user: Any, rows: list[OrgState]) -> bytes:
     Contacts are masked unless the account may see them."""
     contact = services.sees_contact(user)
     names = dict(
-        services.Person.objects.filter(pk__in={i for s in rows for i in s.instructors}).values_list(
+        Person.objects.filter(pk__in={i for s in rows for i in s.instructors}).values_list(
             "pk", "name"
         )
     )
@@ -143,7 +144,7 @@ def export_sheet(user: Any, rows: list[OrgState]) -> bytes:
                 o.party_members, o.address, o.grid.code, o.lat, o.lon, s.party_org,
                 o.party_org_date, o.opened,
                 o.contact if contact else ("*" if o.contact else ""),
-                o.contact_phone if contact else services.mask_phone(o.contact_phone)
+                o.contact_phone if contact else privacy.mask_phone(o.contact_phone)
                 if o.contact_phone else "",
                 o.grid.name, s.org_covered, s.work_covered,
                 "、".join(names.get(i, "") for i in s.instructors), s.last_visit,

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.organisations import services
+from gridgov.organisations import instructing, lifecycle, services, volunteering
 from gridgov.organisations.models import OrgKind, PartyOrg, SocialForm, WorkerGroup
+from gridgov.people.models import Person, Post
 from gridgov.territory.models import Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,9 +54,9 @@ class OrganisationForm(_Scoped):
     contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
 
-    def to_input(self) -> services.OrgInput:
+    def to_input(self) -> lifecycle.OrgInput:
         d = self.cleaned_data
-        return services.OrgInput(
+        return lifecycle.OrgInput(
             name=d["name"], kind=d["kind"], credit_code=d["credit_code"], opened=d["opened"],
             grid_id=d["grid"].pk if d["grid"] else None, lat=d["lat"], lon=d["lon"],
             social_form=d["social_form"], industry=d["industry"], staff=d["staff"] or 0,
@@ -103,18 +104,16 @@ class PartyOrgForm(forms.Form):
 class _InstructorForm(forms.Form):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instructor"].queryset = services.instructors_for(user)  # type: ignore[attr-defined]
+        self.fields["instructor"].queryset = instructing.instructors_for(user)  # type: ignore[attr-defined]
 
 
 class AssignForm(_InstructorForm):
-    instructor = forms.ModelChoiceField(
-        label=_("党建指导员"), queryset=services.Person.objects.none()
-    )
+    instructor = forms.ModelChoiceField(label=_("党建指导员"), queryset=Person.objects.none())
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
 
 
 class VisitForm(_InstructorForm):
-    instructor = forms.ModelChoiceField(label=_("走访人"), queryset=services.Person.objects.none())
+    instructor = forms.ModelChoiceField(label=_("走访人"), queryset=Person.objects.none())
     date = forms.DateField(label=_("走访日期"), widget=DATE)
     notes = forms.CharField(
         label=_("走访情况"), max_length=services.MAX_TEXT, required=False,
@@ -138,7 +137,7 @@ class MeetingForm(_Scoped):
         label=_("参会组织"), queryset=services.Organisation.objects.none(), required=False
     )
     attendees = forms.ModelMultipleChoiceField(
-        label=_("参会人员"), queryset=services.Person.objects.none(), required=False
+        label=_("参会人员"), queryset=Person.objects.none(), required=False
     )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
@@ -146,11 +145,11 @@ class MeetingForm(_Scoped):
         orgs = services.organisations_for(user).filter(closed__isnull=True)
         self.fields["organisations"].queryset = orgs  # type: ignore[attr-defined]
         # The people who sit at such a meeting: instructors, street and community officials.
-        posts = services.scope.posts_for(user, services.Post.objects.current()).filter(
+        posts = services.scope.posts_for(user, Post.objects.current()).filter(
             post_type__code__in=MEETING_POSTS
         )
-        people = services.Person.objects.filter(pk__in=posts.values("person_id"))
-        people = people | services.instructors_for(user)
+        people = Person.objects.filter(pk__in=posts.values("person_id"))
+        people = people | instructing.instructors_for(user)
         self.fields["attendees"].queryset = people.distinct().order_by("name")  # type: ignore[attr-defined]
 
 
@@ -172,9 +171,9 @@ class VolunteerForm(_Scoped):
         employers = services.Organisation.objects.filter(closed__isnull=True)
         self.fields["employer"].queryset = employers.order_by("name")  # type: ignore[attr-defined]
 
-    def to_input(self) -> services.VolunteerInput:
+    def to_input(self) -> volunteering.VolunteerInput:
         d = self.cleaned_data
-        return services.VolunteerInput(
+        return volunteering.VolunteerInput(
             name=d["name"], phone=d["phone"], group=d["group"], registered=d["registered"],
             grid_id=d["grid"].pk if d["grid"] else None, lat=d["lat"], lon=d["lon"],
             employer_id=d["employer"].pk if d["employer"] else None,

@@ -20,10 +20,20 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
+from gridgov.core import privacy
 from gridgov.errors import add_form_error
-from gridgov.organisations import excel, forms, services
+from gridgov.organisations import (
+    excel,
+    forms,
+    instructing,
+    joint_meetings,
+    lifecycle,
+    services,
+    volunteering,
+)
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
+from gridgov.people.models import Person
 
 COVERAGE_CHOICES = [
     ("org_covered", gettext_lazy("已组织覆盖")),
@@ -103,7 +113,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
                                   initial={"opened": timezone.localdate()})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.create_organisation(user, form.to_input())
+            org = lifecycle.create_organisation(user, form.to_input())
         except OrganisationsError as exc:
             add_form_error(form, exc)
         else:
@@ -177,18 +187,20 @@ def org_detail(
         "error": error,
         "state": state,
         "party_label": PartyOrg(state.party_org).label,
-        "instructors": services.Person.objects.filter(pk__in=state.instructors),
+        "instructors": Person.objects.filter(pk__in=state.instructors),
         "events": org.events.select_related("grid", "instructor")
         .defer("grid__geometry")
         .order_by("date", "pk"),
         "assignments": org.assignments.select_related("instructor").order_by("-start_date"),
         "visits": org.visits.select_related("instructor")[:100],
-        "meetings": services.meetings_for(
+        "meetings": joint_meetings.meetings_for(
             user, org.meetings.select_related("unit").defer("unit__geometry")
         ),
-        "volunteers": services.volunteers_for(user, org.volunteers.select_related("person"))[:50],
+        "volunteers": volunteering.volunteers_for(user, org.volunteers.select_related("person"))[
+            :50
+        ],
         "contact": services.sees_contact(user),
-        "masked_phone": services.mask_phone(org.contact_phone) if org.contact_phone else "",
+        "masked_phone": privacy.mask_phone(org.contact_phone) if org.contact_phone else "",
         "forms": action_forms or _action_forms(user, org),
         "months": services.WORK_MONTHS,
     }
@@ -213,24 +225,24 @@ def org_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 contact, phone = d["contact"], d["contact_phone"]
                 if not services.sees_contact(user):
                     contact, phone = contact or org.contact, phone or org.contact_phone
-                services.update_organisation(
+                lifecycle.update_organisation(
                     user, org.pk, name=d["name"], industry=d["industry"], staff=d["staff"] or 0,
                     party_members=d["party_members"] or 0, address=d["address"],
                     contact=contact, contact_phone=phone,
                 )  # fmt: skip
             elif action == "end_assignment":
-                services.end_assignment(user, org.pk, d["end_date"])
+                instructing.end_assignment(user, org.pk, d["end_date"])
             elif action == "move":
-                services.move_organisation(user, org.pk, d["date"], d["grid"].pk,
+                lifecycle.move_organisation(user, org.pk, d["date"], d["grid"].pk,
                                            address=d["address"], note=d["note"])  # fmt: skip
             elif action == "close":
-                services.close_organisation(user, org.pk, d["date"], d["note"])
+                lifecycle.close_organisation(user, org.pk, d["date"], d["note"])
             elif action == "party_org":
-                services.set_party_org(user, org.pk, d["party_org"], d["date"], d["note"])
+                lifecycle.set_party_org(user, org.pk, d["party_org"], d["date"], d["note"])
             elif action == "assign":
-                services.assign_instructor(user, org.pk, d["instructor"].pk, d["start_date"])
+                instructing.assign_instructor(user, org.pk, d["instructor"].pk, d["start_date"])
             else:
-                services.record_visit(user, org.pk, d["instructor"].pk, d["date"], d["notes"])
+                instructing.record_visit(user, org.pk, d["instructor"].pk, d["date"], d["notes"])
         except OrganisationsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
@@ -245,7 +257,7 @@ def org_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def instructors(request: HttpRequest) -> HttpResponse:
     _need(services.can_view(request.user))
     on, error = _day(request)
-    rows = services.load(request.user, on)
+    rows = instructing.load(request.user, on)
     loads = [r["load"] for r in rows]
     context = {
         "rows": rows,
@@ -286,7 +298,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if form is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            m = services.create_meeting(
+            m = joint_meetings.create_meeting(
                 user, d["date"], d["unit"].pk, d["topic"], d["minutes"],
                 [o.pk for o in d["organisations"]], [p.pk for p in d["attendees"]],
             )  # fmt: skip
@@ -295,14 +307,14 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("联席会已登记"))
             return redirect("organisations:meeting", pk=m.pk)
-    rows = services.meetings_for(user).select_related("unit").defer("unit__geometry")[:200]
+    rows = joint_meetings.meetings_for(user).select_related("unit").defer("unit__geometry")[:200]
     return render(request, "organisations/meetings.html", {"rows": rows, "form": form})
 
 
 @login_required
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        m = services.get_meeting(request.user, pk)
+        m = joint_meetings.get_meeting(request.user, pk)
     except OrganisationsError:
         raise Http404(_("联席会不存在")) from None
     orgs = m.organisations.filter(pk__in=services.organisations_for(request.user))
@@ -316,7 +328,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _register(request: HttpRequest, form: forms.VolunteerForm) -> Any:
     try:
-        v = services.register_volunteer(request.user, form.to_input())
+        v = volunteering.register_volunteer(request.user, form.to_input())
     except OrganisationsError as exc:
         add_form_error(form, exc)
         return None
@@ -346,9 +358,9 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         start, error = end - dt.timedelta(days=29), _("开始日期晚于结束日期")
     by = request.GET.get("by", "")
     by = by if by in ("street", "community") else services.default_by(user)
-    stats, total = services.volunteer_stats(user, start, end, by=by)
+    stats, total = volunteering.volunteer_stats(user, start, end, by=by)
     rows = (
-        services.volunteers_for(user)
+        volunteering.volunteers_for(user)
         .select_related("person", "grid", "employer")
         .defer("grid__geometry")
     )
@@ -356,7 +368,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     if group in WorkerGroup.values:
         rows = rows.filter(group=group)
     shown = list(rows[:300])
-    reports = services.reports_by_volunteer(shown, start, end)
+    reports = volunteering.reports_by_volunteer(shown, start, end)
     context = {
         "form": form,
         "rows": [(v, reports.get(v.pk, 0)) for v in shown],
@@ -379,14 +391,14 @@ def volunteers(request: HttpRequest) -> HttpResponse:
 def volunteer_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.EndVolunteerForm(request.POST)
     try:
-        services.get_volunteer(request.user, pk)
+        volunteering.get_volunteer(request.user, pk)
     except OrganisationsError:
         raise Http404(_("志愿者不存在")) from None
     if not form.is_valid():
         messages.error(request, _("日期无效"))
         return redirect("organisations:volunteers")
     try:
-        services.end_volunteer(request.user, pk, form.cleaned_data["date"])
+        volunteering.end_volunteer(request.user, pk, form.cleaned_data["date"])
     except OrganisationsError as exc:
         if exc.kind == "forbidden":
             raise PermissionDenied from exc
@@ -407,7 +419,7 @@ def phone_volunteer(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _register(request, form) is not None:
         return redirect("organisations:phone_volunteer")
     recent = (
-        services.volunteers_for(user)
+        volunteering.volunteers_for(user)
         .select_related("person", "grid")
         .defer("grid__geometry")
         .order_by("-pk")[:10]

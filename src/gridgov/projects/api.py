@@ -15,9 +15,10 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
-from gridgov.projects import excel, services
+from gridgov.projects import excel, listing, project_records, services
+from gridgov.projects.listing import Filters
 from gridgov.projects.models import Document, Milestone, Project, Spending, StatusChange
-from gridgov.projects.services import Filters, ProjectInput, ProjectsError
+from gridgov.projects.services import ProjectInput, ProjectsError
 from gridgov.schemas import Schema
 from gridgov.territory.models import Level
 
@@ -235,7 +236,7 @@ def detail_row(request: HttpRequest, p: Project) -> dict[str, Any]:
         **project_row(p),
         "summary": p.summary,
         "grid_chain": [
-            {"code": r.code, "name": r.name, "level": r.level} for r in services.grid_chain(p)
+            {"code": r.code, "name": r.name, "level": r.level} for r in listing.grid_chain(p)
         ],
         "milestones": [milestone_row(m, today) for m in p.milestones.all()],
         "spendings": [spending_row(s) for s in p.spendings.all()],
@@ -261,7 +262,7 @@ class ProjectFilter(Schema):
 
 
 def _portfolio(request: HttpRequest, f: ProjectFilter) -> Any:
-    return services.portfolio(request.user, f.filters())
+    return listing.portfolio(request.user, f.filters())
 
 
 @router.get("/projects", response={200: list[ProjectOut], **errors(400, 401)})
@@ -274,7 +275,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
 @router.get("/projects/summary", response={200: TotalsOut, **errors(400, 401)})
 def summary(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     """Count, granted, spent and spend rate of the filtered portfolio."""
-    t = services.totals(_portfolio(request, filters))
+    t = listing.totals(_portfolio(request, filters))
     return {
         "count": t.count,
         "granted": _q(t.granted),
@@ -335,7 +336,7 @@ class ProjectImportOut(Schema):
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """New projects from a workbook (the export's columns); any row error and nothing is
     written: the 400 lists every error, its field naming the row and column."""
-    if (file.size or 0) > services.document_limit():
+    if (file.size or 0) > project_records.document_limit():
         raise ApiError(413, "the file is too large", "file")
     result = excel.import_projects(request.user, file)
     if not result.ok:
@@ -365,7 +366,7 @@ class ProjectIn(Schema):
 
 def _detail(request: HttpRequest, project_id: int) -> Any:
     p = services.get_project(request.user, project_id)
-    qs = services.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate())
+    qs = listing.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate())
     return detail_row(request, qs.select_related("owner", "grid").get())
 
 
@@ -432,7 +433,9 @@ class MilestoneIn(Schema):
 
 @router.post("/projects/{int:project_id}/milestones", response=ACT)
 def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Any:
-    services.add_milestone(request.user, project_id, payload.title, payload.planned, payload.note)
+    project_records.add_milestone(
+        request.user, project_id, payload.title, payload.planned, payload.note
+    )
     return _detail(request, project_id)
 
 
@@ -443,7 +446,7 @@ class DoneIn(Schema):
 
 @router.post("/projects/milestones/{int:milestone_id}/done", response=ACT)
 def milestone_done(request: HttpRequest, milestone_id: int, payload: DoneIn) -> Any:
-    m = services.complete_milestone(request.user, milestone_id, payload.done)
+    m = project_records.complete_milestone(request.user, milestone_id, payload.done)
     return _detail(request, m.project_id)
 
 
@@ -456,7 +459,9 @@ class SpendingIn(Schema):
 
 @router.post("/projects/{int:project_id}/spending", response=ACT)
 def add_spending(request: HttpRequest, project_id: int, payload: SpendingIn) -> Any:
-    services.record_spending(request.user, project_id, payload.date, payload.amount, payload.note)
+    project_records.record_spending(
+        request.user, project_id, payload.date, payload.amount, payload.note
+    )
     return _detail(request, project_id)
 
 
@@ -468,7 +473,7 @@ class OfficialIn(Schema):
 
 @router.post("/projects/{int:project_id}/officials", response=ACT)
 def add_official(request: HttpRequest, project_id: int, payload: OfficialIn) -> Any:
-    services.add_official(request.user, project_id, payload.person_id, payload.role)
+    project_records.add_official(request.user, project_id, payload.person_id, payload.role)
     return _detail(request, project_id)
 
 
@@ -476,7 +481,7 @@ def add_official(request: HttpRequest, project_id: int, payload: OfficialIn) -> 
     "/projects/officials/{int:official_id}", response={204: None, **errors(401, 403, 404)}
 )
 def remove_official(request: HttpRequest, official_id: int) -> Any:
-    services.remove_official(request.user, official_id)
+    project_records.remove_official(request.user, official_id)
     return Status(204, None)
 
 
@@ -488,9 +493,9 @@ def add_document(
     request: HttpRequest, project_id: int, file: File[UploadedFile], title: Form[str] = ""
 ) -> Any:
     """A document: PDF, Word, Excel or an image, recognised by its content."""
-    if (file.size or 0) > services.document_limit():
+    if (file.size or 0) > project_records.document_limit():
         raise ApiError(413, "the file is too large", "file")
-    d = services.save_document(
+    d = project_records.save_document(
         request.user, project_id, file, size=file.size or 0, name=file.name or "", title=title
     )
     return Status(201, document_row(d))
@@ -512,8 +517,8 @@ def add_document(
     },
 )
 def get_document(request: HttpRequest, document_id: int) -> Any:
-    d = services.get_document(request.user, document_id)
-    path = services.document_path(d)
+    d = project_records.get_document(request.user, document_id)
+    path = project_records.document_path(d)
     if not path.exists():
         raise ProjectsError("not_found", "no such document")
     return FileResponse(

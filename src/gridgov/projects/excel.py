@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from gridgov import inputs
-from gridgov.core import sheets
+from gridgov.core import privacy, sheets
 from gridgov.core.sheets import Column
-from gridgov.projects import services
+from gridgov.projects import listing, services
 from gridgov.projects.models import Kind, OfficialRole, Plan, Project, Status
 from gridgov.projects.services import ProjectInput, ProjectsError
 
@@ -66,7 +66,7 @@ def export(user: Any, qs: Any, today: dt.date | None = None) -> bytes:
                 phones[person.pk] = services.phone_visible(user, person)
             if person.phone:
                 shown.append(
-                    person.phone if phones[person.pk] else services.masked_phone(person.phone)
+                    person.phone if phones[person.pk] else privacy.mask_phone(person.phone)
                 )
         rows.append(
             [p.code, p.name, p.get_kind_display(), p.applicant, p.get_plan_display(), p.plan_text,
@@ -77,7 +77,7 @@ def export(user: Any, qs: Any, today: dt.date | None = None) -> bytes:
     content = sheets.export([*COLUMNS, *EXTRA], rows, title=str(_("项目库")))
     book = load_workbook(io.BytesIO(content))
     ws = book.create_sheet(str(_("汇总")))
-    t = services.totals(projects)
+    t = listing.totals(projects)
     ws.append([_("项目数"), _("批复资金（万元）"), _("已支出（万元）"), _("支出进度（%）"),
                _("导出日期")])  # fmt: skip
     ws.append(inputs.sheet_row([t.count, float(t.granted), float(t.spent), t.spend_rate, today]))
@@ -85,7 +85,7 @@ def export(user: Any, qs: Any, today: dt.date | None = None) -> bytes:
     ws.append([_("状态"), _("项目数"), _("批复资金（万元）"), _("已支出（万元）")])
     for status, label in Status.choices:
         of = [p for p in projects if p.status == status]
-        s = services.totals(of)
+        s = listing.totals(of)
         ws.append(inputs.sheet_row([str(label), s.count, float(s.granted), float(s.spent)]))
     for row in (1, 4):
         for cell in ws[row]:

@@ -10,32 +10,25 @@ What was spent is the sum of the spending ledger; a status change is a dated his
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import actor_name
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.people import scope
 from gridgov.people.models import Person
 from gridgov.projects.models import (
-    Document,
     Kind,
     Milestone,
-    Official,
-    OfficialRole,
     Plan,
     Project,
     Spending,
@@ -158,13 +151,6 @@ def owner_units(user: Any) -> QuerySet[Region]:
     return scope.regions_for(user, qs).order_by("level", "code")
 
 
-def actor_name(user: Any) -> str:
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return str(person.name)
-    return str(getattr(user, "username", "") or "")
-
-
 def _actor(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
@@ -174,10 +160,6 @@ def phone_visible(user: Any, person: Person) -> bool:
     if not _has(user, "people.view_person"):
         return False
     return scope.people_for(user).filter(pk=person.pk).exists()
-
-
-def masked_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
 
 
 # ------------------------------------------------------------------------------ checks --
@@ -459,262 +441,15 @@ def change_status(
         return change
 
 
-def _open(project: Project) -> None:
-    if project.status in CLOSED:
-        raise ProjectsError(CONFLICT, _("项目已完成或终止"), "status")
-
-
-def add_milestone(
-    user: Any, project_id: int, title: str, planned: Any, note: str = ""
-) -> Milestone:
-    title = check_text("title", title, MAX_NAME, required=True)
-    planned = check_date("planned", planned)
-    note = check_text("note", note, MAX_NOTE)
-    with transaction.atomic():
-        project = managed(user, project_id)
-        _open(project)
-        return Milestone.objects.create(project=project, title=title, planned=planned, note=note)
-
-
-def complete_milestone(
-    user: Any, milestone_id: int, done: Any, today: dt.date | None = None
-) -> Milestone:
-    today = today or timezone.localdate()
-    done = check_date("done", done, not_after=today)
-    with transaction.atomic():
-        m = Milestone.objects.filter(pk=milestone_id).first()
-        if m is None:
-            raise ProjectsError(NOT_FOUND, _("节点不存在"))
-        project = managed(user, m.project_id)
-        _open(project)
-        if m.done is not None:
-            raise ProjectsError(CONFLICT, _("该节点已完成"), "done")
-        m.done = done
-        m.save(update_fields=["done"])
-        return m
-
-
 def spent_of(project: Project) -> Decimal:
     total = project.spendings.aggregate(s=Sum("amount"))["s"]
     return total if total is not None else Decimal("0.00")
-
-
-def record_spending(
-    user: Any, project_id: int, day: Any, amount: Any, note: str = "", today: dt.date | None = None
-) -> Spending:
-    """A row of the ledger: positive a payment, negative a correction (with a note). The sum
-    never goes below zero nor above what was granted."""
-    today = today or timezone.localdate()
-    day = check_date("date", day, not_after=today)
-    value = check_amount("amount", amount, allow_negative=True)
-    note = check_text("note", note, MAX_SPEND_NOTE)
-    if value == 0:
-        raise invalid("amount", _("金额不能为零"))
-    if value < 0 and not note:
-        raise invalid("note", _("冲减须说明理由"))
-    with transaction.atomic():
-        project = managed(user, project_id)
-        if project.status == Status.APPLIED:
-            raise ProjectsError(CONFLICT, _("项目尚未立项，不能登记支出"), "status")
-        total = spent_of(project) + value
-        if total < 0:
-            raise ProjectsError(CONFLICT, _("冲减后累计支出不能为负"), "amount")
-        if total > project.granted:
-            raise ProjectsError(CONFLICT, _("累计支出不能超过批复资金"), "amount")
-        return Spending.objects.create(
-            project=project,
-            date=day,
-            amount=value,
-            note=note,
-            actor=_actor(user),
-            actor_name=actor_name(user),
-            at=timezone.now(),
-        )
-
-
-def add_official(user: Any, project_id: int, person_id: int, role: str) -> Official:
-    role = _choice("role", role, OfficialRole)
-    with transaction.atomic():
-        project = managed(user, project_id)
-        person = scope.people_for(user).filter(pk=person_id).first()
-        if person is None:
-            raise invalid("person", _("没有这个人员"))
-        if project.officials.filter(person=person, role=role).exists():
-            raise ProjectsError(CONFLICT, _("该人员已是本项目的%(role)s") % {
-                "role": OfficialRole(role).label}, "person")  # fmt: skip
-        return Official.objects.create(project=project, person=person, role=role)
-
-
-def remove_official(user: Any, official_id: int) -> None:
-    with transaction.atomic():
-        o = Official.objects.filter(pk=official_id).first()
-        if o is None:
-            raise ProjectsError(NOT_FOUND, _("责任人不存在"))
-        managed(user, o.project_id)
-        o.delete()
-
-
-def document_limit() -> int:
-    return int(getattr(settings, "GRIDGOV_PROJECT_DOCUMENT_MAX_BYTES", 20 * MB))
-
-
-def save_document(
-    user: Any, project_id: int, upload: IO[bytes], *, size: int, name: str, title: str = ""
-) -> Document:
-    """Store a PDF, Word, Excel file or image of the project, recognised by its content."""
-    title = check_text("title", title, 100)
-    limit = document_limit()
-    too_large = ProjectsError(INVALID, _("文件超过%(mb)d MB") % {"mb": limit // MB}, "file")
-    if size > limit:
-        raise too_large
-    with transaction.atomic():
-        project = managed(user, project_id)
-        data = upload.read(limit + 1)
-        if len(data) > limit:
-            raise too_large
-        try:
-            kind = evidence.sniff_document(data)
-        except evidence.PhotoRejected as exc:
-            raise invalid("file", str(exc)) from None
-        if kind not in DOCUMENT_KINDS:
-            raise invalid("file", _("只接受PDF、Word、Excel文件或图片"))
-        now = timezone.now()
-        relative = (
-            Path("projects")
-            / now.strftime("%Y/%m")
-            / (f"{uuid.uuid4().hex}.{SUFFIX.get(kind, kind)}")
-        )
-        target = evidence.media_root() / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
-        tmp.write_bytes(data)
-        try:
-            tmp.replace(target)
-            return Document.objects.create(
-                project=project,
-                title=title,
-                file=str(relative),
-                content_type=DOCUMENT_KINDS[kind],
-                size=len(data),
-                original_name=Path(name or "").name[:200] or relative.name,
-                uploaded_by=_actor(user),
-                created_at=now,
-            )
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            target.unlink(missing_ok=True)
-            raise
-
-
-def get_document(user: Any, document_id: int) -> Document:
-    d = Document.objects.filter(pk=document_id).first()
-    if d is None or not projects_for(user).filter(pk=d.project_id).exists():
-        raise ProjectsError(NOT_FOUND, _("文件不存在"))
-    return d
-
-
-def document_path(d: Document) -> Path:
-    try:
-        return evidence.stored_path(d.file)
-    except evidence.PhotoRejected:
-        raise ProjectsError(NOT_FOUND, _("文件不存在")) from None
-
-
-# ----------------------------------------------------------------------------- queries --
-
-
-def with_figures(qs: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
-    """Each project with `spent` (the ledger's sum) and `overdue` (milestones past due)."""
-    spent = (
-        Spending.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    money = DecimalField(max_digits=14, decimal_places=2)
-    late = Milestone.objects.filter(project=OuterRef("pk"), done__isnull=True, planned__lt=today)
-    return qs.annotate(
-        spent=Coalesce(Subquery(spent, output_field=money), Value(Decimal("0"), money)),
-        overdue=Exists(late),
-    )
-
-
-@dataclass
-class Filters:
-    kind: str = ""
-    plan: str = ""
-    status: str = ""
-    unit: str = ""  # a region code: projects owned or located in its subtree
-    grid: str = ""  # a grid code: projects located in it
-    year: int | None = None
-    overdue: bool | None = None
-    q: str = ""
-
-
-def portfolio(user: Any, f: Filters, today: dt.date | None = None) -> QuerySet[Project]:
-    """The projects the account sees, filtered; ProjectsError names a bad filter."""
-    today = today or timezone.localdate()
-    qs = with_figures(projects_for(user).select_related("owner", "grid"), today)
-    if f.kind:
-        qs = qs.filter(kind=_choice("kind", f.kind, Kind))
-    if f.plan:
-        qs = qs.filter(plan=_choice("plan", f.plan, Plan))
-    if f.status:
-        qs = qs.filter(status=_choice("status", f.status, Status))
-    if f.year is not None:
-        qs = qs.filter(year=check_year(f.year))
-    if f.unit:
-        unit = scope.regions_for(user).filter(code=f.unit).first()
-        if unit is None:
-            raise invalid("unit", _("没有这个单位"))
-        qs = qs.filter(Q(owner__path__startswith=unit.path) | Q(grid__path__startswith=unit.path))
-    if f.grid:
-        grid = scope.regions_for(user, Region.objects.grids()).filter(code=f.grid).first()
-        if grid is None:
-            raise invalid("grid", _("没有这个网格"))
-        qs = qs.filter(grid=grid)
-    if f.overdue is not None:
-        qs = qs.filter(overdue=f.overdue)  # type: ignore[misc]
-    q = check_text("q", f.q, 100)
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(applicant__icontains=q))
-    return qs
-
-
-@dataclass
-class Totals:
-    count: int = 0
-    granted: Decimal = Decimal("0.00")
-    spent: Decimal = Decimal("0.00")
-
-    @property
-    def spend_rate(self) -> float | None:
-        return rate(self.spent, self.granted)
 
 
 def rate(part: Decimal | int, whole: Decimal | int) -> float | None:
     if not whole:
         return None
     return round(float(Decimal(part) * 100 / Decimal(whole)), 1)
-
-
-def totals(projects: Iterable[Project]) -> Totals:
-    t = Totals()
-    for p in projects:
-        t.count += 1
-        t.granted += p.granted
-        t.spent += getattr(p, "spent", None) or Decimal("0")
-    t.granted, t.spent = t.granted.quantize(CENT), t.spent.quantize(CENT)
-    return t
-
-
-def grid_chain(project: Project) -> list[Region]:
-    """District → street → community → grid of the project's location (empty without one)."""
-    if project.grid is None:
-        return []
-    ids = [int(i) for i in project.grid.path.strip("/").split("/") if i]
-    return list(Region.objects.filter(pk__in=ids).order_by("level"))
 
 
 # -------------------------------------------------------------------------- statistics --

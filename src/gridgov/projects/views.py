@@ -5,6 +5,8 @@ does the work and the scoping."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
-from gridgov.projects import excel, services
+from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.forms import (
     DocumentForm,
     DoneForm,
@@ -33,8 +36,9 @@ from gridgov.projects.forms import (
     SpendingForm,
     StatusForm,
 )
+from gridgov.projects.listing import Filters
 from gridgov.projects.models import Project, Status
-from gridgov.projects.services import Filters, ProjectInput, ProjectsError
+from gridgov.projects.services import ProjectInput, ProjectsError
 from gridgov.territory.models import Level
 
 MAX_ROWS = 500
@@ -56,10 +60,10 @@ def _filtered(request: HttpRequest) -> tuple[FilterForm, Any]:
             year=d["year"], overdue=True if d["overdue"] else None, q=d["q"],
         )  # fmt: skip
     try:
-        qs = services.portfolio(request.user, f)
+        qs = listing.portfolio(request.user, f)
     except ProjectsError as exc:
         add_form_error(form, exc)
-        qs = services.portfolio(request.user, Filters())
+        qs = listing.portfolio(request.user, Filters())
     return form, qs
 
 
@@ -76,7 +80,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "form": form,
         "projects": projects[:MAX_ROWS],
         "more": max(0, len(projects) - MAX_ROWS),
-        "totals": services.totals(projects),
+        "totals": listing.totals(projects),
         "figures": list(services.unit_figures(request.user, units).values()),
         "can_add": services.can_add(request.user),
         "query": request.GET.urlencode(),
@@ -107,7 +111,7 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
         p = services.get_project(request.user, pk)
     except ProjectsError:
         raise Http404(_("项目不存在")) from None
-    return services.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate()).get()
+    return listing.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate()).get()
 
 
 @login_required
@@ -142,7 +146,7 @@ def project_page(
     point = {"lat": p.lat, "lon": p.lon, "name": p.name} if p.lat is not None else None
     context = {
         "p": p,
-        "chain": services.grid_chain(p),
+        "chain": listing.grid_chain(p),
         "milestones": [{"m": m, "overdue": m.overdue_on(today)} for m in p.milestones.all()],
         "ledger": ledger,
         "spend_rate": services.rate(p.spent, p.granted),  # type: ignore[attr-defined]
@@ -158,79 +162,105 @@ def project_page(
     return render(request, "projects/project.html", context)
 
 
-ACTIONS = (
-    "edit", "status", "milestone", "done", "spending", "official", "document", "unofficial",
-)  # fmt: skip
+def _remove_official(user: Any, p: Project, request: HttpRequest) -> None:
+    try:
+        official_id = int(request.POST.get("official", ""))
+    except ValueError:
+        raise Http404 from None
+    if not p.officials.filter(pk=official_id).exists():
+        raise Http404
+    project_records.remove_official(user, official_id)
+
+
+def _complete_milestone(user: Any, p: Project, d: dict[str, Any]) -> None:
+    if not p.milestones.filter(pk=d["milestone"]).exists():
+        raise Http404
+    project_records.complete_milestone(user, d["milestone"], d["done"])
+
+
+def _save_document(user: Any, p: Project, d: dict[str, Any]) -> None:
+    f = d["file"]
+    project_records.save_document(
+        user, p.pk, f, size=f.size or 0, name=f.name or "", title=d["title"]
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """A form on the project page: its bound form, what a valid one does, what is then said.
+    Every action needs ``services.can_manage`` on the project."""
+
+    form: Callable[[Any, Project, HttpRequest], Any]
+    run: Callable[[Any, Project, dict[str, Any]], object]
+    done: str  # marked with gettext_noop, translated when said
+
+
+ACTIONS: dict[str, Action] = {
+    "edit": Action(
+        lambda user, p, rq: EditForm(rq.POST),
+        lambda user, p, d: services.update_project(user, p.pk, d),
+        gettext_noop("项目信息已更新"),
+    ),
+    "status": Action(
+        lambda user, p, rq: StatusForm(services.next_statuses(user, p), rq.POST),
+        lambda user, p, d: services.change_status(user, p.pk, d["status"], d["date"], d["note"]),
+        gettext_noop("状态已更新"),
+    ),
+    "milestone": Action(
+        lambda user, p, rq: MilestoneForm(rq.POST),
+        lambda user, p, d: project_records.add_milestone(
+            user, p.pk, d["title"], d["planned"], d["note"]
+        ),
+        gettext_noop("节点已添加"),
+    ),
+    "done": Action(
+        lambda user, p, rq: DoneForm(rq.POST), _complete_milestone, gettext_noop("节点已完成")
+    ),
+    "spending": Action(
+        lambda user, p, rq: SpendingForm(rq.POST),
+        lambda user, p, d: project_records.record_spending(
+            user, p.pk, d["date"], d["amount"], d["note"]
+        ),
+        gettext_noop("支出已登记"),
+    ),
+    "official": Action(
+        lambda user, p, rq: OfficialForm(user, p, rq.POST),
+        lambda user, p, d: project_records.add_official(user, p.pk, d["person"].pk, d["role"]),
+        gettext_noop("责任人已添加"),
+    ),
+    "document": Action(
+        lambda user, p, rq: DocumentForm(rq.POST, rq.FILES),
+        _save_document,
+        gettext_noop("文件已上传"),
+    ),
+}
+UNOFFICIAL = "unofficial"  # removing an official: a button, no form
 
 
 @login_required
 @require_POST
 def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    if action not in ACTIONS and action != UNOFFICIAL:
         raise Http404
     p = _project_or_404(request, pk)
     user = request.user
     if not services.can_manage(user, p):
         raise PermissionDenied
-    form: Any
-    if action == "edit":
-        form = EditForm(request.POST)
-    elif action == "status":
-        form = StatusForm(services.next_statuses(user, p), request.POST)
-    elif action == "milestone":
-        form = MilestoneForm(request.POST)
-    elif action == "done":
-        form = DoneForm(request.POST)
-    elif action == "spending":
-        form = SpendingForm(request.POST)
-    elif action == "official":
-        form = OfficialForm(user, p, request.POST)
-    elif action == "document":
-        form = DocumentForm(request.POST, request.FILES)
-    else:
-        try:
-            official_id = int(request.POST.get("official", ""))
-        except ValueError:
-            raise Http404 from None
-        if not p.officials.filter(pk=official_id).exists():
-            raise Http404
-        services.remove_official(user, official_id)
+    if action == UNOFFICIAL:
+        _remove_official(user, p, request)
         messages.success(request, _("已移除责任人"))
         return redirect("projects:project", pk=p.pk)
+    step = ACTIONS[action]
+    form = step.form(user, p, request)
     if form.is_valid():
-        d = form.cleaned_data
         try:
-            if action == "edit":
-                services.update_project(user, p.pk, d)
-                messages.success(request, _("项目信息已更新"))
-            elif action == "status":
-                services.change_status(user, p.pk, d["status"], d["date"], d["note"])
-                messages.success(request, _("状态已更新"))
-            elif action == "milestone":
-                services.add_milestone(user, p.pk, d["title"], d["planned"], d["note"])
-                messages.success(request, _("节点已添加"))
-            elif action == "done":
-                if not p.milestones.filter(pk=d["milestone"]).exists():
-                    raise Http404
-                services.complete_milestone(user, d["milestone"], d["done"])
-                messages.success(request, _("节点已完成"))
-            elif action == "spending":
-                services.record_spending(user, p.pk, d["date"], d["amount"], d["note"])
-                messages.success(request, _("支出已登记"))
-            elif action == "official":
-                services.add_official(user, p.pk, d["person"].pk, d["role"])
-                messages.success(request, _("责任人已添加"))
-            else:
-                f = d["file"]
-                services.save_document(
-                    user, p.pk, f, size=f.size or 0, name=f.name or "", title=d["title"]
-                )
-                messages.success(request, _("文件已上传"))
+            step.run(user, p, form.cleaned_data)
         except ProjectsError as exc:
             if exc.kind == "forbidden":
                 raise PermissionDenied from exc
             add_form_error(form, exc)
         else:
+            messages.success(request, _(step.done))
             return redirect("projects:project", pk=p.pk)
     if action == "done":
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -241,8 +271,8 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def document(request: HttpRequest, pk: int) -> FileResponse:
     try:
-        d = services.get_document(request.user, pk)
-        path = services.document_path(d)
+        d = project_records.get_document(request.user, pk)
+        path = project_records.document_path(d)
     except ProjectsError:
         raise Http404 from None
     if not path.exists():
@@ -297,7 +327,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
     errors: list[Any] = []
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        if (f.size or 0) > services.document_limit():
+        if (f.size or 0) > project_records.document_limit():
             form.add_error("file", _("文件过大"))
         else:
             result = excel.import_projects(request.user, f)

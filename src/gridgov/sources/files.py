@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import actor_name
 from gridgov.errors import INVALID, TOO_LARGE, DomainError
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
-from gridgov.sources.services import actor_name
 
 MB = 1024 * 1024
 

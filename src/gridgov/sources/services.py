@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gridgov import inputs
+from gridgov.core.actor import actor_name
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
@@ -182,14 +183,6 @@ def next_code(category: str) -> str:
     )
     number = max((int(code.split("-")[1]) for code in taken), default=0) + 1
     return f"{prefix}-{number:05d}"
-
-
-def actor_name(user: Any) -> str:
-    """The name recorded beside an account's change: its person's, else the username."""
-    person = getattr(user, "person", None) if user is not None else None
-    if person is not None:
-        return person.name
-    return getattr(user, "username", "") or ""
 
 
 def _set_links(source: PollutionSource, grid_ids: list[int]) -> None:

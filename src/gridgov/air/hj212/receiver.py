@@ -37,489 +37,46 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import logging
 import math
-import queue
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
 
-from gridgov.air import aggregate, wind
 from gridgov.air.hj212 import codec
-from gridgov.air.hj212.devices import STANDARD_CODES, check_password
-from gridgov.air.ingest import FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
-from gridgov.air.models import CST, POLLUTANT_FIELDS, DeviceStatus, Flag, Station, StationKind
+from gridgov.air.hj212.connection import Connection, Interval, Split
+from gridgov.air.hj212.devices import check_password
+from gridgov.air.hj212.packets import read_data
+from gridgov.air.hj212.store import (
+    DeviceStats,
+    Row,
+    Store,
+    close_thread_connection,
+    load_devices,
+    log,
+    mark_all_disconnected,
+    write_status,
+)
+from gridgov.air.ingest import FUTURE_SLACK_SECONDS
+from gridgov.air.models import CST, StationKind
 
-log = logging.getLogger("gridgov.hj212")
+if TYPE_CHECKING:
+    import numpy as np
 
-NCOL = len(POLLUTANT_FIELDS)
+    from gridgov.air.hj212.store import Device
+
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
 # a station's packets must carry its own: 31 from emission monitors, 22 from the others.
 DATA_ST = ("22", "31")
 EMISSION_ST = "31"
-# HJ 212-2017 meteorological codes: wind direction (°, where it comes from) and speed (m/s).
-WIND_CODES = {"a01008": wind.WD, "a01007": wind.WS}
 DATA_CN = ("2011", "2051", "2061")
 ANSWER_CN = ("9011", "9012", "9013", "9014")  # a device's answers to our requests
 MAX_SPLIT_PARTS = 100
 MAX_OPEN_SPLITS = 10_000
-MAX_ITEM_KEY = 40
-MAX_ITEM_VALUE = 32
-STORE_GROUP = 5000  # rows per ingestion at most
-# After a group's first row the store thread sleeps this long once, then takes whatever is
-# queued without waiting: a timed get per row cost a GIL hand-over from the loop thread per row
-# (up to the 5 ms switch interval each), so gathering 300 rows took longer than storing them.
-STORE_WAIT_SECONDS = 0.005
-# Pending days recomputed between two groups at most, so a refresh never holds up the answers
-# for long (a flush or stop recomputes all of them).
-DAY_REFRESH_STEP = 500
-
-
-# --- stations as the receiver knows them ------------------------------------------------------
-
-
-@dataclass
-class Device:
-    """A station with an MN, as cached in memory (refreshed from the database)."""
-
-    info: StationInfo
-    mn: str
-    pw_hash: str
-    codes: dict[str, int]  # lower-case code → column of POLLUTANT_FIELDS
-    factors: np.ndarray  # (6,) multipliers
-    last_ts: int | None  # newest stored reading (start of its interval)
-
-
-def device_of(station: Station, last_ts: int | None) -> Device:
-    column = {p: j for j, p in enumerate(POLLUTANT_FIELDS)}
-    codes = {code.lower(): column[p] for code, p in STANDARD_CODES.items()}
-    for code, pollutant in (station.device_codes or {}).items():
-        if pollutant in column:
-            codes[str(code).lower()] = column[pollutant]
-    factors = np.ones(NCOL)
-    for pollutant, factor in (station.device_factors or {}).items():
-        if pollutant in column and isinstance(factor, int | float) and math.isfinite(factor):
-            factors[column[pollutant]] = float(factor)
-    return Device(
-        StationInfo.of(station), str(station.mn), station.pw_hash, codes, factors, last_ts
-    )
-
-
-def load_devices() -> dict[str, Device]:
-    """Every active station with an MN (runs in a thread, never on the loop)."""
-    close_old_connections()
-    try:
-        stations = Station.objects.filter(active=True, mn__isnull=False).exclude(mn="")
-        last = dict(stations.filter(state__isnull=False).values_list("pk", "state__last_ts"))
-        return {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
-    finally:
-        connection.close()
-
-
-# --- device status ----------------------------------------------------------------------------
-
-
-@dataclass
-class DeviceStats:
-    """What the loop knows of a station's device since the last status write (deltas)."""
-
-    connections: int = 0
-    peer: str = ""
-    connected_at: dt.datetime | None = None
-    disconnected_at: dt.datetime | None = None
-    last_packet_at: dt.datetime | None = None
-    packets: int = 0
-    answered: int = 0
-    rejections: Counter = field(default_factory=Counter)
-    dirty: bool = False
-
-    def snapshot(self) -> dict[str, Any]:
-        snap = {
-            "connected": self.connections > 0,
-            "peer": self.peer,
-            "connected_at": self.connected_at,
-            "disconnected_at": self.disconnected_at,
-            "last_packet_at": self.last_packet_at,
-            "packets": self.packets,
-            "answered": self.answered,
-            "rejections": dict(self.rejections),
-        }
-        self.packets = self.answered = 0
-        self.rejections = Counter()
-        self.dirty = False
-        return snap
-
-
-def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
-    """Add the loop's deltas to the DeviceStatus rows (runs in a thread)."""
-    close_old_connections()
-    try:
-        with transaction.atomic():
-            ids = set(Station.objects.filter(pk__in=list(snapshots)).values_list("pk", flat=True))
-            rows = {d.station_id: d for d in DeviceStatus.objects.filter(station_id__in=ids)}
-            for sid, snap in snapshots.items():
-                if sid not in ids:
-                    continue
-                row = rows.get(sid) or DeviceStatus(station_id=sid)
-                row.connected = snap["connected"]
-                row.peer = snap["peer"][:64] or row.peer
-                for name in ("connected_at", "disconnected_at", "last_packet_at"):
-                    if snap[name] is not None:
-                        setattr(row, name, snap[name])
-                row.packets += snap["packets"]
-                row.answered += snap["answered"]
-                rejections = dict(row.rejections or {})
-                for reason, n in snap["rejections"].items():
-                    rejections[reason] = rejections.get(reason, 0) + n
-                row.rejections = rejections
-                row.save()
-    finally:
-        connection.close()
-
-
-def close_thread_connection() -> None:
-    """Close the calling thread's database connection (`connection` is per thread: the
-    attribute must be looked up in the thread that owns it)."""
-    connection.close()
-
-
-def mark_all_disconnected() -> None:
-    """At start and stop: no device is connected to a receiver that is not running."""
-    close_old_connections()
-    try:
-        DeviceStatus.objects.filter(connected=True).update(
-            connected=False, disconnected_at=dt.datetime.now(dt.UTC)
-        )
-    finally:
-        connection.close()
-
-
-# --- the store thread -------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One reading to store, and the packets to answer once it is committed."""
-
-    station: Device
-    ts: int
-    values: np.ndarray  # (6,)
-    device: np.ndarray  # (6,) flag bits
-    waiters: list[tuple[Connection, codec.Packet]]
-    wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))  # (wd, ws)
-
-    @property
-    def info(self) -> StationInfo:
-        return self.station.info
-
-
-_STOP = object()
-
-
-class _Refresh:
-    """A request to the store thread: recompute the pending days now (Receiver.flush)."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-
-
-class Store:
-    """One committer thread: rows merged into one Batch per ingestion; outcomes back to the
-    loop through `deliver` (row, None when stored or already stored, else the reason).
-
-    With `day_refresh` seconds > 0 (GRIDGOV_DAY_REFRESH_SECONDS) the batches defer their days
-    (ingest's defer_days) and this thread runs `aggregate.refresh_pending_days` when it starts,
-    at most that many seconds after a batch (between batches, or while idle), on request
-    (`refresh_days`) and when it stops. The thread keeps its database connection from batch to
-    batch (reconnecting cost a batch 2–6 ms on SQLite, whose CONN_MAX_AGE is 0); a connection
-    that failed is closed where it failed."""
-
-    def __init__(
-        self,
-        deliver: Callable[[list[tuple[Row, str | None]]], None],
-        day_refresh: float | None = None,
-    ) -> None:
-        self.deliver = deliver
-        self.queue: queue.Queue[Any] = queue.Queue()
-        self.thread: threading.Thread | None = None
-        self.day_refresh = (
-            settings.GRIDGOV_DAY_REFRESH_SECONDS if day_refresh is None else day_refresh
-        )
-        self._next_days = 0.0  # time.monotonic() of the next refresh of pending days
-        self._dirty = True  # batches stored since the last refresh (or not yet refreshed)
-
-    @property
-    def defer_days(self) -> bool:
-        return self.day_refresh > 0
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="gridgov-hj212-store", daemon=True)
-        self.thread.start()
-
-    def put(self, row: Row) -> None:
-        self.queue.put(row)
-
-    def refresh_days(self, timeout: float = 60) -> None:
-        """Have the thread recompute every pending day now; returns when it has (or timeout)."""
-        if not self.defer_days or self.thread is None or not self.thread.is_alive():
-            return
-        request = _Refresh()
-        self.queue.put(request)
-        request.done.wait(timeout)
-
-    def stop(self, timeout: float = 30) -> None:
-        if self.thread is not None and self.thread.is_alive():
-            self.queue.put(_STOP)
-            self.thread.join(timeout)
-        self.thread = None
-
-    def _run(self) -> None:
-        try:
-            self._refresh_days()  # what a receiver killed before its refresh left pending
-            while True:
-                try:
-                    first = self.queue.get(timeout=self._until_refresh())
-                except queue.Empty:
-                    self._refresh_days(DAY_REFRESH_STEP)
-                    continue
-                if first is _STOP:
-                    return
-                requests = []
-                group: list[Row] = []
-                if isinstance(first, _Refresh):
-                    requests.append(first)
-                else:
-                    group.append(first)
-                stopping = False
-                if group:
-                    time.sleep(STORE_WAIT_SECONDS)
-                while group and len(group) < STORE_GROUP:
-                    try:
-                        nxt = self.queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is _STOP:
-                        stopping = True
-                        break
-                    if isinstance(nxt, _Refresh):
-                        requests.append(nxt)
-                    else:
-                        group.append(nxt)
-                if group:
-                    self.deliver(self._store(group))
-                    self._dirty = True
-                if requests:
-                    self._refresh_days()
-                elif self.defer_days and time.monotonic() >= self._next_days:
-                    self._refresh_days(DAY_REFRESH_STEP)
-                for request in requests:
-                    request.done.set()
-                if stopping:
-                    return
-        finally:
-            self._refresh_days()
-            connection.close()
-
-    def _until_refresh(self) -> float | None:
-        """How long the idle thread may wait for rows before pending days are due."""
-        if not self.defer_days or not self._dirty:
-            return None
-        return max(self._next_days - time.monotonic(), 0.0)
-
-    def _refresh_days(self, step: int | None = None) -> None:
-        """Recompute pending days: all of them, or `step` at most (then, if that many were
-        pending, the rest follows after the next group, the refresh staying due)."""
-        if not self.defer_days:
-            return
-        try:
-            done = aggregate.refresh_pending_days(step)
-        except Exception:
-            log.exception("recomputing pending days failed; they stay pending")
-            connection.close()
-            self._next_days = time.monotonic() + self.day_refresh
-            return
-        if step is None or done < step:
-            self._next_days = time.monotonic() + self.day_refresh
-            self._dirty = False
-
-    def _store(self, group: list[Row]) -> list[tuple[Row, str | None]]:
-        try:
-            return commit_rows(group, defer_days=self.defer_days)
-        except Exception:
-            log.exception("storing %d rows failed; storing them one by one", len(group))
-            connection.close()
-        outcomes: list[tuple[Row, str | None]] = []
-        for row in group:
-            close_old_connections()
-            try:
-                outcomes.extend(commit_rows([row], defer_days=self.defer_days))
-            except Exception:
-                log.exception("storing the reading of station %s failed", row.info.code)
-                connection.close()
-                outcomes.append((row, "store_error"))
-        return outcomes
-
-
-def _wind_of(group: list[Row]) -> np.ndarray | None:
-    """The rows' (wd, ws), or None when no row has wind (the ingestion skips the upsert)."""
-    winds = np.array([r.wind for r in group], dtype=float).reshape(len(group), 2)
-    return winds if np.isfinite(winds).any() else None
-
-
-def commit_rows(group: list[Row], *, defer_days: bool = False) -> list[tuple[Row, str | None]]:
-    """One ingestion for the rows; each row's outcome (None: stored now or before). With
-    defer_days their days are left pending (the store thread's refresh recomputes them)."""
-    n = len(group)
-    batch = Batch(
-        np.array([r.info.id for r in group], dtype=np.int64),
-        np.array([r.ts for r in group], dtype=np.int64),
-        np.array([r.values for r in group], dtype=float).reshape(n, NCOL),
-        np.zeros((n, NCOL), bool),
-        np.arange(n, dtype=np.int64),
-        np.array([r.device for r in group], dtype=np.int16).reshape(n, NCOL),
-        _wind_of(group),
-    )
-    infos = {r.info.id: r.info for r in group}
-    result = ingest(batch, infos, reject_all_on_error=False, defer_days=defer_days)
-    refused: dict[int, str] = {}
-    for error in result.errors:
-        refused.setdefault(error.row, "refused_time" if error.field == "time" else "refused_value")
-    return [(row, refused.get(i)) for i, row in enumerate(group)]
-
-
-# --- connections ------------------------------------------------------------------------------
-
-
-class Connection(asyncio.Protocol):
-    def __init__(self, receiver: Receiver) -> None:
-        self.receiver = receiver
-        self.transport: asyncio.Transport | None = None
-        self.reader = codec.FrameReader(receiver.max_packet)
-        self.peer = ""
-        self.open = False
-        self.faults = 0
-        self.tokens = float(receiver.burst)
-        self.refilled = time.monotonic()
-        self.last_activity = self.refilled
-        self.verified: set[tuple[str, str, str]] = set()  # (MN, PW, stored hash)
-        self.stations: set[int] = set()
-        self.asked: set[str] = set()  # MNs asked for their missed data on this connection
-
-    # asyncio.Protocol
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
-        self.transport = cast(asyncio.Transport, transport)
-        peer = transport.get_extra_info("peername")
-        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
-        self.receiver.connection_made(self)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.receiver.connection_lost(self)
-
-    def data_received(self, data: bytes) -> None:
-        self.last_activity = time.monotonic()
-        receiver = self.receiver
-        transport = self.transport
-        for item in self.reader.feed(data):
-            if not self.open or transport is None or transport.is_closing():
-                return
-            if isinstance(item, codec.FrameError):
-                receiver.fault(self, item.reason)
-                continue
-            if not self._take_token():
-                receiver.count_rejection("rate")
-                continue
-            receiver.handle(self, item)
-        if len(self.reader.buffer) > receiver.read_buffer:
-            receiver.count_rejection("buffer")
-            self.close()
-
-    def eof_received(self) -> bool | None:
-        return None  # close our side too
-
-    # helpers
-    def _take_token(self) -> bool:
-        now = time.monotonic()
-        rate = self.receiver.rate
-        self.tokens = min(self.receiver.burst, self.tokens + (now - self.refilled) * rate)
-        self.refilled = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-    def write(self, data: bytes) -> None:
-        transport = self.transport
-        if transport is None or transport.is_closing() or not self.open:
-            return
-        transport.write(data)
-        if transport.get_write_buffer_size() > self.receiver.read_buffer:
-            self.receiver.count_rejection("slow_reader")
-            transport.abort()
-
-    def close(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.close()
-
-
-# --- real-time accumulation and split packets ------------------------------------------------
-
-
-@dataclass
-class Interval:
-    """Real-time values of one station and interval: valid values and flagged ones apart."""
-
-    device: Device
-    ts: int
-    closes_at: float
-    ok_sum: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
-    ok_n: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
-    bad_sum: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
-    bad_n: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
-    bad_flag: np.ndarray = field(default_factory=lambda: np.zeros(NCOL, np.int64))
-    waiters: list[tuple[Connection, codec.Packet]] = field(default_factory=list)
-    wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
-
-    def add(
-        self, values: np.ndarray, flags: np.ndarray, wind_now: np.ndarray | None = None
-    ) -> None:
-        if wind_now is not None and np.isfinite(wind_now[wind.WD]):
-            self.wind = wind_now  # the interval's latest direction (and its speed)
-        present = ~np.isnan(values)
-        ok = present & (flags == 0)
-        bad = present & (flags != 0)
-        self.ok_sum[ok] += values[ok]
-        self.ok_n[ok] += 1
-        self.bad_sum[bad] += values[bad]
-        self.bad_n[bad] += 1
-        self.bad_flag[bad] = flags[bad]
-
-    def row(self) -> Row:
-        """The interval's mean: of the valid values where there are any, else of the flagged
-        ones (keeping the device's flag)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ok_mean = self.ok_sum / self.ok_n
-            bad_mean = self.bad_sum / self.bad_n
-        use_ok = self.ok_n > 0
-        values = np.where(use_ok, ok_mean, np.where(self.bad_n > 0, bad_mean, np.nan))
-        flags = np.where(use_ok, 0, np.where(self.bad_n > 0, self.bad_flag, 0))
-        return Row(self.device, self.ts, values, flags.astype(np.int16), self.waiters, self.wind)
-
-
-@dataclass
-class Split:
-    pnum: int
-    started: float
-    parts: dict[int, codec.Packet] = field(default_factory=dict)
 
 
 # --- the receiver -----------------------------------------------------------------------------
@@ -706,41 +263,10 @@ class Receiver:
 
     def handle(self, conn: Connection, segment: bytes) -> None:
         self.counters["packets"] += 1
-        try:
-            packet = codec.parse_segment(segment)
-        except codec.FrameError as exc:
-            self.fault(conn, exc.reason)
+        admitted = self._admit(conn, segment)
+        if admitted is None:
             return
-        device = self.devices.get(packet.mn)
-        if device is None:
-            self.fault(conn, "unknown_mn")
-            return
-        key = (packet.mn, packet.pw, device.pw_hash)
-        if key not in conn.verified:
-            if not check_password(packet.pw, device.pw_hash):
-                self.fault(conn, "wrong_pw", device)
-                return
-            conn.verified.add(key)
-        self._seen(conn, device)
-        if packet.st == "91" and packet.cn in ANSWER_CN:
-            conn.faults = 0
-            self.counters["device_answers"] += 1
-            return
-        if packet.st not in DATA_ST or packet.cn not in DATA_CN:
-            self.count_rejection("unsupported", device)
-            return
-        if (packet.st == EMISSION_ST) != (device.info.kind == StationKind.EMISSION):
-            self.count_rejection("wrong_st", device)
-            return
-        if packet.flag & codec.FLAG_SPLIT:
-            if packet.pnum is None or packet.pno is None or packet.pnum > MAX_SPLIT_PARTS:
-                self.fault(conn, "malformed", device)
-                return
-            whole = self._reassemble(packet)
-            if whole is None:
-                conn.faults = 0
-                return
-            packet = whole
+        packet, device = admitted
         try:
             ts, values, flags, wind_now = read_data(packet, device)
         except codec.FrameError as exc:
@@ -761,19 +287,73 @@ class Receiver:
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
-            if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
-                self.count_rejection("refused_time", device)
-                return
-            step = device.info.interval * 60
-            start = ts - ts % step
-            acc = self.intervals.get((device.info.id, start))
-            if acc is None:
-                acc = Interval(device, start, start + step + self.grace)
-                self.intervals[(device.info.id, start)] = acc
-            acc.add(values, flags, wind_now)
-            acc.waiters.append((conn, packet))
+            self._accumulate(conn, device, packet, ts, values, flags, wind_now)
         else:
             self._submit(Row(device, ts, values, flags, [(conn, packet)], wind_now))
+
+    def _admit(self, conn: Connection, segment: bytes) -> tuple[codec.Packet, Device] | None:
+        """A segment's data packet and its device: the frame parsed, the device known, its
+        password right, the system and command codes ours, a split packet whole. Else None,
+        with the fault or the rejection counted (a device's answer is counted too)."""
+        try:
+            packet = codec.parse_segment(segment)
+        except codec.FrameError as exc:
+            self.fault(conn, exc.reason)
+            return None
+        device = self.devices.get(packet.mn)
+        if device is None:
+            self.fault(conn, "unknown_mn")
+            return None
+        key = (packet.mn, packet.pw, device.pw_hash)
+        if key not in conn.verified:
+            if not check_password(packet.pw, device.pw_hash):
+                self.fault(conn, "wrong_pw", device)
+                return None
+            conn.verified.add(key)
+        self._seen(conn, device)
+        if packet.st == "91" and packet.cn in ANSWER_CN:
+            conn.faults = 0
+            self.counters["device_answers"] += 1
+            return None
+        if packet.st not in DATA_ST or packet.cn not in DATA_CN:
+            self.count_rejection("unsupported", device)
+            return None
+        if (packet.st == EMISSION_ST) != (device.info.kind == StationKind.EMISSION):
+            self.count_rejection("wrong_st", device)
+            return None
+        if packet.flag & codec.FLAG_SPLIT:
+            if packet.pnum is None or packet.pno is None or packet.pnum > MAX_SPLIT_PARTS:
+                self.fault(conn, "malformed", device)
+                return None
+            whole = self._reassemble(packet)
+            if whole is None:
+                conn.faults = 0
+                return None
+            packet = whole
+        return packet, device
+
+    def _accumulate(
+        self,
+        conn: Connection,
+        device: Device,
+        packet: codec.Packet,
+        ts: int,
+        values: np.ndarray,
+        flags: np.ndarray,
+        wind_now: np.ndarray,
+    ) -> None:
+        """A real-time packet (2011) joins its interval's accumulator, answered when it closes."""
+        if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
+            self.count_rejection("refused_time", device)
+            return
+        step = device.info.interval * 60
+        start = ts - ts % step
+        acc = self.intervals.get((device.info.id, start))
+        if acc is None:
+            acc = Interval(device, start, start + step + self.grace)
+            self.intervals[(device.info.id, start)] = acc
+        acc.add(values, flags, wind_now)
+        acc.waiters.append((conn, packet))
 
     def _seen(self, conn: Connection, device: Device) -> None:
         stats = self._stats(device.info.id)
@@ -970,57 +550,6 @@ COUNTER_NAMES = (
     "closed_faults",
     "closed_idle",
 )
-
-
-def read_data(
-    packet: codec.Packet, device: Device
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """The data area → (ts, values, device flag bits, wind) in POLLUTANT_FIELDS order, with the
-    station's codes and unit factors; FrameError("data_area") or ("no_values"). Wind (a01008
-    direction, a01007 speed) is (wd, ws), NaN where absent or out of range (never an error)."""
-    items = packet.items()
-    stamp = items.get("DataTime")
-    if stamp is None:
-        raise codec.FrameError("data_area", "no DataTime")
-    ts = int(codec.parse_stamp(stamp).timestamp())
-    suffix = "Rtd" if packet.cn == "2011" else "Avg"
-    values = np.full(NCOL, np.nan)
-    flags = np.zeros(NCOL, np.int16)
-    wind_now = np.full(2, np.nan)
-    for key, text in items.items():
-        if len(key) > MAX_ITEM_KEY or len(text) > MAX_ITEM_VALUE:
-            raise codec.FrameError("data_area", f"item {key[:MAX_ITEM_KEY]!r} too long")
-        code, dash, kind = key.rpartition("-")
-        if not dash:
-            continue
-        j = device.codes.get(code.lower())
-        if j is None:
-            w = WIND_CODES.get(code.lower())
-            if w is not None and kind == suffix:
-                try:
-                    number = float(text)
-                except ValueError:
-                    continue  # a wind value that is no number is not used
-                cleaned = wind.clean_direction if w == wind.WD else wind.clean_speed
-                wind_now[w] = cleaned(number)
-            continue
-        if kind == suffix:
-            try:
-                number = float(text)
-            except ValueError:
-                raise codec.FrameError("data_area", f"{key}={text!r} is not a number") from None
-            if not math.isfinite(number):
-                raise codec.FrameError("data_area", f"{key} is not a finite number")
-            values[j] = number * device.factors[j]
-        elif kind == "Flag":
-            if len(text) > 1:
-                raise codec.FrameError("data_area", f"{key}={text!r} is not a flag letter")
-            flags[j] = Flag.device_code(text)
-    present = ~np.isnan(values)
-    if not present.any():
-        raise codec.FrameError("no_values", "none of the six pollutants")
-    flags[~present] = 0
-    return ts, values, flags, wind_now
 
 
 def _print_line(line: str) -> None:

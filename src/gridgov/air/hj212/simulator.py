@@ -31,10 +31,15 @@ import hashlib
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gridgov.air.hj212 import codec
+from gridgov.air.hj212.sim_config import Stats
 from gridgov.air.models import CST
+
+if TYPE_CHECKING:
+    from gridgov.air.hj212.sim_config import Config
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -74,129 +79,6 @@ def minute_values(number: int, minute: dt.datetime, hot: bool = False) -> dict[s
         "a21005": round(0.4 + 1.2 * r[4], 3),
         "a05024": round(30 + 120 * r[5], 1),
     }
-
-
-@dataclass
-class Config:
-    host: str = "127.0.0.1"
-    port: int = 8212  # the receiver's default (GRIDGOV_HJ212_PORT)
-    devices: int = 1
-    prefix: str = "SIM"
-    first: int = 1  # number of the first device
-    digits: int = 6  # MN = prefix + number, zero-padded to this many digits
-    pw: str = "123456"
-    # None: real time (each minute once it is over). A time: catch up from that minute.
-    start: dt.datetime | None = None
-    # Per-device start minute (device index → time), overriding `start` for those devices.
-    starts: dict[int, dt.datetime] = field(default_factory=dict)
-    rate: float | None = None  # packets/s per device while catching up (None: window-bound)
-    window: int = 1  # unanswered packets a device allows itself
-    minutes: int | None = None  # minute packets per device, then the device stops
-    seconds: float | None = None  # stop sending new minutes after this long
-    drain: float = 30.0  # after the last minute, wait this long for missing answers
-    timeout: float = 5.0  # re-send a packet unanswered for this long
-    retries: int | None = None  # re-sends of one packet before giving it up (None: no limit)
-    backoff: float = 0.5  # first reconnection delay, doubled up to backoff_max
-    backoff_max: float = 30.0
-    ramp: float = 0.0  # devices start evenly spread over this many seconds
-    rtd_seconds: float | None = None  # also send CN=2011 real-time packets this often
-    hot: Callable[[int], bool] = lambda index: False  # devices with PM2.5 over the thresholds
-    quirks: frozenset[str] = frozenset()
-
-    def mn(self, index: int) -> str:
-        return f"{self.prefix}{self.first + index:0{self.digits}d}"
-
-    def start_of(self, index: int) -> dt.datetime | None:
-        start = self.starts.get(index, self.start)
-        if start is None:
-            return None
-        start = start.astimezone(CST)
-        return start.replace(second=0, microsecond=0)
-
-
-@dataclass
-class Stats:
-    """What the devices saw. Keys are (MN, DataTime as YYYYMMDDhhmmss)."""
-
-    devices: int = 0
-    connections: int = 0  # connections opened
-    connect_failures: int = 0
-    drops: int = 0  # connections lost while in use
-    sent: int = 0  # minute packets sent for the first time
-    resent: int = 0  # after a timeout or on a new connection (back-fills are counted apart)
-    given_up: int = 0  # packets dropped after `retries` re-sends
-    answered: int = 0
-    late_answers: int = 0  # answers to a QN already answered (or unknown)
-    history_requests: int = 0
-    backfilled: int = 0  # minute packets sent because the platform asked for them
-    rtd_sent: int = 0
-    frame_errors: int = 0  # unreadable bytes from the platform
-    first_sent: dict[tuple[str, str], float] = field(default_factory=dict)  # wall clock
-    answered_at: dict[tuple[str, str], float] = field(default_factory=dict)  # wall clock
-    latencies: list[float] = field(default_factory=list)  # first send → answer, seconds
-    last_try_latencies: list[float] = field(default_factory=list)  # last (re-)send → answer
-    answer_clock: list[float] = field(default_factory=list)  # monotonic times of answers
-    started: float = 0.0  # monotonic
-    all_started: float = 0.0  # monotonic: the last device has begun (end of the ramp)
-    stopped_sending: float = 0.0  # monotonic: no new minutes after this
-    finished: float = 0.0  # monotonic
-    connected: int = 0  # devices connected right now
-
-    @property
-    def sent_keys(self) -> set[tuple[str, str]]:
-        return set(self.first_sent)
-
-    @property
-    def answered_keys(self) -> set[tuple[str, str]]:
-        return set(self.answered_at)
-
-    @property
-    def unanswered_keys(self) -> set[tuple[str, str]]:
-        return set(self.first_sent) - set(self.answered_at)
-
-    def rate(self, since: float | None = None, until: float | None = None) -> float:
-        """Answered packets/s between two monotonic times (default: from the end of the ramp
-        to when the devices stopped sending new minutes, or to the last answer)."""
-        since = self.all_started if since is None else since
-        if until is None:
-            until = self.stopped_sending or self.finished
-        if until <= since:
-            return 0.0
-        n = sum(1 for t in self.answer_clock if since <= t <= until)
-        return n / (until - since)
-
-    def percentile(self, q: float, values: list[float] | None = None) -> float:
-        values = sorted(self.latencies if values is None else values)
-        if not values:
-            return float("nan")
-        k = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
-        return values[k]
-
-    def summary(self) -> str:
-        lines = [
-            f"{self.devices:,} devices, {self.connections:,} connections opened "
-            f"({self.connect_failures:,} refused or failed, {self.drops:,} dropped)",
-            f"minute packets: {self.sent:,} sent, {self.resent:,} re-sent, "
-            f"{self.answered:,} answered, {len(self.unanswered_keys):,} unanswered"
-            + (f", {self.given_up:,} given up" if self.given_up else ""),
-            f"answered packets/s (sustained, after the ramp): {self.rate():,.0f}",
-            f"packet → answer (first send): p50 {self.percentile(50) * 1000:.0f} ms, "
-            f"p99 {self.percentile(99) * 1000:.0f} ms; last (re-)send → answer p99 "
-            f"{self.percentile(99, self.last_try_latencies) * 1000:.0f} ms",
-        ]
-        if self.history_requests or self.backfilled:
-            lines.append(
-                f"history requests: {self.history_requests:,}, "
-                f"minutes back-filled: {self.backfilled:,}"
-            )
-        if self.rtd_sent:
-            lines.append(f"real-time packets (CN=2011, no answer wanted): {self.rtd_sent:,}")
-        if self.late_answers or self.frame_errors:
-            lines.append(
-                f"answers to no unanswered packet: {self.late_answers:,}; "
-                f"unreadable bytes from the platform: {self.frame_errors:,}"
-            )
-        return "\n".join(lines)
 
 
 @dataclass
@@ -438,52 +320,66 @@ class Device:
             if self.lost:
                 raise _Lost
             now = time.monotonic()
-            while self.pending:  # oldest (re-)send first
-                qn, p = next(iter(self.pending.items()))
-                if p.last + cfg.timeout > now:
-                    break
-                await self.resend(qn, p)
+            await self._resend_due(now)
             if cfg.rtd_seconds and now >= self.next_rtd and not self.schedule_done():
                 self.next_rtd = now + cfg.rtd_seconds
                 self.stats.rtd_sent += 1
                 await self.write(self.rtd_packet())
             while self.control:
                 await self.write(self.control.popleft())
-            if len(self.pending) < cfg.window:
-                if self.backfill:
-                    item = self.backfill.popleft()
-                    if isinstance(item, str):  # the end of a history request: 9012
-                        await self.write(self.reply(item, "9012", "ExeRtn=1"))
-                    else:
-                        await self.send_minute(item, backfill=True)
-                    continue
-                ready = self.next_ready_at(now)
-                if ready is not None and ready <= now:
-                    minute = self.next_minute
-                    self.next_minute += MINUTE
-                    self.made += 1
-                    self.next_paced = max(self.next_paced + 1 / cfg.rate, now) if cfg.rate else 0
-                    await self.send_minute(minute, backfill=False)
-                    continue
+            if len(self.pending) < cfg.window and await self._send_next(now):
+                continue
             if self.finished():
                 return
             if self.sim.past_drain():
                 return
-            # Sleep until an answer or request comes, a re-send falls due, or the next minute.
-            wake_at = [now + 1.0]
-            if self.pending:
-                wake_at.append(next(iter(self.pending.values())).last + cfg.timeout)
-            if len(self.pending) < cfg.window:
-                ready = self.next_ready_at(now)
-                if ready is not None:
-                    wake_at.append(ready)
-            if cfg.rtd_seconds and not self.schedule_done():
-                wake_at.append(self.next_rtd)
-            wait = min(wake_at) - now
-            if wait > 0:
-                self.wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), wait)
+            await self._sleep(now)
+
+    async def _resend_due(self, now: float) -> None:
+        """Re-send what has waited past the timeout, oldest first."""
+        while self.pending:
+            qn, p = next(iter(self.pending.items()))
+            if p.last + self.cfg.timeout > now:
+                break
+            await self.resend(qn, p)
+
+    async def _send_next(self, now: float) -> bool:
+        """A backfill item, else the next minute when it is due: True when one was sent."""
+        cfg = self.cfg
+        if self.backfill:
+            item = self.backfill.popleft()
+            if isinstance(item, str):  # the end of a history request: 9012
+                await self.write(self.reply(item, "9012", "ExeRtn=1"))
+            else:
+                await self.send_minute(item, backfill=True)
+            return True
+        ready = self.next_ready_at(now)
+        if ready is not None and ready <= now:
+            minute = self.next_minute
+            self.next_minute += MINUTE
+            self.made += 1
+            self.next_paced = max(self.next_paced + 1 / cfg.rate, now) if cfg.rate else 0
+            await self.send_minute(minute, backfill=False)
+            return True
+        return False
+
+    async def _sleep(self, now: float) -> None:
+        """Sleep until an answer or request comes, a re-send falls due, or the next minute."""
+        cfg = self.cfg
+        wake_at = [now + 1.0]
+        if self.pending:
+            wake_at.append(next(iter(self.pending.values())).last + cfg.timeout)
+        if len(self.pending) < cfg.window:
+            ready = self.next_ready_at(now)
+            if ready is not None:
+                wake_at.append(ready)
+        if cfg.rtd_seconds and not self.schedule_done():
+            wake_at.append(self.next_rtd)
+        wait = min(wake_at) - now
+        if wait > 0:
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), wait)
 
     async def read(self, reader: asyncio.StreamReader) -> None:
         frames = codec.FrameReader()

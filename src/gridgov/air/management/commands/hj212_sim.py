@@ -14,7 +14,8 @@ from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gridgov.air.hj212.simulator import QUIRKS, Config, Stats, parse_quirks, run
+from gridgov.air.hj212.sim_config import Config, Stats
+from gridgov.air.hj212.simulator import QUIRKS, parse_quirks, run
 from gridgov.air.models import CST
 
 

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
-from gridgov.ops.backup import BackupError, restore_backup
+from gridgov.ops.backup import BackupError
 from gridgov.ops.progress import rich_progress
+from gridgov.ops.restore import restore_backup
 
 
 class Command(BaseCommand):

@@ -1,0 +1,144 @@
+"""HJ 212 connections (asyncio protocol), real-time intervals and split packets."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+
+from gridgov.air import wind
+from gridgov.air.hj212 import codec
+from gridgov.air.hj212.store import NCOL, Row
+
+if TYPE_CHECKING:
+    from gridgov.air.hj212.receiver import Receiver
+    from gridgov.air.hj212.store import Device
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.transport: asyncio.Transport | None = None
+        self.reader = codec.FrameReader(receiver.max_packet)
+        self.peer = ""
+        self.open = False
+        self.faults = 0
+        self.tokens = float(receiver.burst)
+        self.refilled = time.monotonic()
+        self.last_activity = self.refilled
+        self.verified: set[tuple[str, str, str]] = set()  # (MN, PW, stored hash)
+        self.stations: set[int] = set()
+        self.asked: set[str] = set()  # MNs asked for their missed data on this connection
+
+    # asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
+        self.receiver.connection_made(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.receiver.connection_lost(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_activity = time.monotonic()
+        receiver = self.receiver
+        transport = self.transport
+        for item in self.reader.feed(data):
+            if not self.open or transport is None or transport.is_closing():
+                return
+            if isinstance(item, codec.FrameError):
+                receiver.fault(self, item.reason)
+                continue
+            if not self._take_token():
+                receiver.count_rejection("rate")
+                continue
+            receiver.handle(self, item)
+        if len(self.reader.buffer) > receiver.read_buffer:
+            receiver.count_rejection("buffer")
+            self.close()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too
+
+    # helpers
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        rate = self.receiver.rate
+        self.tokens = min(self.receiver.burst, self.tokens + (now - self.refilled) * rate)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing() or not self.open:
+            return
+        transport.write(data)
+        if transport.get_write_buffer_size() > self.receiver.read_buffer:
+            self.receiver.count_rejection("slow_reader")
+            transport.abort()
+
+    def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+
+# --- real-time accumulation and split packets ------------------------------------------------
+
+
+@dataclass
+class Interval:
+    """Real-time values of one station and interval: valid values and flagged ones apart."""
+
+    device: Device
+    ts: int
+    closes_at: float
+    ok_sum: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
+    ok_n: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
+    bad_sum: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
+    bad_n: np.ndarray = field(default_factory=lambda: np.zeros(NCOL))
+    bad_flag: np.ndarray = field(default_factory=lambda: np.zeros(NCOL, np.int64))
+    waiters: list[tuple[Connection, codec.Packet]] = field(default_factory=list)
+    wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
+
+    def add(
+        self, values: np.ndarray, flags: np.ndarray, wind_now: np.ndarray | None = None
+    ) -> None:
+        if wind_now is not None and np.isfinite(wind_now[wind.WD]):
+            self.wind = wind_now  # the interval's latest direction (and its speed)
+        present = ~np.isnan(values)
+        ok = present & (flags == 0)
+        bad = present & (flags != 0)
+        self.ok_sum[ok] += values[ok]
+        self.ok_n[ok] += 1
+        self.bad_sum[bad] += values[bad]
+        self.bad_n[bad] += 1
+        self.bad_flag[bad] = flags[bad]
+
+    def row(self) -> Row:
+        """The interval's mean: of the valid values where there are any, else of the flagged
+        ones (keeping the device's flag)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok_mean = self.ok_sum / self.ok_n
+            bad_mean = self.bad_sum / self.bad_n
+        use_ok = self.ok_n > 0
+        values = np.where(use_ok, ok_mean, np.where(self.bad_n > 0, bad_mean, np.nan))
+        flags = np.where(use_ok, 0, np.where(self.bad_n > 0, self.bad_flag, 0))
+        return Row(self.device, self.ts, values, flags.astype(np.int16), self.waiters, self.wind)
+
+
+@dataclass
+class Split:
+    pnum: int
+    started: float
+    parts: dict[int, codec.Packet] = field(default_factory=dict)

@@ -1,0 +1,73 @@
+"""The data items of an HJ 212 data packet (CP=&&…&&): values, flags and wind."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gridgov.air import wind
+from gridgov.air.hj212 import codec
+from gridgov.air.hj212.store import (
+    NCOL,
+)
+from gridgov.air.models import Flag
+
+if TYPE_CHECKING:
+    from gridgov.air.hj212.store import Device
+# HJ 212-2017 meteorological codes: wind direction (°, where it comes from) and speed (m/s).
+WIND_CODES = {"a01008": wind.WD, "a01007": wind.WS}
+MAX_ITEM_KEY = 40
+MAX_ITEM_VALUE = 32
+
+
+def read_data(
+    packet: codec.Packet, device: Device
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The data area → (ts, values, device flag bits, wind) in POLLUTANT_FIELDS order, with the
+    station's codes and unit factors; FrameError("data_area") or ("no_values"). Wind (a01008
+    direction, a01007 speed) is (wd, ws), NaN where absent or out of range (never an error)."""
+    items = packet.items()
+    stamp = items.get("DataTime")
+    if stamp is None:
+        raise codec.FrameError("data_area", "no DataTime")
+    ts = int(codec.parse_stamp(stamp).timestamp())
+    suffix = "Rtd" if packet.cn == "2011" else "Avg"
+    values = np.full(NCOL, np.nan)
+    flags = np.zeros(NCOL, np.int16)
+    wind_now = np.full(2, np.nan)
+    for key, text in items.items():
+        if len(key) > MAX_ITEM_KEY or len(text) > MAX_ITEM_VALUE:
+            raise codec.FrameError("data_area", f"item {key[:MAX_ITEM_KEY]!r} too long")
+        code, dash, kind = key.rpartition("-")
+        if not dash:
+            continue
+        j = device.codes.get(code.lower())
+        if j is None:
+            w = WIND_CODES.get(code.lower())
+            if w is not None and kind == suffix:
+                try:
+                    number = float(text)
+                except ValueError:
+                    continue  # a wind value that is no number is not used
+                cleaned = wind.clean_direction if w == wind.WD else wind.clean_speed
+                wind_now[w] = cleaned(number)
+            continue
+        if kind == suffix:
+            try:
+                number = float(text)
+            except ValueError:
+                raise codec.FrameError("data_area", f"{key}={text!r} is not a number") from None
+            if not math.isfinite(number):
+                raise codec.FrameError("data_area", f"{key} is not a finite number")
+            values[j] = number * device.factors[j]
+        elif kind == "Flag":
+            if len(text) > 1:
+                raise codec.FrameError("data_area", f"{key}={text!r} is not a flag letter")
+            flags[j] = Flag.device_code(text)
+    present = ~np.isnan(values)
+    if not present.any():
+        raise codec.FrameError("no_values", "none of the six pollutants")
+    flags[~present] = 0
+    return ts, values, flags, wind_now
