@@ -30,7 +30,7 @@ ERROR_SCHEMA = {
 
 @cache
 def openapi() -> dict[str, Any]:
-    from gridgov.apikit import api
+    from gridgov.api import api
 
     # Through JSON, as clients see it (status codes become strings).
     return json.loads(json.dumps(api.get_openapi_schema()))

@@ -128,7 +128,7 @@ def token(district: District, role: str) -> str:  # noqa: F811
 def _document() -> dict[str, Any]:
     """What GET /api/v1/openapi.json serves (the same call), built without a request so that
     collecting the tests needs no database."""
-    from gridgov.apikit import api
+    from gridgov.api import api
 
     return json.loads(json.dumps(api.get_openapi_schema()))
 

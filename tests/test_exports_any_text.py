@@ -121,7 +121,7 @@ def _later_meeting(user: Any, unit: str) -> int:
 
 def api_files() -> dict[str, str]:
     """OpenAPI path (`/api/v1/orders.xlsx`) → the file type its GET answers."""
-    from gridgov.apikit import api
+    from gridgov.api import api
 
     out = {}
     for path, operations in api.get_openapi_schema()["paths"].items():

@@ -129,7 +129,7 @@ def test_domain_error_kinds():
 
 
 def test_the_api_answers_a_domain_error_with_its_status_and_field(rf):
-    from gridgov.apikit import on_domain_error
+    from gridgov.api import on_domain_error
 
     request = rf.get("/api/v1/x")
     response = on_domain_error(request, DomainError.invalid("amount", "too large"))

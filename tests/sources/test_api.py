@@ -315,7 +315,7 @@ def test_status_refused_naming_the_field(client, bearer, registry):
 def test_schema_names_do_not_shadow_other_apps():
     """ninja names components by class name: a second `ResponsibleOut` would replace the
     territory's in the document (and its answers would be checked against ours)."""
-    from gridgov.apikit import api
+    from gridgov.api import api
 
     components = api.get_openapi_schema()["components"]["schemas"]
     assert "region_code" in components["ResponsibleOut"]["properties"]
