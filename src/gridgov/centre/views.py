@@ -3,6 +3,8 @@ Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,8 @@ from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
+from gridgov.core import pagecache
+from gridgov.people import scope
 from gridgov.workorders import notify
 from gridgov.workorders.services import person_of
 
@@ -25,8 +29,22 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_for(request.user, request.META.get("HTTP_USER_AGENT")))
 
 
+def cached_overview(user: Any) -> Overview:
+    """`overview(user, today())`, kept a short time per account, scope and minute and dropped
+    at any write (core/pagecache.py): sixteen officials on the overview compute it once."""
+    paths = scope.scope_paths(user)
+    day = today()
+    return pagecache.remember(
+        "overview",
+        user,
+        None if paths is scope.ALL else (paths or ["-"]),
+        lambda: overview(user, day),
+        day.isoformat(),
+    )
+
+
 def _context(request: HttpRequest) -> dict[str, object]:
-    o = overview(request.user, today())
+    o = cached_overview(request.user)
     return {
         "o": o,
         "levels": [
