@@ -1,4 +1,5 @@
-"""Figures of the busy pages (the overview, the order desk), kept a short time per account.
+"""Figures of the busy pages (the overview, the order desk, the menu), kept a short time per
+account.
 
 `remember(name, user, compute)` answers `compute()` from the Django cache (this process's
 memory, or Redis shared by every process) when the same account, with the same scope, asked in
@@ -6,8 +7,8 @@ the same minute, in the same language, since the last write. Kept at most
 `GRIDGOV_PAGE_CACHE_SECONDS` (0: never kept).
 
 What makes a kept answer wrong, and how the key follows it:
-- a write: every save or delete of a model the pages read (the apps in `WATCHED_APPS`, less the
-  high-rate tables in `UNWATCHED`) bumps one version number in the cache, at once and again when
+- a write: every save or delete of a model (but those of `IGNORED_APPS` and the high-rate
+  tables in `UNWATCHED`) bumps one version number in the cache, at once and again when
   the transaction commits (a request that read the data before the commit cannot keep its answer
   under the new version). Writes that send no signal (`QuerySet.update`, `bulk_create`) are seen
   at the next minute or when the time runs out;
@@ -16,8 +17,8 @@ What makes a kept answer wrong, and how the key follows it:
 - the scope: the key holds the account and its scope's paths, so a changed post or role is a
   new key at once.
 
-Nothing here imports a gridgov app: the watched apps are named by label, and the caller passes
-the scope's paths.
+Nothing here imports a gridgov app: the unwatched tables are named by label, and the caller
+passes the scope's paths.
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ from django.utils import timezone, translation
 T = TypeVar("T")
 
 VERSION_KEY = "pagecache:version"
-# The apps whose rows the overview and the desk show or count.
-WATCHED_APPS = frozenset(
-    {"auth", "territory", "people", "air", "workorders", "inspections", "emergency", "sources"}
-)
+# Writes that change no page: sessions and login attempts (every sign-in), the admin's log.
+IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
 # Written every minute or more often (readings and what is derived from them, the inbox): the
 # overview's air figures are kept by their own time (GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS).
 UNWATCHED = frozenset(
@@ -81,7 +80,7 @@ def watched(sender: Any) -> bool:
     meta = getattr(sender, "_meta", None)
     if meta is None:
         return False
-    return meta.app_label in WATCHED_APPS and (meta.app_label, meta.model_name) not in UNWATCHED
+    return meta.app_label not in IGNORED_APPS and (meta.app_label, meta.model_name) not in UNWATCHED
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
