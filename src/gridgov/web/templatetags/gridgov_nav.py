@@ -22,5 +22,18 @@ def main_nav(context: template.Context) -> list[dict[str, Any]]:
         return nav_for(user)
     paths = scope.scope_paths(user)
     return pagecache.remember(
-        "nav", user, None if paths is scope.ALL else (paths or ["-"]), lambda: nav_for(user)
+        "nav", user, None if paths is scope.ALL else (paths or ["-"]), lambda: _plain(nav_for(user))
     )
+
+
+def _plain(nav: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The labels as text in the current language (the key holds it): a lazy label costs a
+    class built anew each time it is read back from the cache."""
+    return [
+        {
+            **group,
+            "label": str(group["label"]) if group["label"] else "",
+            "entries": [{**e, "label": str(e["label"])} for e in group["entries"]],
+        }
+        for group in nav
+    ]
