@@ -3,11 +3,13 @@ station map (with the JSON those pages fetch) against `gridgov serve` (gunicorn,
 workers) on a demo database, everything on this machine (server and load generator together).
 
     python bench/pages_load.py [--data-dir DIR] [--seconds 30] [--users 16] [--port 8766]
-                                [--no-browser-cache] [--think S]
+                                [--no-browser-cache] [--think S] [--healthz-seconds 10]
 
 --data-dir: a directory holding a built demo (GRIDGOV_DATA_DIR); without it the demo is built
-into a temporary directory first (`gridgov demo --no-serve`, a few minutes). Prints per page:
-requests, errors, requests/s, p50/p95/p99 and p95 against the 300 ms target (issue 11).
+into a temporary directory first (`gridgov demo --no-serve`, a few minutes). First the same users
+ask only `/healthz` (no database, no template) for --healthz-seconds (0: skipped): the server's
+own speed on this machine. Then the pages. Prints per address: requests, errors, requests/s,
+p50/p95/p99, p95 against the 300 ms target (issue 11) and p95 against /healthz's (issue 21).
 Each simulated user keeps a browser's HTTP cache: what a response allows to be kept
 (Cache-Control max-age) is not asked again, and what carries an ETag is revalidated (304);
 `--no-browser-cache` fetches everything every time. Users go on to the next page at once
@@ -136,14 +138,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+def healthz(sessions: list[Session], seconds: float) -> list[float]:
+    """Every user asks /healthz again and again for `seconds`: each answer's time."""
+    timings: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def ask(s: Session) -> None:
+        while time.monotonic() < stop:
+            answer = s.get("/healthz")
+            if answer is not None and answer[0] == 200:
+                with lock:
+                    timings.append(answer[1])
+
+    threads = [threading.Thread(target=ask, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings
+
+
 def run(
-    base: str, users: int, seconds: float, browser_cache: bool = True, think: float = 0.0
+    base: str,
+    users: int,
+    seconds: float,
+    browser_cache: bool = True,
+    think: float = 0.0,
+    healthz_seconds: float = 10.0,
 ) -> None:
     sessions = []
     for i in range(users):
         s = Session(base, browser_cache)
         s.login(ROLES[i % len(ROLES)])
         sessions.append(s)
+    health = [x * 1000 for x in healthz(sessions, healthz_seconds)] if healthz_seconds else []
+    health_p95 = percentile(health, 95)
     pages = dict(PAGES)
     status, _ = sessions[0].get("/overview/") or (200, 0.0)
     if status != 200:
@@ -194,16 +224,25 @@ def run(
         + f", {think:g} s between pages"
     )
     print(
-        f"{'url':44} {'req':>6} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} p95/300ms"
+        f"{'url':44} {'req':>6} {'err':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
+        "p95/300ms p95/healthz"
     )
+    if health:
+        print(
+            f"{'/healthz (alone, before the pages)':44} {len(health):6d} {0:4d} "
+            f"{len(health) / healthz_seconds:7.1f} {statistics.median(health):6.0f}ms "
+            f"{health_p95:6.0f}ms {percentile(health, 99):6.0f}ms "
+            f"{health_p95 / TARGET_P95_MS:8.2f} {1:10.2f}"
+        )
     for u in urls:
         t = [x * 1000 for x in timings[u]]
         p95 = percentile(t, 95)
         print(
             f"{u:44} {len(t):6d} {errors[u]:4d} {len(t) / elapsed:7.1f} "
             f"{statistics.median(t) if t else float('nan'):6.0f}ms {p95:6.0f}ms "
-            f"{percentile(t, 99):6.0f}ms {p95 / TARGET_P95_MS:8.2f}"
+            f"{percentile(t, 99):6.0f}ms {p95 / TARGET_P95_MS:8.2f} {p95 / health_p95:10.2f}"
         )
+    print(f"all addresses: {sum(map(len, timings.values())) / elapsed:.1f} req/s")
 
 
 def main() -> None:
@@ -214,6 +253,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument(
         "--think", type=float, default=0.0, help="seconds a user reads a page before the next"
+    )
+    parser.add_argument(
+        "--healthz-seconds",
+        type=float,
+        default=10.0,
+        help="seconds of /healthz alone before the pages (the baseline; 0: skipped)",
     )
     parser.add_argument(
         "--no-browser-cache",
@@ -234,7 +279,14 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(base)
-        run(base, args.users, args.seconds, not args.no_browser_cache, args.think)
+        run(
+            base,
+            args.users,
+            args.seconds,
+            not args.no_browser_cache,
+            args.think,
+            args.healthz_seconds,
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -89,3 +89,36 @@ def test_a_file_database_is_in_wal_mode(tmp_path):
 @pytest.mark.django_db
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_connections_are_kept_with_health_checks_on_both_databases(monkeypatch):
+    from gridgov import settings as gridgov_settings
+
+    sqlite = gridgov_settings._database()
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3" or "DATABASE_URL" in os.environ
+    monkeypatch.setenv("DATABASE_URL", "postgres://gridgov:secret@db.example:5432/gridgov")
+    postgres = gridgov_settings._database()
+    for db in (sqlite, postgres):
+        assert db["CONN_MAX_AGE"] == gridgov_settings.GRIDGOV_DB_CONN_MAX_AGE > 0
+        assert db["CONN_HEALTH_CHECKS"] is True
+    assert postgres["ENGINE"] == "django.db.backends.postgresql"
+    monkeypatch.delenv("DATABASE_URL")
+    sqlite = gridgov_settings._database()
+    # A kept SQLite connection still gets WAL and the write lock up front when it is opened.
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_kept_connection_age_is_read_from_the_environment(tmp_path):
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {**clean, "GRIDGOV_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gridgov.settings"}
+    for value, expected in (("0", "0"), ("30", "30")):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); " + code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**env, "GRIDGOV_DB_CONN_MAX_AGE": value},
+        )
+        assert result.stdout.strip() == expected, result.stderr

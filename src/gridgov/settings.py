@@ -88,11 +88,22 @@ TEMPLATES = [
 ]
 
 
+# Each server thread keeps its database connection this many seconds (0: a new connection for
+# every request; on SQLite that re-reads the whole schema, ~2 ms a request), checked before each
+# request that reuses it (CONN_HEALTH_CHECKS) so a dropped connection is replaced, not an error.
+GRIDGOV_DB_CONN_MAX_AGE = config.env_int("GRIDGOV_DB_CONN_MAX_AGE", 300, minimum=0)
+
+
 def _database() -> dj_database_url.DBConfig:
     default_url = f"sqlite:///{DATA_DIR / 'gridgov.sqlite3'}"
-    db = dj_database_url.parse(config.env_str("DATABASE_URL", default_url), conn_max_age=60)
+    db = dj_database_url.parse(
+        config.env_str("DATABASE_URL", default_url),
+        conn_max_age=GRIDGOV_DB_CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        db["CONN_MAX_AGE"] = 0
+        # Applied to each new connection (kept ones keep them: WAL is the file's, the rest the
+        # connection's for its life).
         db["OPTIONS"] = {
             # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at
             # the start of a transaction so concurrent writers wait (busy timeout) instead of
@@ -168,6 +179,9 @@ GRIDGOV_TOKEN_CACHE_SECONDS = config.env_float("GRIDGOV_TOKEN_CACHE_SECONDS", 5,
 GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS = config.env_int(
     "GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS", 60, minimum=0
 )
+# The overview's and the order desk's figures are kept this many seconds per account, scope and
+# minute, and dropped at any write to what they show (gridgov/core/pagecache.py). 0: none.
+GRIDGOV_PAGE_CACHE_SECONDS = config.env_int("GRIDGOV_PAGE_CACHE_SECONDS", 60, minimum=0)
 # Merge concurrent single-reading posts into one ingestion transaction (see air/group_commit.py).
 GRIDGOV_INGEST_GROUP_COMMIT = config.env_bool("GRIDGOV_INGEST_GROUP_COMMIT", True)
 # Target risk (air/assessment.py target_risk): how far below the same days of last year the rest

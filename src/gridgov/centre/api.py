@@ -15,6 +15,8 @@ from gridgov.apikit import ApiError, errors
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.mapdata import LAYERS, map_layers, parse_layers
 from gridgov.centre.overview import overview
+from gridgov.core import pagecache
+from gridgov.people import scope
 from gridgov.schemas import Schema
 from gridgov.territory.schemas import Geometry
 
@@ -395,7 +397,18 @@ def get_overview_map(
         wanted = parse_layers(layers)
     except ValueError as exc:
         raise ApiError(400, str(exc), field="layers") from exc
-    return dataclasses.asdict(map_layers(request.user, cst_today(), wanted))
+    # Kept with the overview's figures (core/pagecache.py: per account, scope, minute; dropped
+    # at any write): the page asks for it on every visit.
+    day = cst_today()
+    paths = scope.scope_paths(request.user)
+    return pagecache.remember(
+        "overview-map",
+        request.user,
+        None if paths is scope.ALL else (paths or ["-"]),
+        lambda: dataclasses.asdict(map_layers(request.user, day, wanted)),
+        day.isoformat(),
+        ",".join(sorted(wanted)),
+    )
 
 
 # --- 基层治理总览 ------------------------------------------------------------------------------

@@ -3,11 +3,17 @@ Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.context import make_context
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from gridgov.air.aqi import LEVELS
@@ -17,6 +23,8 @@ from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
+from gridgov.core import pagecache
+from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.workorders import notify
 
@@ -25,8 +33,22 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_for(request.user, request.META.get("HTTP_USER_AGENT")))
 
 
+def cached_overview(user: Any) -> Overview:
+    """`overview(user, today())`, kept a short time per account, scope and minute and dropped
+    at any write (core/pagecache.py): sixteen officials on the overview compute it once."""
+    paths = scope.scope_paths(user)
+    day = today()
+    return pagecache.remember(
+        "overview",
+        user,
+        None if paths is scope.ALL else (paths or ["-"]),
+        lambda: overview(user, day),
+        day.isoformat(),
+    )
+
+
 def _context(request: HttpRequest) -> dict[str, object]:
-    o = overview(request.user, today())
+    o = cached_overview(request.user)
     return {
         "o": o,
         "levels": [
@@ -50,9 +72,29 @@ def _context(request: HttpRequest) -> dict[str, object]:
     }
 
 
+def _content_block(request: HttpRequest, template_name: str, context: dict[str, object]) -> str:
+    """The template's `content` block rendered alone, as `render` would fill it."""
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    block = next(n for n in template.nodelist.get_nodes_by_type(BlockNode) if n.name == "content")
+    bound = make_context(context, request)
+    with bound.bind_template(template):
+        return str(block.nodelist.render(bound))
+
+
 @login_required
 def overview_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "centre/overview.html", _context(request))
+    """The overview; its body (the figures, some 800 template nodes) is kept with the figures
+    (same account, scope, minute, language, and no write since), the page around it is not."""
+    context = _context(request)
+    paths = scope.scope_paths(request.user)
+    content = pagecache.remember(
+        "overview-body",
+        request.user,
+        None if paths is scope.ALL else (paths or ["-"]),
+        lambda: _content_block(request, "centre/overview.html", context),
+        today().isoformat(),
+    )
+    return render(request, "centre/overview_kept.html", {**context, "content": mark_safe(content)})  # noqa: S308  (our own template's output)
 
 
 def split_last(rows: list[RankRow]) -> tuple[list[RankRow], list[RankRow]]:

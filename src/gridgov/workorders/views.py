@@ -5,6 +5,7 @@ services.py and friends do the work, templates out."""
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -12,14 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import ApiError
-from gridgov.core import evidence
+from gridgov.core import evidence, pagecache
 from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.territory.models import Level, Region
@@ -44,6 +47,7 @@ from gridgov.workorders.services import (
 )
 from gridgov.workorders.sourcing import around_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
+from gridgov.workorders.templatetags.gridgov_names import named
 
 
 @login_required
@@ -210,12 +214,10 @@ QUEUES = [
 ]
 
 
-DESK_PAGE = 200  # rows shown; the rest by filters or the Excel export
-# What a desk row shows (and `urgency` reads): not the orders' other columns, nor their
-# regions' and units' geometry.
-DESK_RELATED = ("event__category", "event__region", "assignee")
+DESK_PAGE = 50  # rows a page (?page=N); the rest on the next pages, by filters or the export
+# What a desk row shows, read as plain values (no model instances), in this order.
 DESK_FIELDS = (
-    "state", "priority", "escalation_level", "due_at", "warn_at", "created_at",
+    "pk", "state", "priority", "escalation_level", "due_at", "warn_at",
     "event__reference", "event__title",
     "event__category__name", "event__category__name_en",
     "event__region__name",
@@ -237,6 +239,99 @@ def desk_counts(visible: Any, now: dt.datetime) -> dict[str, int]:
         code: late if code == "overdue" else sum(counts.get(s.value, 0) for s in (states or State))
         for code, _label, states in QUEUES
     }
+
+
+def desk_rows(rows: list[tuple[Any, ...]], now: dt.datetime) -> list[dict[str, Any]]:
+    """The page's rows as the table shows them, formatted here in one pass (values_list rows
+    in DESK_FIELDS order): the template only places strings."""
+    english = (translation.get_language() or "").startswith("en")
+    labels = {s.value: str(s.label) for s in State}
+    out = []
+    for (
+        pk, state, priority, escalation, due_at, warn_at, ref, title, cat, cat_en, region, who,
+    ) in rows:  # fmt: skip
+        out.append(
+            {
+                "pk": pk,
+                "url": reverse("workorders:order", args=[pk]),
+                "ref": ref,
+                "title": title,
+                "urgent": priority == Priority.URGENT,
+                "category": (cat_en if english and cat_en else cat) or "",
+                "region": region or "",
+                "state": state,
+                "state_label": labels.get(state, state),
+                "escalation": escalation,
+                "assignee": who or "—",
+                "due": dateformat.format(timezone.localtime(due_at), "m-d H:i") if due_at else "—",
+                "urgency": lateness.urgency_of(state, due_at, warn_at, now) or "none",
+            }
+        )
+    return out
+
+
+def desk_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
+    """What the desk shows whatever its filters: the queues' counts, the map's open orders and
+    the filters' choices (plain values, so they can be kept: `pagecache`)."""
+    visible = orders_for(user)
+    counts = desk_counts(visible, now)
+    counts[MY_QUEUE[0]] = waiting_for(user).count()
+    open_points = [
+        {
+            "id": pk,
+            "ref": ref,
+            "title": title,
+            "lat": lat,
+            "lon": lon,
+            "state": str(State(state).label),
+            "urgency": lateness.urgency_of(state, due_at, warn_at, now) or "normal",
+        }
+        for pk, ref, title, lat, lon, state, due_at, warn_at in visible.filter(
+            state__in=[s.value for s in OPEN_STATES]
+        )
+        .order_by("-created_at")
+        .values_list(
+            "pk",
+            "event__reference",
+            "event__title",
+            "event__lat",
+            "event__lon",
+            "state",
+            "due_at",
+            "warn_at",
+        )[:2000]
+    ]
+    units = scope.regions_for(
+        user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    )
+    return {
+        "counts": counts,
+        "open_points": open_points,
+        "units": [
+            (code, ("　" if level == Level.COMMUNITY else "") + name)
+            for code, name, level in units.order_by("level", "code").values_list(
+                "code", "name", "level"
+            )
+        ],
+        "categories": [(c.code, ("　" if c.parent_id else "") + named(c)) for c in _categories()],
+    }
+
+
+def options(choices: list[tuple[str, str]], chosen: str | None) -> str:
+    """A select's <option>s, the chosen one selected (HTML built here: the lists are long, and
+    escaped with the standard library's `html.escape`, ten times Django's per-call cost)."""
+    return mark_safe(  # noqa: S308  (every value escaped here)
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+            f"{escape(name)}</option>"
+            for code, name in choices
+        )
+    )
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "")
+    return max(1, inputs.check_int("page", int(raw))) if raw.isdigit() else 1
 
 
 @login_required
@@ -267,43 +362,20 @@ def desk(request: HttpRequest) -> HttpResponse:
     if queue == MY_QUEUE[0]:
         qs = qs.filter(waiting_q(request.user))
     now = timezone.now()
-    visible = orders_for(request.user)
-    queue_counts = desk_counts(visible, now)
-    queue_counts[MY_QUEUE[0]] = waiting_for(request.user).count()
-    page = list(
-        qs.select_related(None).select_related(*DESK_RELATED).only(*DESK_FIELDS)[: DESK_PAGE + 1]
+    paths = scope.scope_paths(request.user)
+    figures = pagecache.remember(
+        "desk",
+        request.user,
+        None if paths is scope.ALL else (paths or ["-"]),
+        lambda: desk_figures(request.user, now),
     )
-    # One more row than shown says whether there are more; only then count them all.
-    total = len(page) if len(page) <= DESK_PAGE else qs.count()
-    page = page[:DESK_PAGE]
-    open_points = [
-        {
-            "id": pk,
-            "ref": ref,
-            "title": title,
-            "lat": lat,
-            "lon": lon,
-            "state": str(State(state).label),
-            "urgency": lateness.urgency_of(state, due_at, warn_at, now) or "normal",
-        }
-        for pk, ref, title, lat, lon, state, due_at, warn_at in visible.filter(
-            state__in=[s.value for s in OPEN_STATES]
-        )
-        .order_by("-created_at")
-        .values_list(
-            "pk",
-            "event__reference",
-            "event__title",
-            "event__lat",
-            "event__lon",
-            "state",
-            "due_at",
-            "warn_at",
-        )[:2000]
-    ]
-    units = scope.regions_for(
-        request.user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
-    ).only("code", "name", "level")
+    number = _page_number(request)
+    first = (number - 1) * DESK_PAGE
+    rows = list(qs.select_related(None).values_list(*DESK_FIELDS)[first : first + DESK_PAGE + 1])
+    # One more row than shown says whether there is a next page; only then (or past the first
+    # page) count them all.
+    total = first + len(rows) if number == 1 and len(rows) <= DESK_PAGE else qs.count()
+    pages = max(1, -(-total // DESK_PAGE))
     # Bulk actions are the dispatcher's: not offered to whom every one would be refused.
     bulk_actions = (
         [ACTIONS[c] for c in ("accept", "dispatch", "close", "void")]
@@ -312,28 +384,37 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("queue", None)
+    query.pop("page", None)
     export_query = {
         k: v for k, v in request.GET.items() if k in ("unit", "category", "source", "q")
     }
     if states:
         export_query["state"] = ",".join(s.value for s in states)
+    here = request.GET.copy()
+    here.pop("page", None)
     return render(
         request,
         "workorders/desk.html",
         {
-            "orders": [(o, lateness.urgency(o, now)) for o in page],
+            "orders": desk_rows(rows[:DESK_PAGE], now),
             "total": total,
-            "page_size": DESK_PAGE,
+            "page": {
+                "number": number,
+                "pages": pages,
+                "previous": number - 1 if number > 1 else None,
+                "next": number + 1 if number < pages else None,
+                "query": here.urlencode(),
+            },
             "queues": [
-                (code, label, queue_counts[code])
+                (code, label, figures["counts"][code])
                 for code, label, _s in [(*MY_QUEUE, None), *QUEUES]
             ],
             "queue": queue,
             "query": query.urlencode(),
-            "units": units.order_by("level", "code"),
-            "categories": _categories(),
+            "unit_options": options(figures["units"], request.GET.get("unit")),
+            "category_options": options(figures["categories"], request.GET.get("category")),
             "sources": Source.choices,
-            "open_points": open_points,
+            "open_points": figures["open_points"],
             "bulk_actions": bulk_actions,
             "export_states": [s.value for s in states] if states else [],
             "filters": request.GET,
