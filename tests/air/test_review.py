@@ -222,8 +222,12 @@ def test_bad_decisions_are_refused_with_the_field_named(stations, put, reviewer,
 
 def test_scope_of_reviewers(stations, reviewer, west_reviewer, users):
     # The district's reviewer: its stations and the reference stations outside every grid.
-    assert set(review.stations_for(reviewer).values_list("code", flat=True)) == {"M1", "M2", "N1"}
-    assert not review.stations_for(west_reviewer).exists()  # no station in that street
+    assert set(review.reviewable_stations(reviewer).values_list("code", flat=True)) == {
+        "M1",
+        "M2",
+        "N1",
+    }
+    assert not review.reviewable_stations(west_reviewer).exists()  # no station in that street
     assert review.can_review(reviewer) and review.can_review(west_reviewer)
     assert not review.can_review(users["command"]) and not review.can_review(None)
 

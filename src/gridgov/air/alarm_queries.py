@@ -65,7 +65,7 @@ def alarms_for(user: Any) -> QuerySet[Alarm]:
     )
 
 
-def units_for(user: Any) -> QuerySet[Region]:
+def filter_units(user: Any) -> QuerySet[Region]:
     """Streets and communities the account may filter by."""
     return scope.regions_for(
         user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])

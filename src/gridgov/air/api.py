@@ -363,7 +363,7 @@ def calculate(request: HttpRequest, payload: AqiIn) -> Any:
 UNIT_LEVELS = {"street": Level.STREET, "community": Level.COMMUNITY, "district": Level.DISTRICT}
 
 
-def units_for(
+def requested_units(
     request: HttpRequest, level: str | None, region: str | None, station: str | None
 ) -> list[Any]:
     """The units a request asks about, limited to the caller's scope."""
@@ -408,7 +408,7 @@ def assessment(
     standard: Literal["2012", "2026"] | None = None,
 ) -> Any:
     first, last = _period(start, end)
-    units = units_for(request, level, region, station)
+    units = requested_units(request, level, region, station)
     return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
 
 
@@ -427,7 +427,7 @@ def rankings(
         raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
     first, last = _period(start, end)
     level = level or periods.default_level(request.user)
-    results = assess(units_for(request, level, None, None), first, last)
+    results = assess(requested_units(request, level, None, None), first, last)
     ranked, apart = rank(results, metric)
 
     def row(r: Any) -> dict[str, Any]:
@@ -484,7 +484,7 @@ def list_alarms(
     if station:
         f.station = get_station(request, station)
     if unit:
-        f.unit = alarm_queries.units_for(request.user).filter(code=unit).first()
+        f.unit = alarm_queries.filter_units(request.user).filter(code=unit).first()
         if f.unit is None:
             raise ApiError(404, f"no street or community {unit!r}", field="unit")
     if rule is not None:

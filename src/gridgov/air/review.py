@@ -89,10 +89,10 @@ def can_view(user: Any) -> bool:
 def station_for(user: Any, code: str) -> Station | None:
     """The station of this code if the user's review scope covers it (None: unknown or not
     theirs, the same to the caller)."""
-    return stations_for(user).filter(code=code).first()
+    return reviewable_stations(user).filter(code=code).first()
 
 
-def stations_for(user: Any) -> QuerySet[Station]:
+def reviewable_stations(user: Any) -> QuerySet[Station]:
     """Stations a reviewer's scope covers: those in their regions, and the reference stations
     outside every grid for a reviewer of a whole district (a top-level region)."""
     qs = Station.objects.all()
@@ -419,7 +419,7 @@ class QueueRow:
 def queue(user: Any, day: dt.date, kind: str = "") -> list[QueueRow]:
     """The active stations of the user's scope (of one kind when given) for a day, in (kind,
     code) order, with their undecided values and the day's state."""
-    stations = stations_for(user).filter(active=True).select_related("grid")
+    stations = reviewable_stations(user).filter(active=True).select_related("grid")
     if kind:
         stations = stations.filter(kind=kind)
     chosen = list(stations.order_by("kind", "code"))

@@ -222,7 +222,9 @@ def approve(request: HttpRequest, code: str, day: str, payload: ApproveIn) -> An
 def undo(request: HttpRequest, decision_id: int) -> Any:
     _may_review(request)
     decision = (
-        ReviewDecision.objects.filter(pk=decision_id, station__in=review.stations_for(request.user))
+        ReviewDecision.objects.filter(
+            pk=decision_id, station__in=review.reviewable_stations(request.user)
+        )
         .select_related("station", "decided_by", "undone_by")
         .first()
     )

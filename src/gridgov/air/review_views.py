@@ -196,7 +196,9 @@ def review_approve(request: HttpRequest, code: str, day: str) -> HttpResponse:
 def review_undo(request: HttpRequest, decision_id: int) -> HttpResponse:
     _require_reviewer(request)
     decision = (
-        ReviewDecision.objects.filter(pk=decision_id, station__in=review.stations_for(request.user))
+        ReviewDecision.objects.filter(
+            pk=decision_id, station__in=review.reviewable_stations(request.user)
+        )
         .select_related("station")
         .first()
     )

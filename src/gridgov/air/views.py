@@ -95,7 +95,7 @@ METRIC_LABELS = {
 
 @login_required
 def rankings_page(request: HttpRequest) -> HttpResponse:
-    from gridgov.air.api import units_for
+    from gridgov.air.api import requested_units
 
     start, end = periods.resolve(
         _given_date("from", request.GET.get("from")), _given_date("to", request.GET.get("to"))
@@ -108,7 +108,7 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
     metric = request.GET.get("metric", "pm25")
     if metric not in RANK_METRICS:
         metric = "pm25"
-    units = units_for(request, level, None, None)
+    units = requested_units(request, level, None, None)
     ranked, apart = rank(assess(units, start, end), metric)
     return render(
         request,
@@ -135,7 +135,7 @@ def _alarm_filter(request: HttpRequest) -> q.AlarmFilter:
     f = q.AlarmFilter()
     unit = request.GET.get("unit", "")
     if unit:
-        f.unit = q.units_for(request.user).filter(code=unit).first()
+        f.unit = q.filter_units(request.user).filter(code=unit).first()
         if f.unit is None:
             raise Http404(_("没有这个单位"))
     rule = request.GET.get("rule", "")
@@ -189,7 +189,7 @@ def alarms_page(request: HttpRequest) -> HttpResponse:
                 *q.STATE_LABELS.items(),
                 (q.ALL, _("全部")),
             ],
-            "units": q.units_for(request.user),
+            "units": q.filter_units(request.user),
             "rules": AlarmRule.objects.filter(pk__in=visible.values("rule_id").distinct()).order_by(
                 "name"
             ),

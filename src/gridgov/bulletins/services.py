@@ -94,7 +94,7 @@ def unit_for(code: str | None, user: Any = None) -> Region:
     return region
 
 
-def units_for(user: Any) -> list[Region]:
+def bulletin_units(user: Any) -> list[Region]:
     """The units the account may generate bulletins for (the district and streets it sees)."""
     qs = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
     return list(scope.regions_for(user, qs).order_by("level", "code"))

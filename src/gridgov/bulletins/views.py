@@ -26,7 +26,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = None
     if can_generate:
-        units = services.units_for(request.user)
+        units = services.bulletin_units(request.user)
         initial = {"kind": "month", "date": timezone.localdate()}
         form = GenerateForm(request.POST or None, units=units, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -96,7 +96,7 @@ def check_period(start: dt.date, end: dt.date) -> None:
         raise ValueError(f"a period of at most {MAX_DAYS} days")
 
 
-def units_for(user: Any) -> list[Region]:
+def compared_units(user: Any) -> list[Region]:
     """The units the viewer compares: streets for the district office, its communities for a
     street, and for a community or a grid its own community."""
     active = Region.objects.active()
@@ -118,7 +118,7 @@ def units_for(user: Any) -> list[Region]:
 
 def governance(user: Any, start: dt.date, end: dt.date) -> Governance:
     check_period(start, end)
-    units = units_for(user)
+    units = compared_units(user)
     areas = [a for a in AREAS if any(k in metrics.REGISTRY for k in a.metric_keys)]
     columns: list[Column] = []
     rows = [UnitRow(u.pk, u.code, u.name) for u in units]

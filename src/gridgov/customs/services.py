@@ -120,7 +120,7 @@ def villages_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Regi
     return qs.filter(_units_q(paths)) if paths else qs.none()
 
 
-def units_for(user: Any, level: int) -> QuerySet[Region]:
+def statistics_units(user: Any, level: int) -> QuerySet[Region]:
     """Streets or communities for the statistics: in the scope or above it."""
     qs = Region.objects.active().filter(level=level).defer("geometry").order_by("code")
     if not can_view_registrations(user):
@@ -351,7 +351,7 @@ def statistics(
     levels = {"community": Level.COMMUNITY, "street": Level.STREET}
     if by not in levels:
         raise invalid("by", _("须为 community 或 street"))
-    units = list(units_for(user, levels[by]))
+    units = list(statistics_units(user, levels[by]))
     qs = registrations_for(user)
     rows = tally(units, qs, start, end)
     total = tally([Region(name=_("合计"), path="/")], qs, start, end)[0]

@@ -259,7 +259,7 @@ def default_previous(convener: Region, kind: str, starts_at: dt.datetime) -> Mee
     )
 
 
-def units_for(user: Any) -> QuerySet[Region]:
+def meeting_units(user: Any) -> QuerySet[Region]:
     """The units a meeting form offers: the district, streets and communities in scope."""
     return scope.regions_for(
         user, Region.objects.active().filter(level__lte=Level.COMMUNITY)

@@ -33,7 +33,7 @@ def _get(request: HttpRequest, pk: int) -> Meeting:
 
 
 def _choices(request: HttpRequest) -> dict[str, list[tuple[str, str]]]:
-    units = [(r.code, r.name) for r in services.units_for(request.user)]
+    units = [(r.code, r.name) for r in services.meeting_units(request.user)]
     people = [(str(p.pk), p.name) for p in services.officials_for(request.user)]
     meetings = [
         (str(m.pk), f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}")

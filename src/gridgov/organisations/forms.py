@@ -25,7 +25,7 @@ class _Scoped(forms.Form):
         if "grid" in self.fields:
             self.fields["grid"].queryset = services.grids_for(user)  # type: ignore[attr-defined]
         if "unit" in self.fields:
-            self.fields["unit"].queryset = services.units_for(user)  # type: ignore[attr-defined]
+            self.fields["unit"].queryset = services.filter_units(user)  # type: ignore[attr-defined]
 
 
 class OrganisationForm(_Scoped):

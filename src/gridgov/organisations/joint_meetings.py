@@ -21,11 +21,11 @@ from gridgov.organisations.services import (
     _text,
     can_add_meeting,
     can_view_meetings,
+    filter_units,
     forbidden,
     invalid,
     not_found,
     organisations_for,
-    units_for,
 )
 from gridgov.people import scope
 from gridgov.territory.models import Level
@@ -74,7 +74,7 @@ def create_meeting(
     day = _date("date", day)
     topic = _text("topic", topic, 200, required=True)
     minutes = _text("minutes", minutes, MAX_TEXT)
-    unit = units_for(user).filter(pk=unit_id).first()
+    unit = filter_units(user).filter(pk=unit_id).first()
     if unit is None:
         raise invalid("unit", _("须为辖区内的街道/镇或社区/村"))
     org_ids = sorted(set(organisation_ids or []))

@@ -251,7 +251,7 @@ def grids_for(user: Any) -> QuerySet[Region]:
     ).order_by("code")
 
 
-def units_for(user: Any) -> QuerySet[Region]:
+def filter_units(user: Any) -> QuerySet[Region]:
     """Streets and communities in the account's scope."""
     qs = Region.objects.active().defer("geometry").filter(level__in=[Level.STREET, Level.COMMUNITY])
     return scope.regions_for(user, qs).order_by("code")
@@ -431,7 +431,7 @@ def search(
 
 def default_by(user: Any) -> str:
     """Rows by street for those who see streets, by community for a community's account."""
-    return "street" if units_for(user).filter(level=Level.STREET).exists() else "community"
+    return "street" if filter_units(user).filter(level=Level.STREET).exists() else "community"
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -506,7 +506,7 @@ def coverage(
     day = on or timezone.localdate()
     level = Level.STREET if by == "street" else Level.COMMUNITY
     if units is None:
-        units = list(units_for(user).filter(level=level))
+        units = list(filter_units(user).filter(level=level))
     rows = {u.pk: UnitRow(u) for u in units}
     ordered = sorted(units, key=lambda u: len(u.path), reverse=True)
     total = UnitRow(None)

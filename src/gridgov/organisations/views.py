@@ -67,7 +67,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     q = request.GET.get("q", "")
     if len(q) > 100:  # refused, not cut: the page says so (and does not filter)
         q, error = "", error or _("搜索词不能超过100个字")
-    unit = services.units_for(user).filter(code=unit_code).first() if unit_code else None
+    unit = services.filter_units(user).filter(code=unit_code).first() if unit_code else None
     if kind not in OrgKind.values:
         kind = ""
     if coverage not in services.COVERAGE_FILTERS:
@@ -87,7 +87,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "kinds": OrgKind.choices,
         "coverages": COVERAGE_CHOICES,
-        "units": services.units_for(user),
+        "units": services.filter_units(user),
         "query": request.GET.urlencode(),
         "can_add": services.can_add(user),
         "today": timezone.localdate(),
@@ -290,7 +290,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     user = request.user
     _need(services.can_view_meetings(user))
     form = None
-    if services.can_add_meeting(user) and services.units_for(user).exists():
+    if services.can_add_meeting(user) and services.filter_units(user).exists():
         form = forms.MeetingForm(user, request.POST or None,
                                  initial={"date": timezone.localdate()})  # fmt: skip
     elif request.method == "POST":

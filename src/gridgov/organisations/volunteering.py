@@ -27,11 +27,11 @@ from gridgov.organisations.services import (
     can_register,
     can_view_volunteers,
     conflict,
+    filter_units,
     forbidden,
     invalid,
     not_found,
     pick_grid,
-    units_for,
 )
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post, PostType
@@ -177,7 +177,7 @@ def volunteer_stats(
     if end < start:
         raise invalid("end", _("结束日期不能早于开始日期"))
     level = Level.STREET if by == "street" else Level.COMMUNITY
-    units = list(units_for(user).filter(level=level))
+    units = list(filter_units(user).filter(level=level))
     empty = dict.fromkeys(WorkerGroup.values, 0)
     rows = {u.pk: VolunteerRow(u, dict(empty)) for u in units}
     total = VolunteerRow(None, dict(empty))
