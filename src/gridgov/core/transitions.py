@@ -22,6 +22,11 @@ an audit row per move. The pattern, for any model::
   refusal that can only be known by writing, a lost race, is therefore raised by
   ``or_refuse`` after the block, when nothing has been written.
 
+Both statements are written once per shape (model, fields) and kept: a transition pays for
+executing two statements, not for Django building them each time (which costs several times
+the statements themselves). A value that is an expression (``F("n") + 1``), or a model with
+save signals, takes the ORM's way instead, with the same result.
+
 ``apply`` is the short form for a change with no audit row of its own (or whose audit row is
 written separately): the conditional UPDATE, refusing with a conflict when no row changed.
 
@@ -35,11 +40,60 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
+from django.db.models.signals import post_save, pre_save
 
 from gridgov.errors import CONFLICT, DomainError
 
 M = TypeVar("M", bound=models.Model)
+
+# Statements already written, by (database, model, fields).
+_statements: dict[tuple[Any, ...], tuple[str, list[models.Field[Any, Any]]]] = {}
+
+
+def _is_expression(value: Any) -> bool:
+    return hasattr(value, "resolve_expression")
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
+    return field
+
+
+def _pk(model: type[models.Model]) -> models.Field[Any, Any]:
+    pk = model._meta.pk
+    assert pk is not None
+    return pk
+
+
+def _db_value(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
+    if isinstance(value, models.Model):
+        value = value.pk
+    return field.get_db_prep_save(value, connection=connection)
+
+
+def _update_sql(
+    model: type[models.Model], quote: Any, setting: list[Any], where: list[Any], nulls: list[Any]
+) -> str:
+    """UPDATE … SET … WHERE pk = %s AND … (table and column names from the model only)."""
+    table, pk = quote(model._meta.db_table), quote(_pk(model).column)
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in setting)
+    conditions = "".join(f" AND {quote(f.column)} = %s" for f in where)
+    conditions += "".join(f" AND {quote(f.column)} IS NULL" for f in nulls)
+    # Names from the model, quoted by the backend; every value is a parameter.
+    return "UPDATE " + table + " SET " + sets + " WHERE " + pk + " = %s" + conditions  # noqa: S608
+
+
+def _insert_sql(
+    model: type[models.Model], quote: Any, fields: list[Any], returning: str | None
+) -> str:
+    """INSERT INTO … (…) VALUES (%s, …) [RETURNING pk]."""
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = quote(model._meta.db_table)
+    sql = "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks  # noqa: S608 - as above
+    return sql + ")" + (" RETURNING " + quote(returning) if returning else "")
 
 
 def change(
@@ -47,7 +101,25 @@ def change(
 ) -> bool:
     """One conditional UPDATE: `changes` on row `pk` only while its fields hold `expected`.
     True when the row changed, False when it no longer matched (someone moved it first)."""
-    return bool(model._default_manager.filter(pk=pk, **expected).update(**changes))
+    if not changes or any(_is_expression(v) for v in (*changes.values(), *expected.values())):
+        return bool(model._default_manager.filter(pk=pk, **expected).update(**changes))
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    compared = [name for name, value in expected.items() if value is not None]
+    nulls = [name for name, value in expected.items() if value is None]
+    key = ("update", alias, model, tuple(changes), tuple(compared), tuple(nulls))
+    if key not in _statements:
+        setting = [_field(model, name) for name in changes]
+        where = [_field(model, name) for name in compared]
+        null = [_field(model, name) for name in nulls]
+        sql = _update_sql(model, connection.ops.quote_name, setting, where, null)
+        _statements[key] = (sql, [*setting, _pk(model), *where])
+    sql, fields = _statements[key]
+    values = [*changes.values(), pk, *(expected[name] for name in compared)]
+    params = [_db_value(f, v, connection) for f, v in zip(fields, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount)
 
 
 def apply(
@@ -70,7 +142,33 @@ def record(model: type[M], **values: Any) -> M:
     """One INSERT of an audit row built from `values` (ids or objects the caller holds); the
     row is returned with its primary key."""
     row = model(**values)
-    row.save(force_insert=True)
+    signals = pre_save.has_listeners(model) or post_save.has_listeners(model)
+    if signals or any(_is_expression(v) for v in values.values()):
+        row.save(force_insert=True)
+        return row
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    pk = _pk(model)
+    auto = getattr(row, pk.attname) is None
+    returning = connection.features.can_return_columns_from_insert and auto
+    key = ("insert", alias, model, auto)
+    if key not in _statements:
+        fields = [f for f in model._meta.concrete_fields if not (auto and f is pk)]
+        sql = _insert_sql(
+            model, connection.ops.quote_name, fields, pk.column if returning else None
+        )
+        _statements[key] = (sql, fields)
+    sql, fields = _statements[key]
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection=connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            setattr(row, pk.attname, cursor.fetchone()[0])
+        elif auto:
+            last = connection.ops.last_insert_id(cursor, model._meta.db_table, str(pk.column))
+            setattr(row, pk.attname, last)
+    row._state.adding = False
+    row._state.db = alias
     return row
 
 

@@ -75,20 +75,50 @@ def perform(
     platform takes a system action (Actor.SYSTEM) on a fact its caller has checked (a
     re-inspection); `user` is then only recorded as who brought that fact, and needs no scope
     or role."""
+    action = ACTIONS.get(code)
+    if action is None:
+        raise WorkflowError(INVALID, _("未知的操作：%(code)s") % {"code": code}, "action")
+    order = (
+        WorkOrder.objects.select_related("event__category", "event__region")
+        .defer("event__region__geometry")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None or not (system or can_see(user, order)):
+        raise WorkflowError(NOT_FOUND, _("工单不存在"))
+    t = advance(
+        order, code, user, note=note, assignee_id=assignee_id, until=until, lat=lat, lon=lon,
+        photo_ids=photo_ids, new_photos=new_photos, photo_stage=photo_stage, now=now,
+        source_id=source_id, system=system,
+    )  # fmt: skip
+    return order, t
+
+
+def advance(
+    order: WorkOrder,
+    code: str,
+    user: Any,
+    *,
+    note: str = "",
+    assignee_id: int | None = None,
+    until: dt.datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    photo_ids: list[int] | None = None,
+    new_photos: list[evidence.PreparedPhoto] | None = None,
+    photo_stage: str = "report",
+    now: dt.datetime | None = None,
+    source_id: int | None = None,
+    system: bool = False,
+) -> Transition:
+    """`perform` on an order the caller holds, read with its event's category and region (as
+    `perform` reads it) and seen by the account: no read of it again. The object is brought up
+    to date with the change. Should it be out of date, the action is refused as a conflict
+    (the conditional update sees it), never applied to a state that no longer holds."""
     now = now or timezone.now()
     action = ACTIONS.get(code)
     if action is None:
         raise WorkflowError(INVALID, _("未知的操作：%(code)s") % {"code": code}, "action")
-    try:
-        order = (
-            WorkOrder.objects.select_related("event__category", "event__region")
-            .defer("event__region__geometry")
-            .get(pk=order_id)
-        )
-    except WorkOrder.DoesNotExist:
-        order = None
-    if order is None or not (system or can_see(user, order)):
-        raise WorkflowError(NOT_FOUND, _("工单不存在"))
     refused = refusal(user, order, action, system=system)
     if refused:
         raise WorkflowError(refused[0], refused[1], "action")
@@ -129,8 +159,8 @@ def perform(
                 evidence.attach_photos(
                     order, new_photos, stage=photo_stage, user=user, transition=t
                 )
-    t = moved.or_refuse(lost_race(), error=WorkflowError)
-    return order, t
+    t: Transition = moved.or_refuse(lost_race(), error=WorkflowError)
+    return t
 
 
 def _named_source(user: Any, code: str, source_id: int | None) -> Any:

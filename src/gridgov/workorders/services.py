@@ -24,7 +24,7 @@ from gridgov.workorders.access import (
     waiting_for,
     waiting_q,
 )
-from gridgov.workorders.actions import perform
+from gridgov.workorders.actions import advance, perform
 from gridgov.workorders.duplicates import merge, possible_duplicates, set_public
 from gridgov.workorders.events import (
     AUTO_DISPATCHED,
@@ -51,6 +51,7 @@ __all__ = [
     "EventInput",
     "WorkflowError",
     "_unit_people",
+    "advance",
     "allowed_actions",
     "can_see",
     "checked_media_url",
