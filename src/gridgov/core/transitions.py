@@ -27,6 +27,9 @@ executing two statements, not for Django building them each time (which costs se
 the statements themselves). A value that is an expression (``F("n") + 1``), or a model with
 save signals, takes the ORM's way instead, with the same result.
 
+``Reader`` reads one row by primary key (with its ``select_related`` rows) from a query Django
+compiles once: for a service that must read the row it moves (a request names it by id).
+
 ``apply`` is the short form for a change with no audit row of its own (or whose audit row is
 written separately): the conditional UPDATE, refusing with a conflict when no row changed.
 
@@ -38,9 +41,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connections, models, router, transaction
+from django.db.models.query import QuerySet, get_related_populators
 from django.db.models.signals import post_save, pre_save
 
 from gridgov.errors import CONFLICT, DomainError
@@ -200,3 +204,45 @@ def step(*, savepoint: bool = False) -> Iterator[Moved]:
     moved = Moved()
     with transaction.atomic(savepoint=savepoint):
         yield moved
+
+
+class Reader(Generic[M]):
+    """Rows of `queryset` by primary key, its SQL compiled once per database: ``get(pk)`` is
+    one query and no more Python than making the objects. `queryset` must carry no parameter
+    of its own (joins, ``defer``, ``only`` and ``select_related`` are fine; filter by pk only).
+    """
+
+    def __init__(self, queryset: QuerySet[M]) -> None:
+        self.queryset = queryset
+        self._compiled: dict[str, tuple[Any, ...]] = {}
+
+    def _compile(self, alias: str) -> tuple[Any, ...]:
+        query = self.queryset.using(alias).filter(pk=0).query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if list(params) != [0]:
+            raise ValueError("a Reader's queryset must carry no parameter of its own")
+        info = compiler.klass_info
+        assert info is not None
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        names = [f[0].target.attname for f in compiler.select[start:end]]
+        populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
+        return sql, compiler, info["model"], start, end, names, populators
+
+    def get(self, pk: Any) -> M | None:
+        """The row `pk` with its related rows, or None."""
+        pk = _pk(self.queryset.model).get_prep_value(pk)
+        alias = self.queryset.db
+        if alias not in self._compiled:
+            self._compiled[alias] = self._compile(alias)
+        sql, compiler, model, start, end, names, populators = self._compiled[alias]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [pk])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row = next(iter(compiler.results_iter(results=[[found]])))
+        obj: M = model.from_db(alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        return obj
