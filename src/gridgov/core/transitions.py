@@ -227,7 +227,8 @@ class Reader(Generic[M]):
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         names = [f[0].target.attname for f in compiler.select[start:end]]
         populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
-        return sql, compiler, info["model"], start, end, names, populators
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        return sql, compiler, converters, info["model"], start, end, names, populators
 
     def get(self, pk: Any) -> M | None:
         """The row `pk` with its related rows, or None."""
@@ -235,13 +236,13 @@ class Reader(Generic[M]):
         alias = self.queryset.db
         if alias not in self._compiled:
             self._compiled[alias] = self._compile(alias)
-        sql, compiler, model, start, end, names, populators = self._compiled[alias]
+        sql, compiler, converters, model, start, end, names, populators = self._compiled[alias]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, [pk])
             found = cursor.fetchone()
         if found is None:
             return None
-        row = next(iter(compiler.results_iter(results=[[found]])))
+        row = next(iter(compiler.apply_converters([found], converters))) if converters else found
         obj: M = model.from_db(alias, names, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
