@@ -78,6 +78,7 @@ bench: install
 	BENCH_GATEWAY=60 $(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/hj212_bench.py
 	$(BIN)/python bench/dispatch_bench.py
+	$(BIN)/python bench/transition_bench.py
 	$(BIN)/python bench/backup_bench.py
 	$(BIN)/python bench/upload_bench.py
 

@@ -91,6 +91,12 @@ def _changed(sender: Any, **kwargs: Any) -> None:
         transaction.on_commit(bump, using=kwargs.get("using"))
 
 
+def written(model: type[Any], using: str | None = None) -> None:
+    """A write that sent no signal (a bare UPDATE or INSERT, ``core.transitions``) to `model`'s
+    table: the same as a save."""
+    _changed(model, using=using)
+
+
 def _m2m_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
     if action.startswith("post_"):
         _changed(type(instance), using=kwargs.get("using"))

@@ -24,7 +24,7 @@ from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders import sweep as sweeper
 from gridgov.workorders.models import Category, Source, WorkOrder
-from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform
+from gridgov.workorders.services import EventInput, WorkflowError, advance, create_event
 from gridgov.workorders.states import State
 
 STEPS = 32  # progress units: one per simulated day, one for the accounts
@@ -144,11 +144,11 @@ def generate(
     def act(order: WorkOrder, code: str, user: Any, at: dt.datetime, **kw: Any) -> bool:
         if at >= now or user is None:
             return False
+        # The order in hand, kept up to date by `advance`: no read of it per transition.
         try:
-            fresh, _t = perform(order.pk, code, user, now=at, **kw)
+            advance(order, code, user, now=at, **kw)
         except WorkflowError:
             return False
-        order.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
         return True
 
     shares = np.array([s[1] for s in SOURCES])
@@ -200,8 +200,10 @@ def generate(
         _demo_logins_have_work(categories, act, now)
     with transaction.atomic():
         # The air alarms' orders are live: about half already signed for.
-        for order in WorkOrder.objects.filter(
-            event__source=Source.AIR_ALARM, state=State.DISPATCHED
+        for order in (
+            WorkOrder.objects.filter(event__source=Source.AIR_ALARM, state=State.DISPATCHED)
+            .select_related("event__category", "event__region")
+            .defer("event__region__geometry")
         ):
             if rng.random() < 0.5:
                 act(order, "sign", accounts.of(order.assignee_id), now - dt.timedelta(minutes=3))

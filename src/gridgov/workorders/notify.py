@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -88,8 +88,12 @@ def notify(
     order: WorkOrder | None = None,
     body: str = "",
     key: str,
+    new_key: bool = False,
 ) -> int:
-    """Put a notice in each person's inbox once per key; returns how many were new."""
+    """Put a notice in each person's inbox once per key; returns how many were new.
+
+    `new_key`: the key was made for this call (a transition's own, `t<pk>`), so no person can
+    hold it yet: one INSERT, with no check for the rows already there."""
     ids = sorted({p if isinstance(p, int) else p.pk for p in persons})
     if not ids:
         return 0
@@ -107,6 +111,10 @@ def notify(
         )
         for pid in ids
     ]
+    if new_key and connection.features.can_return_rows_from_bulk_insert:
+        Notification.objects.bulk_create(fresh)
+        transaction.on_commit(lambda: _deliver(fresh))
+        return len(fresh)
     # A row already there for (person, key) is skipped by the unique constraint; the ones made
     # now are those stamped with this call's moment.
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)

@@ -187,7 +187,7 @@ def _warn(
 
 
 def routing_unit_people(order: WorkOrder) -> list[int]:
-    from gridgov.workorders.services import _unit_people
+    from gridgov.workorders.steps import unit_people as _unit_people
 
     return _unit_people(order.unit_id, order.event.category.line_id)
 
