@@ -132,3 +132,17 @@ def test_the_desk_pages_its_rows(client, crew, login, report, monkeypatch):
         html = client.get(f"/orders/?queue=all&page={page}").content.decode()
         shown |= {f"第{k}件" for k in range(5) if f"第{k}件" in html.split("<tbody>")[1]}
     assert shown == {f"第{k}件" for k in range(5)}
+
+
+def test_a_bare_update_by_the_transition_kit_drops_what_pages_kept(crew, report):
+    # The transition kit changes a row with a bare conditional UPDATE (no post_save): it must
+    # still tell the page cache, or the desk and the overview would show the old state.
+    from gridgov.core import transitions
+
+    order = report()
+    before = pagecache.version()
+    assert transitions.change(WorkOrder, order.pk, {"state": order.state}, {"priority": 1})
+    assert pagecache.version() > before
+    unchanged = pagecache.version()
+    assert not transitions.change(WorkOrder, order.pk, {"state": "closed"}, {"priority": 2})
+    assert pagecache.version() == unchanged  # nothing written, nothing dropped
