@@ -184,6 +184,17 @@ class Migration(migrations.Migration):
                                 verbose_name="物资",
                             ),
                         ),
+                        (
+                            "request",
+                            models.OneToOneField(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="allocation",
+                                to="forces.supplyrequest",
+                                verbose_name="物资申请",
+                            ),
+                        ),
                     ],
                     options={
                         "verbose_name": "物资调拨",
@@ -720,18 +731,6 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-        ),
-        migrations.AddField(
-            model_name="allocation",
-            name="request",
-            field=models.OneToOneField(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="allocation",
-                to="forces.supplyrequest",
-                verbose_name="物资申请",
-            ),
         ),
         migrations.RunPython(add_0002, migrations.RunPython.noop),
     ]

@@ -292,6 +292,17 @@ class Migration(migrations.Migration):
                                 to=settings.AUTH_USER_MODEL,
                             ),
                         ),
+                        (
+                            "rectification",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="reinspections",
+                                to="inspections.rectification",
+                                verbose_name="复查的整改",
+                            ),
+                        ),
                     ],
                     options={
                         "verbose_name": "检查记录",
@@ -448,18 +459,6 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-        ),
-        migrations.AddField(
-            model_name="inspection",
-            name="rectification",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="reinspections",
-                to="inspections.rectification",
-                verbose_name="复查的整改",
-            ),
         ),
         migrations.RunPython(seed_0002, migrations.RunPython.noop),
     ]

@@ -222,6 +222,15 @@ class Migration(migrations.Migration):
                                 verbose_name="来源工单",
                             ),
                         ),
+                        (
+                            "committee",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="cases",
+                                to="mediation.committee",
+                                verbose_name="调解委员会",
+                            ),
+                        ),
                     ],
                     options={
                         "verbose_name": "调解案件",
@@ -590,15 +599,5 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-        ),
-        migrations.AddField(
-            model_name="case",
-            name="committee",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="cases",
-                to="mediation.committee",
-                verbose_name="调解委员会",
-            ),
         ),
     ]
