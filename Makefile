@@ -69,6 +69,7 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/locate_bench.py
+	$(BIN)/python bench/migrate_bench.py
 	$(BIN)/python bench/demo_build.py
 	$(BIN)/python bench/pages_load.py
 	$(BIN)/python bench/aqi_bench.py

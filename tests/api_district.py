@@ -469,8 +469,9 @@ def build_district(crew, territory, people, stations, put, report) -> District: 
 
 # --- one district per test module -------------------------------------------------------------
 #
-# Building the district takes about a second; the fuzz (tests/test_api_fuzz.py) asks for it in
-# each of its ~400 cases. So a module whose tests need nothing else of the database fixtures
+# Building the district takes about a second; the fuzz (tests/test_api_fuzz.py) asked for it in
+# each of its ~400 cases (now one test per role, each operation rolled back to a savepoint of
+# its own). So a module whose tests need nothing else of the database fixtures
 # shares one district: built once inside an outer transaction (`district_world`, module scope),
 # each test then running in a savepoint rolled back at its end (pytest-django's `db`), exactly as
 # if the district had been built in the test's own transaction. A module that asks for one of the

@@ -1,14 +1,15 @@
 """One migrated test database per run, cloned for each pytest-xdist worker.
 
-Migrating an empty database takes 15-20 s (Django renders the model state of every migration);
-each xdist worker used to pay it. Now the first worker to get the lock migrates a template
+Migrating an empty database took 15-20 s before the migrations were squashed (a few seconds
+now); each xdist worker used to pay it. Now the first worker to get the lock migrates a template
 database (SQLite: a file in the temporary directory; PostgreSQL: a database named after the
 run), and every worker, that one included, takes a copy of it with Django's own
 `clone_test_db` (SQLite: a file copy; PostgreSQL: CREATE DATABASE ... WITH TEMPLATE). The last
 worker out drops the template. A file lock (fcntl) orders the workers; the run's id
 (PYTEST_XDIST_TESTRUNUID) keeps concurrent runs apart.
 
-Migrations are still run once per run, from scratch: nothing is squashed or cached across runs.
+Migrations are run once per run, from scratch (each app's squashed migration): nothing is cached
+across runs.
 """
 
 from __future__ import annotations

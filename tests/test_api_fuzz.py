@@ -133,23 +133,57 @@ def _document() -> dict[str, Any]:
     return json.loads(json.dumps(api.get_openapi_schema()))
 
 
-# Each operation becomes a test, run once per fuzzed role.
-schema = schemathesis.openapi.from_dict(
-    _document(),
-    config=SchemathesisConfig.from_dict(
-        {
-            "seed": 2026,
-            "generation": {"max-examples": EXAMPLES, "deterministic": True},
-            # Off: it mines literals from every module imported so far, so the inputs would
-            # depend on which other tests ran first (not reproducible).
-            "analysis": {"constants": {"enabled": False}},
-        }
-    ),
-)
-schema.app = InProcess()
+@pytest.fixture(scope="session")
+def api_schema() -> Any:
+    """The schema the fuzz walks, built when the test runs: collecting the tests builds neither
+    the OpenAPI document nor schemathesis's cases."""
+    schema = schemathesis.openapi.from_dict(
+        _document(),
+        config=SchemathesisConfig.from_dict(
+            {
+                "seed": 2026,
+                "generation": {"max-examples": EXAMPLES, "deterministic": True},
+                # Off: it mines literals from every module imported so far, so the inputs would
+                # depend on which other tests ran first (not reproducible).
+                "analysis": {"constants": {"enabled": False}},
+            }
+        ),
+    )
+    schema.app = InProcess()
+    return schema
+
+
+@pytest.fixture
+def operation_start(request, district: District) -> Any:  # noqa: F811
+    """Each operation starts from the district as the test got it, as when each was a test of
+    its own: the changes of the operation before are rolled back (a savepoint per operation)
+    and the process caches cleared."""
+    from tests.conftest import clear_process_caches
+
+    # schemathesis 4.32's lazy test names its subtests through `node._nodeid`, which pytest 9.2's
+    # items no longer have.
+    if not hasattr(request.node, "_nodeid"):
+        request.node._nodeid = request.node.nodeid
+    current: dict[str, Any] = {"label": None, "savepoint": None}
+
+    def start(label: str) -> None:
+        if current["label"] == label:
+            return
+        if current["savepoint"] is not None:
+            transaction.savepoint_rollback(current["savepoint"])
+            clear_process_caches()
+        current["label"], current["savepoint"] = label, transaction.savepoint()
+
+    return start
+
+
+# One test per fuzzed role; each operation is a subtest of it (schemathesis's lazy schema).
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
+# The lazy test sees only the fixtures marked here: one test per role, on the database.
+@pytest.mark.usefixtures("role", "district")
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -157,7 +191,8 @@ schema.app = InProcess()
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, role, token, district, fuzz_counts):  # noqa: F811
+def test_api_conforms_to_its_schema(case, role, token, district, fuzz_counts, operation_start):  # noqa: F811
+    operation_start(case.operation.label)
     operation = (case.method.upper(), case.operation.path)
     if operation == ("POST", "/api/v1/readings"):
         token = district.station_token  # ingestion takes the station's token

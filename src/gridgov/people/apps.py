@@ -11,5 +11,5 @@ class PeopleConfig(AppConfig):
         from gridgov.people import signals  # noqa: F401  (connects the receivers)
         from gridgov.people.roles import ensure_roles
 
-        # After every app's migrations (its permissions exist only then); idempotent and cheap.
+        # After the last app's migrations (every permission exists only then); idempotent.
         post_migrate.connect(ensure_roles, dispatch_uid="gridgov_ensure_roles")

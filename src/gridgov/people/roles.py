@@ -244,8 +244,22 @@ for _group in ("指挥中心", "街道/镇干部"):
 POST_GROUPS["party_instructor"] = "党建指导员"
 
 
-def ensure_roles(**_: Any) -> None:
+def _last_app_migrated() -> Any:
+    """The app whose post_migrate signal comes last: every app's permissions exist by then."""
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+
+
+def ensure_roles(sender: Any = None, **_: Any) -> None:
+    """The groups and their permissions. As a post_migrate receiver it acts once per migrate
+    (or flush), on the last app's signal; called directly, at once."""
+    from django.apps import AppConfig
+
     from gridgov.people.models import PostType
+
+    if isinstance(sender, AppConfig) and sender is not _last_app_migrated():
+        return
 
     for group_name, grants in ROLES.items():
         group, _created = Group.objects.get_or_create(name=group_name)
