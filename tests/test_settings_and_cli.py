@@ -122,3 +122,23 @@ def test_kept_connection_age_is_read_from_the_environment(tmp_path):
             env={**env, "GRIDGOV_DB_CONN_MAX_AGE": value},
         )
         assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "passed"),
+    [
+        (["gridgov", "migrate"], ["gridgov", "migrate", "--skip-checks"]),
+        (["gridgov", "migrate", "--checks"], ["gridgov", "migrate"]),
+        (["gridgov", "migrate", "--skip-checks"], ["gridgov", "migrate", "--skip-checks"]),
+        (["gridgov", "import-regions", "x.geojson"], ["gridgov", "import_regions", "x.geojson"]),
+    ],
+)
+def test_cli_migrates_without_the_system_checks_unless_asked(monkeypatch, given, passed):
+    import django.core.management
+
+    from gridgov import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", seen.append)
+    cli.main(given)
+    assert seen == [passed]
