@@ -115,9 +115,9 @@ def test_the_overview_body_is_kept_and_dropped_at_a_write(client, crew, login, r
 
 
 def test_the_desk_pages_its_rows(client, crew, login, report, monkeypatch):
-    from gridgov.workorders import views
+    from gridgov.workorders import desk
 
-    monkeypatch.setattr(views, "DESK_PAGE", 2)
+    monkeypatch.setattr(desk, "DESK_PAGE", 2)
     for k in range(5):
         report(title=f"第{k}件")
     login("command")

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gridgov.workorders.desk import QUEUES, desk_counts
 from gridgov.workorders.models import Source, WorkOrder
 from gridgov.workorders.services import perform
 from gridgov.workorders.states import OPEN_STATES, State
-from gridgov.workorders.views import QUEUES, desk_counts
 from tests.workorders.fixtures import G1_POINT, G2_POINT, G3_POINT
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,9 @@ def test_desk_query_count_does_not_grow_with_the_number_of_orders(
 
 
 def test_desk_shows_more_than_a_page_with_its_total(client, crew, login, report, monkeypatch):
-    from gridgov.workorders import views
+    from gridgov.workorders import desk
 
-    monkeypatch.setattr(views, "DESK_PAGE", 4)
+    monkeypatch.setattr(desk, "DESK_PAGE", 4)
     add_orders(report, crew, 6)
     login("command")
     page = client.get("/orders/?queue=all").content.decode()

@@ -11,14 +11,13 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.apikit import DOMAIN_STATUS, XLSX, ApiError, download, errors, xlsx_response
 from gridgov.core import evidence
 from gridgov.people.actor import person_of
-from gridgov.schemas import Schema
 from gridgov.workorders import attachments, commands, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
@@ -28,6 +27,29 @@ from gridgov.workorders.models import (
     Priority,
     Source,
     WorkOrder,
+)
+from gridgov.workorders.schemas import (
+    AttachmentOut,
+    BulkIn,
+    BulkResult,
+    CategoryOut,
+    CommandDetailOut,
+    CommandIn,
+    CommandOut,
+    CompleteIn,
+    DuplicateOut,
+    EventIn,
+    MergeIn,
+    NotificationOut,
+    OrderDetailOut,
+    OrderFilter,
+    OrderOut,
+    PriorityOut,
+    PublicIn,
+    ReadIn,
+    ReadOut,
+    StatsOut,
+    TransitionIn,
 )
 from gridgov.workorders.services import (
     EventInput,
@@ -50,16 +72,6 @@ router = Router()
 ACCOUNT_SOURCES = (Source.PATROL, Source.HOTLINE, Source.COMMAND, Source.INSPECTION)
 
 
-class CategoryOut(Schema):
-    code: str
-    name: str
-    name_en: str
-    parent: str | None
-    line: str | None
-    default_priority: int
-    public: bool
-
-
 @router.get("/categories", response={200: list[CategoryOut], **errors(401)})
 def list_categories(request: HttpRequest) -> Any:
     """The two-level taxonomy: top-level groups (parent null) and the categories to file under."""
@@ -75,122 +87,6 @@ def list_categories(request: HttpRequest) -> Any:
         }
         for c in Category.objects.filter(active=True).select_related("parent", "line")
     ]
-
-
-class EventIn(Schema):
-    model_config = {"extra": "forbid"}
-    source: str = Field(..., description="patrol | hotline | command | inspection")
-    category: str = Field(..., description="a second-level category code")
-    title: str = Field(..., min_length=1, max_length=120)
-    description: str = Field("", max_length=4000)
-    lat: float
-    lon: float
-    address: str = Field("", max_length=200)
-    grid: str | None = Field(None, description="region code, when the point is not enough")
-    priority: int | None = Field(None, ge=1, le=3, description="1 特急, 2 紧急, 3 一般")
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
-    handled_on_spot: bool = Field(
-        False,
-        description="就地处置: a patrol the reporter put right there and then; the order is "
-        "dispatched to him, signed for and handled at once and waits for 核查 by someone else",
-    )
-    handling_note: str = Field(
-        "", max_length=4000, description="what was done on the spot; required with handled_on_spot"
-    )
-
-
-class TransitionOut(Schema):
-    action: str
-    label: str
-    from_state: str
-    to_state: str
-    actor: str
-    assignee: str | None
-    note: str
-    at: dt.datetime
-    lat: float | None
-    lon: float | None
-
-
-class AttachmentOut(Schema):
-    id: int
-    stage: str
-    url: str
-    width: int
-    height: int
-    taken_at: dt.datetime | None
-    lat: float | None
-    lon: float | None
-
-
-class OrderOut(Schema):
-    id: int
-    reference: str
-    title: str
-    description: str
-    source: str
-    category: str
-    category_name: str
-    priority: int
-    state: str
-    state_label: str
-    lat: float
-    lon: float
-    address: str
-    grid: str
-    grid_name: str
-    unit: str
-    unit_name: str
-    assignee: str | None
-    assignee_id: int | None
-    assignee_post: str
-    step: str
-    due_at: dt.datetime | None
-    warn_at: dt.datetime | None
-    overdue: bool
-    escalation_level: int
-    returned_count: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    closed_at: dt.datetime | None
-
-
-class NearbySourceOut(Schema):
-    id: int
-    code: str
-    name: str
-    category: str
-    category_label: str
-    status: str
-    status_label: str
-    metres: int = Field(description="from the alarm's station to the nearest part of the source")
-    bearing: int = Field(description="from the station to the source, degrees clockwise from north")
-    upwind: bool = Field(description="within the upwind sector of the station's recent wind")
-    responsible_unit: str = Field(description="unit and post answering for it")
-    url: str
-
-
-class SourceRefOut(Schema):
-    id: int
-    code: str
-    name: str
-    category: str
-    url: str
-
-
-class OrderDetailOut(OrderOut):
-    actions: list[str] = Field(description="what the caller may do now")
-    transitions: list[TransitionOut]
-    attachments: list[AttachmentOut]
-    merged_into: str | None
-    nearby_sources: list[NearbySourceOut] = Field(
-        description="for an air alarm's order: registered sources near the station that the "
-        "caller may see, upwind first when the station's wind is known, else nearest first"
-    )
-    pollution_source: SourceRefOut | None = Field(
-        description="the source the handling named responsible"
-    )
 
 
 def order_row(o: WorkOrder, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -335,15 +231,6 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
     return Status(201, order_detail(request, get_order(request, order.pk)))
 
 
-class DuplicateOut(Schema):
-    event_id: int
-    reference: str
-    title: str
-    state: str
-    distance_m: float
-    created_at: dt.datetime
-
-
 @router.get("/events/duplicates", response={200: list[DuplicateOut], **errors(400, 401)})
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     """Open events of the same category nearby and recent: show them before creating a new one."""
@@ -366,10 +253,6 @@ def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> A
     ]
 
 
-class MergeIn(Schema):
-    into: int = Field(..., description="id of the open event this one duplicates")
-
-
 @router.post(
     "/events/{int:event_id}/merge",
     response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
@@ -380,10 +263,6 @@ def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
     return order_detail(request, get_order(request, into.order.pk))
 
 
-class PublicIn(Schema):
-    public: bool = Field(..., description="listed on Open311 and the public page (masked)")
-
-
 @router.post(
     "/events/{int:event_id}/public",
     response={200: OrderDetailOut, **errors(400, 401, 403, 404, 413)},
@@ -392,18 +271,6 @@ def publish_event(request: HttpRequest, event_id: int, payload: PublicIn) -> Any
     """Mark an event public or internal (the desk roles; citizens' reports stay public)."""
     event = set_public(event_id, payload.public, request.user)
     return order_detail(request, get_order(request, event.order.pk))
-
-
-class OrderFilter(Schema):
-    state: list[str] | None = Field(None, description="one or more states")
-    unit: str | None = Field(None, description="region code: orders of its grids")
-    category: str | None = None
-    source: str | None = None
-    overdue: bool | None = None
-    mine: bool = Field(False, description="only orders dispatched to me")
-    q: str | None = Field(None, max_length=100, description="reference or words of the title")
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
 
 
 def filtered_orders(request: HttpRequest, f: OrderFilter) -> Any:
@@ -465,24 +332,6 @@ def order(request: HttpRequest, order_id: int) -> Any:
     return order_detail(request, get_order(request, order_id))
 
 
-class TransitionIn(Schema):
-    model_config = {"extra": "forbid"}
-    action: str = Field(..., description=", ".join(ACTIONS))
-    note: str = Field("", max_length=4000)
-    assignee: int | None = Field(None, description="person id (dispatch, reassign)")
-    until: dt.datetime | None = Field(None, description="extension or supervision deadline")
-    lat: float | None = None
-    lon: float | None = None
-    photos: list[int] = Field(
-        default_factory=list,
-        max_length=20,
-        description="ids of photos uploaded to this order (POST …/photos) that this step shows",
-    )
-    source_id: int | None = Field(
-        None, description="handle only: the registered pollution source found responsible"
-    )
-
-
 @router.post(
     "/orders/{int:order_id}/transitions",
     response={200: OrderDetailOut, **errors(400, 401, 403, 404, 409, 413)},
@@ -508,21 +357,6 @@ def transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> An
     return order_detail(request, get_order(request, order_id))
 
 
-class BulkIn(Schema):
-    model_config = {"extra": "forbid"}
-    ids: list[int] = Field(..., min_length=1, max_length=500)
-    action: str
-    note: str = Field("", max_length=4000)
-    assignee: int | None = None
-
-
-class BulkResult(Schema):
-    id: int
-    ok: bool
-    status: int
-    message: str
-
-
 @router.post("/orders/bulk", response={200: list[BulkResult], **errors(400, 401, 413)})
 def bulk(request: HttpRequest, payload: BulkIn) -> Any:
     """The same action on many orders (bulk dispatch, bulk close, …); each succeeds or fails on
@@ -541,17 +375,6 @@ def bulk(request: HttpRequest, payload: BulkIn) -> Any:
                 {"id": pk, "ok": False, "status": DOMAIN_STATUS[exc.kind], "message": str(exc)}
             )
     return out
-
-
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    title: str
-    body: str
-    order_id: int | None
-    created_at: dt.datetime
-    read: bool
 
 
 @router.get("/inbox", response={200: list[NotificationOut], **errors(400, 401)})
@@ -577,14 +400,6 @@ def inbox(request: HttpRequest, unread: bool = False) -> Any:
     ]
 
 
-class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="omit to mark everything read")
-
-
-class ReadOut(Schema):
-    marked: int
-
-
 @router.post("/inbox/read", response={200: ReadOut, **errors(400, 401, 413)})
 def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
     person = person_of(request.user)
@@ -592,11 +407,6 @@ def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
     if payload.ids is not None:
         qs = qs.filter(pk__in=payload.ids)
     return {"marked": qs.update(read_at=timezone.now()) if person else 0}
-
-
-class PriorityOut(Schema):
-    value: int
-    label: str
 
 
 @router.get("/priorities", response={200: list[PriorityOut], **errors(401)})
@@ -638,51 +448,6 @@ def upload_photo(
 
 
 # ---------------------------------------------------------------------------- commands --
-
-
-class CommandIn(Schema):
-    model_config = {"extra": "forbid"}
-    title: str = Field(..., min_length=1, max_length=120)
-    body: str = Field(..., min_length=1, max_length=8000)
-    due_at: dt.datetime
-    units: list[str] = Field(default_factory=list, description="region codes")
-    people: list[int] = Field(default_factory=list, description="person ids")
-
-
-class RecipientOut(Schema):
-    person: str
-    person_id: int
-    unit: str
-    unit_name: str
-    acknowledged_at: dt.datetime | None
-    completed_at: dt.datetime | None
-    note: str
-    overdue: bool
-
-
-class CommandOut(Schema):
-    id: int
-    title: str
-    body: str
-    issuer: str
-    due_at: dt.datetime
-    created_at: dt.datetime
-    recipients: int
-    acknowledged: int
-    completed: int
-
-
-class CommandFileOut(Schema):
-    id: int
-    name: str
-    url: str
-    size: int
-
-
-class CommandDetailOut(CommandOut):
-    not_acknowledged: list[str] = Field(description="names of those who have not yet signed")
-    recipient_rows: list[RecipientOut]
-    files: list[CommandFileOut]
 
 
 def _command_row(c: Any, rows: list[Any]) -> dict[str, Any]:
@@ -766,10 +531,6 @@ def command_detail(request: HttpRequest, command_id: int) -> Any:
     return _command_detail(_get_command(request, command_id))
 
 
-class CompleteIn(Schema):
-    note: str = Field(..., max_length=4000)
-
-
 @router.post(
     "/commands/{int:command_id}/acknowledge",
     response={200: CommandDetailOut, **errors(400, 401, 404, 409)},
@@ -789,34 +550,6 @@ def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn)
 
 
 # --------------------------------------------------------------------------- statistics --
-
-
-class StatRow(Schema):
-    key: str = Field(description="region code, or person id")
-    name: str
-    rank: int | None
-    received: int
-    open: int
-    closed: int
-    on_time_sign_rate: float | None
-    on_time_handle_rate: float | None
-    mean_sign_minutes: float | None
-    p90_sign_minutes: float | None
-    mean_handle_minutes: float | None
-    p90_handle_minutes: float | None
-    mean_close_minutes: float | None
-    p90_close_minutes: float | None
-    overdue: int
-    returned: int
-
-
-class StatsOut(Schema):
-    by: str
-    from_: dt.date = Field(alias="from")
-    to: dt.date
-    min_orders: int
-    ranked: list[StatRow]
-    apart: list[StatRow] = Field(description="too few orders to rank")
 
 
 @router.get("/orders/stats", response={200: StatsOut, **errors(400, 401)}, by_alias=True)

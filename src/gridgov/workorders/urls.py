@@ -1,11 +1,11 @@
 from django.urls import path
 
-from gridgov.workorders import views
+from gridgov.workorders import desk, views
 
 app_name = "workorders"
 
 urlpatterns = [
-    path("", views.desk, name="desk"),
+    path("", desk.desk, name="desk"),
     path("new/", views.new_event, name="new"),
     path("<int:pk>/", views.order_page, name="order"),
     path("<int:pk>/merge/", views.merge_page, name="merge"),
