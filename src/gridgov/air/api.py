@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import DataError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Router
+from ninja.params import functions as param
 
 from gridgov import inputs
 from gridgov.air import alarm_queries, aqi, periods
@@ -133,7 +134,7 @@ def visible_stations(request: HttpRequest) -> Any:
 
 def get_station(request: HttpRequest, code: str) -> Station:
     """The station, or one 404 for an unknown code and for one outside the caller's scope."""
-    station = visible_stations(request).filter(code=code).first()
+    station: Station | None = visible_stations(request).filter(code=code).first()
     if station is None:
         raise ApiError(404, f"no station with code {code!r}", field="code")
     return station
@@ -255,8 +256,10 @@ CSV_TOO = download(CSV, "the rows as JSON, or as a CSV file with format=csv")
 def station_hourly(
     request: HttpRequest,
     code: str,
-    start: str | None = Query(None, alias="from", description="YYYY-MM-DD (CST), default today"),
-    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive"),
+    start: str | None = param.Query(
+        None, alias="from", description="YYYY-MM-DD (CST), default today"
+    ),
+    end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive"),
     standard: Literal["2012", "2026"] | None = None,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
@@ -282,8 +285,8 @@ def station_hourly(
 def station_daily(
     request: HttpRequest,
     code: str,
-    start: str | None = Query(None, alias="from"),
-    end: str | None = Query(None, alias="to"),
+    start: str | None = param.Query(None, alias="from"),
+    end: str | None = param.Query(None, alias="to"),
     standard: Literal["2012", "2026"] | None = None,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
@@ -309,7 +312,7 @@ def station_daily(
 def station_minutes(
     request: HttpRequest,
     code: str,
-    hours: int = Query(24, ge=1, le=72),
+    hours: int = param.Query(24, ge=1, le=72),
     format: Literal["json", "csv"] = "json",
 ) -> Any:
     """The raw readings of the last hours (values with their quality flags)."""
@@ -400,9 +403,9 @@ PERIOD_DOC = (
 @router.get("/air/assessment", response={200: list[AssessmentOut], **errors(400, 401, 403, 404)})
 def assessment(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
-    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
-    level: str | None = Query(None, description="station, community, street or district"),
+    start: str | None = param.Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
+    level: str | None = param.Query(None, description="station, community, street or district"),
     region: str | None = None,
     station: str | None = None,
     standard: Literal["2012", "2026"] | None = None,
@@ -415,13 +418,13 @@ def assessment(
 @router.get("/air/rankings", response={200: RankingsOut, **errors(400, 401)}, by_alias=True)
 def rankings(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from", description=PERIOD_DOC),
-    end: str | None = Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
-    level: str | None = Query(
+    start: str | None = param.Query(None, alias="from", description=PERIOD_DOC),
+    end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
+    level: str | None = param.Query(
         None,
         description="station, community or street; default: the level below the caller's unit",
     ),
-    metric: str = Query("pm25", description=", ".join(RANK_METRICS)),
+    metric: str = param.Query("pm25", description=", ".join(RANK_METRICS)),
 ) -> Any:
     if metric not in RANK_METRICS:
         raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
@@ -467,14 +470,14 @@ def alarms_out(request: HttpRequest, alarms: list[Alarm]) -> list[dict[str, Any]
 @router.get("/alarms", response={200: list[AlarmOut], **errors(400, 401, 403, 404)})
 def list_alarms(
     request: HttpRequest,
-    open: bool | None = Query(None, description="only open (true) or ended (false) alarms"),
+    open: bool | None = param.Query(None, description="only open (true) or ended (false) alarms"),
     station: str | None = None,
-    state: Literal["open", "acknowledged", "ended"] | None = Query(
+    state: Literal["open", "acknowledged", "ended"] | None = param.Query(
         None, description="open: not acknowledged and not ended"
     ),
-    unit: str | None = Query(None, description="a street or community code in scope"),
-    rule: int | None = Query(None, ge=1, description="an alarm rule's id"),
-    limit: int = Query(200, ge=1, le=1000),
+    unit: str | None = param.Query(None, description="a street or community code in scope"),
+    rule: int | None = param.Query(None, ge=1, description="an alarm rule's id"),
+    limit: int = param.Query(200, ge=1, le=1000),
 ) -> Any:
     """Alarms in scope: open first, then acknowledged, then ended; newest first in each."""
     qs = visible_alarms(request)
@@ -522,8 +525,8 @@ def acknowledge(request: HttpRequest, alarm_id: int, payload: AckIn) -> Any:
 @router.get("/ingest/devices", response={200: list[DeviceOut], **errors(400, 401, 404)})
 def list_devices(
     request: HttpRequest,
-    station: str | None = Query(None, description="one station's device (its code)"),
-    connected: bool | None = Query(None, description="only devices online (true) or not"),
+    station: str | None = param.Query(None, description="one station's device (its code)"),
+    connected: bool | None = param.Query(None, description="only devices online (true) or not"),
 ) -> Any:
     """The HJ 212 devices of the stations the caller may see: connected now or not, the last
     packet, packets answered and refused by reason (written by `gridgov hj212`)."""

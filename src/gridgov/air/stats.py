@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +122,7 @@ YOY_KEYS = (
 
 # --- rankings --------------------------------------------------------------------------------
 
-RANK_METRICS = {
+RANK_METRICS: dict[str, tuple[Callable[[Any], float], bool]] = {
     # metric: (value of an assessment, smaller is better)
     "pm25": (lambda a: a.pm25, True),
     "pm10": (lambda a: a.pm10, True),

@@ -118,15 +118,15 @@ class Receiver:
 
         self.devices: dict[str, Device] = {}
         self.connections: set[Connection] = set()
-        self.counters: Counter = Counter()
-        self.rejections: Counter = Counter()
+        self.counters: Counter[str] = Counter()
+        self.rejections: Counter[str] = Counter()
         self.stats: dict[int, DeviceStats] = {}
         self.intervals: dict[tuple[int, int], Interval] = {}
         self.splits: dict[tuple[str, str], Split] = {}
         self.started = time.monotonic()
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._ticker: asyncio.Task | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._db = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-db")
         self._store = Store(self._deliver)
         self._pending_rows = 0

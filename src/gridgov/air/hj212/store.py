@@ -94,7 +94,7 @@ class DeviceStats:
     last_packet_at: dt.datetime | None = None
     packets: int = 0
     answered: int = 0
-    rejections: Counter = field(default_factory=Counter)
+    rejections: Counter[str] = field(default_factory=Counter)
     dirty: bool = False
 
     def snapshot(self) -> dict[str, Any]:
