@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,22 +56,24 @@ ORDERS = transitions.Reader(
 )
 
 
+class StepOptions(TypedDict, total=False):
+    """What an action may carry besides its order, code and account (see `perform`)."""
+
+    note: str
+    assignee_id: int | None
+    until: dt.datetime | None
+    lat: float | None
+    lon: float | None
+    photo_ids: list[int] | None
+    new_photos: list[evidence.PreparedPhoto] | None
+    photo_stage: str
+    now: dt.datetime | None
+    source_id: int | None
+    system: bool
+
+
 def perform(
-    order_id: int,
-    code: str,
-    user: Any,
-    *,
-    note: str = "",
-    assignee_id: int | None = None,
-    until: dt.datetime | None = None,
-    lat: float | None = None,
-    lon: float | None = None,
-    photo_ids: list[int] | None = None,
-    new_photos: list[evidence.PreparedPhoto] | None = None,
-    photo_stage: str = "report",
-    now: dt.datetime | None = None,
-    source_id: int | None = None,
-    system: bool = False,
+    order_id: int, code: str, user: Any, **options: Unpack[StepOptions]
 ) -> tuple[WorkOrder, Transition]:
     """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
     are this account's photos already uploaded to the order and not yet part of a step, and
@@ -89,14 +91,9 @@ def perform(
         order = ORDERS.get(inputs.check_int("order", int(order_id)))
     except inputs.InputError:  # beyond any id
         order = None
-    if order is None or not (system or can_see(user, order)):
+    if order is None or not (options.get("system", False) or can_see(user, order)):
         raise WorkflowError(NOT_FOUND, _("工单不存在"))
-    t = advance(
-        order, code, user, note=note, assignee_id=assignee_id, until=until, lat=lat, lon=lon,
-        photo_ids=photo_ids, new_photos=new_photos, photo_stage=photo_stage, now=now,
-        source_id=source_id, system=system,
-    )  # fmt: skip
-    return order, t
+    return order, advance(order, code, user, **options)
 
 
 def advance(
