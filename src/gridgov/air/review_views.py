@@ -86,7 +86,8 @@ def review_day(request: HttpRequest, code: str, day: str) -> HttpResponse:
         chosen = "pm25"
     report = daily_rows(station_units([station.code]), the_day, the_day)
     decisions = (
-        ReviewDecision.objects.filter(station=station, day=the_day)
+        ReviewDecision.objects.for_user(request.user)
+        .filter(station=station, day=the_day)
         .select_related("decided_by", "undone_by")
         .order_by("-decided_at", "-id")
     )
@@ -196,9 +197,8 @@ def review_approve(request: HttpRequest, code: str, day: str) -> HttpResponse:
 def review_undo(request: HttpRequest, decision_id: int) -> HttpResponse:
     _require_reviewer(request)
     decision = (
-        ReviewDecision.objects.filter(
-            pk=decision_id, station__in=review.reviewable_stations(request.user)
-        )
+        ReviewDecision.objects.for_user(request.user)
+        .filter(pk=decision_id)
         .select_related("station")
         .first()
     )

@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gridgov import inputs
 from gridgov.apikit import ApiError, errors
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.inspections import plans, services
 from gridgov.inspections.models import Inspection, Rectification
 from gridgov.people.actor import person_of
@@ -86,9 +87,11 @@ def near_rows(user: Any, lat: float, lon: float, radius: float) -> list[dict[str
     found = near(lat, lon, radius, qs, limit=50)
     dues = due_map(user, [n.source.pk for n in found])
     open_counts: dict[int, int] = {}
-    for source_id in Rectification.objects.filter(
-        source_id__in=[n.source.pk for n in found], state=Rectification.State.OPEN
-    ).values_list("source_id", flat=True):
+    for source_id in (
+        Rectification.objects.for_user(user)
+        .filter(source_id__in=[n.source.pk for n in found], state=Rectification.State.OPEN)
+        .values_list("source_id", flat=True)
+    ):
         open_counts[source_id] = open_counts.get(source_id, 0) + 1
     out = []
     for n in found:
@@ -171,8 +174,8 @@ def inspection_row(i: Inspection) -> dict[str, Any]:
     }
 
 
-def inspection_detail(i: Inspection) -> dict[str, Any]:
-    opened = Rectification.objects.filter(inspection=i).first()
+def inspection_detail(user: Account, i: Inspection) -> dict[str, Any]:
+    opened = Rectification.objects.for_user(user).filter(inspection=i).first()
     closed = i.rectification if i.rectification_id else None
     return {
         **inspection_row(i),
@@ -262,7 +265,9 @@ def record(
         raise
     if done.repeated:
         evidence.discard(prepared)
-    return Status(201, inspection_detail(get_inspection(request.user, done.inspection.pk)))
+    return Status(
+        201, inspection_detail(request.user, get_inspection(request.user, done.inspection.pk))
+    )
 
 
 class InspectionFilter(Schema):
@@ -304,7 +309,7 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> 
     response={200: InspectionDetailOut, **errors(400, 401, 404)},
 )
 def get_one(request: HttpRequest, inspection_id: int) -> Any:
-    return inspection_detail(get_inspection(request.user, inspection_id))
+    return inspection_detail(request.user, get_inspection(request.user, inspection_id))
 
 
 class RectificationOut(Schema):

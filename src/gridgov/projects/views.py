@@ -111,7 +111,9 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
         p = services.get_project(request.user, pk)
     except ProjectsError:
         raise Http404(_("项目不存在")) from None
-    return listing.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate()).get()
+    return listing.with_figures(
+        Project.objects.for_user(request.user).filter(pk=p.pk), timezone.localdate()
+    ).get()
 
 
 @login_required

@@ -358,7 +358,7 @@ def filtered_sources(
             raise inputs.InputError("status", f"one of {', '.join(SourceStatus.values)}")
         qs = qs.filter(status=status)
     if region is not None:
-        links = SourceGrid.objects.filter(path__startswith=region.path)
+        links = SourceGrid.objects.for_user(user).filter(path__startswith=region.path)
         qs = qs.filter(pk__in=links.values("source_id"))
     if q and q.strip():
         text = q.strip()
