@@ -106,7 +106,9 @@ def village_page(
         "council": council,
         "members": council_limits.council_members(village, today),
         "limits": council_limits.limits_in_force(village, today),
-        "limit_history": list(Limit.objects.filter(community=village).select_related("rules")),
+        "limit_history": list(
+            Limit.objects.for_user(user).filter(community=village).select_related("rules")
+        ),
         "registrations": list(
             services.registrations_for(user)
             .filter(community=village)

@@ -241,7 +241,8 @@ def case_from_order(request: HttpRequest, order_id: int) -> Any:
     from gridgov.workorders.models import WorkOrder
 
     order = (
-        WorkOrder.objects.select_related("event__category", "event__region")
+        WorkOrder.objects.for_user(request.user)
+        .select_related("event__category", "event__region")
         .defer("event__region__geometry")
         .filter(pk=order_id)
         .first()
@@ -464,7 +465,7 @@ def trainings(request: HttpRequest) -> Any:
 
 @router.post("/mediation/trainings", response={201: TrainingOut, **errors(400, 401, 403)})
 def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
-    region = Region.objects.filter(code=payload.organiser).first()
+    region = Region.objects.for_user(request.user).filter(code=payload.organiser).first()
     t = training.create_training(
         request.user,
         topic=payload.topic,

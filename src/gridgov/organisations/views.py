@@ -28,12 +28,12 @@ from gridgov.organisations import (
     instructing,
     joint_meetings,
     lifecycle,
+    lookups,
     services,
     volunteering,
 )
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
-from gridgov.people.models import Person
 
 COVERAGE_CHOICES = [
     ("org_covered", gettext_lazy("已组织覆盖")),
@@ -187,7 +187,7 @@ def org_detail(
         "error": error,
         "state": state,
         "party_label": PartyOrg(state.party_org).label,
-        "instructors": Person.objects.filter(pk__in=state.instructors),
+        "instructors": lookups.people(state.instructors),
         "events": org.events.select_related("grid", "instructor")
         .defer("grid__geometry")
         .order_by("date", "pk"),
