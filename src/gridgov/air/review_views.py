@@ -4,7 +4,6 @@ marked values, decisions and undo. Thin: they call air.review and render."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +20,13 @@ from gridgov.air import review
 from gridgov.air.assessment import station_units
 from gridgov.air.models import CST, POLLUTANT_FIELDS, ReviewAction, ReviewDecision, Station
 from gridgov.air.reports import REVIEW_STATES, daily_rows
+from gridgov.core.actor import Account
 
 PER_PAGE = 50
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO₂", "no2": "NO₂", "co": "CO", "o3": "O₃"}
 
 
-def _may_view(user: Any) -> None:
+def _may_view(user: Account) -> None:
     if not review.can_view(user):
         raise PermissionDenied(_("需要数据审核权限"))
 

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import ApiError, errors
+from gridgov.core.actor import Account
 from gridgov.emergency import declaring, services
 from gridgov.emergency.models import Level, Measure, Warning
 from gridgov.schemas import Schema
@@ -223,7 +224,7 @@ def _figures(f: services.Figures) -> dict[str, Any]:
     }
 
 
-def detail_row(w: Warning, user: Any) -> dict[str, Any]:
+def detail_row(w: Warning, user: Account) -> dict[str, Any]:
     c = services.compliance(w, user)
     out = warning_row(w)
     out["measures"] = [measure_row(m) for m in services.measures_for(w.level)]

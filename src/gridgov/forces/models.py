@@ -7,7 +7,7 @@ change of stock is one such row (services.py is the only writer)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -299,7 +299,8 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
         (``services.allocations_for``)."""
         from gridgov.forces.services import allocations_for
 
-        return allocations_for(user, self)
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(AllocationQuerySet, allocations_for(user, self))
 
 
 class Allocation(models.Model):

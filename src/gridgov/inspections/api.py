@@ -63,7 +63,7 @@ class NearOut(Schema):
     open_rectifications: int
 
 
-def due_map(user: Any, ids: list[int]) -> dict[int, plans.Due]:
+def due_map(user: Account, ids: list[int]) -> dict[int, plans.Due]:
     qs = sources_for(user).filter(pk__in=ids)
     return {d.source.pk: d for d in plans.due_sources(user, qs=qs)}
 
@@ -81,7 +81,7 @@ def near_me(
     return found
 
 
-def near_rows(user: Any, lat: float, lon: float, radius: float) -> list[dict[str, Any]]:
+def near_rows(user: Account, lat: float, lon: float, radius: float) -> list[dict[str, Any]]:
     inputs.check_point(lat, lon)
     qs = sources_for(user).exclude(status="closed")
     found = near(lat, lon, radius, qs, limit=50)
@@ -202,7 +202,7 @@ def inspection_detail(user: Account, i: Inspection) -> dict[str, Any]:
     }
 
 
-def get_inspection(user: Any, inspection_id: int) -> Inspection:
+def get_inspection(user: Account, inspection_id: int) -> Inspection:
     found = (
         services.inspections_for(user)
         .select_related("source", "inspector", "rectification")
@@ -278,7 +278,7 @@ class InspectionFilter(Schema):
     date_to: dt.date | None = Field(None, alias="to")
 
 
-def filtered_inspections(user: Any, f: InspectionFilter) -> Any:
+def filtered_inspections(user: Account, f: InspectionFilter) -> Any:
     qs = services.inspections_for(user).select_related("source", "inspector")
     if f.source is not None:
         qs = qs.filter(source_id=inputs.check_int("source", f.source))
@@ -362,7 +362,7 @@ def rectifications(
     return [rectification_row(r, today) for r in qs[:10_000]]
 
 
-def rect_queryset(user: Any, state: str | None, mine: bool, source: int | None = None) -> Any:
+def rect_queryset(user: Account, state: str | None, mine: bool, source: int | None = None) -> Any:
     qs = services.rectifications_for(user).select_related("source", "order__event")
     if state:
         if state not in Rectification.State.values:

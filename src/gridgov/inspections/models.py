@@ -3,6 +3,8 @@ inspection plans (how often each category is inspected, stricter in an emergency
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +63,8 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
         """Inspections of the sources the account may see (``services.inspections_for``)."""
         from gridgov.inspections.services import inspections_for
 
-        return inspections_for(user, self)
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(InspectionQuerySet, inspections_for(user, self))
 
 
 class Inspection(models.Model):
@@ -166,7 +169,8 @@ class RectificationQuerySet(models.QuerySet["Rectification"]):
         (``services.rectifications_for``)."""
         from gridgov.inspections.services import rectifications_for
 
-        return rectifications_for(user, self)
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(RectificationQuerySet, rectifications_for(user, self))
 
 
 class Rectification(models.Model):

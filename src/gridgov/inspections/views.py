@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.inspections import plans, services
 from gridgov.inspections.api import (
     LEVELS,
@@ -54,7 +55,7 @@ class InspectForm(forms.Form):
     photos = PhotosField()
 
 
-def _source(user: Any, pk: int) -> PollutionSource:
+def _source(user: Account, pk: int) -> PollutionSource:
     found = sources_for(user).exclude(status="closed").filter(pk=pk).first()
     if found is None:
         raise Http404
@@ -236,7 +237,7 @@ def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
 # -------------------------------------------------------------------------------- desk --
 
 
-def _inspection(user: Any, pk: int) -> Inspection:
+def _inspection(user: Account, pk: int) -> Inspection:
     found = (
         services.inspections_for(user)
         .select_related("source__grid", "inspector", "rectification")
@@ -346,7 +347,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 # ------------------------------------------------------------------- the source's page --
 
 
-def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
+def source_section(source: PollutionSource, user: Account) -> dict[str, Any]:
     """What the source page shows of inspections (template
     inspections/_source_section.html): the due status, the last inspections, the open
     rectifications; empty when the account may not see the source."""

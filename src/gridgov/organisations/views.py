@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
 from gridgov.core import privacy
+from gridgov.core.actor import Account
 from gridgov.errors import add_form_error
 from gridgov.organisations import (
     excel,
@@ -140,7 +141,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
 ACTIONS = ("info", "move", "close", "party_org", "assign", "end_assignment", "visit")
 
 
-def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
+def _action_forms(user: Account, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
     if not services.owns(user, org) or org.closed is not None:
         return {}
     out: dict[str, Any] = {}

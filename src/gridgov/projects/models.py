@@ -6,7 +6,7 @@ documents. services.py is the only writer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -53,7 +53,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         (``services.projects_for``)."""
         from gridgov.projects.services import projects_for
 
-        return projects_for(user, self)
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(ProjectQuerySet, projects_for(user, self))
 
 
 class Project(models.Model):

@@ -6,7 +6,7 @@ to its person); events and attachments follow their order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import models
 
@@ -36,7 +36,8 @@ class WorkOrderQuerySet(models.QuerySet["WorkOrder"]):
         (``access.orders_for``)."""
         from gridgov.workorders.access import orders_for
 
-        return orders_for(user, self)
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(WorkOrderQuerySet, orders_for(user, self))
 
 
 class AttachmentQuerySet(models.QuerySet["Attachment"]):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.people.actor import person_of
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import attachments, lateness, notify
@@ -92,7 +93,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
 
 
 def create_with_photos(
-    form: Any, data: EventInput, user: Any, *, public: bool = False
+    form: Any, data: EventInput, user: Account, *, public: bool = False
 ) -> WorkOrder | None:
     """create_event with the form's photos, all or nothing; refusals become the form's errors.
     `public`: from the public page (the lower memory budget for photos)."""
