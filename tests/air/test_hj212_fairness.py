@@ -194,8 +194,8 @@ def test_a_crowd_holding_every_slot_makes_room_for_a_device(devices, fair, monke
 
 
 def test_a_flooding_connection_is_closed_after_repeated_rate_excess(devices, fair):
-    fair.GRIDGOV_HJ212_RATE = 5
-    fair.GRIDGOV_HJ212_BURST = 5
+    fair.GRIDGOV_HJ212_RATE = 2
+    fair.GRIDGOV_HJ212_BURST = 10  # an address closed for its rate cools off 5 s
     fair.GRIDGOV_HJ212_RATE_STRIKES = 2
     blob = b"".join(hourly(200))
 
@@ -216,14 +216,23 @@ def test_a_flooding_connection_is_closed_after_repeated_rate_excess(devices, fai
         with contextlib.suppress(asyncio.CancelledError):
             await sending
         flooder.close()
+        # Reconnecting at once buys no fresh burst; another address is served meanwhile.
+        again = await open_from(receiver, FLOOD_FROM)
+        cooled = await ended(again, 2)
+        other = await Client.open(receiver)
+        await other.send(packet("2051", minute(-5), {"a34004": 31}))
+        other_cn = await stored_answer(other)
+        again.close()
+        other.close()
         await receiver.flush()
-        return closed, took, receiver.fairness.summary(), receiver.rejections["rate"]
+        return closed, took, cooled, other_cn, receiver.fairness.summary(), receiver.rejections
 
-    closed, took, summary, dropped = run(scenario)
-    assert closed and took < 8
+    closed, took, cooled, other_cn, summary, rejections = run(scenario)
+    assert closed and took < 8 and cooled and other_cn == "9014"
+    assert summary["refused_cooling"] == 1
     assert summary["closed_rate"] == 1 and summary["rate_strikes"] == 1
-    assert summary["addresses"][FLOOD_FROM] == {"closed_rate": 1}
-    assert dropped >= 190  # the rest of each read, counted by its headers
+    assert summary["addresses"][FLOOD_FROM] == {"closed_rate": 1, "refused_cooling": 1}
+    assert rejections["rate"] >= 190  # the rest of each read, counted by its headers
     # Counted on the device whose packets they were.
     status = DeviceStatus.objects.get(station=devices["national"])
     assert status.rejections["closed_rate"] == 1
@@ -310,3 +319,17 @@ def test_a_good_device_gets_every_answer_while_idle_crowd_and_flooder_attack(dev
     assert summary["refused_address"] >= 1
     assert summary["closed_first_packet"] >= 1
     assert summary["closed_rate"] >= 1
+
+
+def test_addresses_are_counted_by_ipv4_or_ipv6_prefix_and_trusted_by_network(settings):
+    from gridgov.air.hj212.fairness import Fairness
+
+    settings.GRIDGOV_HJ212_TRUSTED_NETWORKS = ["10.0.0.0/8", "2001:db8:ffff::/48"]
+    policy = Fairness(None)  # type: ignore[arg-type]  # the address rules need no receiver
+    assert policy._address("10.1.2.3") == ("10.1.2.3", True)
+    assert policy._address("::ffff:10.1.2.3") == ("10.1.2.3", True)  # IPv4-mapped
+    assert policy._address("192.0.2.7") == ("192.0.2.7", False)
+    # One IPv6 subscriber (a /64) is one address, whichever of its addresses connects.
+    assert policy._address("2001:db8:1:2::9") == ("2001:db8:1:2::/64", False)
+    assert policy._address("2001:db8:1:2:ffff::1") == ("2001:db8:1:2::/64", False)
+    assert policy._address("2001:db8:ffff:1::1")[1] is True

@@ -31,6 +31,7 @@ class Connection(asyncio.Protocol):
         self.address = ""  # the source address (fairness: connections per address)
         self.open = False
         self.counted = False  # counted in the fairness policy's connections per address
+        self.trusted = False  # from a trusted network (fairness: no cap, no cooling off)
         self.faults = 0
         self.tokens = float(receiver.burst)
         self.refilled = time.monotonic()

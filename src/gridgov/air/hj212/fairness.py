@@ -2,7 +2,8 @@
 devices that behave.
 
 - **Per address**: at most GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS connections are open at once from
-  one source address (GRIDGOV_HJ212_TRUSTED_NETWORKS exempt); more are closed at once.
+  one source address (an IPv6 one by its /64; GRIDGOV_HJ212_TRUSTED_NETWORKS exempt); more are
+  closed at once.
 - **First packet**: a connection that has not identified a device (a packet whose MN is known
   and whose PW is right) within GRIDGOV_HJ212_FIRST_PACKET_SECONDS of connecting is closed. When
   all GRIDGOV_HJ212_MAX_CONNECTIONS are taken, a new connection takes the place of the oldest
@@ -12,8 +13,10 @@ devices that behave.
 - **Rate strikes**: a connection over its rate (the token bucket of GRIDGOV_HJ212_RATE and
   _BURST) has the rest of what it sent dropped unparsed (counted by its packet headers) and is
   not read from for RATE_PAUSE_SECONDS: a strike. GRIDGOV_HJ212_RATE_STRIKES strikes without
-  the bucket having had time to refill in between close it. A flood therefore costs the loop a
-  few reads and its sender a closed connection, not 12,800 parsed packets a second.
+  the bucket having had time to refill in between close it, and its address (unless trusted)
+  may not connect again until a bucket would have refilled (BURST / RATE seconds): reconnecting
+  buys no fresh burst. A flood therefore costs the loop a few reads and its sender a closed
+  connection, not 12,800 parsed packets a second.
 - **Store share**: a connection with GRIDGOV_HJ212_MAX_PENDING rows waiting for the store is not
   read from until half of them are committed: its rows cannot fill the store's batches, the
   other connections' rows go into the next one (TCP holds the rest; nothing is dropped).
@@ -72,7 +75,8 @@ class Fairness:
         self.unidentified: dict[Connection, float] = {}
         self.counters: Counter[str] = Counter()
         self.by_address: dict[str, Counter[str]] = {}
-        self._trusted_cache: dict[str, bool] = {}
+        self._known: dict[str, tuple[str, bool]] = {}  # address → (its key, trusted)
+        self.cooling: dict[str, float] = {}  # address closed for its rate → until (monotonic)
 
     # --- connecting and leaving ---
 
@@ -84,12 +88,15 @@ class Fairness:
             receiver.counters["refused"] += 1
             self._refuse(conn, "refused_full")
             return False
-        address = conn.address
-        if (
-            self.per_address
-            and self.open_by_address[address] >= self.per_address
-            and not self._trusted(address)
-        ):
+        address, trusted = self._address(conn.address)
+        conn.address, conn.trusted = address, trusted
+        if address in self.cooling:
+            if now < self.cooling[address]:
+                receiver.counters["refused"] += 1
+                self._refuse(conn, "refused_cooling")
+                return False
+            del self.cooling[address]
+        if self.per_address and self.open_by_address[address] >= self.per_address and not trusted:
             receiver.counters["refused"] += 1
             self._refuse(conn, "refused_address")
             return False
@@ -146,6 +153,10 @@ class Fairness:
         conn.last_strike = now
         if conn.strikes >= self.max_strikes:
             self.close(conn, "closed_rate")
+            if not conn.trusted:
+                if len(self.cooling) >= MAX_TRACKED_ADDRESSES:
+                    del self.cooling[next(iter(self.cooling))]
+                self.cooling[conn.address] = now + refill
             return
         self.counters["rate_strikes"] += 1
         self._hold(conn, "rate")
@@ -219,18 +230,25 @@ class Fairness:
                 f", devices {', '.join(mns)}" if mns else "",
             )
 
-    def _trusted(self, address: str) -> bool:
-        known = self._trusted_cache.get(address)
+    def _address(self, address: str) -> tuple[str, bool]:
+        """The address as counted (an IPv6 address by its /64: one subscriber's whole prefix)
+        and whether it is in a trusted network."""
+        known = self._known.get(address)
         if known is None:
             try:
                 ip = ipaddress.ip_address(address)
             except ValueError:
-                known = False
+                known = (address, False)
             else:
-                known = any(ip in net for net in self.trusted)
-            if len(self._trusted_cache) >= MAX_TRACKED_ADDRESSES:
-                self._trusted_cache.clear()
-            self._trusted_cache[address] = known
+                if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+                    ip = ip.ipv4_mapped
+                key = str(ip)
+                if isinstance(ip, ipaddress.IPv6Address):
+                    key = str(ipaddress.IPv6Network((ip, 64), strict=False))
+                known = (key, any(ip in net for net in self.trusted))
+            if len(self._known) >= MAX_TRACKED_ADDRESSES:
+                self._known.clear()
+            self._known[address] = known
         return known
 
     def _hold(self, conn: Connection, why: str) -> None:
