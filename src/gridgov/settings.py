@@ -431,6 +431,26 @@ GRIDGOV_HJ212_READ_BUFFER = config.env_int("GRIDGOV_HJ212_READ_BUFFER", 16384, m
 # Faulty packets in a row (bad length or CRC, unknown MN, wrong PW, malformed) before the
 # connection is closed.
 GRIDGOV_HJ212_MAX_FAULTS = config.env_int("GRIDGOV_HJ212_MAX_FAULTS", 10, minimum=1)
+# A fair port (air/hj212/fairness.py). Connections open at once from one source address (0: no
+# cap); addresses in GRIDGOV_HJ212_TRUSTED_NETWORKS (CIDRs, comma-separated: loopback, a carrier's
+# NAT gateway in front of many loggers) are exempt.
+GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS = config.env_int(
+    "GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS", 100, minimum=0
+)
+GRIDGOV_HJ212_TRUSTED_NETWORKS = config.env_list(
+    "GRIDGOV_HJ212_TRUSTED_NETWORKS", ["127.0.0.0/8", "::1/128"]
+)
+# A connection that has not sent a packet of a known device with its right password this long
+# after connecting is closed (an idle crowd cannot hold the port).
+GRIDGOV_HJ212_FIRST_PACKET_SECONDS = config.env_float(
+    "GRIDGOV_HJ212_FIRST_PACKET_SECONDS", 60, minimum=0.1
+)
+# A connection over its rate has the rest of what it sent dropped and is not read for a second (a
+# strike); this many strikes before its bucket has refilled once close it.
+GRIDGOV_HJ212_RATE_STRIKES = config.env_int("GRIDGOV_HJ212_RATE_STRIKES", 3, minimum=1)
+# Rows one connection may have waiting for the store; at this many it is not read from until
+# half of them are committed (one connection never fills the store's batches).
+GRIDGOV_HJ212_MAX_PENDING = config.env_int("GRIDGOV_HJ212_MAX_PENDING", 256, minimum=1)
 # Real-time data (CN=2011) are averaged per station and interval; the interval is stored this
 # many seconds after it ends (late packets of the interval still count).
 GRIDGOV_HJ212_GRACE_SECONDS = config.env_float("GRIDGOV_HJ212_GRACE_SECONDS", 10, minimum=0)
