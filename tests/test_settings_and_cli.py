@@ -177,9 +177,9 @@ def test_cli_help_lists_the_commands_of_every_installed_app():
     assert cli.command_listing("gridgov", commands_only=True) == "\n".join(sorted(get_commands()))
     listing = cli.command_listing("gridgov")
     assert listing is not None
-    for config in apps.get_app_configs():
-        if (Path(config.path) / "management" / "commands").is_dir():
-            assert f"[{config.name.rpartition('.')[-1]}]" in listing
+    for app in apps.get_app_configs():
+        if (Path(app.path) / "management" / "commands").is_dir():
+            assert f"[{app.name.rpartition('.')[-1]}]" in listing
 
 
 def test_cli_help_falls_back_to_django_for_an_app_named_by_its_config_class(tmp_path):

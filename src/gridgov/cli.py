@@ -21,7 +21,7 @@ from collections import defaultdict
 from importlib.util import find_spec, module_from_spec, spec_from_file_location
 from typing import Any
 
-_LISTING = ([], ["help"], ["help", "--commands"], ["--help"], ["-h"])
+_LISTING: tuple[list[str], ...] = ([], ["help"], ["help", "--commands"], ["--help"], ["-h"])
 
 
 def main(argv: list[str] | None = None) -> None:
