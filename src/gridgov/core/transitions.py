@@ -25,7 +25,8 @@ an audit row per move. The pattern, for any model::
 Both statements are written once per shape (model, fields) and kept: a transition pays for
 executing two statements, not for Django building them each time (which costs several times
 the statements themselves). A value that is an expression (``F("n") + 1``), or a model with
-save signals, takes the ORM's way instead, with the same result.
+save signals, takes the ORM's way instead, with the same result (the page cache's receiver,
+connected to every model, does not count: ``pagecache.written`` does its work).
 
 ``Reader`` reads one row by primary key (with its ``select_related`` rows) from a query Django
 compiles once: for a service that must read the row it moves (a request names it by id).
@@ -150,12 +151,20 @@ def apply(
         raise error(CONFLICT, message)
 
 
+def _signalled(model: type[models.Model]) -> bool:
+    """Whether saving `model` runs a receiver of its own: one besides the page cache's, whose
+    work (dropping the pages' kept figures) `pagecache.written` does after a bare INSERT."""
+    if pre_save.has_listeners(model):
+        return True
+    receivers = post_save._live_receivers(model)  # Django's (sync, async) receivers of `model`
+    return any(not pagecache.is_receiver(r) for group in receivers for r in group)
+
+
 def record(model: type[M], **values: Any) -> M:
     """One INSERT of an audit row built from `values` (ids or objects the caller holds); the
     row is returned with its primary key."""
     row = model(**values)
-    signals = pre_save.has_listeners(model) or post_save.has_listeners(model)
-    if signals or any(_is_expression(v) for v in values.values()):
+    if _signalled(model) or any(_is_expression(v) for v in values.values()):
         row.save(force_insert=True)
         return row
     alias = router.db_for_write(model)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gridgov.core import transitions
+from gridgov.core.actor import Account
 from gridgov.errors import DomainError
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
@@ -53,13 +55,13 @@ def set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.date
     )
 
 
-def actor_label(user: Any) -> str:
+def actor_label(user: Account) -> str:
     """The name on an audit row: the person's, else the account's full name or username, else
     系统 (the platform)."""
     person = person_of(user)
     if person is not None:
         name = str(person.name)
-    elif getattr(user, "is_authenticated", False):
+    elif isinstance(user, User) and user.is_authenticated:
         name = user.get_full_name() or user.get_username()
     else:
         name = _("系统")
@@ -71,7 +73,7 @@ def record(
     action: str,
     from_state: str,
     to_state: str,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     *,
     note: str = "",
@@ -136,7 +138,7 @@ def apply(order: WorkOrder, changes: dict[str, Any], now: dt.datetime) -> None:
 
 def auto_dispatch(
     order: WorkOrder,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     chosen: routing.Assignment | None = None,
     *,
