@@ -278,8 +278,10 @@ _DATE_MARKER = dt.date(1, 1, 1)
 
 
 def _marker(value: Any, n: int) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | dt.date) or isinstance(
-        value, dt.datetime
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | dt.date)
+        or isinstance(value, dt.datetime)
     ):
         raise TypeError(f"a Query's values are ints or dates, not {type(value).__name__}")
     if isinstance(value, dt.date):
@@ -287,7 +289,7 @@ def _marker(value: Any, n: int) -> Any:
     return _INT_MARKER - n
 
 
-class Query(Generic[M]):
+class Query:
     """The rows of ``build(*values)``, a queryset whose SQL depends only on which values are
     None (``x=None`` is ``IS NULL``): compiled once per database and such shape, with markers
     standing in for the values, then run with the values in the markers' places. Values are
@@ -295,7 +297,7 @@ class Query(Generic[M]):
     back as objects (with their ``select_related`` rows), ``values_list`` rows as tuples.
     Order and slice inside `build` as usual."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]]) -> None:
         self.build = build
         self._model: type[models.Model] | None = None
         self._compiled: dict[tuple[Any, ...], tuple[Any, ...]] = {}

@@ -216,18 +216,24 @@ def _chosen_assignee(
     return routing.Assignment(post.person, post, post.region)
 
 
+# A person's current posts with their regions (compiled once: every dispatch asks).
+PERSON_POSTS = transitions.Query(
+    lambda person_id, day: (
+        Post.objects.current(day)
+        .filter(person_id=person_id)
+        .select_related("region")
+        .defer("region__geometry")
+    )
+)
+
+
 def _sender_unit(user: Account, order: WorkOrder) -> Region:
     """The dispatcher's own unit on the order's chain (deepest), else the grid's community."""
     chain = set(order.event.region.ancestor_ids())
     person = person_of(user)
     if person is not None:
         posts = [
-            p
-            for p in Post.objects.current()
-            .filter(person=person)
-            .select_related("region")
-            .defer("region__geometry")
-            if p.region_id in chain
+            p for p in PERSON_POSTS.rows(person.pk, timezone.localdate()) if p.region_id in chain
         ]
         if posts:
             return max(posts, key=lambda p: p.region.level).region

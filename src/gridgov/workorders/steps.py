@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import transitions
@@ -179,9 +180,15 @@ def unit_people(region: Region | int | None, line_id: int | None) -> list[int]:
     if region is None:
         return []
     region_id = region if isinstance(region, int) else region.pk
-    return list(
-        Post.objects.current()
+    return [row[0] for row in UNIT_PEOPLE.rows(region_id, line_id, timezone.localdate())]
+
+
+# The people of `unit_people` (compiled once: every 处置 and 退回 asks).
+UNIT_PEOPLE = transitions.Query(
+    lambda region_id, line_id, day: (
+        Post.objects.current(day)
         .filter(region_id=region_id, post_type__responsible=True)
         .filter(Q(line__isnull=True) | Q(line_id=line_id))
-        .values_list("person_id", flat=True)
+        .values_list("person_id")
     )
+)
