@@ -47,6 +47,7 @@ test: install vendor
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py --max 0
+	$(BIN)/python scripts/no_objects_in_views.py
 	$(BIN)/mypy src/gridgov
 	$(BIN)/pytest -n $(TEST_WORKERS)
 

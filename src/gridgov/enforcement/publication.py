@@ -144,6 +144,11 @@ def published() -> QuerySet[Publication]:
     )
 
 
+def published_photo(pk: int) -> PublicationPhoto | None:
+    """A photo of a publication the public board shows (anyone may read it), or None."""
+    return PublicationPhoto.objects.filter(pk=pk, publication__in=published().values("pk")).first()
+
+
 def publications_for(user: Any) -> QuerySet[Publication]:
     return Publication.objects.filter(case__in=cases_for(user))
 

@@ -42,7 +42,8 @@ def scope_paths(user: Any) -> list[str] | None:
             paths = sorted({path for _everything, path in posts})
             # Drop paths inside another path: "/1/4/" covers "/1/4/9/".
             result = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    user._gridgov_scope = result
+    if user is not None:  # the system (None) sees nothing through a scope, uncached
+        user._gridgov_scope = result
     return result
 
 

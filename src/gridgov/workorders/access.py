@@ -14,6 +14,7 @@ from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN
 from gridgov.people import scope
 from gridgov.people.actor import person_of
+from gridgov.people.models import Person
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.states import ACTIONS, FORWARD_ACTIONS, Action, Actor, State
 
@@ -29,6 +30,12 @@ def orders_for(user: Account, qs: QuerySet[WorkOrder] | None = None) -> QuerySet
     if person is not None:
         q |= Q(assignee=person)
     return qs.filter(q)
+
+
+def handled_by(person: Person) -> QuerySet[WorkOrder]:
+    """The orders the person handled (处置): their own record, shown to them whatever their
+    scope is now (an order may since have been reassigned or moved out of their regions)."""
+    return WorkOrder.objects.filter(handled_by=person)
 
 
 def in_region_scope(user: Account, order: WorkOrder) -> bool:

@@ -85,7 +85,9 @@ def list_categories(request: HttpRequest) -> Any:
             "default_priority": c.default_priority,
             "public": c.public,
         }
-        for c in Category.objects.filter(active=True).select_related("parent", "line")
+        for c in Category.objects.for_user(request.user)
+        .filter(active=True)
+        .select_related("parent", "line")
     ]
 
 
@@ -207,7 +209,9 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
         raise ApiError(403, "this account may not report events")
     if payload.source not in ACCOUNT_SOURCES:
         raise ApiError(400, f"source must be one of {', '.join(ACCOUNT_SOURCES)}", "source")
-    category = Category.objects.filter(code=payload.category, active=True).first()
+    category = (
+        Category.objects.for_user(request.user).filter(code=payload.category, active=True).first()
+    )
     if category is None:
         raise ApiError(400, f"unknown category {payload.category!r}", "category")
     order = create_event(
@@ -235,7 +239,7 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     """Open events of the same category nearby and recent: show them before creating a new one."""
     inputs.check_point(lat, lon)
-    cat = Category.objects.filter(code=category).first()
+    cat = Category.objects.for_user(request.user).filter(code=category).first()
     if cat is None:
         raise ApiError(400, f"unknown category {category!r}", "category")
     visible = set(orders_for(request.user).values_list("event_id", flat=True))
@@ -259,7 +263,7 @@ def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> A
 )
 def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
     merge(event_id, payload.into, request.user)
-    into = Event.objects.get(pk=payload.into)
+    into = Event.objects.for_user(request.user).get(pk=payload.into)  # merge checked it
     return order_detail(request, get_order(request, into.order.pk))
 
 

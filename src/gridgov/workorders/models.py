@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.people.models import Person
 from gridgov.territory.models import Region, WorkLine
+from gridgov.workorders.querysets import (
+    AttachmentQuerySet,
+    CategoryQuerySet,
+    EventQuerySet,
+    WorkOrderQuerySet,
+)
 from gridgov.workorders.states import State
 
 
@@ -51,6 +57,8 @@ class Category(models.Model):
     public = models.BooleanField(_("群众可选"), default=True)
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -168,6 +176,8 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("事件")
@@ -246,6 +256,8 @@ class WorkOrder(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("创建时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"))
+
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -389,6 +401,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField()
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

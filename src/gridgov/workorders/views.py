@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.core import evidence
-from gridgov.people import scope
+from gridgov.core.actor import Account
 from gridgov.people.actor import person_of
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import attachments, lateness, notify
 from gridgov.workorders import commands as command_service
+from gridgov.workorders.access import handled_by
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED
 from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
@@ -43,8 +44,8 @@ from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    a = Attachment.objects.select_related("order__event").filter(pk=pk).first()
-    if a is None or not can_see(request.user, a.order):
+    a = Attachment.objects.for_user(request.user).filter(pk=pk).first()
+    if a is None:
         raise Http404
     path = attachments.photo_path(a)
     if not path.exists():
@@ -92,7 +93,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
 
 
 def create_with_photos(
-    form: Any, data: EventInput, user: Any, *, public: bool = False
+    form: Any, data: EventInput, user: Account, *, public: bool = False
 ) -> WorkOrder | None:
     """create_event with the form's photos, all or nothing; refusals become the form's errors.
     `public`: from the public page (the lower memory budget for photos)."""
@@ -145,7 +146,8 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
 
         chain = order.event.region.ancestor_ids()
         assignable = list(
-            scope.posts_for(request.user, Post.objects.current())
+            Post.objects.for_user(request.user)
+            .current()
             .filter(region_id__in=chain, post_type__responsible=True)
             .select_related("person", "post_type", "region")
             .defer("region__geometry")
@@ -276,10 +278,10 @@ def new_event(request: HttpRequest) -> HttpResponse:
 def commands_page(request: HttpRequest) -> HttpResponse:
     units = [
         (r.code, f"{r.name}")
-        for r in scope.regions_for(
-            request.user,
-            Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]),
-        ).order_by("level", "code")[:3000]
+        for r in Region.objects.for_user(request.user)
+        .active()
+        .filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+        .order_by("level", "code")[:3000]
     ]
     can_issue = request.user.has_perm("workorders.issue_command")
     form = CommandForm(request.POST or None, request.FILES or None, units=units)
@@ -406,21 +408,16 @@ def phone_home(request: HttpRequest) -> HttpResponse:
     """My tasks, most urgent first: overdue, then the nearest deadline."""
     person = person_of(request.user)
     now = timezone.now()
+    orders = WorkOrder.objects.for_user(request.user)
     mine = (
-        WorkOrder.objects.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
+        orders.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
         .select_related("event__category", "event__region")
         .defer("event__region__geometry")
         .order_by(*lateness.most_urgent_first())
         if person
-        else WorkOrder.objects.none()
+        else orders.none()
     )
-    done = (
-        WorkOrder.objects.filter(handled_by=person)
-        .select_related("event")
-        .order_by("-handled_at")[:20]
-        if person
-        else []
-    )
+    done = handled_by(person).select_related("event").order_by("-handled_at")[:20] if person else []
     unread = (
         Notification.objects.filter(person=person, read_at__isnull=True).count() if person else 0
     )
