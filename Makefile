@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python bench/hj212_bench.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/transition_bench.py
+	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/backup_bench.py
 	$(BIN)/python bench/upload_bench.py
 

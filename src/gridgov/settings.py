@@ -226,15 +226,19 @@ GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
 # GRIDGOV_JOBS_IN_SERVE is off — then a separate `gridgov worker` must run. Both at once do no
 # harm (each job holds a lock and is idempotent). Figures never depend on them.
 GRIDGOV_JOBS_IN_SERVE = config.env_bool("GRIDGOV_JOBS_IN_SERVE", True)
-# One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL).
+# One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL). A dict,
+# not a Huey instance, so that reading the settings does not import Huey (and Redis): huey's
+# Django app builds the queue from it (the instance is huey.contrib.djhuey.HUEY).
+HUEY: dict[str, object]
 if REDIS_URL:
-    from huey import RedisHuey
-
-    HUEY = RedisHuey("gridgov", url=REDIS_URL, utc=True)
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "gridgov", "url": REDIS_URL}
 else:
-    from huey import SqliteHuey
-
-    HUEY = SqliteHuey("gridgov", filename=str(DATA_DIR / "queue.sqlite3"), utc=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "gridgov",
+        "filename": str(DATA_DIR / "queue.sqlite3"),
+    }
+HUEY.update(utc=True, immediate=False)
 # Air alarms → work orders in a background thread of each process (false: in the committing
 # thread, as the tests and the demo builder want).
 GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)

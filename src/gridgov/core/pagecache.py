@@ -91,6 +91,12 @@ def _changed(sender: Any, **kwargs: Any) -> None:
         transaction.on_commit(bump, using=kwargs.get("using"))
 
 
+def is_receiver(receiver: Any) -> bool:
+    """Whether `receiver` is the page cache's own (whose work `written` does for a write that
+    sends no signal)."""
+    return receiver is _changed or receiver is _m2m_changed
+
+
 def written(model: type[Any], using: str | None = None) -> None:
     """A write that sent no signal (a bare UPDATE or INSERT, ``core.transitions``) to `model`'s
     table: the same as a save."""

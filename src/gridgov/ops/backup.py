@@ -204,9 +204,9 @@ def archive_name(directory: Path, now: dt.datetime | None = None) -> Path:
 
 def queue_file() -> Path | None:
     """The SQLite file of the Huey queue, when the queue is SQLite (not Redis)."""
-    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
 
-    filename = getattr(getattr(settings.HUEY, "storage", None), "filename", None)
+    filename = getattr(getattr(HUEY, "storage", None), "filename", None)
     return Path(filename) if filename else None
 
 

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, UNAVAILABLE
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
@@ -121,7 +123,7 @@ def checked_media_url(value: str) -> str:
     return value
 
 
-def may_take_calls(user: Any) -> bool:
+def may_take_calls(user: Account) -> bool:
     """Hotline (12345) calls are entered by the desk: the roles that accept and dispatch (or
     the platform itself, user None: a 12345 system's feed)."""
     return user is None or bool(user.has_perm("workorders.dispatch_workorder"))
@@ -130,7 +132,7 @@ def may_take_calls(user: Any) -> bool:
 def _event(
     data: EventInput,
     region: Region,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     text: dict[str, str] | None = None,
 ) -> Event:
@@ -144,7 +146,7 @@ def _event(
         lon=data.lon,
         region=region,
         region_path=region.path,
-        reported_by=user if getattr(user, "is_authenticated", False) else None,
+        reported_by=user if isinstance(user, User) and user.is_authenticated else None,
         alarm_id=data.alarm_id,
         submission_key=data.submission_key or None,
         created_at=now,
@@ -156,7 +158,7 @@ AUTO_DISPATCHED = {Source.PATROL, Source.AIR_ALARM, Source.INSPECTION, Source.CO
 
 def create_event(
     data: EventInput,
-    user: Any = None,
+    user: Account = None,
     *,
     now: dt.datetime | None = None,
     photos: list[evidence.PreparedPhoto] | None = None,
@@ -290,7 +292,7 @@ def _own_assignment(reporter: Person, region: Region) -> routing.Assignment | No
 
 def _handle_on_spot(
     order: WorkOrder,
-    user: Any,
+    user: Account,
     reporter: Person,
     note: str,
     after_photos: list[evidence.PreparedPhoto],
