@@ -24,9 +24,9 @@ from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
+from gridgov.inbox import notify
 from gridgov.people import scope
 from gridgov.people.actor import person_of
-from gridgov.workorders import notify
 
 
 def landing(request: HttpRequest) -> HttpResponse:

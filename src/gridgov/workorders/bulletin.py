@@ -19,10 +19,10 @@ from gridgov.bulletins.shapes import (
     day_bounds,
     unit_finder,
 )
+from gridgov.inbox.commands import not_acknowledged
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.territory.models import Level, Region
-from gridgov.workorders.commands import not_acknowledged
-from gridgov.workorders.models import Notification
-from gridgov.workorders.notify import notify
 from gridgov.workorders.stats import escalated_paths, order_stats
 
 
