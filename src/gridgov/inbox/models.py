@@ -7,8 +7,6 @@ models moved, the data did not. A notice is about a generic subject (a work orde
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -22,9 +20,6 @@ from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
-
-if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -130,10 +125,6 @@ class Command(models.Model):
     created_at = models.DateTimeField(_("发布时间"), db_index=True)
 
     objects = CommandQuerySet.as_manager()
-
-    if TYPE_CHECKING:
-        recipients: RelatedManager[CommandRecipient]
-        attachments: RelatedManager[CommandAttachment]
 
     class Meta:
         db_table = "workorders_command"
