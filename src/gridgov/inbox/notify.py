@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from gridgov.core.actor import Account
 from gridgov.inbox.models import Notification
 from gridgov.people.models import Person
 
@@ -137,17 +138,11 @@ def notify(
     return len(sent)
 
 
-def inbox(person: Person | None, limit: int = 100) -> list[Notification]:
-    """A person's newest notices, for the phone and desktop inboxes."""
-    if person is None:
-        return []
-    return list(Notification.objects.filter(person=person)[:limit])
+def inbox(user: Account, limit: int = 100) -> list[Notification]:
+    """The account's newest notices, for the phone and desktop inboxes."""
+    return list(Notification.objects.for_user(user)[:limit])
 
 
-def mark_all_read(person: Person | None) -> int:
-    """Mark every unread notice of the person read; how many were."""
-    if person is None:
-        return 0
-    return Notification.objects.filter(person=person, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def mark_all_read(user: Account) -> int:
+    """Mark every unread notice of the account read; how many were."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())

@@ -38,9 +38,7 @@ def perm(*names: str) -> Check:
 
 def command_office(user: Any) -> bool:
     """The district command office and those who issue commands (the streets)."""
-    return signed_in(user) and (
-        scope.sees_everything(user) or user.has_perm("inbox.issue_command")
-    )
+    return signed_in(user) and (scope.sees_everything(user) or user.has_perm("inbox.issue_command"))
 
 
 def staff(user: Any) -> bool:
