@@ -26,7 +26,7 @@ class DocumentsField(forms.FileField):
         if not data:
             return []
         files = data if isinstance(data, list | tuple) else [data]
-        return [super().clean(f, initial) for f in files]
+        return [super(DocumentsField, self).clean(f, initial) for f in files]
 
 
 class CommandForm(forms.Form):
