@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from gridgov.core import transitions
 from gridgov.errors import CONFLICT, DomainError
-from gridgov.workorders.models import Notification, Source, Transition, WorkOrder
+from gridgov.inbox.models import Notification
+from gridgov.workorders.models import Source, Transition, WorkOrder
 from gridgov.workorders.services import WorkflowError, advance, perform
 from gridgov.workorders.states import State
 

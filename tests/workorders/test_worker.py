@@ -20,8 +20,8 @@ def test_periodic_tasks_are_registered_and_run(crew, report, people):
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
 
+    from gridgov.inbox.models import Notification
     from gridgov.workorders import tasks
-    from gridgov.workorders.models import Notification
 
     # Both are due at any minute: the worker runs them every minute.
     due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 11, 27, 9, 13))}

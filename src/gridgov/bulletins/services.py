@@ -14,11 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from gridgov.bulletins import sections
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.periods import KIND_LABELS, PeriodError, period_for
 from gridgov.core.scopes import under_paths
 from gridgov.errors import FORBIDDEN, INVALID, NOT_FOUND, FieldRefusal
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
@@ -211,7 +212,13 @@ def recipients(region: Region) -> list[int]:
 def send_notice(bulletin: Bulletin) -> int:
     title = f"调度通报：{bulletin.title} {bulletin.year}年第{bulletin.number}期"
     body = f"{bulletin.start:%Y-%m-%d}至{bulletin.end:%Y-%m-%d}，请在「调度通报」页面查阅下载。"
-    return sections.notify(recipients(bulletin.region), title, body, f"bulletin:{bulletin.pk}")
+    return notify(
+        recipients(bulletin.region),
+        Notification.Kind.BULLETIN,
+        title,
+        body=body,
+        key=f"bulletin:{bulletin.pk}",
+    )
 
 
 def due_kinds(today: dt.date) -> list[str]:

@@ -24,9 +24,8 @@ from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
+from gridgov.inbox import notify
 from gridgov.people import scope
-from gridgov.people.actor import person_of
-from gridgov.workorders import notify
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -132,11 +131,10 @@ def wall_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
-    person = person_of(request.user)
-    if request.method == "POST" and person:
-        notify.mark_all_read(person)
+    if request.method == "POST":
+        notify.mark_all_read(request.user)
         return redirect("centre:inbox")
-    return render(request, "centre/inbox.html", {"items": notify.inbox(person, limit=200)})
+    return render(request, "centre/inbox.html", {"items": notify.inbox(request.user, limit=200)})
 
 
 @login_required

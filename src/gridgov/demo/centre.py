@@ -1,6 +1,6 @@
 """The command centre's part of the demo: a few commands from the command office to streets and
 grids this week, some signed for and completed, so the overview's "commands awaiting receipt"
-has something in it. Through the commands' own write path (`workorders.commands`);
+has something in it. Through the commands' own write path (`inbox.commands`);
 deterministic per seed; a second run adds nothing."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from gridgov.inbox import commands
+from gridgov.inbox.models import Command, CommandRecipient
 from gridgov.people.models import Post
 from gridgov.territory.models import Level
-from gridgov.workorders import commands
-from gridgov.workorders.models import Command, CommandRecipient
 
 TITLES = (
     (

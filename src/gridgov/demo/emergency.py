@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from gridgov.emergency import declaring
 from gridgov.emergency.models import AffectedSource, Level, Warning
+from gridgov.inbox.models import CommandRecipient, Notification
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
 from gridgov.people.models import Post
 from gridgov.sources.services import metres_between
-from gridgov.workorders.models import CommandRecipient, Notification
 
 INSPECTOR_POSTS = ("grid_worker", "grid_worker_part", "grid_leader")
 REASON = (

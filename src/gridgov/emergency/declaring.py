@@ -30,11 +30,11 @@ from gridgov.emergency.services import (
     can_declare,
     reached_by,
 )
+from gridgov.inbox import commands as command_service
+from gridgov.inbox.commands import CommandError
+from gridgov.inbox.models import Command
 from gridgov.sources import categories
 from gridgov.territory.models import Region
-from gridgov.workorders import commands as command_service
-from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError
 
 if TYPE_CHECKING:
     from gridgov.emergency.services import Reached
@@ -186,7 +186,7 @@ def _issue_commands(done: Declared, user: Any, reached: list[Reached], now: dt.d
                 units=units,
                 now=now,
             )
-        except WorkflowError as exc:  # pragma: no cover - checked above
+        except CommandError as exc:  # pragma: no cover - checked above
             raise EmergencyError("units", str(exc)) from exc
         warning.commands.add(command)
         done.commands.append(command)

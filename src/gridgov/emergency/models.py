@@ -119,7 +119,7 @@ class Warning(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    commands = models.ManyToManyField("workorders.Command", blank=True, related_name="+")
+    commands = models.ManyToManyField("inbox.Command", blank=True, related_name="+")
 
     objects = WarningQuerySet.as_manager()
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.scopes import under_paths
 from gridgov.emergency.models import AffectedSource, Measure, Warning
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
+from gridgov.inbox.models import CommandRecipient
 from gridgov.inspections.models import Inspection
 from gridgov.people import scope
 from gridgov.people.models import Post
@@ -36,7 +37,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Region
-from gridgov.workorders.models import CommandRecipient
 
 MAX_LENGTH = dt.timedelta(days=14)
 MAX_BACKDATE = dt.timedelta(hours=24)  # a warning may be recorded a day late, not more
@@ -103,7 +103,7 @@ def can_declare(user: Any) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
-        and user.has_perm("workorders.issue_command")
+        and user.has_perm("inbox.issue_command")
         and scope.sees_everything(user)
     )
 

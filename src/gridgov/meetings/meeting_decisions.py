@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.inbox import commands as command_service
+from gridgov.inbox.commands import CommandError
+from gridgov.inbox.models import Command
 from gridgov.meetings.models import (
     Commitment,
     Decision,
@@ -39,9 +42,6 @@ from gridgov.meetings.services import (
 )
 from gridgov.people.models import Post
 from gridgov.territory.models import Region
-from gridgov.workorders import commands as command_service
-from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError
 
 if TYPE_CHECKING:
     from gridgov.meetings.services import CommitmentInput
@@ -201,7 +201,7 @@ def issue_minutes(user: Any, meeting_id: int, now: dt.datetime | None = None) ->
                     units=[r.code for r in d.owners.all()],
                     now=now,
                 )
-            except WorkflowError as exc:
+            except CommandError as exc:
                 what = "deadline" if exc.field == "due_at" else "owners"
                 raise MeetingError(f"{name}.{what}", str(exc)) from exc
             Decision.objects.filter(pk=d.pk, command__isnull=True).update(command=command)

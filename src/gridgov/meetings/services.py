@@ -4,7 +4,7 @@ Rules (one place, readable):
 - A meeting goes 筹备中 (draft) → 已召开 (held) → 纪要已印发 (issued), never back.
 - Title, time, place, chair and agenda are edited while drafted; attendance, statements and
   decisions until the minutes are issued; after that nothing changes.
-- Issuing the minutes turns each decision into one command (`workorders.commands.issue`) to
+- Issuing the minutes turns each decision into one command (`inbox.commands.issue`) to
   its owner units, due at the end of the decision's deadline day. The state change is claimed
   with a conditional update, so issuing twice issues nothing twice.
 - A decision's state is read from its command's recipients at a moment: 未下达 (no command
@@ -146,7 +146,7 @@ def can_issue(user: Any, meeting: Meeting) -> bool:
     return (
         can_manage(user, meeting)
         and user.has_perm("meetings.issue_minutes")
-        and user.has_perm("workorders.issue_command")
+        and user.has_perm("inbox.issue_command")
     )
 
 

@@ -132,7 +132,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
-_COMMAND = ["workorders.issue_command"]
+_COMMAND = ["inbox.issue_command"]
 _CASES = ["enforcement.handle_case", "enforcement.view_party_identity"]
 _BULLETINS = ["bulletins.generate_bulletin"]
 EXTRA = {

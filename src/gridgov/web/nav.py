@@ -38,9 +38,7 @@ def perm(*names: str) -> Check:
 
 def command_office(user: Any) -> bool:
     """The district command office and those who issue commands (the streets)."""
-    return signed_in(user) and (
-        scope.sees_everything(user) or user.has_perm("workorders.issue_command")
-    )
+    return signed_in(user) and (scope.sees_everything(user) or user.has_perm("inbox.issue_command"))
 
 
 def staff(user: Any) -> bool:
@@ -99,7 +97,7 @@ NAV: tuple[Group, ...] = (
         _("工单"),
         (
             Entry("workorders:desk", _("工单"), perm("workorders.view_workorder")),
-            Entry("workorders:commands", _("指令"), signed_in),
+            Entry("inbox:commands", _("指令"), signed_in),
             Entry("workorders:stats", _("办理统计"), perm("workorders.view_workorder")),
         ),
     ),

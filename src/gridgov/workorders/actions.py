@@ -21,6 +21,8 @@ from gridgov import inputs
 from gridgov.core import evidence, transitions
 from gridgov.core.actor import Account
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.people.models import Post
@@ -32,12 +34,10 @@ from gridgov.workorders.models import (
     Attachment,
     Event,
     Extension,
-    Notification,
     Supervision,
     Transition,
     WorkOrder,
 )
-from gridgov.workorders.notify import notify
 from gridgov.workorders.states import ACTIONS, Action, Step
 from gridgov.workorders.steps import (
     WorkflowError,
@@ -402,7 +402,7 @@ def _side_effects(
             unit_people(order.unit_id, line_id),
             Kind.RETURNED,
             _("工单被退回：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -412,7 +412,7 @@ def _side_effects(
             unit_people(order.sent_by_unit_id, line_id),
             Kind.TO_VERIFY,
             _("待核查：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -422,7 +422,7 @@ def _side_effects(
             [order.assignee_id],
             Kind.REJECTED,
             _("复查不合格：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -432,7 +432,7 @@ def _side_effects(
             [order.assignee_id],
             Kind.REJECTED,
             _("核查不通过：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -446,7 +446,7 @@ def _side_effects(
             unit_people(order.sent_by_unit_id, line_id),
             Kind.EXTENSION,
             _("延期申请：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -465,7 +465,7 @@ def _side_effects(
                     else _("延期被驳回：%(title)s")
                 )
                 % {"title": title},
-                order=order,
+                subject=order,
                 body=t.note,
                 key=key,
                 new_key=True,
@@ -481,7 +481,7 @@ def _side_effects(
             recipients,
             Kind.SUPERVISED,
             _("督办：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,

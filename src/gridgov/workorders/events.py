@@ -20,6 +20,7 @@ from gridgov import inputs
 from gridgov.core import evidence
 from gridgov.core.actor import Account
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, UNAVAILABLE
+from gridgov.inbox.models import Notification
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory import extent
@@ -27,7 +28,7 @@ from gridgov.territory.models import Region
 from gridgov.workorders import attachments, routing
 from gridgov.workorders.access import refusal
 from gridgov.workorders.actions import perform_now
-from gridgov.workorders.models import Category, Event, Notification, Source, Transition, WorkOrder
+from gridgov.workorders.models import Category, Event, Source, Transition, WorkOrder
 from gridgov.workorders.states import ACTIONS, State, Step
 from gridgov.workorders.steps import (
     WorkflowError,
@@ -379,7 +380,7 @@ def create_dispatched_events(
                 kind=Notification.Kind.ASSIGNED,
                 title=(_("新派单：%(title)s") % {"title": o.event.title})[:200],
                 body=f"{o.event.reference} · {o.event.region.name}",
-                order=o,
+                subject=o,
                 key=f"assigned:{o.pk}:{o.step_seq}",
                 created_at=now,
             )
@@ -387,7 +388,7 @@ def create_dispatched_events(
             if o.assignee_id
         ]
         Notification.objects.bulk_create(notices)
-        from gridgov.workorders.notify import _deliver
+        from gridgov.inbox.notify import _deliver
 
         transaction.on_commit(lambda: _deliver(notices))
     return orders

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.db.models import Count
 
+from gridgov.inbox.commands import not_acknowledged
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.web import panels
 from gridgov.web.panels import link
 from gridgov.workorders import lateness
-from gridgov.workorders.commands import not_acknowledged
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES
 
@@ -124,11 +124,11 @@ def commands(user: Any) -> Commands:
                 r["command__title"],
                 r["command__due_at"],
                 r["n"],
-                link("workorders:command", r["command_id"]),
+                link("inbox:command", r["command_id"]),
             )
             for r in per_command[:NEWEST_COMMANDS]
         ],
-        url=link("workorders:commands"),
+        url=link("inbox:commands"),
     )
 
 

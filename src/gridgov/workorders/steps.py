@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from gridgov.core import transitions
 from gridgov.core.actor import Account
 from gridgov.errors import DomainError
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory.models import Region
 from gridgov.workorders import routing
 from gridgov.workorders.deadlines import timing_for
-from gridgov.workorders.models import Notification, Transition, WorkOrder
-from gridgov.workorders.notify import notify
+from gridgov.workorders.models import Transition, WorkOrder
 from gridgov.workorders.states import State, Step
 
 # Orders are read with their regions joined; a region's boundary (a large JSON polygon) is never
@@ -168,7 +169,7 @@ def notify_assigned(order: WorkOrder, t: Transition) -> None:
             [order.assignee_id],
             Notification.Kind.ASSIGNED,
             _("新派单：%(title)s") % {"title": order.event.title},
-            order=order,
+            subject=order,
             body=f"{order.event.reference} · {order.event.region.name}",
             key=f"t{t.pk}",
             new_key=True,
