@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 
 VIEW, ADD, CHANGE = "view", "add", "change"
 
@@ -284,7 +284,7 @@ def ensure_roles(sender: Any = None, **_: Any) -> None:
         PostType.objects.filter(code=code, group__isnull=True).update(group=groups[group_name])
 
 
-def sync_groups(user: Any) -> None:
+def sync_groups(user: User) -> None:
     """Put an account in the groups of the posts its person currently holds."""
     from gridgov.people.models import Post
 
