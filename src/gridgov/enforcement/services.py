@@ -386,7 +386,9 @@ def _street_of(path: str, streets: dict[int, Region]) -> Region | None:
     return None
 
 
-def statistics(user: Reader | None, start: dt.date, end: dt.date, today: dt.date | None = None) -> dict:
+def statistics(
+    user: Reader | None, start: dt.date, end: dt.date, today: dt.date | None = None
+) -> dict:
     """Cases filed in [start, end] (local dates) in the account's scope, by front (the source's
     category), unit (street), month of filing and legal basis: opened, closed, closed on time
     (every step reached by its deadline), withdrawn, overdue now, fines decided."""

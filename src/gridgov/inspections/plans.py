@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from gridgov.core.actor import Account, Reader
+from gridgov.core.actor import Reader
 from gridgov.core.scopes import under_paths
 from gridgov.core.workcal import CST
 from gridgov.inspections.models import Inspection, InspectionPlan, Rectification
