@@ -82,7 +82,7 @@ class _Accounts:
         for p in persons:
             p.user = made[f"p{p.pk}"]
         Person.objects.bulk_update(persons, ["user"], batch_size=500)
-        sync_groups_many([p.user for p in persons])
+        sync_groups_many([made[f"p{p.pk}"] for p in persons])
         for p in Person.objects.filter(user__isnull=False).select_related("user"):
             self.by_person[p.pk] = p.user
 

@@ -298,7 +298,7 @@ def sync_groups(user: User) -> None:
     user.groups.set(keep + list(held))
 
 
-def sync_groups_many(users: list[Any]) -> None:
+def sync_groups_many(users: list[User]) -> None:
     """`sync_groups` for many accounts at once (a roll-out, the demo): the same groups, with
     three queries and two bulk writes instead of several queries per account."""
     from django.contrib.auth import get_user_model
