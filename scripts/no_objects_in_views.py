@@ -25,6 +25,7 @@ from pathlib import Path
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "src" / "gridgov"
 PATTERNS = ("views*.py", "*_views.py", "api*.py", "*_api.py")
 
+
 def is_view_module(path: Path) -> bool:
     return any(fnmatch(path.name, pattern) for pattern in PATTERNS)
 

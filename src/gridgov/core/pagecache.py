@@ -34,6 +34,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
+from gridgov.core.actor import Account
+
 T = TypeVar("T")
 
 VERSION_KEY = "pagecache:version"
@@ -115,7 +117,7 @@ def watch() -> None:
     m2m_changed.connect(_m2m_changed, dispatch_uid="gridgov.pagecache.m2m")
 
 
-def key(name: str, user: Any, paths: Iterable[str] | None, *parts: object) -> str:
+def key(name: str, user: Account, paths: Iterable[str] | None, *parts: object) -> str:
     """The cache key of `name` for this account, scope, minute and language (and `parts`)."""
     minute = timezone.localtime(timezone.now()).strftime("%Y%m%d%H%M")
     scope = "ALL" if paths is None else "|".join(sorted(paths))
@@ -128,7 +130,7 @@ def key(name: str, user: Any, paths: Iterable[str] | None, *parts: object) -> st
 
 
 def remember(
-    name: str, user: Any, paths: Iterable[str] | None, compute: Callable[[], T], *parts: object
+    name: str, user: Account, paths: Iterable[str] | None, compute: Callable[[], T], *parts: object
 ) -> T:
     """`compute()`, or what it answered for the same key (see the module's note)."""
     seconds = settings.GRIDGOV_PAGE_CACHE_SECONDS

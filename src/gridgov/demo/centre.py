@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from gridgov.inbox import commands
@@ -40,7 +40,7 @@ def _responsible_units(level: int) -> list[str]:
     )
 
 
-def seed_commands(seed: int, user: Any, now: dt.datetime | None = None) -> int:
+def seed_commands(seed: int, user: User, now: dt.datetime | None = None) -> int:
     """Issue the demo's commands (none if they were issued before); how many."""
     if Command.objects.filter(issued_by=user, title__in=[t for t, _body in TITLES]).exists():
         return 0

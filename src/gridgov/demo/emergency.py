@@ -12,6 +12,7 @@ import math
 import random
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ def _inspectors(grid_ids: set[int], on: dt.date) -> dict[int, list[Any]]:
     return out
 
 
-def seed_emergency(rng: random.Random, today: dt.date, command_user: Any) -> Warning | None:
+def seed_emergency(rng: random.Random, today: dt.date, command_user: User) -> Warning | None:
     """Declare and play out the past orange warning; None if it is already there (the same
     period was seeded before)."""
     tz = timezone.get_current_timezone()

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -110,7 +111,7 @@ def _answer(rng: random.Random, command: Command, now: dt.datetime) -> None:
     )
 
 
-def seed_meetings(rng: random.Random, today: dt.date, command_user: Any) -> list[Meeting]:
+def seed_meetings(rng: random.Random, today: dt.date, command_user: User) -> list[Meeting]:
     """The three meetings (and the plain commands); none if they were seeded before."""
     if Meeting.objects.filter(title=TITLE % 1).exists():
         return []
