@@ -3,8 +3,6 @@ Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
+from gridgov.core.actor import Account
 from gridgov.inbox import notify
 from gridgov.people import scope
 
@@ -32,7 +31,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_for(request.user, request.META.get("HTTP_USER_AGENT")))
 
 
-def cached_overview(user: Any) -> Overview:
+def cached_overview(user: Account) -> Overview:
     """`overview(user, today())`, kept a short time per account, scope and minute and dropped
     at any write (core/pagecache.py): sixteen officials on the overview compute it once."""
     paths = scope.scope_paths(user)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gridgov.core.actor import Account
+from gridgov.core.actor import Account, Reader
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN
 from gridgov.people import scope
@@ -19,14 +20,15 @@ from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.states import ACTIONS, FORWARD_ACTIONS, Action, Actor, State
 
 
-def orders_for(user: Account, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
-    """Orders in the account's regions, plus those dispatched to its person."""
+def orders_for(user: Reader | None, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """Orders in the account's regions, plus those dispatched to its person (a stand-in reader
+    such as a bulletin's unit has no person)."""
     qs = WorkOrder.objects.all() if qs is None else qs
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
     q = under_paths(paths, "event__region_path")
-    person = person_of(user)
+    person = person_of(user) if isinstance(user, User) else None
     if person is not None:
         q |= Q(assignee=person)
     return qs.filter(q)

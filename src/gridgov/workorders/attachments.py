@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from gridgov.core.actor import Account, signed_in_user
 from gridgov.core.evidence import (
     PhotoRejected,
     PreparedPhoto,
@@ -34,14 +35,14 @@ def attach_photos(
     prepared: list[PreparedPhoto],
     *,
     stage: str = "report",
-    user: Any = None,
+    user: Account = None,
     transition: Any = None,
 ) -> list[Attachment]:
     """Make prepared photos part of the order (and of one step). Call it inside the
     transaction that records the step, so the step and its evidence are stored together."""
     _check_stage(stage)
     now = timezone.now()
-    uploaded_by = user if getattr(user, "is_authenticated", False) else None
+    uploaded_by = signed_in_user(user)
     return [
         Attachment.objects.create(
             order=order,
@@ -62,7 +63,7 @@ def save_photo(
     size: int,
     name: str = "",
     stage: str = "report",
-    user: Any = None,
+    user: Account = None,
     transition: Any = None,
 ) -> Attachment:
     """Check, normalise and store one photo for the order; PhotoRejected says why not."""

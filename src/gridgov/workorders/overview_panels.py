@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count
 
+from gridgov.core.actor import Account
 from gridgov.inbox.commands import not_acknowledged
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
@@ -57,7 +57,7 @@ class Commands:
     url: str
 
 
-def order_units(user: Any, units: list[Region]) -> list[Region]:
+def order_units(user: Account, units: list[Region]) -> list[Region]:
     """The units orders are counted by: streets for the district, communities for a street,
     grids for a community."""
     if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
@@ -71,7 +71,7 @@ def order_units(user: Any, units: list[Region]) -> list[Region]:
     )
 
 
-def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
+def orders(user: Account, units: list[Region], now: dt.datetime) -> Orders:
     """Open and overdue orders in scope, by unit (one grouped query over the orders' paths);
     overdue as of `now` (lateness.overdue_q), whether or not a sweep has run."""
     open_states = [s.value for s in OPEN_STATES]
@@ -107,7 +107,7 @@ def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
     )
 
 
-def commands(user: Any) -> Commands:
+def commands(user: Account) -> Commands:
     """Commands whose recipients in the scope (or the viewer) have not signed for them."""
     waiting = not_acknowledged(user)
     per_command = list(
