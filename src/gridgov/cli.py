@@ -76,8 +76,10 @@ def _commands() -> dict[str, str] | None:
     """{command: app name}, as django.core.management.get_commands() gives it after setup."""
     import importlib
 
+    from gridgov.config import env_str
+
     try:
-        settings = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+        settings = importlib.import_module(env_str("DJANGO_SETTINGS_MODULE", "gridgov.settings"))
         installed = list(settings.INSTALLED_APPS)
     except Exception:  # Django reports a broken settings module itself
         return None
