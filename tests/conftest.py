@@ -254,6 +254,27 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("clock", dates, indirect=True, ids=dates)
 
 
+def _dates_only(config: pytest.Config) -> bool:
+    """`-m dates` (make test-dates): only the date-sensitive tests are wanted."""
+    return (config.option.markexpr or "").strip() == "dates"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Under `-m dates`, a test module that can hold no date-sensitive test is not imported:
+    it is neither one of DATE_SENSITIVE nor marks a test `dates` in its text (the marker is
+    applied in the module itself). Collecting the whole tree for its 40-odd date tests cost each
+    process of the sweep about 15 s."""
+    if not _dates_only(config) or collection_path.suffix != ".py":
+        return None
+    name = collection_path.name
+    if not (name.startswith("test_") or name.endswith("_test.py")):
+        return None
+    where = str(collection_path).replace(os.sep, "/")
+    if any(where.endswith(p) for p in DATE_SENSITIVE):
+        return None
+    return None if "mark.dates" in collection_path.read_text(encoding="utf-8") else True
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if _date_sensitive(item.path, item):
