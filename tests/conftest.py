@@ -275,10 +275,38 @@ def pytest_ignore_collect(collection_path, config):
     return None if "mark.dates" in collection_path.read_text(encoding="utf-8") else True
 
 
+# The longest test modules (one to three minutes each on PostgreSQL), longest first, then the
+# other browser and server tests: they run first, so that pytest-xdist hands out the short tests
+# last and its processes finish together (a long test handed out late keeps one process busy
+# while the others wait). Only the order changes; a module stays together.
+LONG_FIRST = (
+    "tests/test_api_fuzz.py",
+    "tests/browser/test_phone_widths.py",
+    "tests/test_demo.py",
+    "tests/test_api_tokens.py",  # a migration test
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    where = str(item.path).replace(os.sep, "/")
+    for k, suffix in enumerate(LONG_FIRST):
+        if where.endswith(suffix):
+            return k
+    marked = item.get_closest_marker("browser") or item.get_closest_marker("servers")
+    return len(LONG_FIRST) if marked else len(LONG_FIRST) + 1
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if _date_sensitive(item.path, item):
             item.add_marker(pytest.mark.dates)
+    # Whole modules move (module-scoped fixtures are built once): a module ranks as its first
+    # ranked test.
+    module_rank: dict[object, int] = {}
+    for item in items:
+        key = item.path
+        module_rank[key] = min(module_rank.get(key, len(LONG_FIRST) + 1), _rank(item))
+    items.sort(key=lambda item: module_rank[item.path])  # stable: the order within a rank stays
 
 
 def pytest_configure(config):
