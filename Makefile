@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 TEST_WORKERS ?= auto
 PORT ?= 8000
 
-.PHONY: demo test test-dates install vendor lint typecheck bench serve clean messages
+.PHONY: demo test test-suite test-dates install vendor lint typecheck bench serve clean messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -49,6 +49,10 @@ test: install vendor
 	$(BIN)/python scripts/import_cycles.py --max 0
 	$(BIN)/python scripts/no_objects_in_views.py
 	$(BIN)/mypy src/gridgov
+	$(MAKE) --no-print-directory test-suite
+
+# The tests alone (no linters: they do not depend on the database); CI's PostgreSQL pass.
+test-suite: install vendor
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The date-sensitive tests (marker `dates`) again at each of these moments (China time): every

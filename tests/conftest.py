@@ -254,10 +254,59 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("clock", dates, indirect=True, ids=dates)
 
 
+def _dates_only(config: pytest.Config) -> bool:
+    """`-m dates` (make test-dates): only the date-sensitive tests are wanted."""
+    return (config.option.markexpr or "").strip() == "dates"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Under `-m dates`, a test module that can hold no date-sensitive test is not imported:
+    it is neither one of DATE_SENSITIVE nor marks a test `dates` in its text (the marker is
+    applied in the module itself). Collecting the whole tree for its 40-odd date tests cost each
+    process of the sweep about 15 s."""
+    if not _dates_only(config) or collection_path.suffix != ".py":
+        return None
+    name = collection_path.name
+    if not (name.startswith("test_") or name.endswith("_test.py")):
+        return None
+    where = str(collection_path).replace(os.sep, "/")
+    if any(where.endswith(p) for p in DATE_SENSITIVE):
+        return None
+    return None if "mark.dates" in collection_path.read_text(encoding="utf-8") else True
+
+
+# The longest test modules (one to three minutes each on PostgreSQL), longest first, then the
+# other browser and server tests: they run first, so that pytest-xdist hands out the short tests
+# last and its processes finish together (a long test handed out late keeps one process busy
+# while the others wait). Only the order changes; a module stays together.
+LONG_FIRST = (
+    "tests/test_api_fuzz.py",
+    "tests/browser/test_phone_widths.py",
+    "tests/test_demo.py",
+    "tests/test_api_tokens.py",  # a migration test
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    where = str(item.path).replace(os.sep, "/")
+    for k, suffix in enumerate(LONG_FIRST):
+        if where.endswith(suffix):
+            return k
+    marked = item.get_closest_marker("browser") or item.get_closest_marker("servers")
+    return len(LONG_FIRST) if marked else len(LONG_FIRST) + 1
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if _date_sensitive(item.path, item):
             item.add_marker(pytest.mark.dates)
+    # Whole modules move (module-scoped fixtures are built once): a module ranks as its first
+    # ranked test.
+    module_rank: dict[object, int] = {}
+    for item in items:
+        key = item.path
+        module_rank[key] = min(module_rank.get(key, len(LONG_FIRST) + 1), _rank(item))
+    items.sort(key=lambda item: module_rank[item.path])  # stable: the order within a rank stays
 
 
 def pytest_configure(config):
@@ -270,6 +319,32 @@ def pytest_configure(config):
     settings.GRIDGOV_INGEST_GROUP_COMMIT = False
     # Alarm orders are made in the committing thread, so a test sees them at once.
     settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        _flush_by_delete()
+
+
+def _flush_by_delete() -> None:
+    """A transactional test's flush on PostgreSQL empties the tables with DELETE, not one
+    TRUNCATE of all ~130: the tables hold a few rows, and TRUNCATE's cost is per table (new
+    files, locks), about ten times DELETE's here. Django makes every foreign key DEFERRABLE
+    INITIALLY DEFERRED, so the order does not matter; the flush runs in one transaction.
+    Sequences are left as TRUNCATE without RESTART IDENTITY leaves them; a flush that asks for
+    more (reset_sequences, CASCADE) is Django's own."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};"
+            for t in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 # --- the one clock ----------------------------------------------------------------------------
