@@ -45,9 +45,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from django.conf import settings
 
-from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import codec, corrections
+from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.packets import read_data
@@ -65,8 +67,6 @@ from gridgov.air.ingest import FUTURE_SLACK_SECONDS
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
 DATA_ST = ("22", "31")
 EMISSION_ST = "31"
 DATA_CN = ("2011", "2051", "2061")
+NOTICE_CN = ("2081",)  # notices (restart time…), answered with the notice answer CN=9013
 ANSWER_CN = ("9011", "9012", "9013", "9014")  # a device's answers to our requests
 MAX_SPLIT_PARTS = 100
 MAX_OPEN_SPLITS = 10_000
@@ -82,7 +83,7 @@ MAX_OPEN_SPLITS = 10_000
 # --- the receiver -----------------------------------------------------------------------------
 
 
-class Receiver:
+class Receiver(Accounting):
     """The HJ 212 TCP service. `await start()`, then `await stop()` (or `serve_forever()`)."""
 
     def __init__(
@@ -110,6 +111,7 @@ class Receiver:
         self.read_buffer = s.GRIDGOV_HJ212_READ_BUFFER
         self.max_faults = s.GRIDGOV_HJ212_MAX_FAULTS
         self.grace = s.GRIDGOV_HJ212_GRACE_SECONDS
+        self.late_seconds = s.GRIDGOV_HJ212_LATE_SECONDS
         self.split_seconds = s.GRIDGOV_HJ212_SPLIT_SECONDS
         self.refresh_seconds = s.GRIDGOV_HJ212_REFRESH_SECONDS
         self.status_seconds = s.GRIDGOV_HJ212_STATUS_SECONDS
@@ -122,6 +124,7 @@ class Receiver:
         self.rejections: Counter[str] = Counter()
         self.stats: dict[int, DeviceStats] = {}
         self.intervals: dict[tuple[int, int], Interval] = {}
+        self.committed: dict[tuple[int, int], Interval] = {}  # stored, kept for late packets
         self.splits: dict[tuple[str, str], Split] = {}
         self.started = time.monotonic()
         self._server: asyncio.Server | None = None
@@ -199,33 +202,6 @@ class Receiver:
 
     # --- counters ---
 
-    def count_rejection(self, reason: str, device: Device | None = None) -> None:
-        self.rejections[reason] += 1
-        if device is not None:
-            stats = self._stats(device.info.id)
-            stats.rejections[reason] += 1
-            stats.dirty = True
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "event": "hj212_stats",
-            "time": dt.datetime.now(CST).isoformat(timespec="seconds"),
-            "uptime": round(time.monotonic() - self.started, 1),
-            "port": self.port,
-            "store": self.store_enabled,
-            "open": len(self.connections),
-            "devices": len(self.devices),
-            **{k: self.counters[k] for k in COUNTER_NAMES},
-            "pending": self._pending_rows,
-            "rejected": dict(sorted(self.rejections.items())),
-        }
-
-    def _stats(self, sid: int) -> DeviceStats:
-        stats = self.stats.get(sid)
-        if stats is None:
-            stats = self.stats[sid] = DeviceStats()
-        return stats
-
     # --- connections ---
 
     def connection_made(self, conn: Connection) -> None:
@@ -251,14 +227,6 @@ class Receiver:
                 stats.disconnected_at = now
             stats.dirty = True
 
-    def fault(self, conn: Connection, reason: str, device: Device | None = None) -> None:
-        """A packet that is dropped unanswered; too many in a row close the connection."""
-        self.count_rejection(reason, device)
-        conn.faults += 1
-        if conn.faults >= self.max_faults:
-            self.counters["closed_faults"] += 1
-            conn.close()
-
     # --- packets ---
 
     def handle(self, conn: Connection, segment: bytes) -> None:
@@ -268,17 +236,23 @@ class Receiver:
             return
         packet, device = admitted
         try:
-            ts, values, flags, wind_now = read_data(packet, device)
+            ts, values, flags, wind_now, untracked = read_data(packet, device)
         except codec.FrameError as exc:
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
             else:
-                self.fault(conn, exc.reason, device)
+                self.fault(conn, exc.reason, device, segment)
             return
         conn.faults = 0
         hourly = device.info.interval >= 60
         if (packet.cn == "2061") != hourly:
             self.count_rejection("not_interval", device)
+            return
+        if untracked:
+            self.count_untracked(device, untracked)
+        if np.isnan(values).all():  # only untracked factors (or wind): answered, not stored
+            self.counters["untracked_only"] += 1
+            self._answer([(conn, packet)], device)
             return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
@@ -295,25 +269,44 @@ class Receiver:
         """A segment's data packet and its device: the frame parsed, the device known, its
         password right, the system and command codes ours, a split packet whole. Else None,
         with the fault or the rejection counted (a device's answer is counted too)."""
+        reader = conn.reader
+        crc, length = reader.crc, reader.length
         try:
             packet = codec.parse_segment(segment)
         except codec.FrameError as exc:
-            self.fault(conn, exc.reason)
+            self.fault(conn, exc.reason, raw=segment)
             return None
         device = self.devices.get(packet.mn)
         if device is None:
             self.fault(conn, "unknown_mn")
             return None
+        if crc is not codec.CRC_STANDARD and crc != device.crc:
+            self.fault(conn, "crc", device, segment)  # a CRC variant not configured for it
+            return None
         key = (packet.mn, packet.pw, device.pw_hash)
         if key not in conn.verified:
             if not check_password(packet.pw, device.pw_hash):
-                self.fault(conn, "wrong_pw", device)
+                self.fault(conn, "wrong_pw", device, segment)
                 return None
             conn.verified.add(key)
         self._seen(conn, device)
+        if (
+            crc is not codec.CRC_STANDARD
+            or length is not codec.LENGTH_STANDARD
+            or not packet.qn
+            or not packet.pw
+            or "Flag" not in packet.fields
+        ):
+            self.count_variants(device, packet, crc, length)
         if packet.st == "91" and packet.cn in ANSWER_CN:
             conn.faults = 0
             self.counters["device_answers"] += 1
+            return None
+        if packet.cn in NOTICE_CN:
+            conn.faults = 0
+            self.counters["notices"] += 1
+            if packet.wants_answer:
+                conn.write(codec.answer_9014(packet, cn="9013"))
             return None
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
             self.count_rejection("unsupported", device)
@@ -348,12 +341,33 @@ class Receiver:
             return
         step = device.info.interval * 60
         start = ts - ts % step
-        acc = self.intervals.get((device.info.id, start))
+        key = (device.info.id, start)
+        acc = self.intervals.get(key)
         if acc is None:
-            acc = Interval(device, start, start + step + self.grace)
-            self.intervals[(device.info.id, start)] = acc
-        acc.add(values, flags, wind_now)
+            acc = self._open_interval(device, key, start + step + self.grace)
+        seen = packet.qn or hash(packet.cp)
+        if seen not in acc.seen:  # a re-sent packet is counted once (and answered again)
+            acc.seen.add(seen)
+            acc.add(values, flags, wind_now)
         acc.waiters.append((conn, packet))
+
+    def _open_interval(self, device: Device, key: tuple[int, int], closes_at: float) -> Interval:
+        """An interval's accumulator. One already committed takes late packets as a correction
+        (its mean recomputed and the stored reading replaced); one that has ended but is no
+        longer held (older than GRIDGOV_HJ212_LATE_SECONDS, or from before a restart) is merged
+        with whatever is stored. Either is stored at the next tick."""
+        now = self.clock()
+        done = self.committed.pop(key, None)
+        if done is not None:
+            acc = done.reopened(now)
+            self.counters["late_corrections"] += 1
+        elif now >= closes_at:
+            acc = Interval(device, key[1], now, mode=corrections.MERGE)
+            self.counters["late_corrections"] += 1
+        else:
+            acc = Interval(device, key[1], closes_at)
+        self.intervals[key] = acc
+        return acc
 
     def _seen(self, conn: Connection, device: Device) -> None:
         stats = self._stats(device.info.id)
@@ -379,19 +393,7 @@ class Receiver:
         if len(split.parts) < split.pnum:
             return None
         del self.splits[key]
-        parts = [split.parts[i] for i in sorted(split.parts)]
-        first = parts[0]
-        return codec.Packet(
-            qn=first.qn,
-            st=first.st,
-            cn=first.cn,
-            pw=first.pw,
-            mn=first.mn,
-            flag=(first.flag & ~codec.FLAG_SPLIT)
-            | (codec.FLAG_ANSWER if any(p.wants_answer for p in parts) else 0),
-            cp=";".join(p.cp for p in parts if p.cp),
-            fields=first.fields,
-        )
+        return split.whole()
 
     def _ask_missed(self, conn: Connection, device: Device, packet: codec.Packet) -> None:
         """Ask a device that has just (re)connected for the intervals it missed."""
@@ -470,6 +472,15 @@ class Receiver:
             if now >= acc.closes_at:
                 del self.intervals[key]
                 self._submit(acc.row())
+                acc.waiters = []
+                acc.committed_at = now
+                self.committed[key] = acc  # late packets correct it (GRIDGOV_HJ212_LATE_SECONDS)
+        committed = self.committed
+        while committed:  # oldest first (insertion order)
+            first = next(iter(committed))
+            if committed[first].committed_at > now - self.late_seconds:
+                break
+            del committed[first]
         for split_key, split in list(self.splits.items()):
             if mono - split.started > self.split_seconds:
                 del self.splits[split_key]
@@ -537,19 +548,6 @@ class Receiver:
         if snapshots:
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, write_status, snapshots)
-
-
-COUNTER_NAMES = (
-    "connections",
-    "refused",
-    "packets",
-    "answered",
-    "rows_stored",
-    "device_answers",
-    "backfill_requests",
-    "closed_faults",
-    "closed_idle",
-)
 
 
 def _print_line(line: str) -> None:

@@ -61,6 +61,11 @@ QUIRKS = {
     "garbage": "a few bytes of modem noise before some packets",
     "chunked": "each packet written in two pieces, a moment apart",
     "split": "the data area split over two packets (Flag D, PNUM=2, PNO=1/2, same QN)",
+    "header2005": "HJ/T 212-2005 headers: no QN and no Flag (answers matched oldest first)",
+    "noflag": "a QN but no Flag in the header",
+    "lengthcrc": "the length field counts the CRC and CR LF too (6 more)",
+    "modbus": "the Modbus CRC instead of the standard's",
+    "swapped": "the standard CRC with its two bytes swapped",
 }
 GARBAGE = b"\x00\xffAT+OK\r\n"
 
@@ -144,7 +149,14 @@ class Device:
         return groups
 
     def _frame(self, segment: str) -> bytes:
-        data = codec.frame(segment)
+        quirks = self.cfg.quirks
+        crc = codec.CRC_STANDARD
+        if "modbus" in quirks:
+            crc = codec.CRC_MODBUS
+        elif "swapped" in quirks:
+            crc = codec.CRC_SWAPPED
+        length = codec.LENGTH_WITH_CRC if "lengthcrc" in quirks else codec.LENGTH_STANDARD
+        data = codec.frame(segment, crc=crc, length=length)
         if "lowercrc" in self.cfg.quirks:
             data = data[:-6] + data[-6:-2].lower() + data[-2:]
         return data
@@ -174,8 +186,17 @@ class Device:
                 for k, part in enumerate(parts)
             )
         cp = ";".join([f"DataTime={stamp}", *groups])
+        v2005 = "header2005" in cfg.quirks
         return self._frame(
-            codec.segment_text(qn=qn, st="22", cn="2051", pw=cfg.pw, mn=self.mn, flag=flag, cp=cp)
+            codec.segment_text(
+                qn=None if v2005 else qn,
+                st="22",
+                cn="2051",
+                pw=cfg.pw,
+                mn=self.mn,
+                flag=None if v2005 or "noflag" in cfg.quirks else flag,
+                cp=cp,
+            )
         )
 
     def rtd_packet(self) -> bytes:
@@ -410,6 +431,8 @@ class Device:
 
     def answer(self, qn: str) -> None:
         stats = self.stats
+        if not qn and self.pending:  # a 2005 answer (no QN): the oldest unanswered packet
+            qn = next(iter(self.pending))
         p = self.pending.pop(qn, None)
         if p is None:
             stats.late_answers += 1
