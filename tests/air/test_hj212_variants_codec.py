@@ -71,7 +71,7 @@ def test_a_1623_byte_segment_is_read_by_default():
     assert parse_segment(out[0]).items()["a34004-Avg"] == "41.0"
     # A smaller limit (the setting) still refuses it.
     refused = list(FrameReader(max_segment=1024).feed(codec.frame(text)))
-    assert [o.reason for o in refused if isinstance(o, FrameError)][0] == "too_long"
+    assert next(o.reason for o in refused if isinstance(o, FrameError)) == "too_long"
 
 
 def test_a_length_counting_the_crc_is_read_at_once_and_reported():

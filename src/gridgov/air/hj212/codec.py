@@ -94,6 +94,12 @@ def crc_variant(data: bytes, given: int) -> str | None:
     return None
 
 
+def reframe(segment: bytes, crc: str = CRC_STANDARD, length: str = LENGTH_STANDARD) -> bytes:
+    """The packet a segment came in, as the frame reader read it (for a device's fault record)."""
+    n = len(segment) + (LENGTH_EXTRA if length == LENGTH_WITH_CRC else 0)
+    return HEADER + b"%04d" % n + segment + b"%04X" % crc_of(segment, crc) + TAIL
+
+
 def frame(segment: str, *, crc: str = CRC_STANDARD, length: str = LENGTH_STANDARD) -> bytes:
     """A whole packet around a data segment (a device's variant: `crc`, `length`)."""
     data = segment.encode("ascii")

@@ -241,7 +241,10 @@ class Receiver(Accounting):
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
             else:
-                self.fault(conn, exc.reason, device, segment)
+                reader = conn.reader
+                self.fault(
+                    conn, exc.reason, device, codec.reframe(segment, reader.crc, reader.length)
+                )
             return
         conn.faults = 0
         hourly = device.info.interval >= 60
@@ -274,19 +277,20 @@ class Receiver(Accounting):
         try:
             packet = codec.parse_segment(segment)
         except codec.FrameError as exc:
-            self.fault(conn, exc.reason, raw=segment)
+            self.fault(conn, exc.reason, raw=codec.reframe(segment, crc, length))
             return None
         device = self.devices.get(packet.mn)
         if device is None:
             self.fault(conn, "unknown_mn")
             return None
         if crc is not codec.CRC_STANDARD and crc != device.crc:
-            self.fault(conn, "crc", device, segment)  # a CRC variant not configured for it
+            # A CRC variant the station is not set for.
+            self.fault(conn, "crc", device, codec.reframe(segment, crc, length))
             return None
         key = (packet.mn, packet.pw, device.pw_hash)
         if key not in conn.verified:
             if not check_password(packet.pw, device.pw_hash):
-                self.fault(conn, "wrong_pw", device, segment)
+                self.fault(conn, "wrong_pw", device, codec.reframe(segment, crc, length))
                 return None
             conn.verified.add(key)
         self._seen(conn, device)
