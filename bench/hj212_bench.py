@@ -85,7 +85,7 @@ def prepare(tmp: Path) -> dict[str, int]:
     from django.core.management import call_command
 
     from gridgov.air.hj212.devices import hash_password
-    from gridgov.air.hj212.simulator import Config
+    from gridgov.air.hj212.sim_config import Config
     from gridgov.air.models import AlarmRule, Station
 
     with contextlib.redirect_stdout(io.StringIO()):
@@ -124,7 +124,8 @@ def hot_plan(offset: int = 0) -> dict[int, int]:
 
 def preload_hot(base: dt.datetime, sid_of: dict[str, int], offset: int = 0) -> None:
     """The first 45 − k minutes of the hour for each hot station, stored beforehand."""
-    from gridgov.air.hj212.simulator import Config, minute_values
+    from gridgov.air.hj212.sim_config import Config
+    from gridgov.air.hj212.simulator import minute_values
     from gridgov.air.ingest import Batch, ingest
     from gridgov.air.models import POLLUTANT_FIELDS
 
@@ -200,7 +201,7 @@ class Receiver:
 
 
 def config(start: dt.datetime, **options):
-    from gridgov.air.hj212.simulator import Config
+    from gridgov.air.hj212.sim_config import Config
 
     defaults = dict(
         port=PORT,

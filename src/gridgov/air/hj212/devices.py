@@ -141,7 +141,7 @@ def check_mn(mn: str) -> str:
     return mn
 
 
-NO_PASSWORD = "-"  # a CSV cell or an admin entry meaning "the device sends an empty PW"
+NO_PASSWORD = "-"  # noqa: S105 — a cell meaning "the device sends an empty PW"
 CRC_VARIANTS = ("hj212", "modbus", "swapped")
 
 

@@ -23,12 +23,19 @@ bits) and hands the row to the store thread. The loop itself never touches the d
   every GRIDGOV_HJ212_STATUS_SECONDS.
 
 Real-time data (CN=2011) are averaged per station and interval and stored when the interval has
-ended (plus a grace period); minute (2051) and hourly (2061) data are stored as they come, at the
-station's interval only (hourly data for hourly stations, minute data for the others). Faulty
-packets (length, CRC, unknown MN, wrong PW, malformed) are dropped unanswered and counted by
-reason; GRIDGOV_HJ212_MAX_FAULTS of them in a row close the connection. After a device
-(re)connects it is asked once (CN=2051, or 2061 for an hourly station) for the intervals it
-missed since its newest stored reading, up to GRIDGOV_HJ212_BACKFILL_HOURS back.
+ended (plus a grace period); a late one corrects its stored interval (hj212/realtime.py). Minute
+(2051) and hourly (2061) data are stored as they come, at the station's interval only (hourly
+data for hourly stations, minute data for the others). A packet with only factors the platform
+does not track is answered (not stored; its codes counted on the device); a notice (CN=2081) gets
+its notice answer (CN=9013). Tolerant in what it accepts: HJ/T 212-2005 headers (no QN, no Flag;
+a packet without QN is answered the 2005 way), both length conventions, data segments up to
+GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per station a CRC variant (Modbus, byte-swapped) and
+an empty password — each counted on the device. Faulty packets (length, CRC, unknown MN, wrong
+PW, malformed) are dropped unanswered and counted by reason, on the device whose MN they carry
+with their raw bytes (hj212/accounting.py); GRIDGOV_HJ212_MAX_FAULTS of them in a row close the
+connection. After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
+station) for the intervals it missed since its newest stored reading, up to
+GRIDGOV_HJ212_BACKFILL_HOURS back.
 """
 
 from __future__ import annotations
@@ -48,11 +55,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 
-from gridgov.air.hj212 import codec, corrections
+from gridgov.air.hj212 import codec
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.packets import read_data
+from gridgov.air.hj212.realtime import RealTime
 from gridgov.air.hj212.store import (
     DeviceStats,
     Row,
@@ -63,7 +71,6 @@ from gridgov.air.hj212.store import (
     mark_all_disconnected,
     write_status,
 )
-from gridgov.air.ingest import FUTURE_SLACK_SECONDS
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
@@ -83,7 +90,7 @@ MAX_OPEN_SPLITS = 10_000
 # --- the receiver -----------------------------------------------------------------------------
 
 
-class Receiver(Accounting):
+class Receiver(Accounting, RealTime):
     """The HJ 212 TCP service. `await start()`, then `await stop()` (or `serve_forever()`)."""
 
     def __init__(
@@ -329,50 +336,6 @@ class Receiver(Accounting):
             packet = whole
         return packet, device
 
-    def _accumulate(
-        self,
-        conn: Connection,
-        device: Device,
-        packet: codec.Packet,
-        ts: int,
-        values: np.ndarray,
-        flags: np.ndarray,
-        wind_now: np.ndarray,
-    ) -> None:
-        """A real-time packet (2011) joins its interval's accumulator, answered when it closes."""
-        if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
-            self.count_rejection("refused_time", device)
-            return
-        step = device.info.interval * 60
-        start = ts - ts % step
-        key = (device.info.id, start)
-        acc = self.intervals.get(key)
-        if acc is None:
-            acc = self._open_interval(device, key, start + step + self.grace)
-        seen = packet.qn or hash(packet.cp)
-        if seen not in acc.seen:  # a re-sent packet is counted once (and answered again)
-            acc.seen.add(seen)
-            acc.add(values, flags, wind_now)
-        acc.waiters.append((conn, packet))
-
-    def _open_interval(self, device: Device, key: tuple[int, int], closes_at: float) -> Interval:
-        """An interval's accumulator. One already committed takes late packets as a correction
-        (its mean recomputed and the stored reading replaced); one that has ended but is no
-        longer held (older than GRIDGOV_HJ212_LATE_SECONDS, or from before a restart) is merged
-        with whatever is stored. Either is stored at the next tick."""
-        now = self.clock()
-        done = self.committed.pop(key, None)
-        if done is not None:
-            acc = done.reopened(now)
-            self.counters["late_corrections"] += 1
-        elif now >= closes_at:
-            acc = Interval(device, key[1], now, mode=corrections.MERGE)
-            self.counters["late_corrections"] += 1
-        else:
-            acc = Interval(device, key[1], closes_at)
-        self.intervals[key] = acc
-        return acc
-
     def _seen(self, conn: Connection, device: Device) -> None:
         stats = self._stats(device.info.id)
         now = dt.datetime.now(dt.UTC)
@@ -472,19 +435,7 @@ class Receiver(Accounting):
     def _tick(self) -> None:
         now = self.clock()
         mono = time.monotonic()
-        for key, acc in list(self.intervals.items()):
-            if now >= acc.closes_at:
-                del self.intervals[key]
-                self._submit(acc.row())
-                acc.waiters = []
-                acc.committed_at = now
-                self.committed[key] = acc  # late packets correct it (GRIDGOV_HJ212_LATE_SECONDS)
-        committed = self.committed
-        while committed:  # oldest first (insertion order)
-            first = next(iter(committed))
-            if committed[first].committed_at > now - self.late_seconds:
-                break
-            del committed[first]
+        self._close_intervals(now)
         for split_key, split in list(self.splits.items()):
             if mono - split.started > self.split_seconds:
                 del self.splits[split_key]
