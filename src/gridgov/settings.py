@@ -414,7 +414,8 @@ GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOU
 # Where devices connect (their data loggers open the TCP connection).
 GRIDGOV_HJ212_HOST = config.env_str("GRIDGOV_HJ212_HOST", "0.0.0.0")  # noqa: S104
 GRIDGOV_HJ212_PORT = config.env_int("GRIDGOV_HJ212_PORT", 8212, minimum=0)
-# Largest data segment accepted (bytes; the standard's limit is 1024).
+# Largest data segment accepted (bytes): by default the 9,999 the 4 length digits allow (the
+# standard says 1,024, but real loggers send 1,025–1,623-byte segments).
 GRIDGOV_HJ212_MAX_PACKET = config.env_int("GRIDGOV_HJ212_MAX_PACKET", 9999, minimum=64)
 if GRIDGOV_HJ212_MAX_PACKET > 9999:
     raise ValueError("GRIDGOV_HJ212_MAX_PACKET must be at most 9999 (4 length digits)")

@@ -352,3 +352,39 @@ def test_the_simulators_real_world_variants_are_all_stored(devices, fast, quirks
     }
     names = {n for q in quirks for n in expected.get(q, [])}
     assert {k: v for k, v in status.variants.items()} == dict.fromkeys(names, 6)
+
+
+def test_a_mix_of_logger_eras_per_device(devices, fast):
+    """Config.quirks_of: each simulated device its own era (the bench's realistic mix)."""
+    m1, m2 = devices["micro"], Station.objects.get(code="M2")
+    Station.objects.filter(pk=m1.pk).update(device_codes={"PM25": "pm25", "PM10": "pm10"})
+    m2.mn, m2.pw_hash = "MN-M2", hash_password(PW)
+    m2.save()
+    start = minute(-12)
+    eras = {0: frozenset({"header2005", "codes2005"}), 1: frozenset({"untracked"})}
+
+    async def scenario(receiver):
+        cfg = Config(
+            port=receiver.port,
+            devices=2,
+            prefix="MN-M",
+            digits=1,
+            pw=PW,
+            start=start,
+            minutes=4,
+            timeout=2,
+            drain=10,
+            seconds=30,
+            quirks_of=eras.__getitem__,
+        )
+        stats = await simulate(cfg)
+        await receiver.flush()
+        return stats
+
+    stats = run(scenario)
+    assert stats.answered == 8 and stats.unanswered_keys == set()
+    assert Reading.objects.filter(station=m1).count() == 4
+    assert Reading.objects.filter(station=m2).count() == 4
+    assert status_of(m1).variants == {"header_2005_no_qn": 4, "header_2005_no_flag": 4}
+    assert status_of(m2).untracked == {"a34001": 4, "LA": 4, "a24088": 4}
+    assert status_of(m2).variants == {}
