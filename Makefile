@@ -47,6 +47,7 @@ test: install vendor
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py --max 0
+	$(BIN)/python scripts/no_objects_in_views.py
 	$(BIN)/mypy src/gridgov
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
@@ -80,6 +81,7 @@ bench: install
 	$(BIN)/python bench/hj212_bench.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/transition_bench.py
+	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/backup_bench.py
 	$(BIN)/python bench/upload_bench.py
 

@@ -143,7 +143,7 @@ def _alarm(station: Any) -> int:
 
 
 def _command(user: Any, unit: str) -> tuple[int, int]:
-    from gridgov.workorders import attachments, commands
+    from gridgov.inbox import commands
 
     command = commands.issue(
         user,
@@ -153,7 +153,7 @@ def _command(user: Any, unit: str) -> tuple[int, int]:
         units=[unit],
     )
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    document = attachments.save_document(
+    document = commands.save_document(
         command, io.BytesIO(pdf), size=len(pdf), name="notice.pdf", user=user
     )
     return command.pk, document.pk

@@ -146,3 +146,39 @@ def test_a_bare_update_by_the_transition_kit_drops_what_pages_kept(crew, report)
     unchanged = pagecache.version()
     assert not transitions.change(WorkOrder, order.pk, {"state": "closed"}, {"priority": 2})
     assert pagecache.version() == unchanged  # nothing written, nothing dropped
+
+
+def test_an_audit_row_by_the_transition_kit_is_a_bare_insert_that_drops_what_pages_kept(
+    crew, report, django_assert_num_queries
+):
+    # The page cache listens to every model's saves; that alone must not send the kit's audit
+    # rows the ORM's way (it tells the page cache itself), while a receiver of the model's own
+    # still hears of the row (the ORM's way).
+    from django.db.models.signals import post_save
+
+    from gridgov.core import transitions
+    from gridgov.workorders.models import Transition
+
+    order = report()
+    assert not transitions._signalled(Transition)
+    before = pagecache.version()
+    with django_assert_num_queries(1):
+        row = transitions.record(
+            Transition, order=order, action="note", actor_name="系统", at=order.created_at
+        )
+    assert pagecache.version() > before
+    assert Transition.objects.get(pk=row.pk).action == "note"
+    heard = []
+
+    def listen(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listen, sender=Transition)
+    try:
+        assert transitions._signalled(Transition)
+        again = transitions.record(
+            Transition, order=order, action="note", actor_name="系统", at=order.created_at
+        )
+    finally:
+        post_save.disconnect(listen, sender=Transition)
+    assert heard == [(again.pk, True)]

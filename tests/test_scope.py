@@ -24,6 +24,20 @@ def test_scope_follows_current_posts(users, territory):
     assert not regions_for(users["nobody"]).exists()
 
 
+def test_the_system_and_a_stand_in_without_its_own_scope_see_no_region(territory):
+    class StandIn:  # a reader that is not an account (core.actor.Reader) and brings no scope
+        is_authenticated = True
+        is_active = True
+        is_superuser = False
+
+        def has_perm(self, perm, obj=None):
+            return True
+
+    assert scope_paths(None) == []
+    assert not regions_for(None).exists()
+    assert scope_paths(StandIn()) == []
+
+
 def test_an_ended_post_no_longer_gives_scope(users, people):
     import datetime as dt
 

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -142,3 +143,72 @@ def test_cli_migrates_without_the_system_checks_unless_asked(monkeypatch, given,
     monkeypatch.setattr(django.core.management, "execute_from_command_line", seen.append)
     cli.main(given)
     assert seen == [passed]
+
+
+@pytest.mark.parametrize("asked", [["help"], ["help", "--commands"], []])
+def test_cli_help_lists_the_commands_as_django_does_without_starting_django(asked):
+    from django.core.management import ManagementUtility
+
+    probe = (
+        "import sys\n"
+        "from gridgov import cli\n"
+        f"cli.main(['gridgov', *{asked!r}])\n"
+        "started = [m for m in ('django.apps.registry', 'django.core.management', 'huey')"
+        " if m in sys.modules]\n"
+        "sys.stderr.write(repr(started))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    django_listing = ManagementUtility(["gridgov"]).main_help_text(
+        commands_only="--commands" in asked
+    )
+    assert result.stdout == django_listing + "\n"
+    assert "import_regions" in result.stdout
+    assert result.stderr == "[]"  # neither Django's apps nor Huey were imported
+
+
+def test_cli_help_lists_the_commands_of_every_installed_app():
+    from django.apps import apps
+    from django.core.management import get_commands
+
+    from gridgov import cli
+
+    assert cli.command_listing("gridgov", commands_only=True) == "\n".join(sorted(get_commands()))
+    listing = cli.command_listing("gridgov")
+    assert listing is not None
+    for app in apps.get_app_configs():
+        if (Path(app.path) / "management" / "commands").is_dir():
+            assert f"[{app.name.rpartition('.')[-1]}]" in listing
+
+
+def test_cli_help_falls_back_to_django_for_an_app_named_by_its_config_class(tmp_path):
+    from django.core.management import ManagementUtility
+
+    from gridgov import cli
+
+    assert cli._package_dir("gridgov.web.apps.WebConfig") is None
+    assert cli._package_dir("gridgov.web") == str(Path(cli.__file__).parent / "web")
+    assert cli._package_dir("no_such_package.x") is None
+    (tmp_path / "class_settings.py").write_text(
+        "from gridgov.settings import *  # noqa\n"
+        "INSTALLED_APPS = [a if a != 'gridgov.web' else 'gridgov.web.apps.WebConfig'"
+        " for a in INSTALLED_APPS]\n"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "class_settings",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path]),
+    }
+    result = run_gridgov("help", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ManagementUtility(["gridgov"]).main_help_text() + "\n"
+
+
+def test_the_queue_is_the_sqlite_file_in_the_data_directory(settings):
+    from huey.contrib.djhuey import HUEY
+
+    from gridgov.ops.backup import queue_file
+
+    assert settings.HUEY["huey_class"] == "huey.SqliteHuey"
+    assert HUEY.utc and not HUEY.immediate
+    assert queue_file() == Path(settings.HUEY["filename"])

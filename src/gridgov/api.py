@@ -133,6 +133,7 @@ def _register() -> None:
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
     from gridgov.forces.api import router as forces_router
+    from gridgov.inbox.api import router as inbox_router
     from gridgov.inspections.api import router as inspections_router
     from gridgov.mediation.api import router as mediation_router
     from gridgov.meetings.api import router as meetings_router
@@ -151,6 +152,7 @@ def _register() -> None:
     api.add_router("", air_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", workorders_router, tags=["work orders"])
+    api.add_router("", inbox_router, tags=["inbox and commands"])
     api.add_router("", inspections_router, tags=["inspections"])
     api.add_router("", enforcement_router, tags=["enforcement"])
     api.add_router("", exposure_router, tags=["public"])

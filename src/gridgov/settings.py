@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gridgov.territory",
     "gridgov.people",
     "gridgov.air",
+    "gridgov.inbox",
     "gridgov.workorders",
     "gridgov.open311",
     "gridgov.web",
@@ -79,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gridgov.workorders.context_processors.inbox",
+                "gridgov.inbox.context_processors.inbox",
                 "gridgov.web.context_processors.basemap",
                 "gridgov.ops.context_processors.jobs",
             ],
@@ -226,15 +227,19 @@ GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
 # GRIDGOV_JOBS_IN_SERVE is off — then a separate `gridgov worker` must run. Both at once do no
 # harm (each job holds a lock and is idempotent). Figures never depend on them.
 GRIDGOV_JOBS_IN_SERVE = config.env_bool("GRIDGOV_JOBS_IN_SERVE", True)
-# One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL).
+# One machine: a SQLite queue file in the data dir; several machines: Redis (REDIS_URL). A dict,
+# not a Huey instance, so that reading the settings does not import Huey (and Redis): huey's
+# Django app builds the queue from it (the instance is huey.contrib.djhuey.HUEY).
+HUEY: dict[str, object]
 if REDIS_URL:
-    from huey import RedisHuey
-
-    HUEY = RedisHuey("gridgov", url=REDIS_URL, utc=True)
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "gridgov", "url": REDIS_URL}
 else:
-    from huey import SqliteHuey
-
-    HUEY = SqliteHuey("gridgov", filename=str(DATA_DIR / "queue.sqlite3"), utc=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "gridgov",
+        "filename": str(DATA_DIR / "queue.sqlite3"),
+    }
+HUEY.update(utc=True, immediate=False)
 # Air alarms → work orders in a background thread of each process (false: in the committing
 # thread, as the tests and the demo builder want).
 GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)
@@ -432,6 +437,26 @@ GRIDGOV_HJ212_READ_BUFFER = config.env_int("GRIDGOV_HJ212_READ_BUFFER", 16384, m
 # Faulty packets in a row (bad length or CRC, unknown MN, wrong PW, malformed) before the
 # connection is closed.
 GRIDGOV_HJ212_MAX_FAULTS = config.env_int("GRIDGOV_HJ212_MAX_FAULTS", 10, minimum=1)
+# A fair port (air/hj212/fairness.py). Connections open at once from one source address (0: no
+# cap); addresses in GRIDGOV_HJ212_TRUSTED_NETWORKS (CIDRs, comma-separated: loopback, a carrier's
+# NAT gateway in front of many loggers) are exempt.
+GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS = config.env_int(
+    "GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS", 100, minimum=0
+)
+GRIDGOV_HJ212_TRUSTED_NETWORKS = config.env_list(
+    "GRIDGOV_HJ212_TRUSTED_NETWORKS", ["127.0.0.0/8", "::1/128"]
+)
+# A connection that has not sent a packet of a known device with its right password this long
+# after connecting is closed (an idle crowd cannot hold the port).
+GRIDGOV_HJ212_FIRST_PACKET_SECONDS = config.env_float(
+    "GRIDGOV_HJ212_FIRST_PACKET_SECONDS", 60, minimum=0.1
+)
+# A connection over its rate has the rest of what it sent dropped and is not read for a second (a
+# strike); this many strikes before its bucket has refilled once close it.
+GRIDGOV_HJ212_RATE_STRIKES = config.env_int("GRIDGOV_HJ212_RATE_STRIKES", 3, minimum=1)
+# Rows one connection may have waiting for the store; at this many it is not read from until
+# half of them are committed (one connection never fills the store's batches).
+GRIDGOV_HJ212_MAX_PENDING = config.env_int("GRIDGOV_HJ212_MAX_PENDING", 256, minimum=1)
 # Real-time data (CN=2011) are averaged per station and interval; the interval is stored this
 # many seconds after it ends (late packets of the interval still count).
 GRIDGOV_HJ212_GRACE_SECONDS = config.env_float("GRIDGOV_HJ212_GRACE_SECONDS", 10, minimum=0)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("air/", include("gridgov.air.urls")),
+    path("orders/", include("gridgov.inbox.urls")),
     path("orders/", include("gridgov.workorders.urls")),
     path("emergency/", include("gridgov.emergency.urls")),
     path("sources/", include("gridgov.sources.urls")),

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from gridgov.air.models import Alarm, AlarmKind, AlarmRule, Reading
-from gridgov.workorders.models import Event, Notification, WorkOrder
+from gridgov.inbox.models import Notification
+from gridgov.workorders.models import Event, WorkOrder
 from gridgov.workorders.receivers import events_for_alarms
 from gridgov.workorders.services import perform
 from gridgov.workorders.states import State

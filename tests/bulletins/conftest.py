@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from gridgov.air.models import Station, Target, TargetMetric
-from gridgov.workorders import commands
+from gridgov.inbox import commands
 from gridgov.workorders.models import WorkOrder
 from tests.air.conftest import put_days, stations  # noqa: F401  (fixture)
 from tests.conftest import _person

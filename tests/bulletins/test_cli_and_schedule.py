@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from gridgov.bulletins import services
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.tasks import bulletins_due
-from gridgov.workorders.models import Notification
+from gridgov.inbox.models import Notification
 
 
 def test_cli_writes_the_pdf_and_the_xlsx(territory, air_data, tmp_path, capsys):

@@ -95,7 +95,7 @@ def test_orders_and_commands_by_unit(territory, air_data, orders, late_command):
 
 
 def test_a_command_acknowledged_in_the_period_is_not_listed(territory, crew, late_command):
-    from gridgov.workorders import commands
+    from gridgov.inbox import commands
 
     commands.acknowledge(
         late_command.pk, crew["east_secretary"], now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)

@@ -20,9 +20,9 @@ from gridgov.air.aggregate import HOUR
 from gridgov.air.ingest import ingest, station_infos
 from gridgov.air.models import Alarm, AlarmRule, Station, Target
 from gridgov.air.periods import today
+from gridgov.inbox import commands
 from gridgov.territory.models import GridKind, Level, Region
 from gridgov.territory.services import RegionSpec, apply_plan
-from gridgov.workorders import commands
 from gridgov.workorders.models import Source, WorkOrder
 from tests.air.conftest import make_batch, put_days, stations  # noqa: F401  (fixtures)
 from tests.conftest import _person, box

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gridgov.demo.centre import TITLES, seed_commands
-from gridgov.workorders.models import Command, CommandRecipient
+from gridgov.inbox.models import Command, CommandRecipient
 from gridgov.workorders.overview_panels import commands as awaiting
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridgov.workorders.models import Notification
+from gridgov.inbox.models import Notification
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

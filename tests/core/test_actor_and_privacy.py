@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import translation
 
 from gridgov.core import actor, privacy
+from gridgov.errors import FORBIDDEN, DomainError
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person
 
@@ -28,6 +29,36 @@ def test_actor_name_without_a_person_reads_the_username_or_the_system():
     with translation.override("zh-hans"):
         assert actor.actor_name(None, system=True) == "系统"
     assert person_of(AnonymousUser()) is None
+
+
+@pytest.mark.django_db
+def test_who_did_it_columns_get_the_signed_in_user_or_the_system_never_the_anonymous():
+    user = User.objects.create_user("li", password="x")
+    assert actor.recorded_user(user) is user
+    assert actor.recorded_user(None) is None
+    with pytest.raises(DomainError) as refused:
+        actor.recorded_user(AnonymousUser())
+    assert (refused.value.kind, refused.value.field) == (FORBIDDEN, "user")
+
+    assert actor.required_user(user) is user
+    for nobody in (None, AnonymousUser()):
+        with pytest.raises(DomainError) as refused:
+            actor.required_user(nobody)
+        assert refused.value.kind == FORBIDDEN
+
+    assert actor.signed_in_user(user) is user
+    assert actor.signed_in_user(AnonymousUser()) is None
+    assert actor.signed_in_user(None) is None
+
+
+@pytest.mark.django_db
+def test_holds_needs_a_signed_in_account_with_the_permission():
+    clerk = User.objects.create_user("clerk", password="x")
+    boss = User.objects.create_superuser("boss", password="x")
+    assert actor.holds(boss, "air.change_alarm")
+    assert not actor.holds(clerk, "air.change_alarm")
+    assert not actor.holds(AnonymousUser(), "air.change_alarm")
+    assert not actor.holds(None, "air.change_alarm")
 
 
 @pytest.mark.parametrize(

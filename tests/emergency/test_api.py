@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from gridgov.emergency.models import Warning
-from gridgov.workorders.models import Command
+from gridgov.inbox.models import Command
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from gridgov.demo.emergency import seed_emergency
 from gridgov.emergency import services
 from gridgov.emergency.models import Level
+from gridgov.inbox.models import Notification
 from gridgov.inspections.models import ChecklistItem, Inspection
-from gridgov.workorders.models import Notification
 from tests.emergency.conftest import G3, source
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import pytest
 
 from gridgov.emergency import declaring, services
 from gridgov.emergency.models import AffectedSource, Level, Measure, Warning
+from gridgov.inbox import commands
+from gridgov.inbox.models import Command
 from gridgov.inputs import InputError
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
-from gridgov.workorders import commands
-from gridgov.workorders.models import Command
 from tests.emergency.conftest import CST
 
 pytestmark = pytest.mark.django_db

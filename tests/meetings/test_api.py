@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.workorders.models import Command
+from gridgov.inbox.models import Command
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from gridgov.inbox import commands
+from gridgov.inbox.models import Command, CommandRecipient
 from gridgov.meetings import meeting_decisions, services
 from gridgov.meetings.models import State
-from gridgov.workorders import commands
-from gridgov.workorders.models import Command, CommandRecipient
 from tests.meetings.conftest import deadline
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from gridgov.demo.meetings import PLAIN_COMMANDS, seed_meetings
+from gridgov.inbox.models import Command
 from gridgov.meetings import services
 from gridgov.meetings.models import Decision
-from gridgov.workorders.models import Command
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
+from gridgov.inbox.models import CommandRecipient
 from gridgov.meetings import meeting_decisions, minutes, services
-from gridgov.workorders.models import CommandRecipient
 from tests.meetings.conftest import deadline
 
 pytestmark = pytest.mark.django_db

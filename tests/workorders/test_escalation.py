@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 
 from gridgov.core.workcal import CST
+from gridgov.inbox.models import Notification
 from gridgov.workorders import lateness
-from gridgov.workorders.models import Escalation, Notification, WorkOrder
+from gridgov.workorders.models import Escalation, WorkOrder
 from gridgov.workorders.services import perform
 from gridgov.workorders.sweep import sweep
 

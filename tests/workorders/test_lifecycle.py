@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.workorders.models import Notification, Source, Transition, WorkOrder
+from gridgov.inbox.models import Notification
+from gridgov.workorders.models import Source, Transition, WorkOrder
 from gridgov.workorders.services import (
     WorkflowError,
     allowed_actions,

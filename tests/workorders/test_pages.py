@@ -224,7 +224,7 @@ def test_admin_lists_orders_in_scope_read_only(client, crew, login, report):
 
 
 def test_issue_a_command_with_a_document_from_the_page(client, crew, login, tmp_path, settings):
-    from gridgov.workorders.models import CommandAttachment
+    from gridgov.inbox.models import CommandAttachment
 
     settings.MEDIA_ROOT = tmp_path / "media"
     login("command")

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from gridgov.core import evidence
-from gridgov.workorders.models import Attachment, Notification, Source, WorkOrder
+from gridgov.inbox.models import Notification
+from gridgov.workorders.models import Attachment, Source, WorkOrder
 from gridgov.workorders.services import EventInput, WorkflowError, create_event, perform
 from gridgov.workorders.states import State
 from tests.workorders.fixtures import G1_POINT, G3_POINT, category

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from gridgov.core import transitions
 from gridgov.errors import CONFLICT, DomainError
-from gridgov.workorders.models import Notification, Source, Transition, WorkOrder
+from gridgov.inbox.models import Notification
+from gridgov.workorders.models import Source, Transition, WorkOrder
 from gridgov.workorders.services import WorkflowError, advance, perform
 from gridgov.workorders.states import State
 
@@ -123,3 +124,50 @@ def test_the_kit_changes_a_row_only_while_it_holds_what_was_read(crew, report):
         Transition, order=order, action="note", actor_name="系统", at=order.created_at
     )
     assert Transition.objects.get(pk=row.pk).action == "note" and row._state.adding is False
+
+
+def test_a_query_compiled_once_answers_as_the_orm_does_for_every_value(crew, report):
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from gridgov.people.models import Post
+
+    def build(region_id, line_id, day):
+        return (
+            Post.objects.current(day)
+            .filter(region_id=region_id)
+            .filter(Q(line__isnull=True) | Q(line_id=line_id))
+            .select_related("person", "region")
+            .order_by("pk")
+        )
+
+    query = transitions.Query(build)
+    ids = transitions.Query(
+        lambda person_id, day: (
+            build(None, None, day).filter(person_id=person_id).values_list("pk", "region_id")
+        )
+    )
+    posts = list(Post.objects.select_related("person", "region").order_by("pk"))
+    assert posts
+    days = [dt.date(2000, 1, 1), dt.date(2026, 12, 1), dt.date(2100, 1, 1)]
+    for post in posts:
+        for line_id in (None, post.line_id or 1, 999_999):
+            for day in days:
+                got = query.rows(post.region_id, line_id, day)
+                want = list(build(post.region_id, line_id, day))
+                assert [(p.pk, p.person.name, p.region.path) for p in got] == [
+                    (p.pk, p.person.name, p.region.path) for p in want
+                ]
+        for day in days:
+            assert ids.rows(post.person_id, day) == list(
+                build(None, None, day)
+                .filter(person_id=post.person_id)
+                .values_list("pk", "region_id")
+            )
+    # Compiled once per shape: a line of work or none (IS NULL).
+    assert len(query._compiled) == 2 and len(ids._compiled) == 1
+    with pytest.raises(ValueError):  # a value that never reaches the SQL
+        transitions.Query(lambda region_id: Post.objects.all()).rows(1)
+    with pytest.raises(TypeError):  # values are ids and days
+        transitions.Query(lambda name: Post.objects.filter(notes=name)).rows("x")

@@ -20,8 +20,8 @@ def test_periodic_tasks_are_registered_and_run(crew, report, people):
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
 
+    from gridgov.inbox.models import Notification
     from gridgov.workorders import tasks
-    from gridgov.workorders.models import Notification
 
     # Both are due at any minute: the worker runs them every minute.
     due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 11, 27, 9, 13))}
@@ -48,6 +48,7 @@ def _settings_probe(env: dict[str, str], code: str) -> str:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
         django.setup()
         from django.conf import settings
+        from huey.contrib.djhuey import HUEY  # the queue built from settings.HUEY
         """
     ) + textwrap.dedent(code)
     result = subprocess.run(
@@ -64,7 +65,7 @@ def _settings_probe(env: dict[str, str], code: str) -> str:
 def test_queue_is_sqlite_by_default(tmp_path):
     out = _settings_probe(
         {"GRIDGOV_DATA_DIR": str(tmp_path), "REDIS_URL": ""},
-        "print(type(settings.HUEY).__name__, settings.HUEY.storage.filename)",
+        "print(type(HUEY).__name__, HUEY.storage.filename)",
     )
     assert out == f"SqliteHuey {tmp_path / 'queue.sqlite3'}"
 
@@ -74,7 +75,7 @@ def test_queue_is_redis_with_redis_url(tmp_path):
     out = _settings_probe(
         {"GRIDGOV_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/15"},
         """
-        huey = settings.HUEY
+        huey = HUEY
         huey.flush()
         @huey.task()
         def add(a, b):

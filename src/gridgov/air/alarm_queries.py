@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov import inputs
 from gridgov.air.models import Alarm, AlarmRule, Station
+from gridgov.core.actor import Account, recorded_user
 from gridgov.core.scopes import under_paths
 from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people import scope
@@ -50,7 +51,7 @@ class AlarmsNotVisible(DomainError):
         self.ids = ids
 
 
-def stations_for(user: Any) -> QuerySet[Station]:
+def stations_for(user: Account) -> QuerySet[Station]:
     """Active stations in the account's scope, and reference stations outside every grid."""
     qs = Station.objects.filter(active=True).select_related("grid")
     paths = scope.scope_paths(user)
@@ -59,13 +60,13 @@ def stations_for(user: Any) -> QuerySet[Station]:
     return qs.filter(Q(grid__isnull=True) | under_paths(paths, "grid__path"))
 
 
-def alarms_for(user: Any) -> QuerySet[Alarm]:
+def alarms_for(user: Account) -> QuerySet[Alarm]:
     return Alarm.objects.filter(station__in=stations_for(user)).select_related(
         "station", "grid", "rule", "acknowledged_by"
     )
 
 
-def filter_units(user: Any) -> QuerySet[Region]:
+def filter_units(user: Account) -> QuerySet[Region]:
     """Streets and communities the account may filter by."""
     return scope.regions_for(
         user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
@@ -143,7 +144,7 @@ def register_order_finder(finder: OrderFinder) -> None:
         _order_finders.append(finder)
 
 
-def orders_of(user: Any, alarms: list[Alarm]) -> dict[int, OrderRef | None]:
+def orders_of(user: Account, alarms: list[Alarm]) -> dict[int, OrderRef | None]:
     """The work order each alarm made (None: it made none)."""
     found: dict[int, OrderRef | None] = {a.pk: None for a in alarms}
     for finder in _order_finders:
@@ -176,7 +177,7 @@ def grouped(alarms: list[Alarm], by: str) -> list[Group]:
 
 
 @transaction.atomic
-def acknowledge_many(user: Any, ids: list[int], note: str = "") -> tuple[list[Alarm], int]:
+def acknowledge_many(user: Account, ids: list[int], note: str = "") -> tuple[list[Alarm], int]:
     """Acknowledge every alarm named, with one note, or none of them: an id unknown or outside
     the account's scope refuses the whole request before anything is written (not_found), and so
     does an account that may see alarms but not act on them (forbidden). Alarms already
@@ -199,6 +200,6 @@ def acknowledge_many(user: Any, ids: list[int], note: str = "") -> tuple[list[Al
     now = timezone.now()
     changed = [a for a in locked if a.acknowledged_at is None]
     for a in changed:
-        a.acknowledged_at, a.acknowledged_by, a.note = now, user, note
+        a.acknowledged_at, a.acknowledged_by, a.note = now, recorded_user(user), note
     Alarm.objects.bulk_update(changed, ["acknowledged_at", "acknowledged_by", "note"])
     return locked, len(changed)

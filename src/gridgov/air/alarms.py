@@ -30,6 +30,7 @@ from gridgov.air.models import (
     StationKind,
 )
 from gridgov.air.signals import alarms_raised
+from gridgov.core.actor import Account, holds, recorded_user
 from gridgov.errors import DomainError
 
 if TYPE_CHECKING:
@@ -461,13 +462,13 @@ def device_note(status: DeviceStatus | None) -> str:
     }
 
 
-def may_acknowledge(user: Any) -> bool:
+def may_acknowledge(user: Account) -> bool:
     """Acknowledging is acting on the alarm (air.change_alarm: the command office, the streets,
     the communities); those who only see alarms (reviewers, enforcers, grid members) may not."""
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("air.change_alarm")
+    return holds(user, "air.change_alarm")
 
 
-def acknowledge_as(user: Any, alarm: Alarm, note: str = "") -> Alarm:
+def acknowledge_as(user: Account, alarm: Alarm, note: str = "") -> Alarm:
     """An account acknowledges an alarm it can see (the door has checked the scope: an alarm
     outside it is "no such alarm"); forbidden without the right to act on alarms."""
     if not may_acknowledge(user):
@@ -476,12 +477,12 @@ def acknowledge_as(user: Any, alarm: Alarm, note: str = "") -> Alarm:
 
 
 @transaction.atomic
-def acknowledge(alarm: Alarm, user: Any, note: str = "") -> Alarm:
+def acknowledge(alarm: Alarm, user: Account, note: str = "") -> Alarm:
     """Record the first acknowledgement (also made when the alarm's order is closed)."""
     locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
     if locked.acknowledged_at is None:
         locked.acknowledged_at = timezone.now()
-        locked.acknowledged_by = user
+        locked.acknowledged_by = recorded_user(user)
         locked.note = note[:200]
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
     return locked

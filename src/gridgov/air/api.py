@@ -52,7 +52,6 @@ from gridgov.air.schemas import (
 )
 from gridgov.air.stats import RANK_METRICS
 from gridgov.apikit import CSV, ApiError, download, error_body, errors
-from gridgov.people import scope
 from gridgov.people.scope import visible_region
 from gridgov.territory.models import Level, Region
 
@@ -321,7 +320,11 @@ def station_minutes(
     station = get_station(request, code)
     state = getattr(station, "state", None)
     end = state.last_ts if state else int(dt.datetime.now(dt.UTC).timestamp())
-    qs = Reading.objects.filter(station=station, ts__gt=end - hours * 3600).order_by("ts")
+    qs = (
+        Reading.objects.for_user(request.user)
+        .filter(station=station, ts__gt=end - hours * 3600)
+        .order_by("ts")
+    )
     fields = ["ts", *[c for p in POLLUTANT_FIELDS for c in (p, f"{p}_flag")]]
     rows = [
         {
@@ -379,9 +382,7 @@ def requested_units(
         return station_units(codes)
     if level not in UNIT_LEVELS:
         raise ApiError(400, "level must be station, community, street or district", field="level")
-    regions = scope.regions_for(
-        request.user, Region.objects.active().filter(level=UNIT_LEVELS[level])
-    )
+    regions = Region.objects.for_user(request.user).active().filter(level=UNIT_LEVELS[level])
     return region_units(list(regions.order_by("code")))
 
 
@@ -453,8 +454,7 @@ def rankings(
 @router.get("/air/targets", response={200: list[TargetOut], **errors(400, 401)})
 def targets(request: HttpRequest, as_of: str | None = None) -> Any:
     day = _date(as_of, dt.datetime.now(CST).date(), "as_of")
-    visible = scope.regions_for(request.user)
-    qs = Target.objects.filter(region__in=visible).select_related("region")
+    qs = Target.objects.for_user(request.user).select_related("region")
     return [target_progress(t, day).as_dict() for t in qs.filter(start__lte=day)]
 
 
@@ -491,7 +491,7 @@ def list_alarms(
         if f.unit is None:
             raise ApiError(404, f"no street or community {unit!r}", field="unit")
     if rule is not None:
-        f.rule = AlarmRule.objects.filter(pk=rule).first()
+        f.rule = AlarmRule.objects.for_user(request.user).filter(pk=rule).first()
         if f.rule is None:
             raise ApiError(404, f"no alarm rule {rule}", field="rule")
     qs = alarm_queries.ordered(alarm_queries.filtered(qs, f))

@@ -16,6 +16,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.air.querysets import (
+    AlarmQuerySet,
+    AlarmRuleQuerySet,
+    DeviceStatusQuerySet,
+    ReadingQuerySet,
+    ReviewDecisionQuerySet,
+    StationQuerySet,
+    TargetQuerySet,
+)
 from gridgov.territory.models import Region
 
 POLLUTANT_FIELDS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -105,6 +114,8 @@ class Station(models.Model):
         help_text=_('污染物 → 乘数，如 {"pm25": 0.001} 把 ng/m³ 换算为 µg/m³'),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StationQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -203,6 +214,8 @@ class Reading(models.Model):
     o3 = models.FloatField(null=True)
     o3_flag = models.PositiveSmallIntegerField(default=0)
 
+    objects = ReadingQuerySet.as_manager()
+
     class Meta:
         db_table = "air_reading"
         verbose_name = _("监测数据")
@@ -298,6 +311,8 @@ class AlarmRule(models.Model):
     radius_km = models.FloatField(_("周边半径(公里)"), null=True, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
+    objects = AlarmRuleQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "pollutant", "name"]
         verbose_name = _("报警规则")
@@ -359,6 +374,8 @@ class Alarm(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     raised_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AlarmQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("报警")
@@ -390,6 +407,8 @@ class Target(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))
     value = models.FloatField(_("目标值"))
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "metric", "start"]
@@ -519,6 +538,8 @@ class DeviceStatus(models.Model):
     faults = models.JSONField(_("最近拒收的数据包"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DeviceStatusQuerySet.as_manager()
+
     class Meta:
         db_table = "air_device_status"
         verbose_name = _("设备状态")
@@ -563,6 +584,8 @@ class ReviewDecision(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = ReviewDecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["decided_at", "id"]

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from gridgov.air.models import Alarm
+from gridgov.core.actor import Account
 from gridgov.core.scopes import under_paths
 from gridgov.people import scope
 from gridgov.web import panels
@@ -52,7 +53,7 @@ class Alarms:
     url: str
 
 
-def visible_alarms(user: Any) -> Any:
+def visible_alarms(user: Account) -> Any:
     """Alarms of the stations in the scope and of reference stations outside every grid."""
     paths = scope.scope_paths(user)
     q = (
@@ -63,7 +64,7 @@ def visible_alarms(user: Any) -> Any:
     return Alarm.objects.filter(q, station__active=True)
 
 
-def alarms(user: Any) -> Alarms:
+def alarms(user: Account) -> Alarms:
     live = visible_alarms(user).filter(ended_at__isnull=True)
     by_rule = [
         RuleCount(

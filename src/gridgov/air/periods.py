@@ -12,9 +12,9 @@ yesterday all read this rule, so they rank the same units over the same days.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from gridgov.air.models import CST
+from gridgov.core.actor import Account
 
 FIRST_DAYS = 3
 
@@ -70,7 +70,7 @@ def resolve(
     return first, last
 
 
-def default_level(user: Any) -> str:
+def default_level(user: Account) -> str:
     """The unit level rankings default to: the level below the viewer's own unit (streets for
     the district, communities for a street, stations for a community or a grid). A community
     account has no street in its scope, so a street ranking would show it an empty table."""

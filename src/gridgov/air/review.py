@@ -33,6 +33,7 @@ from gridgov.air.models import (
     ReviewDecision,
     Station,
 )
+from gridgov.core.actor import Account, recorded_user, required_user
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
@@ -75,24 +76,24 @@ class AlreadyUndone(ReviewError):
 VIEW_PERMISSION = "air.view_reviewdecision"
 
 
-def can_review(user: Any) -> bool:
+def can_review(user: Account) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Account) -> bool:
     """Reviewers, and those who may look at the review (the command office)."""
     return can_review(user) or bool(
         user is not None and user.is_authenticated and user.has_perm(VIEW_PERMISSION)
     )
 
 
-def station_for(user: Any, code: str) -> Station | None:
+def station_for(user: Account, code: str) -> Station | None:
     """The station of this code if the user's review scope covers it (None: unknown or not
     theirs, the same to the caller)."""
     return reviewable_stations(user).filter(code=code).first()
 
 
-def reviewable_stations(user: Any) -> QuerySet[Station]:
+def reviewable_stations(user: Account) -> QuerySet[Station]:
     """Stations a reviewer's scope covers: those in their regions, and the reference stations
     outside every grid for a reviewer of a whole district (a top-level region)."""
     qs = Station.objects.all()
@@ -252,7 +253,7 @@ def _check_reason(reason: str) -> str:
 
 def decide(
     station: Station,
-    user: Any,
+    user: Account,
     *,
     action: str,
     pollutant: str,
@@ -287,14 +288,14 @@ def decide(
             end_ts=end_ts,
             day=day,
             reason=text,
-            decided_by=user,
+            decided_by=required_user(user),
             values_changed=affected,
         )
         reapply(station, start_ts, end_ts)
     return decision
 
 
-def approve_day(station: Station, user: Any, day: dt.date, reason: str = "") -> ReviewDecision:
+def approve_day(station: Station, user: Account, day: dt.date, reason: str = "") -> ReviewDecision:
     """Mark a station's day as reviewed (已审核). Taken again, it returns the approval in force."""
     current = approval(station, day)
     if current is not None:
@@ -307,7 +308,7 @@ def approve_day(station: Station, user: Any, day: dt.date, reason: str = "") -> 
         end_ts=end - 1,
         day=day,
         reason=_check_reason(reason) if reason else str(_("审核通过")),
-        decided_by=user,
+        decided_by=required_user(user),
     )
 
 
@@ -321,13 +322,13 @@ def approval(station: Station, day: dt.date) -> ReviewDecision | None:
     )
 
 
-def undo(decision: ReviewDecision, user: Any) -> ReviewDecision:
+def undo(decision: ReviewDecision, user: Account) -> ReviewDecision:
     """Undo a decision: the values it covered go back to what the other decisions say."""
     if decision.undone_at is not None:
         raise AlreadyUndone("decision", str(_("该审核记录已撤销")))
     with transaction.atomic():
         decision.undone_at = timezone.now()
-        decision.undone_by = user
+        decision.undone_by = recorded_user(user)
         decision.save(update_fields=["undone_at", "undone_by"])
         if decision.action != ReviewAction.APPROVE_DAY:
             reapply(decision.station, decision.start_ts, decision.end_ts)
@@ -416,7 +417,7 @@ class QueueRow:
         return self.suspect + self.invalid
 
 
-def queue(user: Any, day: dt.date, kind: str = "") -> list[QueueRow]:
+def queue(user: Account, day: dt.date, kind: str = "") -> list[QueueRow]:
     """The active stations of the user's scope (of one kind when given) for a day, in (kind,
     code) order, with their undecided values and the day's state."""
     stations = reviewable_stations(user).filter(active=True).select_related("grid")

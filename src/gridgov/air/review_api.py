@@ -157,8 +157,10 @@ def review_day(request: HttpRequest, code: str, day: str) -> Any:
     station = _station(request, code)
     the_day = inputs.parse_date("day", day)
     series = review.day_series(station, the_day)
-    decisions = ReviewDecision.objects.filter(station=station, day=the_day).select_related(
-        "station", "decided_by", "undone_by"
+    decisions = (
+        ReviewDecision.objects.for_user(request.user)
+        .filter(station=station, day=the_day)
+        .select_related("station", "decided_by", "undone_by")
     )
     return {
         "station": station.code,
@@ -222,9 +224,8 @@ def approve(request: HttpRequest, code: str, day: str, payload: ApproveIn) -> An
 def undo(request: HttpRequest, decision_id: int) -> Any:
     _may_review(request)
     decision = (
-        ReviewDecision.objects.filter(
-            pk=decision_id, station__in=review.reviewable_stations(request.user)
-        )
+        ReviewDecision.objects.for_user(request.user)
+        .filter(pk=decision_id)
         .select_related("station", "decided_by", "undone_by")
         .first()
     )

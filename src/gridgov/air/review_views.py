@@ -4,7 +4,6 @@ marked values, decisions and undo. Thin: they call air.review and render."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,12 +20,13 @@ from gridgov.air import review
 from gridgov.air.assessment import station_units
 from gridgov.air.models import CST, POLLUTANT_FIELDS, ReviewAction, ReviewDecision, Station
 from gridgov.air.reports import REVIEW_STATES, daily_rows
+from gridgov.core.actor import Account
 
 PER_PAGE = 50
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO₂", "no2": "NO₂", "co": "CO", "o3": "O₃"}
 
 
-def _may_view(user: Any) -> None:
+def _may_view(user: Account) -> None:
     if not review.can_view(user):
         raise PermissionDenied(_("需要数据审核权限"))
 
@@ -86,7 +86,8 @@ def review_day(request: HttpRequest, code: str, day: str) -> HttpResponse:
         chosen = "pm25"
     report = daily_rows(station_units([station.code]), the_day, the_day)
     decisions = (
-        ReviewDecision.objects.filter(station=station, day=the_day)
+        ReviewDecision.objects.for_user(request.user)
+        .filter(station=station, day=the_day)
         .select_related("decided_by", "undone_by")
         .order_by("-decided_at", "-id")
     )
@@ -196,9 +197,8 @@ def review_approve(request: HttpRequest, code: str, day: str) -> HttpResponse:
 def review_undo(request: HttpRequest, decision_id: int) -> HttpResponse:
     _require_reviewer(request)
     decision = (
-        ReviewDecision.objects.filter(
-            pk=decision_id, station__in=review.reviewable_stations(request.user)
-        )
+        ReviewDecision.objects.for_user(request.user)
+        .filter(pk=decision_id)
         .select_related("station")
         .first()
     )

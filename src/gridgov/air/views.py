@@ -28,7 +28,6 @@ from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.air.stats import RANK_METRICS
 from gridgov.errors import DomainError
-from gridgov.people import scope
 
 
 def _visible_stations(request: HttpRequest) -> Any:
@@ -48,10 +47,12 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
     station = _visible_stations(request).filter(code=code).first()
     if station is None:  # unknown or outside the scope: the same answer, nothing to tell apart
         raise Http404(_("没有这个站点"))
-    open_alarms = Alarm.objects.filter(station=station, ended_at__isnull=True).select_related(
-        "rule"
+    open_alarms = (
+        Alarm.objects.for_user(request.user)
+        .filter(station=station, ended_at__isnull=True)
+        .select_related("rule")
     )
-    device = DeviceStatus.objects.filter(station=station).first()
+    device = DeviceStatus.objects.for_user(request.user).filter(station=station).first()
     return render(
         request,
         "air/station.html",
@@ -105,8 +106,9 @@ def _given_date(field: str, text: str | None) -> dt.date | None:
 def targets_page(request: HttpRequest) -> HttpResponse:
     today = dt.datetime.now(CST).date()
     as_of = _parse_date(request.GET.get("as_of"), today, "as_of")
-    visible = scope.regions_for(request.user)
-    targets = Target.objects.filter(region__in=visible, start__lte=as_of).select_related("region")
+    targets = (
+        Target.objects.for_user(request.user).filter(start__lte=as_of).select_related("region")
+    )
     rows = [target_progress(t, as_of) for t in targets]
     return render(request, "air/targets.html", {"rows": rows, "as_of": as_of})
 
@@ -168,7 +170,11 @@ def _alarm_filter(request: HttpRequest) -> q.AlarmFilter:
             raise Http404(_("没有这个单位"))
     rule = request.GET.get("rule", "")
     if rule:
-        f.rule = AlarmRule.objects.filter(pk=inputs.parse_ids("rule", [rule])[0]).first()
+        f.rule = (
+            AlarmRule.objects.for_user(request.user)
+            .filter(pk=inputs.parse_ids("rule", [rule])[0])
+            .first()
+        )
         if f.rule is None:
             raise Http404(_("没有这个报警规则"))
     station = request.GET.get("station", "").strip()
@@ -218,9 +224,9 @@ def alarms_page(request: HttpRequest) -> HttpResponse:
                 (q.ALL, _("全部")),
             ],
             "units": q.filter_units(request.user),
-            "rules": AlarmRule.objects.filter(pk__in=visible.values("rule_id").distinct()).order_by(
-                "name"
-            ),
+            "rules": AlarmRule.objects.for_user(request.user)
+            .filter(pk__in=visible.values("rule_id").distinct())
+            .order_by("name"),
             "station_codes": visible.values_list("station__code", flat=True)
             .distinct()
             .order_by("station__code")[:1000],

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from gridgov.bulletins import sections
 from gridgov.bulletins.air_sections import air_section, ranking_section
+from gridgov.bulletins.command_section import commands_section
 from gridgov.bulletins.periods import Period
 from gridgov.bulletins.shapes import Chart, Content, Section, Table, UnitReader
 from gridgov.territory.models import Region
@@ -44,6 +45,7 @@ def register() -> None:
     )
     sections.register_section("ranking", ranking_section, 20)
     sections.register_section("work", work_section, 30)
+    sections.register_section("commands", commands_section, 50)
 
 
 def build(region: Region, period: Period, issuer: str, now: dt.datetime | None = None) -> Content:

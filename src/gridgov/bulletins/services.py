@@ -7,18 +7,19 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from gridgov.bulletins import sections
 from gridgov.bulletins.models import Bulletin
 from gridgov.bulletins.periods import KIND_LABELS, PeriodError, period_for
+from gridgov.core.actor import Account
 from gridgov.core.scopes import under_paths
 from gridgov.errors import FORBIDDEN, INVALID, NOT_FOUND, FieldRefusal
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
@@ -56,7 +57,7 @@ class NotAllowed(BulletinError):
 # --- access ----------------------------------------------------------------------------------
 
 
-def bulletins_for(user: Any, qs: QuerySet[Bulletin] | None = None) -> QuerySet[Bulletin]:
+def bulletins_for(user: Account, qs: QuerySet[Bulletin] | None = None) -> QuerySet[Bulletin]:
     """Bulletins of units inside the account's scope: a street's own, not the district's."""
     qs = Bulletin.objects.all() if qs is None else qs
     paths = scope.scope_paths(user)
@@ -67,7 +68,7 @@ def bulletins_for(user: Any, qs: QuerySet[Bulletin] | None = None) -> QuerySet[B
     return qs.filter(under_paths(paths, "region_path"))
 
 
-def get_bulletin(user: Any, pk: int) -> Bulletin:
+def get_bulletin(user: Account, pk: int) -> Bulletin:
     """The bulletin, if the account may see it; "not yours" is the same as "no such one"."""
     found = bulletins_for(user).select_related("region").filter(pk=pk).first()
     if found is None:
@@ -75,11 +76,11 @@ def get_bulletin(user: Any, pk: int) -> Bulletin:
     return found
 
 
-def can_generate(user: Any) -> bool:
+def can_generate(user: Account) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm(GENERATE))
 
 
-def unit_for(code: str | None, user: Any = None) -> Region:
+def unit_for(code: str | None, user: Account = None) -> Region:
     """The unit a bulletin is about: the district (by default, the only one or the first) or a
     street/town, active; with an account, one inside its scope."""
     qs = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
@@ -94,7 +95,7 @@ def unit_for(code: str | None, user: Any = None) -> Region:
     return region
 
 
-def bulletin_units(user: Any) -> list[Region]:
+def bulletin_units(user: Account) -> list[Region]:
     """The units the account may generate bulletins for (the district and streets it sees)."""
     qs = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
     return list(scope.regions_for(user, qs).order_by("level", "code"))
@@ -125,7 +126,7 @@ def generate(
     region: Region,
     *,
     force: bool = False,
-    user: Any = None,
+    user: Account = None,
     now: dt.datetime | None = None,
     on: dt.date | None = None,
 ) -> tuple[Bulletin, bool]:
@@ -211,7 +212,13 @@ def recipients(region: Region) -> list[int]:
 def send_notice(bulletin: Bulletin) -> int:
     title = f"调度通报：{bulletin.title} {bulletin.year}年第{bulletin.number}期"
     body = f"{bulletin.start:%Y-%m-%d}至{bulletin.end:%Y-%m-%d}，请在「调度通报」页面查阅下载。"
-    return sections.notify(recipients(bulletin.region), title, body, f"bulletin:{bulletin.pk}")
+    return notify(
+        recipients(bulletin.region),
+        Notification.Kind.BULLETIN,
+        title,
+        body=body,
+        key=f"bulletin:{bulletin.pk}",
+    )
 
 
 def due_kinds(today: dt.date) -> list[str]:

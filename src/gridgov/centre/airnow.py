@@ -8,7 +8,6 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from django.utils import timezone
@@ -24,6 +23,7 @@ from gridgov.air.aggregate import (
     o3_8h_windows,
 )
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Station
+from gridgov.core.actor import Account
 from gridgov.core.scopes import under_paths
 from gridgov.people import scope
 from gridgov.web.panels import link
@@ -78,7 +78,7 @@ class AirNow:
     url: str
 
 
-def scope_stations(user: Any) -> list[tuple[int, str, str, float, float]]:
+def scope_stations(user: Account) -> list[tuple[int, str, str, float, float]]:
     """Ambient stations inside the scope's grids (reference stations outside every grid belong
     to no unit): (pk, code, name, lat, lon), by code."""
     paths = scope.scope_paths(user)

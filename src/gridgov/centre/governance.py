@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.racing import metrics
 from gridgov.territory.models import Level, Region
@@ -96,7 +96,7 @@ def check_period(start: dt.date, end: dt.date) -> None:
         raise ValueError(f"a period of at most {MAX_DAYS} days")
 
 
-def compared_units(user: Any) -> list[Region]:
+def compared_units(user: Account) -> list[Region]:
     """The units the viewer compares: streets for the district office, its communities for a
     street, and for a community or a grid its own community."""
     active = Region.objects.active()
@@ -116,7 +116,7 @@ def compared_units(user: Any) -> list[Region]:
     return list(active.filter(level=Level.COMMUNITY, path__in=community_paths).order_by("code"))
 
 
-def governance(user: Any, start: dt.date, end: dt.date) -> Governance:
+def governance(user: Account, start: dt.date, end: dt.date) -> Governance:
     check_period(start, end)
     units = compared_units(user)
     areas = [a for a in AREAS if any(k in metrics.REGISTRY for k in a.metric_keys)]

@@ -15,10 +15,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.urls import reverse
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Post
 from gridgov.territory.models import Level
 
@@ -34,8 +34,10 @@ def is_mobile(user_agent: str | None) -> bool:
     return bool(user_agent) and MOBILE.search(user_agent or "") is not None
 
 
-def post_levels(user: Any) -> set[int]:
+def post_levels(user: Account) -> set[int]:
     """The levels of the regions where the account's person holds a current post."""
+    if user is None or not user.is_authenticated:
+        return set()
     return set(
         Post.objects.current()
         .filter(person__user=user, region__retired_at__isnull=True)
@@ -43,7 +45,7 @@ def post_levels(user: Any) -> set[int]:
     )
 
 
-def landing_for(user: Any, user_agent: str | None) -> str:
+def landing_for(user: Account, user_agent: str | None) -> str:
     """The address `/` redirects the account to."""
     if user is None or not user.is_authenticated:
         return reverse("web:login")

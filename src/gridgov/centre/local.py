@@ -27,6 +27,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from gridgov.air.models import AMBIENT_KINDS, Station
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.sources.categories import LABELS as SOURCE_LABELS
 from gridgov.sources.models import PollutionSource, Status
@@ -122,7 +123,7 @@ def _metres(geom: Any, lat0: float) -> Any:
 
 
 def _near_stations(
-    user: Any, outline: Any, own: list[Any], today: dt.date
+    user: Account, outline: Any, own: list[Any], today: dt.date
 ) -> tuple[int, list[NearStation]]:
     """The stations inside the unit with their AQI (the overview's rows), else the nearest."""
     from gridgov.centre.airnow import air_now
@@ -194,7 +195,7 @@ def _link(name: str, **query: Any) -> str:
 
 
 def local_figures(
-    user: Any,
+    user: Account,
     today: dt.date,
     units: list[Region],
     station_rows: list[Any],

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gridgov.centre.overview import air_part, link, top_units
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.sources.categories import LABELS as SOURCE_LABELS
 from gridgov.sources.models import PollutionSource, Status
@@ -51,7 +52,7 @@ def parse_layers(text: str | None) -> list[str]:
     return [name for name in LAYERS if name in asked]
 
 
-def _grids(user: Any) -> list[dict[str, Any]]:
+def _grids(user: Account) -> list[dict[str, Any]]:
     grids = (
         scope.regions_for(user, Region.objects.active().grids())
         .only("code", "name", "geometry")
@@ -60,7 +61,7 @@ def _grids(user: Any) -> list[dict[str, Any]]:
     return [{"code": g.code, "name": g.name, "geometry": g.geometry} for g in grids]
 
 
-def _orders(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
+def _orders(user: Account, now: dt.datetime) -> list[dict[str, Any]]:
     rows = (
         orders_for(user, WorkOrder.objects.filter(state__in=[s.value for s in OPEN_STATES]))
         .order_by("-created_at")
@@ -83,7 +84,7 @@ def _orders(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
     ]
 
 
-def _sources(user: Any) -> list[dict[str, Any]]:
+def _sources(user: Account) -> list[dict[str, Any]]:
     rows = (
         sources_for(user, PollutionSource.objects.exclude(status=Status.CLOSED))
         .order_by("code")
@@ -104,7 +105,7 @@ def _sources(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _projects(user: Any, today: dt.date) -> list[dict[str, Any]]:
+def _projects(user: Account, today: dt.date) -> list[dict[str, Any]]:
     """Projects with a location, in the account's scope (projects.services)."""
     from gridgov.projects.listing import with_figures
     from gridgov.projects.models import Status as ProjectStatus
@@ -127,7 +128,7 @@ def _projects(user: Any, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def map_layers(user: Any, today: dt.date, layers: list[str]) -> MapLayers:
+def map_layers(user: Account, today: dt.date, layers: list[str]) -> MapLayers:
     out = MapLayers(layers=layers)
     if "units" in layers:
         out.units = [

@@ -40,6 +40,7 @@ from gridgov.air.models import Target
 from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
 from gridgov.centre.airnow import AirNow, StationNow, air_now, scope_stations
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.racing.services import SummaryRow, card_summary
 from gridgov.territory.models import Level, Region
@@ -177,7 +178,7 @@ class Overview:
 # --- scope -------------------------------------------------------------------------------------
 
 
-def top_units(user: Any) -> list[Region]:
+def top_units(user: Account) -> list[Region]:
     """The viewer's own units: the district(s) for the command office, else the regions of the
     account's posts (their subtrees being its scope)."""
     paths = scope.scope_paths(user)
@@ -293,7 +294,7 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return prev_first, min(prev_first + dt.timedelta(days=(end - start).days), prev_last)
 
 
-def ranking_level(user: Any, units: list[Region]) -> str:
+def ranking_level(user: Account, units: list[Region]) -> str:
     """What the viewer ranks: streets/towns for the district, communities/villages for a
     street, the stations for a community or a grid."""
     if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
@@ -304,7 +305,7 @@ def ranking_level(user: Any, units: list[Region]) -> str:
 
 
 def _ranked_units(
-    user: Any, level: str, stations: list[tuple[int, str, str, float, float]]
+    user: Account, level: str, stations: list[tuple[int, str, str, float, float]]
 ) -> list[Any]:
     if level == "station":
         return station_units([s[1] for s in stations])
@@ -314,7 +315,7 @@ def _ranked_units(
 
 
 def ranking(
-    user: Any,
+    user: Account,
     units: list[Region],
     stations: list[tuple[int, str, str, float, float]],
     today: dt.date,
@@ -378,12 +379,12 @@ def ranking(
     )
 
 
-def _scope_key(user: Any) -> str:
+def _scope_key(user: Account) -> str:
     paths = scope.scope_paths(user)
     return "ALL" if paths is scope.ALL else "|".join(paths or ["-"])
 
 
-def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
+def air_part(user: Account, today: dt.date, units: list[Region]) -> AirPart:
     """The air figures of the scope, cached per scope and day for
     `GRIDGOV_OVERVIEW_AIR_CACHE_SECONDS` (0: not cached). When they have gone stale, one request
     recomputes them while the others keep answering with the stale ones for a little longer,
@@ -407,7 +408,7 @@ def air_part(user: Any, today: dt.date, units: list[Region]) -> AirPart:
     return part
 
 
-def _compute_air(user: Any, today: dt.date, units: list[Region]) -> AirPart:
+def _compute_air(user: Account, today: dt.date, units: list[Region]) -> AirPart:
     stations = scope_stations(user)
     now, station_rows = air_now(stations, today, timezone.now())
     visible = scope.regions_for(user)
@@ -429,7 +430,7 @@ def _compute_air(user: Any, today: dt.date, units: list[Region]) -> AirPart:
     )
 
 
-def scorecards(user: Any, today: dt.date) -> list[Scorecard]:
+def scorecards(user: Account, today: dt.date) -> list[Scorecard]:
     """The active horse-race cards (赛马比拼) for their current period, as the viewer may see them;
     cached with the air part (they are computed from the same period data)."""
     return [
@@ -453,7 +454,7 @@ def scorecards(user: Any, today: dt.date) -> list[Scorecard]:
 # --- the live part -------------------------------------------------------------------------
 
 
-def overview(user: Any, today: dt.date, now: dt.datetime | None = None) -> Overview:
+def overview(user: Account, today: dt.date, now: dt.datetime | None = None) -> Overview:
     """Every figure of the overview for the account's scope, as of `today` (China time)."""
     now = now or timezone.now()
     units = top_units(user)

@@ -3,8 +3,6 @@ Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,16 +22,16 @@ from gridgov.centre.landing import landing_for
 from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
+from gridgov.core.actor import Account
+from gridgov.inbox import notify
 from gridgov.people import scope
-from gridgov.people.actor import person_of
-from gridgov.workorders import notify
 
 
 def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_for(request.user, request.META.get("HTTP_USER_AGENT")))
 
 
-def cached_overview(user: Any) -> Overview:
+def cached_overview(user: Account) -> Overview:
     """`overview(user, today())`, kept a short time per account, scope and minute and dropped
     at any write (core/pagecache.py): sixteen officials on the overview compute it once."""
     paths = scope.scope_paths(user)
@@ -132,11 +130,10 @@ def wall_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
-    person = person_of(request.user)
-    if request.method == "POST" and person:
-        notify.mark_all_read(person)
+    if request.method == "POST":
+        notify.mark_all_read(request.user)
         return redirect("centre:inbox")
-    return render(request, "centre/inbox.html", {"items": notify.inbox(person, limit=200)})
+    return render(request, "centre/inbox.html", {"items": notify.inbox(request.user, limit=200)})
 
 
 @login_required

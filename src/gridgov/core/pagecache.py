@@ -34,6 +34,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
+from gridgov.core.actor import Account
+
 T = TypeVar("T")
 
 VERSION_KEY = "pagecache:version"
@@ -91,6 +93,12 @@ def _changed(sender: Any, **kwargs: Any) -> None:
         transaction.on_commit(bump, using=kwargs.get("using"))
 
 
+def is_receiver(receiver: Any) -> bool:
+    """Whether `receiver` is the page cache's own (whose work `written` does for a write that
+    sends no signal)."""
+    return receiver is _changed or receiver is _m2m_changed
+
+
 def written(model: type[Any], using: str | None = None) -> None:
     """A write that sent no signal (a bare UPDATE or INSERT, ``core.transitions``) to `model`'s
     table: the same as a save."""
@@ -109,7 +117,7 @@ def watch() -> None:
     m2m_changed.connect(_m2m_changed, dispatch_uid="gridgov.pagecache.m2m")
 
 
-def key(name: str, user: Any, paths: Iterable[str] | None, *parts: object) -> str:
+def key(name: str, user: Account, paths: Iterable[str] | None, *parts: object) -> str:
     """The cache key of `name` for this account, scope, minute and language (and `parts`)."""
     minute = timezone.localtime(timezone.now()).strftime("%Y%m%d%H%M")
     scope = "ALL" if paths is None else "|".join(sorted(paths))
@@ -122,7 +130,7 @@ def key(name: str, user: Any, paths: Iterable[str] | None, *parts: object) -> st
 
 
 def remember(
-    name: str, user: Any, paths: Iterable[str] | None, compute: Callable[[], T], *parts: object
+    name: str, user: Account, paths: Iterable[str] | None, compute: Callable[[], T], *parts: object
 ) -> T:
     """`compute()`, or what it answered for the same key (see the module's note)."""
     seconds = settings.GRIDGOV_PAGE_CACHE_SECONDS

@@ -25,10 +25,15 @@ an audit row per move. The pattern, for any model::
 Both statements are written once per shape (model, fields) and kept: a transition pays for
 executing two statements, not for Django building them each time (which costs several times
 the statements themselves). A value that is an expression (``F("n") + 1``), or a model with
-save signals, takes the ORM's way instead, with the same result.
+save signals, takes the ORM's way instead, with the same result (the page cache's receiver,
+connected to every model, does not count: ``pagecache.written`` does its work).
 
 ``Reader`` reads one row by primary key (with its ``select_related`` rows) from a query Django
 compiles once: for a service that must read the row it moves (a request names it by id).
+
+``Query`` is the same for a query that differs from call to call only in its values (the
+people of a unit, the posts of a region on a day): built once per shape with markers in place
+of the values, compiled once, run with the values.
 
 ``apply`` is the short form for a change with no audit row of its own (or whose audit row is
 written separately): the conditional UPDATE, refusing with a conflict when no row changed.
@@ -39,6 +44,7 @@ the caller names), of kind ``conflict``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -150,12 +156,20 @@ def apply(
         raise error(CONFLICT, message)
 
 
+def _signalled(model: type[models.Model]) -> bool:
+    """Whether saving `model` runs a receiver of its own: one besides the page cache's, whose
+    work (dropping the pages' kept figures) `pagecache.written` does after a bare INSERT."""
+    if pre_save.has_listeners(model):
+        return True
+    receivers = post_save._live_receivers(model)  # Django's (sync, async) receivers of `model`
+    return any(not pagecache.is_receiver(r) for group in receivers for r in group)
+
+
 def record(model: type[M], **values: Any) -> M:
     """One INSERT of an audit row built from `values` (ids or objects the caller holds); the
     row is returned with its primary key."""
     row = model(**values)
-    signals = pre_save.has_listeners(model) or post_save.has_listeners(model)
-    if signals or any(_is_expression(v) for v in values.values()):
+    if _signalled(model) or any(_is_expression(v) for v in values.values()):
         row.save(force_insert=True)
         return row
     alias = router.db_for_write(model)
@@ -256,3 +270,84 @@ class Reader(Generic[M]):
         for populator in populators:
             populator.populate(row, obj)
         return obj
+
+
+# Stand-ins for a Query's values while it is compiled: nothing a real query would hold.
+_INT_MARKER = -7_700_000_000_000
+_DATE_MARKER = dt.date(1, 1, 1)
+
+
+def _marker(value: Any, n: int) -> Any:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | dt.date)
+        or isinstance(value, dt.datetime)
+    ):
+        raise TypeError(f"a Query's values are ints or dates, not {type(value).__name__}")
+    if isinstance(value, dt.date):
+        return _DATE_MARKER + dt.timedelta(days=n)
+    return _INT_MARKER - n
+
+
+class Query:
+    """The rows of ``build(*values)``, a queryset whose SQL depends only on which values are
+    None (``x=None`` is ``IS NULL``): compiled once per database and such shape, with markers
+    standing in for the values, then run with the values in the markers' places. Values are
+    ints or dates (ids, days), each reaching the SQL as parameters of its own. Model rows come
+    back as objects (with their ``select_related`` rows), ``values_list`` rows as tuples.
+    Order and slice inside `build` as usual."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]]) -> None:
+        self.build = build
+        self._model: type[models.Model] | None = None
+        self._compiled: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def _compile(self, alias: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        markers = [None if v is None else _marker(v, n) for n, v in enumerate(values)]
+        queryset = self.build(*markers).using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        places: list[tuple[int, int, bool]] = []  # (parameter, value, as text)
+        for i, param in enumerate(params):
+            for n, marker in enumerate(markers):
+                if marker is not None and (param == marker or param == str(marker)):
+                    places.append((i, n, param != marker))
+        if {n for _i, n, _t in places} != {n for n, m in enumerate(markers) if m is not None}:
+            raise ValueError("each of a Query's values must reach its SQL as a parameter")
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        info = compiler.klass_info
+        if info is None or queryset.query.values_select:  # values_list: plain rows
+            return sql, list(params), places, compiler, converters, None
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        names = [f[0].target.attname for f in compiler.select[start:end]]
+        populators = get_related_populators(info, compiler.select, alias)  # type: ignore[call-arg]
+        objects = (info["model"], start, end, names, populators)
+        return sql, list(params), places, compiler, converters, objects
+
+    def rows(self, *values: Any) -> list[Any]:
+        """The rows for `values` (in `build`'s order)."""
+        if self._model is None:
+            self._model = self.build(*values).model
+        alias = router.db_for_read(self._model)
+        key = (alias, tuple(v is None for v in values))
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(alias, values)
+        sql, params, places, compiler, converters, objects = self._compiled[key]
+        params = list(params)
+        for i, n, as_text in places:
+            params[i] = str(values[n]) if as_text else values[n]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        if converters:
+            found = list(compiler.apply_converters(found, converters))
+        if objects is None:
+            return [tuple(r) for r in found]
+        model, start, end, names, populators = objects
+        result = []
+        for row in found:
+            obj = model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            result.append(obj)
+        return result

@@ -344,7 +344,7 @@ def end_member(request: HttpRequest, member_id: int, payload: EndIn) -> Any:
 def limits(request: HttpRequest, village_id: int) -> Any:
     """Every standard of the village, the ended ones too, latest first."""
     v = services.get_village(request.user, village_id)
-    return [limit_row(x) for x in Limit.objects.filter(community=v)]
+    return [limit_row(x) for x in Limit.objects.for_user(request.user).filter(community=v)]
 
 
 @router.post(
@@ -394,10 +394,10 @@ def registrations_xlsx(request: HttpRequest, filters: Query[RegistrationFilter])
 
 
 def _grid_id(code: str) -> int:
-    found = Region.objects.filter(code=code).values_list("pk", flat=True).first()
+    found = Region.by_code(code)
     if found is None:
         raise ApiError(400, "no such grid", "grid")
-    return int(found)
+    return found.pk
 
 
 @router.post("/customs/registrations", response={201: RegistrationOut, **errors(400, 401, 403)})

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name
 from gridgov.customs.council_limits import MEASURES, limit_on
 from gridgov.customs.models import (
     CeremonyKind,
@@ -116,7 +116,7 @@ def describe(exceeded: list[dict[str, str]]) -> list[str]:
     ]
 
 
-def check_registration(user: Any, data: RegistrationInput) -> Checked:
+def check_registration(user: Account, data: RegistrationInput) -> Checked:
     """Every check of a registration's input and its comparison with the limits in force,
     without writing (the import runs it on every row before writing any)."""
     if not can_register(user):
@@ -154,7 +154,7 @@ def check_registration(user: Any, data: RegistrationInput) -> Checked:
     )  # fmt: skip
 
 
-def _open_order(reg: Registration, user: Any, now: dt.datetime) -> Any:
+def _open_order(reg: Registration, user: Account, now: dt.datetime) -> Any:
     """The work order of a flagged registration: to the village (its responsible post), no
     family data in it — the order names the registration."""
     from gridgov.workorders import routing
@@ -193,7 +193,7 @@ def _open_order(reg: Registration, user: Any, now: dt.datetime) -> Any:
     )  # fmt: skip
 
 
-def _save(user: Any, c: Checked, now: dt.datetime) -> Registration:
+def _save(user: Account, c: Checked, now: dt.datetime) -> Registration:
     reg = Registration.objects.create(
         community=c.community, grid=c.grid, region_path=c.grid.path, kind=c.kind, date=c.date,
         family_head=c.family_head, family_phone=c.family_phone, tables=c.tables, guests=c.guests,
@@ -208,7 +208,9 @@ def _save(user: Any, c: Checked, now: dt.datetime) -> Registration:
     return reg
 
 
-def register(user: Any, data: RegistrationInput, now: dt.datetime | None = None) -> Registration:
+def register(
+    user: Account, data: RegistrationInput, now: dt.datetime | None = None
+) -> Registration:
     """红白事报备: checked against the village's limits in force on the day; a flagged one
     opens a work order to the village in the same transaction."""
     checked = check_registration(user, data)
@@ -217,7 +219,7 @@ def register(user: Any, data: RegistrationInput, now: dt.datetime | None = None)
 
 
 def register_many(
-    user: Any, rows: list[Checked], now: dt.datetime | None = None
+    user: Account, rows: list[Checked], now: dt.datetime | None = None
 ) -> list[Registration]:
     """Rows already checked (the import): all written in one transaction, or none."""
     now = now or timezone.now()
@@ -226,7 +228,7 @@ def register_many(
 
 
 def record_follow_up(
-    user: Any,
+    user: Account,
     registration_id: int,
     advised_on: Any,
     outcome: str,

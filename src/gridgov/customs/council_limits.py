@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gridgov.core.actor import Account
 from gridgov.customs.models import (
     CeremonyKind,
     Council,
@@ -56,7 +57,7 @@ def council_of(community: Region) -> Council | None:
     return Council.objects.filter(community=community).first()
 
 
-def set_council(user: Any, community_id: int, name: str, established: Any) -> Council:
+def set_council(user: Account, community_id: int, name: str, established: Any) -> Council:
     """Create (or rename) the village's 红白理事会."""
     village = _managed_village(user, community_id)
     name = _text("name", name, 80, required=True)
@@ -68,7 +69,7 @@ def set_council(user: Any, community_id: int, name: str, established: Any) -> Co
 
 
 def add_member(
-    user: Any,
+    user: Account,
     community_id: int,
     role: str,
     start_date: Any,
@@ -111,7 +112,7 @@ def add_member(
         )
 
 
-def end_member(user: Any, member_id: int, end_date: Any) -> CouncilMember:
+def end_member(user: Account, member_id: int, end_date: Any) -> CouncilMember:
     member = (
         CouncilMember.objects.select_related("council")
         .filter(pk=member_id, council__community__in=villages_for(user))
@@ -166,7 +167,7 @@ class LimitInput:
 
 
 def set_limit(
-    user: Any, community_id: int, data: LimitInput, now: dt.datetime | None = None
+    user: Account, community_id: int, data: LimitInput, now: dt.datetime | None = None
 ) -> Limit:
     """A new standard for a kind of ceremony from a date: the one in force before it ends the
     day before. Set by a version of the rules (of this village) or by the council."""

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.core import privacy, sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import Column
 from gridgov.customs import ceremonies, services
 from gridgov.customs.models import CeremonyKind, FollowUp, Registration
@@ -40,7 +41,9 @@ LABELS = {  # the services' field → the sheet's column label
 }
 
 
-def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, list[Registration]]:
+def import_registrations(
+    user: Account, source: Any
+) -> tuple[sheets.SheetReport, list[Registration]]:
     """Every row checked first; all written in one transaction only when none failed."""
     report = sheets.read(source, COLUMNS)
     if any(e.row < 2 for e in report.errors):  # not a workbook, or a column missing
@@ -78,7 +81,7 @@ def import_registrations(user: Any, source: Any) -> tuple[sheets.SheetReport, li
     return report, ceremonies.register_many(user, checked)
 
 
-def export_registrations(user: Any, qs: QuerySet[Registration] | None = None) -> bytes:
+def export_registrations(user: Account, qs: QuerySet[Registration] | None = None) -> bytes:
     regs = services.registrations_for(user, qs).select_related("grid", "community")
     plain = services.sees_family_in_exports(user)
     rows = []

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.customs import ceremonies, council_limits, services
 from gridgov.customs.models import (
     CeremonyKind,
@@ -40,7 +41,7 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grids = services.registration_grids(user)
         self.fields["grid"].queryset = grids  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
@@ -171,6 +172,14 @@ class LimitSource(models.TextChoices):
     COUNCIL = "council", _("红白理事会")
 
 
+class LimitQuerySet(models.QuerySet["Limit"]):
+    def for_user(self, user: Account) -> LimitQuerySet:
+        """Standards of the villages the account sees (``services.villages_for``)."""
+        from gridgov.customs.services import villages_for
+
+        return self.filter(community__in=villages_for(user))
+
+
 class Limit(models.Model):
     """标准 of one kind of ceremony in a village from `effective_from` (to `effective_to`, or
     until replaced). A blank maximum is no limit on that measure."""
@@ -196,6 +205,8 @@ class Limit(models.Model):
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"))
+
+    objects = LimitQuerySet.as_manager()
 
     class Meta:
         ordering = ["community__code", "kind", "-effective_from"]

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.customs.models import (
     AdoptionMeeting,
     CouncilMember,
@@ -43,7 +44,7 @@ from gridgov.territory.models import Region
 
 
 def add_meeting(
-    user: Any,
+    user: Account,
     community_id: int,
     date: Any,
     kind: str,
@@ -73,7 +74,7 @@ def add_meeting(
 
 
 def add_rules(
-    user: Any,
+    user: Account,
     community_id: int,
     title: str,
     adopted: Any,
@@ -109,7 +110,7 @@ def add_rules(
         )  # fmt: skip
 
 
-def _account(user: Any) -> Any:
+def _account(user: Account) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
@@ -122,7 +123,7 @@ ACCEPTED_FILES = {
 
 
 def attach_file(
-    user: Any, rules_id: int, upload: IO[bytes], *, size: int, name: str
+    user: Account, rules_id: int, upload: IO[bytes], *, size: int, name: str
 ) -> RulesVersion:
     """The signed or printed document of a version (PDF, Word or a scan), recognised by its
     content, not its name; it replaces an earlier one."""
@@ -253,7 +254,7 @@ class VillageSummary:
 
 
 def summaries(
-    user: Any, villages: list[Region], on: dt.date | None = None
+    user: Account, villages: list[Region], on: dt.date | None = None
 ) -> dict[int, VillageSummary]:
     """For the lists, in four queries: each village's version in force, current council size,
     and the registrations (and flagged ones) the account sees."""

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account
 from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.customs.models import (
     CeremonyKind,
@@ -76,27 +77,27 @@ def _forbidden(message: str) -> CustomsError:
 _has = scope.has_perm
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Account) -> bool:
     return _has(user, VIEW)
 
 
-def can_manage(user: Any) -> bool:
+def can_manage(user: Account) -> bool:
     return _has(user, MANAGE)
 
 
-def can_view_registrations(user: Any) -> bool:
+def can_view_registrations(user: Account) -> bool:
     return _has(user, VIEW_REGISTRATIONS)
 
 
-def can_register(user: Any) -> bool:
+def can_register(user: Account) -> bool:
     return _has(user, REGISTER)
 
 
-def can_follow(user: Any) -> bool:
+def can_follow(user: Account) -> bool:
     return _has(user, FOLLOW)
 
 
-def sees_family_in_exports(user: Any) -> bool:
+def sees_family_in_exports(user: Account) -> bool:
     return _has(user, EXPORT_FAMILY)
 
 
@@ -108,7 +109,7 @@ def _units_q(paths: list[str]) -> Q:
     return _paths_q(paths, "path") | Q(path__in=_ancestors(paths))
 
 
-def villages_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
+def villages_for(user: Account, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
     """The active communities (villages) this account sees."""
     qs = Region.objects.active() if qs is None else qs
     qs = qs.filter(level=Level.COMMUNITY).defer("geometry")
@@ -120,7 +121,7 @@ def villages_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Regi
     return qs.filter(_units_q(paths)) if paths else qs.none()
 
 
-def statistics_units(user: Any, level: int) -> QuerySet[Region]:
+def statistics_units(user: Account, level: int) -> QuerySet[Region]:
     """Streets or communities for the statistics: in the scope or above it."""
     qs = Region.objects.active().filter(level=level).defer("geometry").order_by("code")
     if not can_view_registrations(user):
@@ -131,14 +132,14 @@ def statistics_units(user: Any, level: int) -> QuerySet[Region]:
     return qs.filter(_units_q(paths)) if paths else qs.none()
 
 
-def get_village(user: Any, community_id: int) -> Region:
+def get_village(user: Account, community_id: int) -> Region:
     village = villages_for(user).filter(pk=community_id).first()
     if village is None:
         raise _not_found(_("村/社区不存在"))
     return village
 
 
-def _managed_village(user: Any, community_id: int) -> Region:
+def _managed_village(user: Account, community_id: int) -> Region:
     """A village whose rules, council and limits this account may edit: in its own scope."""
     village = get_village(user, community_id)
     if not can_manage(user) or not scope.can_see_region(user, village):
@@ -147,7 +148,7 @@ def _managed_village(user: Any, community_id: int) -> Region:
 
 
 def registrations_for(
-    user: Any, qs: QuerySet[Registration] | None = None
+    user: Account, qs: QuerySet[Registration] | None = None
 ) -> QuerySet[Registration]:
     qs = Registration.objects.all() if qs is None else qs
     if not can_view_registrations(user):
@@ -158,7 +159,7 @@ def registrations_for(
     return qs.filter(_paths_q(paths, "region_path")) if paths else qs.none()
 
 
-def get_registration(user: Any, registration_id: int) -> Registration:
+def get_registration(user: Account, registration_id: int) -> Registration:
     found = (
         registrations_for(user)
         .select_related("community", "grid", "limit", "order__event")
@@ -170,7 +171,7 @@ def get_registration(user: Any, registration_id: int) -> Registration:
     return found
 
 
-def registration_grids(user: Any) -> QuerySet[Region]:
+def registration_grids(user: Account) -> QuerySet[Region]:
     """The grids this account may register ceremonies in."""
     if not can_register(user):
         return Region.objects.none()
@@ -178,11 +179,11 @@ def registration_grids(user: Any) -> QuerySet[Region]:
     return scope.regions_for(user, qs)
 
 
-def rules_for(user: Any) -> QuerySet[RulesVersion]:
+def rules_for(user: Account) -> QuerySet[RulesVersion]:
     return RulesVersion.objects.filter(community__in=villages_for(user))
 
 
-def get_rules(user: Any, rules_id: int) -> RulesVersion:
+def get_rules(user: Account, rules_id: int) -> RulesVersion:
     found = rules_for(user).select_related("community", "meeting").filter(pk=rules_id).first()
     if found is None:
         raise _not_found(_("村规民约版本不存在"))
@@ -343,7 +344,7 @@ def tally(
 
 
 def statistics(
-    user: Any, start: dt.date, end: dt.date, by: str = "community"
+    user: Account, start: dt.date, end: dt.date, by: str = "community"
 ) -> tuple[list[StatRow], StatRow]:
     """Per village (or street) of the account's view, over the period, and the total of what
     the account sees."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
+from gridgov.core.actor import Account
 from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.forms import (
     CouncilForm,
@@ -106,7 +107,9 @@ def village_page(
         "council": council,
         "members": council_limits.council_members(village, today),
         "limits": council_limits.limits_in_force(village, today),
-        "limit_history": list(Limit.objects.filter(community=village).select_related("rules")),
+        "limit_history": list(
+            Limit.objects.for_user(user).filter(community=village).select_related("rules")
+        ),
         "registrations": list(
             services.registrations_for(user)
             .filter(community=village)
@@ -120,7 +123,7 @@ def village_page(
     return render(request, "customs/village.html", context)
 
 
-def _add_rules(user: Any, village: Region, form: Any) -> str:
+def _add_rules(user: Account, village: Region, form: Any) -> str:
     d = form.cleaned_data
     meeting_id = None
     if d["meeting_kind"]:
@@ -135,13 +138,13 @@ def _add_rules(user: Any, village: Region, form: Any) -> str:
     return _("已登记第 %(n)s 版") % {"n": rules.number}
 
 
-def _set_council(user: Any, village: Region, form: Any) -> str:
+def _set_council(user: Account, village: Region, form: Any) -> str:
     d = form.cleaned_data
     council_limits.set_council(user, village.pk, d["name"], d["established"])
     return _("已保存红白理事会")
 
 
-def _add_member(user: Any, village: Region, form: Any) -> str:
+def _add_member(user: Account, village: Region, form: Any) -> str:
     d = form.cleaned_data
     council_limits.add_member(
         user, village.pk, d["role"], d["start_date"], name=d["name"],
@@ -150,13 +153,13 @@ def _add_member(user: Any, village: Region, form: Any) -> str:
     return _("已添加理事会成员")
 
 
-def _end_member(user: Any, village: Region, form: Any) -> str:
+def _end_member(user: Account, village: Region, form: Any) -> str:
     d = form.cleaned_data
     council_limits.end_member(user, d["member"], d["end_date"])
     return _("已登记离任")
 
 
-def _set_limit(user: Any, village: Region, form: Any) -> str:
+def _set_limit(user: Account, village: Region, form: Any) -> str:
     council_limits.set_limit(user, village.pk, form.to_input())
     return _("已保存操办标准")
 

@@ -228,14 +228,16 @@ def generate(
 # Faults of the first micro-stations' analysers, as a data reviewer meets them (day before today,
 # pollutant, from, to, value): an SO2 analyser stuck for hours (suspect), PM2.5 below zero after
 # a zero drift and PM10 above the analyser's range (invalid).
-FAULTS = [
+# (days back, pollutant, from, to, the value written over the minutes in between)
+Fault = tuple[tuple[int, ...], str, dt.time, dt.time, float]
+FAULTS: list[Fault] = [
     ((1, 2), "so2", dt.time(9, 0), dt.time(13, 0), 27.0),
     ((1,), "pm25", dt.time(14, 0), dt.time(14, 20), -3.0),
     ((1,), "pm10", dt.time(16, 0), dt.time(16, 6), 2600.0),
 ]
 
 
-def _fault(values: np.ndarray, minutes: np.ndarray, today: dt.date, fault: tuple) -> np.ndarray:
+def _fault(values: np.ndarray, minutes: np.ndarray, today: dt.date, fault: Fault) -> np.ndarray:
     days_before, pollutant, start, end, value = fault
     out = values
     for back in days_before:

@@ -1,20 +1,20 @@
 """The command centre's part of the demo: a few commands from the command office to streets and
 grids this week, some signed for and completed, so the overview's "commands awaiting receipt"
-has something in it. Through the commands' own write path (`workorders.commands`);
+has something in it. Through the commands' own write path (`inbox.commands`);
 deterministic per seed; a second run adds nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from gridgov.inbox import commands
+from gridgov.inbox.models import Command, CommandRecipient
 from gridgov.people.models import Post
 from gridgov.territory.models import Level
-from gridgov.workorders import commands
-from gridgov.workorders.models import Command, CommandRecipient
 
 TITLES = (
     (
@@ -40,7 +40,7 @@ def _responsible_units(level: int) -> list[str]:
     )
 
 
-def seed_commands(seed: int, user: Any, now: dt.datetime | None = None) -> int:
+def seed_commands(seed: int, user: User, now: dt.datetime | None = None) -> int:
     """Issue the demo's commands (none if they were issued before); how many."""
     if Command.objects.filter(issued_by=user, title__in=[t for t, _body in TITLES]).exists():
         return 0

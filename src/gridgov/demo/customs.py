@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,7 +80,7 @@ def _rules_text(rng: random.Random, version: int) -> str:
 
 
 def _rules(
-    rng: random.Random, today: dt.date, user: Any, village: Region
+    rng: random.Random, today: dt.date, user: User, village: Region
 ) -> list[tuple[AdoptionMeeting, RulesVersion]]:
     """1–3 versions, a year or more apart, each adopted by a representatives' meeting; the
     last one at least ~11 months before `today`, so its limits cover the registrations."""
@@ -145,7 +145,7 @@ def _limits(rng: random.Random, village: Region, rules: RulesVersion) -> list[Li
     ]  # fmt: skip
 
 
-def _setup(rng: random.Random, today: dt.date, user: Any, villages: list[Region]) -> None:
+def _setup(rng: random.Random, today: dt.date, user: User, villages: list[Region]) -> None:
     """Rules, councils and limits where a village lacks them, written in bulk (the demo's own
     values: numbered from 1, limits with nothing before them)."""
     names = NameMaker(rng.randint(0, 10**6))
@@ -224,7 +224,7 @@ def _scale(rng: random.Random, limit: Limit | None, over: bool) -> tuple[int, in
     return tables, guests, cost, days
 
 
-def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Region]) -> int:
+def _registrations(rng: random.Random, today: dt.date, user: User, grids: list[Region]) -> int:
     names = NameMaker(rng.randint(0, 10**6))
     made = 0
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
@@ -257,7 +257,7 @@ def _registrations(rng: random.Random, today: dt.date, user: Any, grids: list[Re
     return made
 
 
-def seed_customs(rng: random.Random, today: dt.date, command_user: Any) -> int:
+def seed_customs(rng: random.Random, today: dt.date, command_user: User) -> int:
     """Rules, councils and limits for every community; the registrations. Answers how many
     registrations were made (0 when the demo already had them)."""
     villages = list(

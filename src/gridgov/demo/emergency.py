@@ -12,15 +12,16 @@ import math
 import random
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from gridgov.emergency import declaring
 from gridgov.emergency.models import AffectedSource, Level, Warning
+from gridgov.inbox.models import CommandRecipient, Notification
 from gridgov.inspections.models import ChecklistItem, Inspection, InspectionItem
 from gridgov.people.models import Post
 from gridgov.sources.services import metres_between
-from gridgov.workorders.models import CommandRecipient, Notification
 
 INSPECTOR_POSTS = ("grid_worker", "grid_worker_part", "grid_leader")
 REASON = (
@@ -43,7 +44,7 @@ def _inspectors(grid_ids: set[int], on: dt.date) -> dict[int, list[Any]]:
     return out
 
 
-def seed_emergency(rng: random.Random, today: dt.date, command_user: Any) -> Warning | None:
+def seed_emergency(rng: random.Random, today: dt.date, command_user: User) -> Warning | None:
     """Declare and play out the past orange warning; None if it is already there (the same
     period was seeded before)."""
     tz = timezone.get_current_timezone()

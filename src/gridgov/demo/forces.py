@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +71,7 @@ def _holders(post: str, regions: list[Region], on: dt.date) -> list[Any]:
     return [(p.person, p.region) for p in posts]
 
 
-def seed_forces(rng: random.Random, today: dt.date, command_user: Any) -> ForcesResult:
+def seed_forces(rng: random.Random, today: dt.date, command_user: User) -> ForcesResult:
     result = ForcesResult()
     if TaskForce.objects.filter(name=OFFICE).exists():
         return result
@@ -96,7 +97,7 @@ def _forces(
     district: Region,
     top: list[Region],
     start: dt.date,
-    user: Any,
+    user: User,
     result: ForcesResult,
 ) -> list[TaskForce]:
     commanders = _holders("command_office", [district], start)
@@ -160,7 +161,7 @@ def _forces(
 
 
 def _roster(
-    rng: random.Random, forces: list[TaskForce], today: dt.date, user: Any, result: ForcesResult
+    rng: random.Random, forces: list[TaskForce], today: dt.date, user: User, result: ForcesResult
 ) -> None:
     """A week around today, two shifts a day, rotating through each force's current members
     (written in bulk: every person on it is a member that day, as `set_duty` requires)."""
@@ -178,7 +179,7 @@ def _roster(
 
 
 def _supplies(
-    rng: random.Random, district: Region, top: list[Region], today: dt.date, user: Any,
+    rng: random.Random, district: Region, top: list[Region], today: dt.date, user: User,
     result: ForcesResult,
 ) -> None:  # fmt: skip
     tz = timezone.get_current_timezone()

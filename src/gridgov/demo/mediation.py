@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,7 +143,7 @@ def _grid_point(grid: Region) -> tuple[float, float]:
     return point.y, point.x
 
 
-def seed_mediation(rng: random.Random, today: dt.date, command_user: Any) -> int:
+def seed_mediation(rng: random.Random, today: dt.date, command_user: User) -> int:
     """Answers the number of cases made (0 when the demo already has them)."""
     if Case.objects.exists():
         return 0
@@ -191,7 +191,7 @@ def _history(
     by_unit: dict[int, list[int]],
     mediators: list[int],
     names: NameMaker,
-    user: Any,
+    user: User,
 ) -> int:
     """The 87 mediated cases, all resolved by agreement."""
     now = timezone.now()
@@ -328,7 +328,7 @@ def _open_cases(
     by_unit: dict[int, list[int]],
     mediators: list[int],
     names: NameMaker,
-    user: Any,
+    user: User,
 ) -> int:
     """Recent cases still in the flow (received, in mediation), through the services."""
     made = 0
@@ -365,7 +365,7 @@ def _open_cases(
     return made
 
 
-def _from_orders(rng: random.Random, today: dt.date, grids: list[Region], user: Any) -> int:
+def _from_orders(rng: random.Random, today: dt.date, grids: list[Region], user: User) -> int:
     """Two recent orders of dispute categories handed over to mediation (made when the demo
     has none open)."""
     from gridgov.workorders.models import Category, Source, WorkOrder

@@ -12,16 +12,17 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.inbox import commands
+from gridgov.inbox.models import Command, CommandRecipient, Notification
 from gridgov.meetings import meeting_decisions, services
 from gridgov.meetings.models import Meeting
 from gridgov.people.actor import person_of
 from gridgov.people.models import Post
 from gridgov.territory.models import Level, Region
-from gridgov.workorders import commands
-from gridgov.workorders.models import Command, CommandRecipient, Notification
 
 TITLE = "秋冬季大气污染防治攻坚第%s次调度会"
 PLACE = "区综合指挥中心三楼会议室"
@@ -110,7 +111,7 @@ def _answer(rng: random.Random, command: Command, now: dt.datetime) -> None:
     )
 
 
-def seed_meetings(rng: random.Random, today: dt.date, command_user: Any) -> list[Meeting]:
+def seed_meetings(rng: random.Random, today: dt.date, command_user: User) -> list[Meeting]:
     """The three meetings (and the plain commands); none if they were seeded before."""
     if Meeting.objects.filter(title=TITLE % 1).exists():
         return []

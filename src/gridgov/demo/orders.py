@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,7 +82,7 @@ class _Accounts:
         for p in persons:
             p.user = made[f"p{p.pk}"]
         Person.objects.bulk_update(persons, ["user"], batch_size=500)
-        sync_groups_many([p.user for p in persons])
+        sync_groups_many([made[f"p{p.pk}"] for p in persons])
         for p in Person.objects.filter(user__isnull=False).select_related("user"):
             self.by_person[p.pk] = p.user
 
@@ -141,7 +142,7 @@ def generate(
     )
     made = 0
 
-    def act(order: WorkOrder, code: str, user: Any, at: dt.datetime, **kw: Any) -> bool:
+    def act(order: WorkOrder, code: str, user: User, at: dt.datetime, **kw: Any) -> bool:
         if at >= now or user is None:
             return False
         # The order in hand, kept up to date by `advance`: no read of it per transition.

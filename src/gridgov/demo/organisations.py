@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from gridgov.organisations import instructing, joint_meetings, lifecycle, services, volunteering
@@ -84,7 +84,7 @@ def _days(rng: random.Random, low: int, high: int) -> dt.timedelta:
     return dt.timedelta(days=rng.randint(low, high))
 
 
-def seed_organisations(rng: random.Random, today: dt.date, command_user: Any) -> int:
+def seed_organisations(rng: random.Random, today: dt.date, command_user: User) -> int:
     """Write the demo's organisations and everything around them; the number made."""
     if Organisation.objects.exists():
         return 0
@@ -122,7 +122,7 @@ def seed_organisations(rng: random.Random, today: dt.date, command_user: Any) ->
 def _organisations(
     rng: random.Random,
     today: dt.date,
-    user: Any,
+    user: User,
     grids: list[Region],
     homes: list[Post],
 ) -> list[Organisation]:
@@ -182,7 +182,7 @@ def _organisations(
 def _coverage(
     rng: random.Random,
     today: dt.date,
-    user: Any,
+    user: User,
     orgs: list[Organisation],
     streets: dict[str, Region],
     by_street: dict[int, list[Post]],
@@ -260,7 +260,7 @@ VISIT_NOTES = (
 def _meetings(
     rng: random.Random,
     today: dt.date,
-    user: Any,
+    user: User,
     orgs: list[Organisation],
     streets: dict[str, Region],
     by_street: dict[int, list[Post]],
@@ -282,7 +282,7 @@ def _meetings(
 
 
 def _volunteers(
-    rng: random.Random, today: dt.date, user: Any, grids: list[Region], orgs: list[Organisation]
+    rng: random.Random, today: dt.date, user: User, grids: list[Region], orgs: list[Organisation]
 ) -> None:
     from gridgov.people.roles import sync_groups_many
     from gridgov.workorders.models import Category, Source

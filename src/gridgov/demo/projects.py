@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from gridgov.people.models import Post
@@ -94,7 +94,7 @@ def _lead(owner: Region, today: dt.date) -> int | None:
     return found
 
 
-def seed_projects(rng: random.Random, today: dt.date, command_user: Any) -> int:
+def seed_projects(rng: random.Random, today: dt.date, command_user: User) -> int:
     """The demo's projects; how many were made (0 when they are already there)."""
     if Project.objects.filter(code__startswith="KJ").exists():
         return 0
@@ -136,7 +136,7 @@ def _granted(rng: random.Random, kind: str) -> Decimal:
 def _one(
     rng: random.Random,
     today: dt.date,
-    user: Any,
+    user: User,
     overdue: bool,
     status: str,
     data: ProjectInput,
@@ -212,7 +212,7 @@ def _spend(
     rng: random.Random,
     until: dt.date,
     today: dt.date,
-    user: Any,
+    user: User,
     p: Project,
     approved: dt.date,
     share: Decimal,

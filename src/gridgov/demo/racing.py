@@ -16,14 +16,16 @@ from gridgov.racing.models import Indicator, Rule, Scorecard
 from gridgov.territory.models import Level
 
 # (metric, weight, rule, floor, bands)
-STREET_CARD = [
+IndicatorSpec = tuple[str, int, Rule, int, list[list[int]]]
+
+STREET_CARD: list[IndicatorSpec] = [
     ("pm25", 30, Rule.RANK, 60, []),
     ("pm25_yoy", 20, Rule.RANK, 60, []),
     ("good_day_ratio", 20, Rule.THRESHOLD, 60, [[90, 100], [80, 90], [70, 80], [60, 70]]),
     ("order_on_time_rate", 15, Rule.THRESHOLD, 50, [[95, 100], [90, 90], [80, 80], [70, 70]]),
     ("inspection_coverage", 15, Rule.RANK, 60, []),
 ]
-VILLAGE_CARD = [
+VILLAGE_CARD: list[IndicatorSpec] = [
     ("pm25", 30, Rule.RANK, 60, []),
     ("good_day_ratio", 20, Rule.THRESHOLD, 60, [[90, 100], [80, 90], [70, 80], [60, 70]]),
     ("order_on_time_rate", 25, Rule.THRESHOLD, 50, [[95, 100], [90, 90], [80, 80], [70, 70]]),
@@ -31,7 +33,7 @@ VILLAGE_CARD = [
     ("rectifications_closed", 10, Rule.RANK, 60, []),
 ]
 # 基层治理赛马 (quarterly: disputes and ceremonies are counted in tens a year, not a month).
-GOVERNANCE_CARD = [
+GOVERNANCE_CARD: list[IndicatorSpec] = [
     ("mediation_rate", 25, Rule.THRESHOLD, 60, [[100, 100], [95, 90], [90, 80], [80, 70]]),
     ("followup_on_time_rate", 15, Rule.RANK, 60, []),
     ("org_coverage_rate", 20, Rule.RANK, 60, []),
@@ -48,7 +50,9 @@ class RacingResult:
     snapshots: int
 
 
-def _card(name: str, level: int, indicators: list, notes: str, **options: Any) -> Scorecard:
+def _card(
+    name: str, level: int, indicators: list[IndicatorSpec], notes: str, **options: Any
+) -> Scorecard:
     card, created = Scorecard.objects.get_or_create(
         name=name, defaults={"level": level, "notes": notes, **options}
     )

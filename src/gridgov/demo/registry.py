@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Post
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import as_input, metres_between, update_source
@@ -38,7 +39,7 @@ class RegistryResult:
 
 
 def seed_registry(
-    seed: int = 2026, *, now: dt.datetime | None = None, user: Any = None
+    seed: int = 2026, *, now: dt.datetime | None = None, user: Account = None
 ) -> RegistryResult:
     """Changes between each source's registration (at most 90 days back) and `now`, for the
     sources already in the database."""

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import ApiError, errors
+from gridgov.core.actor import Account
 from gridgov.emergency import declaring, services
 from gridgov.emergency.models import Level, Measure, Warning
 from gridgov.schemas import Schema
@@ -223,7 +224,7 @@ def _figures(f: services.Figures) -> dict[str, Any]:
     }
 
 
-def detail_row(w: Warning, user: Any) -> dict[str, Any]:
+def detail_row(w: Warning, user: Account) -> dict[str, Any]:
     c = services.compliance(w, user)
     out = warning_row(w)
     out["measures"] = [measure_row(m) for m in services.measures_for(w.level)]
@@ -263,8 +264,8 @@ def list_warnings(request: HttpRequest) -> Any:
     ]
 
 
-def _get(warning_id: int) -> Warning:
-    w = Warning.objects.filter(pk=warning_id).first()
+def _get(request: HttpRequest, warning_id: int) -> Warning:
+    w = Warning.objects.for_user(request.user).filter(pk=warning_id).first()
     if w is None:
         raise ApiError(404, "no such warning")
     return w
@@ -276,7 +277,7 @@ def _get(warning_id: int) -> Warning:
 )
 def warning_detail(request: HttpRequest, warning_id: int) -> Any:
     """A warning with its measures and its compliance record, as far as the caller may see."""
-    return detail_row(_get(warning_id), request.user)
+    return detail_row(_get(request, warning_id), request.user)
 
 
 @router.get(
@@ -288,7 +289,7 @@ def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) ->
     """The inspection tasks the warning created, in the caller's scope: each affected source,
     its interval, windows so far and inspected, and whether it is due now (due first);
     `due=true`: only those still due in the current window."""
-    found = services.tasks(_get(warning_id), request.user)
+    found = services.tasks(_get(request, warning_id), request.user)
     return [vars(t) for t in found if t.due or not due]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account, recorded_user, required_user
 from gridgov.emergency.models import AffectedSource, Level, Measure, Warning
 from gridgov.emergency.services import (
     ACK_HOURS,
@@ -30,11 +31,11 @@ from gridgov.emergency.services import (
     can_declare,
     reached_by,
 )
+from gridgov.inbox import commands as command_service
+from gridgov.inbox.commands import CommandError
+from gridgov.inbox.models import Command
 from gridgov.sources import categories
 from gridgov.territory.models import Region
-from gridgov.workorders import commands as command_service
-from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError
 
 if TYPE_CHECKING:
     from gridgov.emergency.services import Reached
@@ -90,7 +91,7 @@ def check_period(starts_at: Any, ends_at: Any, now: dt.datetime) -> tuple[dt.dat
 
 
 def declare(
-    user: Any,
+    user: Account,
     level: Any,
     starts_at: Any,
     ends_at: Any,
@@ -122,12 +123,12 @@ def declare(
             starts_at=starts_at,
             ends_at=ends_at,
             reason=reason,
-            declared_by=user,
+            declared_by=required_user(user),
             declared_at=now,
         )
         for old in overlapping:
             old.ended_early_at = max(starts_at, old.starts_at)
-            old.ended_by = user
+            old.ended_by = recorded_user(user)
             old.superseded_by = warning
             old.save(update_fields=["ended_early_at", "ended_by", "superseded_by"])
         rows = AffectedSource.objects.bulk_create(
@@ -161,7 +162,9 @@ def declare(
     return done
 
 
-def _issue_commands(done: Declared, user: Any, reached: list[Reached], now: dt.datetime) -> None:
+def _issue_commands(
+    done: Declared, user: Account, reached: list[Reached], now: dt.datetime
+) -> None:
     warning = done.warning
     due_at = max(warning.starts_at, now) + dt.timedelta(hours=ACK_HOURS)
     by_street: dict[int, list[Reached]] = defaultdict(list)
@@ -186,7 +189,7 @@ def _issue_commands(done: Declared, user: Any, reached: list[Reached], now: dt.d
                 units=units,
                 now=now,
             )
-        except WorkflowError as exc:  # pragma: no cover - checked above
+        except CommandError as exc:  # pragma: no cover - checked above
             raise EmergencyError("units", str(exc)) from exc
         warning.commands.add(command)
         done.commands.append(command)
@@ -245,7 +248,7 @@ def command_body(warning: Warning, street: Region, rows: list[Reached]) -> str:
 
 
 def end_early(
-    user: Any,
+    user: Account,
     warning_id: int,
     at: dt.datetime | None,
     reason: Any,
@@ -274,13 +277,13 @@ def end_early(
         if at >= warning.ends_at:
             raise EmergencyError("at", _("解除时间须早于原定结束时间"))
         warning.ended_early_at = at
-        warning.ended_by = user
+        warning.ended_by = recorded_user(user)
         warning.end_reason = reason
         warning.save(update_fields=["ended_early_at", "ended_by", "end_reason"])
     return warning
 
 
-def warnings_for(user: Any) -> Any:
+def warnings_for(user: Account) -> Any:
     """Every warning: a declared level is district-wide and every account may see it (the
     record's figures are scoped, see `compliance`)."""
     return Warning.objects.all().order_by("-starts_at", "-pk")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.sources.categories import CHOICES
 
 
@@ -83,6 +84,13 @@ class Measure(models.Model):
             raise ValidationError(errors)
 
 
+class WarningQuerySet(models.QuerySet["Warning"]):
+    def for_user(self, user: Account) -> WarningQuerySet:
+        """Every warning: a declared level is district-wide and every account may see it (the
+        record's figures are scoped, see ``services.compliance``)."""
+        return self.all()
+
+
 class Warning(models.Model):
     """预警: one declared level over [starts_at, ends_at); ended early is recorded, never
     deleted. Raising or lowering the level is a new warning that supersedes this one."""
@@ -111,7 +119,9 @@ class Warning(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    commands = models.ManyToManyField("workorders.Command", blank=True, related_name="+")
+    commands = models.ManyToManyField("inbox.Command", blank=True, related_name="+")
+
+    objects = WarningQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]

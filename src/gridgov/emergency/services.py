@@ -26,9 +26,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account, Reader
 from gridgov.core.scopes import under_paths
 from gridgov.emergency.models import AffectedSource, Measure, Warning
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
+from gridgov.inbox.models import CommandRecipient
 from gridgov.inspections.models import Inspection
 from gridgov.people import scope
 from gridgov.people.models import Post
@@ -36,7 +38,6 @@ from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
 from gridgov.sources.services import sources_for
 from gridgov.territory.models import Region
-from gridgov.workorders.models import CommandRecipient
 
 MAX_LENGTH = dt.timedelta(days=14)
 MAX_BACKDATE = dt.timedelta(hours=24)  # a warning may be recorded a day late, not more
@@ -99,11 +100,11 @@ def upcoming(at: dt.datetime | None = None) -> list[Warning]:
     )
 
 
-def can_declare(user: Any) -> bool:
+def can_declare(user: Account) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
-        and user.has_perm("workorders.issue_command")
+        and user.has_perm("inbox.issue_command")
         and scope.sees_everything(user)
     )
 
@@ -185,7 +186,7 @@ def _units_of(paths: Iterable[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def reached_by(level: int, user: Any = None) -> list[Reached]:
+def reached_by(level: int, user: Account = None) -> list[Reached]:
     """The active sources the measures of `level` reach (within the account's scope if
     given), with their street and community."""
     measures = measures_for(level)
@@ -208,7 +209,7 @@ def reached_by(level: int, user: Any = None) -> list[Reached]:
     return out
 
 
-def affected_sources(warning: Warning, user: Any = None) -> Any:
+def affected_sources(warning: Warning, user: Reader | None = None) -> Any:
     """The sources the warning reaches (fixed when declared), within the account's scope."""
     qs = AffectedSource.objects.filter(warning=warning)
     if user is not None and not scope.sees_everything(user):
@@ -244,7 +245,7 @@ class StreetPreview:
         return [(str(categories.LABELS[c]), n) for c, n in self.counts.items()]
 
 
-def preview(level: int, user: Any = None) -> list[StreetPreview]:
+def preview(level: int, user: Account = None) -> list[StreetPreview]:
     """Per street: the sources the level reaches by category, how many must suspend, and the
     units its command would go to — what the declare form shows before confirming."""
     rows: dict[int, StreetPreview] = {}
@@ -425,7 +426,7 @@ class Task:
     last_check: dt.datetime | None
 
 
-def tasks(warning: Warning, user: Any, now: dt.datetime | None = None) -> list[Task]:
+def tasks(warning: Warning, user: Account, now: dt.datetime | None = None) -> list[Task]:
     """The inspection tasks a warning creates: each affected source in the account's scope,
     with its interval, its windows so far, and whether it is due now (most urgent first)."""
     now = now or timezone.now()
@@ -468,7 +469,7 @@ def tasks(warning: Warning, user: Any, now: dt.datetime | None = None) -> list[T
     return out
 
 
-def compliance(warning: Warning, user: Any, now: dt.datetime | None = None) -> Compliance:
+def compliance(warning: Warning, user: Reader | None, now: dt.datetime | None = None) -> Compliance:
     """The warning's record, as the account may see it: per front, street and community,
     for its period up to now while it lasts."""
     now = now or timezone.now()
@@ -532,7 +533,7 @@ def compliance(warning: Warning, user: Any, now: dt.datetime | None = None) -> C
 
 def _command_figures(
     warning: Warning,
-    user: Any,
+    user: Reader | None,
     streets: dict[int, Figures],
     communities: dict[int, Figures],
     total: Figures,

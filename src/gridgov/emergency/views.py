@@ -82,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
             add_form_error(form, exc)
     current = services.in_force(now)
     history = []
-    past = Warning.objects.filter(starts_at__lte=now)
+    past = Warning.objects.for_user(request.user).filter(starts_at__lte=now)
     if current is not None:
         past = past.exclude(pk=current.pk)
     for w in past[:HISTORY]:
@@ -106,7 +106,7 @@ def _total(request: HttpRequest, w: Warning, now: Any) -> services.Figures:
 
 @login_required
 def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
-    w = Warning.objects.filter(pk=pk).first()
+    w = Warning.objects.for_user(request.user).filter(pk=pk).first()
     if w is None:
         raise Http404(_("预警不存在"))
     can_declare = services.can_declare(request.user)
@@ -121,7 +121,7 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def end_page(request: HttpRequest, pk: int) -> HttpResponse:
-    if not Warning.objects.filter(pk=pk).exists():
+    if not Warning.objects.for_user(request.user).filter(pk=pk).exists():
         raise Http404(_("预警不存在"))
     if not services.can_declare(request.user):
         raise PermissionDenied

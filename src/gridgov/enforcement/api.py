@@ -57,7 +57,7 @@ def legal_bases(request: HttpRequest) -> Any:
             "penalty_min": _money(b.penalty_min),
             "penalty_max": _money(b.penalty_max),
         }
-        for b in LegalBasis.objects.filter(active=True)
+        for b in LegalBasis.objects.for_user(request.user).filter(active=True)
     ]
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, recorded_user
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -83,7 +83,7 @@ def check_decision(
         )
 
 
-def allowed_steps(case: Case, user: Any) -> list[str]:
+def allowed_steps(case: Case, user: Account) -> list[str]:
     if not can_handle(user):
         return []
     return [s for s in Step.values if s in MOVES.get(case.step, frozenset())]
@@ -92,7 +92,7 @@ def allowed_steps(case: Case, user: Any) -> list[str]:
 def advance(
     case_id: int,
     to_step: str,
-    user: Any,
+    user: Account,
     *,
     note: str = "",
     penalty_amount: Any = None,
@@ -158,7 +158,7 @@ def advance(
             case=case,
             from_step=case.step,
             to_step=to_step,
-            actor=user,
+            actor=recorded_user(user),
             actor_name=actor_name(user),
             note=note,
             due_date=case.due_date,
@@ -179,7 +179,7 @@ def advance(
 
 def add_document(
     case_id: int,
-    user: Any,
+    user: Account,
     upload: IO[bytes],
     *,
     size: int,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.enforcement.steps import Step
 from gridgov.inspections.models import Inspection, Rectification
 from gridgov.sources.models import PollutionSource
@@ -16,6 +17,12 @@ from gridgov.territory.models import Region
 class PartyKind(models.TextChoices):
     ORG = "org", _("单位")
     PERSON = "person", _("个人")
+
+
+class LegalBasisQuerySet(models.QuerySet["LegalBasis"]):
+    def for_user(self, user: Account) -> LegalBasisQuerySet:
+        """Every legal basis: a reference list any account may read."""
+        return self.all()
 
 
 class LegalBasis(models.Model):
@@ -36,6 +43,8 @@ class LegalBasis(models.Model):
     )
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = LegalBasisQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -183,6 +192,14 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.from_step}→{self.to_step}"
 
 
+class CaseDocumentQuerySet(models.QuerySet["CaseDocument"]):
+    def for_user(self, user: Account) -> CaseDocumentQuerySet:
+        """Documents of the cases the account may see (``services.cases_for``)."""
+        from gridgov.enforcement.services import cases_for
+
+        return self.filter(case__in=cases_for(user))
+
+
 class CaseDocument(models.Model):
     """案卷材料: a PDF/Office file or an image (checked by content), or a photo from the
     inspection the case came from."""
@@ -198,6 +215,8 @@ class CaseDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+
+    objects = CaseDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

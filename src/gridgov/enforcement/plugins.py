@@ -6,12 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.enforcement.services import can_view, source_section
 from gridgov.sources import sections
 from gridgov.sources.models import PollutionSource
 
 
-def cases_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
+def cases_section(source: PollutionSource, user: Account) -> dict[str, Any] | None:
     """执法案件: the source's enforcement cases the account may see."""
     if not can_view(user):
         return None  # grid posts have no access to cases: no empty card either

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence, privacy
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, holds, recorded_user
 from gridgov.enforcement.models import (
     Case,
     CaseDocument,
@@ -144,7 +144,12 @@ def published() -> QuerySet[Publication]:
     )
 
 
-def publications_for(user: Any) -> QuerySet[Publication]:
+def published_photo(pk: int) -> PublicationPhoto | None:
+    """A photo of a publication the public board shows (anyone may read it), or None."""
+    return PublicationPhoto.objects.filter(pk=pk, publication__in=published().values("pk")).first()
+
+
+def publications_for(user: Account) -> QuerySet[Publication]:
     return Publication.objects.filter(case__in=cases_for(user))
 
 
@@ -166,7 +171,7 @@ def _copy_photo(pub: Publication, document: CaseDocument, now: dt.datetime) -> P
 
 def propose(
     case_id: int,
-    user: Any,
+    user: Account,
     *,
     title: str,
     summary: str,
@@ -176,7 +181,7 @@ def propose(
     """提请曝光: a decided case, a public title and summary free of personal data, photos."""
     now = now or timezone.now()
     case = get_case(user, case_id)
-    if not user.has_perm(HANDLE):
+    if not holds(user, HANDLE):
         raise CaseError("forbidden", _("您无权提请曝光"))
     if case.step not in PUBLISHABLE_STEPS:
         raise CaseError("conflict", _("作出处罚决定后方可曝光"), "case")
@@ -203,7 +208,7 @@ def propose(
             case=case,
             title=title,
             summary=summary,
-            proposed_by=user,
+            proposed_by=recorded_user(user),
             proposed_by_name=actor_name(user),
             proposed_at=now,
         )
@@ -215,18 +220,18 @@ def propose(
     return pub
 
 
-def _get_publication(user: Any, pub_id: int) -> Publication:
+def _get_publication(user: Account, pub_id: int) -> Publication:
     pub = publications_for(user).select_related("case").filter(pk=pub_id).first()
     if pub is None:
         raise CaseError("not_found", _("曝光记录不存在"))
     return pub
 
 
-def approve(pub_id: int, user: Any, *, now: dt.datetime | None = None) -> Publication:
+def approve(pub_id: int, user: Account, *, now: dt.datetime | None = None) -> Publication:
     """审核发布: by a second person with the permission; the texts are scanned again."""
     now = now or timezone.now()
     pub = _get_publication(user, pub_id)
-    if not user.has_perm(APPROVE):
+    if not holds(user, APPROVE):
         raise CaseError("forbidden", _("您无权审核曝光"))
     if pub.proposed_by_id == user.pk:
         raise CaseError("forbidden", _("提请人不能审核自己提请的曝光，须由另一人审核"))
@@ -242,12 +247,12 @@ def approve(pub_id: int, user: Any, *, now: dt.datetime | None = None) -> Public
 
 
 def unpublish(
-    pub_id: int, user: Any, *, reason: str, now: dt.datetime | None = None
+    pub_id: int, user: Account, *, reason: str, now: dt.datetime | None = None
 ) -> Publication:
     """撤下 (or withdraw a proposal): who, when and why stay on the row."""
     now = now or timezone.now()
     pub = _get_publication(user, pub_id)
-    if not (user.has_perm(APPROVE) or (user.has_perm(HANDLE) and pub.approved_at is None)):
+    if not (holds(user, APPROVE) or (holds(user, HANDLE) and pub.approved_at is None)):
         raise CaseError("forbidden", _("您无权撤下曝光"))
     reason = inputs.check_text("reason", reason.strip(), 500)
     if not reason:

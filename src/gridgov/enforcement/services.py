@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence, workcal
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, Reader, actor_name, recorded_user, signed_in_user
 from gridgov.core.scopes import under_paths
 from gridgov.enforcement.models import (
     Case,
@@ -57,15 +57,15 @@ def invalid(field: str, message: str) -> CaseError:
 # ------------------------------------------------------------------------------- access --
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Reader | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm(VIEW))
 
 
-def can_handle(user: Any) -> bool:
+def can_handle(user: Account) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_perm(HANDLE))
 
 
-def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def cases_for(user: Reader | None, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases whose grid is in the account's scope (none without the view permission)."""
     qs = Case.objects.all() if qs is None else qs
     if not can_view(user):
@@ -78,7 +78,7 @@ def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     return qs.filter(under_paths(paths, "region_path"))
 
 
-def get_case(user: Any, case_id: int) -> Case:
+def get_case(user: Account, case_id: int) -> Case:
     """The case, if the account may see it; "not yours" is the same as "no such case"."""
     case = cases_for(user).filter(pk=case_id).first()
     if case is None:
@@ -86,9 +86,9 @@ def get_case(user: Any, case_id: int) -> Case:
     return case
 
 
-def sees_identity(user: Any, case: Case) -> bool:
+def sees_identity(user: Account, case: Case) -> bool:
     """Full ID/credit code and phone: scoped staff with the permission (the case is visible)."""
-    return bool(user.has_perm(IDENTITY)) and cases_for(user).filter(pk=case.pk).exists()
+    return scope.has_perm(user, IDENTITY) and cases_for(user).filter(pk=case.pk).exists()
 
 
 def masked_code(case: Case) -> str:
@@ -178,7 +178,7 @@ def _check_party(data: CaseInput) -> dict[str, str]:
     return {"party_kind": kind, "party_name": name, "party_code": code, "party_phone": phone}
 
 
-def _visible_inspection(user: Any, inspection_id: int) -> Inspection:
+def _visible_inspection(user: Account, inspection_id: int) -> Inspection:
     paths = scope.scope_paths(user)
     qs = Inspection.objects.select_related("source", "source__grid")
     qs = qs.filter(under_paths(paths, "region_path"))
@@ -188,7 +188,7 @@ def _visible_inspection(user: Any, inspection_id: int) -> Inspection:
     return found
 
 
-def _visible_order(user: Any, order_id: int) -> Any:
+def _visible_order(user: Account, order_id: int) -> Any:
     from gridgov.workorders.services import orders_for
 
     found = orders_for(user).select_related("event__region").filter(pk=order_id).first()
@@ -197,7 +197,9 @@ def _visible_order(user: Any, order_id: int) -> Any:
     return found
 
 
-def prefill(user: Any, *, inspection_id: int | None = None, order_id: int | None = None) -> dict:
+def prefill(
+    user: Account, *, inspection_id: int | None = None, order_id: int | None = None
+) -> dict:
     """What a new case copies from an inspection or an order (the form's initial values)."""
     out: dict[str, Any] = {}
     if inspection_id is not None:
@@ -250,7 +252,7 @@ def next_reference(year: int) -> str:
     return f"{prefix}{number:05d}"
 
 
-def open_case(data: CaseInput, user: Any, *, now: dt.datetime | None = None) -> Case:
+def open_case(data: CaseInput, user: Account, *, now: dt.datetime | None = None) -> Case:
     """立案: from an inspection (copies source, grid, findings and the rectification), from a
     work order (its grid and description) or by hand (a source or a grid in scope)."""
     now = now or timezone.now()
@@ -312,7 +314,7 @@ def open_case(data: CaseInput, user: Any, *, now: dt.datetime | None = None) -> 
                     rectification=rectification,
                     rectification_required=rectification is not None,
                     filed_at=now,
-                    created_by=user,
+                    created_by=recorded_user(user),
                     updated_at=now,
                     **values,
                 )
@@ -320,7 +322,7 @@ def open_case(data: CaseInput, user: Any, *, now: dt.datetime | None = None) -> 
                     case=case,
                     from_step="",
                     to_step=Step.FILED,
-                    actor=user,
+                    actor=recorded_user(user),
                     actor_name=actor_name(user),
                     note=_("案件来源：%(origin)s") % {"origin": Case.Origin(origin).label},
                     at=now,
@@ -333,7 +335,7 @@ def open_case(data: CaseInput, user: Any, *, now: dt.datetime | None = None) -> 
     raise CaseError("conflict", _("案号分配冲突，请重试"))
 
 
-def _copy_inspection_photos(case: Case, inspection: Inspection, user: Any, now: dt.datetime):
+def _copy_inspection_photos(case: Case, inspection: Inspection, user: Account, now: dt.datetime):
     """The inspection's photos become the case's evidence (copies: the case keeps its own)."""
     for photo in inspection.photos.all():
         try:
@@ -349,7 +351,7 @@ def _copy_inspection_photos(case: Case, inspection: Inspection, user: Any, now: 
 
 
 def _store_document(
-    case: Case, data: bytes, kind: str, name: str, user: Any, now: dt.datetime, title: str = ""
+    case: Case, data: bytes, kind: str, name: str, user: Account, now: dt.datetime, title: str = ""
 ) -> CaseDocument:
     content_type = evidence.DOCUMENT_TYPES.get(kind) or evidence.ACCEPTED.get(
         kind.upper(), "image/jpeg"
@@ -369,7 +371,7 @@ def _store_document(
         original_name=Path(name).name[:200] or relative.name,
         content_type=content_type,
         size=len(data),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=signed_in_user(user),
         created_at=now,
     )
 
@@ -384,7 +386,9 @@ def _street_of(path: str, streets: dict[int, Region]) -> Region | None:
     return None
 
 
-def statistics(user: Any, start: dt.date, end: dt.date, today: dt.date | None = None) -> dict:
+def statistics(
+    user: Reader | None, start: dt.date, end: dt.date, today: dt.date | None = None
+) -> dict:
     """Cases filed in [start, end] (local dates) in the account's scope, by front (the source's
     category), unit (street), month of filing and legal basis: opened, closed, closed on time
     (every step reached by its deadline), withdrawn, overdue now, fines decided."""
@@ -454,7 +458,7 @@ def statistics(user: Any, start: dt.date, end: dt.date, today: dt.date | None = 
 # ------------------------------------------------------------------------ source section --
 
 
-def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
+def source_section(source: PollutionSource, user: Account) -> dict[str, Any]:
     """For the source's page: its cases the account may see, and whether it may open one."""
     cases = list(cases_for(user).filter(source=source).order_by("-filed_at")[:20])
     today = timezone.localdate()

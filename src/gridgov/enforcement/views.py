@@ -28,7 +28,7 @@ from gridgov.enforcement.forms import (
     ProposeForm,
     UnpublishForm,
 )
-from gridgov.enforcement.models import Case, CaseDocument, LegalBasis, PublicationPhoto
+from gridgov.enforcement.models import Case, CaseDocument, LegalBasis
 from gridgov.enforcement.services import CaseError, CaseInput
 from gridgov.enforcement.steps import MOVES, NEEDS_NOTE, Step
 from gridgov.errors import add_form_error
@@ -268,7 +268,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 for s in next_steps
             ],
-            "bases": LegalBasis.objects.filter(active=True),
+            "bases": LegalBasis.objects.for_user(request.user).filter(active=True),
             "documents": case.documents.all(),
             "publications": case.publications.order_by("-pk"),
             "can_handle": services.can_handle(request.user),
@@ -283,7 +283,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document(request: HttpRequest, pk: int) -> FileResponse:
-    d = CaseDocument.objects.filter(pk=pk, case__in=services.cases_for(request.user)).first()
+    d = CaseDocument.objects.for_user(request.user).filter(pk=pk).first()
     if d is None:
         raise Http404
     try:
@@ -334,9 +334,7 @@ def exposure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def exposure_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = PublicationPhoto.objects.filter(
-        pk=pk, publication__in=pubs.published().values("pk")
-    ).first()
+    photo = pubs.published_photo(pk)
     if photo is None:
         raise Http404
     try:

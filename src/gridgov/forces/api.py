@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
+from gridgov.core.actor import Account
 from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.models import (
     Allocation,
@@ -252,7 +253,12 @@ def request_row(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
 
 
 def request_detail(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
-    allocation = Allocation.objects.filter(request=r).select_related("handover").first()
+    allocation = (
+        Allocation.objects.for_user(request.user)
+        .filter(request=r)
+        .select_related("handover")
+        .first()
+    )
     return {
         **request_row(request, r),
         "steps": [
@@ -270,23 +276,27 @@ def request_detail(request: HttpRequest, r: SupplyRequest) -> dict[str, Any]:
     }
 
 
-def _kind_id(code: str) -> int:
-    kind = SupplyKind.objects.filter(code=code, active=True).first()
+def _kind_id(user: Account, code: str) -> int:
+    kind = SupplyKind.objects.for_user(user).filter(code=code, active=True).first()
     if kind is None:
         raise ApiError(400, f"unknown supply kind {code[:40]!r}", "kind")
     return kind.pk
 
 
-def _region_id(code: str, field: str = "unit") -> int:
-    region = Region.objects.filter(code=code).first()
+def _region(code: str, field: str = "unit") -> Region:
+    region = Region.by_code(code)
     if region is None:
         raise ApiError(400, f"unknown unit {code[:40]!r}", field)
-    return region.pk
+    return region
+
+
+def _region_id(code: str, field: str = "unit") -> int:
+    return _region(code, field).pk
 
 
 @router.get("/supplies/kinds", response={200: list[SupplyKindOut], **errors(401)})
 def supply_kinds(request: HttpRequest) -> Any:
-    return list(SupplyKind.objects.filter(active=True))
+    return list(SupplyKind.objects.for_user(request.user).filter(active=True))
 
 
 @router.get("/supplies/depots", response={200: list[DepotOut], **errors(401)})
@@ -301,7 +311,7 @@ def depots(request: HttpRequest) -> Any:
 @router.get("/supplies/stock", response={200: list[StockOut], **errors(400, 401)})
 def stock(request: HttpRequest, kind: str | None = None) -> Any:
     """Stock by depot and kind in the caller's depots: quantity, reserved, available."""
-    rows = depot_stock.stock(request.user, _kind_id(kind) if kind else None)
+    rows = depot_stock.stock(request.user, _kind_id(request.user, kind) if kind else None)
     return [
         {
             "depot_id": r.depot.pk,
@@ -348,7 +358,7 @@ def ledger(request: HttpRequest, depot_id: int) -> Any:
 @router.post("/supplies/movements", response={201: MovementOut, **errors(400, 401, 403, 409)})
 def add_movement(request: HttpRequest, payload: MovementIn) -> Any:
     """入库 (stock_in) or 盘点调整 (adjust, a reason required) at a depot the caller handles."""
-    kind_id = _kind_id(payload.kind)
+    kind_id = _kind_id(request.user, payload.kind)
     if payload.reason == MovementReason.STOCK_IN:
         m = depot_stock.receive(request.user, payload.depot_id, kind_id, payload.quantity,
                              payload.note)  # fmt: skip
@@ -365,9 +375,9 @@ def add_movement(request: HttpRequest, payload: MovementIn) -> Any:
 def allocations(request: HttpRequest, filters: Query[AllocationFilter]) -> Any:
     qs = services.allocations_for(request.user).select_related("kind", "depot", "unit", "handover")
     if filters.kind:
-        qs = qs.filter(kind_id=_kind_id(filters.kind))
+        qs = qs.filter(kind_id=_kind_id(request.user, filters.kind))
     if filters.unit:
-        region = Region.objects.filter(pk=_region_id(filters.unit)).get()
+        region = _region(filters.unit)
         qs = qs.filter(unit__path__startswith=region.path)
     return [allocation_row(a) for a in qs]
 
@@ -378,7 +388,7 @@ def create_allocation(request: HttpRequest, payload: AllocationIn) -> Any:
     a = depot_stock.allocate(
         request.user,
         payload.depot_id,
-        _kind_id(payload.kind),
+        _kind_id(request.user, payload.kind),
         _region_id(payload.unit),
         payload.quantity,
         payload.purpose,
@@ -415,7 +425,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     """申请 for a street or community in the caller's scope."""
     r = supply_requests.request_supplies(
         request.user,
-        _kind_id(payload.kind),
+        _kind_id(request.user, payload.kind),
         _region_id(payload.unit),
         payload.quantity,
         payload.reason,

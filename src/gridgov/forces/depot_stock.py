@@ -12,7 +12,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, recorded_user
 from gridgov.forces.models import (
     Allocation,
     Depot,
@@ -71,7 +71,7 @@ class StockRow:
         return self.quantity - self.reserved
 
 
-def stock(user: Any, kind_id: int | None = None) -> list[StockRow]:
+def stock(user: Account, kind_id: int | None = None) -> list[StockRow]:
     """Stock by depot and kind, in the account's depots (kinds never stocked are left out)."""
     depots = {d.pk: d for d in depots_for(user).select_related("owner")}
     moves = SupplyMovement.objects.filter(depot_id__in=list(depots))
@@ -112,7 +112,7 @@ def stock_by_kind(rows: list[StockRow]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def allocated_by_unit(user: Any) -> list[dict[str, Any]]:
+def allocated_by_unit(user: Account) -> list[dict[str, Any]]:
     """Per receiving unit and kind: allocated, returned, held now."""
     totals: dict[tuple[int, int], dict[str, Any]] = {}
     for a in allocations_for(user).select_related("unit", "kind"):
@@ -139,7 +139,7 @@ def allocated_by_unit(user: Any) -> list[dict[str, Any]]:
 
 
 def _move(
-    user: Any,
+    user: Account,
     depot: Depot,
     kind: SupplyKind,
     quantity: Decimal,
@@ -170,14 +170,14 @@ def _move(
         reason=reason,
         allocation=allocation,
         at=now,
-        actor=user if getattr(user, "pk", None) else None,
+        actor=recorded_user(user) if getattr(user, "pk", None) else None,
         actor_name=actor_name(user),
         note=note,
     )
 
 
 def receive(
-    user: Any,
+    user: Account,
     depot_id: int,
     kind_id: int,
     quantity: Any,
@@ -195,7 +195,7 @@ def receive(
 
 
 def adjust(
-    user: Any,
+    user: Account,
     depot_id: int,
     kind_id: int,
     delta: Any,
@@ -214,7 +214,7 @@ def adjust(
                      note=note)  # fmt: skip
 
 
-def _unit(field: str, unit_id: int, user: Any, *, own: bool) -> Region:
+def _unit(field: str, unit_id: int, user: Account, *, own: bool) -> Region:
     """A street or community to receive or request supplies; `own`: one in the account's scope."""
     qs: QuerySet[Region] = Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
     if own:
@@ -226,7 +226,7 @@ def _unit(field: str, unit_id: int, user: Any, *, own: bool) -> Region:
 
 
 def allocate(
-    user: Any,
+    user: Account,
     depot_id: int,
     kind_id: int,
     unit_id: int,
@@ -252,7 +252,7 @@ def allocate(
         depot = _handled_depot(user, depot_id)
         allocation = Allocation.objects.create(
             kind=kind, depot=depot, unit=unit, quantity=amount, date=day, purpose=purpose,
-            created_by=user, created_at=now,
+            created_by=recorded_user(user), created_at=now,
         )  # fmt: skip
         _move(user, depot, kind, -amount, MovementReason.ALLOCATION, now, allocation, purpose)
         if received_by:
@@ -264,7 +264,7 @@ def allocate(
 
 
 def return_supplies(
-    user: Any, allocation_id: int, quantity: Any, note: str = "", now: dt.datetime | None = None
+    user: Account, allocation_id: int, quantity: Any, note: str = "", now: dt.datetime | None = None
 ) -> SupplyMovement:
     """归还: part or all of an allocation comes back to its depot."""
     found = allocations_for(user).filter(pk=allocation_id).select_related("kind").first()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gridgov.core.actor import Account
 from gridgov.forces import depot_stock, services
 from gridgov.inputs import sheet_row
 
@@ -27,7 +28,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
 
 
-def workbook(user: Any) -> bytes:
+def workbook(user: Account) -> bytes:
     book = Workbook()
     book.remove(book.active)
     stock = depot_stock.stock(user)

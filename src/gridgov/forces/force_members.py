@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.forces.models import (
     DutyShift,
     MemberRole,
@@ -50,7 +50,7 @@ class MemberInput:
     notes: str = ""
 
 
-def add_member(user: Any, force_id: int, data: MemberInput) -> Membership:
+def add_member(user: Account, force_id: int, data: MemberInput) -> Membership:
     """A person joins a force (seconded: sent from a home unit to a street) for a period; the
     same person may not be in the same force twice at once."""
     force = get_force(user, force_id)
@@ -93,7 +93,7 @@ def add_member(user: Any, force_id: int, data: MemberInput) -> Membership:
         )  # fmt: skip
 
 
-def end_membership(user: Any, membership_id: int, end_date: dt.date) -> Membership:
+def end_membership(user: Account, membership_id: int, end_date: dt.date) -> Membership:
     """借调期满 or leaving: the row keeps its period; nothing is deleted."""
     m = Membership.objects.select_related("force__owner").filter(pk=membership_id).first()
     if m is None or not forces_for(user).filter(pk=m.force_id).exists():
@@ -118,7 +118,7 @@ def members(force: TaskForce, on: dt.date | None = None, history: bool = False) 
 
 
 def seconded_by_street(
-    user: Any, on: dt.date | None = None, force: TaskForce | None = None
+    user: Account, on: dt.date | None = None, force: TaskForce | None = None
 ) -> list[tuple[Region, list[Membership]]]:
     """Staff currently sent to each street (in the account's scope), by street."""
     qs = (
@@ -148,7 +148,7 @@ def _owned_forces(paths: list[str]) -> QuerySet[TaskForce]:
 
 
 def set_duty(
-    user: Any, force_id: int, day: dt.date, shift: str, person_id: int, leader: bool = False
+    user: Account, force_id: int, day: dt.date, shift: str, person_id: int, leader: bool = False
 ) -> DutyShift:
     """Put a current member of the force on duty (one person once per shift)."""
     force = get_force(user, force_id)

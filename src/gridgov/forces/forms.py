@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.forces import services
 from gridgov.forces.models import SupplyKind
 
@@ -19,7 +20,7 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = SupplyKind.objects.filter(active=True)  # type: ignore[attr-defined]
         self.fields["unit"].queryset = services.request_units(user)  # type: ignore[attr-defined]
@@ -30,7 +31,7 @@ class ApproveForm(forms.Form):
     quantity = forms.CharField(label=_("批准数量"), max_length=20, required=False)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["depot"].queryset = services.handled_depots(user).filter(active=True)  # type: ignore[attr-defined]
 

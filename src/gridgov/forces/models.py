@@ -7,13 +7,14 @@ change of stock is one such row (services.py is the only writer)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
@@ -177,6 +178,12 @@ class DutyShift(models.Model):
         return f"{self.date} {self.get_shift_display()} {self.person}"
 
 
+class SupplyKindQuerySet(models.QuerySet["SupplyKind"]):
+    def for_user(self, user: Account) -> SupplyKindQuerySet:
+        """Every supply kind: a reference list any account may read."""
+        return self.all()
+
+
 class SupplyKind(models.Model):
     """物资种类: 雾炮车, 防尘网 (m²), 抑尘剂 (吨) … with its unit of measure."""
 
@@ -186,6 +193,8 @@ class SupplyKind(models.Model):
     whole = models.BooleanField(_("整数计量"), default=True, help_text=_("车辆、设备按台计"))
     front = models.CharField(_("战线"), max_length=20, choices=Front.choices, blank=True)
     active = models.BooleanField(_("启用"), default=True)
+
+    objects = SupplyKindQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -284,6 +293,16 @@ class RequestStep(models.Model):
         return f"#{self.request_id} {self.from_status} → {self.to_status}"
 
 
+class AllocationQuerySet(models.QuerySet["Allocation"]):
+    def for_user(self, user: Account) -> AllocationQuerySet:
+        """Allocations to units, or from depots, in the account's scope
+        (``services.allocations_for``)."""
+        from gridgov.forces.services import allocations_for
+
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(AllocationQuerySet, allocations_for(user, self))
+
+
 class Allocation(models.Model):
     """调拨: supplies leaving a depot for a street or community, by decision or on a request."""
 
@@ -307,6 +326,8 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("登记时间"))
+
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-pk"]

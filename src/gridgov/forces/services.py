@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account
 from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import DomainError
 from gridgov.forces.models import (
@@ -70,19 +71,19 @@ def _not_found(message: str) -> ForcesError:
 _has = scope.has_perm
 
 
-def can_view_forces(user: Any) -> bool:
+def can_view_forces(user: Account) -> bool:
     return _has(user, VIEW_FORCES)
 
 
-def can_view_supplies(user: Any) -> bool:
+def can_view_supplies(user: Account) -> bool:
     return _has(user, VIEW_SUPPLIES)
 
 
-def can_request(user: Any) -> bool:
+def can_request(user: Account) -> bool:
     return _has(user, REQUEST)
 
 
-def can_handle(user: Any) -> bool:
+def can_handle(user: Account) -> bool:
     return _has(user, HANDLE)
 
 
@@ -96,7 +97,7 @@ def _unit_q(paths: list[str], field: str) -> Q:
     return _paths_q(paths, f"{field}__path") | above
 
 
-def forces_for(user: Any, qs: QuerySet[TaskForce] | None = None) -> QuerySet[TaskForce]:
+def forces_for(user: Account, qs: QuerySet[TaskForce] | None = None) -> QuerySet[TaskForce]:
     """Forces owned by a unit in the account's scope or by the street it works inside, and
     forces with staff sent into it (or into its street)."""
     qs = TaskForce.objects.all() if qs is None else qs
@@ -111,18 +112,18 @@ def forces_for(user: Any, qs: QuerySet[TaskForce] | None = None) -> QuerySet[Tas
     return qs.filter(_unit_q(paths, "owner") | Q(pk__in=sent_here))
 
 
-def get_force(user: Any, force_id: int) -> TaskForce:
+def get_force(user: Account, force_id: int) -> TaskForce:
     force = forces_for(user).select_related("owner", "leader").filter(pk=force_id).first()
     if force is None:
         raise _not_found(_("专班不存在"))
     return force
 
 
-def owns_force(user: Any, force: TaskForce) -> bool:
+def owns_force(user: Account, force: TaskForce) -> bool:
     return _has(user, MANAGE_FORCES) and scope.can_see_region(user, force.owner)
 
 
-def phone_visible(user: Any, person: Person, force: TaskForce) -> bool:
+def phone_visible(user: Account, person: Person, force: TaskForce) -> bool:
     """A phone number is shown to the force's own unit and to those who see the person's
     posts; to nobody else."""
     if scope.sees_everything(user) or scope.can_see_region(user, force.owner):
@@ -130,7 +131,7 @@ def phone_visible(user: Any, person: Person, force: TaskForce) -> bool:
     return scope.people_for(user).filter(pk=person.pk).exists()
 
 
-def depots_for(user: Any, qs: QuerySet[Depot] | None = None) -> QuerySet[Depot]:
+def depots_for(user: Account, qs: QuerySet[Depot] | None = None) -> QuerySet[Depot]:
     qs = Depot.objects.all() if qs is None else qs
     if not can_view_supplies(user):
         return qs.none()
@@ -140,7 +141,7 @@ def depots_for(user: Any, qs: QuerySet[Depot] | None = None) -> QuerySet[Depot]:
     return qs.filter(_unit_q(paths, "owner")) if paths else qs.none()
 
 
-def handled_depots(user: Any) -> QuerySet[Depot]:
+def handled_depots(user: Account) -> QuerySet[Depot]:
     """The depots whose requests, allocations and stock this account may act on: the command
     office's all, a unit's own (never its parent's)."""
     if not can_handle(user):
@@ -150,7 +151,9 @@ def handled_depots(user: Any) -> QuerySet[Depot]:
     return qs if paths is scope.ALL else qs.filter(_paths_q(paths or [], "owner__path"))
 
 
-def requests_for(user: Any, qs: QuerySet[SupplyRequest] | None = None) -> QuerySet[SupplyRequest]:
+def requests_for(
+    user: Account, qs: QuerySet[SupplyRequest] | None = None
+) -> QuerySet[SupplyRequest]:
     """Requests of units in the account's scope, and those served from its depots."""
     qs = SupplyRequest.objects.all() if qs is None else qs
     if not can_view_supplies(user):
@@ -161,7 +164,7 @@ def requests_for(user: Any, qs: QuerySet[SupplyRequest] | None = None) -> QueryS
     return qs.filter(_paths_q(paths, "unit__path", "depot__owner__path"))
 
 
-def allocations_for(user: Any, qs: QuerySet[Allocation] | None = None) -> QuerySet[Allocation]:
+def allocations_for(user: Account, qs: QuerySet[Allocation] | None = None) -> QuerySet[Allocation]:
     qs = Allocation.objects.all() if qs is None else qs
     if not can_view_supplies(user):
         return qs.none()
@@ -171,7 +174,7 @@ def allocations_for(user: Any, qs: QuerySet[Allocation] | None = None) -> QueryS
     return qs.filter(_paths_q(paths, "unit__path", "depot__owner__path"))
 
 
-def get_request(user: Any, request_id: int) -> SupplyRequest:
+def get_request(user: Account, request_id: int) -> SupplyRequest:
     found = (
         requests_for(user)
         .select_related("kind", "unit", "depot", "requested_by")
@@ -183,7 +186,7 @@ def get_request(user: Any, request_id: int) -> SupplyRequest:
     return found
 
 
-def request_units(user: Any) -> QuerySet[Region]:
+def request_units(user: Account) -> QuerySet[Region]:
     """The streets and communities this account may request supplies for."""
     if not can_request(user):
         return Region.objects.none()
@@ -241,7 +244,7 @@ def _kind(kind_id: int) -> SupplyKind:
     return kind
 
 
-def _handled_depot(user: Any, depot_id: int, field: str = "depot") -> Depot:
+def _handled_depot(user: Account, depot_id: int, field: str = "depot") -> Depot:
     """The depot, locked for the rest of the transaction, if this account may act on it."""
     if not can_handle(user):
         raise ForcesError("forbidden", _("无权审批或调拨物资"))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, recorded_user
 from gridgov.forces.depot_stock import _move, _unit, balance, reserved
 from gridgov.forces.models import (
     Allocation,
@@ -40,7 +40,9 @@ from gridgov.people import scope
 # ---------------------------------------------------------------------------- requests --
 
 
-def _step(req: SupplyRequest, to: str, user: Any, now: dt.datetime, note: str = "") -> RequestStep:
+def _step(
+    req: SupplyRequest, to: str, user: Account, now: dt.datetime, note: str = ""
+) -> RequestStep:
     old = req.status
     if old and to not in TRANSITIONS[old]:
         raise ForcesError(
@@ -54,7 +56,7 @@ def _step(req: SupplyRequest, to: str, user: Any, now: dt.datetime, note: str = 
         request=req,
         from_status=old,
         to_status=to,
-        actor=user if getattr(user, "pk", None) else None,
+        actor=recorded_user(user) if getattr(user, "pk", None) else None,
         actor_name=actor_name(user),
         at=now,
         note=note,
@@ -62,7 +64,7 @@ def _step(req: SupplyRequest, to: str, user: Any, now: dt.datetime, note: str = 
 
 
 def request_supplies(
-    user: Any,
+    user: Account,
     kind_id: int,
     unit_id: int,
     quantity: Any,
@@ -80,21 +82,21 @@ def request_supplies(
     with transaction.atomic():
         req = SupplyRequest.objects.create(
             kind=kind, unit=unit, quantity=amount, reason=reason, status=Status.REQUESTED,
-            requested_by=user, requested_at=now,
+            requested_by=recorded_user(user), requested_at=now,
         )  # fmt: skip
         RequestStep.objects.create(
-            request=req, from_status="", to_status=Status.REQUESTED, actor=user,
+            request=req, from_status="", to_status=Status.REQUESTED, actor=recorded_user(user),
             actor_name=actor_name(user), at=now, note=reason[:500],
         )  # fmt: skip
     return req
 
 
-def _locked_request(user: Any, request_id: int) -> SupplyRequest:
+def _locked_request(user: Account, request_id: int) -> SupplyRequest:
     get_request(user, request_id)  # 404 first: "not yours" is "no such request"
     return SupplyRequest.objects.select_for_update().select_related("kind").get(pk=request_id)
 
 
-def _not_own(user: Any, req: SupplyRequest) -> None:
+def _not_own(user: Account, req: SupplyRequest) -> None:
     """Nobody decides on a request they filed (separation of duties): forbidden — the request
     is theirs to see, not theirs to approve or reject."""
     if req.requested_by_id is not None and req.requested_by_id == getattr(user, "pk", None):
@@ -102,7 +104,7 @@ def _not_own(user: Any, req: SupplyRequest) -> None:
 
 
 def approve(
-    user: Any,
+    user: Account,
     request_id: int,
     depot_id: int,
     quantity: Any = None,
@@ -137,7 +139,9 @@ def approve(
     return req
 
 
-def reject(user: Any, request_id: int, note: str, now: dt.datetime | None = None) -> SupplyRequest:
+def reject(
+    user: Account, request_id: int, note: str, now: dt.datetime | None = None
+) -> SupplyRequest:
     """驳回 (or withdraw an approval not yet handed over): the reason is required."""
     now = now or timezone.now()
     note = _text("note", note, 500, required=True)
@@ -156,7 +160,7 @@ def reject(user: Any, request_id: int, note: str, now: dt.datetime | None = None
 
 
 def hand_over(
-    user: Any,
+    user: Account,
     request_id: int,
     received_by: str,
     given_by: str = "",
@@ -180,7 +184,7 @@ def hand_over(
         allocation = Allocation.objects.create(
             kind=req.kind, depot=depot, unit=req.unit, quantity=req.approved_quantity,
             date=timezone.localdate(now), purpose=req.reason[:200], request=req,
-            created_by=user, created_at=now,
+            created_by=recorded_user(user), created_at=now,
         )  # fmt: skip
         _move(user, depot, req.kind, -req.approved_quantity, MovementReason.ALLOCATION, now,
               allocation, _("申请 #%(id)s") % {"id": req.pk}, keep_reserved=req.pk)  # fmt: skip
@@ -190,7 +194,7 @@ def hand_over(
         )  # fmt: skip
 
 
-def next_statuses(user: Any, req: SupplyRequest) -> tuple[str, ...]:
+def next_statuses(user: Account, req: SupplyRequest) -> tuple[str, ...]:
     """What this account may do to the request now (for the pages' buttons)."""
     if not can_handle(user):
         return ()

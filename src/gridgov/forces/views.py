@@ -20,7 +20,7 @@ from gridgov.apikit import xlsx_response
 from gridgov.errors import add_form_error
 from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.forms import ApproveForm, HandoverForm, RejectForm, RequestForm
-from gridgov.forces.models import Status
+from gridgov.forces.models import Allocation, Status
 from gridgov.forces.services import ForcesError
 
 ROSTER_DAYS = 7
@@ -135,7 +135,12 @@ def request_page(
         forms["reject"] = RejectForm()
     if Status.HANDED_OVER in allowed and "handover" not in forms:
         forms["handover"] = HandoverForm()
-    allocation = services.Allocation.objects.filter(request=req).select_related("handover").first()
+    allocation = (
+        Allocation.objects.for_user(request.user)
+        .filter(request=req)
+        .select_related("handover")
+        .first()
+    )
     context = {
         "req": req,
         "steps": list(req.steps.all()),

@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gridgov import inputs
 from gridgov.apikit import ApiError, errors
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.inspections import plans, services
 from gridgov.inspections.models import Inspection, Rectification
 from gridgov.people.actor import person_of
@@ -62,7 +63,7 @@ class NearOut(Schema):
     open_rectifications: int
 
 
-def due_map(user: Any, ids: list[int]) -> dict[int, plans.Due]:
+def due_map(user: Account, ids: list[int]) -> dict[int, plans.Due]:
     qs = sources_for(user).filter(pk__in=ids)
     return {d.source.pk: d for d in plans.due_sources(user, qs=qs)}
 
@@ -80,15 +81,17 @@ def near_me(
     return found
 
 
-def near_rows(user: Any, lat: float, lon: float, radius: float) -> list[dict[str, Any]]:
+def near_rows(user: Account, lat: float, lon: float, radius: float) -> list[dict[str, Any]]:
     inputs.check_point(lat, lon)
     qs = sources_for(user).exclude(status="closed")
     found = near(lat, lon, radius, qs, limit=50)
     dues = due_map(user, [n.source.pk for n in found])
     open_counts: dict[int, int] = {}
-    for source_id in Rectification.objects.filter(
-        source_id__in=[n.source.pk for n in found], state=Rectification.State.OPEN
-    ).values_list("source_id", flat=True):
+    for source_id in (
+        Rectification.objects.for_user(user)
+        .filter(source_id__in=[n.source.pk for n in found], state=Rectification.State.OPEN)
+        .values_list("source_id", flat=True)
+    ):
         open_counts[source_id] = open_counts.get(source_id, 0) + 1
     out = []
     for n in found:
@@ -171,8 +174,8 @@ def inspection_row(i: Inspection) -> dict[str, Any]:
     }
 
 
-def inspection_detail(i: Inspection) -> dict[str, Any]:
-    opened = Rectification.objects.filter(inspection=i).first()
+def inspection_detail(user: Account, i: Inspection) -> dict[str, Any]:
+    opened = Rectification.objects.for_user(user).filter(inspection=i).first()
     closed = i.rectification if i.rectification_id else None
     return {
         **inspection_row(i),
@@ -199,7 +202,7 @@ def inspection_detail(i: Inspection) -> dict[str, Any]:
     }
 
 
-def get_inspection(user: Any, inspection_id: int) -> Inspection:
+def get_inspection(user: Account, inspection_id: int) -> Inspection:
     found = (
         services.inspections_for(user)
         .select_related("source", "inspector", "rectification")
@@ -262,7 +265,9 @@ def record(
         raise
     if done.repeated:
         evidence.discard(prepared)
-    return Status(201, inspection_detail(get_inspection(request.user, done.inspection.pk)))
+    return Status(
+        201, inspection_detail(request.user, get_inspection(request.user, done.inspection.pk))
+    )
 
 
 class InspectionFilter(Schema):
@@ -273,7 +278,7 @@ class InspectionFilter(Schema):
     date_to: dt.date | None = Field(None, alias="to")
 
 
-def filtered_inspections(user: Any, f: InspectionFilter) -> Any:
+def filtered_inspections(user: Account, f: InspectionFilter) -> Any:
     qs = services.inspections_for(user).select_related("source", "inspector")
     if f.source is not None:
         qs = qs.filter(source_id=inputs.check_int("source", f.source))
@@ -304,7 +309,7 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> 
     response={200: InspectionDetailOut, **errors(400, 401, 404)},
 )
 def get_one(request: HttpRequest, inspection_id: int) -> Any:
-    return inspection_detail(get_inspection(request.user, inspection_id))
+    return inspection_detail(request.user, get_inspection(request.user, inspection_id))
 
 
 class RectificationOut(Schema):
@@ -357,7 +362,7 @@ def rectifications(
     return [rectification_row(r, today) for r in qs[:10_000]]
 
 
-def rect_queryset(user: Any, state: str | None, mine: bool, source: int | None = None) -> Any:
+def rect_queryset(user: Account, state: str | None, mine: bool, source: int | None = None) -> Any:
     qs = services.rectifications_for(user).select_related("source", "order__event")
     if state:
         if state not in Rectification.State.values:

@@ -3,10 +3,13 @@ inspection plans (how often each category is inspected, stricter in an emergency
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Person
 from gridgov.sources.categories import CHOICES
 from gridgov.sources.models import PollutionSource
@@ -55,6 +58,15 @@ class InspectionPlan(models.Model):
         return f"{self.get_category_display()} · {self.interval_days}"
 
 
+class InspectionQuerySet(models.QuerySet["Inspection"]):
+    def for_user(self, user: Account) -> InspectionQuerySet:
+        """Inspections of the sources the account may see (``services.inspections_for``)."""
+        from gridgov.inspections.services import inspections_for
+
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(InspectionQuerySet, inspections_for(user, self))
+
+
 class Inspection(models.Model):
     """检查记录: one visit to one source, with the inspector's position and time as proof."""
 
@@ -96,6 +108,8 @@ class Inspection(models.Model):
     submission_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
 
+    objects = InspectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("检查记录")
@@ -123,6 +137,14 @@ class InspectionItem(models.Model):
         return f"{self.inspection_id} {self.item_id} {'✓' if self.passed else '✗'}"
 
 
+class InspectionPhotoQuerySet(models.QuerySet["InspectionPhoto"]):
+    def for_user(self, user: Account) -> InspectionPhotoQuerySet:
+        """Photos of the inspections the account may see (``services.inspections_for``)."""
+        from gridgov.inspections.services import inspections_for
+
+        return self.filter(inspection__in=inspections_for(user).values("pk"))
+
+
 class InspectionPhoto(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
     file = models.CharField(max_length=200)  # relative to the media folder
@@ -135,8 +157,20 @@ class InspectionPhoto(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
 
+    objects = InspectionPhotoQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.file
+
+
+class RectificationQuerySet(models.QuerySet["Rectification"]):
+    def for_user(self, user: Account) -> RectificationQuerySet:
+        """Rectifications of the sources the account may see, and those dispatched to its person
+        (``services.rectifications_for``)."""
+        from gridgov.inspections.services import rectifications_for
+
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(RectificationQuerySet, rectifications_for(user, self))
 
 
 class Rectification(models.Model):
@@ -177,6 +211,8 @@ class Rectification(models.Model):
     closed_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     region_path = models.CharField(max_length=255, db_index=True)
     created_at = models.DateTimeField()
+
+    objects = RectificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q
 
 from gridgov.air.models import CST
+from gridgov.core.actor import Account
 from gridgov.inspections.models import Inspection
 from gridgov.inspections.services import inspections_for
 from gridgov.web import panels
@@ -26,7 +26,7 @@ class Inspections:
     failed_url: str
 
 
-def inspections(user: Any, today: dt.date) -> Inspections:
+def inspections(user: Account, today: dt.date) -> Inspections:
     start = dt.datetime.combine(today, dt.time(), tzinfo=CST)
     found = (
         inspections_for(user)

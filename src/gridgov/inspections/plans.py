@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from gridgov.core.actor import Reader
 from gridgov.core.scopes import under_paths
 from gridgov.core.workcal import CST
 from gridgov.inspections.models import Inspection, InspectionPlan, Rectification
@@ -130,7 +131,7 @@ def interval_for(
 
 
 def due_sources(
-    user: Any,
+    user: Reader | None,
     on: dt.date | None = None,
     *,
     at: dt.datetime | None = None,
@@ -213,7 +214,7 @@ class StatRow:
         return str(categories.LABELS.get(self.category, "")) if self.category else ""
 
 
-def _units(user: Any, level: int) -> dict[str, Region]:
+def _units(user: Reader | None, level: int) -> dict[str, Region]:
     """The units of the level the account may see, by path; an account whose scope lies below
     that level gets the units above its scope that it sees into (its own street, say) instead."""
     qs = Region.objects.active().filter(level=level).defer("geometry")
@@ -233,7 +234,9 @@ def _unit_of(path: str, units: dict[str, Region]) -> Region | None:
     return None
 
 
-def statistics(user: Any, start: dt.date, end: dt.date, level: int = Level.STREET) -> list[StatRow]:
+def statistics(
+    user: Reader | None, start: dt.date, end: dt.date, level: int = Level.STREET
+) -> list[StatRow]:
     """Per unit (street or community) and category, over [start, end]: sources (active, in the
     account's scope), inspected at least once, coverage, inspections, failed, far-flagged,
     rectifications opened / closed / closed on time, and sources overdue now. Each unit's
@@ -314,7 +317,7 @@ class DueRow:
 
 
 def due_in_period(
-    user: Any, start: dt.date, end: dt.date, level: int = Level.STREET
+    user: Reader | None, start: dt.date, end: dt.date, level: int = Level.STREET
 ) -> list[DueRow]:
     """Per unit (street or community): the active sources with a plan whose next inspection,
     by the interval in force (`due_sources`) counted from their last inspection before

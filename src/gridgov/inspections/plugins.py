@@ -6,12 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.inspections.models import Inspection, Rectification
 from gridgov.sources import sections
 from gridgov.sources.models import PollutionSource
 
 
-def inspections_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
+def inspections_section(source: PollutionSource, user: Account) -> dict[str, Any] | None:
     """检查与整改: the source's latest inspections and its rectifications."""
     inspections = list(
         Inspection.objects.filter(source=source)

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account, recorded_user
 from gridgov.core.workcal import CST
 from gridgov.errors import FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inspections.models import (
@@ -81,14 +81,14 @@ def max_metres() -> float:
 # ------------------------------------------------------------------------------ scope --
 
 
-def inspections_for(user: Any, qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
+def inspections_for(user: Account, qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
     """Inspections of the sources the account may see."""
     qs = Inspection.objects.all() if qs is None else qs
     return qs.filter(source__in=sources_for(user).values("pk"))
 
 
 def rectifications_for(
-    user: Any, qs: QuerySet[Rectification] | None = None
+    user: Account, qs: QuerySet[Rectification] | None = None
 ) -> QuerySet[Rectification]:
     """Rectifications of the sources the account may see, and those dispatched to its person."""
     qs = Rectification.objects.all() if qs is None else qs
@@ -166,7 +166,7 @@ def _checked_items(source: PollutionSource, items: Mapping[int, bool]) -> list[C
 
 
 def _open_rectification(
-    user: Any, source: PollutionSource, rectification_id: int | None
+    user: Account, source: PollutionSource, rectification_id: int | None
 ) -> Rectification | None:
     if rectification_id is None:
         return None
@@ -187,7 +187,7 @@ def _open_rectification(
 
 
 def record_inspection(
-    user: Any,
+    user: Account,
     source_id: int,
     lat: float,
     lon: float,
@@ -216,7 +216,7 @@ def record_inspection(
 
 
 def _record(
-    user: Any,
+    user: Account,
     source_id: int,
     lat: float,
     lon: float,
@@ -272,7 +272,7 @@ def _record(
             inspection = Inspection.objects.create(
                 source=source,
                 inspector=person,
-                user=user,
+                user=recorded_user(user),
                 at=at,
                 lat=lat,
                 lon=lon,
@@ -311,7 +311,7 @@ def _record(
     return Recorded(inspection, opened, closed, False)
 
 
-def _repeat(user: Any, seen: Inspection) -> Recorded:
+def _repeat(user: Account, seen: Inspection) -> Recorded:
     if seen.user_id != getattr(user, "pk", None):
         raise InspectionError("submission_key", _("该提交编号已被使用"))
     opened = Rectification.objects.filter(inspection=seen).first()
@@ -371,7 +371,7 @@ def _rectify(
     source: PollutionSource,
     inspection: Inspection,
     failed: list[ChecklistItem],
-    user: Any,
+    user: Account,
     now: dt.datetime,
 ) -> Rectification:
     """A rectification of the failed items, due in the longest of their periods, and its work
@@ -425,7 +425,7 @@ def _rectify(
 
 
 def _reinspected(
-    rect: Rectification, inspection: Inspection, user: Any, still: set[int], now: dt.datetime
+    rect: Rectification, inspection: Inspection, user: Account, still: set[int], now: dt.datetime
 ) -> Rectification | None:
     """Close the rectification when none of its items fails any more (its order finished by
     the `rectified` action), else note the failing re-inspection on its order."""
@@ -454,7 +454,7 @@ def _reinspected(
 
 
 def _perform(
-    order_id: int, code: str, user: Any, note: str, inspection: Inspection, now: dt.datetime
+    order_id: int, code: str, user: Account, note: str, inspection: Inspection, now: dt.datetime
 ) -> None:
     try:
         perform(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.inspections import plans, services
 from gridgov.inspections.api import (
     LEVELS,
@@ -54,7 +55,7 @@ class InspectForm(forms.Form):
     photos = PhotosField()
 
 
-def _source(user: Any, pk: int) -> PollutionSource:
+def _source(user: Account, pk: int) -> PollutionSource:
     found = sources_for(user).exclude(status="closed").filter(pk=pk).first()
     if found is None:
         raise Http404
@@ -216,7 +217,8 @@ def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
     re-inspection says whether it closed the rectification."""
     inspection = _inspection(request.user, pk)
     opened = (
-        Rectification.objects.filter(inspection=inspection)
+        Rectification.objects.for_user(request.user)
+        .filter(inspection=inspection)
         .select_related("order__event", "order__assignee")
         .first()
     )
@@ -235,7 +237,7 @@ def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
 # -------------------------------------------------------------------------------- desk --
 
 
-def _inspection(user: Any, pk: int) -> Inspection:
+def _inspection(user: Account, pk: int) -> Inspection:
     found = (
         services.inspections_for(user)
         .select_related("source__grid", "inspector", "rectification")
@@ -301,7 +303,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One inspection: the inspector's position against the source on a map, items, photos,
     the rectification it opened or re-inspected."""
     i = _inspection(request.user, pk)
-    opened = Rectification.objects.filter(inspection=i).select_related("order__event").first()
+    opened = (
+        Rectification.objects.for_user(request.user)
+        .filter(inspection=i)
+        .select_related("order__event")
+        .first()
+    )
     items = list(i.items.select_related("item").order_by("item__sort_order", "item__code"))
     return render(
         request,
@@ -323,8 +330,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    p = InspectionPhoto.objects.select_related("inspection").filter(pk=pk).first()
-    if p is None or not services.inspections_for(request.user).filter(pk=p.inspection_id).exists():
+    p = InspectionPhoto.objects.for_user(request.user).filter(pk=pk).first()
+    if p is None:
         raise Http404
     try:
         path = services.photo_path(p)
@@ -340,7 +347,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 # ------------------------------------------------------------------- the source's page --
 
 
-def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
+def source_section(source: PollutionSource, user: Account) -> dict[str, Any]:
     """What the source page shows of inspections (template
     inspections/_source_section.html): the due status, the last inspections, the open
     rectifications; empty when the account may not see the source."""
@@ -348,10 +355,14 @@ def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
         return {"inspection_section": None}
     due = next(iter(plans.due_sources(user, qs=sources_for(user).filter(pk=source.pk))), None)
     recent = list(
-        Inspection.objects.filter(source=source).select_related("inspector").order_by("-at")[:10]
+        Inspection.objects.for_user(user)
+        .filter(source=source)
+        .select_related("inspector")
+        .order_by("-at")[:10]
     )
     rects = list(
-        Rectification.objects.filter(source=source, state=Rectification.State.OPEN)
+        Rectification.objects.for_user(user)
+        .filter(source=source, state=Rectification.State.OPEN)
         .select_related("order__event")
         .prefetch_related("failed_items")
     )

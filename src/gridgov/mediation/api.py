@@ -15,6 +15,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
+from gridgov.core.actor import Account
 from gridgov.mediation import agreement, casework, excel, services, training
 from gridgov.mediation.models import (
     Case,
@@ -155,7 +156,7 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
-def filtered(user: Any, f: MediationCaseFilter) -> Any:
+def filtered(user: Account, f: MediationCaseFilter) -> Any:
     qs = services.cases_for(user).select_related("grid", "committee").defer("grid__geometry")
     if f.state:
         qs = qs.filter(state=f.state)
@@ -196,7 +197,7 @@ def cases_xlsx(request: HttpRequest, filters: Query[MediationCaseFilter]) -> Any
     return xlsx_response(content, f"mediation-cases-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-def _grid_id(user: Any, code: str | None) -> int | None:
+def _grid_id(user: Account, code: str | None) -> int | None:
     if code is None:
         return None
     grid = services.intake_grids(user).filter(code=code).first()
@@ -241,7 +242,8 @@ def case_from_order(request: HttpRequest, order_id: int) -> Any:
     from gridgov.workorders.models import WorkOrder
 
     order = (
-        WorkOrder.objects.select_related("event__category", "event__region")
+        WorkOrder.objects.for_user(request.user)
+        .select_related("event__category", "event__region")
         .defer("event__region__geometry")
         .filter(pk=order_id)
         .first()
@@ -345,7 +347,7 @@ def file_response(content: bytes, media_type: str, filename: str) -> HttpRespons
     return response
 
 
-def agreement_case(user: Any, case_id: int) -> Case:
+def agreement_case(user: Account, case_id: int) -> Case:
     case = services.get_case(user, case_id)
     if case.outcome != Outcome.AGREEMENT:
         raise services.not_found(_no_agreement())
@@ -464,7 +466,7 @@ def trainings(request: HttpRequest) -> Any:
 
 @router.post("/mediation/trainings", response={201: TrainingOut, **errors(400, 401, 403)})
 def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
-    region = Region.objects.filter(code=payload.organiser).first()
+    region = Region.objects.for_user(request.user).filter(code=payload.organiser).first()
     t = training.create_training(
         request.user,
         topic=payload.topic,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, recorded_user, signed_in_user
 from gridgov.mediation.models import (
     Case,
     CaseSource,
@@ -82,7 +82,7 @@ def _parties(rows: list[PartyInput]) -> list[Party]:
     return out
 
 
-def _grid(user: Any, data: CaseInput) -> Region:
+def _grid(user: Account, data: CaseInput) -> Region:
     try:
         extent.check_optional_point(data.lat, data.lon)  # stored, even beside a grid
     except inputs.InputError as exc:
@@ -108,7 +108,7 @@ def _grid(user: Any, data: CaseInput) -> Region:
     return grid
 
 
-def _mediators(user: Any, ids: list[int], field_name: str = "mediators") -> list[Person]:
+def _mediators(user: Account, ids: list[int], field_name: str = "mediators") -> list[Person]:
     if len(ids) > MAX_MEDIATORS:
         raise invalid(field_name, _("调解员过多"))
     wanted = {int(i) for i in ids}
@@ -132,7 +132,7 @@ def _number(on: dt.date) -> str:
 def _step(
     case: Case,
     action: str,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     *,
     from_state: str = "",
@@ -144,7 +144,7 @@ def _step(
         action=action,
         from_state=from_state,
         to_state=to_state,
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=signed_in_user(user),
         actor_name=actor_name(user, system=True),
         note=note,
         at=now,
@@ -152,7 +152,7 @@ def _step(
 
 
 def create_case(
-    user: Any,
+    user: Account,
     data: CaseInput,
     *,
     order: Any = None,
@@ -212,7 +212,7 @@ def create_case(
                         committee=committee,
                         received_on=received,
                         followup_days=days,
-                        created_by=user if getattr(user, "is_authenticated", False) else None,
+                        created_by=signed_in_user(user),
                         created_at=now,
                         updated_at=now,
                     )
@@ -238,7 +238,7 @@ def create_case(
     return case
 
 
-def case_from_order(user: Any, order: Any, *, now: dt.datetime | None = None) -> Case:
+def case_from_order(user: Account, order: Any, *, now: dt.datetime | None = None) -> Case:
     """A work order of a dispute category hands over to mediation: the case takes the event's
     place, text and contact as applicant; the order records the hand-over in its trail."""
     from gridgov.workorders import services as orders
@@ -278,7 +278,7 @@ def case_from_order(user: Any, order: Any, *, now: dt.datetime | None = None) ->
             action="mediation",
             from_state=order.state,
             to_state="",
-            actor=user if getattr(user, "is_authenticated", False) else None,
+            actor=signed_in_user(user),
             actor_name=actor_name(user, system=True),
             note=_("转人民调解，案件编号 %(number)s") % {"number": case.number},
             at=now,
@@ -286,7 +286,7 @@ def case_from_order(user: Any, order: Any, *, now: dt.datetime | None = None) ->
     return case
 
 
-def _for_change(user: Any, case_id: int) -> Case:
+def _for_change(user: Account, case_id: int) -> Case:
     """The case, locked, for an account that may act on it."""
     case = get_case(user, case_id)
     if not can_change(user):
@@ -295,7 +295,9 @@ def _for_change(user: Any, case_id: int) -> Case:
     return locked
 
 
-def _move(case: Case, user: Any, action: str, to: str | None, now: dt.datetime, note: str) -> None:
+def _move(
+    case: Case, user: Account, action: str, to: str | None, now: dt.datetime, note: str
+) -> None:
     before = case.state
     if to is not None:
         case.state = to
@@ -305,7 +307,7 @@ def _move(case: Case, user: Any, action: str, to: str | None, now: dt.datetime, 
 
 
 def add_session(
-    user: Any,
+    user: Account,
     case_id: int,
     *,
     date: Any,
@@ -329,7 +331,12 @@ def add_session(
             raise invalid("mediators", _("请选择调解员"))
         mediators = _mediators(user, mediator_ids)
         session = Session.objects.create(
-            case=case, date=on, place=place_text, notes=body, recorded_by=user, recorded_at=now
+            case=case,
+            date=on,
+            place=place_text,
+            notes=body,
+            recorded_by=recorded_user(user),
+            recorded_at=now,
         )
         session.mediators.set(mediators)
         case.mediators.add(*mediators)
@@ -339,7 +346,7 @@ def add_session(
 
 
 def record_outcome(
-    user: Any,
+    user: Account,
     case_id: int,
     *,
     outcome: str,
@@ -382,7 +389,7 @@ def record_outcome(
 
 
 def sign_agreement(
-    user: Any,
+    user: Account,
     case_id: int,
     *,
     signed_on: Any,
@@ -411,7 +418,7 @@ def sign_agreement(
 
 
 def judicial_confirmation(
-    user: Any,
+    user: Account,
     case_id: int,
     *,
     applied_on: Any,
@@ -458,7 +465,7 @@ def judicial_confirmation(
 
 
 def record_followup(
-    user: Any,
+    user: Account,
     case_id: int,
     *,
     done_on: Any,
@@ -479,13 +486,13 @@ def record_followup(
         visit.done_on = on
         visit.findings = text("findings", findings, required=True)
         visit.performed = performed
-        visit.visitor = user
+        visit.visitor = recorded_user(user)
         visit.save()
         _move(case, user, "followup", State.FOLLOWED_UP, now, visit.findings[:200])
     return visit
 
 
-def archive(user: Any, case_id: int, *, note: str = "", now: dt.datetime | None = None) -> Case:
+def archive(user: Account, case_id: int, *, note: str = "", now: dt.datetime | None = None) -> Case:
     now = now or timezone.now()
     with transaction.atomic():
         case = _for_change(user, case_id)
@@ -495,7 +502,7 @@ def archive(user: Any, case_id: int, *, note: str = "", now: dt.datetime | None 
     return case
 
 
-def next_actions(user: Any, case: Case) -> list[str]:
+def next_actions(user: Account, case: Case) -> list[str]:
     """What the account may do next on the case (the pages offer only these)."""
     if not can_change(user):
         return []

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.core import sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import Column
 from gridgov.mediation import services
 from gridgov.mediation.models import Attendance, Case, Training
@@ -63,7 +64,7 @@ def _followup_text(case: Case) -> str:
     return _("待回访（%(d)s前）") % {"d": due.isoformat()}
 
 
-def cases_workbook(user: Any, qs: QuerySet[Case] | None = None) -> bytes:
+def cases_workbook(user: Account, qs: QuerySet[Case] | None = None) -> bytes:
     full = services.sees_identity(user)
     cases = (
         services.cases_for(user, qs)
@@ -97,7 +98,7 @@ def cases_workbook(user: Any, qs: QuerySet[Case] | None = None) -> bytes:
     return sheets.export(CASE_COLUMNS, rows, title=_("调解案件"))
 
 
-def attendance_workbook(user: Any) -> bytes:
+def attendance_workbook(user: Account) -> bytes:
     people = set(services.mediators_for(user).values_list("pk", flat=True))
     rows = []
     for a in (
@@ -110,7 +111,7 @@ def attendance_workbook(user: Any) -> bytes:
     return sheets.export(ATTENDANCE_COLUMNS, rows, title=_("培训签到"))
 
 
-def import_attendance(user: Any, source: Any) -> sheets.SheetReport:
+def import_attendance(user: Account, source: Any) -> sheets.SheetReport:
     """Mark mediators present: each row names a training (its number) and a mediator in the
     account's scope by name and mobile. All rows or none; rows already recorded are kept."""
     if not services.can_manage_training(user):

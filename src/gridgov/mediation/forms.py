@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.mediation import services
 from gridgov.mediation.models import CaseSource, Committee, Judicial, Kind, Outcome, State
 from gridgov.people.models import Person
@@ -32,7 +33,7 @@ class CaseFilterForm(forms.Form):
     end = forms.DateField(label=_("至"), required=False, widget=DATE)
     q = forms.CharField(label=_("编号/简况"), max_length=60, required=False)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from gridgov.people import scope
         from gridgov.territory.models import Level
@@ -77,7 +78,7 @@ class IntakeForm(forms.Form):
     respondent_id = _text(_("被申请人身份证号码"), 18)
     respondent_address = _text(_("被申请人住址"), 200)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = services.intake_grids(user)  # type: ignore[attr-defined]
         self.fields["mediators"].queryset = services.mediators_for(user)  # type: ignore[attr-defined]
@@ -138,7 +139,7 @@ class PhoneIntakeForm(forms.Form):
         label=_("所在网格"), queryset=Region.objects.none(), required=False
     )
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = services.intake_grids(user)  # type: ignore[attr-defined]
 
@@ -167,7 +168,7 @@ class SessionForm(forms.Form):
     mediators = forms.ModelMultipleChoiceField(label=_("调解员"), queryset=Person.objects.none())
     notes = _text(_("调解经过"), 4000, required=True, rows=3)
 
-    def __init__(self, user: Any, *args: Any, case: Any = None, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mediators = services.mediators_for(user)
         if case is not None:  # the committee's own mediators first offered; others if none
@@ -227,7 +228,7 @@ class TrainingForm(forms.Form):
     hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_value=99, decimal_places=1,
                                initial=4)  # fmt: skip
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from gridgov.people import scope
         from gridgov.territory.models import Level

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
@@ -68,6 +69,14 @@ class Training(models.Model):
         return f"{self.date:%Y-%m-%d} {self.topic}"
 
 
+class AttendanceQuerySet(models.QuerySet["Attendance"]):
+    def for_user(self, user: Account) -> AttendanceQuerySet:
+        """Attendance at the trainings the account may see (``services.trainings_for``)."""
+        from gridgov.mediation.services import trainings_for
+
+        return self.filter(training__in=trainings_for(user))
+
+
 class Attendance(models.Model):
     training = models.ForeignKey(
         Training, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="attendance"
@@ -75,6 +84,8 @@ class Attendance(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="trainings"
     )
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["training", "person__name"]

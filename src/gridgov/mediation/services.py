@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.actor import Account, Reader
 from gridgov.core.privacy import mask_name, mask_phone
 from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
@@ -127,34 +128,34 @@ def action_label(code: str) -> str:
 _has = scope.has_perm
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Reader | None) -> bool:
     return _has(user, VIEW)
 
 
-def can_add(user: Any) -> bool:
+def can_add(user: Account) -> bool:
     return _has(user, ADD)
 
 
-def can_change(user: Any) -> bool:
+def can_change(user: Account) -> bool:
     return _has(user, CHANGE)
 
 
-def sees_identity(user: Any) -> bool:
+def sees_identity(user: Account) -> bool:
     return _has(user, IDENTITY)
 
 
-def can_view_training(user: Any) -> bool:
+def can_view_training(user: Account) -> bool:
     return _has(user, VIEW_TRAINING)
 
 
-def can_manage_training(user: Any) -> bool:
+def can_manage_training(user: Account) -> bool:
     return _has(user, MANAGE_TRAINING)
 
 
 _ancestors = scope.ancestor_paths
 
 
-def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def cases_for(user: Reader | None, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases whose grid lies in the account's scope."""
     qs = Case.objects.all() if qs is None else qs
     if not can_view(user):
@@ -165,7 +166,7 @@ def cases_for(user: Any, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     return qs.filter(_paths_q(paths, "region_path"))
 
 
-def get_case(user: Any, case_id: int) -> Case:
+def get_case(user: Account, case_id: int) -> Case:
     case = (
         cases_for(user)
         .select_related("grid", "committee__unit", "order__event")
@@ -187,7 +188,7 @@ def _unit_q(paths: list[str], field_name: str) -> Q:
     return _paths_q(paths, f"{field_name}__path") | above
 
 
-def committees_for(user: Any, qs: QuerySet[Committee] | None = None) -> QuerySet[Committee]:
+def committees_for(user: Account, qs: QuerySet[Committee] | None = None) -> QuerySet[Committee]:
     qs = Committee.objects.all() if qs is None else qs
     if not (can_view(user) or can_view_training(user)):
         return qs.none()
@@ -197,7 +198,7 @@ def committees_for(user: Any, qs: QuerySet[Committee] | None = None) -> QuerySet
     return qs.filter(_unit_q(paths, "unit")) if paths else qs.none()
 
 
-def trainings_for(user: Any, qs: QuerySet[Training] | None = None) -> QuerySet[Training]:
+def trainings_for(user: Account, qs: QuerySet[Training] | None = None) -> QuerySet[Training]:
     """Trainings organised in the scope or above it (the district's reach every street)."""
     qs = Training.objects.all() if qs is None else qs
     if not can_view_training(user):
@@ -211,7 +212,7 @@ def trainings_for(user: Any, qs: QuerySet[Training] | None = None) -> QuerySet[T
     return qs.filter(_paths_q(paths, "organiser__path") | above)
 
 
-def mediator_posts(user: Any, on: dt.date | None = None) -> QuerySet[Post]:
+def mediator_posts(user: Account, on: dt.date | None = None) -> QuerySet[Post]:
     """Current `mediator` posts in the account's scope."""
     if not (can_view(user) or can_view_training(user)):
         return Post.objects.none()
@@ -219,19 +220,19 @@ def mediator_posts(user: Any, on: dt.date | None = None) -> QuerySet[Post]:
     return scope.posts_for(user, qs).select_related("person", "region")
 
 
-def mediators_for(user: Any) -> QuerySet[Person]:
+def mediators_for(user: Account) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=mediator_posts(user).values("person_id")).order_by(
         "name", "pk"
     )
 
 
-def committee_mediators(user: Any, committee: Committee) -> QuerySet[Person]:
+def committee_mediators(user: Account, committee: Committee) -> QuerySet[Person]:
     """Mediators in scope posted in the committee's unit or below it."""
     posts = mediator_posts(user).filter(region__path__startswith=committee.unit.path)
     return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
 
 
-def intake_grids(user: Any) -> QuerySet[Region]:
+def intake_grids(user: Account) -> QuerySet[Region]:
     if not can_add(user):
         return Region.objects.none()
     qs = Region.objects.active().grids().defer("geometry").order_by("code")
@@ -403,7 +404,7 @@ class UnitStats:
 
 
 def statistics(
-    user: Any,
+    user: Reader | None,
     start: dt.date,
     end: dt.date,
     *,
@@ -455,7 +456,7 @@ def statistics(
     return [*rows.values(), total]
 
 
-def default_level(user: Any) -> int:
+def default_level(user: Account) -> int:
     """The level a statistics table shows by default: streets for the district, else the
     level just below the account's highest post (a community's own row for a community)."""
     paths = scope.scope_paths(user)
@@ -465,14 +466,14 @@ def default_level(user: Any) -> int:
     return min(max(depth + 1, int(Level.STREET)), int(Level.COMMUNITY))
 
 
-def overdue_followups(user: Any, today: dt.date | None = None) -> QuerySet[FollowUp]:
+def overdue_followups(user: Account, today: dt.date | None = None) -> QuerySet[FollowUp]:
     today = today or timezone.localdate()
     return FollowUp.objects.filter(
         case__in=cases_for(user), done_on__isnull=True, due_on__lt=today
     ).select_related("case")
 
 
-def open_followups(user: Any) -> QuerySet[FollowUp]:
+def open_followups(user: Account) -> QuerySet[FollowUp]:
     """Visits not yet made, of cases the account may act on (the phone's list)."""
     if not can_change(user):
         return FollowUp.objects.none()

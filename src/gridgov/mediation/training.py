@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.mediation.casework import _mediators
 from gridgov.mediation.models import (
     Attendance,
@@ -29,7 +30,7 @@ from gridgov.territory.models import Level, Region
 
 
 def create_training(
-    user: Any,
+    user: Account,
     *,
     topic: str,
     date: Any,
@@ -67,7 +68,7 @@ def create_training(
     return training
 
 
-def add_attendance(user: Any, training_id: int, person_ids: list[int]) -> int:
+def add_attendance(user: Account, training_id: int, person_ids: list[int]) -> int:
     """Mark mediators present at a training; those already marked are kept. Answers how many
     were added."""
     if not can_manage_training(user):

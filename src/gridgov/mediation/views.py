@@ -137,7 +137,8 @@ def from_order(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         ref = form.cleaned_data["reference"].strip().upper()
         order = (
-            WorkOrder.objects.select_related("event__category", "event__region")
+            WorkOrder.objects.for_user(request.user)
+            .select_related("event__category", "event__region")
             .defer("event__region__geometry")
             .filter(event__reference=ref)
             .first()
@@ -279,9 +280,7 @@ def committees(request: HttpRequest, training_form: Any = None) -> HttpResponse:
         raise PermissionDenied
     posts = list(services.mediator_posts(user).order_by("region__code", "person__name"))
     trained: dict[int, int] = {}
-    for person_id in Attendance.objects.filter(
-        training__in=services.trainings_for(user)
-    ).values_list("person_id", flat=True):
+    for person_id in Attendance.objects.for_user(user).values_list("person_id", flat=True):
         trained[person_id] = trained.get(person_id, 0) + 1
     rows = []
     for c in services.committees_for(user).select_related("unit", "director"):

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import download, errors
+from gridgov.core.actor import Account
 from gridgov.meetings import meeting_decisions, minutes, services
 from gridgov.meetings.models import Decision, Meeting
 from gridgov.schemas import Schema
@@ -196,7 +197,7 @@ def decision_row(d: Decision, at: dt.datetime) -> dict[str, Any]:
     }
 
 
-def detail_row(m: Meeting, user: Any) -> dict[str, Any]:
+def detail_row(m: Meeting, user: Account) -> dict[str, Any]:
     now = timezone.now()
     out = meeting_row(m)
     out["summary"] = m.summary

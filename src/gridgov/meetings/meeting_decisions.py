@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account
+from gridgov.inbox import commands as command_service
+from gridgov.inbox.commands import CommandError
+from gridgov.inbox.models import Command
 from gridgov.meetings.models import (
     Commitment,
     Decision,
@@ -39,16 +43,13 @@ from gridgov.meetings.services import (
 )
 from gridgov.people.models import Post
 from gridgov.territory.models import Region
-from gridgov.workorders import commands as command_service
-from gridgov.workorders.models import Command
-from gridgov.workorders.services import WorkflowError
 
 if TYPE_CHECKING:
     from gridgov.meetings.services import CommitmentInput
 
 
 def add_statement(
-    user: Any,
+    user: Account,
     meeting_id: int,
     *,
     unit: str,
@@ -87,7 +88,7 @@ def add_statement(
     return statement
 
 
-def remove_statement(user: Any, meeting_id: int, statement_id: int) -> None:
+def remove_statement(user: Account, meeting_id: int, statement_id: int) -> None:
     meeting = _managed(user, meeting_id, "statements")
     if not meeting.statements.filter(pk=statement_id).delete()[0]:
         raise NoSuchMeeting("statement_id", _("发言不存在"))
@@ -98,7 +99,7 @@ def _has_responsible(region: Region) -> bool:
 
 
 def add_decision(
-    user: Any, meeting_id: int, *, text: str, owners: list[str], deadline: dt.date
+    user: Account, meeting_id: int, *, text: str, owners: list[str], deadline: dt.date
 ) -> Decision:
     meeting = _managed(user, meeting_id, "decisions")
     body = _text("text", text, MAX_TEXT)
@@ -128,7 +129,7 @@ def add_decision(
     return decision
 
 
-def remove_decision(user: Any, meeting_id: int, decision_id: int) -> None:
+def remove_decision(user: Account, meeting_id: int, decision_id: int) -> None:
     meeting = _managed(user, meeting_id, "decisions")
     if not meeting.decisions.filter(pk=decision_id, command__isnull=True).delete()[0]:
         raise NoSuchMeeting("decision_id", _("议定事项不存在"))
@@ -168,7 +169,7 @@ class Issued:
     again: bool  # the minutes had been issued already: nothing was done
 
 
-def issue_minutes(user: Any, meeting_id: int, now: dt.datetime | None = None) -> Issued:
+def issue_minutes(user: Account, meeting_id: int, now: dt.datetime | None = None) -> Issued:
     """纪要印发: each decision becomes a command to its owner units, in one transaction.
     Issuing again changes nothing (`again`)."""
     now = now or timezone.now()
@@ -201,7 +202,7 @@ def issue_minutes(user: Any, meeting_id: int, now: dt.datetime | None = None) ->
                     units=[r.code for r in d.owners.all()],
                     now=now,
                 )
-            except WorkflowError as exc:
+            except CommandError as exc:
                 what = "deadline" if exc.field == "due_at" else "owners"
                 raise MeetingError(f"{name}.{what}", str(exc)) from exc
             Decision.objects.filter(pk=d.pk, command__isnull=True).update(command=command)

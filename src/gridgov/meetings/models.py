@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.inbox.models import Command
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
-from gridgov.workorders.models import Command
 
 
 class Kind(models.TextChoices):

@@ -4,7 +4,7 @@ Rules (one place, readable):
 - A meeting goes 筹备中 (draft) → 已召开 (held) → 纪要已印发 (issued), never back.
 - Title, time, place, chair and agenda are edited while drafted; attendance, statements and
   decisions until the minutes are issued; after that nothing changes.
-- Issuing the minutes turns each decision into one command (`workorders.commands.issue`) to
+- Issuing the minutes turns each decision into one command (`inbox.commands.issue`) to
   its owner units, due at the end of the decision's deadline day. The state change is claimed
   with a conditional update, so issuing twice issues nothing twice.
 - A decision's state is read from its command's recipients at a moment: 未下达 (no command
@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
+from gridgov.core.actor import Account, actor_name, recorded_user, required_user
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.meetings.models import (
@@ -101,7 +103,7 @@ class Conflict(MeetingError):
 # ------------------------------------------------------------------------------- reading --
 
 
-def meetings_for(user: Any) -> QuerySet[Meeting]:
+def meetings_for(user: Account) -> QuerySet[Meeting]:
     """Meetings the account may see: convened by a unit in its scope, attended by such a unit
     or by its person, giving a decision to such a unit, or recorded by it."""
     paths = scope.scope_paths(user)
@@ -118,7 +120,7 @@ def meetings_for(user: Any) -> QuerySet[Meeting]:
     return Meeting.objects.filter(pk__in=ids)
 
 
-def get_meeting(user: Any, meeting_id: int) -> Meeting:
+def get_meeting(user: Account, meeting_id: int) -> Meeting:
     m = meetings_for(user).select_related("convener", "chair", "previous").filter(pk=meeting_id)
     found = m.first()
     if found is None:
@@ -126,13 +128,13 @@ def get_meeting(user: Any, meeting_id: int) -> Meeting:
     return found
 
 
-def can_create(user: Any) -> bool:
+def can_create(user: Account) -> bool:
     return bool(
         user is not None and user.is_authenticated and user.has_perm("meetings.add_meeting")
     )
 
 
-def can_manage(user: Any, meeting: Meeting) -> bool:
+def can_manage(user: Account, meeting: Meeting) -> TypeGuard[User]:
     """The command office, and a unit's office for the meetings its own area convened."""
     return bool(
         user is not None
@@ -142,11 +144,11 @@ def can_manage(user: Any, meeting: Meeting) -> bool:
     )
 
 
-def can_issue(user: Any, meeting: Meeting) -> bool:
+def can_issue(user: Account, meeting: Meeting) -> bool:
     return (
         can_manage(user, meeting)
         and user.has_perm("meetings.issue_minutes")
-        and user.has_perm("workorders.issue_command")
+        and user.has_perm("inbox.issue_command")
     )
 
 
@@ -259,14 +261,14 @@ def default_previous(convener: Region, kind: str, starts_at: dt.datetime) -> Mee
     )
 
 
-def meeting_units(user: Any) -> QuerySet[Region]:
+def meeting_units(user: Account) -> QuerySet[Region]:
     """The units a meeting form offers: the district, streets and communities in scope."""
     return scope.regions_for(
         user, Region.objects.active().filter(level__lte=Level.COMMUNITY)
     ).order_by("level", "code")
 
 
-def officials_for(user: Any, on: dt.date | None = None) -> QuerySet[Person]:
+def officials_for(user: Account, on: dt.date | None = None) -> QuerySet[Person]:
     """People a meeting form offers (chair, attendees, speakers): current holders of a post
     at a district, street or community in scope."""
     posts = scope.posts_for(user, Post.objects.current(on)).filter(
@@ -315,14 +317,14 @@ def _text(name: str, value: str, limit: int, required: bool = True) -> str:
     return value
 
 
-def _region(user: Any, name: str, code: str) -> Region:
+def _region(user: Account, name: str, code: str) -> Region:
     found = scope.regions_for(user, Region.objects.active()).filter(code=code).first()
     if found is None:
         raise MeetingError(name, _("单位 %(code)s 不存在或不在您的管辖范围") % {"code": code})
     return found
 
 
-def _person(user: Any, name: str, person_id: int) -> Person:
+def _person(user: Account, name: str, person_id: int) -> Person:
     inputs.check_int(name, person_id)
     found = officials_for(user).filter(pk=person_id).first()
     if found is None:
@@ -337,7 +339,7 @@ def _aware(name: str, value: dt.datetime) -> dt.datetime:
     return value
 
 
-def _check_meeting(user: Any, data: MeetingInput, meeting: Meeting | None) -> dict[str, Any]:
+def _check_meeting(user: Account, data: MeetingInput, meeting: Meeting | None) -> dict[str, Any]:
     if data.kind not in Kind.values:
         raise MeetingError("kind", _("会议类型只能是 %(v)s") % {"v": ", ".join(Kind.values)})
     out: dict[str, Any] = {
@@ -369,7 +371,7 @@ def _check_meeting(user: Any, data: MeetingInput, meeting: Meeting | None) -> di
     return out
 
 
-def _check_attendees(user: Any, rows: list[AttendeeInput]) -> list[Attendee]:
+def _check_attendees(user: Account, rows: list[AttendeeInput]) -> list[Attendee]:
     if len(rows) > MAX_ATTENDEES:
         raise MeetingError("attendees", _("参会单位和人员至多 %(n)s 个") % {"n": MAX_ATTENDEES})
     out: list[Attendee] = []
@@ -406,13 +408,12 @@ def _check_attendees(user: Any, rows: list[AttendeeInput]) -> list[Attendee]:
     return out
 
 
-def _step(meeting: Meeting, user: Any, before: str, after: str, now: dt.datetime) -> None:
-    person = person_of(user)
+def _step(meeting: Meeting, user: Account, before: str, after: str, now: dt.datetime) -> None:
     Step.objects.create(
         meeting=meeting,
         at=now,
-        user=user,
-        actor_name=(person.name if person else user.get_username())[:60],
+        user=recorded_user(user),
+        actor_name=actor_name(user),
         from_state=before,
         to_state=after,
     )
@@ -436,14 +437,14 @@ def _write_attendees(meeting: Meeting, rows: list[Attendee]) -> None:
     Attendee.objects.bulk_create(rows)
 
 
-def create_meeting(user: Any, data: MeetingInput, now: dt.datetime | None = None) -> Meeting:
+def create_meeting(user: Account, data: MeetingInput, now: dt.datetime | None = None) -> Meeting:
     now = now or timezone.now()
     if not can_create(user):
         raise NotAllowed("user", _("您无权召集会议"))
     checked = _check_meeting(user, data, None)
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            created_by=user,
+            created_by=required_user(user),
             created_at=now,
             **{k: v for k, v in checked.items() if k not in ("agenda", "attendees")},
         )
@@ -451,7 +452,7 @@ def create_meeting(user: Any, data: MeetingInput, now: dt.datetime | None = None
     return meeting
 
 
-def _managed(user: Any, meeting_id: int, part: str) -> Meeting:
+def _managed(user: Account, meeting_id: int, part: str) -> Meeting:
     meeting = get_meeting(user, meeting_id)
     if not can_manage(user, meeting):
         raise NotAllowed("user", _("只有召集单位可以修改会议"))
@@ -462,7 +463,7 @@ def _managed(user: Any, meeting_id: int, part: str) -> Meeting:
     return meeting
 
 
-def update_meeting(user: Any, meeting_id: int, data: MeetingInput) -> Meeting:
+def update_meeting(user: Account, meeting_id: int, data: MeetingInput) -> Meeting:
     """Edit a drafted meeting (everything, attendees and agenda replaced)."""
     meeting = _managed(user, meeting_id, "meeting")
     checked = _check_meeting(user, data, meeting)
@@ -475,7 +476,7 @@ def update_meeting(user: Any, meeting_id: int, data: MeetingInput) -> Meeting:
     return meeting
 
 
-def record_attendance(user: Any, meeting_id: int, rows: list[AttendeeInput]) -> Meeting:
+def record_attendance(user: Account, meeting_id: int, rows: list[AttendeeInput]) -> Meeting:
     """Replace the attendees (with who came), until the minutes are issued."""
     meeting = _managed(user, meeting_id, "attendance")
     checked = _check_attendees(user, rows)
@@ -484,7 +485,7 @@ def record_attendance(user: Any, meeting_id: int, rows: list[AttendeeInput]) -> 
     return meeting
 
 
-def hold(user: Any, meeting_id: int, now: dt.datetime | None = None) -> Meeting:
+def hold(user: Account, meeting_id: int, now: dt.datetime | None = None) -> Meeting:
     """已召开: the meeting took place; its header and agenda are fixed from now on."""
     now = now or timezone.now()
     meeting = _managed(user, meeting_id, "meeting")

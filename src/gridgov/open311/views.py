@@ -63,9 +63,11 @@ def endpoint(
     return wrap
 
 
-def _public_categories() -> QuerySet[Category]:
-    return Category.objects.filter(active=True, public=True, parent__isnull=False).select_related(
-        "parent"
+def _public_categories(request: HttpRequest) -> QuerySet[Category]:
+    return (
+        Category.objects.for_user(request.user)
+        .filter(active=True, public=True, parent__isnull=False)
+        .select_related("parent")
     )
 
 
@@ -90,12 +92,12 @@ def discovery(request: HttpRequest) -> Any:
 
 @endpoint("services", "service")
 def services(request: HttpRequest) -> Any:
-    return [georeport.service(c) for c in _public_categories()]
+    return [georeport.service(c) for c in _public_categories(request)]
 
 
 @endpoint("service_definition", None)
 def service_definition(request: HttpRequest, code: str) -> Any:
-    c = _public_categories().filter(code=code).first()
+    c = _public_categories(request).filter(code=code).first()
     if c is None:
         raise Open311Error(404, f"unknown service_code {code!r}")
     return georeport.definition(c)
@@ -189,7 +191,7 @@ def _create(request: HttpRequest) -> Any:
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")
-    category = _public_categories().filter(code=code).first()
+    category = _public_categories(request).filter(code=code).first()
     if category is None:
         raise Open311Error(404, f"unknown service_code {code!r}")
     try:

@@ -204,9 +204,9 @@ def archive_name(directory: Path, now: dt.datetime | None = None) -> Path:
 
 def queue_file() -> Path | None:
     """The SQLite file of the Huey queue, when the queue is SQLite (not Redis)."""
-    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
 
-    filename = getattr(getattr(settings.HUEY, "storage", None), "filename", None)
+    filename = getattr(getattr(HUEY, "storage", None), "filename", None)
     return Path(filename) if filename else None
 
 
@@ -440,7 +440,7 @@ def _sha256(path: Path, advance: Callable[[int], None]) -> str:
     return digest.hexdigest()
 
 
-def _checksums(staging: Path, members: list[str], report: Progress) -> dict[str, dict]:
+def _checksums(staging: Path, members: list[str], report: Progress) -> dict[str, dict[str, Any]]:
     step = "Checksums"
     total = sum((staging / m).stat().st_size for m in members)
     done = 0
@@ -480,9 +480,9 @@ def _tarinfo(name: str, size: int, mtime: float, private: bool) -> tarfile.TarIn
     return info
 
 
-def _write_archive(part: Path, staging: Path, manifest: dict, report: Progress) -> None:
+def _write_archive(part: Path, staging: Path, manifest: dict[str, Any], report: Progress) -> None:
     step = "Compressing"
-    files: dict[str, dict] = manifest["files"]
+    files: dict[str, dict[str, Any]] = manifest["files"]
     total = sum(f["size"] for f in files.values())
     done = 0
 

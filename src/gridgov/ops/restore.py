@@ -17,7 +17,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from gridgov.ops.backup import (
     CHECK_STEP,
@@ -112,7 +112,7 @@ def restore_backup(
     return info
 
 
-def _read_manifest(tar: tarfile.TarFile, first: tarfile.TarInfo | None) -> dict:
+def _read_manifest(tar: tarfile.TarFile, first: tarfile.TarInfo | None) -> dict[str, Any]:
     if first is None or first.name != MANIFEST or not first.isfile():
         raise BackupError("the archive does not start with manifest.json: not a gridgov backup")
     fh = tar.extractfile(first)
@@ -169,7 +169,8 @@ def _sqlite_holds_data(path: Path) -> bool:
     try:
         conn = _peek(path)
         try:
-            return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+            tables: int = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return tables > 0
         finally:
             conn.close()
     except sqlite3.Error:
@@ -208,13 +209,13 @@ def _extract(
     first: tarfile.TarInfo | None,
     raw: IO[bytes],
     archive_size: int,
-    manifest: dict,
+    manifest: dict[str, Any],
     staging: Path,
     report: Progress,
 ) -> None:
     """Stream every member into the staging folder, checking its size and checksum."""
     step = "Reading the archive"
-    files: dict[str, dict] = manifest["files"]
+    files: dict[str, dict[str, Any]] = manifest["files"]
     seen: set[str] = set()
     report(step, 0, archive_size)
     for member in tar:
@@ -301,10 +302,10 @@ def _queue_is_empty(path: Path) -> bool:
 
 
 def _put_in_place(
-    staging: Path, manifest: dict, target: Database, data_dir: Path, report: Progress
+    staging: Path, manifest: dict[str, Any], target: Database, data_dir: Path, report: Progress
 ) -> RestoreInfo:
     """Move the checked files into the data dir, the database last; undo all if a step fails."""
-    files: dict[str, dict] = manifest["files"]
+    files: dict[str, dict[str, Any]] = manifest["files"]
     notes: list[str] = []
     undo: list[Callable[[], None]] = []
     aside = staging / "aside"  # what the target held and the restore replaces (empty things)

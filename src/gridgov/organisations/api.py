@@ -20,6 +20,7 @@ from gridgov.organisations import (
     instructing,
     joint_meetings,
     lifecycle,
+    lookups,
     services,
     volunteering,
 )
@@ -56,7 +57,6 @@ from gridgov.organisations.schemas import (
     VolunteerStatsOut,
 )
 from gridgov.organisations.services import OrgState
-from gridgov.people.models import Person
 from gridgov.territory.models import Level, Region
 
 router = Router()
@@ -73,17 +73,8 @@ def _unit(code: str | None, field: str = "unit") -> Region | None:
 
 def org_rows(request: HttpRequest, states: list[OrgState]) -> list[dict[str, Any]]:
     """The rows of many organisations, with three queries whatever their number."""
-    names = dict(
-        Person.objects.filter(pk__in={i for s in states for i in s.instructors}).values_list(
-            "pk", "name"
-        )
-    )
-    grids = {
-        g.pk: g
-        for g in Region.objects.filter(pk__in={s.grid_id for s in states if s.grid_id}).only(
-            "code", "name"
-        )
-    }
+    names = dict(lookups.people(i for s in states for i in s.instructors).values_list("pk", "name"))
+    grids = lookups.grids(s.grid_id for s in states if s.grid_id)
     contact = services.sees_contact(request.user)
     return [org_row(s, names, grids, contact) for s in states]
 
@@ -214,8 +205,8 @@ def import_organisations(request: HttpRequest, file: File[UploadedFile]) -> Any:
 def _grid_id(code: str | None) -> int | None:
     if not code:
         return None
-    grid = Region.objects.filter(code=code, level=Level.GRID).first()
-    if grid is None:
+    grid = Region.by_code(code)
+    if grid is None or grid.level != Level.GRID:
         raise ApiError(400, f"no grid {code[:40]!r}", "grid")
     return grid.pk
 
@@ -314,7 +305,7 @@ def statistics(
     organisations not covered with why."""
     by = by or services.default_by(request.user)
     cov = services.coverage(request.user, on, by=by, months=months)
-    paths = dict(Region.objects.filter(level=Level.GRID).values_list("path", "code"))
+    paths = lookups.grid_codes(s.grid_path for s in cov.uncovered)
     return {
         "on": cov.on,
         "months": cov.months,

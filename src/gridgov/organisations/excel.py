@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gridgov.core import privacy, sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import Column
 from gridgov.organisations import lifecycle, services
 from gridgov.organisations.models import Organisation, OrgKind, PartyOrg, SocialForm
@@ -75,7 +76,7 @@ def _row_input(row: dict[str, Any]) -> lifecycle.OrgInput:
     )
 
 
-def import_sheet(user: Any, source: Any) -> ImportResult:
+def import_sheet(user: Account, source: Any) -> ImportResult:
     """All rows or none: each row's errors are named by row and column."""
     if not services.can_add(user):
         raise services.forbidden(_("无权登记两新组织"))
@@ -126,7 +127,7 @@ def import_sheet(user: Any, source: Any) -> ImportResult:
     return ImportResult(report, len(ready))
 
 
-def export_sheet(user: Any, rows: list[OrgState]) -> bytes:
+def export_sheet(user: Account, rows: list[OrgState]) -> bytes:
     """The list as shown (as of its day): the import's columns, then the state columns.
     Contacts are masked unless the account may see them."""
     contact = services.sees_contact(user)

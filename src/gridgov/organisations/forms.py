@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.organisations import instructing, lifecycle, services, volunteering
 from gridgov.organisations.models import OrgKind, PartyOrg, SocialForm, WorkerGroup
 from gridgov.people.models import Person, Post
@@ -20,7 +21,7 @@ BLANK = [("", "—")]
 class _Scoped(forms.Form):
     """A form whose grid (and unit) choices are the account's."""
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "grid" in self.fields:
             self.fields["grid"].queryset = services.grids_for(user)  # type: ignore[attr-defined]
@@ -102,7 +103,7 @@ class PartyOrgForm(forms.Form):
 
 
 class _InstructorForm(forms.Form):
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instructor"].queryset = instructing.instructors_for(user)  # type: ignore[attr-defined]
 
@@ -140,7 +141,7 @@ class MeetingForm(_Scoped):
         label=_("参会人员"), queryset=Person.objects.none(), required=False
     )
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         orgs = services.organisations_for(user).filter(closed__isnull=True)
         self.fields["organisations"].queryset = orgs  # type: ignore[attr-defined]
@@ -166,7 +167,7 @@ class VolunteerForm(_Scoped):
     )
     registered = forms.DateField(label=_("登记日期"), widget=DATE)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         employers = services.Organisation.objects.filter(closed__isnull=True)
         self.fields["employer"].queryset = employers.order_by("name")  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.organisations.lifecycle import _check_open, _event
 from gridgov.organisations.models import (
     Assignment,
@@ -50,7 +51,7 @@ def may_instruct(person_id: int, grid: Region, day: dt.date) -> bool:
     return any(grid.path.startswith(p) for p in paths)
 
 
-def instructors_for(user: Any, on: dt.date | None = None) -> QuerySet[Person]:
+def instructors_for(user: Account, on: dt.date | None = None) -> QuerySet[Person]:
     """Party-building instructors holding a post in (or above) the account's scope."""
     if not can_view(user):
         return Person.objects.none()
@@ -63,7 +64,7 @@ def instructors_for(user: Any, on: dt.date | None = None) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=posts.values("person_id")).order_by("name", "pk")
 
 
-def assign_instructor(user: Any, org_id: int, instructor_id: int, start: dt.date) -> Assignment:
+def assign_instructor(user: Account, org_id: int, instructor_id: int, start: dt.date) -> Assignment:
     """选派: the instructor takes the organisation from `start`; the previous instructor's
     assignment ends the day before (history kept)."""
     start = _date("start_date", start)
@@ -88,7 +89,7 @@ def assign_instructor(user: Any, org_id: int, instructor_id: int, start: dt.date
     return made
 
 
-def end_assignment(user: Any, org_id: int, end: dt.date) -> Assignment:
+def end_assignment(user: Account, org_id: int, end: dt.date) -> Assignment:
     """The current instructor leaves the organisation on `end`."""
     end = _date("end_date", end)
     with transaction.atomic():
@@ -105,7 +106,7 @@ def end_assignment(user: Any, org_id: int, end: dt.date) -> Assignment:
 
 
 def record_visit(
-    user: Any, org_id: int, instructor_id: int, day: dt.date, notes: str = ""
+    user: Account, org_id: int, instructor_id: int, day: dt.date, notes: str = ""
 ) -> Visit:
     """走访, by an instructor responsible for the organisation's area on that day."""
     day = _date("date", day)
@@ -122,7 +123,7 @@ def record_visit(
         )
 
 
-def load(user: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
+def load(user: Account, on: dt.date | None = None) -> list[dict[str, Any]]:
     """Each instructor in scope with the organisations assigned on the day (负荷)."""
     day = on or timezone.localdate()
     people = list(instructors_for(user, day))

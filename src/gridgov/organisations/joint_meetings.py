@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account, recorded_user
 from gridgov.organisations.instructing import instructors_for
 from gridgov.organisations.models import (
     JointMeeting,
@@ -31,7 +31,7 @@ from gridgov.people import scope
 from gridgov.territory.models import Level
 
 
-def meetings_for(user: Any, qs: QuerySet[JointMeeting] | None = None) -> QuerySet[JointMeeting]:
+def meetings_for(user: Account, qs: QuerySet[JointMeeting] | None = None) -> QuerySet[JointMeeting]:
     """Meetings of a unit in the scope, or of the street (or community) the account is in."""
     qs = JointMeeting.objects.all() if qs is None else qs
     if not can_view_meetings(user):
@@ -45,7 +45,7 @@ def meetings_for(user: Any, qs: QuerySet[JointMeeting] | None = None) -> QuerySe
     return qs.filter(_paths_q(paths, "unit__path") | above)
 
 
-def get_meeting(user: Any, meeting_id: int) -> JointMeeting:
+def get_meeting(user: Account, meeting_id: int) -> JointMeeting:
     found = (
         meetings_for(user)
         .select_related("unit")
@@ -59,7 +59,7 @@ def get_meeting(user: Any, meeting_id: int) -> JointMeeting:
 
 
 def create_meeting(
-    user: Any,
+    user: Account,
     day: dt.date,
     unit_id: int,
     topic: str,
@@ -89,7 +89,7 @@ def create_meeting(
     with transaction.atomic():
         meeting = JointMeeting.objects.create(
             date=day, unit=unit, topic=topic, minutes=minutes,
-            created_by=user if getattr(user, "pk", None) else None,
+            created_by=recorded_user(user) if getattr(user, "pk", None) else None,
         )  # fmt: skip
         meeting.organisations.set(orgs)
         meeting.attendees.set(person_ids)

@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name
 from gridgov.organisations.models import (
     EventKind,
     Organisation,
@@ -102,13 +102,13 @@ def clean_input(data: OrgInput) -> dict[str, Any]:
     }
 
 
-def _event(org: Organisation, kind: str, day: dt.date, user: Any, **kw: Any) -> OrgEvent:
+def _event(org: Organisation, kind: str, day: dt.date, user: Account, **kw: Any) -> OrgEvent:
     return OrgEvent.objects.create(
         organisation=org, kind=kind, date=day, actor_name=actor_name(user)[:50], **kw
     )
 
 
-def write_new(user: Any, values: dict[str, Any], grid: Region) -> Organisation:
+def write_new(user: Account, values: dict[str, Any], grid: Region) -> Organisation:
     org = Organisation.objects.create(grid=grid, region_path=grid.path, **values)
     _event(org, EventKind.OPENED, org.opened, user, grid=grid)
     if org.party_org != PartyOrg.NONE:
@@ -117,7 +117,7 @@ def write_new(user: Any, values: dict[str, Any], grid: Region) -> Organisation:
     return org
 
 
-def create_organisation(user: Any, data: OrgInput) -> Organisation:
+def create_organisation(user: Account, data: OrgInput) -> Organisation:
     """纳入: a new organisation enters the database, in a grid of the account's scope."""
     if not can_add(user):
         raise forbidden(_("无权登记两新组织"))
@@ -145,7 +145,7 @@ def _check_open(org: Organisation, day: dt.date, field_name: str = "date") -> No
 
 
 def move_organisation(
-    user: Any,
+    user: Account,
     org_id: int,
     day: dt.date,
     grid_id: int | None = None,
@@ -179,7 +179,7 @@ def move_organisation(
     return org
 
 
-def close_organisation(user: Any, org_id: int, day: dt.date, note: str = "") -> Organisation:
+def close_organisation(user: Account, org_id: int, day: dt.date, note: str = "") -> Organisation:
     """注销/迁出: the organisation leaves the database on `day`; its instructor's assignment
     ends with it. The record and its history stay."""
     day = _date("date", day)
@@ -199,7 +199,9 @@ def close_organisation(user: Any, org_id: int, day: dt.date, note: str = "") -> 
     return org
 
 
-def set_party_org(user: Any, org_id: int, form: str, day: dt.date, note: str = "") -> Organisation:
+def set_party_org(
+    user: Account, org_id: int, form: str, day: dt.date, note: str = ""
+) -> Organisation:
     """组织覆盖 gained (单独建/联合建) or lost (未建立) on `day`."""
     if form not in PartyOrg.values:
         raise invalid("party_org", _("没有这种党组织建立方式"))
@@ -221,7 +223,7 @@ def set_party_org(user: Any, org_id: int, form: str, day: dt.date, note: str = "
 
 
 def update_organisation(
-    user: Any, org_id: int, *, name: str, industry: str, staff: int, party_members: int,
+    user: Account, org_id: int, *, name: str, industry: str, staff: int, party_members: int,
     address: str, contact: str, contact_phone: str,
 ) -> Organisation:  # fmt: skip
     """信息变更: the descriptive fields (not the grid, the party organisation or the dates,

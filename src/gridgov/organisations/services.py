@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account, Reader
 from gridgov.core.scopes import under_paths as _paths_q
 from gridgov.errors import DomainError
 from gridgov.organisations.models import (
@@ -147,53 +148,53 @@ def months_before(day: dt.date, months: int) -> dt.date:
 _has = scope.has_perm
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Reader | None) -> bool:
     return _has(user, VIEW)
 
 
-def can_add(user: Any) -> bool:
+def can_add(user: Account) -> bool:
     return _has(user, ADD)
 
 
-def can_change(user: Any) -> bool:
+def can_change(user: Account) -> bool:
     return _has(user, CHANGE)
 
 
-def can_assign(user: Any) -> bool:
+def can_assign(user: Account) -> bool:
     return _has(user, ASSIGN)
 
 
-def can_visit(user: Any) -> bool:
+def can_visit(user: Account) -> bool:
     return _has(user, VISIT)
 
 
-def can_view_meetings(user: Any) -> bool:
+def can_view_meetings(user: Account) -> bool:
     return _has(user, VIEW_MEETINGS)
 
 
-def can_add_meeting(user: Any) -> bool:
+def can_add_meeting(user: Account) -> bool:
     return _has(user, ADD_MEETING)
 
 
-def can_view_volunteers(user: Any) -> bool:
+def can_view_volunteers(user: Account) -> bool:
     return _has(user, VIEW_VOLUNTEERS)
 
 
-def can_register(user: Any) -> bool:
+def can_register(user: Account) -> bool:
     return _has(user, ADD_VOLUNTEER)
 
 
-def sees_contact(user: Any) -> bool:
+def sees_contact(user: Account) -> bool:
     return _has(user, CONTACT)
 
 
-def in_scope(user: Any, path: str) -> bool:
+def in_scope(user: Reader | None, path: str) -> bool:
     paths = scope.scope_paths(user)
     return paths is scope.ALL or any(path.startswith(p) for p in paths)
 
 
 def organisations_for(
-    user: Any, qs: QuerySet[Organisation] | None = None
+    user: Reader | None, qs: QuerySet[Organisation] | None = None
 ) -> QuerySet[Organisation]:
     """Organisations that are, or ever were, in a grid of the account's scope (history is
     read where it happened)."""
@@ -209,7 +210,7 @@ def organisations_for(
     return qs.filter(_paths_q(paths, "region_path") | Q(pk__in=located))
 
 
-def get_organisation(user: Any, org_id: int) -> Organisation:
+def get_organisation(user: Account, org_id: int) -> Organisation:
     org = (
         organisations_for(user)
         .select_related("grid")
@@ -222,12 +223,12 @@ def get_organisation(user: Any, org_id: int) -> Organisation:
     return org
 
 
-def owns(user: Any, org: Organisation) -> bool:
+def owns(user: Account, org: Organisation) -> bool:
     """The organisation is now in the account's scope (where it may be changed)."""
     return in_scope(user, org.region_path)
 
 
-def _own_for(user: Any, org_id: int, perm: str, message: str) -> Organisation:
+def _own_for(user: Account, org_id: int, perm: str, message: str) -> Organisation:
     """The organisation, locked for the rest of the transaction, if the account may change it
     (it is now in the account's scope); otherwise not found (not seen) or forbidden."""
     org = (
@@ -245,13 +246,13 @@ def _own_for(user: Any, org_id: int, perm: str, message: str) -> Organisation:
     return org
 
 
-def grids_for(user: Any) -> QuerySet[Region]:
+def grids_for(user: Account) -> QuerySet[Region]:
     return scope.regions_for(
         user, Region.objects.active().defer("geometry").filter(level=Level.GRID)
     ).order_by("code")
 
 
-def filter_units(user: Any) -> QuerySet[Region]:
+def filter_units(user: Reader | None) -> QuerySet[Region]:
     """Streets and communities in the account's scope."""
     qs = Region.objects.active().defer("geometry").filter(level__in=[Level.STREET, Level.COMMUNITY])
     return scope.regions_for(user, qs).order_by("code")
@@ -268,7 +269,11 @@ def unit_by_code(code: str) -> Region | None:
 
 
 def pick_grid(
-    user: Any, grid_id: int | None, lat: float | None, lon: float | None, field_name: str = "grid"
+    user: Account,
+    grid_id: int | None,
+    lat: float | None,
+    lon: float | None,
+    field_name: str = "grid",
 ) -> Region:
     """The grid chosen, or the grid of the point; in the account's scope. A point given
     beside a grid is checked all the same (it is stored)."""
@@ -372,7 +377,9 @@ def states(orgs: list[Organisation], on: dt.date, months: int = WORK_MONTHS) -> 
     return out
 
 
-def states_for(user: Any, on: dt.date | None = None, months: int = WORK_MONTHS) -> list[OrgState]:
+def states_for(
+    user: Reader | None, on: dt.date | None = None, months: int = WORK_MONTHS
+) -> list[OrgState]:
     """The organisations that existed on `on` in a grid of the account's scope (as of then)."""
     day = on or timezone.localdate()
     orgs = list(
@@ -389,7 +396,7 @@ COVERAGE_FILTERS = ("org_covered", "org_uncovered", "work_covered", "work_uncove
 
 
 def search(
-    user: Any,
+    user: Account,
     on: dt.date | None = None,
     *,
     kind: str = "",
@@ -429,7 +436,7 @@ def search(
     return rows
 
 
-def default_by(user: Any) -> str:
+def default_by(user: Account) -> str:
     """Rows by street for those who see streets, by community for a community's account."""
     return "street" if filter_units(user).filter(level=Level.STREET).exists() else "community"
 
@@ -490,7 +497,7 @@ class Coverage:
 
 
 def coverage(
-    user: Any,
+    user: Reader | None,
     on: dt.date | None = None,
     *,
     by: str = "street",

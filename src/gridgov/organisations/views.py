@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
 from gridgov.core import privacy
+from gridgov.core.actor import Account
 from gridgov.errors import add_form_error
 from gridgov.organisations import (
     excel,
@@ -28,12 +29,12 @@ from gridgov.organisations import (
     instructing,
     joint_meetings,
     lifecycle,
+    lookups,
     services,
     volunteering,
 )
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
-from gridgov.people.models import Person
 
 COVERAGE_CHOICES = [
     ("org_covered", gettext_lazy("已组织覆盖")),
@@ -140,7 +141,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
 ACTIONS = ("info", "move", "close", "party_org", "assign", "end_assignment", "visit")
 
 
-def _action_forms(user: Any, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
+def _action_forms(user: Account, org: Any, data: Any = None, which: str = "") -> dict[str, Any]:
     if not services.owns(user, org) or org.closed is not None:
         return {}
     out: dict[str, Any] = {}
@@ -187,7 +188,7 @@ def org_detail(
         "error": error,
         "state": state,
         "party_label": PartyOrg(state.party_org).label,
-        "instructors": Person.objects.filter(pk__in=state.instructors),
+        "instructors": lookups.people(state.instructors),
         "events": org.events.select_related("grid", "instructor")
         .defer("grid__geometry")
         .order_by("date", "pk"),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.organisations.models import (
     Organisation,
     Volunteer,
@@ -40,7 +40,7 @@ from gridgov.territory.models import Level, Region
 # --------------------------------------------------------------------------- volunteers --
 
 
-def volunteers_for(user: Any, qs: QuerySet[Volunteer] | None = None) -> QuerySet[Volunteer]:
+def volunteers_for(user: Account, qs: QuerySet[Volunteer] | None = None) -> QuerySet[Volunteer]:
     qs = Volunteer.objects.all() if qs is None else qs
     if not can_view_volunteers(user):
         return qs.none()
@@ -50,7 +50,7 @@ def volunteers_for(user: Any, qs: QuerySet[Volunteer] | None = None) -> QuerySet
     return qs.filter(_paths_q(paths or [], "region_path"))
 
 
-def get_volunteer(user: Any, volunteer_id: int) -> Volunteer:
+def get_volunteer(user: Account, volunteer_id: int) -> Volunteer:
     found = (
         volunteers_for(user)
         .select_related("person", "grid")
@@ -75,7 +75,7 @@ class VolunteerInput:
     employer_id: int | None = None
 
 
-def register_volunteer(user: Any, data: VolunteerInput) -> Volunteer:
+def register_volunteer(user: Account, data: VolunteerInput) -> Volunteer:
     """登记: a courier, rider or driver joins as a volunteer of a grid. The person is found by
     phone (or created) and given a `volunteer` post in the grid, so the phone pages serve them."""
     if not can_register(user):
@@ -118,14 +118,14 @@ def register_volunteer(user: Any, data: VolunteerInput) -> Volunteer:
             person=person, group=data.group, employer=employer, grid=grid,
             region_path=grid.path, registered=day, post=post,
         )  # fmt: skip
-        if person.user_id is not None:
+        if person.user is not None:
             from gridgov.people.roles import sync_groups
 
             sync_groups(person.user)
     return volunteer
 
 
-def end_volunteer(user: Any, volunteer_id: int, day: dt.date) -> Volunteer:
+def end_volunteer(user: Account, volunteer_id: int, day: dt.date) -> Volunteer:
     """退出: the volunteer leaves; the post ends the same day."""
     v = get_volunteer(user, volunteer_id)
     if not _has(user, CHANGE_VOLUNTEER):
@@ -168,7 +168,7 @@ class VolunteerRow:
 
 
 def volunteer_stats(
-    user: Any, start: dt.date, end: dt.date, *, by: str = "street"
+    user: Account, start: dt.date, end: dt.date, *, by: str = "street"
 ) -> tuple[list[VolunteerRow], VolunteerRow]:
     """Per street or community: volunteers in the register on `end`, by group, and the events
     they reported from `start` to `end` (work orders' `reported_by`)."""

@@ -116,7 +116,9 @@ def me(request: HttpRequest) -> Any:
     codes = None
     if paths is not None:
         ids = [int(p.strip("/").split("/")[-1]) for p in paths]
-        codes = sorted(Region.objects.filter(pk__in=ids).values_list("code", flat=True))
+        codes = sorted(
+            Region.objects.for_user(user).filter(pk__in=ids).values_list("code", flat=True)
+        )
     person = getattr(user, "person", None)
     return {
         "username": user.get_username(),
@@ -178,7 +180,7 @@ def filtered_posts(request: HttpRequest, filters: PeopleFilter) -> Any:
         region = visible_region(request.user, filters.region)
         posts = posts.filter(region__path__startswith=region.path)
     if filters.post:
-        if not PostType.objects.filter(code=filters.post).exists():
+        if not PostType.objects.for_user(request.user).filter(code=filters.post).exists():
             raise ApiError(400, f"unknown post type {filters.post!r}", field="post")
         posts = posts.filter(post_type__code=filters.post)
     if filters.q:
@@ -192,7 +194,8 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     posts = filtered_posts(request, filters)
     show_full = request.user.has_perm("people.view_full_id_number")
     people = (
-        Person.objects.filter(pk__in=posts.values("person_id"))
+        Person.objects.for_user(request.user)
+        .filter(pk__in=posts.values("person_id"))
         .prefetch_related(
             Prefetch(
                 "posts",
@@ -207,8 +210,8 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
 
 @people_router.get("/people/{person_id}", response={200: PersonOut, **errors(400, 401, 403, 404)})
 def get_person(request: HttpRequest, person_id: int) -> Any:
-    person = Person.objects.filter(pk=person_id).first()
-    posts = scope.posts_for(request.user, Post.objects.filter(person_id=person_id))
+    person = Person.objects.for_user(request.user).filter(pk=person_id).first()
+    posts = Post.objects.for_user(request.user).filter(person_id=person_id)
     if person is None or not posts.exists():  # unknown, or holding no post in scope: one 404
         raise ApiError(404, f"no person with id {person_id}", field="person_id")
     person.visible_posts = list(  # type: ignore[attr-defined]
@@ -242,7 +245,8 @@ def search(request: HttpRequest, q: str = param.Query(..., min_length=1, max_len
     """Grids/regions by code or name, people by name or phone, within the caller's scope."""
     q = q.strip()
     regions = (
-        scope.regions_for(request.user, Region.objects.active())
+        Region.objects.for_user(request.user)
+        .active()
         .filter(Q(code__startswith=q) | Q(name__contains=q))
         .select_related("parent")
         .order_by("level", "code")[:15]
@@ -257,7 +261,8 @@ def search(request: HttpRequest, q: str = param.Query(..., min_length=1, max_len
         for r in regions
     ]
     posts = (
-        scope.posts_for(request.user, Post.objects.current())
+        Post.objects.for_user(request.user)
+        .current()
         .filter(Q(person__name__contains=q) | Q(person__phone__startswith=q))
         .select_related("person", "post_type", "region")
         .order_by("person__name", "person_id")[:15]

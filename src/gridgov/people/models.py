@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
+from gridgov.core.scopes import paths_for, under_paths
 from gridgov.people import identity
 from gridgov.territory.models import Region, WorkLine
 
@@ -24,6 +26,22 @@ def validate_mobile(value: str) -> None:
 def validate_id_number(value: str) -> None:
     if value and not identity.is_id_number(value):
         raise ValidationError(_("不是有效的身份证号码"))
+
+
+class PostTypeQuerySet(models.QuerySet["PostType"]):
+    def for_user(self, user: Account) -> PostTypeQuerySet:
+        """Every post type: a reference list any account may read."""
+        return self.all()
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def for_user(self, user: Account) -> PersonQuerySet:
+        """Persons holding (or having held) a post inside the account's scope (all for an
+        account that sees everything), as ``people.scope.people_for``."""
+        paths = paths_for(user)
+        if paths is None:
+            return self.all()
+        return self.filter(pk__in=Post.objects.for_user(user).values("person_id"))
 
 
 class PostType(models.Model):
@@ -42,6 +60,8 @@ class PostType(models.Model):
     group = models.ForeignKey(
         Group, verbose_name=_("权限组"), null=True, blank=True, on_delete=models.SET_NULL
     )
+
+    objects = PostTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["rank", "code"]
@@ -74,6 +94,8 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "phone"]
         verbose_name = _("人员")
@@ -94,6 +116,12 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(start_date__lte=day).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=day)
         )
+
+    def for_user(self, user: Account) -> PostQuerySet:
+        """Posts in regions inside the account's scope (all for an account that sees
+        everything), as ``people.scope.posts_for``."""
+        paths = paths_for(user)
+        return self.all() if paths is None else self.filter(under_paths(paths, "region__path"))
 
 
 class Post(models.Model):

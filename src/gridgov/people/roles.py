@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 
 VIEW, ADD, CHANGE = "view", "add", "change"
 
@@ -132,7 +132,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _ORDERS = ["workorders.dispatch_workorder", "workorders.verify_workorder"]
 _SUPERVISE = ["workorders.supervise_workorder"]
-_COMMAND = ["workorders.issue_command"]
+_COMMAND = ["inbox.issue_command"]
 _CASES = ["enforcement.handle_case", "enforcement.view_party_identity"]
 _BULLETINS = ["bulletins.generate_bulletin"]
 EXTRA = {
@@ -284,7 +284,7 @@ def ensure_roles(sender: Any = None, **_: Any) -> None:
         PostType.objects.filter(code=code, group__isnull=True).update(group=groups[group_name])
 
 
-def sync_groups(user: Any) -> None:
+def sync_groups(user: User) -> None:
     """Put an account in the groups of the posts its person currently holds."""
     from gridgov.people.models import Post
 
@@ -298,7 +298,7 @@ def sync_groups(user: Any) -> None:
     user.groups.set(keep + list(held))
 
 
-def sync_groups_many(users: list[Any]) -> None:
+def sync_groups_many(users: list[User]) -> None:
     """`sync_groups` for many accounts at once (a roll-out, the demo): the same groups, with
     three queries and two bulk writes instead of several queries per account."""
     from django.contrib.auth import get_user_model

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from gridgov import inputs
 from gridgov.core import sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import RowError
 from gridgov.inputs import sheet_row
 from gridgov.people import identity
@@ -128,12 +129,12 @@ class _Known:
 
     post_types: dict[str, PostType]
     regions: dict[str, Region]
-    user: Any
+    user: Account
     phones: dict[str, tuple[int, str]] = field(default_factory=dict)
     posts: dict[tuple[str, int, int, dt.date], int] = field(default_factory=dict)
 
 
-def _known(raw_rows: list[tuple[int, dict[str, Any]]], user: Any) -> _Known:
+def _known(raw_rows: list[tuple[int, dict[str, Any]]], user: Account) -> _Known:
     post_types = {pt.code: pt for pt in PostType.objects.all()}
     post_types.update({pt.name: pt for pt in post_types.values()})
     codes = {_text(r, "region_code") for _, r in raw_rows}
@@ -251,7 +252,7 @@ def _check_row(
     return RosterRow(number, name, phone, post_type, region, start, end, id_number, notes), []
 
 
-def read_roster(path: Path, user: Any = None) -> RosterReport:
+def read_roster(path: Path, user: Account = None) -> RosterReport:
     """Parse and check the workbook. `user`, if given, may only touch regions in its scope."""
     report = RosterReport()
     raw_rows = _sheet_rows(report, path)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from gridgov.core.actor import Reader
 from gridgov.core.scopes import under_paths
 from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people.models import Person, Post, PostQuerySet
@@ -17,16 +19,19 @@ from gridgov.territory.models import Region
 ALL = None  # the scope of an account that sees everything
 
 
-def scope_paths(user: Any) -> list[str] | None:
-    """Region paths the account may see (subtrees), or ALL. Cached on the user object."""
+def scope_paths(user: Reader | None) -> list[str] | None:
+    """Region paths the account may see (subtrees), or ALL. Cached on the user object (a stand-in
+    reader brings its own, see ``core.actor.Reader``)."""
     if hasattr(user, "_gridgov_scope"):
-        cached: list[str] | None = user._gridgov_scope
+        cached: list[str] | None = getattr(user, "_gridgov_scope")  # noqa: B009
         return cached
     result: list[str] | None
     if user is None or not user.is_authenticated or not user.is_active:
         result = []
     elif user.is_superuser:
         result = ALL
+    elif not isinstance(user, User):
+        result = []  # a stand-in reader without its own scope sees nothing
     else:
         # Two columns, not three models (a region's geometry is large): this runs on every
         # request.
@@ -42,28 +47,29 @@ def scope_paths(user: Any) -> list[str] | None:
             paths = sorted({path for _everything, path in posts})
             # Drop paths inside another path: "/1/4/" covers "/1/4/9/".
             result = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    user._gridgov_scope = result
+    if user is not None:  # the system (None) sees nothing through a scope, uncached
+        setattr(user, "_gridgov_scope", result)  # noqa: B010 (an attribute mypy does not know)
     return result
 
 
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: Reader | None) -> bool:
     return scope_paths(user) is ALL
 
 
-def regions_for(user: Any, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
+def regions_for(user: Reader | None, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
     qs = Region.objects.all() if qs is None else qs
     paths = scope_paths(user)
     return qs if paths is ALL else qs.filter(under_paths(paths, "path"))
 
 
-def posts_for(user: Any, qs: Any = None) -> PostQuerySet:
+def posts_for(user: Reader | None, qs: Any = None) -> PostQuerySet:
     qs = Post.objects.all() if qs is None else qs
     paths = scope_paths(user)
     chosen: PostQuerySet = qs if paths is ALL else qs.filter(under_paths(paths, "region__path"))
     return chosen
 
 
-def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:
+def people_for(user: Reader | None, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:
     """Persons holding (or having held) a post inside the account's scope."""
     qs = Person.objects.all() if qs is None else qs
     paths = scope_paths(user)
@@ -72,7 +78,7 @@ def people_for(user: Any, qs: QuerySet[Person] | None = None) -> QuerySet[Person
     return qs.filter(pk__in=posts_for(user).values("person_id"))
 
 
-def can_see_region(user: Any, region: Region) -> bool:
+def can_see_region(user: Reader | None, region: Region) -> bool:
     paths = scope_paths(user)
     return paths is ALL or any(region.path.startswith(p) for p in paths)
 
@@ -80,7 +86,7 @@ def can_see_region(user: Any, region: Region) -> bool:
 # --- helpers for the apps' own scoped queries -------------------------------------------------
 
 
-def has_perm(user: Any, perm: str) -> bool:
+def has_perm(user: Reader | None, perm: str) -> bool:
     """The account is logged in and holds the permission (through its groups or as superuser)."""
     return bool(user is not None and user.is_authenticated and user.has_perm(perm))
 
@@ -94,7 +100,7 @@ def ancestor_paths(paths: list[str]) -> list[str]:
     return sorted(out)
 
 
-def visible_region(user: Any, code: str) -> Region:
+def visible_region(user: Reader | None, code: str) -> Region:
     """The region, or one not_found for an unknown code and for one outside the account's scope
     (so the answer never tells which codes exist)."""
     region = Region.objects.select_related("parent").filter(code=code).first()

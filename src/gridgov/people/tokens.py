@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from gridgov.core.actor import Account
 from gridgov.people.models import ApiToken
 
 TOKEN_PREFIX = "ggv_"  # noqa: S105  (a public marker, not a secret)
@@ -20,7 +21,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: Any, name: str = "") -> tuple[ApiToken, str]:
+def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = (timezone.now() + dt.timedelta(days=settings.GRIDGOV_API_TOKEN_DAYS)).replace(
         microsecond=0
@@ -48,13 +49,16 @@ def token_for(raw: str) -> ApiToken | None:
     return token
 
 
-def user_for_token(raw: str) -> Any | None:
+def user_for_token(raw: str) -> User | None:
     token = token_for(raw)
     return token.user if token else None
 
 
-def tokens_of(user: Any) -> QuerySet[ApiToken]:
-    """The user's tokens, newest first (live, expired and revoked)."""
+def tokens_of(user: Account) -> QuerySet[ApiToken]:
+    """The user's tokens, newest first (live, expired and revoked); the anonymous visitor has
+    none."""
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
@@ -66,9 +70,11 @@ def revoke(raw: str) -> bool:
     )
 
 
-def revoke_own(user: Any, token_id: int) -> bool:
+def revoke_own(user: Account, token_id: int) -> bool:
     """Revoke one of the user's own tokens by id; False when the user has no such token (another
     account's token counts as none). Revoking a revoked token keeps its first revocation time."""
+    if user is None or not user.is_authenticated:
+        return False
     mine = ApiToken.objects.filter(pk=token_id, user=user)
     if not mine.exists():
         return False

@@ -366,7 +366,9 @@ class ProjectIn(Schema):
 
 def _detail(request: HttpRequest, project_id: int) -> Any:
     p = services.get_project(request.user, project_id)
-    qs = listing.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate())
+    qs = listing.with_figures(
+        Project.objects.for_user(request.user).filter(pk=p.pk), timezone.localdate()
+    )
     return detail_row(request, qs.select_related("owner", "grid").get())
 
 

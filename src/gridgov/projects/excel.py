@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from gridgov import inputs
 from gridgov.core import privacy, sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import Column
 from gridgov.projects import listing, services
 from gridgov.projects.models import Kind, OfficialRole, Plan, Project, Status
@@ -51,7 +52,7 @@ EXTRA = [
 FIELD_COLUMN = {c.key: c.label for c in COLUMNS} | {"status_date": "状态"}
 
 
-def export(user: Any, qs: Any, today: dt.date | None = None) -> bytes:
+def export(user: Account, qs: Any, today: dt.date | None = None) -> bytes:
     """The projects of `qs` (already scoped and filtered, with figures) and a totals sheet.
     Officials' phones are masked unless the account may see them."""
     today = today or timezone.localdate()
@@ -105,7 +106,7 @@ class ImportResult:
         return not self.errors
 
 
-def import_projects(user: Any, source: Any, today: dt.date | None = None) -> ImportResult:
+def import_projects(user: Account, source: Any, today: dt.date | None = None) -> ImportResult:
     """New projects from the first sheet; any row error and nothing is written."""
     today = today or timezone.localdate()
     if not services.may_register(user):

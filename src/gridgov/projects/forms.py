@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.projects import services
 from gridgov.projects.models import Kind, OfficialRole, Plan, Status
 
@@ -24,7 +25,7 @@ class FilterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
     overdue = forms.BooleanField(label=_("节点逾期"), required=False)
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = services.stat_units(user, 1) + services.stat_units(user, 2)
         self.fields["unit"].choices = _blank([(u.code, u.name) for u in units])  # type: ignore[attr-defined]
@@ -49,7 +50,7 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owners = [(u.code, u.name) for u in services.owner_units(user)]
         self.fields["owner"].choices = owners  # type: ignore[attr-defined]
@@ -110,7 +111,7 @@ class OfficialForm(forms.Form):
     person = forms.ModelChoiceField(label=_("人员"), queryset=services.Person.objects.none())
     role = forms.ChoiceField(label=_("职责"), choices=OfficialRole.choices)
 
-    def __init__(self, user: Any, project: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: Account, project: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from gridgov.people import scope
         from gridgov.people.models import Post

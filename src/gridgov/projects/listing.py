@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.projects.models import (
     Kind,
@@ -65,7 +65,7 @@ class Filters:
     q: str = ""
 
 
-def portfolio(user: Any, f: Filters, today: dt.date | None = None) -> QuerySet[Project]:
+def portfolio(user: Account, f: Filters, today: dt.date | None = None) -> QuerySet[Project]:
     """The projects the account sees, filtered; ProjectsError names a bad filter."""
     today = today or timezone.localdate()
     qs = with_figures(projects_for(user).select_related("owner", "grid"), today)

@@ -6,13 +6,14 @@ documents. services.py is the only writer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people.models import Person
 from gridgov.territory.models import Region
 
@@ -46,6 +47,16 @@ class Status(models.TextChoices):
     TERMINATED = "terminated", _("终止")
 
 
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_user(self, user: Account) -> ProjectQuerySet:
+        """Projects whose owning unit or grid lies in the account's scope
+        (``services.projects_for``)."""
+        from gridgov.projects.services import projects_for
+
+        # The helper filters this queryset, so the rows keep its class.
+        return cast(ProjectQuerySet, projects_for(user, self))
+
+
 class Project(models.Model):
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=200)
@@ -77,6 +88,8 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"))
     updated_at = models.DateTimeField(_("更新时间"))
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "code"]

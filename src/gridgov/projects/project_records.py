@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import evidence
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name
 from gridgov.errors import CONFLICT, INVALID, NOT_FOUND
 from gridgov.people import scope
 from gridgov.projects.models import (
@@ -52,7 +52,7 @@ def _open(project: Project) -> None:
 
 
 def add_milestone(
-    user: Any, project_id: int, title: str, planned: Any, note: str = ""
+    user: Account, project_id: int, title: str, planned: Any, note: str = ""
 ) -> Milestone:
     title = check_text("title", title, MAX_NAME, required=True)
     planned = check_date("planned", planned)
@@ -64,7 +64,7 @@ def add_milestone(
 
 
 def complete_milestone(
-    user: Any, milestone_id: int, done: Any, today: dt.date | None = None
+    user: Account, milestone_id: int, done: Any, today: dt.date | None = None
 ) -> Milestone:
     today = today or timezone.localdate()
     done = check_date("done", done, not_after=today)
@@ -82,7 +82,12 @@ def complete_milestone(
 
 
 def record_spending(
-    user: Any, project_id: int, day: Any, amount: Any, note: str = "", today: dt.date | None = None
+    user: Account,
+    project_id: int,
+    day: Any,
+    amount: Any,
+    note: str = "",
+    today: dt.date | None = None,
 ) -> Spending:
     """A row of the ledger: positive a payment, negative a correction (with a note). The sum
     never goes below zero nor above what was granted."""
@@ -114,7 +119,7 @@ def record_spending(
         )
 
 
-def add_official(user: Any, project_id: int, person_id: int, role: str) -> Official:
+def add_official(user: Account, project_id: int, person_id: int, role: str) -> Official:
     role = _choice("role", role, OfficialRole)
     with transaction.atomic():
         project = managed(user, project_id)
@@ -127,7 +132,7 @@ def add_official(user: Any, project_id: int, person_id: int, role: str) -> Offic
         return Official.objects.create(project=project, person=person, role=role)
 
 
-def remove_official(user: Any, official_id: int) -> None:
+def remove_official(user: Account, official_id: int) -> None:
     with transaction.atomic():
         o = Official.objects.filter(pk=official_id).first()
         if o is None:
@@ -141,7 +146,7 @@ def document_limit() -> int:
 
 
 def save_document(
-    user: Any, project_id: int, upload: IO[bytes], *, size: int, name: str, title: str = ""
+    user: Account, project_id: int, upload: IO[bytes], *, size: int, name: str, title: str = ""
 ) -> Document:
     """Store a PDF, Word, Excel file or image of the project, recognised by its content."""
     title = check_text("title", title, 100)
@@ -188,7 +193,7 @@ def save_document(
             raise
 
 
-def get_document(user: Any, document_id: int) -> Document:
+def get_document(user: Account, document_id: int) -> Document:
     d = Document.objects.filter(pk=document_id).first()
     if d is None or not projects_for(user).filter(pk=d.project_id).exists():
         raise ProjectsError(NOT_FOUND, _("文件不存在"))

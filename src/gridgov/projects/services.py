@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, Reader, actor_name
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, DomainError
 from gridgov.people import scope
@@ -92,20 +93,20 @@ def _not_found() -> ProjectsError:
 _has = scope.has_perm
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Reader | None) -> bool:
     return _has(user, VIEW)
 
 
-def can_add(user: Any) -> bool:
+def can_add(user: Account) -> bool:
     return may_register(user) and owner_units(user).exists()
 
 
-def may_register(user: Any) -> bool:
+def may_register(user: Account) -> bool:
     """The permission to register projects (for which units: `owner_units`)."""
     return _has(user, ADD)
 
 
-def can_manage(user: Any, project: Project) -> bool:
+def can_manage(user: Account, project: Project) -> bool:
     return _has(user, CHANGE) and scope.can_see_region(user, project.owner)
 
 
@@ -114,7 +115,7 @@ def _paths_q(paths: list[str]) -> Q:
     return under_paths(paths, "owner__path", "grid__path")
 
 
-def projects_for(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet[Project]:
+def projects_for(user: Reader | None, qs: QuerySet[Project] | None = None) -> QuerySet[Project]:
     """Projects whose owning unit or grid lies in the account's scope."""
     qs = Project.objects.all() if qs is None else qs
     if not can_view(user):
@@ -125,14 +126,14 @@ def projects_for(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet[Pro
     return qs.filter(_paths_q(paths or []))
 
 
-def get_project(user: Any, project_id: int) -> Project:
+def get_project(user: Account, project_id: int) -> Project:
     found = projects_for(user).select_related("owner", "grid").filter(pk=project_id).first()
     if found is None:
         raise _not_found()
     return found
 
 
-def managed(user: Any, project_id: int) -> Project:
+def managed(user: Account, project_id: int) -> Project:
     """The project, locked for the rest of the transaction, if this account may change it."""
     project = get_project(user, project_id)
     if not can_manage(user, project):
@@ -143,7 +144,7 @@ def managed(user: Any, project_id: int) -> Project:
     return locked
 
 
-def owner_units(user: Any) -> QuerySet[Region]:
+def owner_units(user: Account) -> QuerySet[Region]:
     """The district and streets this account may register projects for."""
     if not _has(user, ADD):
         return Region.objects.none()
@@ -151,11 +152,11 @@ def owner_units(user: Any) -> QuerySet[Region]:
     return scope.regions_for(user, qs).order_by("level", "code")
 
 
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
+def _actor(user: Account) -> User | None:
+    return user if user is not None and user.is_authenticated and user.pk else None
 
 
-def phone_visible(user: Any, person: Person) -> bool:
+def phone_visible(user: Account, person: Person) -> bool:
     """An official's phone: for those who see the person's posts and may view people."""
     if not _has(user, "people.view_person"):
         return False
@@ -234,7 +235,7 @@ def _choice(field_name: str, value: Any, choices: Any) -> str:
     return str(value)
 
 
-def _owner(user: Any, code: str) -> Region:
+def _owner(user: Account, code: str) -> Region:
     unit = owner_units(user).filter(code=code).first()
     if unit is None:
         raise invalid("owner", _("没有这个责任单位（区或街道/镇）"))
@@ -295,7 +296,7 @@ class CheckedProject:
     status_date: dt.date
 
 
-def check_project(user: Any, data: ProjectInput, today: dt.date) -> CheckedProject:
+def check_project(user: Account, data: ProjectInput, today: dt.date) -> CheckedProject:
     """Every field checked (the first refusal raised); nothing written."""
     code = check_text("code", data.code, MAX_CODE, required=True)
     if any(c.isspace() for c in code):
@@ -323,7 +324,7 @@ def check_project(user: Any, data: ProjectInput, today: dt.date) -> CheckedProje
     return CheckedProject(values, status, day)
 
 
-def insert_project(user: Any, checked: CheckedProject, note: str = "") -> Project:
+def insert_project(user: Account, checked: CheckedProject, note: str = "") -> Project:
     """Write a checked project and its first status row (the caller holds the transaction)."""
     now = timezone.now()
     project = Project.objects.create(
@@ -346,7 +347,7 @@ def insert_project(user: Any, checked: CheckedProject, note: str = "") -> Projec
     return project
 
 
-def create_project(user: Any, data: ProjectInput, today: dt.date | None = None) -> Project:
+def create_project(user: Account, data: ProjectInput, today: dt.date | None = None) -> Project:
     if not _has(user, ADD):
         raise ProjectsError(FORBIDDEN, _("无权登记项目"))
     today = today or timezone.localdate()
@@ -364,7 +365,7 @@ def create_project(user: Any, data: ProjectInput, today: dt.date | None = None) 
 UPDATABLE = ("name", "applicant", "kind", "plan", "plan_text", "year", "granted", "summary")
 
 
-def update_project(user: Any, project_id: int, changes: dict[str, Any]) -> Project:
+def update_project(user: Account, project_id: int, changes: dict[str, Any]) -> Project:
     """Change some facts (UPDATABLE, and the point as `lat`+`lon`, both None to clear it)."""
     unknown = set(changes) - {*UPDATABLE, "lat", "lon"}
     if unknown:
@@ -398,12 +399,12 @@ def update_project(user: Any, project_id: int, changes: dict[str, Any]) -> Proje
         return project
 
 
-def next_statuses(user: Any, project: Project) -> tuple[str, ...]:
+def next_statuses(user: Account, project: Project) -> tuple[str, ...]:
     return TRANSITIONS[project.status] if can_manage(user, project) else ()
 
 
 def change_status(
-    user: Any, project_id: int, to: str, day: Any, note: str = "", today: dt.date | None = None
+    user: Account, project_id: int, to: str, day: Any, note: str = "", today: dt.date | None = None
 ) -> StatusChange:
     today = today or timezone.localdate()
     to = _choice("status", to, Status)
@@ -477,7 +478,7 @@ class UnitFigures:
 
 
 def unit_figures(
-    user: Any,
+    user: Reader | None,
     units: list[Region],
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -528,6 +529,6 @@ def unit_figures(
     return out
 
 
-def stat_units(user: Any, level: int = Level.STREET) -> list[Region]:
+def stat_units(user: Account, level: int = Level.STREET) -> list[Region]:
     qs = Region.objects.active().filter(level=level)
     return list(scope.regions_for(user, qs).order_by("code"))

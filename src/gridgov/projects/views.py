@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
+from gridgov.core.actor import Account
 from gridgov.errors import add_form_error
 from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.forms import (
@@ -111,7 +112,9 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
         p = services.get_project(request.user, pk)
     except ProjectsError:
         raise Http404(_("项目不存在")) from None
-    return listing.with_figures(Project.objects.filter(pk=p.pk), timezone.localdate()).get()
+    return listing.with_figures(
+        Project.objects.for_user(request.user).filter(pk=p.pk), timezone.localdate()
+    ).get()
 
 
 @login_required
@@ -162,7 +165,7 @@ def project_page(
     return render(request, "projects/project.html", context)
 
 
-def _remove_official(user: Any, p: Project, request: HttpRequest) -> None:
+def _remove_official(user: Account, p: Project, request: HttpRequest) -> None:
     try:
         official_id = int(request.POST.get("official", ""))
     except ValueError:
@@ -172,13 +175,13 @@ def _remove_official(user: Any, p: Project, request: HttpRequest) -> None:
     project_records.remove_official(user, official_id)
 
 
-def _complete_milestone(user: Any, p: Project, d: dict[str, Any]) -> None:
+def _complete_milestone(user: Account, p: Project, d: dict[str, Any]) -> None:
     if not p.milestones.filter(pk=d["milestone"]).exists():
         raise Http404
     project_records.complete_milestone(user, d["milestone"], d["done"])
 
 
-def _save_document(user: Any, p: Project, d: dict[str, Any]) -> None:
+def _save_document(user: Account, p: Project, d: dict[str, Any]) -> None:
     f = d["file"]
     project_records.save_document(
         user, p.pk, f, size=f.size or 0, name=f.name or "", title=d["title"]

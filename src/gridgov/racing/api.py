@@ -198,7 +198,7 @@ def _card(card_id: int) -> Scorecard:
 
 @router.get("/racing/cards", response={200: list[RacingCardOut], **errors(400, 401)})
 def cards(request: HttpRequest, active: bool | None = None) -> Any:
-    qs = Scorecard.objects.prefetch_related("indicators")
+    qs = Scorecard.objects.for_user(request.user).prefetch_related("indicators")
     if active is not None:
         qs = qs.filter(active=active)
     return [card_out(c) for c in qs]

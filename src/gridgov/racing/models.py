@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.racing import metrics
 from gridgov.territory.models import Level, Region
 
@@ -33,6 +34,13 @@ class Direction(models.TextChoices):
 class Rule(models.TextChoices):
     RANK = "rank", _("按名次计分")
     THRESHOLD = "threshold", _("按分档计分")
+
+
+class ScorecardQuerySet(models.QuerySet["Scorecard"]):
+    def for_user(self, user: Account) -> ScorecardQuerySet:
+        """Every scorecard: a card is district-wide and any account may read it (its results are
+        computed within the reader's scope, see ``services.compute``)."""
+        return self.all()
 
 
 class Scorecard(models.Model):
@@ -66,6 +74,8 @@ class Scorecard(models.Model):
         help_text=_("污染源少于此数的单位在巡查覆盖率中单列不计分"),
     )
     notes = models.TextField(_("说明"), blank=True)
+
+    objects = ScorecardQuerySet.as_manager()
 
     class Meta:
         ordering = ["level", "name"]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.air.assessment import required_days
 from gridgov.air.periods import default_period
+from gridgov.core.actor import Account, Reader
 from gridgov.errors import NOT_FOUND, FieldRefusal
 from gridgov.people import scope
 from gridgov.racing import metrics, scoring
@@ -237,7 +238,7 @@ def _stored(card: Scorecard, start: dt.date, end: dt.date) -> Standing | None:
     return {r.region_id: (r.total, r.rank) for r in snap.rows.all()}
 
 
-def _visible(rows: list[Row], user: Any) -> list[Row]:
+def _visible(rows: list[Row], user: Reader | None) -> list[Row]:
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return rows
@@ -253,7 +254,7 @@ def compute(
     card: Scorecard,
     start: dt.date,
     end: dt.date,
-    user: Any = None,
+    user: Reader | None = None,
     *,
     with_previous: bool = True,
 ) -> CardResult:
@@ -345,7 +346,7 @@ class HistoryPoint:
     ranked: int  # units ranked that period
 
 
-def visible_unit(user: Any, region_id: int) -> Region:
+def visible_unit(user: Account, region_id: int) -> Region:
     """The region, if the account may see it; otherwise NotFound (the same as no such unit)."""
     region = scope.regions_for(user, Region.objects.defer("geometry")).filter(pk=region_id).first()
     if region is None:
@@ -353,7 +354,7 @@ def visible_unit(user: Any, region_id: int) -> Region:
     return region
 
 
-def history(user: Any, region_id: int) -> tuple[Region, list[HistoryPoint]]:
+def history(user: Account, region_id: int) -> tuple[Region, list[HistoryPoint]]:
     """A unit's stored results, per card and period, oldest first."""
     region = visible_unit(user, region_id)
     rows = (
@@ -411,7 +412,7 @@ class CardSummary:
     apart: int  # visible units listed apart (scored on no indicator)
 
 
-def card_summary(user: Any, today: dt.date | None = None) -> list[CardSummary]:
+def card_summary(user: Account, today: dt.date | None = None) -> list[CardSummary]:
     """Each active card for its current period: the top and bottom three of the rows the
     account may see (ranks among the whole field)."""
     out = []

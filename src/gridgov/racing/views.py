@@ -51,7 +51,8 @@ def _table(result: services.CardResult) -> dict[str, Any]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     cards = []
-    for card in Scorecard.objects.filter(active=True).prefetch_related("indicators"):
+    cards_read = Scorecard.objects.for_user(request.user).filter(active=True)
+    for card in cards_read.prefetch_related("indicators"):
         start, end = services.period_for(card.period_kind)
         cards.append(_table(services.compute(card, start, end, request.user)))
     return render(request, "racing/index.html", {"cards": cards})

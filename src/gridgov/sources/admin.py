@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from gridgov import inputs
+from gridgov.core.actor import Account
 from gridgov.people.admin import ScopedAdminMixin
 from gridgov.sources.models import PollutionSource, SourceChange
 
@@ -25,7 +26,7 @@ class PollutionSourceForm(forms.ModelForm):
     """The admin's edit: its clean() runs the services' checks (category fields, geometry,
     grids, scope) so errors show on the form's fields; the admin saves through update_source."""
 
-    user: Any = None  # set per request by the admin
+    user: Account = None  # set per request by the admin
 
     class Meta:
         model = PollutionSource

@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov import inputs
 from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
+from gridgov.core.actor import Account
 from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
 from gridgov.sources import categories, excel, sections
@@ -341,7 +342,7 @@ def get_source(request: HttpRequest, source_id: int) -> PollutionSource:
 
 
 def filtered_sources(
-    user: Any,
+    user: Account,
     *,
     category: str | None = None,
     status: str | None = None,
@@ -358,7 +359,7 @@ def filtered_sources(
             raise inputs.InputError("status", f"one of {', '.join(SourceStatus.values)}")
         qs = qs.filter(status=status)
     if region is not None:
-        links = SourceGrid.objects.filter(path__startswith=region.path)
+        links = SourceGrid.objects.for_user(user).filter(path__startswith=region.path)
         qs = qs.filter(pk__in=links.values("source_id"))
     if q and q.strip():
         text = q.strip()

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gridgov import inputs
 from gridgov.core import sheets
+from gridgov.core.actor import Account
 from gridgov.core.sheets import RowError
 from gridgov.inputs import sheet_row
 from gridgov.people.models import Post
@@ -121,7 +122,7 @@ def read_sources(
     path: Path | io.BytesIO,
     category: str,
     *,
-    user: Any = None,
+    user: Account = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Read and check every row of the category's sheet; nothing is written. `user`, if given,
@@ -202,7 +203,7 @@ def _known(category: str, raw: list[tuple[int, dict[str, Any]]]) -> _Known:
 def _check_rows(
     report: ImportReport,
     raw: list[tuple[int, dict[str, Any]]],
-    user: Any,
+    user: Account,
     progress: Callable[[int, int], None] | None,
 ) -> None:
     known = _known(report.category, raw)
@@ -299,7 +300,7 @@ def _responsible_post(
 
 
 def _check_row(
-    number: int, rec: dict[str, Any], known: _Known, user: Any
+    number: int, rec: dict[str, Any], known: _Known, user: Account
 ) -> tuple[SourceRow | None, list[RowError]]:
     """One row checked step by step: what it would do, or every reason it is refused."""
     errors = [
@@ -338,7 +339,7 @@ def _check_row(
 
 
 def _scoped_row(
-    number: int, data: SourceInput, current: PollutionSource | None, responsible: Any, user: Any
+    number: int, data: SourceInput, current: PollutionSource | None, responsible: Any, user: Account
 ) -> tuple[SourceRow | None, list[RowError]]:
     """The services' own checks and the account's scope; then create, update or unchanged."""
     try:
@@ -360,14 +361,14 @@ def _scoped_row(
     return SourceRow(number, action, data, current.pk, changed), []
 
 
-def _in_scope(user: Any, source: PollutionSource) -> bool:
+def _in_scope(user: Account, source: PollutionSource) -> bool:
     from gridgov.sources.services import sources_for
 
     return sources_for(user).filter(pk=source.pk).exists()
 
 
 def apply_import(
-    report: ImportReport, user: Any = None, progress: Callable[[int, int], None] | None = None
+    report: ImportReport, user: Account = None, progress: Callable[[int, int], None] | None = None
 ) -> list[PollutionSource]:
     """Write every checked row in one transaction: all or nothing (SourceError on the first
     row that fails now, e.g. a code taken meanwhile, and nothing stays written)."""

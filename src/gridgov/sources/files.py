@@ -4,7 +4,7 @@ pixels, EXIF stripped, resized); documents are PDFs recognised by content, withi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from gridgov import inputs
 from gridgov.core import evidence
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, actor_name, signed_in_user
 from gridgov.errors import INVALID, TOO_LARGE, DomainError
 from gridgov.sources.models import PollutionSource, SourceChange, SourceFile
 
@@ -39,10 +39,10 @@ def _record(
     content_type: str,
     name: str,
     title: str,
-    user: Any,
+    user: Account,
 ) -> SourceFile:
     now = timezone.now()
-    actor = user if getattr(user, "is_authenticated", False) else None
+    actor = signed_in_user(user)
     f = SourceFile.objects.create(
         source=source,
         kind=kind,
@@ -77,7 +77,7 @@ def save_photo(
     size: int,
     name: str,
     title: str = "",
-    user: Any = None,
+    user: Account = None,
 ) -> SourceFile:
     """Check and store one photo of the source; FileRejected says why not."""
     title = inputs.check_text("title", title.strip(), 100)
@@ -112,7 +112,7 @@ def save_document(
     size: int,
     name: str,
     title: str = "",
-    user: Any = None,
+    user: Account = None,
 ) -> SourceFile:
     """Store a PDF document of the source (许可证, 方案…), recognised by its content."""
     title = inputs.check_text("title", title.strip(), 100)

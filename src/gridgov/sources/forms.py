@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov import inputs
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.sources import categories
@@ -92,7 +93,7 @@ class SourceForm(forms.Form):
     def __init__(
         self,
         category: str,
-        user: Any,
+        user: Account,
         *args: Any,
         instance: PollutionSource | None = None,
         **kw: Any,

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
+from gridgov.core.scopes import under_paths
 from gridgov.people.models import Post
+from gridgov.people.scope import scope_paths
 from gridgov.sources.categories import CHOICES
 from gridgov.territory.models import Region
 
@@ -75,12 +78,22 @@ class PollutionSource(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class SourceGridQuerySet(models.QuerySet["SourceGrid"]):
+    def for_user(self, user: Account) -> SourceGridQuerySet:
+        """The source-grid links in grids inside the account's scope (all for an account that sees
+        everything), as ``services.sources_for`` reads them."""
+        paths = scope_paths(user)
+        return self.all() if paths is None else self.filter(under_paths(paths, "path"))
+
+
 class SourceGrid(models.Model):
     """Every grid a source touches (a road crosses several); scope reads `path`."""
 
     source = models.ForeignKey(PollutionSource, on_delete=models.CASCADE, related_name="grid_links")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=255, db_index=True)
+
+    objects = SourceGridQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -113,6 +126,14 @@ class SourceChange(models.Model):
         return f"{self.source_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
+class SourceFileQuerySet(models.QuerySet["SourceFile"]):
+    def for_user(self, user: Account) -> SourceFileQuerySet:
+        """Files of the sources the account may see (``services.sources_for``)."""
+        from gridgov.sources.services import sources_for
+
+        return self.filter(source__in=sources_for(user).values("pk"))
+
+
 class SourceFile(models.Model):
     """Documents and photos of a source (许可证、照片…), stored under the data dir."""
 
@@ -131,6 +152,8 @@ class SourceFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+
+    objects = SourceFileQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

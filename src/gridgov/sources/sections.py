@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gridgov.core.actor import Account
 from gridgov.sources.models import PollutionSource
 
 Section = Callable[[PollutionSource, Any], dict[str, Any] | None]
@@ -34,7 +35,7 @@ def register_figures(fn: Figures) -> Figures:
     return fn
 
 
-def sections_for(source: PollutionSource, user: Any) -> list[dict[str, Any]]:
+def sections_for(source: PollutionSource, user: Account) -> list[dict[str, Any]]:
     out = []
     for fn in sorted(_SECTIONS, key=lambda fn: _ORDER.get(fn, 100)):  # stable within an order
         section = fn(source, user)

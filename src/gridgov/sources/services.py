@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gridgov import inputs
-from gridgov.core.actor import actor_name
+from gridgov.core.actor import Account, Reader, actor_name, recorded_user
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FieldRefusal
 from gridgov.people import scope
@@ -194,7 +194,7 @@ def _set_links(source: PollutionSource, grid_ids: list[int]) -> None:
     )
 
 
-def check_scope(user: Any, values: dict[str, Any], grid_ids: list[int]) -> None:
+def check_scope(user: Account, values: dict[str, Any], grid_ids: list[int]) -> None:
     """A scoped account writes only sources touching its area, with a responsible post it can
     see (the same refusal as for a post that does not exist)."""
     paths = scope.scope_paths(user)
@@ -210,7 +210,7 @@ def check_scope(user: Any, values: dict[str, Any], grid_ids: list[int]) -> None:
 
 def create_source(
     data: SourceInput,
-    user: Any = None,
+    user: Account = None,
     *,
     now: dt.datetime | None = None,
     action: str = "created",
@@ -237,7 +237,11 @@ def create_source(
         )
         _set_links(source, grid_ids)
         SourceChange.objects.create(
-            source=source, action=action, actor=user, actor_name=actor_name(user), at=now
+            source=source,
+            action=action,
+            actor=recorded_user(user),
+            actor_name=actor_name(user),
+            at=now,
         )
     return source
 
@@ -257,7 +261,7 @@ TRACKED = (
 def update_source(
     source_id: int,
     data: SourceInput,
-    user: Any = None,
+    user: Account = None,
     *,
     note: str = "",
     now: dt.datetime | None = None,
@@ -301,7 +305,7 @@ def update_source(
             action="status" if set(diff) == {"status"} else action,
             changes=diff,
             note=note,
-            actor=user,
+            actor=recorded_user(user),
             actor_name=actor_name(user),
             at=now,
         )
@@ -325,7 +329,7 @@ def as_input(source: PollutionSource) -> SourceInput:
 def set_status(
     source_id: int,
     status: str,
-    user: Any = None,
+    user: Account = None,
     *,
     note: str = "",
     now: dt.datetime | None = None,
@@ -338,7 +342,7 @@ def set_status(
 
 
 def sources_for(
-    user: Any, qs: QuerySet[PollutionSource] | None = None
+    user: Reader | None, qs: QuerySet[PollutionSource] | None = None
 ) -> QuerySet[PollutionSource]:
     """Sources touching a grid in the account's scope (a road crossing into it included)."""
     qs = PollutionSource.objects.all() if qs is None else qs

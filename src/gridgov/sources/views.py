@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
-from gridgov.people import scope
 from gridgov.sources import categories, excel, files
 from gridgov.sources.api import WRITE_PERMISSION, filtered_sources
 from gridgov.sources.forms import FileForm, SourceForm, StatusForm
 from gridgov.sources.models import PollutionSource, SourceFile, Status
+from gridgov.sources.monitors import monitors
 from gridgov.sources.sections import sections_for
 from gridgov.sources.services import (
     SourceError,
@@ -77,8 +77,8 @@ def _filters(request: HttpRequest) -> tuple[dict[str, str], Any]:
         f["status"] = ""
     region = None
     if f["region"]:
-        region = Region.objects.filter(code=f["region"]).first()
-        if region is None or not scope.can_see_region(request.user, region):
+        region = Region.objects.for_user(request.user).filter(code=f["region"]).first()
+        if region is None:
             raise Http404(_("区域不存在"))
     return f, region
 
@@ -111,7 +111,8 @@ def registry(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, PAGE_SIZE).get_page(page_number)
     units = (
-        scope.regions_for(request.user, Region.objects.active())
+        Region.objects.for_user(request.user)
+        .active()
         .filter(level__in=[Level.STREET, Level.COMMUNITY])
         .defer("geometry")
         .order_by("path")
@@ -227,27 +228,6 @@ def _short(value: Any) -> str:
     return str(text)[:80]
 
 
-def _monitors(source: PollutionSource) -> list[dict[str, Any]]:
-    """The device status of the monitors named by the source (enterprise MNs, a site's MN)."""
-    from gridgov.air.models import DeviceStatus, Station
-
-    mns = list(source.attributes.get("monitor_mns") or [])
-    if source.attributes.get("monitor_mn"):
-        mns.append(source.attributes["monitor_mn"])
-    if not mns:
-        return []
-    stations = {s.mn: s for s in Station.objects.filter(mn__in=mns)}
-    statuses = {d.station_id: d for d in DeviceStatus.objects.filter(station__in=stations.values())}
-    return [
-        {
-            "mn": mn,
-            "station": stations.get(mn),
-            "status": statuses.get(stations[mn].pk) if mn in stations else None,
-        }
-        for mn in mns
-    ]
-
-
 def _source_context(request: HttpRequest, source: PollutionSource) -> dict[str, Any]:
     chain = []
     grid = source.grid
@@ -269,7 +249,7 @@ def _source_context(request: HttpRequest, source: PollutionSource) -> dict[str, 
         "history": _history(source),
         "files": list(source.files.all()),
         "sections": sections_for(source, request.user),
-        "monitors": _monitors(source),
+        "monitors": monitors(source),
         "geometry": {
             "geometry": source.geometry,
             "colour": COLOURS.get(source.category, "#b8281e"),
@@ -412,8 +392,8 @@ def upload_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def source_file(request: HttpRequest, pk: int) -> FileResponse:
-    f = SourceFile.objects.filter(pk=pk).first()
-    if f is None or not sources_for(request.user).filter(pk=f.source_id).exists():
+    f = SourceFile.objects.for_user(request.user).filter(pk=pk).first()
+    if f is None:
         raise Http404
     path = files.file_path(f)
     if not path.exists():

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
+from gridgov.core.scopes import paths_for, under_paths
+
 
 class Level(models.IntegerChoices):
     """层级: the four levels of the chain."""
@@ -47,6 +50,12 @@ class RegionQuerySet(models.QuerySet["Region"]):
 
     def grids(self) -> RegionQuerySet:
         return self.filter(level=Level.GRID)
+
+    def for_user(self, user: Account) -> RegionQuerySet:
+        """The regions inside the account's scope (the subtrees of its current posts; all for
+        an account that sees everything), as ``people.scope.regions_for``."""
+        paths = paths_for(user)
+        return self if paths is None else self.filter(under_paths(paths, "path"))
 
 
 class Region(models.Model):
@@ -105,6 +114,17 @@ class Region(models.Model):
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this region, inclusive."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    @classmethod
+    def by_code(cls, code: str) -> Region | None:
+        """The region with this code, whoever asks (None if unknown): for checking a code named
+        in a request whose reads and writes then apply the account's scope themselves."""
+        return cls.objects.filter(code=code).first()
+
+    def chain(self) -> dict[int, Region]:
+        """The regions from the root down to this one, by id: the breadcrumb of a region the
+        reader may see (its ancestors may lie outside the reader's scope)."""
+        return Region.objects.in_bulk(self.ancestor_ids())
 
 
 class BoundaryVersion(models.Model):

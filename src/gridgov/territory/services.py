@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
+from gridgov.core.actor import Account, recorded_user
 from gridgov.errors import INVALID, DomainError
 from gridgov.territory import geometry as geo
 from gridgov.territory.models import (
@@ -270,7 +271,7 @@ def _diff(current: Region, spec: RegionSpec, geom: BaseGeometry | None) -> list[
 
 
 @transaction.atomic
-def apply_plan(specs: list[RegionSpec], user: Any = None, reason: str = "") -> PlanReport:
+def apply_plan(specs: list[RegionSpec], user: Account = None, reason: str = "") -> PlanReport:
     """Validate, then write every spec in one transaction (parents before children)."""
     report = validate_plan(specs)
     if not report.ok:
@@ -321,7 +322,7 @@ def apply_plan(specs: list[RegionSpec], user: Any = None, reason: str = "") -> P
                 geometry=clean,
                 valid_from=now,
                 reason=reason or ("created" if is_new else "redrawn"),
-                changed_by=user if getattr(user, "pk", None) else None,
+                changed_by=recorded_user(user) if getattr(user, "pk", None) else None,
             )
     _refresh_descendant_paths([regions[c] for c in report.changed if "parent" in report.changed[c]])
     if geometry_changed or report.changed:
@@ -361,7 +362,7 @@ def spec_from_region(region: Region) -> RegionSpec:
 
 
 def redraw_region(
-    code: str, geometry: dict[str, Any], user: Any = None, reason: str = ""
+    code: str, geometry: dict[str, Any], user: Account = None, reason: str = ""
 ) -> Region:
     """Give a region a new boundary; the old one stays in its history."""
     region = Region.objects.select_related("parent").get(code=code)
@@ -373,7 +374,7 @@ def redraw_region(
 
 @transaction.atomic
 def merge_grids(
-    codes: list[str], new_code: str, new_name: str, user: Any = None, kind: str = ""
+    codes: list[str], new_code: str, new_name: str, user: Account = None, kind: str = ""
 ) -> Region:
     """Merge grids of one community into a new grid; the old ones are retired, not deleted."""
     grids = list(Region.objects.active().filter(code__in=codes, level=Level.GRID))

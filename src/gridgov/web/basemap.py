@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from shapely.geometry import mapping, shape
 
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.territory.services import regions_version
@@ -71,7 +72,7 @@ def boundaries() -> dict[str, Any]:
     return data
 
 
-def home(user: Any) -> list[list[int]]:
+def home(user: Account) -> list[list[int]]:
     """The viewer's units as the region ids along each of their paths (district first); a map
     with little on it fits to the deepest of those it has an outline for. Empty: the whole
     area (anonymous visitors, accounts that see everything)."""
@@ -83,7 +84,7 @@ def home(user: Any) -> list[list[int]]:
     return [[int(i) for i in p.strip("/").split("/")] for p in paths]
 
 
-def config_for(user: Any, boundaries_url: str) -> dict[str, Any]:
+def config_for(user: Account, boundaries_url: str) -> dict[str, Any]:
     """What web/basemap.js needs, for the page's json_script block."""
     tiles = None
     if settings.GRIDGOV_TILES_URL:

@@ -12,45 +12,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.actor import Account
 from gridgov.people import scope
 
 Check = Callable[[Any], bool]
 
 
-def signed_in(user: Any) -> bool:
+def signed_in(user: Account) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated)
 
 
 def perm(*names: str) -> Check:
     """Holds any of the permissions (through the account's groups, or as superuser)."""
 
-    def check(user: Any) -> bool:
+    def check(user: Account) -> bool:
         return signed_in(user) and any(user.has_perm(n) for n in names)
 
     return check
 
 
-def command_office(user: Any) -> bool:
+def command_office(user: Account) -> bool:
     """The district command office and those who issue commands (the streets)."""
-    return signed_in(user) and (
-        scope.sees_everything(user) or user.has_perm("workorders.issue_command")
-    )
+    return signed_in(user) and (scope.sees_everything(user) or user.has_perm("inbox.issue_command"))
 
 
-def staff(user: Any) -> bool:
+def staff(user: Account) -> bool:
     return signed_in(user) and bool(user.is_staff)
 
 
 def _lazy(module: str, name: str) -> Check:
     """A page's own check, imported when first asked (the apps import the web app's helpers)."""
 
-    def check(user: Any) -> bool:
+    def check(user: Account) -> bool:
         from importlib import import_module
 
         found: Check = getattr(import_module(module), name)
@@ -99,7 +99,7 @@ NAV: tuple[Group, ...] = (
         _("工单"),
         (
             Entry("workorders:desk", _("工单"), perm("workorders.view_workorder")),
-            Entry("workorders:commands", _("指令"), signed_in),
+            Entry("inbox:commands", _("指令"), signed_in),
             Entry("workorders:stats", _("办理统计"), perm("workorders.view_workorder")),
         ),
     ),
@@ -182,7 +182,7 @@ def _address(entry: Entry) -> str:
     return entry.url_name if entry.url_name.startswith("/") else reverse(entry.url_name)
 
 
-def nav_for(user: Any) -> list[dict[str, Any]]:
+def nav_for(user: Account) -> list[dict[str, Any]]:
     """The groups and entries this account may use, in menu order; empty groups left out."""
     if not signed_in(user):
         return []

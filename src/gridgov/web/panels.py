@@ -20,12 +20,13 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from gridgov.core.actor import Account
 from gridgov.territory.models import Region
 
 
 @dataclass(frozen=True)
 class Viewer:
-    user: Any
+    user: Account
     today: dt.date
     now: dt.datetime
     units: list[Region]

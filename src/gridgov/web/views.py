@@ -17,13 +17,14 @@ from gridgov.territory.models import GridKind, Level, Region
 @login_required
 def grid_map(request: HttpRequest) -> HttpResponse:
     """The first page after login: the grids on a map, counts, search, a grid's people."""
-    regions = scope.regions_for(request.user, Region.objects.active())
+    regions = Region.objects.for_user(request.user).active()
     by_kind = dict(
         regions.filter(level=Level.GRID).values_list("kind").annotate(n=Count("id")).order_by()
     )
     by_level = dict(regions.values_list("level").annotate(n=Count("id")).order_by())
     staff = dict(
-        scope.posts_for(request.user, Post.objects.current())
+        Post.objects.for_user(request.user)
+        .current()
         .filter(region__level=Level.GRID)
         .values_list("post_type__code")
         .annotate(n=Count("person_id", distinct=True))

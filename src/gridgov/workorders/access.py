@@ -5,48 +5,58 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account, Reader
 from gridgov.core.scopes import under_paths
 from gridgov.errors import CONFLICT, FORBIDDEN
 from gridgov.people import scope
 from gridgov.people.actor import person_of
+from gridgov.people.models import Person
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.states import ACTIONS, FORWARD_ACTIONS, Action, Actor, State
 
 
-def orders_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
-    """Orders in the account's regions, plus those dispatched to its person."""
+def orders_for(user: Reader | None, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+    """Orders in the account's regions, plus those dispatched to its person (a stand-in reader
+    such as a bulletin's unit has no person)."""
     qs = WorkOrder.objects.all() if qs is None else qs
     paths = scope.scope_paths(user)
     if paths is scope.ALL:
         return qs
     q = under_paths(paths, "event__region_path")
-    person = person_of(user)
+    person = person_of(user) if isinstance(user, User) else None
     if person is not None:
         q |= Q(assignee=person)
     return qs.filter(q)
 
 
-def in_region_scope(user: Any, order: WorkOrder) -> bool:
+def handled_by(person: Person) -> QuerySet[WorkOrder]:
+    """The orders the person handled (处置): their own record, shown to them whatever their
+    scope is now (an order may since have been reassigned or moved out of their regions)."""
+    return WorkOrder.objects.filter(handled_by=person)
+
+
+def in_region_scope(user: Account, order: WorkOrder) -> bool:
     paths = scope.scope_paths(user)
     return paths is scope.ALL or any(order.event.region_path.startswith(p) for p in paths)
 
 
-def can_see(user: Any, order: WorkOrder) -> bool:
+def can_see(user: Account, order: WorkOrder) -> bool:
+    # The assignee first: their person is already read (the scope may not be).
     person = person_of(user)
-    return in_region_scope(user, order) or (person is not None and order.assignee_id == person.pk)
+    return (person is not None and order.assignee_id == person.pk) or in_region_scope(user, order)
 
 
-def allowed_actions(user: Any, order: WorkOrder) -> list[Action]:
+def allowed_actions(user: Account, order: WorkOrder) -> list[Action]:
     """The actions this account may take on the order now (for pages and the API)."""
     return [a for a in ACTIONS.values() if refusal(user, order, a) is None]
 
 
-def waiting_q(user: Any) -> Q:
+def waiting_q(user: Account) -> Q:
     """The orders that wait for this account: those on which it may take one of the actions
     that move an order on (`states.FORWARD_ACTIONS`) now. Built from the same table and the same
     conditions as `refusal`, so the desk's 待我处理 holds exactly the orders whose page offers
@@ -64,7 +74,7 @@ def waiting_q(user: Any) -> Q:
                 continue
             q &= Q(assignee=person)
         else:
-            if not user.has_perm(f"workorders.{action.actor.value}"):
+            if user is None or not user.has_perm(f"workorders.{action.actor.value}"):
                 continue
             q &= in_regions
         if action.not_by_handler and person is not None:
@@ -73,13 +83,13 @@ def waiting_q(user: Any) -> Q:
     return reduce(or_, parts, Q(pk__in=[]))
 
 
-def waiting_for(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
+def waiting_for(user: Account, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
     """The account's 待我处理: visible orders whose next step is the account's to take."""
     return orders_for(user, qs).filter(waiting_q(user))
 
 
 def refusal(
-    user: Any, order: WorkOrder, action: Action, *, system: bool = False
+    user: Account, order: WorkOrder, action: Action, *, system: bool = False
 ) -> tuple[str, str] | None:
     if (action.actor == Actor.SYSTEM) != system:
         return FORBIDDEN, _("「%(action)s」由系统根据检查记录执行") % {"action": action.label}
@@ -95,9 +105,8 @@ def refusal(
         if person is None or order.assignee_id != person.pk:
             return FORBIDDEN, _("只有承办人可以%(action)s") % {"action": action.label}
     else:
-        if not user.has_perm(f"workorders.{action.actor.value}") or not in_region_scope(
-            user, order
-        ):
+        permitted = user is not None and user.has_perm(f"workorders.{action.actor.value}")
+        if not permitted or not in_region_scope(user, order):
             return FORBIDDEN, _("您无权%(action)s此工单") % {"action": action.label}
     if action.not_by_handler and person is not None and order.handled_by_id == person.pk:
         return FORBIDDEN, _("处置人不能核查自己处置的工单")

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence, transitions
+from gridgov.core.actor import Account
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.people.models import Post
@@ -30,12 +34,10 @@ from gridgov.workorders.models import (
     Attachment,
     Event,
     Extension,
-    Notification,
     Supervision,
     Transition,
     WorkOrder,
 )
-from gridgov.workorders.notify import notify
 from gridgov.workorders.states import ACTIONS, Action, Step
 from gridgov.workorders.steps import (
     WorkflowError,
@@ -73,7 +75,7 @@ class StepOptions(TypedDict, total=False):
 
 
 def perform(
-    order_id: int, code: str, user: Any, **options: Unpack[StepOptions]
+    order_id: int, code: str, user: Account, **options: Unpack[StepOptions]
 ) -> tuple[WorkOrder, Transition]:
     """Take one action on an order, or raise WorkflowError naming what is wrong. `photo_ids`
     are this account's photos already uploaded to the order and not yet part of a step, and
@@ -99,7 +101,7 @@ def perform(
 def advance(
     order: WorkOrder,
     code: str,
-    user: Any,
+    user: Account,
     *,
     note: str = "",
     assignee_id: int | None = None,
@@ -151,7 +153,10 @@ def advance(
                 order.event.pollution_source = source
             if wanted:
                 linked = Attachment.objects.filter(
-                    pk__in=wanted, order=order, transition__isnull=True, uploaded_by=user
+                    pk__in=wanted,
+                    order=order,
+                    transition__isnull=True,
+                    uploaded_by=cast("User | None", user),  # the refusal let no visitor in
                 ).update(transition=t)
                 if linked != len(wanted):
                     raise WorkflowError(
@@ -165,7 +170,7 @@ def advance(
     return done
 
 
-def _named_source(user: Any, code: str, source_id: int | None) -> Any:
+def _named_source(user: Account, code: str, source_id: int | None) -> Any:
     """The source a 处置 names, checked: it must exist and be in the account's scope (else the
     same refusal, so out of scope and no such id look alike)."""
     if source_id is None:
@@ -184,7 +189,15 @@ def _named_source(user: Any, code: str, source_id: int | None) -> Any:
     return source
 
 
-def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> routing.Assignment:
+def _holder(user: Account) -> User:
+    """The account of an action only an assignee or a permission holder takes (``refusal``
+    let no visitor or system caller through)."""
+    return cast(User, user)
+
+
+def _chosen_assignee(
+    user: Account, order: WorkOrder, assignee_id: int | None
+) -> routing.Assignment:
     if assignee_id is None:
         found = routing.assignee_for(order.event.region, order.event.category.line_id)
         if found is None:
@@ -203,18 +216,24 @@ def _chosen_assignee(user: Any, order: WorkOrder, assignee_id: int | None) -> ro
     return routing.Assignment(post.person, post, post.region)
 
 
-def _sender_unit(user: Any, order: WorkOrder) -> Region:
+# A person's current posts with their regions (compiled once: every dispatch asks).
+PERSON_POSTS = transitions.Query(
+    lambda person_id, day: (
+        Post.objects.current(day)
+        .filter(person_id=person_id)
+        .select_related("region")
+        .defer("region__geometry")
+    )
+)
+
+
+def _sender_unit(user: Account, order: WorkOrder) -> Region:
     """The dispatcher's own unit on the order's chain (deepest), else the grid's community."""
     chain = set(order.event.region.ancestor_ids())
     person = person_of(user)
     if person is not None:
         posts = [
-            p
-            for p in Post.objects.current()
-            .filter(person=person)
-            .select_related("region")
-            .defer("region__geometry")
-            if p.region_id in chain
+            p for p in PERSON_POSTS.rows(person.pk, timezone.localdate()) if p.region_id in chain
         ]
         if posts:
             return max(posts, key=lambda p: p.region.level).region
@@ -227,7 +246,7 @@ class Decided:
 
     order: WorkOrder
     action: Action
-    user: Any
+    user: Account
     note: str
     changes: dict[str, Any]
     assignee_id: int | None  # the new assignee (派遣, 转派)
@@ -240,7 +259,7 @@ class Decided:
 def plan(
     order: WorkOrder,
     action: Action,
-    user: Any,
+    user: Account,
     note: str,
     assignee_id: int | None,
     until: dt.datetime | None,
@@ -347,7 +366,7 @@ def write(d: Decided) -> Transition | None:
 def perform_now(
     order: WorkOrder,
     action: Action,
-    user: Any,
+    user: Account,
     note: str,
     lat: float | None,
     lon: float | None,
@@ -364,7 +383,7 @@ def perform_now(
 def _side_effects(
     order: WorkOrder,
     action: Action,
-    user: Any,
+    user: Account,
     t: Transition,
     until: dt.datetime | None,
     now: dt.datetime,
@@ -383,7 +402,7 @@ def _side_effects(
             unit_people(order.unit_id, line_id),
             Kind.RETURNED,
             _("工单被退回：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -393,7 +412,7 @@ def _side_effects(
             unit_people(order.sent_by_unit_id, line_id),
             Kind.TO_VERIFY,
             _("待核查：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -403,7 +422,7 @@ def _side_effects(
             [order.assignee_id],
             Kind.REJECTED,
             _("复查不合格：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -413,7 +432,7 @@ def _side_effects(
             [order.assignee_id],
             Kind.REJECTED,
             _("核查不通过：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -421,13 +440,13 @@ def _side_effects(
     elif code == "request_extension":
         assert until is not None
         Extension.objects.create(
-            order=order, requested_by=user, until=until, reason=t.note, created_at=now
+            order=order, requested_by=_holder(user), until=until, reason=t.note, created_at=now
         )
         notify(
             unit_people(order.sent_by_unit_id, line_id),
             Kind.EXTENSION,
             _("延期申请：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,
@@ -446,21 +465,23 @@ def _side_effects(
                     else _("延期被驳回：%(title)s")
                 )
                 % {"title": title},
-                order=order,
+                subject=order,
                 body=t.note,
                 key=key,
                 new_key=True,
             )
     elif code == "supervise":
         assert until is not None
-        Supervision.objects.create(order=order, by=user, note=t.note, due_at=until, created_at=now)
+        Supervision.objects.create(
+            order=order, by=_holder(user), note=t.note, due_at=until, created_at=now
+        )
         recipients = [order.assignee_id] if order.assignee_id else []
         recipients += unit_people(order.unit_id, line_id)
         notify(
             recipients,
             Kind.SUPERVISED,
             _("督办：%(title)s") % {"title": title},
-            order=order,
+            subject=order,
             body=t.note,
             key=key,
             new_key=True,

@@ -1,4 +1,4 @@
-"""Events, work orders, their transitions, the inbox: API v1, scoped like everything else.
+"""Events, work orders, their transitions: API v1, scoped like everything else.
 
 A state change is a POST of the transition (`POST /orders/{id}/transitions {"action": "sign"}`),
 never a PATCH of a status field.
@@ -18,12 +18,11 @@ from gridgov import inputs
 from gridgov.apikit import DOMAIN_STATUS, XLSX, ApiError, download, errors, xlsx_response
 from gridgov.core import evidence
 from gridgov.people.actor import person_of
-from gridgov.workorders import attachments, commands, exports, lateness
+from gridgov.workorders import attachments, exports, lateness
 from gridgov.workorders.models import (
     Attachment,
     Category,
     Event,
-    Notification,
     Priority,
     Source,
     WorkOrder,
@@ -33,21 +32,14 @@ from gridgov.workorders.schemas import (
     BulkIn,
     BulkResult,
     CategoryOut,
-    CommandDetailOut,
-    CommandIn,
-    CommandOut,
-    CompleteIn,
     DuplicateOut,
     EventIn,
     MergeIn,
-    NotificationOut,
     OrderDetailOut,
     OrderFilter,
     OrderOut,
     PriorityOut,
     PublicIn,
-    ReadIn,
-    ReadOut,
     StatsOut,
     TransitionIn,
 )
@@ -85,7 +77,9 @@ def list_categories(request: HttpRequest) -> Any:
             "default_priority": c.default_priority,
             "public": c.public,
         }
-        for c in Category.objects.filter(active=True).select_related("parent", "line")
+        for c in Category.objects.for_user(request.user)
+        .filter(active=True)
+        .select_related("parent", "line")
     ]
 
 
@@ -207,7 +201,9 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
         raise ApiError(403, "this account may not report events")
     if payload.source not in ACCOUNT_SOURCES:
         raise ApiError(400, f"source must be one of {', '.join(ACCOUNT_SOURCES)}", "source")
-    category = Category.objects.filter(code=payload.category, active=True).first()
+    category = (
+        Category.objects.for_user(request.user).filter(code=payload.category, active=True).first()
+    )
     if category is None:
         raise ApiError(400, f"unknown category {payload.category!r}", "category")
     order = create_event(
@@ -235,7 +231,7 @@ def report_event(request: HttpRequest, payload: EventIn) -> Any:
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> Any:
     """Open events of the same category nearby and recent: show them before creating a new one."""
     inputs.check_point(lat, lon)
-    cat = Category.objects.filter(code=category).first()
+    cat = Category.objects.for_user(request.user).filter(code=category).first()
     if cat is None:
         raise ApiError(400, f"unknown category {category!r}", "category")
     visible = set(orders_for(request.user).values_list("event_id", flat=True))
@@ -259,7 +255,7 @@ def duplicates(request: HttpRequest, category: str, lat: float, lon: float) -> A
 )
 def merge_event(request: HttpRequest, event_id: int, payload: MergeIn) -> Any:
     merge(event_id, payload.into, request.user)
-    into = Event.objects.get(pk=payload.into)
+    into = Event.objects.for_user(request.user).get(pk=payload.into)  # merge checked it
     return order_detail(request, get_order(request, into.order.pk))
 
 
@@ -377,38 +373,6 @@ def bulk(request: HttpRequest, payload: BulkIn) -> Any:
     return out
 
 
-@router.get("/inbox", response={200: list[NotificationOut], **errors(400, 401)})
-@paginate(LimitOffsetPagination)
-def inbox(request: HttpRequest, unread: bool = False) -> Any:
-    """The caller's own notices, newest first."""
-    person = person_of(request.user)
-    qs = Notification.objects.filter(person=person) if person else Notification.objects.none()
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    return [
-        {
-            "id": n.pk,
-            "kind": n.kind,
-            "kind_label": str(n.get_kind_display()),
-            "title": n.title,
-            "body": n.body,
-            "order_id": n.order_id,
-            "created_at": n.created_at,
-            "read": n.read_at is not None,
-        }
-        for n in qs
-    ]
-
-
-@router.post("/inbox/read", response={200: ReadOut, **errors(400, 401, 413)})
-def mark_read(request: HttpRequest, payload: ReadIn) -> Any:
-    person = person_of(request.user)
-    qs = Notification.objects.filter(person=person, read_at__isnull=True)
-    if payload.ids is not None:
-        qs = qs.filter(pk__in=payload.ids)
-    return {"marked": qs.update(read_at=timezone.now()) if person else 0}
-
-
 @router.get("/priorities", response={200: list[PriorityOut], **errors(401)})
 def priorities(request: HttpRequest) -> Any:
     return [{"value": v, "label": str(label)} for v, label in Priority.choices]
@@ -447,108 +411,6 @@ def upload_photo(
     return Status(201, photo_row(a))
 
 
-# ---------------------------------------------------------------------------- commands --
-
-
-def _command_row(c: Any, rows: list[Any]) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "title": c.title,
-        "body": c.body,
-        "issuer": c.issuer_name,
-        "due_at": c.due_at,
-        "created_at": c.created_at,
-        "recipients": len(rows),
-        "acknowledged": sum(r.acknowledged_at is not None for r in rows),
-        "completed": sum(r.completed_at is not None for r in rows),
-    }
-
-
-def _command_detail(c: Any) -> dict[str, Any]:
-    rows = commands.recipients_of(c)
-    now = timezone.now()
-    out = _command_row(c, rows)
-    out["not_acknowledged"] = [r.person.name for r in rows if r.acknowledged_at is None]
-    out["files"] = [
-        {
-            "id": f.pk,
-            "name": f.original_name,
-            "url": reverse("workorders:command_file", args=[f.pk]),
-            "size": f.size,
-        }
-        for f in c.attachments.all()
-    ]
-    out["recipient_rows"] = [
-        {
-            "person": r.person.name,
-            "person_id": r.person_id,
-            "unit": r.region.code,
-            "unit_name": r.region.name,
-            "acknowledged_at": r.acknowledged_at,
-            "completed_at": r.completed_at,
-            "note": r.note,
-            "overdue": r.completed_at is None and c.due_at < now,
-        }
-        for r in rows
-    ]
-    return out
-
-
-def _get_command(request: HttpRequest, command_id: int) -> Any:
-    c = commands.commands_for(request.user).filter(pk=command_id).first()
-    if c is None:
-        raise ApiError(404, "no such command")
-    return c
-
-
-@router.post("/commands", response={201: CommandDetailOut, **errors(400, 401, 403, 404, 413)})
-def issue_command(request: HttpRequest, payload: CommandIn) -> Any:
-    """下达指令 to units (their responsible post holders) and/or people."""
-    if timezone.is_naive(payload.due_at):
-        raise ApiError(400, "due_at needs a UTC offset", "due_at")
-    c = commands.issue(
-        request.user,
-        title=payload.title,
-        body=payload.body,
-        due_at=payload.due_at,
-        units=payload.units,
-        people=payload.people,
-    )
-    return Status(201, _command_detail(c))
-
-
-@router.get("/commands", response={200: list[CommandOut], **errors(400, 401)})
-@paginate(LimitOffsetPagination)
-def list_commands(request: HttpRequest) -> Any:
-    out = []
-    for c in commands.commands_for(request.user).prefetch_related("recipients"):
-        out.append(_command_row(c, list(c.recipients.all())))
-    return out
-
-
-@router.get("/commands/{int:command_id}", response={200: CommandDetailOut, **errors(400, 401, 404)})
-def command_detail(request: HttpRequest, command_id: int) -> Any:
-    return _command_detail(_get_command(request, command_id))
-
-
-@router.post(
-    "/commands/{int:command_id}/acknowledge",
-    response={200: CommandDetailOut, **errors(400, 401, 404, 409)},
-)
-def acknowledge_command(request: HttpRequest, command_id: int) -> Any:
-    commands.acknowledge(command_id, request.user)
-    return _command_detail(_get_command(request, command_id))
-
-
-@router.post(
-    "/commands/{int:command_id}/complete",
-    response={200: CommandDetailOut, **errors(400, 401, 404, 409, 413)},
-)
-def complete_command(request: HttpRequest, command_id: int, payload: CompleteIn) -> Any:
-    commands.complete(command_id, request.user, payload.note)
-    return _command_detail(_get_command(request, command_id))
-
-
 # --------------------------------------------------------------------------- statistics --
 
 
@@ -569,22 +431,3 @@ def order_statistics(
     if end < start:
         raise ApiError(400, "the period ends before it starts", "to")
     return order_stats(request.user, start, end, by, min_orders)
-
-
-@router.post(
-    "/commands/{int:command_id}/files",
-    response={201: CommandDetailOut, **errors(400, 401, 403, 404, 413)},
-)
-def add_command_file(request: HttpRequest, command_id: int, file: File[UploadedFile]) -> Any:
-    """Attach a document to one's own command: PDF, Word, Excel, PowerPoint or an image,
-    recognised by content."""
-    c = _get_command(request, command_id)
-    if c.issued_by_id != request.user.pk:
-        raise ApiError(403, "only the issuer attaches files", "file")
-    try:
-        attachments.save_document(
-            c, file, size=file.size or 0, name=file.name or "", user=request.user
-        )
-    except evidence.PhotoRejected as exc:
-        raise exc.about("file") from exc
-    return Status(201, _command_detail(c))

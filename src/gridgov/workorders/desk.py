@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from gridgov import inputs
 from gridgov.apikit import ApiError
 from gridgov.core import pagecache
+from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
@@ -104,7 +105,7 @@ def desk_rows(rows: list[tuple[Any, ...]], now: dt.datetime) -> list[dict[str, A
     return out
 
 
-def desk_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
+def desk_figures(user: Account, now: dt.datetime) -> dict[str, Any]:
     """What the desk shows whatever its filters: the queues' counts, the map's open orders and
     the filters' choices (plain values, so they can be kept: `pagecache`)."""
     visible = orders_for(user)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actor import Account, holds
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
 from gridgov.workorders.access import can_see
 from gridgov.workorders.models import Category, Event, Source
@@ -55,7 +55,9 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
-def set_public(event_id: int, public: bool, user: Any, *, now: dt.datetime | None = None) -> Event:
+def set_public(
+    event_id: int, public: bool, user: Account, *, now: dt.datetime | None = None
+) -> Event:
     """Mark an event public (公开) or internal: a public event is listed on Open311 and can be
     followed on the public page (masked and rounded, workorders.publication). Citizens' reports
     are always public. Only the desk roles decide, in their scope; the decision is an audit row."""
@@ -64,7 +66,7 @@ def set_public(event_id: int, public: bool, user: Any, *, now: dt.datetime | Non
         event = Event.objects.select_related("order").filter(pk=event_id).first()
         if event is None or not can_see(user, event.order):
             raise WorkflowError(NOT_FOUND, _("事件不存在"))
-        if not user.has_perm("workorders.dispatch_workorder"):
+        if not holds(user, "workorders.dispatch_workorder"):
             raise WorkflowError(FORBIDDEN, _("只有受理、派遣岗位可以决定是否公开"), "public")
         if event.source == Source.CITIZEN and not public:
             raise WorkflowError(INVALID, _("群众上报的事件始终公开"), "public")
@@ -76,7 +78,7 @@ def set_public(event_id: int, public: bool, user: Any, *, now: dt.datetime | Non
     return event
 
 
-def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = None) -> Event:
+def merge(event_id: int, into_id: int, user: Account, *, now: dt.datetime | None = None) -> Event:
     """Merge a duplicate event into an open one: its order is voided with a note, never deleted."""
     now = now or timezone.now()
     if event_id == into_id:
@@ -95,7 +97,8 @@ def merge(event_id: int, into_id: int, user: Any, *, now: dt.datetime | None = N
         order = event.order
         if order.state not in STEP_OF_STATE:
             raise WorkflowError(CONFLICT, _("该事件的工单已办结"), "event")
-        if not user.has_perm("workorders.dispatch_workorder") and event.reported_by_id != user.pk:
+        reporter = user.pk if user is not None else None
+        if not holds(user, "workorders.dispatch_workorder") and event.reported_by_id != reporter:
             raise WorkflowError(FORBIDDEN, _("您无权合并此事件"))
         updated = Event.objects.filter(pk=event.pk, merged_into__isnull=True).update(
             merged_into=into

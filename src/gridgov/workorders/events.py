@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -17,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core import evidence
+from gridgov.core.actor import Account
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, UNAVAILABLE
+from gridgov.inbox.models import Notification
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory import extent
@@ -25,7 +28,7 @@ from gridgov.territory.models import Region
 from gridgov.workorders import attachments, routing
 from gridgov.workorders.access import refusal
 from gridgov.workorders.actions import perform_now
-from gridgov.workorders.models import Category, Event, Notification, Source, Transition, WorkOrder
+from gridgov.workorders.models import Category, Event, Source, Transition, WorkOrder
 from gridgov.workorders.states import ACTIONS, State, Step
 from gridgov.workorders.steps import (
     WorkflowError,
@@ -121,7 +124,7 @@ def checked_media_url(value: str) -> str:
     return value
 
 
-def may_take_calls(user: Any) -> bool:
+def may_take_calls(user: Account) -> bool:
     """Hotline (12345) calls are entered by the desk: the roles that accept and dispatch (or
     the platform itself, user None: a 12345 system's feed)."""
     return user is None or bool(user.has_perm("workorders.dispatch_workorder"))
@@ -130,7 +133,7 @@ def may_take_calls(user: Any) -> bool:
 def _event(
     data: EventInput,
     region: Region,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     text: dict[str, str] | None = None,
 ) -> Event:
@@ -144,7 +147,7 @@ def _event(
         lon=data.lon,
         region=region,
         region_path=region.path,
-        reported_by=user if getattr(user, "is_authenticated", False) else None,
+        reported_by=user if isinstance(user, User) and user.is_authenticated else None,
         alarm_id=data.alarm_id,
         submission_key=data.submission_key or None,
         created_at=now,
@@ -156,7 +159,7 @@ AUTO_DISPATCHED = {Source.PATROL, Source.AIR_ALARM, Source.INSPECTION, Source.CO
 
 def create_event(
     data: EventInput,
-    user: Any = None,
+    user: Account = None,
     *,
     now: dt.datetime | None = None,
     photos: list[evidence.PreparedPhoto] | None = None,
@@ -290,7 +293,7 @@ def _own_assignment(reporter: Person, region: Region) -> routing.Assignment | No
 
 def _handle_on_spot(
     order: WorkOrder,
-    user: Any,
+    user: Account,
     reporter: Person,
     note: str,
     after_photos: list[evidence.PreparedPhoto],
@@ -377,7 +380,7 @@ def create_dispatched_events(
                 kind=Notification.Kind.ASSIGNED,
                 title=(_("新派单：%(title)s") % {"title": o.event.title})[:200],
                 body=f"{o.event.reference} · {o.event.region.name}",
-                order=o,
+                subject=o,
                 key=f"assigned:{o.pk}:{o.step_seq}",
                 created_at=now,
             )
@@ -385,7 +388,7 @@ def create_dispatched_events(
             if o.assignee_id
         ]
         Notification.objects.bulk_create(notices)
-        from gridgov.workorders.notify import _deliver
+        from gridgov.inbox.notify import _deliver
 
         transaction.on_commit(lambda: _deliver(notices))
     return orders

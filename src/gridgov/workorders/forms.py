@@ -170,22 +170,3 @@ class ActionForm(forms.Form):
     lon = forms.FloatField(required=False, min_value=-180, max_value=180)
     photos = PhotosField()
     source_id = forms.IntegerField(required=False, min_value=1, max_value=INT_MAX)
-
-
-class CommandForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=120)
-    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}))
-    due_at = forms.DateTimeField(
-        label=_("完成时限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    units = forms.MultipleChoiceField(label=_("接收单位"), required=False)
-    documents = PhotosField(
-        label=_("附件"),
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx,image/*"}),
-    )
-
-    def __init__(self, *args: Any, units: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)
-        field = self.fields["units"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = units

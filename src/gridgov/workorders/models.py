@@ -1,15 +1,23 @@
 """Events (事件), work orders (工单), their audit trail (流转记录), deadlines, escalations (升级),
-supervision (督办), extensions (延期), evidence (附件) and the inbox (消息)."""
+supervision (督办), extensions (延期) and evidence (附件). The notices about an order live in the
+inbox (`gridgov.inbox`), reached from an order as `order.notifications`."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.people.models import Person
 from gridgov.territory.models import Region, WorkLine
+from gridgov.workorders.querysets import (
+    AttachmentQuerySet,
+    CategoryQuerySet,
+    EventQuerySet,
+    WorkOrderQuerySet,
+)
 from gridgov.workorders.states import State
 
 
@@ -51,6 +59,8 @@ class Category(models.Model):
     public = models.BooleanField(_("群众可选"), default=True)
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -168,6 +178,8 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("事件")
@@ -246,6 +258,16 @@ class WorkOrder(models.Model):
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("创建时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"))
+    # The inbox's notices about this order (deleted with it); `Notification.objects.filter(
+    # order=...)` reads through it.
+    notifications = GenericRelation(
+        "inbox.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="order",
+    )
+
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -390,6 +412,8 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField()
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("附件")
@@ -397,112 +421,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file
-
-
-class Notification(models.Model):
-    """消息: a line in a person's inbox. `key` makes each notice happen once."""
-
-    class Kind(models.TextChoices):
-        ASSIGNED = "assigned", _("新派单")
-        WARNING = "warning", _("临期预警")
-        OVERDUE = "overdue", _("超期")
-        ESCALATED = "escalated", _("超期升级")
-        SUPERVISED = "supervised", _("督办")
-        RETURNED = "returned", _("退回")
-        REJECTED = "rejected", _("核查不通过")
-        EXTENSION = "extension", _("延期")
-        TO_VERIFY = "to_verify", _("待核查")
-        COMMAND = "command", _("指令")
-        BULLETIN = "bulletin", _("调度通报")
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    order = models.ForeignKey(
-        WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    key = models.CharField(max_length=120)
-    created_at = models.DateTimeField(db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        constraints = [
-            models.UniqueConstraint(fields=["person", "key"], name="uniq_notification_key")
-        ]
-        indexes = [models.Index(fields=["person", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Command(models.Model):
-    """指令: the command office's instruction to units or people, with a deadline; every
-    recipient's receipt (签收) and completion (完成) are timed."""
-
-    title = models.CharField(_("标题"), max_length=120)
-    body = models.TextField(_("内容"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发令人"), on_delete=models.PROTECT
-    )
-    issuer_name = models.CharField(_("发令人姓名"), max_length=60)
-    due_at = models.DateTimeField(_("完成时限"))
-    created_at = models.DateTimeField(_("发布时间"), db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("指令")
-        verbose_name_plural = _("指令")
-        permissions = [("issue_command", _("可下达指令"))]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class CommandRecipient(models.Model):
-    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="recipients")
-    person = models.ForeignKey(Person, verbose_name=_("接收人"), on_delete=models.PROTECT)
-    region = models.ForeignKey(
-        Region, verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+"
-    )
-    region_path = models.CharField(max_length=255, db_index=True)
-    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    note = models.TextField(_("完成情况"), blank=True)
-    overdue_notified = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["region__code", "person__name"]
-        verbose_name = _("指令接收")
-        verbose_name_plural = _("指令接收")
-        constraints = [
-            models.UniqueConstraint(fields=["command", "person"], name="uniq_command_person")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.command_id} → {self.person_id}"
-
-
-class CommandAttachment(models.Model):
-    """指令附件: a document or photo sent with a command (PDF, Office, image), by content."""
-
-    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="attachments")
-    file = models.CharField(max_length=200)  # relative to the media folder
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("指令附件")
-        verbose_name_plural = _("指令附件")
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count
 
+from gridgov.core.actor import Account
+from gridgov.inbox.commands import not_acknowledged
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.web import panels
 from gridgov.web.panels import link
 from gridgov.workorders import lateness
-from gridgov.workorders.commands import not_acknowledged
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES
 
@@ -57,7 +57,7 @@ class Commands:
     url: str
 
 
-def order_units(user: Any, units: list[Region]) -> list[Region]:
+def order_units(user: Account, units: list[Region]) -> list[Region]:
     """The units orders are counted by: streets for the district, communities for a street,
     grids for a community."""
     if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
@@ -71,7 +71,7 @@ def order_units(user: Any, units: list[Region]) -> list[Region]:
     )
 
 
-def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
+def orders(user: Account, units: list[Region], now: dt.datetime) -> Orders:
     """Open and overdue orders in scope, by unit (one grouped query over the orders' paths);
     overdue as of `now` (lateness.overdue_q), whether or not a sweep has run."""
     open_states = [s.value for s in OPEN_STATES]
@@ -107,7 +107,7 @@ def orders(user: Any, units: list[Region], now: dt.datetime) -> Orders:
     )
 
 
-def commands(user: Any) -> Commands:
+def commands(user: Account) -> Commands:
     """Commands whose recipients in the scope (or the viewer) have not signed for them."""
     waiting = not_acknowledged(user)
     per_command = list(
@@ -124,11 +124,11 @@ def commands(user: Any) -> Commands:
                 r["command__title"],
                 r["command__due_at"],
                 r["n"],
-                link("workorders:command", r["command_id"]),
+                link("inbox:command", r["command_id"]),
             )
             for r in per_command[:NEWEST_COMMANDS]
         ],
-        url=link("workorders:commands"),
+        url=link("inbox:commands"),
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gridgov.air import alarm_queries
 from gridgov.air.alarm_queries import OrderRef
 from gridgov.air.models import Alarm
+from gridgov.core.actor import Account
 from gridgov.sources import sections
 from gridgov.sources.models import PollutionSource
 from gridgov.workorders.models import WorkOrder
@@ -16,7 +17,7 @@ from gridgov.workorders.services import orders_for
 from gridgov.workorders.sourcing import source_section
 
 
-def alarm_orders(user: Any, alarms: list[Alarm]) -> dict[int, OrderRef]:
+def alarm_orders(user: Account, alarms: list[Alarm]) -> dict[int, OrderRef]:
     """The work order each of `alarms` made (those that made one), told only as existing when
     the account may not open it."""
     found: dict[int, OrderRef] = {}
@@ -37,7 +38,7 @@ def alarm_orders(user: Any, alarms: list[Alarm]) -> dict[int, OrderRef]:
     return found
 
 
-def orders_section(source: PollutionSource, user: Any) -> dict[str, Any] | None:
+def orders_section(source: PollutionSource, user: Account) -> dict[str, Any] | None:
     """认定为责任源的工单: the work orders whose handling named this source."""
     return sections.rendered(
         _("认定为责任源的工单"), "workorders/_source_section.html", source_section(source, user)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from gridgov.core import transitions
 from gridgov.errors import INVALID, DomainError
 from gridgov.people.models import Person, Post
 from gridgov.territory.locate import locate
@@ -59,14 +61,21 @@ class PostBook:
         return sorted(found, key=lambda p: (p.post_type.rank, p.person.name, p.person_id))
 
 
-def _responsible_posts(region_id: int, line_id: int | None) -> list[Post]:
-    posts = (
-        Post.objects.current()
+# The responsible posts of a region for a line of work on a day (compiled once: every dispatch
+# asks).
+RESPONSIBLE_POSTS = transitions.Query(
+    lambda region_id, line_id, day: (
+        Post.objects.current(day)
         .filter(region_id=region_id, post_type__responsible=True)
         .filter(Q(line__isnull=True) | Q(line_id=line_id))
         .select_related("person", "post_type", "region")
         .defer("region__geometry")
     )
+)
+
+
+def _responsible_posts(region_id: int, line_id: int | None) -> list[Post]:
+    posts = RESPONSIBLE_POSTS.rows(region_id, line_id, timezone.localdate())
     return sorted(posts, key=lambda p: (p.post_type.rank, p.person.name, p.person_id))
 
 

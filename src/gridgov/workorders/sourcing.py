@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gridgov.core.actor import Account
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.nearby import NearbySource, Wind, nearby_for_point, station_wind
 from gridgov.sources.services import sources_for
@@ -49,7 +50,7 @@ class Around:
     sources: list[NearbySource]
 
 
-def around_order(order: WorkOrder, user: Any, *, now: float | None = None) -> Around:
+def around_order(order: WorkOrder, user: Account, *, now: float | None = None) -> Around:
     """The sources to look at for an air alarm's order (none for any other order)."""
     place = alarm_place(order, now)
     if place is None:
@@ -59,12 +60,12 @@ def around_order(order: WorkOrder, user: Any, *, now: float | None = None) -> Ar
 
 
 def nearby_for_order(
-    order: WorkOrder, user: Any, *, now: float | None = None
+    order: WorkOrder, user: Account, *, now: float | None = None
 ) -> list[NearbySource]:
     return around_order(order, user, now=now).sources
 
 
-def source_section(source: PollutionSource, user: Any) -> dict[str, Any]:
+def source_section(source: PollutionSource, user: Account) -> dict[str, Any]:
     """For the source's page: the orders (the viewer may see) whose handling named it."""
     qs = (
         orders_for(user)

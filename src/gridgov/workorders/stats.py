@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
+from gridgov.core.actor import Reader
 from gridgov.people import scope
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
@@ -82,7 +83,7 @@ def _minutes(a: dt.datetime | None, b: dt.datetime | None) -> float | None:
 
 
 def order_stats(
-    user: Any,
+    user: Reader | None,
     start: dt.date,
     end: dt.date,
     by: str = "community",
@@ -182,7 +183,7 @@ def order_stats(
     }
 
 
-def escalated_paths(user: Any, start: dt.date, end: dt.date) -> list[str]:
+def escalated_paths(user: Reader | None, start: dt.date, end: dt.date) -> list[str]:
     """The region paths of the orders created in the period (not voided) that were escalated:
     the same orders `order_stats` counts, one path per order."""
     qs = (

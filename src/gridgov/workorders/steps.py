@@ -10,18 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import transitions
+from gridgov.core.actor import Account
 from gridgov.errors import DomainError
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.people.actor import person_of
 from gridgov.people.models import Person, Post
 from gridgov.territory.models import Region
 from gridgov.workorders import routing
 from gridgov.workorders.deadlines import timing_for
-from gridgov.workorders.models import Notification, Transition, WorkOrder
-from gridgov.workorders.notify import notify
+from gridgov.workorders.models import Transition, WorkOrder
 from gridgov.workorders.states import State, Step
 
 # Orders are read with their regions joined; a region's boundary (a large JSON polygon) is never
@@ -53,13 +57,13 @@ def set_step(changes: dict[str, Any], order: WorkOrder, step: Step, now: dt.date
     )
 
 
-def actor_label(user: Any) -> str:
+def actor_label(user: Account) -> str:
     """The name on an audit row: the person's, else the account's full name or username, else
     系统 (the platform)."""
     person = person_of(user)
     if person is not None:
         name = str(person.name)
-    elif getattr(user, "is_authenticated", False):
+    elif isinstance(user, User) and user.is_authenticated:
         name = user.get_full_name() or user.get_username()
     else:
         name = _("系统")
@@ -71,7 +75,7 @@ def record(
     action: str,
     from_state: str,
     to_state: str,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     *,
     note: str = "",
@@ -136,7 +140,7 @@ def apply(order: WorkOrder, changes: dict[str, Any], now: dt.datetime) -> None:
 
 def auto_dispatch(
     order: WorkOrder,
-    user: Any,
+    user: Account,
     now: dt.datetime,
     chosen: routing.Assignment | None = None,
     *,
@@ -165,7 +169,7 @@ def notify_assigned(order: WorkOrder, t: Transition) -> None:
             [order.assignee_id],
             Notification.Kind.ASSIGNED,
             _("新派单：%(title)s") % {"title": order.event.title},
-            order=order,
+            subject=order,
             body=f"{order.event.reference} · {order.event.region.name}",
             key=f"t{t.pk}",
             new_key=True,
@@ -177,9 +181,15 @@ def unit_people(region: Region | int | None, line_id: int | None) -> list[int]:
     if region is None:
         return []
     region_id = region if isinstance(region, int) else region.pk
-    return list(
-        Post.objects.current()
+    return [row[0] for row in UNIT_PEOPLE.rows(region_id, line_id, timezone.localdate())]
+
+
+# The people of `unit_people` (compiled once: every 处置 and 退回 asks).
+UNIT_PEOPLE = transitions.Query(
+    lambda region_id, line_id, day: (
+        Post.objects.current(day)
         .filter(region_id=region_id, post_type__responsible=True)
         .filter(Q(line__isnull=True) | Q(line_id=line_id))
-        .values_list("person_id", flat=True)
+        .values_list("person_id")
     )
+)

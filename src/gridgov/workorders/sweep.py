@@ -17,10 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.inbox.models import Notification
+from gridgov.inbox.notify import notify
 from gridgov.workorders import routing
 from gridgov.workorders.deadlines import timing_for
-from gridgov.workorders.models import Escalation, Notification, Supervision, Transition, WorkOrder
-from gridgov.workorders.notify import notify
+from gridgov.workorders.models import Escalation, Supervision, Transition, WorkOrder
 from gridgov.workorders.states import OPEN_STATES, STEP_LABELS, Step
 
 # An overdue step climbs one more level each time this much more time passes (at least 30 min).
@@ -70,14 +71,14 @@ class _Writes:
                     kind=kind,
                     title=title[:200],
                     body=body,
-                    order=order,
+                    subject=order,
                     key=key[:120],
                     created_at=self.now,
                 )
             )
 
     def flush(self) -> None:
-        from gridgov.workorders.notify import _deliver
+        from gridgov.inbox.notify import _deliver
 
         Transition.objects.bulk_create(self.transitions)
         if not self.notices:
@@ -297,7 +298,7 @@ def _supervision_overdue(sup: Supervision) -> int:
             recipients,
             Notification.Kind.OVERDUE,
             _("督办超期：%(title)s") % {"title": sup.order.event.title},
-            order=sup.order,
+            subject=sup.order,
             body=sup.note,
             key=f"sup:{sup.pk}",
         )

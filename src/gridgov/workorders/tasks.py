@@ -19,17 +19,13 @@ log = logging.getLogger(__name__)
 @JobLock("deadline-sweep", ttl=MINUTE_JOB)
 def deadline_sweep() -> None:
     from gridgov.ops.heartbeat import beat
-    from gridgov.workorders.commands import sweep_overdue
     from gridgov.workorders.receivers import events_for_alarms
     from gridgov.workorders.sweep import sweep
 
     made = events_for_alarms()
     result = sweep()
-    late_commands = sweep_overdue()
     beat("deadline-sweep")
-    log.info(
-        "deadline sweep: %s, events for alarms %d, late commands %d", result, made, late_commands
-    )
+    log.info("deadline sweep: %s, events for alarms %d", result, made)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -1,5 +1,5 @@
 """Work-order pages: the desk (queues, an order's timeline, bulk actions, the map of open
-orders, hotline entry, commands, statistics) and the grid worker's phone pages. Thin: forms in,
+orders, hotline entry, statistics) and the grid worker's phone pages. Thin: forms in,
 services.py and friends do the work, templates out."""
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.core import evidence
-from gridgov.people import scope
+from gridgov.core.actor import Account
+from gridgov.inbox import notify
+from gridgov.inbox.models import Notification
 from gridgov.people.actor import person_of
-from gridgov.territory.models import Level, Region
-from gridgov.workorders import attachments, lateness, notify
-from gridgov.workorders import commands as command_service
+from gridgov.workorders import attachments, lateness
+from gridgov.workorders.access import handled_by
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED
-from gridgov.workorders.forms import ActionForm, CommandForm, DeskEventForm, PhoneReportForm
-from gridgov.workorders.models import Attachment, Notification, Priority, Source, WorkOrder
+from gridgov.workorders.forms import ActionForm, DeskEventForm, PhoneReportForm
+from gridgov.workorders.models import Attachment, Priority, Source, WorkOrder
 from gridgov.workorders.services import (
     EventInput,
     WorkflowError,
@@ -43,8 +44,8 @@ from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    a = Attachment.objects.select_related("order__event").filter(pk=pk).first()
-    if a is None or not can_see(request.user, a.order):
+    a = Attachment.objects.for_user(request.user).filter(pk=pk).first()
+    if a is None:
         raise Http404
     path = attachments.photo_path(a)
     if not path.exists():
@@ -92,7 +93,7 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
 
 
 def create_with_photos(
-    form: Any, data: EventInput, user: Any, *, public: bool = False
+    form: Any, data: EventInput, user: Account, *, public: bool = False
 ) -> WorkOrder | None:
     """create_event with the form's photos, all or nothing; refusals become the form's errors.
     `public`: from the public page (the lower memory budget for photos)."""
@@ -145,7 +146,8 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
 
         chain = order.event.region.ancestor_ids()
         assignable = list(
-            scope.posts_for(request.user, Post.objects.current())
+            Post.objects.for_user(request.user)
+            .current()
             .filter(region_id__in=chain, post_type__responsible=True)
             .select_related("person", "post_type", "region")
             .defer("region__geometry")
@@ -269,109 +271,6 @@ def new_event(request: HttpRequest) -> HttpResponse:
     )
 
 
-# -------------------------------------------------------------------------------- commands --
-
-
-@login_required
-def commands_page(request: HttpRequest) -> HttpResponse:
-    units = [
-        (r.code, f"{r.name}")
-        for r in scope.regions_for(
-            request.user,
-            Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]),
-        ).order_by("level", "code")[:3000]
-    ]
-    can_issue = request.user.has_perm("workorders.issue_command")
-    form = CommandForm(request.POST or None, request.FILES or None, units=units)
-    if request.method == "POST" and can_issue and form.is_valid():
-        d = form.cleaned_data
-        people = inputs.parse_ids("people", request.POST.getlist("people"))
-        try:
-            c = command_service.issue(
-                request.user,
-                title=d["title"],
-                body=d["body"],
-                due_at=d["due_at"],
-                units=d["units"],
-                people=people,
-            )
-        except WorkflowError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
-            for f in d["documents"]:
-                try:
-                    attachments.save_document(c, f, size=f.size, name=f.name, user=request.user)
-                except evidence.PhotoRejected as exc:
-                    messages.error(request, f"{f.name}: {exc}")
-            messages.success(request, _("指令已下达"))
-            return redirect("workorders:command", pk=c.pk)
-    rows = []
-    for c in command_service.commands_for(request.user).prefetch_related("recipients")[:200]:
-        rs = list(c.recipients.all())
-        rows.append(
-            {
-                "c": c,
-                "total": len(rs),
-                "acked": sum(r.acknowledged_at is not None for r in rs),
-                "done": sum(r.completed_at is not None for r in rs),
-            }
-        )
-    return render(
-        request,
-        "workorders/commands.html",
-        {"rows": rows, "form": form, "can_issue": can_issue, "now": timezone.now()},
-    )
-
-
-@login_required
-def command_file(request: HttpRequest, pk: int) -> FileResponse:
-    from gridgov.workorders.models import CommandAttachment
-
-    a = CommandAttachment.objects.filter(pk=pk).first()
-    if a is None or not command_service.commands_for(request.user).filter(pk=a.command_id).exists():
-        raise Http404
-    path = evidence.stored_path(a.file)
-    if not path.exists():
-        raise Http404
-    return FileResponse(
-        path.open("rb"), content_type=a.content_type, as_attachment=True, filename=a.original_name
-    )
-
-
-@login_required
-def command_page(request: HttpRequest, pk: int) -> HttpResponse:
-    c = command_service.commands_for(request.user).filter(pk=pk).first()
-    if c is None:
-        raise Http404(_("指令不存在"))
-    if request.method == "POST":
-        try:
-            if request.POST.get("do") == "complete":
-                command_service.complete(pk, request.user, request.POST.get("note", ""))
-            else:
-                command_service.acknowledge(pk, request.user)
-            messages.success(request, _("已提交"))
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-        nxt = request.POST.get("next", "")
-        if nxt.startswith("/") and not nxt.startswith("//"):
-            return redirect(nxt)
-        return redirect("workorders:command", pk=pk)
-    rows = command_service.recipients_of(c)
-    person = person_of(request.user)
-    return render(
-        request,
-        "workorders/command.html",
-        {
-            "c": c,
-            "rows": rows,
-            "pending": [r for r in rows if r.acknowledged_at is None],
-            "files": list(c.attachments.all()),
-            "mine": next((r for r in rows if person and r.person_id == person.pk), None),
-            "now": timezone.now(),
-        },
-    )
-
-
 # ------------------------------------------------------------------------------ statistics --
 
 
@@ -406,24 +305,17 @@ def phone_home(request: HttpRequest) -> HttpResponse:
     """My tasks, most urgent first: overdue, then the nearest deadline."""
     person = person_of(request.user)
     now = timezone.now()
+    orders = WorkOrder.objects.for_user(request.user)
     mine = (
-        WorkOrder.objects.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
+        orders.filter(assignee=person, state__in=[s.value for s in OPEN_STATES])
         .select_related("event__category", "event__region")
         .defer("event__region__geometry")
         .order_by(*lateness.most_urgent_first())
         if person
-        else WorkOrder.objects.none()
+        else orders.none()
     )
-    done = (
-        WorkOrder.objects.filter(handled_by=person)
-        .select_related("event")
-        .order_by("-handled_at")[:20]
-        if person
-        else []
-    )
-    unread = (
-        Notification.objects.filter(person=person, read_at__isnull=True).count() if person else 0
-    )
+    done = handled_by(person).select_related("event").order_by("-handled_at")[:20] if person else []
+    unread = Notification.objects.for_user(request.user).unread().count()
     return render(
         request,
         "workorders/phone/home.html",
@@ -496,8 +388,7 @@ def phone_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def phone_inbox(request: HttpRequest) -> HttpResponse:
-    person = person_of(request.user)
-    if request.method == "POST" and person:
-        notify.mark_all_read(person)
+    if request.method == "POST":
+        notify.mark_all_read(request.user)
         return redirect("workorders:phone_inbox")
-    return render(request, "workorders/phone/inbox.html", {"items": notify.inbox(person)})
+    return render(request, "workorders/phone/inbox.html", {"items": notify.inbox(request.user)})

@@ -22,6 +22,7 @@ from gridgov.air.models import CST
 
 if TYPE_CHECKING:
     from gridgov.air.hj212.connection import Connection
+    from gridgov.air.hj212.fairness import Fairness
     from gridgov.air.hj212.store import Device
 
 MN_PATTERN = re.compile(rb"MN=([^;&,=\s]{1,24})[;&]")
@@ -63,6 +64,7 @@ class Accounting:
     started: float
     store_enabled: bool
     _pending_rows: int
+    fairness: Fairness
 
     @property
     def port(self) -> int:
@@ -80,6 +82,7 @@ class Accounting:
             **{k: self.counters[k] for k in COUNTER_NAMES},
             "pending": self._pending_rows,
             "rejected": dict(sorted(self.rejections.items())),
+            "fair": self.fairness.summary(),
         }
 
     def _stats(self, sid: int) -> DeviceStats:

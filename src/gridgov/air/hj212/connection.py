@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -27,7 +28,10 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.reader = codec.FrameReader(receiver.max_packet)
         self.peer = ""
+        self.address = ""  # the source address (fairness: connections per address)
         self.open = False
+        self.counted = False  # counted in the fairness policy's connections per address
+        self.trusted = False  # from a trusted network (fairness: no cap, no cooling off)
         self.faults = 0
         self.tokens = float(receiver.burst)
         self.refilled = time.monotonic()
@@ -35,6 +39,11 @@ class Connection(asyncio.Protocol):
         self.verified: set[tuple[str, str, str]] = set()  # (MN, PW, stored hash)
         self.stations: set[int] = set()
         self.asked: set[str] = set()  # MNs asked for their missed data on this connection
+        self.strikes = 0  # times over the rate since the bucket last had time to refill
+        self.last_strike = -math.inf
+        self.pending = 0  # rows waiting for the store
+        self.holds: set[str] = set()  # why reading is paused ("rate", "store")
+        self.resume: asyncio.TimerHandle | None = None
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -42,9 +51,12 @@ class Connection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
-        self.receiver.connection_made(self)
+        self.address = str(peer[0]) if isinstance(peer, tuple) else self.peer
+        if self.receiver.fairness.admit(self):
+            self.receiver.connection_made(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.receiver.fairness.release(self)
         self.receiver.connection_lost(self)
 
     def data_received(self, data: bytes) -> None:
@@ -58,8 +70,8 @@ class Connection(asyncio.Protocol):
                 receiver.fault(self, item.reason, raw=item.raw)
                 continue
             if not self._take_token():
-                receiver.count_rejection("rate")
-                continue
+                receiver.fairness.over_rate(self)  # drops the rest of the read
+                return
             receiver.handle(self, item)
         if len(self.reader.buffer) > receiver.read_buffer:
             receiver.count_rejection("buffer")

@@ -59,6 +59,7 @@ from gridgov.air.hj212 import codec
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.devices import check_password
+from gridgov.air.hj212.fairness import Fairness
 from gridgov.air.hj212.packets import read_data
 from gridgov.air.hj212.realtime import RealTime
 from gridgov.air.hj212.store import (
@@ -146,6 +147,7 @@ class Receiver(Accounting, RealTime):
         self._next_refresh = 0.0
         self._next_status = 0.0
         self._next_stats = 0.0
+        self.fairness = Fairness(self)  # connections per address, first packet, rate, store share
 
     # --- life cycle ---
 
@@ -207,16 +209,9 @@ class Receiver(Accounting, RealTime):
         finally:
             await self.stop()
 
-    # --- counters ---
-
     # --- connections ---
 
-    def connection_made(self, conn: Connection) -> None:
-        if len(self.connections) >= self.max_connections:
-            self.counters["refused"] += 1
-            assert conn.transport is not None
-            conn.transport.abort()
-            return
+    def connection_made(self, conn: Connection) -> None:  # admitted by self.fairness
         conn.open = True
         self.connections.add(conn)
         self.counters["connections"] += 1
@@ -337,6 +332,7 @@ class Receiver(Accounting, RealTime):
         return packet, device
 
     def _seen(self, conn: Connection, device: Device) -> None:
+        self.fairness.identified(conn)
         stats = self._stats(device.info.id)
         now = dt.datetime.now(dt.UTC)
         if device.info.id not in conn.stations:
@@ -389,6 +385,7 @@ class Receiver(Accounting, RealTime):
 
     def _submit(self, row: Row) -> None:
         self._pending_rows += 1
+        self.fairness.submitted(row)
         self._store.put(row)
 
     def _answer(self, waiters: list[tuple[Connection, codec.Packet]], device: Device) -> None:
@@ -412,6 +409,7 @@ class Receiver(Accounting, RealTime):
     def _committed(self, outcomes: list[tuple[Row, str | None]]) -> None:
         self._pending_rows -= len(outcomes)
         for row, reason in outcomes:
+            self.fairness.committed(row)
             device = self.devices.get(row.station.mn) or row.station
             if reason is None:
                 self.counters["rows_stored"] += 1
@@ -445,6 +443,7 @@ class Receiver(Accounting, RealTime):
             if mono - conn.last_activity > self.idle_seconds:
                 self.counters["closed_idle"] += 1
                 conn.close()
+        self.fairness.tick(mono)
         assert self._loop is not None
         if mono >= self._next_refresh and not self._refreshing:
             self._next_refresh = mono + self.refresh_seconds

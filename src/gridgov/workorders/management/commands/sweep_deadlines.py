@@ -15,7 +15,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from gridgov.workorders.commands import sweep_overdue
+        from gridgov.inbox.commands import sweep_overdue
 
         made = events_for_alarms()
         r = sweep()

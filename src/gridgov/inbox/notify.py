@@ -15,12 +15,13 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from gridgov.core.actor import Account
+from gridgov.inbox.models import Notification
 from gridgov.people.models import Person
-from gridgov.workorders.models import Notification, WorkOrder
 
 log = logging.getLogger("gridgov.notify")
 
@@ -32,10 +33,11 @@ class Channel(Protocol):
 class LogChannel:
     def send(self, notification: Notification) -> None:
         log.info(
-            "notify person=%s kind=%s order=%s %s",
+            "notify person=%s kind=%s subject=%s:%s %s",
             notification.person_id,
             notification.kind,
-            notification.order_id,
+            notification.subject_type_id,
+            notification.subject_id,
             notification.title,
         )
 
@@ -85,12 +87,15 @@ def notify(
     kind: str,
     title: str,
     *,
-    order: WorkOrder | None = None,
+    subject: models.Model | None = None,
     body: str = "",
     key: str,
     new_key: bool = False,
 ) -> int:
     """Put a notice in each person's inbox once per key; returns how many were new.
+
+    `subject`: the row the notice is about (a work order, a warning, ...), linked to through the
+    page its app registered (`gridgov.inbox.links`).
 
     `new_key`: the key was made for this call (a transition's own, `t<pk>`), so no person can
     hold it yet: one INSERT, with no check for the rows already there."""
@@ -105,7 +110,7 @@ def notify(
             kind=kind,
             title=title[:200],
             body=body,
-            order=order,
+            subject=subject,
             key=key,
             created_at=now,
         )
@@ -133,17 +138,11 @@ def notify(
     return len(sent)
 
 
-def inbox(person: Person | None, limit: int = 100) -> list[Notification]:
-    """A person's newest notices (with their orders' events), for the phone and desktop inboxes."""
-    if person is None:
-        return []
-    return list(Notification.objects.filter(person=person).select_related("order__event")[:limit])
+def inbox(user: Account, limit: int = 100) -> list[Notification]:
+    """The account's newest notices, for the phone and desktop inboxes."""
+    return list(Notification.objects.for_user(user)[:limit])
 
 
-def mark_all_read(person: Person | None) -> int:
-    """Mark every unread notice of the person read; how many were."""
-    if person is None:
-        return 0
-    return Notification.objects.filter(person=person, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def mark_all_read(user: Account) -> int:
+    """Mark every unread notice of the account read; how many were."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())

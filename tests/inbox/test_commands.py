@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.workorders.commands import sweep_overdue
-from gridgov.workorders.models import Notification
+from gridgov.inbox.commands import sweep_overdue
+from gridgov.inbox.models import Notification
 
 pytestmark = pytest.mark.django_db
 
