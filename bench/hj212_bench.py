@@ -54,6 +54,21 @@ GOAL_RATE = 2000  # answered packets/s
 GOAL_ANSWER_MS = 500
 GOAL_ALARM_MS = 1000
 PORT = int(os.environ.get("BENCH_HJ212_PORT", "8712"))
+# BENCH_HJ212_MIX=1: phases 1 and 2 with a realistic mix of loggers (issue 22): 20 % HJ/T
+# 212-2005 headers (no QN, no Flag) with 2005-era codes, 10 % with untracked factors (TSP,
+# noise, VOCs) beside the six, the rest 2017 — to compare with the 2017-only figure.
+MIX = os.environ.get("BENCH_HJ212_MIX", "") not in ("", "0")
+ALIASES_2005 = {"PM25": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2", "CO": "co", "O3": "o3"}
+
+
+def mix_quirks(index: int) -> frozenset[str]:
+    if index % 10 in (0, 1):
+        return frozenset({"header2005", "codes2005"})
+    if index % 10 == 2:
+        return frozenset({"untracked"})
+    return frozenset()
+
+
 PW = "bench-212"
 PREFIX = "BENCH"
 
@@ -105,6 +120,7 @@ def prepare(tmp: Path) -> dict[str, int]:
                 interval_minutes=1,
                 mn=names.mn(i),
                 pw_hash=hash_password(PW),
+                **({"device_codes": ALIASES_2005} if MIX else {}),
             )
             for i in range(DEVICES)
         ],
@@ -234,6 +250,8 @@ def phase(tmp: Path, base: dt.datetime, sid_of: dict[str, int], offset: int, **o
 
     plan = hot_plan(offset)
     starts = {i: base + dt.timedelta(minutes=45 - k) for i, k in plan.items()}
+    if MIX:
+        options.setdefault("quirks_of", mix_quirks)
     cfg = config(base, starts=starts, hot=lambda i: i in plan, **options)
     receiver = Receiver(tmp)
     receiver.start()
@@ -399,7 +417,8 @@ def main() -> None:
     rate_bare = s3.rate()
     p50, p99 = s1.percentile(50) * 1000, s1.percentile(99) * 1000
     print(
-        f"HJ 212 receiver (`gridgov hj212`, SQLite): {DEVICES:,} devices on {s1.connections:,} "
+        ("mix: 20 % 2005-era headers, 10 % untracked factors; " if MIX else "")
+        + f"HJ 212 receiver (`gridgov hj212`, SQLite): {DEVICES:,} devices on {s1.connections:,} "
         f"TCP connections, each catching up from 20 h ago with {WINDOW} unanswered packet(s) at "
         f"most; receiver and simulator on the same 2 cores; setup {setup_s:.0f} s"
     )

@@ -419,8 +419,9 @@ GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOU
 # Where devices connect (their data loggers open the TCP connection).
 GRIDGOV_HJ212_HOST = config.env_str("GRIDGOV_HJ212_HOST", "0.0.0.0")  # noqa: S104
 GRIDGOV_HJ212_PORT = config.env_int("GRIDGOV_HJ212_PORT", 8212, minimum=0)
-# Largest data segment accepted (bytes; the standard's limit is 1024).
-GRIDGOV_HJ212_MAX_PACKET = config.env_int("GRIDGOV_HJ212_MAX_PACKET", 1024, minimum=64)
+# Largest data segment accepted (bytes): by default the 9,999 the 4 length digits allow (the
+# standard says 1,024, but real loggers send 1,025–1,623-byte segments).
+GRIDGOV_HJ212_MAX_PACKET = config.env_int("GRIDGOV_HJ212_MAX_PACKET", 9999, minimum=64)
 if GRIDGOV_HJ212_MAX_PACKET > 9999:
     raise ValueError("GRIDGOV_HJ212_MAX_PACKET must be at most 9999 (4 length digits)")
 # Connections open at once; more are refused (closed at once).
@@ -459,6 +460,9 @@ GRIDGOV_HJ212_MAX_PENDING = config.env_int("GRIDGOV_HJ212_MAX_PENDING", 256, min
 # Real-time data (CN=2011) are averaged per station and interval; the interval is stored this
 # many seconds after it ends (late packets of the interval still count).
 GRIDGOV_HJ212_GRACE_SECONDS = config.env_float("GRIDGOV_HJ212_GRACE_SECONDS", 10, minimum=0)
+# A stored real-time interval is held this long for late packets, which then replace its stored
+# mean with the recomputed one; a later one is merged with the stored reading (one sample).
+GRIDGOV_HJ212_LATE_SECONDS = config.env_float("GRIDGOV_HJ212_LATE_SECONDS", 600, minimum=0)
 # Parts of a split packet (PNUM/PNO) are awaited this long.
 GRIDGOV_HJ212_SPLIT_SECONDS = config.env_float("GRIDGOV_HJ212_SPLIT_SECONDS", 60, minimum=1)
 # How often the station list (MN, password, codes, factors) is re-read, and device status

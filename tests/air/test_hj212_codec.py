@@ -88,7 +88,8 @@ def test_parse_segment_reads_the_header_and_data_area():
         "QN=2018x;ST=22;CN=2011;PW=1;MN=M;Flag=5;CP=&&&&",
         "QN=20180427125809000;ST=22;CN=2011;PW=1;MN=M;Flag=5;CP=&&DataTime=1",  # not closed
         "QN=20180427125809000;ST=22;CN=2011;PW=1;MN=M;Flag=900;CP=&&&&",
-        "ST=22;CN=2011;PW=1;MN=M;Flag=5;CP=&&&&",  # no QN
+        "QN=20180427125809000;CN=2011;PW=1;MN=M;Flag=5;CP=&&&&",  # no ST
+        "QN=20180427125809000;ST=22;PW=1;MN=M;Flag=5;CP=&&&&",  # no CN
     ],
 )
 def test_malformed_headers_are_refused(segment):

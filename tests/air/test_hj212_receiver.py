@@ -534,15 +534,30 @@ def test_aliases_and_unit_factors(devices, fast):
     assert pm25_of(m1, when - dt.timedelta(minutes=1))[0] == pytest.approx(80)
 
 
-def test_a_packet_without_any_of_the_six_pollutants_is_refused(devices, fast):
+def test_a_packet_with_only_untracked_factors_is_answered_and_its_codes_counted(devices, fast):
+    """Issue 22: a device sending only factors the platform does not track (temperature, TSP,
+    VOCs…) is answered — it would re-send forever otherwise — nothing is stored, and the codes
+    are counted on the device for the station page. A packet with no factor at all is refused."""
+    m1 = devices["micro"]
+
     async def scenario(receiver):
         c = await Client.open(receiver)
-        await c.send(packet("2051", minute(-2), {"a01001": 24.8}))
+        await c.send(packet("2051", minute(-2), {"a01001": 24.8, "a34001": 120}))
+        answer = await c.answer()
+        await c.send(packet("2051", minute(-3), {}))
         await c.no_answer()
+        await receiver.flush()
         c.close()
-        return dict(receiver.rejections)
+        return answer, dict(receiver.rejections), receiver.counters["untracked_only"]
 
-    assert run(scenario) == {"no_values": 1}
+    answer, rejections, untracked_only = run(scenario)
+    assert answer.cn == "9014"
+    assert rejections == {"no_values": 1}
+    assert untracked_only == 1
+    assert not Reading.objects.filter(station=m1).exists()
+    status = DeviceStatus.objects.get(station=m1)
+    assert status.untracked == {"a01001": 1, "a34001": 1}
+    assert status.answered == 1
 
 
 def test_device_status_is_written(devices, fast):

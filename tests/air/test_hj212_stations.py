@@ -244,3 +244,74 @@ def test_offline_alarm_notes_the_device_state(stations):
     assert "设备在线" in alarm.note
     other = Alarm.objects.get(station=stations["micro2"])
     assert other.note == ""
+
+
+# --- issue 22: CRC variant, empty password, faults on the page and the API ---------------------
+
+
+def test_import_sets_the_crc_variant_and_an_empty_password(territory, tmp_path, capsys):
+    head = "code,name,kind,lat,lon,mn,pw,crc\n"
+    path = write(
+        tmp_path,
+        head + "W1,东一微站,微站,35.2,113.05,VOC2020A,-,swapped\n"
+        "W2,东二微站,微站,35.21,113.05,A18HB0001,123456,\n",
+    )
+    call_command("import_stations", str(path), "--commit")
+    w1, w2 = Station.objects.get(code="W1"), Station.objects.get(code="W2")
+    assert w1.crc_variant == "swapped" and check_password("", w1.pw_hash)
+    assert w2.crc_variant == "hj212" and not check_password("", w2.pw_hash)
+    write(tmp_path, head + "W1,东一微站,微站,35.2,113.05,,,modbus\n")
+    call_command("import_stations", str(path))
+    assert "W1: crc" in capsys.readouterr().out
+    call_command("import_stations", str(path), "--commit")
+    w1.refresh_from_db()
+    assert w1.crc_variant == "modbus" and check_password("", w1.pw_hash)
+    write(tmp_path, head + "W1,东一微站,微站,35.2,113.05,,,crc32\n")
+    with pytest.raises(CommandError):
+        call_command("import_stations", str(path), "--commit")
+    assert "hj212, modbus, swapped" in capsys.readouterr().out
+
+
+def test_admin_sets_the_crc_variant_and_an_empty_password(admin_client, stations):
+    m1 = stations["micro"]
+    url = f"/admin/air/station/{m1.pk}/change/"
+    response = admin_client.post(
+        url, admin_form(m1, mn="VOC2020A", new_password="-", crc_variant="modbus")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    m1.refresh_from_db()
+    assert m1.crc_variant == "modbus" and check_password("", m1.pw_hash)
+
+
+def test_page_and_api_show_options_variants_untracked_codes_and_faults(stations, login):
+    from gridgov.air.hj212.devices import hash_password
+    from gridgov.air.models import DeviceStatus
+
+    m1 = stations["micro"]
+    m1.mn, m1.crc_variant, m1.pw_hash = "MN-M1", "swapped", hash_password("")
+    m1.save()
+    raw = "##0050QN=1;ST=22;CN=2051;PW=;MN=MN-M1;Flag=5;CP=&&<b>&&ABCD\r\n"
+    DeviceStatus.objects.create(
+        station=m1,
+        packets=7,
+        answered=6,
+        rejections={"crc": 2},
+        variants={"crc_swapped": 7, "empty_pw": 7},
+        untracked={"a01001": 3, "LA": 1},
+        faults=[{"at": "2026-11-20T08:00:00+00:00", "reason": "crc", "raw": raw}],
+    )
+    c = login("east_secretary")
+    page = c.get("/air/station/M1/").content.decode()
+    assert "HJ 212 高低字节互换" in page and "空密码（PW=）" in page
+    assert "CRC 高低字节互换 7" in page and "空密码 7" in page
+    assert "a01001 3" in page and "LA 1" in page
+    assert "&lt;b&gt;" in page and "<b>" not in page.split("device-faults")[1][:400]
+    (device,) = c.get("/api/v1/ingest/devices?station=M1").json()
+    assert device["packets"] == 7 and device["answered"] == 6
+    assert device["rejections"] == {"crc": 2}
+    assert device["crc_variant"] == "swapped" and device["empty_password"] is True
+    assert device["variants"] == {"crc_swapped": 7, "empty_pw": 7}
+    assert device["untracked"] == {"a01001": 3, "LA": 1}
+    assert device["recent_faults"] == [
+        {"at": "2026-11-20T08:00:00+00:00", "reason": "crc", "raw": raw}
+    ]

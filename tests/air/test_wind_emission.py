@@ -137,13 +137,13 @@ def _packet(cp: str, st: str = "22", cn: str = "2051", mn: str = "MN-M1") -> cod
 def test_hj212_wind_codes_are_read_apart_and_range_checked(stations):
     dev = device_of(stations["micro"], None)
     stamp = codec.stamp(china_minute())
-    _, values, _, w = read_data(
+    _, values, _, w, _ = read_data(
         _packet(f"DataTime={stamp};a34004-Avg=35,a34004-Flag=N;a01008-Avg=225;a01007-Avg=3.4"),
         dev,
     )
     assert values[0] == 35 and np.isnan(values[1:]).all()
     assert w.tolist() == [225, 3.4]
-    _, _, _, w = read_data(
+    _, _, _, w, _ = read_data(
         _packet(f"DataTime={stamp};a34004-Avg=35;a01008-Avg=361;a01007-Avg=x"), dev
     )
     assert np.isnan(w).all()  # out of range / not a number: not used, the packet still is

@@ -32,7 +32,7 @@ class StationForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则保持现有密码"),
+        help_text=_("留空则保持现有密码；填 - 表示设备不带密码（PW=）"),
     )
 
     class Meta:
@@ -48,9 +48,18 @@ class StationForm(forms.ModelForm):
             "active",
             "token_revoked_at",
             "mn",
+            "crc_variant",
             "device_codes",
             "device_factors",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "crc_variant" in self.fields:  # left out of a form: the standard CRC
+            self.fields["crc_variant"].required = False
+
+    def clean_crc_variant(self) -> str:
+        return self.cleaned_data.get("crc_variant") or "hj212"
 
     def clean_mn(self) -> str | None:
         mn = (self.cleaned_data.get("mn") or "").strip()
@@ -66,7 +75,8 @@ class StationForm(forms.ModelForm):
         if not pw:
             return ""
         try:
-            return devices.check_pw(pw)
+            devices.parse_pw_cell(pw)  # "-": an empty password, kept as "-" until saved
+            return pw
         except devices.DeviceConfigError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
@@ -114,6 +124,7 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "mn",
         "has_password",
         "new_password",
+        "crc_variant",
         "device_codes",
         "device_factors",
     ]
@@ -130,7 +141,7 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         new_password = form.cleaned_data.get("new_password")
         if new_password:
-            obj.pw_hash = devices.hash_password(new_password)
+            obj.pw_hash = devices.hash_password(devices.parse_pw_cell(new_password))
 
         where = locate(obj.lat, obj.lon)
         obj.grid_id = where.grid.id if where.inside and where.grid else None

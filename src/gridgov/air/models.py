@@ -62,6 +62,9 @@ def all_pollutants() -> list[str]:
     return list(POLLUTANT_FIELDS)
 
 
+CRC = [("hj212", _("HJ 212 标准")), ("modbus", "Modbus CRC"), ("swapped", _("HJ 212 高低字节互换"))]
+
+
 class Station(models.Model):
     """监测站点."""
 
@@ -89,6 +92,7 @@ class Station(models.Model):
         _("设备编号(MN)"), max_length=24, unique=True, null=True, blank=True, default=None
     )
     pw_hash = models.CharField(max_length=100, blank=True, editable=False)
+    crc_variant = models.CharField(_("CRC校验方式"), max_length=8, choices=CRC, default="hj212")
     device_codes = models.JSONField(
         _("因子编码别名"),
         default=dict,
@@ -518,6 +522,10 @@ class DeviceStatus(models.Model):
     packets = models.PositiveBigIntegerField(_("数据包"), default=0)
     answered = models.PositiveBigIntegerField(_("已应答"), default=0)
     rejections = models.JSONField(_("拒收(按原因)"), default=dict, blank=True)
+    # Packets per tolerated variant and untracked code; the last refused packets (accounting.py).
+    variants = models.JSONField(_("兼容处理(按类型)"), default=dict, blank=True)
+    untracked = models.JSONField(_("未跟踪因子"), default=dict, blank=True)
+    faults = models.JSONField(_("最近拒收的数据包"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DeviceStatusQuerySet.as_manager()

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 from gridgov.air import alarm_queries
 from gridgov.air.gateways import TOKEN_PREFIX as GATEWAY_PREFIX
 from gridgov.air.gateways import gateway_for_token
+from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, Station
 from gridgov.air.stations import station_for_token
 from gridgov.apikit import FieldErrorOut, InvalidToken
@@ -358,6 +359,12 @@ def _device_state(s: Station) -> str | None:
     return "offline" if s.mn else None
 
 
+class DeviceFaultOut(Schema):
+    at: str = Field(description="when it was refused (ISO 8601)")
+    reason: str
+    raw: str = Field(description="the packet as received (at most 2,048 bytes)")
+
+
 class DeviceOut(Schema):
     station: str
     station_name: str
@@ -372,6 +379,21 @@ class DeviceOut(Schema):
     packets: int
     answered: int
     rejections: dict[str, int] = Field(description="packets refused, by reason")
+    crc_variant: str = Field(
+        description="the CRC accepted besides the standard's: hj212 (none), modbus or swapped"
+    )
+    empty_password: bool = Field(description="the station's device sends an empty PW")
+    variants: dict[str, int] = Field(
+        description="packets that needed a tolerated variant, by variant (crc_modbus, "
+        "crc_swapped, length_with_crc, header_2005_no_qn, header_2005_no_flag, empty_pw)"
+    )
+    untracked: dict[str, int] = Field(
+        description="factor codes the device sends that the platform does not track yet, with "
+        "the packets that carried each"
+    )
+    recent_faults: list[DeviceFaultOut] = Field(
+        description="the last refused packets of this device (newest last, at most 5)"
+    )
 
 
 def device_out(s: Station) -> dict[str, Any]:
@@ -393,4 +415,17 @@ def device_out(s: Station) -> dict[str, Any]:
         "rejections": {str(k): int(v) for k, v in (status.rejections or {}).items()}
         if status
         else {},
+        "crc_variant": s.crc_variant,
+        "empty_password": bool(s.mn) and devices.check_password("", s.pw_hash),
+        "variants": _counts(status.variants if status else None),
+        "untracked": _counts(status.untracked if status else None),
+        "recent_faults": [
+            {k: str(f.get(k, "")) for k in ("at", "reason", "raw")}
+            for f in (status.faults or [] if status else [])
+            if isinstance(f, dict)
+        ],
     }
+
+
+def _counts(value: object) -> dict[str, int]:
+    return {str(k): int(v) for k, v in value.items()} if isinstance(value, dict) else {}

@@ -196,6 +196,7 @@ class StationSpec:
     pw: str | None = None
     codes: dict[str, str] | None = None
     factors: dict[str, float] | None = None
+    crc: str | None = None
 
 
 @dataclass
@@ -289,13 +290,15 @@ def _parse_device(
     specs: list[Any],
     problems: list[Any],
 ) -> list[RowError]:
-    """The optional device columns mn, pw, codes ("PM25=pm25;PM10=pm10") and factors
-    ("pm25=0.001") of a row; their values go onto the row's spec when the row is good."""
+    """The optional device columns mn, pw (`-`: an empty password), crc (hj212, modbus or
+    swapped), codes ("PM25=pm25;PM10=pm10") and factors ("pm25=0.001") of a row; their values
+    go onto the row's spec when the row is good."""
     found: list[RowError] = []
     values: dict[str, Any] = {}
     for column, parse in (
         ("mn", devices.check_mn),
-        ("pw", devices.check_pw),
+        ("pw", devices.parse_pw_cell),
+        ("crc", devices.check_crc),
         ("codes", devices.parse_codes_text),
         ("factors", devices.parse_factors_text),
     ):
@@ -315,6 +318,7 @@ def _parse_device(
         spec = specs[-1]
         spec.mn, spec.pw = values.get("mn"), values.get("pw")
         spec.codes, spec.factors = values.get("codes"), values.get("factors")
+        spec.crc = values.get("crc")
     return found
 
 
@@ -343,7 +347,12 @@ def _diff(report: StationReport) -> None:
             for f in ("name", "kind", "lat", "lon", "interval_minutes")
             if getattr(current, f) != getattr(spec, f)
         ]
-        for f, attr in (("mn", "mn"), ("codes", "device_codes"), ("factors", "device_factors")):
+        for f, attr in (
+            ("mn", "mn"),
+            ("codes", "device_codes"),
+            ("factors", "device_factors"),
+            ("crc", "crc_variant"),
+        ):
             given = getattr(spec, f)
             if given is not None and given != getattr(current, attr):
                 changes.append(f)
@@ -383,6 +392,8 @@ def save_station(spec: StationSpec) -> Station:
         defaults["device_codes"] = spec.codes
     if spec.factors is not None:
         defaults["device_factors"] = spec.factors
+    if spec.crc is not None:
+        defaults["crc_variant"] = spec.crc
     station, _ = Station.objects.update_or_create(code=spec.code, defaults=defaults)
     if spec.pw is not None and not devices.check_password(spec.pw, station.pw_hash):
         station.pw_hash = devices.hash_password(spec.pw)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gridgov import inputs
@@ -24,6 +24,7 @@ from gridgov.air import alarms as alarm_service
 from gridgov.air import periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import assess, rank, target_progress
+from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.air.stats import RANK_METRICS
 from gridgov.errors import DomainError
@@ -61,8 +62,35 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             "open_alarms": open_alarms,
             "device": device,
             "rejected": sum((device.rejections or {}).values()) if device else 0,
+            "tolerance": device_tolerance(station, device),
         },
     )
+
+
+# Tolerated variants as the station page names them (DeviceStatus.variants keys).
+VARIANT_NAMES = {
+    "crc_modbus": gettext_lazy("Modbus CRC"),
+    "crc_swapped": gettext_lazy("CRC 高低字节互换"),
+    "length_with_crc": gettext_lazy("长度含CRC与包尾"),
+    "header_2005_no_qn": gettext_lazy("2005版包头（无QN）"),
+    "header_2005_no_flag": gettext_lazy("无Flag"),
+    "empty_pw": gettext_lazy("空密码"),
+}
+
+
+def device_tolerance(station: Any, device: DeviceStatus | None) -> dict[str, Any]:
+    """What the station page shows of a device's options and faults: the CRC variant and empty
+    password options, each tolerated variant with the packets that needed it, the untracked
+    factor codes, and the last refused packets."""
+    variants = (device.variants or {}) if device else {}
+    return {
+        "crc": station.get_crc_variant_display(),
+        "crc_custom": station.crc_variant != "hj212",
+        "empty_password": bool(station.mn) and devices.check_password("", station.pw_hash),
+        "variants": [(str(VARIANT_NAMES.get(k, k)), n) for k, n in sorted(variants.items())],
+        "untracked": sorted(((device.untracked or {}) if device else {}).items()),
+        "faults": list(reversed((device.faults or []) if device else [])),
+    }
 
 
 def _parse_date(text: str | None, default: dt.date, field: str) -> dt.date:

@@ -16,7 +16,8 @@ from gridgov.air.models import CST
 
 HEADER = b"##"
 TAIL = b"\r\n"
-MAX_SEGMENT = 1024  # bytes of the data segment (the standard's limit)
+MAX_SEGMENT = 9999  # bytes of the data segment (the 4 length digits' limit)
+RAW_KEEP = 2048  # bytes of a refused packet kept for the device's fault record
 # Flag bits of the packet (not of a value).
 FLAG_ANSWER = 1  # A: the device wants an answer
 FLAG_SPLIT = 2  # D: split packet, PNUM/PNO follow
@@ -50,30 +51,90 @@ def crc16(data: bytes) -> int:
     return register
 
 
-def frame(segment: str) -> bytes:
-    """A whole packet around a data segment."""
+def crc_modbus(data: bytes) -> int:
+    """The Modbus CRC-16 (register ^= byte, then eight reflected shifts with 0xA001), which
+    some loggers send instead of the standard's."""
+    register = 0xFFFF
+    table = _TABLE
+    for b in data:
+        register = (register >> 8) ^ table[(register ^ b) & 0xFF]
+    return register
+
+
+def swap16(value: int) -> int:
+    return ((value & 0xFF) << 8) | (value >> 8)
+
+
+# CRC variants a station may be configured for (Station.crc_variant): the standard's, the Modbus
+# CRC, or the standard's with its two bytes swapped.
+CRC_STANDARD = "hj212"
+CRC_MODBUS = "modbus"
+CRC_SWAPPED = "swapped"
+CRC_VARIANTS = (CRC_STANDARD, CRC_MODBUS, CRC_SWAPPED)
+# Length conventions: the length field counts the data segment (the standard), or also the CRC
+# and CR LF (6 more bytes; some loggers).
+LENGTH_STANDARD = "data"
+LENGTH_WITH_CRC = "with_crc"
+LENGTH_EXTRA = 6
+
+
+def crc_of(data: bytes, variant: str = CRC_STANDARD) -> int:
+    if variant == CRC_MODBUS:
+        return crc_modbus(data)
+    if variant == CRC_SWAPPED:
+        return swap16(crc16(data))
+    return crc16(data)
+
+
+def crc_variant(data: bytes, given: int) -> str | None:
+    """Which CRC variant `given` is of `data` (the standard's first), or None."""
+    for variant in CRC_VARIANTS:
+        if crc_of(data, variant) == given:
+            return variant
+    return None
+
+
+def reframe(segment: bytes, crc: str = CRC_STANDARD, length: str = LENGTH_STANDARD) -> bytes:
+    """The packet a segment came in, as the frame reader read it (for a device's fault record)."""
+    n = len(segment) + (LENGTH_EXTRA if length == LENGTH_WITH_CRC else 0)
+    return HEADER + b"%04d" % n + segment + b"%04X" % crc_of(segment, crc) + TAIL
+
+
+def frame(segment: str, *, crc: str = CRC_STANDARD, length: str = LENGTH_STANDARD) -> bytes:
+    """A whole packet around a data segment (a device's variant: `crc`, `length`)."""
     data = segment.encode("ascii")
-    if len(data) > 9999:
+    n = len(data) + (LENGTH_EXTRA if length == LENGTH_WITH_CRC else 0)
+    if n > 9999:
         raise ValueError("data segment longer than 9999 bytes")
-    return HEADER + b"%04d" % len(data) + data + b"%04X" % crc16(data) + TAIL
+    return HEADER + b"%04d" % n + data + b"%04X" % crc_of(data, crc) + TAIL
 
 
 class FrameError(ValueError):
-    """A packet that cannot be read; `reason` is the counter it is counted under."""
+    """A packet that cannot be read; `reason` is the counter it is counted under, `raw` the
+    packet's bytes as far as they could be cut out (bounded; for the device's fault record)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", raw: bytes = b"") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+        self.raw = raw
 
 
 class FrameReader:
     """Cuts a byte stream into data segments. Garbage before a header is skipped (counted as
     `garbage`); a bad length, an over-long segment, a missing tail or a wrong CRC yields a
-    FrameError for that packet and reading resumes at the next ``##``."""
+    FrameError for that packet (with its raw bytes) and reading resumes at the next ``##``.
+
+    Tolerant in what it accepts: the length field may count the data segment (the standard) or
+    also the CRC and CR LF (decided by which one yields a valid CRC), and the CRC may be the
+    standard's, the Modbus one or the standard's byte-swapped. After each segment it yields,
+    `crc` and `length` say which were used (the receiver refuses a variant the device's station
+    is not configured for, and counts each)."""
 
     def __init__(self, max_segment: int = MAX_SEGMENT) -> None:
         self.buffer = bytearray()
         self.max_segment = max_segment
+        self.crc = CRC_STANDARD
+        self.length = LENGTH_STANDARD
 
     def feed(self, data: bytes) -> Iterator[bytes | FrameError]:
         self.buffer += data
@@ -98,34 +159,80 @@ class FrameReader:
                 continue
             digits = bytes(buf[2:6])
             if not digits.isdigit():
-                yield FrameError("length", repr(digits))
+                yield FrameError("length", repr(digits), _raw(buf))
                 del buf[:1]
                 continue
             length = int(digits)
-            if length > self.max_segment:
-                yield FrameError("too_long", f"{length} bytes")
+            end = 6 + length + 4 + 2
+            if len(buf) >= end and buf[end - 2 : end] == TAIL:
+                segment = bytes(buf[6 : 6 + length])
+                crc_text = bytes(buf[6 + length : 10 + length])
+                if _hex(crc_text) == crc16(segment) and length <= self.max_segment:
+                    del buf[:end]
+                    self.crc = CRC_STANDARD
+                    self.length = LENGTH_STANDARD
+                    yield segment
+                    continue
+            # Not a standard packet (yet): the other length convention, the CRC variants.
+            alt = self._other_convention(buf, length)
+            if alt is not None:
+                segment, variant = alt
+                del buf[: length + 6]
+                self.crc = variant
+                self.length = LENGTH_WITH_CRC
+                yield segment
+                continue
+            if length > self.max_segment + LENGTH_EXTRA or (
+                length > self.max_segment and len(buf) >= end
+            ):
+                yield FrameError("too_long", f"{length} bytes", _raw(buf))
                 del buf[:1]
                 continue
-            end = 6 + length + 4 + 2
             if len(buf) < end:
                 return  # wait for the rest (a packet cut short shows as a missing tail)
-            segment = bytes(buf[6 : 6 + length])
-            crc_text = bytes(buf[6 + length : 10 + length])
-            tail = bytes(buf[10 + length : end])
-            if tail != TAIL:
-                yield FrameError("length", "no CR LF where the length says the packet ends")
+            if buf[end - 2 : end] != TAIL:
+                yield FrameError(
+                    "length", "no CR LF where the length says the packet ends", _raw(buf)
+                )
                 del buf[:1]
                 continue
-            try:
-                given = int(crc_text, 16)
-            except ValueError:
-                given = -1
-            if given != crc16(segment):
-                yield FrameError("crc", crc_text.decode("ascii", "replace"))
+            segment = bytes(buf[6 : 6 + length])
+            crc_text = bytes(buf[6 + length : 10 + length])
+            found = crc_variant(segment, _hex(crc_text))
+            if found is None:
+                yield FrameError(
+                    "crc", crc_text.decode("ascii", "replace"), bytes(buf[: min(end, RAW_KEEP)])
+                )
                 del buf[:end]
                 continue
             del buf[:end]
+            self.crc = found
+            self.length = LENGTH_STANDARD
             yield segment
+
+    def _other_convention(self, buf: bytearray, length: int) -> tuple[bytes, str] | None:
+        """A packet whose length counts its CRC and CR LF too: (segment, CRC variant), or None
+        when the bytes there do not make one with a valid CRC."""
+        n = length - LENGTH_EXTRA
+        end = length + 6
+        if n < 0 or n > self.max_segment or len(buf) < end or buf[end - 2 : end] != TAIL:
+            return None
+        segment = bytes(buf[6 : 6 + n])
+        variant = crc_variant(segment, _hex(bytes(buf[6 + n : 10 + n])))
+        return None if variant is None else (segment, variant)
+
+
+def _hex(text: bytes) -> int:
+    try:
+        return int(text, 16) if len(text) == 4 else -1
+    except ValueError:
+        return -1
+
+
+def _raw(buf: bytearray) -> bytes:
+    """The bytes of the packet at the buffer's start, up to the next header (bounded)."""
+    nxt = buf.find(HEADER, 2, RAW_KEEP + 2)
+    return bytes(buf[: nxt if nxt > 0 else RAW_KEEP])
 
 
 @dataclass
@@ -147,6 +254,11 @@ class Packet:
     @property
     def wants_answer(self) -> bool:
         return bool(self.flag & FLAG_ANSWER)
+
+    @property
+    def v2005(self) -> bool:
+        """An HJ/T 212-2005 header: no QN, or no Flag, or a Flag without the 2017 version."""
+        return not self.qn or "Flag" not in self.fields or not self.flag & ~3
 
     @property
     def is_split(self) -> bool:
@@ -171,7 +283,7 @@ def parse_cp(cp: str) -> dict[str, str]:
     return out
 
 
-REQUIRED = ("QN", "ST", "CN", "MN", "Flag")
+REQUIRED = ("ST", "CN", "MN")  # QN and Flag are optional (HJ/T 212-2005 headers)
 # Longest value accepted for each header field (the standard's: QN 20, ST 5, CN 7, PW 9; PW
 # gets some room for vendors that use longer ones).
 FIELD_LIMITS = {"QN": 20, "ST": 5, "CN": 7, "PW": 32, "Flag": 3, "PNUM": 4, "PNO": 4}
@@ -203,7 +315,8 @@ def parse_segment(segment: bytes) -> Packet:
     if missing:
         raise FrameError("malformed", "missing " + ",".join(missing))
     try:
-        flag = int(fields["Flag"])
+        # No Flag (a 2005 header): treated as wanting an answer, so the device stops re-sending.
+        flag = int(fields["Flag"]) if "Flag" in fields else FLAG_ANSWER
         pnum = int(fields["PNUM"]) if "PNUM" in fields else None
         pno = int(fields["PNO"]) if "PNO" in fields else None
     except ValueError as exc:
@@ -218,11 +331,11 @@ def parse_segment(segment: bytes) -> Packet:
     for key, limit in FIELD_LIMITS.items():
         if len(fields.get(key, "")) > limit:
             raise FrameError("malformed", f"{key} longer than {limit}")
-    qn = fields["QN"]
-    if not qn.isdigit() or not 14 <= len(qn) <= 20:
+    qn = fields.get("QN", "")
+    if qn and (not qn.isdigit() or not 14 <= len(qn) <= 20):
         raise FrameError("malformed", "QN is not YYYYMMDDhhmmsszzz")
     return Packet(
-        qn=fields["QN"],
+        qn=qn,
         st=fields["ST"],
         cn=fields["CN"],
         pw=fields.get("PW", ""),
@@ -237,25 +350,34 @@ def parse_segment(segment: bytes) -> Packet:
 
 def segment_text(
     *,
-    qn: str,
+    qn: str | None,
     st: str,
     cn: str,
     pw: str,
     mn: str,
-    flag: int,
+    flag: int | None,
     cp: str,
     pnum: int | None = None,
     pno: int | None = None,
 ) -> str:
+    """A data segment; `qn` or `flag` None leaves the field out (a 2005-era header)."""
     split = f"PNUM={pnum};PNO={pno};" if pnum is not None else ""
-    return f"QN={qn};ST={st};CN={cn};PW={pw};MN={mn};Flag={flag};{split}CP=&&{cp}&&"
+    head = f"QN={qn};" if qn is not None else ""
+    tail = f"Flag={flag};" if flag is not None else ""
+    return f"{head}ST={st};CN={cn};PW={pw};MN={mn};{tail}{split}CP=&&{cp}&&"
 
 
-def answer_9014(packet: Packet) -> bytes:
-    """The data answer (数据应答) to an upload: same QN, ST=91, CN=9014."""
+def answer_9014(packet: Packet, cn: str = "9014") -> bytes:
+    """The data answer (数据应答, or with cn="9013" the notice answer 通知应答) to a packet: same
+    QN, ST=91. A packet without QN (HJ/T 212-2005) gets the 2005 form: no QN field and Flag=0
+    (version 0, no answer wanted)."""
+    if not packet.qn:
+        return frame(
+            segment_text(qn=None, st="91", cn=cn, pw=packet.pw, mn=packet.mn, flag=0, cp="")
+        )
     return frame(
         segment_text(
-            qn=packet.qn, st="91", cn="9014", pw=packet.pw, mn=packet.mn, flag=FLAG_V2017, cp=""
+            qn=packet.qn, st="91", cn=cn, pw=packet.pw, mn=packet.mn, flag=FLAG_V2017, cp=""
         )
     )
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from gridgov.air import wind
-from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.store import NCOL, Row
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class Connection(asyncio.Protocol):
             if not self.open or transport is None or transport.is_closing():
                 return
             if isinstance(item, codec.FrameError):
-                receiver.fault(self, item.reason)
+                receiver.fault(self, item.reason, raw=item.raw)
                 continue
             if not self._take_token():
                 receiver.fairness.over_rate(self)  # drops the rest of the read
@@ -122,6 +122,29 @@ class Interval:
     bad_flag: np.ndarray = field(default_factory=lambda: np.zeros(NCOL, np.int64))
     waiters: list[tuple[Connection, codec.Packet]] = field(default_factory=list)
     wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))
+    # The packets counted (QN, or the data area's hash without one): a re-send counts once.
+    seen: set[str | int] = field(default_factory=set)
+    mode: str = ""  # "" new; corrections.REPLACE / MERGE: a late correction of a stored one
+    committed_at: float = 0.0
+
+    def reopened(self, closes_at: float) -> Interval:
+        """A committed interval taking late packets: its sums go on (the stored reading is
+        replaced by the new mean); a merged one starts afresh (merged again with the stored)."""
+        if self.mode == corrections.MERGE:
+            return Interval(self.device, self.ts, closes_at, seen=self.seen, mode=self.mode)
+        return Interval(
+            self.device,
+            self.ts,
+            closes_at,
+            self.ok_sum,
+            self.ok_n,
+            self.bad_sum,
+            self.bad_n,
+            self.bad_flag,
+            wind=self.wind,
+            seen=self.seen,
+            mode=corrections.REPLACE,
+        )
 
     def add(
         self, values: np.ndarray, flags: np.ndarray, wind_now: np.ndarray | None = None
@@ -146,7 +169,17 @@ class Interval:
         use_ok = self.ok_n > 0
         values = np.where(use_ok, ok_mean, np.where(self.bad_n > 0, bad_mean, np.nan))
         flags = np.where(use_ok, 0, np.where(self.bad_n > 0, self.bad_flag, 0))
-        return Row(self.device, self.ts, values, flags.astype(np.int16), self.waiters, self.wind)
+        count = np.where(use_ok, self.ok_n, self.bad_n) if self.mode else None
+        return Row(
+            self.device,
+            self.ts,
+            values,
+            flags.astype(np.int16),
+            self.waiters,
+            self.wind,
+            self.mode,
+            count,
+        )
 
 
 @dataclass
@@ -154,3 +187,20 @@ class Split:
     pnum: int
     started: float
     parts: dict[int, codec.Packet] = field(default_factory=dict)
+
+    def whole(self) -> codec.Packet:
+        """The parts as one packet: the first's header, the data areas joined in PNO order,
+        an answer wanted when any part wants one."""
+        parts = [self.parts[i] for i in sorted(self.parts)]
+        first = parts[0]
+        return codec.Packet(
+            qn=first.qn,
+            st=first.st,
+            cn=first.cn,
+            pw=first.pw,
+            mn=first.mn,
+            flag=(first.flag & ~codec.FLAG_SPLIT)
+            | (codec.FLAG_ANSWER if any(p.wants_answer for p in parts) else 0),
+            cp=";".join(p.cp for p in parts if p.cp),
+            fields=first.fields,
+        )

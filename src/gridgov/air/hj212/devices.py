@@ -141,6 +141,23 @@ def check_mn(mn: str) -> str:
     return mn
 
 
+NO_PASSWORD = "-"  # noqa: S105 — a cell meaning "the device sends an empty PW"
+CRC_VARIANTS = ("hj212", "modbus", "swapped")
+
+
+def parse_pw_cell(text: str) -> str:
+    """A password as entered: `-` for none (some loggers send `PW=`), else check_pw."""
+    return "" if text == NO_PASSWORD else check_pw(text)
+
+
+def check_crc(text: str) -> str:
+    """A CRC variant: hj212 (the standard's, the default), modbus or swapped."""
+    variant = text.strip().lower()
+    if variant not in CRC_VARIANTS:
+        raise DeviceConfigError(f"the CRC must be one of {', '.join(CRC_VARIANTS)}")
+    return variant
+
+
 def check_pw(pw: str) -> str:
     """A device password: 1–32 printable ASCII characters, no `;`, `=`, `&`, `,`."""
     if not 1 <= len(pw) <= PW_MAX:

@@ -24,10 +24,13 @@ MAX_ITEM_VALUE = 32
 
 def read_data(
     packet: codec.Packet, device: Device
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """The data area → (ts, values, device flag bits, wind) in POLLUTANT_FIELDS order, with the
-    station's codes and unit factors; FrameError("data_area") or ("no_values"). Wind (a01008
-    direction, a01007 speed) is (wd, ws), NaN where absent or out of range (never an error)."""
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The data area → (ts, values, device flag bits, wind, untracked codes) in POLLUTANT_FIELDS
+    order, with the station's codes and unit factors; FrameError("data_area") or ("no_values":
+    no value of any factor). Wind (a01008 direction, a01007 speed) is (wd, ws), NaN where absent
+    or out of range (never an error). Untracked codes are the factors with a value that are
+    neither a pollutant nor wind (TSP, PM1, VOCs, noise…); values may be all NaN when a packet
+    has only those."""
     items = packet.items()
     stamp = items.get("DataTime")
     if stamp is None:
@@ -37,6 +40,7 @@ def read_data(
     values = np.full(NCOL, np.nan)
     flags = np.zeros(NCOL, np.int16)
     wind_now = np.full(2, np.nan)
+    untracked: list[str] = []
     for key, text in items.items():
         if len(key) > MAX_ITEM_KEY or len(text) > MAX_ITEM_VALUE:
             raise codec.FrameError("data_area", f"item {key[:MAX_ITEM_KEY]!r} too long")
@@ -53,6 +57,8 @@ def read_data(
                     continue  # a wind value that is no number is not used
                 cleaned = wind.clean_direction if w == wind.WD else wind.clean_speed
                 wind_now[w] = cleaned(number)
+            elif w is None and kind == suffix:
+                untracked.append(code)
             continue
         if kind == suffix:
             try:
@@ -67,7 +73,7 @@ def read_data(
                 raise codec.FrameError("data_area", f"{key}={text!r} is not a flag letter")
             flags[j] = Flag.device_code(text)
     present = ~np.isnan(values)
-    if not present.any():
-        raise codec.FrameError("no_values", "none of the six pollutants")
+    if not present.any() and not untracked and np.isnan(wind_now).all():
+        raise codec.FrameError("no_values", "no value of any factor")
     flags[~present] = 0
-    return ts, values, flags, wind_now
+    return ts, values, flags, wind_now, untracked

@@ -23,12 +23,19 @@ bits) and hands the row to the store thread. The loop itself never touches the d
   every GRIDGOV_HJ212_STATUS_SECONDS.
 
 Real-time data (CN=2011) are averaged per station and interval and stored when the interval has
-ended (plus a grace period); minute (2051) and hourly (2061) data are stored as they come, at the
-station's interval only (hourly data for hourly stations, minute data for the others). Faulty
-packets (length, CRC, unknown MN, wrong PW, malformed) are dropped unanswered and counted by
-reason; GRIDGOV_HJ212_MAX_FAULTS of them in a row close the connection. After a device
-(re)connects it is asked once (CN=2051, or 2061 for an hourly station) for the intervals it
-missed since its newest stored reading, up to GRIDGOV_HJ212_BACKFILL_HOURS back.
+ended (plus a grace period); a late one corrects its stored interval (hj212/realtime.py). Minute
+(2051) and hourly (2061) data are stored as they come, at the station's interval only (hourly
+data for hourly stations, minute data for the others). A packet with only factors the platform
+does not track is answered (not stored; its codes counted on the device); a notice (CN=2081) gets
+its notice answer (CN=9013). Tolerant in what it accepts: HJ/T 212-2005 headers (no QN, no Flag;
+a packet without QN is answered the 2005 way), both length conventions, data segments up to
+GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per station a CRC variant (Modbus, byte-swapped) and
+an empty password — each counted on the device. Faulty packets (length, CRC, unknown MN, wrong
+PW, malformed) are dropped unanswered and counted by reason, on the device whose MN they carry
+with their raw bytes (hj212/accounting.py); GRIDGOV_HJ212_MAX_FAULTS of them in a row close the
+connection. After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
+station) for the intervals it missed since its newest stored reading, up to
+GRIDGOV_HJ212_BACKFILL_HOURS back.
 """
 
 from __future__ import annotations
@@ -45,13 +52,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from django.conf import settings
 
 from gridgov.air.hj212 import codec
+from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.fairness import Fairness
 from gridgov.air.hj212.packets import read_data
+from gridgov.air.hj212.realtime import RealTime
 from gridgov.air.hj212.store import (
     DeviceStats,
     Row,
@@ -62,12 +72,9 @@ from gridgov.air.hj212.store import (
     mark_all_disconnected,
     write_status,
 )
-from gridgov.air.ingest import FUTURE_SLACK_SECONDS
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
@@ -75,6 +82,7 @@ if TYPE_CHECKING:
 DATA_ST = ("22", "31")
 EMISSION_ST = "31"
 DATA_CN = ("2011", "2051", "2061")
+NOTICE_CN = ("2081",)  # notices (restart time…), answered with the notice answer CN=9013
 ANSWER_CN = ("9011", "9012", "9013", "9014")  # a device's answers to our requests
 MAX_SPLIT_PARTS = 100
 MAX_OPEN_SPLITS = 10_000
@@ -83,7 +91,7 @@ MAX_OPEN_SPLITS = 10_000
 # --- the receiver -----------------------------------------------------------------------------
 
 
-class Receiver:
+class Receiver(Accounting, RealTime):
     """The HJ 212 TCP service. `await start()`, then `await stop()` (or `serve_forever()`)."""
 
     def __init__(
@@ -111,6 +119,7 @@ class Receiver:
         self.read_buffer = s.GRIDGOV_HJ212_READ_BUFFER
         self.max_faults = s.GRIDGOV_HJ212_MAX_FAULTS
         self.grace = s.GRIDGOV_HJ212_GRACE_SECONDS
+        self.late_seconds = s.GRIDGOV_HJ212_LATE_SECONDS
         self.split_seconds = s.GRIDGOV_HJ212_SPLIT_SECONDS
         self.refresh_seconds = s.GRIDGOV_HJ212_REFRESH_SECONDS
         self.status_seconds = s.GRIDGOV_HJ212_STATUS_SECONDS
@@ -123,6 +132,7 @@ class Receiver:
         self.rejections: Counter[str] = Counter()
         self.stats: dict[int, DeviceStats] = {}
         self.intervals: dict[tuple[int, int], Interval] = {}
+        self.committed: dict[tuple[int, int], Interval] = {}  # stored, kept for late packets
         self.splits: dict[tuple[str, str], Split] = {}
         self.started = time.monotonic()
         self._server: asyncio.Server | None = None
@@ -199,36 +209,6 @@ class Receiver:
         finally:
             await self.stop()
 
-    # --- counters ---
-
-    def count_rejection(self, reason: str, device: Device | None = None) -> None:
-        self.rejections[reason] += 1
-        if device is not None:
-            stats = self._stats(device.info.id)
-            stats.rejections[reason] += 1
-            stats.dirty = True
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "event": "hj212_stats",
-            "time": dt.datetime.now(CST).isoformat(timespec="seconds"),
-            "uptime": round(time.monotonic() - self.started, 1),
-            "port": self.port,
-            "store": self.store_enabled,
-            "open": len(self.connections),
-            "devices": len(self.devices),
-            **{k: self.counters[k] for k in COUNTER_NAMES},
-            "pending": self._pending_rows,
-            "rejected": dict(sorted(self.rejections.items())),
-            "fair": self.fairness.summary(),
-        }
-
-    def _stats(self, sid: int) -> DeviceStats:
-        stats = self.stats.get(sid)
-        if stats is None:
-            stats = self.stats[sid] = DeviceStats()
-        return stats
-
     # --- connections ---
 
     def connection_made(self, conn: Connection) -> None:  # admitted by self.fairness
@@ -249,14 +229,6 @@ class Receiver:
                 stats.disconnected_at = now
             stats.dirty = True
 
-    def fault(self, conn: Connection, reason: str, device: Device | None = None) -> None:
-        """A packet that is dropped unanswered; too many in a row close the connection."""
-        self.count_rejection(reason, device)
-        conn.faults += 1
-        if conn.faults >= self.max_faults:
-            self.counters["closed_faults"] += 1
-            conn.close()
-
     # --- packets ---
 
     def handle(self, conn: Connection, segment: bytes) -> None:
@@ -266,17 +238,26 @@ class Receiver:
             return
         packet, device = admitted
         try:
-            ts, values, flags, wind_now = read_data(packet, device)
+            ts, values, flags, wind_now, untracked = read_data(packet, device)
         except codec.FrameError as exc:
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
             else:
-                self.fault(conn, exc.reason, device)
+                reader = conn.reader
+                self.fault(
+                    conn, exc.reason, device, codec.reframe(segment, reader.crc, reader.length)
+                )
             return
         conn.faults = 0
         hourly = device.info.interval >= 60
         if (packet.cn == "2061") != hourly:
             self.count_rejection("not_interval", device)
+            return
+        if untracked:
+            self.count_untracked(device, untracked)
+        if np.isnan(values).all():  # only untracked factors (or wind): answered, not stored
+            self.counters["untracked_only"] += 1
+            self._answer([(conn, packet)], device)
             return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
@@ -293,25 +274,45 @@ class Receiver:
         """A segment's data packet and its device: the frame parsed, the device known, its
         password right, the system and command codes ours, a split packet whole. Else None,
         with the fault or the rejection counted (a device's answer is counted too)."""
+        reader = conn.reader
+        crc, length = reader.crc, reader.length
         try:
             packet = codec.parse_segment(segment)
         except codec.FrameError as exc:
-            self.fault(conn, exc.reason)
+            self.fault(conn, exc.reason, raw=codec.reframe(segment, crc, length))
             return None
         device = self.devices.get(packet.mn)
         if device is None:
             self.fault(conn, "unknown_mn")
             return None
+        if crc is not codec.CRC_STANDARD and crc != device.crc:
+            # A CRC variant the station is not set for.
+            self.fault(conn, "crc", device, codec.reframe(segment, crc, length))
+            return None
         key = (packet.mn, packet.pw, device.pw_hash)
         if key not in conn.verified:
             if not check_password(packet.pw, device.pw_hash):
-                self.fault(conn, "wrong_pw", device)
+                self.fault(conn, "wrong_pw", device, codec.reframe(segment, crc, length))
                 return None
             conn.verified.add(key)
         self._seen(conn, device)
+        if (
+            crc is not codec.CRC_STANDARD
+            or length is not codec.LENGTH_STANDARD
+            or not packet.qn
+            or not packet.pw
+            or "Flag" not in packet.fields
+        ):
+            self.count_variants(device, packet, crc, length)
         if packet.st == "91" and packet.cn in ANSWER_CN:
             conn.faults = 0
             self.counters["device_answers"] += 1
+            return None
+        if packet.cn in NOTICE_CN:
+            conn.faults = 0
+            self.counters["notices"] += 1
+            if packet.wants_answer:
+                conn.write(codec.answer_9014(packet, cn="9013"))
             return None
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
             self.count_rejection("unsupported", device)
@@ -329,29 +330,6 @@ class Receiver:
                 return None
             packet = whole
         return packet, device
-
-    def _accumulate(
-        self,
-        conn: Connection,
-        device: Device,
-        packet: codec.Packet,
-        ts: int,
-        values: np.ndarray,
-        flags: np.ndarray,
-        wind_now: np.ndarray,
-    ) -> None:
-        """A real-time packet (2011) joins its interval's accumulator, answered when it closes."""
-        if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
-            self.count_rejection("refused_time", device)
-            return
-        step = device.info.interval * 60
-        start = ts - ts % step
-        acc = self.intervals.get((device.info.id, start))
-        if acc is None:
-            acc = Interval(device, start, start + step + self.grace)
-            self.intervals[(device.info.id, start)] = acc
-        acc.add(values, flags, wind_now)
-        acc.waiters.append((conn, packet))
 
     def _seen(self, conn: Connection, device: Device) -> None:
         self.fairness.identified(conn)
@@ -378,19 +356,7 @@ class Receiver:
         if len(split.parts) < split.pnum:
             return None
         del self.splits[key]
-        parts = [split.parts[i] for i in sorted(split.parts)]
-        first = parts[0]
-        return codec.Packet(
-            qn=first.qn,
-            st=first.st,
-            cn=first.cn,
-            pw=first.pw,
-            mn=first.mn,
-            flag=(first.flag & ~codec.FLAG_SPLIT)
-            | (codec.FLAG_ANSWER if any(p.wants_answer for p in parts) else 0),
-            cp=";".join(p.cp for p in parts if p.cp),
-            fields=first.fields,
-        )
+        return split.whole()
 
     def _ask_missed(self, conn: Connection, device: Device, packet: codec.Packet) -> None:
         """Ask a device that has just (re)connected for the intervals it missed."""
@@ -467,10 +433,7 @@ class Receiver:
     def _tick(self) -> None:
         now = self.clock()
         mono = time.monotonic()
-        for key, acc in list(self.intervals.items()):
-            if now >= acc.closes_at:
-                del self.intervals[key]
-                self._submit(acc.row())
+        self._close_intervals(now)
         for split_key, split in list(self.splits.items()):
             if mono - split.started > self.split_seconds:
                 del self.splits[split_key]
@@ -539,19 +502,6 @@ class Receiver:
         if snapshots:
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, write_status, snapshots)
-
-
-COUNTER_NAMES = (
-    "connections",
-    "refused",
-    "packets",
-    "answered",
-    "rows_stored",
-    "device_answers",
-    "backfill_requests",
-    "closed_faults",
-    "closed_idle",
-)
 
 
 def _print_line(line: str) -> None:

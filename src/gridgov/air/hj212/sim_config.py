@@ -35,6 +35,8 @@ class Config:
     rtd_seconds: float | None = None  # also send CN=2011 real-time packets this often
     hot: Callable[[int], bool] = lambda index: False  # devices with PM2.5 over the thresholds
     quirks: frozenset[str] = frozenset()
+    # Per-device quirks (device index → quirks), overriding `quirks`: a mix of logger eras.
+    quirks_of: Callable[[int], frozenset[str]] | None = None
 
     def mn(self, index: int) -> str:
         return f"{self.prefix}{self.first + index:0{self.digits}d}"

@@ -61,7 +61,15 @@ QUIRKS = {
     "garbage": "a few bytes of modem noise before some packets",
     "chunked": "each packet written in two pieces, a moment apart",
     "split": "the data area split over two packets (Flag D, PNUM=2, PNO=1/2, same QN)",
+    "header2005": "HJ/T 212-2005 headers: no QN and no Flag (answers matched oldest first)",
+    "noflag": "a QN but no Flag in the header",
+    "lengthcrc": "the length field counts the CRC and CR LF too (6 more)",
+    "modbus": "the Modbus CRC instead of the standard's",
+    "swapped": "the standard CRC with its two bytes swapped",
+    "untracked": "factors the platform does not track beside the six (TSP, noise, VOCs)",
 }
+# Untracked factors the "untracked" quirk adds: TSP, noise (dB(A)), VOCs.
+UNTRACKED = ("a34001", "LA", "a24088")
 GARBAGE = b"\x00\xffAT+OK\r\n"
 
 
@@ -103,6 +111,7 @@ class Device:
         self.number = self.cfg.first + index
         self.mn = self.cfg.mn(index)
         self.hot = self.cfg.hot(index)
+        self.quirks = self.cfg.quirks_of(index) if self.cfg.quirks_of else self.cfg.quirks
         start = self.cfg.start_of(index)
         self.catching_up = start is not None
         if start is None:  # real time: the minute now under way is sent once it is over
@@ -133,7 +142,7 @@ class Device:
 
     def data_area(self, minute: dt.datetime) -> list[str]:
         values = minute_values(self.number, minute, self.hot)
-        quirks = self.cfg.quirks
+        quirks = self.quirks
         groups = []
         for code in CODES:
             value = values[code]
@@ -141,11 +150,21 @@ class Device:
                 value = round(value * 1000, 1)
             name = CODES_2005[code] if "codes2005" in quirks else code
             groups.append(f"{name}-Avg={value},{name}-Flag=N")
+        if "untracked" in quirks:
+            for k, code in enumerate(UNTRACKED):
+                groups.append(f"{code}-Avg={values['a34002'] + 10 * k},{code}-Flag=N")
         return groups
 
     def _frame(self, segment: str) -> bytes:
-        data = codec.frame(segment)
-        if "lowercrc" in self.cfg.quirks:
+        quirks = self.quirks
+        crc = codec.CRC_STANDARD
+        if "modbus" in quirks:
+            crc = codec.CRC_MODBUS
+        elif "swapped" in quirks:
+            crc = codec.CRC_SWAPPED
+        length = codec.LENGTH_WITH_CRC if "lengthcrc" in quirks else codec.LENGTH_STANDARD
+        data = codec.frame(segment, crc=crc, length=length)
+        if "lowercrc" in self.quirks:
             data = data[:-6] + data[-6:-2].lower() + data[-2:]
         return data
 
@@ -154,7 +173,7 @@ class Device:
         groups = self.data_area(minute)
         cfg = self.cfg
         flag = codec.FLAG_V2017 | codec.FLAG_ANSWER
-        if "split" in cfg.quirks:
+        if "split" in self.quirks:
             half = len(groups) // 2
             parts = [groups[:half], groups[half:]]
             return b"".join(
@@ -174,8 +193,17 @@ class Device:
                 for k, part in enumerate(parts)
             )
         cp = ";".join([f"DataTime={stamp}", *groups])
+        v2005 = "header2005" in self.quirks
         return self._frame(
-            codec.segment_text(qn=qn, st="22", cn="2051", pw=cfg.pw, mn=self.mn, flag=flag, cp=cp)
+            codec.segment_text(
+                qn=None if v2005 else qn,
+                st="22",
+                cn="2051",
+                pw=cfg.pw,
+                mn=self.mn,
+                flag=None if v2005 or "noflag" in self.quirks else flag,
+                cp=cp,
+            )
         )
 
     def rtd_packet(self) -> bytes:
@@ -198,7 +226,7 @@ class Device:
         writer = self.writer
         if writer is None or self.lost:
             raise _Lost
-        quirks = self.cfg.quirks
+        quirks = self.quirks
         try:
             if "garbage" in quirks and self.random.random() < 0.2:
                 writer.write(GARBAGE)
@@ -410,6 +438,8 @@ class Device:
 
     def answer(self, qn: str) -> None:
         stats = self.stats
+        if not qn and self.pending:  # a 2005 answer (no QN): the oldest unanswered packet
+            qn = next(iter(self.pending))
         p = self.pending.pop(qn, None)
         if p is None:
             stats.late_answers += 1

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from gridgov.air import aggregate
-from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.devices import STANDARD_CODES
 from gridgov.air.ingest import Batch, StationInfo, ingest
 from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station
@@ -52,6 +52,7 @@ class Device:
     codes: dict[str, int]  # lower-case code → column of POLLUTANT_FIELDS
     factors: np.ndarray  # (6,) multipliers
     last_ts: int | None  # newest stored reading (start of its interval)
+    crc: str = codec.CRC_STANDARD  # the CRC variant accepted from it
 
 
 def device_of(station: Station, last_ts: int | None) -> Device:
@@ -64,8 +65,9 @@ def device_of(station: Station, last_ts: int | None) -> Device:
     for pollutant, factor in (station.device_factors or {}).items():
         if pollutant in column and isinstance(factor, int | float) and math.isfinite(factor):
             factors[column[pollutant]] = float(factor)
+    crc = station.crc_variant if station.crc_variant in codec.CRC_VARIANTS else "hj212"
     return Device(
-        StationInfo.of(station), str(station.mn), station.pw_hash, codes, factors, last_ts
+        StationInfo.of(station), str(station.mn), station.pw_hash, codes, factors, last_ts, crc
     )
 
 
@@ -78,6 +80,10 @@ def load_devices() -> dict[str, Device]:
         return {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
     finally:
         connection.close()
+
+
+# Refused packets kept per device (the newest), each's raw bytes up to codec.RAW_KEEP.
+KEEP_FAULTS = 5
 
 
 # --- device status ----------------------------------------------------------------------------
@@ -95,6 +101,9 @@ class DeviceStats:
     packets: int = 0
     answered: int = 0
     rejections: Counter[str] = field(default_factory=Counter)
+    variants: Counter[str] = field(default_factory=Counter)
+    untracked: Counter[str] = field(default_factory=Counter)
+    faults: list[dict[str, str]] = field(default_factory=list)
     dirty: bool = False
 
     def snapshot(self) -> dict[str, Any]:
@@ -107,9 +116,15 @@ class DeviceStats:
             "packets": self.packets,
             "answered": self.answered,
             "rejections": dict(self.rejections),
+            "variants": dict(self.variants),
+            "untracked": dict(self.untracked),
+            "faults": self.faults,
         }
         self.packets = self.answered = 0
         self.rejections = Counter()
+        self.variants = Counter()
+        self.untracked = Counter()
+        self.faults = []
         self.dirty = False
         return snap
 
@@ -136,6 +151,13 @@ def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
                 for reason, n in snap["rejections"].items():
                     rejections[reason] = rejections.get(reason, 0) + n
                 row.rejections = rejections
+                for name in ("variants", "untracked"):
+                    merged = dict(getattr(row, name) or {})
+                    for key, n in snap.get(name, {}).items():
+                        merged[key] = merged.get(key, 0) + n
+                    setattr(row, name, merged)
+                if snap.get("faults"):
+                    row.faults = [*(row.faults or []), *snap["faults"]][-KEEP_FAULTS:]
                 row.save()
     finally:
         connection.close()
@@ -171,6 +193,10 @@ class Row:
     device: np.ndarray  # (6,) flag bits
     waiters: list[tuple[Connection, codec.Packet]]
     wind: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))  # (wd, ws)
+    # "" a new reading; "replace"/"merge" a late interval's correction (hj212/corrections.py),
+    # `count` its late values per pollutant.
+    mode: str = ""
+    count: np.ndarray | None = None
 
     @property
     def info(self) -> StationInfo:
@@ -332,7 +358,20 @@ def _wind_of(group: list[Row]) -> np.ndarray | None:
 
 def commit_rows(group: list[Row], *, defer_days: bool = False) -> list[tuple[Row, str | None]]:
     """One ingestion for the rows; each row's outcome (None: stored now or before). With
-    defer_days their days are left pending (the store thread's refresh recomputes them)."""
+    defer_days their days are left pending (the store thread's refresh recomputes them).
+    Corrections of late real-time intervals update their stored readings after the group's new
+    rows are stored (a correction may follow its reading in the same group)."""
+    late = [r for r in group if r.mode]
+    if late:
+        fresh = [r for r in group if not r.mode]
+        outcomes = commit_rows(fresh, defer_days=defer_days) if fresh else []
+        missing = corrections.apply(late, defer_days=defer_days)
+        if missing:  # nothing stored for these intervals yet: ordinary new readings
+            for row in missing:
+                row.mode = ""
+            outcomes += commit_rows(missing, defer_days=defer_days)
+        missing_ids = {id(r) for r in missing}
+        return outcomes + [(r, None) for r in late if id(r) not in missing_ids]
     n = len(group)
     batch = Batch(
         np.array([r.info.id for r in group], dtype=np.int64),

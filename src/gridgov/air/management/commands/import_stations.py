@@ -1,6 +1,7 @@
 """gridgov import-stations FILE.csv [--commit]: code,name,kind,lat,lon[,interval_minutes]
-[,mn,pw,codes,factors] (the HJ 212 device id, its password — stored hashed; a blank cell leaves
-the current value — vendor code aliases "PM25=pm25;PM10=pm10" and unit factors "pm25=0.001")."""
+[,mn,pw,crc,codes,factors] (the HJ 212 device id, its password — stored hashed, `-` for none;
+a blank cell leaves the current value — the CRC it sends: hj212, modbus or swapped, vendor code
+aliases "PM25=pm25;PM10=pm10" and unit factors "pm25=0.001")."""
 
 from pathlib import Path
 from typing import Any
