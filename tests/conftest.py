@@ -287,6 +287,21 @@ LONG_FIRST = (
 )
 
 
+def _django_group(item: pytest.Item) -> int:
+    """pytest-django's order (Django's): tests in a rolled-back transaction (0), then
+    transactional ones (1), then those without a database (2). A transactional test's flush
+    empties the database, seed rows included, so no ordinary database test may follow it in a
+    process: the long-first order below sorts within these groups, never across them."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or ("transactional_db" in fixtures or "live_server" in fixtures)
+    if transactional:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 def _rank(item: pytest.Item) -> int:
     where = str(item.path).replace(os.sep, "/")
     for k, suffix in enumerate(LONG_FIRST):
@@ -300,13 +315,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _date_sensitive(item.path, item):
             item.add_marker(pytest.mark.dates)
-    # Whole modules move (module-scoped fixtures are built once): a module ranks as its first
-    # ranked test.
+    # Whole modules move within a group (module-scoped fixtures are built once): a module ranks
+    # as its first ranked test.
     module_rank: dict[object, int] = {}
     for item in items:
         key = item.path
         module_rank[key] = min(module_rank.get(key, len(LONG_FIRST) + 1), _rank(item))
-    items.sort(key=lambda item: module_rank[item.path])  # stable: the order within a rank stays
+    # Stable: the order within a rank stays; pytest-django's groups come first.
+    items.sort(key=lambda item: (_django_group(item), module_rank[item.path]))
 
 
 def pytest_configure(config):
