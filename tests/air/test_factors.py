@@ -156,3 +156,82 @@ def test_station_page_shows_other_factors(stations, login, clock):
     section = page.split('id="other-factors"')[1]
     assert "a34001" in section and "123.4" in section and "总悬浮颗粒物(TSP)" in section
     assert "LA" in section and "dB(A)" in section
+
+
+# --- HTTP ingestion --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_http_readings_carry_other_factors(stations, client):
+    from gridgov.air.stations import issue_token
+    from tests.conftest import china_minute
+
+    m1 = stations["micro"]
+    token = issue_token(m1)
+    when = china_minute() - dt.timedelta(minutes=2)
+    readings = [
+        {
+            "time": when.isoformat(),
+            "pm25": 40,
+            "wd": 350,
+            "ws": 2,
+            "factors": {"a01001": 24.8, "la": [57.9, "m"], "x1": 3},
+        }
+    ]
+
+    def post(body):
+        return client.post(
+            "/api/v1/readings",
+            {"readings": body},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    assert post(readings).json()["stored"] == 1
+    ts = int(when.timestamp())
+    got = {r.code: (r.value, r.flag) for r in FactorReading.objects.filter(station=m1, ts=ts)}
+    assert got == {
+        "a01001": (24.8, "N"),
+        "LA": (57.9, "M"),
+        "x1": (3.0, "N"),
+        "a01008": (350.0, "N"),
+        "a01007": (2.0, "N"),
+    }
+    changed = [{**readings[0], "factors": {"a01001": 99}}]
+    assert post(changed).json()["duplicates"] == 1  # a re-sent reading changes nothing
+    assert FactorReading.objects.get(station=m1, ts=ts, code="a01001").value == 24.8
+    bad = post([{"time": when.isoformat(), "factors": {"a34004": 1, "t": "x", "f": [1, "NN"]}}])
+    assert bad.status_code == 400
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert fields == {
+        "readings[0].factors.a34004",
+        "readings[0].factors.t",
+        "readings[0].factors.f",
+    }
+
+
+@pytest.mark.django_db
+def test_group_commit_keeps_each_posts_factors(stations):
+    from concurrent.futures import Future
+
+    from gridgov.air.batches import from_records
+    from gridgov.air.group_commit import _Post, commit_group
+    from gridgov.air.ingest import station_infos
+    from tests.conftest import china_minute
+
+    m1, m2 = stations["micro"], stations["micro2"]
+    when = china_minute() - dt.timedelta(minutes=3)
+    infos = station_infos()
+
+    def post(station, records):
+        batch, errors = from_records(records, lambda r: station.pk)
+        assert not errors
+        return _Post(batch, infos, Future())
+
+    plain = post(m1, [{"time": when.isoformat(), "pm25": 30}])
+    with_factors = post(m2, [{"time": when.isoformat(), "pm25": 31, "factors": {"LA": 60}}])
+    results = commit_group([plain, with_factors])
+    assert [r.stored for r in results] == [1, 1]
+    assert list(FactorReading.objects.values_list("station_id", "code", "value")) == [
+        (m2.pk, "LA", 60.0)
+    ]

@@ -13,11 +13,8 @@ from typing import Any
 from django.db import connection
 
 from gridgov.air.factor_models import FactorHour, FactorReading
-from gridgov.air.factors import POLLUTANT_CODES, SPEED, Sums, factor, sort_key
+from gridgov.air.factors import POLLUTANT_CODES, SPEED, Factors, Sums, factor, sort_key
 from gridgov.air.models import CST, POLLUTANT_FIELDS, HourlyAggregate
-
-# code → (value as sent, the device's flag letter)
-Factors = dict[str, tuple[float, str]]
 
 INSERT_SQL = (
     "INSERT INTO air_factor_reading (station_id, ts, code, interval_minutes, value, flag) "

@@ -23,6 +23,8 @@ from typing import Literal
 from gridgov.air import wind
 
 Kind = Literal["pollutant", "meteorology", "other"]
+# A reading's other factors: code → (value as sent, the device's flag letter, N when none).
+Factors = dict[str, tuple[float, str]]
 DIRECTION = "a01008"
 SPEED = "a01007"
 MAX_CODE = 40  # characters of a factor code kept (longer codes are not stored)
@@ -179,3 +181,42 @@ def direction_mean(x: float, y: float, ux: float, uy: float) -> float | None:
             degrees = round(math.degrees(math.atan2(a, b)) % 360.0, 6)
             return 0.0 if degrees >= 360.0 else degrees + 0.0  # never -0.0 or 360
     return None
+
+
+def parse_factors(given: object) -> tuple[Factors, list[tuple[str, str]]]:
+    """An HTTP reading's `factors` object ({"a01001": 24.8, "LA": [57.9, "N"], …}) → factors,
+    and (field, message) errors: codes of at most MAX_CODE characters, MAX_FACTORS_PER_PACKET
+    of them, none of the six pollutants (they have their own fields); a finite number, or a
+    number and a one-letter flag."""
+    if not isinstance(given, dict):
+        return {}, [("factors", 'must be an object of code: value or [value, "flag"]')]
+    if len(given) > MAX_FACTORS_PER_PACKET:
+        return {}, [("factors", f"at most {MAX_FACTORS_PER_PACKET} factors")]
+    out: Factors = {}
+    errors: list[tuple[str, str]] = []
+    for code, item in given.items():
+        name = f"factors.{code}"
+        if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE:
+            errors.append(("factors", f"a code is 1 to {MAX_CODE} characters"))
+            continue
+        if factor(code).kind == "pollutant":
+            errors.append((name, f"send it as {factor(code).column}"))
+            continue
+        letter = "N"
+        if isinstance(item, list | tuple) and len(item) == 2:
+            item, letter = item
+        if not isinstance(letter, str) or len(letter) != 1 or not letter.isalpha():
+            errors.append((name, "the flag is one letter (N, F, M, D …)"))
+            continue
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            errors.append((name, "must be a number"))
+            continue
+        try:
+            number = float(item)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            errors.append((name, "must be a finite number"))
+            continue
+        out[canonical(code)] = (number, letter.upper())
+    return out, errors

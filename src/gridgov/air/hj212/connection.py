@@ -16,7 +16,7 @@ from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.store import NCOL, Row
 
 if TYPE_CHECKING:
-    from gridgov.air.factor_store import Factors
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.receiver import Receiver
     from gridgov.air.hj212.store import Device
 

@@ -16,7 +16,7 @@ from gridgov.air.hj212.store import (
 from gridgov.air.models import Flag
 
 if TYPE_CHECKING:
-    from gridgov.air.factor_store import Factors
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device
 # HJ 212-2017 meteorological codes: wind direction (°, where it comes from) and speed (m/s).
 WIND_CODES = {"a01008": wind.WD, "a01007": wind.WS}

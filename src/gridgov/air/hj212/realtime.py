@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-    from gridgov.air.factor_store import Factors
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device, Row
 
 

@@ -78,7 +78,7 @@ from gridgov.air.hj212.store import (
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
-    from gridgov.air.factor_store import Factors
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);

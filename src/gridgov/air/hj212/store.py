@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from gridgov.air import aggregate, factor_store, wind
+from gridgov.air.factors import Factors
 from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.devices import STANDARD_CODES
 from gridgov.air.ingest import EARLIEST_TS, FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
@@ -200,7 +201,7 @@ class Row:
     # The factors beside the six (code → (value, flag letter)): air/factors.py, stored by
     # factor_store.save in the row's transaction. A row with no pollutant value is stored
     # that way only (no reading).
-    factors: factor_store.Factors | None = None
+    factors: Factors | None = None
 
     @property
     def info(self) -> StationInfo:
