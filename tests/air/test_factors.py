@@ -235,3 +235,26 @@ def test_group_commit_keeps_each_posts_factors(stations):
     assert list(FactorReading.objects.values_list("station_id", "code", "value")) == [
         (m2.pk, "LA", 60.0)
     ]
+
+
+@pytest.mark.django_db
+def test_import_readings_takes_known_factor_columns(stations, tmp_path, capsys):
+    from django.core.management import call_command
+
+    text = (
+        "station,time,pm25,a01001,LA\n"
+        "M1,2026-11-20T08:00:00,30,12.5,55\n"
+        "M1,2026-11-20T08:01:00,31,,56\n"
+    )
+    path = tmp_path / "readings.csv"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_readings", str(path))
+    assert "2 stored" in capsys.readouterr().out
+    t = int(dt.datetime(2026, 11, 20, 8, tzinfo=CST).timestamp())
+    got = sorted(FactorReading.objects.values_list("ts", "code", "value"))
+    assert got == [(t, "LA", 55.0), (t, "a01001", 12.5), (t + 60, "LA", 56.0)]
+    # A factor column that is not a number: the block is read row by row, the bad row named.
+    path.write_text(text + "M1,2026-11-20T08:02:00,32,warm,57\n", encoding="utf-8")
+    call_command("import_readings", str(path))
+    assert "row 4, a01001: not a number" in capsys.readouterr().out
+    assert FactorReading.objects.filter(ts=t + 120).count() == 0

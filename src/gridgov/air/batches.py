@@ -134,6 +134,17 @@ def from_records(
         if given_factors is not None and (strict_fields or isinstance(given_factors, dict)):
             extra, problems = registry.parse_factors(given_factors)
             row_errors.extend(RowError(number, f, m) for f, m in problems)
+        if not strict_fields:  # a file's factor columns (a01001, LA …: air/readers.py)
+            for name in record:
+                if not registry.is_factor_column(name) or record[name] in (None, ""):
+                    continue
+                try:
+                    measured = float(record[name])
+                except (ValueError, TypeError):
+                    row_errors.append(RowError(number, name, "not a number"))
+                    continue
+                if math.isfinite(measured):
+                    extra[registry.canonical(name)] = (measured, "N")
         for code, given in zip((registry.DIRECTION, registry.SPEED), pair, strict=True):
             if math.isfinite(given) and code not in extra:  # wind is a factor too
                 extra[code] = (given, "N")

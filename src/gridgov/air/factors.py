@@ -90,6 +90,12 @@ def factor(code: str) -> Factor:
     return known if known is not None else Factor(code, code, code, "", "other")
 
 
+def is_factor_column(name: str) -> bool:
+    """A file column that is a known factor beside the six (a01001, LA, a34001 …)."""
+    known = FACTORS.get(name.lower())
+    return known is not None and known.kind != "pollutant"
+
+
 def canonical(code: str) -> str:
     """A known code as the standard spells it (`la` → `LA`); an unknown one as sent."""
     known = FACTORS.get(code.lower())
