@@ -118,7 +118,7 @@ def _columnar(
     good = (station >= 0) & ts_ok
     batch = Batch(station[good], ts[good], values[good], nan_given[good], rows[good])
     if factors is not None:
-        kept = [factors[i] for i in np.flatnonzero(good).tolist()]
+        kept: list[Factors | None] = [factors[i] for i in np.flatnonzero(good).tolist()]
         batch.factors = kept if any(kept) else None
     return batch, sorted(errors, key=lambda e: e.row)
 
