@@ -6,6 +6,11 @@ class AirConfig(AppConfig):
     name = "gridgov.air"
     verbose_name = _("大气监测")
 
+    def import_models(self) -> None:
+        super().import_models()
+        # air/models.py is at its 600 lines: further models live in their own modules.
+        from gridgov.air import factor_models  # noqa: F401
+
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
         # gateway is saved or deleted in this process.

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
-from gridgov.air import periods
+from gridgov.air import factor_store, periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import assess, rank, target_progress
 from gridgov.air.hj212 import devices
@@ -63,6 +63,9 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             "device": device,
             "rejected": sum((device.rejections or {}).values()) if device else 0,
             "tolerance": device_tolerance(station, device),
+            "factors": factor_store.station_panel(
+                station.pk, int(dt.datetime.now(dt.UTC).timestamp())
+            ),
         },
     )
 

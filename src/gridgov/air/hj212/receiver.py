@@ -25,12 +25,15 @@ bits) and hands the row to the store thread. The loop itself never touches the d
 Real-time data (CN=2011) are averaged per station and interval and stored when the interval has
 ended (plus a grace period); a late one corrects its stored interval (hj212/realtime.py). Minute
 (2051) and hourly (2061) data are stored as they come, at the station's interval only (hourly
-data for hourly stations, minute data for the others). A packet with only factors the platform
-does not track is answered (not stored; its codes counted on the device); a notice (CN=2081) gets
-its notice answer (CN=9013). Tolerant in what it accepts: HJ/T 212-2005 headers (no QN, no Flag;
-a packet without QN is answered the 2005 way), both length conventions, data segments up to
-GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per station a CRC variant (Modbus, byte-swapped) and
-an empty password — each counted on the device. Faulty packets (length, CRC, unknown MN, wrong
+data for hourly stations, minute data for the others). Every factor beside the six pollutants
+(meteorology, TSP, noise, VOCs, unknown codes) is stored with its flag as a series of its own
+(air/factors.py, factor_store.py) in the batch's transaction; a packet with only such factors
+is stored that way and answered once committed (its codes still counted on the device as not
+tracked by a rule); a notice (CN=2081) gets its notice answer (CN=9013). Tolerant in what it
+accepts: HJ/T 212-2005 headers (no QN, no Flag; a packet without QN is answered the 2005 way),
+both length conventions, data segments up to GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per
+station a CRC variant (Modbus, byte-swapped) and an empty password — each counted on the
+device. Faulty packets (length, CRC, unknown MN, wrong
 PW, malformed) are dropped unanswered and counted by reason, on the device whose MN they carry
 with their raw bytes (hj212/accounting.py); GRIDGOV_HJ212_MAX_FAULTS of them in a row close the
 connection. After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
@@ -75,6 +78,7 @@ from gridgov.air.hj212.store import (
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
@@ -237,8 +241,9 @@ class Receiver(Accounting, RealTime):
         if admitted is None:
             return
         packet, device = admitted
+        factors: Factors = {}
         try:
-            ts, values, flags, wind_now, untracked = read_data(packet, device)
+            ts, values, flags, wind_now, untracked = read_data(packet, device, factors)
         except codec.FrameError as exc:
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
@@ -255,10 +260,11 @@ class Receiver(Accounting, RealTime):
             return
         if untracked:
             self.count_untracked(device, untracked)
-        if np.isnan(values).all():  # only untracked factors (or wind): answered, not stored
+        if np.isnan(values).all():  # only other factors (or wind): stored as factors only
             self.counters["untracked_only"] += 1
-            self._answer([(conn, packet)], device)
-            return
+            if not factors:  # nothing storable (status texts): answered, as before
+                self._answer([(conn, packet)], device)
+                return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
             return
@@ -266,9 +272,11 @@ class Receiver(Accounting, RealTime):
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
-            self._accumulate(conn, device, packet, ts, values, flags, wind_now)
+            self._accumulate(conn, device, packet, ts, values, flags, wind_now, factors or None)
         else:
-            self._submit(Row(device, ts, values, flags, [(conn, packet)], wind_now))
+            self._submit(
+                Row(device, ts, values, flags, [(conn, packet)], wind_now, factors=factors or None)
+            )
 
     def _admit(self, conn: Connection, segment: bytes) -> tuple[codec.Packet, Device] | None:
         """A segment's data packet and its device: the frame parsed, the device known, its
@@ -413,7 +421,9 @@ class Receiver(Accounting, RealTime):
             device = self.devices.get(row.station.mn) or row.station
             if reason is None:
                 self.counters["rows_stored"] += 1
-                if device.last_ts is None or row.ts > device.last_ts:
+                if row.factors_only:
+                    self.counters["factor_rows_stored"] += 1
+                elif device.last_ts is None or row.ts > device.last_ts:
                     device.last_ts = row.ts
                 self._answer(row.waiters, device)
             else:
