@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class AirConfig(AppConfig):
     name = "gridgov.air"
     verbose_name = _("大气监测")
+
+    def import_models(self) -> None:
+        super().import_models()
+        # models.py is full (600 lines): the upkeep models (operators, calibrations,
+        # maintenance issues) live in their own module, loaded with the app's models.
+        import_module("gridgov.air.upkeep_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
