@@ -60,10 +60,9 @@ def test_the_api_needs_an_account(data, client):
 
 
 def test_the_api_defaults_to_this_month_and_on_the_first_to_the_last(data, client, bearer, clock):
-    headers = bearer("command")
-    assert client.get("/api/v1/air/quality", **headers).json()["month"] == "2026-11"
+    assert client.get("/api/v1/air/quality", **bearer("command")).json()["month"] == "2026-11"
     clock.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=CST), tick=False)
-    q = client.get("/api/v1/air/quality", **headers).json()
+    q = client.get("/api/v1/air/quality", **bearer("command")).json()
     assert (q["month"], q["end"]) == ("2026-11", "2026-11-30")
 
 

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from gridgov.air import aggregate
 from gridgov.air.alarms import distance_km
@@ -113,12 +112,7 @@ def compare(
     if fit.n:
         fit.bias = float(np.mean(y - x))
     if fit.n >= MIN_PAIRS and np.ptp(x) > 0 and np.ptp(y) > 0:
-        line = stats.linregress(x, y)
-        fit.slope, fit.intercept, fit.r = (
-            float(line.slope),
-            float(line.intercept),
-            float(line.rvalue),
-        )
+        fit.slope, fit.intercept, fit.r = ols(x, y)
     rh = rh or {}
     humidity_of = np.array([rh.get(int(h), np.nan) for h in t])
     known = np.isfinite(humidity_of)
@@ -141,6 +135,16 @@ def compare(
             fit.calibrated_bias = float(np.mean(np.asarray(calibrated)[used] - control[used]))
             fit.calibrated_n = int(used.sum())
     return fit
+
+
+def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Ordinary least squares y = slope × x + intercept, and Pearson's r (numpy only: the
+    closed form on centred values, as scipy.stats.linregress computes it)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    slope = sxy / sxx
+    r = max(-1.0, min(1.0, sxy / np.sqrt(sxx * syy)))
+    return slope, float(y.mean() - slope * x.mean()), r
 
 
 def _band(name: str, diffs: np.ndarray) -> Band:

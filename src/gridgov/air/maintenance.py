@@ -80,7 +80,7 @@ def conditions(now: dt.datetime) -> list[Condition]:
     ids = [s.pk for s in stations]
     # Device faults.
     since = now - dt.timedelta(hours=fault_hours())
-    for d in DeviceStatus.objects.filter(station_id__in=ids).exclude(faults=[]):
+    for d in DeviceStatus.objects.filter(station_id__in=ids):
         recent = [f for f in d.faults or [] if _parsed(f.get("at")) and _parsed(f["at"]) >= since]
         if recent:
             last = recent[-1]
@@ -89,7 +89,7 @@ def conditions(now: dt.datetime) -> list[Condition]:
                 "n": len(recent),
                 "at": _stamp(_parsed(last["at"])),
             }
-            found.append(Condition(d.station_id, MaintenanceKind.DEVICE_FAULT, detail))
+            found.append(Condition(d.station_id, MaintenanceKind.DEVICE_FAULT.value, detail))
     # Calibrations due.
     last_cal = dict(
         Calibration.objects.filter(station_id__in=ids)
@@ -109,7 +109,7 @@ def conditions(now: dt.datetime) -> list[Condition]:
                 if last
                 else _("从未校准（登记于 %(at)s）") % {"at": _stamp(s.created_at)}
             )
-            found.append(Condition(s.pk, MaintenanceKind.CALIBRATION_DUE, detail))
+            found.append(Condition(s.pk, MaintenanceKind.CALIBRATION_DUE.value, detail))
     # Long silences.
     limit = offline_hours() * 3600
     for s in stations:
@@ -125,7 +125,7 @@ def conditions(now: dt.datetime) -> list[Condition]:
                 if state is not None
                 else "—",
             }
-            found.append(Condition(s.pk, MaintenanceKind.OFFLINE, detail))
+            found.append(Condition(s.pk, MaintenanceKind.OFFLINE.value, detail))
     return found
 
 
