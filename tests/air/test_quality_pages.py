@@ -83,3 +83,42 @@ def test_the_page_ranks_the_operators_and_keeps_to_the_scope(data, login, clock)
 
 def test_the_page_needs_login(data, client):
     assert client.get("/air/quality/").status_code == 302
+
+
+def test_the_calibrated_values_stand_beside_the_raw(data, client, bearer, users):
+    from gridgov.air.upkeep_models import Calibration
+
+    micro = data["micro"]
+    Calibration.objects.create(
+        station=micro,
+        pollutant="pm25",
+        slope=0.9,
+        intercept=1.0,
+        valid_from=dt.datetime(2026, 11, 20, 6, 0, tzinfo=CST),
+        by=users["command"],
+        note="比对后校准",
+    )
+    headers = bearer("east_secretary")
+    body = client.get(
+        "/api/v1/air/quality/calibrated",
+        {"station": "M1", "date": "2026-11-20", "pollutant": "pm25"},
+        **headers,
+    ).json()
+    assert [c["by"] for c in body["calibrations"]] == ["command"]
+    values = body["values"]
+    assert len(values) == 720
+    assert values[0]["raw"] == values[0]["calibrated"] == 30.0
+    assert values[0]["calibration"] is None
+    assert values[360]["raw"] == 30.0 and values[360]["calibrated"] == pytest.approx(28.0)
+    assert values[360]["calibration"] == body["calibrations"][0]["id"]
+    # The quality report names the calibration in force beside the co-location.
+    q = client.get("/api/v1/air/quality", {"month": "2026-11"}, **headers).json()
+    m1 = next(c for c in q["colocation"] if c["station"] == "M1")
+    assert m1["fits"][0]["calibration"]["slope"] == 0.9
+    assert m1["fits"][1]["calibration"] is None  # PM10 has none
+    # Outside the scope, the same 404 as an unknown station; a bad pollutant is a 400.
+    west = bearer("west_secretary")
+    query = {"station": "M1", "date": "2026-11-20"}
+    assert client.get("/api/v1/air/quality/calibrated", query, **west).status_code == 404
+    bad = client.get("/api/v1/air/quality/calibrated", {**query, "pollutant": "tsp"}, **headers)
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "pollutant"

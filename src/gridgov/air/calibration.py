@@ -47,9 +47,9 @@ def _epoch(moment: dt.datetime | None, default: float) -> float:
 def in_force(station_id: int, pollutant: str) -> list[Calibration]:
     """The station's calibrations of the pollutant, oldest first."""
     return list(
-        Calibration.objects.filter(station_id=station_id, pollutant=pollutant).order_by(
-            "valid_from", "pk"
-        )
+        Calibration.objects.filter(station_id=station_id, pollutant=pollutant)
+        .select_related("by")
+        .order_by("valid_from", "pk")
     )
 
 
@@ -89,8 +89,10 @@ def minute_series(station: Station, pollutant: str, start: int, end: int) -> App
 def current(station_ids: list[int], at: dt.datetime) -> dict[tuple[int, str], Calibration]:
     """The calibration in force at `at` per (station, pollutant)."""
     found: dict[tuple[int, str], Calibration] = {}
-    qs = Calibration.objects.filter(station_id__in=station_ids, valid_from__lte=at).order_by(
-        "valid_from", "pk"
+    qs = (
+        Calibration.objects.filter(station_id__in=station_ids, valid_from__lte=at)
+        .select_related("by")
+        .order_by("valid_from", "pk")
     )
     for c in qs:
         if c.valid_to is None or c.valid_to > at:

@@ -24,6 +24,7 @@ from gridgov.air.alarms import distance_km
 from gridgov.air.calibration import apply as apply_calibration
 from gridgov.air.calibration import in_force
 from gridgov.air.models import POLLUTANT_FIELDS, Station, StationKind
+from gridgov.air.upkeep_models import Calibration
 
 POLLUTANTS = ("pm25", "pm10")
 HUMID = 70.0  # % RH above which an hour is marked
@@ -92,6 +93,7 @@ class Fit:
     humid_hours: list[HumidHour] = field(default_factory=list)
     calibrated_bias: float | None = None  # after the calibrations in force (None: none apply)
     calibrated_n: int = 0
+    calibration: Calibration | None = None  # the one in force now (set by the report)
 
 
 def compare(

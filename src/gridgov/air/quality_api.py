@@ -10,11 +10,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router
 
+from gridgov import inputs
+from gridgov.air import calibration
 from gridgov.air.colocation import Comparison, Fit
-from gridgov.air.models import CST
+from gridgov.air.models import CST, Station
 from gridgov.air.quality_report import default_api_month, month_quality, parse_month
-from gridgov.air.sensor_quality import Counts, operator_of
-from gridgov.apikit import errors
+from gridgov.air.sensor_quality import DAY, Counts, day_start_ts, operator_of
+from gridgov.air.upkeep_models import Calibration
+from gridgov.apikit import ApiError, errors
 from gridgov.schemas import Schema
 
 router = Router()
@@ -69,6 +72,19 @@ class HumidHourOut(Schema):
     control: float
 
 
+class CalibrationOut(Schema):
+    """calibrated = slope × raw + intercept from valid_from (to valid_to)."""
+
+    id: int
+    pollutant: str
+    slope: float
+    intercept: float
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    by: str | None
+    note: str
+
+
 class FitOut(Schema):
     pollutant: str
     n: int
@@ -80,6 +96,7 @@ class FitOut(Schema):
     humid_hours: list[HumidHourOut] = Field(description="hours above 70 % RH: marked, kept")
     calibrated_bias: float | None
     calibrated_n: int
+    calibration: CalibrationOut | None = Field(description="the calibration in force now")
 
 
 class ColocationOut(Schema):
@@ -132,6 +149,20 @@ def fit_out(f: Fit) -> dict[str, Any]:
         ],
         "calibrated_bias": f.calibrated_bias,
         "calibrated_n": f.calibrated_n,
+        "calibration": calibration_out(f.calibration) if f.calibration else None,
+    }
+
+
+def calibration_out(c: Calibration) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "pollutant": c.pollutant,
+        "slope": c.slope,
+        "intercept": c.intercept,
+        "valid_from": c.valid_from,
+        "valid_to": c.valid_to,
+        "by": c.by.get_username() if c.by else None,
+        "note": c.note,
     }
 
 
@@ -182,3 +213,51 @@ def quality(request: HttpRequest, month: str | None = None) -> Any:
         ],
         "colocation": [colocation_out(c) for c in q.colocation],
     }
+
+
+class CalibratedValueOut(Schema):
+    ts: dt.datetime
+    raw: float | None = Field(description="the value as the device sent it (stored)")
+    calibrated: float | None = Field(description="slope × raw + intercept; raw where none")
+    calibration: int | None = Field(description="id of the calibration applied")
+
+
+class CalibratedOut(Schema):
+    station: str
+    pollutant: str
+    date: dt.date
+    calibrations: list[CalibrationOut]
+    values: list[CalibratedValueOut]
+
+
+@router.get("/air/quality/calibrated", response={200: CalibratedOut, **errors(400, 401, 404)})
+def calibrated(request: HttpRequest, station: str, date: str, pollutant: str = "pm25") -> Any:
+    """A station's day (CST) of one pollutant: the stored raw values with their calibrated
+    values beside them, and the station's calibrations of that pollutant."""
+    found = Station.objects.for_user(request.user).filter(code=station).first()
+    if found is None:
+        raise ApiError(404, f"no station with code {station!r}", field="station")
+    day = inputs.parse_date("date", date)
+    start = day_start_ts(day)
+    series = calibration.minute_series(found, pollutant, start, start + DAY)
+    return {
+        "station": found.code,
+        "pollutant": pollutant,
+        "date": day,
+        "calibrations": [calibration_out(c) for c in calibration.in_force(found.pk, pollutant)],
+        "values": [
+            {
+                "ts": dt.datetime.fromtimestamp(int(t), tz=CST),
+                "raw": _number(r),
+                "calibrated": _number(v),
+                "calibration": int(k) or None,
+            }
+            for t, r, v, k in zip(
+                series.ts, series.raw, series.calibrated, series.calibration, strict=True
+            )
+        ],
+    }
+
+
+def _number(value: float) -> float | None:
+    return None if value != value else float(value)  # NaN: no value

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gridgov import inputs
+from gridgov.air import calibration
 from gridgov.air.colocation import Comparison, colocate
 from gridgov.air.models import CST, Station, StationKind
 from gridgov.air.sensor_quality import (
@@ -91,14 +92,12 @@ def month_quality(
             r.days = {}
     micros = [s for s in stations if s.kind == StationKind.MICRO]
     controls = [s for s in stations if s.is_control]
-    return MonthQuality(
-        month,
-        start,
-        end,
-        station_rates,
-        by_operator(station_rates),
-        colocate(micros, controls, start, end),
-    )
+    comparisons = colocate(micros, controls, start, end)
+    in_force = calibration.current([m.pk for m in micros], now)
+    for c in comparisons:
+        for f in c.fits:
+            f.calibration = in_force.get((c.station.pk, f.pollutant))
+    return MonthQuality(month, start, end, station_rates, by_operator(station_rates), comparisons)
 
 
 def open_issues(user: Account) -> QuerySet[MaintenanceIssue]:
