@@ -23,7 +23,8 @@ from gridgov.air import aggregate
 from gridgov.air.alarms import distance_km
 from gridgov.air.calibration import apply as apply_calibration
 from gridgov.air.calibration import in_force
-from gridgov.air.models import POLLUTANT_FIELDS, Station, StationKind
+from gridgov.air.models import POLLUTANT_FIELDS, Station
+from gridgov.air.sensor_quality import DAY, day_start_ts
 from gridgov.air.upkeep_models import Calibration
 
 POLLUTANTS = ("pm25", "pm10")
@@ -179,8 +180,6 @@ def colocate(
     humidity_of: Callable[[list[int], int, int], dict[int, float]] = humidity,
 ) -> list[Comparison]:
     """Each micro-station against its nearest control station over the days start..end (CST)."""
-    from gridgov.air.sensor_quality import DAY, day_start_ts
-
     lo, hi = day_start_ts(start), day_start_ts(end) + DAY
     hours = np.arange(lo, hi, aggregate.HOUR, dtype=np.int64)
     pairs = [(m, nearest_control(m, controls)) for m in micros]
@@ -208,11 +207,3 @@ def colocate(
 
 
 _NAN6 = np.full(len(POLLUTANT_FIELDS), np.nan)
-
-
-def control_stations() -> list[Station]:
-    return list(
-        Station.objects.filter(
-            active=True, kind__in=[StationKind.NATIONAL, StationKind.PROVINCIAL]
-        ).order_by("code")
-    )
