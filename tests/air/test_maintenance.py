@@ -102,3 +102,12 @@ def test_the_thresholds_are_settings(world, settings):
     settings.GRIDGOV_MAINTENANCE_OFFLINE_HOURS = 24 * 11
     maintenance.sweep(NOW)
     assert kinds() == [("M1", "device_fault")]
+
+
+def test_the_command_sweeps(world, capsys):
+    from django.core.management import call_command
+
+    call_command("air", "maintenance")
+    assert "3 issue(s) opened" in capsys.readouterr().out
+    call_command("air", "maintenance")
+    assert "0 issue(s) opened" in capsys.readouterr().out
