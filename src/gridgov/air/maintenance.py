@@ -81,13 +81,14 @@ def conditions(now: dt.datetime) -> list[Condition]:
     # Device faults.
     since = now - dt.timedelta(hours=fault_hours())
     for d in DeviceStatus.objects.filter(station_id__in=ids):
-        recent = [f for f in d.faults or [] if _parsed(f.get("at")) and _parsed(f["at"]) >= since]
+        stamped = [(f, _parsed(f.get("at"))) for f in d.faults or [] if isinstance(f, dict)]
+        recent = [(f, at) for f, at in stamped if at is not None and at >= since]
         if recent:
-            last = recent[-1]
+            last, at = recent[-1]
             detail = _("设备数据包被拒收：%(reason)s（%(n)d 次，最近 %(at)s）") % {
                 "reason": last.get("reason", "?"),
                 "n": len(recent),
-                "at": _stamp(_parsed(last["at"])),
+                "at": _stamp(at),
             }
             found.append(Condition(d.station_id, MaintenanceKind.DEVICE_FAULT.value, detail))
     # Calibrations due.
@@ -101,12 +102,12 @@ def conditions(now: dt.datetime) -> list[Condition]:
     for s in stations:
         if s.kind not in SENSOR_KINDS:
             continue
-        last = last_cal.get(s.pk)
-        if (last or s.created_at) <= due_before:
+        calibrated_at: dt.datetime | None = last_cal.get(s.pk)
+        if (calibrated_at or s.created_at) <= due_before:
             detail = (
                 _("上次校准 %(at)s，已超过 %(days)g 天")
-                % {"at": _stamp(last), "days": calibration_days()}
-                if last
+                % {"at": _stamp(calibrated_at), "days": calibration_days()}
+                if calibrated_at
                 else _("从未校准（登记于 %(at)s）") % {"at": _stamp(s.created_at)}
             )
             found.append(Condition(s.pk, MaintenanceKind.CALIBRATION_DUE.value, detail))
