@@ -95,6 +95,11 @@ ROUTES: dict[str, Row] = {
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
+    # Sensor quality: every account, over its own stations; a station outside it is a 404.
+    "api/v1/air/quality": row("401 200 200 200 200 200 200"),
+    "api/v1/air/quality/calibrated": row(
+        "401 200 200 200 200 200 404", query="station=M1&date=2026-11-20"
+    ),
     "api/v1/air/targets": row("401 200 200 200 200 200 200"),
     "api/v1/alarms": row("401 200 200 200 200 200 200"),
     "api/v1/alarms/acknowledge": row("405 405 405 405 405 405 405"),
@@ -479,6 +484,7 @@ ROUTES: dict[str, Row] = {
     ),
     "air/targets/": row("302 200 200 200 200 200 200"),
     "air/rankings/": row("302 200 200 200 200 200 200"),
+    "air/quality/": row("302 200 200 200 200 200 200"),
     "air/alarms/": row("302 200 200 200 200 200 200"),
     "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),

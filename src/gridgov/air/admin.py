@@ -234,3 +234,6 @@ class TargetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
         return qs.filter(region__in=scope.regions_for(request.user))
+
+
+from gridgov.air import upkeep_admin  # noqa: E402,F401  (operators, calibrations, issues)

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,11 @@ class AirConfig(AppConfig):
 
     def import_models(self) -> None:
         super().import_models()
-        # air/models.py is at its 600 lines: further models live in their own modules.
-        from gridgov.air import factor_models  # noqa: F401
+        # air/models.py is at its 600 lines: further models live in their own modules, loaded
+        # with the app's models: the factor series, and the upkeep models (operators,
+        # calibrations, maintenance issues).
+        import_module("gridgov.air.factor_models")
+        import_module("gridgov.air.upkeep_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
