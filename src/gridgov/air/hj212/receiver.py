@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 
+from gridgov.air import factor_hooks
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
@@ -258,6 +259,8 @@ class Receiver(Accounting, RealTime):
         if np.isnan(values).all():  # only untracked factors (or wind): answered, not stored
             self.counters["untracked_only"] += 1
             self._answer([(conn, packet)], device)
+            if factor_hooks.wanted(device.mn):
+                factor_hooks.publish(device.mn, packet.cn, packet.items())
             return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
@@ -416,6 +419,9 @@ class Receiver(Accounting, RealTime):
                 if device.last_ts is None or row.ts > device.last_ts:
                     device.last_ts = row.ts
                 self._answer(row.waiters, device)
+                if factor_hooks.wanted(device.mn):  # the sources' monitors, …
+                    for _conn, packet in row.waiters:
+                        factor_hooks.publish(device.mn, packet.cn, packet.items())
             else:
                 for _ in row.waiters:
                     self.count_rejection(reason, device)
