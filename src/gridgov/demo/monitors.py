@@ -56,10 +56,10 @@ def seed_monitors(rng: random.Random, warning: Warning | None) -> int:
     if warning is not None:
         rows = AffectedSource.objects.filter(warning=warning, category=Category.ENTERPRISE)
         stopped = list(
-            rows.filter(suspend=True).order_by("source_id")[:1].values_list("source_id", flat=True)
+            rows.filter(suspend=True).order_by("source_id").values_list("source_id", flat=True)[:1]
         )
         limited = list(
-            rows.filter(suspend=False).order_by("source_id")[:1].values_list("source_id", flat=True)
+            rows.filter(suspend=False).order_by("source_id").values_list("source_id", flat=True)[:1]
         )
     plants = [*PollutionSource.objects.filter(pk__in=stopped + limited).order_by("code")]
     plants += _pick(rng, Category.ENTERPRISE, PER_KIND - len(plants), {p.pk for p in plants})

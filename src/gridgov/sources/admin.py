@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core.actor import Account
@@ -160,6 +161,8 @@ class SourceMonitorForm(forms.ModelForm):
             active=bool(data.get("active")),
         )
         try:
+            if not monitor_services.sources_for(self.user).filter(pk=source.pk).exists():
+                raise monitor_services.SourceError("source", _("污染源不在管辖范围内"))
             monitor_services.checked(source, self.monitor_input, self.instance.pk)
         except monitor_services.SourceError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)

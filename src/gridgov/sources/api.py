@@ -18,7 +18,7 @@ from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_respo
 from gridgov.core.actor import Account
 from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
-from gridgov.sources import categories, excel, monitor_views, sections
+from gridgov.sources import categories, excel, monitor_sections, sections
 from gridgov.sources.models import PollutionSource, SourceGrid
 from gridgov.sources.models import Status as SourceStatus
 from gridgov.sources.services import (
@@ -349,8 +349,8 @@ def source_detail(s: PollutionSource) -> dict[str, Any]:
             "files": [file_row(f) for f in s.files.all()],
             "inspections": 0,  # unless an app counts them (sources.sections)
             "open_rectifications": 0,
-            "monitors": monitor_views.monitor_rows(s),
-            "monitor_findings": monitor_views.finding_rows(s),
+            "monitors": monitor_sections.monitor_rows(s),
+            "monitor_findings": monitor_sections.finding_rows(s),
             **sections.figures_for(s),
         }
     )

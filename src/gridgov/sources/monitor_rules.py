@@ -21,9 +21,11 @@ app above that opens a work order returns its id).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -307,7 +309,7 @@ def _open(finding: MonitorFinding, now: dt.datetime) -> None:
 
 _mns: set[str] = set()
 _mns_loaded_at: float | None = None
-MNS_TTL = 60.0  # seconds the set of watched MNs is kept (a monitor saved clears it at once)
+MNS_TTL = 60.0  # seconds the set of watched MNs is kept off the receiver (a save clears it)
 
 
 def clear_cache(*_args: Any, **_kwargs: Any) -> None:
@@ -315,19 +317,24 @@ def clear_cache(*_args: Any, **_kwargs: Any) -> None:
     _mns_loaded_at = None
 
 
-def watches(mn: str) -> bool:
-    """Whether an active monitor has this MN (an in-memory set, reloaded every minute)."""
+def reload_mns() -> None:
+    """Read the active monitors' MNs (the receiver calls it, through `factor_hooks.refresh`,
+    in the thread that re-reads its stations)."""
     global _mns, _mns_loaded_at
-    import time
+    _mns = set(SourceMonitor.objects.filter(active=True).values_list("mn", flat=True))
+    _mns_loaded_at = time.monotonic()
 
-    now = time.monotonic()
-    if _mns_loaded_at is None or now - _mns_loaded_at > MNS_TTL:
+
+def watches(mn: str) -> bool:
+    """Whether an active monitor has this MN: an in-memory set. On the receiver's event loop
+    (no database there) the set in hand answers, re-read with the stations; elsewhere (tools,
+    the demo, tests) a stale set is re-read in place."""
+    stale = _mns_loaded_at is None or time.monotonic() - _mns_loaded_at > MNS_TTL
+    if stale:
         try:
-            _mns = set(SourceMonitor.objects.filter(active=True).values_list("mn", flat=True))
-        except Exception:  # no database yet (a receiver started before migrating)
-            log.exception("loading the monitors' MNs failed")
-            _mns = set()
-        _mns_loaded_at = now
+            asyncio.get_running_loop()
+        except RuntimeError:
+            reload_mns()
     return mn in _mns
 
 
