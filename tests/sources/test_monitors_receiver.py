@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from gridgov.air import factor_hooks
+from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import hash_password
 from gridgov.air.models import CST
 from gridgov.sources.models import MonitorFinding
@@ -16,16 +17,25 @@ from gridgov.sources.monitor_services import MonitorInput, save_monitor
 from gridgov.sources.services import SourceInput, create_source, point_geometry
 from gridgov.workorders.models import WorkOrder
 from tests.air.conftest import make_stations
-from tests.air.test_hj212_receiver import PW, Client, packet, run
+from tests.air.test_hj212_receiver import PW, Client, qn, run
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+def upload(hour: dt.datetime, groups: str) -> bytes:
+    """An hourly (CN=2061) upload of the monitor, as a pollution-source device (ST=31)."""
+    cp = f"DataTime={codec.stamp(hour)};{groups}"
+    text = codec.segment_text(qn=qn(), st="31", cn="2061", pw=PW, mn="DUSTMN01", flag=5, cp=cp)
+    return codec.frame(text)
+
+
 def test_an_hourly_dust_upload_through_the_receiver_opens_the_order(territory, people, settings):
     settings.GRIDGOV_HJ212_GRACE_SECONDS = 0
-    national = make_stations(territory)["national"]  # an hourly station
-    national.mn, national.pw_hash = "DUSTMN01", hash_password(PW)
-    national.save()
+    # The monitor's device is a station of kind `emission` (ST=31: stored and answered, never
+    # part of the ambient assessment), hourly, known by the MN the monitor names.
+    device = make_stations(territory)["national"]
+    device.kind, device.mn, device.pw_hash = "emission", "DUSTMN01", hash_password(PW)
+    device.save()
     site = create_source(
         SourceInput(
             category="construction_site",
@@ -39,9 +49,9 @@ def test_an_hourly_dust_upload_through_the_receiver_opens_the_order(territory, p
 
     async def scenario(receiver):
         c = await Client.open(receiver)
-        await c.send(packet("2061", hour, {"a34002": 150}, mn="DUSTMN01"))
+        await c.send(upload(hour, "a34002-Avg=150,a34002-Flag=N"))
         first = await c.answer()
-        await c.send(packet("2061", hour, {"a34002": 182.5, "a34001": 260}, mn="DUSTMN01"))
+        await c.send(upload(hour, "a34002-Avg=182.5,a34002-Flag=N;a34001-Avg=260,a34001-Flag=N"))
         second = await c.answer()
         await receiver.flush()
         c.close()

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov import inputs
 from gridgov.core.actor import Reader
 from gridgov.sources.categories import Category
 from gridgov.sources.models import PollutionSource
@@ -76,10 +77,13 @@ def checked(source: PollutionSource, data: MonitorInput, pk: int | None = None) 
         values[name] = None if value is None else float(value)
     if data.limit_lines is not None and not 0 <= data.limit_lines <= MAX_CODES:
         raise SourceError("limit_lines", _("限产时可运行生产线数超出范围"))
+    name = (data.name or "").strip()
+    if len(name) > 60 or inputs.bad_char(name):
+        raise SourceError("name", _("名称至多 60 字，且不能含控制字符"))
     return {
         "kind": data.kind,
         "mn": mn,
-        "name": (data.name or "").strip()[:60],
+        "name": name,
         "limit_lines": data.limit_lines,
         "active": data.active,
         **lists,
