@@ -8,13 +8,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gridgov.emergency.models import AffectedSource, Warning
+from gridgov.sources.models import PollutionSource
 from gridgov.sources.monitor_models import MonitorFinding
 from gridgov.sources.monitor_rules import Restriction
 
 WARNING_RULES = (MonitorFinding.Rule.WARNING_STOP, MonitorFinding.Rule.WARNING_LIMIT)
 
 
-def restrictions_at(source: object, at: dt.datetime) -> list[Restriction]:
+def restrictions_at(source: PollutionSource, at: dt.datetime) -> list[Restriction]:
     """The warning in force at `at`, as the source's restriction when it reached the source:
     stop when the source must suspend, limit when its measures only limit it."""
     from gridgov.emergency.services import in_force

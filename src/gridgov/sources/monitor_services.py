@@ -55,7 +55,8 @@ def checked(source: PollutionSource, data: MonitorInput, pk: int | None = None) 
     mn = (data.mn or "").strip()
     if not MN_RE.match(mn):
         raise SourceError("mn", _("MN 应为 1–24 位字母或数字"))
-    if SourceMonitor.objects.filter(source=source, mn=mn).exclude(pk=pk).exists():
+    same = SourceMonitor.objects.filter(source=source, mn=mn)
+    if (same if pk is None else same.exclude(pk=pk)).exists():
         raise SourceError("mn", _("该污染源已登记此 MN"))
     lists = {}
     for name in ("production_codes", "treatment_codes"):
