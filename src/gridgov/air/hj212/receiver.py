@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 
+from gridgov.air import factor_hooks
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
@@ -264,6 +265,8 @@ class Receiver(Accounting, RealTime):
             self.counters["untracked_only"] += 1
             if not factors:  # nothing storable (status texts): answered, as before
                 self._answer([(conn, packet)], device)
+                if factor_hooks.wanted(device.mn):
+                    factor_hooks.publish(device.mn, packet.cn, packet.items())
                 return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
@@ -426,6 +429,9 @@ class Receiver(Accounting, RealTime):
                 elif device.last_ts is None or row.ts > device.last_ts:
                     device.last_ts = row.ts
                 self._answer(row.waiters, device)
+                if factor_hooks.wanted(device.mn):  # the sources' monitors, …
+                    for _conn, packet in row.waiters:
+                        factor_hooks.publish(device.mn, packet.cn, packet.items())
             else:
                 for _ in row.waiters:
                     self.count_rejection(reason, device)

@@ -17,7 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
-from gridgov.air import aggregate, factor_store, wind
+from gridgov.air import aggregate, factor_hooks, factor_store, wind
 from gridgov.air.factors import Factors
 from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.devices import STANDARD_CODES
@@ -78,7 +78,9 @@ def load_devices() -> dict[str, Device]:
     try:
         stations = Station.objects.filter(active=True, mn__isnull=False).exclude(mn="")
         last = dict(stations.filter(state__isnull=False).values_list("pk", "state__last_ts"))
-        return {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
+        devices = {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
+        factor_hooks.refresh()  # the MNs the apps above watch (sources' monitors)
+        return devices
     finally:
         connection.close()
 
