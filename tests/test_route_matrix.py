@@ -92,6 +92,9 @@ ROUTES: dict[str, Row] = {
     "api/v1/stations/<code>/minutes": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
+    "api/v1/air/stations/<code>/factors": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
