@@ -8,7 +8,8 @@ class AirConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
-        # gateway is saved or deleted in this process.
-        from gridgov.air import overview_panels, stations  # noqa: F401
+        # gateway is saved or deleted in this process; defines the forwarding models
+        # (forward_models: air/models.py is at its size limit).
+        from gridgov.air import forward_models, overview_panels, stations  # noqa: F401
 
         overview_panels.register()

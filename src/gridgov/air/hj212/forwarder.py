@@ -1,0 +1,614 @@
+"""Forwarding to upper platforms (数据转发): `gridgov hj212-forward`.
+
+Each enabled ForwardTarget gets one TCP connection (a `Channel`) carrying the minute (CN=2051)
+and/or hourly (CN=2061) data of its stations as HJ 212-2017 packets under the upper platform's
+own MN and PW, `Flag=5` (answer wanted). At least once, with the database as the buffer:
+
+- a cursor per (station link, kind) says up to which interval everything has been acknowledged
+  (CN=9014 with the packet's QN); readings after it are read in order, at most `window` packets
+  of a target (and `link_window` of a station) unanswered at a time;
+- the cursor moves only over answered (or empty) intervals, and is written with the log of sent
+  packets (QN, sent_at, acked_at, retries) in one transaction, so a kill -9 re-sends only what
+  was on its way: after a restart, intervals the log holds as acknowledged are skipped;
+- an unanswered packet is re-sent with the same QN after `timeout` seconds (doubling per try, at
+  most 5 minutes); a lost connection is reopened with exponential back-off (with jitter) and
+  everything unanswered is re-sent first; a platform that answers nothing for 3 × `timeout`
+  while packets wait is treated as gone;
+- late data: every `sweep` seconds the intervals within `lookback` behind each cursor are
+  compared with the log (a CRC-32 of the data area sent); one stored late or corrected since
+  is sent again (without moving the cursor). Older corrections are not seen: Reading has no
+  insert/update sequence to follow.
+
+The loop never touches the database: one thread does (forward_store.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import forward_store as store
+from gridgov.air.hj212.forward_store import Item, Link, Target
+from gridgov.air.models import CST
+
+log = logging.getLogger("gridgov.hj212.forward")
+MAX_RESEND_SECONDS = 300.0
+
+
+class Stream:
+    """One link's data of one kind: fetched items not yet sent, and the items between the
+    cursor and the newest one sent (in interval order)."""
+
+    def __init__(self, link: Link, kind: str, cursor: int) -> None:
+        self.link = link
+        self.kind = kind
+        self.cursor = cursor
+        self.read_after = cursor
+        self.queue: collections.deque[Item] = collections.deque()
+        self.window: collections.deque[Item] = collections.deque()
+        self.late: collections.deque[Item] = collections.deque()
+        self.in_flight = 0
+        self.next_fetch = 0.0  # monotonic
+        self.fetching = False
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.link.id, self.kind)
+
+    def busy(self, in_flight: dict[tuple[str, str], Item]) -> set[int]:
+        """Intervals behind the cursor already queued or on their way again."""
+        mine = (
+            i.ts
+            for i in in_flight.values()
+            if i.late and i.link.id == self.link.id and i.kind == self.kind
+        )
+        return {i.ts for i in self.late} | set(mine)
+
+
+class Channel:
+    """One target: its connection, its streams, what is on its way."""
+
+    def __init__(self, fwd: Forwarder, target: Target) -> None:
+        self.fwd = fwd
+        self.target = target
+        self.streams: dict[tuple[int, str], Stream] = {}
+        self.in_flight: dict[tuple[str, str], Item] = {}
+        self.counters: Counter[str] = Counter()
+        self.writer: asyncio.StreamWriter | None = None
+        self.reader_task: asyncio.Task[None] | None = None
+        self.wake = asyncio.Event()
+        self.backoff = fwd.backoff
+        self.tokens = max(1.0, target.rate)
+        self.refilled = time.monotonic()
+        self.last_answer = time.monotonic()
+        self.last_qn_ms: dict[str, int] = {}
+        self.rr = 0  # round-robin start among the streams
+        self.retired = False  # disabled or deleted: stops once what is on its way is answered
+        self.refilling: asyncio.Task[None] | None = None
+        self.next_resend_check = 0.0
+        self.random = random.Random(target.id)  # noqa: S311 — back-off jitter, not secrets
+
+    # --- sending ---
+
+    def _qn(self, mn: str) -> str:
+        ms = max(int(time.time() * 1000), self.last_qn_ms.get(mn, 0) + 1)
+        self.last_qn_ms[mn] = ms
+        return codec.qn_now(dt.datetime.fromtimestamp(ms / 1000, CST))
+
+    def _take_token(self, now: float) -> bool:
+        rate = self.target.rate
+        if rate <= 0:
+            return True
+        self.tokens = min(max(1.0, rate), self.tokens + (now - self.refilled) * rate)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def _write(self, item: Item, now: float) -> None:
+        assert self.writer is not None
+        item.last_sent = now
+        item.sent_at = dt.datetime.now(dt.UTC)
+        self.writer.write(item.packet(self.target.st))
+        self.fwd.changed(item)
+
+    def _send(self, stream: Stream, item: Item, now: float) -> None:
+        item.qn = self._qn(item.link.mn)
+        item.retries = 0
+        self.in_flight[(item.link.mn, item.qn)] = item
+        stream.in_flight += 1
+        self._write(item, now)
+        self.counters["late_sent" if item.late else "sent"] += 1
+
+    def resend_all(self) -> None:
+        """After a reconnection: everything unanswered, first, with its QN."""
+        now = time.monotonic()
+        for item in list(self.in_flight.values()):
+            item.retries += 1
+            self.counters["resent"] += 1
+            self._write(item, now)
+
+    def resend_due(self, now: float) -> None:
+        if now < self.next_resend_check:
+            return
+        self.next_resend_check = now + min(0.1, self.fwd.timeout / 4)
+        timeout = self.fwd.timeout
+        for item in self.in_flight.values():
+            wait = min(timeout * 2 ** min(item.retries, 8), MAX_RESEND_SECONDS)
+            if now - item.last_sent >= wait and self._take_token(now):
+                item.retries += 1
+                self.counters["resent"] += 1
+                self._write(item, now)
+
+    def send_new(self, now: float) -> None:
+        fwd = self.fwd
+        streams = list(self.streams.values())
+        if not streams or fwd.draining:
+            return
+        self.rr = (self.rr + 1) % len(streams)
+        progress = True
+        while progress and len(self.in_flight) < fwd.window:
+            progress = False
+            for k in range(len(streams)):
+                stream = streams[(self.rr + k) % len(streams)]
+                self._skip_done(stream)
+                if stream.in_flight >= fwd.link_window or len(self.in_flight) >= fwd.window:
+                    continue
+                if stream.late:
+                    item = stream.late.popleft()
+                elif stream.queue and len(stream.window) < 4 * fwd.batch:
+                    # (an unanswered packet holds the cursor: this many answered ones after it
+                    # are kept in memory at most, then the station waits for it)
+                    item = stream.queue.popleft()
+                    stream.window.append(item)
+                else:
+                    continue
+                if not self._take_token(now):
+                    (stream.late if item.late else stream.queue).appendleft(item)
+                    if not item.late:
+                        stream.window.pop()
+                    return
+                self._send(stream, item, now)
+                progress = True
+
+    def _skip_done(self, stream: Stream) -> None:
+        """Items with nothing to send (or already acknowledged) join the window as answered."""
+        while stream.queue and stream.queue[0].done:
+            item = stream.queue.popleft()
+            stream.window.append(item)
+            self.counters["skipped"] += 1
+        self._advance(stream)
+
+    def _advance(self, stream: Stream) -> None:
+        moved = False
+        while stream.window and (stream.window[0].done or stream.window[0].acked_at is not None):
+            stream.cursor = stream.window.popleft().ts
+            moved = True
+        if moved:
+            self.fwd.cursor_moved(stream)
+
+    # --- answers ---
+
+    def answered(self, packet: codec.Packet) -> None:
+        item = self.in_flight.pop((packet.mn, packet.qn), None)
+        if item is None:
+            self.counters["unmatched_answers"] += 1
+            return
+        now = time.monotonic()
+        self.last_answer = now
+        self.backoff = self.fwd.backoff
+        item.acked_at = dt.datetime.now(dt.UTC)
+        self.counters["answered"] += 1
+        self.fwd.answered_total += 1
+        self.fwd.changed(item)
+        stream = self.streams.get((item.link.id, item.kind))
+        if stream is not None:
+            stream.in_flight -= 1
+            if not item.late:
+                self._advance(stream)
+        self.wake.set()
+
+    async def read_answers(self, reader: asyncio.StreamReader) -> None:
+        frames = codec.FrameReader()
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                for segment in frames.feed(data):
+                    if isinstance(segment, codec.FrameError):
+                        self.counters["bad_frames"] += 1
+                        continue
+                    try:
+                        packet = codec.parse_segment(segment)
+                    except codec.FrameError:
+                        self.counters["bad_frames"] += 1
+                        continue
+                    if packet.cn == "9014":
+                        self.answered(packet)
+                    else:  # the platform's own requests (time, history …): not served here
+                        self.counters["ignored"] += 1
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.drop()
+
+    # --- the connection ---
+
+    def drop(self) -> None:
+        if self.writer is not None:
+            self.counters["disconnects"] += 1
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
+        self.wake.set()
+
+    async def connect(self) -> bool:
+        t = self.target
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(t.host, t.port), 5)
+        except (OSError, TimeoutError):
+            self.counters["connect_failures"] += 1
+            return False
+        self.writer = writer
+        self.counters["connects"] += 1
+        self.last_answer = time.monotonic()
+        self.reader_task = asyncio.create_task(self.read_answers(reader))
+        self.resend_all()
+        return True
+
+    async def run(self) -> None:
+        fwd = self.fwd
+        while not fwd.stopping and not (self.retired and not self.in_flight):
+            if self.writer is None:
+                if self.reader_task is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self.reader_task
+                    self.reader_task = None
+                if not await self.connect():
+                    delay = self.backoff * (0.5 + self.random.random() / 2)
+                    self.backoff = min(self.backoff * 2, fwd.backoff_max)
+                    await fwd.sleep(delay)
+                    continue
+            self.wake.clear()  # what wakes it from here on is seen in the next round
+            now = time.monotonic()
+            if self.in_flight and now - self.last_answer > 3 * fwd.timeout:
+                self.counters["silent_peer"] += 1
+                self.drop()
+                continue
+            if (self.refilling is None or self.refilling.done()) and any(
+                not s.queue and not s.fetching and now >= s.next_fetch
+                for s in self.streams.values()
+            ):
+                self.refilling = asyncio.create_task(fwd.refill(self))
+            self.resend_due(now)
+            self.send_new(now)
+            writer = self.writer
+            if writer is not None:
+                try:
+                    await writer.drain()
+                except (OSError, RuntimeError):
+                    self.drop()
+                    continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), fwd.tick)
+
+    def summary(self) -> dict[str, Any]:
+        queued = sum(len(s.queue) + len(s.late) for s in self.streams.values())
+        return {
+            "connected": self.writer is not None,
+            "stations": len({s.link.id for s in self.streams.values()}),
+            "in_flight": len(self.in_flight),
+            "queued": queued,
+            **dict(sorted(self.counters.items())),
+        }
+
+
+class Forwarder:
+    """Every enabled target's channel. `await start()`, then `await stop()`."""
+
+    def __init__(
+        self,
+        *,
+        targets: list[str] | None = None,
+        window: int = 64,
+        link_window: int = 16,
+        timeout: float = 10.0,
+        batch: int = 500,
+        poll: float = 2.0,
+        backoff: float = 0.5,
+        backoff_max: float = 60.0,
+        lookback_hours: float = 24.0,
+        sweep_seconds: float = 300.0,
+        hour_grace: float = 600.0,
+        refresh_seconds: float = 30.0,
+        stats_every: float = 0.0,
+        tick: float = 0.05,
+        emit: Callable[[str], None] | None = None,
+    ) -> None:
+        self.names = targets
+        self.window = window
+        self.link_window = link_window
+        self.timeout = timeout
+        self.batch = batch
+        self.poll = poll
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self.lookback = lookback_hours * 3600
+        self.sweep_seconds = sweep_seconds
+        self.hour_grace = hour_grace
+        self.refresh_seconds = refresh_seconds
+        self.stats_every = stats_every
+        self.tick = tick
+        self.emit = emit or _print_line
+        self.channels: dict[int, Channel] = {}
+        self.stopping = False
+        self.draining = False
+        self.answered_total = 0
+        self.started = time.monotonic()
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="gridgov-forward-db")
+        self._tasks: list[asyncio.Task[None]] = []
+        self._changed: dict[tuple[int, str, int], Item] = {}
+        self._cursors: dict[tuple[int, str], int] = {}
+        self._flush_wake: asyncio.Event | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._last_stats = (time.monotonic(), 0)
+
+    # --- life cycle ---
+
+    async def _db_call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def start(self) -> None:
+        self._flush_wake = asyncio.Event()
+        self._stop_event = asyncio.Event()
+        await self._load()
+        self._tasks.append(asyncio.create_task(self._flusher()))
+        self._tasks.append(asyncio.create_task(self._periodic()))
+
+    async def _load(self) -> None:
+        targets: dict[int, Target] = await self._db_call(store.load_targets, self.names)
+        links = [lid for t in targets.values() for lid in t.links]
+        cursors: dict[tuple[int, str], int] = await self._db_call(store.load_cursors, links)
+        for tid, channel in self.channels.items():
+            if tid not in targets:
+                channel.retired = True
+                channel.streams.clear()  # nothing new; what is on its way still counts
+        for tid, target in targets.items():
+            channel = self.channels.get(tid)
+            if channel is None or channel.retired:
+                channel = self.channels[tid] = Channel(self, target)
+                self._tasks.append(asyncio.create_task(channel.run()))
+            channel.target = target  # a new address or rate applies from the next connection
+            keys = set()
+            for link in target.links.values():
+                for kind in link.kinds:
+                    keys.add((link.id, kind))
+                    stream = channel.streams.get((link.id, kind))
+                    if stream is None:
+                        cursor = cursors.get((link.id, kind), link.since - 1)
+                        channel.streams[(link.id, kind)] = Stream(link, kind, cursor)
+                    else:
+                        stream.link = link  # a new MN or PW applies to the next packets
+            for key in set(channel.streams) - keys:  # a link disabled or removed
+                del channel.streams[key]
+
+    async def stop(self, drain: float = 5.0, *, clean: bool = True) -> None:
+        """Stop sending; wait up to `drain` seconds for answers to what is on its way; write
+        the log and cursors; close. `clean=False` stops at once without writing (what a crash
+        leaves; the tests' stand-in for kill -9)."""
+        if clean:
+            deadline = time.monotonic() + drain
+            self.draining = True
+            while any(c.in_flight for c in self.channels.values()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        self.stopping = True
+        assert self._stop_event is not None
+        self._stop_event.set()
+        for channel in self.channels.values():
+            channel.wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for channel in self.channels.values():
+            channel.drop()
+            for task in (channel.reader_task, channel.refilling):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+        if clean:
+            await self._flush()
+        await self._db_call(store.close_thread_connection)
+        self._db.shutdown(wait=True)
+
+    async def sleep(self, seconds: float) -> None:
+        assert self._stop_event is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_event.wait(), seconds)
+
+    # --- the database side ---
+
+    def changed(self, item: Item) -> None:
+        self._changed[(item.link.id, item.kind, item.ts)] = item
+        if self._flush_wake is not None:
+            self._flush_wake.set()
+
+    def cursor_moved(self, stream: Stream) -> None:
+        self._cursors[stream.key] = stream.cursor
+        if self._flush_wake is not None:
+            self._flush_wake.set()
+
+    async def _flush(self) -> None:
+        if not self._changed and not self._cursors:
+            return
+        logs: list[store.LogRow] = [
+            (
+                i.link.id,
+                i.kind,
+                i.ts,
+                i.qn,
+                i.digest,
+                i.sent_at or dt.datetime.now(dt.UTC),
+                i.acked_at,
+                i.retries,
+            )
+            for i in self._changed.values()
+        ]
+        cursors = dict(self._cursors)
+        self._changed.clear()
+        self._cursors.clear()
+        # Shielded: a stop that cancels the flusher must not cancel a write not yet begun.
+        await asyncio.shield(self._db_call(store.record, logs, cursors))
+
+    async def _flusher(self) -> None:
+        assert self._flush_wake is not None
+        while True:
+            await self._flush_wake.wait()
+            self._flush_wake.clear()
+            try:
+                await self._flush()
+            except Exception:
+                log.exception("writing the forwarding log failed; retrying")
+                await asyncio.sleep(1)
+
+    async def refill(self, channel: Channel) -> None:
+        """Reads the next intervals of the channel's streams that have run dry."""
+        if self.draining:
+            return
+        now = time.monotonic()
+        want = [
+            s
+            for s in channel.streams.values()
+            if not s.queue and not s.fetching and now >= s.next_fetch
+        ]
+        if not want:
+            return
+        for s in want:
+            s.fetching = True
+        try:
+            got: dict[tuple[int, str], list[Item]] = await self._db_call(
+                store.fetch,
+                [(s.link, s.kind, s.read_after) for s in want],
+                self.batch,
+                time.time(),
+                self.hour_grace,
+            )
+        finally:
+            for s in want:
+                s.fetching = False
+        for s in want:
+            items = got.get(s.key, [])
+            s.queue.extend(items)
+            if items:
+                s.read_after = items[-1].ts
+            s.next_fetch = now + (0 if len(items) >= self.batch else self.poll)
+        channel.wake.set()
+
+    async def _periodic(self) -> None:
+        next_sweep = time.monotonic()  # at once: what a stop left unacknowledged behind a cursor
+        next_refresh = time.monotonic() + self.refresh_seconds
+        next_stats = time.monotonic() + self.stats_every if self.stats_every else float("inf")
+        while True:
+            await asyncio.sleep(self.tick * 4)
+            now = time.monotonic()
+            try:
+                if now >= next_sweep:
+                    next_sweep = now + self.sweep_seconds
+                    await self.sweep()
+                if now >= next_refresh:
+                    next_refresh = now + self.refresh_seconds
+                    await self._load()
+            except Exception:
+                log.exception("forwarding: the sweep or the refresh failed")
+            if now >= next_stats:
+                next_stats = now + self.stats_every
+                self.emit(json.dumps(self.summary(), ensure_ascii=False))
+
+    async def sweep(self) -> int:
+        """Queues the late and corrected intervals behind the cursors (see the module's doc)."""
+        pairs = [(c, s) for c in self.channels.values() for s in c.streams.values()]
+        requests = [(s.link, s.kind, s.cursor, s.busy(c.in_flight)) for c, s in pairs]
+        late: list[Item] = await self._db_call(
+            store.sweep, requests, self.lookback, time.time(), self.hour_grace
+        )
+        busy = {s.key: s.busy(c.in_flight) for c, s in pairs}  # again: it may have changed
+        by_key = {s.key: s for _, s in pairs}
+        queued = 0
+        for item in late:
+            key = (item.link.id, item.kind)
+            stream = by_key.get(key)
+            if stream is not None and item.ts not in busy[key]:
+                stream.late.append(item)
+                busy[key].add(item.ts)
+                queued += 1
+        for channel in self.channels.values():
+            channel.wake.set()
+        return queued
+
+    def summary(self) -> dict[str, Any]:
+        now = time.monotonic()
+        since, before = self._last_stats
+        self._last_stats = (now, self.answered_total)
+        rate = (self.answered_total - before) / (now - since) if now > since else 0.0
+        return {
+            "event": "hj212_forward",
+            "uptime_s": round(now - self.started, 1),
+            "answered": self.answered_total,
+            "answered_per_s": round(rate, 1),
+            "targets": {c.target.name: c.summary() for c in self.channels.values()},
+        }
+
+
+def _print_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def run(forwarder: Forwarder, drain: float = 5.0) -> None:
+    """Run until SIGINT/SIGTERM (then a clean stop), on uvloop when it is installed."""
+    import signal
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await forwarder.start()
+        forwarder.emit(
+            json.dumps(
+                {
+                    "event": "hj212_forward_started",
+                    "targets": {c.target.name: len(c.streams) for c in forwarder.channels.values()},
+                },
+                ensure_ascii=False,
+            )
+        )
+        try:
+            await stop.wait()
+        finally:
+            await forwarder.stop(drain)
+            forwarder.emit(json.dumps(forwarder.summary(), ensure_ascii=False))
+
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
