@@ -175,7 +175,7 @@ def test_an_outage_of_the_upper_platform_loses_nothing(stations, put):
     micro, micro2 = stations["micro"], stations["micro2"]
     put(make_batch(micro, T0, 150, pm25=np.arange(150) % 40 + 10.0))
     put(make_batch(micro2, T0, 150, pm25=np.arange(150) % 30 + 50.0))
-    target, links = bind([micro, micro2], 0, rate=300)
+    target, links = bind([micro, micro2], 0, rate=100)  # a 100-packet burst, then 100/s
     last = {link: T0 + 149 * 60 for link in links}
 
     async def main():
@@ -213,7 +213,7 @@ def test_a_crash_loses_nothing_and_resends_only_the_unacknowledged(stations, put
     micro, micro2 = stations["micro"], stations["micro2"]
     put(make_batch(micro, T0, 120, pm25=np.arange(120) % 40 + 10.0))
     put(make_batch(micro2, T0, 120, pm25=np.arange(120) % 30 + 50.0))
-    target, links = bind([micro, micro2], 0, rate=400)
+    target, links = bind([micro, micro2], 0, rate=100)
     last = {link: T0 + 119 * 60 for link in links}
     window = 8
 

@@ -227,6 +227,7 @@ def sweep(
     late: list[Item] = []
     for link, kind, cursor, busy in requests:
         lo = max(link.since - 1, int(cursor - lookback))
+        ForwardLog.objects.filter(link_id=link.id, kind=kind, ts__lte=lo).delete()
         if cursor <= lo:
             continue
         log = _acked(link, kind, lo, cursor)
@@ -234,7 +235,6 @@ def sweep(
             d = digest(cp)
             if cp and ts not in busy and log.get(ts) != (d, True):
                 late.append(Item(link, kind, ts, cp, d, late=True))
-        ForwardLog.objects.filter(link_id=link.id, kind=kind, ts__lte=lo).delete()
     return late
 
 
