@@ -81,6 +81,9 @@ class Channel:
         self.target = target
         self.streams: dict[tuple[int, str], Stream] = {}
         self.in_flight: dict[tuple[str, str], Item] = {}
+        # Answered, the answer not yet written: still part of the window, so that a kill re-sends
+        # at most `window` packets (what is on its way or answered and not yet written).
+        self.unwritten: set[Item] = set()
         self.counters: Counter[str] = Counter()
         self.writer: asyncio.StreamWriter | None = None
         self.reader_task: asyncio.Task[None] | None = None
@@ -129,6 +132,15 @@ class Channel:
         self._write(item, now)
         self.counters["late_sent" if item.late else "sent"] += 1
 
+    def unanswered(self) -> int:
+        """Packets in the window: on their way, or answered with the answer not yet written."""
+        return len(self.in_flight) + len(self.unwritten)
+
+    def written(self, items: set[Item]) -> None:
+        if self.unwritten and items:
+            self.unwritten -= items
+            self.wake.set()
+
     def resend_all(self) -> None:
         """After a reconnection: everything unanswered, first, with its QN."""
         now = time.monotonic()
@@ -156,12 +168,12 @@ class Channel:
             return
         self.rr = (self.rr + 1) % len(streams)
         progress = True
-        while progress and len(self.in_flight) < fwd.window:
+        while progress and self.unanswered() < fwd.window:
             progress = False
             for k in range(len(streams)):
                 stream = streams[(self.rr + k) % len(streams)]
                 self._skip_done(stream)
-                if stream.in_flight >= fwd.link_window or len(self.in_flight) >= fwd.window:
+                if stream.in_flight >= fwd.link_window or self.unanswered() >= fwd.window:
                     continue
                 if stream.late:
                     item = stream.late.popleft()
@@ -209,6 +221,7 @@ class Channel:
         item.acked_at = dt.datetime.now(dt.UTC)
         self.counters["answered"] += 1
         self.fwd.answered_total += 1
+        self.unwritten.add(item)
         self.fwd.changed(item)
         stream = self.streams.get((item.link.id, item.kind))
         if stream is not None:

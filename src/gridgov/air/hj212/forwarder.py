@@ -183,6 +183,10 @@ class Forwarder:
     async def _flush(self) -> None:
         if not self._changed and not self._cursors:
             return
+        items = dict(self._changed)
+        cursors = dict(self._cursors)
+        self._changed.clear()
+        self._cursors.clear()
         logs: list[store.LogRow] = [
             (
                 i.link.id,
@@ -194,13 +198,20 @@ class Forwarder:
                 i.acked_at,
                 i.retries,
             )
-            for i in self._changed.values()
+            for i in items.values()
         ]
-        cursors = dict(self._cursors)
-        self._changed.clear()
-        self._cursors.clear()
-        # Shielded: a stop that cancels the flusher must not cancel a write not yet begun.
-        await asyncio.shield(self._db_call(store.record, logs, cursors))
+        acked = {i for i in items.values() if i.acked_at is not None}  # as of this snapshot
+        try:
+            # Shielded: a stop that cancels the flusher must not cancel a write not yet begun.
+            await asyncio.shield(self._db_call(store.record, logs, cursors))
+        except Exception:
+            for key, item in items.items():  # written with the next flush
+                self._changed.setdefault(key, item)
+            for key, ts in cursors.items():
+                self._cursors.setdefault(key, ts)
+            raise
+        for channel in self.channels.values():
+            channel.written(acked)
 
     async def _flusher(self) -> None:
         assert self._flush_wake is not None
