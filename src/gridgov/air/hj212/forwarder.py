@@ -109,15 +109,17 @@ class Forwarder:
         targets: dict[int, Target] = await self._db_call(store.load_targets, self.names)
         links = [lid for t in targets.values() for lid in t.links]
         cursors: dict[tuple[int, str], int] = await self._db_call(store.load_cursors, links)
-        for tid, channel in self.channels.items():
+        for tid, old in self.channels.items():
             if tid not in targets:
-                channel.retired = True
-                channel.streams.clear()  # nothing new; what is on its way still counts
+                old.retired = True
+                old.streams.clear()  # nothing new; what is on its way still counts
         for tid, target in targets.items():
-            channel = self.channels.get(tid)
-            if channel is None or channel.retired:
+            found = self.channels.get(tid)
+            if found is None or found.retired:
                 channel = self.channels[tid] = Channel(self, target)
                 self._tasks.append(asyncio.create_task(channel.run()))
+            else:
+                channel = found
             channel.target = target  # a new address or rate applies from the next connection
             keys = set()
             for link in target.links.values():
@@ -153,11 +155,11 @@ class Forwarder:
                 await task
         for channel in self.channels.values():
             channel.drop()
-            for task in (channel.reader_task, channel.refilling):
-                if task is not None:
-                    task.cancel()
+            for extra in (channel.reader_task, channel.refilling):
+                if extra is not None:
+                    extra.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+                        await extra
         if clean:
             await self._flush()
         await self._db_call(store.close_thread_connection)
@@ -205,10 +207,10 @@ class Forwarder:
             # Shielded: a stop that cancels the flusher must not cancel a write not yet begun.
             await asyncio.shield(self._db_call(store.record, logs, cursors))
         except Exception:
-            for key, item in items.items():  # written with the next flush
-                self._changed.setdefault(key, item)
-            for key, ts in cursors.items():
-                self._cursors.setdefault(key, ts)
+            for ikey, item in items.items():  # written with the next flush
+                self._changed.setdefault(ikey, item)
+            for ckey, ts in cursors.items():
+                self._cursors.setdefault(ckey, ts)
             raise
         for channel in self.channels.values():
             channel.written(acked)
