@@ -83,6 +83,7 @@ bench: install
 	$(BIN)/python bench/http_bench.py
 	BENCH_GATEWAY=60 $(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/hj212_bench.py
+	$(BIN)/python bench/hj212_forward.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/transition_bench.py
 	$(BIN)/python bench/cli_startup.py

@@ -11,10 +11,11 @@ class AirConfig(AppConfig):
     def import_models(self) -> None:
         super().import_models()
         # air/models.py is at its 600 lines: further models live in their own modules, loaded
-        # with the app's models: the factor series, and the upkeep models (operators,
-        # calibrations, maintenance issues).
+        # with the app's models: the factor series, the upkeep models (operators,
+        # calibrations, maintenance issues) and forwarding to upper platforms.
         import_module("gridgov.air.factor_models")
         import_module("gridgov.air.upkeep_models")
+        import_module("gridgov.air.forward_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
