@@ -301,6 +301,7 @@ def commands_of(user: Account, station: Station, limit: int = 50) -> list[Device
     for row in rows:
         row.shown_state = state_of(row, now)  # type: ignore[attr-defined]
         row.shown_note = note_of(row, row.shown_state)  # type: ignore[attr-defined]
+        row.shown_label = CommandState(row.shown_state).label  # type: ignore[attr-defined]
     return rows
 
 
