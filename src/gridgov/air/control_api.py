@@ -63,7 +63,10 @@ class CommandOut(Schema):
     kind: Literal["time_sync", "get_interval", "set_interval", "history", "restart"] = Field(
         description="restart: a device's restart notice (CN=2081), logged with the commands"
     )
-    params: dict[str, Any]
+    params: dict[str, str | int | float] = Field(
+        description="which, value (intervals); begin, end (history); offset (an automatic time "
+        "sync: the device's clock, seconds ahead of the platform's)"
+    )
     cn: str = Field(description="the HJ 212 command code sent (empty until sent)")
     qn: str = Field(description="the request's QN, echoed by the device's answers")
     state: State = Field(
@@ -80,9 +83,10 @@ class CommandOut(Schema):
     finished_at: dt.datetime | None
     qn_rtn: int | None = Field(description="the device's request answer (9011 QnRtn)")
     exe_rtn: int | None = Field(description="the device's execution result (9012 ExeRtn)")
-    answer: dict[str, Any] = Field(
-        description="what the device sent back: SystemTime, RtdInterval, MinInterval, received "
-        "(history packets in the range)…"
+    answer: dict[str, str | int | float] = Field(
+        description="what the device sent back: SystemTime and offset_seconds (1011), "
+        "RtdInterval (1061), MinInterval (1063), received (history: its data packets in the "
+        "range), RestartTime (a restart notice)"
     )
     note: str
 

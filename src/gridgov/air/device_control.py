@@ -135,7 +135,9 @@ def expire_after() -> dt.timedelta:
     return dt.timedelta(minutes=settings.GRIDGOV_HJ212_COMMAND_EXPIRE_MINUTES)
 
 
-def clean_params(station: Station, kind: str, params: dict[str, Any], now: dt.datetime) -> dict:
+def clean_params(
+    station: Station, kind: str, params: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
     """A command's parameters as stored, or DomainError(invalid) naming `params.<name>`."""
     known = {
         CommandKind.TIME_SYNC: set(),

@@ -9,13 +9,14 @@ is on, the commands sent and awaiting answers, the devices' clocks.
 - A device's answers are matched by station and QN: 9011 (QnRtn), an upload of the value asked
   for (CN=1011 SystemTime, 1061 RtdInterval, 1063 MinInterval) and 9012 (ExeRtn). While a
   history request is open, the station's data packets within its range are counted.
-- A device's clock: the QN of its packets (when it made them), or a real-time packet's DataTime,
-  against the receiver's. Off by more than GRIDGOV_HJ212_CLOCK_TOLERANCE in CLOCK_STRIKES
-  packets running → an automatic time sync is queued (logged like any command), at most once
-  per GRIDGOV_HJ212_CLOCK_SYNC_MINUTES per device (also checked in the database, so a restarted
-  receiver does not ask again). A re-sent packet keeps its old QN, so one late QN alone says
-  little; two in a row from a device whose clock is right are rare, and harmless: it is set to
-  the time it already has.
+- A device's clock: the QN of its data packets (when it made them), or without a QN a
+  real-time packet's DataTime, against the receiver's. Off by more than
+  GRIDGOV_HJ212_CLOCK_TOLERANCE in CLOCK_STRIKES packets running → an automatic time sync is
+  queued (logged like any command), at most once per GRIDGOV_HJ212_CLOCK_SYNC_MINUTES per
+  device (also checked in the database, so a restarted receiver does not ask again). A re-sent
+  packet keeps its old QN, so one late QN alone says little; two in a row from a device whose
+  clock is right are rare (a logger emptying its buffer after an outage), and harmless: it is
+  set to the time it already has.
 - Restart notices (CN=2081, answered 9013 by the receiver) are logged on the device.
 """
 
@@ -170,7 +171,10 @@ class Control:
             flight.received += flight.begin <= ts <= flight.end
         if not self.store_enabled:
             return
-        device_time = float(ts) if packet.cn == "2011" else codec.qn_time(packet.qn)
+        if packet.qn:
+            device_time = codec.qn_time(packet.qn)
+        else:  # a 2005-era header: only a real-time packet's DataTime tells the time
+            device_time = float(ts) if packet.cn == "2011" else None
         if device_time is None:
             return
         now = self.clock()
@@ -265,7 +269,8 @@ class Control:
         """Write what the devices answered (tests, and when the receiver stops)."""
         if not self.store_enabled:
             return
-        while self._polling:
+        deadline = time.monotonic() + 10
+        while self._polling and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         ops, self.command_ops = self.command_ops, []
         if ops:

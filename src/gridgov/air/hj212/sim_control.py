@@ -57,7 +57,7 @@ class DeviceSettings:
 
     def __init__(self, cfg: Config) -> None:
         self.clock = DeviceClock(cfg.clock_offset, cfg.clock_drift)
-        self.rtd_interval = int(cfg.rtd_seconds) if cfg.rtd_seconds else 30
+        self.rtd_interval = max(int(cfg.rtd_seconds or 0), 0) or 30  # seconds
         self.min_interval = 1
         self.answers = cfg.commands
 
