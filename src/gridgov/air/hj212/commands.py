@@ -148,7 +148,7 @@ def apply(op: Op) -> None:
             automatic=True,
             requested_at=op["at"],
             expires_at=op["at"],
-            sent_at=op["at"] if op["state"] != CommandState.QUEUED else None,
+            sent_at=op["at"] if op["state"] == CommandState.SENT else None,
             answer_by=op.get("answer_by"),
             finished_at=op["at"] if op["state"] == CommandState.DONE else None,
             answer=op.get("answer", {}),

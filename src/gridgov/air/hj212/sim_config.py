@@ -133,6 +133,9 @@ class Stats:
             )
         if self.rtd_sent:
             lines.append(f"real-time packets (CN=2011, no answer wanted): {self.rtd_sent:,}")
+        if self.commands:
+            done = ", ".join(f"CN={cn} ×{n}" for cn, n in sorted(self.commands.items()))
+            lines.append(f"platform commands: {done}; clocks set: {self.clock_sets}")
         if self.late_answers or self.frame_errors:
             lines.append(
                 f"answers to no unanswered packet: {self.late_answers:,}; "
