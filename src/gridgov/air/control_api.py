@@ -17,6 +17,7 @@ from gridgov.air import device_control
 from gridgov.air.device_models import DeviceCommand
 from gridgov.air.models import Station
 from gridgov.apikit import ApiError, errors
+from gridgov.errors import DomainError
 from gridgov.schemas import Schema
 
 router = Router()
@@ -25,7 +26,7 @@ Kind = Literal["time_sync", "get_interval", "set_interval", "history"]
 State = Literal["queued", "sent", "acknowledged", "done", "failed", "expired"]
 
 
-class CommandParamsIn(Schema):
+class DeviceCommandParamsIn(Schema):
     """The parameters a command takes (the others must be left out)."""
 
     which: Literal["rtd", "min"] | None = Field(
@@ -49,15 +50,15 @@ class CommandParamsIn(Schema):
     )
 
 
-class CommandIn(Schema):
+class DeviceCommandIn(Schema):
     kind: Kind = Field(
         description="time_sync (校时, CN=1012 with the platform's time), get_interval "
         "(查询上传间隔), set_interval (设置上传间隔), history (补传历史数据, CN=2051/2061)"
     )
-    params: CommandParamsIn = Field(default_factory=CommandParamsIn)
+    params: DeviceCommandParamsIn = Field(default_factory=DeviceCommandParamsIn)
 
 
-class CommandOut(Schema):
+class DeviceCommandOut(Schema):
     id: int
     station: str
     kind: Literal["time_sync", "get_interval", "set_interval", "history", "restart"] = Field(
@@ -125,22 +126,27 @@ def _station(request: HttpRequest, code: str) -> Station:
 
 @router.post(
     "/air/stations/{code}/commands",
-    response={201: CommandOut, **errors(400, 401, 403, 404, 409, 413)},
+    response={201: DeviceCommandOut, **errors(400, 401, 403, 404, 409, 413)},
 )
-def send_command(request: HttpRequest, code: str, payload: CommandIn) -> Any:
+def send_command(request: HttpRequest, code: str, payload: DeviceCommandIn) -> Any:
     """Queue a command for the station's device; the receiver sends it once the device is
     online (within GRIDGOV_HJ212_COMMAND_SECONDS), else it expires after
     GRIDGOV_HJ212_COMMAND_EXPIRE_MINUTES. 403 without air.control_device; 409 for a station
     without an HJ 212 device (MN)."""
     station = _station(request, code)
     params = payload.params.model_dump(exclude_none=True)
-    command = device_control.request_command(request.user, station, payload.kind, params)
+    try:
+        command = device_control.request_command(request.user, station, payload.kind, params)
+    except DomainError as exc:  # named as the body's own fields (payload.params.value …)
+        if exc.field is None:
+            raise
+        raise exc.about(f"payload.{exc.field}") from exc
     return Status(201, command_out(command, station))
 
 
 @router.get(
     "/air/stations/{code}/commands",
-    response={200: list[CommandOut], **errors(400, 401, 404)},
+    response={200: list[DeviceCommandOut], **errors(400, 401, 404)},
 )
 def list_commands(
     request: HttpRequest,
