@@ -151,13 +151,14 @@ def send_command(request: HttpRequest, code: str, payload: DeviceCommandIn) -> A
 def list_commands(
     request: HttpRequest,
     code: str,
-    limit: int = param.Query(50, ge=1, le=500),
+    limit: int = param.Query(50, ge=1, le=1000),
+    offset: int = param.Query(0, ge=0, le=1_000_000),
 ) -> Any:
     """The station's command log, newest first (with the device's restart notices)."""
     station = _station(request, code)
     rows = (
         DeviceCommand.objects.for_user(request.user)
         .filter(station=station)
-        .select_related("requested_by")[:limit]
+        .select_related("requested_by")[offset : offset + limit]
     )
     return [command_out(c, station) for c in rows]
