@@ -30,21 +30,21 @@ class DeviceCommandParamsIn(Schema):
     """The parameters a command takes (the others must be left out)."""
 
     which: Literal["rtd", "min"] | None = Field(
-        None,
+        default=None,
         description="get_interval/set_interval: rtd = real-time data interval (RtdInterval, "
         "CN=1061/1062, seconds), min = minute data interval (MinInterval, CN=1063/1064, "
         "minutes); rtd when absent",
     )
     value: int | None = Field(
-        None,
+        default=None,
         description="set_interval: RtdInterval 30–3600 seconds, or MinInterval one of 1, 2, 3, "
         "4, 5, 6, 10, 12, 15, 20, 30 minutes (HJ 212-2017)",
     )
     begin: dt.datetime | None = Field(
-        None, description="history: the first interval asked for; no offset = Beijing time"
+        default=None, description="history: the first interval asked for; no offset = Beijing time"
     )
     end: dt.datetime | None = Field(
-        None,
+        default=None,
         description="history: the last one, not in the future, at most "
         "GRIDGOV_HJ212_HISTORY_MAX_DAYS (7) days after `begin`",
     )

@@ -383,10 +383,10 @@ class Receiver(Accounting, RealTime, Control):
         if gap <= step or gap > self.backfill_seconds or end < begin:
             return
         cn = "2061" if device.info.interval >= 60 else "2051"
-        first, last = dt.datetime.fromtimestamp(begin, CST), dt.datetime.fromtimestamp(end, CST)
+        since, until = dt.datetime.fromtimestamp(begin, CST), dt.datetime.fromtimestamp(end, CST)
         qn = commands.next_qn()
-        conn.write(codec.history_request(device.mn, packet.pw, first, last, packet.st, cn, qn))
-        self.history_asked(device, cn, qn, first, last)  # logged like a command
+        conn.write(codec.history_request(device.mn, packet.pw, since, until, packet.st, cn, qn))
+        self.history_asked(device, cn, qn, since, until)  # logged like a command
         self.counters["backfill_requests"] += 1
 
     def _submit(self, row: Row) -> None:
