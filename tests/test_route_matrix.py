@@ -96,6 +96,10 @@ ROUTES: dict[str, Row] = {
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
+    # Device control: the log is read in the scope; sending is a POST (air.control_device).
+    "api/v1/air/stations/<code>/commands": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
     # Sensor quality: every account, over its own stations; a station outside it is a 404.
@@ -491,6 +495,7 @@ ROUTES: dict[str, Row] = {
     "air/alarms/": row("302 200 200 200 200 200 200"),
     "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
+    "air/station/<str:code>/commands/": row("302 405 405 405 405 405 405", code="M1"),
     # Data review: the command office may look; only data reviewers act (none of these roles).
     "air/review/": row("302 200 403 403 403 403 403"),
     "air/station/<str:code>/review/<str:day>/": row(

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.air.device_models import DeviceCommand
 from gridgov.air.forward_models import ForwardCursor, ForwardStation, ForwardTarget
 from gridgov.air.hj212 import devices
 from gridgov.air.models import Alarm, AlarmRule, DeviceStatus, Gateway, Station, Target
@@ -315,6 +316,30 @@ class ForwardCursorAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DeviceCommand)
+class DeviceCommandAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The device control log (设备控制): written by the pages, the API and the receiver; read-only
+    here (commands are sent from the station page)."""
+
+    list_display = ["requested_at", "station", "kind", "state", "cn", "qn", "automatic", "note"]
+    list_filter = ["kind", "state", "automatic"]
+    list_select_related = ["station"]
+    search_fields = ["station__code", "station__name", "station__mn", "qn"]
+    date_hierarchy = "requested_at"
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        return station_scope(request, qs, "station__")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 

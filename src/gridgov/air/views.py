@@ -24,6 +24,7 @@ from gridgov.air import alarms as alarm_service
 from gridgov.air import factor_store, periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import assess, rank, target_progress
+from gridgov.air.control_views import control_context
 from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.air.stats import RANK_METRICS
@@ -66,6 +67,7 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             "factors": factor_store.station_panel(
                 station.pk, int(dt.datetime.now(dt.UTC).timestamp())
             ),
+            "control": control_context(request.user, station),
         },
     )
 

@@ -59,9 +59,10 @@ import numpy as np
 from django.conf import settings
 
 from gridgov.air import factor_hooks
-from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import codec, commands
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
+from gridgov.air.hj212.control import UPLOAD_CN, Control
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.fairness import Fairness
 from gridgov.air.hj212.packets import read_data
@@ -96,7 +97,7 @@ MAX_OPEN_SPLITS = 10_000
 # --- the receiver -----------------------------------------------------------------------------
 
 
-class Receiver(Accounting, RealTime):
+class Receiver(Accounting, RealTime, Control):
     """The HJ 212 TCP service. `await start()`, then `await stop()` (or `serve_forever()`)."""
 
     def __init__(
@@ -153,6 +154,7 @@ class Receiver(Accounting, RealTime):
         self._next_status = 0.0
         self._next_stats = 0.0
         self.fairness = Fairness(self)  # connections per address, first packet, rate, store share
+        self.init_control()  # device control: links, commands in flight, clocks (control.py)
 
     # --- life cycle ---
 
@@ -198,6 +200,7 @@ class Receiver(Accounting, RealTime):
             for key in list(self.intervals):
                 self._submit(self.intervals.pop(key).row())
             await loop.run_in_executor(None, self._store.stop)
+            await self.flush_commands()
             snapshots = self._status_snapshots()
             if snapshots:
                 await loop.run_in_executor(self._db, write_status, snapshots)
@@ -226,6 +229,7 @@ class Receiver(Accounting, RealTime):
             return
         conn.open = False
         self.connections.discard(conn)
+        self.unlink(conn)
         now = dt.datetime.now(dt.UTC)
         for sid in conn.stations:
             stats = self._stats(sid)
@@ -255,6 +259,7 @@ class Receiver(Accounting, RealTime):
                 )
             return
         conn.faults = 0
+        self.data_seen(device, packet, ts)
         hourly = device.info.interval >= 60
         if (packet.cn == "2061") != hourly:
             self.count_rejection("not_interval", device)
@@ -307,6 +312,7 @@ class Receiver(Accounting, RealTime):
                 return None
             conn.verified.add(key)
         self._seen(conn, device)
+        self.link(conn, device, packet)
         if (
             crc is not codec.CRC_STANDARD
             or length is not codec.LENGTH_STANDARD
@@ -318,12 +324,18 @@ class Receiver(Accounting, RealTime):
         if packet.st == "91" and packet.cn in ANSWER_CN:
             conn.faults = 0
             self.counters["device_answers"] += 1
+            self.device_answer(device, packet)
             return None
         if packet.cn in NOTICE_CN:
             conn.faults = 0
             self.counters["notices"] += 1
             if packet.wants_answer:
                 conn.write(codec.answer_9014(packet, cn="9013"))
+            self.notice(device, packet)
+            return None
+        if packet.cn in UPLOAD_CN:  # a device uploads a value a command asked for
+            conn.faults = 0
+            self.device_upload(conn, device, packet)
             return None
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
             self.count_rejection("unsupported", device)
@@ -382,16 +394,10 @@ class Receiver(Accounting, RealTime):
         if gap <= step or gap > self.backfill_seconds or end < begin:
             return
         cn = "2061" if device.info.interval >= 60 else "2051"
-        conn.write(
-            codec.history_request(
-                device.mn,
-                packet.pw,
-                dt.datetime.fromtimestamp(begin, CST),
-                dt.datetime.fromtimestamp(end, CST),
-                st=packet.st,
-                cn=cn,
-            )
-        )
+        since, until = dt.datetime.fromtimestamp(begin, CST), dt.datetime.fromtimestamp(end, CST)
+        qn = commands.next_qn()
+        conn.write(codec.history_request(device.mn, packet.pw, since, until, packet.st, cn, qn))
+        self.history_asked(device, cn, qn, since, until)  # logged like a command
         self.counters["backfill_requests"] += 1
 
     def _submit(self, row: Row) -> None:
@@ -460,6 +466,7 @@ class Receiver(Accounting, RealTime):
                 self.counters["closed_idle"] += 1
                 conn.close()
         self.fairness.tick(mono)
+        self.control_tick(mono)
         assert self._loop is not None
         if mono >= self._next_refresh and not self._refreshing:
             self._next_refresh = mono + self.refresh_seconds
@@ -518,6 +525,7 @@ class Receiver(Accounting, RealTime):
         if snapshots:
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, write_status, snapshots)
+        await self.flush_commands()
 
 
 def _print_line(line: str) -> None:
