@@ -518,3 +518,12 @@ if GRIDGOV_BULLETIN_HOUR > 23:
     )
 # The issuing office printed under the title, after the unit's name (e.g. 测试区 + this).
 GRIDGOV_BULLETIN_OFFICE = config.env_str("GRIDGOV_BULLETIN_OFFICE", "大气污染防治攻坚办公室")
+
+# Sensor maintenance (air/maintenance.py): a maintenance order when a station's device refused a
+# packet within this many hours, when a micro or mobile station's last calibration (or its
+# registration) is older than this many days, or when it has sent nothing for this many hours.
+GRIDGOV_DEVICE_FAULT_HOURS = config.env_float("GRIDGOV_DEVICE_FAULT_HOURS", 24, minimum=1)
+GRIDGOV_CALIBRATION_DUE_DAYS = config.env_float("GRIDGOV_CALIBRATION_DUE_DAYS", 90, minimum=1)
+GRIDGOV_MAINTENANCE_OFFLINE_HOURS = config.env_float(
+    "GRIDGOV_MAINTENANCE_OFFLINE_HOURS", 24, minimum=1
+)
