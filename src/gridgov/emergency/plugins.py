@@ -23,10 +23,8 @@ def tightening_at(at: dt.datetime) -> plans.Tightening | None:
 
 
 def register() -> None:
-    from gridgov.emergency import bulletin, monitoring, overview_panels
-    from gridgov.sources import monitor_rules
+    from gridgov.emergency import bulletin, overview_panels
 
     overview_panels.register()
     plans.register_tightening(tightening_at)
     bulletin.register()
-    monitor_rules.register_restriction(monitoring.restrictions_at)
