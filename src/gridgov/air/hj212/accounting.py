@@ -66,9 +66,10 @@ class Accounting:
     _pending_rows: int
     fairness: Fairness
 
-    @property
-    def port(self) -> int:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the Receiver's, declared for the type checker only
+
+        @property
+        def port(self) -> int: ...
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -34,11 +34,11 @@ class RealTime:
     late_seconds: float
     clock: Callable[[], float]
 
-    def count_rejection(self, reason: str, device: Device | None = None) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # Accounting's and the Receiver's, declared for the type checker only
 
-    def _submit(self, row: Row) -> None:
-        raise NotImplementedError
+        def count_rejection(self, reason: str, device: Device | None = None) -> None: ...
+
+        def _submit(self, row: Row) -> None: ...
 
     def _accumulate(
         self,
