@@ -502,6 +502,9 @@ class Receiver(Accounting, RealTime):
         if snapshots:
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, write_status, snapshots)
+        elif self._writing_status:  # a periodic write took the deltas: wait behind it (one thread)
+            assert self._loop is not None
+            await self._loop.run_in_executor(self._db, time.sleep, 0)
 
 
 def _print_line(line: str) -> None:
