@@ -53,7 +53,7 @@ test: install vendor
 
 # The tests alone (no linters: they do not depend on the database); CI's PostgreSQL pass.
 test-suite: install vendor
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 
 # The date-sensitive tests (marker `dates`) again at each of these moments (China time): every
 # day 1–8 of a month, 28/29 February, 31 December and 1–2 January, the first working day after
@@ -83,6 +83,7 @@ bench: install
 	$(BIN)/python bench/http_bench.py
 	BENCH_GATEWAY=60 $(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/hj212_bench.py
+	$(BIN)/python bench/hj212_forward.py
 	$(BIN)/python bench/dispatch_bench.py
 	$(BIN)/python bench/transition_bench.py
 	$(BIN)/python bench/cli_startup.py

@@ -92,9 +92,21 @@ ROUTES: dict[str, Row] = {
     "api/v1/stations/<code>/minutes": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
+    "api/v1/air/stations/<code>/factors": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
+    # Device control: the log is read in the scope; sending is a POST (air.control_device).
+    "api/v1/air/stations/<code>/commands": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
+    # Sensor quality: every account, over its own stations; a station outside it is a 404.
+    "api/v1/air/quality": row("401 200 200 200 200 200 200"),
+    "api/v1/air/quality/calibrated": row(
+        "401 200 200 200 200 200 404", query="station=M1&date=2026-11-20"
+    ),
     "api/v1/air/targets": row("401 200 200 200 200 200 200"),
     "api/v1/alarms": row("401 200 200 200 200 200 200"),
     "api/v1/alarms/acknowledge": row("405 405 405 405 405 405 405"),
@@ -479,9 +491,11 @@ ROUTES: dict[str, Row] = {
     ),
     "air/targets/": row("302 200 200 200 200 200 200"),
     "air/rankings/": row("302 200 200 200 200 200 200"),
+    "air/quality/": row("302 200 200 200 200 200 200"),
     "air/alarms/": row("302 200 200 200 200 200 200"),
     "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
+    "air/station/<str:code>/commands/": row("302 405 405 405 405 405 405", code="M1"),
     # Data review: the command office may look; only data reviewers act (none of these roles).
     "air/review/": row("302 200 403 403 403 403 403"),
     "air/station/<str:code>/review/<str:day>/": row(

@@ -125,6 +125,9 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
+    from gridgov.air.control_api import router as device_control_router
+    from gridgov.air.factor_api import router as factor_router
+    from gridgov.air.quality_api import router as air_quality_router
     from gridgov.air.review_api import router as review_router
     from gridgov.bulletins.api import router as bulletins_router
     from gridgov.centre.api import router as centre_router
@@ -150,7 +153,10 @@ def _register() -> None:
     api.add_router("", people_router, tags=["people"])
     api.add_router("", ingest_router, tags=["air ingestion"])
     api.add_router("", air_router, tags=["air"])
+    api.add_router("", factor_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
+    api.add_router("", air_quality_router, tags=["air sensor quality"])
+    api.add_router("", device_control_router, tags=["air device control"])
     api.add_router("", workorders_router, tags=["work orders"])
     api.add_router("", inbox_router, tags=["inbox and commands"])
     api.add_router("", inspections_router, tags=["inspections"])

@@ -471,6 +471,29 @@ GRIDGOV_HJ212_REFRESH_SECONDS = config.env_float("GRIDGOV_HJ212_REFRESH_SECONDS"
 GRIDGOV_HJ212_STATUS_SECONDS = config.env_float("GRIDGOV_HJ212_STATUS_SECONDS", 5, minimum=0.1)
 # After a (re)connection a device is asked for the data it missed, up to this many hours back.
 GRIDGOV_HJ212_BACKFILL_HOURS = config.env_float("GRIDGOV_HJ212_BACKFILL_HOURS", 24, minimum=0)
+# Device control (air/device_control.py). The receiver looks for queued commands this often
+# (seconds) and sends them to devices that are online; a command not sent within the minutes
+# below expires, one sent but not finished within the seconds below has failed (history: plus a
+# tenth of a second per interval asked for). History may be asked for this many days at once,
+# at most this many days back.
+GRIDGOV_HJ212_COMMAND_SECONDS = config.env_float("GRIDGOV_HJ212_COMMAND_SECONDS", 2, minimum=0.05)
+GRIDGOV_HJ212_COMMAND_EXPIRE_MINUTES = config.env_float(
+    "GRIDGOV_HJ212_COMMAND_EXPIRE_MINUTES", 30, minimum=1
+)
+GRIDGOV_HJ212_COMMAND_ANSWER_SECONDS = config.env_float(
+    "GRIDGOV_HJ212_COMMAND_ANSWER_SECONDS", 300, minimum=1
+)
+GRIDGOV_HJ212_HISTORY_MAX_DAYS = config.env_float("GRIDGOV_HJ212_HISTORY_MAX_DAYS", 7, minimum=0.01)
+GRIDGOV_HJ212_HISTORY_MAX_AGE_DAYS = config.env_float(
+    "GRIDGOV_HJ212_HISTORY_MAX_AGE_DAYS", 30, minimum=1
+)
+# A device whose clock is off by more than this many seconds (its QN, or a real-time packet's
+# DataTime, against the receiver's clock, in two packets running) is set to the platform's time
+# (CN=1012), automatically at most once per GRIDGOV_HJ212_CLOCK_SYNC_MINUTES.
+GRIDGOV_HJ212_CLOCK_TOLERANCE = config.env_float("GRIDGOV_HJ212_CLOCK_TOLERANCE", 60, minimum=1)
+GRIDGOV_HJ212_CLOCK_SYNC_MINUTES = config.env_float(
+    "GRIDGOV_HJ212_CLOCK_SYNC_MINUTES", 60, minimum=1
+)
 # The receiver's daily rows and months (StationMonth) lag its readings by at most this many
 # seconds: its batches mark the touched station-days pending and its store thread recomputes
 # them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch
@@ -495,3 +518,12 @@ if GRIDGOV_BULLETIN_HOUR > 23:
     )
 # The issuing office printed under the title, after the unit's name (e.g. 测试区 + this).
 GRIDGOV_BULLETIN_OFFICE = config.env_str("GRIDGOV_BULLETIN_OFFICE", "大气污染防治攻坚办公室")
+
+# Sensor maintenance (air/maintenance.py): a maintenance order when a station's device refused a
+# packet within this many hours, when a micro or mobile station's last calibration (or its
+# registration) is older than this many days, or when it has sent nothing for this many hours.
+GRIDGOV_DEVICE_FAULT_HOURS = config.env_float("GRIDGOV_DEVICE_FAULT_HOURS", 24, minimum=1)
+GRIDGOV_CALIBRATION_DUE_DAYS = config.env_float("GRIDGOV_CALIBRATION_DUE_DAYS", 90, minimum=1)
+GRIDGOV_MAINTENANCE_OFFLINE_HOURS = config.env_float(
+    "GRIDGOV_MAINTENANCE_OFFLINE_HOURS", 24, minimum=1
+)

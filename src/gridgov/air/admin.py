@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.air.device_models import DeviceCommand
+from gridgov.air.forward_models import ForwardCursor, ForwardStation, ForwardTarget
 from gridgov.air.hj212 import devices
 from gridgov.air.models import Alarm, AlarmRule, DeviceStatus, Gateway, Station, Target
 from gridgov.core.scopes import under_paths
@@ -234,3 +236,111 @@ class TargetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request: Any, qs: Any) -> Any:
         return qs.filter(region__in=scope.regions_for(request.user))
+
+
+# --- forwarding to upper platforms (gridgov hj212-forward) ------------------------------------
+# The upper platform's password is stored as given (it is sent in every packet, so it cannot be
+# hashed) and shown masked: the form never renders it, and a blank field keeps it.
+
+
+def masked(pw: str) -> str:
+    """`••••` and the last character (enough to tell two apart; `(无)` for an empty one)."""
+    return f"••••{pw[-1:]}" if pw else str(_("(无)"))
+
+
+class ForwardStationForm(forms.ModelForm):
+    new_password = forms.CharField(
+        label=_("设置上级平台密码(PW)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("留空则保持现有密码；填 - 表示不带密码（PW=）。明文保存：每个数据包都要发送它"),
+    )
+
+    class Meta:
+        model = ForwardStation
+        fields = ["target", "station", "mn", "since", "enabled"]
+
+    def clean_mn(self) -> str:
+        try:
+            return devices.check_mn((self.cleaned_data.get("mn") or "").strip())
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_new_password(self) -> str | None:
+        pw = self.cleaned_data.get("new_password") or ""
+        if not pw:
+            return None
+        try:
+            return devices.parse_pw_cell(pw)
+        except devices.DeviceConfigError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(ForwardTarget)
+class ForwardTargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "host", "port", "enabled", "minute", "hourly", "st", "rate"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "host"]
+
+
+@admin.register(ForwardStation)
+class ForwardStationAdmin(admin.ModelAdmin):
+    form = ForwardStationForm
+    list_display = ["station", "target", "mn", "password", "since", "enabled"]
+    list_filter = ["target", "enabled"]
+    list_select_related = ["station", "target"]
+    search_fields = ["station__code", "station__name", "mn"]
+    readonly_fields = ["password"]
+    fields = ["target", "station", "mn", "password", "new_password", "since", "enabled"]
+
+    @admin.display(description=_("上级平台密码"))
+    def password(self, obj: ForwardStation) -> str:
+        return masked(obj.pw)
+
+    def save_model(self, request: Any, obj: ForwardStation, form: Any, change: bool) -> None:
+        new_password = form.cleaned_data.get("new_password")
+        if new_password is not None:
+            obj.pw = new_password
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ForwardCursor)
+class ForwardCursorAdmin(admin.ModelAdmin):
+    """Where each station's forwarding stands; written by `gridgov hj212-forward` only."""
+
+    list_display = ["link", "kind", "acked_ts", "updated_at"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DeviceCommand)
+class DeviceCommandAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The device control log (设备控制): written by the pages, the API and the receiver; read-only
+    here (commands are sent from the station page)."""
+
+    list_display = ["requested_at", "station", "kind", "state", "cn", "qn", "automatic", "note"]
+    list_filter = ["kind", "state", "automatic"]
+    list_select_related = ["station"]
+    search_fields = ["station__code", "station__name", "station__mn", "qn"]
+    date_hierarchy = "requested_at"
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        return station_scope(request, qs, "station__")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+from gridgov.air import upkeep_admin  # noqa: E402,F401  (operators, calibrations, issues)

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 class AirConfig(AppConfig):
     name = "gridgov.air"
     verbose_name = _("大气监测")
+
+    def import_models(self) -> None:
+        super().import_models()
+        # air/models.py is at its 600 lines: further models live in their own modules, loaded
+        # with the app's models: the factor series, the upkeep models (operators,
+        # calibrations, maintenance issues) and forwarding to upper platforms.
+        import_module("gridgov.air.factor_models")
+        import_module("gridgov.air.upkeep_models")
+        import_module("gridgov.air.forward_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a

@@ -9,14 +9,17 @@ from typing import Any
 
 import numpy as np
 
+from gridgov.air import factors as registry
 from gridgov.air import wind
+from gridgov.air.factors import Factors
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import CST, POLLUTANT_FIELDS
 from gridgov.air.quality import PHYSICAL_MAX
 from gridgov.inputs import READING_EARLIEST
 
 WIND_FIELDS = ("wd", "ws")
-ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS, *WIND_FIELDS}
+FACTORS_FIELD = "factors"  # {"a01001": 24.8, "LA": [57.9, "N"], …}: air/factors.py
+ALLOWED_FIELDS = {"time", *POLLUTANT_FIELDS, *WIND_FIELDS, FACTORS_FIELD}
 
 
 def parse_time(value: Any) -> int:
@@ -87,6 +90,8 @@ def from_records(
     rows: list[int] = []
     winds: list[tuple[float, float]] = []
     any_wind = False
+    extras: list[Factors | None] = []
+    any_factors = False
     errors: list[RowError] = []
     for number, record in enumerate(records, start=first_row):
         if not isinstance(record, Mapping):
@@ -124,9 +129,30 @@ def from_records(
                 pair[k] = parse_wind(record.get(name))
             except (ValueError, TypeError) as exc:
                 row_errors.append(RowError(number, name, f"not a number ({exc})"))
+        extra: Factors = {}
+        given_factors = record.get(FACTORS_FIELD)
+        if given_factors is not None and (strict_fields or isinstance(given_factors, dict)):
+            extra, problems = registry.parse_factors(given_factors)
+            row_errors.extend(RowError(number, f, m) for f, m in problems)
+        if not strict_fields:  # a file's factor columns (a01001, LA …: air/readers.py)
+            for name in record:
+                if not registry.is_factor_column(name) or record[name] in (None, ""):
+                    continue
+                try:
+                    measured = float(record[name])
+                except (ValueError, TypeError):
+                    row_errors.append(RowError(number, name, "not a number"))
+                    continue
+                if math.isfinite(measured):
+                    extra[registry.canonical(name)] = (measured, "N")
+        for code, given in zip((registry.DIRECTION, registry.SPEED), pair, strict=True):
+            if math.isfinite(given) and code not in extra:  # wind is a factor too
+                extra[code] = (given, "N")
         if row_errors:
             errors.extend(row_errors)
             continue
+        any_factors = any_factors or bool(extra)
+        extras.append(extra or None)
         stations.append(station)
         times.append(ts)
         values.append(vals)
@@ -140,5 +166,6 @@ def from_records(
         np.array(nans, dtype=bool).reshape(-1, NCOL),
         np.array(rows, dtype=np.int64),
         wind=np.array(winds, dtype=float).reshape(-1, 2) if any_wind else None,
+        factors=extras if any_factors else None,
     )
     return batch, errors

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import close_old_connections, connection
 
+from gridgov.air.factors import Factors
 from gridgov.air.ingest import Batch, IngestResult, StationInfo, ingest
 
 _STOP = object()
@@ -127,6 +128,13 @@ def _merged_wind(group: list[_Post]) -> np.ndarray | None:
     )
 
 
+def _merged_factors(group: list[_Post]) -> list[Factors | None] | None:
+    """The posts' other factors one after the other; None if no post has any."""
+    if all(p.batch.factors is None for p in group):
+        return None
+    return [f for p in group for f in (p.batch.factors or [None] * len(p.batch))]
+
+
 def commit_group(group: list[_Post]) -> list[IngestResult]:
     """One ingestion for several posts; each post's share of the result."""
     offsets = np.cumsum([0] + [len(p.batch) for p in group])
@@ -138,6 +146,7 @@ def commit_group(group: list[_Post]) -> list[IngestResult]:
         np.arange(offsets[-1], dtype=np.int64),  # row id = position in the group
         _merged_device(group),
         _merged_wind(group),
+        _merged_factors(group),
     )
     infos: dict[int, StationInfo] = {}
     for p in group:

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from gridgov.air import aggregate, quality, wind
+from gridgov.air import aggregate, factor_store, quality, wind
+from gridgov.air.factors import Factors
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.inputs import READING_EARLIEST
 
@@ -53,6 +54,9 @@ class Batch:
     # (n, 2) wind direction (°, from) and speed (m/s), NaN where not given or out of range
     # (air/wind.py); None when the source sends no wind.
     wind: np.ndarray | None = None
+    # Per row, the factors beside the six (air/factors.py), None where a row has none; None
+    # when no row has any. Stored with the row when it is new (factor_store.save).
+    factors: list[Factors | None] | None = None
 
     @classmethod
     def empty(cls) -> Batch:
@@ -76,6 +80,9 @@ class Batch:
             self.row[mask_or_index],
             None if self.device is None else self.device[mask_or_index],
             None if self.wind is None else self.wind[mask_or_index],
+            None
+            if self.factors is None
+            else [self.factors[i] for i in np.arange(len(self.ts))[mask_or_index].tolist()],
         )
 
 
@@ -368,6 +375,18 @@ def ingest(
         _save_state(fresh, runs)
         if fresh.wind is not None:
             wind.save_latest(fresh.station, fresh.ts, fresh.wind)
+        if fresh.factors is not None:
+            factor_store.save(
+                (sid, t, minutes, f)
+                for sid, t, minutes, f in zip(
+                    fresh.station.tolist(),
+                    fresh.ts.tolist(),
+                    interval.tolist(),
+                    fresh.factors,
+                    strict=True,
+                )
+                if f
+            )
         if evaluate_alarms:
             from gridgov.air import alarms
 

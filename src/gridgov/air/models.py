@@ -4,8 +4,7 @@ alarm rules and alarms, and targets.
 Times of readings and hourly rows are integer epoch seconds (UTC) of the *start* of the interval:
 the readings table is the heavy one (millions of rows), and integers keep its rows and index small,
 make the batch pipeline a matter of numpy arithmetic, and compare the same on SQLite and PostgreSQL.
-Days are calendar days in China Standard Time (UTC+8, no daylight saving).
-"""
+Days are calendar days in China Standard Time (UTC+8, no daylight saving)."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.air import device_models  # noqa: F401  # Django finds its models through here
 from gridgov.air.querysets import (
     AlarmQuerySet,
     AlarmRuleQuerySet,

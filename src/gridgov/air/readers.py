@@ -1,6 +1,8 @@
 """Stream readings from CSV or Parquet files into ingestion batches, in constant memory.
 
-Columns: station,time,pm25,pm10,so2,no2,co,o3. `time` is the start of the averaging interval,
+Columns: station,time,pm25,pm10,so2,no2,co,o3, and optionally any known factor beside the six
+by its HJ 212 code (a01001, a01002, a01006, a01007, a01008, a34001, LA …: air/factors.py), stored
+with flag N. `time` is the start of the averaging interval,
 ISO 8601; a time without an offset is China Standard Time. Empty = missing; "NaN" = a value the
 instrument sent as not-a-number (stored, flagged). Parsing is columnar (pyarrow); a block with a
 value pyarrow cannot read falls back to row-by-row parsing so that each bad row is named.
@@ -20,6 +22,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from gridgov.air.batches import from_records
+from gridgov.air.factors import Factors, canonical, is_factor_column
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import POLLUTANT_FIELDS
 from gridgov.errors import INVALID, DomainError
@@ -90,6 +93,10 @@ def _columnar(
         nulls[:, j] = ~column.is_valid().to_numpy(zero_copy_only=False)
         values[:, j] = column.fill_null(np.nan).to_numpy(zero_copy_only=False)
     nan_given = np.isnan(values) & ~nulls
+    extra = [c for c in table.column_names if is_factor_column(c)]
+    factors = _factor_columns(table, extra) if extra else None
+    if extra and factors is None:
+        return None
     ts, ts_ok = _times(table.column("time"))
     codes = table.column("station").cast(pa.string())
     encoded = (
@@ -110,7 +117,27 @@ def _columnar(
         errors.append(RowError(int(rows[i]), "time", "not an ISO 8601 time"))
     good = (station >= 0) & ts_ok
     batch = Batch(station[good], ts[good], values[good], nan_given[good], rows[good])
+    if factors is not None:
+        kept: list[Factors | None] = [factors[i] for i in np.flatnonzero(good).tolist()]
+        batch.factors = kept if any(kept) else None
     return batch, sorted(errors, key=lambda e: e.row)
+
+
+def _factor_columns(table: pa.Table | pa.RecordBatch, names: list[str]) -> list[Factors] | None:
+    """Each row's factors from the factor columns (finite values, flag N); None when a column
+    is not numeric (the block is then parsed row by row, naming the bad rows)."""
+    rows: list[Factors] = [{} for _ in range(table.num_rows)]
+    for name in names:
+        column = table.column(name)
+        try:
+            column = pc.cast(column, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        data = column.fill_null(np.nan).to_numpy(zero_copy_only=False)
+        code = canonical(name)
+        for i in np.flatnonzero(np.isfinite(data)).tolist():
+            rows[i][code] = (float(data[i]), "N")
+    return rows
 
 
 def _by_rows(
@@ -129,7 +156,9 @@ def _check_columns(names: list[str]) -> None:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise FileError(f"missing column(s): {', '.join(missing)}")
-    unknown = sorted(set(names) - {*REQUIRED, *POLLUTANT_FIELDS})
+    unknown = sorted(
+        n for n in set(names) - {*REQUIRED, *POLLUTANT_FIELDS} if not is_factor_column(n)
+    )
     if unknown:
         raise FileError(f"unknown column(s): {', '.join(unknown)}")
 

@@ -44,7 +44,10 @@ class ReadingsIn(Schema):
         description='[{"time": "2026-11-27T09:13:00+08:00", "pm25": 81, …}]; µg/m³, CO mg/m³; '
         'with a gateway token each reading also names its "station" code; optional "wd" (wind '
         'direction, degrees it comes from, 0–360) and "ws" (wind speed, m/s, 0–75): a value out '
-        "of range is not used and never rejects the batch",
+        'of range is not used and never rejects the batch; optional "factors": the other '
+        'factors it measured, {"a01001": 24.8, "LA": [57.9, "N"], …} (code: value, or '
+        "[value, flag letter]; at most 64, none of the six pollutants), stored with a new "
+        "reading and listed by GET /air/stations/{code}/factors",
     )
 
 
@@ -388,8 +391,9 @@ class DeviceOut(Schema):
         "crc_swapped, length_with_crc, header_2005_no_qn, header_2005_no_flag, empty_pw)"
     )
     untracked: dict[str, int] = Field(
-        description="factor codes the device sends that the platform does not track yet, with "
-        "the packets that carried each"
+        description="factor codes beside the six pollutants and wind that the device sends, "
+        "with the packets that carried each (no rule uses them yet; their values are stored: "
+        "GET /air/stations/{code}/factors)"
     )
     recent_faults: list[DeviceFaultOut] = Field(
         description="the last refused packets of this device (newest last, at most 5)"

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from gridgov.air import review_views, views
+from gridgov.air import control_views, quality_views, review_views, views
 
 app_name = "air"
 
 urlpatterns = [
     path("", views.station_map, name="map"),
     path("station/<str:code>/", views.station_page, name="station"),
+    path("station/<str:code>/commands/", control_views.device_command, name="device_command"),
     path("targets/", views.targets_page, name="targets"),
     path("rankings/", views.rankings_page, name="rankings"),
+    path("quality/", quality_views.quality_page, name="quality"),
     path("alarms/", views.alarms_page, name="alarms"),
     path("alarms/acknowledge/", views.acknowledge_alarms, name="acknowledge_many"),
     path("alarms/<int:alarm_id>/acknowledge/", views.acknowledge_alarm, name="acknowledge"),

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
-from gridgov.air import periods
+from gridgov.air import factor_store, periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.assessment import assess, rank, target_progress
+from gridgov.air.control_views import control_context
 from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.air.stats import RANK_METRICS
@@ -63,6 +64,10 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             "device": device,
             "rejected": sum((device.rejections or {}).values()) if device else 0,
             "tolerance": device_tolerance(station, device),
+            "factors": factor_store.station_panel(
+                station.pk, int(dt.datetime.now(dt.UTC).timestamp())
+            ),
+            "control": control_context(request.user, station),
         },
     )
 

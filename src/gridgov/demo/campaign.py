@@ -1,8 +1,8 @@
 """The campaign's records in the demo: a month of inspections and rectifications, a past
-orange warning, a dozen enforcement cases (some on the exposure board), winds and emission
-monitors, air-alarm orders that named their source, and the horse race's two cards with three
-months of results. Runs after the sources, the air and the work orders, each part through its
-own app's write path."""
+orange warning, the sources' own monitors and what they found, a dozen enforcement cases (some
+on the exposure board), winds and emission monitors, air-alarm orders that named their source,
+and the horse race's two cards with three months of results. Runs after the sources, the air
+and the work orders, each part through its own app's write path."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from gridgov.demo.generator import DISTRICT_CODE, demo_password_hash
 from gridgov.demo.inspections import seed_inspections
 from gridgov.demo.mediation import seed_mediation
 from gridgov.demo.meetings import seed_meetings
+from gridgov.demo.monitors import seed_monitors
 from gridgov.demo.organisations import seed_organisations
 from gridgov.demo.projects import seed_projects
 from gridgov.demo.racing import seed_racing
@@ -91,6 +92,8 @@ def generate(
     progress("inspections", 1)
     warning = seed_emergency(rng, today, command)
     result.warning = str(warning) if warning else ""
+    # The sources' own monitors (dust, fume, power), judged over the warning too.
+    result.extra["monitor_findings"] = seed_monitors(random.Random(seed + 89), warning)
     progress("emergency", 1)
     with transaction.atomic():
         enforcer = enforcer_account(today - dt.timedelta(days=400))

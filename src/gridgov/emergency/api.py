@@ -94,6 +94,19 @@ class WarningRecipientOut(Schema):
     due_at: dt.datetime
 
 
+class WarningMonitoredOut(Schema):
+    code: str
+    name: str
+    category: str
+    street: str
+    community: str
+    hour: dt.datetime
+    rule: str = Field(description="warning_stop (producing during a stop) or warning_limit")
+    rule_name: str
+    detail: str
+    order_id: int | None
+
+
 class WarningComplianceOut(Schema):
     start: dt.datetime
     end: dt.datetime
@@ -105,6 +118,9 @@ class WarningComplianceOut(Schema):
     communities: list[WarningFiguresOut]
     suspended: list[WarningSuspendOut]
     recipients: list[WarningRecipientOut]
+    monitored: list[WarningMonitoredOut] = Field(
+        description="power monitors' violations of the warning's stop/limit measures"
+    )
 
 
 class WarningTaskOut(Schema):
@@ -239,6 +255,7 @@ def detail_row(w: Warning, user: Account) -> dict[str, Any]:
         "communities": [_figures(f) for f in c.communities],
         "suspended": [vars(s) for s in c.suspended],
         "recipients": [vars(r) for r in c.recipients],
+        "monitored": [vars(m) for m in c.monitored],
     }
     return out
 

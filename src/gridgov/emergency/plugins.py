@@ -23,8 +23,10 @@ def tightening_at(at: dt.datetime) -> plans.Tightening | None:
 
 
 def register() -> None:
-    from gridgov.emergency import bulletin, overview_panels
+    from gridgov.emergency import bulletin, monitoring, overview_panels
+    from gridgov.sources import monitor_rules
 
     overview_panels.register()
     plans.register_tightening(tightening_at)
     bulletin.register()
+    monitor_rules.register_restriction(monitoring.restrictions_at)

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from django.db.models import Count, F, Q
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.actor import Account, Reader
 from gridgov.core.scopes import under_paths
+from gridgov.emergency import monitoring
 from gridgov.emergency.models import AffectedSource, Measure, Warning
 from gridgov.errors import CONFLICT, FORBIDDEN, NOT_FOUND, FieldRefusal
 from gridgov.inbox.models import CommandRecipient
@@ -364,6 +365,8 @@ class Compliance:
     communities: list[Figures]
     suspended: list[SuspendRow]
     recipients: list[PendingRow]
+    # The power monitors' violations of the warning's stop/limit measures (emergency.monitoring).
+    monitored: list[Any] = field(default_factory=list)
 
     @property
     def not_acknowledged(self) -> list[PendingRow]:
@@ -528,6 +531,7 @@ def compliance(warning: Warning, user: Reader | None, now: dt.datetime | None = 
         communities=sorted(communities.values(), key=lambda f: f.key),
         suspended=sorted(suspended, key=lambda s: (s.street, s.community, s.code)),
         recipients=recipients,
+        monitored=monitoring.monitored_violations(warning, rows, end) if days else [],
     )
 
 

@@ -56,9 +56,11 @@ def source_detail_figures(source: PollutionSource) -> dict[str, int]:
 
 def register() -> None:
     # Importing racing_metrics registers the horse race's metrics of this app.
-    from gridgov.inspections import bulletin, overview_panels, racing_metrics  # noqa: F401
+    from gridgov.inspections import bulletin, monitoring, overview_panels, racing_metrics  # noqa: F401
+    from gridgov.sources import monitor_rules
 
     overview_panels.register()
     sections.register(inspections_section, order=10)
     sections.register_figures(source_detail_figures)
     bulletin.register()
+    monitor_rules.register_opener(monitoring.open_order)

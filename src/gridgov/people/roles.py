@@ -242,6 +242,10 @@ for _group, _grants in _ORG_GRANTS.items():
 for _group in ("指挥中心", "街道/镇干部"):
     EXTRA[_group] = [*EXTRA[_group], "organisations.view_contact"]
 POST_GROUPS["party_instructor"] = "党建指导员"
+# 设备控制 (air/device_control.py): the command office sets the monitoring devices' clocks and
+# upload intervals and asks them for history; the others see the command log on a station page.
+EXTRA["指挥中心"] = [*EXTRA["指挥中心"], "air.control_device"]
+ROLES["指挥中心"]["air.devicecommand"] = (VIEW,)  # the whole log, in the admin
 
 
 def _last_app_migrated() -> Any:

@@ -4,11 +4,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from gridgov import inputs
 from gridgov.core.actor import Account
 from gridgov.people.admin import ScopedAdminMixin
-from gridgov.sources.models import PollutionSource, SourceChange
+from gridgov.sources.models import (
+    MonitorFinding,
+    MonitorSettings,
+    PollutionSource,
+    SourceChange,
+    SourceMonitor,
+)
 
 
 class SourceChangeInline(admin.TabularInline):
@@ -110,3 +117,117 @@ class PollutionSourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         services.update_source(obj.pk, form.source_input, request.user, note="admin", scoped=True)
         obj.refresh_from_db()
+
+
+class SourceMonitorForm(forms.ModelForm):
+    """The admin's edit runs the monitor service's checks (kind for the category, MN, circuit
+    codes, thresholds) and saves through `monitor_services.save_monitor`, scoped."""
+
+    user: Account = None  # set per request by the admin
+
+    class Meta:
+        model = SourceMonitor
+        fields = (
+            "source",
+            "kind",
+            "mn",
+            "name",
+            "pm10_limit",
+            "tsp_limit",
+            "noise_limit",
+            "fume_limit",
+            "production_codes",
+            "treatment_codes",
+            "running_current",
+            "limit_lines",
+            "active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        from gridgov.sources import monitor_services
+
+        data = super().clean() or {}
+        source = data.get("source")
+        if self.errors or source is None:
+            return data
+        self.monitor_input = monitor_services.MonitorInput(
+            kind=data.get("kind") or "",
+            mn=data.get("mn") or "",
+            name=data.get("name") or "",
+            production_codes=list(data.get("production_codes") or []),
+            treatment_codes=list(data.get("treatment_codes") or []),
+            limit_lines=data.get("limit_lines"),
+            thresholds={k: data.get(k) for k in monitor_services.THRESHOLD_FIELDS},
+            active=bool(data.get("active")),
+        )
+        try:
+            if not monitor_services.sources_for(self.user).filter(pk=source.pk).exists():
+                raise monitor_services.SourceError("source", _("污染源不在管辖范围内"))
+            monitor_services.checked(source, self.monitor_input, self.instance.pk)
+        except monitor_services.SourceError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
+
+@admin.register(SourceMonitor)
+class SourceMonitorAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = SourceMonitorForm
+    list_display = ("mn", "kind", "source", "name", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("mn", "name", "source__code", "source__name")
+    raw_id_fields = ("source",)
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.sources import services
+
+        return qs.filter(source__in=services.sources_for(request.user).values("pk"))
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # type: ignore[attr-defined]
+        return form
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        from gridgov.sources import monitor_services
+
+        saved = monitor_services.save_monitor(
+            form.cleaned_data["source"].pk,
+            form.monitor_input,
+            request.user,
+            pk=obj.pk if change else None,
+        )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+
+@admin.register(MonitorSettings)
+class MonitorSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "category",
+        "kind",
+        "pm10_limit",
+        "tsp_limit",
+        "noise_limit",
+        "fume_limit",
+        "running_current",
+    )
+    list_filter = ("kind",)
+
+
+@admin.register(MonitorFinding)
+class MonitorFindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("hour", "rule", "source", "monitor", "value", "limit", "order_id")
+    list_filter = ("rule",)
+    search_fields = ("source__code", "source__name", "monitor__mn")
+    readonly_fields = [f.name for f in MonitorFinding._meta.fields]
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        from gridgov.sources import services
+
+        return qs.filter(source__in=services.sources_for(request.user).values("pk"))
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -18,7 +18,7 @@ from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_respo
 from gridgov.core.actor import Account
 from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
-from gridgov.sources import categories, excel, sections
+from gridgov.sources import categories, excel, monitor_sections, sections
 from gridgov.sources.models import PollutionSource, SourceGrid
 from gridgov.sources.models import Status as SourceStatus
 from gridgov.sources.services import (
@@ -133,6 +133,31 @@ class SourceFileOut(Schema):
     created_at: dt.datetime
 
 
+class SourceMonitorOut(Schema):
+    id: int
+    kind: str = Field(description="dust, fume or power")
+    kind_name: str
+    mn: str = Field(description="the HJ 212 MN the device uploads as")
+    name: str
+    active: bool
+    thresholds: dict[str, float] = Field(description="effective: its own, its category's, default")
+    production_codes: list[str]
+    treatment_codes: list[str]
+    limit_lines: int | None
+
+
+class SourceFindingOut(Schema):
+    rule: str
+    rule_name: str
+    mn: str
+    hour: dt.datetime
+    value: float | None
+    limit: float | None
+    detail: str
+    warning_id: int | None
+    order_id: int | None
+
+
 class SourceDetailOut(SourceOut):
     geometry: SourceGeometry
     attributes: dict[str, AttributeValue]
@@ -145,6 +170,8 @@ class SourceDetailOut(SourceOut):
     files: list[SourceFileOut]
     inspections: int
     open_rectifications: int
+    monitors: list[SourceMonitorOut] = Field(description="the source's own monitors")
+    monitor_findings: list[SourceFindingOut] = Field(description="their latest 20 findings")
 
 
 class SourceNearOut(Schema):
@@ -322,6 +349,8 @@ def source_detail(s: PollutionSource) -> dict[str, Any]:
             "files": [file_row(f) for f in s.files.all()],
             "inspections": 0,  # unless an app counts them (sources.sections)
             "open_rectifications": 0,
+            "monitors": monitor_sections.monitor_rows(s),
+            "monitor_findings": monitor_sections.finding_rows(s),
             **sections.figures_for(s),
         }
     )

@@ -162,3 +162,12 @@ class SourceFile(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.original_name or self.file
+
+
+# The sources' own monitors (dust, fume, power) and their findings: their own module.
+from gridgov.sources.monitor_models import (  # noqa: E402, F401
+    MonitorFinding,
+    MonitorKind,
+    MonitorSettings,
+    SourceMonitor,
+)

@@ -37,14 +37,18 @@ def sources_of_monitor(mn: str) -> list[PollutionSource]:
 
 
 def monitors(source: PollutionSource) -> list[dict[str, Any]]:
-    """The device status of the monitors named by the source (enterprise MNs, a site's MN),
-    for a reader who may see the source: its monitors are shown whichever grid their stations
-    stand in."""
+    """The device status of the monitors named by the source (enterprise MNs, a site's MN, its
+    own registered monitors), for a reader who may see the source: its monitors are shown
+    whichever grid their stations stand in."""
     from gridgov.air.models import DeviceStatus, Station
 
     mns = list(source.attributes.get("monitor_mns") or [])
     if source.attributes.get("monitor_mn"):
         mns.append(source.attributes["monitor_mn"])
+    # The source's own monitors (dust, fume, power: monitor_models.SourceMonitor) too.
+    for mn in source.monitors.values_list("mn", flat=True):
+        if mn not in mns:
+            mns.append(mn)
     if not mns:
         return []
     stations = {s.mn: s for s in Station.objects.filter(mn__in=mns)}

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from gridgov.air import alarm_queries
+from gridgov.air import alarm_queries, maintenance
 from gridgov.air.alarm_queries import OrderRef
 from gridgov.air.models import Alarm
 from gridgov.core.actor import Account
 from gridgov.sources import sections
 from gridgov.sources.models import PollutionSource
+from gridgov.workorders.maintenance_orders import maintenance_orders
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.sourcing import source_section
@@ -52,4 +53,5 @@ def register() -> None:
     overview_panels.register()
     sections.register(orders_section, order=20)
     alarm_queries.register_order_finder(alarm_orders)
+    maintenance.register_order_opener(maintenance_orders)
     bulletin.register()

@@ -1,6 +1,6 @@
 """Periodic jobs run by `gridgov worker` (Huey; inside `gridgov serve` by default): the deadline
 sweep, the air offline sweep and the recomputation of days the HJ 212 receiver left pending,
-every minute. Each is idempotent, so
+every minute; the air maintenance sweep every 15 minutes. Each is idempotent, so
 a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
@@ -37,6 +37,17 @@ def air_offline_sweep() -> None:
     raised = sweep_offline()
     beat("air-offline-sweep")
     log.info("offline sweep: %d alarms", len(raised))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@JobLock("air-maintenance-sweep", ttl=MINUTE_JOB)
+def air_maintenance_sweep() -> None:
+    """Maintenance issues (device fault, calibration due, long silence) and their orders."""
+    from gridgov.air.maintenance import sweep
+
+    result = sweep()
+    if result.opened or result.ended or result.orders:
+        log.info("maintenance sweep: %s", result)
 
 
 @db_periodic_task(crontab(minute="*"))

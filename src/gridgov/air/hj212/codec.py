@@ -8,6 +8,7 @@ CP=&&…&&``. Nothing here touches the database: the receiver and the device sim
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from gridgov.air.models import CST
 HEADER = b"##"
 TAIL = b"\r\n"
 MAX_SEGMENT = 9999  # bytes of the data segment (the 4 length digits' limit)
+CST_OFFSET = 8 * 3600  # China Standard Time, seconds east of UTC
 RAW_KEEP = 2048  # bytes of a refused packet kept for the device's fault record
 # Flag bits of the packet (not of a value).
 FLAG_ANSWER = 1  # A: the device wants an answer
@@ -383,13 +385,27 @@ def answer_9014(packet: Packet, cn: str = "9014") -> bytes:
 
 
 def history_request(
-    mn: str, pw: str, begin: dt.datetime, end: dt.datetime, st: str = "22", cn: str = "2051"
+    mn: str,
+    pw: str,
+    begin: dt.datetime,
+    end: dt.datetime,
+    st: str = "22",
+    cn: str = "2051",
+    qn: str | None = None,
 ) -> bytes:
     """Ask a device for its minute data between two times (CN=2051, BeginTime/EndTime; an
     hourly station's hours with cn="2061")."""
     cp = f"BeginTime={stamp(begin)};EndTime={stamp(end)}"
+    return request(mn, pw, cn, cp, st=st, qn=qn)
+
+
+def request(mn: str, pw: str, cn: str, cp: str, st: str = "22", qn: str | None = None) -> bytes:
+    """A platform's request to a device (Flag=5: 2017, answer wanted), e.g. CN=1012 with
+    ``SystemTime=…`` (set the device's clock) or CN=1061 (its real-time data interval)."""
     return frame(
-        segment_text(qn=qn_now(), st=st, cn=cn, pw=pw, mn=mn, flag=FLAG_V2017 | FLAG_ANSWER, cp=cp)
+        segment_text(
+            qn=qn or qn_now(), st=st, cn=cn, pw=pw, mn=mn, flag=FLAG_V2017 | FLAG_ANSWER, cp=cp
+        )
     )
 
 
@@ -401,6 +417,20 @@ def stamp(moment: dt.datetime) -> str:
 def qn_now(moment: dt.datetime | None = None) -> str:
     moment = (moment or dt.datetime.now(CST)).astimezone(CST)
     return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+
+
+def qn_time(qn: str) -> float | None:
+    """The moment a QN names (epoch seconds; a QN is the sender's clock when it made the
+    packet), or None when it names none. (Read by hand: it runs for every data packet.)"""
+    if len(qn) < 14 or not qn.isdigit():
+        return None
+    year, month, day = int(qn[0:4]), int(qn[4:6]), int(qn[6:8])
+    hour, minute, second = int(qn[8:10]), int(qn[10:12]), int(qn[12:14])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60):
+        return None
+    millis = qn[14:17]
+    utc = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - CST_OFFSET
+    return utc + int(millis) / 10 ** len(millis) if millis else float(utc)
 
 
 def parse_stamp(text: str) -> dt.datetime:

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from gridgov.air import wind
+from gridgov.air.factors import SPEED, Sums
 from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.store import NCOL, Row
 
 if TYPE_CHECKING:
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.receiver import Receiver
     from gridgov.air.hj212.store import Device
 
@@ -126,6 +128,7 @@ class Interval:
     seen: set[str | int] = field(default_factory=set)
     mode: str = ""  # "" new; corrections.REPLACE / MERGE: a late correction of a stored one
     committed_at: float = 0.0
+    factors: dict[str, Sums] = field(default_factory=dict)  # the other factors (factors.py)
 
     def reopened(self, closes_at: float) -> Interval:
         """A committed interval taking late packets: its sums go on (the stored reading is
@@ -144,11 +147,23 @@ class Interval:
             wind=self.wind,
             seen=self.seen,
             mode=corrections.REPLACE,
+            factors=self.factors,
         )
 
     def add(
-        self, values: np.ndarray, flags: np.ndarray, wind_now: np.ndarray | None = None
+        self,
+        values: np.ndarray,
+        flags: np.ndarray,
+        wind_now: np.ndarray | None = None,
+        factors: Factors | None = None,
     ) -> None:
+        if factors:
+            speed = factors.get(SPEED, (None, ""))[0]
+            for code, (value, letter) in factors.items():
+                sums = self.factors.get(code)
+                if sums is None:
+                    sums = self.factors[code] = Sums()
+                sums.add(code, value, letter, speed)
         if wind_now is not None and np.isfinite(wind_now[wind.WD]):
             self.wind = wind_now  # the interval's latest direction (and its speed)
         present = ~np.isnan(values)
@@ -170,6 +185,11 @@ class Interval:
         values = np.where(use_ok, ok_mean, np.where(self.bad_n > 0, bad_mean, np.nan))
         flags = np.where(use_ok, 0, np.where(self.bad_n > 0, self.bad_flag, 0))
         count = np.where(use_ok, self.ok_n, self.bad_n) if self.mode else None
+        factors: Factors = {}
+        for code, sums in self.factors.items():
+            mean, letter = sums.mean(code)
+            if mean is not None:
+                factors[code] = (mean, letter)
         return Row(
             self.device,
             self.ts,
@@ -179,6 +199,7 @@ class Interval:
             self.wind,
             self.mode,
             count,
+            factors or None,
         )
 
 

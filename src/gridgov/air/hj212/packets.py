@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gridgov.air import factors as registry
 from gridgov.air import wind
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.store import (
@@ -15,6 +16,7 @@ from gridgov.air.hj212.store import (
 from gridgov.air.models import Flag
 
 if TYPE_CHECKING:
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device
 # HJ 212-2017 meteorological codes: wind direction (°, where it comes from) and speed (m/s).
 WIND_CODES = {"a01008": wind.WD, "a01007": wind.WS}
@@ -23,14 +25,17 @@ MAX_ITEM_VALUE = 32
 
 
 def read_data(
-    packet: codec.Packet, device: Device
+    packet: codec.Packet, device: Device, factors: Factors | None = None
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """The data area → (ts, values, device flag bits, wind, untracked codes) in POLLUTANT_FIELDS
-    order, with the station's codes and unit factors; FrameError("data_area") or ("no_values":
-    no value of any factor). Wind (a01008 direction, a01007 speed) is (wd, ws), NaN where absent
-    or out of range (never an error). Untracked codes are the factors with a value that are
-    neither a pollutant nor wind (TSP, PM1, VOCs, noise…); values may be all NaN when a packet
-    has only those."""
+    """The data area → (ts, values, device flag bits, wind, untracked codes) in
+    POLLUTANT_FIELDS order, with the station's codes and unit factors; FrameError("data_area")
+    or ("no_values": no value of any factor). Wind (a01008 direction, a01007 speed) is (wd, ws),
+    NaN where absent or out of range (never an error). Untracked codes are the factors with a
+    value that are neither a pollutant nor wind (TSP, PM1, VOCs, noise…); values may be all NaN
+    when a packet has only those. `factors`, when given, receives the other factors: every code
+    that is not a pollutant (wind too) with a finite number: code (as the standard spells it,
+    air/factors.py) → (value as sent, its `-Flag` letter, N when none), MAX_FACTORS_PER_PACKET
+    of them at most."""
     items = packet.items()
     stamp = items.get("DataTime")
     if stamp is None:
@@ -41,6 +46,8 @@ def read_data(
     flags = np.zeros(NCOL, np.int16)
     wind_now = np.full(2, np.nan)
     untracked: list[str] = []
+    other: dict[str, float] = {}
+    letters: dict[str, str] = {}
     for key, text in items.items():
         if len(key) > MAX_ITEM_KEY or len(text) > MAX_ITEM_VALUE:
             raise codec.FrameError("data_area", f"item {key[:MAX_ITEM_KEY]!r} too long")
@@ -49,6 +56,7 @@ def read_data(
             continue
         j = device.codes.get(code.lower())
         if j is None:
+            _other(code, kind, suffix, text, other, letters)
             w = WIND_CODES.get(code.lower())
             if w is not None and kind == suffix:
                 try:
@@ -76,4 +84,26 @@ def read_data(
     if not present.any() and not untracked and np.isnan(wind_now).all():
         raise codec.FrameError("no_values", "no value of any factor")
     flags[~present] = 0
+    if factors is not None:
+        factors.update((c, (v, letters.get(c, "N"))) for c, v in other.items())
     return ts, values, flags, wind_now, untracked
+
+
+def _other(
+    code: str, kind: str, suffix: str, text: str, other: dict[str, float], letters: dict[str, str]
+) -> None:
+    """Keep a factor beside the six: its value (a finite number) or its flag letter."""
+    if not code or len(code) > registry.MAX_CODE:
+        return
+    code = registry.canonical(code)
+    if kind == suffix:
+        try:
+            number = float(text)
+        except ValueError:
+            return  # a status text, not a number: counted (untracked), not stored
+        if math.isfinite(number) and (
+            code in other or len(other) < registry.MAX_FACTORS_PER_PACKET
+        ):
+            other[code] = number
+    elif kind == "Flag" and len(text) == 1:
+        letters[code] = text.upper()

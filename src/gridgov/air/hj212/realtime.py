@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device, Row
 
 
@@ -49,6 +50,7 @@ class RealTime:
         values: np.ndarray,
         flags: np.ndarray,
         wind_now: np.ndarray,
+        factors: Factors | None = None,
     ) -> None:
         """A real-time packet (2011) joins its interval's accumulator, answered when it closes."""
         if ts > self.clock() + FUTURE_SLACK_SECONDS:  # never held open in memory
@@ -63,7 +65,7 @@ class RealTime:
         seen = packet.qn or hash(packet.cp)
         if seen not in acc.seen:  # a re-sent packet is counted once (and answered again)
             acc.seen.add(seen)
-            acc.add(values, flags, wind_now)
+            acc.add(values, flags, wind_now, factors)
         acc.waiters.append((conn, packet))
 
     def _open_interval(self, device: Device, key: tuple[int, int], closes_at: float) -> Interval:

@@ -25,12 +25,15 @@ bits) and hands the row to the store thread. The loop itself never touches the d
 Real-time data (CN=2011) are averaged per station and interval and stored when the interval has
 ended (plus a grace period); a late one corrects its stored interval (hj212/realtime.py). Minute
 (2051) and hourly (2061) data are stored as they come, at the station's interval only (hourly
-data for hourly stations, minute data for the others). A packet with only factors the platform
-does not track is answered (not stored; its codes counted on the device); a notice (CN=2081) gets
-its notice answer (CN=9013). Tolerant in what it accepts: HJ/T 212-2005 headers (no QN, no Flag;
-a packet without QN is answered the 2005 way), both length conventions, data segments up to
-GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per station a CRC variant (Modbus, byte-swapped) and
-an empty password — each counted on the device. Faulty packets (length, CRC, unknown MN, wrong
+data for hourly stations, minute data for the others). Every factor beside the six pollutants
+(meteorology, TSP, noise, VOCs, unknown codes) is stored with its flag as a series of its own
+(air/factors.py, factor_store.py) in the batch's transaction; a packet with only such factors
+is stored that way and answered once committed (its codes still counted on the device as not
+tracked by a rule); a notice (CN=2081) gets its notice answer (CN=9013). Tolerant in what it
+accepts: HJ/T 212-2005 headers (no QN, no Flag; a packet without QN is answered the 2005 way),
+both length conventions, data segments up to GRIDGOV_HJ212_MAX_PACKET (9,999) bytes, and per
+station a CRC variant (Modbus, byte-swapped) and an empty password — each counted on the
+device. Faulty packets (length, CRC, unknown MN, wrong
 PW, malformed) are dropped unanswered and counted by reason, on the device whose MN they carry
 with their raw bytes (hj212/accounting.py); GRIDGOV_HJ212_MAX_FAULTS of them in a row close the
 connection. After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
@@ -55,9 +58,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 
-from gridgov.air.hj212 import codec
+from gridgov.air import factor_hooks
+from gridgov.air.hj212 import codec, commands
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.connection import Connection, Interval, Split
+from gridgov.air.hj212.control import UPLOAD_CN, Control
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.fairness import Fairness
 from gridgov.air.hj212.packets import read_data
@@ -75,6 +80,7 @@ from gridgov.air.hj212.store import (
 from gridgov.air.models import CST, StationKind
 
 if TYPE_CHECKING:
+    from gridgov.air.factors import Factors
     from gridgov.air.hj212.store import Device
 
 # System codes (ST): 22 ambient air (空气质量监测), 31 air pollution sources (大气环境污染源);
@@ -91,7 +97,7 @@ MAX_OPEN_SPLITS = 10_000
 # --- the receiver -----------------------------------------------------------------------------
 
 
-class Receiver(Accounting, RealTime):
+class Receiver(Accounting, RealTime, Control):
     """The HJ 212 TCP service. `await start()`, then `await stop()` (or `serve_forever()`)."""
 
     def __init__(
@@ -148,6 +154,7 @@ class Receiver(Accounting, RealTime):
         self._next_status = 0.0
         self._next_stats = 0.0
         self.fairness = Fairness(self)  # connections per address, first packet, rate, store share
+        self.init_control()  # device control: links, commands in flight, clocks (control.py)
 
     # --- life cycle ---
 
@@ -193,6 +200,7 @@ class Receiver(Accounting, RealTime):
             for key in list(self.intervals):
                 self._submit(self.intervals.pop(key).row())
             await loop.run_in_executor(None, self._store.stop)
+            await self.flush_commands()
             snapshots = self._status_snapshots()
             if snapshots:
                 await loop.run_in_executor(self._db, write_status, snapshots)
@@ -221,6 +229,7 @@ class Receiver(Accounting, RealTime):
             return
         conn.open = False
         self.connections.discard(conn)
+        self.unlink(conn)
         now = dt.datetime.now(dt.UTC)
         for sid in conn.stations:
             stats = self._stats(sid)
@@ -237,8 +246,9 @@ class Receiver(Accounting, RealTime):
         if admitted is None:
             return
         packet, device = admitted
+        factors: Factors = {}
         try:
-            ts, values, flags, wind_now, untracked = read_data(packet, device)
+            ts, values, flags, wind_now, untracked = read_data(packet, device, factors)
         except codec.FrameError as exc:
             if exc.reason == "no_values":
                 self.count_rejection("no_values", device)
@@ -249,16 +259,20 @@ class Receiver(Accounting, RealTime):
                 )
             return
         conn.faults = 0
+        self.data_seen(device, packet, ts)
         hourly = device.info.interval >= 60
         if (packet.cn == "2061") != hourly:
             self.count_rejection("not_interval", device)
             return
         if untracked:
             self.count_untracked(device, untracked)
-        if np.isnan(values).all():  # only untracked factors (or wind): answered, not stored
+        if np.isnan(values).all():  # only other factors (or wind): stored as factors only
             self.counters["untracked_only"] += 1
-            self._answer([(conn, packet)], device)
-            return
+            if not factors:  # nothing storable (status texts): answered, as before
+                self._answer([(conn, packet)], device)
+                if factor_hooks.wanted(device.mn):
+                    factor_hooks.publish(device.mn, packet.cn, packet.items())
+                return
         if not self.store_enabled:
             self._answer([(conn, packet)], device)
             return
@@ -266,9 +280,11 @@ class Receiver(Accounting, RealTime):
             conn.asked.add(device.mn)
             self._ask_missed(conn, device, packet)
         if packet.cn == "2011":
-            self._accumulate(conn, device, packet, ts, values, flags, wind_now)
+            self._accumulate(conn, device, packet, ts, values, flags, wind_now, factors or None)
         else:
-            self._submit(Row(device, ts, values, flags, [(conn, packet)], wind_now))
+            self._submit(
+                Row(device, ts, values, flags, [(conn, packet)], wind_now, factors=factors or None)
+            )
 
     def _admit(self, conn: Connection, segment: bytes) -> tuple[codec.Packet, Device] | None:
         """A segment's data packet and its device: the frame parsed, the device known, its
@@ -296,6 +312,7 @@ class Receiver(Accounting, RealTime):
                 return None
             conn.verified.add(key)
         self._seen(conn, device)
+        self.link(conn, device, packet)
         if (
             crc is not codec.CRC_STANDARD
             or length is not codec.LENGTH_STANDARD
@@ -307,12 +324,18 @@ class Receiver(Accounting, RealTime):
         if packet.st == "91" and packet.cn in ANSWER_CN:
             conn.faults = 0
             self.counters["device_answers"] += 1
+            self.device_answer(device, packet)
             return None
         if packet.cn in NOTICE_CN:
             conn.faults = 0
             self.counters["notices"] += 1
             if packet.wants_answer:
                 conn.write(codec.answer_9014(packet, cn="9013"))
+            self.notice(device, packet)
+            return None
+        if packet.cn in UPLOAD_CN:  # a device uploads a value a command asked for
+            conn.faults = 0
+            self.device_upload(conn, device, packet)
             return None
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
             self.count_rejection("unsupported", device)
@@ -371,16 +394,10 @@ class Receiver(Accounting, RealTime):
         if gap <= step or gap > self.backfill_seconds or end < begin:
             return
         cn = "2061" if device.info.interval >= 60 else "2051"
-        conn.write(
-            codec.history_request(
-                device.mn,
-                packet.pw,
-                dt.datetime.fromtimestamp(begin, CST),
-                dt.datetime.fromtimestamp(end, CST),
-                st=packet.st,
-                cn=cn,
-            )
-        )
+        since, until = dt.datetime.fromtimestamp(begin, CST), dt.datetime.fromtimestamp(end, CST)
+        qn = commands.next_qn()
+        conn.write(codec.history_request(device.mn, packet.pw, since, until, packet.st, cn, qn))
+        self.history_asked(device, cn, qn, since, until)  # logged like a command
         self.counters["backfill_requests"] += 1
 
     def _submit(self, row: Row) -> None:
@@ -413,9 +430,14 @@ class Receiver(Accounting, RealTime):
             device = self.devices.get(row.station.mn) or row.station
             if reason is None:
                 self.counters["rows_stored"] += 1
-                if device.last_ts is None or row.ts > device.last_ts:
+                if row.factors_only:
+                    self.counters["factor_rows_stored"] += 1
+                elif device.last_ts is None or row.ts > device.last_ts:
                     device.last_ts = row.ts
                 self._answer(row.waiters, device)
+                if factor_hooks.wanted(device.mn):  # the sources' monitors, …
+                    for _conn, packet in row.waiters:
+                        factor_hooks.publish(device.mn, packet.cn, packet.items())
             else:
                 for _ in row.waiters:
                     self.count_rejection(reason, device)
@@ -444,6 +466,7 @@ class Receiver(Accounting, RealTime):
                 self.counters["closed_idle"] += 1
                 conn.close()
         self.fairness.tick(mono)
+        self.control_tick(mono)
         assert self._loop is not None
         if mono >= self._next_refresh and not self._refreshing:
             self._next_refresh = mono + self.refresh_seconds
@@ -505,6 +528,7 @@ class Receiver(Accounting, RealTime):
         elif self._writing_status:  # a periodic write took the deltas: wait behind it (one thread)
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, time.sleep, 0)
+        await self.flush_commands()
 
 
 def _print_line(line: str) -> None:

@@ -37,6 +37,11 @@ class Config:
     quirks: frozenset[str] = frozenset()
     # Per-device quirks (device index → quirks), overriding `quirks`: a mix of logger eras.
     quirks_of: Callable[[int], frozenset[str]] | None = None
+    # The devices' clocks (sim_control.py): seconds ahead of the real time (negative: behind),
+    # and seconds gained per real minute (after a sync too); whether they answer commands.
+    clock_offset: float = 0.0
+    clock_drift: float = 0.0
+    commands: bool = True
 
     def mn(self, index: int) -> str:
         return f"{self.prefix}{self.first + index:0{self.digits}d}"
@@ -66,6 +71,8 @@ class Stats:
     backfilled: int = 0  # minute packets sent because the platform asked for them
     rtd_sent: int = 0
     frame_errors: int = 0  # unreadable bytes from the platform
+    commands: dict[str, int] = field(default_factory=dict)  # the platform's commands, by CN
+    clock_sets: int = 0  # times the platform set a device's clock (CN=1012)
     first_sent: dict[tuple[str, str], float] = field(default_factory=dict)  # wall clock
     answered_at: dict[tuple[str, str], float] = field(default_factory=dict)  # wall clock
     latencies: list[float] = field(default_factory=list)  # first send → answer, seconds
@@ -126,6 +133,9 @@ class Stats:
             )
         if self.rtd_sent:
             lines.append(f"real-time packets (CN=2011, no answer wanted): {self.rtd_sent:,}")
+        if self.commands:
+            done = ", ".join(f"CN={cn} ×{n}" for cn, n in sorted(self.commands.items()))
+            lines.append(f"platform commands: {done}; clocks set: {self.clock_sets}")
         if self.late_answers or self.frame_errors:
             lines.append(
                 f"answers to no unanswered packet: {self.late_answers:,}; "

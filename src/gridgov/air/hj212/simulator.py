@@ -12,6 +12,8 @@ answers allow with at most ``window`` unanswered packets. It behaves like a devi
   unanswered is sent again first;
 * a platform's history request (``CN=2051`` with BeginTime/EndTime) is answered the 2017 way:
   ``CN=9011`` (request answer), the minutes asked for, then ``CN=9012`` (execution result);
+* the platform's commands are answered the same way (hj212/sim_control.py): its time (1011) and
+  setting it (1012), its upload intervals (1061–1064); its clock may start off and drift;
 * optionally real-time ``CN=2011`` packets (no answer wanted) and a few vendor quirks.
 
 Values are a deterministic function of (device, minute): a re-sent or back-filled minute carries
@@ -34,7 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gridgov.air.hj212 import codec
+from gridgov.air.hj212 import codec, sim_control
 from gridgov.air.hj212.sim_config import Stats
 from gridgov.air.models import CST
 
@@ -129,13 +131,15 @@ class Device:
         self.last_qn_ms = 0
         self.next_paced = 0.0
         self.next_rtd = time.monotonic()
+        self.settings = sim_control.DeviceSettings(self.cfg)  # its clock and intervals
+        self.rtd_seconds = self.cfg.rtd_seconds
         self.random = random.Random(self.number)  # noqa: S311 — timing jitter, not secrets
 
     # -------------------------------------------------------------------------- packets --
 
     def qn(self) -> str:
         """A QN (time to the ms) distinct from this device's previous one."""
-        ms = max(int(time.time() * 1000), self.last_qn_ms + 1)
+        ms = max(int(self.settings.clock.now() * 1000), self.last_qn_ms + 1)
         self.last_qn_ms = ms
         moment = dt.datetime.fromtimestamp(ms / 1000, CST)
         return codec.qn_now(moment)
@@ -207,7 +211,7 @@ class Device:
         )
 
     def rtd_packet(self) -> bytes:
-        now = dt.datetime.now(CST).replace(microsecond=0)
+        now = dt.datetime.fromtimestamp(self.settings.clock.now(), CST).replace(microsecond=0)
         values = minute_values(self.number, now, self.hot)
         groups = [f"{c}-Rtd={values[c]},{c}-Flag=N" for c in CODES]
         cp = ";".join([f"DataTime={codec.stamp(now)}", *groups])
@@ -220,6 +224,12 @@ class Device:
     def reply(self, qn: str, cn: str, cp: str) -> bytes:
         return self._frame(
             codec.segment_text(qn=qn, st="91", cn=cn, pw=self.cfg.pw, mn=self.mn, flag=4, cp=cp)
+        )
+
+    def upload(self, qn: str, cn: str, cp: str) -> bytes:
+        """The value a command asked for (CN=1011, 1061, 1063), with the command's QN."""
+        return self._frame(
+            codec.segment_text(qn=qn, st="22", cn=cn, pw=self.cfg.pw, mn=self.mn, flag=4, cp=cp)
         )
 
     async def write(self, data: bytes) -> None:
@@ -349,8 +359,8 @@ class Device:
                 raise _Lost
             now = time.monotonic()
             await self._resend_due(now)
-            if cfg.rtd_seconds and now >= self.next_rtd and not self.schedule_done():
-                self.next_rtd = now + cfg.rtd_seconds
+            if self.rtd_seconds and now >= self.next_rtd and not self.schedule_done():
+                self.next_rtd = now + self.rtd_seconds
                 self.stats.rtd_sent += 1
                 await self.write(self.rtd_packet())
             while self.control:
@@ -401,7 +411,7 @@ class Device:
             ready = self.next_ready_at(now)
             if ready is not None:
                 wake_at.append(ready)
-        if cfg.rtd_seconds and not self.schedule_done():
+        if self.rtd_seconds and not self.schedule_done():
             wake_at.append(self.next_rtd)
         wait = min(wake_at) - now
         if wait > 0:
@@ -430,6 +440,9 @@ class Device:
                         self.answer(packet.qn)
                     elif packet.cn == "2051":
                         self.history(packet)
+                    elif packet.cn in sim_control.COMMAND_CN:
+                        self.control.extend(sim_control.handle(self, packet))
+                        self.wake.set()
         except OSError:
             pass
         finally:

@@ -17,10 +17,11 @@ import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
-from gridgov.air import aggregate
+from gridgov.air import aggregate, factor_hooks, factor_store, wind
+from gridgov.air.factors import Factors
 from gridgov.air.hj212 import codec, corrections
 from gridgov.air.hj212.devices import STANDARD_CODES
-from gridgov.air.ingest import Batch, StationInfo, ingest
+from gridgov.air.ingest import EARLIEST_TS, FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
 from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station
 
 if TYPE_CHECKING:
@@ -77,7 +78,9 @@ def load_devices() -> dict[str, Device]:
     try:
         stations = Station.objects.filter(active=True, mn__isnull=False).exclude(mn="")
         last = dict(stations.filter(state__isnull=False).values_list("pk", "state__last_ts"))
-        return {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
+        devices = {str(s.mn): device_of(s, last.get(s.pk)) for s in stations}
+        factor_hooks.refresh()  # the MNs the apps above watch (sources' monitors)
+        return devices
     finally:
         connection.close()
 
@@ -197,10 +200,18 @@ class Row:
     # `count` its late values per pollutant.
     mode: str = ""
     count: np.ndarray | None = None
+    # The factors beside the six (code → (value, flag letter)): air/factors.py, stored by
+    # factor_store.save in the row's transaction. A row with no pollutant value is stored
+    # that way only (no reading).
+    factors: Factors | None = None
 
     @property
     def info(self) -> StationInfo:
         return self.station.info
+
+    @property
+    def factors_only(self) -> bool:
+        return bool(np.isnan(self.values).all())
 
 
 _STOP = object()
@@ -357,19 +368,57 @@ def _wind_of(group: list[Row]) -> np.ndarray | None:
 
 
 def commit_rows(group: list[Row], *, defer_days: bool = False) -> list[tuple[Row, str | None]]:
-    """One ingestion for the rows; each row's outcome (None: stored now or before). With
-    defer_days their days are left pending (the store thread's refresh recomputes them).
-    Corrections of late real-time intervals update their stored readings after the group's new
-    rows are stored (a correction may follow its reading in the same group)."""
+    """One ingestion for the rows, and their other factors, in one transaction; each row's
+    outcome (None: stored now or before). With defer_days their days are left pending (the
+    store thread's refresh recomputes them). A row with other factors only is checked for its
+    time (on the station's interval, not in the future) and stored as factors, with its wind
+    as the station's latest."""
+    with transaction.atomic():
+        only = [r for r in group if r.factors_only]
+        outcomes = _commit_readings([r for r in group if not r.factors_only], defer_days)
+        outcomes += [(r, _time_refused(r)) for r in only]
+        factor_store.save(
+            (r.info.id, r.ts, r.info.interval, r.factors)
+            for r, reason in outcomes
+            if reason is None and r.factors
+        )
+        _save_wind([r for r, reason in outcomes if reason is None and r.factors_only])
+    return outcomes
+
+
+def _time_refused(row: Row, now: float | None = None) -> str | None:
+    now = time.time() if now is None else now
+    off = row.ts % (max(row.info.interval, 1) * 60) != 0
+    if off or row.ts > now + FUTURE_SLACK_SECONDS or row.ts < EARLIEST_TS:
+        return "refused_time"
+    return None
+
+
+def _save_wind(rows: list[Row]) -> None:
+    """The latest wind of factor-only rows (those with pollutants: ingest's)."""
+    rows = sorted((r for r in rows if np.isfinite(r.wind).any()), key=lambda r: (r.info.id, r.ts))
+    if rows:
+        wind.save_latest(
+            np.array([r.info.id for r in rows], dtype=np.int64),
+            np.array([r.ts for r in rows], dtype=np.int64),
+            np.array([r.wind for r in rows], dtype=float).reshape(len(rows), 2),
+        )
+
+
+def _commit_readings(group: list[Row], defer_days: bool) -> list[tuple[Row, str | None]]:
+    """Corrections of late real-time intervals update their stored readings after the group's
+    new rows are stored (a correction may follow its reading in the same group)."""
+    if not group:
+        return []
     late = [r for r in group if r.mode]
     if late:
         fresh = [r for r in group if not r.mode]
-        outcomes = commit_rows(fresh, defer_days=defer_days) if fresh else []
+        outcomes = _commit_readings(fresh, defer_days) if fresh else []
         missing = corrections.apply(late, defer_days=defer_days)
         if missing:  # nothing stored for these intervals yet: ordinary new readings
             for row in missing:
                 row.mode = ""
-            outcomes += commit_rows(missing, defer_days=defer_days)
+            outcomes += _commit_readings(missing, defer_days)
         missing_ids = {id(r) for r in missing}
         return outcomes + [(r, None) for r in late if id(r) not in missing_ids]
     n = len(group)

@@ -1,4 +1,5 @@
-"""gridgov air daily|assess|sweep: reports for analysts, and the offline sweep."""
+"""gridgov air daily|assess|sweep|maintenance: reports for analysts, the offline sweep and the
+maintenance sweep."""
 
 import csv
 import datetime as dt
@@ -26,7 +27,7 @@ def date_arg(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Air-quality reports: `air daily`, `air assess`, `air sweep`."
+    help = "Air-quality reports: `air daily`, `air assess`, `air sweep`, `air maintenance`."
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,11 +45,21 @@ class Command(BaseCommand):
             )
             p.add_argument("-o", "--output", type=Path)
         sub.add_parser("sweep", help="raise offline alarms for silent stations")
+        sub.add_parser("maintenance", help="open maintenance issues and their work orders")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "sweep":
             raised = sweep_offline()
             self.stdout.write(f"{len(raised)} offline alarm(s) raised.")
+            return
+        if opts["action"] == "maintenance":
+            from gridgov.air.maintenance import sweep
+
+            done = sweep()
+            self.stdout.write(
+                f"maintenance: {done.opened} issue(s) opened, {done.ended} ended, "
+                f"{done.orders} work order(s) opened."
+            )
             return
         start, end = date_arg(opts["start"]), date_arg(opts["end"])
         if end < start:

@@ -3,6 +3,7 @@
 gridgov hj212-sim --devices 50 --port 8212                      # real time, one a minute
 gridgov hj212-sim --devices 2000 --from 2026-03-01T08:00 --window 4 --seconds 60
 gridgov hj212-sim --devices 10 --from 2026-03-01T08:00 --rate 5 --minutes 120
+gridgov hj212-sim --devices 3 --rtd 30 --clock-offset 300 --clock-drift 0.5  # clocks off
 """
 
 from __future__ import annotations
@@ -70,6 +71,24 @@ class Command(BaseCommand):
             "--hot", type=int, default=0, help="every HOT-th device sends PM2.5 over 150"
         )
         parser.add_argument("--quirks", default="", help="comma-separated: " + ", ".join(QUIRKS))
+        parser.add_argument(
+            "--clock-offset",
+            type=float,
+            default=0.0,
+            help="the devices' clocks are this many seconds ahead (negative: behind); the "
+            "platform sees it in their QNs and sets them (CN=1012)",
+        )
+        parser.add_argument(
+            "--clock-drift",
+            type=float,
+            default=0.0,
+            help="seconds the devices' clocks gain per minute (also after being set)",
+        )
+        parser.add_argument(
+            "--ignore-commands",
+            action="store_true",
+            help="answer no command (1011/1012/1061–1064): an older logger",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -98,6 +117,9 @@ class Command(BaseCommand):
             rtd_seconds=opts["rtd"],
             hot=(lambda i: i % hot == 0) if hot else (lambda i: False),
             quirks=quirks,
+            clock_offset=opts["clock_offset"],
+            clock_drift=opts["clock_drift"],
+            commands=not opts["ignore_commands"],
         )
         raise_open_files(cfg.devices + 256)
         from rich.console import Console
@@ -120,6 +142,9 @@ class Command(BaseCommand):
             t.add_row("sent / re-sent", f"{stats.sent:,} / {stats.resent:,}")
             t.add_row("answered", f"{stats.answered:,} ({recent:,.0f}/s)")
             t.add_row("p99 packet → answer", f"{stats.percentile(99) * 1000:,.0f} ms")
+            if stats.commands:
+                done = ", ".join(f"{cn} ×{n}" for cn, n in sorted(stats.commands.items()))
+                t.add_row("platform commands", f"{done} (clock set {stats.clock_sets}×)")
             return t
 
         with Live(console=console, refresh_per_second=2, transient=True) as live:
