@@ -436,6 +436,8 @@ def clock(request):
 
 def clear_process_caches() -> None:
     """Forget what the process remembers of the database: the grid index and the other caches."""
+    from django.core.cache import cache
+
     from gridgov.air import assessment, gateways, stations
     from gridgov.people import names
     from gridgov.territory import locate
@@ -447,6 +449,9 @@ def clear_process_caches() -> None:
     stations.station_tokens.clear()  # the ingestion token caches
     gateways.gateway_tokens.clear()
     names.clear_cache()  # the roster's names masked in public text
+    # The short-lived figure caches (the overview's air part is keyed by scope and day): with
+    # the clock set to one moment, each test would otherwise read the one before's figures.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

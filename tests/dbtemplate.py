@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,6 +84,7 @@ def teardown(run: str, old_name: str, verbosity: int) -> None:
     from django.db import connections
 
     connection = connections[ALIAS]
+    end_stray_sessions(connection)
     connection.creation.destroy_test_db(old_name, verbosity=verbosity)
     state = _state(run)
     with _locked(state / "lock"):
@@ -93,6 +95,22 @@ def teardown(run: str, old_name: str, verbosity: int) -> None:
         if left == 0 and ready.exists():
             connection.creation._destroy_test_db(ready.read_text(), verbosity)
             ready.unlink()
+
+
+def end_stray_sessions(connection: Any) -> None:
+    """PostgreSQL: a session that a test's thread left open on this worker's database would make
+    the DROP DATABASE at the very end fail (and with it the run). Each one is reported on the
+    terminal with its last query, so the leak stays visible, and ended."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 200) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, state, query in cursor.fetchall():
+            sys.__stderr__.write(f"\na test left a database session open ({state}): {query}\n")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 def xdist_run() -> tuple[str, str] | None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from gridgov.air.aggregate import HOUR
 from gridgov.air.ingest import ingest, station_infos
-from gridgov.air.models import Alarm, AlarmRule, Station, Target
+from gridgov.air.models import CST, Alarm, AlarmRule, DailyAggregate, Station, Target
 from gridgov.air.periods import today
 from gridgov.inbox import commands
 from gridgov.territory.models import GridKind, Level, Region
@@ -64,13 +64,16 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
         code="M3", name="西一微站", kind="micro", lat=35.2, lon=113.3, grid=territory["D-S2-C2-G3"]
     )
     day = today()
-    # Daily values for this month to date and the whole previous month (first: just after
-    # midnight the hours below belong to yesterday, and their ingestion recomputes that day).
+    # Daily values for this month to date and the whole previous month.
     first = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     days = (day - first).days  # up to yesterday: today has its hours
-    put_days(stations["micro"], first, [40.0 + (i % 7) for i in range(days)])
-    put_days(stations["micro2"], first, [45.0 + (i % 5) for i in range(days)])
-    put_days(m3, first, [30.0 + (i % 3) for i in range(days)])
+    daily = {
+        stations["micro"]: [40.0 + (i % 7) for i in range(days)],
+        stations["micro2"]: [45.0 + (i % 5) for i in range(days)],
+        m3: [30.0 + (i % 3) for i in range(days)],
+    }
+    for station, values in daily.items():
+        put_days(station, first, values)
     # Today's hours: the two hours before the current one, at every station.
     now = int(time.time())
     start = now - now % HOUR - 2 * HOUR
@@ -89,6 +92,13 @@ def centre(crew, territory, people, stations, report):  # noqa: F811
             o3=60.0 + wobble,
         )
         ingest(batch, infos, now=float(now))
+    yesterday = day - dt.timedelta(days=1)
+    if dt.datetime.fromtimestamp(start, CST).date() == yesterday:
+        # Just after midnight these hours belong to yesterday, and their ingestion recomputed
+        # that day from two hours (an incomplete day): the complete day is written again.
+        DailyAggregate.objects.filter(station__in=list(daily), day=yesterday).delete()
+        for station, values in daily.items():
+            put_days(station, yesterday, values[-1:])
     Target.objects.create(
         region=territory["D"],
         metric="pm25",
