@@ -58,6 +58,7 @@ def test_one_issue_and_one_order_per_episode(world, people):
     assert orders.count() == 2
     fault_order = orders.get(event__title__contains="设备故障")
     assert fault_order.event.category.code == "station_fault"
+    assert fault_order.event.source == "upkeep"  # 监测设备运维, not an air-quality alarm
     assert fault_order.event.region.code == "D-S1-C1-G1"
     assert fault_order.assignee is not None
     assert "蓝天运维" in fault_order.event.description and "crc" in fault_order.event.description

@@ -74,6 +74,7 @@ def test_dust_at_the_limit_is_no_exceedance_over_it_opens_an_order_due_in_an_hou
     assert order.assignee.name == "张网格"
     assert order.extended_until == now + dt.timedelta(hours=1)
     assert order.event.category.code == "construction_dust"
+    assert order.event.source == "monitor"  # 污染源自动监控, not an air-station alarm
     assert "东一花园工地" in order.event.title and "PM10 150.1" in order.event.description
 
 

@@ -54,7 +54,7 @@ def open_order(finding: MonitorFinding, now: dt.datetime) -> int | None:
         description += _("（限值 %(limit)g）") % {"limit": finding.limit}
     order = create_event(
         EventInput(
-            source=Source.AIR_ALARM,
+            source=Source.MONITOR,
             category=category,
             title=(f"{finding.get_rule_display()}：{source.name}")[:120],
             description=description[:4000],

@@ -154,7 +154,14 @@ def _event(
     )
 
 
-AUTO_DISPATCHED = {Source.PATROL, Source.AIR_ALARM, Source.INSPECTION, Source.COMMAND}
+AUTO_DISPATCHED = {
+    Source.PATROL,
+    Source.AIR_ALARM,
+    Source.INSPECTION,
+    Source.COMMAND,
+    Source.MONITOR,
+    Source.UPKEEP,
+}
 
 
 def create_event(

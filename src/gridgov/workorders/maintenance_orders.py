@@ -38,7 +38,7 @@ def maintenance_orders(issues: list[MaintenanceIssue]) -> dict[int, tuple[int, s
             with transaction.atomic():
                 order = create_event(
                     EventInput(
-                        source=Source.AIR_ALARM,
+                        source=Source.UPKEEP,
                         category=category,
                         title=title[:120],
                         description=f"{issue.detail}\n运维单位：{operator}",

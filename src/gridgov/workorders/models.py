@@ -34,6 +34,8 @@ class Source(models.TextChoices):
     HOTLINE = "hotline", _("12345热线")
     COMMAND = "command", _("指挥中心指令")
     INSPECTION = "inspection", _("检查发现")
+    MONITOR = "monitor", _("污染源自动监控")  # a source's own monitor (dust, fume, power)
+    UPKEEP = "upkeep", _("监测设备运维")  # a station's fault, calibration due or long silence
 
 
 class Category(models.Model):
