@@ -326,7 +326,7 @@ def test_the_simulators_real_world_variants_are_all_stored(devices, fast, quirks
             start=start,
             minutes=6,
             window=1,
-            timeout=2,
+            timeout=30,  # no re-send under load: every packet counted once
             drain=10,
             seconds=30,
             quirks=frozenset(quirks),
@@ -372,7 +372,7 @@ def test_a_mix_of_logger_eras_per_device(devices, fast):
             pw=PW,
             start=start,
             minutes=4,
-            timeout=2,
+            timeout=30,  # no re-send under load: every packet counted once
             drain=10,
             seconds=30,
             quirks_of=eras.__getitem__,
