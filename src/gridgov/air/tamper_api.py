@@ -17,6 +17,9 @@ from gridgov.apikit import ApiError, errors
 from gridgov.schemas import Schema
 
 router = Router()
+# A finding's numbers: a value, the QN milliseconds seen, or per pollutant its own numbers.
+Number = float | int | str | None
+Evidence = dict[str, Number | list[int] | dict[str, Number]]
 
 
 class TamperOut(Schema):
@@ -30,7 +33,7 @@ class TamperOut(Schema):
     start: dt.datetime
     end: dt.datetime = Field(description="exclusive")
     pollutants: list[str]
-    evidence: dict[str, Any] = Field(description="the detector's numbers")
+    evidence: Evidence = Field(description="the detector's numbers")
     status: Literal["open", "confirmed", "dismissed"]
     decided_by: str | None
     decided_at: dt.datetime | None

@@ -104,7 +104,7 @@ def spray(
         near_base = near[:, t - 2 : t].mean(axis=1)  # (K, 2)
         with np.errstate(invalid="ignore", divide="ignore"):
             change = (near[:, t] - near_base) / near_base
-        known = np.isfinite(change) & (near_base > 0)
+            known = np.isfinite(change) & (near_base > 0)
         kept: list[str] = []
         evidence: dict[str, Any] = {}
         for j, p in enumerate(PM):
@@ -247,7 +247,11 @@ def clock(station_id: int, days: list[ClockDay]) -> list[Finding]:
         same_gap = d.gap_min is not None and d.gap_min == d.gap_max
         if not (same_ms or same_gap):
             continue
-        start = int(dt.datetime.strptime(d.day, "%Y%m%d").replace(tzinfo=CST).timestamp())
+        try:
+            day = dt.datetime.strptime(d.day, "%Y%m%d").replace(tzinfo=CST)
+        except ValueError:
+            continue  # not a day a QN names (a device's garbage, counted as sent)
+        start = int(day.timestamp())
         evidence = {
             "packets": d.packets,
             "millis": list(d.millis) if same_ms else None,
