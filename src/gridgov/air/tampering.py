@@ -185,6 +185,7 @@ def flat_day(
     near_cv = near_cv[np.isfinite(near_cv)]
     if (
         np.isfinite(own_cv)
+        and float(values.mean()) > floor  # near the detection limit steady values are normal
         and own_cv < limit("flat_cv")
         and len(near_cv) >= limit("min_neighbours")
         and float(np.median(near_cv)) >= limit("flat_neighbour_cv")

@@ -141,10 +141,10 @@ class Device:
     def qn(self) -> str:
         """A QN (time to the ms) distinct from this device's previous one: the device's clock
         when it makes the packet (its milliseconds and spacing wander as a real logger's do),
-        or with the "regularclock" quirk a script's: the first minute, then 60.000 s more each
-        time."""
+        or with the "regularclock" quirk a script's: the device's clock at the first packet to
+        the whole second, then 60.000 s more each time."""
         if "regularclock" in self.quirks:
-            first = int(self.first_minute.timestamp() * 1000)
+            first = int(self.settings.clock.now()) * 1000
             ms = first if not self.last_qn_ms else self.last_qn_ms + 60_000
             self.last_qn_ms = ms
             return codec.qn_now(dt.datetime.fromtimestamp(ms / 1000, CST))
