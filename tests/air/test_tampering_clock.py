@@ -18,7 +18,6 @@ from gridgov.air.models import CST, DeviceStatus, Flag, Reading, Station
 from gridgov.air.tamper_models import TamperFinding
 from tests.air.test_hj212_receiver import (  # noqa: F401 (fixtures)
     PW,
-    db,
     devices,
     fast,
     minute,
