@@ -134,6 +134,13 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     # the urban west is dirtier than the towns in the east, on average
     by_name = {r.assessment.name: r.value for r in ranked}
     assert by_name["文苑街道"] > by_name["磨头镇"]
+    # Yesterday's fog cannon at one micro-station: the tampering list has its finding.
+    from gridgov.air.models import CST
+    from gridgov.air.tamper_models import TamperFinding
+
+    spray = TamperFinding.objects.get()
+    assert (spray.kind, spray.status) == ("spray", "open") and spray.station.kind == "micro"
+    assert spray.start == dt.datetime(2026, 1, 11, 10, tzinfo=CST)
 
 
 def test_demo_orders_history_goes_through_the_services(db):

@@ -81,6 +81,10 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/review/decisions/<decision_id>/undo": row(
         "405 405 405 405 405 405 405", decision_id="1"
     ),
+    "api/v1/air/tampering": row("401 200 403 403 403 403 403"),
+    "api/v1/air/tampering/<finding_id>/decision": row(
+        "405 405 405 405 405 405 405", finding_id="1"
+    ),
     "api/v1/ingest/devices": row("401 200 200 200 200 200 200"),
     "api/v1/air/latest": row("401 200 200 200 200 200 200"),
     "api/v1/stations/<code>/hourly": row(
@@ -510,6 +514,9 @@ ROUTES: dict[str, Row] = {
     "air/review/decisions/<int:decision_id>/undo/": row(
         "302 405 405 405 405 405 405", decision_id="1"
     ),
+    # Tampering findings: the command office may look; only data reviewers decide.
+    "air/tampering/": row("302 200 403 403 403 403 403"),
+    "air/tampering/<int:finding_id>/decision/": row("302 405 405 405 405 405 405", finding_id="1"),
     "orders/": row("302 200 200 200 200 200 200"),
     "orders/new/": row("302 200 200 200 200 200 404"),
     "orders/<int:pk>/": row(

@@ -129,6 +129,7 @@ def _register() -> None:
     from gridgov.air.factor_api import router as factor_router
     from gridgov.air.quality_api import router as air_quality_router
     from gridgov.air.review_api import router as review_router
+    from gridgov.air.tamper_api import router as tamper_router
     from gridgov.bulletins.api import router as bulletins_router
     from gridgov.centre.api import router as centre_router
     from gridgov.customs.api import router as customs_router
@@ -155,6 +156,7 @@ def _register() -> None:
     api.add_router("", air_router, tags=["air"])
     api.add_router("", factor_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
+    api.add_router("", tamper_router, tags=["air tampering"])
     api.add_router("", air_quality_router, tags=["air sensor quality"])
     api.add_router("", device_control_router, tags=["air device control"])
     api.add_router("", workorders_router, tags=["work orders"])

@@ -527,3 +527,31 @@ GRIDGOV_CALIBRATION_DUE_DAYS = config.env_float("GRIDGOV_CALIBRATION_DUE_DAYS", 
 GRIDGOV_MAINTENANCE_OFFLINE_HOURS = config.env_float(
     "GRIDGOV_MAINTENANCE_OFFLINE_HOURS", 24, minimum=1
 )
+
+# Tampering detection (air/tampering.py): any of its thresholds by lower-case name, e.g.
+# "spray_drop=0.6,radius_km=3,flat_cv=0.02"; the hourly job scans this many hours back.
+_TAMPER_NAMES = {
+    "spray_drop",
+    "spray_drop_min",
+    "neighbour_change",
+    "spray_rh_rise",
+    "spray_rh_wet",
+    "spray_rh_neighbours",
+    "radius_km",
+    "min_neighbours",
+    "flat_min_hours",
+    "flat_cv",
+    "flat_neighbour_cv",
+    "repeat_share",
+    "ramp_hours",
+    "clock_min_packets",
+}
+GRIDGOV_TAMPER_THRESHOLDS = config.env_floats("GRIDGOV_TAMPER_THRESHOLDS", {})
+if set(GRIDGOV_TAMPER_THRESHOLDS) - _TAMPER_NAMES:
+    raise ValueError(
+        "GRIDGOV_TAMPER_THRESHOLDS names "
+        + ", ".join(sorted(_TAMPER_NAMES))
+        + "; got "
+        + ", ".join(sorted(set(GRIDGOV_TAMPER_THRESHOLDS) - _TAMPER_NAMES))
+    )
+GRIDGOV_TAMPER_SCAN_HOURS = config.env_float("GRIDGOV_TAMPER_SCAN_HOURS", 6, minimum=1)

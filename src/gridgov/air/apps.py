@@ -12,10 +12,11 @@ class AirConfig(AppConfig):
         super().import_models()
         # air/models.py is at its 600 lines: further models live in their own modules, loaded
         # with the app's models: the factor series, the upkeep models (operators,
-        # calibrations, maintenance issues) and forwarding to upper platforms.
+        # calibrations, maintenance issues), forwarding to upper platforms and tampering findings.
         import_module("gridgov.air.factor_models")
         import_module("gridgov.air.upkeep_models")
         import_module("gridgov.air.forward_models")
+        import_module("gridgov.air.tamper_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
@@ -23,3 +24,7 @@ class AirConfig(AppConfig):
         from gridgov.air import overview_panels, stations  # noqa: F401
 
         overview_panels.register()
+        # Co-location (and tampering) humidity: the stations' own a01002 hours.
+        from gridgov.air import colocation, tamper_data
+
+        colocation.register_humidity_source(tamper_data.factor_humidity)

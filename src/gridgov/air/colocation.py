@@ -6,9 +6,10 @@ band. Light-scattering sensors read high in humid air (particles take up water),
 every paired hour, and the bands show how much of the bias the humidity explains.
 
 Humidity comes from `humidity(station_id, start, end)`: the registered sources (the first that
-knows an hour wins), the micro-station's own first, then the control station's. Until a
-station's humidity series (HJ 212 a01002) is stored, no source is registered and every hour
-falls in the "unknown" band; tests and callers with a series pass `humidity=` directly.
+knows an hour wins), the micro-station's own first, then the control station's. The air app
+registers the stations' own humidity hours (HJ 212 a01002, FactorHour: tamper_data.
+factor_humidity); an hour no source knows falls in the "unknown" band; tests and callers with a
+series pass `humidity=` directly.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def register_humidity_source(source: HumiditySource) -> None:
 
 def humidity(station_ids: list[int], start: int, end: int) -> dict[int, float]:
     """Hourly RH for the first of `station_ids` that knows each hour, from the registered
-    sources (none yet: see the module's note)."""
+    sources (see the module's note)."""
     found: dict[int, float] = {}
     for sid in station_ids:
         for source in _humidity_sources:

@@ -16,6 +16,10 @@ Conditions (settings, with their defaults):
   GRIDGOV_CALIBRATION_DUE_DAYS (90) days old;
 - offline: no reading for more than GRIDGOV_MAINTENANCE_OFFLINE_HOURS (24) hours after its
   last interval ended (a station that never sent counts from its registration).
+
+An inspection for suspected tampering (MaintenanceKind.TAMPER) is opened by a reviewer, not by a
+condition (air/tampering.py `decide`): the sweep keeps it open until its order is made, then
+ends it as handed over.
 """
 
 from __future__ import annotations
@@ -157,6 +161,8 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         (i.station_id, i.kind): i for i in MaintenanceIssue.objects.filter(ended_at=None)
     }
     for key, issue in open_issues.items():
+        if issue.kind == MaintenanceKind.TAMPER and issue.order_id is None:
+            continue  # a reviewer asked for this inspection: open until its order is made
         if key not in holding:
             issue.ended_at = now
             issue.save(update_fields=["ended_at"])

@@ -143,8 +143,9 @@ class Flag:
     CONFIRMED = 64
     REJECTED = 128
     NEIGHBOUR = 8192  # bit 13: far from the neighbours
+    TAMPER = 16384  # bit 14: suspected tampering (干扰, air/tampering.py); fits a smallint
     INVALID = NEGATIVE | ABOVE_RANGE | NOT_A_NUMBER | DEVICE
-    SUSPECT = STUCK | JUMP | NEIGHBOUR
+    SUSPECT = STUCK | JUMP | NEIGHBOUR | TAMPER
     REVIEW = CONFIRMED | REJECTED
     AUTOMATIC = INVALID | SUSPECT
     DEVICE_SHIFT = 8
@@ -162,6 +163,7 @@ class Flag:
         64: "confirmed",
         128: "rejected",
         8192: "far_from_neighbours",
+        16384: "tampering",
     }
 
     @classmethod
@@ -526,6 +528,7 @@ class DeviceStatus(models.Model):
     variants = models.JSONField(_("兼容处理(按类型)"), default=dict, blank=True)
     untracked = models.JSONField(_("未跟踪因子"), default=dict, blank=True)
     faults = models.JSONField(_("最近拒收的数据包"), default=list, blank=True)
+    clock = models.JSONField(_("时钟规律计数"), default=dict, blank=True)  # hj212/clock.py
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DeviceStatusQuerySet.as_manager()

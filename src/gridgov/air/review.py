@@ -49,6 +49,7 @@ REASONS: dict[int, Any] = {
     Flag.STUCK: _("长时间恒值"),
     Flag.JUMP: _("突变"),
     Flag.NEIGHBOUR: _("明显偏离周边站点"),
+    Flag.TAMPER: _("疑似人为干扰"),
 }
 DEVICE_FLAG_NAMES: dict[str, Any] = {
     "F": _("停运"),

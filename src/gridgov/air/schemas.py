@@ -155,8 +155,9 @@ class DailyRow(Schema):
 class MinuteRow(Schema):
     """One raw reading with its quality flag bits (0 = no mark): 1 negative, 2 above range,
     4 not a number, 32 device flag other than N (invalid: left out of means); 8 stuck, 16 jump,
-    8192 far from the neighbours (suspect: counted); 64 confirmed and 128 rejected by a data
-    reviewer (they override the others); bits 8–12 the device's flag letter."""
+    8192 far from the neighbours, 16384 suspected tampering (suspect: counted); 64 confirmed and
+    128 rejected by a data reviewer (they override the others); bits 8–12 the device's flag
+    letter."""
 
     time: dt.datetime
     pm25: float | None

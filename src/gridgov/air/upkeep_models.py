@@ -77,6 +77,8 @@ class MaintenanceKind(models.TextChoices):
     DEVICE_FAULT = "device_fault", _("设备故障")
     CALIBRATION_DUE = "calibration_due", _("校准到期")
     OFFLINE = "offline", _("长时间离线")
+    # Asked for by a reviewer confirming suspected tampering (air/tampering.py), not by a sweep.
+    TAMPER = "tamper", _("疑似人为干扰核查")
 
 
 class MaintenanceIssue(models.Model):

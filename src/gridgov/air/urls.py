@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.air import control_views, quality_views, review_views, views
+from gridgov.air import control_views, quality_views, review_views, tamper_views, views
 
 app_name = "air"
 
@@ -27,4 +27,6 @@ urlpatterns = [
         name="review_approve",
     ),
     path("review/decisions/<int:decision_id>/undo/", review_views.review_undo, name="review_undo"),
+    path("tampering/", tamper_views.tamper_list, name="tampering"),
+    path("tampering/<int:finding_id>/decision/", tamper_views.tamper_decide, name="tamper_decide"),
 ]

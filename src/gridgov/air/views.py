@@ -68,8 +68,23 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
                 station.pk, int(dt.datetime.now(dt.UTC).timestamp())
             ),
             "control": control_context(request.user, station),
+            "tampering": _tampering(request, station),
         },
     )
+
+
+def _tampering(request: HttpRequest, station: Any) -> list[Any] | None:
+    """The station's latest tampering findings, for those who may see the data review (None:
+    no section)."""
+    from gridgov.air.review import can_view
+    from gridgov.air.tamper_models import TamperFinding
+
+    if not can_view(request.user):
+        return None
+    rows = TamperFinding.objects.for_user(request.user).filter(station=station)
+    latest = list(rows.order_by("-start", "-pk")[:20])
+    latest.sort(key=lambda f: f.status != "open")  # open first, each part newest first
+    return latest[:10]
 
 
 # Tolerated variants as the station page names them (DeviceStatus.variants keys).

@@ -29,8 +29,8 @@ from gridgov.territory.models import Level, Region
 # batch, so the alarm rules see the episodes unfold); hourly means before. Three days keep
 # every minute-level fault the reviewer meets and the build quick (a week was ~40% more rows).
 MINUTE_DAYS = 3
-# progress steps: stations, months, minute batches, targets, data review
-STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1 + 1
+# progress steps: stations, months, minute batches, targets, data review, tampering
+STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1 + 1 + 1
 CONTROL_STATIONS = [
     # code, name, kind, offset from the district centre (lon, lat)
     ("410871-GK1", "高新区国控站", "national", (-0.03, 0.005)),
@@ -196,6 +196,8 @@ def generate(
     # Minute data for the micro-stations: a day per batch, then the last two days an hour per
     # batch, as stations would send them, so the alarm rules see the episodes unfold.
     micro = [i for i, s in enumerate(stations) if is_micro[i]]
+    sprayed = next(i for i in micro[len(FAULTS) :] if not stations[i].hotspot)
+    spray_at = int(dt.datetime.combine(today - dt.timedelta(days=1), SPRAY_AT, CST).timestamp())
     windows = [(minute_from + d * 86400, 1440) for d in range(MINUTE_DAYS - 2)]
     windows += [(minute_from + (MINUTE_DAYS - 2) * 86400 + k * 3600, 60) for k in range(48)]
     for window_start, length in windows:
@@ -213,6 +215,8 @@ def generate(
             fault = micro.index(i)
             if fault < len(FAULTS):
                 v = _fault(v, minutes, today, FAULTS[fault])
+            if i == sprayed:
+                v = _spray(v, minutes, spray_at)
             values.append(v)
             rows_s.append(np.full(len(minutes), stations[i].id, dtype=np.int64))
         batch = _batch(np.concatenate(rows_s), np.tile(minutes, len(micro)), np.concatenate(values))
@@ -222,7 +226,46 @@ def generate(
     progress("targets", 1)
     seed_reviews(today, [stations[i] for i in micro[: len(FAULTS)]])
     progress("data review", 1)
+    seed_tampering(stations[sprayed], spray_at, now)
+    progress("tampering", 1)
     return total
+
+
+# A fog cannon aimed at one micro-station's inlet yesterday at 10:00: its particulates fall to a
+# fifth for the hour while its neighbours' do not, and its humidity jumps (干扰监测).
+SPRAY_AT = dt.time(10, 0)
+SPRAY_LEFT = 0.2
+
+
+def _spray(values: np.ndarray, minutes: np.ndarray, at: int) -> np.ndarray:
+    hit = (minutes >= at) & (minutes < at + 3600)
+    if not hit.any():
+        return values
+    out = values.copy()
+    out[hit, :2] *= SPRAY_LEFT  # PM2.5, PM10
+    return out
+
+
+def seed_tampering(station: DemoStation, spray_at: int, now: float) -> None:
+    """The sprayed station's humidity (HJ 212 a01002) over yesterday — steady, then 30 points up
+    in the sprayed hour — and the tampering scan over that day, as the hourly job runs it."""
+    from gridgov.air import tamper_scan
+    from gridgov.air.factor_models import FactorHour
+
+    day_start = spray_at - 10 * 3600
+    if day_start + 86400 > now:
+        return  # the day is not over (a demo built for a date still under way)
+    rh = {day_start + 3600 * h: 55.0 + 4.0 * math.sin(h / 4.0) for h in range(24)}
+    rh[spray_at] = rh[spray_at - 3600] + 30.0
+    FactorHour.objects.bulk_create(
+        [
+            FactorHour(station_id=station.id, ts=ts, code="a01002", n=1, total=v)
+            for ts, v in rh.items()
+        ],
+        ignore_conflicts=True,
+    )
+    start = dt.datetime.fromtimestamp(day_start, dt.UTC)
+    tamper_scan.scan(start, start + dt.timedelta(days=1))
 
 
 # Faults of the first micro-stations' analysers, as a data reviewer meets them (day before today,

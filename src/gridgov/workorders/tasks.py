@@ -1,7 +1,7 @@
 """Periodic jobs run by `gridgov worker` (Huey; inside `gridgov serve` by default): the deadline
 sweep, the air offline sweep and the recomputation of days the HJ 212 receiver left pending,
-every minute; the air maintenance sweep every 15 minutes. Each is idempotent, so
-a doubled or restarted worker does no harm."""
+every minute; the air maintenance sweep every 15 minutes; the air tampering scan every hour.
+Each is idempotent, so a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
 
@@ -61,3 +61,15 @@ def air_pending_days() -> None:
     done = refresh_pending_days()
     if done:
         log.info("pending days recomputed: %d", done)
+
+
+@db_periodic_task(crontab(minute="7"))
+@JobLock("air-tamper-scan", ttl=MINUTE_JOB)
+def air_tamper_scan() -> None:
+    """Tampering detection (干扰监测) over the last GRIDGOV_TAMPER_SCAN_HOURS hours: findings are
+    unique per station, kind and start, so the overlapping hourly scans open each once."""
+    from gridgov.air.tamper_scan import scan_recent
+
+    result = scan_recent()
+    if result.opened:
+        log.info("tamper scan: %s", result)

@@ -148,6 +148,12 @@ class Accounting:
         if not packet.pw:
             variants[EMPTY_PW] += 1
 
+    def count_clock(self, device: Device, qn: str) -> None:
+        """A data packet's QN on its device's clock counters (hj212/clock.py): in memory, written
+        with the device's status."""
+        if qn:
+            self._stats(device.info.id).clock.see(qn)
+
     def count_untracked(self, device: Device, codes: list[str]) -> None:
         counter = self._stats(device.info.id).untracked
         for code in codes:

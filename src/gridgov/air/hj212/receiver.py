@@ -352,6 +352,7 @@ class Receiver(Accounting, RealTime, Control):
                 conn.faults = 0
                 return None
             packet = whole
+        self.count_clock(device, packet.qn)
         return packet, device
 
     def _seen(self, conn: Connection, device: Device) -> None:

@@ -69,6 +69,7 @@ QUIRKS = {
     "modbus": "the Modbus CRC instead of the standard's",
     "swapped": "the standard CRC with its two bytes swapped",
     "untracked": "factors the platform does not track beside the six (TSP, noise, VOCs)",
+    "regularclock": "a faked clock: QNs exactly 60.000 s apart, every one at millisecond 000",
 }
 # Untracked factors the "untracked" quirk adds: TSP, noise (dB(A)), VOCs.
 UNTRACKED = ("a34001", "LA", "a24088")
@@ -138,7 +139,15 @@ class Device:
     # -------------------------------------------------------------------------- packets --
 
     def qn(self) -> str:
-        """A QN (time to the ms) distinct from this device's previous one."""
+        """A QN (time to the ms) distinct from this device's previous one: the device's clock
+        when it makes the packet (its milliseconds and spacing wander as a real logger's do),
+        or with the "regularclock" quirk a script's: the device's clock at the first packet to
+        the whole second, then 60.000 s more each time."""
+        if "regularclock" in self.quirks:
+            first = int(self.settings.clock.now()) * 1000
+            ms = first if not self.last_qn_ms else self.last_qn_ms + 60_000
+            self.last_qn_ms = ms
+            return codec.qn_now(dt.datetime.fromtimestamp(ms / 1000, CST))
         ms = max(int(self.settings.clock.now() * 1000), self.last_qn_ms + 1)
         self.last_qn_ms = ms
         moment = dt.datetime.fromtimestamp(ms / 1000, CST)

@@ -20,6 +20,8 @@ from django.db import close_old_connections, connection, transaction
 from gridgov.air import aggregate, factor_hooks, factor_store, wind
 from gridgov.air.factors import Factors
 from gridgov.air.hj212 import codec, corrections
+from gridgov.air.hj212.clock import ClockCounter
+from gridgov.air.hj212.clock import merge as merge_clock
 from gridgov.air.hj212.devices import STANDARD_CODES
 from gridgov.air.ingest import EARLIEST_TS, FUTURE_SLACK_SECONDS, Batch, StationInfo, ingest
 from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station
@@ -107,6 +109,7 @@ class DeviceStats:
     variants: Counter[str] = field(default_factory=Counter)
     untracked: Counter[str] = field(default_factory=Counter)
     faults: list[dict[str, str]] = field(default_factory=list)
+    clock: ClockCounter = field(default_factory=ClockCounter)  # QN regularity (hj212/clock.py)
     dirty: bool = False
 
     def snapshot(self) -> dict[str, Any]:
@@ -122,6 +125,7 @@ class DeviceStats:
             "variants": dict(self.variants),
             "untracked": dict(self.untracked),
             "faults": self.faults,
+            "clock": self.clock.take(),
         }
         self.packets = self.answered = 0
         self.rejections = Counter()
@@ -161,6 +165,8 @@ def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
                     setattr(row, name, merged)
                 if snap.get("faults"):
                     row.faults = [*(row.faults or []), *snap["faults"]][-KEEP_FAULTS:]
+                if snap.get("clock"):
+                    row.clock = merge_clock(row.clock, snap["clock"])
                 row.save()
     finally:
         connection.close()

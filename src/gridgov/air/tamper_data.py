@@ -1,0 +1,118 @@
+"""What the tampering detectors read (干扰监测数据): the stations and their neighbours, hourly
+means of the six pollutants, hourly relative humidity (the stations' own HJ 212 a01002 factor)
+and the receiver's QN counters. Arrays for air/tampering.py, read in a few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gridgov.air import aggregate
+from gridgov.air.alarms import distance_km
+from gridgov.air.factor_models import FactorHour
+from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station, StationKind
+from gridgov.air.tampering import ClockDay
+
+HUMIDITY = "a01002"
+CONTROL = (StationKind.NATIONAL.value, StationKind.PROVINCIAL.value)
+
+
+def factor_humidity(station_id: int, start: int, end: int) -> dict[int, float]:
+    """{hour start: mean relative humidity %} of a station's a01002 hours in [start, end): the
+    co-location's humidity source (colocation.register_humidity_source) and the spray check's."""
+    rows = FactorHour.objects.filter(
+        station_id=station_id, code__in=(HUMIDITY, HUMIDITY.upper()), ts__gte=start, ts__lt=end
+    ).values_list("ts", "n", "total")
+    return {int(ts): float(total) / n for ts, n, total in rows if n}
+
+
+def humidity_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
+    """(S, T) hourly relative humidity of the stations (NaN where none)."""
+    out = np.full((len(station_ids), len(hours)), np.nan)
+    if not station_ids or not len(hours):
+        return out
+    row = {sid: k for k, sid in enumerate(station_ids)}
+    first = int(hours[0])
+    rows = FactorHour.objects.filter(
+        station_id__in=station_ids,
+        code__in=(HUMIDITY, HUMIDITY.upper()),
+        ts__gte=first,
+        ts__lte=int(hours[-1]),
+        n__gt=0,
+    ).values_list("station_id", "ts", "n", "total")
+    for sid, ts, n, total in rows:
+        t = (int(ts) - first) // aggregate.HOUR
+        if 0 <= t < len(hours):
+            out[row[sid], t] = float(total) / n
+    return out
+
+
+def mean_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
+    """(S, T, 6) valid hourly means of the stations (NaN where the hour has too few values)."""
+    out = np.full((len(station_ids), len(hours), len(POLLUTANT_FIELDS)), np.nan)
+    if not station_ids or not len(hours):
+        return out
+    first = int(hours[0])
+    rows = aggregate.fetch_hours(station_ids, first, int(hours[-1]) + aggregate.HOUR)
+    means = aggregate.hourly_means(rows)
+    row = {sid: k for k, sid in enumerate(station_ids)}
+    for k in range(len(rows)):
+        t = (int(rows[k, 1]) - first) // aggregate.HOUR
+        out[row[int(rows[k, 0])], t] = means[k]
+    return out
+
+
+@dataclass
+class Area:
+    """The active ambient stations: ids, kinds and which lie within the radius of which."""
+
+    ids: list[int]
+    kinds: list[str]
+    near: list[np.ndarray]  # per station, the positions of its neighbours
+
+    @property
+    def judged(self) -> list[int]:
+        """Positions of the stations the detectors judge (not control stations)."""
+        return [k for k, kind in enumerate(self.kinds) if kind not in CONTROL]
+
+
+def area(radius_km: float) -> Area:
+    rows = list(
+        Station.objects.filter(active=True)
+        .exclude(kind=StationKind.EMISSION)
+        .order_by("pk")
+        .values_list("pk", "lat", "lon", "kind")
+    )
+    lat = np.array([r[1] for r in rows], dtype=float)
+    lon = np.array([r[2] for r in rows], dtype=float)
+    near = []
+    for k, r in enumerate(rows):
+        dist = distance_km(r[1], r[2], lat, lon)
+        inside = np.flatnonzero(dist <= radius_km)
+        near.append(inside[inside != k])
+    return Area([r[0] for r in rows], [str(r[3]) for r in rows], near)
+
+
+def clock_days(station_ids: list[int]) -> dict[int, list[ClockDay]]:
+    """The QN counters the receiver wrote with each device's status (its day now and the day
+    before: DeviceStatus.clock)."""
+    out: dict[int, list[ClockDay]] = {}
+    rows = DeviceStatus.objects.filter(station_id__in=station_ids).values_list(
+        "station_id", "clock"
+    )
+    for sid, saved in rows:
+        days = [d for d in (saved or {}).get("days", []) if isinstance(d, dict)]
+        out[int(sid)] = [_clock_day(d) for d in days if d.get("day")]
+    return out
+
+
+def _clock_day(d: dict[str, Any]) -> ClockDay:
+    return ClockDay(
+        str(d["day"]),
+        int(d.get("packets", 0)),
+        tuple(int(m) for m in d.get("millis", [])),
+        None if d.get("gap_min") is None else int(d["gap_min"]),
+        None if d.get("gap_max") is None else int(d["gap_max"]),
+    )
