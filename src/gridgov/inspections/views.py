@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
 from gridgov.core import evidence
@@ -41,12 +41,12 @@ class InspectForm(forms.Form):
     lat = forms.FloatField(
         min_value=-90,
         max_value=90,
-        error_messages={"required": _lazy("未能获取位置，请打开定位或手动填写")},
+        error_messages={"required": gettext_lazy("未能获取位置，请打开定位或手动填写")},
     )
     lon = forms.FloatField(
         min_value=-180,
         max_value=180,
-        error_messages={"required": _lazy("未能获取位置，请打开定位或手动填写")},
+        error_messages={"required": gettext_lazy("未能获取位置，请打开定位或手动填写")},
     )
     accuracy = forms.FloatField(min_value=0, max_value=100_000, required=False)
     note = forms.CharField(max_length=services.NOTE_LIMIT, required=False)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from gridgov import inputs
 from gridgov.apikit import ApiError
@@ -38,14 +38,14 @@ from gridgov.workorders.services import (
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, State
 from gridgov.workorders.templatetags.gridgov_names import named
 
-MY_QUEUE = ("mine", _lazy("待我处理"))
+MY_QUEUE = ("mine", gettext_lazy("待我处理"))
 QUEUES = [
-    ("working", _lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
-    ("open", _lazy("未结案"), sorted(OPEN_STATES)),
-    ("overdue", _lazy("超期"), None),
-    ("closed", _lazy("已结案"), [State.CLOSED]),
-    ("voided", _lazy("已作废"), [State.VOIDED]),
-    ("all", _lazy("全部"), []),
+    ("working", gettext_lazy("办理中"), [State.DISPATCHED, State.SIGNED, State.IN_PROGRESS]),
+    ("open", gettext_lazy("未结案"), sorted(OPEN_STATES)),
+    ("overdue", gettext_lazy("超期"), None),
+    ("closed", gettext_lazy("已结案"), [State.CLOSED]),
+    ("voided", gettext_lazy("已作废"), [State.VOIDED]),
+    ("all", gettext_lazy("全部"), []),
 ]
 
 
