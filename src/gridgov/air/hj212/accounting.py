@@ -68,6 +68,7 @@ class Accounting:
     store_enabled: bool
     _pending_rows: int
     fairness: Fairness
+    outcome: tuple[str, str]
 
     if TYPE_CHECKING:  # the Receiver's, declared for the type checker only
 
@@ -97,6 +98,7 @@ class Accounting:
 
     def count_rejection(self, reason: str, device: Device | None = None) -> None:
         self.rejections[reason] += 1
+        self.outcome = ("refused", reason)  # the packet being handled, for the archive
         if device is not None:
             stats = self._stats(device.info.id)
             stats.rejections[reason] += 1
