@@ -21,6 +21,7 @@ from gridgov.air.hj212.store import KEEP_FAULTS, DeviceStats
 from gridgov.air.models import CST
 
 if TYPE_CHECKING:
+    from gridgov.air.hj212.archive import ArchiveWriter
     from gridgov.air.hj212.connection import Connection
     from gridgov.air.hj212.fairness import Fairness
     from gridgov.air.hj212.store import Device
@@ -69,6 +70,7 @@ class Accounting:
     _pending_rows: int
     fairness: Fairness
     outcome: tuple[str, str]
+    archive: ArchiveWriter | None
 
     if TYPE_CHECKING:  # the Receiver's, declared for the type checker only
 
@@ -88,6 +90,7 @@ class Accounting:
             "pending": self._pending_rows,
             "rejected": dict(sorted(self.rejections.items())),
             "fair": self.fairness.summary(),
+            "archive": self.archive.summary() if self.archive is not None else None,
         }
 
     def _stats(self, sid: int) -> DeviceStats:

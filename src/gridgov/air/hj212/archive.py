@@ -77,6 +77,10 @@ class ArchiveWriter:
         if self.items:
             self.wake.set()
 
+    def summary(self) -> dict[str, int]:
+        """For the receiver's stats line: records written, waiting, failed writes."""
+        return {"written": self.written, "queued": len(self.items), "errors": self.errors}
+
     # --- life cycle (any thread but the writer's) ---
 
     def start(self) -> None:
