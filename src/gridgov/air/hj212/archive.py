@@ -18,6 +18,7 @@ and `gridgov packet-archive verify` reports it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -37,6 +38,7 @@ from gridgov.air.hj212.codec import RAW_KEEP
 log = logging.getLogger("gridgov.hj212")
 
 WAIT_SECONDS = 1.0  # longest a record waits for its write when no tick comes
+MAX_QUEUED = 500_000  # records waiting at most (a stuck disk); more are dropped and counted
 
 Item = tuple[float, str, bytes, str | None, str, str]  # at, peer, raw, mn, outcome, reason
 
@@ -65,12 +67,16 @@ class ArchiveWriter:
         self.file: IO[bytes] | None = None
         self.written = 0
         self.errors = 0
+        self.dropped = 0
 
     # --- from the loop ---
 
     def add(
         self, at: float, peer: str, raw: bytes, mn: str | None, outcome: str, reason: str = ""
     ) -> None:
+        if len(self.items) >= MAX_QUEUED:  # the disk has stopped taking them: memory is kept
+            self.dropped += 1
+            return
         self.items.append((at, peer, raw, mn, outcome, reason))
 
     def tick(self) -> None:
@@ -79,7 +85,12 @@ class ArchiveWriter:
 
     def summary(self) -> dict[str, int]:
         """For the receiver's stats line: records written, waiting, failed writes."""
-        return {"written": self.written, "queued": len(self.items), "errors": self.errors}
+        return {
+            "written": self.written,
+            "queued": len(self.items),
+            "errors": self.errors,
+            "dropped": self.dropped,
+        }
 
     # --- life cycle (any thread but the writer's) ---
 
@@ -149,18 +160,36 @@ class ArchiveWriter:
                 close_old_connections()  # the thread's connection, reused while it is usable
                 self._write(batch)
             except Exception:
-                self.errors += 1
+                self.errors += len(batch)
                 log.exception("packet archive: writing %d record(s) failed", len(batch))
         for request in flushes:
             request.done.set()
         return stop
 
     def _write(self, batch: list[Item]) -> None:
+        """Chain the batch's records and write them. If writing fails, the chain goes back to
+        the last record written (the batch's unwritten records are lost, counted as errors) and
+        the file is opened afresh for the next batch (a torn line stays, flagged by verify)."""
+        saved = self._state()
+        try:
+            self._chain_and_write(batch, saved)
+        except Exception:
+            self.day, self.n, self.head, self.first, self.prev_of_day = saved[0]
+            self._close_file()
+            raise
+
+    def _state(self) -> list[tuple[Any, ...]]:
+        return [(self.day, self.n, self.head, self.first, self.prev_of_day)]
+
+    def _chain_and_write(self, batch: list[Item], saved: list[tuple[Any, ...]]) -> None:
+        if self.file is None and self.day is not None:  # after a failed write
+            self._open(self.directory / pa.relative_path(self.day))
         lines: list[bytes] = []
         for at, peer, raw, mn, outcome, reason in batch:
             day = pa.day_of(at)
             if self.day is None or day > self.day:
                 self._finish_day(lines)
+                saved[:] = self._state()  # written: a later failure goes back to here
                 lines = []
                 self._open_day(day)
             if mn is None:
@@ -188,10 +217,16 @@ class ArchiveWriter:
             self._seal_before(self.day + dt.timedelta(days=1))
 
     def _open_day(self, day: dt.date) -> None:
-        self.day, self.n, self.prev_of_day, self.first = day, 0, self.head, ""
         path = self.directory / pa.relative_path(day)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._open(path)
+        self.day, self.n, self.prev_of_day, self.first = day, 0, self.head, ""
+        with contextlib.suppress(OSError):  # the new file's name made durable too
+            fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def _open(self, path: Path) -> None:
         self.file = path.open("ab")
