@@ -343,3 +343,15 @@ def test_station_page_shows_the_day_and_its_download(m1_archived, client, login)
     assert east.get("/air/station/M1/?archive_day=2026-02-30").status_code == 400
     west = login("west_secretary")
     assert west.get("/air/station/M1/packets/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_line_being_written_on_the_open_day_is_not_a_failure_but_is_on_a_sealed_one(archive):
+    path, _ = five(archive)
+    with path.open("ab") as f:
+        f.write(b'{"at":"2026-12-07T02:00:09')  # the writer's next batch, half on disk
+    v = pa.verify_day(DAY)
+    assert (v.ok, v.records) == (True, 5)
+    PacketArchiveDay.objects.filter(day=DAY).update(sealed_at=dt.datetime.now(dt.UTC))
+    v = pa.verify_day(DAY)
+    assert (v.ok, v.bad_line) == (False, 6) and "cut short" in v.why
