@@ -58,6 +58,9 @@ PORT = int(os.environ.get("BENCH_HJ212_PORT", "8712"))
 # 212-2005 headers (no QN, no Flag) with 2005-era codes, 10 % with untracked factors (TSP,
 # noise, VOCs) beside the six, the rest 2017 — to compare with the 2017-only figure.
 MIX = os.environ.get("BENCH_HJ212_MIX", "") not in ("", "0")
+# BENCH_HJ212_QUICK=1: phase 1 only (the storing rate), with the raw packet archive's size; run
+# it with GRIDGOV_PACKET_ARCHIVE_DIR= (empty: archive off) and without to compare the two.
+QUICK = os.environ.get("BENCH_HJ212_QUICK", "") not in ("", "0")
 ALIASES_2005 = {"PM25": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2", "CO": "co", "O3": "o3"}
 
 
@@ -367,6 +370,20 @@ def kill_under_load(tmp: Path, base: dt.datetime, sid_of: dict[str, int]) -> dic
     return out
 
 
+def archive_line(tmp: Path) -> str:
+    """The raw packet archive the receiver wrote (air/packet_archive.py), or that it was off."""
+    from django.conf import settings
+
+    from gridgov.air.archive_models import PacketArchiveDay
+
+    directory = settings.GRIDGOV_PACKET_ARCHIVE_DIR
+    if directory is None:
+        return "packet archive off"
+    size = sum(p.stat().st_size for p in Path(directory).rglob("*.jsonl"))
+    records = sum(PacketArchiveDay.objects.values_list("records", flat=True))
+    return f"packet archive on: {records:,} records, {size / 1e6:,.1f} MB"
+
+
 def alarm_line(result: dict, when: str) -> str:
     alarms = result["alarms"]
     if not alarms:
@@ -398,6 +415,13 @@ def main() -> None:
     one = phase(tmp, base, sid_of, 0)
     s1 = one["stats"]
     rate = s1.rate()
+    if QUICK:
+        print(
+            f"HJ 212 receiver, phase 1 only: {DEVICES:,} devices, {SECONDS:.0f} s; answered "
+            f"packets/s {rate:,.0f}; packet → answer p50 {s1.percentile(50) * 1000:,.0f} ms, "
+            f"p99 {s1.percentile(99) * 1000:,.0f} ms; {archive_line(tmp)}"
+        )
+        return
     # Phase 2 offers 80% of what phase 1 sustained, or the goal rate if that is less: a load
     # the receiver can keep up with, so the latency is its own and not a queue's.
     offered = min(GOAL_RATE, 0.8 * rate)

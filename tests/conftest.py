@@ -8,9 +8,12 @@ lon 113.1; C2 is one grid, G3. Accounts: `command` (指挥中心), `east_secreta
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
 # Keep the test runs' data dir (secret key, media) out of the working tree.
 os.environ.setdefault("GRIDGOV_DATA_DIR", tempfile.mkdtemp(prefix="gridgov-test-"))
@@ -335,6 +338,11 @@ def pytest_configure(config):
     settings.GRIDGOV_INGEST_GROUP_COMMIT = False
     # Alarm orders are made in the committing thread, so a test sees them at once.
     settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
+    # Each test process archives the raw packets its receivers read in a folder of its own
+    # (two processes would otherwise append to one day's chain); removed at exit.
+    archive = tempfile.mkdtemp(prefix="gridgov-test-archive-")
+    atexit.register(shutil.rmtree, archive, True)
+    settings.GRIDGOV_PACKET_ARCHIVE_DIR = Path(archive)
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         _flush_by_delete()
 

@@ -104,6 +104,10 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/stations/<code>/commands": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
+    # The raw packet archive: in the station scope, as the factor table.
+    "api/v1/air/stations/<code>/packets": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
     # Sensor quality: every account, over its own stations; a station outside it is a 404.
@@ -500,6 +504,10 @@ ROUTES: dict[str, Row] = {
     "air/alarms/acknowledge/": row("302 405 405 405 405 405 405"),
     "air/alarms/<int:alarm_id>/acknowledge/": row("302 405 405 405 405 405 405", alarm_id="@alarm"),
     "air/station/<str:code>/commands/": row("302 405 405 405 405 405 405", code="M1"),
+    # The raw packet archive's download (a station without an MN: 404 for every role).
+    "air/station/<str:code>/packets/": row(
+        "302 404 404 404 404 404 404", "302 404 404 404 404 404 404", code="M1|M3"
+    ),
     # Data review: the command office may look; only data reviewers act (none of these roles).
     "air/review/": row("302 200 403 403 403 403 403"),
     "air/station/<str:code>/review/<str:day>/": row(

@@ -125,6 +125,7 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _register() -> None:
     from gridgov.air.api import BatchRejected, ingest_router
     from gridgov.air.api import router as air_router
+    from gridgov.air.archive_api import router as packet_archive_router
     from gridgov.air.control_api import router as device_control_router
     from gridgov.air.factor_api import router as factor_router
     from gridgov.air.quality_api import router as air_quality_router
@@ -155,6 +156,7 @@ def _register() -> None:
     api.add_router("", ingest_router, tags=["air ingestion"])
     api.add_router("", air_router, tags=["air"])
     api.add_router("", factor_router, tags=["air"])
+    api.add_router("", packet_archive_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", tamper_router, tags=["air tampering"])
     api.add_router("", air_quality_router, tags=["air sensor quality"])

@@ -494,6 +494,14 @@ GRIDGOV_HJ212_CLOCK_TOLERANCE = config.env_float("GRIDGOV_HJ212_CLOCK_TOLERANCE"
 GRIDGOV_HJ212_CLOCK_SYNC_MINUTES = config.env_float(
     "GRIDGOV_HJ212_CLOCK_SYNC_MINUTES", 60, minimum=1
 )
+# Raw packets (原始报文存档): every packet the receiver reads, with its exact bytes, the receive
+# time, the peer and its outcome, appended to a hash-chained JSON-lines file per China-time day
+# (YYYY/MM/DD.jsonl) under this folder (air/packet_archive.py; `gridgov packet-archive verify`).
+# Set to nothing to turn the archive off.
+_packet_archive_dir = config.env_str(
+    "GRIDGOV_PACKET_ARCHIVE_DIR", str(DATA_DIR / "packet-archive")
+).strip()
+GRIDGOV_PACKET_ARCHIVE_DIR = Path(_packet_archive_dir).resolve() if _packet_archive_dir else None
 # The receiver's daily rows and months (StationMonth) lag its readings by at most this many
 # seconds: its batches mark the touched station-days pending and its store thread recomputes
 # them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch

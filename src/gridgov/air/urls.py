@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gridgov.air import control_views, quality_views, review_views, tamper_views, views
+from gridgov.air import (
+    archive_views,
+    control_views,
+    quality_views,
+    review_views,
+    tamper_views,
+    views,
+)
 
 app_name = "air"
 
@@ -8,6 +15,7 @@ urlpatterns = [
     path("", views.station_map, name="map"),
     path("station/<str:code>/", views.station_page, name="station"),
     path("station/<str:code>/commands/", control_views.device_command, name="device_command"),
+    path("station/<str:code>/packets/", archive_views.station_packets, name="station_packets"),
     path("targets/", views.targets_page, name="targets"),
     path("rankings/", views.rankings_page, name="rankings"),
     path("quality/", quality_views.quality_page, name="quality"),

@@ -23,6 +23,7 @@ from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
 from gridgov.air import factor_store, periods
 from gridgov.air.aqi import LEVELS
+from gridgov.air.archive_views import archive_context
 from gridgov.air.assessment import assess, rank, target_progress
 from gridgov.air.control_views import control_context
 from gridgov.air.hj212 import devices
@@ -69,6 +70,7 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "control": control_context(request.user, station),
             "tampering": _tampering(request, station),
+            "archive": archive_context(station, request.GET.get("archive_day")),
         },
     )
 

@@ -21,6 +21,7 @@ from gridgov.air.hj212.store import KEEP_FAULTS, DeviceStats
 from gridgov.air.models import CST
 
 if TYPE_CHECKING:
+    from gridgov.air.hj212.archive import ArchiveWriter
     from gridgov.air.hj212.connection import Connection
     from gridgov.air.hj212.fairness import Fairness
     from gridgov.air.hj212.store import Device
@@ -68,6 +69,8 @@ class Accounting:
     store_enabled: bool
     _pending_rows: int
     fairness: Fairness
+    outcome: tuple[str, str]
+    archive: ArchiveWriter | None
 
     if TYPE_CHECKING:  # the Receiver's, declared for the type checker only
 
@@ -87,6 +90,7 @@ class Accounting:
             "pending": self._pending_rows,
             "rejected": dict(sorted(self.rejections.items())),
             "fair": self.fairness.summary(),
+            "archive": self.archive.summary() if self.archive is not None else None,
         }
 
     def _stats(self, sid: int) -> DeviceStats:
@@ -97,6 +101,7 @@ class Accounting:
 
     def count_rejection(self, reason: str, device: Device | None = None) -> None:
         self.rejections[reason] += 1
+        self.outcome = ("refused", reason)  # the packet being handled, for the archive
         if device is not None:
             stats = self._stats(device.info.id)
             stats.rejections[reason] += 1

@@ -130,13 +130,19 @@ class FrameReader:
     also the CRC and CR LF (decided by which one yields a valid CRC), and the CRC may be the
     standard's, the Modbus one or the standard's byte-swapped. After each segment it yields,
     `crc` and `length` say which were used (the receiver refuses a variant the device's station
-    is not configured for, and counts each)."""
+    is not configured for, and counts each).
 
-    def __init__(self, max_segment: int = MAX_SEGMENT) -> None:
+    With `keep_frames`, `frame` holds the exact bytes of the packet just yielded (``##``, length,
+    segment, CRC, CR LF, as received; for a FrameError its raw bytes, a CRC failure's whole),
+    for the raw packet archive; parsing is the same either way."""
+
+    def __init__(self, max_segment: int = MAX_SEGMENT, keep_frames: bool = False) -> None:
         self.buffer = bytearray()
         self.max_segment = max_segment
         self.crc = CRC_STANDARD
         self.length = LENGTH_STANDARD
+        self.keep_frames = keep_frames
+        self.frame = b""
 
     def feed(self, data: bytes) -> Iterator[bytes | FrameError]:
         self.buffer += data
@@ -161,7 +167,7 @@ class FrameReader:
                 continue
             digits = bytes(buf[2:6])
             if not digits.isdigit():
-                yield FrameError("length", repr(digits), _raw(buf))
+                yield self._error("length", repr(digits), _raw(buf))
                 del buf[:1]
                 continue
             length = int(digits)
@@ -170,6 +176,8 @@ class FrameReader:
                 segment = bytes(buf[6 : 6 + length])
                 crc_text = bytes(buf[6 + length : 10 + length])
                 if _hex(crc_text) == crc16(segment) and length <= self.max_segment:
+                    if self.keep_frames:
+                        self.frame = bytes(buf[:end])
                     del buf[:end]
                     self.crc = CRC_STANDARD
                     self.length = LENGTH_STANDARD
@@ -179,6 +187,8 @@ class FrameReader:
             alt = self._other_convention(buf, length)
             if alt is not None:
                 segment, variant = alt
+                if self.keep_frames:
+                    self.frame = bytes(buf[: length + 6])
                 del buf[: length + 6]
                 self.crc = variant
                 self.length = LENGTH_WITH_CRC
@@ -187,13 +197,13 @@ class FrameReader:
             if length > self.max_segment + LENGTH_EXTRA or (
                 length > self.max_segment and len(buf) >= end
             ):
-                yield FrameError("too_long", f"{length} bytes", _raw(buf))
+                yield self._error("too_long", f"{length} bytes", _raw(buf))
                 del buf[:1]
                 continue
             if len(buf) < end:
                 return  # wait for the rest (a packet cut short shows as a missing tail)
             if buf[end - 2 : end] != TAIL:
-                yield FrameError(
+                yield self._error(
                     "length", "no CR LF where the length says the packet ends", _raw(buf)
                 )
                 del buf[:1]
@@ -202,15 +212,24 @@ class FrameReader:
             crc_text = bytes(buf[6 + length : 10 + length])
             found = crc_variant(segment, _hex(crc_text))
             if found is None:
+                if self.keep_frames:
+                    self.frame = bytes(buf[:end])
                 yield FrameError(
                     "crc", crc_text.decode("ascii", "replace"), bytes(buf[: min(end, RAW_KEEP)])
                 )
                 del buf[:end]
                 continue
+            if self.keep_frames:
+                self.frame = bytes(buf[:end])
             del buf[:end]
             self.crc = found
             self.length = LENGTH_STANDARD
             yield segment
+
+    def _error(self, reason: str, detail: str, raw: bytes) -> FrameError:
+        if self.keep_frames:
+            self.frame = raw
+        return FrameError(reason, detail, raw)
 
     def _other_convention(self, buf: bytearray, length: int) -> tuple[bytes, str] | None:
         """A packet whose length counts its CRC and CR LF too: (segment, CRC variant), or None

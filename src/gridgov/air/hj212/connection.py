@@ -28,7 +28,9 @@ class Connection(asyncio.Protocol):
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
         self.transport: asyncio.Transport | None = None
-        self.reader = codec.FrameReader(receiver.max_packet)
+        self.reader = codec.FrameReader(
+            receiver.max_packet, keep_frames=receiver.archive is not None
+        )
         self.peer = ""
         self.address = ""  # the source address (fairness: connections per address)
         self.open = False
@@ -70,8 +72,16 @@ class Connection(asyncio.Protocol):
                 return
             if isinstance(item, codec.FrameError):
                 receiver.fault(self, item.reason, raw=item.raw)
+                if receiver.archive is not None and item.raw:
+                    receiver.archive.add(
+                        receiver.clock(), self.peer, self.reader.frame, None, "refused", item.reason
+                    )
                 continue
             if not self._take_token():
+                if receiver.archive is not None:
+                    receiver.archive.add(
+                        receiver.clock(), self.peer, self.reader.frame, None, "refused", "rate"
+                    )
                 receiver.fairness.over_rate(self)  # drops the rest of the read
                 return
             receiver.handle(self, item)

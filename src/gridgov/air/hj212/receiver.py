@@ -36,7 +36,9 @@ station a CRC variant (Modbus, byte-swapped) and an empty password — each coun
 device. Faulty packets (length, CRC, unknown MN, wrong
 PW, malformed) are dropped unanswered and counted by reason, on the device whose MN they carry
 with their raw bytes (hj212/accounting.py); GRIDGOV_HJ212_MAX_FAULTS of them in a row close the
-connection. After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
+connection. Every packet read, whatever its outcome, is also appended with its exact bytes to
+the day's raw packet archive by a thread of its own (hj212/archive.py, GRIDGOV_PACKET_ARCHIVE_DIR).
+After a device (re)connects it is asked once (CN=2051, or 2061 for an hourly
 station) for the intervals it missed since its newest stored reading, up to
 GRIDGOV_HJ212_BACKFILL_HOURS back.
 """
@@ -61,6 +63,7 @@ from django.conf import settings
 from gridgov.air import factor_hooks
 from gridgov.air.hj212 import codec, commands
 from gridgov.air.hj212.accounting import Accounting
+from gridgov.air.hj212.archive import ArchiveWriter
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.control import UPLOAD_CN, Control
 from gridgov.air.hj212.devices import check_password
@@ -154,6 +157,11 @@ class Receiver(Accounting, RealTime, Control):
         self._next_status = 0.0
         self._next_stats = 0.0
         self.fairness = Fairness(self)  # connections per address, first packet, rate, store share
+        directory = s.GRIDGOV_PACKET_ARCHIVE_DIR
+        self.archive = ArchiveWriter(directory) if directory is not None else None
+        # The packet being handled: its outcome for the archive (set where it is decided).
+        self.outcome: tuple[str, str] = ("accepted", "")
+        self.outcome_mn: str | None = None
         self.init_control()  # device control: links, commands in flight, clocks (control.py)
 
     # --- life cycle ---
@@ -169,6 +177,8 @@ class Receiver(Accounting, RealTime, Control):
         self._server = await self._loop.create_server(
             lambda: Connection(self), self.host, self.requested_port, backlog=1024
         )
+        if self.archive is not None:
+            self.archive.start()
         if self.store_enabled:
             self._store.start()
             await self._loop.run_in_executor(self._db, mark_all_disconnected)
@@ -205,6 +215,8 @@ class Receiver(Accounting, RealTime, Control):
             if snapshots:
                 await loop.run_in_executor(self._db, write_status, snapshots)
             await loop.run_in_executor(self._db, mark_all_disconnected)
+        if self.archive is not None:
+            await loop.run_in_executor(None, self.archive.stop)
         # The database thread's connection must not outlive the receiver (a test database, a
         # PostgreSQL session left open by a stopped service).
         await loop.run_in_executor(self._db, close_thread_connection)
@@ -242,6 +254,20 @@ class Receiver(Accounting, RealTime, Control):
 
     def handle(self, conn: Connection, segment: bytes) -> None:
         self.counters["packets"] += 1
+        archive = self.archive
+        if archive is None:
+            self._handle(conn, segment)
+            return
+        self.outcome, self.outcome_mn = ("accepted", ""), None
+        try:
+            self._handle(conn, segment)
+        finally:
+            outcome, reason = self.outcome
+            archive.add(
+                self.clock(), conn.peer, conn.reader.frame, self.outcome_mn, outcome, reason
+            )
+
+    def _handle(self, conn: Connection, segment: bytes) -> None:
         admitted = self._admit(conn, segment)
         if admitted is None:
             return
@@ -297,6 +323,7 @@ class Receiver(Accounting, RealTime, Control):
         except codec.FrameError as exc:
             self.fault(conn, exc.reason, raw=codec.reframe(segment, crc, length))
             return None
+        self.outcome_mn = packet.mn
         device = self.devices.get(packet.mn)
         if device is None:
             self.fault(conn, "unknown_mn")
@@ -324,17 +351,20 @@ class Receiver(Accounting, RealTime, Control):
         if packet.st == "91" and packet.cn in ANSWER_CN:
             conn.faults = 0
             self.counters["device_answers"] += 1
+            self.outcome = ("device_answer", "")
             self.device_answer(device, packet)
             return None
         if packet.cn in NOTICE_CN:
             conn.faults = 0
             self.counters["notices"] += 1
+            self.outcome = ("notice", "")
             if packet.wants_answer:
                 conn.write(codec.answer_9014(packet, cn="9013"))
             self.notice(device, packet)
             return None
         if packet.cn in UPLOAD_CN:  # a device uploads a value a command asked for
             conn.faults = 0
+            self.outcome = ("upload", "")
             self.device_upload(conn, device, packet)
             return None
         if packet.st not in DATA_ST or packet.cn not in DATA_CN:
@@ -350,6 +380,8 @@ class Receiver(Accounting, RealTime, Control):
             whole = self._reassemble(packet)
             if whole is None:
                 conn.faults = 0
+                if self.outcome[0] == "accepted":
+                    self.outcome = ("split_part", "")
                 return None
             packet = whole
         self.count_clock(device, packet.qn)
@@ -468,6 +500,8 @@ class Receiver(Accounting, RealTime, Control):
                 conn.close()
         self.fairness.tick(mono)
         self.control_tick(mono)
+        if self.archive is not None:
+            self.archive.tick()
         assert self._loop is not None
         if mono >= self._next_refresh and not self._refreshing:
             self._next_refresh = mono + self.refresh_seconds
@@ -530,6 +564,8 @@ class Receiver(Accounting, RealTime, Control):
             assert self._loop is not None
             await self._loop.run_in_executor(self._db, time.sleep, 0)
         await self.flush_commands()
+        if self.archive is not None:  # the packets read so far are on disk and checkpointed
+            await asyncio.get_running_loop().run_in_executor(None, self.archive.flush)
 
 
 def _print_line(line: str) -> None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("air", "0014_device_commands"),
+        ("air", "0015_packet_archive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
