@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gridgov.air.hj212 import forward_store as store
+from gridgov.air.hj212 import service
 from gridgov.air.hj212.forward_channel import Channel, Stream
 from gridgov.air.hj212.forward_store import Item, Target
 
@@ -324,15 +325,8 @@ def _print_line(line: str) -> None:
 
 def run(forwarder: Forwarder, drain: float = 5.0) -> None:
     """Run until SIGINT/SIGTERM (then a clean stop), on uvloop when it is installed."""
-    import signal
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        await forwarder.start()
+    def started(_loop: asyncio.AbstractEventLoop) -> None:
         forwarder.emit(
             json.dumps(
                 {
@@ -342,15 +336,9 @@ def run(forwarder: Forwarder, drain: float = 5.0) -> None:
                 ensure_ascii=False,
             )
         )
-        try:
-            await stop.wait()
-        finally:
-            await forwarder.stop(drain)
-            forwarder.emit(json.dumps(forwarder.summary(), ensure_ascii=False))
 
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main())
-    else:
-        uvloop.run(main())
+    async def stop() -> None:
+        await forwarder.stop(drain)
+        forwarder.emit(json.dumps(forwarder.summary(), ensure_ascii=False))
+
+    service.run_until_signalled(forwarder.start, started, stop)

@@ -61,7 +61,7 @@ import numpy as np
 from django.conf import settings
 
 from gridgov.air import factor_hooks
-from gridgov.air.hj212 import codec, commands
+from gridgov.air.hj212 import codec, commands, service
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.archive import ArchiveWriter
 from gridgov.air.hj212.connection import Connection, Interval, Split
@@ -575,15 +575,8 @@ def _print_line(line: str) -> None:
 
 def run(receiver: Receiver) -> None:
     """Run until SIGINT/SIGTERM, on uvloop when it is installed."""
-    import signal
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        await receiver.start()
+    def started(loop: asyncio.AbstractEventLoop) -> None:
         receiver.emit(
             json.dumps(
                 {
@@ -595,15 +588,9 @@ def run(receiver: Receiver) -> None:
                 }
             )
         )
-        try:
-            await stop.wait()
-        finally:
-            await receiver.stop()
-            receiver.emit(json.dumps(receiver.summary(), ensure_ascii=False))
 
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main())
-    else:
-        uvloop.run(main())
+    async def stop() -> None:
+        await receiver.stop()
+        receiver.emit(json.dumps(receiver.summary(), ensure_ascii=False))
+
+    service.run_until_signalled(receiver.start, started, stop)
