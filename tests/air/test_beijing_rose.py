@@ -116,7 +116,7 @@ def test_dongsi_rose_equals_an_independent_computation(tmp_path, client, bearer,
         assert sector["hours"] == len(every), name
         assert sector["mean"] == pytest.approx(mean(every), abs=1e-6), name
         for k, band in enumerate(sector["bands"]):
-            assert (band["from_ms"], band["to_ms"]) == (EDGES[k], (EDGES + [None])[k + 1])
+            assert (band["from_ms"], band["to_ms"]) == (EDGES[k], [*EDGES, None][k + 1])
             assert band["hours"] == len(cells[(name, k)]), (name, k)
             expected = mean(cells[(name, k)])
             if expected is None:
