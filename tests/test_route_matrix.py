@@ -99,6 +99,12 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/stations/<code>/factors": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
+    "api/v1/air/stations/<code>/rose": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
+    "api/v1/air/stations/<code>/cpf": row(
+        "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
+    ),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
     # Device control: the log is read in the scope; sending is a POST (air.control_device).
     "api/v1/air/stations/<code>/commands": row(

@@ -130,6 +130,7 @@ def _register() -> None:
     from gridgov.air.factor_api import router as factor_router
     from gridgov.air.quality_api import router as air_quality_router
     from gridgov.air.review_api import router as review_router
+    from gridgov.air.rose_api import router as rose_router
     from gridgov.air.tamper_api import router as tamper_router
     from gridgov.bulletins.api import router as bulletins_router
     from gridgov.centre.api import router as centre_router
@@ -156,6 +157,7 @@ def _register() -> None:
     api.add_router("", ingest_router, tags=["air ingestion"])
     api.add_router("", air_router, tags=["air"])
     api.add_router("", factor_router, tags=["air"])
+    api.add_router("", rose_router, tags=["air"])
     api.add_router("", packet_archive_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", tamper_router, tags=["air tampering"])

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from gridgov.air import factors as registry
-from gridgov.air import wind
+from gridgov.air import met, wind
 from gridgov.air.factors import Factors
 from gridgov.air.ingest import NCOL, Batch, RowError
 from gridgov.air.models import CST, POLLUTANT_FIELDS
@@ -122,7 +122,7 @@ def from_records(
             flags.append(given_nan)
         pair = [math.nan, math.nan]
         for k, name in enumerate(WIND_FIELDS):
-            if record.get(name) is None:
+            if not strict_fields or record.get(name) is None:  # a file's: met columns below
                 continue
             any_wind = True
             try:
@@ -136,6 +136,19 @@ def from_records(
             row_errors.extend(RowError(number, f, m) for f, m in problems)
         if not strict_fields:  # a file's factor columns (a01001, LA …: air/readers.py)
             for name in record:
+                if met.is_met_column(name):  # wd, ws, temp …: air/met.py
+                    try:
+                        given_met = met.parse(name, record[name])
+                    except ValueError as exc:
+                        row_errors.append(RowError(number, name, str(exc)))
+                        continue
+                    if name.lower() in WIND_FIELDS:
+                        any_wind = True
+                        if given_met is not None:
+                            pair[WIND_FIELDS.index(name.lower())] = given_met
+                    elif given_met is not None:
+                        extra[met.code_of(name)] = (given_met, "N")
+                    continue
                 if not registry.is_factor_column(name) or record[name] in (None, ""):
                     continue
                 try:

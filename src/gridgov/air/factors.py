@@ -59,6 +59,9 @@ _KNOWN = (
     Factor("a01006", "气压", "pressure", "kPa", "meteorology"),
     Factor("a01007", "风速", "wind speed", "m/s", "meteorology"),
     Factor("a01008", "风向", "wind direction", "°", "meteorology"),
+    # Dew point and rain have no HJ 212-2017 code: local codes (the file columns' names).
+    Factor("dewp", "露点温度", "dew point", "℃", "meteorology"),
+    Factor("rain", "降水量", "precipitation", "mm", "meteorology"),
     # Other ambient factors micro-stations and dust monitors send.
     Factor("a34001", "总悬浮颗粒物(TSP)", "TSP", "µg/m³", "other"),
     Factor("a34005", "PM1", "PM1", "µg/m³", "other"),  # vendor practice, not in the sheet

@@ -1,8 +1,9 @@
 """Stream readings from CSV or Parquet files into ingestion batches, in constant memory.
 
-Columns: station,time,pm25,pm10,so2,no2,co,o3, and optionally any known factor beside the six
-by its HJ 212 code (a01001, a01002, a01006, a01007, a01008, a34001, LA …: air/factors.py), stored
-with flag N. `time` is the start of the averaging interval,
+Columns: station,time,pm25,pm10,so2,no2,co,o3, optionally the meteorology columns wd, ws,
+temp, rh, dewp, pres (hPa), rain (air/met.py: a bad value refuses its row, naming the column),
+and any known factor beside the six by its HJ 212 code (a01001, a01002, a01006, a01007, a01008,
+a34001, LA …: air/factors.py), stored with flag N. `time` is the start of the averaging interval,
 ISO 8601; a time without an offset is China Standard Time. Empty = missing; "NaN" = a value the
 instrument sent as not-a-number (stored, flagged). Parsing is columnar (pyarrow); a block with a
 value pyarrow cannot read falls back to row-by-row parsing so that each bad row is named.
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from gridgov.air import met, wind
 from gridgov.air.batches import from_records
 from gridgov.air.factors import Factors, canonical, is_factor_column
 from gridgov.air.ingest import NCOL, Batch, RowError
@@ -93,10 +95,20 @@ def _columnar(
         nulls[:, j] = ~column.is_valid().to_numpy(zero_copy_only=False)
         values[:, j] = column.fill_null(np.nan).to_numpy(zero_copy_only=False)
     nan_given = np.isnan(values) & ~nulls
-    extra = [c for c in table.column_names if is_factor_column(c)]
+    extra = [c for c in table.column_names if is_factor_column(c) and not met.is_met_column(c)]
     factors = _factor_columns(table, extra) if extra else None
     if extra and factors is None:
         return None
+    met_names = [c for c in table.column_names if met.is_met_column(c)]
+    met_errors: list[RowError] = []
+    winds: np.ndarray | None = None
+    if met_names:
+        met_rows, met_errors, winds = _met_columns(table, met_names, first_row)
+        if factors is None:
+            factors = met_rows
+        else:
+            for mine, theirs in zip(factors, met_rows, strict=True):
+                mine.update(theirs)
     ts, ts_ok = _times(table.column("time"))
     codes = table.column("station").cast(pa.string())
     encoded = (
@@ -115,8 +127,13 @@ def _columnar(
         errors.append(RowError(int(rows[i]), "station", f"unknown station {code!r}"))
     for i in np.flatnonzero(~ts_ok):
         errors.append(RowError(int(rows[i]), "time", "not an ISO 8601 time"))
+    errors.extend(met_errors)
     good = (station >= 0) & ts_ok
+    if met_errors:
+        good[np.array([e.row for e in met_errors], dtype=np.int64) - first_row] = False
     batch = Batch(station[good], ts[good], values[good], nan_given[good], rows[good])
+    if winds is not None:
+        batch.wind = winds[good]
     if factors is not None:
         kept: list[Factors | None] = [factors[i] for i in np.flatnonzero(good).tolist()]
         batch.factors = kept if any(kept) else None
@@ -140,6 +157,46 @@ def _factor_columns(table: pa.Table | pa.RecordBatch, names: list[str]) -> list[
     return rows
 
 
+def _met_columns(
+    table: pa.Table | pa.RecordBatch, names: list[str], first_row: int
+) -> tuple[list[Factors], list[RowError], np.ndarray | None]:
+    """Each row's meteorology (wd, ws, temp …: air/met.py) as factors, the bad cells as row
+    errors naming their column, and the (n, 2) wind for the latest-wind store (None without
+    wd/ws). Each distinct cell is parsed once."""
+    n = table.num_rows
+    rows: list[Factors] = [{} for _ in range(n)]
+    errors: list[RowError] = []
+    winds = np.full((n, 2), np.nan)
+    has_wind = False
+    for name in names:
+        column = name.lower()
+        code = met.code_of(column)
+        wind_col = {"wd": wind.WD, "ws": wind.WS}.get(column)
+        has_wind = has_wind or wind_col is not None
+        seen: dict[object, tuple[float | None, str]] = {}
+        for i, raw in enumerate(table.column(name).to_pylist()):
+            if raw is None:
+                continue
+            known = seen.get(raw)
+            if known is None:
+                try:
+                    known = (met.parse(column, raw), "")
+                except ValueError as exc:
+                    known = (None, str(exc))
+                if raw == raw:  # NaN is never found again: not cached
+                    seen[raw] = known
+            value, problem = known
+            if problem:
+                errors.append(RowError(first_row + i, name, problem))
+            elif value is not None:
+                rows[i][code] = (value, "N")
+                if wind_col is not None:
+                    winds[i, wind_col] = value
+    if has_wind:
+        winds[:, wind.WD] = [wind.clean_direction(v) for v in winds[:, wind.WD].tolist()]
+    return rows, errors, winds if has_wind else None
+
+
 def _by_rows(
     table: pa.Table | pa.RecordBatch, station_ids: dict[str, int], first_row: int
 ) -> tuple[Batch, list[RowError]]:
@@ -157,10 +214,19 @@ def _check_columns(names: list[str]) -> None:
     if missing:
         raise FileError(f"missing column(s): {', '.join(missing)}")
     unknown = sorted(
-        n for n in set(names) - {*REQUIRED, *POLLUTANT_FIELDS} if not is_factor_column(n)
+        n
+        for n in set(names) - {*REQUIRED, *POLLUTANT_FIELDS}
+        if not is_factor_column(n) and not met.is_met_column(n)
     )
     if unknown:
         raise FileError(f"unknown column(s): {', '.join(unknown)}")
+    codes: dict[str, str] = {}
+    for n in names:
+        if met.is_met_column(n) or is_factor_column(n):
+            code = (met.code_of(n) if met.is_met_column(n) else canonical(n)).lower()
+            if code in codes:
+                raise FileError(f"columns {codes[code]} and {n} are the same factor: keep one")
+            codes[code] = n
 
 
 def _chunks(

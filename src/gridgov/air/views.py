@@ -28,6 +28,7 @@ from gridgov.air.assessment import assess, rank, target_progress
 from gridgov.air.control_views import control_context
 from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
+from gridgov.air.rose_views import rose_context
 from gridgov.air.stats import RANK_METRICS
 from gridgov.errors import DomainError
 
@@ -71,6 +72,7 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
             "control": control_context(request.user, station),
             "tampering": _tampering(request, station),
             "archive": archive_context(station, request.GET.get("archive_day")),
+            "rose": rose_context(station.pk, request.GET, dt.datetime.now(CST).date()),
         },
     )
 
