@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.models import DeviceStatus, Reading, Station
-from gridgov.demo.alarm import DEMO_DEVICE_PW
+from gridgov.demo import uploads
+from gridgov.demo.alarm import DEMO_DEVICE_PW, emission_station
 from gridgov.demo.monitors import RECENT_HOURS, seed_monitors
 from gridgov.sources.models import MonitorFinding, SourceMonitor
 from gridgov.workorders.models import WorkOrder
@@ -28,7 +29,7 @@ def receiver_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("gridgov-hj212")]
 
 
-def test_the_demo_monitors_last_hours_go_through_the_receiver(people, clock):
+def test_the_demo_monitors_last_hours_go_through_the_receiver(people, clock, caplog):
     source("construction_site", G1, "东一工地", phase="structure")
     source("construction_site", G3, "西一工地", phase="earthwork")
     source("restaurant", G1, "东一饭店")
@@ -53,6 +54,7 @@ def test_the_demo_monitors_last_hours_go_through_the_receiver(people, clock):
         mn: (RECENT_HOURS, RECENT_HOURS, {}) for mn in stations
     }
     assert not any(d.connected for d in statuses.values())
+    assert "demo uploads" not in caplog.text  # each device saw every answer (no warning)
     # The last hour's PM10 of the last site, stored as its device's reading.
     last = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
     last -= dt.timedelta(hours=1)
@@ -69,3 +71,21 @@ def test_the_demo_monitors_last_hours_go_through_the_receiver(people, clock):
     assert rules == ["dust", "dust", "purifier_off", "treatment_off"]
     assert made == len(rules) == WorkOrder.objects.count()
     assert receiver_threads() == before == []
+
+
+def test_an_upload_the_receiver_refuses_is_counted_unanswered(people, clock, monkeypatch, caplog):
+    monkeypatch.setattr(uploads, "ANSWER_SECONDS", 0.5)
+    site = source("construction_site", G1, "东一工地", phase="structure")
+    emission_station(site, "M-DUST1", "东一工地扬尘", "DUST1")
+    hour = timezone.localtime(clock.now()).replace(minute=0, second=0, microsecond=0)
+    hour -= dt.timedelta(hours=1)
+    good = uploads.Upload("DUST1", hour, {"a34002": 80.5})
+    unknown = uploads.Upload("NOSUCHMN", hour, {"a34002": 80.5})  # no station: dropped
+
+    fed = uploads.feed([good, unknown], DEMO_DEVICE_PW)
+
+    assert (fed.sent, fed.answered) == (2, 1)
+    assert "answered 1 of 2 demo uploads" in caplog.text
+    assert Reading.objects.get(station__mn="DUST1").pm10 == 80.5
+    assert uploads.feed([good], "wrong-pw").answered == 0  # a wrong password: not answered
+    assert receiver_threads() == []

@@ -26,6 +26,7 @@ from gridgov.air.hj212.receiver import EMISSION_ST, Receiver
 from gridgov.air.models import CST
 
 ANSWER_SECONDS = 10.0  # an upload unanswered this long is given up (counted, never raised)
+log = logging.getLogger("gridgov.demo")
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,10 @@ async def _device(port: int, uploads: list[Upload], pw: str, fed: Fed) -> None:
             await writer.drain()
             fed.sent += 1
             try:
-                fed.answered += await asyncio.wait_for(_answer(reader, frames, qn), ANSWER_SECONDS)
+                answered = await asyncio.wait_for(_answer(reader, frames, qn), ANSWER_SECONDS)
             except TimeoutError:
                 continue
+            fed.answered += answered  # after the await: the devices run interleaved
     finally:
         writer.close()
         with contextlib.suppress(ConnectionError):
@@ -133,4 +135,6 @@ def feed(uploads: list[Upload], pw: str) -> Fed:
     with _quiet("gridgov.hj212"):
         asyncio.run(main())
     factor_hooks.drain()
+    if fed.answered < fed.sent:
+        log.warning("HJ 212 receiver answered %d of %d demo uploads", fed.answered, fed.sent)
     return fed
