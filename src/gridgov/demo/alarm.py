@@ -64,6 +64,23 @@ def seed_alarm_sources(
     return AlarmSourcesResult(len(winds), made, named)
 
 
+def emission_station(source: PollutionSource, code: str, name: str, mn: str) -> Station:
+    """A source's monitoring device as a station of kind `emission` (污染源在线监测: its
+    packets carry ST=31), hourly, at the source and in its grid, known by its MN and the demo
+    device password (hashed)."""
+    return Station.objects.create(
+        code=code,
+        name=name[:100],
+        kind=StationKind.EMISSION,
+        lat=source.lat,
+        lon=source.lon,
+        grid=source.grid,
+        interval_minutes=60,
+        mn=mn,
+        pw_hash=hash_password(DEMO_DEVICE_PW),
+    )
+
+
 def _monitors(rng: random.Random, limit: int) -> int:
     enterprises = [
         s
@@ -79,17 +96,7 @@ def _monitors(rng: random.Random, limit: int) -> int:
         code = f"E-{source.code}"
         if Station.objects.filter(code=code).exists():
             continue
-        Station.objects.create(
-            code=code,
-            name=f"{source.name}排口"[:100],
-            kind=StationKind.EMISSION,
-            lat=source.lat,
-            lon=source.lon,
-            grid=source.grid,
-            interval_minutes=60,
-            mn=mn,
-            pw_hash=hash_password(DEMO_DEVICE_PW),
-        )
+        emission_station(source, code, f"{source.name}排口", mn)
         data = as_input(source)
         data.attributes = {**data.attributes, "monitor_mns": [mn]}
         update_source(source.pk, data, note="在线监测设备联网")

@@ -77,8 +77,14 @@ def enforcer_account(start: dt.date) -> object:
 
 
 def generate(
-    seed: int = 2026, progress: Callable[[str, int], None] = _noop, *, today: dt.date | None = None
+    seed: int = 2026,
+    progress: Callable[[str, int], None] = _noop,
+    *,
+    today: dt.date | None = None,
+    through_receiver: bool = False,
 ) -> CampaignResult:
+    """The campaign's records; with `through_receiver` (the demo command) the monitors' last
+    hours go through an HJ 212 receiver of the process's own (demo/monitors.py)."""
     rng = random.Random(seed + 41)
     today = today or timezone.localdate()
     result = CampaignResult()
@@ -93,7 +99,9 @@ def generate(
     warning = seed_emergency(rng, today, command)
     result.warning = str(warning) if warning else ""
     # The sources' own monitors (dust, fume, power), judged over the warning too.
-    result.extra["monitor_findings"] = seed_monitors(random.Random(seed + 89), warning)
+    result.extra["monitor_findings"] = seed_monitors(
+        random.Random(seed + 89), warning, through_receiver=through_receiver
+    )
     progress("emergency", 1)
     with transaction.atomic():
         enforcer = enforcer_account(today - dt.timedelta(days=400))

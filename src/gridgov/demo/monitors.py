@@ -1,14 +1,20 @@
 """The sources' own monitors in the demo: three dust monitors on construction sites, three fume
 monitors in restaurants, three power monitors (分表计电) in enterprises — registered through
-`sources.monitor_services.save_monitor` — and a day of their uploads judged by the same rules
-the receiver's hook runs (`sources.monitor_rules`): a site's PM10 over its limit, a restaurant's
-fan on with the purifier off, a plant producing with its treatment off, and, during the past
-orange warning, a plant that must stop still producing (on the warning's compliance record).
+`sources.monitor_services.save_monitor`, each with its device: a station of kind `emission`
+(ST=31, hourly) by the monitor's MN, at its source — and a day of their uploads judged by the
+same rules the receiver's hook runs (`sources.monitor_rules`): a site's PM10 over its limit, a
+restaurant's fan on with the purifier off, a plant producing with its treatment off, and,
+during the past orange warning, a plant that must stop still producing (on the warning's
+compliance record).
 
-The past hours are judged as they would have been then (`evaluate_monitor_hour` with that
-hour's time, so their orders are as old as they would be); the last full hour goes through the
-hook itself (`air.factor_hooks.deliver`, as the receiver's worker calls it), so a fresh order
-due within the hour waits on the desk.
+The past hours are history, judged as they would have been then (`evaluate_monitor_hour` with
+that hour's time, so their orders are as old as they would be). The last RECENT_HOURS full
+hours are uploaded now: with `through_receiver` (the demo command) every device sends them
+through an HJ 212 receiver of the process's own (demo/uploads.py), so they are stored as the
+devices' readings and factors, answered, counted on the device status, and judged by the hook
+the receiver feeds; without it (inside a transaction the receiver's threads cannot see: a
+test's) the hook runs in place (`air.factor_hooks.deliver`). Either way the last hour's
+exceedance opens an order due within the hour, waiting on the desk.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db import connection
 from django.utils import timezone
 
 from gridgov.air import factor_hooks
+from gridgov.demo.alarm import DEMO_DEVICE_PW, emission_station
+from gridgov.demo.uploads import Upload, feed
 from gridgov.emergency.models import AffectedSource, Warning
 from gridgov.sources.categories import Category
 from gridgov.sources.models import PollutionSource, Status
@@ -28,6 +37,7 @@ from gridgov.sources.monitor_services import MonitorInput, save_monitor
 
 PER_KIND = 3
 LATE = dt.timedelta(minutes=8)  # a past hour's upload judged this long after the hour ended
+RECENT_HOURS = 3  # the last full hours, uploaded now (through the receiver in the demo)
 
 
 def _pick(rng: random.Random, category: str, n: int, skip: set[int]) -> list[PollutionSource]:
@@ -44,8 +54,43 @@ def _judge(m: SourceMonitor, hour: dt.datetime, values: dict[str, float | str]) 
     evaluate_monitor_hour(m, hour, values, now=hour + dt.timedelta(hours=1) + LATE)
 
 
-def seed_monitors(rng: random.Random, warning: Warning | None) -> int:
-    """Register the monitors, judge their uploads; the findings made."""
+def _device(m: SourceMonitor) -> None:
+    """The monitor's device: an emission station by its MN, where its source stands."""
+    source = m.source
+    emission_station(source, f"M-{m.mn}", f"{source.name}{m.name}", m.mn)
+
+
+def _recent(
+    rng: random.Random,
+    this_hour: dt.datetime,
+    dust: list[SourceMonitor],
+    fume: list[SourceMonitor],
+    power: list[SourceMonitor],
+) -> list[Upload]:
+    """The last full hours' uploads, clean but for the last site's PM10 in the last hour."""
+    out = []
+    for h in range(RECENT_HOURS, 0, -1):
+        hour = this_hour - dt.timedelta(hours=h)
+        for k, m in enumerate(dust):
+            pm10 = round(60 + 50 * rng.random(), 1)
+            tsp = round(pm10 * 1.6, 1)
+            if k == len(dust) - 1 and h == 1:
+                pm10, tsp = 186.0, 290.0  # 扬尘超标, just now
+            out.append(Upload(m.mn, hour, {"a34002": pm10, "a34001": tsp, "LA": 52.0}))
+        for m in fume:
+            fume_mg = round(0.4 + rng.random(), 2)
+            out.append(Upload(m.mn, hour, {"a34041": fume_mg, "fan": 1, "purifier": 1}))
+        for m in power:
+            out.append(Upload(m.mn, hour, {"pw01": 42.0, "pw02": 38.5, "pw11": 8.5, "pw12": 7.9}))
+    return out
+
+
+def seed_monitors(
+    rng: random.Random, warning: Warning | None, *, through_receiver: bool = False
+) -> int:
+    """Register the monitors and their devices, judge their uploads (the last hours through
+    the HJ 212 receiver with `through_receiver`, outside a transaction only); the findings
+    made."""
     if SourceMonitor.objects.exists():
         return 0
     now = timezone.now()
@@ -90,6 +135,8 @@ def seed_monitors(rng: random.Random, warning: Warning | None) -> int:
         )
         for i, s in enumerate(plants)
     ]
+    for m in [*dust, *fume, *power]:
+        _device(m)
     before = MonitorFinding.objects.count()
 
     # A day of hourly uploads: clean, but for one exceeding hour per kind.
@@ -117,8 +164,11 @@ def seed_monitors(rng: random.Random, warning: Warning | None) -> int:
             if m.source_id in stopped or m.source_id in limited:
                 _judge(m, morning, {"pw01": 40.0, "pw02": 36.0, "pw11": 8.0, "pw12": 7.5})
 
-    # The last full hour, through the receiver's hook: a fresh exceedance to answer.
-    if dust:
-        last = this_hour - dt.timedelta(hours=1)
-        factor_hooks.deliver(dust[-1].mn, last, "2061", {"a34002": 186.0, "a34001": 290.0})
+    # The last full hours, uploaded now: a fresh exceedance to answer.
+    recent = _recent(rng, this_hour, dust, fume, power)
+    if through_receiver and not connection.in_atomic_block:
+        feed(recent, DEMO_DEVICE_PW)
+    else:
+        for u in recent:
+            factor_hooks.deliver(u.mn, u.hour, "2061", dict(u.values))
     return MonitorFinding.objects.count() - before

@@ -97,7 +97,8 @@ class Command(BaseCommand):
                 campaign = (
                     None
                     if opts["no_sources"]
-                    else generate_campaign(seed=opts["seed"], progress=step)
+                    # The monitors' last hours through an HJ 212 receiver of this process.
+                    else generate_campaign(seed=opts["seed"], progress=step, through_receiver=True)
                 )
                 # The step counts are estimates (the air part's depends on the data); the bar
                 # ends full when the build has.
