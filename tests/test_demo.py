@@ -141,6 +141,21 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     spray = TamperFinding.objects.get()
     assert (spray.kind, spray.status) == ("spray", "open") and spray.station.kind == "micro"
     assert spray.start == dt.datetime(2026, 1, 11, 10, tzinfo=CST)
+    # Hourly winds for the weeks before (the rose and the back-trace read them): north-westerlies
+    # on clean hours, light southerlies on polluted ones — the rose of a station says so.
+    from gridgov.air import rose
+    from gridgov.air.factor_models import FactorHour
+
+    t1 = int(dt.datetime(2026, 1, 13, tzinfo=CST).timestamp())
+    t0 = t1 - 11 * 86400
+    assert FactorHour.objects.filter(station=micro, code="a01008", ts__gte=t0).count() >= 10 * 24
+    figures = rose.rose(rose.station_hours(micro.pk, t0, t1, "pm25"), 75.0)
+    def mean_of(directions: set[str]) -> float:
+        hit = [s for s in figures["sectors"] if s["direction"] in directions and s["hours"]]
+        return sum(s["mean"] * s["hours"] for s in hit) / sum(s["hours"] for s in hit)
+
+    southerly, north_westerly = {"SSE", "S", "SSW", "SW"}, {"WNW", "NW", "NNW"}
+    assert mean_of(southerly) > 1.3 * mean_of(north_westerly), figures["sectors"]
 
 
 def test_demo_orders_history_goes_through_the_services(db):

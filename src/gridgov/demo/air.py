@@ -22,6 +22,7 @@ import numpy as np
 from gridgov.air.ingest import Batch, IngestResult, ingest, station_infos
 from gridgov.air.models import CST, POLLUTANT_FIELDS, Target
 from gridgov.air.stations import StationSpec, save_station
+from gridgov.demo.winds import seed_winds
 from gridgov.territory.geometry import parse_geometry
 from gridgov.territory.models import Level, Region
 
@@ -29,8 +30,8 @@ from gridgov.territory.models import Level, Region
 # batch, so the alarm rules see the episodes unfold); hourly means before. Three days keep
 # every minute-level fault the reviewer meets and the build quick (a week was ~40% more rows).
 MINUTE_DAYS = 3
-# progress steps: stations, months, minute batches, targets, data review, tampering
-STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1 + 1 + 1
+# progress steps: stations, months, minute batches, winds, targets, data review, tampering
+STEPS = 1 + 12 + (MINUTE_DAYS - 2) + 48 + 1 + 1 + 1 + 1
 CONTROL_STATIONS = [
     # code, name, kind, offset from the district centre (lon, lat)
     ("410871-GK1", "高新区国控站", "national", (-0.03, 0.005)),
@@ -222,6 +223,8 @@ def generate(
         batch = _batch(np.concatenate(rows_s), np.tile(minutes, len(micro)), np.concatenate(values))
         total.add(ingest(batch, infos, now=now, evaluate_alarms=length == 60))
         progress("minutes", 1)
+    seed_winds(rng, [int(i) for i in ids], fields[:, :, 0], hour_ts, now)
+    progress("winds", 1)
     create_targets(today)
     progress("targets", 1)
     seed_reviews(today, [stations[i] for i in micro[: len(FAULTS)]])
