@@ -150,6 +150,7 @@ def test_demo_air_data_goes_through_the_ingestion_path(db):
     t0 = t1 - 11 * 86400
     assert FactorHour.objects.filter(station=micro, code="a01008", ts__gte=t0).count() >= 10 * 24
     figures = rose.rose(rose.station_hours(micro.pk, t0, t1, "pm25"), 75.0)
+
     def mean_of(directions: set[str]) -> float:
         hit = [s for s in figures["sectors"] if s["direction"] in directions and s["hours"]]
         return sum(s["mean"] * s["hours"] for s in hit) / sum(s["hours"] for s in hit)
