@@ -6,11 +6,16 @@ means from 40 stations (the numpy part; the database read is separate).
 
 from __future__ import annotations
 
+import os
 import time
 
+import django
 import numpy as np
 
-from gridgov.air import hotspots
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+django.setup()
+
+from gridgov.air import hotspots  # noqa: E402
 
 
 def main(grids: int = 800, stations: int = 40, days: int = 30, repeat: int = 5) -> None:

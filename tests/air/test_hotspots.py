@@ -190,3 +190,66 @@ def test_api_bad_input_names_the_field(planted, client, bearer, query, field):
 @pytest.mark.django_db
 def test_api_needs_a_login(client):
     assert client.get(URL).status_code == 401
+
+
+@pytest.fixture
+def acted(planted, people, report):
+    """A source and an open order in the hot grid G2, a closed-down source there too."""
+    from gridgov.sources.models import Status
+    from gridgov.sources.services import SourceInput, create_source, point_geometry, set_status
+
+    def make(name):
+        return create_source(
+            SourceInput(
+                category="construction_site",
+                name=name,
+                geometry=point_geometry(35.2, 113.15),
+                attributes={},
+                address="建设路1号",
+            )
+        )
+
+    make("东二工地")
+    set_status(make("已关停工地").pk, Status.CLOSED)
+    order = report_event_in_g2(report)
+    return planted, order
+
+
+def report_event_in_g2(report):
+    return report(point=(35.2, 113.15), title="工地扬尘")
+
+
+@pytest.mark.django_db
+def test_api_counts_the_grids_sources_and_open_orders(acted, client, bearer):
+    body = client.get(f"{URL}?from=2026-11-19&to=2026-11-19", **bearer("command")).json()
+    top = body["grids"][0]
+    assert top["code"] == "D-S1-C1-G2" and (top["sources"], top["open_orders"]) == (1, 1)
+    assert body["grids"][1]["sources"] == 0 and body["grids"][1]["open_orders"] == 0
+
+
+@pytest.mark.django_db
+def test_page_lists_the_worst_grids_per_street_and_exports_them(acted, login):
+    _, order = acted
+    c = login("command")
+    page = c.get("/air/hotspots/?from=2026-11-19&to=2026-11-19&n=1")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('class="hot-grid"') == 2  # one per street: G2 (east), G3 (west)
+    assert 'data-grid="D-S1-C1-G2"' in html and 'data-grid="D-S1-C1-G1"' not in html
+    assert "东二工地" in html and "已关停工地" not in html and order.event.reference in html
+    bad = c.get("/air/hotspots/?pollutant=o3").content.decode()
+    assert "pollutant" in bad
+    export = c.get("/air/hotspots/export.xlsx?from=2026-11-19&to=2026-11-19")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[2] for r in rows] == ["D-S1-C1-G2", "D-S1-C1-G1", "D-S2-C2-G3"]
+    assert rows[0][0] == 1 and rows[0][4] == 100.0 and rows[0][5] == 12
+    assert rows[0][8:11] == (1, 1, "东二工地")
+
+
+@pytest.mark.django_db
+def test_page_is_in_the_readers_scope(acted, login):
+    html = login("west_secretary").get("/air/hotspots/?from=2026-11-19&to=2026-11-19")
+    text = html.content.decode()
+    assert 'data-grid="D-S2-C2-G3"' in text and "D-S1-C1-G2" not in text

@@ -79,10 +79,10 @@ METHOD = (
 )
 def get_hotspots(
     request: HttpRequest,
-    start: str | None = Query(None, alias="from", description="YYYY-MM-DD; default: month to date"),  # noqa: B008
-    end: str | None = Query(None, alias="to", description="YYYY-MM-DD"),  # noqa: B008
-    pollutant: str | None = Query(None, description="pm25 (default) or pm10"),  # noqa: B008
-    limit: str | None = Query(None, description="at most this many grids, worst first"),  # noqa: B008
+    start: str | None = Query(None, alias="from", description="YYYY-MM-DD; default: month to date"),
+    end: str | None = Query(None, alias="to", description="YYYY-MM-DD"),
+    pollutant: str | None = Query(None, description="pm25 (default) or pm10"),
+    limit: str | None = Query(None, description="at most this many grids, worst first"),
 ) -> Any:
     """热点网格: the caller's active grids ranked worst first by the period mean of their hourly
     estimates, with the hours above the grade-II 24-h limit, sources and open orders."""
