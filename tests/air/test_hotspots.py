@@ -117,13 +117,11 @@ def planted(territory):
     _hours(hot, [150.0] * 12 + [50.0] * 12)
     _hours(Station.objects.get(code="W1"), [30.0] * 24)
     _hours(Station.objects.get(code="W3"), [20.0] * 23 + [None])
-    retired = Region.objects.get(code="D-S1-C1-G1")
-    return t, retired
+    return t
 
 
 @pytest.mark.django_db
 def test_the_planted_hot_grid_is_found_first_with_its_stations_own_value(planted):
-    t, _ = planted
     grids = Region.objects.grids()
     out = hotspots.hot_grids(grids, DAY, DAY, "pm25")
     assert [f.code for f in out] == ["D-S1-C1-G2", "D-S1-C1-G1", "D-S2-C2-G3"]
@@ -212,7 +210,7 @@ def acted(planted, people, report):
     make("东二工地")
     set_status(make("已关停工地").pk, Status.CLOSED)
     order = report_event_in_g2(report)
-    return planted, order
+    return order
 
 
 def report_event_in_g2(report):
@@ -229,7 +227,7 @@ def test_api_counts_the_grids_sources_and_open_orders(acted, client, bearer):
 
 @pytest.mark.django_db
 def test_page_lists_the_worst_grids_per_street_and_exports_them(acted, login):
-    _, order = acted
+    order = acted
     c = login("command")
     page = c.get("/air/hotspots/?from=2026-11-19&to=2026-11-19&n=1")
     html = page.content.decode()

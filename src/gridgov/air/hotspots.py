@@ -79,7 +79,8 @@ def distances_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     lat0 = math.radians(float(np.mean(a[:, 0]))) if len(a) else 0.0
     ya, xa = np.radians(a[:, 0]), np.radians(a[:, 1]) * math.cos(lat0)
     yb, xb = np.radians(b[:, 0]), np.radians(b[:, 1]) * math.cos(lat0)
-    return EARTH_KM * np.hypot(ya[:, None] - yb[None, :], xa[:, None] - xb[None, :])
+    out: np.ndarray = EARTH_KM * np.hypot(ya[:, None] - yb[None, :], xa[:, None] - xb[None, :])
+    return out
 
 
 def idw_weights(
@@ -112,7 +113,8 @@ def estimate(network: Network, values: np.ndarray, weights: np.ndarray | None = 
         idw = (filled @ weights.T) / (v @ weights.T)
         member = network.contains.T.astype(float)
         own = (filled @ member) / (v @ member)
-    return np.where(np.isnan(own), idw, own)
+    out: np.ndarray = np.where(np.isnan(own), idw, own)
+    return out
 
 
 def summarise(

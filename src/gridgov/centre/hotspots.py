@@ -136,16 +136,10 @@ def workbook(rows: list[HotGrid], pollutant: str, start: dt.date, end: dt.date) 
         cell.font = Font(bold=True)
     for r in rows:
         f = r.figure
-        sheet.append(
-            sheet_row(
-                [
-                    f.rank, f.street_name, f.code, f.name, f.mean, f.hours_above,
-                    f.hours_estimated, _("是") if f.exact else "", r.sources, r.open_orders,
-                    "、".join(r.source_names), "、".join(o[1] for o in r.order_refs),
-                ]  # fmt: skip
-            )
-        )
+        values = [f.rank, f.street_name, f.code, f.name, f.mean, f.hours_above]
+        values += [f.hours_estimated, _("是") if f.exact else "", r.sources, r.open_orders]
+        values += ["、".join(r.source_names), "、".join(o[1] for o in r.order_refs)]
+        sheet.append(sheet_row(values))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
