@@ -251,3 +251,15 @@ def test_page_is_in_the_readers_scope(acted, login):
     html = login("west_secretary").get("/air/hotspots/?from=2026-11-19&to=2026-11-19")
     text = html.content.decode()
     assert 'data-grid="D-S2-C2-G3"' in text and "D-S1-C1-G2" not in text
+
+
+@pytest.mark.django_db
+def test_map_layer_colours_grids_by_their_estimate(planted, client, bearer, login):
+    body = client.get(f"{URL}?from=2026-11-19&to=2026-11-19", **bearer("command")).json()
+    top, g1 = body["grids"][0], body["grids"][1]
+    # 100 µg/m³ PM2.5 as a 24-h value under HJ 633-2026 is level 3 (60–115), orange; 30 is 1.
+    assert (top["level"], top["colour"]) == (3, "#ff7e00")
+    assert (g1["level"], g1["colour"]) == (1, "#00e400")
+    html = login("command").get("/air/").content.decode()
+    assert 'id="hotspot-text"' in html and "air/station_map.js" in html
+    assert "/air/hotspots/" in html

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridgov.air import aggregate
+from gridgov.air import aggregate, aqi
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Station
 from gridgov.air.rose import grade_ii_line
 from gridgov.territory.models import Level, Region
@@ -71,6 +71,12 @@ class GridFigure:
     hours_estimated: int
     exact: bool  # the grid contains a station
     rank: int | None
+    level: int = 0  # the AQI level (1–6) the mean falls in as a 24-h value; 0: no estimate
+
+    @property
+    def colour(self) -> str | None:
+        found = aqi.level(self.level)
+        return found.hex if found else None
 
 
 def distances_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -145,6 +151,13 @@ def hour_lines(pollutant: str, t0: int, hours: int) -> np.ndarray:
     return out
 
 
+def mean_levels(pollutant: str, means: np.ndarray, last_day: dt.date) -> np.ndarray:
+    """The AQI level (1–6, 0: none) of each period mean read as a 24-h concentration under
+    the standard in force on the period's last day: the map layer's colour."""
+    result = aqi.iaqi(f"{pollutant}_24h", np.asarray(means, dtype=float), aqi.standard_for(last_day))
+    return aqi.level_numbers(result.iaqi)
+
+
 def _bounds(start: dt.date, end: dt.date) -> tuple[int, int]:
     t0 = int(dt.datetime.combine(start, dt.time(), CST).timestamp())
     t1 = int(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CST).timestamp())
@@ -200,6 +213,7 @@ def hot_grids(
     hourly = estimate(network, station_matrix(ids, t0, t1, pollutant))
     mean, above, n, rank = summarise(hourly, hour_lines(pollutant, t0, (t1 - t0) // HOUR))
     streets = _streets(cells)
+    levels = mean_levels(pollutant, mean, end)
     figures = [
         GridFigure(
             grid_id=c.pk,
@@ -212,6 +226,7 @@ def hot_grids(
             hours_estimated=int(n[i]),
             exact=bool(contains[i].any()),
             rank=int(rank[i]) or None,
+            level=int(levels[i]),
         )
         for i, c in enumerate(cells)
     ]

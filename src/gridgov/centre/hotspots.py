@@ -48,6 +48,8 @@ class HotGrid:
             "hours_estimated": f.hours_estimated,
             "exact": f.exact,
             "rank": f.rank,
+            "level": f.level,
+            "colour": f.colour,
             "sources": self.sources,
             "open_orders": self.open_orders,
         }

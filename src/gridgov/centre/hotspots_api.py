@@ -29,6 +29,8 @@ class HotGridOut(Schema):
     hours_estimated: int
     exact: bool = Field(description="the grid contains a station: its own value, not IDW")
     rank: int | None = Field(description="1 = worst; null: no estimate in the period")
+    level: int = Field(description="AQI level 1–6 of the mean as a 24-h value; 0: none")
+    colour: str | None = Field(description="that level's colour, for the map layer")
     sources: int = Field(description="registered sources in the grid (not closed)")
     open_orders: int = Field(description="open work orders whose event lies in the grid")
 
