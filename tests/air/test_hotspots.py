@@ -263,3 +263,28 @@ def test_map_layer_colours_grids_by_their_estimate(planted, client, bearer, logi
     html = login("command").get("/air/").content.decode()
     assert 'id="hotspot-text"' in html and "air/station_map.js" in html
     assert "/air/hotspots/" in html
+
+
+@pytest.mark.django_db
+def test_the_monthly_bulletin_names_the_months_hot_grids(acted):
+    from gridgov.bulletins import content
+    from gridgov.bulletins.periods import period_for
+    from gridgov.bulletins.services import issuer_of
+
+    district = Region.objects.get(code="D")
+    today = dt.date(2026, 12, 2)
+    month = content.build(
+        district, period_for("month", dt.date(2026, 11, 30), today), issuer_of(district)
+    )
+    section = month.section("hotspots")
+    assert section.title.endswith("本月热点网格")
+    assert "东一第2网格（东街道，100微克/立方米）" in section.paragraphs[0]
+    assert section.tables[0].rows[0] == [1, "东街道", "东一第2网格", 100.0, 12, 1, 1]
+    week = content.build(
+        district, period_for("week", dt.date(2026, 11, 20), today), issuer_of(district)
+    )
+    assert "hotspots" not in [s.key for s in week.sections]
+    # The west street's bulletin reads as its office: its grids only.
+    west = Region.objects.get(code="D-S2")
+    rows = content.build(west, period_for("month", dt.date(2026, 11, 30), today), issuer_of(west))
+    assert [r[2] for r in rows.section("hotspots").tables[0].rows] == ["西一第1网格"]
