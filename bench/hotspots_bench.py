@@ -34,7 +34,9 @@ def main(grids: int = 800, stations: int = 40, days: int = 30, repeat: int = 5) 
         hourly = hotspots.estimate(net, values)
         hotspots.summarise(hourly, lines)
         best = min(best, time.perf_counter() - t)
-    print(f"{grids} grids × {days} days × {stations} stations: {best * 1000:.1f} ms (best of {repeat})")
+    print(
+        f"{grids} grids × {days} days × {stations} stations: {best * 1000:.1f} ms (best of {repeat})"
+    )
 
 
 if __name__ == "__main__":

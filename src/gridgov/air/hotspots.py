@@ -154,8 +154,10 @@ def hour_lines(pollutant: str, t0: int, hours: int) -> np.ndarray:
 def mean_levels(pollutant: str, means: np.ndarray, last_day: dt.date) -> np.ndarray:
     """The AQI level (1–6, 0: none) of each period mean read as a 24-h concentration under
     the standard in force on the period's last day: the map layer's colour."""
-    result = aqi.iaqi(f"{pollutant}_24h", np.asarray(means, dtype=float), aqi.standard_for(last_day))
-    return aqi.level_numbers(result.iaqi)
+    standard = aqi.standard_for(last_day)
+    result = aqi.iaqi(f"{pollutant}_24h", np.asarray(means, dtype=float), standard)
+    levels: np.ndarray = aqi.level_numbers(result.iaqi)
+    return levels
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[int, int]:
@@ -237,9 +239,7 @@ def _streets(cells: list[Region]) -> dict[int, tuple[str, str]]:
     ancestors: set[int] = {a for c in cells for a in c.ancestor_ids()}
     streets = {
         r.pk: (r.code, r.name)
-        for r in Region.objects.filter(pk__in=ancestors, level=Level.STREET).only(
-            "code", "name"
-        )
+        for r in Region.objects.filter(pk__in=ancestors, level=Level.STREET).only("code", "name")
     }
     out: dict[int, tuple[str, str]] = {}
     for c in cells:
