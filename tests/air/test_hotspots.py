@@ -177,6 +177,7 @@ def test_api_defaults_to_the_month_to_date(planted, client, bearer, clock):
         ("from=2024-01-01&to=2026-11-19", "to"),
         ("limit=0", "limit"),
         ("limit=x", "limit"),
+        ("limit=1001", "limit"),
     ],
 )
 def test_api_bad_input_names_the_field(planted, client, bearer, query, field):

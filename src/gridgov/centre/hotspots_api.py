@@ -16,7 +16,7 @@ from gridgov.schemas import Schema
 
 router = Router()
 MAX_DAYS = 366
-MAX_LIMIT = 10000
+MAX_LIMIT = 1000  # the API's cap on every `limit`
 
 
 class HotGridOut(Schema):
@@ -44,7 +44,7 @@ class HotspotsOut(Schema):
 
 
 def parse(
-    start: str | None, end: str | None, pollutant: str | None, limit: str | None
+    start: str | None, end: str | None, pollutant: str | None, limit: int | None
 ) -> tuple[Any, Any, str, int | None]:
     """The period (default: air/periods.py), pollutant (default pm25) and limit of a request;
     a bad one is a FieldRefusal/ApiError naming its field."""
@@ -56,15 +56,9 @@ def parse(
     chosen = (pollutant or "pm25").strip()
     if chosen not in POLLUTANTS:
         raise ApiError(400, f"one of {', '.join(POLLUTANTS)}", field="pollutant")
-    count: int | None = None
-    if limit:
-        try:
-            count = int(limit)
-        except ValueError:
-            count = 0
-        if not 1 <= count <= MAX_LIMIT:
-            raise ApiError(400, f"a whole number 1–{MAX_LIMIT}", field="limit")
-    return first, last, chosen, count
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(400, f"a whole number 1–{MAX_LIMIT}", field="limit")
+    return first, last, chosen, limit
 
 
 METHOD = (
@@ -84,7 +78,9 @@ def get_hotspots(
     start: str | None = Query(None, alias="from", description="YYYY-MM-DD; default: month to date"),
     end: str | None = Query(None, alias="to", description="YYYY-MM-DD"),
     pollutant: str | None = Query(None, description="pm25 (default) or pm10"),
-    limit: str | None = Query(None, description="at most this many grids, worst first"),
+    limit: int = Query(
+        MAX_LIMIT, ge=1, le=MAX_LIMIT, description="at most this many grids, worst first"
+    ),
 ) -> Any:
     """热点网格: the caller's active grids ranked worst first by the period mean of their hourly
     estimates, with the hours above the grade-II 24-h limit, sources and open orders."""
