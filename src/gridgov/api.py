@@ -134,6 +134,7 @@ def _register() -> None:
     from gridgov.air.tamper_api import router as tamper_router
     from gridgov.bulletins.api import router as bulletins_router
     from gridgov.centre.api import router as centre_router
+    from gridgov.centre.hotspots_api import router as hotspots_router
     from gridgov.customs.api import router as customs_router
     from gridgov.emergency.api import router as emergency_router
     from gridgov.enforcement.api import public_router as exposure_router
@@ -175,6 +176,7 @@ def _register() -> None:
     api.add_router("", meetings_router, tags=["meetings"])
     api.add_router("", racing_router, tags=["racing"])
     api.add_router("", centre_router, tags=["command centre"])
+    api.add_router("", hotspots_router, tags=["air"])
     api.add_router("", mediation_router, tags=["people's mediation"])
     api.add_router("", organisations_router, tags=["new-sector organisations"])
     api.add_router("", projects_router, tags=["projects"])

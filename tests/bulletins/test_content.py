@@ -53,6 +53,7 @@ def test_month_content_ranks_streets_and_names_the_bottom(territory, air_data):
     assert [s.key for s in c.sections] == [
         "air",
         "ranking",
+        "hotspots",
         "work",
         "emergency",
         "commands",

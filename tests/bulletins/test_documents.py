@@ -24,6 +24,7 @@ def test_pdf_embeds_the_cjk_font_and_xlsx_has_one_sheet_per_table(territory, air
         "目标完成",
         "街道（镇）排名",
         "社区（村）排名",
+        "热点网格",
         "工单办理",
         "巡查检查",
         "执法案件",

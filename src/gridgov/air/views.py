@@ -42,7 +42,16 @@ def _visible_stations(request: HttpRequest) -> Any:
 @login_required
 def station_map(request: HttpRequest) -> HttpResponse:
     device_text = {"online": str(_("设备在线")), "offline": str(_("设备离线"))}
-    return render(request, "air/station_map.html", {"levels": LEVELS, "device_text": device_text})
+    hotspot_text = {
+        "label": str(_("热点网格 PM2.5（本月）")),
+        "rank": str(_("排名")),
+        "above": str(_("超二级标准小时数")),
+    }
+    return render(
+        request,
+        "air/station_map.html",
+        {"levels": LEVELS, "device_text": device_text, "hotspot_text": hotspot_text},
+    )
 
 
 @login_required

@@ -18,7 +18,8 @@ from gridgov.bulletins.periods import Period
 from gridgov.bulletins.shapes import Section, UnitReader
 from gridgov.territory.models import Region
 
-SectionFn = Callable[[Region, Period, UnitReader], Section]
+# A section function may answer None: nothing for this kind of period (the section is left out).
+SectionFn = Callable[[Region, Period, UnitReader], Section | None]
 PartFn = Callable[[Section, Region, Period, UnitReader], tuple[str, Any]]
 
 _SECTIONS: dict[str, tuple[int, SectionFn]] = {}
@@ -37,7 +38,8 @@ def register_part(section: str, key: str, fn: PartFn, order: int) -> None:
 def sections(region: Region, period: Period, reader: UnitReader) -> list[Section]:
     """Every registered section for the unit and the period, in the document's order."""
     ordered = sorted(_SECTIONS.values(), key=lambda entry: entry[0])
-    return [fn(region, period, reader) for _order, fn in ordered]
+    made = [fn(region, period, reader) for _order, fn in ordered]
+    return [s for s in made if s is not None]
 
 
 def composite(key: str, title: str, region: Region, period: Period, reader: UnitReader) -> Section:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("overview/wall/", views.wall_page, name="wall"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("governance/", views.governance_page, name="governance"),
+    path("air/hotspots/", views.hotspots_page, name="hotspots"),
+    path("air/hotspots/export.xlsx", views.hotspots_export, name="hotspots_export"),
 ]

@@ -3,6 +3,8 @@ Thin: they call `overview.overview`, `landing.landing_for` and the inbox's data 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from gridgov.air.aqi import LEVELS
 from gridgov.air.periods import today
+from gridgov.apikit import ApiError, xlsx_response
+from gridgov.centre import hotspots, hotspots_api
 from gridgov.centre.forms import PeriodForm
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
@@ -24,7 +28,10 @@ from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
 from gridgov.core.actor import Account
 from gridgov.inbox import notify
+from gridgov.inputs import InputError
 from gridgov.people import scope
+
+HOT_PER_STREET = 5
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -161,4 +168,57 @@ def governance_page(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request, "centre/governance.html", {"g": g, "form": form, "areas": areas, "rows": rows}
+    )
+
+
+def _hotspot_request(request: HttpRequest) -> tuple[Any, Any, str, int, str | None]:
+    """(from, to, pollutant, per street, error) of the hot-grid page's query; an error names
+    its field and falls back to the defaults."""
+    q = request.GET
+    try:
+        first, last, pollutant, _limit = hotspots_api.parse(
+            q.get("from"), q.get("to"), q.get("pollutant"), None
+        )
+        per_street = int(q.get("n") or HOT_PER_STREET)
+        if not 1 <= per_street <= 100:
+            raise ValueError
+    except (ApiError, InputError) as exc:
+        first, last, pollutant, _limit = hotspots_api.parse(None, None, None, None)
+        field = getattr(exc, "field", "")
+        return first, last, pollutant, HOT_PER_STREET, f"{field}: {exc}"
+    except ValueError:
+        first, last, pollutant, _limit = hotspots_api.parse(None, None, None, None)
+        return first, last, pollutant, HOT_PER_STREET, _("n: 1–100 的整数")
+    return first, last, pollutant, per_street, None
+
+
+@login_required
+def hotspots_page(request: HttpRequest) -> HttpResponse:
+    """热点网格: the worst N grids of each street with their sources and open orders."""
+    first, last, pollutant, per_street, error = _hotspot_request(request)
+    rows = hotspots.hot_grids(request.user, first, last, pollutant, named=True)
+    return render(
+        request,
+        "centre/hotspots.html",
+        {
+            "streets": hotspots.by_street(rows, per_street),
+            "start": first,
+            "end": last,
+            "pollutant": pollutant,
+            "per_street": per_street,
+            "error": error,
+            "method": hotspots_api.METHOD,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def hotspots_export(request: HttpRequest) -> HttpResponse:
+    """The hot-grid page's grids (every grid, worst first) as an Excel workbook."""
+    first, last, pollutant, _n, _error = _hotspot_request(request)
+    rows = hotspots.hot_grids(request.user, first, last, pollutant, named=True)
+    return xlsx_response(
+        hotspots.workbook(rows, pollutant, first, last),
+        f"hotspots-{pollutant}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx",
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from gridgov.air.ingest import Batch, IngestResult, ingest, station_infos
-from gridgov.air.models import CST, POLLUTANT_FIELDS, Target
+from gridgov.air.models import CST, POLLUTANT_FIELDS, Station, Target
 from gridgov.air.stations import StationSpec, save_station
 from gridgov.demo.winds import seed_winds
 from gridgov.territory.geometry import parse_geometry
@@ -78,7 +78,7 @@ def create_stations(seed: int) -> list[DemoStation]:
         )
     out = []
     micro = [s for s in specs if s.kind == "micro"]
-    hot = set(rng.choice(len(micro), HOTSPOTS, replace=False).tolist())
+    hot = _hot_indices(rng, len(micro))  # the first draw: planted_hotspots repeats it
     for i, spec in enumerate(specs):
         station = save_station(spec)
         west_east = (spec.lon - centre.x) / 0.09  # urban west is dirtier than the towns
@@ -94,6 +94,19 @@ def create_stations(seed: int) -> list[DemoStation]:
             )
         )
     return out
+
+
+def _hot_indices(rng: np.random.Generator, micro: int) -> set[int]:
+    return set(rng.choice(micro, HOTSPOTS, replace=False).tolist())
+
+
+def planted_hotspots(seed: int) -> list[Station]:
+    """The micro-stations `create_stations(seed)` made hot spots (construction-site bursts in
+    the minute-data days): for checking that the hot-grid ranking finds them."""
+    communities = Region.objects.active().filter(level=Level.COMMUNITY).order_by("code")
+    micro = [f"W{c.code}" for c in communities]
+    picked = _hot_indices(np.random.default_rng(seed + 10), len(micro))
+    return list(Station.objects.filter(code__in=[micro[i] for i in sorted(picked)]))
 
 
 def regional_weather(rng: np.random.Generator, days: int, start: dt.date) -> np.ndarray:

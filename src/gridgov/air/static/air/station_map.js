@@ -20,13 +20,37 @@
     });
   }
 
-  getJSON("/api/v1/grids.geojson").then(function (grids) {
+  var HOT = JSON.parse(document.getElementById("hotspot-text").textContent);
+  var gridsLoaded = getJSON("/api/v1/grids.geojson");
+  gridsLoaded.then(function (grids) {
     var outline = L.geoJSON(grids, {
       style: { color: "#9aa7b4", weight: 0.5, fillColor: "#f4f6f8", fillOpacity: 0.6 },
       interactive: false,
     }).addTo(map);
     outline.bringToBack();
     if (grids.features.length && !fitted) { map.fitBounds(outline.getBounds()); fitted = true; }
+  });
+
+  /* Hot grids (热点网格): every grid's polygon filled in the AQI colour of its estimated
+     period mean (/api/v1/air/hotspots, the month to date), a surface under the dots. */
+  var hotLayer = L.layerGroup();
+  L.control.layers(null, (function () { var o = {}; o[HOT.label] = hotLayer; return o; })(),
+    { collapsed: false }).addTo(map);
+  Promise.all([gridsLoaded, getJSON("/api/v1/air/hotspots?pollutant=pm25")]).then(function (both) {
+    var byCode = {};
+    both[1].grids.forEach(function (g) { byCode[g.code] = g; });
+    L.geoJSON(both[0], {
+      filter: function (f) { return byCode[f.properties.code] && byCode[f.properties.code].colour; },
+      style: function (f) {
+        return { color: "#555", weight: 0.4, fillColor: byCode[f.properties.code].colour, fillOpacity: 0.55 };
+      },
+      onEachFeature: function (f, layer) {
+        var g = byCode[f.properties.code];
+        layer.bindTooltip("<b>" + esc(g.name) + "</b><br>" + HOT.rank + " " + g.rank + " · PM2.5 " +
+          g.mean + " µg/m³<br>" + HOT.above + " " + g.hours_above);
+      },
+    }).addTo(hotLayer);
+    document.getElementById("hot-period").textContent = both[1].from + " – " + both[1].to;
   });
 
   function refresh() {
