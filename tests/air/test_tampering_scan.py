@@ -252,6 +252,8 @@ def test_the_pages_list_and_decide(client, area, reviewer):
     station_page = client.get("/air/station/M1/").content.decode()
     assert 'id="tampering"' in station_page and "喷淋/雾炮干扰" in station_page
     assert "东一微站" not in client.get("/air/tampering/", {"station": "M2"}).content.decode()
+    too_long = client.get("/air/tampering/", {"station": "M" * 41})  # refused, never cut
+    assert too_long.status_code == 400 and "站点编码" in too_long.content.decode()
     url = f"/air/tampering/{finding.pk}/decision/"
     assert client.post(url, {"action": "dismiss", "reason": ""}).status_code == 302
     finding.refresh_from_db()

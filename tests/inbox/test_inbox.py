@@ -81,3 +81,20 @@ def test_issuing_needs_the_inbox_permission(crew, clock):
         )
     assert refused.value.kind == "forbidden"
     assert crew["command"].has_perm("inbox.issue_command")
+
+
+def test_an_over_long_title_is_refused_not_cut(crew, clock):
+    def issue(title: str):
+        return commands.issue(
+            crew["command"],
+            title=title,
+            body="检查",
+            due_at=clock.now() + dt.timedelta(hours=1),
+            units=["D-S1-C1-G1"],
+        )
+
+    with pytest.raises(commands.CommandError) as refused:
+        issue("长" * (commands.TITLE_MAX + 1))
+    assert (refused.value.kind, refused.value.field) == ("invalid", "title")
+    assert not Command.objects.exists()
+    assert issue("长" * commands.TITLE_MAX).title == "长" * commands.TITLE_MAX

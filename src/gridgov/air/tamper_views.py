@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +42,9 @@ EVIDENCE_NAMES = {
 }
 
 
+STATION_CODE_MAX = 40  # Station.code's length
+
+
 def _may_view(request: HttpRequest) -> None:
     if not review.can_view(request.user):
         raise PermissionDenied(_("需要数据审核权限"))
@@ -65,7 +68,9 @@ def tamper_list(request: HttpRequest) -> HttpResponse:
     """The findings of the reviewer's scope, open ones first, filtered by station, kind and
     status."""
     _may_view(request)
-    station = request.GET.get("station", "").strip()[:40]
+    station = request.GET.get("station", "").strip()
+    if len(station) > STATION_CODE_MAX:  # no station has such a code: refused, never cut
+        return HttpResponseBadRequest(_("站点编码至多 %(n)s 个字符") % {"n": STATION_CODE_MAX})
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
     rows = TamperFinding.objects.for_user(request.user).select_related("station", "issue")

@@ -36,6 +36,9 @@ class CommandError(DomainError):
     """A refused command action: its kind, message, and the input field it is about."""
 
 
+TITLE_MAX = 120  # Command.title's length
+
+
 def issue(
     user: Account,
     *,
@@ -52,6 +55,8 @@ def issue(
         raise CommandError(FORBIDDEN, _("您无权下达指令"))
     if not title.strip():
         raise CommandError(INVALID, _("请填写标题"), "title")
+    if len(title.strip()) > TITLE_MAX:  # refused, never cut
+        raise CommandError(INVALID, _("标题至多 %(n)s 个字") % {"n": TITLE_MAX}, "title")
     if not body.strip():
         raise CommandError(INVALID, _("请填写指令内容"), "body")
     if due_at <= now:
@@ -90,7 +95,7 @@ def issue(
     issuer = person_of(user)
     with transaction.atomic():
         command = Command.objects.create(
-            title=title.strip()[:120],
+            title=title.strip(),
             body=body.strip(),
             issued_by=user,
             issuer_name=(issuer.name if issuer else user.get_username())[:60],

@@ -90,9 +90,11 @@ NAV: tuple[Group, ...] = (
             Entry("air:map", _("空气质量"), signed_in),
             Entry("air:targets", _("攻坚目标"), perm("air.view_target")),
             Entry("air:rankings", _("排名"), signed_in),
+            Entry("centre:hotspots", _("热点网格"), signed_in),
             Entry("air:quality", _("设备运维"), signed_in),
             Entry("air:alarms", _("报警"), perm("air.view_alarm")),
             Entry("air:review_queue", _("数据审核"), _lazy("gridgov.air.review", "can_view")),
+            Entry("air:tampering", _("干扰监测"), _lazy("gridgov.air.review", "can_view")),
         ),
     ),
     Group(
