@@ -46,7 +46,9 @@ def test_an_east_wind_puts_the_air_of_an_hour_ago_10_8_km_due_east():
     assert t.points[-1].ts == AT - 3600 and t.points[-1].hours_back == 1.0
     assert t.points[-1].along_m == pytest.approx(10_800)
     # The half-width: 500 m + tan 15° × 10.8 km + 500 m × 1 h.
-    assert t.points[-1].half_width_m == pytest.approx(500 + math.tan(math.radians(15)) * 10_800 + 500)
+    assert t.points[-1].half_width_m == pytest.approx(
+        500 + math.tan(math.radians(15)) * 10_800 + 500
+    )
 
 
 def test_a_north_wind_goes_north_and_a_south_west_wind_goes_south_west():
@@ -160,9 +162,7 @@ def windy(stations, from_deg: float, speed: float = 3.0, hours: int = 6) -> None
 
 
 @pytest.mark.django_db
-def test_stored_hourly_winds_make_the_trace_and_the_cone_holds_the_upwind_grid(
-    stations, territory
-):
+def test_stored_hourly_winds_make_the_trace_and_the_cone_holds_the_upwind_grid(stations, territory):
     from gridgov.territory.models import Region
 
     windy(stations, 90.0)  # from the east: G2 (east of M1) is upwind

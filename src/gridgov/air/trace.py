@@ -317,8 +317,8 @@ def score_grids(trace: Trace, regions: RegionQuerySet) -> list[TracedGrid]:
             centroid_lon__lte=lon1,
         )
         .values_list("id", "code", "name", "centroid_lat", "centroid_lon")
-    )
-    hits = score_points(trace, [r[3] for r in rows], [r[4] for r in rows])
+    )  # the bounds filter leaves out grids without a centroid
+    hits = score_points(trace, [r[3] or 0.0 for r in rows], [r[4] or 0.0 for r in rows])
     out = [
         TracedGrid(r[0], r[1], r[2], round(h.score, 4), round(h.hours_back, 3), round(h.path_m))
         for r, h in zip(rows, hits, strict=True)

@@ -136,7 +136,9 @@ def nearby_for_point(
         ]
     else:
         flagged = [(n, is_upwind(n.metres, n.bearing), None) for n in found]
-    flagged.sort(key=lambda item: (not item[1], -(item[2] or 0.0), item[0].metres, item[0].source.code))
+    flagged.sort(
+        key=lambda item: (not item[1], -(item[2] or 0.0), item[0].metres, item[0].source.code)
+    )
     units: dict[int, str] = {}
     out = []
     for n, upwind, score in flagged[:limit]:

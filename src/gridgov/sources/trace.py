@@ -37,9 +37,7 @@ def traced_sources(trace: Trace, qs: QuerySet[PollutionSource]) -> list[TracedSo
         return []
     lat0, lat1, lon0, lon1 = bounds(trace)
     found = list(
-        qs.filter(
-            status__in=LOOKED_AT, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1
-        )
+        qs.filter(status__in=LOOKED_AT, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     )
     hits = score_points(trace, [s.lat for s in found], [s.lon for s in found])
     out = []
