@@ -232,6 +232,7 @@ def test_desk_page_lists_sources_and_the_handle_form_offers_them(
     assert "东侧工地" not in page  # out of the worker's scope
     assert f'<option value="{sources["south"].pk}"' in page and 'name="source_id"' in page
     assert "风从北方向吹来" in page
+    assert "trace-map" not in page and "leaflet" not in page  # no hourly winds: no trace map
 
 
 def test_phone_page_handles_with_a_source_and_refuses_a_foreign_one(
@@ -312,4 +313,5 @@ def test_api_and_desk_page_show_the_trace_ordering(
     signed(alarm_order, crew)
     page = login("g1_worker").get(f"/orders/{alarm_order.pk}/").content.decode()
     assert "后向轨迹" in page and "轨迹锥内" in page
+    assert 'id="trace-map"' in page and 'id="trace-data"' in page and "tracemap.js" in page
     assert page.index("北侧工地") < page.index("南侧工地")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gridgov.air.trace import Trace, trace_from
+from gridgov.air.trace import Trace, cone_polygon, path_geojson, trace_from
 from gridgov.core.actor import Account
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.nearby import NearbySource, Wind, nearby_for_point, station_wind
@@ -55,6 +55,17 @@ class Around:
     wind: Wind | None
     sources: list[NearbySource]
     trace: Trace | None = None
+
+    def trace_map(self) -> dict[str, Any] | None:
+        """What the order page's small map draws: the station, the path and the cone (GeoJSON),
+        the listed sources scored by the trace; None without a trace."""
+        if self.trace is None:
+            return None
+        return {
+            "station": [self.trace.station_lat, self.trace.station_lon],
+            "path": path_geojson(self.trace),
+            "cone": cone_polygon(self.trace),
+        }
 
 
 def around_order(order: WorkOrder, user: Account, *, now: float | None = None) -> Around:
