@@ -131,15 +131,25 @@ def test_scores_fall_with_time_back_and_distance_from_the_path():
     assert off.score == pytest.approx(math.exp(-off.hours_back / 3) * (1 - 1000 / w), rel=1e-3)
 
 
-def test_the_cone_polygon_closes_and_holds_the_path():
-    t = tracing.backtrack(*START, AT, 1, lambda hour: uniform(90.0, 3.0))
+@pytest.mark.parametrize("from_deg", [0.0, 90.0, 200.0])
+def test_the_cone_polygon_is_simple_and_holds_the_path_not_what_lies_downwind(from_deg):
+    from shapely.geometry import Point, shape
+
+    t = tracing.backtrack(*START, AT, 2, lambda hour: uniform(from_deg, 3.0))
     cone = tracing.cone_polygon(t)
     ring = cone["coordinates"][0]
     assert cone["type"] == "Polygon" and ring[0] == ring[-1] and len(ring) > 10
-    lons = [p[0] for p in ring]
-    lats = [p[1] for p in ring]
-    assert min(lons) < START[1] < t.points[-1].lon < max(lons)
-    assert min(lats) < START[0] < max(lats)
+    polygon = shape(cone)
+    assert polygon.is_valid  # no bow-tie at either cap
+    assert all(polygon.contains(Point(p.lon, p.lat)) for p in t.points)
+    # 3 km downwind of the station: outside (the cone starts 500 m wide at the station).
+    d = math.radians(from_deg + 180.0)
+    k = 1 / (111_194.9 * math.cos(math.radians(35.2)))
+    down = Point(START[1] + 3000 * math.sin(d) * k, START[0] + 3000 * math.cos(d) / 111_195)
+    assert not polygon.contains(down)
+    # The far cap reaches past the end point, upwind.
+    end = t.points[-1]
+    assert polygon.contains(Point(end.lon, end.lat))
 
 
 # --- the stored winds, the grids and the sources ---------------------------------------------

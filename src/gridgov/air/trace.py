@@ -219,7 +219,9 @@ def cone_polygon(trace: Trace, cap_points: int = CAP_POINTS) -> dict[str, Any]:
         seg = np.hypot(dx, dy)
         seg[seg == 0] = 1.0
         tx, ty = dx / seg, dy / seg
-        # the direction at each vertex: the mean of its segments' directions
+        # the direction at each vertex: the mean of its segments' directions; the caps run from
+        # the left edge's end round to the right edge's (far) and back (near), bearings in
+        # the plane (x = sin, y = cos)
         vx = np.concatenate([[tx[0]], (tx[:-1] + tx[1:]) / 2, [tx[-1]]])
         vy = np.concatenate([[ty[0]], (ty[:-1] + ty[1:]) / 2, [ty[-1]]])
         norm = np.hypot(vx, vy)
@@ -232,10 +234,10 @@ def cone_polygon(trace: Trace, cap_points: int = CAP_POINTS) -> dict[str, Any]:
         far = np.linspace(end - math.pi / 2, end + math.pi / 2, cap_points)[1:-1]
         near = np.linspace(start - math.pi / 2, start + math.pi / 2, cap_points)[1:-1]
         ring_x = np.concatenate(
-            [lx, x[-1] + w[-1] * np.sin(far)[::-1], rx[::-1], x[0] + w[0] * np.sin(near)[::-1]]
+            [lx, x[-1] + w[-1] * np.sin(far), rx[::-1], x[0] + w[0] * np.sin(near)]
         )
         ring_y = np.concatenate(
-            [ly, y[-1] + w[-1] * np.cos(far)[::-1], ry[::-1], y[0] + w[0] * np.cos(near)[::-1]]
+            [ly, y[-1] + w[-1] * np.cos(far), ry[::-1], y[0] + w[0] * np.cos(near)]
         )
     lat, lon = trace.plane.latlon(ring_x, ring_y)
     ring = [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]

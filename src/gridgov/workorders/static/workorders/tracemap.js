@@ -14,5 +14,6 @@
   L.geoJSON(data.path, { style: { color: "#c0392b", weight: 3 } }).addTo(map);
   L.circleMarker(data.station, { radius: 7, color: "#333", weight: 2, fillColor: "#2f6fb0", fillOpacity: 0.9 }).addTo(map);
   var bounds = cone.getBounds();
-  if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 15 }); }
+  if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 15, animate: false }); }
+  el.dataset.centre = [map.getCenter().lat.toFixed(5), map.getCenter().lng.toFixed(5)].join(",");
 })();
