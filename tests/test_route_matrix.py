@@ -105,6 +105,10 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/stations/<code>/cpf": row(
         "401 200 200 200 200 200 404", "401 200 404 404 404 404 404", code="M1|M3"
     ),
+    # Back-trace: the station in the query; one outside the scope is 404 (tests/air/test_trace.py).
+    "api/v1/air/trace": row(
+        "401 200 200 200 200 200 404", query="station=M1&at=2026-12-07T10:00%2B08:00"
+    ),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
     # Device control: the log is read in the scope; sending is a POST (air.control_device).
     "api/v1/air/stations/<code>/commands": row(

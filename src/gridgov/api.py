@@ -150,6 +150,7 @@ def _register() -> None:
     from gridgov.projects.api import router as projects_router
     from gridgov.racing.api import router as racing_router
     from gridgov.sources.api import router as sources_router
+    from gridgov.sources.trace_api import router as trace_router
     from gridgov.workorders.api import router as workorders_router
 
     api.add_router("/auth", auth_router, tags=["auth"])
@@ -159,6 +160,7 @@ def _register() -> None:
     api.add_router("", air_router, tags=["air"])
     api.add_router("", factor_router, tags=["air"])
     api.add_router("", rose_router, tags=["air"])
+    api.add_router("", trace_router, tags=["air"])
     api.add_router("", packet_archive_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", tamper_router, tags=["air tampering"])

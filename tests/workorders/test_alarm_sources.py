@@ -4,15 +4,19 @@ names the source found responsible, refused (400, source_id) when it is not one 
 
 Geometry: station S at (35.2, 113.095), 500 m west of the G1/G2 boundary (lon 113.1). Sources:
 north ~1.1 km (G1), east ~1.0 km (across the boundary, in G2), south ~0.56 km (G1, the nearest),
-a closed one 300 m west and one 5 km away."""
+a closed one 300 m west and one 5 km away. With hourly winds stored (FactorHour) the order is
+the back-trace's (air/trace.py); the latest wind (StationWind) is the fallback."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 from django.utils import timezone
 
+from gridgov.air.factor_models import FactorHour
+from gridgov.air.factors import DIRECTION, SPEED
 from gridgov.air.models import Alarm, AlarmKind, AlarmRule, Station, StationWind
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.nearby import angle_between, nearby_for_point, usable_wind
@@ -20,7 +24,7 @@ from gridgov.sources.services import SourceInput, create_source, point_geometry
 from gridgov.workorders.models import Event, WorkOrder
 from gridgov.workorders.receivers import event_for_alarm
 from gridgov.workorders.services import WorkflowError, perform
-from gridgov.workorders.sourcing import nearby_for_order, source_section
+from gridgov.workorders.sourcing import around_order, nearby_for_order, source_section
 from gridgov.workorders.states import State
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +232,7 @@ def test_desk_page_lists_sources_and_the_handle_form_offers_them(
     assert "东侧工地" not in page  # out of the worker's scope
     assert f'<option value="{sources["south"].pk}"' in page and 'name="source_id"' in page
     assert "风从北方向吹来" in page
+    assert "trace-map" not in page and "leaflet" not in page  # no hourly winds: no trace map
 
 
 def test_phone_page_handles_with_a_source_and_refuses_a_foreign_one(
@@ -257,3 +262,56 @@ def test_pages_of_an_ordinary_order_show_no_source_list(login, report, crew):
     order = report()
     page = login("g1_worker").get(f"/orders/m/{order.pk}/").content.decode()
     assert "周边污染源" not in page and 'name="source_id"' not in page
+
+
+# --- ordered by the back-trace when the stations have hourly winds (air/trace.py) --------------
+
+
+def hourly_wind(station, from_deg: float, speed: float = 3.0) -> None:
+    """The station's hourly wind for the 5 hours before now and the current hour."""
+    d = math.radians(from_deg)
+    now = int(time.time())
+    for k in range(0, 6):
+        hour = now - now % 3600 - k * 3600
+        FactorHour.objects.create(
+            station=station, ts=hour, code=DIRECTION, n=1, total=from_deg,
+            x=speed * math.sin(d), y=speed * math.cos(d), ux=math.sin(d), uy=math.cos(d),
+        )  # fmt: skip
+        FactorHour.objects.create(station=station, ts=hour, code=SPEED, n=1, total=speed)
+
+
+def test_hourly_winds_order_by_the_trace_over_the_latest_wind(alarm_order, sources, crew, station):
+    set_wind(station, 90, 4)  # the latest wind says east ...
+    hourly_wind(station, 0.0)  # ... the hours before the alarm say north: the trace wins
+    around = around_order(alarm_order, crew["east_secretary"])
+    assert around.trace is not None and around.trace.usable
+    got = around.sources
+    assert names(got) == ["北侧工地", "南侧工地", "东侧工地"]
+    assert got[0].upwind and got[0].score is not None and 0 < got[0].score < 1
+    assert [n.upwind for n in got[1:]] == [False, False] and got[1].score is None
+
+
+def test_without_hourly_winds_the_latest_wind_orders_as_before(alarm_order, sources, crew, station):
+    set_wind(station, 90, 4)
+    around = around_order(alarm_order, crew["east_secretary"])
+    assert around.trace is None
+    assert names(around.sources) == ["东侧工地", "南侧工地", "北侧工地"]
+    assert around.sources[0].score is None
+    # Hourly winds from the east: the trace agrees, the east source scored.
+    hourly_wind(station, 90.0)
+    got = nearby_for_order(alarm_order, crew["east_secretary"])
+    assert names(got)[0] == "东侧工地" and got[0].score is not None
+
+
+def test_api_and_desk_page_show_the_trace_ordering(
+    client, bearer, login, alarm_order, sources, crew, station
+):
+    hourly_wind(station, 0.0)
+    r = client.get(f"/api/v1/orders/{alarm_order.pk}", **bearer("east_secretary"))
+    first = r.json()["nearby_sources"][0]
+    assert first["name"] == "北侧工地" and first["upwind"] is True and first["score"] > 0
+    signed(alarm_order, crew)
+    page = login("g1_worker").get(f"/orders/{alarm_order.pk}/").content.decode()
+    assert "后向轨迹" in page and "轨迹锥内" in page
+    assert 'id="trace-map"' in page and 'id="trace-data"' in page and "tracemap.js" in page
+    assert page.index("北侧工地") < page.index("南侧工地")

@@ -5,6 +5,11 @@ A source is upwind when the bearing from the station to it is within `spread` de
 direction the wind comes FROM (45°, or 67.5° in light wind, whose direction wanders more). A
 source within `AT_STATION_M` of the station counts as upwind whatever the wind. Only sources in
 operation (active or suspended) are listed: a closed one is not where to look.
+
+With a back-trajectory (air/trace.py: an alarm hour with the stations' hourly winds) the order is
+the trace's instead: the sources within its cone first, best score first (near the path and
+recent), then the rest by distance; `upwind` then means "within the cone". The latest wind above
+is the fallback when no hourly wind makes a trace.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
+from gridgov.air.trace import Trace, score_points
 from gridgov.people.responsible import responsible_for
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource, Status
-from gridgov.sources.services import MAX_NEAR_RADIUS_M, near, responsible_of
+from gridgov.sources.services import MAX_NEAR_RADIUS_M, Nearby, near, responsible_of
 
 WIND_MAX_AGE_SECONDS = 3 * 3600  # older wind says nothing about now
 CALM_MS = 0.5  # below this the direction is noise
@@ -85,6 +91,7 @@ class NearbySource:
     upwind: bool
     responsible_unit: str  # the unit and post that answer for it (no person's name)
     url: str
+    score: float | None = None  # the back-trace's score (0–1) when ordered by a trace
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -103,11 +110,12 @@ def nearby_for_point(
     limit: int = DEFAULT_LIMIT,
     *,
     qs: QuerySet[PollutionSource] | None = None,
+    trace: Trace | None = None,
 ) -> list[NearbySource]:
     """Sources within `radius_m` (GRIDGOV_NEARBY_SOURCES_METRES) of the point: with a wind
     (a `Wind`, or a bare direction in degrees), the upwind ones first by distance, then the
     rest by distance; without, all by distance. `qs` narrows the candidates (the viewer's
-    scope: `sources_for(user)`)."""
+    scope: `sources_for(user)`). A usable `trace` orders them by its cone instead of `wind`."""
     if isinstance(wind, int | float):
         wind = Wind(float(wind) % 360.0, None, SPREAD_DEG)
     radius = radius_metres() if radius_m is None else radius_m
@@ -119,11 +127,21 @@ def nearby_for_point(
             return False
         return metres <= AT_STATION_M or angle_between(bearing, wind.from_deg) <= wind.spread
 
-    flagged = [(n, is_upwind(n.metres, n.bearing)) for n in found]
-    flagged.sort(key=lambda item: (not item[1], item[0].metres, item[0].source.code))
+    flagged: list[tuple[Nearby, bool, float | None]]
+    if trace is not None and trace.usable:
+        hits = score_points(trace, [n.source.lat for n in found], [n.source.lon for n in found])
+        flagged = [
+            (n, h is not None, None if h is None else round(h.score, 4))
+            for n, h in zip(found, hits, strict=True)
+        ]
+    else:
+        flagged = [(n, is_upwind(n.metres, n.bearing), None) for n in found]
+    flagged.sort(
+        key=lambda item: (not item[1], -(item[2] or 0.0), item[0].metres, item[0].source.code)
+    )
     units: dict[int, str] = {}
     out = []
-    for n, upwind in flagged[:limit]:
+    for n, upwind, score in flagged[:limit]:
         s = n.source
         out.append(
             NearbySource(
@@ -139,6 +157,7 @@ def nearby_for_point(
                 upwind=upwind,
                 responsible_unit=_unit_of(s, units),
                 url=f"/sources/{s.pk}/",
+                score=score,
             )
         )
     return out

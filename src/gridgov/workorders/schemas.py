@@ -107,9 +107,15 @@ class NearbySourceOut(Schema):
     status_label: str
     metres: int = Field(description="from the alarm's station to the nearest part of the source")
     bearing: int = Field(description="from the station to the source, degrees clockwise from north")
-    upwind: bool = Field(description="within the upwind sector of the station's recent wind")
+    upwind: bool = Field(
+        description="within the back-trace's cone (when `score` is set), else within the upwind "
+        "sector of the station's recent wind"
+    )
     responsible_unit: str = Field(description="unit and post answering for it")
     url: str
+    score: float | None = Field(
+        None, description="back-trace score 0–1 (air/trace.py); null: ordered by the latest wind"
+    )
 
 
 class SourceRefOut(Schema):

@@ -160,6 +160,7 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
             for e, m in possible_duplicates(order.event.category, order.event.lat, order.event.lon)
             if e.pk != order.event_id and can_see(request.user, e.order)
         ]
+    around = around_order(order, request.user)
     return {
         "order": order,
         "event": order.event,
@@ -172,7 +173,8 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "duplicates": duplicates,
         "supervisions": list(order.supervisions.all()),
         "extension": order.extensions.filter(approved__isnull=True).first(),
-        "around": around_order(order, request.user),
+        "around": around,
+        "trace_map": around.trace_map(),
         "pollution_source": order.event.pollution_source,
     }
 
