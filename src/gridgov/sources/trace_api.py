@@ -15,9 +15,11 @@ from gridgov.air import trace as tracing
 from gridgov.air.models import CST, Station
 from gridgov.apikit import ApiError, errors
 from gridgov.schemas import Schema
+from gridgov.sources.api import SourceLineStringOut
 from gridgov.sources.services import sources_for
 from gridgov.sources.trace import traced_sources
 from gridgov.territory.models import Region
+from gridgov.territory.schemas import PolygonOut
 
 router = Router()
 YEARS = (2000, 2100)
@@ -63,8 +65,8 @@ class TraceOut(Schema):
         description="done: all the hours; no_wind: an hour without any station's wind"
     )
     points: list[TracePointOut] = Field(description="from the station backward, every 10 min")
-    path: dict[str, Any] = Field(description="GeoJSON LineString, station first")
-    cone: dict[str, Any] = Field(description="GeoJSON Polygon: the path widened")
+    path: SourceLineStringOut = Field(description="GeoJSON LineString, station first")
+    cone: PolygonOut = Field(description="GeoJSON Polygon: the path widened")
     grids: list[TraceGridOut]
     sources: list[TraceSourceOut]
 
