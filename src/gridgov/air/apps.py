@@ -13,12 +13,13 @@ class AirConfig(AppConfig):
         # air/models.py is at its 600 lines: further models live in their own modules, loaded
         # with the app's models: the factor series, the upkeep models (operators,
         # calibrations, maintenance issues), forwarding to upper platforms, tampering findings and
-        # the raw packet archive's checkpoints.
+        # the raw packet archive's checkpoints, imported weather forecasts.
         import_module("gridgov.air.factor_models")
         import_module("gridgov.air.upkeep_models")
         import_module("gridgov.air.forward_models")
         import_module("gridgov.air.tamper_models")
         import_module("gridgov.air.archive_models")
+        import_module("gridgov.air.met_forecast_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
