@@ -151,7 +151,11 @@ def test_observed_kind_stores_hourly_factors_like_import_readings(stations, tmp_
             FactorReading.objects.filter(station__code=code, ts=I8).values_list("code", "value")
         )
         assert values == {"a01008": 202.5, "a01007": 2.0, "a01001": 1.5}
-        assert set(FactorReading.objects.filter(station__code=code).values_list("interval_minutes", flat=True)) == {60}  # noqa: E501
+        assert set(
+            FactorReading.objects.filter(station__code=code).values_list(
+                "interval_minutes", flat=True
+            )
+        ) == {60}
         hour = FactorHour.objects.get(station__code=code, ts=I8, code="a01001")
         assert (hour.n, hour.total) == (1, 1.5)
     assert not MetForecast.objects.exists()
@@ -211,7 +215,10 @@ def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(stations, t
     [
         (["--kind", "forecast"], "--issued is required"),
         (["--kind", "observed", "--issued", ISSUED], "only for --kind forecast"),
-        (["--kind", "forecast", "--issued", "2026-02-30T08:00"], "--issued: '2026-02-30T08:00' is not a date"),  # noqa: E501
+        (
+            ["--kind", "forecast", "--issued", "2026-02-30T08:00"],
+            "--issued: '2026-02-30T08:00' is not a date",
+        ),
         (["--kind", "forecast", "--issued", "2026-12-07T08:00\x1b"], "--issued: "),
         (["--kind", "forecast", "--issued", "2026-12-08T08:00+08:00"], "in the future"),
         (["--kind", "forecast", "--issued", "1999-12-31T08:00"], "2000 or later"),

@@ -16,7 +16,9 @@ class MetForecast(models.Model):
 
     station = models.ForeignKey("air.Station", on_delete=models.PROTECT, db_index=False)
     issued_at = models.BigIntegerField(_("发布时间"), help_text="epoch seconds UTC")
-    ts = models.BigIntegerField(_("预报时次"), help_text="start of the valid hour, epoch seconds UTC")
+    ts = models.BigIntegerField(
+        _("预报时次"), help_text="start of the valid hour, epoch seconds UTC"
+    )
     code = models.CharField(_("要素编码"), max_length=40)
     value = models.FloatField(_("预报值"))
 

@@ -263,11 +263,12 @@ def read_met_file(
     MetFileError for a file that cannot be read at all."""
     report = MetFile()
     rows = _lines(path)
+    where: dict[int, str] = {}
     try:
         header = next(rows, None)
         if header is None:
             raise MetFileError("the file is empty")
-        where = _header(report, header)
+        where.update(_header(report, header))
         codes, region_of = _places()
         seen: dict[tuple[int, int, str], int] = {}
         for number, record in sheets.records(rows, where):
@@ -287,7 +288,7 @@ def read_met_file(
                 continue
             report.rows.append(checked)
     except sheets.UnreadableCell as bad:
-        report.fail(bad.row, bad.column({}), bad.reason)
+        report.fail(bad.row, bad.column(where), bad.reason)
     if progress is not None:
         progress(report.rows[-1].row - 1 if report.rows else 0)
     return report

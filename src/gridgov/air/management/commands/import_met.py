@@ -75,8 +75,7 @@ class Command(BaseCommand):
             else:
                 result = met_import.save_observed(prepared)
                 summary = (
-                    f"{result.stored:,} station-hours stored, "
-                    f"{result.duplicates:,} already there"
+                    f"{result.stored:,} station-hours stored, {result.duplicates:,} already there"
                 )
         console.print(f"[green]Applied:[/] {summary}.")
 
