@@ -38,6 +38,7 @@ from gridgov.workorders.services import (
     possible_duplicates,
     set_public,
 )
+from gridgov.workorders.effect import order_effect
 from gridgov.workorders.sourcing import around_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
 
@@ -176,6 +177,7 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "around": around,
         "trace_map": around.trace_map(),
         "pollution_source": order.event.pollution_source,
+        "effect": order_effect(order),
     }
 
 
