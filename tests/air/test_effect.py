@@ -148,3 +148,60 @@ def test_closed_alarm_order_has_its_effect_and_the_page_shows_it(closed_order, l
 def test_open_order_has_no_effect(closed_order):
     WorkOrder.objects.filter(pk=closed_order.pk).update(state=State.HANDLED)
     assert order_effect(WorkOrder.objects.get(pk=closed_order.pk)) is None
+
+
+# --- the endpoint ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_order_effect_and_scope(client, bearer, closed_order, report):
+    r = client.get(f"/api/v1/air/effect?order={closed_order.pk}", **bearer("command"))
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["kind"] == "order" and body["stations"][0]["station"] == "EA"
+    assert body["stations"][0]["did"] == pytest.approx(-30.0)
+    assert (
+        body["stations"][0]["neighbours"] == ["EB"] and body["stations"][0]["verdict"] == "improved"
+    )
+    assert body["after_from"].startswith("2026-11-02T22:00:00+08:00")
+    hidden = client.get(f"/api/v1/air/effect?order={closed_order.pk}", **bearer("west_secretary"))
+    assert hidden.status_code == 404
+    patrol = client.get(f"/api/v1/air/effect?order={report().order.pk}", **bearer("command"))
+    assert patrol.status_code == 400 and patrol.json()["errors"][0]["field"] == "order"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, field",
+    [("", "order"), ("order=1&warning=1", "order"), ("order=x", "order"), ("warning=0", "warning")],
+)
+def test_api_effect_bad_input_names_the_field(client, bearer, crew, query, field):
+    r = client.get(f"/api/v1/air/effect?{query}", **bearer("command"))
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.django_db
+def test_api_warning_effect_every_station(client, bearer, pair, crew, login):
+    from gridgov.emergency.models import Warning
+
+    a, b, far = pair
+    start = dt.datetime(2026, 11, 10, 0, tzinfo=dt.UTC)
+    w = Warning.objects.create(
+        level=2, starts_at=start, ends_at=start + dt.timedelta(hours=24),
+        declared_at=start, declared_by=crew["command"],
+    )  # fmt: skip
+    t2 = int(start.timestamp())
+    t0 = t2 - 7 * 86400
+    seed(a, t0, [90.0 + (k % 2) for k in range(24)])
+    seed(b, t0, [90.0 + (k % 3) for k in range(24)])
+    seed(a, t2, [50.0 + (k % 2) for k in range(24)])
+    seed(b, t2, [80.0 + (k % 3) for k in range(24)])
+    r = client.get(f"/api/v1/air/effect?warning={w.pk}", **bearer("command"))
+    assert r.status_code == 200, r.content
+    rows = {s["station"]: s for s in r.json()["stations"]}
+    assert rows["EA"]["did"] == pytest.approx(-30.0) and rows["EA"]["n_before"] == 24
+    assert rows["EB"]["did"] == pytest.approx(30.0) and rows["EB"]["verdict"] == "worse"
+    assert rows["EC"]["verdict"] == "insufficient"
+    assert client.get("/api/v1/air/effect?warning=999999", **bearer("command")).status_code == 404
+    page = login("command").get(f"/emergency/{w.pk}/").content.decode()
+    assert "治理成效" in page and "治理站" in page

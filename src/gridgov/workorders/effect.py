@@ -12,6 +12,8 @@ ambient stations within 5 km, nearest 5), and the difference-in-differences (air
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gridgov.air.effect import Effect, did, neighbours_of
 from gridgov.air.models import POLLUTANT_FIELDS, Alarm
 from gridgov.workorders.models import WorkOrder
@@ -21,22 +23,36 @@ EFFECT_HOURS = 24
 HOUR = 3600
 
 
-def order_effect(order: WorkOrder) -> Effect | None:
-    """The order's DiD, or None when it is not a closed air-alarm order."""
+@dataclass(frozen=True)
+class OrderWindows:
+    station_id: int
+    pollutant: str
+    before: tuple[int, int]  # [t0, t1) epoch seconds
+    after: tuple[int, int]
+
+
+def order_windows(order: WorkOrder) -> OrderWindows | None:
+    """The station, pollutant and windows of a closed air-alarm order; None for any other."""
     if order.state != State.CLOSED or order.event.alarm_id is None:
         return None
-    row = Alarm.objects.filter(pk=order.event.alarm_id).values_list("station_id", "pollutant")
-    found = row.first()
-    if found is None:
+    found = (
+        Alarm.objects.filter(pk=order.event.alarm_id).values_list("station_id", "pollutant").first()
+    )
+    done = order.handled_at or order.closed_at
+    if found is None or done is None:
         return None
     station_id, pollutant = found
     if pollutant not in POLLUTANT_FIELDS:
         pollutant = "pm25"
-    start = order.dispatched_at or order.created_at
-    done = order.handled_at or order.closed_at
-    if done is None:
-        return None
-    t1 = int(start.timestamp())
+    t1 = int((order.dispatched_at or order.created_at).timestamp())
     t2 = int(done.timestamp())
     span = EFFECT_HOURS * HOUR
-    return did(station_id, neighbours_of(station_id), (t1 - span, t1), (t2, t2 + span), pollutant)
+    return OrderWindows(station_id, pollutant, (t1 - span, t1), (t2, t2 + span))
+
+
+def order_effect(order: WorkOrder) -> Effect | None:
+    """The order's DiD, or None when it is not a closed air-alarm order."""
+    w = order_windows(order)
+    if w is None:
+        return None
+    return did(w.station_id, neighbours_of(w.station_id), w.before, w.after, w.pollutant)
