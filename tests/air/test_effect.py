@@ -166,7 +166,7 @@ def test_api_order_effect_and_scope(client, bearer, closed_order, report):
     assert body["after_from"].startswith("2026-11-02T22:00:00+08:00")
     hidden = client.get(f"/api/v1/air/effect?order={closed_order.pk}", **bearer("west_secretary"))
     assert hidden.status_code == 404
-    patrol = client.get(f"/api/v1/air/effect?order={report().order.pk}", **bearer("command"))
+    patrol = client.get(f"/api/v1/air/effect?order={report().pk}", **bearer("command"))
     assert patrol.status_code == 400 and patrol.json()["errors"][0]["field"] == "order"
 
 
