@@ -88,9 +88,13 @@ def seed(station: Station, start: int, values: list[float]) -> None:
 @pytest.fixture
 def pair(territory):
     grid = territory["D-S1-C1-G1"]
-    a = Station.objects.create(code="EA", name="治理站", kind="micro", lat=35.2, lon=113.095, grid=grid, interval_minutes=1)  # fmt: skip
-    b = Station.objects.create(code="EB", name="邻站", kind="micro", lat=35.21, lon=113.095, grid=grid, interval_minutes=1)  # fmt: skip
-    far = Station.objects.create(code="EC", name="远站", kind="micro", lat=35.5, lon=113.095, grid=grid, interval_minutes=1)  # fmt: skip
+
+    def make(code: str, name: str, lat: float) -> Station:
+        return Station.objects.create(
+            code=code, name=name, kind="micro", lat=lat, lon=113.095, grid=grid, interval_minutes=1
+        )
+
+    a, b, far = make("EA", "治理站", 35.2), make("EB", "邻站", 35.21), make("EC", "远站", 35.5)
     return a, b, far
 
 
@@ -184,7 +188,7 @@ def test_api_effect_bad_input_names_the_field(client, bearer, crew, query, field
 def test_api_warning_effect_every_station(client, bearer, pair, crew, login):
     from gridgov.emergency.models import Warning
 
-    a, b, far = pair
+    a, b, _far = pair
     start = dt.datetime(2026, 11, 10, 0, tzinfo=dt.UTC)
     w = Warning.objects.create(
         level=2, starts_at=start, ends_at=start + dt.timedelta(hours=24),

@@ -132,4 +132,3 @@ def air_effect(
     rows = [_station(s.effect, s.code, s.name, codes) for s in we.stations]
     return {"kind": "warning", "id": found.pk, **_times(we.before, we.after), "stations": rows,
             "mean_did": _r(we.mean_did)}  # fmt: skip
-

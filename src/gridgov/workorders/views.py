@@ -24,6 +24,7 @@ from gridgov.people.actor import person_of
 from gridgov.workorders import attachments, lateness
 from gridgov.workorders.access import handled_by
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED
+from gridgov.workorders.effect import order_effect
 from gridgov.workorders.forms import ActionForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Priority, Source, WorkOrder
 from gridgov.workorders.services import (
@@ -38,7 +39,6 @@ from gridgov.workorders.services import (
     possible_duplicates,
     set_public,
 )
-from gridgov.workorders.effect import order_effect
 from gridgov.workorders.sourcing import around_order
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, STEP_LABELS, SYSTEM_ACTIONS, State, Step
 
