@@ -209,3 +209,18 @@ def test_api_warning_effect_every_station(client, bearer, pair, crew, login):
     assert client.get("/api/v1/air/effect?warning=999999", **bearer("command")).status_code == 404
     page = login("command").get(f"/emergency/{w.pk}/").content.decode()
     assert "治理成效" in page and "治理站" in page
+
+
+@pytest.mark.django_db
+def test_horse_race_alarm_effect_is_the_mean_did_of_the_units_closed_orders(
+    closed_order, territory
+):
+    from gridgov.racing.metrics import REGISTRY, Reading
+
+    metric = REGISTRY["alarm_effect"]
+    assert metric.higher_is_better is False and str(metric.label) == "治理实效"
+    s1, s2 = territory["D-S1"], territory["D-S2"]
+    day = dt.date(2026, 11, 2)
+    got = metric([s1, s2], day, day)
+    assert got[s1.pk] == Reading(-30.0, 1) and got[s2.pk] == Reading(None, 0)
+    assert metric([s1], day + dt.timedelta(days=1), day + dt.timedelta(days=2))[s1.pk].value is None
