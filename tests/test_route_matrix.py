@@ -109,6 +109,8 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/trace": row(
         "401 200 200 200 200 200 404", query="station=M1&at=2026-12-07T10:00%2B08:00"
     ),
+    # 治理成效: ?order= or ?warning= (scope, answers: tests/air/test_effect.py); neither is 400.
+    "api/v1/air/effect": row("401 400 400 400 400 400 400"),
     "api/v1/aqi/calculate": row("405 405 405 405 405 405 405"),
     # Device control: the log is read in the scope; sending is a POST (air.control_device).
     "api/v1/air/stations/<code>/commands": row(

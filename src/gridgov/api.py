@@ -137,6 +137,7 @@ def _register() -> None:
     from gridgov.centre.hotspots_api import router as hotspots_router
     from gridgov.customs.api import router as customs_router
     from gridgov.emergency.api import router as emergency_router
+    from gridgov.emergency.effect_api import router as effect_router
     from gridgov.enforcement.api import public_router as exposure_router
     from gridgov.enforcement.api import router as enforcement_router
     from gridgov.forces.api import router as forces_router
@@ -161,6 +162,7 @@ def _register() -> None:
     api.add_router("", factor_router, tags=["air"])
     api.add_router("", rose_router, tags=["air"])
     api.add_router("", trace_router, tags=["air"])
+    api.add_router("", effect_router, tags=["air"])
     api.add_router("", packet_archive_router, tags=["air"])
     api.add_router("", review_router, tags=["air data review"])
     api.add_router("", tamper_router, tags=["air tampering"])

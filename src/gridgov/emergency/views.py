@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.emergency import declaring, services
+from gridgov.emergency.effect import warning_effect
 from gridgov.emergency.forms import DeclareForm, EndForm
 from gridgov.emergency.models import Measure, Warning
 from gridgov.errors import add_form_error
@@ -114,6 +115,7 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
         "r": _record(request, w),
         "can_declare": can_declare,
         "end_form": EndForm() if can_declare else None,
+        "effect": warning_effect(w),
     }
     return render(request, "emergency/warning.html", context)
 

@@ -31,3 +31,41 @@ def order_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
         rate = s["on_time_handle_rate"]
         out[u.pk] = Reading(None if rate is None else round(100 * rate, 1), s["received"])
     return out
+
+
+@register("alarm_effect", _("治理实效"), unit="µg/m³", higher_is_better=False, sample=ORDERS)
+def alarm_effect(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """治理实效: the mean difference-in-differences (workorders/effect.py: the alarm station
+    against its neighbours, 24 h before dispatch vs 24 h after handling) of the unit's air-alarm
+    orders closed in the period (China dates); lower is better. The sample is the orders with an
+    estimate; a unit with none has no value."""
+    from gridgov.workorders.effect import order_effect
+    from gridgov.workorders.models import WorkOrder
+    from gridgov.workorders.states import State
+
+    if not units:
+        return {}
+    orders = (
+        WorkOrder.objects.filter(
+            state=State.CLOSED,
+            event__alarm__isnull=False,
+            closed_at__date__gte=start,
+            closed_at__date__lte=end,
+        )
+        .select_related("event")
+        .order_by("pk")
+    )
+    by_path: dict[str, list[float]] = {u.path: [] for u in units}
+    for o in orders:
+        e = order_effect(o)
+        if e is None or e.did is None:
+            continue
+        for path, values in by_path.items():
+            if o.event.region_path.startswith(path):
+                values.append(e.did)
+    out: Values = {}
+    for u in units:
+        values = by_path[u.path]
+        mean = round(sum(values) / len(values), 1) if values else None
+        out[u.pk] = Reading(mean, len(values))
+    return out
