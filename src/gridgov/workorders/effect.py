@@ -4,8 +4,9 @@ For a closed order from an air alarm (event.alarm): the alarm's station and poll
 the alarm names none, e.g. an offline alarm), its neighbours (air.effect.neighbours_of: active
 ambient stations within 5 km, nearest 5), and the difference-in-differences (air.effect.did) of
 
-- before: the EFFECT_HOURS (24) hours before the order was dispatched (its creation when it was
-  never dispatched), and
+- before: the EFFECT_HOURS (24) hours before the alarm began (or before the order was dispatched,
+  if that was earlier): the alarm's own peak is left out, or every order would look like an
+  improvement as the air returns to normal, and
 - after: the EFFECT_HOURS hours from when it was handled (its closing when no handling is
   recorded); hours not yet past simply have no data.
 """
@@ -36,15 +37,17 @@ def order_windows(order: WorkOrder) -> OrderWindows | None:
     if order.state != State.CLOSED or order.event.alarm_id is None:
         return None
     found = (
-        Alarm.objects.filter(pk=order.event.alarm_id).values_list("station_id", "pollutant").first()
+        Alarm.objects.filter(pk=order.event.alarm_id)
+        .values_list("station_id", "pollutant", "started_at")
+        .first()
     )
     done = order.handled_at or order.closed_at
     if found is None or done is None:
         return None
-    station_id, pollutant = found
+    station_id, pollutant, began = found
     if pollutant not in POLLUTANT_FIELDS:
         pollutant = "pm25"
-    t1 = int((order.dispatched_at or order.created_at).timestamp())
+    t1 = int(min(began, order.dispatched_at or order.created_at).timestamp())
     t2 = int(done.timestamp())
     span = EFFECT_HOURS * HOUR
     return OrderWindows(station_id, pollutant, (t1 - span, t1), (t2, t2 + span))
