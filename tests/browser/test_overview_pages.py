@@ -48,6 +48,11 @@ def test_overview_on_a_desktop(live_server, browser, centre, crew, shots):  # no
     w.page.locator(".leaflet-control-layers-overlays label").first.click()
     w.page.wait_for_selector("#overview-map[data-grids]", state="attached")
     assert m.get_attribute("data-grids") == "3"
+    # the hot grids (web/hotgrids.js): second in the list, their legend while they are on
+    w.page.hover(".leaflet-control-layers")
+    w.page.locator(".leaflet-control-layers-overlays label").nth(1).click()
+    w.page.wait_for_selector("#overview-map[data-hotspots]", state="attached")
+    assert w.page.is_visible(".hot-legend")
     assert w.page.inner_text(".status .tile.warn dd") == "1"
     width = w.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1440

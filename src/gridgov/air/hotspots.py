@@ -45,6 +45,7 @@ IDW_K = 6
 IDW_RADIUS_KM = 10.0
 EARTH_KM = 6371.0088
 HOUR = 3600
+MAP_WORST = 10  # the worst N outlined on the maps' hot-grid layer (as the bulletin names ten)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,30 @@ class GridFigure:
     def colour(self) -> str | None:
         found = aqi.level(self.level)
         return found.hex if found else None
+
+
+def map_text(pollutant: str = "pm25") -> dict[str, object]:
+    """What the maps' hot-grid layer (web/static/web/hotgrids.js) writes: its name, tooltip
+    words, how many of the worst it outlines and its legend (the AQI levels' colours, the mean
+    read as a 24-h value). One place for the station map and the overview."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    english = (get_language() or "").lower().startswith("en")
+    return {
+        "label": _("热点网格 %(pollutant)s") % {"pollutant": aqi.DISPLAY[pollutant]},
+        "pollutant": aqi.DISPLAY[pollutant],
+        "rank": _("排名"),
+        "above": _("超二级标准小时数"),
+        "worst": MAP_WORST,
+        "worst_label": _("最差 %(n)d 个网格（粗框）") % {"n": MAP_WORST},
+        "legend": _("网格估算均值（按24小时浓度分级）"),
+        "levels": [
+            {"colour": lvl.hex, "name": lvl.category_en if english else lvl.category}
+            for lvl in aqi.LEVELS
+        ],
+        "none": _("无估算"),
+    }
 
 
 def distances_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.air import alarm_queries as q
 from gridgov.air import alarms as alarm_service
-from gridgov.air import factor_store, periods
+from gridgov.air import factor_store, hotspots, periods
 from gridgov.air.aqi import LEVELS
 from gridgov.air.archive_views import archive_context
 from gridgov.air.assessment import assess, rank, target_progress
@@ -42,11 +42,7 @@ def _visible_stations(request: HttpRequest) -> Any:
 @login_required
 def station_map(request: HttpRequest) -> HttpResponse:
     device_text = {"online": str(_("设备在线")), "offline": str(_("设备离线"))}
-    hotspot_text = {
-        "label": str(_("热点网格 PM2.5（本月）")),
-        "rank": str(_("排名")),
-        "above": str(_("超二级标准小时数")),
-    }
+    hotspot_text = hotspots.map_text("pm25")
     return render(
         request,
         "air/station_map.html",

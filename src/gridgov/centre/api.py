@@ -363,6 +363,24 @@ class OverviewMapProjectOut(Schema):
     url: str
 
 
+class OverviewMapHotGridOut(Schema):
+    code: str
+    name: str
+    geometry: Geometry = Field(description="GeoJSON geometry (WGS84)")
+    mean: float | None = Field(description="period mean of the grid's hourly estimates, µg/m³")
+    rank: int | None = Field(description="1 = worst of the caller's grids")
+    level: int = Field(description="AQI level 1–6 of the mean as a 24-h value")
+    colour: str | None = Field(description="that level's colour: the polygon's fill")
+    hours_above: int = Field(description="hours above the grade-II 24-h limit")
+    hot: bool = Field(description="among the worst N (outlined)")
+
+
+class OverviewMapHotPeriodOut(Schema):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    pollutant: str
+
+
 class OverviewMapOut(Schema):
     layers: list[str]
     units: list[OverviewGridOut] = Field(description="the outlines of the caller's own units")
@@ -371,6 +389,12 @@ class OverviewMapOut(Schema):
     orders: list[OverviewMapOrderOut]
     sources: list[OverviewMapSourceOut]
     projects: list[OverviewMapProjectOut]
+    hotspots: list[OverviewMapHotGridOut] = Field(
+        description="热点网格: the caller's grids with an estimate over the default period"
+    )
+    hotspot_period: OverviewMapHotPeriodOut | None = Field(
+        None, description="the hot grids' period (month to date; the previous month early on)"
+    )
 
 
 @router.get(
@@ -384,6 +408,7 @@ def get_overview(request: HttpRequest) -> Any:
 @router.get(
     "/overview/map",
     response={200: OverviewMapOut, **errors(400, 401)},
+    by_alias=True,
     url_name="centre_overview_map",
 )
 def get_overview_map(

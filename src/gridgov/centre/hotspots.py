@@ -99,6 +99,30 @@ def hot_grids(
     ]
 
 
+def surface(
+    user: Account, start: dt.date, end: dt.date, pollutant: str = "pm25"
+) -> list[dict[str, Any]]:
+    """The maps' hot-grid layer: each of the reader's active grids with an estimate, its polygon
+    and figures (colour: the AQI level of its mean), `hot` for the worst `MAP_WORST`."""
+    grids = list(Region.objects.for_user(user).grids().active().order_by("code"))
+    shapes = {g.pk: g.geometry for g in grids}
+    return [
+        {
+            "code": f.code,
+            "name": f.name,
+            "geometry": shapes[f.grid_id],
+            "mean": f.mean,
+            "rank": f.rank,
+            "level": f.level,
+            "colour": f.colour,
+            "hours_above": f.hours_above,
+            "hot": f.rank is not None and f.rank <= hotspots.MAP_WORST,
+        }
+        for f in hotspots.hot_grids(grids, start, end, pollutant)
+        if f.rank is not None and shapes[f.grid_id]
+    ]
+
+
 def _first(qs: Any, key: str, *fields: str) -> list[tuple[Any, ...]]:
     """Rows (key, *fields) of a queryset ordered by key, at most SHOWN per key."""
     out: list[tuple[Any, ...]] = []

@@ -1,7 +1,9 @@
 """The overview map's layers, one scoped answer (`GET /api/v1/overview/map?layers=…`): the
 outlines of the viewer's own units (they frame the map), grids, stations coloured by their
-real-time AQI, open work orders and pollution sources. The page asks
-for the light layers first and for the grids' polygons only when that layer is switched on."""
+real-time AQI, open work orders, pollution sources, projects and the hot grids (热点网格: each
+grid's polygon filled by its estimated PM2.5 over the default period, centre/hotspots.surface,
+the same surface as the station map's). The page asks for the light layers first and for the
+polygons only when their layer is switched on."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from gridgov.air import periods
+from gridgov.centre import hotspots
 from gridgov.centre.overview import air_part, link, top_units
 from gridgov.core.actor import Account
 from gridgov.people import scope
@@ -24,10 +28,11 @@ from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import OPEN_STATES, State
 
-LAYERS = ("units", "grids", "stations", "orders", "sources", "projects")
+LAYERS = ("units", "grids", "hotspots", "stations", "orders", "sources", "projects")
 MAX_ORDERS = 2000
 MAX_SOURCES = 5000
 MAX_PROJECTS = 2000
+HOT_POLLUTANT = "pm25"
 
 
 @dataclass
@@ -39,6 +44,8 @@ class MapLayers:
     orders: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     projects: list[dict[str, Any]] = field(default_factory=list)
+    hotspots: list[dict[str, Any]] = field(default_factory=list)
+    hotspot_period: dict[str, str] | None = None  # the hot grids' {from, to, pollutant}
 
 
 def parse_layers(text: str | None) -> list[str]:
@@ -138,6 +145,16 @@ def map_layers(user: Account, today: dt.date, layers: list[str]) -> MapLayers:
         ]
     if "grids" in layers:
         out.grids = _grids(user)
+    if "hotspots" in layers:
+        # The month so far (its complete days), or the previous month in a month's first days,
+        # when a few hours would rank nothing (air/periods.py, as every month default).
+        start, end = periods.default_period(today)
+        out.hotspots = hotspots.surface(user, start, end, HOT_POLLUTANT)
+        out.hotspot_period = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "pollutant": HOT_POLLUTANT,
+        }
     if "stations" in layers:
         out.stations = [
             {

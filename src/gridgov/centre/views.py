@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from gridgov.air import hotspots as air_hotspots
 from gridgov.air.aqi import LEVELS
 from gridgov.air.periods import today
 from gridgov.apikit import ApiError, xlsx_response
-from gridgov.centre import hotspots, hotspots_api
+from gridgov.centre import hotspots, hotspots_api, mapdata
 from gridgov.centre.forms import PeriodForm
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
@@ -70,6 +71,8 @@ def _context(request: HttpRequest) -> dict[str, object]:
             "orders": _("未结工单"),
             "sources": _("污染源"),
             "projects": _("项目"),
+            "hotspots": _("热点网格"),
+            "hot": air_hotspots.map_text(mapdata.HOT_POLLUTANT),
             "overdue": _("超期"),
             "failed": _("地图数据加载失败"),
             "categories": category_labels(),

@@ -32,25 +32,22 @@
   });
 
   /* Hot grids (热点网格): every grid's polygon filled in the AQI colour of its estimated
-     period mean (/api/v1/air/hotspots, the month to date), a surface under the dots. */
+     period mean (/api/v1/air/hotspots, the default period), a surface under the dots; drawn
+     by web/hotgrids.js, as on the overview. */
   var hotLayer = L.layerGroup();
   L.control.layers(null, (function () { var o = {}; o[HOT.label] = hotLayer; return o; })(),
     { collapsed: false }).addTo(map);
+  var hotLegend = window.GridgovHotGrids.legend(map, hotLayer, HOT);
   Promise.all([gridsLoaded, getJSON("/api/v1/air/hotspots?pollutant=pm25")]).then(function (both) {
-    var byCode = {};
-    both[1].grids.forEach(function (g) { byCode[g.code] = g; });
-    L.geoJSON(both[0], {
-      filter: function (f) { return byCode[f.properties.code] && byCode[f.properties.code].colour; },
-      style: function (f) {
-        return { color: "#555", weight: 0.4, fillColor: byCode[f.properties.code].colour, fillOpacity: 0.55 };
-      },
-      onEachFeature: function (f, layer) {
-        var g = byCode[f.properties.code];
-        layer.bindTooltip("<b>" + esc(g.name) + "</b><br>" + HOT.rank + " " + g.rank + " · PM2.5 " +
-          g.mean + " µg/m³<br>" + HOT.above + " " + g.hours_above);
-      },
-    }).addTo(hotLayer);
-    document.getElementById("hot-period").textContent = both[1].from + " – " + both[1].to;
+    var shapes = {};
+    both[0].features.forEach(function (f) { shapes[f.properties.code] = f.geometry; });
+    var grids = both[1].grids.map(function (g) {
+      return Object.assign({ geometry: shapes[g.code] }, g);
+    });
+    window.GridgovHotGrids.draw(hotLayer, grids, HOT);
+    var period = both[1].from + " – " + both[1].to;
+    document.getElementById("hot-period").textContent = period;
+    hotLegend.period(period);
   });
 
   function refresh() {

@@ -1,6 +1,6 @@
 /* The overview's map (and, on the wall, its refresh): one Leaflet map with switchable layers fed
-   by GET /api/v1/overview/map?layers=…; the grids' polygons and the sources are fetched only
-   when their layer is switched on. On the wall (body[data-refresh]) the figures are fetched from
+   by GET /api/v1/overview/map?layers=…; the grids' polygons, the hot grids (web/hotgrids.js)
+   and the sources are fetched only when their layer is switched on. On the wall (body[data-refresh]) the figures are fetched from
    GET /api/v1/overview every data-refresh seconds and written into [data-k] elements; the map's
    station and order layers are refreshed in place, never by reloading the page. */
 (function () {
@@ -10,6 +10,7 @@
   var el = document.getElementById("overview-map");
   var map = null;
   var groups = {};
+  var hotLegend = null;  // the hot grids' legend, on the map while their layer is
 
   function get(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -65,6 +66,11 @@
         layer.addTo(g);
       });
       if (map) { placeLabels(); }
+    } else if (name === "hotspots") {
+      // 热点网格: the same surface as the station map's (web/hotgrids.js).
+      window.GridgovHotGrids.draw(g, data.hotspots, labels.hot);
+      var p = data.hotspot_period;
+      if (p && hotLegend) { hotLegend.period(p.from + " – " + p.to); }
     } else if (name === "stations") {
       data.stations.forEach(function (s) {
         L.circleMarker([s.lat, s.lon], {
@@ -95,7 +101,7 @@
     return get(config.url + "?layers=" + names.join(",")).then(function (data) {
       // The own units first (the grids' names are shortened by them); orders before the
       // stations, so that the stations' colours are drawn above them.
-      var rank = { units: 0, grids: 1, orders: 2, sources: 2, projects: 2, stations: 3 };
+      var rank = { units: 0, grids: 1, hotspots: 1, orders: 2, sources: 2, projects: 2, stations: 3 };
       names.slice().sort(function (a, b) { return rank[a] - rank[b]; }).forEach(function (n) {
         fill(n, data);
         groups[n].loaded = true;
@@ -122,10 +128,13 @@
     if (window.GridgovBasemap) { window.GridgovBasemap.attach(map, config.local ? { labels: false } : undefined); }
     var overlays = {};
     groups.units = L.featureGroup();
-    ["grids", "stations", "orders", "sources", "projects"].forEach(function (n) {
+    var names = ["grids", "stations", "orders", "sources", "projects"];
+    if (window.GridgovHotGrids && labels.hot) { names.splice(1, 0, "hotspots"); }
+    names.forEach(function (n) {
       groups[n] = L.featureGroup();
       overlays[labels[n]] = groups[n];
     });
+    if (groups.hotspots) { hotLegend = window.GridgovHotGrids.legend(map, groups.hotspots, labels.hot); }
     groups.units.addTo(map);
     if (config.local) { groups.grids.addTo(map); }
     groups.stations.addTo(map);
