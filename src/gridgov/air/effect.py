@@ -166,6 +166,26 @@ def neighbours_of(
     return [others[k][0] for k in order if dist[k] <= radius_km][:limit]
 
 
+def nearest_station(
+    lat: float, lon: float, radius_km: float = RADIUS_KM
+) -> tuple[int, str, str, float] | None:
+    """The active ambient (non-emission) station nearest a point within the radius, as (id,
+    code, name, km); None when there is none (a source's rectification is then not estimated)."""
+    rows = list(
+        Station.objects.filter(active=True)
+        .exclude(kind=StationKind.EMISSION)
+        .order_by("pk")
+        .values_list("pk", "code", "name", "lat", "lon")
+    )
+    if not rows:
+        return None
+    dist = distance_km(lat, lon, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]))
+    k = int(np.argmin(dist))
+    if float(dist[k]) > radius_km:
+        return None
+    return rows[k][0], rows[k][1], rows[k][2], float(dist[k])
+
+
 def series(station_ids: list[int], start: int, end: int, pollutant: str) -> np.ndarray:
     """(S, T) valid hourly means of one pollutant for the hours start ≤ ts < end (epoch s, the
     bounds floored to the hour), NaN where an hour has too few values."""

@@ -98,11 +98,15 @@ def _id(text: str, field: str) -> int:
 @router.get("/air/effect", response={200: EffectOut, **errors(400, 401, 404)})
 def air_effect(
     request: HttpRequest,
-    order: str | None = param.Query(None, description="a closed air-alarm order's id"),
+    order: str | None = param.Query(
+        None, description="a closed air-alarm order's id, or a closed rectification order's"
+    ),
     warning: str | None = param.Query(None, description="a warning's id"),
 ) -> Any:
     """治理成效: the difference-in-differences of a station against its neighbours. For an order:
-    its alarm's station, the 24 h before dispatch against the 24 h after handling. For a
+    its alarm's station, the 24 h before the alarm against the 24 h after handling; for a
+    rectification's order, the station nearest the source, the 24 h before the failing
+    inspection against the 24 h after the rectification. For a
     warning: every ambient station, the warning's span against the same hours a week before.
     An order or warning the account may not see is 404."""
     if (order is None) == (warning is None):
@@ -120,7 +124,9 @@ def air_effect(
         w = order_windows(o)
         e = order_effect(o)
         if w is None or e is None:
-            raise ApiError(400, "not a closed air-alarm order", field="order")
+            raise ApiError(
+                400, "not a closed order with an estimate (air alarm, rectification)", field="order"
+            )
         row = _station(e, codes.get(w.station_id, ""), names.get(w.station_id, ""), codes)
         return {"kind": "order", "id": o.pk, **_times(w.before, w.after), "stations": [row],
                 "mean_did": row["did"]}  # fmt: skip

@@ -12,6 +12,7 @@ interval counts from the warning's first day at the earliest, never backwards.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,9 +20,11 @@ from typing import Any, Protocol
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from gridgov.air.effect import Z95
 from gridgov.core.actor import Reader
 from gridgov.core.scopes import under_paths
 from gridgov.core.workcal import CST
+from gridgov.inspections.effect import rectification_effect
 from gridgov.inspections.models import Inspection, InspectionPlan, Rectification
 from gridgov.inspections.services import is_on_time
 from gridgov.people import scope
@@ -202,7 +205,24 @@ class StatRow:
     rect_closed: int = 0
     rect_on_time: int = 0
     overdue_now: int = 0
+    # 治理成效 of the rectifications closed in the period that have an estimate (effects=True):
+    # how many, the sum of their DiD and the sum of their variances (SE²).
+    effect_n: int = 0
+    effect_sum: float = 0.0
+    effect_var: float = 0.0
     _seen: set[int] = field(default_factory=set, repr=False)
+
+    @property
+    def effect_mean(self) -> float | None:
+        """The mean DiD of the estimated rectifications (µg/m³; < 0: better than neighbours)."""
+        return self.effect_sum / self.effect_n if self.effect_n else None
+
+    @property
+    def effect_half_width(self) -> float | None:
+        """The 95 % half-width of that mean, the estimates taken as independent."""
+        if not self.effect_n:
+            return None
+        return Z95 * math.sqrt(self.effect_var) / self.effect_n
 
     @property
     def coverage(self) -> float:
@@ -235,12 +255,18 @@ def _unit_of(path: str, units: dict[str, Region]) -> Region | None:
 
 
 def statistics(
-    user: Reader | None, start: dt.date, end: dt.date, level: int = Level.STREET
+    user: Reader | None,
+    start: dt.date,
+    end: dt.date,
+    level: int = Level.STREET,
+    effects: bool = False,
 ) -> list[StatRow]:
     """Per unit (street or community) and category, over [start, end]: sources (active, in the
     account's scope), inspected at least once, coverage, inspections, failed, far-flagged,
     rectifications opened / closed / closed on time, and sources overdue now. Each unit's
-    total row (category "") comes first; the district's total is the last row."""
+    total row (category "") comes first; the district's total is the last row. `effects`:
+    also the 治理成效 of the rectifications closed in the period (inspections/effect.py; one
+    difference-in-differences each, so only where it is shown)."""
     units = _units(user, level)
     lo = dt.datetime.combine(start, dt.time(0), tzinfo=CST)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
@@ -282,9 +308,12 @@ def statistics(
     rects = Rectification.objects.filter(source__in=in_scope.values("pk")).filter(
         Q(created_at__gte=lo, created_at__lt=hi) | Q(closed_at__gte=lo, closed_at__lt=hi)
     )
-    for rect in rects.select_related("source").only(
-        "created_at", "closed_at", "due_date", "source__region_path", "source__category"
-    ):
+    fields = ["created_at", "closed_at", "due_date", "source__region_path", "source__category"]
+    if effects:
+        fields += ["state", "order_id", "source__lat", "source__lon", "inspection__at"]
+        fields += ["order__handled_at"]
+    related = ["source", "inspection", "order"] if effects else ["source"]
+    for rect in rects.select_related(*related).only(*fields):
         for r in rows_for(rect.source.region_path, rect.source.category):
             if lo <= rect.created_at < hi:
                 r.rect_opened += 1
@@ -292,6 +321,13 @@ def statistics(
                 r.rect_closed += 1
                 if is_on_time(rect):
                     r.rect_on_time += 1
+        closed = rect.closed_at is not None and lo <= rect.closed_at < hi
+        e = rectification_effect(rect).effect if effects and closed else None
+        if e is not None and e.did is not None and e.se is not None:
+            for r in rows_for(rect.source.region_path, rect.source.category):
+                r.effect_n += 1
+                r.effect_sum += e.did
+                r.effect_var += e.se**2
     for due in due_sources(user):
         if due.overdue_days > 0:
             for r in rows_for(due.source.region_path, due.source.category):

@@ -56,7 +56,7 @@ def source_detail_figures(source: PollutionSource) -> dict[str, int]:
 
 def register() -> None:
     # Importing racing_metrics registers the horse race's metrics of this app.
-    from gridgov.inspections import bulletin, monitoring, overview_panels, racing_metrics  # noqa: F401
+    from gridgov.inspections import bulletin, effect, monitoring, overview_panels, racing_metrics  # noqa: F401
     from gridgov.sources import monitor_rules
 
     overview_panels.register()
@@ -64,3 +64,4 @@ def register() -> None:
     sections.register_figures(source_detail_figures)
     bulletin.register()
     monitor_rules.register_opener(monitoring.open_order)
+    effect.register()  # rectification orders' 治理成效 (workorders.effect's hook)

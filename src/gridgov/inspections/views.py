@@ -27,6 +27,7 @@ from gridgov.inspections.api import (
     near_rows,
     rect_queryset,
 )
+from gridgov.inspections.effect import rectification_effect
 from gridgov.inspections.models import Inspection, InspectionPhoto, Rectification
 from gridgov.people.actor import person_of
 from gridgov.sources import categories
@@ -277,7 +278,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filtered_inspections(request.user, f), 50).get_page(request.GET.get("page"))
     overdue = [d for d in plans.due_sources(request.user) if d.status == "overdue"]
-    stats = plans.statistics(request.user, start, end, LEVELS[level])
+    stats = plans.statistics(request.user, start, end, LEVELS[level], effects=True)
     return render(
         request,
         "inspections/desk.html",
@@ -310,11 +311,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     items = list(i.items.select_related("item").order_by("item__sort_order", "item__code"))
+    # 治理成效 of the rectification this inspection opened, or of the one it re-inspected.
+    rect = opened or i.rectification
     return render(
         request,
         "inspections/detail.html",
         {
             "i": i,
+            "effect": rectification_effect(rect) if rect is not None else None,
             "items": items,
             "photos": list(i.photos.order_by("pk")),
             "opened": opened,

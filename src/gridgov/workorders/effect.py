@@ -9,11 +9,19 @@ ambient stations within 5 km, nearest 5), and the difference-in-differences (air
   improvement as the air returns to normal, and
 - after: the EFFECT_HOURS hours from when it was handled (its closing when no handling is
   recorded); hours not yet past simply have no data.
+
+Other closed orders may carry an estimate too: an app above this one registers an EffectHook
+(`register_effect`) naming its orders (a filter) and their station and windows; workorders never
+imports it. The inspections register their rectification orders (inspections/effect.py). The
+order page, `GET /api/v1/air/effect?order=` and the horse race's 治理实效 read every hook.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 from gridgov.air.effect import Effect, did, neighbours_of
 from gridgov.air.models import POLLUTANT_FIELDS, Alarm
@@ -30,11 +38,45 @@ class OrderWindows:
     pollutant: str
     before: tuple[int, int]  # [t0, t1) epoch seconds
     after: tuple[int, int]
+    kind: str = "alarm"  # which rule chose the windows: "alarm" or a hook's name
+
+
+@dataclass(frozen=True)
+class EffectHook:
+    """An app's orders with an estimate: `orders` filters WorkOrder to the candidates,
+    `windows` gives a closed candidate's station, pollutant and windows (None: no estimate)."""
+
+    name: str
+    orders: Q
+    windows: Callable[[WorkOrder], OrderWindows | None]
+
+
+HOOKS: dict[str, EffectHook] = {}
+
+
+def register_effect(hook: EffectHook) -> None:
+    """Called from an app's ready(); registering a name again replaces it."""
+    HOOKS[hook.name] = hook
+
+
+def estimated_orders() -> Q:
+    """The orders that may carry an estimate: from an air alarm, or any hook's."""
+    found = Q(event__alarm__isnull=False)
+    for hook in HOOKS.values():
+        found |= hook.orders
+    return found
 
 
 def order_windows(order: WorkOrder) -> OrderWindows | None:
-    """The station, pollutant and windows of a closed air-alarm order; None for any other."""
-    if order.state != State.CLOSED or order.event.alarm_id is None:
+    """The station, pollutant and windows of a closed air-alarm order (or a hook's order);
+    None for any other."""
+    if order.state != State.CLOSED:
+        return None
+    if order.event.alarm_id is None:
+        for hook in HOOKS.values():
+            found_windows = hook.windows(order)
+            if found_windows is not None:
+                return found_windows
         return None
     found = (
         Alarm.objects.filter(pk=order.event.alarm_id)
@@ -54,7 +96,7 @@ def order_windows(order: WorkOrder) -> OrderWindows | None:
 
 
 def order_effect(order: WorkOrder) -> Effect | None:
-    """The order's DiD, or None when it is not a closed air-alarm order."""
+    """The order's DiD, or None when it is not a closed air-alarm order (nor a hook's)."""
     w = order_windows(order)
     if w is None:
         return None

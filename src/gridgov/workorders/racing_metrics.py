@@ -35,11 +35,14 @@ def order_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
 
 @register("alarm_effect", _("治理实效"), unit="µg/m³", higher_is_better=False, sample=ORDERS)
 def alarm_effect(units: list[Region], start: dt.date, end: dt.date) -> Values:
-    """治理实效: the mean difference-in-differences (workorders/effect.py: the alarm station
-    against its neighbours, 24 h before dispatch vs 24 h after handling) of the unit's air-alarm
-    orders closed in the period (China dates); lower is better. The sample is the orders with an
-    estimate; a unit with none has no value."""
-    from gridgov.workorders.effect import order_effect
+    """治理实效: the mean difference-in-differences (workorders/effect.py: the station against
+    its neighbours, the hours before the problem against the hours after it was dealt with) of
+    the unit's orders closed in the period (China dates) that carry one: air-alarm orders (24 h
+    before the alarm vs 24 h after handling) and every registered hook's, today the inspections'
+    rectification orders near a station (inspections/effect.py: 24 h before the failing
+    inspection vs 24 h after the rectification). Lower is better. The sample is the orders with
+    an estimate; a unit with none has no value."""
+    from gridgov.workorders.effect import estimated_orders, order_effect
     from gridgov.workorders.models import WorkOrder
     from gridgov.workorders.states import State
 
@@ -47,8 +50,8 @@ def alarm_effect(units: list[Region], start: dt.date, end: dt.date) -> Values:
         return {}
     orders = (
         WorkOrder.objects.filter(
+            estimated_orders(),
             state=State.CLOSED,
-            event__alarm__isnull=False,
             closed_at__date__gte=start,
             closed_at__date__lte=end,
         )

@@ -24,7 +24,7 @@ from gridgov.people.actor import person_of
 from gridgov.workorders import attachments, lateness
 from gridgov.workorders.access import handled_by
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED
-from gridgov.workorders.effect import order_effect
+from gridgov.workorders.effect import order_effect, order_windows
 from gridgov.workorders.forms import ActionForm, DeskEventForm, PhoneReportForm
 from gridgov.workorders.models import Attachment, Priority, Source, WorkOrder
 from gridgov.workorders.services import (
@@ -178,6 +178,7 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "trace_map": around.trace_map(),
         "pollution_source": order.event.pollution_source,
         "effect": order_effect(order),
+        "effect_windows": order_windows(order),
     }
 
 
