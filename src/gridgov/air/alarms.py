@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.air import aggregate
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import (
     POLLUTANT_FIELDS,
     Alarm,
@@ -277,13 +278,6 @@ def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:
         rule.threshold or 0.0
     )
     return Finding(sid, rule, p, holds, ts, now_mean, base_mean)
-
-
-def distance_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
-    """Equirectangular distance, good to well under 1% over a district."""
-    x = np.radians(np.asarray(lon2) - lon1) * math.cos(math.radians(lat1))
-    y = np.radians(np.asarray(lat2) - lat1)
-    return 6371.0 * np.sqrt(x * x + y * y)
 
 
 def _applies(rule: AlarmRule, kind: str) -> bool:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
 from gridgov.air.calibration import apply as apply_calibration
 from gridgov.air.calibration import in_force
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.air.sensor_quality import DAY, day_start_ts
 from gridgov.air.upkeep_models import Calibration

@@ -15,7 +15,7 @@ A difference-in-differences (双重差分) of valid hourly means:
   (变差), containing 0 → no clear change (无明显变化). Fewer than MIN_HOURS usable hours on
   either side → no verdict (DiD may still be given; the verdict is "insufficient").
 - Neighbours: the active ambient (non-emission) stations within RADIUS_KM of the station, the
-  nearest MAX_NEIGHBOURS of them (alarms.distance_km), not the station itself.
+  nearest MAX_NEIGHBOURS of them (geodesy.distance_km), not the station itself.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import POLLUTANT_FIELDS, Station, StationKind
 
 RADIUS_KM = 5.0

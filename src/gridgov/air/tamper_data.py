@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
 from gridgov.air.factor_models import FactorHour
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station, StationKind
 from gridgov.air.tampering import ClockDay
 
