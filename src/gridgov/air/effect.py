@@ -15,7 +15,7 @@ A difference-in-differences (双重差分) of valid hourly means:
   (变差), containing 0 → no clear change (无明显变化). Fewer than MIN_HOURS usable hours on
   either side → no verdict (DiD may still be given; the verdict is "insufficient").
 - Neighbours: the active ambient (non-emission) stations within RADIUS_KM of the station, the
-  nearest MAX_NEIGHBOURS of them (geodesy.distance_km), not the station itself.
+  nearest MAX_NEIGHBOURS of them (air.neighbours), not the station itself.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.air import aggregate
-from gridgov.air.geodesy import distance_km
-from gridgov.air.models import POLLUTANT_FIELDS, Station, StationKind
+from gridgov.air.models import POLLUTANT_FIELDS
+from gridgov.air.neighbours import Neighbourhood
 
 RADIUS_KM = 5.0
 MAX_NEIGHBOURS = 5
@@ -142,28 +142,16 @@ def estimate(
 
 
 def neighbours_of(
-    station_id: int, radius_km: float = RADIUS_KM, limit: int = MAX_NEIGHBOURS
+    station_id: int,
+    radius_km: float = RADIUS_KM,
+    limit: int = MAX_NEIGHBOURS,
+    hood: Neighbourhood | None = None,
 ) -> list[int]:
-    """The nearest active ambient stations within the radius, nearest first."""
-    rows = list(
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .values_list("pk", "lat", "lon")
-    )
-    me = next((r for r in rows if r[0] == station_id), None)
-    if me is None:
-        found = Station.objects.filter(pk=station_id).values_list("pk", "lat", "lon").first()
-        if found is None:
-            return []
-        me = found
-    others = [r for r in rows if r[0] != station_id]
-    if not others:
-        return []
-    dist = distance_km(
-        me[1], me[2], np.array([r[1] for r in others]), np.array([r[2] for r in others])
-    )
-    order = np.argsort(dist, kind="stable")
-    return [others[k][0] for k in order if dist[k] <= radius_km][:limit]
+    """The nearest active ambient stations within the radius, nearest first (``hood``: the
+    stations read once for many calls)."""
+    hood = Neighbourhood() if hood is None else hood
+    pos, _ = hood.of(station_id, radius_km, limit)
+    return [int(sid) for sid in hood.ids[pos].tolist()]
 
 
 def series(station_ids: list[int], start: int, end: int, pollutant: str) -> np.ndarray:

@@ -11,12 +11,11 @@ import numpy as np
 
 from gridgov.air import aggregate
 from gridgov.air.factor_models import FactorHour
-from gridgov.air.geodesy import distance_km
-from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station, StationKind
+from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus
+from gridgov.air.neighbours import CONTROL, Neighbourhood
 from gridgov.air.tampering import ClockDay
 
 HUMIDITY = "a01002"
-CONTROL = (StationKind.NATIONAL.value, StationKind.PROVINCIAL.value)
 
 
 def factor_humidity(station_id: int, start: int, end: int) -> dict[int, float]:
@@ -79,20 +78,9 @@ class Area:
 
 
 def area(radius_km: float) -> Area:
-    rows = list(
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .order_by("pk")
-        .values_list("pk", "lat", "lon", "kind")
-    )
-    lat = np.array([r[1] for r in rows], dtype=float)
-    lon = np.array([r[2] for r in rows], dtype=float)
-    near = []
-    for k, r in enumerate(rows):
-        dist = distance_km(r[1], r[2], lat, lon)
-        inside = np.flatnonzero(dist <= radius_km)
-        near.append(inside[inside != k])
-    return Area([r[0] for r in rows], [str(r[3]) for r in rows], near)
+    hood = Neighbourhood(order="pk")
+    near = [np.sort(hood.of(int(sid), radius_km)[0]) for sid in hood.ids.tolist()]
+    return Area(hood.ids.tolist(), [str(k) for k in hood.kinds.tolist()], near)
 
 
 def clock_days(station_ids: list[int]) -> dict[int, list[ClockDay]]:
