@@ -181,9 +181,25 @@ def did(
     pollutant: str = "pm25",
 ) -> Effect:
     """The DiD of a station against its neighbours; windows are [t0, t1) in epoch seconds."""
+    return dids([(station_id, neighbour_ids)], before, after, pollutant)[0]
+
+
+def dids(
+    groups: list[tuple[int, list[int]]],
+    before: tuple[int, int],
+    after: tuple[int, int],
+    pollutant: str = "pm25",
+) -> list[Effect]:
+    """The DiD of each (station, neighbours) over the same windows, the hourly rows of all of
+    them read in one query per window (not per station)."""
     if pollutant not in POLLUTANT_FIELDS:
         raise ValueError(pollutant)
-    ids = [station_id, *neighbour_ids]
+    ids = list(dict.fromkeys(sid for station, near in groups for sid in (station, *near)))
+    row = {sid: k for k, sid in enumerate(ids)}
     b = series(ids, before[0], before[1], pollutant)
     a = series(ids, after[0], after[1], pollutant)
-    return estimate(b[0], b[1:], a[0], a[1:], pollutant, tuple(neighbour_ids))
+    out = []
+    for station, near in groups:
+        k, ks = row[station], [row[n] for n in near]
+        out.append(estimate(b[k], b[ks], a[k], a[ks], pollutant, tuple(near)))
+    return out
