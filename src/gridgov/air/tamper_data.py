@@ -18,13 +18,23 @@ from gridgov.air.tampering import ClockDay
 HUMIDITY = "a01002"
 
 
-def factor_humidity(station_id: int, start: int, end: int) -> dict[int, float]:
-    """{hour start: mean relative humidity %} of a station's a01002 hours in [start, end): the
-    co-location's humidity source (colocation.register_humidity_source) and the spray check's."""
+def factor_humidity(station_ids: list[int], start: int, end: int) -> dict[int, dict[int, float]]:
+    """{station: {hour start: mean relative humidity %}} of the stations' a01002 hours in
+    [start, end), in one query: the co-location's humidity source
+    (colocation.register_humidity_source) and the spray check's (humidity_grid)."""
+    out: dict[int, dict[int, float]] = {int(sid): {} for sid in station_ids}
+    if not station_ids:
+        return out
     rows = FactorHour.objects.filter(
-        station_id=station_id, code__in=(HUMIDITY, HUMIDITY.upper()), ts__gte=start, ts__lt=end
-    ).values_list("ts", "n", "total")
-    return {int(ts): float(total) / n for ts, n, total in rows if n}
+        station_id__in=station_ids,
+        code__in=(HUMIDITY, HUMIDITY.upper()),
+        ts__gte=start,
+        ts__lt=end,
+        n__gt=0,
+    ).values_list("station_id", "ts", "n", "total")
+    for sid, ts, n, total in rows:
+        out[int(sid)][int(ts)] = float(total) / n
+    return out
 
 
 def humidity_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
@@ -32,19 +42,13 @@ def humidity_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
     out = np.full((len(station_ids), len(hours)), np.nan)
     if not station_ids or not len(hours):
         return out
-    row = {sid: k for k, sid in enumerate(station_ids)}
     first = int(hours[0])
-    rows = FactorHour.objects.filter(
-        station_id__in=station_ids,
-        code__in=(HUMIDITY, HUMIDITY.upper()),
-        ts__gte=first,
-        ts__lte=int(hours[-1]),
-        n__gt=0,
-    ).values_list("station_id", "ts", "n", "total")
-    for sid, ts, n, total in rows:
-        t = (int(ts) - first) // aggregate.HOUR
-        if 0 <= t < len(hours):
-            out[row[sid], t] = float(total) / n
+    found = factor_humidity(station_ids, first, int(hours[-1]) + 1)
+    for k, sid in enumerate(station_ids):
+        for ts, rh in found[int(sid)].items():
+            t = (ts - first) // aggregate.HOUR
+            if 0 <= t < len(hours):
+                out[k, t] = rh
     return out
 
 
