@@ -47,12 +47,12 @@ def test_around_is_nearest_first_within_the_radius_with_limit_and_controls_after
         pos, km = hood.of(line["m0"].pk, 3.0)
         hood.of(line["m1"].pk, 3.0)
     assert len(q.captured_queries) == 1  # the stations are read once
-    assert hood.ids[pos].tolist() == [line["m1"].pk, line["m2"].pk]
+    assert hood.stations.ids[pos].tolist() == [line["m1"].pk, line["m2"].pk]
     assert km.tolist() == pytest.approx([1.0, 2.0], rel=1e-3)
     pos, _ = hood.of(line["m0"].pk, 3.0, limit=1)
-    assert hood.ids[pos].tolist() == [line["m1"].pk]
+    assert hood.stations.ids[pos].tolist() == [line["m1"].pk]
     pos, km = hood.around(35.2, 113.095, 3.0, exclude=line["m0"].pk, also=CONTROL)
-    assert hood.ids[pos].tolist() == [line["m1"].pk, line["m2"].pk, line["nat"].pk]
+    assert hood.stations.ids[pos].tolist() == [line["m1"].pk, line["m2"].pk, line["nat"].pk]
     assert km[-1] == pytest.approx(20.0, rel=1e-3)
 
 

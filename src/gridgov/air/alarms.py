@@ -308,10 +308,10 @@ def _neighbour(
     pos, dist = neighbours.around(info.lat, info.lon, radius, exclude=info.id, also=CONTROL)
     if not len(pos):
         return Finding(info.id, rule, p, False, ts)
-    nearby = neighbours.ids[pos].tolist()
+    nearby = neighbours.stations.ids[pos].tolist()
     means = cache.get(hour, nearby)
     values = np.array([means[n][j] for n in nearby])
-    control = np.isin(neighbours.kinds[pos], CONTROL)
+    control = np.isin(neighbours.stations.kinds[pos], CONTROL)
     has = np.isfinite(values)
     near = has & (dist <= radius)
     if near.any():

@@ -151,7 +151,7 @@ def neighbours_of(
     stations read once for many calls)."""
     hood = Neighbourhood() if hood is None else hood
     pos, _ = hood.of(station_id, radius_km, limit)
-    return [int(sid) for sid in hood.ids[pos].tolist()]
+    return [int(sid) for sid in hood.stations.ids[pos].tolist()]
 
 
 def series(station_ids: list[int], start: int, end: int, pollutant: str) -> np.ndarray:

@@ -11,6 +11,8 @@ fallback reference: the control stations), after those within the radius.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -20,60 +22,46 @@ from gridgov.air.models import Station, StationKind
 CONTROL = (StationKind.NATIONAL.value, StationKind.PROVINCIAL.value)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The stations a neighbour may be, as arrays, and each one's position."""
+
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    kinds: np.ndarray
+    position: dict[int, int]
+
+
 class Neighbourhood:
-    """The active ambient stations as arrays (ids, lat, lon, kinds), in ``order`` (a Station
-    field; "code" by default, the stations' own order), read when first asked for."""
+    """The active ambient stations (``stations``), in ``order`` (a Station field; "code" by
+    default, the stations' own order), read when first asked for."""
 
     def __init__(self, order: str = "code") -> None:
         self.order = order
-        self._loaded = False
-        self._position: dict[int, int] = {}
 
-    def _load(self) -> None:
-        if self._loaded:
-            return
+    @cached_property
+    def stations(self) -> Candidates:
         rows = list(
             Station.objects.filter(active=True)
             .exclude(kind=StationKind.EMISSION)
             .order_by(self.order, "pk")
             .values_list("pk", "lat", "lon", "kind")
         )
-        self._ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self._lat = np.array([r[1] for r in rows], dtype=float)
-        self._lon = np.array([r[2] for r in rows], dtype=float)
-        self._kinds = np.array([str(r[3]) for r in rows], dtype=object)
-        self._position = {int(sid): k for k, sid in enumerate(self._ids.tolist())}
-        self._loaded = True
-
-    @property
-    def ids(self) -> np.ndarray:
-        self._load()
-        return self._ids
-
-    @property
-    def lat(self) -> np.ndarray:
-        self._load()
-        return self._lat
-
-    @property
-    def lon(self) -> np.ndarray:
-        self._load()
-        return self._lon
-
-    @property
-    def kinds(self) -> np.ndarray:
-        self._load()
-        return self._kinds
-
-    def __len__(self) -> int:
-        return len(self.ids)
+        return Candidates(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=float),
+            np.array([r[2] for r in rows], dtype=float),
+            np.array([str(r[3]) for r in rows], dtype=object),
+            {int(r[0]): k for k, r in enumerate(rows)},
+        )
 
     def where(self, station_id: int) -> tuple[float, float] | None:
         """(lat, lon) of a station: from the ones read, else (an inactive one) from the table."""
-        self._load()
-        k = self._position.get(int(station_id))
+        c = self.stations
+        k = c.position.get(int(station_id))
         if k is not None:
-            return float(self.lat[k]), float(self.lon[k])
+            return float(c.lat[k]), float(c.lon[k])
         found = Station.objects.filter(pk=station_id).values_list("lat", "lon").first()
         return None if found is None or found[0] is None else (found[0], found[1])
 
@@ -89,16 +77,17 @@ class Neighbourhood:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(positions, km) of the neighbours of (lat, lon): within the radius nearest first (at
         most ``limit``), then every other station of a kind in ``also``, nearest first."""
-        if not len(self.ids):
+        c = self.stations
+        if not len(c.ids):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        dist = np.asarray(distance_km(lat, lon, self.lat, self.lon), dtype=float)
+        dist = np.asarray(distance_km(lat, lon, c.lat, c.lon), dtype=float)
         order = np.argsort(dist, kind="stable")
         if exclude is not None:
-            order = order[self.ids[order] != exclude]
+            order = order[c.ids[order] != exclude]
         inside = order[dist[order] <= radius_km][:limit]
         kinds = tuple(also)
         if kinds:
-            extra = order[np.isin(self.kinds[order], kinds) & ~np.isin(order, inside)]
+            extra = order[np.isin(c.kinds[order], kinds) & ~np.isin(order, inside)]
             inside = np.concatenate([inside, extra])
         return inside, dist[inside]
 

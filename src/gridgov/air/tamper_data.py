@@ -83,8 +83,8 @@ class Area:
 
 def area(radius_km: float) -> Area:
     hood = Neighbourhood(order="pk")
-    near = [np.sort(hood.of(int(sid), radius_km)[0]) for sid in hood.ids.tolist()]
-    return Area(hood.ids.tolist(), [str(k) for k in hood.kinds.tolist()], near)
+    near = [np.sort(hood.of(int(sid), radius_km)[0]) for sid in hood.stations.ids.tolist()]
+    return Area(hood.stations.ids.tolist(), [str(k) for k in hood.stations.kinds.tolist()], near)
 
 
 def clock_days(station_ids: list[int]) -> dict[int, list[ClockDay]]:
