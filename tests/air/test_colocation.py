@@ -7,8 +7,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gridgov.air.colocation import HUMID, colocate, compare, nearest_control
+from gridgov.air.factor_models import FactorHour
 from gridgov.air.models import CST, HourlyAggregate, Station
 from gridgov.air.upkeep_models import Calibration
 from tests.air.conftest import T0
@@ -114,7 +117,9 @@ def test_colocate_reads_the_hours_and_pairs_the_nearest_control(stations):
         valid_from=dt.datetime.fromtimestamp(T0 + 12 * 3600, tz=CST),
     )
     rh = {T0 + 3600 * k: 90.0 for k in range(3)}
-    [c] = colocate([micro], [far, national], DAY, DAY, humidity_of=lambda ids, lo, hi: rh)
+    [c] = colocate(
+        [micro], [far, national], DAY, DAY, humidity_of=lambda ids, lo, hi: {micro.pk: rh}
+    )
     assert c.control == national and c.distance_km == pytest.approx(90.0, abs=1)
     pm25, pm10 = c.fits
     assert pm25.n == 23
@@ -126,3 +131,37 @@ def test_colocate_reads_the_hours_and_pairs_the_nearest_control(stations):
     assert pm25.calibrated_n == 12
     assert pm25.calibrated_bias == pytest.approx(np.mean(after))
     assert abs(pm25.calibrated_bias) < 3 < abs(pm25.bias)
+
+
+def _colocate_counted(micros, controls):
+    with CaptureQueriesContext(connection) as q:
+        found = colocate(micros, controls, DAY, DAY)
+    return found, len(q.captured_queries)
+
+
+def test_colocate_reads_humidity_means_and_calibrations_once_for_all_micro_stations(stations):
+    """The stations' own humidity (the registered a01002 source), the hourly means and the
+    calibrations: one query each, for 1 micro-station or 5 (no query per micro-station)."""
+    micro, national = stations["micro"], stations["national"]
+    control, values = synthetic(24)
+    hourly(national, T0, control, need=1)
+    hourly(micro, T0, values, need=1)
+    FactorHour.objects.create(station=national, ts=T0 + 3600, code="a01002", n=2, total=180.0)
+    micros = [micro]
+    for k in range(4):
+        m = Station.objects.create(
+            code=f"MX{k}", name=f"微站{k}", kind="micro", lat=micro.lat, lon=micro.lon,
+            interval_minutes=1,
+        )  # fmt: skip
+        hourly(m, T0, values + k, need=1)
+        FactorHour.objects.create(station=m, ts=T0 + 7200, code="a01002", n=1, total=75.0 + k)
+        micros.append(m)
+    [one], few = _colocate_counted(micros[:1], [national])
+    five, many = _colocate_counted(micros, [national])
+    assert many == few
+    # Each micro's own humidity first, then the control's: hour 1 from the control (90 %), hour
+    # 2 from the micro itself (75 % + k); the original micro knows only the control's hour.
+    assert [(h.ts, h.rh) for h in one.fits[0].humid_hours] == [(T0 + 3600, 90.0)]
+    for k, c in enumerate(five[1:]):
+        humid = [(h.ts, h.rh) for h in c.fits[0].humid_hours]
+        assert humid == [(T0 + 3600, 90.0), (T0 + 7200, 75.0 + k)]

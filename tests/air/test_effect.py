@@ -7,6 +7,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gridgov.air import effect
 from gridgov.air.models import Alarm, AlarmKind, AlarmRule, HourlyAggregate, Station
@@ -209,6 +211,47 @@ def test_api_warning_effect_every_station(client, bearer, pair, crew, login):
     assert client.get("/api/v1/air/effect?warning=999999", **bearer("command")).status_code == 404
     page = login("command").get(f"/emergency/{w.pk}/").content.decode()
     assert "治理成效" in page and "治理站" in page
+
+
+def _warning_queries(w, login) -> tuple[int, int]:
+    from gridgov.emergency.effect import warning_effect
+
+    with CaptureQueriesContext(connection) as direct:
+        found = warning_effect(w)
+    with_neighbours = [s.code for s in found.stations if s.effect.n_before == 24]
+    assert len(with_neighbours) == len(found.stations) - 1  # EC has none within 5 km
+    client = login("command")
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(f"/emergency/{w.pk}/").status_code == 200
+    return len(direct.captured_queries), len(page.captured_queries)
+
+
+@pytest.mark.django_db
+def test_warning_effect_queries_do_not_grow_with_the_stations(pair, crew, login, territory):
+    """The stations, their neighbours and the hourly rows are read once for all stations (not
+    ~3 queries per station): 3 stations or 11, the same number of queries."""
+    from gridgov.emergency.models import Warning
+
+    start = dt.datetime(2026, 11, 10, 0, tzinfo=dt.UTC)
+    w = Warning.objects.create(
+        level=2, starts_at=start, ends_at=start + dt.timedelta(hours=24),
+        declared_at=start, declared_by=crew["command"],
+    )  # fmt: skip
+    t0, t2 = int(start.timestamp()) - 7 * 86400, int(start.timestamp())
+    for s in pair:
+        seed(s, t0, [90.0] * 24)
+        seed(s, t2, [60.0] * 24)
+    few = _warning_queries(w, login)
+    grid = territory["D-S1-C1-G1"]
+    for k in range(8):
+        s = Station.objects.create(
+            code=f"EX{k}", name=f"加站{k}", kind="micro", lat=35.2 + 0.003 * k, lon=113.1,
+            grid=grid, interval_minutes=1,
+        )  # fmt: skip
+        seed(s, t0, [80.0 + k] * 24)
+        seed(s, t2, [50.0 + k] * 24)
+    many = _warning_queries(w, login)
+    assert many == few
 
 
 @pytest.mark.django_db

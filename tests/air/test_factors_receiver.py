@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — the receiver tests' fixtures (devices, fast) are imported for use here
 """Issue 22 item 2 through the HJ 212 receiver: every factor of a packet kept with its flag, a
 packet with only other factors stored before it is answered, a re-send changing nothing, wind
 direction averaged across north, the station's latest wind fed by the same."""
@@ -13,11 +12,9 @@ from gridgov.air.factor_models import FactorHour, FactorReading
 from gridgov.air.factor_store import factor_hours
 from gridgov.air.hj212 import codec
 from gridgov.air.models import CST, DeviceStatus, Reading, StationWind
-from tests.air.test_hj212_receiver import (  # noqa: F401 (fixtures)
+from tests.air.test_hj212_receiver import (
     Client,
     db,
-    devices,
-    fast,
     minute,
     packet,
     qn,

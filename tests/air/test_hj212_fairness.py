@@ -13,25 +13,13 @@ import time
 
 import pytest
 
-from gridgov.air.hj212.devices import hash_password
 from gridgov.air.models import CST, DeviceStatus, Reading
-from tests.air.test_hj212_receiver import PW, Client, minute, packet, run
+from tests.air.test_hj212_receiver import Client, minute, packet, run
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 IDLE_FROM = "127.0.0.2"
 FLOOD_FROM = "127.0.0.3"
-
-
-@pytest.fixture
-def devices(stations):
-    """M1 (micro, 1 min) as device MN-M1, N1 (national, hourly) as MN-N1."""
-    micro, national = stations["micro"], stations["national"]
-    micro.mn, micro.pw_hash = "MN-M1", hash_password(PW)
-    micro.save()
-    national.mn, national.pw_hash = "MN-N1", hash_password(PW)
-    national.save()
-    return stations
 
 
 @pytest.fixture

@@ -26,28 +26,9 @@ from gridgov.air.models import (
     Reading,
     StationState,
 )
+from tests.air.conftest import PW, run
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PW = "123456"
-
-
-@pytest.fixture
-def devices(stations):
-    """M1 (micro, 1 min) as device MN-M1, N1 (national, hourly) as MN-N1."""
-    micro, national = stations["micro"], stations["national"]
-    micro.mn, micro.pw_hash = "MN-M1", hash_password(PW)
-    micro.save()
-    national.mn, national.pw_hash = "MN-N1", hash_password(PW)
-    national.save()
-    return stations
-
-
-@pytest.fixture
-def fast(settings):
-    settings.GRIDGOV_HJ212_GRACE_SECONDS = 0
-    settings.GRIDGOV_HJ212_STATUS_SECONDS = 0.1
-    return settings
 
 
 def minute(offset: int = 0) -> dt.datetime:
@@ -128,24 +109,6 @@ class Client:
 
     def close(self) -> None:
         self.writer.close()
-
-
-def run(scenario, uvloop=False, **kwargs):
-    """Run `scenario(receiver)` against a receiver started on port 0 (on uvloop's loop with
-    uvloop=True, as `gridgov hj212` runs where uvloop is installed)."""
-
-    async def main():
-        receiver = Receiver("127.0.0.1", 0, tick=0.05, **kwargs)
-        await receiver.start()
-        try:
-            return await scenario(receiver)
-        finally:
-            await receiver.stop()
-
-    if uvloop:
-        uv = pytest.importorskip("uvloop")
-        return uv.run(main())
-    return asyncio.run(main())
 
 
 def db(fn):

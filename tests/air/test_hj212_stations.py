@@ -315,3 +315,30 @@ def test_page_and_api_show_options_variants_untracked_codes_and_faults(stations,
     assert device["recent_faults"] == [
         {"at": "2026-11-20T08:00:00+00:00", "reason": "crc", "raw": raw}
     ]
+
+
+@pytest.mark.parametrize(
+    ("entered", "cleaned"), [("", None), ("-", ""), ("s3cret", "s3cret"), ("a b", "error")]
+)
+def test_both_admin_forms_clean_a_new_password_the_same_way(entered, cleaned):
+    """The station's and the forwarding's password cells: one field, one clean (the mixin)."""
+    from django import forms
+
+    from gridgov.air.admin import (
+        ForwardStationForm,
+        NewPasswordMixin,
+        StationForm,
+        new_password_field,
+    )
+
+    class Cell(NewPasswordMixin, forms.Form):
+        new_password = new_password_field("PW", "")
+
+    form = Cell({"new_password": entered})
+    if cleaned == "error":
+        assert not form.is_valid() and "printable ASCII" in str(form.errors["new_password"])
+    else:
+        assert form.is_valid() and form.cleaned_data["new_password"] == cleaned
+    for model_form in (StationForm, ForwardStationForm):
+        assert issubclass(model_form, NewPasswordMixin)
+        assert isinstance(model_form.base_fields["new_password"].widget, forms.PasswordInput)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — the receiver tests' fixtures (devices, fast) are imported for use here
 """Issue 22 end to end: real loggers of every era against the receiver — 2005-era headers,
 the other length convention, long data segments, CRC variants and empty passwords per station,
 faults counted on the device that sent them, notices and untracked-only packets answered, late
@@ -13,16 +12,12 @@ import pytest
 
 from gridgov.air.hj212 import codec
 from gridgov.air.hj212.devices import hash_password
-from gridgov.air.hj212.sim_config import Config
 from gridgov.air.hj212.simulator import minute_values
-from gridgov.air.hj212.simulator import run as simulate
 from gridgov.air.models import CST, DeviceStatus, HourlyAggregate, Reading, Station
-from tests.air.test_hj212_receiver import (  # noqa: F401 (fixtures)
+from tests.air.test_hj212_receiver import (
     PW,
     Client,
     db,
-    devices,
-    fast,
     minute,
     packet,
     pm25_of,
@@ -301,7 +296,7 @@ def test_a_late_packet_for_an_interval_no_longer_held_is_merged(devices, fast):
     ],
     ids=["2005", "noflag-lengthcrc", "modbus", "swapped-lengthcrc"],
 )
-def test_the_simulators_real_world_variants_are_all_stored(devices, fast, quirks, crc):
+def test_the_simulators_real_world_variants_are_all_stored(devices, simulate_devices, quirks, crc):
     m1 = devices["micro"]
     Station.objects.filter(pk=m1.pk).update(
         crc_variant=crc,
@@ -317,26 +312,7 @@ def test_the_simulators_real_world_variants_are_all_stored(devices, fast, quirks
     start = minute(-12)
     began = dt.datetime.now(dt.UTC)
 
-    async def scenario(receiver):
-        cfg = Config(
-            port=receiver.port,
-            devices=1,
-            prefix="MN-M",
-            digits=1,
-            pw=PW,
-            start=start,
-            minutes=6,
-            window=1,
-            timeout=30,  # no re-send under load: every packet counted once
-            drain=10,
-            seconds=30,
-            quirks=frozenset(quirks),
-        )
-        stats = await simulate(cfg)
-        await receiver.flush()
-        return stats
-
-    stats = run(scenario)
+    stats = simulate_devices(start=start, minutes=6, window=1, quirks=frozenset(quirks))
     assert stats.answered == 6 and stats.unanswered_keys == set()
     stored = dict(Reading.objects.filter(station=m1).values_list("ts", "pm25"))
     for k in range(6):
@@ -378,7 +354,7 @@ def archived_crcs(mn: str, since: dt.datetime) -> tuple[int, int]:
     return sent, palindromic
 
 
-def test_a_mix_of_logger_eras_per_device(devices, fast):
+def test_a_mix_of_logger_eras_per_device(devices, simulate_devices):
     """Config.quirks_of: each simulated device its own era (the bench's realistic mix)."""
     m1, m2 = devices["micro"], Station.objects.get(code="M2")
     Station.objects.filter(pk=m1.pk).update(device_codes={"PM25": "pm25", "PM10": "pm10"})
@@ -387,25 +363,7 @@ def test_a_mix_of_logger_eras_per_device(devices, fast):
     start = minute(-12)
     eras = {0: frozenset({"header2005", "codes2005"}), 1: frozenset({"untracked"})}
 
-    async def scenario(receiver):
-        cfg = Config(
-            port=receiver.port,
-            devices=2,
-            prefix="MN-M",
-            digits=1,
-            pw=PW,
-            start=start,
-            minutes=4,
-            timeout=30,  # no re-send under load: every packet counted once
-            drain=10,
-            seconds=30,
-            quirks_of=eras.__getitem__,
-        )
-        stats = await simulate(cfg)
-        await receiver.flush()
-        return stats
-
-    stats = run(scenario)
+    stats = simulate_devices(devices=2, start=start, minutes=4, quirks_of=eras.__getitem__)
     assert stats.answered == 8 and stats.unanswered_keys == set()
     assert Reading.objects.filter(station=m1).count() == 4
     assert Reading.objects.filter(station=m2).count() == 4

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — the receiver tests' fixtures (devices, fast) are imported for use here
 """The raw packet archive written by a real receiver run: every packet read, whatever its
 outcome (stored, refused for its password, an unknown MN, no MN at all, a bad CRC), with its
 exact bytes, chained and checkpointed when the receiver flushes."""
@@ -15,11 +14,9 @@ import pytest
 from gridgov.air import packet_archive as pa
 from gridgov.air.archive_models import PacketArchiveDay
 from gridgov.air.hj212 import codec
-from tests.air.test_hj212_receiver import (  # noqa: F401 (fixtures)
+from tests.air.test_hj212_receiver import (
     PW,
     Client,
-    devices,
-    fast,
     minute,
     packet,
     qn,

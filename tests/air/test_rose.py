@@ -193,3 +193,38 @@ def test_station_page_draws_the_rose_from_json_script(roses, login):
     )
     bad = login("east_secretary").get("/air/station/N1/?rose_p=500&rose_pollutant=x").content
     assert "rose_p: 1–99" in bad.decode() and "rose_pollutant" in bad.decode()
+
+
+@pytest.mark.django_db
+def test_station_page_keeps_the_rose_until_new_data(roses, login, tmp_path, capsys, monkeypatch):
+    """A second view of the same station and period reads the rose back (the hours are not read
+    again); a new hour of data, or only a new wind, makes it again with the new figures."""
+    made: list[int] = []
+    real = rose.station_hours
+
+    def counted(*args, **kwargs):
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rose, "station_hours", counted)
+    client = login("east_secretary")
+    url = "/air/station/N1/?rose_from=2026-11-19&rose_to=2026-11-19&rose_p=50"
+    south = '<tr class="rose-sector" data-direction="S"><td>南 S</td><td>{}</td>'
+    assert south.format(2) in client.get(url).content.decode()
+    assert south.format(2) in client.get(url).content.decode()
+    assert len(made) == 1
+    other = "/air/station/N1/?rose_from=2026-11-18&rose_to=2026-11-19&rose_p=50"
+    client.get(other)
+    assert len(made) == 2  # another period: its own rose
+    path = tmp_path / "more.csv"
+    path.write_text("station,time,pm25,wd,ws\nN1,2026-11-19T08:00:00,120,S,3.0\n")
+    call_command("import_readings", str(path), "--no-alarms")
+    capsys.readouterr()
+    assert south.format(3) in client.get(url).content.decode()
+    assert len(made) == 3
+    client.get(url)
+    assert len(made) == 3
+    path.write_text("station,time,pm25,wd,ws\nN1,2026-11-19T09:00:00,,S,3.0\n")
+    call_command("import_readings", str(path), "--no-alarms")  # a wind, no pollutant
+    client.get(url)
+    assert len(made) == 4

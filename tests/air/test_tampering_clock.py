@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — the receiver tests' fixtures (devices, fast) are imported for use here
 """A device's clock regularity (时钟规律计数): the receiver counts each data packet's QN in
 memory and writes the day's counts with the device's status; the simulator's fake-regular clock
 is found suspect, its ordinary clock is not; the counters' own arithmetic."""
@@ -12,16 +11,11 @@ import pytest
 from gridgov.air import tamper_data, tamper_scan, tampering
 from gridgov.air.hj212.clock import ClockCounter, merge
 from gridgov.air.hj212.devices import hash_password
-from gridgov.air.hj212.sim_config import Config
-from gridgov.air.hj212.simulator import run as simulate
 from gridgov.air.models import CST, DeviceStatus, Flag, Reading, Station
 from gridgov.air.tamper_models import TamperFinding
-from tests.air.test_hj212_receiver import (  # noqa: F401 (fixtures)
+from tests.air.test_hj212_receiver import (
     PW,
-    devices,
-    fast,
     minute,
-    run,
 )
 
 MINUTES = 8
@@ -52,7 +46,7 @@ def test_the_counter_keeps_distinct_milliseconds_and_the_spacing_per_day():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_fake_regular_clock_is_found_and_a_real_one_is_not(devices, fast, settings):
+def test_a_fake_regular_clock_is_found_and_a_real_one_is_not(devices, simulate_devices, settings):
     settings.GRIDGOV_TAMPER_THRESHOLDS = {"clock_min_packets": 3}
     m1, m2 = devices["micro"], Station.objects.get(code="M2")
     m2.mn, m2.pw_hash = "MN-M2", hash_password(PW)
@@ -60,25 +54,9 @@ def test_a_fake_regular_clock_is_found_and_a_real_one_is_not(devices, fast, sett
     start = minute(-12)
     eras = {0: frozenset({"regularclock"}), 1: frozenset()}
 
-    async def scenario(receiver):
-        cfg = Config(
-            port=receiver.port,
-            devices=2,
-            prefix="MN-M",
-            digits=1,
-            pw=PW,
-            start=start,
-            minutes=MINUTES,
-            timeout=2,
-            drain=10,
-            seconds=30,
-            quirks_of=eras.__getitem__,
-        )
-        stats = await simulate(cfg)
-        await receiver.flush()
-        return stats
-
-    stats = run(scenario)
+    stats = simulate_devices(
+        devices=2, start=start, minutes=MINUTES, timeout=2, quirks_of=eras.__getitem__
+    )
     assert stats.answered == 2 * MINUTES and stats.unanswered_keys == set()
     regular = DeviceStatus.objects.get(station=m1).clock["days"]
     ordinary = DeviceStatus.objects.get(station=m2).clock["days"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -15,6 +16,11 @@ from gridgov.core.scopes import under_paths
 from gridgov.people import scope
 from gridgov.people.admin import ScopedAdminMixin
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+T = TypeVar("T")
+
 
 def station_scope(request: Any, qs: Any, prefix: str = "") -> Any:
     paths = scope.scope_paths(request.user)
@@ -25,16 +31,42 @@ def station_scope(request: Any, qs: Any, prefix: str = "") -> Any:
     )
 
 
-class StationForm(forms.ModelForm):
-    """The station, with its HJ 212 device: a new access password (stored hashed; left empty,
-    the current one stays), and the code aliases and unit factors checked before saving."""
+def checked(check: Callable[[Any], T], value: Any) -> T:
+    """`check(value)`, a device configuration error shown on the form's field."""
+    try:
+        return check(value)
+    except devices.DeviceConfigError as exc:
+        raise forms.ValidationError(str(exc)) from exc
 
-    new_password = forms.CharField(
-        label=_("设置新的设备密码(PW)"),
+
+def new_password_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
+    """A write-only password cell: never shown, left empty keeps the current one."""
+    return forms.CharField(
+        label=label,
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则保持现有密码；填 - 表示设备不带密码（PW=）"),
+        help_text=help_text,
+    )
+
+
+class NewPasswordMixin:
+    """`new_password` cleaned to None when left empty (the current password stays), else the
+    password it sets ("-": an empty one, for loggers that send `PW=`)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_new_password(self) -> str | None:
+        pw = self.cleaned_data.get("new_password") or ""
+        return checked(devices.parse_pw_cell, pw) if pw else None
+
+
+class StationForm(NewPasswordMixin, forms.ModelForm):
+    """The station, with its HJ 212 device: a new access password (stored hashed; left empty,
+    the current one stays), and the code aliases and unit factors checked before saving."""
+
+    new_password = new_password_field(
+        _("设置新的设备密码(PW)"), _("留空则保持现有密码；填 - 表示设备不带密码（PW=）")
     )
 
     class Meta:
@@ -65,34 +97,13 @@ class StationForm(forms.ModelForm):
 
     def clean_mn(self) -> str | None:
         mn = (self.cleaned_data.get("mn") or "").strip()
-        if not mn:
-            return None
-        try:
-            return devices.check_mn(mn)
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-
-    def clean_new_password(self) -> str:
-        pw = self.cleaned_data.get("new_password") or ""
-        if not pw:
-            return ""
-        try:
-            devices.parse_pw_cell(pw)  # "-": an empty password, kept as "-" until saved
-            return pw
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return checked(devices.check_mn, mn) if mn else None
 
     def clean_device_codes(self) -> dict[str, str]:
-        try:
-            return devices.clean_codes(self.cleaned_data.get("device_codes"))
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return checked(devices.clean_codes, self.cleaned_data.get("device_codes"))
 
     def clean_device_factors(self) -> dict[str, float]:
-        try:
-            return devices.clean_factors(self.cleaned_data.get("device_factors"))
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return checked(devices.clean_factors, self.cleaned_data.get("device_factors"))
 
 
 @admin.register(Station)
@@ -142,8 +153,8 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         from gridgov.territory.locate import locate
 
         new_password = form.cleaned_data.get("new_password")
-        if new_password:
-            obj.pw_hash = devices.hash_password(devices.parse_pw_cell(new_password))
+        if new_password is not None:
+            obj.pw_hash = devices.hash_password(new_password)
 
         where = locate(obj.lat, obj.lon)
         obj.grid_id = where.grid.id if where.inside and where.grid else None
@@ -248,13 +259,10 @@ def masked(pw: str) -> str:
     return f"••••{pw[-1:]}" if pw else str(_("(无)"))
 
 
-class ForwardStationForm(forms.ModelForm):
-    new_password = forms.CharField(
-        label=_("设置上级平台密码(PW)"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则保持现有密码；填 - 表示不带密码（PW=）。明文保存：每个数据包都要发送它"),
+class ForwardStationForm(NewPasswordMixin, forms.ModelForm):
+    new_password = new_password_field(
+        _("设置上级平台密码(PW)"),
+        _("留空则保持现有密码；填 - 表示不带密码（PW=）。明文保存：每个数据包都要发送它"),
     )
 
     class Meta:
@@ -262,19 +270,7 @@ class ForwardStationForm(forms.ModelForm):
         fields = ["target", "station", "mn", "since", "enabled"]
 
     def clean_mn(self) -> str:
-        try:
-            return devices.check_mn((self.cleaned_data.get("mn") or "").strip())
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-
-    def clean_new_password(self) -> str | None:
-        pw = self.cleaned_data.get("new_password") or ""
-        if not pw:
-            return None
-        try:
-            return devices.parse_pw_cell(pw)
-        except devices.DeviceConfigError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return checked(devices.check_mn, (self.cleaned_data.get("mn") or "").strip())
 
 
 @admin.register(ForwardTarget)

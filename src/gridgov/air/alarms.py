@@ -8,10 +8,9 @@ worker, or `gridgov air sweep`) raises the one alarm no reading can bring: silen
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +28,7 @@ from gridgov.air.models import (
     Station,
     StationKind,
 )
+from gridgov.air.neighbours import CONTROL, Neighbourhood
 from gridgov.air.signals import alarms_raised
 from gridgov.core.actor import Account, holds, recorded_user
 from gridgov.errors import DomainError
@@ -104,7 +104,7 @@ def evaluate(
     open_keys = _open_keys(ids)
     position = {sid: pos for pos, sid in enumerate(ids)}
     hourly_cache = HourCache(ids)
-    neighbours = Neighbours()
+    neighbours = Neighbourhood()
     ordered: list[tuple[tuple[int, int, int], Finding]] = []  # (station, rule, pollutant) order
 
     def keep(pos: int, r: int, f: Finding) -> None:
@@ -279,13 +279,6 @@ def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:
     return Finding(sid, rule, p, holds, ts, now_mean, base_mean)
 
 
-def distance_km(lat1: float, lon1: float, lat2: Any, lon2: Any) -> Any:
-    """Equirectangular distance, good to well under 1% over a district."""
-    x = np.radians(np.asarray(lon2) - lon1) * math.cos(math.radians(lat1))
-    y = np.radians(np.asarray(lat2) - lat1)
-    return 6371.0 * np.sqrt(x * x + y * y)
-
-
 def _applies(rule: AlarmRule, kind: str) -> bool:
     """A rule naming a station kind applies to that kind; a rule for all kinds applies to the
     ambient ones (an emission monitor's mg/m³ are not compared with ambient lines)."""
@@ -300,38 +293,8 @@ def _kinds_apply(rule: AlarmRule, kinds: np.ndarray) -> np.ndarray:
     return np.asarray(kinds != StationKind.EMISSION.value, dtype=bool)
 
 
-class Neighbours:
-    """The active ambient stations, read once per evaluation (not once per station and rule):
-    for each station, those within the radius's bounding box and every control station (the
-    fallback reference), but not the station itself, in the stations' order (by code)."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, float, float, str]] | None = None
-
-    def near(self, info: StationInfo, radius_km: float) -> list[tuple[int, float, float, str]]:
-        if self.rows is None:
-            self.rows = list(
-                Station.objects.filter(active=True)
-                .exclude(kind=StationKind.EMISSION)
-                .values_list("pk", "lat", "lon", "kind")
-            )
-        dlat = radius_km / 111.0
-        dlon = radius_km / (111.0 * max(math.cos(math.radians(info.lat)), 0.01))
-        lat_lo, lat_hi = info.lat - dlat, info.lat + dlat
-        lon_lo, lon_hi = info.lon - dlon, info.lon + dlon
-        return [
-            row
-            for row in self.rows
-            if row[0] != info.id
-            and (
-                (lat_lo <= row[1] <= lat_hi and lon_lo <= row[2] <= lon_hi)
-                or row[3] in ("national", "provincial")
-            )
-        ]
-
-
 def _neighbour(
-    rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache, neighbours: Neighbours
+    rule: AlarmRule, info: StationInfo, ts: int, cache: HourCache, neighbours: Neighbourhood
 ) -> Finding:
     """This station's hourly mean against the median of the stations within the radius (or the
     nearest control station when none is within it)."""
@@ -342,15 +305,13 @@ def _neighbour(
     if not np.isfinite(own[j]):
         return Finding(info.id, rule, p, False, ts, release=False)
     radius = rule.radius_km or 3.0
-    nearby = neighbours.near(info, radius)
-    if not nearby:
+    pos, dist = neighbours.around(info.lat, info.lon, radius, exclude=info.id, also=CONTROL)
+    if not len(pos):
         return Finding(info.id, rule, p, False, ts)
-    means = cache.get(hour, [n[0] for n in nearby])
-    values = np.array([means[n[0]][j] for n in nearby])
-    control = np.array([n[3] in ("national", "provincial") for n in nearby])
-    dist = distance_km(
-        info.lat, info.lon, np.array([n[1] for n in nearby]), np.array([n[2] for n in nearby])
-    )
+    nearby = neighbours.stations.ids[pos].tolist()
+    means = cache.get(hour, nearby)
+    values = np.array([means[n][j] for n in nearby])
+    control = np.isin(neighbours.stations.kinds[pos], CONTROL)
     has = np.isfinite(values)
     near = has & (dist <= radius)
     if near.any():

@@ -53,6 +53,25 @@ def in_force(station_id: int, pollutant: str) -> list[Calibration]:
     )
 
 
+def in_force_of(
+    station_ids: list[int], pollutants: tuple[str, ...]
+) -> dict[tuple[int, str], list[Calibration]]:
+    """{(station, pollutant): its calibrations, oldest first} for every pair, in one query."""
+    out: dict[tuple[int, str], list[Calibration]] = {
+        (sid, p): [] for sid in station_ids for p in pollutants
+    }
+    if not station_ids:
+        return out
+    found = (
+        Calibration.objects.filter(station_id__in=station_ids, pollutant__in=pollutants)
+        .select_related("by")
+        .order_by("valid_from", "pk")
+    )
+    for c in found:
+        out[(c.station_id, c.pollutant)].append(c)
+    return out
+
+
 def apply(calibrations: list[Calibration], ts: np.ndarray, raw: np.ndarray) -> Applied:
     """Calibrated values of a series (epoch seconds, raw values): the latest-starting
     calibration in force at each time, raw where none is (NaN stays NaN)."""

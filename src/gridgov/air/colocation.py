@@ -9,7 +9,8 @@ Humidity comes from `humidity(station_id, start, end)`: the registered sources (
 knows an hour wins), the micro-station's own first, then the control station's. The air app
 registers the stations' own humidity hours (HJ 212 a01002, FactorHour: tamper_data.
 factor_humidity); an hour no source knows falls in the "unknown" band; tests and callers with a
-series pass `humidity=` directly.
+series pass `humidity=` directly. The humidity, the hourly means and the calibrations of all the
+stations compared are read in one query each, however many micro-stations there are.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
 from gridgov.air.calibration import apply as apply_calibration
-from gridgov.air.calibration import in_force
+from gridgov.air.calibration import in_force_of
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.air.sensor_quality import DAY, day_start_ts
 from gridgov.air.upkeep_models import Calibration
@@ -34,8 +35,10 @@ UNKNOWN = "unknown"
 BANDS = ("<50", "50–70", ">70", UNKNOWN)  # 50 and 70 % fall in the middle band
 MIN_PAIRS = 3
 
-# (station id, start, end epoch seconds) → {hour start: relative humidity %}
-HumiditySource = Callable[[int, int, int], dict[int, float]]
+# (station ids, start, end epoch seconds) → {station: {hour start: relative humidity %}}, read
+# for all the stations at once
+ByStation = dict[int, dict[int, float]]
+HumiditySource = Callable[[list[int], int, int], ByStation]
 _humidity_sources: list[HumiditySource] = []
 
 
@@ -44,15 +47,35 @@ def register_humidity_source(source: HumiditySource) -> None:
         _humidity_sources.append(source)
 
 
+def humidity_by_station(
+    station_ids: list[int], start: int, end: int
+) -> dict[int, dict[int, float]]:
+    """{station: {hour: RH}} from the registered sources (the first that knows an hour wins),
+    each source asked once for all the stations."""
+    found: ByStation = {int(sid): {} for sid in station_ids}
+    for source in _humidity_sources:
+        for sid, hours in source(station_ids, start, end).items():
+            known = found.setdefault(int(sid), {})
+            for hour, rh in hours.items():
+                known.setdefault(int(hour), float(rh))
+    return found
+
+
+def first_known(
+    by_station: dict[int, dict[int, float]], station_ids: list[int]
+) -> dict[int, float]:
+    """Hourly RH for the first of `station_ids` that knows each hour."""
+    found: dict[int, float] = {}
+    for sid in station_ids:
+        for hour, rh in by_station.get(sid, {}).items():
+            found.setdefault(int(hour), float(rh))
+    return found
+
+
 def humidity(station_ids: list[int], start: int, end: int) -> dict[int, float]:
     """Hourly RH for the first of `station_ids` that knows each hour, from the registered
     sources (see the module's note)."""
-    found: dict[int, float] = {}
-    for sid in station_ids:
-        for source in _humidity_sources:
-            for hour, rh in source(sid, start, end).items():
-                found.setdefault(int(hour), float(rh))
-    return found
+    return first_known(humidity_by_station(station_ids, start, end), station_ids)
 
 
 def nearest_control(station: Station, controls: list[Station]) -> tuple[Station, float] | None:
@@ -178,7 +201,7 @@ def colocate(
     controls: list[Station],
     start: dt.date,
     end: dt.date,
-    humidity_of: Callable[[list[int], int, int], dict[int, float]] = humidity,
+    humidity_of: HumiditySource = humidity_by_station,
 ) -> list[Comparison]:
     """Each micro-station against its nearest control station over the days start..end (CST)."""
     lo, hi = day_start_ts(start), day_start_ts(end) + DAY
@@ -186,20 +209,22 @@ def colocate(
     pairs = [(m, nearest_control(m, controls)) for m in micros]
     wanted = sorted({m.pk for m in micros} | {p[0].pk for _, p in pairs if p is not None})
     means = hourly_means(wanted, lo, hi)
+    known = humidity_of(wanted, lo, hi)
+    calibrations = in_force_of([m.pk for m in micros], POLLUTANTS)
     out = []
     for m, near in pairs:
         if near is None:
             out.append(Comparison(m, None, None))
             continue
         control, km = near
-        rh = humidity_of([m.pk, control.pk], lo, hi)
+        rh = first_known(known, [m.pk, control.pk])
         comparison = Comparison(m, control, round(km, 2))
         for p in POLLUTANTS:
             j = POLLUTANT_FIELDS.index(p)
             own = np.array([means[m.pk].get(int(h), _NAN6)[j] for h in hours])
             ref = np.array([means[control.pk].get(int(h), _NAN6)[j] for h in hours])
             # An hour's calibrated mean is the calibration (in force at its start) of its mean.
-            applied = apply_calibration(in_force(m.pk, p), hours, own)
+            applied = apply_calibration(calibrations[(m.pk, p)], hours, own)
             comparison.fits.append(
                 compare(p, hours, own, ref, rh, applied.calibrated, applied.applied)
             )

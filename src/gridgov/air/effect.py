@@ -15,7 +15,7 @@ A difference-in-differences (双重差分) of valid hourly means:
   (变差), containing 0 → no clear change (无明显变化). Fewer than MIN_HOURS usable hours on
   either side → no verdict (DiD may still be given; the verdict is "insufficient").
 - Neighbours: the active ambient (non-emission) stations within RADIUS_KM of the station, the
-  nearest MAX_NEIGHBOURS of them (alarms.distance_km), not the station itself.
+  nearest MAX_NEIGHBOURS of them (air.neighbours), not the station itself.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
-from gridgov.air.models import POLLUTANT_FIELDS, Station, StationKind
+from gridgov.air.models import POLLUTANT_FIELDS
+from gridgov.air.neighbours import Neighbourhood
 
 RADIUS_KM = 5.0
 MAX_NEIGHBOURS = 5
@@ -142,28 +142,16 @@ def estimate(
 
 
 def neighbours_of(
-    station_id: int, radius_km: float = RADIUS_KM, limit: int = MAX_NEIGHBOURS
+    station_id: int,
+    radius_km: float = RADIUS_KM,
+    limit: int = MAX_NEIGHBOURS,
+    hood: Neighbourhood | None = None,
 ) -> list[int]:
-    """The nearest active ambient stations within the radius, nearest first."""
-    rows = list(
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .values_list("pk", "lat", "lon")
-    )
-    me = next((r for r in rows if r[0] == station_id), None)
-    if me is None:
-        found = Station.objects.filter(pk=station_id).values_list("pk", "lat", "lon").first()
-        if found is None:
-            return []
-        me = found
-    others = [r for r in rows if r[0] != station_id]
-    if not others:
-        return []
-    dist = distance_km(
-        me[1], me[2], np.array([r[1] for r in others]), np.array([r[2] for r in others])
-    )
-    order = np.argsort(dist, kind="stable")
-    return [others[k][0] for k in order if dist[k] <= radius_km][:limit]
+    """The nearest active ambient stations within the radius, nearest first (``hood``: the
+    stations read once for many calls)."""
+    hood = Neighbourhood() if hood is None else hood
+    pos, _ = hood.of(station_id, radius_km, limit)
+    return [int(sid) for sid in hood.stations.ids[pos].tolist()]
 
 
 def nearest_station(
@@ -213,9 +201,25 @@ def did(
     pollutant: str = "pm25",
 ) -> Effect:
     """The DiD of a station against its neighbours; windows are [t0, t1) in epoch seconds."""
+    return dids([(station_id, neighbour_ids)], before, after, pollutant)[0]
+
+
+def dids(
+    groups: list[tuple[int, list[int]]],
+    before: tuple[int, int],
+    after: tuple[int, int],
+    pollutant: str = "pm25",
+) -> list[Effect]:
+    """The DiD of each (station, neighbours) over the same windows, the hourly rows of all of
+    them read in one query per window (not per station)."""
     if pollutant not in POLLUTANT_FIELDS:
         raise ValueError(pollutant)
-    ids = [station_id, *neighbour_ids]
+    ids = list(dict.fromkeys(sid for station, near in groups for sid in (station, *near)))
+    row = {sid: k for k, sid in enumerate(ids)}
     b = series(ids, before[0], before[1], pollutant)
     a = series(ids, after[0], after[1], pollutant)
-    return estimate(b[0], b[1:], a[0], a[1:], pollutant, tuple(neighbour_ids))
+    out = []
+    for station, near in groups:
+        k, ks = row[station], [row[n] for n in near]
+        out.append(estimate(b[k], b[ks], a[k], a[ks], pollutant, tuple(near)))
+    return out

@@ -28,22 +28,22 @@ Computed when read, never stored: the figure follows from the data.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from gridgov.air import aggregate, aqi
+from gridgov.air import aggregate, aqi, geodesy
+from gridgov.air.geodesy import distance_km
 from gridgov.air.models import AMBIENT_KINDS, CST, POLLUTANT_FIELDS, Station
 from gridgov.air.rose import grade_ii_line
 from gridgov.territory.models import Level, Region
 
 POLLUTANTS = ("pm25", "pm10")
-IDW_POWER = 2.0
+IDW_POWER = geodesy.IDW_POWER
 IDW_K = 6
 IDW_RADIUS_KM = 10.0
-EARTH_KM = 6371.0088
+SNAP_KM = 1e-3  # a station within 1 m of a centroid: the centroid takes its value
 HOUR = 3600
 MAP_WORST = 10  # the worst N outlined on the maps' hot-grid layer (as the bulletin names ten)
 
@@ -104,16 +104,6 @@ def map_text(pollutant: str = "pm25") -> dict[str, object]:
     }
 
 
-def distances_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(len(a), len(b)) distances in km between (lat, lon) points (equirectangular: within a
-    district, far below the error of the interpolation itself)."""
-    lat0 = math.radians(float(np.mean(a[:, 0]))) if len(a) else 0.0
-    ya, xa = np.radians(a[:, 0]), np.radians(a[:, 1]) * math.cos(lat0)
-    yb, xb = np.radians(b[:, 0]), np.radians(b[:, 1]) * math.cos(lat0)
-    out: np.ndarray = EARTH_KM * np.hypot(ya[:, None] - yb[None, :], xa[:, None] - xb[None, :])
-    return out
-
-
 def idw_weights(
     network: Network,
     k: int = IDW_K,
@@ -121,16 +111,9 @@ def idw_weights(
     power: float = IDW_POWER,
 ) -> np.ndarray:
     """(g, s) weights 1/d^power of each grid's k nearest stations within the radius, else 0."""
-    g, s = len(network.grid_points), len(network.station_points)
-    weights = np.zeros((g, s))
-    if g == 0 or s == 0:
-        return weights
-    d = np.maximum(distances_km(network.grid_points, network.station_points), 1e-3)
-    order = np.argsort(d, axis=1, kind="stable")[:, : min(k, s)]
-    rows = np.arange(g)[:, None]
-    near = d[rows, order]
-    weights[rows, order] = np.where(near <= radius_km, near**-power, 0.0)
-    return weights
+    g, s = network.grid_points, network.station_points
+    d = distance_km(g[:, :1], g[:, 1:2], s[:, 0], s[:, 1]).reshape(len(g), len(s))
+    return geodesy.idw_weights(d, power, k=k, radius=radius_km, snap=SNAP_KM)
 
 
 def estimate(network: Network, values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+from django.db import connection
 
 from gridgov.air import aggregate, aqi
 from gridgov.air.factor_models import FactorHour
@@ -73,6 +74,24 @@ def station_hours(station_id: int, t0: int, t1: int, pollutant: str) -> dict[str
         "direction": np.array([direction.get(t, nan) for t in ts.tolist()], dtype=float),
         "speed": np.array([speed.get(t, nan) for t in ts.tolist()], dtype=float),
     }
+
+
+def data_mark(station_id: int, t0: int, t1: int, pollutant: str) -> tuple[Any, ...]:
+    """What the hours [t0, t1) of station_hours() are made of, in one query: the latest hour,
+    the rows and the sums of the pollutant's hourly aggregates and of the wind's factor hours.
+    New data (a new hour, or more values in an hour already there) changes it."""
+    if pollutant not in POLLUTANT_FIELDS:
+        raise ValueError(pollutant)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(ts), COUNT(*), SUM({pollutant}_n), SUM({pollutant}_sum), SUM(need) "  # noqa: S608 (column names from POLLUTANT_FIELDS only)
+            "FROM air_hourly WHERE station_id = %s AND ts >= %s AND ts < %s "
+            "UNION ALL SELECT MAX(ts), COUNT(*), SUM(n), SUM(total), SUM(x + y) "
+            "FROM air_factor_hour WHERE station_id = %s AND ts >= %s AND ts < %s "
+            "AND code IN (%s, %s)",
+            [station_id, t0, t1, station_id, t0, t1, DIRECTION, SPEED],
+        )
+        return tuple(tuple(row) for row in cursor.fetchall())
 
 
 def classify(direction: np.ndarray, speed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

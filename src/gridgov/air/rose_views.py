@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
+
+from django.core.cache import cache
 
 from gridgov import inputs
 from gridgov.air import rose
@@ -13,10 +16,30 @@ from gridgov.air.models import CST, POLLUTANT_FIELDS
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+CACHE_SECONDS = 86400  # a kept rose is read again only while its data is unchanged anyway
 POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO₂", "no2": "NO₂", "co": "CO",
                    "o3": "O₃"}  # fmt: skip
 ZH_SECTORS = ("北", "北东北", "东北", "东东北", "东", "东东南", "东南", "南东南",
               "南", "南西南", "西南", "西西南", "西", "西西北", "西北", "北西北")  # fmt: skip
+
+
+def drawn_rose(
+    station_id: int, t0: int, t1: int, pollutant: str, p: int, last: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The rose and the CPF of the hours [t0, t1), kept in the cache under the station, the
+    period, the pollutant, the percentile and what the data is made of (rose.data_mark: its
+    latest hour, rows and sums), so a view with no new data reads them back and new data makes
+    them again."""
+    mark = rose.data_mark(station_id, t0, t1, pollutant)
+    digest = hashlib.sha256(repr(mark).encode()).hexdigest()[:24]
+    key = f"air:rose:{station_id}:{pollutant}:{t0}:{t1}:{p}:{digest}"
+    kept = cache.get(key)
+    if kept is not None:
+        return cast(tuple[dict[str, Any], dict[str, Any]], kept)
+    hours = rose.station_hours(station_id, t0, t1, pollutant)
+    made = (rose.rose(hours, rose.grade_ii_line(pollutant, last)), rose.cpf(hours, float(p)))
+    cache.set(key, made, CACHE_SECONDS)
+    return made
 
 
 def rose_context(station_id: int, query: Mapping[str, str], today: dt.date) -> dict[str, Any]:
@@ -46,9 +69,7 @@ def rose_context(station_id: int, query: Mapping[str, str], today: dt.date) -> d
         p = 75
     t0 = int(dt.datetime.combine(first, dt.time(), CST).timestamp())
     t1 = int(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), CST).timestamp())
-    hours = rose.station_hours(station_id, t0, t1, pollutant)
-    drawn = rose.rose(hours, rose.grade_ii_line(pollutant, last))
-    found = rose.cpf(hours, float(p))
+    drawn, found = drawn_rose(station_id, t0, t1, pollutant, p, last)
     rows = [
         {"direction": s["direction"], "zh": zh, "hours": s["hours"], "mean": s["mean"],
          "above": a, "cpf": c["cpf"]}

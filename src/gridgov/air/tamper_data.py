@@ -10,22 +10,31 @@ from typing import Any
 import numpy as np
 
 from gridgov.air import aggregate
-from gridgov.air.alarms import distance_km
 from gridgov.air.factor_models import FactorHour
-from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus, Station, StationKind
+from gridgov.air.models import POLLUTANT_FIELDS, DeviceStatus
+from gridgov.air.neighbours import CONTROL, Neighbourhood
 from gridgov.air.tampering import ClockDay
 
 HUMIDITY = "a01002"
-CONTROL = (StationKind.NATIONAL.value, StationKind.PROVINCIAL.value)
 
 
-def factor_humidity(station_id: int, start: int, end: int) -> dict[int, float]:
-    """{hour start: mean relative humidity %} of a station's a01002 hours in [start, end): the
-    co-location's humidity source (colocation.register_humidity_source) and the spray check's."""
+def factor_humidity(station_ids: list[int], start: int, end: int) -> dict[int, dict[int, float]]:
+    """{station: {hour start: mean relative humidity %}} of the stations' a01002 hours in
+    [start, end), in one query: the co-location's humidity source
+    (colocation.register_humidity_source) and the spray check's (humidity_grid)."""
+    out: dict[int, dict[int, float]] = {int(sid): {} for sid in station_ids}
+    if not station_ids:
+        return out
     rows = FactorHour.objects.filter(
-        station_id=station_id, code__in=(HUMIDITY, HUMIDITY.upper()), ts__gte=start, ts__lt=end
-    ).values_list("ts", "n", "total")
-    return {int(ts): float(total) / n for ts, n, total in rows if n}
+        station_id__in=station_ids,
+        code__in=(HUMIDITY, HUMIDITY.upper()),
+        ts__gte=start,
+        ts__lt=end,
+        n__gt=0,
+    ).values_list("station_id", "ts", "n", "total")
+    for sid, ts, n, total in rows:
+        out[int(sid)][int(ts)] = float(total) / n
+    return out
 
 
 def humidity_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
@@ -33,19 +42,13 @@ def humidity_grid(station_ids: list[int], hours: np.ndarray) -> np.ndarray:
     out = np.full((len(station_ids), len(hours)), np.nan)
     if not station_ids or not len(hours):
         return out
-    row = {sid: k for k, sid in enumerate(station_ids)}
     first = int(hours[0])
-    rows = FactorHour.objects.filter(
-        station_id__in=station_ids,
-        code__in=(HUMIDITY, HUMIDITY.upper()),
-        ts__gte=first,
-        ts__lte=int(hours[-1]),
-        n__gt=0,
-    ).values_list("station_id", "ts", "n", "total")
-    for sid, ts, n, total in rows:
-        t = (int(ts) - first) // aggregate.HOUR
-        if 0 <= t < len(hours):
-            out[row[sid], t] = float(total) / n
+    found = factor_humidity(station_ids, first, int(hours[-1]) + 1)
+    for k, sid in enumerate(station_ids):
+        for ts, rh in found[int(sid)].items():
+            t = (ts - first) // aggregate.HOUR
+            if 0 <= t < len(hours):
+                out[k, t] = rh
     return out
 
 
@@ -79,20 +82,9 @@ class Area:
 
 
 def area(radius_km: float) -> Area:
-    rows = list(
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .order_by("pk")
-        .values_list("pk", "lat", "lon", "kind")
-    )
-    lat = np.array([r[1] for r in rows], dtype=float)
-    lon = np.array([r[2] for r in rows], dtype=float)
-    near = []
-    for k, r in enumerate(rows):
-        dist = distance_km(r[1], r[2], lat, lon)
-        inside = np.flatnonzero(dist <= radius_km)
-        near.append(inside[inside != k])
-    return Area([r[0] for r in rows], [str(r[3]) for r in rows], near)
+    hood = Neighbourhood(order="pk")
+    near = [np.sort(hood.of(int(sid), radius_km)[0]) for sid in hood.stations.ids.tolist()]
+    return Area(hood.stations.ids.tolist(), [str(k) for k in hood.stations.kinds.tolist()], near)
 
 
 def clock_days(station_ids: list[int]) -> dict[int, list[ClockDay]]:

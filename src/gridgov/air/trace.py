@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from gridgov.air import geodesy
 from gridgov.air.factor_models import FactorHour
 from gridgov.air.factors import DIRECTION, SPEED, direction_mean
 from gridgov.territory.models import RegionQuerySet
@@ -48,7 +49,7 @@ POINT_M = 500.0  # the cone's half-width at the station
 SPREAD_DEG = 15.0  # ± the direction's uncertainty
 DRIFT_M_PER_HOUR = 500.0
 SCORE_HOURS = 3.0  # the score's time scale
-IDW_POWER = 2.0
+IDW_POWER = geodesy.IDW_POWER
 CAP_POINTS = 12  # points of each round end of the cone polygon
 
 # (lat, lon, u, v): the stations' winds of one hour, u/v the vector the wind blows TO, m/s.
@@ -129,12 +130,8 @@ def half_width(along_m: float, hours_back: float) -> float:
 def idw(x: float, y: float, sx: np.ndarray, sy: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Inverse-distance (power 2) weighted mean of `values` (n × k) at (x, y); a station within
     1 m gives its own value."""
-    d2 = (sx - x) ** 2 + (sy - y) ** 2
-    at = np.flatnonzero(d2 < 1.0)
-    if len(at):
-        return np.asarray(values[at[0]], dtype=float)
-    w = 1.0 / d2 ** (IDW_POWER / 2)
-    return np.asarray((w[:, None] * values).sum(axis=0) / w.sum(), dtype=float)
+    w = geodesy.idw_weights(np.hypot(sx - x, sy - y)[None, :], IDW_POWER, snap=1.0)[0]
+    return np.asarray(w @ values / w.sum(), dtype=float)
 
 
 def backtrack(lat: float, lon: float, at: int, hours: int, winds_of: WindsOf) -> Trace:

@@ -5,7 +5,8 @@ area. For each: the difference-in-differences (air.effect.did, PM2.5) of
 
 - after: the warning's span [starts_at, the earliest of ends_at, ended_early_at and now), and
 - before: the same hours one week earlier (same hours of the day and weekday, so the daily cycle
-  cancels), against its neighbours (air.effect.neighbours_of).
+  cancels), against its neighbours (air.effect.neighbours_of). The stations, their neighbours
+  and the hourly rows of both windows are read in a fixed number of queries (air.effect.dids).
 
 Since the neighbours were under the same warning, this measures whether a station improved MORE
 than those around it (where the measures bit hardest), not the warning's absolute effect; the
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from gridgov.air.effect import Effect, did, neighbours_of
+from gridgov.air.effect import Effect, dids, neighbours_of
 from gridgov.air.models import Station, StationKind
+from gridgov.air.neighbours import Neighbourhood
 from gridgov.emergency.models import Warning
 
 WEEK = 7 * 86400
@@ -55,15 +57,18 @@ def warning_windows(w: Warning, now: dt.datetime | None = None) -> tuple[tuple[i
 
 def warning_effect(w: Warning, now: dt.datetime | None = None) -> WarningEffect:
     before, after = warning_windows(w, now)
-    stations = (
+    stations = list(
         Station.objects.filter(active=True)
         .exclude(kind=StationKind.EMISSION)
         .order_by("code")
         .values_list("pk", "code", "name")
     )
+    hood = Neighbourhood()
+    groups = [(pk, neighbours_of(pk, hood=hood)) for pk, _, _ in stations]
+    effects = dids(groups, before, after, POLLUTANT)
     rows = [
-        StationEffect(pk, code, name, did(pk, neighbours_of(pk), before, after, POLLUTANT))
-        for pk, code, name in stations
+        StationEffect(pk, code, name, e)
+        for (pk, code, name), e in zip(stations, effects, strict=True)
     ]
     return WarningEffect(before, after, rows)
 
