@@ -27,7 +27,8 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.air import aggregate
-from gridgov.air.models import POLLUTANT_FIELDS
+from gridgov.air.geodesy import distance_km
+from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.air.neighbours import Neighbourhood
 
 RADIUS_KM = 5.0
@@ -159,19 +160,16 @@ def nearest_station(
 ) -> tuple[int, str, str, float] | None:
     """The active ambient (non-emission) station nearest a point within the radius, as (id,
     code, name, km); None when there is none (a source's rectification is then not estimated)."""
-    rows = list(
-        Station.objects.filter(active=True)
-        .exclude(kind=StationKind.EMISSION)
-        .order_by("pk")
-        .values_list("pk", "code", "name", "lat", "lon")
-    )
-    if not rows:
+    c = Neighbourhood(order="pk").stations
+    if not len(c.ids):
         return None
-    dist = distance_km(lat, lon, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]))
+    dist = distance_km(lat, lon, c.lat, c.lon)
     k = int(np.argmin(dist))
     if float(dist[k]) > radius_km:
         return None
-    return rows[k][0], rows[k][1], rows[k][2], float(dist[k])
+    sid = int(c.ids[k])
+    code, name = Station.objects.filter(pk=sid).values_list("code", "name").get()
+    return sid, code, name, float(dist[k])
 
 
 def series(station_ids: list[int], start: int, end: int, pollutant: str) -> np.ndarray:
