@@ -20,6 +20,7 @@ class AirConfig(AppConfig):
         import_module("gridgov.air.tamper_models")
         import_module("gridgov.air.archive_models")
         import_module("gridgov.air.met_forecast_models")
+        import_module("gridgov.air.forecast_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a
