@@ -128,6 +128,7 @@ def _register() -> None:
     from gridgov.air.archive_api import router as packet_archive_router
     from gridgov.air.control_api import router as device_control_router
     from gridgov.air.factor_api import router as factor_router
+    from gridgov.air.forecast_api import router as forecast_router
     from gridgov.air.quality_api import router as air_quality_router
     from gridgov.air.review_api import router as review_router
     from gridgov.air.rose_api import router as rose_router
@@ -161,6 +162,7 @@ def _register() -> None:
     api.add_router("", air_router, tags=["air"])
     api.add_router("", factor_router, tags=["air"])
     api.add_router("", rose_router, tags=["air"])
+    api.add_router("", forecast_router, tags=["air forecast"])
     api.add_router("", trace_router, tags=["air"])
     api.add_router("", effect_router, tags=["air"])
     api.add_router("", packet_archive_router, tags=["air"])

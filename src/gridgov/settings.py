@@ -563,3 +563,12 @@ if set(GRIDGOV_TAMPER_THRESHOLDS) - _TAMPER_NAMES:
         + ", ".join(sorted(set(GRIDGOV_TAMPER_THRESHOLDS) - _TAMPER_NAMES))
     )
 GRIDGOV_TAMPER_SCAN_HOURS = config.env_float("GRIDGOV_TAMPER_SCAN_HOURS", 6, minimum=1)
+
+# The air-quality forecast (预报, air/forecast_issue.py): the models learn from this many days of
+# the ambient stations' history, are retrained when older than RETRAIN_DAYS, and fit at most
+# MAX_ROWS station-days (or station-hours for the hourly model), evenly spread.
+GRIDGOV_FORECAST_HISTORY_DAYS = config.env_int("GRIDGOV_FORECAST_HISTORY_DAYS", 1095, minimum=30)
+GRIDGOV_FORECAST_RETRAIN_DAYS = config.env_float("GRIDGOV_FORECAST_RETRAIN_DAYS", 7, minimum=0)
+GRIDGOV_FORECAST_MAX_ROWS = config.env_int("GRIDGOV_FORECAST_MAX_ROWS", 200_000, minimum=1000)
+# The point forecast is the mean of this many models (more: steadier and slower to train).
+GRIDGOV_FORECAST_ENSEMBLE = config.env_int("GRIDGOV_FORECAST_ENSEMBLE", 5, minimum=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,7 @@ def run(
     met: bool = False,
     pollutant: str = "pm25",
     retrain_days: int = 7,
+    step: Callable[[], object] | None = None,
 ) -> list[Row]:
     """One row per station and day of [first, last] (a day without a forecast has None)."""
     if lead not in (1, 2, 3):
@@ -120,6 +122,8 @@ def run(
                     persistence=_f(persistence[r]),
                 )
             )
+        if step is not None:
+            step()
     return rows
 
 

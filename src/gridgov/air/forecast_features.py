@@ -104,7 +104,7 @@ def _upwind(coords: np.ndarray, values: np.ndarray, wx: np.ndarray, wy: np.ndarr
     dist = np.hypot(east, north)
     np.fill_diagonal(dist, np.inf)
     ux, uy = east / dist, north / dist  # unit vectors to the others (0 on the diagonal)
-    mx, my = np.nanmean(wx, axis=0), np.nanmean(wy, axis=0)  # (W,) the district's wind
+    mx, my = _district(wx)[0], _district(wy)[0]  # (W,) the district's wind
     speed = np.hypot(mx, my)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = (ux[:, :, None] * mx + uy[:, :, None] * my) / speed  # (S, S, W)

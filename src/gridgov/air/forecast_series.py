@@ -75,6 +75,20 @@ def wind_components(ws: np.ndarray, degrees: np.ndarray) -> tuple[np.ndarray, np
     return ws * np.sin(rad), ws * np.cos(rad)
 
 
+def earliest_day(station_ids: list[int]) -> dt.date | None:
+    """The China-time day of the stations' first stored hour (None: no hours)."""
+    if not station_ids:
+        return None
+    placeholders = ",".join(["%s"] * len(station_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(ts) FROM air_hourly WHERE station_id IN ({placeholders})",  # noqa: S608
+            station_ids,
+        )
+        (first,) = cursor.fetchone()
+    return None if first is None else dt.datetime.fromtimestamp(first + 8 * HOUR, dt.UTC).date()
+
+
 def load(station_ids: list[int], first_day: dt.date, last_day: dt.date) -> Series:
     """The stored hours of [first_day, last_day] for the stations (two queries)."""
     out = empty(station_ids, first_day, (last_day - first_day).days + 1)

@@ -1,10 +1,12 @@
 """Periodic jobs run by `gridgov worker` (Huey; inside `gridgov serve` by default): the deadline
 sweep, the air offline sweep and the recomputation of days the HJ 212 receiver left pending,
-every minute; the air maintenance sweep every 15 minutes; the air tampering scan every hour.
+every minute; the air maintenance sweep every 15 minutes; the air tampering scan and the air
+forecast every hour.
 Each is idempotent, so a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
@@ -73,3 +75,16 @@ def air_tamper_scan() -> None:
     result = scan_recent()
     if result.opened:
         log.info("tamper scan: %s", result)
+
+
+@db_periodic_task(crontab(minute="12"))
+@JobLock("air-forecast", ttl=dt.timedelta(hours=1))
+def air_forecast() -> None:
+    """The air-quality forecast (预报): retrain the models when older than
+    GRIDGOV_FORECAST_RETRAIN_DAYS, issue the daily forecast of the latest 20:00 and the hourly
+    forecast of this hour, each once (air/forecast_issue.py)."""
+    from gridgov.air.forecast_issue import issue
+
+    done = issue()
+    if done.trained or done.daily_rows or done.hourly_rows:
+        log.info("air forecast: %s", done)

@@ -1,5 +1,5 @@
-"""gridgov air daily|assess|sweep|maintenance: reports for analysts, the offline sweep and the
-maintenance sweep."""
+"""gridgov air daily|assess|forecast|backtest|sweep|maintenance: reports for analysts, the
+forecast and its backtest, the offline sweep and the maintenance sweep."""
 
 import csv
 import datetime as dt
@@ -15,6 +15,7 @@ from gridgov import inputs
 from gridgov.air.alarms import sweep_offline
 from gridgov.air.aqi import Standard
 from gridgov.air.assessment import assess, region_units, station_units
+from gridgov.air.management.commands import _forecast
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows
 from gridgov.territory.models import Region
 
@@ -27,7 +28,10 @@ def date_arg(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Air-quality reports: `air daily`, `air assess`, `air sweep`, `air maintenance`."
+    help = (
+        "Air-quality reports: `air daily`, `air assess`, `air forecast`, `air backtest`, "
+        "`air sweep`, `air maintenance`."
+    )
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,10 +48,17 @@ class Command(BaseCommand):
                 "--format", choices=["csv", "json"], default="csv" if name == "daily" else "json"
             )
             p.add_argument("-o", "--output", type=Path)
+        _forecast.add_arguments(sub)
         sub.add_parser("sweep", help="raise offline alarms for silent stations")
         sub.add_parser("maintenance", help="open maintenance issues and their work orders")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "forecast":
+            _forecast.show(opts, self.stdout, self.stderr)
+            return
+        if opts["action"] == "backtest":
+            _forecast.run_backtest(opts, self.stdout, self.stderr)
+            return
         if opts["action"] == "sweep":
             raised = sweep_offline()
             self.stdout.write(f"{len(raised)} offline alarm(s) raised.")
