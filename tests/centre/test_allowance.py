@@ -256,3 +256,64 @@ def test_closed_alarm_orders_give_their_front(territory, crew):
     assert found.front == "construction_site" and found.effect.did == pytest.approx(-30.0)
     # Out of the 90 days: not read.
     assert allowance.recent_estimates(territory["D"], "pm25", now + dt.timedelta(days=81)) == []
+
+
+# --- the page and the API ----------------------------------------------------------------------
+
+
+def in_force_today(territory, clock, region="D-S2", metric="pm25", value=35.0) -> Target:
+    today = clock.today()
+    return target(territory[region], value, metric, today.replace(day=1), today + dt.timedelta(30))
+
+
+@pytest.mark.dates
+def test_page_shows_every_target_in_force_as_a_slide(territory, west, clock, login):
+    in_force_today(territory, clock)
+    in_force_today(territory, clock, "D-S1", "good_day_ratio", 80)
+    ended = clock.today() - dt.timedelta(days=40)
+    target(territory["D-S2"], 30, "pm10", ended - dt.timedelta(days=30), ended)  # not in force
+    page = login("command").get("/air/targets/allowance/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "目标余量" in text and "西街道" in text and "东街道" in text
+    assert 'data-metric="pm25"' in text and 'data-metric="good_day_ratio"' in text
+    assert 'data-metric="pm10"' not in text
+    assert "估算假设" in text and "standing-" in text
+    bad = login("command").get("/air/targets/allowance/", {"metric": "luck"})
+    assert bad.status_code == 200 and "metric:" in bad.content.decode()
+
+
+@pytest.mark.dates
+def test_page_on_the_first_day_of_a_period(territory, west, clock, login):
+    today = clock.today()
+    target(territory["D-S2"], 35.0, "pm25", today, today + dt.timedelta(days=29))
+    text = login("command").get("/air/targets/allowance/").content.decode()
+    assert "尚无有效天数" in text and "≤ 35.0" in text
+
+
+@pytest.mark.dates
+def test_api_answers_the_callers_targets_only(territory, west, clock, client, bearer):
+    in_force_today(territory, clock, "D-S1-C1")
+    in_force_today(territory, clock, "D-S2-C2", "pm10", 60)
+    rows = client.get("/api/v1/air/targets/allowance", **bearer("command")).json()
+    assert {(r["region"], r["metric"]) for r in rows} == {("D-S1-C1", "pm25"), ("D-S2-C2", "pm10")}
+    east = bearer("east_secretary")  # 东一社区 (D-S1-C1)
+    (row,) = client.get("/api/v1/air/targets/allowance", **east).json()
+    assert row["region"] == "D-S1-C1" and row["today"] == clock.today().isoformat()
+    assert row["assumption"].startswith("估算假设") and row["standing"] in {
+        "secured", "on_track", "at_risk", "out_of_reach", "unknown"
+    }  # fmt: skip
+    hidden = client.get("/api/v1/air/targets/allowance", {"region": "D-S2-C2"}, **east)
+    assert hidden.status_code == 404 and hidden.json()["errors"][0]["field"] == "region"
+    mine = client.get("/api/v1/air/targets/allowance", {"region": "D-S1-C1"}, **east).json()
+    assert [r["region"] for r in mine] == ["D-S1-C1"]
+    only = client.get("/api/v1/air/targets/allowance", {"metric": "pm10"}, **bearer("command"))
+    assert [r["region"] for r in only.json()] == ["D-S2-C2"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [({"metric": "luck"}, "metric"), ({"region": "X" * 41}, "region")]
+)
+def test_api_refuses_bad_parameters_naming_the_field(users, client, bearer, query, field):
+    r = client.get("/api/v1/air/targets/allowance", query, **bearer("command"))
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field

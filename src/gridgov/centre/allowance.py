@@ -40,6 +40,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
@@ -89,7 +90,7 @@ STANDING_LABELS = {
     Standing.UNKNOWN: gettext_lazy("无法判断"),
 }
 
-METRIC_LABELS = {
+METRIC_LABELS: dict[str, Any] = {
     TargetMetric.PM25: "PM2.5",
     TargetMetric.PM10: "PM10",
     TargetMetric.GOOD_DAY_RATIO: gettext_lazy("优良天数比例"),
