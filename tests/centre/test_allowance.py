@@ -317,3 +317,22 @@ def test_api_answers_the_callers_targets_only(territory, west, clock, client, be
 def test_api_refuses_bad_parameters_naming_the_field(users, client, bearer, query, field):
     r = client.get("/api/v1/air/targets/allowance", query, **bearer("command"))
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.dates
+def test_overview_targets_carry_the_forecast_gap_and_link_the_planner(
+    territory, west, clock, login, client, bearer
+):
+    today = clock.today()
+    start = today.replace(day=1)
+    t = target(territory["D-S2"], 35.0, "pm25", start, today + dt.timedelta(days=30))
+    issued = timezone.now() - dt.timedelta(hours=1)
+    forecast(west, issued, today, [200.0, 200.0, 200.0])  # far above any allowance of 35
+    body = client.get("/api/v1/overview", **bearer("command")).json()
+    (row,) = [r for r in body["targets"] if r["region"] == "D-S2"]
+    assert row["forecast_days"] >= 1 and row["forecast_mean"] == 200.0
+    assert row["forecast_gap"] > 0 and row["standing"] == "at_risk"
+    assert row["allowance_url"] == "/air/targets/allowance/?region=D-S2&metric=pm25"
+    page = login("command").get("/overview/").content.decode()
+    assert "目标余量测算" in page and "/air/targets/allowance/?region=D-S2&amp;metric=pm25" in page
+    del t

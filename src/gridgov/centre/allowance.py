@@ -310,11 +310,15 @@ def plan(
     target: Target,
     now: dt.datetime,
     fronts: dict[tuple[int, str], list[OrderEstimate]] | None = None,
+    *,
+    with_fronts: bool = True,
+    progress: TargetProgress | None = None,
 ) -> Allowance:
     """The target's allowance as of now (China date); `fronts` memoises the district's order
-    estimates across several targets of one request."""
+    estimates across several targets of one request; without `with_fronts` the orders are not
+    read (the overview's row); `progress`: target_progress(target, today) when already had."""
     today = now.astimezone(CST).date()
-    p = target_progress(target, today)
+    p = progress if progress is not None else target_progress(target, today)
     metric = target.metric
     unit = region_units([target.region])[0]
     stations = len(unit.station_ids)
@@ -348,7 +352,7 @@ def plan(
         _good_days(a, target, p, days, forecast.issued_at)
     else:
         _mean(a, target, p, values, dates, today, days, forecast.issued_at)
-    if stations and today <= target.end and a.standing != Standing.UNKNOWN:
+    if with_fronts and stations and today <= target.end and a.standing != Standing.UNKNOWN:
         pollutant = key
         district = district_of(target.region)
         memo = {} if fronts is None else fronts
