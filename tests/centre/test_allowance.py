@@ -109,6 +109,13 @@ def test_secured_when_even_the_worst_day_of_the_year_would_do(territory, west):
     assert a.standing == Standing.SECURED
 
 
+def test_a_few_clean_days_of_history_do_not_secure_a_target(territory, west):
+    put_days(west, dt.date(2026, 11, 1), [20.0] * 30)  # one clean month is not a year
+    put_days(west, DEC, [10.0] * 4)
+    a = allowance.plan(target(territory["D-S2"]), NOW)
+    assert a.required is not None and a.required > 20 and a.standing == Standing.ON_TRACK
+
+
 def test_good_days_allowance_and_forecast_good_days(territory, west):
     put_days(west, DEC, [90.0] * 3 + [30.0])  # 3 non-good days of 4
     issued = dt.datetime(2026, 12, 4, 20, 0, tzinfo=CST)
