@@ -134,6 +134,7 @@ def _register() -> None:
     from gridgov.air.rose_api import router as rose_router
     from gridgov.air.tamper_api import router as tamper_router
     from gridgov.bulletins.api import router as bulletins_router
+    from gridgov.centre.allowance_api import router as allowance_router
     from gridgov.centre.api import router as centre_router
     from gridgov.centre.hotspots_api import router as hotspots_router
     from gridgov.customs.api import router as customs_router
@@ -183,6 +184,7 @@ def _register() -> None:
     api.add_router("", racing_router, tags=["racing"])
     api.add_router("", centre_router, tags=["command centre"])
     api.add_router("", hotspots_router, tags=["air"])
+    api.add_router("", allowance_router, tags=["air"])
     api.add_router("", mediation_router, tags=["people's mediation"])
     api.add_router("", organisations_router, tags=["new-sector organisations"])
     api.add_router("", projects_router, tags=["projects"])

@@ -87,6 +87,13 @@ class OverviewTargetOut(Schema):
     last_year_rest: float | None
     cut_vs_last_year: float | None = Field(description="percent below last year's same days")
     url: str
+    forecast_days: int = Field(description="forecast days read (up to 3; /air/targets/allowance)")
+    forecast_mean: float | None = Field(description="their mean, µg/m³ (mean targets)")
+    forecast_good_days: int | None = Field(description="good-day targets: forecast good days")
+    forecast_gap: float | None = Field(description="forecast − allowance (good days: days)")
+    standing: str = Field(description="secured, on_track, at_risk, out_of_reach or unknown")
+    standing_label: str
+    allowance_url: str
 
 
 class OverviewGoodDaysOut(Schema):

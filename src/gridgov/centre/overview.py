@@ -39,6 +39,7 @@ from gridgov.air.assessment import (
 from gridgov.air.models import Target
 from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
+from gridgov.centre import allowance as planner
 from gridgov.centre.airnow import AirNow, StationNow, air_now, scope_stations
 from gridgov.core.actor import Account
 from gridgov.people import scope
@@ -84,6 +85,15 @@ class TargetRow:
     last_year_rest: float | None  # the same remaining days last year (mean, or non-good days)
     cut_vs_last_year: float | None  # % the rest must stay below last year's same days
     url: str
+    # The allowance planner's (centre/allowance.py, without the fronts): the next forecast
+    # days' mean (good days: their good days), its gap to the allowance, and the standing.
+    forecast_days: int = 0
+    forecast_mean: float | None = None
+    forecast_good_days: int | None = None
+    forecast_gap: float | None = None
+    standing: str = "unknown"
+    standing_label: str = ""
+    allowance_url: str = ""
 
 
 @dataclass
@@ -198,10 +208,13 @@ def _last_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def target_row(target: Target, today: dt.date) -> TargetRow:
+def target_row(target: Target, today: dt.date, now: dt.datetime | None = None) -> TargetRow:
     """The target's progress (`assessment.target_progress`) and its risk: what the remaining days
-    may average against what the same days averaged last year."""
+    may average against what the same days averaged last year; and the allowance planner's
+    forecast gap and standing (centre/allowance.py) as of now."""
     p = target_progress(target, today)
+    plan = planner.plan(target, now or timezone.now(), with_fronts=False, progress=p)
+    fc = plan.forecast
     metric = target.metric
     rest_start = max(today + dt.timedelta(days=1), target.start)
     last_rest: float | None = None
@@ -245,6 +258,13 @@ def target_row(target: Target, today: dt.date) -> TargetRow:
         last_year_rest=last_rest,
         cut_vs_last_year=cut,
         url=link("air:targets", as_of=today.isoformat()),
+        forecast_days=fc.days if fc is not None else 0,
+        forecast_mean=fc.mean if fc is not None else None,
+        forecast_good_days=fc.good_days if fc is not None and fc.days else None,
+        forecast_gap=plan.gap,
+        standing=plan.standing,
+        standing_label=plan.standing_label,
+        allowance_url=link("centre:allowance", region=target.region.code, metric=metric),
     )
 
 
@@ -410,10 +430,11 @@ def air_part(user: Account, today: dt.date, units: list[Region]) -> AirPart:
 
 def _compute_air(user: Account, today: dt.date, units: list[Region]) -> AirPart:
     stations = scope_stations(user)
-    now, station_rows = air_now(stations, today, timezone.now())
+    now_moment = timezone.now()
+    now, station_rows = air_now(stations, today, now_moment)
     visible = scope.regions_for(user)
     targets = [
-        target_row(t, today)
+        target_row(t, today, now_moment)
         for t in Target.objects.filter(region__in=visible, start__lte=today, end__gte=today)
         .select_related("region")
         .order_by("region__path", "metric", "start")
@@ -489,6 +510,7 @@ def links(o: Overview) -> list[str]:
     out += [o.inspections.url, o.inspections.failed_url, o.emergency.url, o.commands.url]
     out += [s.url for s in o.air.worst]
     out += [t.url for t in o.targets] + [g.url for g in o.month + o.year]
+    out += [t.allowance_url for t in o.targets]
     out += [r.url for r in o.ranking.rows + o.ranking.apart]
     out += [r.url for r in o.alarms.by_rule] + [a.url for a in o.alarms.newest]
     out += [u.url for u in o.orders.by_unit] + [u.overdue_url for u in o.orders.by_unit]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("inbox/", views.inbox_page, name="inbox"),
     path("governance/", views.governance_page, name="governance"),
     path("air/hotspots/", views.hotspots_page, name="hotspots"),
+    path("air/targets/allowance/", views.allowance_page, name="allowance"),
     path("air/hotspots/export.xlsx", views.hotspots_export, name="hotspots_export"),
 ]

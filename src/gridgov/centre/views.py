@@ -20,7 +20,7 @@ from gridgov.air import hotspots as air_hotspots
 from gridgov.air.aqi import LEVELS
 from gridgov.air.periods import today
 from gridgov.apikit import ApiError, xlsx_response
-from gridgov.centre import hotspots, hotspots_api, mapdata
+from gridgov.centre import allowance, allowance_api, hotspots, hotspots_api, mapdata
 from gridgov.centre.forms import PeriodForm
 from gridgov.centre.governance import governance, year_to_date
 from gridgov.centre.landing import landing_for
@@ -224,4 +224,31 @@ def hotspots_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(
         hotspots.workbook(rows, pollutant, first, last),
         f"hotspots-{pollutant}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx",
+    )
+
+
+@login_required
+def allowance_page(request: HttpRequest) -> HttpResponse:
+    """目标余量测算: every target in force for the account's units, one card each (the
+    meeting's first slide); ?region= and ?metric= narrow it, a bad one is named and ignored."""
+    now = timezone.now()
+    region, metric = request.GET.get("region") or None, request.GET.get("metric") or None
+    error = None
+    try:
+        rows = allowance_api.targets_for(request, now, region, metric)
+    except (ApiError, InputError) as exc:
+        error = f"{getattr(exc, 'field', '')}: {exc}"
+        rows = allowance_api.targets_for(request, now, None, None)
+    return render(
+        request,
+        "centre/allowance.html",
+        {
+            "rows": rows,
+            "now": now,
+            "today": timezone.localdate(now, allowance.CST),
+            "error": error,
+            "assumption": allowance.assumption(),
+            "horizon": allowance.HORIZON,
+            "window": allowance.WINDOW_DAYS,
+        },
     )

@@ -109,7 +109,7 @@ def plan(rect: Rectification) -> RectificationEffect:
     t_done = int(done.timestamp())
     windows = OrderWindows(
         station_id, pollutant_of(source.category), (found - span, found), (t_done, t_done + span),
-        KIND,
+        KIND, source.category,
     )  # fmt: skip
     neighbours = tuple(neighbours_of(station_id))
     reason = "" if neighbours else _("站点 %(km)g 公里内没有可对照的站点") % {"km": RADIUS_KM}

@@ -89,6 +89,7 @@ NAV: tuple[Group, ...] = (
         (
             Entry("air:map", _("空气质量"), signed_in),
             Entry("air:targets", _("攻坚目标"), perm("air.view_target")),
+            Entry("centre:allowance", _("目标余量"), perm("air.view_target")),
             Entry("air:rankings", _("排名"), signed_in),
             Entry("centre:hotspots", _("热点网格"), signed_in),
             Entry("air:quality", _("设备运维"), signed_in),
