@@ -85,6 +85,7 @@ bench: install
 	$(BIN)/python bench/hj212_bench.py
 	$(BIN)/python bench/hj212_forward.py
 	$(BIN)/python bench/dispatch_bench.py
+	PYTHONPATH=src $(BIN)/python bench/forecast_backtest.py
 	$(BIN)/python bench/transition_bench.py
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/backup_bench.py

@@ -123,6 +123,7 @@ ROUTES: dict[str, Row] = {
     "api/v1/air/assessment": row("401 200 200 200 200 200 200"),
     "api/v1/air/rankings": row("401 200 200 200 200 200 200"),
     "api/v1/air/hotspots": row("401 200 200 200 200 200 200"),
+    "api/v1/air/forecast": row("401 200 200 200 200 200 200"),
     "api/v1/air/targets/allowance": row("401 200 200 200 200 200 200"),
     # Sensor quality: every account, over its own stations; a station outside it is a 404.
     "api/v1/air/quality": row("401 200 200 200 200 200 200"),
@@ -161,6 +162,7 @@ ROUTES: dict[str, Row] = {
     "inbox/": row("302 200 200 200 200 200 200"),
     "governance/": row("302 200 200 200 200 200 200"),
     "air/hotspots/": row("302 200 200 200 200 200 200"),
+    "air/forecast/": row("302 200 200 200 200 200 200"),
     "air/targets/allowance/": row("302 200 200 200 200 200 200"),
     "air/hotspots/export.xlsx": row("302 200 200 200 200 200 200"),
     "api/v1/orders/<int:order_id>/photos": row("405 405 405 405 405 405 405", order_id="@g1_order"),

@@ -18,6 +18,7 @@ from gridgov.air.factor_models import FactorHour
 from gridgov.air.forecast_models import DailyForecast, ForecastModel, HourlyForecast
 from gridgov.air.met_forecast_models import MetForecast
 from gridgov.air.models import CST, HourlyAggregate, Station
+from gridgov.territory.models import Region
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 20, 21, 30, tzinfo=CST)
@@ -134,8 +135,6 @@ def test_models_are_versioned_with_their_skill(trained, clock):
 
 
 def test_a_unit_reads_the_mean_of_its_stations_with_the_aqi(trained, clock):
-    from gridgov.territory.models import Region
-
     forecast_issue.issue()
     street = Region.objects.get(code="D-S1")
     unit = forecast.for_region(street)
@@ -256,3 +255,31 @@ def test_cli_backtest_refuses_bad_input(history, clock, args, message):
     clock.travel(NOW)
     with pytest.raises(CommandError, match=message):
         call_command("air", "backtest", *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_forecast_page_and_the_overview_strip(trained, client, login):
+    forecast_issue.issue()
+    login("command")
+    page = client.get("/air/forecast/", {"region": "D-S1"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "空气质量预报" in html and "东街道" in html and "预报检验" in html
+    assert html.count('class="lvl-') >= 3  # the three days
+    assert "forecast-data" in html  # the 24-hour chart's data
+    unit = forecast.for_region(Region.objects.get(code="D-S1"))
+    assert f'<b class="aqi">{unit.days[0].aqi}</b>' in html
+    overview = client.get("/api/v1/overview").json()
+    strip = overview["forecast"]
+    assert strip["unit"] == "测试区" and len(strip["days"]) == 3
+    assert strip["days"][0]["date"] == "2026-06-21" and strip["days"][0]["aqi"] is not None
+    assert "未来三天预报" in client.get("/overview/").content.decode()
+    bad = client.get("/air/forecast/", {"region": "NOPE"})
+    assert bad.status_code == 200 and "no region with code" in bad.content.decode()
+
+
+def test_before_any_forecast_the_strip_says_so(territory, people, client, login, clock):
+    clock.travel(NOW)
+    login("command")
+    assert client.get("/api/v1/overview").json()["forecast"]["days"] == []
+    assert "尚未发布预报" in client.get("/overview/").content.decode()
+    assert "尚未发布预报" in client.get("/air/forecast/").content.decode()

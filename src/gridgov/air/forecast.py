@@ -20,7 +20,10 @@ import numpy as np
 from gridgov.air import aqi
 from gridgov.air.assessment import region_units
 from gridgov.air.forecast_models import DailyForecast, ForecastModel, HourlyForecast
-from gridgov.territory.models import Region
+from gridgov.air.models import Station
+from gridgov.core.actor import Account
+from gridgov.people import scope
+from gridgov.territory.models import Level, Region
 
 CST = dt.timezone(dt.timedelta(hours=8))
 TARGETS = ("pm25", "pm10", "o3_8h")
@@ -142,3 +145,20 @@ def for_region(region: Region, now: dt.datetime | None = None) -> UnitForecast:
     """A unit's forecast: the mean over its ambient stations."""
     unit = region_units([region])[0]
     return for_stations(list(unit.station_ids), now)
+
+
+def unit_stations(region: Region) -> list[tuple[int, str]]:
+    """(id, name) of the unit's ambient stations, by code."""
+    ids = region_units([region])[0].station_ids
+    return list(Station.objects.filter(pk__in=ids).order_by("code").values_list("pk", "name"))
+
+
+def choosable_units(user: Account) -> list[Region]:
+    """The district and street units an account may read the forecast of, its own first."""
+    paths = scope.scope_paths(user)
+    qs = Region.objects.active().filter(level__in=[Level.DISTRICT, Level.STREET])
+    if paths is scope.ALL:
+        return list(qs.order_by("level", "code"))
+    own = list(Region.objects.active().filter(path__in=paths or []).order_by("level", "code"))
+    below = [r for r in qs.order_by("level", "code") if any(r.path.startswith(o.path) for o in own)]
+    return own + [r for r in below if r not in own]

@@ -3,6 +3,7 @@ from django.urls import path
 from gridgov.air import (
     archive_views,
     control_views,
+    forecast_views,
     quality_views,
     review_views,
     tamper_views,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("station/<str:code>/commands/", control_views.device_command, name="device_command"),
     path("station/<str:code>/packets/", archive_views.station_packets, name="station_packets"),
     path("targets/", views.targets_page, name="targets"),
+    path("forecast/", forecast_views.forecast_page, name="forecast"),
     path("rankings/", views.rankings_page, name="rankings"),
     path("quality/", quality_views.quality_page, name="quality"),
     path("alarms/", views.alarms_page, name="alarms"),

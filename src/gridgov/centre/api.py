@@ -230,6 +230,26 @@ class OverviewScorecardOut(Schema):
     url: str
 
 
+class OverviewForecastDayOut(Schema):
+    date: dt.date
+    aqi: int | None = Field(description="forecast AQI of PM2.5, PM10 and O3-8h")
+    aqi_lo: int | None
+    aqi_hi: int | None
+    level: int | None
+    category: str
+    primary: list[str]
+    pm25: float | None = Field(description="forecast daily mean PM2.5, µg/m³")
+    pm25_lo: float | None = Field(description="80 % interval, lower end")
+    pm25_hi: float | None
+
+
+class OverviewForecastOut(Schema):
+    unit: str
+    issued_at: dt.datetime | None = Field(description="null: no forecast issued yet")
+    url: str
+    days: list[OverviewForecastDayOut] = Field(description="the next three days (预报)")
+
+
 class OverviewNearStationOut(Schema):
     code: str
     name: str
@@ -313,6 +333,7 @@ class OverviewOut(Schema):
     emergency: OverviewEmergencyOut
     commands: OverviewCommandsOut
     scorecards: list[OverviewScorecardOut] = Field(description="the horse race (赛马比拼)")
+    forecast: OverviewForecastOut
     map_url: str
     local: OverviewLocalOut | None = Field(
         None, description="a community's or a grid's own figures; null above the community"

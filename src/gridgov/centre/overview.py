@@ -41,6 +41,7 @@ from gridgov.air.periods import basis as periods_basis
 from gridgov.air.periods import default_period, month_bounds
 from gridgov.centre import allowance as planner
 from gridgov.centre.airnow import AirNow, StationNow, air_now, scope_stations
+from gridgov.centre.forecast_strip import ForecastStrip, strip
 from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.racing.services import SummaryRow, card_summary
@@ -180,6 +181,7 @@ class Overview:
     emergency: Any  # emergency.overview_panels.EmergencyNow
     commands: Any  # workorders.overview_panels.Commands
     scorecards: list[Scorecard]
+    forecast: ForecastStrip
     map_url: str
     # Below the street: the community's or the grid's own figures (centre/local.py).
     local: Any = None
@@ -496,6 +498,7 @@ def overview(user: Account, today: dt.date, now: dt.datetime | None = None) -> O
         emergency=panels.compute("emergency", viewer),
         commands=panels.compute("commands", viewer),
         scorecards=air.scorecards,
+        forecast=strip(units, now),
         map_url=reverse("api:centre_overview_map"),
     )
     from gridgov.centre.local import local_figures
@@ -515,5 +518,5 @@ def links(o: Overview) -> list[str]:
     out += [r.url for r in o.alarms.by_rule] + [a.url for a in o.alarms.newest]
     out += [u.url for u in o.orders.by_unit] + [u.overdue_url for u in o.orders.by_unit]
     out += [c.url for c in o.commands.newest]
-    out += [c.url for c in o.scorecards]
+    out += [c.url for c in o.scorecards] + [o.forecast.url]
     return out

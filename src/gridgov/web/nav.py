@@ -88,6 +88,7 @@ NAV: tuple[Group, ...] = (
         _("空气"),
         (
             Entry("air:map", _("空气质量"), signed_in),
+            Entry("air:forecast", _("预报"), signed_in),
             Entry("air:targets", _("攻坚目标"), perm("air.view_target")),
             Entry("centre:allowance", _("目标余量"), perm("air.view_target")),
             Entry("air:rankings", _("排名"), signed_in),
