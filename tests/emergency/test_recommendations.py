@@ -310,3 +310,150 @@ def test_scoring_hits_false_alarms_and_misses(stations, clock):
     assert (board.hits, board.false_alarms, board.misses) == (0, 2, 1)
     # before the misses' days the period holds nothing of them
     assert recommending.scoreboard(later, days=20).misses == 0
+
+
+# ------------------------------------------------------------------------------ the page --
+
+
+@pytest.mark.dates
+def test_the_page_shows_the_recommendation_and_declares_from_it(pending_rec, login, clock):
+    client = login("command")
+    html = client.get("/emergency/").content.decode()
+    assert f'id="rec-{pending_rec.pk}"' in html and "em-orange" in html
+    assert "预警建议：橙色预警" in html and "待处理" in html
+    assert "预报日均 AQI 连续 3 天及以上 &gt;200，且其中至少 1 天 &gt;300" in html
+    assert "环办大气函〔2018〕875号" in html
+    assert 'em-aqi lvl-6">301</b>' in html and "281–321" in html and 'lvl-5">201<' in html
+    issued = pending_rec.issued_at.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    assert f"依据 {issued} 发布的全区预报" in html
+    assert f'href="?recommendation={pending_rec.pk}#declare"' in html and "不予采纳" in html
+    assert "命中 0" in html and "空报 0" in html and "漏报 0" in html
+    assert " style=" not in html
+    # 发布预警: the declare form filled from the recommendation
+    form = client.get(f"/emergency/?recommendation={pending_rec.pk}")
+    html = form.content.decode()
+    assert form.status_code == 200 and "依据预警建议" in html
+    initial = form.context["form"].initial
+    assert initial["level"] == 2 and initial["recommendation"] == pending_rec.pk
+    assert client.get("/emergency/?recommendation=999999").status_code == 404
+    assert client.get("/emergency/?recommendation=x").status_code == 400
+    data = {
+        "level": "2",
+        "starts_at": initial["starts_at"].astimezone(CST).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": initial["ends_at"].astimezone(CST).strftime("%Y-%m-%dT%H:%M"),
+        "reason": initial["reason"],
+        "recommendation": str(pending_rec.pk),
+        "confirm": "1",
+    }
+    done = client.post("/emergency/", data)
+    w = Warning.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/emergency/{w.pk}/"
+    pending_rec.refresh_from_db()
+    assert pending_rec.status == RecommendationStatus.DECLARED and pending_rec.warning == w
+    html = client.get("/emergency/").content.decode()
+    assert f'id="rec-{pending_rec.pk}"' not in html and "已发布预警" in html and "待验证" in html
+
+
+@pytest.mark.dates
+def test_dismissing_on_the_page(pending_rec, login, s1_official):
+    url = f"/emergency/recommendations/{pending_rec.pk}/dismiss/"
+    assert login("s1_official").post(url, {"reason": "x"}).status_code == 403
+    assert login("g1_leader").post(url, {"reason": "x"}).status_code == 403
+    # the street official does not see recommendations at all
+    assert "预警建议" not in login("s1_official").get("/emergency/").content.decode()
+    client = login("command")
+    assert client.get(url).status_code == 405
+    assert (
+        client.post("/emergency/recommendations/999999/dismiss/", {"reason": "x"}).status_code
+        == 404
+    )
+    r = client.post(url, {"reason": ""}, follow=True)
+    assert "reason:" in r.content.decode()
+    r = client.post(url, {"reason": "长" * 201}, follow=True)
+    assert "reason:" in r.content.decode()
+    pending_rec.refresh_from_db()
+    assert pending_rec.status == RecommendationStatus.PENDING
+    r = client.post(url, {"reason": "扩散条件好于预报"}, follow=True)
+    html = r.content.decode()
+    assert "已记录不予采纳" in html and "扩散条件好于预报" in html
+    pending_rec.refresh_from_db()
+    assert pending_rec.status == RecommendationStatus.DISMISSED
+    assert f'id="rec-{pending_rec.pk}"' not in html
+
+
+# ------------------------------------------------------------------------------- the API --
+
+
+@pytest.mark.dates
+def test_the_api_lists_dismisses_and_declares_from_recommendations(
+    pending_rec, client, bearer, s1_official, stations, clock
+):
+    command = bearer("command")
+    r = client.get("/api/v1/emergency/recommendations", **command)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["pending"] == [pending_rec.pk] and body["basis"] == "value"
+    assert body["rules"][0].startswith("黄色预警：预报日均 AQI 连续 2 天及以上 >200")
+    assert "达到 500" in body["rules"][2]
+    item = body["items"][0]
+    assert (item["id"], item["level"], item["colour"], item["status"]) == (
+        pending_rec.pk,
+        2,
+        "orange",
+        "pending",
+    )
+    assert [(d["aqi"], d["in_rule"]) for d in item["days"]][1] == (301, True)
+    assert item["outcome"] == "waiting"
+    assert body["score"]["hits"] == 0 and body["score"]["waiting"] == 1
+    assert client.get("/api/v1/emergency/recommendations?days=0", **command).status_code == 400
+    for name in ("s1_official", "g1_leader"):
+        headers = bearer(name)
+        assert client.get("/api/v1/emergency/recommendations", **headers).status_code == 403
+        r = client.post(
+            f"/api/v1/emergency/recommendations/{pending_rec.pk}/dismiss",
+            {"reason": "x"},
+            content_type="application/json",
+            **headers,
+        )
+        assert r.status_code == 403
+    url = f"/api/v1/emergency/recommendations/{pending_rec.pk}/dismiss"
+
+    def dismiss(body, path=url):
+        return client.post(path, body, content_type="application/json", **command)
+
+    for bad in ({}, {"reason": ""}, {"reason": "  "}, {"reason": "长" * 201}):
+        r = dismiss(bad)
+        assert r.status_code == 400, (bad, r.content)
+        # named: `reason` (the boundary) or `payload.reason` (missing from the body)
+        assert [e["field"].split(".")[-1] for e in r.json()["errors"]] == ["reason"], r.json()
+    assert (
+        dismiss({"reason": "x"}, "/api/v1/emergency/recommendations/999999/dismiss").status_code
+        == 404
+    )
+    r = dismiss({"reason": "扩散条件好于预报"})
+    assert r.status_code == 200 and r.json()["status"] == "dismissed"
+    assert r.json()["reason"] == "扩散条件好于预报"
+    assert dismiss({"reason": "again"}).status_code == 409
+    # declaring from a newer recommendation through the warnings API links them
+    later = clock.now() + dt.timedelta(minutes=5)
+    issue(stations, later, [221, 230, 120], issued=clock.now())
+    yellow = recommending.recommend(later)[0]
+    start = later.replace(microsecond=0)
+    declared = client.post(
+        "/api/v1/emergency/warnings",
+        {
+            "level": 1,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(days=2)).isoformat(),
+            "reason": "依据预警建议",
+            "recommendation": yellow.pk,
+        },
+        content_type="application/json",
+        **command,
+    )
+    assert declared.status_code == 201, declared.content
+    yellow.refresh_from_db()
+    assert (
+        yellow.status == RecommendationStatus.DECLARED
+        and yellow.warning_id == declared.json()["id"]
+    )

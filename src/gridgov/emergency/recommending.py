@@ -451,3 +451,86 @@ def scoreboard(
 
 def history(now: dt.datetime, limit: int = HISTORY) -> list[Recommendation]:
     return list(Recommendation.objects.select_related("warning", "decided_by")[:limit])
+
+
+# ------------------------------------------------------------------------------- the page --
+
+COLOURS = {1: "yellow", 2: "orange", 3: "red"}
+
+
+@dataclass(frozen=True)
+class StripDay:
+    date: dt.date
+    lead: int
+    aqi: int | None
+    aqi_lo: int | None
+    aqi_hi: int | None
+    level: int  # AQI level 1–6, 0: none
+    primary: list[str]
+    in_rule: bool
+
+
+def strip(rec: Recommendation) -> list[StripDay]:
+    """The forecast days behind a recommendation, as stored."""
+    return [
+        StripDay(
+            dt.date.fromisoformat(d["date"]),
+            int(d.get("lead") or 0),
+            d.get("aqi"),
+            d.get("aqi_lo"),
+            d.get("aqi_hi"),
+            int(d.get("level") or 0),
+            list(d.get("primary") or []),
+            bool(d.get("in_rule")),
+        )
+        for d in rec.forecast.get("days", [])
+    ]
+
+
+@dataclass
+class Row:
+    rec: Recommendation
+    colour: str
+    days: list[StripDay]
+    outcome: str
+    outcome_label: str
+
+
+@dataclass
+class Panel:
+    """The emergency page's recommendations: those awaiting a decision, the history with each
+    one's outcome, and the counts over the scoring period."""
+
+    pending: list[Row]
+    history: list[Row]
+    board: Scoreboard
+    rules: list[str]
+    basis: str
+
+
+def _row(rec: Recommendation, board: Scoreboard) -> Row:
+    result = board.outcomes.get(rec.pk, WAITING)
+    return Row(rec, COLOURS[rec.level], strip(rec), result, outcome_labels()[result])
+
+
+def panel(user: Account, now: dt.datetime) -> Panel | None:
+    """What the page shows the account (None: it does not see the recommendations)."""
+    if not can_read(user):
+        return None
+    waiting = pending(now)
+    past = history(now)
+    board = scoreboard(now, shown=[*waiting, *past])
+    return Panel(
+        [_row(r, board) for r in waiting],
+        [_row(r, board) for r in past],
+        board,
+        rules_described(),
+        current_basis(),
+    )
+
+
+def get_for(user: Account, recommendation_id: int) -> Recommendation | None:
+    """The recommendation if the account sees recommendations and it exists."""
+    if not can_read(user):
+        return None
+    return Recommendation.objects.filter(pk=recommendation_id).first()
