@@ -457,3 +457,40 @@ def test_the_api_lists_dismisses_and_declares_from_recommendations(
         yellow.status == RecommendationStatus.DECLARED
         and yellow.warning_id == declared.json()["id"]
     )
+
+
+# ------------------------------------------------------------------- hook, job, settings --
+
+
+@pytest.mark.dates
+def test_the_forecast_hook_and_the_hourly_job_make_it(stations, clock):
+    from huey.contrib.djhuey import HUEY
+
+    from gridgov.air import forecast_hooks
+    from gridgov.emergency import tasks
+
+    now = clock.now()
+    issue(stations, now, [221, 230, 120])
+    forecast_hooks.issued(now)  # what the forecast job calls after an issue (air never imports us)
+    rec = Recommendation.objects.get()
+    assert rec.level == 1
+    due = {t.name.rsplit(".", 1)[-1] for t in HUEY.read_periodic(dt.datetime(2026, 12, 7, 9, 17))}
+    assert "warning_recommendations" in due
+    tasks.warning_recommendations.call_local()  # the same issue: nothing new
+    assert list(Recommendation.objects.all()) == [rec]
+
+
+@pytest.mark.dates
+def test_a_configured_rule_set_is_applied_and_named(stations, clock, settings):
+    settings.GRIDGOV_WARNING_RULES = warning_rules.parse(
+        '{"yellow": {"aqi_above": 150, "days": 1}, "orange": {"aqi_above": 200, "days": 2}}'
+    )
+    now = clock.now()
+    issue(stations, now, [221, 230, 120])
+    rec = recommending.recommend(now)[0]
+    assert rec.level == 2
+    assert rec.rule == "橙色预警：预报日均 AQI 连续 2 天及以上 >200（本地配置）"
+    assert rec.forecast["rules"] == {
+        "yellow": [{"aqi_above": 150, "days": 1, "peak_above": None, "peak_days": 0}],
+        "orange": [{"aqi_above": 200, "days": 2, "peak_above": None, "peak_days": 0}],
+    }
