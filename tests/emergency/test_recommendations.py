@@ -169,6 +169,15 @@ def test_a_recommendation_is_made_once_per_issue_and_level(stations, clock):
 
 
 @pytest.mark.dates
+def test_the_whole_run_above_the_line_is_behind_it(stations, clock):
+    now = clock.now()
+    issue(stations, now, [230, 221, 240])  # yellow needs two days; all three are above 200
+    rec = recommending.recommend(now)[0]
+    assert rec.level == 1
+    assert [d["in_rule"] for d in rec.forecast["days"]] == [True, True, True]
+
+
+@pytest.mark.dates
 def test_red_from_a_day_reaching_500_and_none_under_a_warning_as_high(stations, clock, users):
     now = clock.now()
     issue(stations, now, [120, 520, 200])

@@ -180,7 +180,14 @@ def recommend(now: dt.datetime | None = None) -> list[Recommendation]:
     found = warning_rules.called(rules, aqis)
     if found is None or active_level(now) >= found.level:
         return []
-    in_rule = set(dates[found.start : found.end])
+    # The days behind it: the window met, widened over the run of days above the line.
+    start, end = found.start, found.end
+    above = found.condition.aqi_above
+    while start > 0 and (aqis[start - 1] or 0) > above:
+        start -= 1
+    while end < len(aqis) and (aqis[end] or 0) > above:
+        end += 1
+    in_rule = set(dates[start:end])
     snapshot = {
         "issued_at": fc.issued_at.isoformat(),
         "basis": basis,
