@@ -235,6 +235,11 @@ ROUTES: dict[str, Row] = {
         "405 405 405 405 405 405 405", warning_id="@warning"
     ),
     "api/v1/emergency/preview": row("401 200 403 403 403 403 403", query="level=2"),
+    # 预警建议: the command office reads and decides them; dismissing is a POST.
+    "api/v1/emergency/recommendations": row("401 200 403 403 403 403 403"),
+    "api/v1/emergency/recommendations/<int:recommendation_id>/dismiss": row(
+        "405 405 405 405 405 405 405", recommendation_id="1"
+    ),
     "api/v1/sources": row("401 200 200 200 200 200 200"),
     "api/v1/sources.xlsx": row("401 200 200 200 200 200 200"),
     "api/v1/sources.geojson": row("401 200 200 200 200 200 200"),
@@ -593,6 +598,7 @@ ROUTES: dict[str, Row] = {
     "emergency/": row("302 200 200 200 200 200 200"),
     "emergency/<int:pk>/": row("302 200 200 200 200 200 200", pk="@warning"),
     "emergency/<int:pk>/end/": row("302 405 405 405 405 405 405", pk="@warning"),
+    "emergency/recommendations/<int:pk>/dismiss/": row("302 405 405 405 405 405 405", pk="1"),
     # 污染源档案: reading in scope; writing for the desk roles (not grid posts, not nobody)
     "sources/": row("302 200 200 200 200 200 200"),
     "sources/new/": row("302 200 200 200 403 403 403"),

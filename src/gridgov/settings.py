@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from gridgov import config
+from gridgov.emergency import warning_rules
 from gridgov.web import tiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -204,6 +205,12 @@ if set(GRIDGOV_STUCK_FLOORS) - {"pm25", "pm10", "so2", "no2", "co", "o3"}:
         "GRIDGOV_STUCK_FLOORS names pm25, pm10, so2, no2, co or o3, got "
         + ", ".join(sorted(GRIDGOV_STUCK_FLOORS))
     )
+# 预警建议: the trigger rules applied to the forecast (emergency/warning_rules.py: the national
+# rule of 环办大气函〔2018〕875号 by default; JSON {"yellow"|"orange"|"red": {aqi_above, days,
+# peak_above, peak_days} or a list of them}), judged on the forecast's point value or, with
+# GRIDGOV_WARNING_BASIS=upper, its interval's upper bound. A bad value stops the start.
+GRIDGOV_WARNING_RULES = warning_rules.parse(config.env_str("GRIDGOV_WARNING_RULES", ""))
+GRIDGOV_WARNING_BASIS = warning_rules.parse_basis(config.env_str("GRIDGOV_WARNING_BASIS", "value"))
 # How often (seconds) a process checks whether boundaries changed elsewhere.
 GRIDGOV_LOCATE_REFRESH_SECONDS = config.env_float("GRIDGOV_LOCATE_REFRESH_SECONDS", 2, minimum=0)
 

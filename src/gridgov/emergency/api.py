@@ -13,8 +13,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import ApiError, errors
 from gridgov.core.actor import Account
-from gridgov.emergency import declaring, services
-from gridgov.emergency.models import Level, Measure, Warning
+from gridgov.emergency import declaring, recommending, services
+from gridgov.emergency.models import Level, Measure, Recommendation, Warning
 from gridgov.schemas import Schema
 from gridgov.sources.categories import LABELS
 
@@ -171,6 +171,9 @@ class WarningDeclareIn(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     reason: str = Field(..., min_length=1, max_length=services.MAX_REASON)
+    recommendation: int | None = Field(
+        None, ge=1, description="the pending recommendation (预警建议) it is declared from"
+    )
 
 
 class WarningEndIn(Schema):
@@ -310,13 +313,17 @@ def warning_sources(request: HttpRequest, warning_id: int, due: bool = False) ->
     return [vars(t) for t in found if t.due or not due]
 
 
-@router.post("/emergency/warnings", response={201: DeclaredOut, **errors(400, 401, 403, 404, 413)})
+@router.post(
+    "/emergency/warnings", response={201: DeclaredOut, **errors(400, 401, 403, 404, 409, 413)}
+)
 def declare(request: HttpRequest, payload: WarningDeclareIn) -> Any:
     """发布预警 (the command office): supersedes a warning overlapping its period, fixes the
     sources it reaches and issues one command per street."""
-    done = declaring.declare(
-        request.user, payload.level, payload.starts_at, payload.ends_at, payload.reason
-    )
+    args = (payload.level, payload.starts_at, payload.ends_at, payload.reason)
+    if payload.recommendation is not None:
+        done = recommending.declare_from(request.user, payload.recommendation, *args)
+    else:
+        done = declaring.declare(request.user, *args)
     out = detail_row(done.warning, request.user)
     out["superseded"] = [w.pk for w in done.superseded]
     out["unreached"] = [s.code for s in done.unreached]
@@ -349,3 +356,143 @@ def preview(request: HttpRequest, query: Query[WarningPreviewQuery]) -> Any:
         }
         for p in services.preview(query.level)
     ]
+
+
+# ------------------------------------------------------------------ 预警建议 (recommendations) --
+
+
+class RecommendationDayOut(Schema):
+    date: dt.date
+    lead: int = Field(description="days after the issue")
+    aqi: int | None = Field(description="forecast daily AQI (PM2.5, PM10, O3-8h)")
+    aqi_lo: int | None = Field(description="the AQI of the 80 % interval's lower ends")
+    aqi_hi: int | None = Field(description="the AQI of the 80 % interval's upper ends")
+    level: int = Field(description="AQI level 1–6, 0 without a value")
+    primary: list[str]
+    in_rule: bool = Field(description="one of the days that met the rule")
+
+
+class RecommendationOut(Schema):
+    id: int
+    level: int = Field(description="recommended warning level: 1 yellow, 2 orange, 3 red")
+    level_label: str
+    colour: str
+    issued_at: dt.datetime = Field(description="the forecast issue it was made from")
+    created_at: dt.datetime
+    first_date: dt.date
+    last_date: dt.date
+    rule: str = Field(description="the rule met, in words, with its source")
+    basis: str = Field(description="value (point forecast) or upper (interval's upper bound)")
+    days: list[RecommendationDayOut]
+    status: str = Field(description="pending, declared, dismissed or lapsed")
+    status_label: str
+    warning: int | None = Field(description="the warning declared from it")
+    decided_at: dt.datetime | None
+    reason: str = Field(description="why it was dismissed (or lapsed)")
+    outcome: str = Field(description="hit, false_alarm, waiting (dates not past) or no_data")
+
+
+class RecommendationMissOut(Schema):
+    first: dt.date
+    last: dt.date
+    level: int = Field(description="the highest level the rule calls on the observed days")
+    peak_aqi: int
+
+
+class RecommendationScoreOut(Schema):
+    start: dt.date
+    end: dt.date
+    hits: int
+    false_alarms: int
+    misses: int
+    waiting: int
+    no_data: int
+    missed: list[RecommendationMissOut]
+
+
+class RecommendationsOut(Schema):
+    rules: list[str] = Field(description="the rule set in force, one line per level")
+    basis: str
+    pending: list[int] = Field(description="ids awaiting a decision now")
+    items: list[RecommendationOut] = Field(description="newest first, at most 100")
+    score: RecommendationScoreOut
+
+
+class RecommendationsQuery(Schema):
+    days: int = Field(
+        recommending.SCORE_DAYS, ge=1, le=730, description="the scoring period: days to yesterday"
+    )
+
+
+class RecommendationDismissIn(Schema):
+    model_config = {"extra": "forbid"}
+    reason: str = Field(..., description="required, at most 200 characters")
+
+
+def recommendation_row(rec: Recommendation, outcome: str) -> dict[str, Any]:
+    return {
+        "id": rec.pk,
+        "level": rec.level,
+        "level_label": str(Level(rec.level).label),
+        "colour": COLOURS[Level(rec.level)],
+        "issued_at": rec.issued_at,
+        "created_at": rec.created_at,
+        "first_date": rec.first_date,
+        "last_date": rec.last_date,
+        "rule": rec.rule,
+        "basis": str(rec.forecast.get("basis", "value")),
+        "days": [vars(d) for d in recommending.strip(rec)],
+        "status": rec.status,
+        "status_label": rec.get_status_display(),
+        "warning": rec.warning_id,
+        "decided_at": rec.decided_at,
+        "reason": rec.reason,
+        "outcome": outcome,
+    }
+
+
+@router.get(
+    "/emergency/recommendations",
+    response={200: RecommendationsOut, **errors(400, 401, 403)},
+)
+def recommendations(request: HttpRequest, query: Query[RecommendationsQuery]) -> Any:
+    """预警建议 (the command office): the recommendations newest first with their outcome, the
+    ones awaiting a decision, and hits, false alarms and misses over the last `days` days."""
+    if not recommending.can_read(request.user):
+        raise ApiError(403, "only the command office reads warning recommendations", "user")
+    now = timezone.now()
+    items = recommending.history(now, limit=100)
+    waiting = recommending.pending(now)
+    board = recommending.scoreboard(now, days=query.days, shown=[*items, *waiting])
+    return {
+        "rules": recommending.rules_described(),
+        "basis": recommending.current_basis(),
+        "pending": [r.pk for r in waiting],
+        "items": [recommendation_row(r, board.outcomes[r.pk]) for r in items],
+        "score": {
+            "start": board.start,
+            "end": board.end,
+            "hits": board.hits,
+            "false_alarms": board.false_alarms,
+            "misses": board.misses,
+            "waiting": board.waiting,
+            "no_data": board.no_data,
+            "missed": [
+                {"first": e.first, "last": e.last, "level": e.level, "peak_aqi": e.peak}
+                for e in board.missed
+            ],
+        },
+    }
+
+
+@router.post(
+    "/emergency/recommendations/{int:recommendation_id}/dismiss",
+    response={200: RecommendationOut, **errors(400, 401, 403, 404, 409)},
+)
+def dismiss_recommendation(
+    request: HttpRequest, recommendation_id: int, payload: RecommendationDismissIn
+) -> Any:
+    """不予采纳 (the command office): the reason is required, at most 200 characters."""
+    rec = recommending.dismiss(request.user, recommendation_id, payload.reason)
+    board = recommending.scoreboard(timezone.now(), shown=[rec])
+    return recommendation_row(rec, board.outcomes[rec.pk])

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.emergency.models import Level
+from gridgov.emergency.models import MAX_DISMISS_REASON, Level
 from gridgov.emergency.services import MAX_REASON
 
 
@@ -24,10 +24,22 @@ class DeclareForm(forms.Form):
     reason = forms.CharField(
         label=_("启动理由"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Declared from a recommendation (预警建议): linked to it when confirmed.
+    recommendation = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
 
 class EndForm(forms.Form):
     at = _moment(_("解除时间"), required=False)
     reason = forms.CharField(
         label=_("解除理由"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不予采纳的理由"),
+        max_length=MAX_DISMISS_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

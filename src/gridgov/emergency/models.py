@@ -170,3 +170,68 @@ class AffectedSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning_id} {self.source_id}"
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    DECLARED = "declared", _("已发布预警")
+    DISMISSED = "dismissed", _("不予采纳")
+    # A newer forecast no longer calls it, a warning at its level or higher was declared
+    # otherwise, or its dates passed undecided.
+    LAPSED = "lapsed", _("已失效")
+
+
+MAX_DISMISS_REASON = 200
+
+
+class Recommendation(models.Model):
+    """预警建议: the level the trigger rules (emergency/warning_rules.py) call on one forecast
+    issue of the district, with the forecast behind it; the command office declares a warning
+    from it or dismisses it with a reason. One per issue and level. Scored at read time
+    against the observed days (emergency/recommending.py), never here."""
+
+    level = models.PositiveSmallIntegerField(_("建议级别"), choices=Level.choices)
+    issued_at = models.DateTimeField(_("预报发布时间"))
+    created_at = models.DateTimeField(_("生成时间"))
+    first_date = models.DateField(_("预报首日"))
+    last_date = models.DateField(_("预报末日"))
+    # {"issued_at", "basis", "stations", "days": [{"date", "lead", "aqi", "aqi_lo", "aqi_hi",
+    #  "level", "primary", "in_rule"}], "rules": {level name: [condition]}, "condition": {…}}
+    forecast = models.JSONField(_("预报依据"))
+    rule = models.CharField(_("触发规则"), max_length=255)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.PENDING,
+        db_index=True,
+    )
+    warning = models.ForeignKey(
+        Warning,
+        verbose_name=_("发布的预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    reason = models.CharField(_("理由"), max_length=MAX_DISMISS_REASON, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-level"]
+        verbose_name = _("预警建议")
+        verbose_name_plural = _("预警建议")
+        constraints = [
+            models.UniqueConstraint(fields=["issued_at", "level"], name="uniq_recommendation_issue")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.issued_at:%Y-%m-%d %H:%M}"

@@ -23,10 +23,12 @@ def tightening_at(at: dt.datetime) -> plans.Tightening | None:
 
 
 def register() -> None:
-    from gridgov.emergency import bulletin, monitoring, overview_panels
+    from gridgov.air import forecast_hooks
+    from gridgov.emergency import bulletin, monitoring, overview_panels, recommending
     from gridgov.sources import monitor_rules
 
     overview_panels.register()
     plans.register_tightening(tightening_at)
     bulletin.register()
     monitor_rules.register_restriction(monitoring.restrictions_at)
+    forecast_hooks.register_issued(recommending.recommend_after_issue)

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.emergency import declaring, services
+from gridgov import inputs
+from gridgov.emergency import declaring, recommending, services
 from gridgov.emergency.effect import warning_effect
-from gridgov.emergency.forms import DeclareForm, EndForm
+from gridgov.emergency.forms import DeclareForm, DismissForm, EndForm
 from gridgov.emergency.models import Measure, Warning
 from gridgov.errors import add_form_error
 from gridgov.inputs import InputError
@@ -59,13 +60,27 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = DeclareForm(request.POST or None) if can_declare else None
     preview = None
+    from_rec = None
+    asked = request.GET.get("recommendation")
+    if asked is not None and request.method == "GET":
+        # 发布预警 from a recommendation: the declare form filled from it.
+        from_rec = recommending.get_for(
+            request.user, inputs.parse_ids("recommendation", [asked])[0]
+        )
+        if from_rec is None:
+            raise Http404(_("预警建议不存在"))
+        if can_declare:
+            initial = recommending.declare_initial(from_rec, now)
+            form = DeclareForm(initial={**initial, "recommendation": from_rec.pk})
     if form is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             if "confirm" in request.POST:
-                done = declaring.declare(
-                    request.user, d["level"], d["starts_at"], d["ends_at"], d["reason"]
-                )
+                args = (d["level"], d["starts_at"], d["ends_at"], d["reason"])
+                if d.get("recommendation"):
+                    done = recommending.declare_from(request.user, d["recommendation"], *args)
+                else:
+                    done = declaring.declare(request.user, *args)
                 messages.success(
                     request,
                     _("已发布%(level)s，向 %(n)s 个街道/镇下达指令")
@@ -97,6 +112,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_declare": can_declare,
         "end_form": EndForm() if can_declare else None,
         "person": person_of(request.user),
+        "from_rec": from_rec,
+        "rec": recommending.panel(request.user, now),
+        "dismiss_form": DismissForm() if can_declare else None,
     }
     return render(request, "emergency/index.html", context)
 
@@ -141,3 +159,25 @@ def end_page(request: HttpRequest, pk: int) -> HttpResponse:
         for name, errs in form.errors.items():
             messages.error(request, f"{name}: {' '.join(str(e) for e in errs)}")
     return redirect("emergency:warning", pk=pk)
+
+
+@login_required
+@require_POST
+def dismiss_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予采纳 (the command office): the reason is required, at most 200 characters."""
+    if not services.can_declare(request.user):
+        raise PermissionDenied
+    if recommending.get_for(request.user, pk) is None:
+        raise Http404(_("预警建议不存在"))
+    form = DismissForm(request.POST)
+    if form.is_valid():
+        try:
+            recommending.dismiss(request.user, pk, form.cleaned_data["reason"])
+        except (services.EmergencyError, InputError) as exc:
+            messages.error(request, f"{exc.field}: {exc.message}")
+        else:
+            messages.success(request, _("已记录不予采纳"))
+    else:
+        for name, errs in form.errors.items():
+            messages.error(request, f"{name}: {' '.join(str(e) for e in errs)}")
+    return redirect("emergency:index")
