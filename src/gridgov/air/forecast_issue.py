@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 
 from gridgov.air import forecast_features as features
+from gridgov.air import forecast_hooks, forecast_series
 from gridgov.air import forecast_model as model
-from gridgov.air import forecast_series
 from gridgov.air.forecast_models import DailyForecast, ForecastModel, HourlyForecast
 from gridgov.air.met_forecast_models import MetForecast
 from gridgov.air.models import AMBIENT_KINDS, Station
@@ -271,6 +271,8 @@ def issue(now: dt.datetime | None = None, retrain: bool | None = None) -> Issued
         with transaction.atomic():
             out.daily_rows = issue_daily(daily_at)
         out.daily_at = daily_at
+        if out.daily_rows:
+            forecast_hooks.issued(now)  # e.g. the emergency app's warning recommendations
     hourly_at = now.astimezone(CST).replace(minute=0, second=0, microsecond=0)
     if not HourlyForecast.objects.filter(issued_at=hourly_at).exists():
         with transaction.atomic():
