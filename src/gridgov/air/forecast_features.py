@@ -127,7 +127,9 @@ def build(
     """Features for every station and every (issue hour, target window [start, end))."""
     issue, start, end = (np.asarray(a, dtype=np.int64) for a in (issue, start, end))
     cols: dict[str, np.ndarray] = {}
-    win = {name: Windows(series.data[name]) for name in series.data}
+    win = series.derived.get("windows")
+    if win is None:
+        win = series.derived["windows"] = {n: Windows(v) for n, v in series.data.items()}
     cols["wx_now_"] = win["wx"].mean(issue - 3, issue)
     cols["wy_now_"] = win["wy"].mean(issue - 3, issue)
     own = win[pollutant]

@@ -33,7 +33,7 @@ from gridgov.air.models import AMBIENT_KINDS, Station
 CST = dt.timezone(dt.timedelta(hours=8))
 LEADS = (1, 2, 3)
 DAILY = {"pm25": "pm25", "pm10": "pm10", "o3_8h": "o3"}  # target → feature pollutant
-HOURLY_EVERY = 3  # the hourly model learns from issues every 3 hours
+HOURLY_LEADS = 6  # the hourly model learns from 6 of each issue's 24 hours ahead
 HOURLY_AHEAD = 24
 LOOKBACK_DAYS = 8  # the features reach 168 hours back
 
@@ -66,9 +66,8 @@ def has_met_forecasts() -> bool:
     return MetForecast.objects.exists()
 
 
-def _subsample(rows: np.ndarray) -> np.ndarray:
-    """At most GRIDGOV_FORECAST_MAX_ROWS of the rows, evenly spread, in their order."""
-    limit = settings.GRIDGOV_FORECAST_MAX_ROWS
+def _subsample(rows: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` of the rows, evenly spread, in their order."""
     if len(rows) <= limit:
         return rows
     return rows[np.linspace(0, len(rows) - 1, limit).astype(np.int64)]
@@ -98,12 +97,17 @@ def _save(
 
 
 def train(
-    now: dt.datetime | None = None, variants: tuple[bool, ...] | None = None
+    now: dt.datetime | None = None,
+    variants: tuple[bool, ...] | None = None,
+    max_rows: int | None = None,
+    ensemble: int | None = None,
 ) -> list[ForecastModel]:
     """Fit and store every model on the history before now; returns the new versions.
     `variants`: without (False) and with (True) forecast weather; by default both when the
-    district has imported weather forecasts, else without only."""
+    district has imported weather forecasts, else without only. `max_rows`: rows per model
+    (default GRIDGOV_FORECAST_MAX_ROWS); `ensemble`: models averaged (GRIDGOV_FORECAST_ENSEMBLE)."""
     now = now or dt.datetime.now(dt.UTC)
+    limit = max_rows or settings.GRIDGOV_FORECAST_MAX_ROWS
     ids = station_ids()
     today = now.astimezone(CST).date()
     first = today - dt.timedelta(days=settings.GRIDGOV_FORECAST_HISTORY_DAYS)
@@ -124,17 +128,18 @@ def train(
                 issue, start, end = features.daily_windows(issue_days, lead)
                 design = features.build(series, issue, start, end, pollutant, with_met)
                 y = targets[target][:, issue_days + lead].T.reshape(-1)
-                pick = _subsample(np.arange(len(y)))
+                pick = _subsample(np.arange(len(y)), limit)
                 fitted = model.fit(
                     design.names,
                     design.X[pick],
                     y[pick],
                     persistence=design.column(f"{pollutant}_today")[pick],
+                    ensemble=ensemble,
                 )
                 if fitted is not None:
                     through = today - dt.timedelta(days=1)
                     made.append(_save(target, lead, with_met, fitted, now, through, len(ids)))
-        fitted = _fit_hourly(series, series.day_index(today) * 24, with_met)
+        fitted = _fit_hourly(series, series.day_index(today) * 24, with_met, limit, ensemble)
         if fitted is not None:
             made.append(_save("pm25_hourly", 0, with_met, fitted, now, today, len(ids)))
     return made
@@ -147,18 +152,30 @@ def _hourly_windows(issues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return issue, start, start + 1
 
 
-def _fit_hourly(series: forecast_series.Series, known: int, met: bool) -> model.Fitted | None:
-    """The hourly model on issues every HOURLY_EVERY hours whose 24 hours are before `known`."""
-    issues = np.arange(24, known - HOURLY_AHEAD + 1, HOURLY_EVERY)
-    if not len(issues):
+def _fit_hourly(
+    series: forecast_series.Series, known: int, met: bool, max_rows: int, ensemble: int | None
+) -> model.Fitted | None:
+    """The hourly model on issues at every hour whose 24 hours are before `known`, each with
+    HOURLY_LEADS of its 24 hours ahead drawn at random (seeded), and as many issues, evenly
+    spread, as keep the rows within `max_rows` — features are built for the chosen rows only."""
+    candidates = np.arange(168, known - HOURLY_AHEAD + 1)
+    stations = max(1, len(series.station_ids))
+    wanted = max(1, max_rows // (stations * HOURLY_LEADS))
+    if not len(candidates):
         return None
-    issue, start, end = _hourly_windows(issues)
-    design = features.build(series, issue, start, end, "pm25", met)
-    y = series.data["pm25"][:, start].T.reshape(-1)
-    pick = _subsample(np.arange(len(y)))
-    return model.fit(
-        design.names, design.X[pick], y[pick], persistence=design.column("pm25_1h")[pick]
+    if len(candidates) > wanted:
+        candidates = candidates[np.linspace(0, len(candidates) - 1, wanted).astype(np.int64)]
+    rng = np.random.default_rng(0)
+    ahead = np.concatenate(
+        [rng.choice(HOURLY_AHEAD, HOURLY_LEADS, replace=False) + 1 for _ in candidates]
     )
+    issue = np.repeat(candidates, HOURLY_LEADS)
+    start = issue + ahead - 1
+    design = features.build(series, issue, start, start + 1, "pm25", met)
+    y = series.data["pm25"][:, start].T.reshape(-1)
+    persistence = design.column("pm25_1h")
+    fitted: model.Fitted | None = model.fit(design.names, design.X, y, persistence, ensemble)
+    return fitted
 
 
 def in_use(target: str, lead: int, met: bool) -> tuple[ForecastModel, model.Fitted] | None:

@@ -54,7 +54,7 @@ class Fitted:
     widen: float
     rows: int
     skill: dict[str, float] = field(default_factory=dict)
-    blank: list[int] = field(default_factory=list)  # columns with no value in training: 0
+    blank: list[int] = field(default_factory=list)  # columns without a value to learn from: 0
 
 
 def _filled(X: np.ndarray, blank: list[int]) -> np.ndarray:
@@ -71,8 +71,7 @@ def _regressor(**extra: object) -> HistGradientBoostingRegressor:
     return HistGradientBoostingRegressor(**{**PARAMS, **extra})
 
 
-def _ensemble(X: np.ndarray, y: np.ndarray) -> list[HistGradientBoostingRegressor]:
-    size = settings.GRIDGOV_FORECAST_ENSEMBLE
+def _ensemble(X: np.ndarray, y: np.ndarray, size: int) -> list[HistGradientBoostingRegressor]:
     return [_regressor(random_state=seed).fit(X, y) for seed in range(size)]
 
 
@@ -91,24 +90,26 @@ def fit(
     X: np.ndarray,
     y: np.ndarray,
     persistence: np.ndarray | None = None,
+    ensemble: int | None = None,
 ) -> Fitted | None:
     """A model from training rows in time order (NaN targets dropped); None with too few rows.
     With `persistence` (the persistence forecast of each row) the out-of-sample skill is
     measured as well."""
     with threadpool_limits(limits=1):  # one thread: OpenMP spinning on a busy machine costs 10×
-        return _fit(names, X, y, persistence)
+        return _fit(names, X, y, persistence, ensemble or settings.GRIDGOV_FORECAST_ENSEMBLE)
 
 
 def _fit(
-    names: list[str], X: np.ndarray, y: np.ndarray, persistence: np.ndarray | None
+    names: list[str], X: np.ndarray, y: np.ndarray, persistence: np.ndarray | None, size: int
 ) -> Fitted | None:
     keep = np.isfinite(y)
     X, y = X[keep], y[keep]
     if len(y) < MIN_ROWS:
         return None
-    blank = [int(j) for j in np.nonzero(~np.isfinite(X).any(axis=0))[0]]
-    X = _filled(X, blank)
     cut = int(len(y) * (1 - CALIBRATION_SHARE))
+    # Blank in the earlier part (the smallest any model is fitted on) is blank for all.
+    blank = [int(j) for j in np.nonzero(~np.isfinite(X[:cut]).any(axis=0))[0]]
+    X = _filled(X, blank)
     tail = (1 - COVERAGE) / 2
     lower = _regressor(loss="quantile", quantile=tail).fit(X[:cut], y[:cut])
     upper = _regressor(loss="quantile", quantile=1 - tail).fit(X[:cut], y[:cut])
@@ -119,7 +120,7 @@ def _fit(
     widen = float(np.quantile(misses, rank, method="higher"))
     skill: dict[str, float] = {}
     if persistence is not None:
-        early = _ensemble(X[:cut], y[:cut])
+        early = _ensemble(X[:cut], y[:cut], size)
         held = persistence[keep][cut:]
         model_rmse = rmse(_mean(early, X[cut:]), y[cut:])
         base = rmse(held, y[cut:])
@@ -130,7 +131,7 @@ def _fit(
             "days": int(np.isfinite(held).sum()),
         }
         skill = {k: v for k, v in figures.items() if math.isfinite(v)}  # JSON has no NaN
-    return Fitted(names, _ensemble(X, y), lower, upper, widen, len(y), skill, blank)
+    return Fitted(names, _ensemble(X, y, size), lower, upper, widen, len(y), skill, blank)
 
 
 def predict(model: Fitted, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

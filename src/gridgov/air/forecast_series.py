@@ -11,7 +11,8 @@ Imported weather-bureau forecasts (air/met_import.py) can fill the hours after t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -43,6 +44,9 @@ class Series:
     first_day: dt.date
     data: dict[str, np.ndarray]
     coords: np.ndarray | None = None  # (stations, 2) latitude, longitude
+    # What the features derive from the arrays once (air/forecast_features.py); a copy starts
+    # empty, and whoever changes an array after a build must clear it.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def hours(self) -> int:

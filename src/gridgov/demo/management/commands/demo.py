@@ -17,6 +17,8 @@ from gridgov.demo.air import STEPS as AIR_STEPS
 from gridgov.demo.air import generate as generate_air
 from gridgov.demo.campaign import STEPS as CAMPAIGN_STEPS
 from gridgov.demo.campaign import generate as generate_campaign
+from gridgov.demo.forecast import STEPS as FORECAST_STEPS
+from gridgov.demo.forecast import generate as generate_forecast
 from gridgov.demo.generator import (
     DEMO_PASSWORD,
     GRIDS,
@@ -68,7 +70,7 @@ class Command(BaseCommand):
             level = notices.level
             notices.setLevel(logging.WARNING)
             started = time.perf_counter()
-            total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS)
+            total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS + FORECAST_STEPS)
             total += 0 if opts["no_orders"] else ORDER_STEPS
             total += 0 if opts["no_sources"] else SOURCE_STEPS + CAMPAIGN_STEPS
             with Progress(
@@ -100,6 +102,7 @@ class Command(BaseCommand):
                     # The monitors' last hours through an HJ 212 receiver of this process.
                     else generate_campaign(seed=opts["seed"], progress=step, through_receiver=True)
                 )
+                forecast = None if opts["no_air"] else generate_forecast(progress=step)
                 # The step counts are estimates (the air part's depends on the data); the bar
                 # ends full when the build has.
                 progress.update(task, completed=total, description="Built")
@@ -118,6 +121,12 @@ class Command(BaseCommand):
                 console.print(
                     f"[green]Air: {air.stored:,} readings stored through the ingestion path, "
                     f"{len(air.alarms)} alarm(s) raised.[/]"
+                )
+            if forecast is not None:
+                console.print(
+                    f"[green]Forecast: {forecast.trained} model(s) trained, "
+                    f"{forecast.daily_rows:,} station-days and {forecast.hourly_rows:,} "
+                    f"station-hours forecast.[/]"
                 )
             if orders is not None:
                 console.print(
