@@ -283,3 +283,12 @@ def test_before_any_forecast_the_strip_says_so(territory, people, client, login,
     assert client.get("/api/v1/overview").json()["forecast"]["days"] == []
     assert "尚未发布预报" in client.get("/overview/").content.decode()
     assert "尚未发布预报" in client.get("/air/forecast/").content.decode()
+
+
+def test_the_demo_trains_light_models_and_issues_at_once(history, clock):
+    from gridgov.demo.forecast import generate
+
+    clock.travel(NOW)
+    done = generate()
+    assert done.trained == 10 and done.daily_rows == 9 and done.hourly_rows == 72
+    assert forecast.for_stations([s.pk for s in history]).days
