@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.air import forecast
+from gridgov.air import aqi, forecast
 from gridgov.errors import DomainError
 from gridgov.people.scope import visible_region
 
@@ -49,6 +49,13 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         one = forecast.for_stations([sid], now)
         if one.days:
             stations.append({"name": name, "day": one.days[0]})
+    english = request.LANGUAGE_CODE.startswith("en")
+    days = []
+    for d in unit.days:
+        lvl = aqi.level(d.level) if d.level else None
+        days.append(
+            {"d": d, "category": (lvl.category_en if english else lvl.category) if lvl else ""}
+        )
     skill = [
         {"name": SKILL_NAMES.get(k.removesuffix("_met"), k), "met": k.endswith("_met"), **v}
         for k, v in unit.skill.items()
@@ -61,6 +68,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             "region": region,
             "error": error,
             "unit": unit,
+            "days": days,
             "stations": stations,
             "skill": skill,
             "chart": _hours_chart(unit),
