@@ -292,3 +292,13 @@ def test_the_demo_trains_light_models_and_issues_at_once(history, clock):
     done = generate()
     assert done.trained == 10 and done.daily_rows == 9 and done.hourly_rows == 72
     assert forecast.for_stations([s.pk for s in history]).days
+
+
+def test_each_stations_next_day_is_read_in_two_queries(trained, django_assert_num_queries):
+    forecast_issue.issue()
+    ids = [s.pk for s in trained]
+    with django_assert_num_queries(2):
+        days = forecast.next_day_by_station(ids)
+    assert sorted(days) == sorted(ids)
+    for sid in ids:
+        assert days[sid] == forecast.for_stations([sid]).days[0]

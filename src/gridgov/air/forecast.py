@@ -89,11 +89,34 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def skill() -> dict[str, dict[str, float]]:
-    """The skill of the models in use (next-day, with and without forecast weather)."""
-    out: dict[str, dict[str, float]] = {}
-    for m in ForecastModel.objects.filter(lead__in=(0, 1)).order_by("trained_at"):
-        out[f"{m.target}{'_met' if m.met else ''}"] = m.skill
-    return out
+    """The skill of the models in use (next-day, with and without forecast weather); the newest
+    version of each wins (the models' pickles are not read)."""
+    rows = (
+        ForecastModel.objects.filter(lead__in=(0, 1))
+        .order_by("trained_at", "pk")
+        .values_list("target", "met", "skill")
+    )
+    return {f"{target}{'_met' if met else ''}": figures for target, met, figures in rows}
+
+
+def _day(day: dt.date, found: list[DailyForecast]) -> DayForecast:
+    """One date's forecast from its stations' rows: the mean of each value and its interval,
+    the AQI of the means."""
+    values: dict[str, Band] = {}
+    for name in TARGETS:
+        have = [r for r in found if getattr(r, name) is not None]
+        if have:
+            values[name] = Band(
+                *(
+                    round(float(np.mean([getattr(r, f"{name}{s}") for r in have])), 1)
+                    for s in ("", "_lo", "_hi")
+                )
+            )
+    index, primary = forecast_aqi({k: b.value for k, b in values.items()}, day)
+    lo, _ = forecast_aqi({k: b.lo for k, b in values.items()}, day)
+    hi, _ = forecast_aqi({k: b.hi for k, b in values.items()}, day)
+    level = int(aqi.level_numbers(np.array([index]))[0]) if index is not None else None
+    return DayForecast(day, found[0].lead, values, index, lo, hi, level, primary)
 
 
 def for_stations(station_ids: list[int], now: dt.datetime | None = None) -> UnitForecast:
@@ -111,22 +134,7 @@ def for_stations(station_ids: list[int], now: dt.datetime | None = None) -> Unit
     for row in rows:
         by_date[row.date].append(row)
         out.met = out.met or row.met
-    for day, found in sorted(by_date.items()):
-        values: dict[str, Band] = {}
-        for name in TARGETS:
-            have = [r for r in found if getattr(r, name) is not None]
-            if have:
-                values[name] = Band(
-                    *(
-                        round(float(np.mean([getattr(r, f"{name}{s}") for r in have])), 1)
-                        for s in ("", "_lo", "_hi")
-                    )
-                )
-        index, primary = forecast_aqi({k: b.value for k, b in values.items()}, day)
-        lo, _ = forecast_aqi({k: b.lo for k, b in values.items()}, day)
-        hi, _ = forecast_aqi({k: b.hi for k, b in values.items()}, day)
-        level = int(aqi.level_numbers(np.array([index]))[0]) if index is not None else None
-        out.days.append(DayForecast(day, found[0].lead, values, index, lo, hi, level, primary))
+    out.days = [_day(day, found) for day, found in sorted(by_date.items())]
     hourly = HourlyForecast.objects.filter(station_id__in=ids, issued_at__lte=now)
     h_issued = hourly.order_by("-issued_at").values_list("issued_at", flat=True).first()
     if h_issued is not None:
@@ -138,6 +146,23 @@ def for_stations(station_ids: list[int], now: dt.datetime | None = None) -> Unit
         for ts, triples in sorted(per_hour.items()):
             v, lo_, hi_ = (round(float(x), 1) for x in np.mean(triples, axis=0))
             out.hours.append(HourForecast(dt.datetime.fromtimestamp(ts, CST), Band(v, lo_, hi_)))
+    return out
+
+
+def next_day_by_station(
+    station_ids: list[int], now: dt.datetime | None = None
+) -> dict[int, DayForecast]:
+    """Each station's first forecast day from the latest issue at or before now (one query)."""
+    now = _now(now)
+    daily = DailyForecast.objects.filter(station_id__in=list(station_ids), issued_at__lte=now)
+    issued = daily.order_by("-issued_at").values_list("issued_at", flat=True).first()
+    if issued is None:
+        return {}
+    today = now.astimezone(CST).date()
+    out: dict[int, DayForecast] = {}
+    for row in daily.filter(issued_at=issued, date__gte=today).order_by("station_id", "date"):
+        if row.station_id not in out:
+            out[row.station_id] = _day(row.date, [row])
     return out
 
 

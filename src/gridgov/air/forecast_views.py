@@ -44,11 +44,9 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             error = exc.message
     now = timezone.now()
     unit = forecast.for_region(region, now) if region else forecast.for_stations([], now)
-    stations = []
-    for sid, name in forecast.unit_stations(region) if region else []:
-        one = forecast.for_stations([sid], now)
-        if one.days:
-            stations.append({"name": name, "day": one.days[0]})
+    named = forecast.unit_stations(region) if region else []
+    next_days = forecast.next_day_by_station([sid for sid, _ in named], now)
+    stations = [{"name": name, "day": next_days[sid]} for sid, name in named if sid in next_days]
     english = request.LANGUAGE_CODE.startswith("en")
     days = []
     for d in unit.days:
