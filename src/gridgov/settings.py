@@ -123,6 +123,24 @@ def _database() -> dj_database_url.DBConfig:
 
 
 DATABASES = {"default": _database()}
+# A PostgreSQL streaming replica of the default database (e.g. postgres://gridgov@replica/gridgov):
+# reports, rankings and exports read from it inside `replica_reads()` (gridgov/core/dbrouter.py);
+# writes, migrations and every other read stay on the default. Tests use the default for it.
+DATABASE_REPLICA_URL = config.env_str("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=GRIDGOV_DB_CONN_MAX_AGE, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL must be a postgres:// URL (a streaming replica)")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    MIDDLEWARE.insert(1, "gridgov.core.dbrouter.ReplicaPinMiddleware")
+DATABASE_ROUTERS = ["gridgov.core.dbrouter.ReplicaRouter"]
+# A client whose request wrote reads from the primary this many seconds afterwards (a cookie), so
+# the page a form redirects to shows what it saved while the replica catches up.
+GRIDGOV_REPLICA_PIN_SECONDS = config.env_int("GRIDGOV_REPLICA_PIN_SECONDS", 10, minimum=0)
+# `gridgov check-deploy` warns when the replica's replay is further behind than this (seconds).
+GRIDGOV_REPLICA_MAX_LAG_SECONDS = config.env_float("GRIDGOV_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -52,6 +52,7 @@ from gridgov.air.schemas import (
 )
 from gridgov.air.stats import RANK_METRICS
 from gridgov.apikit import CSV, ApiError, download, error_body, errors
+from gridgov.core.dbrouter import replica_reads
 from gridgov.people.scope import visible_region
 from gridgov.territory.models import Level, Region
 
@@ -411,9 +412,10 @@ def assessment(
     station: str | None = None,
     standard: Literal["2012", "2026"] | None = None,
 ) -> Any:
-    first, last = _period(start, end)
-    units = requested_units(request, level, region, station)
-    return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
+    with replica_reads():
+        first, last = _period(start, end)
+        units = requested_units(request, level, region, station)
+        return [a.as_dict() for a in assess(units, first, last, _standard(standard))]
 
 
 @router.get("/air/rankings", response={200: RankingsOut, **errors(400, 401)}, by_alias=True)
@@ -427,28 +429,29 @@ def rankings(
     ),
     metric: str = param.Query("pm25", description=", ".join(RANK_METRICS)),
 ) -> Any:
-    if metric not in RANK_METRICS:
-        raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
-    first, last = _period(start, end)
-    level = level or periods.default_level(request.user)
-    results = assess(requested_units(request, level, None, None), first, last)
-    ranked, apart = rank(results, metric)
+    with replica_reads():
+        if metric not in RANK_METRICS:
+            raise ApiError(400, f"metric must be one of {', '.join(RANK_METRICS)}", field="metric")
+        first, last = _period(start, end)
+        level = level or periods.default_level(request.user)
+        results = assess(requested_units(request, level, None, None), first, last)
+        ranked, apart = rank(results, metric)
 
-    def row(r: Any) -> dict[str, Any]:
+        def row(r: Any) -> dict[str, Any]:
+            return {
+                "rank": r.rank,
+                "value": None if not math.isfinite(r.value) else r.value,
+                **r.assessment.as_dict(),
+            }
+
         return {
-            "rank": r.rank,
-            "value": None if not math.isfinite(r.value) else r.value,
-            **r.assessment.as_dict(),
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "metric": metric,
+            "level": level,
+            "ranked": [row(r) for r in ranked],
+            "apart": [row(r) for r in apart],
         }
-
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "metric": metric,
-        "level": level,
-        "ranked": [row(r) for r in ranked],
-        "apart": [row(r) for r in apart],
-    }
 
 
 @router.get("/air/targets", response={200: list[TargetOut], **errors(400, 401)})

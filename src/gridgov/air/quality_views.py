@@ -14,11 +14,13 @@ from gridgov.air.colocation import HUMID
 from gridgov.air.models import CST
 from gridgov.air.quality_report import month_quality, open_issues, parse_month
 from gridgov.air.sensor_quality import default_months
+from gridgov.core.dbrouter import replica_reads
 
 ISSUES_SHOWN = 100
 
 
 @login_required
+@replica_reads()
 def quality_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = now.astimezone(CST).date()

@@ -30,6 +30,7 @@ from gridgov.air.hj212 import devices
 from gridgov.air.models import CST, Alarm, AlarmRule, DeviceStatus, Target
 from gridgov.air.rose_views import rose_context
 from gridgov.air.stats import RANK_METRICS
+from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import DomainError
 
 
@@ -153,6 +154,7 @@ METRIC_LABELS = {
 
 
 @login_required
+@replica_reads()
 def rankings_page(request: HttpRequest) -> HttpResponse:
     from gridgov.air.api import requested_units
 

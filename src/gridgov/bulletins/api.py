@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Status
 from gridgov.apikit import XLSX, ApiError, download, errors
 from gridgov.bulletins import services
 from gridgov.bulletins.models import Bulletin
+from gridgov.core.dbrouter import replica_reads
 from gridgov.schemas import Schema
 
 router = Router()
@@ -93,18 +94,20 @@ def list_bulletins(
     region: str | None = Query(None, description="only this unit's"),
     limit: int = Query(100, ge=1, le=1000),
 ) -> Any:
-    qs = services.bulletins_for(request.user).select_related("region")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if region:
-        qs = qs.filter(region__code=region)
-    return [bulletin_out(b) for b in qs[:limit]]
+    with replica_reads():
+        qs = services.bulletins_for(request.user).select_related("region")
+        if kind:
+            qs = qs.filter(kind=kind)
+        if region:
+            qs = qs.filter(region__code=region)
+        return [bulletin_out(b) for b in qs[:limit]]
 
 
 @router.get("/bulletins/{int:bulletin_id}", response={200: BulletinDetailOut, **errors(401, 404)})
 def get_bulletin(request: HttpRequest, bulletin_id: int) -> Any:
-    b = _get(request, bulletin_id)
-    return detail_out(b)
+    with replica_reads():
+        b = _get(request, bulletin_id)
+        return detail_out(b)
 
 
 def _file(b: Bulletin, relative: str, media_type: str, suffix: str) -> FileResponse:
@@ -121,8 +124,9 @@ def _file(b: Bulletin, relative: str, media_type: str, suffix: str) -> FileRespo
     openapi_extra=download(PDF, "the bulletin as PDF"),
 )
 def bulletin_pdf(request: HttpRequest, bulletin_id: int) -> Any:
-    b = _get(request, bulletin_id)
-    return _file(b, b.pdf_file, PDF, "pdf")
+    with replica_reads():
+        b = _get(request, bulletin_id)
+        return _file(b, b.pdf_file, PDF, "pdf")
 
 
 @router.get(
@@ -131,8 +135,9 @@ def bulletin_pdf(request: HttpRequest, bulletin_id: int) -> Any:
     openapi_extra=download(XLSX, "the bulletin's tables, one sheet each"),
 )
 def bulletin_xlsx(request: HttpRequest, bulletin_id: int) -> Any:
-    b = _get(request, bulletin_id)
-    return _file(b, b.xlsx_file, XLSX, "xlsx")
+    with replica_reads():
+        b = _get(request, bulletin_id)
+        return _file(b, b.xlsx_file, XLSX, "xlsx")
 
 
 @router.post(

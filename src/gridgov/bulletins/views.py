@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gridgov.bulletins import services
 from gridgov.bulletins.forms import GenerateForm
 from gridgov.bulletins.models import Bulletin
+from gridgov.core.dbrouter import replica_reads
 
 SHOWN = 200
 KINDS = dict(Bulletin.Kind.choices)
@@ -46,16 +47,17 @@ def index(request: HttpRequest) -> HttpResponse:
     qs = services.bulletins_for(request.user).select_related("region").defer("region__geometry")
     if kind in KINDS:
         qs = qs.filter(kind=kind)
-    return render(
-        request,
-        "bulletins/index.html",
-        {
-            "bulletins": list(qs[:SHOWN]),
-            "form": form,
-            "kind": kind,
-            "kinds": Bulletin.Kind.choices,
-        },
-    )
+    with replica_reads():  # the list (generating above reads and writes on the primary)
+        return render(
+            request,
+            "bulletins/index.html",
+            {
+                "bulletins": list(qs[:SHOWN]),
+                "form": form,
+                "kind": kind,
+                "kinds": Bulletin.Kind.choices,
+            },
+        )
 
 
 def _download(request: HttpRequest, pk: int, suffix: str) -> FileResponse:
@@ -79,10 +81,12 @@ def _download(request: HttpRequest, pk: int, suffix: str) -> FileResponse:
 
 
 @login_required
+@replica_reads()
 def pdf_file(request: HttpRequest, pk: int) -> FileResponse:
     return _download(request, pk, "pdf")
 
 
 @login_required
+@replica_reads()
 def xlsx_file(request: HttpRequest, pk: int) -> FileResponse:
     return _download(request, pk, "xlsx")

@@ -28,6 +28,7 @@ from gridgov.centre.overview import Overview, RankRow, overview
 from gridgov.centre.templatetags.centre_tags import category_labels
 from gridgov.core import pagecache
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.inbox import notify
 from gridgov.inputs import InputError
 from gridgov.people import scope
@@ -196,6 +197,7 @@ def _hotspot_request(request: HttpRequest) -> tuple[Any, Any, str, int, str | No
 
 
 @login_required
+@replica_reads()
 def hotspots_page(request: HttpRequest) -> HttpResponse:
     """热点网格: the worst N grids of each street with their sources and open orders."""
     first, last, pollutant, per_street, error = _hotspot_request(request)
@@ -217,6 +219,7 @@ def hotspots_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def hotspots_export(request: HttpRequest) -> HttpResponse:
     """The hot-grid page's grids (every grid, worst first) as an Excel workbook."""
     first, last, pollutant, _n, _error = _hotspot_request(request)

@@ -15,6 +15,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.models import (
     AdoptionMeeting,
@@ -389,8 +390,9 @@ def registrations(request: HttpRequest, filters: Query[RegistrationFilter]) -> A
     openapi_extra=download(XLSX, "the registrations; families masked without the permission"),
 )
 def registrations_xlsx(request: HttpRequest, filters: Query[RegistrationFilter]) -> Any:
-    content = excel.export_registrations(request.user, _filtered(request, filters))
-    return xlsx_response(content, f"customs-{timezone.localdate():%Y%m%d}.xlsx")
+    with replica_reads():
+        content = excel.export_registrations(request.user, _filtered(request, filters))
+        return xlsx_response(content, f"customs-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _grid_id(code: str) -> int:

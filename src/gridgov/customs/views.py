@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.customs import ceremonies, council_limits, excel, rulebook, services
 from gridgov.customs.forms import (
     CouncilForm,
@@ -270,6 +271,7 @@ def registration_list(
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     if not services.can_view_registrations(request.user):
         raise PermissionDenied

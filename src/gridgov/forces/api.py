@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, errors, xlsx_response
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.models import (
     Allocation,
@@ -338,8 +339,9 @@ def stock(request: HttpRequest, kind: str | None = None) -> Any:
     openapi_extra=download(XLSX, "stock, allocations and requests, one sheet each"),
 )
 def stock_xlsx(request: HttpRequest) -> Any:
-    content = excel.workbook(request.user)
-    return xlsx_response(content, f"supplies-{timezone.localdate():%Y%m%d}.xlsx")
+    with replica_reads():
+        content = excel.workbook(request.user)
+        return xlsx_response(content, f"supplies-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @router.get(

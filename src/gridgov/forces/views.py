@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import add_form_error
 from gridgov.forces import depot_stock, excel, force_members, services, supply_requests
 from gridgov.forces.forms import ApproveForm, HandoverForm, RejectForm, RequestForm
@@ -107,6 +108,7 @@ def supplies(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     if not services.can_view_supplies(request.user):
         raise PermissionDenied

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.mediation import agreement, casework, excel, forms, services, training
 from gridgov.mediation.models import Attendance, Case, Outcome
 from gridgov.mediation.services import MediationError
@@ -100,6 +101,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     _form, qs = _filtered(request)
@@ -325,6 +327,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def attendance_xlsx(request: HttpRequest) -> HttpResponse:
     if not services.can_view_training(request.user):
         raise PermissionDenied

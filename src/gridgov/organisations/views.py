@@ -22,6 +22,7 @@ from gridgov import inputs
 from gridgov.apikit import xlsx_response
 from gridgov.core import privacy
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import add_form_error
 from gridgov.organisations import (
     excel,
@@ -97,6 +98,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     user = request.user
     _need(services.can_view(user))

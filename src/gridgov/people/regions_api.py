@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params import functions as param
 
 from gridgov.apikit import XLSX, download, errors, geojson, xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.people import scope
 from gridgov.people.responsible import responsible_for
 from gridgov.people.scope import visible_region
@@ -321,8 +322,9 @@ def export_regions_geojson(request: HttpRequest, level: int | None = None) -> An
     openapi_extra=download(XLSX, "the regions as an Excel workbook"),
 )
 def export_regions_xlsx(request: HttpRequest, level: int | None = None) -> HttpResponse:
-    qs = Region.objects.for_user(request.user).active()
-    if level:
-        qs = qs.filter(level=level)
-    rows = qs.select_related("parent").prefetch_related("lines").order_by("level", "code")
-    return xlsx_response(export.workbook_bytes(rows), "regions.xlsx")
+    with replica_reads():
+        qs = Region.objects.for_user(request.user).active()
+        if level:
+            qs = qs.filter(level=level)
+        rows = qs.select_related("parent").prefetch_related("lines").order_by("level", "code")
+        return xlsx_response(export.workbook_bytes(rows), "regions.xlsx")

@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.apikit import XLSX, ApiError, download, error_body, errors, xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.listing import Filters
 from gridgov.projects.models import Document, Milestone, Project, Spending, StatusChange
@@ -324,8 +325,9 @@ def stats(request: HttpRequest, params: Query[ProjectStatsQuery]) -> Any:
     openapi_extra=download(XLSX, "the filtered portfolio and a totals sheet"),
 )
 def export_xlsx(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
-    content = excel.export(request.user, _portfolio(request, filters))
-    return xlsx_response(content, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
+    with replica_reads():
+        content = excel.export(request.user, _portfolio(request, filters))
+        return xlsx_response(content, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 class ProjectImportOut(Schema):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.apikit import xlsx_response
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import add_form_error
 from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.forms import (
@@ -315,6 +316,7 @@ def project_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     _form, qs = _filtered(request)

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
+from gridgov.core.dbrouter import replica_reads
 from gridgov.racing import excel, services
 from gridgov.racing.models import Scorecard
 
@@ -49,6 +50,7 @@ def _table(result: services.CardResult) -> dict[str, Any]:
 
 
 @login_required
+@replica_reads()
 def index(request: HttpRequest) -> HttpResponse:
     cards = []
     cards_read = Scorecard.objects.for_user(request.user).filter(active=True)
@@ -59,6 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def card_page(request: HttpRequest, pk: int) -> HttpResponse:
     card = _card(pk)
     start, end = _period(request, card)
@@ -68,6 +71,7 @@ def card_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def card_export(request: HttpRequest, pk: int) -> HttpResponse:
     card = _card(pk)
     start, end = _period(request, card)
@@ -78,6 +82,7 @@ def card_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def unit_page(request: HttpRequest, region_id: int) -> HttpResponse:
     try:
         region, points = services.history(request.user, region_id)

@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gridgov import inputs
 from gridgov.apikit import XLSX, ApiError, download, errors, geojson, xlsx_response
 from gridgov.core.actor import Account
+from gridgov.core.dbrouter import replica_reads
 from gridgov.people.scope import visible_region
 from gridgov.schemas import Schema
 from gridgov.sources import categories, excel, monitor_sections, sections
@@ -433,10 +434,11 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilter]) -> Any:
 )
 def export_sources(request: HttpRequest, filters: Query[SourceFilter]) -> HttpResponse:
     """The filtered sources in the import template's columns (export → edit → import)."""
-    qs = _filtered(request, filters).select_related("responsible_post")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    content = excel.export_workbook(qs, [filters.category] if filters.category else None)
-    return xlsx_response(content, f"sources-{stamp}.xlsx")
+    with replica_reads():
+        qs = _filtered(request, filters).select_related("responsible_post")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        content = excel.export_workbook(qs, [filters.category] if filters.category else None)
+        return xlsx_response(content, f"sources-{stamp}.xlsx")
 
 
 @router.get("/sources.geojson", response={200: SourceCollection, **errors(400, 401, 404)})

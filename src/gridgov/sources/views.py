@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
+from gridgov.core.dbrouter import replica_reads
 from gridgov.sources import categories, excel, files
 from gridgov.sources.api import WRITE_PERMISSION, filtered_sources
 from gridgov.sources.forms import FileForm, SourceForm, StatusForm
@@ -406,6 +407,7 @@ def source_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@replica_reads()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     f, region = _filters(request)
     qs = filtered_sources(
