@@ -139,6 +139,10 @@ DATABASE_ROUTERS = ["gridgov.core.dbrouter.ReplicaRouter"]
 # A client whose request wrote reads from the primary this many seconds afterwards (a cookie), so
 # the page a form redirects to shows what it saved while the replica catches up.
 GRIDGOV_REPLICA_PIN_SECONDS = config.env_int("GRIDGOV_REPLICA_PIN_SECONDS", 10, minimum=0)
+# The deployment's shape for `gridgov check-deploy` (ops/deploy_check.py): how many `gridgov serve`
+# instances, `gridgov hj212` receivers and `gridgov worker`s share this database, e.g.
+# "web=2,hj212=2,worker=1". Empty: one machine running one `gridgov serve` (the embedded default).
+GRIDGOV_DEPLOYMENT = config.env_str("GRIDGOV_DEPLOYMENT", "")
 # `gridgov check-deploy` warns when the replica's replay is further behind than this (seconds).
 GRIDGOV_REPLICA_MAX_LAG_SECONDS = config.env_float("GRIDGOV_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
