@@ -111,6 +111,12 @@ def scratch_clusters(prefix: str) -> Iterator[list[Cluster]]:
         yield made
     finally:
         for cluster in reversed(made):
+            # A scratch cluster's data is thrown away: stop it at once, then drop it.
+            subprocess.run(
+                [tool("pg_ctlcluster"), cluster.version, cluster.name, "stop", "-m", "immediate"],
+                capture_output=True,
+                timeout=60,
+            )
             subprocess.run(
                 [tool("pg_dropcluster"), cluster.version, cluster.name, "--stop"],
                 capture_output=True,
@@ -124,7 +130,17 @@ def create_cluster(made: list[Cluster], version: str, name: str, *settings: str)
     cluster = Cluster(version, name, free_port())
     made.append(cluster)
     options = [arg for setting in settings for arg in ("-o", setting)]
-    run("pg_createcluster", version, name, "-p", str(cluster.port), *options, "--", "--auth=trust")
+    run(
+        "pg_createcluster",
+        version,
+        name,
+        "-p",
+        str(cluster.port),
+        *options,
+        "--",
+        "--auth=trust",
+        "--no-sync",
+    )
     return cluster
 
 

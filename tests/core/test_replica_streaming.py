@@ -74,6 +74,7 @@ def test_reads_in_replica_reads_come_from_the_streaming_standby(tmp_path):
         )
         assert result.returncode == 0, result.stderr[-3000:]
         seen = json.loads(result.stdout.strip().splitlines()[-1])
+        print(json.dumps(seen, ensure_ascii=False))  # shown with pytest -s
 
     # Which server each alias reached: the primary is not in recovery, the replica is.
     assert seen["default_server"] == [False, primary.port]
