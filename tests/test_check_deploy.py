@@ -3,14 +3,13 @@ per mistake with its fix and a non-zero exit; a sound one passes."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import secrets
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
 from gridgov.ops import deploy_check
 from gridgov.ops.deploy_check import Deployment, parse_deployment
@@ -162,35 +161,3 @@ def test_partitions_ahead_are_checked_in_the_catalogue():
         if c.name == "partitions:probe_series"
     ]
     assert check.status == "fail" and "no partition for now" in check.message
-
-
-@pytest.fixture
-def replica_alias(settings, monkeypatch):
-    """A "replica" alias whose connection settings the test fills in; removed afterwards."""
-
-    def configure_replica(**changes):
-        entry = {**connection.settings_dict, **changes}
-        monkeypatch.setitem(settings.DATABASES, "replica", entry)
-        monkeypatch.setitem(connections.settings, "replica", entry)
-
-    yield configure_replica
-    if "replica" in connections.settings:
-        connections["replica"].close()
-    with contextlib.suppress(AttributeError):  # already removed by the test
-        del connections["replica"]
-
-
-def test_a_replica_that_is_unreachable_or_not_a_standby_fails(replica_alias):
-    if connection.vendor != "postgresql":
-        replica_alias()
-        (check,) = deploy_check.replica_checks()
-        assert check.status == "fail" and "SQLite database cannot stream" in check.message
-        return
-    replica_alias(PORT=1, HOST="127.0.0.1")
-    (check,) = deploy_check.replica_checks()
-    assert check.status == "fail" and "cannot reach 127.0.0.1:1/" in check.message
-    connections["replica"].close()
-    del connections["replica"]
-    replica_alias()  # the primary itself: not in recovery
-    (check,) = deploy_check.replica_checks()
-    assert check.status == "fail" and "is not in recovery" in check.message

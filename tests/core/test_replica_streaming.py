@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests import pgclusters
 
 PROBE = Path(__file__).with_name("replica_probe.py")
