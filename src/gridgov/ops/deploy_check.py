@@ -239,7 +239,7 @@ def jobs_in_serve(deployment: Deployment) -> Check:
             "backups run",
             "run `gridgov worker` (gridgov-worker@.service) or GRIDGOV_JOBS_IN_SERVE=true",
         )
-    where = f"{deployment.workers} worker(s)" if deployment.workers else "inside `gridgov serve`"
+    where = f"in {deployment.workers} worker(s)" if deployment.workers else "inside `gridgov serve`"
     return Check("jobs", "ok", f"scheduled jobs run {where}")
 
 
