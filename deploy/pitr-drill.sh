@@ -2,9 +2,9 @@
 # Point-in-time recovery drill (恢复演练) on a scratch PostgreSQL cluster — the procedure of
 # docs/deploy.md ("Backups"), run end to end:
 #   1. a cluster with deploy/postgresql/gridgov.conf (memory scaled down), archiving its WAL;
-#   2. a base backup (pg_basebackup);
+#   2. base backups by deploy/pg-basebackup.sh (pg_basebackup -Ft -z, pruned, WAL archive cleaned);
 #   3. rows inserted (batch A), the time noted, more rows inserted (batch B);
-#   4. the cluster "lost": its data dir wiped, the base backup put back, the archived WAL replayed
+#   4. the cluster "lost": its data dir wiped, the base backup unpacked, the archived WAL replayed
 #      up to the noted time (recovery_target_time);
 #   5. batch A is there, batch B is not.
 # Run as root on a Debian machine with postgresql-common (pg_createcluster). Touches nothing but
@@ -60,9 +60,16 @@ say "settings in force: $(sql "SELECT string_agg(name || '=' || setting, ', ' OR
 sql "CREATE TABLE reading (id bigserial PRIMARY KEY, batch text NOT NULL, station int NOT NULL,
      at timestamptz NOT NULL DEFAULT now(), pm25 real NOT NULL)"
 
-say "base backup (pg_basebackup -X stream, checkpoint fast)"
-as_postgres pg_basebackup -h 127.0.0.1 -p "$PORT" -U postgres -D "$BASE" -X stream -c fast
-say "base backup: $(du -sh "$BASE" | cut -f1)"
+# Two base backups with deploy/pg-basebackup.sh keeping one: the first is pruned, and the WAL
+# the kept one does not need leaves the archive.
+as_postgres mkdir "$BASE"
+for n in 1 2; do
+    say "base backup $n (deploy/pg-basebackup.sh, keep 1)"
+    as_postgres env PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres \
+        sh "$HERE/pg-basebackup.sh" "$BASE" 1 "$ARCHIVE" | sed 's/^/          /'
+    [ "$n" = 1 ] && sleep 1  # the backups are named by the second
+done
+KEPT=$(ls -1 "$BASE")
 
 sql "INSERT INTO reading (batch, station, pm25) SELECT 'A', s, 30 + s % 50 FROM generate_series(1, 1000) s"
 sleep 1
@@ -85,8 +92,9 @@ say "disaster: the cluster is stopped and its data dir wiped"
 pg_ctlcluster "$VERSION" "$NAME" stop -m immediate
 find "$DATA" -mindepth 1 -delete
 
-say "restore: base backup back in place, WAL replayed from the archive up to $TARGET"
-as_postgres cp -a "$BASE/." "$DATA/"
+say "restore: base backup $KEPT unpacked, WAL replayed from the archive up to $TARGET"
+as_postgres tar -xzf "$BASE/$KEPT/base.tar.gz" -C "$DATA"
+as_postgres tar -xzf "$BASE/$KEPT/pg_wal.tar.gz" -C "$DATA/pg_wal"
 cat >"$CONF/conf.d/zz-recovery.conf" <<EOF
 restore_command = 'cp $ARCHIVE/%f %p'
 recovery_target_time = '$TARGET'
