@@ -67,9 +67,10 @@ def test_systemd_accepts_the_units(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("script", ["pitr-drill.sh", "pg-basebackup.sh"])
+@pytest.mark.parametrize("script", ["pitr-drill.sh", "pg-basebackup.sh", "haproxy/smoke.sh"])
 def test_the_scripts_parse(script):
-    out = subprocess.run([tool("sh"), "-n", str(DEPLOY / script)], capture_output=True, text=True)
+    shell = (DEPLOY / script).read_text().splitlines()[0].rpartition("/")[2]  # sh or bash
+    out = subprocess.run([tool(shell), "-n", str(DEPLOY / script)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
 
 
