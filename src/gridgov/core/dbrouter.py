@@ -21,7 +21,7 @@ the page it redirects to reads what it has just saved even while the replica is 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any
 
@@ -105,13 +105,6 @@ class ReplicaRouter:
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         # The replica is a copy of the primary's files: it receives the schema by replication.
         return db == PRIMARY
-
-
-def aliases() -> Iterator[str]:
-    """The database aliases that are configured: the primary, and the replica if there is one."""
-    yield PRIMARY
-    if replica_configured():
-        yield REPLICA
 
 
 class ReplicaPinMiddleware:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gridgov.core.dbrouter import replica_reads
 from gridgov.people.models import Post
 from gridgov.people.roster import roster_workbook
 from gridgov.people.scope import posts_for
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="export only what this account may see")
         parser.add_argument("--all", action="store_true", help="include ended posts (history)")
 
+    @replica_reads()  # an export: the read replica when there is one
     def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         if out.suffix.lower() != ".xlsx":

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gridgov.core.dbrouter import replica_reads
 from gridgov.people.scope import regions_for
 from gridgov.territory.export import feature_collection, workbook_bytes
 from gridgov.territory.models import Region
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--include-retired", action="store_true")
         parser.add_argument("--user", help="export only what this account may see")
 
+    @replica_reads()  # an export: the read replica when there is one
     def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         suffix = out.suffix.lower()

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov import inputs
+from gridgov.core.dbrouter import replica_reads
 from gridgov.sources import categories
 from gridgov.sources.excel import export_workbook
 from gridgov.sources.models import PollutionSource
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--category", help=", ".join(c.value for c in categories.Category))
         parser.add_argument("--user", help="export only what this account may see")
 
+    @replica_reads()  # an export: the read replica when there is one
     def handle(self, *args: Any, **opts: Any) -> None:
         out: Path = opts["output"]
         if out.suffix.lower() != ".xlsx":
