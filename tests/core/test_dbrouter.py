@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.core.signals import request_started
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -18,11 +19,21 @@ from gridgov.ops.models import JobBeat
 router = ReplicaRouter()
 
 
+def new_request() -> None:
+    """What the handler does at a request's start (without closing the test's connections, as
+    Django's test client does not either)."""
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_request():
-    request_started.send(sender=None)  # each test starts as a new request with no writes
+    new_request()  # each test starts as a new request with no writes
     yield
-    request_started.send(sender=None)
+    new_request()
 
 
 @pytest.fixture
@@ -52,7 +63,7 @@ def test_writes_go_to_the_primary_and_later_reads_of_the_request_follow_them(wit
         assert router.db_for_read(JobBeat) == "default"  # read-your-writes
     with replica_reads():
         assert router.db_for_read(JobBeat) == "default"  # the same request: still the primary
-    request_started.send(sender=None)  # the next request has written nothing
+    new_request()  # the next request has written nothing
     with replica_reads():
         assert router.db_for_read(JobBeat) == "replica"
 
@@ -100,7 +111,7 @@ def test_a_request_that_wrote_pins_its_client_to_the_primary(with_replica, setti
         router.db_for_write(JobBeat)
         return HttpResponse("ok")
 
-    request_started.send(sender=None)
+    new_request()
     response = ReplicaPinMiddleware(saves)(RequestFactory().post("/x"))
     assert response.cookies[PIN_COOKIE]["max-age"] == 7
     assert response.cookies[PIN_COOKIE]["httponly"]
@@ -109,12 +120,12 @@ def test_a_request_that_wrote_pins_its_client_to_the_primary(with_replica, setti
         with replica_reads():
             return HttpResponse(router.db_for_read(JobBeat))
 
-    request_started.send(sender=None)
+    new_request()
     pinned = RequestFactory().get("/report")
     pinned.COOKIES[PIN_COOKIE] = "1"
     response = ReplicaPinMiddleware(reads)(pinned)
     assert response.content == b"default"
-    request_started.send(sender=None)
+    new_request()
     response = ReplicaPinMiddleware(reads)(RequestFactory().get("/report"))
     assert response.content == b"replica"
     assert PIN_COOKIE not in response.cookies  # a request that only read sets no cookie
