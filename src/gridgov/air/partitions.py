@@ -133,11 +133,8 @@ def _create(cursor: object, table: str, key: int) -> None:
     run = cursor.execute  # type: ignore[attr-defined]
     run(f"LOCK TABLE {default} IN SHARE ROW EXCLUSIVE MODE")
     run(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-    run(
-        f"WITH moved AS (DELETE FROM {default} WHERE ts >= %s AND ts < %s RETURNING *) "
-        f"INSERT INTO {name} SELECT * FROM moved",
-        [start, end],
-    )
+    moved = f"DELETE FROM {default} WHERE ts >= %s AND ts < %s RETURNING *"  # noqa: S608
+    run(f"WITH moved AS ({moved}) INSERT INTO {name} SELECT * FROM moved", [start, end])  # noqa: S608
     run(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({start}) TO ({end})")
 
 
@@ -195,7 +192,7 @@ def drop_month(table: str, key: int) -> int:
             f"DELETE FROM {default_name(table)} WHERE ts >= %s AND ts < %s",  # noqa: S608
             [start, end],
         )
-        dropped += cursor.rowcount
+        dropped += int(cursor.rowcount)
     _known.discard((table, key))
     return dropped
 

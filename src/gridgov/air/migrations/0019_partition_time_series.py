@@ -107,8 +107,7 @@ def rebuild(cursor, table, partitioned):
             )
             if first is not None and _month(first) <= key <= _month(last):
                 cursor.execute(
-                    f"INSERT INTO {table}_p{key} SELECT * FROM {old} "
-                    "WHERE ts >= %s AND ts < %s",
+                    f"INSERT INTO {table}_p{key} SELECT * FROM {old} WHERE ts >= %s AND ts < %s",
                     [_start(key), _start(_next(key))],
                 )
         cursor.execute(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT")
@@ -150,27 +149,50 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('air', '0018_forecast'),
+        ("air", "0018_forecast"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetiredMonth',
+            name="RetiredMonth",
             fields=[
-                ('month', models.PositiveIntegerField(help_text='YYYYMM, China time', primary_key=True, serialize=False)),
-                ('start_ts', models.BigIntegerField(help_text="the month's start, epoch seconds UTC")),
-                ('end_ts', models.BigIntegerField(help_text="the next month's start, epoch seconds UTC")),
-                ('rows', models.PositiveBigIntegerField(default=0, verbose_name='清除行数')),
-                ('by_partition', models.BooleanField(default=False, verbose_name='按分区清除')),
-                ('retired_at', models.DateTimeField(help_text='from then on the horizon', verbose_name='清除时间')),
-                ('finished_at', models.DateTimeField(blank=True, help_text='when the last minute row was gone', null=True, verbose_name='完成时间')),
+                (
+                    "month",
+                    models.PositiveIntegerField(
+                        help_text="YYYYMM, China time", primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "start_ts",
+                    models.BigIntegerField(help_text="the month's start, epoch seconds UTC"),
+                ),
+                (
+                    "end_ts",
+                    models.BigIntegerField(help_text="the next month's start, epoch seconds UTC"),
+                ),
+                ("rows", models.PositiveBigIntegerField(default=0, verbose_name="清除行数")),
+                ("by_partition", models.BooleanField(default=False, verbose_name="按分区清除")),
+                (
+                    "retired_at",
+                    models.DateTimeField(
+                        help_text="from then on the horizon", verbose_name="清除时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="when the last minute row was gone",
+                        null=True,
+                        verbose_name="完成时间",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已清除分钟数据的月份',
-                'verbose_name_plural': '已清除分钟数据的月份',
-                'db_table': 'air_retired_month',
+                "verbose_name": "已清除分钟数据的月份",
+                "verbose_name_plural": "已清除分钟数据的月份",
+                "db_table": "air_retired_month",
             },
         ),
         migrations.RunPython(partition, unpartition),
