@@ -186,6 +186,9 @@ def drop_month(table: str, key: int) -> int:
         if name in {p.name for p in list_partitions(table)}:
             cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (a partition's name)
             dropped += int(cursor.fetchone()[0])
+            # Deferred foreign-key checks of rows written earlier in this transaction must run
+            # before the table goes (PostgreSQL refuses to drop a table with pending triggers).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
         cursor.execute(

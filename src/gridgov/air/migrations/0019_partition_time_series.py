@@ -83,6 +83,9 @@ def rebuild(cursor, table, partitioned):
     if kind is None or (kind == "p") == partitioned:
         return
     old = f"{table}_old_layout"
+    # Deferred foreign-key checks of rows written earlier in this transaction run now: a table
+    # with pending trigger events cannot be dropped.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     constraints, indexes, sequences = _definitions(cursor, table)
     cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")
     for name, _ in constraints:
