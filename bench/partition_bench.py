@@ -224,7 +224,13 @@ def main() -> None:
         child(args.child, args.stations, args.days, args.runs, args.seed)
         return
     import numpy as np
+    import psycopg
 
+    try:
+        admin("SELECT 1")
+    except psycopg.OperationalError as exc:
+        print(f"partition bench skipped: no PostgreSQL at {PG} ({exc})")
+        return
     print(
         f"partition bench: {args.stations:,} stations × {args.days} days of hourly rows "
         f"({args.stations * args.days * 24:,} rows per database), {args.runs} runs per query"
