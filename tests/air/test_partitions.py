@@ -210,3 +210,18 @@ def test_an_existing_unpartitioned_database_is_converted(stations):
         for table in migration.TABLES:
             migration.rebuild(cursor, table, partitioned=True)
     assert Reading.objects.count() == 301 and partitions.is_partitioned("air_reading")
+
+
+def test_the_daily_job_makes_months_ahead_and_adopts_the_default_rows(stations, clock, settings):
+    from gridgov.workorders.tasks import air_partitions
+
+    clock.travel(dt.datetime(2031, 1, 20, 10, 0, tzinfo=CST))
+    settings.GRIDGOV_PARTITION_MONTHS_AHEAD = 2
+    ts = MAR_2031 + 30 * 86400 * 6  # September 2031: beyond the months made ahead
+    Reading.objects.create(station=stations["micro"], ts=ts, pm25=12.0)
+    air_partitions.call_local()
+    months = {p.month for p in partitions.list_partitions("air_reading")}
+    assert {203101, 203102, 203103, 203109} <= months
+    assert 203104 not in months
+    assert where("air_reading", start=ts, end=ts + 1) == {"air_reading_p203109": 1}
+    assert {p.month for p in partitions.list_partitions("air_hourly")} >= {203101, 203103}

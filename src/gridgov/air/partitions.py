@@ -171,6 +171,22 @@ def ensure_ahead(months: int, now: dt.datetime | None = None) -> list[str]:
     return ensure_partitions(int(moment.timestamp()), month_bounds(key)[0])
 
 
+def adopt_default(tables: tuple[str, ...] = PARTITIONED) -> list[str]:
+    """Make the partitions of the months whose rows wait in a default partition (rows written
+    without `ensure_partitions`: by hand, or by a process that does not call it), moving the
+    rows into them; returns the names created."""
+    created: list[str] = []
+    for table in tables:
+        if not is_partitioned(table):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT min(ts), max(ts) FROM {default_name(table)}")  # noqa: S608
+            first, last = cursor.fetchone()
+        if first is not None:
+            created += ensure_partitions(int(first), int(last), (table,))
+    return created
+
+
 def forget() -> None:
     """Forget which months this process has seen (after partitions were dropped)."""
     _known.clear()

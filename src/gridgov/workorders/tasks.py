@@ -95,13 +95,15 @@ def air_forecast() -> None:
 def air_partitions() -> None:
     """The time series' upkeep (air/partitions.py, air/retention.py): on PostgreSQL the monthly
     partitions of air_reading and air_hourly up to GRIDGOV_PARTITION_MONTHS_AHEAD months ahead
-    (imports make the months they need themselves); then, with GRIDGOV_MINUTE_RETENTION_DAYS,
+    (imports make the months they need themselves) and those of any month whose rows wait in the
+    default partition; then, with GRIDGOV_MINUTE_RETENTION_DAYS,
     the minute rows of final months past it dropped (hourly and daily kept)."""
     from django.conf import settings
 
     from gridgov.air import partitions, retention
 
     created = partitions.ensure_ahead(settings.GRIDGOV_PARTITION_MONTHS_AHEAD)
+    created += partitions.adopt_default()
     if created:
         log.info("partitions created: %s", ", ".join(created))
     report = retention.run()
