@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python bench/pages_load.py
 	$(BIN)/python bench/aqi_bench.py
 	$(BIN)/python bench/ranking_bench.py
+	PYTHONPATH=src $(BIN)/python bench/partition_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/http_bench.py
 	BENCH_GATEWAY=60 $(BIN)/python bench/http_bench.py

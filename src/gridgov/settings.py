@@ -536,6 +536,15 @@ GRIDGOV_PACKET_ARCHIVE_DIR = Path(_packet_archive_dir).resolve() if _packet_arch
 # them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch
 # recomputes its days, as HTTP posts and file imports do.
 GRIDGOV_DAY_REFRESH_SECONDS = config.env_float("GRIDGOV_DAY_REFRESH_SECONDS", 10, minimum=0)
+# Time series on PostgreSQL (air/partitions.py): air_reading and air_hourly have a partition per
+# China-time month; the worker's daily job keeps this many months ahead of the current one.
+GRIDGOV_PARTITION_MONTHS_AHEAD = config.env_int("GRIDGOV_PARTITION_MONTHS_AHEAD", 3, minimum=1)
+# Minute (interval) rows older than this many days are dropped, a whole China-time month at a
+# time and only once its hours are final (air/retention.py): by partition on PostgreSQL, by
+# DELETE in batches on SQLite. Hourly and daily rows are kept. 0 (the default) keeps them for
+# ever: they are the evidence data review (数据审核), tampering scans and corrections rebuild
+# hours from, and dropping them is the operator's decision, not the installer's.
+GRIDGOV_MINUTE_RETENTION_DAYS = config.env_int("GRIDGOV_MINUTE_RETENTION_DAYS", 0, minimum=0)
 
 # Documents (PDF bulletins, meeting minutes): the CJK font embedded in every PDF, a folder holding
 # NotoSansSC_400Regular.ttf and NotoSansSC_700Bold.ttf (installed from npm by `make vendor`;

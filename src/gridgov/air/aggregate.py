@@ -84,8 +84,13 @@ def add_to_hours(
 
 
 def rebuild_hours(station: np.ndarray, ts: np.ndarray, stations: dict[int, StationInfo]) -> None:
-    """Recompute touched hours from the stored readings (the slow, always-right path)."""
+    """Recompute touched hours from the stored readings (the slow, always-right path). Hours
+    before the retention horizon are final and kept: their minute rows are gone."""
+    from gridgov.air import retention
+
     hours = np.unique((station << 32) | (ts - ts % HOUR))
+    if len(hours):
+        hours = hours[(hours & 0xFFFFFFFF) >= retention.horizon(int((ts - ts % HOUR).min()))]
     with connection.cursor() as cursor:
         for key in hours.tolist():
             sid, start = key >> 32, key & 0xFFFFFFFF

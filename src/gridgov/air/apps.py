@@ -13,7 +13,8 @@ class AirConfig(AppConfig):
         # air/models.py is at its 600 lines: further models live in their own modules, loaded
         # with the app's models: the factor series, the upkeep models (operators,
         # calibrations, maintenance issues), forwarding to upper platforms, tampering findings and
-        # the raw packet archive's checkpoints, imported weather forecasts.
+        # the raw packet archive's checkpoints, imported weather forecasts,
+        # the months whose minute rows were retired.
         import_module("gridgov.air.factor_models")
         import_module("gridgov.air.upkeep_models")
         import_module("gridgov.air.forward_models")
@@ -21,6 +22,7 @@ class AirConfig(AppConfig):
         import_module("gridgov.air.archive_models")
         import_module("gridgov.air.met_forecast_models")
         import_module("gridgov.air.forecast_models")
+        import_module("gridgov.air.retention_models")
 
     def ready(self) -> None:
         # Connects the receivers that empty the ingestion token cache when a station or a

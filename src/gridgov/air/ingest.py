@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from gridgov.air import aggregate, factor_store, quality, wind
+from gridgov.air import aggregate, factor_store, partitions, quality, retention, wind
 from gridgov.air.factors import Factors
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.inputs import READING_EARLIEST
@@ -149,10 +149,12 @@ def check_rows(
     errors: list[RowError] = []
     off = batch.ts % (np.maximum(interval, 1) * 60) != 0
     future = (batch.ts > now + FUTURE_SLACK_SECONDS) | (batch.ts < EARLIEST_TS)
+    kept_from = retention.horizon(int(batch.ts.min()), now) if len(batch) else 0
+    retired = batch.ts < kept_from  # minute rows of months the retention policy dropped
     with np.errstate(invalid="ignore"):
         co_unit = batch.values[:, CO] > quality.CO_UNIT_LIMIT
         unreal = np.abs(batch.values) > quality.PHYSICAL_MAX
-    for i in np.flatnonzero(off | future | co_unit | unreal.any(axis=1)):
+    for i in np.flatnonzero(off | future | retired | co_unit | unreal.any(axis=1)):
         row = int(batch.row[i])
         if off[i]:
             errors.append(
@@ -163,6 +165,10 @@ def check_rows(
                 errors.append(RowError(row, "time", "before 2000-01-01"))
             else:
                 errors.append(RowError(row, "time", "more than 5 minutes in the future"))
+        if retired[i] and not future[i]:
+            errors.append(
+                RowError(row, "time", "minute data of that month were retired: its hours are final")
+            )
         if co_unit[i]:
             errors.append(
                 RowError(
@@ -180,7 +186,7 @@ def check_rows(
                     f"{batch.values[i, j]:g} is not a physical concentration",
                 )
             )
-    bad[off | future | co_unit | unreal.any(axis=1)] = True
+    bad[off | future | retired | co_unit | unreal.any(axis=1)] = True
     return bad, errors
 
 
@@ -329,6 +335,7 @@ def ingest(
     batch = batch.take(~bad)
     if len(batch) == 0:
         return result
+    partitions.ensure_partitions(int(batch.ts.min()), int(batch.ts.max()))
     order = np.lexsort((batch.ts, batch.station))
     batch = batch.take(order)
     keys = (batch.station << 32) | batch.ts

@@ -1,7 +1,7 @@
 """Periodic jobs run by `gridgov worker` (Huey; inside `gridgov serve` by default): the deadline
 sweep, the air offline sweep and the recomputation of days the HJ 212 receiver left pending,
 every minute; the air maintenance sweep every 15 minutes; the air tampering scan and the air
-forecast every hour.
+forecast every hour; the time series' partitions and minute retention daily.
 Each is idempotent, so a doubled or restarted worker does no harm."""
 
 from __future__ import annotations
@@ -88,3 +88,26 @@ def air_forecast() -> None:
     done = issue()
     if done.trained or done.daily_rows or done.hourly_rows:
         log.info("air forecast: %s", done)
+
+
+@db_periodic_task(crontab(minute="41", hour="19"))  # Huey's clock is UTC: 03:41 China time
+@JobLock("air-partitions", ttl=dt.timedelta(hours=6))
+def air_partitions() -> None:
+    """The time series' upkeep (air/partitions.py, air/retention.py): on PostgreSQL the monthly
+    partitions of air_reading and air_hourly up to GRIDGOV_PARTITION_MONTHS_AHEAD months ahead
+    (imports make the months they need themselves) and those of any month whose rows wait in the
+    default partition; then, with GRIDGOV_MINUTE_RETENTION_DAYS,
+    the minute rows of final months past it dropped (hourly and daily kept)."""
+    from django.conf import settings
+
+    from gridgov.air import partitions, retention
+
+    created = partitions.ensure_ahead(settings.GRIDGOV_PARTITION_MONTHS_AHEAD)
+    created += partitions.adopt_default()
+    if created:
+        log.info("partitions created: %s", ", ".join(created))
+    report = retention.run()
+    for month in report.retired:
+        log.info("minute rows of %d retired: %d row(s)", month.month, month.rows)
+    if report.blocked is not None:
+        log.info("minute retention stops at %d: %s", report.blocked.month, report.blocked.reason)

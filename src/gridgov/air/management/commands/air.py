@@ -1,5 +1,6 @@
-"""gridgov air daily|assess|forecast|backtest|sweep|maintenance: reports for analysts, the
-forecast and its backtest, the offline sweep and the maintenance sweep."""
+"""gridgov air daily|assess|forecast|backtest|sweep|maintenance|retention|partitions: reports for
+analysts, the forecast and its backtest, the offline sweep, the maintenance sweep and the time
+series' upkeep."""
 
 import csv
 import datetime as dt
@@ -15,7 +16,7 @@ from gridgov import inputs
 from gridgov.air.alarms import sweep_offline
 from gridgov.air.aqi import Standard
 from gridgov.air.assessment import assess, region_units, station_units
-from gridgov.air.management.commands import _forecast
+from gridgov.air.management.commands import _forecast, _retention
 from gridgov.air.reports import DAILY_COLUMNS, daily_rows
 from gridgov.territory.models import Region
 
@@ -30,7 +31,7 @@ def date_arg(text: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Air-quality reports: `air daily`, `air assess`, `air forecast`, `air backtest`, "
-        "`air sweep`, `air maintenance`."
+        "`air sweep`, `air maintenance`, `air retention`, `air partitions`."
     )
     requires_system_checks: list[str] = []  # a one-shot command: no URL/admin checks
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             )
             p.add_argument("-o", "--output", type=Path)
         _forecast.add_arguments(sub)
+        _retention.add_arguments(sub)
         sub.add_parser("sweep", help="raise offline alarms for silent stations")
         sub.add_parser("maintenance", help="open maintenance issues and their work orders")
 
@@ -58,6 +60,12 @@ class Command(BaseCommand):
             return
         if opts["action"] == "backtest":
             _forecast.run_backtest(opts, self.stdout, self.stderr)
+            return
+        if opts["action"] == "retention":
+            _retention.run_retention(opts, self.stdout)
+            return
+        if opts["action"] == "partitions":
+            _retention.show_partitions(opts, self.stdout)
             return
         if opts["action"] == "sweep":
             raised = sweep_offline()
