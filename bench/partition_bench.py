@@ -13,7 +13,8 @@ functions against each database (warm cache, the same random picks for both):
   (d) a day's recompute    aggregate.fetch_hours(every station, one day) — air_hourly
 
 and prints p50/p95 per layout, the ratios, load time and bytes per hourly row on disk (table +
-indexes). The databases are dropped at the end (--keep keeps them).
+indexes); then what retention costs: a whole month of air_hourly dropped (DETACH + DROP of its
+partition vs DELETE of its rows). The databases are dropped at the end (--keep keeps them).
 
     PYTHONPATH=src python bench/partition_bench.py [--stations 2000] [--days 365] [--runs 40]
 """
@@ -208,6 +209,32 @@ def child(layout: str, stations: int, days: int, runs: int, seed: int) -> None:
     print("RESULT " + json.dumps(measure(runs, start_ts, last_ts + 3600, seed)))
 
 
+def drop_oldest_month() -> None:
+    """--child LAYOUT --runs -1: what retention costs, a whole month of air_hourly dropped: the
+    partition detached and dropped, or the month's rows deleted (destructive: done last)."""
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from gridgov.air import partitions
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(ts) FROM air_hourly")
+        key = partitions.next_month(partitions.month_key(cursor.fetchone()[0]))  # a whole one
+    start, end = partitions.month_bounds(key)
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        if partitions.is_partitioned("air_hourly"):
+            rows = partitions.drop_month("air_hourly", key)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM air_hourly WHERE ts >= %s AND ts < %s", [start, end])
+                rows = cursor.rowcount
+    seconds = time.perf_counter() - t0
+    print("RESULT " + json.dumps({"month": key, "rows": rows, "seconds": seconds}))
+
+
 # --- the parent -------------------------------------------------------------------------------
 
 
@@ -220,6 +247,9 @@ def main() -> None:
     parser.add_argument("--child", choices=LAYOUTS, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.runs < 0:
+        drop_oldest_month()
+        return
     if args.child:
         child(args.child, args.stations, args.days, args.runs, args.seed)
         return
@@ -275,6 +305,7 @@ def main() -> None:
             for layout in LAYOUTS:
                 for key, values in run_child(layout, -(-args.runs // rounds), k).items():
                     times[layout].setdefault(key, []).extend(values)
+        drops = {layout: run_child(layout, -1) for layout in LAYOUTS}
     finally:
         if not args.keep:
             for layout in LAYOUTS:
@@ -307,6 +338,13 @@ def main() -> None:
             f"loaded in {f['hourly_load_s']:.0f} s ({f['rows'] / f['hourly_load_s']:,.0f} rows/s)"
         )
     print("(p95 ratio < 1: partitioned faster)")
+    print()
+    for layout, how in zip(LAYOUTS, ("DETACH + DROP partition", "DELETE"), strict=True):
+        d = drops[layout]
+        print(
+            f"retention of a month ({d['month']}, {d['rows']:,} rows), {layout}: "
+            f"{how} in {d['seconds'] * 1000:,.0f} ms"
+        )
 
 
 if __name__ == "__main__":
