@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 SKIP = "needs PostgreSQL and Redis: CI's PostgreSQL pass runs these"
 REDIS_URL = os.environ.get("GRIDGOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 MAX_CONN_PER_ADDRESS = 4  # the HJ 212 per-address limit the cluster runs with
+SERVE_OPTIONS = ("--workers", "1", "--threads", "8", "--no-jobs")
+HJ212_OPTIONS = ("--stats-every", "0")
 
 pytestmark = pytest.mark.servers
 
@@ -93,7 +95,7 @@ class Cluster:
 
     def start(self, proc: Proc) -> None:
         with open(proc.log, "ab") as log:
-            proc.popen = subprocess.Popen(  # noqa: S603
+            proc.popen = subprocess.Popen(
                 proc.argv,
                 env=self.env,
                 cwd=REPO,
@@ -138,7 +140,7 @@ class Cluster:
 
     def gridgov(self, code: str, timeout: float = 120) -> subprocess.Popen[str]:
         """Start `python -m gridgov.cli shell -c code` (returns at once)."""
-        return subprocess.Popen(  # noqa: S603
+        return subprocess.Popen(
             [sys.executable, "-m", "gridgov.cli", "shell", "-c", code],
             env=self.env,
             cwd=REPO,
@@ -150,7 +152,8 @@ class Cluster:
 
     def scenario(self, call: str, timeout: float = 120) -> Any:
         """Run `tests.multiproc.scenario.<call>` in a gridgov process; its JSON answer."""
-        return finish(self.gridgov(f"from tests.multiproc import scenario; scenario.{call}"), timeout)
+        code = f"from tests.multiproc import scenario; scenario.{call}"
+        return finish(self.gridgov(code), timeout)
 
     # --- reading what was committed ---
 
@@ -283,8 +286,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             cluster.start(
                 Proc(
                     f"serve{n}",
-                    [*py, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-                    + ["--threads", "8", "--no-jobs"],
+                    [*py, "serve", "--host", "127.0.0.1", "--port", str(port), *SERVE_OPTIONS],
                     data / f"serve{n}.log",
                     port=port,
                 )
@@ -293,8 +295,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             cluster.start(
                 Proc(
                     f"hj212-{n}",
-                    [*py, "hj212", "--host", "127.0.0.1", "--port", str(port)]
-                    + ["--stats-every", "0"],
+                    [*py, "hj212", "--host", "127.0.0.1", "--port", str(port), *HJ212_OPTIONS],
                     data / f"hj212-{n}.log",
                     port=port,
                 )

@@ -67,9 +67,7 @@ def seed() -> None:
     get_user_model().objects.create_superuser("mp_admin", password="mp-admin-password")
     long_ago = timezone.now() - dt.timedelta(days=3)
     for k in range(OVERDUE_ORDERS):
-        report_event(
-            point=G1_POINT if k % 2 else G3_POINT, title=f"超期工单{k}", now=long_ago
-        )
+        report_event(point=G1_POINT if k % 2 else G3_POINT, title=f"超期工单{k}", now=long_ago)
     card = Scorecard.objects.create(name="多进程赛马", level=Level.STREET, min_valid_days=0)
     Indicator.objects.create(scorecard=card, position=1, metric="cases_closed", weight=100)
     say({"station_tokens": tokens, "api_token": api_token})

@@ -38,10 +38,11 @@ def readings_of(codes: list[str], cluster) -> int:
 
 
 def test_the_same_posts_to_two_servers_store_each_reading_once(cluster):
-    tokens = cluster.seeded["station_tokens"]
+    tokens = {c: t for c, t in cluster.seeded["station_tokens"].items() if c != "H3"}  # H3:
+    # test_caches revokes it
     minutes = minutes_back(POSTS_PER_STATION * READINGS_PER_POST, hours_ago=5)
     posts = []
-    for n, (code, token) in enumerate(sorted(tokens.items())):
+    for n, (_code, token) in enumerate(sorted(tokens.items())):
         for k in range(POSTS_PER_STATION):
             chunk = minutes[k * READINGS_PER_POST : (k + 1) * READINGS_PER_POST]
             readings = [
