@@ -37,8 +37,6 @@ MAX_CONN_PER_ADDRESS = 4  # the HJ 212 per-address limit the cluster runs with
 SERVE_OPTIONS = ("--workers", "1", "--threads", "8", "--no-jobs")
 HJ212_OPTIONS = ("--stats-every", "0")
 
-pytestmark = pytest.mark.servers
-
 
 def _postgres_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
@@ -309,8 +307,12 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         )
         yield cluster
     finally:
+        for proc in list(cluster.procs.values()):  # all told at once, then waited for
+            with contextlib.suppress(ProcessLookupError):
+                if proc.popen is not None and proc.popen.poll() is None:
+                    os.killpg(proc.popen.pid, signal.SIGTERM)
         for proc in list(cluster.procs.values()):
-            cluster.stop(proc)
+            cluster.stop(proc, timeout=5)
         with contextlib.suppress(Exception):
             _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         with contextlib.suppress(Exception):

@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from tests.multiproc.conftest import http_get, http_request
 from tests.multiproc.devices import Link, minute_packet, minutes_back
+
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("multiproc")]
 
 SLACK = 1.5  # seconds beyond the configured delay (process scheduling on a busy machine)
 

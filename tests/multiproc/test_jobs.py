@@ -12,8 +12,12 @@ import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.multiproc.conftest import finish
 from tests.multiproc.devices import HISTORY, Link, minute_packet, minutes_back
+
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("multiproc")]
 
 
 def at_once(cluster, task: str, call: str) -> list:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.multiproc.conftest import MAX_CONN_PER_ADDRESS
 from tests.multiproc.devices import Link
 from tests.web.test_ratelimit import check, thirty_reports
+
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("multiproc")]
 
 PUBLISHED_WITHIN = 1.5  # seconds: a receiver's connection counts reach the others (ticks of 0.5 s)
 

@@ -10,8 +10,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.multiproc.conftest import http_request
 from tests.multiproc.devices import Link, minute_packet, minutes_back
+
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("multiproc")]
 
 POSTS_PER_STATION = 12
 READINGS_PER_POST = 5
@@ -123,11 +127,12 @@ def test_a_receiver_restarting_leaves_the_other_receivers_devices_connected(clus
         assert link.wait_answers({"20260101000400001"}) == {"20260101000400001"}
 
         def connected() -> bool:
-            return cluster.one(
+            rows = cluster.sql(
                 "SELECT d.connected FROM air_device_status d JOIN air_station s "
                 "ON s.id = d.station_id WHERE s.mn = %s",
                 [mn],
             )
+            return bool(rows and rows[0][0])
 
         deadline = time.monotonic() + 10
         while not connected() and time.monotonic() < deadline:

@@ -138,12 +138,22 @@ class DeviceStats:
 
 
 def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
-    """Add the loop's deltas to the DeviceStatus rows (runs in a thread)."""
+    """Add the loop's deltas to the DeviceStatus rows (runs in a thread). Every receiver adds
+    to the same rows: the missing ones are made first (a row another receiver makes at the
+    same moment is kept) and all are locked in station order while added to, so no receiver's
+    delta is lost to another's write."""
     close_old_connections()
     try:
         with transaction.atomic():
             ids = set(Station.objects.filter(pk__in=list(snapshots)).values_list("pk", flat=True))
-            rows = {d.station_id: d for d in DeviceStatus.objects.filter(station_id__in=ids)}
+            have = set(
+                DeviceStatus.objects.filter(station_id__in=ids).values_list("station_id", flat=True)
+            )
+            DeviceStatus.objects.bulk_create(
+                [DeviceStatus(station_id=sid) for sid in sorted(ids - have)], ignore_conflicts=True
+            )
+            locked = DeviceStatus.objects.select_for_update().filter(station_id__in=ids)
+            rows = {d.station_id: d for d in locked.order_by("station_id")}
             for sid, snap in snapshots.items():
                 if sid not in ids:
                     continue
