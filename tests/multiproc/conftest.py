@@ -16,10 +16,12 @@ import contextlib
 import http.client
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -73,6 +75,66 @@ class Proc:
             return ""
 
 
+class Agent:
+    """A gridgov process running tests.multiproc.scenario's calls sent to it, one per line
+    (scenario.agent): the test acts inside the platform without a Django start-up per act."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with open(log, "ab") as err:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "gridgov.cli", "shell", "-c", AGENT],
+                env=env,
+                cwd=REPO,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                start_new_session=True,
+            )
+        self.answers: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            if line.startswith("{"):
+                self.answers.put(line)
+
+    def send(self, call: str) -> None:
+        assert self.popen.stdin is not None
+        self.popen.stdin.write(call + "\n")
+        self.popen.stdin.flush()
+
+    def answer(self, timeout: float = 120) -> Any:
+        try:
+            got = json.loads(self.answers.get(timeout=timeout))
+        except queue.Empty:
+            pytest.fail(f"no answer from the agent in {timeout:g} s:\n{self.tail()}")
+        if isinstance(got, dict) and "error" in got:
+            pytest.fail(f"the agent's call failed:\n{got['error']}")
+        return got
+
+    def call(self, call: str, timeout: float = 120) -> Any:
+        self.send(call)
+        return self.answer(timeout)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            assert self.popen.stdin is not None
+            self.popen.stdin.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=5)
+
+
+AGENT = "from tests.multiproc import scenario; scenario.agent()"
+
+
 @dataclass
 class Cluster:
     database_url: str
@@ -80,6 +142,7 @@ class Cluster:
     env: dict[str, str]
     seeded: dict[str, Any]
     procs: dict[str, Proc] = field(default_factory=dict)
+    agents: list[Agent] = field(default_factory=list)
 
     # --- the processes ---
 
@@ -149,9 +212,17 @@ class Cluster:
         )
 
     def scenario(self, call: str, timeout: float = 120) -> Any:
-        """Run `tests.multiproc.scenario.<call>` in a gridgov process; its JSON answer."""
-        code = f"from tests.multiproc import scenario; scenario.{call}"
-        return finish(self.gridgov(code), timeout)
+        """Run `tests.multiproc.scenario.<call>` in a gridgov process (the first agent); its
+        JSON answer."""
+        return self.agents[0].call(call, timeout)
+
+    def at_once(self, function: str, task: str) -> list[Any]:
+        """scenario.`function` run by both agents at the same moment, the first also putting
+        the scheduled job `task` on the workers' queue 4 times at that moment; their answers."""
+        moment = time.time() + 0.5
+        self.agents[0].send(f"{function}({moment}, {task!r})")
+        self.agents[1].send(f"{function}({moment})")
+        return [agent.answer() for agent in self.agents]
 
     # --- reading what was committed ---
 
@@ -227,6 +298,27 @@ def _admin(base: str, statement: str) -> None:
         db.execute(statement)
 
 
+def _clone_run_template(base: str, name: str) -> bool:
+    """Under pytest-xdist, the run's migrated template database (tests/dbtemplate.py) copied
+    as `name` (CREATE DATABASE … TEMPLATE: a second or so instead of migrating); False when
+    there is none (then the caller migrates)."""
+    from tests import dbtemplate
+
+    xdist = dbtemplate.xdist_run()
+    if xdist is None:
+        return False
+    state = dbtemplate._state(xdist[0])
+    with dbtemplate._locked(state / "lock"):  # no worker clones or drops it meanwhile
+        ready = state / "ready"
+        if not ready.exists():
+            return False
+        try:
+            _admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{ready.read_text()}"')
+        except Exception:
+            return False
+    return True
+
+
 def _flush_redis() -> None:
     import redis
 
@@ -264,15 +356,17 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         GRIDGOV_BULLETIN_HOUR="-1",  # the schedules run when a test says, not by the clock
     )
     _flush_redis()
-    _admin(base, f'CREATE DATABASE "{name}"')
+    t0 = time.monotonic()
+    cloned = _clone_run_template(base, name)
+    if not cloned:
+        _admin(base, f'CREATE DATABASE "{name}"')
     cluster = Cluster(url, data, env, {})
     try:
-        t0 = time.monotonic()
-        # Migrated and seeded in one process (one Django start-up).
+        # Migrated (unless cloned) and seeded in one process (one Django start-up).
+        migrate = "" if cloned else "call_command('migrate', verbosity=0); "
         cluster.seeded = finish(
             cluster.gridgov(
-                "from django.core.management import call_command; "
-                "call_command('migrate', verbosity=0); "
+                f"from django.core.management import call_command; {migrate}"
                 "from tests.multiproc import scenario; scenario.seed()"
             ),
             timeout=300,
@@ -299,14 +393,20 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 )
             )
             cluster.start(Proc(f"worker{n}", [*py, "worker"], data / f"worker{n}.log"))
+            cluster.agents.append(Agent(env, data / f"agent{n}.log"))
         for proc in list(cluster.procs.values()):
             cluster.wait_ready(proc)
+        for agent in cluster.agents:
+            agent.call("say({'ready': True})")
         sys.stderr.write(
-            f"\nmultiproc cluster: migrated and seeded in {t1 - t0:.1f} s, "
+            f"\nmultiproc cluster: {'cloned' if cloned else 'migrated'} and seeded in "
+            f"{t1 - t0:.1f} s, "
             f"6 processes ready in {time.monotonic() - t1:.1f} s\n"
         )
         yield cluster
     finally:
+        for agent in cluster.agents:
+            agent.stop()
         for proc in list(cluster.procs.values()):  # all told at once, then waited for
             with contextlib.suppress(ProcessLookupError):
                 if proc.popen is not None and proc.popen.poll() is None:
