@@ -412,7 +412,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 if proc.popen is not None and proc.popen.poll() is None:
                     os.killpg(proc.popen.pid, signal.SIGTERM)
         for proc in list(cluster.procs.values()):
-            cluster.stop(proc, timeout=5)
+            cluster.stop(proc, timeout=3)
         with contextlib.suppress(Exception):
             _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         with contextlib.suppress(Exception):
