@@ -3,6 +3,7 @@ are kept (the month row is made first and locked, so the second writer reads the
 instead of storing its own block over them). PostgreSQL only: SQLite has one writer at a time."""
 
 import datetime as dt
+import os
 import threading
 
 import numpy as np
@@ -12,7 +13,13 @@ from django.db import connection, transaction
 from gridgov.air import months
 from gridgov.air.aggregate import DAILY_KEYS_ORDER, date_number
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+        reason="needs PostgreSQL: concurrent writers (SQLite takes one at a time)",
+    ),
+]
 
 
 def key(station_id: int, day: dt.date) -> int:
@@ -20,8 +27,6 @@ def key(station_id: int, day: dt.date) -> int:
 
 
 def test_two_writers_of_a_new_month_keep_both_days(stations):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent writers (SQLite takes one at a time)")
     sid = stations["micro"].pk
     first_written, second_started = threading.Event(), threading.Event()
     errors: list[BaseException] = []
