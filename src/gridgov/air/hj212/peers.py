@@ -46,7 +46,8 @@ class Peers:
     def __init__(self, url: str) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # Any: redis-py's stubs do not follow its bytes answers (decode_responses off).
+        self.redis: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @staticmethod
