@@ -345,7 +345,8 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         GRIDGOV_PUBLIC_REPORTS_PER_HOUR="10",
         GRIDGOV_TOKEN_CACHE_SECONDS="1",
         GRIDGOV_LOCATE_REFRESH_SECONDS="0.5",
-        GRIDGOV_HJ212_REFRESH_SECONDS="1",
+        # Long: a station changed elsewhere must reach the receivers through Redis at once.
+        GRIDGOV_HJ212_REFRESH_SECONDS="120",
         GRIDGOV_HJ212_STATUS_SECONDS="0.5",
         GRIDGOV_HJ212_COMMAND_SECONDS="0.3",
         GRIDGOV_HJ212_RATE="1000",

@@ -91,7 +91,9 @@ def change_device_password(mn: str, pw: str) -> None:
     from gridgov.air.hj212.devices import hash_password
     from gridgov.air.models import Station
 
-    Station.objects.filter(mn=mn).update(pw_hash=hash_password(pw))
+    station = Station.objects.get(mn=mn)  # saved as the pages and the import save it
+    station.pw_hash = hash_password(pw)
+    station.save()
     say({"changed_at": time.time()})
 
 

@@ -30,6 +30,10 @@ from typing import Any
 log = logging.getLogger("gridgov.hj212")
 
 RECEIVERS = "gridgov:hj212:receivers"  # sorted set: receiver id → its last tick (epoch seconds)
+# Moved on by every committed save or delete of a station or gateway, in any process: the
+# receivers re-read the stations at their next tick (a password changed, a device
+# deactivated) instead of within GRIDGOV_HJ212_REFRESH_SECONDS.
+STATIONS_REVISION = "gridgov:stations:revision"
 ALIVE_SECONDS = 5.0
 
 
@@ -40,6 +44,7 @@ class Elsewhere:
     receivers: int = 0
     open_by_address: Counter[str] = field(default_factory=Counter)
     cooling: dict[str, float] = field(default_factory=dict)  # address → until (epoch seconds)
+    stations_revision: int = 0
 
 
 class Peers:
@@ -80,9 +85,10 @@ class Peers:
         if cooling:
             pipe.hset(cooled, mapping=dict(cooling))
             pipe.expire(cooled, ttl)
-        pipe.execute()
+        pipe.get(STATIONS_REVISION)
+        revision = pipe.execute()[-1]
         others = self.others()
-        seen = Elsewhere(receivers=len(others))
+        seen = Elsewhere(receivers=len(others), stations_revision=int(revision or 0))
         if not others:
             return seen
         pipe = self.redis.pipeline()
@@ -107,6 +113,33 @@ class Peers:
         pipe.zrem(RECEIVERS, self.id)
         pipe.delete(self._open_key(self.id), self._cooling_key(self.id))
         pipe.execute()
+
+
+_client: Any = None
+
+
+def stations_changed() -> None:
+    """A station or gateway was saved or deleted here: once committed, tell the receivers
+    (STATIONS_REVISION). Nothing without REDIS_URL (one machine: GRIDGOV_HJ212_REFRESH_SECONDS)."""
+    from django.conf import settings
+    from django.db import transaction
+
+    if settings.REDIS_URL:
+        transaction.on_commit(_bump_stations_revision)
+
+
+def _bump_stations_revision() -> None:
+    global _client
+    from django.conf import settings
+
+    try:
+        if _client is None:
+            import redis
+
+            _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        _client.incr(STATIONS_REVISION)
+    except Exception:
+        log.warning("HJ 212 peers: Redis did not answer; receivers re-read stations on their own")
 
 
 def peers_from_settings() -> Peers | None:

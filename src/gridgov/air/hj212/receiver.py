@@ -153,6 +153,7 @@ class Receiver(Accounting, RealTime, Control):
         self.peers = peers_from_settings()
         self._peer_thread = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-peers")
         self._publishing = False
+        self._stations_revision: int | None = None  # peers.STATIONS_REVISION last seen
         # A device shown connected whose last packet is older is not (a killed receiver's).
         self.stale_after = self.idle_seconds + 2 * self.status_seconds
         self._store = Store(self._deliver)
@@ -562,6 +563,10 @@ class Receiver(Accounting, RealTime, Control):
         self._publishing = False
         seen = None if future.cancelled() else future.result()
         self.fairness.elsewhere = seen if isinstance(seen, Elsewhere) else Elsewhere()
+        if isinstance(seen, Elsewhere):
+            if self._stations_revision not in (None, seen.stations_revision):
+                self._next_refresh = 0.0  # a station changed somewhere: re-read them now
+            self._stations_revision = seen.stations_revision
 
     def _refreshed(self, future: Any) -> None:
         self._refreshing = False
