@@ -52,8 +52,10 @@ test: install vendor
 	$(MAKE) --no-print-directory test-suite
 
 # The tests alone (no linters: they do not depend on the database); CI's PostgreSQL pass.
+# --dist loadgroup: tests marked xdist_group("…") run in one process (tests/multiproc starts its
+# cluster of servers, receivers and workers once); the others are handed out as before.
 test-suite: install vendor
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 # The date-sensitive tests (marker `dates`) again at each of these moments (China time): every
 # day 1–8 of a month, 28/29 February, 31 December and 1–2 January, the first working day after

@@ -468,3 +468,26 @@ def fresh_locate_index():
     clear_process_caches()
     yield
     clear_process_caches()
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (make test-suite): the tests marked xdist_group("…") run in one
+    process, each other test is handed out on its own. pytest-xdist 3.8 groups by renaming
+    `item._nodeid`, which pytest 9 no longer reads, so its grouping does nothing here: the same
+    scheduler, grouping by the marker's modules (tests/multiproc starts one cluster)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in GROUPED:
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return Grouped(config, log)
+
+
+# (module path prefix, group): the modules marked xdist_group, by where they are.
+GROUPED = (("tests/multiproc/", "multiproc"),)

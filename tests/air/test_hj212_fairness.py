@@ -10,9 +10,11 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections import Counter
 
 import pytest
 
+from gridgov.air.hj212.peers import Elsewhere
 from gridgov.air.models import CST, DeviceStatus, Reading
 from tests.air.test_hj212_receiver import Client, minute, packet, run
 
@@ -124,6 +126,32 @@ def test_a_trusted_network_is_not_capped(devices, fair):
         return answers, receiver.counters["refused"]
 
     assert run(scenario) == (["9014"] * 3, 0)
+
+
+def test_connections_at_the_other_receivers_count_against_the_same_cap(devices, fair):
+    """With several receivers (hj212/peers.py) an address's connections at the others count:
+    2 open elsewhere and a cap of 3 leave room for 1 here; an address cooling elsewhere is
+    refused here too."""
+    fair.GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS = 3
+
+    async def scenario(receiver):
+        receiver.peers = None  # what the others published, set here (no Redis needed)
+        receiver.fairness.elsewhere = Elsewhere(
+            receivers=1,
+            open_by_address=Counter({IDLE_FROM: 2}),
+            cooling={FLOOD_FROM: time.time() + 60},
+        )
+        first = await open_from(receiver, IDLE_FROM)
+        second = await open_from(receiver, IDLE_FROM)
+        cooled = await open_from(receiver, FLOOD_FROM)
+        results = (await ended(first, 0.5), await ended(second, 2), await ended(cooled, 2))
+        for c in (first, second, cooled):
+            c.close()
+        return results, receiver.fairness.summary()
+
+    (first_ended, second_ended, cooled_ended), summary = run(scenario)
+    assert (first_ended, second_ended, cooled_ended) == (False, True, True)
+    assert summary["refused_address"] == 1 and summary["refused_cooling"] == 1
 
 
 # --- (b) the first packet ---------------------------------------------------------------------

@@ -280,6 +280,34 @@ def _insert(batch: Batch, flags: np.ndarray) -> int:
         return int(cursor.rowcount)
 
 
+# Rows of this transaction (its savepoints included) among those it can see: their inserting
+# transaction is still in progress (xmin widened to a full transaction id by the current epoch).
+_INSERTED_HERE = """
+SELECT r.station_id, r.ts FROM air_reading r
+JOIN unnest(%s::bigint[], %s::bigint[]) AS k(station_id, ts)
+  ON r.station_id = k.station_id AND r.ts = k.ts
+CROSS JOIN LATERAL (
+  SELECT r.xmin::text::bigint AS low, pg_current_xact_id()::text::bigint AS now
+) x
+WHERE pg_xact_status((
+  x.now - x.now %% 4294967296 + x.low
+  - CASE WHEN x.low > x.now %% 4294967296 THEN 4294967296 ELSE 0 END
+)::text::xid8) = 'in progress'
+"""
+
+
+def _inserted_here(batch: Batch) -> np.ndarray | None:
+    """PostgreSQL, after a race (another transaction stored some of these rows between our
+    check and our insert): which of the batch's rows this transaction inserted, so each
+    process answers for its own rows only. None elsewhere (SQLite writes one at a time)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERTED_HERE, [batch.station.tolist(), batch.ts.tolist()])
+        mine = np.array([(sid << 32) | ts for sid, ts in cursor.fetchall()], dtype=np.int64)
+    return np.isin((batch.station << 32) | batch.ts, mine)
+
+
 # An older batch (a back-fill) does not move the stream's state: the WHERE of the upsert.
 STATE_UPSERT = (
     "INSERT INTO air_station_state (station_id, last_ts, last_values, runs) "
@@ -375,6 +403,11 @@ def ingest(
             aggregate.add_to_hours(fresh, flags, interval, exclude)
         else:  # another writer raced us on some rows: rebuild those hours from what is stored
             aggregate.rebuild_hours(fresh.station, fresh.ts, stations)
+            ours = _inserted_here(fresh)  # and answer for our own rows only
+            if ours is not None:
+                result.stored_rows = fresh.row[ours]
+                result.flagged_rows = fresh.row[ours & flagged]
+                result.flagged = int((ours & flagged).sum())
         if defer_days:
             aggregate.mark_days_pending(fresh.station, fresh.ts)
         else:

@@ -74,6 +74,12 @@ UPSERT = (
 )
 
 
+CREATE_EMPTY = (
+    "INSERT INTO air_station_month (station_id, month, days) VALUES (%s, %s, %s) "
+    "ON CONFLICT (station_id, month) DO NOTHING"
+)
+
+
 BUMP = (
     "INSERT INTO air_month_revision (month, revision) VALUES (%s, 1) ON CONFLICT (month) "
     "DO UPDATE SET revision = air_month_revision.revision + 1"
@@ -124,6 +130,15 @@ def update(station_days: np.ndarray, values: np.ndarray) -> None:
     ids = sorted({sid for sid, _ in by_month})
     months = sorted({m for _, m in by_month})
     blocks = fetch(ids, months, lock=True)
+    missing = sorted(pair for pair in by_month if pair not in blocks)
+    if missing and connection.features.has_select_for_update:
+        # A month not stored yet has no row to lock: two processes writing different days of
+        # it at once would each store its own days over the other's. Make the row first
+        # (empty; one waits for the other's), then lock and read what is there.
+        empty = empty_month().tobytes()
+        with connection.cursor() as cursor:
+            cursor.executemany(CREATE_EMPTY, [(sid, month, empty) for sid, month in missing])
+        blocks.update(fetch([p[0] for p in missing], [p[1] for p in missing], lock=True))
     changed = {}
     for pair, slots in by_month.items():
         block = blocks.get(pair)

@@ -19,7 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from gridgov.air.hj212 import devices
+from gridgov.air.hj212 import devices, peers
 from gridgov.air.models import DEFAULT_INTERVAL, Gateway, Station, StationKind
 from gridgov.core.sheets import RowError
 
@@ -123,8 +123,10 @@ station_tokens = TokenCache(_stations_by_token)
 @receiver([post_save, post_delete], sender=Station)
 @receiver([post_save, post_delete], sender=Gateway)
 def _forget_tokens(**kwargs: Any) -> None:
-    """A station or gateway changed here (active, interval, token): no stale holder is used."""
+    """A station or gateway changed here (active, interval, token): no stale holder is used,
+    and the HJ 212 receivers re-read the stations at once (hj212/peers.py, with REDIS_URL)."""
     forget_tokens()
+    peers.stations_changed()
 
 
 def forget_tokens() -> None:

@@ -297,7 +297,18 @@ def _cell_json(c: Cell) -> dict[str, Any]:
 def snapshot(
     card: Scorecard, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> Snapshot:
-    """Compute the card for the period and store it, replacing a stored one of the same period."""
+    """Compute the card for the period and store it, replacing a stored one of the same period.
+    One transaction, the card's row locked: two processes taking the same card at once take
+    turns (the second replaces the first's), neither fails on the period's unique row and no
+    reader sees the period missing between the delete and the insert."""
+    with transaction.atomic():
+        Scorecard.objects.select_for_update().filter(pk=card.pk).first()
+        return _replace_snapshot(card, start, end, now)
+
+
+def _replace_snapshot(
+    card: Scorecard, start: dt.date, end: dt.date, now: dt.datetime | None
+) -> Snapshot:
     result = score_card(card, start, end)
     Snapshot.objects.filter(scorecard=card, start=start, end=end).delete()
     snap = Snapshot.objects.create(
@@ -325,13 +336,22 @@ def snapshot(
     return snap
 
 
-def snapshot_due(on: dt.date | None = None, now: dt.datetime | None = None) -> list[Snapshot]:
-    """Store every active card's last whole period before `on` (the worker's monthly job)."""
+def snapshot_due(
+    on: dt.date | None = None, now: dt.datetime | None = None, *, replace: bool = False
+) -> list[Snapshot]:
+    """Store every active card's last whole period before `on` (the worker's monthly job), once:
+    a period already stored (by an earlier or a doubled run, another worker) is left as it is,
+    unless `replace` (the operator's command recomputes it)."""
     on = on or default_period()[1]
     done = []
     for card in Scorecard.objects.filter(active=True):
         start, end = previous_period(card.period_kind, on)
-        done.append(snapshot(card, start, end, now))
+        with transaction.atomic():
+            Scorecard.objects.select_for_update().filter(pk=card.pk).first()
+            stored = Snapshot.objects.filter(scorecard=card, start=start, end=end).first()
+            if stored is None or replace:
+                stored = _replace_snapshot(card, start, end, now)
+            done.append(stored)
     return done
 
 

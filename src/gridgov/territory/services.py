@@ -341,8 +341,10 @@ def _refresh_descendant_paths(moved: list[Region]) -> None:
 def bump_revision() -> None:
     """Tell every process's locate index that boundaries changed (after this commit)."""
     updated = BoundaryRevision.objects.filter(pk=1).update(number=F("number") + 1)
-    if not updated:
-        BoundaryRevision.objects.create(pk=1, number=1)
+    if not updated:  # the first edit ever; another process's may be making the row at once
+        _, made = BoundaryRevision.objects.get_or_create(pk=1, defaults={"number": 1})
+        if not made:
+            BoundaryRevision.objects.filter(pk=1).update(number=F("number") + 1)
     from gridgov.territory import locate
 
     locate.invalidate()

@@ -17,6 +17,9 @@ devices that behave.
   may not connect again until a bucket would have refilled (BURST / RATE seconds): reconnecting
   buys no fresh burst. A flood therefore costs the loop a few reads and its sender a closed
   connection, not 12,800 parsed packets a second.
+- **Across receivers**: with REDIS_URL, the connections an address has open at the other live
+  receivers count against the same per-address limit, and an address cooling at one receiver
+  is refused by all (hj212/peers.py; the others' counts are a tick old).
 - **Store share**: a connection with GRIDGOV_HJ212_MAX_PENDING rows waiting for the store is not
   read from until half of them are committed: its rows cannot fill the store's batches, the
   other connections' rows go into the next one (TCP holds the rest; nothing is dropped).
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from gridgov.air.hj212 import codec
+from gridgov.air.hj212.peers import Elsewhere
 
 if TYPE_CHECKING:
     from gridgov.air.hj212.connection import Connection
@@ -77,6 +81,7 @@ class Fairness:
         self.by_address: dict[str, Counter[str]] = {}
         self._known: dict[str, tuple[str, bool]] = {}  # address → (its key, trusted)
         self.cooling: dict[str, float] = {}  # address closed for its rate → until (monotonic)
+        self.elsewhere = Elsewhere()  # what the other receivers published (hj212/peers.py)
 
     # --- connecting and leaving ---
 
@@ -96,7 +101,16 @@ class Fairness:
                 self._refuse(conn, "refused_cooling")
                 return False
             del self.cooling[address]
-        if self.per_address and self.open_by_address[address] >= self.per_address and not trusted:
+        if self.elsewhere.cooling.get(address, 0.0) > time.time():
+            receiver.counters["refused"] += 1
+            self._refuse(conn, "refused_cooling")
+            return False
+        here = self.open_by_address[address]
+        if (
+            self.per_address
+            and not trusted
+            and here + self.elsewhere.open_by_address.get(address, 0) >= self.per_address
+        ):
             receiver.counters["refused"] += 1
             self._refuse(conn, "refused_address")
             return False

@@ -69,6 +69,7 @@ from gridgov.air.hj212.control import UPLOAD_CN, Control
 from gridgov.air.hj212.devices import check_password
 from gridgov.air.hj212.fairness import Fairness
 from gridgov.air.hj212.packets import read_data
+from gridgov.air.hj212.peers import Elsewhere, others_alive, peers_from_settings, safely
 from gridgov.air.hj212.realtime import RealTime
 from gridgov.air.hj212.store import (
     DeviceStats,
@@ -77,7 +78,7 @@ from gridgov.air.hj212.store import (
     close_thread_connection,
     load_devices,
     log,
-    mark_all_disconnected,
+    mark_disconnected,
     write_status,
 )
 from gridgov.air.models import CST, StationKind
@@ -148,6 +149,13 @@ class Receiver(Accounting, RealTime, Control):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._db = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-db")
+        # The other receivers (REDIS_URL): their connections per address, whether any runs.
+        self.peers = peers_from_settings()
+        self._peer_thread = ThreadPoolExecutor(1, thread_name_prefix="gridgov-hj212-peers")
+        self._publishing = False
+        self._stations_revision: int | None = None  # peers.STATIONS_REVISION last seen
+        # A device shown connected whose last packet is older is not (a killed receiver's).
+        self.stale_after = self.idle_seconds + 2 * self.status_seconds
         self._store = Store(self._deliver)
         self._pending_rows = 0
         self._bound_port = 0
@@ -181,7 +189,11 @@ class Receiver(Accounting, RealTime, Control):
             self.archive.start()
         if self.store_enabled:
             self._store.start()
-            await self._loop.run_in_executor(self._db, mark_all_disconnected)
+            # Alone: nothing is connected yet. With other receivers running: only what a
+            # killed one left (theirs stay connected).
+            others = await self._loop.run_in_executor(self._peer_thread, others_alive, self.peers)
+            stale = self.stale_after if others else None
+            await self._loop.run_in_executor(self._db, mark_disconnected, stale)
         self._bound_port = int(self._server.sockets[0].getsockname()[1])
         now = time.monotonic()
         self._next_refresh = now + self.refresh_seconds
@@ -205,6 +217,11 @@ class Receiver(Accounting, RealTime, Control):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
             self._server = None
         loop = asyncio.get_running_loop()
+        others = False
+        if self.peers is not None:  # the others stop counting this one's connections
+            await loop.run_in_executor(self._peer_thread, safely, self.peers.leave)
+            others = await loop.run_in_executor(self._peer_thread, others_alive, self.peers)
+        self._peer_thread.shutdown(wait=False)
         if self.store_enabled:
             # Intervals still open are stored (unanswered: their connections are gone).
             for key in list(self.intervals):
@@ -214,7 +231,8 @@ class Receiver(Accounting, RealTime, Control):
             snapshots = self._status_snapshots()
             if snapshots:
                 await loop.run_in_executor(self._db, write_status, snapshots)
-            await loop.run_in_executor(self._db, mark_all_disconnected)
+            if not others:  # its own devices were written disconnected with the snapshots
+                await loop.run_in_executor(self._db, mark_disconnected, None)
         if self.archive is not None:
             await loop.run_in_executor(None, self.archive.stop)
         # The database thread's connection must not outlive the receiver (a test database, a
@@ -503,9 +521,13 @@ class Receiver(Accounting, RealTime, Control):
         if self.archive is not None:
             self.archive.tick()
         assert self._loop is not None
+        if self.peers is not None and not self._publishing:
+            self._publish(mono)
         if mono >= self._next_refresh and not self._refreshing:
             self._next_refresh = mono + self.refresh_seconds
             self._refreshing = True
+            if self.store_enabled:
+                self._loop.run_in_executor(self._db, mark_disconnected, self.stale_after)
             self._loop.run_in_executor(self._db, load_devices).add_done_callback(
                 lambda f: self._loop.call_soon_threadsafe(self._refreshed, f)  # type: ignore[union-attr]
             )
@@ -520,6 +542,31 @@ class Receiver(Accounting, RealTime, Control):
         if mono >= self._next_stats:
             self._next_stats = mono + self.stats_every
             self.emit(json.dumps(self.summary(), ensure_ascii=False))
+
+    def _publish(self, mono: float) -> None:
+        """Tell the other receivers this one's connections per address and cooling addresses;
+        take theirs (hj212/peers.py), off the loop."""
+        assert self._loop is not None and self.peers is not None
+        wall = time.time()
+        cooling = {a: wall + (u - mono) for a, u in self.fairness.cooling.items() if u > mono}
+        self._publishing = True
+        loop = self._loop
+        loop.run_in_executor(
+            self._peer_thread,
+            safely,
+            self.peers.publish,
+            dict(self.fairness.open_by_address),
+            cooling,
+        ).add_done_callback(lambda f: _call_soon(loop, self._published, f))
+
+    def _published(self, future: Any) -> None:
+        self._publishing = False
+        seen = None if future.cancelled() else future.result()
+        self.fairness.elsewhere = seen if isinstance(seen, Elsewhere) else Elsewhere()
+        if isinstance(seen, Elsewhere):
+            if self._stations_revision not in (None, seen.stations_revision):
+                self._next_refresh = 0.0  # a station changed somewhere: re-read them now
+            self._stations_revision = seen.stations_revision
 
     def _refreshed(self, future: Any) -> None:
         self._refreshing = False
@@ -566,6 +613,11 @@ class Receiver(Accounting, RealTime, Control):
         await self.flush_commands()
         if self.archive is not None:  # the packets read so far are on disk and checkpointed
             await asyncio.get_running_loop().run_in_executor(None, self.archive.flush)
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
+        loop.call_soon_threadsafe(callback, *args)
 
 
 def _print_line(line: str) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 
 from gridgov.air import aggregate, factor_hooks, factor_store, wind
 from gridgov.air.factors import Factors
@@ -137,12 +138,22 @@ class DeviceStats:
 
 
 def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
-    """Add the loop's deltas to the DeviceStatus rows (runs in a thread)."""
+    """Add the loop's deltas to the DeviceStatus rows (runs in a thread). Every receiver adds
+    to the same rows: the missing ones are made first (a row another receiver makes at the
+    same moment is kept) and all are locked in station order while added to, so no receiver's
+    delta is lost to another's write."""
     close_old_connections()
     try:
         with transaction.atomic():
             ids = set(Station.objects.filter(pk__in=list(snapshots)).values_list("pk", flat=True))
-            rows = {d.station_id: d for d in DeviceStatus.objects.filter(station_id__in=ids)}
+            have = set(
+                DeviceStatus.objects.filter(station_id__in=ids).values_list("station_id", flat=True)
+            )
+            DeviceStatus.objects.bulk_create(
+                [DeviceStatus(station_id=sid) for sid in sorted(ids - have)], ignore_conflicts=True
+            )
+            locked = DeviceStatus.objects.select_for_update().filter(station_id__in=ids)
+            rows = {d.station_id: d for d in locked.order_by("station_id")}
             for sid, snap in snapshots.items():
                 if sid not in ids:
                     continue
@@ -178,13 +189,20 @@ def close_thread_connection() -> None:
     connection.close()
 
 
-def mark_all_disconnected() -> None:
-    """At start and stop: no device is connected to a receiver that is not running."""
+def mark_disconnected(stale_after: float | None = None) -> int:
+    """Devices shown connected that are not: all of them (`stale_after` None: no receiver
+    runs but this one, at its start or stop), or those whose last packet is older than
+    `stale_after` seconds — a receiver closes a connection idle for GRIDGOV_HJ212_IDLE_SECONDS
+    and writes a packet's time within GRIDGOV_HJ212_STATUS_SECONDS, so an older one was left
+    by a receiver that was killed (another receiver, still running, keeps its own)."""
+    now = dt.datetime.now(dt.UTC)
     close_old_connections()
     try:
-        DeviceStatus.objects.filter(connected=True).update(
-            connected=False, disconnected_at=dt.datetime.now(dt.UTC)
-        )
+        rows = DeviceStatus.objects.filter(connected=True)
+        if stale_after is not None:
+            cutoff = now - dt.timedelta(seconds=stale_after)
+            rows = rows.filter(Q(last_packet_at__lt=cutoff) | Q(last_packet_at__isnull=True))
+        return rows.update(connected=False, disconnected_at=now)
     finally:
         connection.close()
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 card = services.get_card(opts["card"])
                 done = [services.snapshot(card, start, end)]
             else:
-                done = services.snapshot_due(_date("on", opts["on"]))
+                done = services.snapshot_due(_date("on", opts["on"]), replace=True)
         except services.RacingError as exc:
             raise CommandError(f"{exc.field}: {exc.message}") from exc
         for snap in done:
