@@ -475,6 +475,16 @@ GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS = config.env_int(
 GRIDGOV_HJ212_TRUSTED_NETWORKS = config.env_list(
     "GRIDGOV_HJ212_TRUSTED_NETWORKS", ["127.0.0.0/8", "::1/128"]
 )
+# Behind HAProxy (`send-proxy-v2`): connections from these networks (CIDRs, comma-separated:
+# HAProxy's addresses) must begin with a PROXY protocol header, v1 or v2
+# (air/hj212/proxy_protocol.py), whose source address is then the device's (its caps, fairness,
+# the packet archive, the device's "last seen from"); one without a valid header within
+# GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS is closed and counted. From any other address a PROXY
+# header is never honoured. Empty: off.
+GRIDGOV_HJ212_PROXY_PROTOCOL_FROM = config.env_networks("GRIDGOV_HJ212_PROXY_PROTOCOL_FROM", [])
+GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS = config.env_float(
+    "GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS", 5, minimum=0.1
+)
 # A connection that has not sent a packet of a known device with its right password this long
 # after connecting is closed (an idle crowd cannot hold the port).
 GRIDGOV_HJ212_FIRST_PACKET_SECONDS = config.env_float(
