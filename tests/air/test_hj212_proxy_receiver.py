@@ -214,3 +214,39 @@ def test_a_bad_network_in_the_setting_is_an_error_naming_it(monkeypatch):
         "10.0.0.0/8",
         "2001:db8::/32",
     ]
+
+
+class GoneTransport:
+    """A transport whose peer reset the connection before it was accepted: no peer name."""
+
+    aborted = False
+
+    def get_extra_info(self, name, default=None):
+        return None
+
+    def abort(self):
+        self.aborted = True
+
+    def is_closing(self):
+        return self.aborted
+
+
+def test_a_connection_reset_before_it_was_accepted_is_dropped_not_parsed(settings):
+    """HAProxy's health check sends its LOCAL header and resets at once: by the time the
+    receiver accepts, the peer's address may be unreadable — then nothing it sent is trusted
+    (it cannot have been checked against the proxies) nor counted as a device's garbage."""
+    from gridgov.air.hj212.connection import Connection
+    from gridgov.air.hj212.receiver import Receiver
+
+    settings.GRIDGOV_HJ212_PROXY_PROTOCOL_FROM = ["127.0.0.1/32"]
+    settings.GRIDGOV_PACKET_ARCHIVE_DIR = None
+    receiver = Receiver("127.0.0.1", 0)
+    conn = Connection(receiver)
+    transport = GoneTransport()
+    conn.connection_made(transport)
+    conn.data_received(pp.v2(None))
+    conn.connection_lost(None)
+    assert transport.aborted and not conn.open
+    assert receiver.proxy_counts == {"gone_before_accept": 1}
+    assert not receiver.rejections and receiver.counters["connections"] == 0
+    receiver._db.shutdown()

@@ -67,6 +67,12 @@ class Connection(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
         self.address = str(peer[0]) if isinstance(peer, tuple) else self.peer
         receiver = self.receiver
+        if receiver.proxy_from and not isinstance(peer, tuple):
+            # Reset before it was accepted (HAProxy's health check closes at once): whether it
+            # came from a proxy cannot be known, so nothing it sent can be trusted or answered.
+            receiver.proxy_counts["gone_before_accept"] += 1
+            self.transport.abort()
+            return
         if receiver.proxy_from and receiver.is_proxy(self.address):
             self.awaiting = bytearray()
             receiver.handshakes.add(self)
