@@ -247,6 +247,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# /healthz (web/health.py): how long the Redis of the cache and the queue may take to answer
+# PING before the instance reports itself unhealthy (503).
+GRIDGOV_HEALTHZ_TIMEOUT = config.env_float("GRIDGOV_HEALTHZ_TIMEOUT", 1.0, minimum=0.05)
 # Behind a reverse proxy, the request header that carries the client's address (e.g.
 # "X-Real-IP"); empty: the connection's own address.
 GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
