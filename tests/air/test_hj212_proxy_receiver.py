@@ -206,7 +206,7 @@ def test_a_bad_network_in_the_setting_is_an_error_naming_it(monkeypatch):
     from gridgov import config
 
     monkeypatch.setenv("GRIDGOV_HJ212_PROXY_PROTOCOL_FROM", "10.0.0.0/8, haproxy.local")
-    with pytest.raises(ValueError, match="GRIDGOV_HJ212_PROXY_PROTOCOL_FROM: 'haproxy.local'"):
+    with pytest.raises(ValueError, match=r"GRIDGOV_HJ212_PROXY_PROTOCOL_FROM: 'haproxy\.local'"):
         config.env_networks("GRIDGOV_HJ212_PROXY_PROTOCOL_FROM", [])
     monkeypatch.setenv("GRIDGOV_HJ212_PROXY_PROTOCOL_FROM", "10.0.0.0/8, 2001:db8::/32")
     assert config.env_networks("X_UNSET_FOR_TEST", []) == []

@@ -1,7 +1,8 @@
 """/healthz (web/health.py): 200 when the database answers and, where the cache and the queue
 run on Redis, Redis answers PING too; 503 naming each part that failed, within the short
 timeout (HAProxy asks every few seconds). Redis-backed cases use a live Redis on 127.0.0.1:6379
-(db 12) and skip without one; a dead Redis is a closed port, a hung one a socket that accepts and never answers."""
+(db 12) and skip without one; a dead Redis is a closed port, a hung one a socket that accepts
+and never answers."""
 
 from __future__ import annotations
 
