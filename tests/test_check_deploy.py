@@ -96,6 +96,17 @@ def test_an_unreachable_redis_fails(settings):
     assert "cannot reach 127.0.0.1:1" in text
 
 
+def test_receivers_behind_haproxy_without_the_proxy_protocol_are_warned(settings):
+    configure(settings, GRIDGOV_DEPLOYMENT="web=1,hj212=2", GRIDGOV_HJ212_PROXY_PROTOCOL_FROM=[])
+    _, found, text = check_deploy()
+    assert found["hj212-proxy"] == "warn", text
+    assert "2 receivers behind HAProxy see every device as HAProxy's address" in text
+    assert "→ send-proxy-v2 in HAProxy and GRIDGOV_HJ212_PROXY_PROTOCOL_FROM=" in text
+    configure(settings, GRIDGOV_HJ212_PROXY_PROTOCOL_FROM=["127.0.0.1/32"])
+    _, found, text = check_deploy()
+    assert found["hj212-proxy"] == "ok" and "PROXY headers required from 127.0.0.1/32" in text
+
+
 def test_a_bad_deployment_shape_names_the_variable():
     assert parse_deployment("web=3, hj212=2 ,worker=1") == Deployment(3, 2, 1)
     assert parse_deployment("") == Deployment(1, 0, 0)

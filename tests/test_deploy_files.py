@@ -41,6 +41,25 @@ def test_haproxy_backends_match_the_unit_instances_and_check_health():
     assert "mode tcp" in hj212 and "balance leastconn" in hj212 and "tcp-check connect" in hj212
 
 
+def test_haproxy_names_the_devices_to_the_receivers_and_the_env_example_trusts_it():
+    """send-proxy-v2 on the receivers (their health check too, as a LOCAL header) goes with
+    GRIDGOV_HJ212_PROXY_PROTOCOL_FROM in the example environment: one without the other
+    refuses every device, or sees only HAProxy."""
+    cfg = (DEPLOY / "haproxy" / "gridgov.cfg").read_text()
+    hj212 = cfg[cfg.index("backend gridgov_hj212") : cfg.index("frontend stats")]
+    servers = [
+        line
+        for line in hj212.splitlines()
+        if line.strip().startswith(("server ", "default-server"))
+    ]
+    assert any("send-proxy-v2" in line and "check-send-proxy" in line for line in servers)
+    assert "tcp-check connect default" in hj212  # the check takes the servers' options
+    web = cfg[cfg.index("backend gridgov_web") : cfg.index("frontend hj212")]
+    assert "send-proxy" not in web
+    env = (DEPLOY / "gridgov.env.example").read_text()
+    assert "\nGRIDGOV_HJ212_PROXY_PROTOCOL_FROM=127.0.0.1/32\n" in env
+
+
 def test_systemd_accepts_the_units(tmp_path):
     analyze = tool("systemd-analyze")
     gridgov = Path(sys.executable).with_name("gridgov")

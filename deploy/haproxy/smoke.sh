@@ -1,13 +1,17 @@
 #!/bin/bash
 # Live check of deploy/haproxy/gridgov.cfg on one machine: two `gridgov serve` and two
 # `gridgov hj212` behind HAProxy (every port shifted by 10000, so nothing installed is touched);
-# HTTP and device connections through it, then a receiver and a web instance killed (kill -9).
+# HTTP and device connections through it, a device's real address seen by the receivers through
+# the PROXY protocol (send-proxy-v2), then a receiver and a web instance killed (kill -9).
 #   GRIDGOV_DATA_DIR=/path/to/a/migrated/data/dir deploy/haproxy/smoke.sh
 # GRIDGOV: the gridgov command (default: the one on PATH). Needs curl and haproxy.
 set -u
 : "${GRIDGOV_DATA_DIR:?set GRIDGOV_DATA_DIR to a data dir whose database is migrated}"
 export GRIDGOV_DATA_DIR SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 export ALLOWED_HOSTS=gridgov.example.gov.cn GRIDGOV_JOBS_IN_SERVE=false GRIDGOV_PACKET_ARCHIVE_DIR=
+# The receivers trust HAProxy (loopback here) to name the devices; a silent device is closed
+# after 4 s (and logged with its address: what the receivers believe it is).
+export GRIDGOV_HJ212_PROXY_PROTOCOL_FROM=127.0.0.1/32 GRIDGOV_HJ212_FIRST_PACKET_SECONDS=4
 G=${GRIDGOV:-gridgov}
 CFG=$(cd "$(dirname "$0")" && pwd)/gridgov.cfg
 L=$(mktemp -d /tmp/gridgov-haproxy-smoke.XXXXXX)
@@ -24,6 +28,10 @@ status() { curl -s "http://127.0.0.1:18404/;csv" | awk -F, '$2 ~ /^(web|hj)/ {pr
 for i in $(seq 1 180); do sleep 1; s=$(status); case "$s" in *DOWN*|*"no check"*|"") ;; *) [ $(echo "$s" | grep -o UP | wc -l) = 4 ] && break;; esac; done
 echo "after ${i}s: $(status)"
 for i in 1 2 3 4; do curl -s -o /dev/null -w "GET /healthz via HAProxy: %{http_code}\n" -H "Host: gridgov.example.gov.cn" http://127.0.0.1:18080/healthz; done
+# A device on 127.0.0.5 (HAProxy's client address) that sends nothing: the receiver it lands on
+# closes it after 4 s and logs the address from HAProxy's PROXY header, not HAProxy's own.
+python3 -c 'import socket, time; s = socket.create_connection(("127.0.0.1", 18212), source_address=("127.0.0.5", 0)); time.sleep(6)'
+echo "receiver log: $(grep -h "closed_first_packet from" $L/hj*.log)"
 python3 - <<'PY' &
 import socket, time
 socks = [socket.create_connection(("127.0.0.1", 18212)) for _ in range(4)]
@@ -45,4 +53,6 @@ for i in $(seq 1 30); do sleep 1; status | grep -q "web8001=DOWN" && break; done
 echo "after ${i}s: $(status)"
 kill $CL 2>/dev/null; kill $HP; for p in "${pids[@]}"; do kill $p 2>/dev/null; done; sleep 25
 for p in "${pids[@]}" $HP; do kill -0 $p 2>/dev/null && { echo "still alive: $p"; kill -9 $p; }; done
+echo "PROXY headers read by the receivers (relayed: devices; local: HAProxy's health checks):"
+grep -ho '"proxy": {[^}]*}' $L/hj*.log
 echo "done (logs in $L)"

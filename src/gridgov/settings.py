@@ -247,6 +247,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# /healthz (web/health.py): how long the Redis of the cache and the queue may take to answer
+# PING before the instance reports itself unhealthy (503).
+GRIDGOV_HEALTHZ_TIMEOUT = config.env_float("GRIDGOV_HEALTHZ_TIMEOUT", 1.0, minimum=0.05)
 # Behind a reverse proxy, the request header that carries the client's address (e.g.
 # "X-Real-IP"); empty: the connection's own address.
 GRIDGOV_CLIENT_IP_HEADER = config.env_str("GRIDGOV_CLIENT_IP_HEADER", "")
@@ -474,6 +477,16 @@ GRIDGOV_HJ212_MAX_CONN_PER_ADDRESS = config.env_int(
 )
 GRIDGOV_HJ212_TRUSTED_NETWORKS = config.env_list(
     "GRIDGOV_HJ212_TRUSTED_NETWORKS", ["127.0.0.0/8", "::1/128"]
+)
+# Behind HAProxy (`send-proxy-v2`): connections from these networks (CIDRs, comma-separated:
+# HAProxy's addresses) must begin with a PROXY protocol header, v1 or v2
+# (air/hj212/proxy_protocol.py), whose source address is then the device's (its caps, fairness,
+# the packet archive, the device's "last seen from"); one without a valid header within
+# GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS is closed and counted. From any other address a PROXY
+# header is never honoured. Empty: off.
+GRIDGOV_HJ212_PROXY_PROTOCOL_FROM = config.env_networks("GRIDGOV_HJ212_PROXY_PROTOCOL_FROM", [])
+GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS = config.env_float(
+    "GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS", 5, minimum=0.1
 )
 # A connection that has not sent a packet of a known device with its right password this long
 # after connecting is closed (an idle crowd cannot hold the port).

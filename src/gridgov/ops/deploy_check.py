@@ -96,6 +96,7 @@ def run_checks(deployment: Deployment) -> list[Check]:
         static_files(),
         media_dir(),
         hj212_port(deployment),
+        hj212_proxy(deployment),
         migrations(),
     ]
     if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
@@ -291,6 +292,24 @@ def hj212_port(deployment: Deployment) -> Check:
             "a port above 1023 behind HAProxy, or AmbientCapabilities=CAP_NET_BIND_SERVICE",
         )
     return Check("hj212-port", "ok", f"{settings.GRIDGOV_HJ212_HOST}:{port}")
+
+
+def hj212_proxy(deployment: Deployment) -> Check:
+    """Several receivers stand behind HAProxy: without the PROXY protocol they see every device
+    as HAProxy."""
+    networks = list(settings.GRIDGOV_HJ212_PROXY_PROTOCOL_FROM)
+    if networks:
+        return Check("hj212-proxy", "ok", f"PROXY headers required from {', '.join(networks)}")
+    if deployment.receivers < 2:
+        return Check("hj212-proxy", "ok", "PROXY protocol off (devices connect directly)")
+    return Check(
+        "hj212-proxy",
+        "warn",
+        f"{deployment.receivers} receivers behind HAProxy see every device as HAProxy's address"
+        " (per-address cap, packet archive, a device's last address)",
+        "send-proxy-v2 in HAProxy and GRIDGOV_HJ212_PROXY_PROTOCOL_FROM=HAProxy's address/32"
+        " (docs/deploy.md §4)",
+    )
 
 
 def migrations() -> Check:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory.models import GridKind, Level, Region
+from gridgov.web import health
 
 
 @login_required
@@ -65,10 +65,12 @@ def grid_map(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Readiness for load balancers: the database answers, and Redis where the cache and the
+    queue use it (web/health.py). 503 names the parts that failed."""
+    checks = health.check()
+    failed = [part for part, result in checks.items() if result != health.OK]
+    body = {"status": "fail" if failed else "ok", "checks": checks, "failed": failed}
+    return JsonResponse(body, status=503 if failed else 200)
 
 
 def boundaries(request: HttpRequest) -> JsonResponse:

@@ -23,7 +23,7 @@ from gridgov.air.models import CST
 if TYPE_CHECKING:
     from gridgov.air.hj212.archive import ArchiveWriter
     from gridgov.air.hj212.connection import Connection
-    from gridgov.air.hj212.fairness import Fairness
+    from gridgov.air.hj212.fairness import Fairness, Network
     from gridgov.air.hj212.store import Device
 
 MN_PATTERN = re.compile(rb"MN=([^;&,=\s]{1,24})[;&]")
@@ -69,6 +69,8 @@ class Accounting:
     store_enabled: bool
     _pending_rows: int
     fairness: Fairness
+    proxy_from: tuple[Network, ...]
+    proxy_counts: Counter[str]
     outcome: tuple[str, str]
     archive: ArchiveWriter | None
 
@@ -90,6 +92,7 @@ class Accounting:
             "pending": self._pending_rows,
             "rejected": dict(sorted(self.rejections.items())),
             "fair": self.fairness.summary(),
+            "proxy": dict(sorted(self.proxy_counts.items())) if self.proxy_from else None,
             "archive": self.archive.summary() if self.archive is not None else None,
         }
 

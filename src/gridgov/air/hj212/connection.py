@@ -1,4 +1,11 @@
-"""HJ 212 connections (asyncio protocol), real-time intervals and split packets."""
+"""HJ 212 connections (asyncio protocol), real-time intervals and split packets.
+
+A connection from a trusted proxy (GRIDGOV_HJ212_PROXY_PROTOCOL_FROM: HAProxy with
+`send-proxy-v2`) is admitted only once its PROXY header (代理协议头, proxy_protocol.py) has been
+read, within GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS: from then on its peer and address are the
+device's, and what followed the header in the same read is the device's first data. Without a
+valid header in time it is closed, counted and logged with the reason (Receiver.proxy_refused).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ import numpy as np
 
 from gridgov.air import wind
 from gridgov.air.factors import SPEED, Sums
-from gridgov.air.hj212 import codec, corrections
+from gridgov.air.hj212 import codec, corrections, proxy_protocol
 from gridgov.air.hj212.store import NCOL, Row
 
 if TYPE_CHECKING:
@@ -33,6 +40,9 @@ class Connection(asyncio.Protocol):
         )
         self.peer = ""
         self.address = ""  # the source address (fairness: connections per address)
+        self.via = ""  # the proxy's peer, when the connection is relayed (PROXY protocol)
+        self.awaiting: bytearray | None = None  # the PROXY header read so far, while awaited
+        self.header_timer: asyncio.TimerHandle | None = None
         self.open = False
         self.counted = False  # counted in the fairness policy's connections per address
         self.trusted = False  # from a trusted network (fairness: no cap, no cooling off)
@@ -56,15 +66,37 @@ class Connection(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or "")
         self.address = str(peer[0]) if isinstance(peer, tuple) else self.peer
-        if self.receiver.fairness.admit(self):
-            self.receiver.connection_made(self)
+        receiver = self.receiver
+        if receiver.proxy_from and not isinstance(peer, tuple):
+            # Reset before it was accepted (HAProxy's health check closes at once): whether it
+            # came from a proxy cannot be known, so nothing it sent can be trusted or answered.
+            receiver.proxy_counts["gone_before_accept"] += 1
+            self.transport.abort()
+            return
+        if receiver.proxy_from and receiver.is_proxy(self.address):
+            self.awaiting = bytearray()
+            receiver.handshakes.add(self)
+            self.header_timer = asyncio.get_running_loop().call_later(
+                receiver.proxy_seconds, self._header_late
+            )
+            return
+        self._admit()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.awaiting is not None:  # the proxy closed before its header was whole
+            self._refuse_header(
+                "closed_before_header", f"closed after {len(self.awaiting)} bytes of a header"
+            )
         self.receiver.fairness.release(self)
         self.receiver.connection_lost(self)
 
     def data_received(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
+        if self.awaiting is not None:
+            rest = self._read_header(data)
+            if not rest:
+                return
+            data = rest
         receiver = self.receiver
         transport = self.transport
         for item in self.reader.feed(data):
@@ -93,6 +125,58 @@ class Connection(asyncio.Protocol):
         return None  # close our side too
 
     # helpers
+    def _admit(self) -> None:
+        if self.receiver.fairness.admit(self):
+            self.receiver.connection_made(self)
+
+    def _read_header(self, data: bytes) -> bytes:
+        """Add `data` to the awaited PROXY header; once it is whole, apply it, admit the
+        connection and return what followed it (else b"")."""
+        buffer = self.awaiting
+        assert buffer is not None
+        buffer += data
+        try:
+            header = proxy_protocol.parse(buffer)
+        except proxy_protocol.HeaderError as exc:
+            self._refuse_header(exc.reason, exc.detail)
+            return b""
+        if header is None:
+            return b""
+        rest = bytes(buffer[header.length :])
+        self._end_wait()
+        receiver = self.receiver
+        if header.source is None:  # LOCAL (a health check), UNKNOWN: the proxy's own address
+            receiver.proxy_counts["local" if header.command == "LOCAL" else "unknown"] += 1
+        else:
+            receiver.proxy_counts["relayed"] += 1
+            self.via = self.peer
+            self.address, port = header.source
+            self.peer = f"{self.address}:{port}"
+        self._admit()
+        return rest if self.open else b""
+
+    def _header_late(self) -> None:
+        self.header_timer = None
+        if self.awaiting is not None:
+            self._refuse_header(
+                "timeout",
+                f"no whole header within {self.receiver.proxy_seconds:g} s"
+                f" ({len(self.awaiting)} bytes)",
+            )
+
+    def _refuse_header(self, reason: str, detail: str) -> None:
+        self._end_wait()
+        self.receiver.proxy_refused(self, reason, detail)
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _end_wait(self) -> None:
+        self.awaiting = None
+        self.receiver.handshakes.discard(self)
+        if self.header_timer is not None:
+            self.header_timer.cancel()
+            self.header_timer = None
+
     def _take_token(self) -> bool:
         now = time.monotonic()
         rate = self.receiver.rate

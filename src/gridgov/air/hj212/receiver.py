@@ -48,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import ipaddress
 import json
 import math
 import sys
@@ -67,7 +68,7 @@ from gridgov.air.hj212.archive import ArchiveWriter
 from gridgov.air.hj212.connection import Connection, Interval, Split
 from gridgov.air.hj212.control import UPLOAD_CN, Control
 from gridgov.air.hj212.devices import check_password
-from gridgov.air.hj212.fairness import Fairness
+from gridgov.air.hj212.fairness import Fairness, parse_networks
 from gridgov.air.hj212.packets import read_data
 from gridgov.air.hj212.peers import Elsewhere, others_alive, peers_from_settings, safely
 from gridgov.air.hj212.realtime import RealTime
@@ -165,6 +166,12 @@ class Receiver(Accounting, RealTime, Control):
         self._next_status = 0.0
         self._next_stats = 0.0
         self.fairness = Fairness(self)  # connections per address, first packet, rate, store share
+        # PROXY protocol (connection.py): the trusted proxies, the connections awaiting their
+        # header, the headers read and refused by kind.
+        self.proxy_from = parse_networks(list(s.GRIDGOV_HJ212_PROXY_PROTOCOL_FROM))
+        self.proxy_seconds: float = s.GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS
+        self.handshakes: set[Connection] = set()
+        self.proxy_counts: Counter[str] = Counter()
         directory = s.GRIDGOV_PACKET_ARCHIVE_DIR
         self.archive = ArchiveWriter(directory) if directory is not None else None
         # The packet being handled: its outcome for the archive (set where it is decided).
@@ -205,7 +212,7 @@ class Receiver(Accounting, RealTime, Control):
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        for conn in list(self.connections):
+        for conn in [*self.connections, *self.handshakes]:
             conn.close()
         if self._ticker is not None:
             self._ticker.cancel()
@@ -267,6 +274,30 @@ class Receiver(Accounting, RealTime, Control):
             if stats.connections == 0:
                 stats.disconnected_at = now
             stats.dirty = True
+
+    def is_proxy(self, address: str) -> bool:
+        """Whether `address` is a trusted proxy's (GRIDGOV_HJ212_PROXY_PROTOCOL_FROM)."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return any(ip in net for net in self.proxy_from)
+
+    def proxy_refused(self, conn: Connection, reason: str, detail: str) -> None:
+        """A trusted proxy's connection closed without a valid PROXY header: counted by reason,
+        logged at the 1st, 10th, 100th … of each."""
+        self.proxy_counts[f"refused_{reason}"] += 1
+        n = self.proxy_counts[f"refused_{reason}"]
+        if n == 10 ** (len(str(n)) - 1):
+            log.warning(
+                "HJ 212 port: connection from proxy %s closed: PROXY header %s (%s; %d so far)",
+                conn.peer,
+                reason,
+                detail,
+                n,
+            )
 
     # --- packets ---
 
