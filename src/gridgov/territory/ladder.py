@@ -1,0 +1,108 @@
+"""The ladder: which levels of the chain a deployment uses (GRIDGOV_TERRITORY_LEVELS), and the
+relative steps every rule takes on it — the level below a unit (what its office ranks, what its
+bulletin tables), the level above (a region's parent), the top, and where the stored trees
+actually start (a city's deployment has a 市 root with 区 children; a district's a 区 root).
+
+A level left out of the configured list is skipped: with no community level, the level below a
+street is the grid. The grid is always the leaf. Rules whose meaning is relative ("the level
+below the viewer's unit") use these functions, never a literal level.
+
+The parsing runs when the settings load (it imports no model); the other functions read
+`settings.GRIDGOV_TERRITORY_LEVELS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gridgov.territory.levels import ALIASES, Level, parse_level
+
+DEFAULT: tuple[Level, ...] = tuple(Level)  # 省, 市, 区, 街道, 社区, 网格
+
+
+def parse_config(raw: str, name: str = "GRIDGOV_TERRITORY_LEVELS") -> tuple[Level, ...]:
+    """The configured levels from a comma-separated list of level names or numbers ("市,区,街道,
+    社区,网格", "city,district,street,grid", "0,1,2,4"); empty: every level. Raises ValueError,
+    naming the variable, for an unknown name, a repeat, an order other than top first, or a
+    list without the grid at its end or without any level above it."""
+    words = [w.strip() for w in raw.replace("，", ",").split(",") if w.strip()]
+    if not words:
+        return DEFAULT
+    levels: list[Level] = []
+    for word in words:
+        level = parse_level(word)
+        if level is None:
+            known = ", ".join(f"{ALIASES[lv][0]}/{ALIASES[lv][1]}" for lv in Level)
+            raise ValueError(f"{name}: unknown level {word!r} (known: {known})")
+        if level in levels:
+            raise ValueError(f"{name}: level {word!r} is named twice")
+        levels.append(level)
+    if levels != sorted(levels):
+        order = " > ".join(ALIASES[lv][1] for lv in Level)
+        raise ValueError(f"{name}: list the levels from the top down ({order}), got {raw!r}")
+    if levels[-1] != Level.GRID:
+        raise ValueError(f"{name}: the last level must be the grid (网格), got {raw!r}")
+    if len(levels) < 2:
+        raise ValueError(f"{name}: at least one level above the grid is needed, got {raw!r}")
+    return tuple(levels)
+
+
+def configured() -> tuple[Level, ...]:
+    """The levels this deployment uses, top first; the grid last."""
+    from django.conf import settings
+
+    return tuple(getattr(settings, "GRIDGOV_TERRITORY_LEVELS", DEFAULT))
+
+
+def top() -> Level:
+    """The highest configured level."""
+    return configured()[0]
+
+
+def below(level: int) -> Level | None:
+    """The configured level right below `level` (skipping those left out); None below the grid."""
+    return next((lv for lv in configured() if lv > level), None)
+
+
+def above(level: int) -> Level | None:
+    """The configured level right above `level`; None above the top."""
+    return next((lv for lv in reversed(configured()) if lv < level), None)
+
+
+def units() -> tuple[Level, ...]:
+    """The configured levels above the grid: the levels whose regions are units (offices)."""
+    return tuple(lv for lv in configured() if lv != Level.GRID)
+
+
+def is_configured(level: int) -> bool:
+    return level in configured()
+
+
+def root_levels() -> list[Level]:
+    """The levels at which the stored trees start (the active regions without a parent), top
+    first; empty with no territory."""
+    from gridgov.territory.models import Region
+
+    found = (
+        Region.objects.active()
+        .filter(parent__isnull=True)
+        .values_list("level", flat=True)
+        .distinct()
+    )
+    return sorted(Level(lv) for lv in found)
+
+
+def root_level() -> Level | None:
+    """The highest level a stored tree starts at (a city's 市, a district's 区), or None."""
+    levels = root_levels()
+    return levels[0] if levels else None
+
+
+def level_below_units(levels: Iterable[int]) -> Level | None:
+    """What an office over regions of these levels ranks: the level below the highest of them
+    (districts for a city, streets for a district, communities for a street); None for none
+    or for grids only."""
+    levels = list(levels)
+    if not levels:
+        return None
+    return below(min(levels))
