@@ -13,9 +13,12 @@ The parsing runs when the settings load (it imports no model); the other functio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
-from gridgov.territory.levels import ALIASES, Level, parse_level
+from gridgov.territory.levels import ALIASES, KEYS, Level, parse_level
+
+T = TypeVar("T")
 
 DEFAULT: tuple[Level, ...] = tuple(Level)  # 省, 市, 区, 街道, 社区, 网格
 
@@ -74,6 +77,17 @@ def units() -> tuple[Level, ...]:
     return tuple(lv for lv in configured() if lv != Level.GRID)
 
 
+def unit_keys() -> dict[str, Level]:
+    """The unit levels by their word ("city", "district", "street", …), top first."""
+    return {KEYS[lv]: lv for lv in units()}
+
+
+def unit_choices(below_level: int | None = None) -> list[tuple[str, str]]:
+    """(word, label) of each unit level (below `below_level` when given), top first: for a
+    page's choice of level."""
+    return [(KEYS[lv], str(lv.label)) for lv in units() if below_level is None or lv > below_level]
+
+
 def is_configured(level: int) -> bool:
     return level in configured()
 
@@ -106,3 +120,23 @@ def level_below_units(levels: Iterable[int]) -> Level | None:
     if not levels:
         return None
     return below(min(levels))
+
+
+def on_path(path: str, units: Mapping[str, T]) -> T | None:
+    """The unit of `units` (by their paths) that `path` lies in (itself or an ancestor), or
+    None: one rule for "the street of this event" at whatever depth the tree starts. The
+    deepest match wins when units of several levels are given."""
+    parts = path.strip("/").split("/")
+    for i in range(len(parts), 0, -1):
+        found = units.get("/" + "/".join(parts[:i]) + "/")
+        if found is not None:
+            return found
+    return None
+
+
+def sub_unit_level(level: int) -> Level:
+    """The level a unit's bulletin and statistics table its figures by: the configured level
+    below it (a city's districts, a district's streets, a street's communities); a unit with
+    only grids below it (a community) tables itself."""
+    wanted = below(level)
+    return Level(level) if wanted is None or wanted == Level.GRID else wanted
