@@ -456,9 +456,13 @@ class TargetProgress:
 
 
 def _district_of(region: Region) -> Region | None:
-    root = region.path.strip("/").split("/")[0]
-    district = Region.objects.filter(pk=int(root), level=Level.DISTRICT).first()
-    return None if district is None or district.pk == region.pk else district
+    """The district-level unit the region lies in (its 区/县, at whatever depth the tree
+    starts), else its tree's root; None for the region itself."""
+    ids = region.ancestor_ids()
+    found = Region.objects.filter(pk__in=ids, level=Level.DISTRICT).first()
+    if found is None and ids:
+        found = Region.objects.filter(pk=ids[0]).first()
+    return None if found is None or found.pk == region.pk else found
 
 
 def _last_year_rest(target: Target, unit: Unit, rest: tuple[dt.date, dt.date]) -> tuple[float, str]:

@@ -37,6 +37,8 @@ from gridgov.organisations.models import (
 )
 from gridgov.people import scope
 from gridgov.territory import extent
+from gridgov.territory import ladder
+from gridgov.territory.levels import key
 from gridgov.territory.models import Level, Region
 
 WORK_MONTHS = 6  # 工作覆盖: a visit within this many months
@@ -437,8 +439,12 @@ def search(
 
 
 def default_by(user: Account) -> str:
-    """Rows by street for those who see streets, by community for a community's account."""
-    return "street" if filter_units(user).filter(level=Level.STREET).exists() else "community"
+    """Rows by the level below the viewer's unit (districts for a city's office, streets for a
+    district's), by community for a street's and for a community's account."""
+    level = scope.ranked_level(user)
+    if level is None or level >= Level.COMMUNITY:
+        return "community"
+    return key(level)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -504,16 +510,18 @@ def coverage(
     months: int = WORK_MONTHS,
     units: list[Region] | None = None,
 ) -> Coverage:
-    """组织覆盖率 and 工作覆盖率 per street or community as of a day, the instructors and their
+    """组织覆盖率 and 工作覆盖率 per unit of a level (street, community, or a city's districts)
+    as of a day, the instructors and their
     load, and the organisations not covered (with why)."""
-    if by not in ("street", "community"):
-        raise invalid("by", _("须为 street 或 community"))
+    level = ladder.unit_keys().get(by)  # district, street, community, … (those configured)
+    if level is None:
+        raise invalid("by", _("须为 %(words)s 之一") % {"words": ", ".join(ladder.unit_keys())})
     if not 1 <= months <= 60:
         raise invalid("months", _("须在1到60个月之间"))
     day = on or timezone.localdate()
-    level = Level.STREET if by == "street" else Level.COMMUNITY
     if units is None:
-        units = list(filter_units(user).filter(level=level))
+        qs = Region.objects.active().defer("geometry").filter(level=level)
+        units = list(scope.regions_for(user, qs).order_by("code"))
     rows = {u.pk: UnitRow(u) for u in units}
     ordered = sorted(units, key=lambda u: len(u.path), reverse=True)
     total = UnitRow(None)
