@@ -407,7 +407,9 @@ def assessment(
     request: HttpRequest,
     start: str | None = param.Query(None, alias="from", description=PERIOD_DOC),
     end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
-    level: str | None = param.Query(None, description="station, community, street, district or city"),
+    level: str | None = param.Query(
+        None, description="station, community, street, district or city"
+    ),
     region: str | None = None,
     station: str | None = None,
     standard: Literal["2012", "2026"] | None = None,

@@ -32,6 +32,7 @@ from gridgov.air.rose_views import rose_context
 from gridgov.air.stats import RANK_METRICS
 from gridgov.errors import DomainError
 from gridgov.territory import ladder
+from gridgov.territory.levels import key as level_key
 
 
 def _visible_stations(request: HttpRequest) -> Any:
@@ -147,7 +148,7 @@ def level_choices() -> list[tuple[str, str]]:
     """The levels a ranking may list: the configured unit levels below the stored trees' root
     (districts and below in a city's deployment, streets and below in a district's), and
     stations."""
-    units = ladder.unit_choices(ladder.root_level())
+    units = [(level_key(lv), str(lv.label)) for lv in ladder.units_below_root()]
     return [*units, ("station", str(_("站点")))]
 
 

@@ -298,7 +298,10 @@ def unit_row(r: services.UnitRow) -> dict[str, Any]:
 def statistics(
     request: HttpRequest,
     on: dt.date | None = None,
-    by: str | None = Query(None, description="district, street or community (default: the level below the caller's unit)"),
+    by: str | None = Query(
+        None,
+        description="district, street or community (default: the level below the caller's unit)",
+    ),
     months: int = services.WORK_MONTHS,
 ) -> Any:
     """组织覆盖率 and 工作覆盖率 per street or community (`by`) as of `on`, and the

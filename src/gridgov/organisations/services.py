@@ -36,8 +36,7 @@ from gridgov.organisations.models import (
     Visit,
 )
 from gridgov.people import scope
-from gridgov.territory import extent
-from gridgov.territory import ladder
+from gridgov.territory import extent, ladder
 from gridgov.territory.levels import key
 from gridgov.territory.models import Level, Region
 

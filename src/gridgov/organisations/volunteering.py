@@ -27,7 +27,6 @@ from gridgov.organisations.services import (
     can_register,
     can_view_volunteers,
     conflict,
-    filter_units,
     forbidden,
     invalid,
     not_found,
@@ -36,7 +35,7 @@ from gridgov.organisations.services import (
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post, PostType
 from gridgov.territory import ladder
-from gridgov.territory.models import Level, Region
+from gridgov.territory.models import Region
 
 # --------------------------------------------------------------------------- volunteers --
 
@@ -171,8 +170,9 @@ class VolunteerRow:
 def volunteer_stats(
     user: Account, start: dt.date, end: dt.date, *, by: str = "street"
 ) -> tuple[list[VolunteerRow], VolunteerRow]:
-    """Per unit of a level (street, community, or a city's districts): volunteers in the register on `end`, by group, and the events
-    they reported from `start` to `end` (work orders' `reported_by`)."""
+    """Per unit of a level (street, community, or a city's districts): volunteers in the
+    register on `end`, by group, and the events they reported from `start` to `end` (work
+    orders' `reported_by`)."""
     level = ladder.unit_keys().get(by)  # district, street, community, … (those configured)
     if level is None:
         raise invalid("by", _("须为 %(words)s 之一") % {"words": ", ".join(ladder.unit_keys())})

@@ -47,8 +47,8 @@ class ScorecardQuerySet(models.QuerySet["Scorecard"]):
 
 class Scorecard(models.Model):
     """赛马记分卡: which units race (a city's districts and counties, streets/towns, or
-    communities/villages — the village secretaries' race), over which period, and the minimum samples below which a unit is listed
-    apart for an indicator instead of scored."""
+    communities/villages — the village secretaries' race), over which period, and the minimum
+    samples below which a unit is listed apart for an indicator instead of scored."""
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
     level = models.PositiveSmallIntegerField(_("参赛层级"), choices=LEVEL_CHOICES)

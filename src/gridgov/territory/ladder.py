@@ -77,6 +77,13 @@ def units() -> tuple[Level, ...]:
     return tuple(lv for lv in configured() if lv != Level.GRID)
 
 
+def units_below_root() -> tuple[Level, ...]:
+    """The unit levels below the stored trees' root, top first: what a table may be by (a
+    city's deployment: districts, streets, communities; a district's: streets, communities)."""
+    root = root_level()
+    return tuple(lv for lv in units() if root is None or lv > root)
+
+
 def unit_keys() -> dict[str, Level]:
     """The unit levels by their word ("city", "district", "street", …), top first."""
     return {KEYS[lv]: lv for lv in units()}

@@ -88,7 +88,7 @@ ALIASES: dict[Level, tuple[str, ...]] = {
     Level.GRID: ("grid", "网格"),
 }
 
-# 省, 市, 区, 街道/镇, 社区/村 and 网格 are also the project's own labels (Level): exports read back.
+# 省, 市, 区, 街道/镇, 社区/村 and 网格 are the project's own labels (Level) too: exports read back.
 LEVEL_NAMES: dict[str, Level] = {name: level for level, names in ALIASES.items() for name in names}
 
 

@@ -14,8 +14,6 @@ from gridgov.territory.levels import Level
 __all__ = ["BoundaryRevision", "BoundaryVersion", "GridKind", "Level", "Region", "WorkLine"]
 
 
-
-
 class GridKind(models.TextChoices):
     """网格类型."""
 

@@ -155,7 +155,11 @@ def _check_fields(spec: RegionSpec, known_lines: set[str]) -> list[Problem]:
             reason = f"at most {longest} characters ({len(value)} given)"
             out.append(Problem(spec.code, name, reason, spec.row))
     if spec.level not in Level.values:
-        out.append(Problem(spec.code, "level", f"must be one of {Level.values}, got {spec.level!r}", spec.row))
+        out.append(
+            Problem(
+                spec.code, "level", f"must be one of {Level.values}, got {spec.level!r}", spec.row
+            )
+        )
     if spec.level == Level.GRID:
         if spec.kind not in GridKind.values:
             allowed = ", ".join(GridKind.values)

@@ -25,7 +25,6 @@ from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State, Step
 
 
-
 @dataclass
 class Row:
     key: str
