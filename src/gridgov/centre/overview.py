@@ -331,7 +331,10 @@ def _ranked_units(
 ) -> list[Any]:
     if level == "station":
         return station_units([s[1] for s in stations])
-    regions = scope.regions_for(user, Region.objects.active().filter(level=from_key(level)))
+    wanted = from_key(level)
+    if wanted is None:
+        return []
+    regions = scope.regions_for(user, Region.objects.active().filter(level=wanted))
     return region_units(list(regions.order_by("code")))
 
 

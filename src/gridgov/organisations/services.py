@@ -254,8 +254,9 @@ def grids_for(user: Account) -> QuerySet[Region]:
 
 
 def filter_units(user: Reader | None) -> QuerySet[Region]:
-    """Streets and communities in the account's scope."""
-    qs = Region.objects.active().defer("geometry").filter(level__in=[Level.STREET, Level.COMMUNITY])
+    """The units below the root (districts in a city, streets, communities) in the account's
+    scope."""
+    qs = Region.objects.active().defer("geometry").filter(level__in=ladder.units_below_root())
     return scope.regions_for(user, qs).order_by("code")
 
 
@@ -264,7 +265,7 @@ def unit_by_code(code: str) -> Region | None:
     return (
         Region.objects.active()
         .defer("geometry")
-        .filter(code=code, level__in=[Level.STREET, Level.COMMUNITY])
+        .filter(code=code, level__in=ladder.units_below_root())
         .first()
     )
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from gridgov.apikit import xlsx_response
 from gridgov.core.actor import Account
 from gridgov.errors import add_form_error
+from gridgov.people import scope
 from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.forms import (
     DocumentForm,
@@ -73,8 +74,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     form, qs = _filtered(request)
     projects = list(qs)
-    # By street; a community's account (no street in its scope) sees its communities.
-    units = services.stat_units(request.user, Level.STREET) or services.stat_units(
+    # By the level below the viewer's unit (districts for a city, streets for a district); a
+    # community's account (nothing of that level in its scope) sees its communities.
+    wanted = scope.ranked_level(request.user)
+    level = Level.STREET if wanted is None or wanted == Level.GRID else wanted
+    units = services.stat_units(request.user, level) or services.stat_units(
         request.user, Level.COMMUNITY
     )
     context = {

@@ -186,17 +186,18 @@ def resolve_parent(code: str, level: Level | None) -> Region:
         raise DomainError.not_found(f"--parent {code}: no such region")
     if region.retired_at is not None:
         raise DomainError.invalid("parent", f"--parent {code}: that region is retired")
-    wanted = ladder.above(level) if level is not None else None
-    if level is not None and wanted is None:
-        raise DomainError.invalid(
-            "parent", f"--parent: level {int(level)} is the top configured level, it has no parent"
-        )
-    if level is not None and region.level != wanted:
-        raise DomainError.invalid(
-            "parent",
-            f"--parent {code} is at level {region.level}; "
-            f"level-{int(level)} features need a level-{int(wanted)} parent",
-        )
+    if level is not None:
+        wanted = ladder.above(level)
+        if wanted is None:
+            raise DomainError.invalid(
+                "parent", f"--parent: level {int(level)} is the top configured level, no parent"
+            )
+        if region.level != wanted:
+            raise DomainError.invalid(
+                "parent",
+                f"--parent {code} is at level {region.level}; "
+                f"level-{int(level)} features need a level-{int(wanted)} parent",
+            )
     if region.level == Level.GRID:
         raise DomainError.invalid("parent", f"--parent {code} is a grid; grids have no children")
     return region
