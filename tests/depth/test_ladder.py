@@ -156,5 +156,7 @@ def test_a_tree_may_start_at_any_level_and_parents_follow_the_ladder(db, setting
         [RegionSpec("S-G", "网格", Level.GRID, "S", box(110, 30, 110.1, 30.1), "urban", [])]
     )
     assert ok.ok, ok.problems
-    bad = validate_plan([RegionSpec("S-C", "社区", Level.COMMUNITY, "S", box(110, 30, 110.1, 30.1))])
+    bad = validate_plan(
+        [RegionSpec("S-C", "社区", Level.COMMUNITY, "S", box(110, 30, 110.1, 30.1))]
+    )
     assert "not one of the configured levels" in bad.problems[0].reason

@@ -456,13 +456,14 @@ class TargetProgress:
 
 
 def _district_of(region: Region) -> Region | None:
-    """The district-level unit the region lies in (its 区/县, at whatever depth the tree
-    starts), else its tree's root; None for the region itself."""
-    ids = region.ancestor_ids()
+    """The wider unit a region's target falls back on: the district-level unit it lies in (its
+    区/县, at whatever depth the tree starts), else its tree's root (a district's city); None
+    for a root."""
+    ids = [i for i in region.ancestor_ids() if i != region.pk]
     found = Region.objects.filter(pk__in=ids, level=Level.DISTRICT).first()
     if found is None and ids:
         found = Region.objects.filter(pk=ids[0]).first()
-    return None if found is None or found.pk == region.pk else found
+    return found
 
 
 def _last_year_rest(target: Target, unit: Unit, rest: tuple[dt.date, dt.date]) -> tuple[float, str]:
