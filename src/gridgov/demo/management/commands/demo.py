@@ -126,7 +126,9 @@ class Command(BaseCommand):
                 )
                 forecast = None if opts["no_air"] else generate_forecast(progress=step)
                 built_city = None
+                city_seconds = 0.0
                 if opts["city"]:
+                    city_started = time.perf_counter()
                     # The other districts last: every step above built the demo district alone.
                     built_city = city.build_other_districts(
                         opts["seed"], opts["city_districts"], progress=step
@@ -134,6 +136,7 @@ class Command(BaseCommand):
                     if not opts["no_air"]:
                         built_city.stored = city.seed_readings(opts["seed"])
                         step("city air", 1)
+                    city_seconds = time.perf_counter() - city_started
                 # The step counts are estimates (the air part's depends on the data); the bar
                 # ends full when the build has.
                 progress.update(task, completed=total, description="Built")
@@ -148,7 +151,8 @@ class Command(BaseCommand):
                     f"[green]City {city.CITY_NAME}: {built_city.districts} districts and "
                     f"counties; the others {built_city.regions - 1} regions "
                     f"({built_city.grids} grids), {built_city.people} people, "
-                    f"{built_city.stations} stations, {built_city.stored:,} hourly readings.[/]"
+                    f"{built_city.stations} stations, {built_city.stored:,} hourly readings "
+                    f"(built in {city_seconds:.1f} s).[/]"
                 )
             if sources is not None:
                 console.print(
