@@ -439,12 +439,14 @@ def search(
 
 
 def default_by(user: Account) -> str:
-    """Rows by the level below the viewer's unit (districts for a city's office, streets for a
-    district's), by community for a street's and for a community's account."""
-    level = scope.ranked_level(user)
-    if level is None or level >= Level.COMMUNITY:
-        return "community"
-    return key(level)
+    """Rows by the level below an office above the street (districts for a city's office,
+    streets for a district's); by street for those who see a street (a street's own row), by
+    community for a community's account."""
+    own = scope.own_level(user)
+    if own is not None and own < Level.STREET:
+        below = scope.ranked_level(user)
+        return key(below) if below is not None and below != Level.GRID else "community"
+    return "street" if filter_units(user).filter(level=Level.STREET).exists() else "community"
 
 
 def _rate(part: int, whole: int) -> float | None:

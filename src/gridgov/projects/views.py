@@ -74,10 +74,13 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     form, qs = _filtered(request)
     projects = list(qs)
-    # By the level below the viewer's unit (districts for a city, streets for a district); a
-    # community's account (nothing of that level in its scope) sees its communities.
-    wanted = scope.ranked_level(request.user)
-    level = Level.STREET if wanted is None or wanted == Level.GRID else wanted
+    # By the level below an office above the street (districts for a city, streets for a
+    # district); by street below it (a street's own row); a community's account (no street in
+    # its scope) sees its communities.
+    own, wanted = scope.own_level(request.user), scope.ranked_level(request.user)
+    level = Level.STREET
+    if own is not None and own < Level.STREET and wanted is not None and wanted != Level.GRID:
+        level = wanted
     units = services.stat_units(request.user, level) or services.stat_units(
         request.user, Level.COMMUNITY
     )
