@@ -7,8 +7,8 @@ A level left out of the configured list is skipped: with no community level, the
 street is the grid. The grid is always the leaf. Rules whose meaning is relative ("the level
 below the viewer's unit") use these functions, never a literal level.
 
-The parsing runs when the settings load (it imports no model); the other functions read
-`settings.GRIDGOV_TERRITORY_LEVELS`.
+The settings parse the list with level_names.parse_config (no Django there); these functions
+read `settings.GRIDGOV_TERRITORY_LEVELS`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from gridgov.territory.levels import ALIASES, KEYS, Level, parse_level
+from gridgov.territory import level_names
+from gridgov.territory.levels import KEYS, Level
 
 T = TypeVar("T")
 
@@ -24,37 +25,15 @@ DEFAULT: tuple[Level, ...] = tuple(Level)  # 省, 市, 区, 街道, 社区, 网�
 
 
 def parse_config(raw: str, name: str = "GRIDGOV_TERRITORY_LEVELS") -> tuple[Level, ...]:
-    """The configured levels from a comma-separated list of level names or numbers ("市,区,街道,
-    社区,网格", "city,district,street,grid", "0,1,2,4"); empty: every level. Raises ValueError,
-    naming the variable, for an unknown name, a repeat, an order other than top first, or a
-    list without the grid at its end or without any level above it."""
-    words = [w.strip() for w in raw.replace("，", ",").split(",") if w.strip()]
-    if not words:
-        return DEFAULT
-    levels: list[Level] = []
-    for word in words:
-        level = parse_level(word)
-        if level is None:
-            known = ", ".join(f"{ALIASES[lv][0]}/{ALIASES[lv][1]}" for lv in Level)
-            raise ValueError(f"{name}: unknown level {word!r} (known: {known})")
-        if level in levels:
-            raise ValueError(f"{name}: level {word!r} is named twice")
-        levels.append(level)
-    if levels != sorted(levels):
-        order = " > ".join(ALIASES[lv][1] for lv in Level)
-        raise ValueError(f"{name}: list the levels from the top down ({order}), got {raw!r}")
-    if levels[-1] != Level.GRID:
-        raise ValueError(f"{name}: the last level must be the grid (网格), got {raw!r}")
-    if len(levels) < 2:
-        raise ValueError(f"{name}: at least one level above the grid is needed, got {raw!r}")
-    return tuple(levels)
+    """The configured levels (level_names.parse_config, which the settings use) as Levels."""
+    return tuple(Level(n) for n in level_names.parse_config(raw, name))
 
 
 def configured() -> tuple[Level, ...]:
     """The levels this deployment uses, top first; the grid last."""
     from django.conf import settings
 
-    return tuple(getattr(settings, "GRIDGOV_TERRITORY_LEVELS", DEFAULT))
+    return tuple(Level(lv) for lv in getattr(settings, "GRIDGOV_TERRITORY_LEVELS", DEFAULT))
 
 
 def top() -> Level:

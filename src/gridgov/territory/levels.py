@@ -8,7 +8,7 @@ unchanged. Which levels a deployment uses is `ladder.configured()`.
 
 China's administrative names map onto them: 省/自治区/直辖市… province-level, 市/地级市/州/盟…
 city-level, 区/县/县级市/旗… district-level, 街道/镇/乡… street-level, 社区/村/居委会…
-community-level, 网格 a grid. This module imports no model, so the settings can read it.
+community-level, 网格 a grid (level_names.py, which the settings read).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gridgov.territory import level_names
 
 
 class Level(models.IntegerChoices):
@@ -41,51 +43,7 @@ KEYS: dict[int, str] = {
 }
 
 ALIASES: dict[Level, tuple[str, ...]] = {
-    Level.PROVINCE: (
-        "province",
-        "省",
-        "自治区",
-        "直辖市",
-        "特别行政区",
-        "省级",
-    ),
-    Level.CITY: (
-        "city",
-        "prefecture",
-        "市",
-        "地级市",
-        "州",
-        "自治州",
-        "盟",
-        "地区",
-        "市级",
-    ),
-    Level.DISTRICT: (
-        "district",
-        "county",
-        "区",
-        "县",
-        "县级市",
-        "旗",
-        "自治县",
-        "自治旗",
-        "林区",
-        "特区",
-        "区/县",
-        "区/县/县级市",
-    ),
-    Level.STREET: ("street", "town", "township", "街道", "镇", "乡", "民族乡", "苏木", "街道/镇"),
-    Level.COMMUNITY: (
-        "community",
-        "village",
-        "社区",
-        "村",
-        "居委会",
-        "村委会",
-        "嘎查",
-        "社区/村",
-    ),
-    Level.GRID: ("grid", "网格"),
+    Level(number): names for number, names in level_names.ALIASES.items()
 }
 
 # 省, 市, 区, 街道/镇, 社区/村 and 网格 are the project's own labels (Level) too: exports read back.
@@ -94,14 +52,8 @@ LEVEL_NAMES: dict[str, Level] = {name: level for level, names in ALIASES.items()
 
 def parse_level(value: Any) -> Level | None:
     """The level a value names (-1 to 4, "4", "县", "市", "Street", …), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Level(value) if value in Level.values else None
-    text = str(value if value is not None else "").strip().lower()
-    if text.lstrip("-").isdigit():
-        return Level(int(text)) if int(text) in Level.values else None
-    return LEVEL_NAMES.get(text)
+    number = level_names.number_of(value)
+    return None if number is None else Level(number)
 
 
 def key(level: int) -> str:
