@@ -227,3 +227,20 @@ def test_a_streets_target_falls_back_to_its_district_not_the_city(city):
     assert district_of(street) == city["CT-D2"]
     assert district_of(city["CT-D1"]) == city["CT-D1"]
     assert _district_of(city["CT-D1"]) == city["CT"]  # a district's own: the city above it
+
+
+def test_inspection_statistics_are_by_district_for_the_city(client, city, city_users):
+    from gridgov.inspections import plans
+
+    day = today()
+    rows = plans.statistics(city_users["city_command"], day, day, Level.DISTRICT)
+    assert rows[-1].unit_code == ""  # the total; no source, so no unit row
+    client.force_login(city_users["city_command"])
+    page = client.get("/inspections/")
+    assert page.status_code == 200 and page.context["level"] == "district"
+    client.force_login(city_users["d1_office"])
+    assert client.get("/inspections/").context["level"] == "street"
+    client.force_login(city_users["s1_official"])
+    assert client.get("/inspections/").context["level"] == "street"
+    answer = client.get("/api/v1/inspections/stats", {"level": "grid", "from": day, "to": day})
+    assert answer.status_code == 400 and "district" in answer.json()["detail"]

@@ -146,3 +146,13 @@ def ranked_level(user: Reader | None) -> Level | None:
     grid for a community). None for an account with no unit, or one at the grid."""
     own = own_level(user)
     return None if own is None else ladder.below(own)
+
+
+def office_table_level(user: Reader | None) -> Level:
+    """The level a statistics table is by, by default: the level below an office above the
+    street (districts for a city's office, streets for a district's); the street below that
+    (a street's own row among those it sees)."""
+    own, below = own_level(user), ranked_level(user)
+    if own is not None and own < Level.STREET and below is not None and below != Level.GRID:
+        return below
+    return Level.STREET
