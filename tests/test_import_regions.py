@@ -346,10 +346,13 @@ def test_chinese_level_names_map_onto_the_four_levels(tmp_path, name, level):
 
 
 def test_an_unknown_level_is_refused_per_row_with_the_accepted_names(tmp_path):
-    path = write(tmp_path, [feature("X", "某市", "city", None, box(0, 0, 1, 1))])
+    path = write(tmp_path, [feature("X", "某大区", "region", None, box(0, 0, 1, 1))])
     [problem] = read_feature_collection(path).problems
     assert (
-        problem.row == 1 and "unknown level 'city'" in problem.reason and "村委会" in problem.reason
+        problem.row == 1
+        and "unknown level 'region'" in problem.reason
+        and "村委会" in problem.reason
+        and "地级市" in problem.reason
     )
 
 
@@ -397,10 +400,10 @@ def test_a_level_property_disagreeing_with_the_level_option_is_refused(db, tmp_p
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--level", "省"], "--level '省': unknown level name"),
+        (["--level", "大区"], "--level '大区': unknown level name"),
         (["--level", "乡", "--parent", "NOPE"], "--parent NOPE: no such region"),
         (["--level", "乡", "--parent", "D-S1"], "level-2 features need a level-1 parent"),
-        (["--level", "县", "--parent", "D"], "a district (level 1) has no parent"),
+        (["--level", "县", "--parent", "D"], "level-1 features need a level-0 parent"),
         (["--parent", "D-S1-C1-G1"], "is a grid"),
     ],
 )

@@ -11,6 +11,7 @@ import dj_database_url
 
 from gridgov import config
 from gridgov.emergency import warning_rules
+from gridgov.territory import level_names
 from gridgov.web import tiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -190,6 +191,11 @@ LOGGING = {
     },
 }
 
+# The levels of the territory this deployment uses, top first, the grid last (territory/ladder.py,
+# level_names.py):
+# names or numbers, e.g. "市,区,街道,社区,网格"; empty: 省, 市, 区, 街道, 社区, 网格. A tree may
+# start at any of them. A bad list stops the start with the reason.
+GRIDGOV_TERRITORY_LEVELS = level_names.parse_config(config.env_str("GRIDGOV_TERRITORY_LEVELS", ""))
 # Territory: how far a child may stick out of its parent, and grids of one community overlap,
 # as a fraction of the smaller polygon's area, before the geometry is refused.
 GRIDGOV_GEOMETRY_TOLERANCE = config.env_float("GRIDGOV_GEOMETRY_TOLERANCE", 0.001, minimum=0)

@@ -24,7 +24,8 @@ from gridgov.core.actor import Account, recorded_user
 from gridgov.core.scopes import under_paths
 from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people import scope
-from gridgov.territory.models import Level, Region
+from gridgov.territory import ladder
+from gridgov.territory.models import Region
 
 # States an alarm can be in, in the order the desk lists them.
 OPEN, ACKNOWLEDGED, ENDED = "open", "acknowledged", "ended"
@@ -67,9 +68,10 @@ def alarms_for(user: Account) -> QuerySet[Alarm]:
 
 
 def filter_units(user: Account) -> QuerySet[Region]:
-    """Streets and communities the account may filter by."""
+    """The units below the root (districts in a city, streets, communities) the account may
+    filter by."""
     return scope.regions_for(
-        user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
+        user, Region.objects.active().filter(level__in=ladder.units_below_root())
     ).order_by("path")
 
 

@@ -54,7 +54,8 @@ from gridgov.air.stats import RANK_METRICS
 from gridgov.apikit import CSV, ApiError, download, error_body, errors
 from gridgov.core.dbrouter import replica_reads
 from gridgov.people.scope import visible_region
-from gridgov.territory.models import Level, Region
+from gridgov.territory import ladder
+from gridgov.territory.models import Region
 
 router = Router()
 ingest_router = Router()
@@ -367,8 +368,6 @@ def calculate(request: HttpRequest, payload: AqiIn) -> Any:
 
 # --- assessment, rankings, targets -----------------------------------------------------------
 
-UNIT_LEVELS = {"street": Level.STREET, "community": Level.COMMUNITY, "district": Level.DISTRICT}
-
 
 def requested_units(
     request: HttpRequest, level: str | None, region: str | None, station: str | None
@@ -381,9 +380,11 @@ def requested_units(
     if level == "station" or level is None:
         codes = list(visible_stations(request).values_list("code", flat=True))
         return station_units(codes)
-    if level not in UNIT_LEVELS:
-        raise ApiError(400, "level must be station, community, street or district", field="level")
-    regions = Region.objects.for_user(request.user).active().filter(level=UNIT_LEVELS[level])
+    unit_levels = ladder.unit_keys()  # city, district, street, community (those configured)
+    if level not in unit_levels:
+        words = ", ".join(["station", *reversed(unit_levels)])
+        raise ApiError(400, f"level must be {words}", field="level")
+    regions = Region.objects.for_user(request.user).active().filter(level=unit_levels[level])
     return region_units(list(regions.order_by("code")))
 
 
@@ -407,7 +408,9 @@ def assessment(
     request: HttpRequest,
     start: str | None = param.Query(None, alias="from", description=PERIOD_DOC),
     end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
-    level: str | None = param.Query(None, description="station, community, street or district"),
+    level: str | None = param.Query(
+        None, description="station, community, street, district or city"
+    ),
     region: str | None = None,
     station: str | None = None,
     standard: Literal["2012", "2026"] | None = None,
@@ -425,7 +428,8 @@ def rankings(
     end: str | None = param.Query(None, alias="to", description="YYYY-MM-DD inclusive (CST)"),
     level: str | None = param.Query(
         None,
-        description="station, community or street; default: the level below the caller's unit",
+        description="station, community, street, district or city; default: the level below the "
+        "caller's unit",
     ),
     metric: str = param.Query("pm25", description=", ".join(RANK_METRICS)),
 ) -> Any:

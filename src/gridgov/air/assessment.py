@@ -456,9 +456,14 @@ class TargetProgress:
 
 
 def _district_of(region: Region) -> Region | None:
-    root = region.path.strip("/").split("/")[0]
-    district = Region.objects.filter(pk=int(root), level=Level.DISTRICT).first()
-    return None if district is None or district.pk == region.pk else district
+    """The wider unit a region's target falls back on: the district-level unit it lies in (its
+    区/县, at whatever depth the tree starts), else its tree's root (a district's city); None
+    for a root."""
+    ids = [i for i in region.ancestor_ids() if i != region.pk]
+    found = Region.objects.filter(pk__in=ids, level=Level.DISTRICT).first()
+    if found is None and ids:
+        found = Region.objects.filter(pk=ids[0]).first()
+    return found
 
 
 def _last_year_rest(target: Target, unit: Unit, rest: tuple[dt.date, dt.date]) -> tuple[float, str]:

@@ -179,9 +179,10 @@ def unit_stations(region: Region) -> list[tuple[int, str]]:
 
 
 def choosable_units(user: Account) -> list[Region]:
-    """The district and street units an account may read the forecast of, its own first."""
+    """The units down to the street (a city, districts, streets) an account may read the
+    forecast of, its own first."""
     paths = scope.scope_paths(user)
-    qs = Region.objects.active().filter(level__in=[Level.DISTRICT, Level.STREET])
+    qs = Region.objects.active().filter(level__lte=Level.STREET)
     if paths is scope.ALL:
         return list(qs.order_by("level", "code"))
     own = list(Region.objects.active().filter(path__in=paths or []).order_by("level", "code"))

@@ -71,15 +71,12 @@ def resolve(
 
 
 def default_level(user: Account) -> str:
-    """The unit level rankings default to: the level below the viewer's own unit (streets for
-    the district, communities for a street, stations for a community or a grid). A community
-    account has no street in its scope, so a street ranking would show it an empty table."""
+    """The unit level rankings default to: the configured level below the viewer's own unit
+    (districts for a city, streets for a district, communities for a street, stations for a
+    community or a grid: territory.ladder). A community account has no street in its scope, so
+    a street ranking would show it an empty table."""
     from gridgov.people import scope
-    from gridgov.territory.models import Level, Region
+    from gridgov.territory.levels import Level, key
 
-    paths = scope.scope_paths(user)
-    if paths is scope.ALL:
-        return "street"
-    levels: list[int] = list(Region.objects.filter(path__in=paths).values_list("level", flat=True))
-    below = {int(Level.DISTRICT): "street", int(Level.STREET): "community"}
-    return below.get(min(levels, default=int(Level.GRID)), "station")
+    level = scope.ranked_level(user)
+    return "station" if level is None or level == Level.GRID else key(level)

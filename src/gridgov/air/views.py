@@ -32,6 +32,8 @@ from gridgov.air.rose_views import rose_context
 from gridgov.air.stats import RANK_METRICS
 from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import DomainError
+from gridgov.territory import ladder
+from gridgov.territory.levels import key as level_key
 
 
 def _visible_stations(request: HttpRequest) -> Any:
@@ -143,7 +145,14 @@ def targets_page(request: HttpRequest) -> HttpResponse:
     return render(request, "air/targets.html", {"rows": rows, "as_of": as_of})
 
 
-LEVEL_CHOICES = [("street", "街道/镇"), ("community", "社区/村"), ("station", "站点")]
+def level_choices() -> list[tuple[str, str]]:
+    """The levels a ranking may list: the configured unit levels below the stored trees' root
+    (districts and below in a city's deployment, streets and below in a district's), and
+    stations."""
+    units = [(level_key(lv), str(lv.label)) for lv in ladder.units_below_root()]
+    return [*units, ("station", str(_("站点")))]
+
+
 METRIC_LABELS = {
     "pm25": "PM2.5",
     "pm10": "PM10",
@@ -163,8 +172,9 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
     )
     if start > end:
         start = end.replace(day=1)
+    levels = level_choices()
     level = request.GET.get("level") or periods.default_level(request.user)
-    if level not in dict(LEVEL_CHOICES):
+    if level not in dict(levels):
         level = periods.default_level(request.user)
     metric = request.GET.get("metric", "pm25")
     if metric not in RANK_METRICS:
@@ -183,7 +193,7 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
             "is_default": "from" not in request.GET and "to" not in request.GET,
             "level": level,
             "metric": metric,
-            "levels": LEVEL_CHOICES,
+            "levels": levels,
             "metrics": METRIC_LABELS.items(),
             "isfinite": math.isfinite,
         },

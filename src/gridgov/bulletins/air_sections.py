@@ -22,6 +22,7 @@ from gridgov.bulletins.shapes import (
     say,
 )
 from gridgov.people import scope
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 PM25_DAILY_LIMIT = 75.0  # GB 3095 grade II, 24-hour mean
@@ -121,9 +122,15 @@ def air_section(region: Region, period: Period) -> Section:
 
 
 def ranking_levels(region: Region) -> list[int]:
-    """The levels a unit's bulletin ranks: a district its streets and communities, a street
-    its communities."""
-    return [lvl for lvl in (Level.STREET, Level.COMMUNITY) if lvl > region.level]
+    """The levels a unit's bulletin ranks: the two configured levels below it, above the grid (a
+    city its districts and streets, a district its streets and communities, a street its
+    communities)."""
+    out: list[int] = []
+    level = ladder.below(region.level)
+    while level is not None and level != Level.GRID and len(out) < 2:
+        out.append(level)
+        level = ladder.below(level)
+    return out
 
 
 def bottom_of(ranked: list[air.RankedRow]) -> list[air.RankedRow]:

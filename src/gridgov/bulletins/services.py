@@ -22,12 +22,19 @@ from gridgov.inbox.models import Notification
 from gridgov.inbox.notify import notify
 from gridgov.people import scope
 from gridgov.people.models import Post
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 log = logging.getLogger(__name__)
 
 GENERATE = "bulletins.generate_bulletin"
-UNIT_LEVELS = (Level.DISTRICT, Level.STREET)
+
+
+def unit_levels() -> tuple[int, ...]:
+    """The levels whose units have a bulletin: every configured level from the top down to the
+    street/town (a city, its districts and counties, their streets; a district and its
+    streets). Communities and grids have none."""
+    return tuple(lv for lv in ladder.units() if lv <= Level.STREET)
 
 
 class BulletinError(FieldRefusal, ValueError):
@@ -81,23 +88,25 @@ def can_generate(user: Account) -> bool:
 
 
 def unit_for(code: str | None, user: Account = None) -> Region:
-    """The unit a bulletin is about: the district (by default, the only one or the first) or a
-    street/town, active; with an account, one inside its scope."""
-    qs = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
+    """The unit a bulletin is about: the root of the territory (by default, the only one or the
+    first: the city, or the district) or a unit below it down to a street/town, active; with
+    an account, one inside its scope."""
+    qs = Region.objects.active().filter(level__in=unit_levels()).defer("geometry")
     if code:
         region = qs.filter(code=code).first()
     else:
-        region = qs.filter(level=Level.DISTRICT).order_by("code").first()
+        region = qs.filter(parent__isnull=True).order_by("level", "code").first()
     if region is None or (user is not None and not scope.can_see_region(user, region)):
         if not code:
-            raise UnknownRegion("region", "there is no district: import the regions first")
-        raise UnknownRegion("region", f"no district or street/town with code {code!r}")
+            raise UnknownRegion("region", "there is no territory: import the regions first")
+        raise UnknownRegion("region", f"no city, district or street/town with code {code!r}")
     return region
 
 
 def bulletin_units(user: Account) -> list[Region]:
-    """The units the account may generate bulletins for (the district and streets it sees)."""
-    qs = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
+    """The units the account may generate bulletins for (the city, districts and streets it
+    sees)."""
+    qs = Region.objects.active().filter(level__in=unit_levels()).defer("geometry")
     return list(scope.regions_for(user, qs).order_by("level", "code"))
 
 
@@ -132,8 +141,8 @@ def generate(
 ) -> tuple[Bulletin, bool]:
     """(the bulletin, whether it was made now). The same unit and period answer the stored one
     unchanged unless `force`, which redraws it from today's data under its number."""
-    if region.level not in UNIT_LEVELS or region.retired_at is not None:
-        raise BulletinError("region", "a bulletin is for a district or a street/town")
+    if region.level not in unit_levels() or region.retired_at is not None:
+        raise BulletinError("region", "a bulletin is for a city, a district or a street/town")
     try:
         period = period_for(kind, day, on)
     except PeriodError as exc:
@@ -237,7 +246,7 @@ def run_schedule(today: dt.date | None = None) -> list[Bulletin]:
     each new one to its unit's inbox. Repeating it makes and sends nothing new."""
     today = today or timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
-    units = Region.objects.active().filter(level__in=UNIT_LEVELS).defer("geometry")
+    units = Region.objects.active().filter(level__in=unit_levels()).defer("geometry")
     made = []
     for region in units.order_by("level", "code"):
         for kind in due_kinds(today):

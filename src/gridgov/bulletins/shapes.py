@@ -13,11 +13,20 @@ from typing import Any
 from gridgov.air.models import CST
 from gridgov.bulletins.periods import KIND_LABELS, Period
 from gridgov.people import scope
+from gridgov.territory import ladder
+from gridgov.territory.levels import KEYS
 from gridgov.territory.models import Level, Region
 
 NUMERALS = "一二三四五六七八九十"
-LEVEL_NAMES = {Level.STREET: "街道（镇）", Level.COMMUNITY: "社区（村）"}
-LEVEL_KEYS = {Level.STREET: "street", Level.COMMUNITY: "community"}
+LEVEL_NAMES = {
+    Level.PROVINCE: "省（区、市）",
+    Level.CITY: "市（州）",
+    Level.DISTRICT: "区（县）",
+    Level.STREET: "街道（镇）",
+    Level.COMMUNITY: "社区（村）",
+    Level.GRID: "网格",
+}
+LEVEL_KEYS = KEYS
 
 
 class UnitReader:
@@ -188,9 +197,6 @@ def unit_finder(reader: UnitReader, level: int) -> Callable[[str], Region | None
     }
 
     def find(path: str) -> Region | None:
-        parts = path.strip("/").split("/")
-        if len(parts) < level:
-            return None
-        return units.get("/" + "/".join(parts[:level]) + "/")
+        return ladder.on_path(path, units)
 
     return find

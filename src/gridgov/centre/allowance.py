@@ -60,7 +60,7 @@ from gridgov.air.assessment import (
 from gridgov.air.forecast import CST, DayForecast, for_region, forecast_aqi
 from gridgov.air.models import Target, TargetMetric
 from gridgov.sources.categories import LABELS as SOURCE_LABELS
-from gridgov.territory.models import Region
+from gridgov.territory.models import Level, Region
 from gridgov.workorders.effect import (
     EFFECT_HOURS,
     UNATTRIBUTED,
@@ -209,8 +209,16 @@ class Allowance:
 
 
 def district_of(region: Region) -> Region:
-    """The root of the region's tree (its district; itself for a district)."""
-    root = int(region.path.strip("/").split("/")[0])
+    """The district-level unit the region lies in (itself for a district or a city), at
+    whatever depth the tree starts; with no district above it, the root of its tree."""
+    if region.level <= Level.DISTRICT:
+        return region
+    found = Region.objects.filter(pk__in=region.ancestor_ids(), level=Level.DISTRICT).first()
+    return found if found is not None else _root(region)
+
+
+def _root(region: Region) -> Region:
+    root = region.ancestor_ids()[0]
     return region if root == region.pk else Region.objects.get(pk=root)
 
 

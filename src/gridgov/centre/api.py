@@ -26,7 +26,9 @@ router = Router()
 class OverviewUnitOut(Schema):
     code: str
     name: str
-    level: int = Field(description="1 district, 2 street/town, 3 community/village, 4 grid")
+    level: int = Field(
+        description="-1 province, 0 city, 1 district, 2 street/town, 3 community/village, 4 grid"
+    )
 
 
 class OverviewLevelCountOut(Schema):

@@ -97,23 +97,20 @@ def check_period(start: dt.date, end: dt.date) -> None:
 
 
 def compared_units(user: Account) -> list[Region]:
-    """The units the viewer compares: streets for the district office, its communities for a
-    street, and for a community or a grid its own community."""
+    """The units the viewer compares: the configured level below its own highest unit (districts
+    for a city's office, streets for a district's, its communities for a street), and for a
+    community or a grid its own community."""
     active = Region.objects.active()
-    paths = scope.scope_paths(user)
-    if paths is scope.ALL:
-        return list(active.filter(level=Level.STREET).order_by("code"))
-    if not paths:
+    wanted = scope.ranked_level(user)
+    if wanted is None and scope.own_level(user) is None:
         return []
-    own = list(active.filter(path__in=paths))
-    top = min((r.level for r in own), default=None)
-    if top is None:
-        return []
-    if top <= Level.STREET:
-        return list(scope.regions_for(user, active.filter(level=Level.COMMUNITY)).order_by("code"))
-    # A community or a grid: the community above (or at) each path.
-    community_paths = {"/".join(p.split("/")[:4]) + "/" for p in paths}
-    return list(active.filter(level=Level.COMMUNITY, path__in=community_paths).order_by("code"))
+    if wanted is not None and wanted != Level.GRID:
+        return list(scope.regions_for(user, active.filter(level=wanted)).order_by("code"))
+    # A community or a grid: the community above (or at) each path, at whatever depth.
+    paths = scope.scope_paths(user) or []
+    return list(
+        active.filter(level=Level.COMMUNITY, path__in=scope.ancestor_paths(paths)).order_by("code")
+    )
 
 
 def governance(user: Account, start: dt.date, end: dt.date) -> Governance:

@@ -45,6 +45,8 @@ from gridgov.centre.forecast_strip import ForecastStrip, strip
 from gridgov.core.actor import Account
 from gridgov.people import scope
 from gridgov.racing.services import SummaryRow, card_summary
+from gridgov.territory import ladder
+from gridgov.territory.levels import from_key, key
 from gridgov.territory.models import Level, Region
 from gridgov.web import panels
 from gridgov.web.panels import link
@@ -191,12 +193,12 @@ class Overview:
 
 
 def top_units(user: Account) -> list[Region]:
-    """The viewer's own units: the district(s) for the command office, else the regions of the
-    account's posts (their subtrees being its scope)."""
+    """The viewer's own units: the roots of the territory (the city, or the district) for the
+    command office, else the regions of the account's posts (their subtrees being its scope)."""
     paths = scope.scope_paths(user)
     qs = Region.objects.active()
     if paths is scope.ALL:
-        return list(qs.filter(level=Level.DISTRICT).order_by("code"))
+        return list(qs.filter(parent__isnull=True).order_by("level", "code"))
     return list(qs.filter(path__in=paths or []).order_by("level", "code"))
 
 
@@ -270,13 +272,13 @@ def target_row(target: Target, today: dt.date, now: dt.datetime | None = None) -
     )
 
 
-# The rankings page's level where a unit's own figure appears (a district's: among its streets).
-RANKINGS_LEVEL: dict[int, str] = {
-    Level.DISTRICT: "street",
-    Level.STREET: "street",
-    Level.COMMUNITY: "community",
-    Level.GRID: "station",
-}
+def rankings_level(region: Region) -> str:
+    """The rankings page's level where a unit's own figure appears: among its peers (a street
+    among the streets, a district of a city among the districts); a root, which has none,
+    among the units below it (a district's streets, a city's districts); a grid among the
+    stations."""
+    level = region.level if region.parent_id is not None else ladder.below(region.level)
+    return "station" if level is None or level == Level.GRID else key(level)
 
 
 def good_days(units: list[Region], start: dt.date, end: dt.date) -> list[GoodDays]:
@@ -284,7 +286,7 @@ def good_days(units: list[Region], start: dt.date, end: dt.date) -> list[GoodDay
     if not units:
         return []
     results = assess(region_units(units), start, end, year_on_year=False)
-    level = {r.code: r.level for r in units}
+    level = {r.code: rankings_level(r) for r in units}
     return [
         GoodDays(
             code=a.code,
@@ -297,7 +299,7 @@ def good_days(units: list[Region], start: dt.date, end: dt.date) -> list[GoodDay
             pm25=_finite(a.pm25),
             url=link(
                 "air:rankings",
-                level=RANKINGS_LEVEL[level[a.code]],
+                level=level[a.code],
                 metric="good_day_ratio",
                 **{"from": start.isoformat(), "to": end.isoformat()},
             ),
@@ -317,13 +319,11 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def ranking_level(user: Account, units: list[Region]) -> str:
-    """What the viewer ranks: streets/towns for the district, communities/villages for a
-    street, the stations for a community or a grid."""
-    if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
-        return "street"
-    if any(u.level == Level.STREET for u in units):
-        return "community"
-    return "station"
+    """What the viewer ranks: the configured level below its own highest unit (districts for a
+    city, streets/towns for a district, communities/villages for a street), the stations for a
+    community or a grid."""
+    wanted = ladder.level_below_units(u.level for u in units)
+    return "station" if wanted is None or wanted == Level.GRID else key(wanted)
 
 
 def _ranked_units(
@@ -331,7 +331,9 @@ def _ranked_units(
 ) -> list[Any]:
     if level == "station":
         return station_units([s[1] for s in stations])
-    wanted = Level.STREET if level == "street" else Level.COMMUNITY
+    wanted = from_key(level)
+    if wanted is None:
+        return []
     regions = scope.regions_for(user, Region.objects.active().filter(level=wanted))
     return region_units(list(regions.order_by("code")))
 

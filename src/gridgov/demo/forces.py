@@ -100,7 +100,9 @@ def _forces(
     user: User,
     result: ForcesResult,
 ) -> list[TaskForce]:
-    commanders = _holders("command_office", [district], start)
+    commanders = _holders("command_office", [district], start) or _holders(
+        "district_command_office", [district], start
+    )
     streets = list(Region.objects.active().filter(level=Level.STREET).order_by("code"))
     officials = _holders("street_official", streets, start)
     secretaries = _holders("secretary", list(Region.objects.filter(level=Level.COMMUNITY)), start)

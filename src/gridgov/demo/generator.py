@@ -116,12 +116,13 @@ class _Community:
 
 
 def build_territory(
-    seed: int, progress: Progress = _noop
+    seed: int, progress: Progress = _noop, parent_code: str | None = None
 ) -> tuple[list[RegionSpec], list[_Community]]:
+    """The district's regions; `parent_code`: the city it lies in (`gridgov demo --city`)."""
     rng = np.random.default_rng(seed)
     names = np.random.default_rng(seed + 1)
     outline = demo_geo.district_outline(rng)
-    specs = [RegionSpec(DISTRICT_CODE, "高新区", Level.DISTRICT, None, to_geojson(outline))]
+    specs = [RegionSpec(DISTRICT_CODE, "高新区", Level.DISTRICT, parent_code, to_geojson(outline))]
     unit_cells = demo_geo.split_weighted(rng, outline, [u[3] for u in UNITS])
     progress("streets", 1)
     communities: list[_Community] = []
@@ -214,9 +215,14 @@ class _People:
 
 
 @transaction.atomic
-def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
-    """Write the whole demo district in one transaction."""
-    specs, communities = build_territory(seed, progress)
+def build_demo(
+    seed: int = 2026, progress: Progress = _noop, city_code: str | None = None
+) -> DemoResult:
+    """Write the whole demo district in one transaction. With `city_code` (the city's region,
+    already stored: demo/city.py), the district lies in that city: the command office
+    (`command`) is the city's 城运中心 and the district's own office holds the district's
+    指挥中心 post (the `district` login)."""
+    specs, communities = build_territory(seed, progress, parent_code=city_code)
     apply_plan(specs, reason="demo district")
     progress("saved", 1)
     from gridgov.territory.models import Region
@@ -283,8 +289,14 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
     for code in unit_codes:
         for _ in range(2):
             hold(people.new(), "street_official", code)
-    for _ in range(3):
-        hold(people.new(), "command_office", DISTRICT_CODE)
+    if city_code is None:
+        for _ in range(3):
+            hold(people.new(), "command_office", DISTRICT_CODE)
+    else:
+        for _ in range(3):
+            hold(people.new(), "city_command_office", city_code)
+        for _ in range(3):
+            hold(people.new(), "district_command_office", DISTRICT_CODE)
     for _ in range(2):  # 数据审核员 of the district's air data
         hold(people.new(), "data_reviewer", DISTRICT_CODE)
     progress("officials", 1)
@@ -305,7 +317,7 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
         batch_size=1000,
     )
     progress("people", 1)
-    accounts = _demo_accounts(posts, saved, communities)
+    accounts = _demo_accounts(posts, saved, communities, city_code)
     progress("accounts", 1)
     return DemoResult(
         regions=len(specs),
@@ -318,6 +330,7 @@ def build_demo(seed: int = 2026, progress: Progress = _noop) -> DemoResult:
 
 DEMO_ROLES = {
     "command": "指挥中心",
+    "district": "区指挥中心",
     "street": "街道/镇干部",
     "community": "社区书记",
     "leader": "网格长",
@@ -341,9 +354,10 @@ def existing_demo_accounts() -> list[DemoAccount]:
 
 
 def _demo_accounts(
-    posts: list[Any], saved: dict[str, Person], communities: list[Any]
+    posts: list[Any], saved: dict[str, Person], communities: list[Any], city_code: str | None
 ) -> list[DemoAccount]:
-    """One login per role, all inside 文苑街道 so their scopes nest visibly."""
+    """One login per role, all inside 文苑街道 so their scopes nest visibly (in a city, the
+    command office is the city's and `district` is the district's office)."""
     wenyuan = communities[0]  # the first community of the first street, 文苑街道
     first_grid = wenyuan.grid_codes[0]
 
@@ -354,8 +368,15 @@ def _demo_accounts(
             if kind == post and c == code and end is None
         )
 
+    if city_code is None:
+        commands = [("command", "指挥中心", holder("command_office", DISTRICT_CODE), "高新区")]
+    else:
+        commands = [
+            ("command", "指挥中心", holder("city_command_office", city_code), "全市"),
+            ("district", "区指挥中心", holder("district_command_office", DISTRICT_CODE), "高新区"),
+        ]
     chosen = [
-        ("command", "指挥中心", holder("command_office", DISTRICT_CODE), "高新区"),
+        *commands,
         ("street", "街道/镇干部", holder("street_official", f"{DISTRICT_CODE}001"), "文苑街道"),
         ("community", "社区书记", holder("secretary", wenyuan.code), wenyuan.name),
         ("leader", "网格长", holder("grid_leader", first_grid), f"{wenyuan.name}第1网格"),
@@ -369,7 +390,7 @@ def _demo_accounts(
             username,
             first_name=person.name,
             password=None,
-            is_staff=username in {"command", "street", "community"},
+            is_staff=username in {"command", "district", "street", "community"},
         )
         user.password = demo_password_hash()
         user.save(update_fields=["password"])

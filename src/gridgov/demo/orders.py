@@ -166,7 +166,7 @@ def generate(
                 at = base + dt.timedelta(minutes=float(rng.uniform(7 * 60, 20 * 60)))
                 if at >= now:
                     continue
-                community = communities.get(int(grid.path.strip("/").split("/")[2]))
+                community = communities.get(grid.parent_id or 0)
                 dispatcher = secretaries.get(community.pk) if community else None
                 reporter = operator if source in (Source.HOTLINE, Source.COMMAND) else None
                 try:

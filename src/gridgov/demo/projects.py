@@ -83,10 +83,14 @@ def _street_of(grid: Region, streets: dict[int, Region]) -> Region | None:
 
 
 def _lead(owner: Region, today: dt.date) -> int | None:
-    post = "command_office" if owner.level == Level.DISTRICT else "street_official"
+    posts = (
+        ["command_office", "district_command_office"]
+        if owner.level == Level.DISTRICT
+        else ["street_official"]
+    )
     found = (
         Post.objects.current(today)
-        .filter(post_type__code=post, region=owner)
+        .filter(post_type__code__in=posts, region=owner)
         .order_by("person__phone")
         .values_list("person_id", flat=True)
         .first()

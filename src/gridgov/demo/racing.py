@@ -107,3 +107,22 @@ def seed_racing(today: dt.date) -> RacingResult:
             services.snapshot(card, start, end)
             snapshots += 1
     return RacingResult(len(cards), snapshots)
+
+
+# 区县赛马: a city's districts and counties, monthly (demo --city).
+DISTRICT_CARD: list[IndicatorSpec] = [
+    ("pm25", 40, Rule.RANK, 60, []),
+    ("good_day_ratio", 30, Rule.THRESHOLD, 60, [[90, 100], [80, 90], [70, 80], [60, 70]]),
+    ("order_on_time_rate", 30, Rule.THRESHOLD, 50, [[95, 100], [90, 90], [80, 80], [70, 70]]),
+]
+
+
+def seed_district_card() -> Scorecard:
+    """The city's card of its districts and counties (区县赛马), computed live (no snapshot)."""
+    return _card(
+        "区县赛马",
+        Level.DISTRICT,
+        DISTRICT_CARD,
+        "市对各区县每月赛马：空气质量与工单办理。",
+        min_orders=0,
+    )

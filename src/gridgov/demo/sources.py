@@ -132,7 +132,10 @@ def generate(seed: int = 2026, progress: Callable[[str, int], None] = _noop) -> 
     grids = [r for r in regions if r.level == Level.GRID]
 
     def street_of(grid: Region) -> Region:
-        return by_id[grid.ancestor_ids()[1]]
+        # The street/town above the grid, at whatever depth the tree starts (a city's too).
+        return next(
+            by_id[i] for i in grid.ancestor_ids() if i in by_id and by_id[i].level == Level.STREET
+        )
 
     urban_grids = [
         g for g in grids if street_of(g) in urban_streets and g.kind != GridKind.DEDICATED

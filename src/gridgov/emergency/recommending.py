@@ -47,7 +47,6 @@ from gridgov.emergency.services import Conflict, EmergencyError, NotAllowed, can
 from gridgov.emergency.warning_rules import Condition, Rules
 from gridgov.errors import NOT_FOUND
 from gridgov.people import scope
-from gridgov.territory.models import Level as RegionLevel
 from gridgov.territory.models import Region
 
 CST = forecast.CST
@@ -69,12 +68,13 @@ def current_basis() -> str:
 
 
 def district() -> Region | None:
-    """The district the recommendations are about (the first, as the bulletins take it)."""
+    """The unit the recommendations are about: the root of the territory (the city, or the
+    district; the first, as the bulletins take it)."""
     return (
         Region.objects.active()
-        .filter(level=RegionLevel.DISTRICT)
+        .filter(parent__isnull=True)
         .defer("geometry")
-        .order_by("code")
+        .order_by("level", "code")
         .first()
     )
 

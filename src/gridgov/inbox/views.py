@@ -17,6 +17,7 @@ from gridgov.inbox import commands as command_service
 from gridgov.inbox.forms import CommandForm
 from gridgov.inbox.models import Command, CommandAttachment
 from gridgov.people.actor import person_of
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 
@@ -26,7 +27,7 @@ def commands_page(request: HttpRequest) -> HttpResponse:
         (r.code, f"{r.name}")
         for r in Region.objects.for_user(request.user)
         .active()
-        .filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+        .filter(level__in=[*ladder.units_below_root(), Level.GRID])
         .order_by("level", "code")[:3000]
     ]
     can_issue = request.user.has_perm("inbox.issue_command")

@@ -20,6 +20,8 @@ from gridgov.people.actor import person_of
 from gridgov.schemas import Schema
 from gridgov.sources import categories
 from gridgov.sources.services import near, sources_for
+from gridgov.territory import ladder
+from gridgov.territory.levels import key
 from gridgov.territory.models import Level
 
 router = Router()
@@ -440,7 +442,10 @@ class StatOut(Schema):
     overdue_now: int
 
 
-LEVELS = {"street": Level.STREET, "community": Level.COMMUNITY}
+def levels() -> dict[str, Level]:
+    """The unit levels the statistics may be by (district, street, community: those
+    configured below the territory's root)."""
+    return {key(lv): lv for lv in ladder.units_below_root()}
 
 
 def stat_row(r: plans.StatRow) -> dict[str, Any]:
@@ -464,7 +469,7 @@ def stat_row(r: plans.StatRow) -> dict[str, Any]:
 class StatsQuery(Schema):
     date_from: dt.date = Field(..., alias="from")
     date_to: dt.date = Field(..., alias="to")
-    level: str = Field("street", description="street | community")
+    level: str = Field("street", description="district | street | community (those below the root)")
 
 
 def check_period(start: dt.date, end: dt.date) -> None:
@@ -478,13 +483,14 @@ def check_period(start: dt.date, end: dt.date) -> None:
 
 @router.get("/inspections/stats", response={200: list[StatOut], **errors(400, 401)})
 def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:
-    """Per unit (street or community) and category over [from, to]: sources, inspected at
+    """Per unit (district, street or community) and category over [from, to]: sources, inspected at
     least once, coverage, inspections, failed, far-flagged, rectifications opened / closed /
     closed on time, sources overdue now. Each unit's total (category "") precedes its
     categories; the last row is the total."""
     check_period(q.date_from, q.date_to)
-    if q.level not in LEVELS:
-        raise ApiError(400, "level must be street or community", "level")
+    by = levels()
+    if q.level not in by:
+        raise ApiError(400, f"level must be one of {', '.join(by)}", "level")
     return [
-        stat_row(r) for r in plans.statistics(request.user, q.date_from, q.date_to, LEVELS[q.level])
+        stat_row(r) for r in plans.statistics(request.user, q.date_from, q.date_to, by[q.level])
     ]

@@ -14,13 +14,14 @@ from gridgov.bulletins.shapes import (
     UnitReader,
 )
 from gridgov.inspections import plans
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 
 def inspections_part(
     section: Section, region: Region, period: Period, reader: UnitReader
 ) -> tuple[str, Any]:
-    level = min(region.level + 1, Level.COMMUNITY)
+    level = ladder.sub_unit_level(region.level)
     unit_name = LEVEL_NAMES[Level(level)]
     inspection_rows = plans.statistics(reader, period.start, period.end, level)
     units = [r for r in inspection_rows if r.category == "" and r.unit_code]

@@ -21,18 +21,21 @@ from gridgov.core import evidence
 from gridgov.core.actor import Account
 from gridgov.inspections import plans, services
 from gridgov.inspections.api import (
-    LEVELS,
     InspectionFilter,
     filtered_inspections,
+    levels,
     near_rows,
     rect_queryset,
 )
 from gridgov.inspections.effect import rectification_effect
 from gridgov.inspections.models import Inspection, InspectionPhoto, Rectification
+from gridgov.people import scope
 from gridgov.people.actor import person_of
 from gridgov.sources import categories
 from gridgov.sources.models import PollutionSource
 from gridgov.sources.services import sources_for
+from gridgov.territory.levels import key
+from gridgov.territory.models import Level
 from gridgov.workorders.forms import PhotosField
 
 NEAR_RADIUS_M = 2000
@@ -263,8 +266,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     end = _date("to", request.GET.get("to"), today)
     if end < start:
         start, end = end, start
-    level = request.GET.get("level", "street")
-    if level not in LEVELS:
+    by = levels()
+    level = request.GET.get("level") or key(scope.office_table_level(request.user))
+    if level not in by:
         level = "street"
     result = request.GET.get("result", "")
     far = request.GET.get("far", "")
@@ -278,7 +282,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filtered_inspections(request.user, f), 50).get_page(request.GET.get("page"))
     overdue = [d for d in plans.due_sources(request.user) if d.status == "overdue"]
-    stats = plans.statistics(request.user, start, end, LEVELS[level], effects=True)
+    stats = plans.statistics(request.user, start, end, by.get(level, Level.STREET), effects=True)
     return render(
         request,
         "inspections/desk.html",
@@ -290,6 +294,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "level": level,
+            "levels": [(k, lv.label) for k, lv in by.items()],
             "result": result,
             "far": far,
             "results": Inspection.Result.choices,

@@ -45,7 +45,8 @@ from gridgov.mediation.schemas import (
     TrainingIn,
     TrainingOut,
 )
-from gridgov.territory.models import Level, Region
+from gridgov.territory import ladder
+from gridgov.territory.models import Region
 
 router = Router()
 
@@ -409,12 +410,14 @@ def statistics(
     end: dt.date | None = None,
     level: int | None = None,
 ) -> Any:
-    """Received, mediated, resolved, 化解率 and follow-ups per street (level 2) or community
-    (level 3) in the period (this year by default)."""
+    """Received, mediated, resolved, 化解率 and follow-ups per unit of a level (0 cities,
+    1 districts, 2 streets, 3 communities: those configured) in the period (this year by
+    default); by default the level below the caller's unit."""
     start, end = _period(start, end)
-    lvl = level or services.default_level(request.user)
-    if lvl not in (Level.STREET, Level.COMMUNITY):
-        raise ApiError(400, "level must be 2 (streets) or 3 (communities)", "level")
+    lvl = level if level is not None else services.default_level(request.user)
+    if lvl not in ladder.units():
+        allowed = ", ".join(str(int(lv)) for lv in ladder.units())
+        raise ApiError(400, f"level must be one of {allowed}", "level")
     rows = services.statistics(request.user, start, end, level=lvl)
     return {"start": start, "end": end, "level": lvl, "rows": [stats_row(r) for r in rows]}
 

@@ -37,6 +37,7 @@ from gridgov.mediation.models import (
 )
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 VIEW = "mediation.view_case"
@@ -457,13 +458,13 @@ def statistics(
 
 
 def default_level(user: Account) -> int:
-    """The level a statistics table shows by default: streets for the district, else the
-    level just below the account's highest post (a community's own row for a community)."""
-    paths = scope.scope_paths(user)
-    if paths is scope.ALL or not paths:
+    """The level a statistics table shows by default: the configured level just below the
+    account's highest unit (districts for a city's office, streets for a district's,
+    communities for a street's), a community's own row for a community or a grid."""
+    own = scope.own_level(user)
+    if own is None:
         return int(Level.STREET)
-    depth = min(len(p.strip("/").split("/")) for p in paths)
-    return min(max(depth + 1, int(Level.STREET)), int(Level.COMMUNITY))
+    return int(min(ladder.sub_unit_level(own), Level.COMMUNITY))
 
 
 def overdue_followups(user: Account, today: dt.date | None = None) -> QuerySet[FollowUp]:

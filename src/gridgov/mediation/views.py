@@ -24,7 +24,7 @@ from gridgov.core.dbrouter import replica_reads
 from gridgov.mediation import agreement, casework, excel, forms, services, training
 from gridgov.mediation.models import Attendance, Case, Outcome
 from gridgov.mediation.services import MediationError
-from gridgov.territory.models import Level
+from gridgov.territory import ladder
 
 PAGE = 200
 ACTION_FORMS: dict[str, Any] = {
@@ -366,7 +366,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if start > end:
         start, end = end, start
     level = services.default_level(request.user)
-    if request.GET.get("level") in ("2", "3"):
+    levels = [(lv, lv.label) for lv in ladder.units_below_root()]
+    if request.GET.get("level") in {str(int(lv)) for lv, _label in levels}:
         level = int(request.GET["level"])
     rows = services.statistics(request.user, start, end, level=level)
     from gridgov.mediation.models import Kind
@@ -377,7 +378,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "level": level,
-        "levels": [(Level.STREET, _("街道/镇")), (Level.COMMUNITY, _("社区/村"))],
+        "levels": levels,
         "kinds": kinds,
         "kind_rows": [{"r": r, "counts": [r.by_kind.get(k, 0) for k, _l in kinds]} for r in rows],
     }

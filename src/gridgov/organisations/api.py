@@ -300,7 +300,10 @@ def unit_row(r: services.UnitRow) -> dict[str, Any]:
 def statistics(
     request: HttpRequest,
     on: dt.date | None = None,
-    by: str | None = Query(None, description="street or community (default: what the caller sees)"),
+    by: str | None = Query(
+        None,
+        description="district, street or community (default: the level below the caller's unit)",
+    ),
     months: int = services.WORK_MONTHS,
 ) -> Any:
     """组织覆盖率 and 工作覆盖率 per street or community (`by`) as of `on`, and the
@@ -471,7 +474,7 @@ def volunteer_statistics(
     request: HttpRequest,
     start: dt.date | None = Query(None, alias="from"),  # noqa: B008
     end: dt.date | None = Query(None, alias="to"),  # noqa: B008
-    by: str | None = Query(None, description="street or community"),
+    by: str | None = Query(None, description="district, street or community"),
 ) -> Any:
     """Volunteers by group in the register on `to`, and what they reported from `from` to `to`
     (by default the last 30 days)."""

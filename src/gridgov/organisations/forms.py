@@ -14,7 +14,14 @@ from gridgov.people.models import Person, Post
 from gridgov.territory.models import Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MEETING_POSTS = ("party_instructor", "street_official", "secretary", "command_office")
+MEETING_POSTS = (
+    "party_instructor",
+    "street_official",
+    "secretary",
+    "command_office",
+    "city_command_office",
+    "district_command_office",
+)
 BLANK = [("", "—")]
 
 

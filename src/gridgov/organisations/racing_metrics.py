@@ -9,21 +9,24 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.racing.metrics import EVERYONE, Reading, Values, level_of, register
+from gridgov.territory import ladder
+from gridgov.territory.levels import key
 from gridgov.territory.models import Level, Region
 
 ORGANISATIONS = "organisations"
 
 
 def _org_rows(units: list[Region], end: dt.date) -> dict[int, Any]:
-    """The coverage rows (as of the period's last day) of streets or communities."""
+    """The coverage rows (as of the period's last day) of units of one level (districts,
+    streets or communities)."""
     from gridgov.organisations.services import coverage
 
     if not units:
         return {}
     level = Level(level_of(units))
-    if level not in (Level.STREET, Level.COMMUNITY):
+    if level not in ladder.units():
         return {}
-    by = "street" if level == Level.STREET else "community"
+    by = key(level)
     return {r.unit.pk: r for r in coverage(EVERYONE, end, by=by, units=units).rows if r.unit}
 
 

@@ -36,7 +36,8 @@ from gridgov.organisations.models import (
     Visit,
 )
 from gridgov.people import scope
-from gridgov.territory import extent
+from gridgov.territory import extent, ladder
+from gridgov.territory.levels import key
 from gridgov.territory.models import Level, Region
 
 WORK_MONTHS = 6  # 工作覆盖: a visit within this many months
@@ -253,8 +254,9 @@ def grids_for(user: Account) -> QuerySet[Region]:
 
 
 def filter_units(user: Reader | None) -> QuerySet[Region]:
-    """Streets and communities in the account's scope."""
-    qs = Region.objects.active().defer("geometry").filter(level__in=[Level.STREET, Level.COMMUNITY])
+    """The units below the root (districts in a city, streets, communities) in the account's
+    scope."""
+    qs = Region.objects.active().defer("geometry").filter(level__in=ladder.units_below_root())
     return scope.regions_for(user, qs).order_by("code")
 
 
@@ -263,7 +265,7 @@ def unit_by_code(code: str) -> Region | None:
     return (
         Region.objects.active()
         .defer("geometry")
-        .filter(code=code, level__in=[Level.STREET, Level.COMMUNITY])
+        .filter(code=code, level__in=ladder.units_below_root())
         .first()
     )
 
@@ -437,7 +439,13 @@ def search(
 
 
 def default_by(user: Account) -> str:
-    """Rows by street for those who see streets, by community for a community's account."""
+    """Rows by the level below an office above the street (districts for a city's office,
+    streets for a district's); by street for those who see a street (a street's own row), by
+    community for a community's account."""
+    own = scope.own_level(user)
+    if own is not None and own < Level.STREET:
+        below = scope.ranked_level(user)
+        return key(below) if below is not None and below != Level.GRID else "community"
     return "street" if filter_units(user).filter(level=Level.STREET).exists() else "community"
 
 
@@ -504,16 +512,18 @@ def coverage(
     months: int = WORK_MONTHS,
     units: list[Region] | None = None,
 ) -> Coverage:
-    """组织覆盖率 and 工作覆盖率 per street or community as of a day, the instructors and their
+    """组织覆盖率 and 工作覆盖率 per unit of a level (street, community, or a city's districts)
+    as of a day, the instructors and their
     load, and the organisations not covered (with why)."""
-    if by not in ("street", "community"):
-        raise invalid("by", _("须为 street 或 community"))
+    level = ladder.unit_keys().get(by)  # district, street, community, … (those configured)
+    if level is None:
+        raise invalid("by", _("须为 %(words)s 之一") % {"words": ", ".join(ladder.unit_keys())})
     if not 1 <= months <= 60:
         raise invalid("months", _("须在1到60个月之间"))
     day = on or timezone.localdate()
-    level = Level.STREET if by == "street" else Level.COMMUNITY
     if units is None:
-        units = list(filter_units(user).filter(level=level))
+        qs = Region.objects.active().defer("geometry").filter(level=level)
+        units = list(scope.regions_for(user, qs).order_by("code"))
     rows = {u.pk: UnitRow(u) for u in units}
     ordered = sorted(units, key=lambda u: len(u.path), reverse=True)
     total = UnitRow(None)

@@ -36,6 +36,7 @@ from gridgov.organisations import (
 )
 from gridgov.organisations.models import OrgKind, PartyOrg, WorkerGroup
 from gridgov.organisations.services import OrganisationsError
+from gridgov.territory import ladder
 
 COVERAGE_CHOICES = [
     ("org_covered", gettext_lazy("已组织覆盖")),
@@ -276,7 +277,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     _need(services.can_view(request.user))
     on, error = _day(request)
     by = request.GET.get("by", "")
-    by = by if by in ("street", "community") else services.default_by(request.user)
+    by = by if by in ladder.unit_keys() else services.default_by(request.user)
     try:
         months = int(request.GET.get("months", services.WORK_MONTHS))
         cov = services.coverage(request.user, on, by=by, months=months)
@@ -360,7 +361,7 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     if start > end:
         start, error = end - dt.timedelta(days=29), _("开始日期晚于结束日期")
     by = request.GET.get("by", "")
-    by = by if by in ("street", "community") else services.default_by(user)
+    by = by if by in ladder.unit_keys() else services.default_by(user)
     stats, total = volunteering.volunteer_stats(user, start, end, by=by)
     rows = (
         volunteering.volunteers_for(user)

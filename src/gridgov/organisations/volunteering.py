@@ -27,7 +27,6 @@ from gridgov.organisations.services import (
     can_register,
     can_view_volunteers,
     conflict,
-    filter_units,
     forbidden,
     invalid,
     not_found,
@@ -35,7 +34,8 @@ from gridgov.organisations.services import (
 )
 from gridgov.people import identity, scope
 from gridgov.people.models import Person, Post, PostType
-from gridgov.territory.models import Level, Region
+from gridgov.territory import ladder
+from gridgov.territory.models import Region
 
 # --------------------------------------------------------------------------- volunteers --
 
@@ -170,14 +170,16 @@ class VolunteerRow:
 def volunteer_stats(
     user: Account, start: dt.date, end: dt.date, *, by: str = "street"
 ) -> tuple[list[VolunteerRow], VolunteerRow]:
-    """Per street or community: volunteers in the register on `end`, by group, and the events
-    they reported from `start` to `end` (work orders' `reported_by`)."""
-    if by not in ("street", "community"):
-        raise invalid("by", _("须为 street 或 community"))
+    """Per unit of a level (street, community, or a city's districts): volunteers in the
+    register on `end`, by group, and the events they reported from `start` to `end` (work
+    orders' `reported_by`)."""
+    level = ladder.unit_keys().get(by)  # district, street, community, … (those configured)
+    if level is None:
+        raise invalid("by", _("须为 %(words)s 之一") % {"words": ", ".join(ladder.unit_keys())})
     if end < start:
         raise invalid("end", _("结束日期不能早于开始日期"))
-    level = Level.STREET if by == "street" else Level.COMMUNITY
-    units = list(filter_units(user).filter(level=level))
+    qs = Region.objects.active().defer("geometry").filter(level=level)
+    units = list(scope.regions_for(user, qs).order_by("code"))
     empty = dict.fromkeys(WorkerGroup.values, 0)
     rows = {u.pk: VolunteerRow(u, dict(empty)) for u in units}
     total = VolunteerRow(None, dict(empty))

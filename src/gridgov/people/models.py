@@ -50,7 +50,7 @@ class PostType(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40)
     name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
-    level = models.PositiveSmallIntegerField(
+    level = models.SmallIntegerField(
         _("所在层级"), null=True, blank=True, help_text=_("空表示任何层级")
     )
     # Lower ranks answer first to "who is responsible here?" (网格长 before 专职网格员 …).
@@ -172,7 +172,7 @@ class Post(models.Model):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
         level = self.post_type.level if self.post_type_id else None
-        if level and self.region_id and self.region.level != level:
+        if level is not None and self.region_id and self.region.level != level:
             raise ValidationError({"region": _("该岗位须设在相应层级的区域")})
 
 

@@ -133,7 +133,12 @@ class RegionCollection(Schema):
 
 
 class RegionFilter(Schema):
-    level: int | None = Field(None, ge=1, le=4)
+    level: int | None = Field(
+        None,
+        ge=-1,
+        le=4,
+        description="-1 province, 0 city, 1 district, 2 street, 3 community, 4 grid",
+    )
     parent: str | None = None
     kind: GridKind | None = None
     q: str | None = Field(None, max_length=50)
@@ -171,7 +176,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     qs = scope.regions_for(request.user).select_related("parent").prefetch_related("lines")
     if not filters.include_retired:
         qs = qs.filter(retired_at__isnull=True)
-    if filters.level:
+    if filters.level is not None:
         qs = qs.filter(level=filters.level)
     if filters.parent:
         parent = visible_region(request.user, filters.parent)

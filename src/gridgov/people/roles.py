@@ -178,6 +178,8 @@ for _group in ("指挥中心", "社区/村干部"):
 # post type code → group name
 POST_GROUPS = {
     "command_office": "指挥中心",
+    "city_command_office": "指挥中心",
+    "district_command_office": "指挥中心",
     "street_official": "街道/镇干部",
     "secretary": "社区/村干部",
     "grid_leader": "网格员",

@@ -195,7 +195,7 @@ def _region(
         errors.append(RowError(number, "region_code", f"region {code} is retired"))
     elif known.user is not None and not can_see_region(known.user, region):
         errors.append(RowError(number, "region_code", f"region {code} is outside your scope"))
-    elif post_type is not None and post_type.level and region.level != post_type.level:
+    elif post_type is not None and post_type.level is not None and region.level != post_type.level:
         reason = f"{post_type.name} is not a post of a level-{region.level} region"
         errors.append(RowError(number, "post", reason))
     return region

@@ -1,6 +1,11 @@
 """Who may see what. Every page, admin, API handler and export reaches regions and people only
 through these helpers: an account sees the subtrees of the regions where its person currently
-holds a post; a post with `sees_everything` (the district command office) and superusers see all.
+holds a post; a post with `sees_everything` (the command office of the whole territory, a
+city's or a district's) and superusers see all.
+
+The viewer's own units (`own_units`) and what its office ranks (`ranked_level`: the level below
+them on the configured ladder) hold at any depth: the command office of a city's deployment
+ranks districts, a district's office streets, a street's communities.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from gridgov.core.actor import Reader
 from gridgov.core.scopes import under_paths
 from gridgov.errors import NOT_FOUND, DomainError
 from gridgov.people.models import Person, Post, PostQuerySet
-from gridgov.territory.models import Region
+from gridgov.territory import ladder
+from gridgov.territory.models import Level, Region
 
 ALL = None  # the scope of an account that sees everything
 
@@ -107,3 +113,46 @@ def visible_region(user: Reader | None, code: str) -> Region:
     if region is None or not can_see_region(user, region):
         raise DomainError(NOT_FOUND, f"no region with code {code!r}", field="code")
     return region
+
+
+# --- the viewer's own units, at any depth ------------------------------------------------------
+
+
+def own_units(user: Reader | None) -> list[Region]:
+    """The viewer's own units, top first: the roots of the stored trees (a city, or a district)
+    for an account that sees everything, else the regions of its current posts (their subtrees
+    being its scope). Without geometry."""
+    paths = scope_paths(user)
+    qs = Region.objects.active().defer("geometry")
+    if paths is ALL:
+        return list(qs.filter(parent__isnull=True).order_by("level", "code"))
+    return list(qs.filter(path__in=paths or []).order_by("level", "code"))
+
+
+def own_level(user: Reader | None) -> Level | None:
+    """The highest level among the viewer's own units (None: no unit)."""
+    paths = scope_paths(user)
+    if paths is ALL:
+        return ladder.root_level()
+    levels = list(
+        Region.objects.active().filter(path__in=paths or []).values_list("level", flat=True)
+    )
+    return Level(min(levels)) if levels else None
+
+
+def ranked_level(user: Reader | None) -> Level | None:
+    """The level the viewer's office ranks and tables: the configured level below its own
+    highest unit (districts for a city, streets for a district, communities for a street; the
+    grid for a community). None for an account with no unit, or one at the grid."""
+    own = own_level(user)
+    return None if own is None else ladder.below(own)
+
+
+def office_table_level(user: Reader | None) -> Level:
+    """The level a statistics table is by, by default: the level below an office above the
+    street (districts for a city's office, streets for a district's); the street below that
+    (a street's own row among those it sees)."""
+    own, below = own_level(user), ranked_level(user)
+    if own is not None and own < Level.STREET and below is not None and below != Level.GRID:
+        return below
+    return Level.STREET

@@ -21,7 +21,7 @@ from gridgov.projects.listing import Filters
 from gridgov.projects.models import Document, Milestone, Project, Spending, StatusChange
 from gridgov.projects.services import ProjectInput, ProjectsError
 from gridgov.schemas import Schema
-from gridgov.territory.models import Level
+from gridgov.territory import ladder
 
 router = Router()
 
@@ -295,9 +295,9 @@ class ProjectStatsQuery(Schema):
 def stats(request: HttpRequest, params: Query[ProjectStatsQuery]) -> Any:
     """Per unit of a level in the caller's scope: projects, granted, spent, milestones on time."""
     level, start, end = params.level, params.start, params.end
-    levels = {"district": Level.DISTRICT, "street": Level.STREET, "community": Level.COMMUNITY}
+    levels = ladder.unit_keys()  # city, district, street, community (those configured)
     if level not in levels:
-        raise ApiError(400, "level is district, street or community", "level")
+        raise ApiError(400, f"level is one of {', '.join(levels)}", "level")
     if start and end and start > end:
         raise ApiError(400, "start is after end", "start")
     units = services.stat_units(request.user, levels[level])

@@ -145,10 +145,11 @@ def managed(user: Account, project_id: int) -> Project:
 
 
 def owner_units(user: Account) -> QuerySet[Region]:
-    """The district and streets this account may register projects for."""
+    """The units down to the street this account may register projects for (the city, the
+    districts, the streets)."""
     if not _has(user, ADD):
         return Region.objects.none()
-    qs = Region.objects.active().filter(level__in=[Level.DISTRICT, Level.STREET])
+    qs = Region.objects.active().filter(level__lte=Level.STREET)
     return scope.regions_for(user, qs).order_by("level", "code")
 
 

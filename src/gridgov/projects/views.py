@@ -25,6 +25,7 @@ from gridgov.apikit import xlsx_response
 from gridgov.core.actor import Account
 from gridgov.core.dbrouter import replica_reads
 from gridgov.errors import add_form_error
+from gridgov.people import scope
 from gridgov.projects import excel, listing, project_records, services
 from gridgov.projects.forms import (
     DocumentForm,
@@ -74,8 +75,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _need_view(request)
     form, qs = _filtered(request)
     projects = list(qs)
-    # By street; a community's account (no street in its scope) sees its communities.
-    units = services.stat_units(request.user, Level.STREET) or services.stat_units(
+    # By the level below an office above the street (districts for a city, streets for a
+    # district); by street below it (a street's own row); a community's account (no street in
+    # its scope) sees its communities.
+    own, wanted = scope.own_level(request.user), scope.ranked_level(request.user)
+    level = Level.STREET
+    if own is not None and own < Level.STREET and wanted is not None and wanted != Level.GRID:
+        level = wanted
+    units = services.stat_units(request.user, level) or services.stat_units(
         request.user, Level.COMMUNITY
     )
     context = {

@@ -17,7 +17,9 @@ from gridgov.core.actor import Account
 from gridgov.racing import metrics
 from gridgov.territory.models import Level, Region
 
-LEVEL_CHOICES = [(Level.STREET.value, _("街道/镇")), (Level.COMMUNITY.value, _("社区/村"))]
+# The levels whose units may race: any level of the chain between the province and the grid
+# (a province's cities, a city's districts, a district's streets, a street's communities).
+LEVEL_CHOICES = [(lv.value, lv.label) for lv in Level if Level.PROVINCE < lv < Level.GRID]
 
 
 class PeriodKind(models.TextChoices):
@@ -44,9 +46,9 @@ class ScorecardQuerySet(models.QuerySet["Scorecard"]):
 
 
 class Scorecard(models.Model):
-    """赛马记分卡: which units race (streets/towns, or communities/villages — the village
-    secretaries' race), over which period, and the minimum samples below which a unit is listed
-    apart for an indicator instead of scored."""
+    """赛马记分卡: which units race (a city's districts and counties, streets/towns, or
+    communities/villages — the village secretaries' race), over which period, and the minimum
+    samples below which a unit is listed apart for an indicator instead of scored."""
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
     level = models.PositiveSmallIntegerField(_("参赛层级"), choices=LEVEL_CHOICES)

@@ -36,6 +36,7 @@ from gridgov.sources.services import (
     sources_for,
     update_source,
 )
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 
 # One colour per category (the map's layers and the legend use the same classes).
@@ -114,7 +115,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     units = (
         Region.objects.for_user(request.user)
         .active()
-        .filter(level__in=[Level.STREET, Level.COMMUNITY])
+        .filter(level__in=ladder.units_below_root())
         .defer("geometry")
         .order_by("path")
     )

@@ -10,6 +10,7 @@ from typing import Any
 from gridgov import inputs
 from gridgov.errors import DomainError
 from gridgov.territory import geometry as geo
+from gridgov.territory import ladder
 from gridgov.territory.levels import accepted_names, parse_level
 from gridgov.territory.models import GridKind, Level, Region
 from gridgov.territory.services import Problem, RegionSpec, tolerance
@@ -156,7 +157,7 @@ def _level(raw: Any, option: Level | None) -> tuple[Level | None, str | None]:
         return option, None
     found = parse_level(raw)
     if found is None:
-        return None, f"unknown level {raw!r} (accepted: 1-4 or {accepted_names()})"
+        return None, f"unknown level {raw!r} (accepted: -1 to 4 or {accepted_names()})"
     if option is not None and found != option:
         return None, f"the file says level {int(found)} ({raw}), --level says {int(option)}"
     return found, None
@@ -177,21 +178,26 @@ def _give_parent(specs: list[RegionSpec], parent: str, fields: FieldMap) -> list
 
 
 def resolve_parent(code: str, level: Level | None) -> Region:
-    """The stored region --parent names: it must exist, be active, and sit one level above
-    `level` (when --level is given; otherwise above some level, i.e. not be a grid)."""
+    """The stored region --parent names: it must exist, be active, and sit at the configured
+    level right above `level` (when --level is given; otherwise above some level, i.e. not be a
+    grid)."""
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise DomainError.not_found(f"--parent {code}: no such region")
     if region.retired_at is not None:
         raise DomainError.invalid("parent", f"--parent {code}: that region is retired")
-    if level == Level.DISTRICT:
-        raise DomainError.invalid("parent", "--parent: a district (level 1) has no parent")
-    if level is not None and region.level != level - 1:
-        raise DomainError.invalid(
-            "parent",
-            f"--parent {code} is at level {region.level}; "
-            f"level-{int(level)} features need a level-{int(level) - 1} parent",
-        )
+    if level is not None:
+        wanted = ladder.above(level)
+        if wanted is None:
+            raise DomainError.invalid(
+                "parent", f"--parent: level {int(level)} is the top configured level, no parent"
+            )
+        if region.level != wanted:
+            raise DomainError.invalid(
+                "parent",
+                f"--parent {code} is at level {region.level}; "
+                f"level-{int(level)} features need a level-{int(wanted)} parent",
+            )
     if region.level == Level.GRID:
         raise DomainError.invalid("parent", f"--parent {code} is a grid; grids have no children")
     return region

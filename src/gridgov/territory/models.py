@@ -1,4 +1,5 @@
-"""The territory: district > street/town > community/village > grid, with versioned boundaries."""
+"""The territory: province > city > district > street/town > community/village > grid (the levels
+a deployment uses: territory.ladder), with versioned boundaries."""
 
 from __future__ import annotations
 
@@ -8,15 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.actor import Account
 from gridgov.core.scopes import paths_for, under_paths
+from gridgov.territory.levels import Level
 
-
-class Level(models.IntegerChoices):
-    """层级: the four levels of the chain."""
-
-    DISTRICT = 1, _("区")
-    STREET = 2, _("街道/镇")
-    COMMUNITY = 3, _("社区/村")
-    GRID = 4, _("网格")
+__all__ = ["BoundaryRevision", "BoundaryVersion", "GridKind", "Level", "Region", "WorkLine"]
 
 
 class GridKind(models.TextChoices):
@@ -59,7 +54,7 @@ class RegionQuerySet(models.QuerySet["Region"]):
 
 
 class Region(models.Model):
-    """A region at one level of the chain (区/街道/社区/网格).
+    """A region at one level of the chain (省/市/区/街道/社区/网格).
 
     Regions are never deleted: a grid that is merged or removed is *retired* and keeps its
     boundary history, so what was recorded against it stays against it.
@@ -67,7 +62,7 @@ class Region(models.Model):
 
     code = models.CharField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
+    level = models.SmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级"),

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from gridgov.core.actor import Account, recorded_user
 from gridgov.errors import INVALID, DomainError
 from gridgov.territory import geometry as geo
+from gridgov.territory import ladder
 from gridgov.territory.models import (
     BoundaryRevision,
     BoundaryVersion,
@@ -154,7 +155,11 @@ def _check_fields(spec: RegionSpec, known_lines: set[str]) -> list[Problem]:
             reason = f"at most {longest} characters ({len(value)} given)"
             out.append(Problem(spec.code, name, reason, spec.row))
     if spec.level not in Level.values:
-        out.append(Problem(spec.code, "level", f"must be one of 1-4, got {spec.level!r}", spec.row))
+        out.append(
+            Problem(
+                spec.code, "level", f"must be one of {Level.values}, got {spec.level!r}", spec.row
+            )
+        )
     if spec.level == Level.GRID:
         if spec.kind not in GridKind.values:
             allowed = ", ".join(GridKind.values)
@@ -172,25 +177,32 @@ def _check_fields(spec: RegionSpec, known_lines: set[str]) -> list[Problem]:
 def _check_parent(
     spec: RegionSpec, nodes: dict[str, _Node], db_parents: dict[str, Region]
 ) -> list[Problem]:
-    if spec.level == Level.DISTRICT:
-        if spec.parent_code:
-            return [Problem(spec.code, "parent", "a district has no parent", spec.row)]
-        return []
+    # A tree may start at any configured level above the grid (a city, a district, …); below
+    # its root each region's parent is at the configured level right above its own.
+    if spec.level not in ladder.configured():
+        configured = ", ".join(str(int(lv)) for lv in ladder.configured())
+        reason = f"level {spec.level} is not one of the configured levels ({configured})"
+        return [Problem(spec.code, "level", reason, spec.row)]
+    wanted = ladder.above(spec.level)
     if not spec.parent_code:
-        return [Problem(spec.code, "parent", "missing parent code", spec.row)]
+        if spec.level == Level.GRID:
+            return [Problem(spec.code, "parent", "missing parent code", spec.row)]
+        return []
+    if wanted is None:
+        return [Problem(spec.code, "parent", "the top level has no parent", spec.row)]
     parent = nodes.get(spec.parent_code)
     if parent is None:
         return [Problem(spec.code, "parent", f"unknown parent {spec.parent_code!r}", spec.row)]
     db_parent = db_parents.get(spec.parent_code)
     if db_parent is not None and db_parent.retired_at is not None:
         return [Problem(spec.code, "parent", f"parent {spec.parent_code!r} is retired", spec.row)]
-    if parent.level != spec.level - 1:
+    if parent.level != wanted:
         return [
             Problem(
                 spec.code,
                 "parent",
                 f"parent {spec.parent_code!r} is at level {parent.level}, "
-                f"a level-{spec.level} region needs a level-{spec.level - 1} parent",
+                f"a level-{spec.level} region needs a level-{int(wanted)} parent",
                 spec.row,
             )
         ]

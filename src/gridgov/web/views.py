@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.people import scope
 from gridgov.people.models import Post
+from gridgov.territory import ladder
 from gridgov.territory.models import GridKind, Level, Region
 from gridgov.web import health
 
@@ -33,9 +34,9 @@ def grid_map(request: HttpRequest) -> HttpResponse:
     kinds = [
         {"code": k.value, "label": k.label, "count": by_kind.get(k.value, 0)} for k in GridKind
     ]
+    # One count per level below the root (districts in a city's deployment), then the grids.
     counts = [
-        {"label": _("街道/镇"), "count": by_level.get(Level.STREET, 0)},
-        {"label": _("社区/村"), "count": by_level.get(Level.COMMUNITY, 0)},
+        *({"label": lv.label, "count": by_level.get(lv, 0)} for lv in ladder.units_below_root()),
         {"label": _("网格"), "count": by_level.get(Level.GRID, 0)},
         {"label": _("网格长"), "count": staff.get("grid_leader", 0)},
         {"label": _("专职网格员"), "count": staff.get("grid_worker", 0)},

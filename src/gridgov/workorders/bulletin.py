@@ -15,6 +15,7 @@ from gridgov.bulletins.shapes import (
     UnitReader,
     unit_finder,
 )
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.workorders.stats import escalated_paths, order_stats
 
@@ -35,7 +36,7 @@ def orders_part(
     section: Section, region: Region, period: Period, reader: UnitReader
 ) -> tuple[str, Any]:
     """Orders received, closed, open, overdue and escalated in the period, by unit."""
-    level = min(region.level + 1, Level.COMMUNITY)
+    level = ladder.sub_unit_level(region.level)
     by = LEVEL_KEYS[Level(level)]
     unit_name = LEVEL_NAMES[Level(level)]
     stats = order_stats(reader, period.start, period.end, by, min_orders=1)

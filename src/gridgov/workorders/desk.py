@@ -23,6 +23,7 @@ from gridgov.apikit import ApiError
 from gridgov.core import pagecache
 from gridgov.core.actor import Account
 from gridgov.people import scope
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders.api import filtered_orders
@@ -136,14 +137,14 @@ def desk_figures(user: Account, now: dt.datetime) -> dict[str, Any]:
             "warn_at",
         )[:2000]
     ]
-    units = scope.regions_for(
-        user, Region.objects.active().filter(level__in=[Level.STREET, Level.COMMUNITY])
-    )
+    below_root = ladder.units_below_root()
+    units = scope.regions_for(user, Region.objects.active().filter(level__in=below_root))
+    first = below_root[0] if below_root else Level.STREET
     return {
         "counts": counts,
         "open_points": open_points,
         "units": [
-            (code, ("　" if level == Level.COMMUNITY else "") + name)
+            (code, "　" * max(0, level - first) + name)
             for code, name, level in units.order_by("level", "code").values_list(
                 "code", "name", "level"
             )

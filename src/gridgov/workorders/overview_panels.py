@@ -11,6 +11,7 @@ from django.db.models import Count
 from gridgov.core.actor import Account
 from gridgov.inbox.commands import not_acknowledged
 from gridgov.people import scope
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.web import panels
 from gridgov.web.panels import link
@@ -58,13 +59,11 @@ class Commands:
 
 
 def order_units(user: Account, units: list[Region]) -> list[Region]:
-    """The units orders are counted by: streets for the district, communities for a street,
-    grids for a community."""
-    if scope.sees_everything(user) or any(u.level == Level.DISTRICT for u in units):
-        wanted = Level.STREET
-    elif any(u.level == Level.STREET for u in units):
-        wanted = Level.COMMUNITY
-    else:
+    """The units orders are counted by: the configured level below the viewer's highest unit
+    (districts for a city, streets for a district, communities for a street, grids for a
+    community and for a grid)."""
+    wanted = ladder.level_below_units(u.level for u in units)
+    if wanted is None:
         wanted = Level.GRID
     return list(
         scope.regions_for(user, Region.objects.active().filter(level=wanted)).order_by("code")

@@ -8,7 +8,8 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.racing.metrics import EVERYONE, ORDERS, Reading, Values, level_of, register
-from gridgov.territory.models import Level, Region
+from gridgov.territory.levels import key
+from gridgov.territory.models import Region
 
 
 @register("order_on_time_rate", _("工单按时办结率"), unit="%", higher_is_better=True, sample=ORDERS)
@@ -19,7 +20,7 @@ def order_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
 
     if not units:
         return {}
-    by = {Level.STREET: "street", Level.COMMUNITY: "community"}[Level(level_of(units))]
+    by = key(level_of(units))  # district, street or community: order_stats groups by any
     stats = order_stats(EVERYONE, start, end, by=by, min_orders=0)
     rows = {s["key"]: s for s in [*stats["ranked"], *stats["apart"]]}
     out: Values = {}

@@ -17,13 +17,12 @@ from django.utils import timezone
 
 from gridgov.core.actor import Reader
 from gridgov.people import scope
+from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders.models import WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State, Step
-
-GROUPS = {"street": Level.STREET, "community": Level.COMMUNITY, "grid": Level.GRID}
 
 
 @dataclass
@@ -91,11 +90,13 @@ def order_stats(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Orders created from `start` to `end` (inclusive, China time) in the account's scope,
-    grouped by street, community, grid or person; ranked by on-time handling, then speed.
+    grouped by a unit level (city, district, street, community: those configured), grid or
+    person; ranked by on-time handling, then speed.
     Lateness of the steps still open is as of `now` (lateness.py)."""
     now = now or timezone.now()
-    if by not in (*GROUPS, "person"):
-        raise ValueError("by must be street, community, grid or person")
+    groups = {**ladder.unit_keys(), "grid": Level.GRID}  # city, district, street, community, grid
+    if by not in (*groups, "person"):
+        raise ValueError(f"by must be {', '.join(groups)} or person")
     if end < start:
         raise ValueError("the period ends before it starts")
     qs = (
@@ -111,15 +112,15 @@ def order_stats(
             return [(str(o.assignee_id), o.assignee.name)] if o.assignee_id and o.assignee else []
 
     else:
-        level = GROUPS[by]
-        units = {r.path: r for r in scope.regions_for(user, Region.objects.filter(level=level))}
+        level = groups[by]
+        units = {
+            r.path: r
+            for r in scope.regions_for(user, Region.objects.filter(level=level)).defer("geometry")
+        }
 
         def keys(o: WorkOrder) -> list[tuple[str, str]]:
-            # A path lists ids from the district down: its first `level` ids name the unit.
-            parts = o.event.region_path.strip("/").split("/")
-            if len(parts) < level:
-                return []
-            unit = units.get("/" + "/".join(parts[:level]) + "/")
+            # The unit whose path the event's path starts with, at whatever depth the tree starts.
+            unit = ladder.on_path(o.event.region_path, units)
             return [(unit.code, unit.name)] if unit else []
 
     for o in qs:

@@ -1,5 +1,5 @@
-"""gridgov demo [--no-serve] [--seed N]: build the demo district if the database is empty,
-then serve it."""
+"""gridgov demo [--no-serve] [--seed N] [--city]: build the demo district (with --city, the
+city of ten districts and counties it is one of) if the database is empty, then serve it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gridgov.demo import city
 from gridgov.demo.air import STEPS as AIR_STEPS
 from gridgov.demo.air import generate as generate_air
 from gridgov.demo.campaign import STEPS as CAMPAIGN_STEPS
@@ -34,7 +35,10 @@ from gridgov.territory.models import Region
 
 
 class Command(BaseCommand):
-    help = "Build the demo district (if the database is empty), then serve it."
+    help = (
+        "Build the demo district (with --city, its city of ten districts and counties) if the "
+        "database is empty, then serve it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="build only, then exit")
@@ -50,6 +54,18 @@ class Command(BaseCommand):
             action="store_true",
             help="skip the pollution sources and the campaign's records",
         )
+        parser.add_argument(
+            "--city",
+            action="store_true",
+            help="build the city (市) of ten districts and counties the demo district is one of",
+        )
+        parser.add_argument(
+            "--city-districts",
+            type=int,
+            default=city.DISTRICTS,
+            help=f"with --city: how many districts and counties (2-{city.DISTRICTS}, "
+            f"default {city.DISTRICTS})",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -59,6 +75,8 @@ class Command(BaseCommand):
         # The builder wants each alarm's order made before it moves on (one process, no worker).
         settings.GRIDGOV_ALARM_ORDERS_ASYNC = False
         console = Console(highlight=False)
+        if opts["city"] and not 2 <= opts["city_districts"] <= city.DISTRICTS:
+            raise CommandError(f"--city-districts must be from 2 to {city.DISTRICTS}")
         call_command("migrate", verbosity=0, interactive=False)
         if Region.objects.exists():
             console.print("The database already holds regions; the demo district is not rebuilt.")
@@ -73,6 +91,7 @@ class Command(BaseCommand):
             total = GRIDS + 7 + (0 if opts["no_air"] else AIR_STEPS + FORECAST_STEPS)
             total += 0 if opts["no_orders"] else ORDER_STEPS
             total += 0 if opts["no_sources"] else SOURCE_STEPS + CAMPAIGN_STEPS
+            total += city.STEPS + (0 if opts["no_air"] else 1) if opts["city"] else 0
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -86,7 +105,10 @@ class Command(BaseCommand):
                 def step(name: str, advance: int) -> None:
                     progress.update(task, advance=advance, description=f"Building: {name}")
 
-                result = build_demo(seed=opts["seed"], progress=step)
+                city_code = None
+                if opts["city"]:
+                    city_code = city.build_city_root(opts["seed"]).code
+                result = build_demo(seed=opts["seed"], progress=step, city_code=city_code)
                 sources = (
                     None
                     if opts["no_sources"]
@@ -103,6 +125,18 @@ class Command(BaseCommand):
                     else generate_campaign(seed=opts["seed"], progress=step, through_receiver=True)
                 )
                 forecast = None if opts["no_air"] else generate_forecast(progress=step)
+                built_city = None
+                city_seconds = 0.0
+                if opts["city"]:
+                    city_started = time.perf_counter()
+                    # The other districts last: every step above built the demo district alone.
+                    built_city = city.build_other_districts(
+                        opts["seed"], opts["city_districts"], progress=step
+                    )
+                    if not opts["no_air"]:
+                        built_city.stored = city.seed_readings(opts["seed"])
+                        step("city air", 1)
+                    city_seconds = time.perf_counter() - city_started
                 # The step counts are estimates (the air part's depends on the data); the bar
                 # ends full when the build has.
                 progress.update(task, completed=total, description="Built")
@@ -112,6 +146,14 @@ class Command(BaseCommand):
                 f"{result.regions} regions ({result.grids} grids), {result.people} people, "
                 f"{result.posts} posts.[/]"
             )
+            if built_city is not None:
+                console.print(
+                    f"[green]City {city.CITY_NAME}: {built_city.districts} districts and "
+                    f"counties; the others {built_city.regions - 1} regions "
+                    f"({built_city.grids} grids), {built_city.people} people, "
+                    f"{built_city.stations} stations, {built_city.stored:,} hourly readings "
+                    f"(built in {city_seconds:.1f} s).[/]"
+                )
             if sources is not None:
                 console.print(
                     f"[green]Pollution sources: {sum(sources.counts.values()):,} registered "

@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="import", help="recorded in boundary history")
         parser.add_argument(
             "--level",
-            help="level of every feature without a level property (1-4, 区, 县, 街道, 镇, 乡, "
-            "社区, 村, 网格, …)",
+            help="level of every feature without a level property (-1 to 4, 省, 市, 州, 区, 县, "
+            "街道, 镇, 乡, 社区, 村, 网格, …)",
         )
         parser.add_argument(
             "--parent",
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             level = parse_level(opts["level"])
             if level is None:
                 raise CommandError(
-                    f"--level {opts['level']!r}: unknown level name (accepted: 1-4 or "
+                    f"--level {opts['level']!r}: unknown level name (accepted: -1 to 4 or "
                     f"{accepted_names()})"
                 )
         parent = (opts["parent"] or "").strip() or None
