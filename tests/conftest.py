@@ -470,6 +470,7 @@ def fresh_locate_index():
     clear_process_caches()
 
 
+@pytest.hookimpl(optionalhook=True)  # unknown to pytest when xdist is not loaded (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` (make test-suite): the tests marked xdist_group("…") run in one
     process, each other test is handed out on its own. pytest-xdist 3.8 groups by renaming
