@@ -110,7 +110,9 @@ def test_ingestion_makes_the_partitions_of_its_batch(stations, put):
     assert where("air_hourly", start=start, end=end) == {"air_hourly_p202610": 1}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # as every transactional test: the flush must not re-run post_migrate under the next one
 def test_two_connections_making_the_same_months_at_once(territory):
     """Both callers succeed; the months exist once; one of them made them."""
     barrier = threading.Barrier(2)
