@@ -204,7 +204,7 @@ def main() -> None:
     results = {}
     for label, mode in backends:
         tmp = Path(tempfile.mkdtemp(prefix="gridgov-import-"))
-        url = fresh_postgres(pg, f"gridgov_bench_{mode}") if pg else None
+        url = fresh_postgres(pg, f"{pg.rsplit('/', 1)[1]}_{mode}") if pg else None
         env = settings_env(tmp, url)
         with contextlib.redirect_stdout(io.StringIO()):
             setup_database(env)
