@@ -290,9 +290,12 @@ def _copy_readings(batch: Batch, flags: np.ndarray) -> int:
     data = pgcopy.payload(_reading_columns(batch, flags))
     with connection.cursor() as cursor:
         try:
-            with transaction.atomic(), connection.wrap_database_errors:
-                with cursor.cursor.copy(COPY_READINGS) as copy:
-                    copy.write(data)
+            with (
+                transaction.atomic(),
+                connection.wrap_database_errors,
+                cursor.cursor.copy(COPY_READINGS) as copy,
+            ):
+                copy.write(data)
         except IntegrityError:
             pass  # (station, ts) stored meanwhile by another writer
         else:
