@@ -275,7 +275,15 @@ def mark_days_pending(station: np.ndarray, ts: np.ndarray) -> None:
         zip((station_days >> 32).tolist(), (station_days & 0xFFFFFFFF).tolist(), strict=True)
     )
     with connection.cursor() as cursor:
-        cursor.executemany(PENDING_UPSERT, rows)
+        if connection.vendor == "postgresql":  # one statement (the keys are unique, sorted)
+            cursor.execute(
+                PENDING_UPSERT.replace(
+                    "VALUES (%s, %s, 1)", "SELECT *, 1 FROM unnest(%s::bigint[], %s::integer[])"
+                ),
+                [[sid for sid, _ in rows], [day for _, day in rows]],
+            )
+        else:
+            cursor.executemany(PENDING_UPSERT, rows)
 
 
 def refresh_pending_days(limit: int | None = None) -> int:

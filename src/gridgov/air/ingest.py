@@ -317,12 +317,22 @@ STATE_UPSERT = (
     "WHERE excluded.last_ts > air_station_state.last_ts"
 )
 
+STATE_UPSERT_ARRAYS = STATE_UPSERT.replace(
+    "VALUES (%s, %s, %s, %s)",
+    "SELECT s, t, v::jsonb, r::jsonb FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+    "%s::text[]) AS u(s, t, v, r)",
+)
+
 
 def _save_state(batch: Batch, runs: np.ndarray) -> None:
     """Each station's newest row becomes its state, unless the stored state is newer."""
     last = np.flatnonzero(np.r_[batch.station[1:] != batch.station[:-1], True])
     values = batch.values[last]
-    adapt = connection.ops.adapt_json_value
+    adapt = (
+        (lambda value, _encoder: json.dumps(value))  # text[] → jsonb in STATE_UPSERT_ARRAYS
+        if connection.vendor == "postgresql"
+        else connection.ops.adapt_json_value
+    )
     rows = [
         (sid, ts, adapt([None if v != v else v for v in vals], None), adapt(r, None))
         for sid, ts, vals, r in zip(
@@ -334,7 +344,11 @@ def _save_state(batch: Batch, runs: np.ndarray) -> None:
         )
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(STATE_UPSERT, rows)
+        if connection.vendor == "postgresql":  # one statement (the stations are unique)
+            sid, ts, vals, r = zip(*rows, strict=True)
+            cursor.execute(STATE_UPSERT_ARRAYS, [list(sid), list(ts), list(vals), list(r)])
+        else:
+            cursor.executemany(STATE_UPSERT, rows)
 
 
 def ingest(
