@@ -116,7 +116,7 @@ def run_import(env: dict[str, str], path: Path) -> tuple[float, float]:
     start = time.perf_counter()
     result = subprocess.run(
         [str(gridgov), "import-readings", str(path), "--no-alarms"],
-        env=env,
+        env={**env, "COLUMNS": "200"},  # the summary on one line
         capture_output=True,
         text=True,
         check=False,
