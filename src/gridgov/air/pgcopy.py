@@ -39,6 +39,7 @@ def payload(columns: Sequence[np.ndarray]) -> bytes:
         fields.append((f"length{k}", np.dtype(">i4")))
         fields.append((f"value{k}", column.dtype.newbyteorder(">")))
     layout = np.dtype(fields)  # packed: no alignment padding between fields
+    offsets = {name: int(layout.fields[name][1]) for name in layout.names or ()}  # type: ignore[index]
     rows = np.empty(n, dtype=layout)
     rows["count"] = len(columns)
     drop: list[tuple[np.ndarray, int, int]] = []  # (NULL rows, first byte, bytes) to cut out
@@ -49,7 +50,7 @@ def payload(columns: Sequence[np.ndarray]) -> bytes:
             null = np.isnan(column)
             if null.any():
                 rows[f"length{k}"][null] = -1
-                drop.append((null, layout.fields[f"value{k}"][1], column.dtype.itemsize))
+                drop.append((null, offsets[f"value{k}"], column.dtype.itemsize))
     raw = rows.view(np.uint8).reshape(n, layout.itemsize)
     if drop:
         keep = np.ones(raw.shape, dtype=bool)
