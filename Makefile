@@ -82,10 +82,12 @@ bench: install
 	$(BIN)/python bench/aqi_bench.py
 	$(BIN)/python bench/ranking_bench.py
 	PYTHONPATH=src $(BIN)/python bench/partition_bench.py
-	$(BIN)/python bench/import_bench.py
+	BENCH_DATABASE_URL= $(BIN)/python bench/import_bench.py
+	$(if $(BENCH_DATABASE_URL),$(BIN)/python bench/import_bench.py)
 	$(BIN)/python bench/http_bench.py
 	BENCH_GATEWAY=60 $(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/hj212_bench.py
+	$(BIN)/python bench/receivers_bench.py
 	$(BIN)/python bench/hj212_forward.py
 	$(BIN)/python bench/dispatch_bench.py
 	PYTHONPATH=src $(BIN)/python bench/forecast_backtest.py

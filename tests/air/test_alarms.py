@@ -70,6 +70,37 @@ def test_sudden_jump_against_the_recent_baseline(stations, put):
     assert r.alarms[0].value > 2 * r.alarms[0].reference
 
 
+def test_jumps_of_several_stations_in_one_batch_are_judged_each_on_its_own(stations, put):
+    """The windows of all the batch's stations are read in one query and split per station."""
+    only_rules(AlarmKind.JUMP)
+    m, m2 = stations["micro"], stations["micro2"]
+    put(
+        concat(
+            make_batch(m, T0, 60, pm25=wobble(60, 40)), make_batch(m2, T0, 60, pm25=wobble(60, 50))
+        )
+    )
+    r = put(
+        concat(
+            make_batch(m, T0 + 3600, 5, pm25=wobble(5, 45)),
+            make_batch(m2, T0 + 3600, 5, pm25=wobble(5, 160)),
+        )
+    )
+    assert [(a.rule.kind, a.station_id) for a in r.alarms] == [("jump", m2.pk)]
+    assert abs(r.alarms[0].reference - wobble(60, 50).mean()) < 1e-9
+
+
+def concat(a, b):
+    from gridgov.air.ingest import Batch
+
+    return Batch(
+        np.concatenate([a.station, b.station]),
+        np.concatenate([a.ts, b.ts]),
+        np.concatenate([a.values, b.values]),
+        np.concatenate([a.nan_given, b.nan_given]),
+        np.arange(1, len(a) + len(b) + 1),
+    )
+
+
 def test_far_above_the_neighbouring_stations(stations, put):
     only_rules(AlarmKind.NEIGHBOUR)
     m, m2 = stations["micro"], stations["micro2"]

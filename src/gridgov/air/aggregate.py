@@ -56,6 +56,16 @@ HOURLY_UPSERT = (
     )
 )
 
+# PostgreSQL: the same upsert for all of a batch's hours in one statement (a statement per hour,
+# even pipelined, cost a 200,000-row import batch's 3,400 hours a third of its merge time).
+# The keys are unique and sorted, so no row is hit twice and writers lock rows in one order.
+HOURLY_UPSERT_ARRAYS = HOURLY_UPSERT.replace(
+    "VALUES (" + ", ".join(["%s"] * (3 + 2 * NCOL)) + ")",
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], "
+    + ", ".join(["%s::double precision[], %s::smallint[]"] * NCOL)
+    + ")",
+)
+
 
 def add_to_hours(
     batch: Batch, flags: np.ndarray, interval: np.ndarray, exclude: np.ndarray
@@ -80,7 +90,10 @@ def add_to_hours(
         columns.append(sums.tolist())
         columns.append(counts.tolist())
     with connection.cursor() as cursor:
-        cursor.executemany(HOURLY_UPSERT, list(zip(*columns, strict=True)))
+        if connection.vendor == "postgresql":  # one statement: the rows as 15 arrays
+            cursor.execute(HOURLY_UPSERT_ARRAYS, columns)
+        else:
+            cursor.executemany(HOURLY_UPSERT, list(zip(*columns, strict=True)))
 
 
 def rebuild_hours(station: np.ndarray, ts: np.ndarray, stations: dict[int, StationInfo]) -> None:
@@ -267,7 +280,15 @@ def mark_days_pending(station: np.ndarray, ts: np.ndarray) -> None:
         zip((station_days >> 32).tolist(), (station_days & 0xFFFFFFFF).tolist(), strict=True)
     )
     with connection.cursor() as cursor:
-        cursor.executemany(PENDING_UPSERT, rows)
+        if connection.vendor == "postgresql":  # one statement (the keys are unique, sorted)
+            cursor.execute(
+                PENDING_UPSERT.replace(
+                    "VALUES (%s, %s, 1)", "SELECT *, 1 FROM unnest(%s::bigint[], %s::integer[])"
+                ),
+                [[sid for sid, _ in rows], [day for _, day in rows]],
+            )
+        else:
+            cursor.executemany(PENDING_UPSERT, rows)
 
 
 def refresh_pending_days(limit: int | None = None) -> int:

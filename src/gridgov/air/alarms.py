@@ -132,14 +132,24 @@ def evaluate(
         for r, rule in enumerate(rules)
         if rule.kind not in (AlarmKind.THRESHOLD, AlarmKind.STUCK)
     ]
+    for r, rule in others:  # one query per jump rule for all the batch's stations
+        if rule.kind != AlarmKind.JUMP:
+            continue
+        where = [
+            pos
+            for pos, sid in enumerate(ids)
+            if _applies(rule, stations[sid].kind) and stations[sid].interval < 60
+        ]
+        for pos, finding in zip(
+            where, _jumps(rule, [ids[k] for k in where], tss[where]), strict=True
+        ):
+            keep(pos, r, finding)
     for pos, (sid, ts) in enumerate(zip(ids, tss.tolist(), strict=True)) if others else ():
         info = stations[sid]
         for r, rule in others:
             if not _applies(rule, info.kind):
                 continue
-            if rule.kind == AlarmKind.JUMP and info.interval < 60:
-                keep(pos, r, _jump(rule, sid, ts))
-            elif rule.kind == AlarmKind.NEIGHBOUR:
+            if rule.kind == AlarmKind.NEIGHBOUR:
                 keep(pos, r, _neighbour(rule, info, ts, hourly_cache, neighbours))
             elif rule.kind == AlarmKind.OFFLINE:
                 # Data arriving ends silence now, whatever time the data is about.
@@ -257,17 +267,41 @@ class HourCache:
         return known[sid]
 
 
-def _jump(rule: AlarmRule, sid: int, ts: int) -> Finding:
-    """The last 5 minutes' mean against the 60 minutes before them."""
+JUMP_CHUNK = 500  # stations per query (3 parameters each)
+
+
+def _jumps(rule: AlarmRule, sids: list[int], tss: np.ndarray) -> list[Finding]:
+    """Each station's last 5 minutes' mean against the 60 minutes before them, ending at its
+    ts: the readings of all the stations' windows in one query (a query per station was most
+    of a receiver batch's time), split per station with numpy."""
     p = rule.pollutant
-    start = ts - (JUMP_RECENT_MINUTES + JUMP_BASELINE_MINUTES - 1) * 60
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ts, {p} FROM air_reading WHERE station_id = %s AND ts >= %s AND ts <= %s "
-            f"AND ({p}_flag & {Flag.INVALID | Flag.REJECTED}) = 0 AND {p} IS NOT NULL",
-            [sid, start, ts],
-        )
-        rows = np.array(cursor.fetchall(), dtype=float).reshape(-1, 2)
+    span = (JUMP_RECENT_MINUTES + JUMP_BASELINE_MINUTES - 1) * 60
+    found: list[tuple[int, int, float]] = []
+    for at in range(0, len(sids), JUMP_CHUNK):
+        part = sids[at : at + JUMP_CHUNK]
+        ends = tss[at : at + JUMP_CHUNK].tolist()
+        windows = ", ".join(["(%s, %s, %s)"] * len(part))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT r.station_id, r.ts, r.{p} FROM air_reading r JOIN (VALUES {windows}) w "
+                "ON r.station_id = w.column1 AND r.ts >= w.column2 AND r.ts <= w.column3 "
+                f"WHERE (r.{p}_flag & {Flag.INVALID | Flag.REJECTED}) = 0 AND r.{p} IS NOT NULL",
+                [v for sid, ts in zip(part, ends, strict=True) for v in (sid, ts - span, ts)],
+            )
+            found.extend(cursor.fetchall())
+    rows = np.array(found, dtype=float).reshape(-1, 3)
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    out = []
+    for sid, ts in zip(sids, tss.tolist(), strict=True):
+        lo = np.searchsorted(rows[:, 0], sid, side="left")
+        hi = np.searchsorted(rows[:, 0], sid, side="right")
+        out.append(_jump_finding(rule, sid, ts, rows[lo:hi, 1:]))
+    return out
+
+
+def _jump_finding(rule: AlarmRule, sid: int, ts: int, rows: np.ndarray) -> Finding:
+    """The finding from a station's (ts, value) rows of the window ending at ts."""
+    p = rule.pollutant
     recent = rows[rows[:, 0] > ts - JUMP_RECENT_MINUTES * 60, 1]
     base = rows[rows[:, 0] <= ts - JUMP_RECENT_MINUTES * 60, 1]
     if len(recent) == 0 or len(base) < JUMP_BASELINE_MINUTES // 2:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
-from gridgov.air import aggregate, factor_store, partitions, quality, retention, wind
+from gridgov.air import aggregate, factor_store, partitions, pgcopy, quality, retention, wind
 from gridgov.air.factors import Factors
 from gridgov.air.models import POLLUTANT_FIELDS, Station
 from gridgov.inputs import READING_EARLIEST
@@ -247,36 +247,72 @@ INSERT_SQL = (
 
 
 READING_COLUMNS = "station_id, ts, " + ", ".join(f"{p}, {p}_flag" for p in POLLUTANT_FIELDS)
+COPY_READINGS = f"COPY air_reading ({READING_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+STAGE_CREATE = (
+    "CREATE TEMP TABLE IF NOT EXISTS air_reading_stage "
+    "(LIKE air_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+STAGE_MERGE = (
+    f"INSERT INTO air_reading ({READING_COLUMNS}) SELECT {READING_COLUMNS} "
+    "FROM air_reading_stage ON CONFLICT (station_id, ts) DO NOTHING"
+)
 
 
 def _insert(batch: Batch, flags: np.ndarray) -> int:
-    """Insert rows not yet stored; returns how many were. On PostgreSQL the rows are COPYed into
-    a session-local staging table and moved with one INSERT … ON CONFLICT DO NOTHING (a
-    statement per row would be several times slower); elsewhere executemany."""
+    """Insert rows not yet stored (the caller has left out those it found stored); returns how
+    many were. On PostgreSQL, COPY (binary, pgcopy.payload); elsewhere executemany."""
+    if connection.vendor == "postgresql":
+        return _copy_readings(batch, flags)
+    with connection.cursor() as cursor:
+        cursor.executemany(INSERT_SQL, _reading_rows(batch, flags))
+        return int(cursor.rowcount)
+
+
+def _reading_columns(batch: Batch, flags: np.ndarray) -> list[np.ndarray]:
+    """The COPY's columns (READING_COLUMNS order) in their PostgreSQL types; NaN is NULL."""
+    columns = [batch.station.astype(np.int64), batch.ts.astype(np.int64)]
+    for j in range(NCOL):
+        columns.append(np.ascontiguousarray(batch.values[:, j], dtype=np.float64))
+        columns.append(flags[:, j].astype(np.int16))
+    return columns
+
+
+def _reading_rows(batch: Batch, flags: np.ndarray) -> list[tuple[Any, ...]]:
+    """The rows as Python tuples for executemany (NaN → NULL)."""
     columns: list[list[Any]] = [batch.station.tolist(), batch.ts.tolist()]
     for j in range(NCOL):
         v = batch.values[:, j]
-        columns.append([None if x != x else x for x in v.tolist()])  # NaN → NULL
+        columns.append([None if x != x else x for x in v.tolist()])
         columns.append(flags[:, j].tolist())
-    rows = list(zip(*columns, strict=True))
+    return list(zip(*columns, strict=True))
+
+
+def _copy_readings(batch: Batch, flags: np.ndarray) -> int:
+    """COPY the rows straight into air_reading, in a savepoint: the caller read the stored
+    keys in this transaction, so a row can only collide with one another writer committed (or
+    is committing) since. Then — rarely — the savepoint is rolled back and the rows go through
+    a session-local staging table and one INSERT … ON CONFLICT DO NOTHING, which skips them.
+    The direct COPY costs what a bare COPY into the table costs; the staging path half as much
+    again (1M rows: 10 s of client and server CPU against 17 s)."""
+    data = pgcopy.payload(_reading_columns(batch, flags))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS air_reading_stage "
-                "(LIKE air_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            cursor.execute("TRUNCATE air_reading_stage")
-            with cursor.cursor.copy(
-                f"COPY air_reading_stage ({READING_COLUMNS}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO air_reading ({READING_COLUMNS}) SELECT {READING_COLUMNS} "
-                "FROM air_reading_stage ON CONFLICT (station_id, ts) DO NOTHING"
-            )
+        try:
+            with (
+                transaction.atomic(),
+                connection.wrap_database_errors,
+                cursor.cursor.copy(COPY_READINGS) as copy,
+            ):
+                copy.write(data)
+        except IntegrityError:
+            pass  # (station, ts) stored meanwhile by another writer
         else:
-            cursor.executemany(INSERT_SQL, rows)
+            return len(batch)
+        cursor.execute(STAGE_CREATE)
+        cursor.execute("TRUNCATE air_reading_stage")
+        stage = COPY_READINGS.replace("COPY air_reading ", "COPY air_reading_stage ", 1)
+        with cursor.cursor.copy(stage) as copy:
+            copy.write(data)
+        cursor.execute(STAGE_MERGE)
         return int(cursor.rowcount)
 
 
@@ -316,12 +352,22 @@ STATE_UPSERT = (
     "WHERE excluded.last_ts > air_station_state.last_ts"
 )
 
+STATE_UPSERT_ARRAYS = STATE_UPSERT.replace(
+    "VALUES (%s, %s, %s, %s)",
+    "SELECT s, t, v::jsonb, r::jsonb FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+    "%s::text[]) AS u(s, t, v, r)",
+)
+
 
 def _save_state(batch: Batch, runs: np.ndarray) -> None:
     """Each station's newest row becomes its state, unless the stored state is newer."""
     last = np.flatnonzero(np.r_[batch.station[1:] != batch.station[:-1], True])
     values = batch.values[last]
-    adapt = connection.ops.adapt_json_value
+    adapt = (
+        (lambda value, _encoder: json.dumps(value))  # text[] → jsonb in STATE_UPSERT_ARRAYS
+        if connection.vendor == "postgresql"
+        else connection.ops.adapt_json_value
+    )
     rows = [
         (sid, ts, adapt([None if v != v else v for v in vals], None), adapt(r, None))
         for sid, ts, vals, r in zip(
@@ -333,7 +379,11 @@ def _save_state(batch: Batch, runs: np.ndarray) -> None:
         )
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(STATE_UPSERT, rows)
+        if connection.vendor == "postgresql":  # one statement (the stations are unique)
+            sid, ts, vals, r = zip(*rows, strict=True)
+            cursor.execute(STATE_UPSERT_ARRAYS, [list(sid), list(ts), list(vals), list(r)])
+        else:
+            cursor.executemany(STATE_UPSERT, rows)
 
 
 def ingest(
