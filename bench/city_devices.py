@@ -33,7 +33,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -216,9 +216,9 @@ async def run_links(sim: Simulator, mux: int) -> None:
 
 
 def main() -> None:
-    spec = json.loads(open(sys.argv[1]).read())  # noqa: SIM115, PTH123
+    spec = json.loads(open(sys.argv[1]).read())  # noqa: SIM115
     out = sys.argv[2]
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     hot = set(spec["hot"])
     start = dt.datetime.fromisoformat(spec["start"]) if spec["start"] else None
@@ -279,7 +279,7 @@ def main() -> None:
         "finished": s.finished,
         "cpu": time.process_time() - cpu,
     }
-    with open(out, "wb") as fh:  # noqa: PTH123
+    with open(out, "wb") as fh:
         pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -45,6 +45,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,6 +59,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+DROPDB = shutil.which("dropdb") or "dropdb"
+CREATEDB = shutil.which("createdb") or "createdb"
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 DB = "gg_citysim"
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -135,7 +139,7 @@ class Receiver:
         args = [GRIDGOV, "hj212", "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--stats-every", "0"] + ([] if self.store else ["--no-store"])
         self.starts += 1
-        with open(self.tmp / f"receiver-{self.port}-{self.starts}.log", "wb") as log:  # noqa: PTH123
+        with open(self.tmp / f"receiver-{self.port}-{self.starts}.log", "wb") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=log)
         wait_port(self.port, self.proc)
 
@@ -197,12 +201,10 @@ class HAProxy:
     def __init__(self, tmp: Path, maxconn: int) -> None:
         self.cfg = tmp / "haproxy.cfg"
         self.cfg.write_text(
-            HAPROXY_CFG.format(
-                maxconn=maxconn, front=FRONT, r1=BACK[0], r2=BACK[1], stats=STATS
-            )
+            HAPROXY_CFG.format(maxconn=maxconn, front=FRONT, r1=BACK[0], r2=BACK[1], stats=STATS)
         )
         check = subprocess.run(
-            ["haproxy", "-c", "-f", str(self.cfg)], capture_output=True, text=True, check=False
+            [HAPROXY, "-c", "-f", str(self.cfg)], capture_output=True, text=True, check=False
         )
         if check.returncode:
             sys.exit(f"haproxy -c: {check.stdout}{check.stderr}")
@@ -210,9 +212,9 @@ class HAProxy:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        with open(self.log, "ab") as log:  # noqa: PTH123
+        with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                ["haproxy", "-db", "-f", str(self.cfg)], stdout=log, stderr=log
+                [HAPROXY, "-db", "-f", str(self.cfg)], stdout=log, stderr=log
             )
         wait_port(FRONT, self.proc)
 
@@ -220,7 +222,7 @@ class HAProxy:
         """Server → (status, current sessions), from the stats page's CSV."""
         import urllib.request
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{STATS}/;csv", timeout=2) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{STATS}/;csv", timeout=2) as r:
             rows = list(csv.DictReader(io.StringIO(r.read().decode().lstrip("# "))))
         return {
             row["svname"]: (row["status"], int(row["scur"] or 0))
@@ -278,10 +280,8 @@ def diff(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
 
 
 def database(tmp: Path, rules: str) -> None:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    subprocess.run([DROPDB, "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
+    subprocess.run([CREATEDB, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     os.environ.update(
         DATABASE_URL=f"{PG}/{DB}",
         REDIS_URL=REDIS,
@@ -322,19 +322,40 @@ def territory_specs() -> list:
     for d in range(10):
         dc, dr = (d % 5) * 40, (d // 5) * 20
         dcode = f"C{d + 1:02d}"
-        specs.append(RegionSpec(dcode, f"{DISTRICT_NAMES[d]}区", Level.DISTRICT, None, box(dc, dr, 40, 20)))
+        specs.append(
+            RegionSpec(dcode, f"{DISTRICT_NAMES[d]}区", Level.DISTRICT, None, box(dc, dr, 40, 20))
+        )
         for s in range(10):
             sc, sr = dc + (s % 5) * 8, dr + (s // 5) * 10
             scode = f"{dcode}S{s + 1:02d}"
-            specs.append(RegionSpec(scode, f"{DISTRICT_NAMES[d]}第{s + 1}街道", Level.STREET, dcode, box(sc, sr, 8, 10)))
+            specs.append(
+                RegionSpec(
+                    scode,
+                    f"{DISTRICT_NAMES[d]}第{s + 1}街道",
+                    Level.STREET,
+                    dcode,
+                    box(sc, sr, 8, 10),
+                )
+            )
             for c in range(8):
                 cc, cr = sc + (c % 4) * 2, sr + (c // 4) * 5
                 ccode = f"{scode}C{c + 1}"
-                specs.append(RegionSpec(ccode, f"{scode}社区{c + 1}", Level.COMMUNITY, scode, box(cc, cr, 2, 5)))
+                specs.append(
+                    RegionSpec(
+                        ccode, f"{scode}社区{c + 1}", Level.COMMUNITY, scode, box(cc, cr, 2, 5)
+                    )
+                )
                 for g in range(10):
                     gc, gr = cc + g % 2, cr + g // 2
                     specs.append(
-                        RegionSpec(f"{ccode}G{g:02d}", f"{ccode}网格{g + 1}", Level.GRID, ccode, box(gc, gr, 1, 1), kind="urban")
+                        RegionSpec(
+                            f"{ccode}G{g:02d}",
+                            f"{ccode}网格{g + 1}",
+                            Level.GRID,
+                            ccode,
+                            box(gc, gr, 1, 1),
+                            kind="urban",
+                        )
                     )
     return specs
 
@@ -343,7 +364,7 @@ def station_csv(path: Path, n: int) -> None:
     """n micro-stations (1-minute interval) spread over the 200 × 40 cells, with MN and PW."""
     cols, rows = 200, 40
     per_cell = -(-n // (cols * rows))
-    with open(path, "w", newline="", encoding="utf-8") as fh:  # noqa: PTH123
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["code", "name", "kind", "lat", "lon", "interval_minutes", "mn", "pw"])
         for i in range(n):
@@ -354,7 +375,16 @@ def station_csv(path: Path, n: int) -> None:
             lat = LAT0 + (row + fy) * CELL_LAT
             number = i + 1
             w.writerow(
-                [f"CS{number:05d}", f"城市微站{number}", "micro", f"{lat:.6f}", f"{lon:.6f}", 1, mn(number), PW]
+                [
+                    f"CS{number:05d}",
+                    f"城市微站{number}",
+                    "micro",
+                    f"{lat:.6f}",
+                    f"{lon:.6f}",
+                    1,
+                    mn(number),
+                    PW,
+                ]
             )
 
 
@@ -461,7 +491,7 @@ def run_sims(tmp: Path, name: str, n: int, sims: int, hot: set[int], **spec) -> 
         spec_path = tmp / f"{name}-{k}.json"
         spec_path.write_text(json.dumps(data))
         out = tmp / f"{name}-{k}.pickle"
-        with open(tmp / f"{name}-{k}.log", "wb") as log:  # noqa: PTH123
+        with open(tmp / f"{name}-{k}.log", "wb") as log:
             proc = subprocess.Popen(
                 [PYTHON, str(HERE / "city_devices.py"), str(spec_path), str(out)],
                 stdout=log,
@@ -474,15 +504,26 @@ def run_sims(tmp: Path, name: str, n: int, sims: int, hot: set[int], **spec) -> 
 def collect(procs: list) -> dict:
     """Wait for the simulators and merge what they saw."""
     merged: dict = {"first_sent": {}, "answered_at": {}, "latencies": [], "answer_clock": []}
-    sums = ("sent", "resent", "answered", "backfilled", "history_requests", "connections",
-            "connect_failures", "drops", "late_answers", "frame_errors", "cpu")
+    sums = (
+        "sent",
+        "resent",
+        "answered",
+        "backfilled",
+        "history_requests",
+        "connections",
+        "connect_failures",
+        "drops",
+        "late_answers",
+        "frame_errors",
+        "cpu",
+    )
     for k in sums:
         merged[k] = 0
     starts, alls, stops, ends = [], [], [], []
     for proc, out in procs:
         if proc.wait() != 0:
             sys.exit(f"simulator {out} failed ({proc.returncode}): see its .log")
-        with open(out, "rb") as fh:  # noqa: PTH123
+        with open(out, "rb") as fh:
             r = pickle.load(fh)  # noqa: S301 — our own file
         merged["first_sent"].update(r["first_sent"])
         merged["answered_at"].update(r["answered_at"])
@@ -581,7 +622,8 @@ def check_store(sid_of: dict[str, int], sent: set, answered: set, preloaded: set
     for sid, _ in stored:
         per_station_rows[sid] = per_station_rows.get(sid, 0) + 1
     stations_off = sum(
-        1 for sid in set(per_station_sent) | set(per_station_rows)
+        1
+        for sid in set(per_station_sent) | set(per_station_rows)
         if per_station_sent.get(sid, 0) != per_station_rows.get(sid, 0)
     )
     with connection.cursor() as c:
@@ -652,17 +694,16 @@ def alarm_latencies(hot: list[int], sid_of: dict[str, int], live: dict, t0: dt.d
 # --- the run -----------------------------------------------------------------------------------
 
 
-def main() -> None:  # noqa: C901, PLR0915
+def main() -> None:
     opts = options()
     if opts.report_from:
-        with open(opts.report_from, "rb") as fh:  # noqa: PTH123
+        with open(opts.report_from, "rb") as fh:
             saved, *rest = pickle.load(fh)  # noqa: S301 — our own file
         report(argparse.Namespace(**saved), *rest)
         return
     began = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="gridgov-city-"))
     n = opts.stations
-    lines: list[str] = []
 
     def say(text: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -698,9 +739,20 @@ def main() -> None:  # noqa: C901, PLR0915
             c0 = sum(r.cpu() for r in bare), haproxy.cpu(), time.monotonic()
             start = dt.datetime.now(CST).replace(second=0, microsecond=0) - dt.timedelta(days=3)
             procs = run_sims(
-                tmp, "limit", n, opts.sims, set(), start=start.isoformat(), minutes=None,
-                seconds=opts.limit_seconds, window=1, drain=15, timeout=opts.timeout,
-                ramp=5, spread=0, mux=opts.mux,
+                tmp,
+                "limit",
+                n,
+                opts.sims,
+                set(),
+                start=start.isoformat(),
+                minutes=None,
+                seconds=opts.limit_seconds,
+                window=1,
+                drain=15,
+                timeout=opts.timeout,
+                ramp=5,
+                spread=0,
+                mux=opts.mux,
             )
             limit = collect(procs)
             c1 = sum(r.cpu() for r in bare), haproxy.cpu(), time.monotonic()
@@ -730,8 +782,20 @@ def main() -> None:  # noqa: C901, PLR0915
         )
         m0 = meter.read()
         procs = run_sims(
-            tmp, "live", n, opts.sims, set(hot), start=None, minutes=opts.minutes, seconds=None,
-            window=2, drain=120, timeout=opts.timeout, ramp=20, spread=opts.spread, mux=opts.mux,
+            tmp,
+            "live",
+            n,
+            opts.sims,
+            set(hot),
+            start=None,
+            minutes=opts.minutes,
+            seconds=None,
+            window=2,
+            drain=120,
+            timeout=opts.timeout,
+            ramp=20,
+            spread=opts.spread,
+            mux=opts.mux,
         )
         kill_at = time.monotonic() + 20 + opts.minutes * 60 * opts.kill_at
         killed = restarted = None
@@ -769,9 +833,20 @@ def main() -> None:  # noqa: C901, PLR0915
         )
         b0 = meter.read()
         procs = run_sims(
-            tmp, "burst", n, opts.sims, set(hot), start=burst_start.isoformat(),
-            minutes=opts.burst_minutes, seconds=opts.burst_seconds, window=opts.burst_window,
-            drain=120, timeout=opts.timeout, ramp=5, spread=0, mux=opts.mux,
+            tmp,
+            "burst",
+            n,
+            opts.sims,
+            set(hot),
+            start=burst_start.isoformat(),
+            minutes=opts.burst_minutes,
+            seconds=opts.burst_seconds,
+            window=opts.burst_window,
+            drain=120,
+            timeout=opts.timeout,
+            ramp=5,
+            spread=0,
+            mux=opts.mux,
         )
         while any(p.poll() is None for p, _ in procs):
             time.sleep(1)
@@ -798,7 +873,7 @@ def main() -> None:  # noqa: C901, PLR0915
             part.pop("first_sent", None)
             part.pop("answered_at", None)
     saved = tmp / "summary.pickle"
-    with open(saved, "wb") as fh:  # noqa: PTH123
+    with open(saved, "wb") as fh:
         pickle.dump(
             (vars(opts), result, checks, alarms, hot_sent, len(hot), time.monotonic() - began), fh
         )
@@ -816,12 +891,12 @@ def main() -> None:  # noqa: C901, PLR0915
         from django.db import connections
 
         connections.close_all()
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=False)
+        subprocess.run([DROPDB, "-h", "127.0.0.1", "-U", "postgres", DB], check=False)
     if not ok:
         sys.exit(1)
 
 
-def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:  # noqa: C901
+def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:
     live, burst, limit, city = result["live"], result["burst"], result["limit"], result["city"]
     n = opts.stations
     goal = n / 60
@@ -910,8 +985,12 @@ def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:  # noq
         )
     c = checks
     ok = (
-        c["missing_sent"] == 0 and c["missing_answered"] == 0 and c["extra"] == 0
-        and c["changed"] == 0 and c["hours_off"] == 0 and c["rows"] == c["distinct"]
+        c["missing_sent"] == 0
+        and c["missing_answered"] == 0
+        and c["extra"] == 0
+        and c["changed"] == 0
+        and c["hours_off"] == 0
+        and c["rows"] == c["distinct"]
     )
     print(
         f"  exactly once: rows {c['rows']:,} ({c['distinct']:,} distinct) for {c['expected']:,} "
