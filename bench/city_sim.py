@@ -254,6 +254,14 @@ class HAProxy:
             self.proc = None
 
 
+def stored_rows() -> int:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM air_reading")
+        return int(c.fetchone()[0])
+
+
 def backend_pids() -> list[int]:
     from django.db import connection
 
@@ -858,6 +866,7 @@ def main() -> None:
             f"connections ({opts.mux} stations each) from {opts.sims} simulators; {len(hot)} hot"
         )
         m0 = meter.read()
+        rows0 = stored_rows()
         procs = run_sims(
             tmp,
             "live",
@@ -896,6 +905,7 @@ def main() -> None:
                 say(f"  receivers: {watch_receivers(haproxy)}")
         live = collect(procs)
         m1 = meter.read()
+        live["stored"] = stored_rows() - rows0
         live_cpu = diff(m0, m1)
         live["meter"] = live_cpu
         live["killed"], live["restarted"] = killed, restarted
@@ -910,6 +920,7 @@ def main() -> None:
             f"CST (window {opts.burst_window}), at most {opts.burst_seconds:.0f} s"
         )
         b0 = meter.read()
+        rows0 = stored_rows()
         procs = run_sims(
             tmp,
             "burst",
@@ -932,6 +943,7 @@ def main() -> None:
             meter.sample_pg()
         burst = collect(procs)
         b1 = meter.read()
+        burst["stored"] = stored_rows() - rows0
         burst["meter"] = diff(b0, b1)
         result["burst"] = burst
         say(f"burst done: {burst['answered']:,} answered of {burst['sent']:,} sent")
@@ -993,7 +1005,7 @@ def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:
         f"machine's {os.cpu_count()} cores (shared); total {elapsed / 60:.1f} min"
     )
     print(
-        ("  (city reused from an earlier run) " if city.get("reused") else "")
+        ("  (city reused from an earlier run)" if city.get("reused") else "")
         + f"  city built by the write paths: territory {city['regions']:,} regions by apply_plan "
         f"in {city['territory_s']:.1f} s; {city['stations']:,} stations by the CSV import in "
         f"{city['stations_s']:.1f} s ({city['stations'] / city['stations_s']:,.0f}/s)"
@@ -1008,6 +1020,12 @@ def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:
         f"request after the kill); answered/s sustained {r_live:,.0f} over {dur:,.0f} s "
         f"({r_live / goal:.2f} of the goal), peak {peak(live, 1):,.0f}/s (1 s), "
         f"{peak(live, 10):,.0f}/s (10 s)"
+    )
+    stored = live.get("stored", 0)
+    print(
+        f"    stored readings: {stored:,} during the live run = {stored / max(lm['wall'], 1e-9):,.0f}"
+        f'/s ({stored / max(lm["wall"], 1e-9) / goal:.2f} of the goal; "answered" above counts '
+        f"only the answers a device was still waiting for, not those after it gave up)"
     )
     print(
         f"    packet → answer (first send → 9014, all packets incl. the kill): p50 "
@@ -1050,6 +1068,11 @@ def report(opts, result, checks, alarms, hot_sent, hot, elapsed) -> None:
         f"{pct(burst['latencies'], 50) * 1000:,.0f} ms, p99 "
         f"{pct(burst['latencies'], 99) * 1000:,.0f} ms; the whole 2 h of {n:,} stations at this "
         f"rate: {n * opts.burst_minutes / max(r_burst, 1e-9) / 60:,.1f} min"
+    )
+    bstored = burst.get("stored", 0)
+    print(
+        f"    stored readings: {bstored:,} during the burst = "
+        f"{bstored / max(bm['wall'], 1e-9):,.0f}/s"
     )
     bcpu = bm["receivers"] + bm["postgres"] + bm["haproxy"]
     print(
