@@ -74,6 +74,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src/gridgov
 
+# The city simulation (bench/city_sim.py: PostgreSQL, Redis and HAProxy on this machine): a short
+# run by default; `make bench CITY_SIM=` runs the full one (20,000 stations, 30 live minutes, the
+# 2-hour back-fill burst; about an hour).
+CITY_SIM ?= --stations 2000 --minutes 2 --burst-minutes 10 --limit-seconds 20
 bench: install
 	$(BIN)/python bench/locate_bench.py
 	$(BIN)/python bench/migrate_bench.py
@@ -95,6 +99,7 @@ bench: install
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/backup_bench.py
 	$(BIN)/python bench/upload_bench.py
+	$(BIN)/python bench/city_sim.py $(CITY_SIM)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
