@@ -317,7 +317,9 @@ def _copy_readings(batch: Batch, flags: np.ndarray) -> int:
 
 
 # Rows of this transaction (its savepoints included) among those it can see: their inserting
-# transaction is still in progress (xmin widened to a full transaction id by the current epoch).
+# transaction is still in progress. xmin is a 32-bit id; it is widened to a full one (xid8) as
+# the id within 2^31 of the current one (a later transaction's id may be above ours). Ids below
+# 3 are the bootstrap and frozen ones: long committed.
 _INSERTED_HERE = """
 SELECT r.station_id, r.ts FROM air_reading r
 JOIN unnest(%s::bigint[], %s::bigint[]) AS k(station_id, ts)
@@ -325,10 +327,18 @@ JOIN unnest(%s::bigint[], %s::bigint[]) AS k(station_id, ts)
 CROSS JOIN LATERAL (
   SELECT r.xmin::text::bigint AS low, pg_current_xact_id()::text::bigint AS now
 ) x
-WHERE pg_xact_status((
-  x.now - x.now %% 4294967296 + x.low
-  - CASE WHEN x.low > x.now %% 4294967296 THEN 4294967296 ELSE 0 END
-)::text::xid8) = 'in progress'
+CROSS JOIN LATERAL (
+  SELECT x.now - x.now %% 4294967296 + x.low AS guess
+) g
+CROSS JOIN LATERAL (
+  SELECT CASE
+    WHEN g.guess > x.now + 2147483648 THEN g.guess - 4294967296
+    WHEN g.guess < x.now - 2147483648 THEN g.guess + 4294967296
+    ELSE g.guess
+  END AS full_id
+) f
+WHERE CASE WHEN x.low >= 3 AND f.full_id >= 3
+  THEN pg_xact_status(f.full_id::text::xid8) = 'in progress' ELSE false END
 """
 
 
