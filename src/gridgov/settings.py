@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from gridgov import config
 from gridgov.emergency import warning_rules
@@ -550,6 +552,17 @@ _packet_archive_dir = config.env_str(
     "GRIDGOV_PACKET_ARCHIVE_DIR", str(DATA_DIR / "packet-archive")
 ).strip()
 GRIDGOV_PACKET_ARCHIVE_DIR = Path(_packet_archive_dir).resolve() if _packet_archive_dir else None
+# Each receiver keeps its own chain (YYYY/MM/DD.<name>.jsonl) under this stable name: letters,
+# digits, "-" and "_", at most 40. Empty: the host name and the listening port (host-9212). Two
+# running receivers must not share a name (the second refuses to start).
+GRIDGOV_HJ212_ARCHIVE_NAME = config.env_str("GRIDGOV_HJ212_ARCHIVE_NAME", "").strip()
+if GRIDGOV_HJ212_ARCHIVE_NAME and not re.fullmatch(
+    r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", GRIDGOV_HJ212_ARCHIVE_NAME
+):
+    raise ImproperlyConfigured(
+        f"GRIDGOV_HJ212_ARCHIVE_NAME={GRIDGOV_HJ212_ARCHIVE_NAME[:60]!r}: letters, digits, "
+        "'-' and '_' only (at most 40, not starting with '-' or '_')"
+    )
 # The receiver's daily rows and months (StationMonth) lag its readings by at most this many
 # seconds: its batches mark the touched station-days pending and its store thread recomputes
 # them this often, and when it stops (hourly rows and alarms are never deferred). 0: every batch

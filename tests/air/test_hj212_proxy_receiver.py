@@ -35,11 +35,12 @@ def proxied(fast, settings, tmp_path):
     settings.GRIDGOV_HJ212_PROXY_PROTOCOL_SECONDS = 0.5
     settings.GRIDGOV_HJ212_TRUSTED_NETWORKS = []
     settings.GRIDGOV_PACKET_ARCHIVE_DIR = tmp_path / "archive"
+    settings.GRIDGOV_HJ212_ARCHIVE_NAME = "proxied"
     return settings
 
 
 def archived(tmp_path) -> list[dict]:
-    path = tmp_path / "archive" / pa.relative_path(pa.day_of(time.time()))
+    path = tmp_path / "archive" / pa.relative_path(pa.day_of(time.time()), "proxied")
     return [json.loads(line) for line in path.read_bytes().splitlines()]
 
 

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_every_packet_read_is_archived_with_its_exact_bytes(devices, fast, settings, tmp_path):
     settings.GRIDGOV_PACKET_ARCHIVE_DIR = tmp_path / "archive"
+    settings.GRIDGOV_HJ212_ARCHIVE_NAME = "r1"  # its own chain: YYYY/MM/DD.r1.jsonl
     good = packet("2051", minute(-3), {"a34004": 35})
     wrong_pw = packet("2051", minute(-2), {"a34004": 36}, pw="nope")
     unknown = packet("2051", minute(-2), {"a34004": 36}, mn="MN-NOBODY")
@@ -48,7 +49,7 @@ def test_every_packet_read_is_archived_with_its_exact_bytes(devices, fast, setti
     answers = run(scenario)
     assert [a.cn for a in answers] == ["9014", "9014"]
     day = pa.day_of(time.time())
-    path = tmp_path / "archive" / pa.relative_path(day)
+    path = tmp_path / "archive" / pa.relative_path(day, "r1")
     records = [json.loads(line) for line in path.read_bytes().splitlines()]
     assert [base64.b64decode(r["raw"]) for r in records] == sent
     assert [(r["mn"], r["outcome"], r["reason"]) for r in records] == [
@@ -63,7 +64,7 @@ def test_every_packet_read_is_archived_with_its_exact_bytes(devices, fast, setti
     received = [dt.datetime.fromisoformat(r["at"].replace("Z", "+00:00")) for r in records]
     assert all(abs(t.timestamp() - time.time()) < 60 for t in received)
     assert received == sorted(received)  # in the order read, to the millisecond
-    row = PacketArchiveDay.objects.get(day=day)
+    row = PacketArchiveDay.objects.get(day=day, receiver="r1")
     assert (row.records, row.head_hash) == (6, records[-1]["hash"])  # checkpointed on flush
     v = pa.verify_day(day)
     assert (v.ok, v.records, v.head) == (True, 6, records[-1]["hash"])
@@ -73,6 +74,7 @@ def test_every_packet_read_is_archived_with_its_exact_bytes(devices, fast, setti
 
 def test_a_second_run_continues_the_chain(devices, fast, settings, tmp_path):
     settings.GRIDGOV_PACKET_ARCHIVE_DIR = tmp_path / "archive"
+    settings.GRIDGOV_HJ212_ARCHIVE_NAME = "r1"
 
     def one_run(value):
         async def scenario(receiver):
@@ -88,6 +90,7 @@ def test_a_second_run_continues_the_chain(devices, fast, settings, tmp_path):
     day = pa.day_of(time.time())
     v = pa.verify_day(day)
     assert (v.ok, v.records, v.checkpoint_records) == (True, 2, 2)
+    assert [part.receiver for part in v.parts] == ["r1"]  # one chain: the same name went on
 
 
 def test_the_archive_can_be_off(devices, fast, settings, tmp_path):

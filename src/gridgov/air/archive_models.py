@@ -1,4 +1,4 @@
-"""The raw packet archive's checkpoints (原始报文存档): one row per China-time day.
+"""The raw packet archive's checkpoints (原始报文存档): one row per China-time day and receiver.
 
 The packets themselves are in files (air/packet_archive.py); this row is what the receiver's
 archive writer (air/hj212/archive.py) last wrote and flushed: how many records the day's file
@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 class PacketArchiveDay(models.Model):
     """原始报文存档日: a day's archive file and its checkpoint."""
 
-    day = models.DateField(_("日期"), unique=True, help_text=_("北京时间"))
+    day = models.DateField(_("日期"), help_text=_("北京时间"))
+    receiver = models.CharField(
+        _("接收端"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("接收端存档名（GRIDGOV_HJ212_ARCHIVE_NAME）；空为多接收端之前的单一文件"),
+    )
     path = models.CharField(_("文件"), max_length=64, help_text=_("相对存档目录"))
     records = models.PositiveBigIntegerField(_("记录数"), default=0)
     prev_hash = models.CharField(
@@ -34,7 +41,10 @@ class PacketArchiveDay(models.Model):
 
     class Meta:
         db_table = "air_packet_archive_day"
-        ordering = ["-day"]
+        ordering = ["-day", "receiver"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "receiver"], name="packet_archive_day_receiver")
+        ]
         verbose_name = _("原始报文存档日")
         verbose_name_plural = _("原始报文存档日")
 

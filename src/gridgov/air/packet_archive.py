@@ -3,7 +3,9 @@ show it, and checked for changes.
 
 The HJ 212 receiver appends every packet it reads (stored, refused with its reason, a device's
 answer, a notice; also those whose MN cannot be read) to one file per China-time day under
-GRIDGOV_PACKET_ARCHIVE_DIR, ``YYYY/MM/DD.jsonl`` (air/hj212/archive.py writes them). Each line
+GRIDGOV_PACKET_ARCHIVE_DIR, ``YYYY/MM/DD.<name>.jsonl`` (air/hj212/archive.py writes them),
+one per receiver: each receiver (``GRIDGOV_HJ212_ARCHIVE_NAME``, 接收端存档名) keeps its own chain
+(``DD.jsonl``, name "", is the format from before there were several receivers). Each line
 is one JSON record, its keys sorted, no spaces, ASCII only:
 
 - ``n``: the record's number in its day (1, 2, …);
@@ -18,9 +20,10 @@ is one JSON record, its keys sorted, no spaces, ASCII only:
   for the archive's very first); ``hash``: sha256 of ``prev`` + LF + the record without
   ``hash``, in the same canonical form.
 
-The days form one chain. The database keeps a checkpoint per day (PacketArchiveDay: records,
-last hash), so a file cut short or edited after its checkpoint is detected even though its
-chain alone would still look whole. `verify_day` reads a day back; `packets_of` one station's.
+A receiver's days form one chain. The database keeps a checkpoint per day and receiver
+(PacketArchiveDay: records, last hash), so a file cut short or edited after its checkpoint is detected even though its
+chain alone would still look whole. `verify_day` reads a day back (every receiver's chain);
+`packets_of` one station's, the receivers' records merged in receive-time order.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ from gridgov.air.models import CST
 
 GENESIS = "0" * 64
 FIELDS = ("at", "hash", "mn", "n", "outcome", "peer", "prev", "raw", "reason")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # a receiver's archive name
 TAIL_BYTES = 65536  # enough for the longest record (a 9,999-byte segment is 13.4 kB base64)
 
 
@@ -59,8 +64,31 @@ def day_of(at: float) -> dt.date:
     return dt.datetime.fromtimestamp(at, CST).date()
 
 
-def relative_path(day: dt.date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}.jsonl"
+def relative_path(day: dt.date, receiver: str = "") -> str:
+    """A receiver's file of a day: ``YYYY/MM/DD.<name>.jsonl`` (``DD.jsonl`` for the name "")."""
+    suffix = f".{receiver}" if receiver else ""
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}{suffix}.jsonl"
+
+
+def default_name(host: str, port: int) -> str:
+    """A receiver's archive name from its host name and listening port (``host-9212``)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", host.split(".")[0]).strip("-_")[:32] or "receiver"
+    return f"{safe}-{port}"
+
+
+def receivers_of(day: dt.date) -> list[str]:
+    """The receivers with a file or a checkpoint on a day ("" for the old single file)."""
+    names = set(PacketArchiveDay.objects.filter(day=day).values_list("receiver", flat=True))
+    directory = archive_dir()
+    folder = directory / f"{day.year:04d}/{day.month:02d}" if directory else None
+    if folder is not None and folder.is_dir():
+        for path in folder.glob(f"{day.day:02d}*.jsonl"):
+            stem = path.name[: -len(".jsonl")]
+            if stem == f"{day.day:02d}":
+                names.add("")
+            elif stem.startswith(f"{day.day:02d}.") and NAME_PATTERN.fullmatch(stem[3:]):
+                names.add(stem[3:])
+    return sorted(names)
 
 
 def utc_ms(at: float) -> str:
@@ -125,14 +153,13 @@ def _record(line: bytes) -> dict[str, Any] | None:
     return record if isinstance(record, dict) and set(record) == set(FIELDS) else None
 
 
-def latest_file_day(directory: Path) -> dt.date | None:
-    """The latest day with a file in the archive folder."""
+def latest_file_day(directory: Path, receiver: str = "") -> dt.date | None:
+    """The latest day with a file of the receiver in the archive folder."""
     for year in sorted(_numbered(directory, 4), reverse=True):
         for month in sorted(_numbered(directory / year, 2), reverse=True):
-            days = sorted(
-                (p.stem for p in (directory / year / month).glob("*.jsonl") if p.stem.isdigit()),
-                reverse=True,
-            )
+            suffix = f".{receiver}.jsonl" if receiver else ".jsonl"
+            names = [p.name[: -len(suffix)] for p in (directory / year / month).glob("*" + suffix)]
+            days = sorted((d for d in names if d.isdigit()), reverse=True)
             for day in days:
                 try:
                     return dt.date(int(year), int(month), int(day))
@@ -167,6 +194,8 @@ class Verification:
     unchecked: int = 0  # good records after the checkpoint (written since; the current day)
     bad_line: int | None = None
     why: str = ""
+    receiver: str = ""  # whose chain ("" for the old single file)
+    parts: list[Verification] = field(default_factory=list)  # a day's: one per receiver
 
     def fail(self, line: int | None, why: str) -> None:
         if self.ok:
@@ -175,9 +204,25 @@ class Verification:
     @property
     def summary(self) -> str:
         if self.ok:
-            return f"ok: {self.records} record(s), head {self.head[:16] or '-'}"
+            who = f", {len(self.parts)} receiver(s)" if len(self.parts) > 1 else ""
+            return f"ok: {self.records} record(s){who}, head {self.head[:16] or '-'}"
         where = f"line {self.bad_line}: " if self.bad_line is not None else ""
         return f"FAILED {where}{self.why}"
+
+    def add(self, part: Verification) -> None:
+        """A receiver's chain of the day into the day's verification."""
+        self.parts.append(part)
+        self.records += part.records
+        self.unchecked += part.unchecked
+        self.file = self.file or part.file
+        if part.checkpoint_records is not None:
+            self.checkpoint_records = (self.checkpoint_records or 0) + part.checkpoint_records
+        self.head = part.head if len(self.parts) == 1 else ""
+        self.checkpoint_head = part.checkpoint_head if len(self.parts) == 1 else ""
+        self.sealed = all(p.sealed for p in self.parts)
+        if not part.ok:
+            who = f"receiver {part.receiver or '(single file)'}: " if part.receiver else ""
+            self.fail(part.bad_line, who + part.why)
 
 
 @dataclass
@@ -189,6 +234,7 @@ class ArchivedPacket:
     outcome: str
     reason: str
     raw: bytes
+    receiver: str = ""  # whose archive file it was read from
 
     @property
     def text(self) -> str:
@@ -209,27 +255,41 @@ class _Scan:
 
 
 def verify_day(day: dt.date) -> Verification:
-    """Read a day's file back: each record's hash, the chain from the day before, and the file
-    against the day's database checkpoint (record count, last hash; nothing after a sealed one)."""
-    return _scan(day, None).verification
+    """Read a day's files back, every receiver's: each record's hash, the chain from the
+    receiver's day before, and the file against its database checkpoint (record count, last
+    hash; nothing after a sealed one)."""
+    return _scan_day(day, None).verification
 
 
 def packets_of(day: dt.date, mn: str) -> tuple[list[ArchivedPacket], Verification]:
-    """One station's packets of a day (by MN), with the day's verification."""
-    scan = _scan(day, mn)
+    """One station's packets of a day (by MN), every receiver's merged in receive-time order,
+    with the day's verification."""
+    scan = _scan_day(day, mn)
     return scan.packets, scan.verification
 
 
-def _scan(day: dt.date, mn: str | None) -> _Scan:
+def _scan_day(day: dt.date, mn: str | None) -> _Scan:
     v = Verification(day)
     scan = _Scan(v)
-    directory = archive_dir()
-    if directory is None:
+    if archive_dir() is None:
         v.fail(None, "the packet archive is off (GRIDGOV_PACKET_ARCHIVE_DIR is empty)")
         return scan
-    row = PacketArchiveDay.objects.filter(day=day).first()
+    for receiver in receivers_of(day):
+        part = _scan(day, receiver, mn)
+        v.add(part.verification)
+        scan.packets.extend(part.packets)
+    scan.packets.sort(key=lambda p: (p.received_at, p.receiver, p.n))
+    return scan
+
+
+def _scan(day: dt.date, receiver: str, mn: str | None) -> _Scan:
+    v = Verification(day, receiver=receiver)
+    scan = _Scan(v)
+    directory = archive_dir()
+    assert directory is not None
+    row = PacketArchiveDay.objects.filter(day=day, receiver=receiver).first()
     before = (
-        PacketArchiveDay.objects.filter(day__lt=day)
+        PacketArchiveDay.objects.filter(day__lt=day, receiver=receiver)
         .order_by("-day")
         .values_list("head_hash", flat=True)
         .first()
@@ -238,10 +298,10 @@ def _scan(day: dt.date, mn: str | None) -> _Scan:
     if row is not None:
         v.checkpoint_records, v.checkpoint_head = row.records, row.head_hash
         v.sealed = row.sealed_at is not None
-    path = directory / relative_path(day)
+    path = directory / relative_path(day, receiver)
     if not path.is_file():
         if row is not None and row.records:
-            v.fail(None, f"the day's file {relative_path(day)} is missing")
+            v.fail(None, f"the day's file {relative_path(day, receiver)} is missing")
         return scan
     v.file = True
     if row is not None and row.prev_hash != prev:
@@ -251,7 +311,7 @@ def _scan(day: dt.date, mn: str | None) -> _Scan:
         if not line.endswith(b"\n") and row is not None and not v.sealed and i > row.records:
             break  # the writer's batch being written now (past the checkpoint): not read yet
         if mn is not None and record is not None and record.get("mn") == mn:
-            scan.packets.append(_packet(record))
+            scan.packets.append(_packet(record, receiver))
         if not v.ok:
             if mn is None:
                 break
@@ -322,7 +382,7 @@ def _against_checkpoint(v: Verification, row: PacketArchiveDay | None, at_checkp
         v.unchecked = v.records - row.records
 
 
-def _packet(record: dict[str, Any]) -> ArchivedPacket:
+def _packet(record: dict[str, Any], receiver: str = "") -> ArchivedPacket:
     try:
         raw = base64.b64decode(str(record.get("raw", "")))
     except ValueError:
@@ -339,6 +399,7 @@ def _packet(record: dict[str, Any]) -> ArchivedPacket:
         str(record.get("outcome", "")),
         str(record.get("reason", "")),
         raw,
+        receiver,
     )
 
 
@@ -355,9 +416,11 @@ def record_verification(v: Verification, today: dt.date | None = None) -> None:
         "verified_ok": v.ok,
         "verified_note": v.summary[:200],
     }
-    if v.ok and v.day < today:
-        PacketArchiveDay.objects.filter(day=v.day, sealed_at__isnull=True).update(sealed_at=now)
-    PacketArchiveDay.objects.filter(day=v.day).update(**changes)
+    for part in v.parts or [v]:
+        rows = PacketArchiveDay.objects.filter(day=v.day, receiver=part.receiver)
+        if part.ok and v.day < today:
+            rows.filter(sealed_at__isnull=True).update(sealed_at=now)
+        rows.update(**{**changes, "verified_ok": part.ok, "verified_note": part.summary[:200]})
 
 
 def days_since(since: dt.date, until: dt.date) -> list[dt.date]:
@@ -368,13 +431,42 @@ def first_day() -> dt.date | None:
     return PacketArchiveDay.objects.order_by("day").values_list("day", flat=True).first()
 
 
-def day_checkpoint(day: dt.date) -> PacketArchiveDay | None:
-    return PacketArchiveDay.objects.filter(day=day).first()
+@dataclass
+class DayCheckpoint:
+    """A day's checkpoints, every receiver's, taken together (what the station page shows)."""
+
+    records: int
+    head_hash: str  # the one receiver's last hash; with several, "name:hash" each
+    sealed_at: dt.datetime | None  # the last receiver's sealing, once all are sealed
+    verified_at: dt.datetime | None  # the earliest receiver's last verification
+    verified_ok: bool | None
+    verified_note: str
+
+
+def day_checkpoint(day: dt.date) -> DayCheckpoint | None:
+    rows = list(PacketArchiveDay.objects.filter(day=day).order_by("receiver"))
+    if not rows:
+        return None
+    if len(rows) == 1:
+        heads = rows[0].head_hash
+    else:
+        heads = " ".join(f"{r.receiver or '-'}:{r.head_hash}" for r in rows)
+    sealed = [r.sealed_at for r in rows]
+    verified = [r.verified_at for r in rows]
+    return DayCheckpoint(
+        records=sum(r.records for r in rows),
+        head_hash=heads,
+        sealed_at=None if None in sealed else max(s for s in sealed if s is not None),
+        verified_at=None if None in verified else min(t for t in verified if t is not None),
+        verified_ok=all(r.verified_ok for r in rows) if None not in verified else None,
+        verified_note="; ".join(r.verified_note for r in rows if r.verified_note)[:200],
+    )
 
 
 def listing(packets: list[ArchivedPacket], v: Verification, title: str) -> str:
     """A day's packets as text: a header (the station, the day's verification and last hash),
-    then one line per packet: receive time (UTC), peer, outcome[:reason], the packet."""
+    then one line per packet: receive time (UTC), peer, outcome[:reason], the packet, and (when
+    the day has records of several receivers) the receiver that read it."""
     lines = [
         f"# {title}",
         f"# {v.day.isoformat()} (China time) verification: {v.summary}",
@@ -382,11 +474,13 @@ def listing(packets: list[ArchivedPacket], v: Verification, title: str) -> str:
         + (", sealed" if v.sealed else ""),
         f"# {len(packets)} packet(s); raw bytes exactly: base64 in the archive file or the API",
     ]
+    several = len({p.receiver for p in packets}) > 1 or len(v.parts) > 1
     for p in packets:
         outcome = f"{p.outcome}:{p.reason}" if p.reason else p.outcome
         at = (
             p.received_at.strftime("%Y-%m-%dT%H:%M:%S.")
             + f"{p.received_at.microsecond // 1000:03d}Z"
         )
-        lines.append(f"{at}\t{p.peer}\t{outcome}\t{p.text}")
+        who = f"\t{p.receiver or '-'}" if several else ""
+        lines.append(f"{at}\t{p.peer}\t{outcome}\t{p.text}{who}")
     return "\n".join(lines) + "\n"

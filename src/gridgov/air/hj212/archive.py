@@ -14,12 +14,17 @@ the checkpoint (written before a crash, not yet checkpointed), else the checkpoi
 file cut short while the receiver was down is not papered over: its next record shows the
 break. A line a crash left half-written stays as it is (the next record starts on a new line)
 and `gridgov packet-archive verify` reports it.
+
+Several receivers: each writes its own chain under its archive name (GRIDGOV_HJ212_ARCHIVE_NAME;
+``YYYY/MM/DD.<name>.jsonl``, a checkpoint per day and name). The open day file is held with an
+exclusive lock (flock): a second receiver under the same name is refused at `start()`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import threading
@@ -34,6 +39,8 @@ from gridgov.air import packet_archive as pa
 from gridgov.air.archive_models import PacketArchiveDay
 from gridgov.air.hj212.accounting import MN_PATTERN
 from gridgov.air.hj212.codec import RAW_KEEP
+from gridgov.air.models import CST
+from gridgov.errors import CONFLICT, DomainError
 
 log = logging.getLogger("gridgov.hj212")
 
@@ -54,8 +61,11 @@ _STOP = object()
 class ArchiveWriter:
     """`add()` from the loop; `tick()`, `flush()` and `stop()` as the receiver's life goes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, name: str = "") -> None:
         self.directory = directory
+        self.name = name  # the receiver's archive name ("": the old single file per day)
+        self.claimed = threading.Event()
+        self.claim_error: BaseException | None = None
         self.items: deque[Any] = deque()
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
@@ -95,8 +105,17 @@ class ArchiveWriter:
     # --- life cycle (any thread but the writer's) ---
 
     def start(self) -> None:
+        """Start the thread once it has taken up the chain and locked the day's file; a
+        `DomainError` (conflict) when another live receiver writes under the same name."""
+        self.claimed.clear()
+        self.claim_error = None
         self.thread = threading.Thread(target=self._run, name="gridgov-hj212-archive", daemon=True)
         self.thread.start()
+        self.claimed.wait(60)
+        if self.claim_error is not None:
+            self.thread.join(5)
+            self.thread = None
+            raise self.claim_error
 
     def flush(self, timeout: float = 30) -> None:
         """Return once everything added before is written, fsynced and checkpointed."""
@@ -118,11 +137,21 @@ class ArchiveWriter:
         """Take up the chain and write `items` in the calling thread, then close the file (for
         tests and tools; never while the thread runs)."""
         assert self.thread is None, "the writer thread is running"
-        self._resume()
         try:
+            self._resume()
             self._write(items)
         finally:
             self._close_file()
+
+    def claim(self, today: dt.date | None = None) -> None:
+        """Take up the chain and hold the day file's lock (that of the chain's last day, else
+        today's, created empty). Raises DomainError when another process holds it."""
+        self._resume()
+        if self.day is None:
+            self._open_day(today or dt.datetime.now(CST).date())
+
+    def release(self) -> None:
+        self._close_file()
 
     # --- the thread ---
 
@@ -130,10 +159,15 @@ class ArchiveWriter:
         try:
             try:
                 close_old_connections()
-                self._resume()
+                self.claim()
+            except DomainError as exc:
+                self.claim_error = exc
+                return
             except Exception:
                 log.exception("packet archive: reading where the chain was left failed")
                 connection.close()
+            finally:
+                self.claimed.set()
             while True:
                 self.wake.wait(WAIT_SECONDS)
                 self.wake.clear()
@@ -183,7 +217,7 @@ class ArchiveWriter:
 
     def _chain_and_write(self, batch: list[Item], saved: list[tuple[Any, ...]]) -> None:
         if self.file is None and self.day is not None:  # after a failed write
-            self._open(self.directory / pa.relative_path(self.day))
+            self._open(self.directory / pa.relative_path(self.day, self.name))
         lines: list[bytes] = []
         for at, peer, raw, mn, outcome, reason in batch:
             day = pa.day_of(at)
@@ -217,8 +251,9 @@ class ArchiveWriter:
             self._seal_before(self.day + dt.timedelta(days=1))
 
     def _open_day(self, day: dt.date) -> None:
-        path = self.directory / pa.relative_path(day)
+        path = self.directory / pa.relative_path(day, self.name)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._close_file()
         self._open(path)
         self.day, self.n, self.prev_of_day, self.first = day, 0, self.head, ""
         with contextlib.suppress(OSError):  # the new file's name made durable too
@@ -230,6 +265,16 @@ class ArchiveWriter:
 
     def _open(self, path: Path) -> None:
         self.file = path.open("ab")
+        try:
+            fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._close_file()
+            raise DomainError(
+                CONFLICT,
+                f"the packet archive file {path} is held by another running receiver with the "
+                f"archive name {self.name or '(none)'!r}: give each receiver its own "
+                "GRIDGOV_HJ212_ARCHIVE_NAME",
+            ) from exc
         if self.file.tell() > 0:
             with path.open("rb") as f:
                 f.seek(-1, 2)
@@ -246,8 +291,9 @@ class ArchiveWriter:
         try:
             PacketArchiveDay.objects.update_or_create(
                 day=self.day,
+                receiver=self.name,
                 defaults={
-                    "path": pa.relative_path(self.day),
+                    "path": pa.relative_path(self.day, self.name),
                     "records": self.n,
                     "prev_hash": self.prev_of_day,
                     "first_hash": self.first,
@@ -262,7 +308,9 @@ class ArchiveWriter:
 
     def _seal_before(self, day: dt.date) -> None:
         try:
-            PacketArchiveDay.objects.filter(day__lt=day, sealed_at__isnull=True).update(
+            PacketArchiveDay.objects.filter(
+                receiver=self.name, day__lt=day, sealed_at__isnull=True
+            ).update(
                 sealed_at=timezone.now()
             )
         except Exception:
@@ -270,8 +318,8 @@ class ArchiveWriter:
             connection.close()
 
     def _resume(self) -> None:
-        row = PacketArchiveDay.objects.order_by("-day").first()
-        on_disk = pa.latest_file_day(self.directory)
+        row = PacketArchiveDay.objects.filter(receiver=self.name).order_by("-day").first()
+        on_disk = pa.latest_file_day(self.directory, self.name)
         candidates = [d for d in (row.day if row else None, on_disk) if d is not None]
         if not candidates:
             return
@@ -279,7 +327,7 @@ class ArchiveWriter:
         checkpoint = row if row is not None and row.day == day else None
         if row is not None:
             self.head = row.head_hash
-        path = self.directory / pa.relative_path(day)
+        path = self.directory / pa.relative_path(day, self.name)
         last = pa.read_tail(path)[0] if path.is_file() else None
         first = pa.read_first(path) if path.is_file() else None
         if checkpoint is not None and (last is None or int(last["n"]) <= checkpoint.records):

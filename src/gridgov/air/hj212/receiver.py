@@ -51,6 +51,7 @@ import datetime as dt
 import ipaddress
 import json
 import math
+import socket
 import sys
 import time
 from collections import Counter
@@ -61,7 +62,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 
-from gridgov.air import factor_hooks
+from gridgov.air import factor_hooks, packet_archive
 from gridgov.air.hj212 import codec, commands, service
 from gridgov.air.hj212.accounting import Accounting
 from gridgov.air.hj212.archive import ArchiveWriter
@@ -173,7 +174,8 @@ class Receiver(Accounting, RealTime, Control):
         self.handshakes: set[Connection] = set()
         self.proxy_counts: Counter[str] = Counter()
         directory = s.GRIDGOV_PACKET_ARCHIVE_DIR
-        self.archive = ArchiveWriter(directory) if directory is not None else None
+        name = s.GRIDGOV_HJ212_ARCHIVE_NAME
+        self.archive = ArchiveWriter(directory, name) if directory is not None else None
         # The packet being handled: its outcome for the archive (set where it is decided).
         self.outcome: tuple[str, str] = ("accepted", "")
         self.outcome_mn: str | None = None
@@ -193,7 +195,14 @@ class Receiver(Accounting, RealTime, Control):
             lambda: Connection(self), self.host, self.requested_port, backlog=1024
         )
         if self.archive is not None:
-            self.archive.start()
+            if not self.archive.name:  # the host name and the port listened on: host-9212
+                bound = int(self._server.sockets[0].getsockname()[1])
+                self.archive.name = packet_archive.default_name(socket.gethostname(), bound)
+            try:
+                self.archive.start()  # refused when another live receiver has the same name
+            except Exception:
+                self._server.close()
+                raise
         if self.store_enabled:
             self._store.start()
             # Alone: nothing is connected yet. With other receivers running: only what a

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.air.hj212.receiver import Receiver, run
+from gridgov.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -50,3 +51,5 @@ class Command(BaseCommand):
             run(receiver)
         except OSError as exc:
             raise CommandError(f"cannot listen on {receiver.host}:{receiver.port}: {exc}") from exc
+        except DomainError as exc:  # the archive name is taken by another running receiver
+            raise CommandError(exc.message) from exc
