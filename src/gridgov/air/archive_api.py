@@ -33,11 +33,17 @@ class ArchivedPacketOut(Schema):
         "printable ASCII escaped (\\r, \\x1b …)"
     )
     raw_base64: str = Field(description="the packet's exact bytes as received, base64")
+    receiver: str = Field(
+        description="the archive name of the receiver that read it (GRIDGOV_HJ212_ARCHIVE_NAME; "
+        "empty for a day file from before several receivers); `n` counts in that receiver's file"
+    )
 
 
 class ArchiveVerificationOut(Schema):
     ok: bool = Field(description="the day's chain and hashes are whole and match its checkpoint")
-    records: int = Field(description="records of the day (every station) that verified")
+    records: int = Field(
+        description="records of the day (every station, every receiver's chain) that verified"
+    )
     head_hash: str = Field(description="hash of the day's last verified record")
     checkpoint_records: int | None = Field(description="records at the database checkpoint")
     sealed: bool = Field(description="the day is closed (a later day has begun)")
@@ -74,6 +80,7 @@ def packet_out(p: pa.ArchivedPacket) -> dict[str, Any]:
         "reason": p.reason,
         "raw": p.text,
         "raw_base64": base64.b64encode(p.raw).decode("ascii"),
+        "receiver": p.receiver,
     }
 
 

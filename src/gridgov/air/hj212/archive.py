@@ -310,9 +310,7 @@ class ArchiveWriter:
         try:
             PacketArchiveDay.objects.filter(
                 receiver=self.name, day__lt=day, sealed_at__isnull=True
-            ).update(
-                sealed_at=timezone.now()
-            )
+            ).update(sealed_at=timezone.now())
         except Exception:
             log.exception("packet archive: sealing the days before %s failed", day)
             connection.close()
