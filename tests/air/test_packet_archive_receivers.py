@@ -15,7 +15,13 @@ from gridgov.air.archive_models import PacketArchiveDay
 from gridgov.air.hj212.archive import ArchiveWriter
 from gridgov.air.models import CST
 from gridgov.errors import DomainError
-from tests.air.test_packet_archive import DAY, T, archive, frame  # noqa: F401 (fixture)
+from tests.air.test_packet_archive import DAY, T, frame
+
+
+@pytest.fixture
+def archive(settings, tmp_path):
+    settings.GRIDGOV_PACKET_ARCHIVE_DIR = tmp_path / "archive"
+    return tmp_path / "archive"
 
 
 def interleaved(directory):

@@ -21,9 +21,10 @@ is one JSON record, its keys sorted, no spaces, ASCII only:
   ``hash``, in the same canonical form.
 
 A receiver's days form one chain. The database keeps a checkpoint per day and receiver
-(PacketArchiveDay: records, last hash), so a file cut short or edited after its checkpoint is detected even though its
-chain alone would still look whole. `verify_day` reads a day back (every receiver's chain);
-`packets_of` one station's, the receivers' records merged in receive-time order.
+(PacketArchiveDay: records, last hash), so a file cut short or edited after its checkpoint is
+detected even though its chain alone would still look whole. `verify_day` reads a day back
+(every receiver's chain); `packets_of` one station's, the receivers' records merged in
+receive-time order.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
