@@ -105,3 +105,31 @@ def test_the_archive_can_be_off(devices, fast, settings, tmp_path):
 
     archive, _ = run(scenario)
     assert archive is None and not PacketArchiveDay.objects.exists()
+
+
+def test_a_second_receiver_with_the_same_archive_name_refuses_to_start(
+    devices, fast, settings, tmp_path
+):
+    import socket
+
+    from gridgov.air.hj212.receiver import Receiver
+    from gridgov.errors import DomainError
+
+    settings.GRIDGOV_PACKET_ARCHIVE_DIR = tmp_path / "archive"
+
+    async def scenario(receiver):
+        # Unnamed: the host name and the port it listens on, a safe file-name token.
+        assert receiver.archive.name == pa.default_name(socket.gethostname(), receiver.port)
+        assert pa.NAME_PATTERN.fullmatch(receiver.archive.name)
+        settings.GRIDGOV_HJ212_ARCHIVE_NAME = receiver.archive.name  # a copy's setting
+        second = Receiver("127.0.0.1", 0, tick=0.05)
+        try:
+            await second.start()
+        except DomainError as exc:
+            return exc.message
+        finally:
+            await second.stop()
+        return None
+
+    refused = run(scenario)
+    assert refused is not None and "GRIDGOV_HJ212_ARCHIVE_NAME" in refused
