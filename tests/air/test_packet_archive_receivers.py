@@ -244,3 +244,16 @@ def test_the_migration_keeps_the_rows_and_makes_day_and_receiver_unique():
             updated_at=now,
         )
     PacketArchiveDay.objects.all().delete()
+
+
+@pytest.mark.parametrize("value", ["../x", "a b", "r.1", "-r"])
+def test_a_bad_archive_name_setting_is_refused_at_start(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRIDGOV_HJ212_ARCHIVE_NAME": value}
+    code = "import gridgov.settings"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: GRIDGOV_HJ212_ARCHIVE_NAME=" in done.stderr
