@@ -317,17 +317,21 @@ def _copy_readings(batch: Batch, flags: np.ndarray) -> int:
 
 
 # Rows of this transaction (its savepoints included) among those it can see: their inserting
-# transaction is still in progress (xmin widened to a full transaction id by the current epoch).
+# transaction is still in progress. xmin is widened to a full transaction id against the
+# snapshot's next id, above every visible row's (as PostgreSQL widens ids itself). Widening it
+# against the current top-level id took a savepoint's id — above that one — for the previous
+# epoch: a negative id ("transaction ID … is in the future") whenever ingest ran in a savepoint,
+# as under the receiver's commit_rows, after a race.
 _INSERTED_HERE = """
 SELECT r.station_id, r.ts FROM air_reading r
 JOIN unnest(%s::bigint[], %s::bigint[]) AS k(station_id, ts)
   ON r.station_id = k.station_id AND r.ts = k.ts
 CROSS JOIN LATERAL (
-  SELECT r.xmin::text::bigint AS low, pg_current_xact_id()::text::bigint AS now
+  SELECT nx.next - nx.next %% 4294967296 + r.xmin::text::bigint AS wide, nx.next
+  FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next) nx
 ) x
 WHERE pg_xact_status((
-  x.now - x.now %% 4294967296 + x.low
-  - CASE WHEN x.low > x.now %% 4294967296 THEN 4294967296 ELSE 0 END
+  x.wide - CASE WHEN x.wide >= x.next THEN 4294967296 ELSE 0 END
 )::text::xid8) = 'in progress'
 """
 
