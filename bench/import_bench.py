@@ -9,7 +9,7 @@ The database with the stations is built once and copied for each run (a file cop
 CREATE DATABASE … TEMPLATE on PostgreSQL, the databases named after BENCH_DATABASE_URL's).
 The import and its limit run back to back BENCH_IMPORT_ROUNDS (3) times and the best of each
 is compared — on a shared machine a single pair says more about the neighbours than about the
-import. BENCH_IMPORT_DAYS (8.5) shortens the file for a quick look.
+import; each round's own ratio is printed too, and their median. BENCH_IMPORT_DAYS (8.5) shortens the file for a quick look.
 """
 
 from __future__ import annotations
@@ -254,7 +254,8 @@ def main() -> None:
             times[limit].append(run_baseline(databases.fresh(), path, limit))
             print(
                 f"  round {round_}: import {times['pipeline'][-1]:.1f} s, "
-                f"{limit} {times[limit][-1]:.1f} s"
+                f"{limit} {times[limit][-1]:.1f} s, "
+                f"ratio {times[limit][-1] / times['pipeline'][-1]:.2f}"
             )
     finally:
         databases.close()
@@ -270,6 +271,15 @@ def main() -> None:
     ratio = best[limit] / best["pipeline"]
     target = "target ≥ 0.8"
     print(f"ratio to {'COPY' if pg else 'executemany'}: {ratio:.2f} ({target})")
+    # On a loaded machine one side of the best-of pair can come from a quiet moment and the
+    # other not (the same import took 9.8 s and 18.0 s in two rounds): the rounds' own ratios,
+    # each of an import and its limit run back to back, say how far to trust the one above.
+    per_round = sorted(b / a for a, b in zip(times["pipeline"], times[limit], strict=True))
+    print(
+        "ratio per round (import and limit back to back): "
+        + ", ".join(f"{r:.2f}" for r in per_round)
+        + f"; median {per_round[len(per_round) // 2]:.2f}"
+    )
     print(f"database: {'PostgreSQL' if pg else 'SQLite'}")
 
 

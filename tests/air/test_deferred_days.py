@@ -85,6 +85,23 @@ def test_a_refresh_with_a_limit_and_in_chunks(stations, put, monkeypatch):
     assert DailyAggregate.objects.filter(pm25_n=1).count() == 4
 
 
+def test_a_refresh_of_given_stations_leaves_the_others(stations, put, monkeypatch):
+    """A receiver refreshes the days its own batches marked: another receiver's marks are
+    that one's to refresh (two receivers each refreshing every mark did the work twice)."""
+    monkeypatch.setattr(aggregate, "REFRESH_CHUNK", 1)
+    mine, theirs = stations["micro"], stations["micro2"]
+    for station in (mine, theirs):
+        put(make_batch(station, T0, 45, pm25=wobble(45)), defer_days=True)
+        put(make_batch(station, T0 + 86400, 45, pm25=wobble(45)), defer_days=True)
+    assert aggregate.refresh_pending_days(limit=10, stations=[mine.pk]) == 2
+    assert not PendingDay.objects.filter(station=mine).exists()
+    assert PendingDay.objects.filter(station=theirs).count() == 2
+    assert DailyAggregate.objects.filter(station=mine, pm25_n=1).count() == 2
+    assert not DailyAggregate.objects.filter(station=theirs).exists()
+    assert aggregate.refresh_pending_days(stations=[]) == 0
+    assert aggregate.refresh_pending_days() == 2
+
+
 def test_a_failed_refresh_leaves_the_marks(stations, put):
     m = stations["micro"]
     put_minutes(m, put, [0], defer_days=True)

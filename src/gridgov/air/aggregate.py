@@ -291,12 +291,25 @@ def mark_days_pending(station: np.ndarray, ts: np.ndarray) -> None:
             cursor.executemany(PENDING_UPSERT, rows)
 
 
-def refresh_pending_days(limit: int | None = None) -> int:
+def refresh_pending_days(limit: int | None = None, stations: list[int] | None = None) -> int:
     """Recompute the daily rows and months of pending station-days (all of them, or at most
-    `limit`); returns how many. Each chunk is one transaction that removes only the marks it saw:
-    a mark bumped meanwhile by a batch (its `seq` moved on) stays for the next refresh."""
+    `limit`; of the given stations only, when given); returns how many. Each chunk is one
+    transaction that removes only the marks it saw: a mark bumped meanwhile by a batch (its `seq`
+    moved on) stays for the next refresh. A receiver passes the stations its own batches marked:
+    two receivers refreshing every mark recomputed each other's days twice and each one's DELETE
+    waited on the marks the other's open batch had locked."""
     from django.db import transaction
 
+    if stations is not None and not stations:
+        return 0
+    only = ""
+    only_params: list[Any] = []
+    if stations is not None:
+        if connection.vendor == "postgresql":
+            only, only_params = "station_id = ANY(%s) AND ", [sorted(stations)]
+        elif len(stations) <= 30_000:  # SQLite's bound parameters (32,766)
+            only = f"station_id IN ({','.join(['%s'] * len(stations))}) AND "
+            only_params = sorted(stations)
     done = 0
     after = (-1, 0)  # keyset pagination: a mark left in place is not read twice in one refresh
     while limit is None or done < limit:
@@ -305,9 +318,9 @@ def refresh_pending_days(limit: int | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT station_id, day, seq FROM air_pending_day "
-                    "WHERE station_id > %s OR (station_id = %s AND day > %s) "
+                    f"WHERE {only}(station_id > %s OR (station_id = %s AND day > %s)) "
                     "ORDER BY station_id, day LIMIT %s",
-                    [after[0], after[0], after[1], size],
+                    [*only_params, after[0], after[0], after[1], size],
                 )
                 marks = cursor.fetchall()
             if not marks:

@@ -272,6 +272,9 @@ class Store:
         )
         self._next_days = 0.0  # time.monotonic() of the next refresh of pending days
         self._dirty = True  # batches stored since the last refresh (or not yet refreshed)
+        # Stations of this thread's batches since its last refresh: the periodic refresh takes
+        # their marks only (another receiver refreshes its own); start, stop and requests take all.
+        self._stations: set[int] = set()
 
     @property
     def defer_days(self) -> bool:
@@ -331,6 +334,7 @@ class Store:
                     else:
                         group.append(nxt)
                 if group:
+                    self._stations.update(r.info.id for r in group)
                     self.deliver(self._store(group))
                     self._dirty = True
                 if requests:
@@ -352,12 +356,16 @@ class Store:
         return max(self._next_days - time.monotonic(), 0.0)
 
     def _refresh_days(self, step: int | None = None) -> None:
-        """Recompute pending days: all of them, or `step` at most (then, if that many were
-        pending, the rest follows after the next group, the refresh staying due)."""
+        """Recompute pending days: all of them, or — periodically — `step` at most of this
+        thread's stations (then, if that many were pending, the rest follows after the next
+        group, the refresh staying due)."""
         if not self.defer_days:
             return
         try:
-            done = aggregate.refresh_pending_days(step)
+            if step is None:
+                done = aggregate.refresh_pending_days()
+            else:
+                done = aggregate.refresh_pending_days(step, sorted(self._stations))
         except Exception:
             log.exception("recomputing pending days failed; they stay pending")
             connection.close()
@@ -366,6 +374,7 @@ class Store:
         if step is None or done < step:
             self._next_days = time.monotonic() + self.day_refresh
             self._dirty = False
+            self._stations.clear()
 
     def _store(self, group: list[Row]) -> list[tuple[Row, str | None]]:
         try:
