@@ -236,7 +236,7 @@ def main() -> None:
         f"{rows:,} minute readings of {STATIONS} stations × {DAYS:g} days "
         f"({path.stat().st_size / 2**20:.0f} MiB Parquet, ready in {time.perf_counter() - start:.0f} s)"
     )
-    pg = os.environ.get("BENCH_DATABASE_URL")
+    pg = os.environ.get("BENCH_DATABASE_URL") or None  # empty (make bench) = SQLite
     # A statement per row is not PostgreSQL's bulk path; COPY is the limit there.
     limit, label = (
         ("copy", "PostgreSQL COPY into the same table, no checks, no aggregates")
