@@ -135,8 +135,33 @@ def stop_receiver(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def measure(receivers: int, store: bool, base: dt.datetime, tmp: Path) -> float:
-    """Answered packets/s of all devices through `receivers` receivers."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by the processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+    return pids
+
+
+def measure(
+    receivers: int, store: bool, base: dt.datetime, tmp: Path
+) -> tuple[float, float, float]:
+    """Answered packets/s of all devices through `receivers` receivers, and the CPU
+    milliseconds per answered packet of the receivers and of PostgreSQL (its backends that
+    lived through the run: a receiver's connections end with it, so they are read before)."""
     from gridgov.air.hj212.sim_config import Config
     from gridgov.air.hj212.simulator import Simulator
 
@@ -166,12 +191,21 @@ def measure(receivers: int, store: bool, base: dt.datetime, tmp: Path) -> float:
     async def main() -> list:
         return await asyncio.gather(*(Simulator(cfg).run() for cfg in configs))
 
+    pids = [p.pid for p in procs]
+    pg_before = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
     try:
         stats = asyncio.run(main())
+        receiver_cpu = cpu_seconds(pids)
+        pg_cpu = sum(cpu_seconds([pid]) - pg_before.get(pid, 0.0) for pid in postgres_pids())
     finally:
         for proc in procs:
             stop_receiver(proc)
-    return sum(s.rate() for s in stats)
+    answered = max(sum(s.answered for s in stats), 1)
+    return (
+        sum(s.rate() for s in stats),
+        receiver_cpu * 1000 / answered,
+        pg_cpu * 1000 / answered,
+    )
 
 
 def main() -> None:
@@ -195,6 +229,7 @@ def main() -> None:
     hour = dt.datetime.now(CST).replace(minute=0, second=0, microsecond=0)
     setups = [(1, True), (1, False), (2, True), (2, False)]
     best: dict[tuple[int, bool], float] = {}
+    cpu: dict[tuple[int, bool], tuple[float, float]] = {}
     try:
         step = 0
         for round_ in range(1, ROUNDS + 1):
@@ -204,8 +239,10 @@ def main() -> None:
                 # at most (a device takes about DEVICES / rate seconds per minute).
                 base = hour - dt.timedelta(hours=48) + dt.timedelta(minutes=90 * step)
                 step += 1
-                rate = measure(receivers, store, base, tmp)
-                best[receivers, store] = max(best.get((receivers, store), 0.0), rate)
+                rate, receiver_ms, pg_ms = measure(receivers, store, base, tmp)
+                if rate > best.get((receivers, store), 0.0):
+                    best[receivers, store] = rate
+                    cpu[receivers, store] = (receiver_ms, pg_ms)
                 line.append(f"{receivers}{'' if store else ' --no-store'} {rate:,.0f}")
             print(f"  round {round_}: " + ", ".join(line) + " packets/s")
     finally:
@@ -230,6 +267,13 @@ def main() -> None:
     )
     print(
         f"  2 vs 1 receivers: stored {two / one:.2f}x, --no-store (the limit) {two_bare / one_bare:.2f}x"
+    )
+    (rec, pg), (rec_bare, pg_bare) = cpu[1, True], cpu[1, False]
+    print(
+        f"  CPU per answered packet, 1 receiver: receiver {rec:.3f} ms stored vs "
+        f"{rec_bare:.3f} ms --no-store, PostgreSQL {pg:.3f} ms vs {pg_bare:.3f} ms; storing "
+        f"costs {(rec + pg - rec_bare - pg_bare) / max(rec_bare + pg_bare, 1e-9):.1f}x the CPU of "
+        "parsing and answering"
     )
 
 

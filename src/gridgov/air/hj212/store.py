@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
+from django.utils import timezone as dj_timezone
 
 from gridgov.air import aggregate, factor_hooks, factor_store, wind
 from gridgov.air.factors import Factors
@@ -137,11 +138,65 @@ class DeviceStats:
         return snap
 
 
+STATUS_FIELDS = (
+    "connected",
+    "peer",
+    "connected_at",
+    "disconnected_at",
+    "last_packet_at",
+    "packets",
+    "answered",
+    "rejections",
+    "variants",
+    "untracked",
+    "faults",
+    "clock",
+    "updated_at",
+)
+STATUS_UPDATE = (  # the field names are ours
+    'UPDATE "air_device_status" SET '  # noqa: S608
+    + ", ".join(f'"{name}" = %s' for name in STATUS_FIELDS)
+    + ' WHERE "station_id" = %s'
+)
+
+
+def _add_counts(stored: dict[str, int] | None, delta: dict[str, int]) -> dict[str, int]:
+    merged = dict(stored or {})
+    for key, n in delta.items():
+        merged[key] = merged.get(key, 0) + n
+    return merged
+
+
+def _status_values(row: DeviceStatus, snap: dict[str, Any], now: dt.datetime) -> list[Any]:
+    """The row's fields (STATUS_FIELDS) with the loop's delta added, in database form."""
+    row.connected = snap["connected"]
+    row.peer = snap["peer"][:64] or row.peer
+    for name in ("connected_at", "disconnected_at", "last_packet_at"):
+        if snap[name] is not None:
+            setattr(row, name, snap[name])
+    row.packets += snap["packets"]
+    row.answered += snap["answered"]
+    row.rejections = _add_counts(row.rejections, snap["rejections"])
+    for name in ("variants", "untracked"):
+        setattr(row, name, _add_counts(getattr(row, name), snap.get(name, {})))
+    if snap.get("faults"):
+        row.faults = [*(row.faults or []), *snap["faults"]][-KEEP_FAULTS:]
+    if snap.get("clock"):
+        row.clock = merge_clock(row.clock, snap["clock"])
+    row.updated_at = now
+    meta = DeviceStatus._meta
+    return [
+        meta.get_field(name).get_db_prep_save(getattr(row, name), connection)
+        for name in STATUS_FIELDS
+    ]
+
+
 def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
     """Add the loop's deltas to the DeviceStatus rows (runs in a thread). Every receiver adds
     to the same rows: the missing ones are made first (a row another receiver makes at the
     same moment is kept) and all are locked in station order while added to, so no receiver's
-    delta is lost to another's write."""
+    delta is lost to another's write. The rows are written with one UPDATE run for all
+    stations (a save() per station cost a receiver of 2,000 devices a sixth of its time)."""
     close_old_connections()
     try:
         with transaction.atomic():
@@ -154,31 +209,17 @@ def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
             )
             locked = DeviceStatus.objects.select_for_update().filter(station_id__in=ids)
             rows = {d.station_id: d for d in locked.order_by("station_id")}
-            for sid, snap in snapshots.items():
-                if sid not in ids:
-                    continue
-                row = rows.get(sid) or DeviceStatus(station_id=sid)
-                row.connected = snap["connected"]
-                row.peer = snap["peer"][:64] or row.peer
-                for name in ("connected_at", "disconnected_at", "last_packet_at"):
-                    if snap[name] is not None:
-                        setattr(row, name, snap[name])
-                row.packets += snap["packets"]
-                row.answered += snap["answered"]
-                rejections = dict(row.rejections or {})
-                for reason, n in snap["rejections"].items():
-                    rejections[reason] = rejections.get(reason, 0) + n
-                row.rejections = rejections
-                for name in ("variants", "untracked"):
-                    merged = dict(getattr(row, name) or {})
-                    for key, n in snap.get(name, {}).items():
-                        merged[key] = merged.get(key, 0) + n
-                    setattr(row, name, merged)
-                if snap.get("faults"):
-                    row.faults = [*(row.faults or []), *snap["faults"]][-KEEP_FAULTS:]
-                if snap.get("clock"):
-                    row.clock = merge_clock(row.clock, snap["clock"])
-                row.save()
+            now = dj_timezone.now()
+            params = [
+                [*_status_values(rows[sid], snapshots[sid], now), sid]
+                for sid in sorted(ids)
+                if sid in rows
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    STATUS_UPDATE,
+                    params,
+                )
     finally:
         connection.close()
 
