@@ -36,6 +36,8 @@ class Source(models.TextChoices):
     INSPECTION = "inspection", _("检查发现")
     MONITOR = "monitor", _("污染源自动监控")  # a source's own monitor (dust, fume, power)
     UPKEEP = "upkeep", _("监测设备运维")  # a station's fault, calibration due or long silence
+    SATELLITE = "satellite", _("卫星遥感火点")  # fire points from the ecology department
+    CAMERA = "camera", _("视频智能识别")  # a camera system's AI alert
 
 
 class Category(models.Model):
