@@ -46,8 +46,6 @@ import json
 import os
 import pickle
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +53,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from processes import Process, cpu_seconds, receiver_args
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -62,7 +61,6 @@ PYTHON = sys.executable
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 DROPDB = shutil.which("dropdb") or "dropdb"
 CREATEDB = shutil.which("createdb") or "createdb"
-GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 DB = "gg_citysim"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/7"
@@ -71,7 +69,6 @@ PW = "city-212"
 FRONT, BACK = 18300, (18301, 18302)
 STATS = 18399
 GOAL_STATIONS = 20_000
-TICK = os.sysconf("SC_CLK_TCK")
 
 # The city: 10 districts (5 × 2) › 10 streets (5 × 2) › 8 communities (4 × 2) › 10 grids (2 × 5),
 # each grid a cell of 0.005° × 0.004° (about 450 m square).
@@ -117,66 +114,10 @@ def options() -> argparse.Namespace:
 # --- processes ---------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (every thread), seconds; 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def wait_port(port: int, proc: subprocess.Popen | None = None, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            sys.exit(f"process {proc.args} exited ({proc.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"nothing listens on {port} after {seconds:.0f} s")
-
-
-class Receiver:
+def receiver(tmp: Path, port: int, store: bool) -> Process:
     """`gridgov hj212` on a back-end port."""
-
-    def __init__(self, tmp: Path, port: int, store: bool) -> None:
-        self.tmp, self.port, self.store = tmp, port, store
-        self.proc: subprocess.Popen | None = None
-        self.cpu_done = 0.0  # CPU of earlier (killed) processes on this port
-        self.starts = 0
-
-    def start(self) -> None:
-        args = [GRIDGOV, "hj212", "--host", "127.0.0.1", "--port", str(self.port)]
-        args += ["--stats-every", "0"] + ([] if self.store else ["--no-store"])
-        self.starts += 1
-        kind = "store" if self.store else "bare"
-        with open(self.tmp / f"receiver-{self.port}-{kind}-{self.starts}.log", "wb") as log:
-            self.proc = subprocess.Popen(args, stdout=log, stderr=log)
-        wait_port(self.port, self.proc)
-
-    def cpu(self) -> float:
-        return self.cpu_done + (cpu_seconds(self.proc.pid) if self.proc else 0.0)
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        self.cpu_done += cpu_seconds(self.proc.pid)
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-        self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.cpu_done += cpu_seconds(self.proc.pid)
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+    kind = "store" if store else "bare"
+    return Process(receiver_args(port, store), tmp, f"receiver-{port}-{kind}", port)
 
 
 HAPROXY_CFG = """\
@@ -211,26 +152,18 @@ listen stats
 """
 
 
-class HAProxy:
+class HAProxy(Process):
     def __init__(self, tmp: Path, maxconn: int) -> None:
-        self.cfg = tmp / "haproxy.cfg"
-        self.cfg.write_text(
+        cfg = tmp / "haproxy.cfg"
+        cfg.write_text(
             HAPROXY_CFG.format(maxconn=maxconn, front=FRONT, r1=BACK[0], r2=BACK[1], stats=STATS)
         )
         check = subprocess.run(
-            [HAPROXY, "-c", "-f", str(self.cfg)], capture_output=True, text=True, check=False
+            [HAPROXY, "-c", "-f", str(cfg)], capture_output=True, text=True, check=False
         )
         if check.returncode:
             sys.exit(f"haproxy -c: {check.stdout}{check.stderr}")
-        self.log = tmp / "haproxy.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [HAPROXY, "-db", "-f", str(self.cfg)], stdout=log, stderr=log
-            )
-        wait_port(FRONT, self.proc)
+        super().__init__([HAPROXY, "-db", "-f", str(cfg)], tmp, "haproxy", FRONT)
 
     def servers(self) -> dict[str, tuple[str, int]]:
         """Server → (status, current sessions), from the stats page's CSV."""
@@ -243,15 +176,6 @@ class HAProxy:
             for row in rows
             if row["pxname"] == "receivers" and row["svname"] in ("r1", "r2")
         }
-
-    def cpu(self) -> float:
-        return cpu_seconds(self.proc.pid) if self.proc else 0.0
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-            self.proc = None
 
 
 def stored_rows() -> int:
@@ -276,7 +200,7 @@ def backend_pids() -> list[int]:
 class Meter:
     """CPU seconds of the receivers, HAProxy, the simulators and this database's backends."""
 
-    def __init__(self, receivers: list[Receiver], haproxy: HAProxy) -> None:
+    def __init__(self, receivers: list[Process], haproxy: HAProxy) -> None:
         self.receivers, self.haproxy = receivers, haproxy
         self.pg: dict[int, float] = {}
 
@@ -807,7 +731,7 @@ def main() -> None:
     conns = -(-n // opts.mux)
     haproxy = HAProxy(tmp, maxconn=conns + 1000)
     haproxy.start()
-    receivers = [Receiver(tmp, port, store=True) for port in BACK]
+    receivers = [receiver(tmp, port, store=True) for port in BACK]
     meter = Meter(receivers, haproxy)
     procs_cpu: dict[str, float] = {}
     result: dict = {"city": city}
@@ -815,7 +739,7 @@ def main() -> None:
         # ---- the limit beside it: --no-store ----
         limit = None
         if opts.limit_seconds > 0:
-            bare = [Receiver(tmp, port, store=False) for port in BACK]
+            bare = [receiver(tmp, port, store=False) for port in BACK]
             for r in bare:
                 r.start()
             time.sleep(2.5)  # HAProxy's health checks see them up

@@ -168,8 +168,8 @@ def main() -> None:
     hour = dt.datetime.now(CST).replace(minute=0, second=0, microsecond=0)
     packets = 2000
     blob = flood_blob(packets)
-    receiver = hb.Receiver(tmp)
-    receiver.start()
+    receiver = hb.receiver_of(tmp)
+    receiver.start(wait_seconds=60)
     ctx = mp.get_context("fork")
     quiet, loud, counts = [], [], Counter()
     stop = ctx.Event()

@@ -35,15 +35,13 @@ import datetime as dt
 import io
 import os
 import resource
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from processes import Process, receiver_args
 
 DEVICES = int(os.environ.get("BENCH_HJ212_DEVICES", "2000"))
 SECONDS = float(os.environ.get("BENCH_HJ212_SECONDS", "30"))
@@ -173,50 +171,9 @@ def preload_hot(base: dt.datetime, sid_of: dict[str, int], offset: int = 0) -> N
     assert result.stored == len(ts), result
 
 
-class Receiver:
-    """`gridgov hj212` as a subprocess."""
-
-    def __init__(self, tmp: Path, store: bool = True) -> None:
-        self.tmp = tmp
-        self.store = store
-        self.proc: subprocess.Popen | None = None
-        self.starts = 0
-
-    def start(self) -> float:
-        """Start and wait for the port; returns the seconds it took."""
-        gridgov = Path(sys.executable).with_name("gridgov")
-        args = [str(gridgov), "hj212", "--host", "127.0.0.1", "--port", str(PORT)]
-        if not self.store:
-            args.append("--no-store")
-        self.starts += 1
-        log = open(self.tmp / f"receiver-{self.starts}.log", "wb")  # noqa: SIM115
-        began = time.perf_counter()
-        self.proc = subprocess.Popen(args, env=os.environ.copy(), stdout=log, stderr=log)
-        log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                sys.exit(f"the receiver exited ({self.proc.returncode}): see {log.name}")
-            try:
-                with socket.create_connection(("127.0.0.1", PORT), timeout=0.2):
-                    return time.perf_counter() - began
-            except OSError:
-                time.sleep(0.05)
-        sys.exit("the receiver did not listen within 60 s")
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def receiver_of(tmp: Path, store: bool = True) -> Process:
+    """`gridgov hj212` as a subprocess (its log: receiver-<start>.log, with its stats lines)."""
+    return Process(receiver_args(PORT, store, stats_every=None), tmp, "receiver", PORT)
 
 
 def config(start: dt.datetime, **options):
@@ -256,8 +213,8 @@ def phase(tmp: Path, base: dt.datetime, sid_of: dict[str, int], offset: int, **o
     if MIX:
         options.setdefault("quirks_of", mix_quirks)
     cfg = config(base, starts=starts, hot=lambda i: i in plan, **options)
-    receiver = Receiver(tmp)
-    receiver.start()
+    receiver = receiver_of(tmp)
+    receiver.start(wait_seconds=60)
     cpu = time.process_time()
     try:
         stats = asyncio.run(run(cfg))
@@ -286,8 +243,8 @@ def bare(tmp: Path, base: dt.datetime) -> dict:
     """Phase 3: the receiver with storage switched off, the load of phase 1."""
     from gridgov.air.hj212.simulator import run
 
-    receiver = Receiver(tmp, store=False)
-    receiver.start()
+    receiver = receiver_of(tmp, store=False)
+    receiver.start(wait_seconds=60)
     cpu = time.process_time()
     try:
         stats = asyncio.run(run(config(base)))
@@ -303,8 +260,8 @@ def kill_under_load(tmp: Path, base: dt.datetime, sid_of: dict[str, int]) -> dic
 
     cfg = config(base, minutes=KILL_MINUTES, seconds=None, drain=120.0)
     total = DEVICES * KILL_MINUTES
-    receiver = Receiver(tmp)
-    receiver.start()
+    receiver = receiver_of(tmp)
+    receiver.start(wait_seconds=60)
     out: dict = {}
 
     async def main():
@@ -317,7 +274,7 @@ def kill_under_load(tmp: Path, base: dt.datetime, sid_of: dict[str, int]) -> dic
         killed = time.perf_counter()
         receiver.kill9()
         await asyncio.sleep(0.5)  # dead for a moment: connections refused
-        out["restart_s"] = await asyncio.to_thread(receiver.start)
+        out["restart_s"] = await asyncio.to_thread(lambda: receiver.start(wait_seconds=60))
         out["stats"] = await running
         out["recovered_s"] = time.perf_counter() - killed
         return out

@@ -24,14 +24,13 @@ import asyncio
 import contextlib
 import io
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from processes import GRIDGOV, Process
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests/air/hj212_upper.py
@@ -110,52 +109,32 @@ def expected(start: int, minutes: int) -> set[tuple[str, str, str]]:
     return {(f"UP{code}", "2051", s) for code in codes for s in stamps}
 
 
-class Forwarder:
+def forwarder_of(tmp: Path) -> Process:
     """`gridgov hj212-forward` as a subprocess."""
+    args = [
+        GRIDGOV,
+        "hj212-forward",
+        "--window",
+        str(WINDOW),
+        "--link-window",
+        "16",
+        "--timeout",
+        "5",
+        "--poll",
+        "0.5",
+        "--backoff-max",
+        "1",
+        "--stats-every",
+        "5",
+    ]
+    return Process(args, tmp, "forward")
 
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.proc: subprocess.Popen | None = None
-        self.starts = 0
 
-    def start(self) -> None:
-        gridgov = Path(sys.executable).with_name("gridgov")
-        args = [
-            str(gridgov),
-            "hj212-forward",
-            "--window",
-            str(WINDOW),
-            "--link-window",
-            "16",
-            "--timeout",
-            "5",
-            "--poll",
-            "0.5",
-            "--backoff-max",
-            "1",
-            "--stats-every",
-            "5",
-        ]
-        self.starts += 1
-        log = open(self.tmp / f"forward-{self.starts}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(args, env=os.environ.copy(), stdout=log, stderr=log)
-        log.close()
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    def terminate(self) -> tuple[int, float]:
-        assert self.proc is not None
-        began = time.perf_counter()
-        self.proc.terminate()
-        try:
-            code = self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        return code, time.perf_counter() - began
+def terminate(forwarder: Process) -> tuple[int | None, float]:
+    """Its exit code after SIGTERM, and the seconds it took to stop."""
+    began = time.perf_counter()
+    code = forwarder.stop()
+    return code, time.perf_counter() - began
 
 
 async def wait_for(condition, timeout: float = 600) -> None:
@@ -177,7 +156,7 @@ def main() -> None:
     want1 = expected(first, MINUTES)
     second = first + MINUTES * 60
     setup_s = time.perf_counter() - began
-    forwarder = Forwarder(tmp)
+    forwarder = forwarder_of(tmp)
     result: dict = {}
 
     async def run() -> None:
@@ -194,7 +173,7 @@ def main() -> None:
         t2 = time.perf_counter()
         result["rate"] = len(want1) / (t2 - t1)
         result["wall"] = t2 - t0
-        code, stop_s = await asyncio.to_thread(forwarder.terminate)
+        code, stop_s = await asyncio.to_thread(terminate, forwarder)
         result["exit"], result["stop_s"] = code, stop_s
         result["dup1"] = sum(n - 1 for n in upper.duplicates().values())
         # 2. kill -9 and an outage
@@ -218,7 +197,7 @@ def main() -> None:
         await wait_for(lambda: got() == len(want2))
         result["recovered_s"] = time.perf_counter() - t3
         await asyncio.sleep(1.0)  # the last acknowledgements are written
-        code, _ = await asyncio.to_thread(forwarder.terminate)
+        code, _ = await asyncio.to_thread(terminate, forwarder)
         result["exit2"] = code
         counts = [upper.counts[k] for k in want2]
         result["lost"] = sum(1 for n in counts if n == 0)

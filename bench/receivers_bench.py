@@ -23,12 +23,10 @@ import contextlib
 import datetime as dt
 import io
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from processes import Process, cpu_seconds, receiver_args
 
 DEVICES = int(os.environ.get("BENCH_RECEIVERS_DEVICES", "2000"))
 SECONDS = float(os.environ.get("BENCH_RECEIVERS_SECONDS", "20"))
@@ -106,46 +104,6 @@ def prepare(url: str, tmp: Path) -> None:
     connection.close()
 
 
-def start_receiver(port: int, store: bool, log: Path) -> subprocess.Popen:
-    gridgov = Path(sys.executable).with_name("gridgov")
-    args = [str(gridgov), "hj212", "--host", "127.0.0.1", "--port", str(port), "--stats-every", "0"]
-    if not store:
-        args.append("--no-store")
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(args, env=os.environ.copy(), stdout=out, stderr=out)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the receiver exited ({proc.returncode}): see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("the receiver did not listen within 60 s")
-
-
-def stop_receiver(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by the processes (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
 def postgres_pids() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -167,8 +125,11 @@ def measure(
 
     share = DEVICES // receivers
     procs = [
-        start_receiver(PORT + k, store, tmp / f"receiver-{PORT + k}.log") for k in range(receivers)
+        Process(receiver_args(PORT + k, store), tmp, f"receiver-{PORT + k}", PORT + k)
+        for k in range(receivers)
     ]
+    for proc in procs:
+        proc.start(wait_seconds=60)
     configs = [
         Config(
             port=PORT + k,
@@ -191,15 +152,14 @@ def measure(
     async def main() -> list:
         return await asyncio.gather(*(Simulator(cfg).run() for cfg in configs))
 
-    pids = [p.pid for p in procs]
-    pg_before = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
+    pg_before = {pid: cpu_seconds(pid) for pid in postgres_pids()}
     try:
         stats = asyncio.run(main())
-        receiver_cpu = cpu_seconds(pids)
-        pg_cpu = sum(cpu_seconds([pid]) - pg_before.get(pid, 0.0) for pid in postgres_pids())
+        receiver_cpu = sum(p.cpu() for p in procs)
+        pg_cpu = sum(cpu_seconds(pid) - pg_before.get(pid, 0.0) for pid in postgres_pids())
     finally:
         for proc in procs:
-            stop_receiver(proc)
+            proc.stop()
     answered = max(sum(s.answered for s in stats), 1)
     return (
         sum(s.rate() for s in stats),
