@@ -184,11 +184,8 @@ def _status_values(row: DeviceStatus, snap: dict[str, Any], now: dt.datetime) ->
     if snap.get("clock"):
         row.clock = merge_clock(row.clock, snap["clock"])
     row.updated_at = now
-    meta = DeviceStatus._meta
-    return [
-        meta.get_field(name).get_db_prep_save(getattr(row, name), connection)
-        for name in STATUS_FIELDS
-    ]
+    fields = {f.name: f for f in DeviceStatus._meta.concrete_fields}
+    return [fields[name].get_db_prep_save(getattr(row, name), connection) for name in STATUS_FIELDS]
 
 
 def write_status(snapshots: dict[int, dict[str, Any]]) -> None:
