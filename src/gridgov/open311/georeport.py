@@ -49,11 +49,13 @@ def request(e: Event) -> dict[str, Any]:
 
     Our states onto GeoReport v2's two: every open state (OPEN_STATES) is "open", 已结案 and
     已作废 are "closed"; `status_notes` names our own state. A closed order its reporter
-    re-opened (重新打开, workorders/verdict.py) is "open" again, and while it is open its
-    `status_notes` says it was re-opened and how often (重新打开, then the state it has reached); `expected_datetime` is its public 办结时限
-    (lateness.public_deadline: the category's whole time limit, from the re-opening when there
-    was one), `updated_datetime` the re-opening's time. The spec has no status of its own for
-    it, and a client that only knows open/closed reads it rightly as work to do."""
+    re-opened (重新打开, workorders/verdict.py) is "open" again; while it is open its
+    `status_notes` says it was re-opened and how often (the state it has reached, then
+    群众反映问题未解决，已重新打开N次). `expected_datetime` is the public 办结时限
+    (lateness.public_deadline: the category's whole time limit, from the re-opening when
+    there was one); `updated_datetime` the last change. The spec has no status of its own for
+    a re-opened request, and a client that knows only open/closed rightly reads it as work to
+    do."""
     order = e.order
     view = public_view(e)
     open_ = order.state in OPEN_STATES

@@ -24,8 +24,8 @@ from gridgov.territory.models import Level, Region
 from gridgov.territory.services import regions_version
 from gridgov.web import ratelimit
 from gridgov.web.clientip import client_ip
-from gridgov.workorders.forms import PublicReportForm
 from gridgov.workorders import verdict
+from gridgov.workorders.forms import PublicReportForm
 from gridgov.workorders.lateness import public_deadline
 from gridgov.workorders.models import Rating, Source
 from gridgov.workorders.publication import public_view, trackable_events

@@ -25,7 +25,6 @@ from gridgov.workorders.models import Rating, Verdict, WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State, Step
 
-
 SATISFIED = frozenset({Rating.SATISFIED, Rating.FAIRLY})  # 满意率 counts 基本满意 too
 
 
