@@ -6,6 +6,8 @@ an unknown number."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,7 +54,7 @@ def by_link(request: HttpRequest, token: str) -> HttpResponse:
         order = verdict.order_by_token(token)
     except DomainError:
         raise Http404(_("链接无效或已过期，请凭编号查询")) from None
-    status, extra = 200, {}
+    status, extra = 200, dict[str, Any]()
     if request.method == "POST":
         try:
             extra["message"] = _act(order, request.POST, Verdict.Via.LINK)
