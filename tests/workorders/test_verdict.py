@@ -328,3 +328,14 @@ def test_open311_shows_a_reopened_request_as_open_again(closed, client):
     xml = client.get(f"/open311/v2/requests/{ref}.xml").content.decode()
     assert "<status>open</status>" in xml and "没修好" not in xml
     assert Transition.objects.filter(order=order, action="reopen").count() == 1
+
+
+def test_the_desk_sees_the_rating_and_the_reopen_and_dispatches_again(closed, client, login):
+    order = closed()
+    verdict.rate(order, "unsatisfied", via="link")
+    verdict.reopen(order, "没修好")
+    login("east_secretary")
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "群众评价" in page and "不满意" in page and "短信链接" in page
+    assert "群众申请重新办理" in page and "公众" in page and "没修好" in page
+    assert 'value="dispatch"' in page  # the closing unit sends it out again
