@@ -12,12 +12,21 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.errors import INVALID, DomainError
 from gridgov.workorders import verdict
 from gridgov.workorders.models import Verdict, WorkOrder
 from gridgov.workorders.public import track_context
+
+# The posted fields by name, for a refusal that names its field on the page.
+FIELD_LABELS = {"ref": _l("编号"), "action": _l("操作"), "rating": _l("评价"), "reason": _l("理由")}
+
+
+def _refused(exc: DomainError) -> dict[str, Any]:
+    label = FIELD_LABELS.get(exc.field or "")
+    return {"error": exc, "error_field": f"{label}（{exc.field}）" if label else ""}
 
 
 def _act(order: WorkOrder, data: QueryDict, via: str) -> str:
@@ -41,7 +50,7 @@ def by_reference(request: HttpRequest) -> HttpResponse:
         message = _act(order, request.POST, Verdict.Via.REFERENCE)
     except DomainError as exc:
         shown = "" if exc.field == "ref" else ref  # a refused number is not echoed back
-        context = track_context(shown, error=exc)
+        context = track_context(shown, **_refused(exc))
         return render(request, "workorders/public/track.html", context, status=exc.status)
     context = track_context(order.event.reference, message=message)
     return render(request, "workorders/public/track.html", context)
@@ -59,7 +68,7 @@ def by_link(request: HttpRequest, token: str) -> HttpResponse:
         try:
             extra["message"] = _act(order, request.POST, Verdict.Via.LINK)
         except DomainError as exc:
-            status, extra = exc.status, {"error": exc}
+            status, extra = exc.status, _refused(exc)
     context = track_context(order.event.reference, **extra)
     # The link's page posts back to itself and does not show the number in a form.
     context.update(ref="", verdict_action=reverse("public_verdict_link", args=[token]))
