@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -344,3 +348,17 @@ def test_the_desk_sees_the_rating_and_the_reopen_and_dispatches_again(closed, cl
     assert "群众评价" in page and "不满意" in page and "短信链接" in page
     assert "群众申请重新办理" in page and "公众" in page and "没修好" in page
     assert 'value="dispatch"' in page  # the closing unit sends it out again
+
+
+def test_a_bad_reopen_window_setting_names_the_variable():
+    src = Path(verdict.__file__).resolve().parents[2]
+    for value, message in (("seven", "must be a whole number"), ("0", "must be at least 1")):
+        env = {**os.environ, "PYTHONPATH": str(src), "GRIDGOV_REOPEN_DAYS": value}
+        run = subprocess.run(
+            [sys.executable, "-c", "import gridgov.settings"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode != 0 and f"GRIDGOV_REOPEN_DAYS {message}" in run.stderr
