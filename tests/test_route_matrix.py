@@ -766,6 +766,10 @@ ROUTES: dict[str, Row] = {
     "open311/<path:rest>": row("404 404 404 404 404 404 404", rest="v1/services.json"),
     "report/": row("200 200 200 200 200 200 200"),
     "report/track/": row("200 200 200 200 200 200 200"),
+    # The reporter's verdict: POST only from the tracking page; the SMS link's signed token
+    # (a bad one is the same 404 for everyone).
+    "report/track/verdict/": row("405 405 405 405 405 405 405"),
+    "report/v/<str:token>/": row("404 404 404 404 404 404 404", token="not-a-token"),
     "report/area.geojson": row("200 200 200 200 200 200 200"),
     # A point in words (community and grid names, their grids' outlines): public, no people.
     "report/where": row("200 200 200 200 200 200 200", query="lat=35.2&lon=113.05"),

@@ -454,6 +454,11 @@ GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_M
 # The public page: reports accepted per client address per hour, counted atomically where every
 # process sees the same count (Redis with REDIS_URL, else the database; gridgov/web/ratelimit.py).
 GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+# The citizen's verdict (workorders/verdict.py): a closed public order may be re-opened by its
+# reporter within this many days of closing (the SMS link expires with it); and the address the
+# SMS link starts with (e.g. https://grid.example.gov.cn; empty: the path alone).
+GRIDGOV_REOPEN_DAYS = config.env_int("GRIDGOV_REOPEN_DAYS", 7, minimum=1)
+GRIDGOV_PUBLIC_URL = config.env_str("GRIDGOV_PUBLIC_URL", "").rstrip("/")
 
 # --- HJ 212-2017 device receiver (`gridgov hj212`, air/hj212/receiver.py) ---
 # Where devices connect (their data loggers open the TCP connection).

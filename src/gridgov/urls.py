@@ -6,7 +6,7 @@ from gridgov.api import api, not_found
 from gridgov.centre import views as centre_views
 from gridgov.enforcement import views as enforcement_views
 from gridgov.open311 import views as open311_views
-from gridgov.workorders import public
+from gridgov.workorders import public, public_verdict
 
 
 class Anything:
@@ -42,6 +42,8 @@ urlpatterns = [
     path("open311/<path:rest>", open311_views.unknown),
     path("report/", public.report, name="public_report"),
     path("report/track/", public.track, name="public_track"),
+    path("report/track/verdict/", public_verdict.by_reference, name="public_verdict"),
+    path("report/v/<str:token>/", public_verdict.by_link, name="public_verdict_link"),
     path("report/area.geojson", public.area, name="public_area"),
     path("report/where", public.where, name="public_where"),
     path("", include("gridgov.inspections.urls")),

@@ -45,6 +45,8 @@ def test_pdf_embeds_the_cjk_font_and_xlsx_has_one_sheet_per_table(territory, air
         "超期",
         "超期升级",
         "退回",
+        "重新打开",
+        "群众满意率",
     ]
     assert orders_sheet.cell(2, 5).number_format == "0.0%"
 

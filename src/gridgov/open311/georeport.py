@@ -13,8 +13,10 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.inputs import printable
+from gridgov.workorders.lateness import public_deadline
 from gridgov.workorders.models import Category, Event
 from gridgov.workorders.publication import public_view
 from gridgov.workorders.states import OPEN_STATES, State
@@ -43,14 +45,30 @@ def definition(c: Category) -> dict[str, Any]:
 
 
 def request(e: Event) -> dict[str, Any]:
-    """One service request as the public may see it (workorders.publication decides what)."""
+    """One service request as the public may see it (workorders.publication decides what).
+
+    Our states onto GeoReport v2's two: every open state (OPEN_STATES) is "open", 已结案 and
+    已作废 are "closed"; `status_notes` names our own state. A closed order its reporter
+    re-opened (重新打开, workorders/verdict.py) is "open" again; while it is open its
+    `status_notes` says it was re-opened and how often (the state it has reached, then
+    群众反映问题未解决，已重新打开N次). `expected_datetime` is the public 办结时限
+    (lateness.public_deadline: the category's whole time limit, from the re-opening when
+    there was one); `updated_datetime` the last change. The spec has no status of its own for
+    a re-opened request, and a client that knows only open/closed rightly reads it as work to
+    do."""
     order = e.order
     view = public_view(e)
     open_ = order.state in OPEN_STATES
     notes = str(State(order.state).label)
+    if open_ and order.reopen_count:
+        notes = _("%(state)s（群众反映问题未解决，已重新打开%(n)d次）") % {
+            "state": notes,
+            "n": order.reopen_count,
+        }
     if e.merged_into_id:
         notes += f"（并入 {e.merged_into.reference}）" if e.merged_into else ""
     updated = order.closed_at if order.state == State.CLOSED else order.updated_at
+    deadline = public_deadline(order, timezone.now())
     return {
         "service_request_id": e.reference,
         "status": "open" if open_ else "closed",
@@ -62,7 +80,7 @@ def request(e: Event) -> dict[str, Any]:
         "service_notice": None,
         "requested_datetime": iso(e.created_at),
         "updated_datetime": iso(updated),
-        "expected_datetime": iso(order.due_at) if open_ else None,
+        "expected_datetime": iso(deadline.due_at) if open_ else None,
         "address": view.address,
         "address_id": None,
         "zipcode": None,

@@ -28,7 +28,7 @@ from gridgov.people.actor import person_of
 from gridgov.people.models import Post
 from gridgov.territory import extent
 from gridgov.territory.models import Region
-from gridgov.workorders import attachments, routing
+from gridgov.workorders import attachments, routing, verdict_links
 from gridgov.workorders.access import can_see, refusal
 from gridgov.workorders.models import (
     Attachment,
@@ -492,3 +492,5 @@ def _side_effects(
 
         alarm = Alarm.objects.get(pk=order.event.alarm_id)
         acknowledge(alarm, user, _("工单 %(ref)s 已结案") % {"ref": order.event.reference})
+    if code == "close":  # a public order's reporter gets the link to rate or re-open it
+        verdict_links.text_on_close(order, t)

@@ -35,7 +35,8 @@ def escalated_by_unit(reader: UnitReader, period: Period, level: int) -> dict[st
 def orders_part(
     section: Section, region: Region, period: Period, reader: UnitReader
 ) -> tuple[str, Any]:
-    """Orders received, closed, open, overdue and escalated in the period, by unit."""
+    """Orders received, closed, open, overdue and escalated in the period, by unit; those the
+    reporter re-opened as not fixed (结案未解决/重新打开) and the reporters' satisfaction."""
     level = ladder.sub_unit_level(region.level)
     by = LEVEL_KEYS[Level(level)]
     unit_name = LEVEL_NAMES[Level(level)]
@@ -44,13 +45,28 @@ def orders_part(
     orders = sorted([*stats["ranked"], *stats["apart"]], key=lambda s: s["key"])
     for s in orders:
         s["escalated"] = escalated.get(s["key"], 0)
-    total = {
-        k: sum(s[k] for s in orders) for k in ("received", "open", "closed", "overdue", "escalated")
-    }
+    counted = ("received", "open", "closed", "overdue", "escalated", "ever_closed", "reopened")
+    total = {k: sum(s[k] for s in orders) for k in counted}
     section.paragraphs.append(
         f"本期受理工单{total['received']}件，已结案{total['closed']}件，"
         f"在办{total['open']}件；曾超期{total['overdue']}件，超期升级{total['escalated']}件。"
     )
+    rated = sum(s["rated"] for s in orders)
+    if total["reopened"] or rated:
+        satisfied = sum(s["satisfied"] for s in orders)
+        text = f"结案后群众反映未解决、申请重新办理{total['reopened']}件"
+        if rated:
+            text += f"；群众评价{rated}次，满意率{100 * satisfied / rated:.1f}%"
+        section.paragraphs.append(text + "。")
+    reopened = sorted(
+        (s for s in orders if s["reopened"]), key=lambda s: (-s["reopened"], s["key"])
+    )
+    if reopened:
+        section.paragraphs.append(
+            "结案未解决工单较多的单位："
+            + "、".join(f"{s['name']}（重新打开{s['reopened']}件）" for s in reopened[:3])
+            + "，请核实整改到位后再结案。"
+        )
     late = [s for s in orders if s["overdue"] or s["escalated"]]
     if late:
         worst = sorted(late, key=lambda s: (-s["overdue"], -s["escalated"], s["key"]))[:3]
@@ -62,8 +78,19 @@ def orders_part(
     table = Table(
         "工单办理",
         f"工单办理情况（按{unit_name}）",
-        ["单位", "受理", "已结案", "在办", "按时处置率", "超期", "超期升级", "退回"],
-        ["@", "0", "0", "0", "0.0%", "0", "0", "0"],
+        [
+            "单位",
+            "受理",
+            "已结案",
+            "在办",
+            "按时处置率",
+            "超期",
+            "超期升级",
+            "退回",
+            "重新打开",
+            "群众满意率",
+        ],
+        ["@", "0", "0", "0", "0.0%", "0", "0", "0", "0", "0.0%"],
         empty="本期无工单",
     )
     for s in orders:
@@ -77,6 +104,8 @@ def orders_part(
                 s["overdue"],
                 s["escalated"],
                 s["returned"],
+                s["reopened"],
+                s["satisfaction_rate"],
             ]
         )
     section.tables.append(table)

@@ -35,6 +35,14 @@ class Timing:
             )
         return start + dt.timedelta(minutes=warn), start + dt.timedelta(minutes=minutes)
 
+    def limit(self, start: dt.datetime) -> dt.datetime:
+        """办结时限: the category's whole time limit (every step's minutes in turn) from
+        `start` — an order's report, or its re-opening by the reporter."""
+        minutes = sum(self.minutes.values())
+        if self.working_time:
+            return workcal.add_working_minutes(start, minutes)
+        return start + dt.timedelta(minutes=minutes)
+
     def elapsed_minutes(self, start: dt.datetime, end: dt.datetime) -> float:
         if self.working_time:
             return workcal.working_minutes_between(start, end)

@@ -251,6 +251,10 @@ class WorkOrder(models.Model):
     overdue_noticed = models.BooleanField(_("已发超期通知"), default=False)
     ever_overdue = models.BooleanField(_("曾超期"), default=False)
     returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    # 重新打开: how often the reporter said a closed order was not fixed, and the last time (the
+    # public deadline then runs again from it: lateness.public_deadline).
+    reopen_count = models.PositiveSmallIntegerField(_("重新打开次数"), default=0)
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
     # Key times for statistics.
     dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -425,3 +429,36 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    FAIRLY = "fairly", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Verdict(models.Model):
+    """群众评价: the reporter's rating of one closure of a public order (by its reference number
+    or the SMS link). One per closure: unique on the order and the closing time it rated, so
+    a re-opened and re-closed order can be rated again. Nothing of who rated is kept."""
+
+    class Via(models.TextChoices):
+        REFERENCE = "reference", _("编号查询")
+        LINK = "link", _("短信链接")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="verdicts")
+    closed_at = models.DateTimeField(_("所评结案时间"))
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices)
+    via = models.CharField(_("途径"), max_length=10, choices=Via.choices)
+    at = models.DateTimeField(_("评价时间"), db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("群众评价")
+        verbose_name_plural = _("群众评价")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "closed_at"], name="one_verdict_per_closure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.rating}"

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from shapely.geometry import mapping, shape
@@ -22,15 +24,18 @@ from gridgov.territory.models import Level, Region
 from gridgov.territory.services import regions_version
 from gridgov.web import ratelimit
 from gridgov.web.clientip import client_ip
+from gridgov.workorders import verdict
 from gridgov.workorders.forms import PublicReportForm
-from gridgov.workorders.models import Source
+from gridgov.workorders.lateness import public_deadline
+from gridgov.workorders.models import Rating, Source
 from gridgov.workorders.publication import public_view, trackable_events
 from gridgov.workorders.services import EventInput
 from gridgov.workorders.states import ACTIONS, OPEN_STATES, SYSTEM_ACTIONS, State
+from gridgov.workorders.verdict_links import PUBLIC_SOURCES
 from gridgov.workorders.views import create_with_photos
 
 PUBLIC_ACTIONS = {"create", "accept", "dispatch", "auto_dispatch", "reassign", "sign", "handle",
-                  "verify", "reject", "close", "void", "merge", "return"}  # fmt: skip
+                  "verify", "reject", "close", "void", "merge", "return", "reopen"}  # fmt: skip
 
 
 def _client(request: HttpRequest) -> str:
@@ -76,6 +81,13 @@ def report(request: HttpRequest) -> HttpResponse:
 
 def track(request: HttpRequest) -> HttpResponse:
     ref = request.GET.get("ref", "").strip().upper()
+    return render(request, "workorders/public/track.html", track_context(ref))
+
+
+def track_context(ref: str, **extra: Any) -> dict[str, Any]:
+    """The tracking page's facts of one reference number (none when it is unknown): the
+    order, its public steps, its 办结时限 and whether it was met (lateness.public_deadline,
+    as of now), and what its reporter may say of it (verdict.offer)."""
     event = None
     steps = []
     if ref:
@@ -100,18 +112,22 @@ def track(request: HttpRequest) -> HttpResponse:
                     }
                 )
     order = event.order if event else None
-    return render(
-        request,
-        "workorders/public/track.html",
-        {
-            "ref": ref,
-            "event": event,
-            "order": order,
-            "steps": steps,
-            "open": order is not None and order.state in OPEN_STATES,
-            "view": public_view(event) if event else None,
-        },
-    )
+    now = timezone.now()
+    public_source = event is not None and event.source in PUBLIC_SOURCES
+    return {
+        "ref": ref,
+        "event": event,
+        "order": order,
+        "steps": steps,
+        "open": order is not None and order.state in OPEN_STATES,
+        "view": public_view(event) if event else None,
+        "deadline": public_deadline(order, now) if order is not None else None,
+        "offer": verdict.offer(order, now) if order is not None and public_source else None,
+        "ratings": Rating.choices,
+        "reason_limit": verdict.REASON_LIMIT,
+        "verdict_action": reverse("public_verdict"),
+        **extra,
+    }
 
 
 def area(request: HttpRequest) -> JsonResponse:

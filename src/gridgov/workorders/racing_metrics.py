@@ -34,6 +34,42 @@ def order_on_time_rate(units: list[Region], start: dt.date, end: dt.date) -> Val
     return out
 
 
+def _order_rates(
+    units: list[Region], start: dt.date, end: dt.date, rate: str, sample: str
+) -> Values:
+    """One rate of the statistics page per unit (in %), its sample one of the row's counts."""
+    from gridgov.workorders.stats import order_stats
+
+    if not units:
+        return {}
+    stats = order_stats(EVERYONE, start, end, by=key(level_of(units)), min_orders=0)
+    rows = {s["key"]: s for s in [*stats["ranked"], *stats["apart"]]}
+    out: Values = {}
+    for u in units:
+        s = rows.get(u.code)
+        value = None if s is None or s[rate] is None else round(100 * s[rate], 1)
+        out[u.pk] = Reading(value, 0 if s is None else s[sample])
+    return out
+
+
+@register("order_reopen_rate", _("结案未解决率"), unit="%", higher_is_better=False, sample=ORDERS)
+def order_reopen_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """结案未解决/重新打开: of the orders received in the period that were ever closed, the
+    share their reporter re-opened as not fixed (workorders/verdict.py). Lower is better; the
+    sample is the orders ever closed — a unit with none has no value."""
+    return _order_rates(units, start, end, "reopen_rate", "ever_closed")
+
+
+@register(
+    "order_satisfaction_rate", _("群众满意率"), unit="%", higher_is_better=True, sample=ORDERS
+)
+def order_satisfaction_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
+    """群众满意率: (满意 + 基本满意) ÷ the reporters' ratings of the orders received in the
+    period (one rating per closure). The sample is the ratings (the card's minimum of orders
+    applies to them); a unit with none has no value."""
+    return _order_rates(units, start, end, "satisfaction_rate", "rated")
+
+
 @register("alarm_effect", _("治理实效"), unit="µg/m³", higher_is_better=False, sample=ORDERS)
 def alarm_effect(units: list[Region], start: dt.date, end: dt.date) -> Values:
     """治理实效: the mean difference-in-differences (workorders/effect.py: the station against

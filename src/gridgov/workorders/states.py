@@ -23,6 +23,9 @@ class State(models.TextChoices):
     VERIFIED = "verified", _("已核查")
     CLOSED = "closed", _("已结案")
     RETURNED = "returned", _("已退回")
+    # 重新打开: a closed order the reporter said is not fixed (结案未解决), back at the unit that
+    # closed it; a state of its own so the history and the statistics can tell it apart.
+    REOPENED = "reopened", _("重新打开")
     VOIDED = "voided", _("已作废")
 
 
@@ -61,6 +64,7 @@ STEP_OF_STATE = {
     State.REPORTED: Step.DISPATCH,
     State.ACCEPTED: Step.DISPATCH,
     State.RETURNED: Step.DISPATCH,
+    State.REOPENED: Step.DISPATCH,
     State.DISPATCHED: Step.SIGN,
     State.SIGNED: Step.HANDLE,
     State.IN_PROGRESS: Step.HANDLE,
@@ -86,7 +90,7 @@ def _a(code, label, sources, target, actor, **kw) -> Action:
 
 
 _WORKING = (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS)
-_UNDISPATCHED = (State.REPORTED, State.ACCEPTED, State.RETURNED)
+_UNDISPATCHED = (State.REPORTED, State.ACCEPTED, State.RETURNED, State.REOPENED)
 
 ACTIONS: dict[str, Action] = {
     a.code: a
@@ -95,7 +99,7 @@ ACTIONS: dict[str, Action] = {
         _a(
             "dispatch",
             _("派遣"),
-            [State.ACCEPTED, State.RETURNED],
+            [State.ACCEPTED, State.RETURNED, State.REOPENED],
             State.DISPATCHED,
             Actor.DISPATCHER,
         ),
@@ -193,4 +197,6 @@ SYSTEM_ACTIONS = {
     "publish": _("设为公开"),
     "unpublish": _("取消公开"),
     "mediation": _("转人民调解"),
+    # The reporter's own action on the public page or the SMS link (verdict.py), actor 公众.
+    "reopen": _("群众申请重新办理"),
 }

@@ -1,6 +1,7 @@
 """Statistics that feed the rankings (赛马比拼): per unit or person over a period — orders
 received, on-time sign-for and handling rates, mean and 90th-percentile minutes to sign, handle
-and close, overdue and returned counts. A unit or person with fewer than `min_orders` orders is
+and close, overdue and returned counts, orders the reporter re-opened (结案未解决) and the
+reporters' satisfaction (群众满意率). A unit or person with fewer than `min_orders` orders is
 listed apart, not ranked: one order handled well does not make "the best".
 
 The times are the order's own timestamps, each written by its transition (see services.py).
@@ -20,9 +21,11 @@ from gridgov.people import scope
 from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
-from gridgov.workorders.models import WorkOrder
+from gridgov.workorders.models import Rating, Verdict, WorkOrder
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State, Step
+
+SATISFIED = frozenset({Rating.SATISFIED, Rating.FAIRLY})  # 满意率 counts 基本满意 too
 
 
 @dataclass
@@ -40,6 +43,10 @@ class Row:
     overdue: int = 0
     returned: int = 0
     open: int = 0
+    ever_closed: int = 0  # closed now, or closed and then re-opened
+    reopened: int = 0  # 结案未解决: re-opened by the reporter at least once
+    rated: int = 0  # the reporters' ratings (one per closure)
+    satisfied: int = 0  # of which 满意 or 基本满意
     sign_minutes: list[float] = field(default_factory=list)
     handle_minutes: list[float] = field(default_factory=list)
     close_minutes: list[float] = field(default_factory=list)
@@ -72,6 +79,14 @@ class Row:
             "p90_close_minutes": p90(self.close_minutes),
             "overdue": self.overdue,
             "returned": self.returned,
+            # 结案未解决/重新打开: orders the reporter re-opened ÷ orders ever closed.
+            "ever_closed": self.ever_closed,
+            "reopened": self.reopened,
+            "reopen_rate": rate(self.reopened, self.ever_closed),
+            # 群众满意率: (满意 + 基本满意) ÷ ratings given.
+            "rated": self.rated,
+            "satisfied": self.satisfied,
+            "satisfaction_rate": rate(self.satisfied, self.rated),
         }
 
 
@@ -105,6 +120,11 @@ def order_stats(
         .exclude(state=State.VOIDED)
         .select_related("event", "assignee")
     )
+    ratings: dict[int, list[str]] = {}
+    for order_id, rating in Verdict.objects.filter(order__in=qs.values("pk")).values_list(
+        "order_id", "rating"
+    ):
+        ratings.setdefault(order_id, []).append(rating)
     rows: dict[str, Row] = {}
     if by == "person":
 
@@ -154,6 +174,11 @@ def order_stats(
                     row.close_minutes.append(m)
             row.overdue += o.ever_overdue or o.sign_late or o.handle_late or late_now
             row.returned += o.returned_count
+            row.ever_closed += o.state == State.CLOSED or o.reopen_count > 0
+            row.reopened += o.reopen_count > 0
+            given = ratings.get(o.pk, ())
+            row.rated += len(given)
+            row.satisfied += sum(r in SATISFIED for r in given)
     summaries = [r.summary() for r in rows.values()]
     ranked = [s for s in summaries if s["received"] >= min_orders]
     apart = sorted((s for s in summaries if s["received"] < min_orders), key=lambda s: s["key"])

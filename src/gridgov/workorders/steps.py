@@ -83,8 +83,10 @@ def record(
     assignee_id: int | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    actor_name: str | None = None,
 ) -> Transition:
-    """The audit row of one action: one INSERT (`assignee_id` when only the id is at hand)."""
+    """The audit row of one action: one INSERT (`assignee_id` when only the id is at hand;
+    `actor_name` for an actor with no account, such as 公众)."""
     return transitions.record(
         Transition,
         order=order,
@@ -92,7 +94,7 @@ def record(
         from_state=from_state,
         to_state=to_state,
         actor=user if getattr(user, "is_authenticated", False) else None,
-        actor_name=actor_label(user),
+        actor_name=actor_name or actor_label(user),
         assignee_id=assignee.pk if assignee is not None else assignee_id,
         note=note,
         lat=lat,

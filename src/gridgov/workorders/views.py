@@ -173,6 +173,7 @@ def _order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "assignable": assignable,
         "duplicates": duplicates,
         "supervisions": list(order.supervisions.all()),
+        "verdicts": list(order.verdicts.all()),  # 群众评价, one per closure
         "extension": order.extensions.filter(approved__isnull=True).first(),
         "around": around,
         "trace_map": around.trace_map(),
