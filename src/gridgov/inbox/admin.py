@@ -16,6 +16,8 @@ from gridgov.people.admin import ScopedAdminMixin
 
 
 class GroupRobotForm(forms.ModelForm):
+    webhook = forms.URLField(label=_("Webhook 地址"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = GroupRobot
         fields = ["region", "name", "provider", "webhook", "secret", "kinds", "active"]
