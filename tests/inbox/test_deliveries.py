@@ -276,8 +276,6 @@ def test_concurrent_workers_send_each_delivery_once(sms, people, clock):
         pytest.skip("SQLite serialises writers; the claim itself is tested above")
     import threading
 
-    from django.db import close_old_connections
-
     now = at(clock, MORNING)
     for i in range(30):
         notify.notify([people["g1_worker"]], "overdue", f"超期{i}", key=f"o{i}")
@@ -290,7 +288,7 @@ def test_concurrent_workers_send_each_delivery_once(sms, people, clock):
             results.append(delivery.send_due(now, limit=10).sent)
             results.append(delivery.send_due(now, limit=30).sent)
         finally:
-            close_old_connections()
+            connection.close()  # each thread's own connection (else the test DB stays in use)
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
