@@ -76,7 +76,7 @@ def env_time(name: str, default: str) -> dt.time:
 
 
 def env_time_range(name: str, default: str) -> tuple[dt.time, dt.time] | None:
-    """"HH:MM-HH:MM" (it may pass midnight), or None when set empty."""
+    """ "HH:MM-HH:MM" (it may pass midnight), or None when set empty."""
     raw = os.environ.get(name)
     raw = default if raw is None else raw.strip()
     if not raw:

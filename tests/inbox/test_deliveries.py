@@ -183,17 +183,13 @@ def test_dingtalk_robot_signs_with_timestamp_and_secret(
 def test_quiet_hours_hold_non_urgent_until_morning_but_urgent_goes(
     sms, people, clock, django_capture_on_commit_callbacks
 ):
-    worker = people["g1_worker"]
-    worker.user = people["g1_leader"].user
-    people["g1_leader"].user = None
-    people["g1_leader"].save()
-    worker.save()
-    worker.user.email = "li@example.org"
+    worker = people["g1_leader"]
+    worker.user.email = "zhang@example.org"
     worker.user.save()
     night = at(clock, dt.datetime(2026, 12, 8, 23, 30, tzinfo=CST))
     tell(django_capture_on_commit_callbacks, [worker], "assigned", "新派单", "a1")
     tell(django_capture_on_commit_callbacks, [worker], "overdue", "超期", "o1")
-    held = Delivery.objects.get(key=Delivery.objects.get(kind="assigned").key)
+    held = Delivery.objects.get(kind="assigned")
     assert held.channel == "email" and held.state == S.PENDING
     assert held.next_attempt_at == dt.datetime(2026, 12, 9, 7, 0, tzinfo=CST)
     sent = delivery.send_due(night).sent
@@ -204,7 +200,7 @@ def test_quiet_hours_hold_non_urgent_until_morning_but_urgent_goes(
     assert len(sent) == 2 and held.pk not in sent and len(mail.outbox) == 1
     assert delivery.send_due(dt.datetime(2026, 12, 9, 6, 59, tzinfo=CST)).sent == []
     assert delivery.send_due(dt.datetime(2026, 12, 9, 7, 0, tzinfo=CST)).sent == [held.pk]
-    assert mail.outbox[-1].to == ["li@example.org"] and mail.outbox[-1].subject == "新派单"
+    assert mail.outbox[-1].to == ["zhang@example.org"] and mail.outbox[-1].subject == "新派单"
 
 
 def test_the_digest_combines_the_days_non_urgent_notices(
@@ -347,3 +343,24 @@ def test_the_sms_channel_needs_its_gateway(settings):
     settings.GRIDGOV_SMS_URL = ""
     with pytest.raises(ImproperlyConfigured, match="GRIDGOV_SMS_URL"):
         notify.channels()
+
+
+def test_notices_bulk_made_without_ids_are_found_and_the_worker_sweep_sends_them(
+    sms, people, clock
+):
+    """The deadline sweep hands `_deliver` notices inserted with ignore_conflicts (no ids)."""
+    from gridgov.inbox import tasks
+    from gridgov.inbox.models import Notification
+
+    now = at(clock, MORNING)
+    worker = people["g1_worker"]
+    made = Notification(person=worker, kind="overdue", title="超期", key="sw1", created_at=now)
+    Notification.objects.bulk_create([made], ignore_conflicts=True)
+    bare = Notification(person_id=worker.pk, kind="overdue", title="超期", key="sw1")
+    assert bare.pk is None
+    notify._deliver([bare])
+    d = Delivery.objects.get()
+    assert d.notification_id == Notification.objects.get(key="sw1").pk
+    tasks.delivery_sweep.call_local()
+    d.refresh_from_db()
+    assert d.state == S.SENT and len(sms.seen) == 1
