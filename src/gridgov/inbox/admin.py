@@ -53,7 +53,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "channel", "urgent"]
     search_fields = ["title", "provider_id"]
-    fields = [
+    shown = (
         "created_at",
         "channel",
         "shown_target",
@@ -69,8 +69,9 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "provider_id",
         "sent_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = shown
+    readonly_fields = shown
 
     @admin.display(description=_("接收"))
     def shown_target(self, obj: Delivery) -> str:

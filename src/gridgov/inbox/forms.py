@@ -61,7 +61,7 @@ class NoticeSettingsForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, row: Any, kinds: Sequence[tuple[str, str]], **kwargs: Any
+        self, *args: Any, row: Any, kinds: Sequence[tuple[str, Any]], **kwargs: Any
     ) -> None:
         from gridgov.inbox.models import PERSON_CHANNELS, URGENT_KINDS
         from gridgov.inbox.preferences import default_channels
@@ -78,7 +78,8 @@ class NoticeSettingsForm(forms.Form):
             now_on = chosen.get(kind, default_channels(kind))
             for c in PERSON_CHANNELS:
                 initial[f"ch_{kind}_{c}"] = c in now_on
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         for kind, label in kinds:
             for c in PERSON_CHANNELS:
                 self.fields[f"ch_{kind}_{c}"] = forms.BooleanField(

@@ -68,6 +68,14 @@ def sms_signature(key: str, timestamp: str, phone: str, text: str) -> str:
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
+def _encoded(value: str, method: str) -> str:
+    """A value as its place in the template needs it: URL-encoded in a query, else JSON-escaped
+    (the template puts the quotes)."""
+    if method == "GET":
+        return urllib.parse.quote(value)
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
 def sms_request(phone: str, text: str, now: float | None = None) -> tuple[str, str, bytes | None]:
     """(method, url, body) of the gateway request: the template with each placeholder filled,
     JSON-escaped in a POST body, URL-encoded in a GET query."""
@@ -81,16 +89,9 @@ def sms_request(phone: str, text: str, now: float | None = None) -> tuple[str, s
         "signature": sms_signature(settings.GRIDGOV_SMS_KEY, timestamp, phone, text),
     }
     method = settings.GRIDGOV_SMS_METHOD
-    if method == "GET":
-        encode = urllib.parse.quote
-    else:
-
-        def encode(v: str) -> str:
-            return json.dumps(v, ensure_ascii=False)[1:-1]
-
     filled = settings.GRIDGOV_SMS_TEMPLATE
     for name, value in values.items():
-        filled = filled.replace("{" + name + "}", encode(value))
+        filled = filled.replace("{" + name + "}", _encoded(value, method))
     url = settings.GRIDGOV_SMS_URL
     if method == "GET":
         return method, url + ("&" if "?" in url else "?") + filled, None
