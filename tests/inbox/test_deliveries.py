@@ -364,3 +364,32 @@ def test_notices_bulk_made_without_ids_are_found_and_the_worker_sweep_sends_them
     tasks.delivery_sweep.call_local()
     d.refresh_from_db()
     assert d.state == S.SENT and len(sms.seen) == 1
+
+
+def test_the_sweep_stops_claiming_once_its_time_is_spent(
+    sms, people, clock, django_capture_on_commit_callbacks
+):
+    now = at(clock, MORNING)
+    for i in range(delivery.BATCH + 5):
+        tell(
+            django_capture_on_commit_callbacks, [people["g1_worker"]], "overdue", f"超{i}", f"o{i}"
+        )
+    first = delivery.send_due(now, limit=1000, budget=0)
+    assert len(first.sent) == delivery.BATCH  # one batch, then the budget is spent
+    assert Delivery.objects.filter(state=S.PENDING).count() == 5
+    assert len(delivery.send_due(now, limit=1000).sent) == 5
+
+
+def test_an_unexpected_error_is_a_failure_to_retry(
+    sms, people, clock, django_capture_on_commit_callbacks, monkeypatch
+):
+    now = at(clock, MORNING)
+    tell(django_capture_on_commit_callbacks, [people["g1_worker"]], "overdue", "超期", "o1")
+
+    def broken(phone, text):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(gateways, "send_sms", broken)
+    assert len(delivery.send_due(now).failed) == 1
+    d = Delivery.objects.get()
+    assert (d.state, d.last_error, d.lease_until) == (S.FAILED, "bug", None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ def _person_rows(notes: list[Notification], chans: set[str], now: dt.datetime) -
         p.pk: p
         for p in Person.objects.filter(pk__in=ids)
         .select_related("user")
-        .only("pk", "phone", "user__email")
+        .only("pk", "phone", "user__email", "user__is_active")
     }
     rows = []
     for n in notes:
@@ -81,7 +82,9 @@ def _person_rows(notes: list[Notification], chans: set[str], now: dt.datetime) -
         for ch in pref.channels_for(n.kind):
             if ch not in chans:
                 continue
-            target = person.phone if ch == Channel.SMS else getattr(person.user, "email", "")
+            user = person.user
+            email = user.email if user is not None and user.is_active else ""
+            target = person.phone if ch == Channel.SMS else email
             if not target:
                 continue
             state, when = State.PENDING, now
@@ -232,37 +235,59 @@ def _send(d: Delivery) -> str:
     return gateways.send_dingtalk(robot.webhook, robot.secret, d.text)
 
 
+BATCH = 20  # claimed at once: a worker stopped by its time budget leaves few rows leased
+
+
 def send_due(
-    now: dt.datetime | None = None, ids: Sequence[int] | None = None, limit: int = 200
+    now: dt.datetime | None = None,
+    ids: Sequence[int] | None = None,
+    limit: int = 200,
+    budget: float | None = None,
 ) -> Sent:
-    """Claim the due deliveries (of `ids` only, when given) and send each; record the outcome."""
+    """Claim the due deliveries (of `ids` only, when given) a batch at a time and send each,
+    recording the outcome; at most `limit`, and no new batch once `budget` seconds are spent
+    (a gateway that times out must not hold the worker for long)."""
     now = now or timezone.now()
+    started = time.monotonic()
     result = Sent()
-    for pk in claim(now, ids, limit):
-        d = Delivery.objects.select_related("robot").get(pk=pk)
-        ours = Delivery.objects.filter(pk=pk, state=State.SENDING, attempts=d.attempts)
-        try:
-            ident = _send(d)
-        except Refused as exc:
-            ours.update(state=State.GIVEN_UP, last_error=str(exc), lease_until=None)
+    done = 0
+    while done < limit:
+        batch = claim(now, ids, min(BATCH, limit - done))
+        if not batch:
+            break
+        done += len(batch)
+        for pk in batch:
+            _send_one(pk, now, result)
+        if budget is not None and time.monotonic() - started > budget:
+            break
+    return result
+
+
+def _send_one(pk: int, now: dt.datetime, result: Sent) -> None:
+    d = Delivery.objects.select_related("robot").get(pk=pk)
+    ours = Delivery.objects.filter(pk=pk, state=State.SENDING, attempts=d.attempts)
+    try:
+        ident = _send(d)
+    except Refused as exc:
+        ours.update(state=State.GIVEN_UP, last_error=str(exc), lease_until=None)
+        result.given_up.append(pk)
+        return
+    except Exception as exc:  # SendFailed, or a fault of ours: retried all the same
+        if not isinstance(exc, gateways.SendFailed):
+            log.exception("delivery %s: unexpected error", pk)
+        error = str(exc)[:500]
+        if d.attempts >= settings.GRIDGOV_NOTIFY_MAX_ATTEMPTS:
+            ours.update(state=State.GIVEN_UP, last_error=error, lease_until=None)
             result.given_up.append(pk)
-        except gateways.SendFailed as exc:
-            error = str(exc)[:500]
-            if d.attempts >= settings.GRIDGOV_NOTIFY_MAX_ATTEMPTS:
-                ours.update(state=State.GIVEN_UP, last_error=error, lease_until=None)
-                result.given_up.append(pk)
-                log.warning("delivery %s given up after %d attempts: %s", pk, d.attempts, error)
-            else:
-                ours.update(
-                    state=State.FAILED,
-                    last_error=error,
-                    lease_until=None,
-                    next_attempt_at=now + timing.backoff(d.attempts),
-                )
-                result.failed.append(pk)
+            log.warning("delivery %s given up after %d attempts: %s", pk, d.attempts, error)
         else:
             ours.update(
-                state=State.SENT, provider_id=ident, sent_at=now, lease_until=None, last_error=""
+                state=State.FAILED,
+                last_error=error,
+                lease_until=None,
+                next_attempt_at=now + timing.backoff(d.attempts),
             )
-            result.sent.append(pk)
-    return result
+            result.failed.append(pk)
+        return
+    ours.update(state=State.SENT, provider_id=ident, sent_at=now, lease_until=None, last_error="")
+    result.sent.append(pk)

@@ -42,7 +42,7 @@ def delivery_sweep() -> None:
     from gridgov.inbox.digest import combine_digests
 
     combine_digests()
-    result = send_due(limit=1000)
+    result = send_due(limit=1000, budget=45)
     if result.sent or result.failed or result.given_up:
         log.info(
             "deliveries: %d sent, %d failed, %d given up",
