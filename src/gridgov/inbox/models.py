@@ -370,6 +370,13 @@ class Delivery(models.Model):
         return f"{self.channel} {self.pk}"
 
     @property
+    def kind_label(self) -> str:
+        """The notice's kind as read (空 for a citizen's SMS or a digest)."""
+        return (
+            str(Notification.Kind(self.kind).label) if self.kind in Notification.Kind.values else ""
+        )
+
+    @property
     def masked_target(self) -> str:
         """The target as a page may show it: a phone's middle four digits hidden (138****1234),
         an address's name cut to its first letter, a robot by its name."""
