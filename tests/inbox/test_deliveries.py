@@ -393,3 +393,54 @@ def test_an_unexpected_error_is_a_failure_to_retry(
     assert len(delivery.send_due(now).failed) == 1
     d = Delivery.objects.get()
     assert (d.state, d.last_error, d.lease_until) == (S.FAILED, "bug", None)
+
+
+def test_wecom_failure_is_retried_and_an_inactive_robot_gets_nothing(
+    robot, people, territory, clock, django_capture_on_commit_callbacks
+):
+    now = at(clock, MORNING)
+    group = GroupRobot.objects.create(
+        region=territory["D-S1-C1-G1"], name="一网格群", provider="wecom", webhook=robot.url + "/w"
+    )
+    robot.then(500, {"errcode": -1}).then(200, {"errcode": 93000, "errmsg": "invalid webhook"})
+    tell(django_capture_on_commit_callbacks, [people["g1_worker"]], "overdue", "超期", "t1")
+    d = Delivery.objects.get()
+    assert delivery.send_due(now).failed == [d.pk]
+    d.refresh_from_db()
+    assert d.last_error == "HTTP 500"
+    assert delivery.send_due(d.next_attempt_at).failed == [d.pk]
+    d.refresh_from_db()
+    assert d.last_error == "errcode=93000 invalid webhook" and d.attempts == 2
+    # Turned off meanwhile: the waiting delivery is given up, new notices make none.
+    group.active = False
+    group.save()
+    assert delivery.send_due(d.next_attempt_at).given_up == [d.pk]
+    tell(django_capture_on_commit_callbacks, [people["g1_worker"]], "overdue", "超期", "t2")
+    assert Delivery.objects.count() == 1 and len(robot.seen) == 2
+
+
+def test_email_failure_is_retried(
+    sms, people, clock, django_capture_on_commit_callbacks, monkeypatch
+):
+    import smtplib
+
+    now = at(clock, MORNING)
+    leader = people["g1_leader"]
+    leader.user.email = "zhang@example.org"
+    leader.user.save()
+    NoticeSettings.objects.create(person=leader, channels={"command": ["email"]})
+    real = gateways.send_mail
+
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(gateways, "send_mail", refused)
+    tell(django_capture_on_commit_callbacks, [leader], "command", "指令", "c1")
+    d = Delivery.objects.get()
+    assert (d.channel, d.target) == ("email", "zhang@example.org")
+    assert delivery.send_due(now).failed == [d.pk]
+    d.refresh_from_db()
+    assert d.last_error == "mail: gone"
+    monkeypatch.setattr(gateways, "send_mail", real)
+    assert delivery.send_due(d.next_attempt_at).sent == [d.pk]
+    assert mail.outbox[-1].to == ["zhang@example.org"] and mail.outbox[-1].body == "【指令】指令"
