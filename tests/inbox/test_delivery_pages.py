@@ -180,3 +180,22 @@ def test_the_time_settings_are_checked(monkeypatch):
     monkeypatch.setenv("X_AT", "18:61")
     with pytest.raises(ValueError, match="X_AT"):
         config.env_time("X_AT", "18:00")
+
+
+def test_a_robot_names_only_known_kinds(territory):
+    from django.core.exceptions import ValidationError
+
+    from gridgov.inbox.models import GroupRobot
+
+    robot = GroupRobot(
+        region=territory["D-S1-C1-G1"],
+        name="群",
+        provider="dingtalk",
+        webhook="https://oapi.dingtalk.com/robot/send?access_token=x",
+        kinds="overdue, nope",
+    )
+    with pytest.raises(ValidationError, match="nope"):
+        robot.full_clean()
+    robot.kinds = "overdue, command"
+    robot.full_clean()
+    assert robot.kind_set() == {"overdue", "command"}
