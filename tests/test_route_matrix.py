@@ -560,6 +560,9 @@ ROUTES: dict[str, Row] = {
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_photo|@g3_photo"
     ),
     "orders/commands/": row("302 200 200 200 200 200 200"),
+    "orders/deliveries/": row("302 200 200 404 404 404 404"),
+    "orders/notice-settings/": row("302 200 200 200 200 200 404"),
+    "orders/m/notice-settings/": row("302 200 200 200 200 200 404"),
     "orders/commands/<int:pk>/": row(
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@command|@g3_command"
     ),

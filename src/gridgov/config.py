@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -63,6 +64,30 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def env_time(name: str, default: str) -> dt.time:
+    """A time of day, "HH:MM"; anything else names the variable."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        return dt.time.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a time HH:MM, got {raw!r}") from None
+
+
+def env_time_range(name: str, default: str) -> tuple[dt.time, dt.time] | None:
+    """ "HH:MM-HH:MM" (it may pass midnight), or None when set empty."""
+    raw = os.environ.get(name)
+    raw = default if raw is None else raw.strip()
+    if not raw:
+        return None
+    start, sep, end = raw.partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be HH:MM-HH:MM, got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -421,6 +421,33 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Settings that other modules read at run time (formerly read from os.environ there).
 GRIDGOV_NOTIFY_CHANNELS = config.env_list("GRIDGOV_NOTIFY_CHANNELS", ["log"])
+# Real messages (消息推送): the channels above may also name "sms", "email", "wecom" and
+# "dingtalk"; each of those is sent by the worker as a Delivery row (retried with back-off, logged
+# on /orders/deliveries/). None is on unless named. SMS needs GRIDGOV_SMS_URL: an HTTP gateway of
+# the Chinese kind, its request body a template with the placeholders {phone} {text} {sign} {key}
+# {timestamp} {signature} (hex HMAC-SHA256 of "timestamp\nphone\ntext" with GRIDGOV_SMS_KEY).
+GRIDGOV_SMS_URL = config.env_str("GRIDGOV_SMS_URL", "").strip()
+GRIDGOV_SMS_METHOD = config.env_choice("GRIDGOV_SMS_METHOD", "post", ("post", "get")).upper()
+GRIDGOV_SMS_TEMPLATE = config.env_str(
+    "GRIDGOV_SMS_TEMPLATE",
+    '{"mobile": "{phone}", "sign": "{sign}", "content": "{text}", '
+    '"timestamp": "{timestamp}", "signature": "{signature}"}',
+)
+GRIDGOV_SMS_SIGN = config.env_str("GRIDGOV_SMS_SIGN", "")  # 短信签名, e.g. 某某区网格化服务中心
+GRIDGOV_SMS_KEY = config.env_str("GRIDGOV_SMS_KEY", "")
+# Success: a 2xx answer whose JSON field (dotted path; empty: the status alone) has this value.
+GRIDGOV_SMS_OK_FIELD = config.env_str("GRIDGOV_SMS_OK_FIELD", "code").strip()
+GRIDGOV_SMS_OK_VALUE = config.env_str("GRIDGOV_SMS_OK_VALUE", "0").strip()
+GRIDGOV_SMS_ID_FIELD = config.env_str("GRIDGOV_SMS_ID_FIELD", "msgid").strip()
+GRIDGOV_NOTIFY_TIMEOUT = config.env_float("GRIDGOV_NOTIFY_TIMEOUT", 10, minimum=0.1)
+# Retries: the n-th failure waits GRIDGOV_NOTIFY_RETRY_SECONDS * 2**(n-1) (at most a day); after
+# GRIDGOV_NOTIFY_MAX_ATTEMPTS attempts a delivery is given up.
+GRIDGOV_NOTIFY_RETRY_SECONDS = config.env_int("GRIDGOV_NOTIFY_RETRY_SECONDS", 60, minimum=1)
+GRIDGOV_NOTIFY_MAX_ATTEMPTS = config.env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+# A person's defaults until they change them (China time): quiet hours, the digest's time.
+# An empty GRIDGOV_NOTIFY_QUIET_HOURS means none.
+GRIDGOV_NOTIFY_QUIET_HOURS = config.env_time_range("GRIDGOV_NOTIFY_QUIET_HOURS", "22:00-07:00")
+GRIDGOV_NOTIFY_DIGEST_AT = config.env_time("GRIDGOV_NOTIFY_DIGEST_AT", "18:00")
 GRIDGOV_WORK_HOURS = config.env_str("GRIDGOV_WORK_HOURS", "08:30-12:00,13:30-17:30")
 GRIDGOV_DUPLICATE_METERS = config.env_float("GRIDGOV_DUPLICATE_METERS", 200, minimum=0)
 GRIDGOV_DUPLICATE_HOURS = config.env_float("GRIDGOV_DUPLICATE_HOURS", 24, minimum=0)

@@ -43,3 +43,46 @@ class CommandForm(forms.Form):
         field = self.fields["units"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = list(units)
+
+
+class NoticeSettingsForm(forms.Form):
+    """消息设置: a checkbox per kind of notice and channel, quiet hours, the daily digest."""
+
+    quiet = forms.BooleanField(label=_("免打扰时段内非紧急消息延后发送"), required=False)
+    quiet_from = forms.TimeField(
+        label=_("免打扰开始"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quiet_until = forms.TimeField(
+        label=_("免打扰结束"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    digest = forms.BooleanField(label=_("非紧急消息每日汇总为一条"), required=False)
+    digest_at = forms.TimeField(
+        label=_("汇总发送时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    def __init__(
+        self, *args: Any, row: Any, kinds: Sequence[tuple[str, Any]], **kwargs: Any
+    ) -> None:
+        from gridgov.inbox.models import PERSON_CHANNELS, URGENT_KINDS
+        from gridgov.inbox.preferences import default_channels
+
+        initial = {
+            "quiet": row.quiet,
+            "quiet_from": row.quiet_from,
+            "quiet_until": row.quiet_until,
+            "digest": row.digest,
+            "digest_at": row.digest_at,
+        }
+        chosen = row.channels or {}
+        for kind, _label in kinds:
+            now_on = chosen.get(kind, default_channels(kind))
+            for c in PERSON_CHANNELS:
+                initial[f"ch_{kind}_{c}"] = c in now_on
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for kind, label in kinds:
+            for c in PERSON_CHANNELS:
+                self.fields[f"ch_{kind}_{c}"] = forms.BooleanField(
+                    label=f"{label} {c}", required=False
+                )
+        self.urgent = set(URGENT_KINDS)

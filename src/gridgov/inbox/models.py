@@ -7,9 +7,12 @@ models moved, the data did not. A notice is about a generic subject (a work orde
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -206,3 +209,184 @@ class CommandAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- Real messages (消息推送): preferences, group robots, deliveries --------------------------
+
+# 紧急消息: sent at once, whatever the quiet hours or the digest; by default also by SMS.
+URGENT_KINDS = frozenset(
+    {
+        Notification.Kind.OVERDUE,
+        Notification.Kind.ESCALATED,
+        Notification.Kind.SUPERVISED,
+        Notification.Kind.COMMAND,
+    }
+)
+
+
+class Channel(models.TextChoices):
+    """The channels a Delivery goes by (the inbox itself is always there)."""
+
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+
+
+PERSON_CHANNELS = (Channel.SMS, Channel.EMAIL)  # a person's own (the robots are a unit's)
+
+
+class NoticeSettings(models.Model):
+    """消息设置: one person's channels per kind of notice, quiet hours (China time) and digest.
+    A person without a row has the defaults (`gridgov.inbox.preferences`)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="notice_settings")
+    # {kind: [channel, ...]}; a kind not named keeps its default.
+    channels = models.JSONField(_("各类消息的通道"), default=dict, blank=True)
+    quiet = models.BooleanField(_("免打扰"), default=True)
+    quiet_from = models.TimeField(_("免打扰开始"), default=dt.time(22, 0))
+    quiet_until = models.TimeField(_("免打扰结束"), default=dt.time(7, 0))
+    digest = models.BooleanField(_("非紧急消息每日汇总"), default=False)
+    digest_at = models.TimeField(_("汇总发送时间"), default=dt.time(18, 0))
+
+    class Meta:
+        verbose_name = _("消息设置")
+        verbose_name_plural = _("消息设置")
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class GroupRobot(models.Model):
+    """群机器人: a unit's WeCom or DingTalk group, told of the notices of the people holding a
+    post in that unit (once per notice, however many of them receive it)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    provider = models.CharField(
+        _("平台"),
+        max_length=10,
+        choices=[(Channel.WECOM, Channel.WECOM.label), (Channel.DINGTALK, Channel.DINGTALK.label)],
+    )
+    webhook = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(
+        _("加签密钥"), max_length=200, blank=True, help_text=_("钉钉“加签”安全设置的密钥")
+    )
+    kinds = models.CharField(
+        _("推送的消息类型"),
+        max_length=200,
+        default=",".join(sorted(URGENT_KINDS)),
+        help_text=_("以逗号分隔的类型代码，如 overdue,escalated,command"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def kind_set(self) -> set[str]:
+        return {k.strip() for k in self.kinds.split(",") if k.strip()}
+
+    def clean(self) -> None:
+        unknown = self.kind_set() - set(Notification.Kind.values)
+        if unknown:
+            raise ValidationError({"kinds": _("未知的消息类型：%s") % ", ".join(sorted(unknown))})
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def for_user(self, user: Account) -> DeliveryQuerySet:
+        """Deliveries to people holding a post in the account's scope, and to its units' robots;
+        a citizen's SMS only for an account that sees everything."""
+        paths = scope.scope_paths(user)
+        if paths is scope.ALL:
+            return self.all()
+        if not paths:
+            return self.none()
+        people = Person.objects.for_user(user).values("pk")
+        return self.filter(Q(person__in=people) | under_paths(paths, "region_path"))
+
+
+class Delivery(models.Model):
+    """投递: one notice by one channel to one target (a phone, an address, a group robot), sent by
+    the worker with retries. Unique per (channel, target, key): the same notice is never sent
+    twice to a target (a robot's key is the notice's key, so a unit's group hears it once)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败待重试")
+        GIVEN_UP = "given_up", _("已放弃")
+        DIGEST = "digest", _("待每日汇总")
+        MERGED = "merged", _("已并入汇总")
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    robot = models.ForeignKey(
+        GroupRobot, verbose_name=_("群机器人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
+    channel = models.CharField(_("通道"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("目标"), max_length=254)
+    key = models.CharField(max_length=160)
+    kind = models.CharField(_("类型"), max_length=16, blank=True)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("内容"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"))
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    provider_id = models.CharField(_("平台消息编号"), max_length=100, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("消息投递")
+        verbose_name_plural = _("消息投递")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "target", "key"], name="uniq_delivery")
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="inbox_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        """The notice's kind as read (空 for a citizen's SMS or a digest)."""
+        return (
+            str(Notification.Kind(self.kind).label) if self.kind in Notification.Kind.values else ""
+        )
+
+    @property
+    def masked_target(self) -> str:
+        """The target as a page may show it: a phone's middle four digits hidden (138****1234),
+        an address's name cut to its first letter, a robot by its name."""
+        return mask_target(self.channel, self.target, self.robot)
+
+
+def mask_target(channel: str, target: str, robot: GroupRobot | None = None) -> str:
+    if channel == Channel.SMS:
+        return target[:3] + "****" + target[7:] if len(target) >= 8 else "****"
+    if channel == Channel.EMAIL:
+        name, _sep, domain = target.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return robot.name if robot is not None else "—"

@@ -2,8 +2,10 @@
 
 Every notice is an inbox row first (unique per person and key, so a repeated sweep never notifies
 twice); after the transaction commits, each configured channel gets it too. Channels are named in
-`GRIDGOV_NOTIFY_CHANNELS` (default "log"): "log", "email", or the dotted path of a class with
-`send(notification)`: an SMS or WeChat gateway plugs in the same way.
+`GRIDGOV_NOTIFY_CHANNELS` (default "log"): "log" and the dotted path of a class with
+`send(notification)` are called at once; "sms", "email", "wecom" and "dingtalk" become Delivery
+rows that the worker sends, with retries, per the person's settings (`gridgov.inbox.delivery`).
+`text_citizen` sends an SMS to a citizen's phone (not a Person's), once per key.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from gridgov import inputs
 from gridgov.core.actor import Account
-from gridgov.inbox.models import Notification
+from gridgov.inbox import delivery, timing
+from gridgov.inbox.models import Channel as DeliveryChannel
+from gridgov.inbox.models import Delivery, Notification
+from gridgov.people import identity
 from gridgov.people.models import Person
 
 log = logging.getLogger("gridgov.notify")
@@ -42,27 +47,17 @@ class LogChannel:
         )
 
 
-class EmailChannel:
-    """E-mail to the person's account address, through Django's configured e-mail backend."""
-
-    def send(self, notification: Notification) -> None:
-        user = notification.person.user
-        if user is None or not user.email:
-            return
-        send_mail(
-            notification.title,
-            notification.body or notification.title,
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-
-
-BUILTIN = {"log": LogChannel, "email": EmailChannel}
+BUILTIN = {"log": LogChannel}
 
 
 def channels() -> list[Channel]:
+    """The channels called at once (the delivery channels are the worker's)."""
+    if "sms" in settings.GRIDGOV_NOTIFY_CHANNELS and not settings.GRIDGOV_SMS_URL:
+        raise ImproperlyConfigured("GRIDGOV_NOTIFY_CHANNELS names sms: set GRIDGOV_SMS_URL")
     found: list[Channel] = []
     for name in settings.GRIDGOV_NOTIFY_CHANNELS:
+        if name in DeliveryChannel.values:
+            continue
         try:
             cls: Any = BUILTIN.get(name) or import_string(name)
         except ImportError as exc:
@@ -74,12 +69,63 @@ def channels() -> list[Channel]:
 
 
 def _deliver(sent: list[Notification]) -> None:
+    """After the commit: the at-once channels, then the deliveries for the worker."""
     for channel in channels():
         for n in sent:
             try:
                 channel.send(n)
             except Exception:  # a gateway failure must not lose the inbox row
                 log.exception("channel %s failed for notification %s", channel, n.pk)
+    try:
+        with transaction.atomic():
+            ids = delivery.plan(sent)
+    except Exception:  # the inbox rows stand whatever happens here
+        log.exception("planning deliveries failed for %d notices", len(sent))
+        return
+    delivery.enqueue(ids)
+
+
+def text_citizen(phone: str, text: str, *, key: str) -> None:
+    """An SMS to a citizen's phone (a reporter, not a Person), once per `key`, as a Delivery the
+    worker sends (held past the default quiet hours). The phone, text and key go through the
+    input boundary (InputError naming the field). With SMS off, the row is kept as given up."""
+    phone = inputs.check_text("phone", phone.strip(), 11)
+    if not identity.is_mobile(phone):
+        raise inputs.InputError("phone", "not a mobile number")
+    text = inputs.check_text("text", text, 500)
+    if not text.strip():
+        raise inputs.InputError("text", "empty")
+    key = inputs.check_text("key", key, 120)
+    now = timezone.now()
+    on = DeliveryChannel.SMS in delivery.enabled()
+    quiet = settings.GRIDGOV_NOTIFY_QUIET_HOURS
+    made = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                channel=DeliveryChannel.SMS,
+                target=phone,
+                key=f"citizen:{key}",
+                title=text[:200],
+                text=text,
+                state=Delivery.State.PENDING if on else Delivery.State.GIVEN_UP,
+                last_error="" if on else "SMS channel off",
+                next_attempt_at=timing.quiet_release(now, *quiet) if quiet else now,
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    if on and made:
+        ids = list(
+            Delivery.objects.filter(
+                channel=DeliveryChannel.SMS,
+                target=phone,
+                key=f"citizen:{key}",
+                created_at=now,
+                next_attempt_at__lte=now,
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: delivery.enqueue(ids))
 
 
 def notify(

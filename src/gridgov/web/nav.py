@@ -105,6 +105,9 @@ NAV: tuple[Group, ...] = (
         (
             Entry("workorders:desk", _("工单"), perm("workorders.view_workorder")),
             Entry("inbox:commands", _("指令"), signed_in),
+            Entry(
+                "inbox:deliveries", _("投递记录"), _lazy("gridgov.inbox.deliverylog", "can_view")
+            ),
             Entry("workorders:stats", _("办理统计"), perm("workorders.view_workorder")),
         ),
     ),

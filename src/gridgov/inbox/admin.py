@@ -1,0 +1,87 @@
+"""Admin: the units' group robots (configured here: webhook and DingTalk secret), and the
+delivery log read-only (targets masked), both scoped to the account's regions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.scopes import under_paths
+from gridgov.inbox.models import Delivery, GroupRobot
+from gridgov.people import scope
+from gridgov.people.admin import ScopedAdminMixin
+
+
+class GroupRobotForm(forms.ModelForm):
+    webhook = forms.URLField(label=_("Webhook 地址"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = GroupRobot
+        fields = ["region", "name", "provider", "webhook", "secret", "kinds", "active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(GroupRobot)
+class GroupRobotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = GroupRobotForm
+    list_display = ["name", "region", "provider", "kinds", "active"]
+    list_filter = ["provider", "active"]
+    search_fields = ["name", "region__name"]
+    autocomplete_fields = ["region"]
+
+    def scope_queryset(self, request: Any, qs: Any) -> Any:
+        paths = scope.scope_paths(request.user)
+        return qs if paths is scope.ALL else qs.filter(under_paths(paths, "region__path"))
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "channel",
+        "shown_target",
+        "kind",
+        "title",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "provider_id",
+    ]
+    list_filter = ["state", "channel", "urgent"]
+    search_fields = ["title", "provider_id"]
+    shown = (
+        "created_at",
+        "channel",
+        "shown_target",
+        "person",
+        "robot",
+        "kind",
+        "urgent",
+        "title",
+        "text",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "provider_id",
+        "sent_at",
+    )
+    fields = shown
+    readonly_fields = shown
+
+    @admin.display(description=_("接收"))
+    def shown_target(self, obj: Delivery) -> str:
+        return obj.masked_target
+
+    def get_queryset(self, request: Any) -> Any:
+        return Delivery.objects.for_user(request.user).select_related("robot", "person")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,58 @@
+"""每日汇总: a person who chose the digest gets their non-urgent notices of the day in one
+message at their digest time. Each held notice waits as a Delivery in state "digest" due at
+that moment; `combine_digests` folds the due ones of one person and channel into one Delivery
+(key `digest:YYYYMMDDHHMM`, unique, so a second sweep finds it there) and marks them merged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.inbox import timing
+from gridgov.inbox.models import Delivery
+
+State = Delivery.State
+DIGEST_LINES = 20  # titles listed in one message; the rest are counted
+
+
+def digest_text(titles: list[str]) -> str:
+    head = _("今日消息汇总（%(n)d 条）") % {"n": len(titles)}
+    lines = [f"· {t}" for t in titles[:DIGEST_LINES]]
+    if len(titles) > DIGEST_LINES:
+        lines.append(_("等 %(n)d 条，详见站内消息") % {"n": len(titles)})
+    return "\n".join([head, *lines])
+
+
+def combine_digests(now: dt.datetime | None = None) -> list[int]:
+    """Make the digest deliveries whose time has come; returns their ids (to send now)."""
+    now = now or timezone.now()
+    groups: dict[tuple[int | None, str, str, dt.datetime], list[Delivery]] = defaultdict(list)
+    for d in Delivery.objects.filter(state=State.DIGEST, next_attempt_at__lte=now).order_by(
+        "created_at", "pk"
+    ):
+        groups[(d.person_id, d.channel, d.target, d.next_attempt_at)].append(d)
+    made = []
+    for (person_id, channel, target, at), held in groups.items():
+        key = "digest:" + at.astimezone(timing.CHINA).strftime("%Y%m%d%H%M")
+        with transaction.atomic():
+            digest, _new = Delivery.objects.get_or_create(
+                channel=channel,
+                target=target,
+                key=key,
+                defaults={
+                    "person_id": person_id,
+                    "title": _("今日消息汇总"),
+                    "text": digest_text([d.title for d in held]),
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+            )
+            Delivery.objects.filter(pk__in=[d.pk for d in held], state=State.DIGEST).update(
+                state=State.MERGED, merged_into=digest
+            )
+        made.append(digest.pk)
+    return made
