@@ -192,11 +192,3 @@ def inbox(user: Account, limit: int = 100) -> list[Notification]:
 def mark_all_read(user: Account) -> int:
     """Mark every unread notice of the account read; how many were."""
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
-
-
-def text_citizen(phone: str, text: str, *, key: str) -> None:
-    """A text message to a citizen (a reporter's phone, not a person on the roster): here only
-    written to the "gridgov.notify" log. The SMS gateway, and sending once per `key`, come with
-    the notification channels; the signature stays."""
-    masked = f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
-    log.info("text citizen=%s key=%s %s", masked, key, text)

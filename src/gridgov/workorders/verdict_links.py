@@ -67,4 +67,5 @@ def text_on_close(order: WorkOrder, t: Transition) -> None:
         "申请重新办理：%(url)s"
     ) % {"ref": event.reference, "days": settings.GRIDGOV_REOPEN_DAYS, "url": link(order)}
     key = f"verdict-t{t.pk}"
-    transaction.on_commit(lambda: text_citizen(phone, text, key=key))
+    # robust: a number the SMS boundary refuses (a landline) is logged, the closing stands
+    transaction.on_commit(lambda: text_citizen(phone, text, key=key), robust=True)
