@@ -653,8 +653,9 @@ GRIDGOV_INTAKE_CAMERA_MERGE_MINUTES = config.env_float(
     "GRIDGOV_INTAKE_CAMERA_MERGE_MINUTES", 30, minimum=0
 )
 # A camera alert's evidence image (base64 in the JSON body): the largest decoded size accepted.
+# Its base64 (4/3 of it) must fit Django's DATA_UPLOAD_MAX_MEMORY_SIZE body limit (2.5 MB).
 GRIDGOV_INTAKE_IMAGE_MAX_BYTES = config.env_int(
-    "GRIDGOV_INTAKE_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1
+    "GRIDGOV_INTAKE_IMAGE_MAX_BYTES", 1_500_000, minimum=1
 )
 # The 12345 hotline system's HTTP interface ("": none; statuses are then written to the outbox
 # file GRIDGOV_HOTLINE_OUTBOX, one JSON line each, "" for none): records are pulled from

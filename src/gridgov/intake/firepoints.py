@@ -8,7 +8,7 @@ Columns accepted (any one alias per field; case, spaces, `_`, `-` and brackets i
 | id         | 编号, 火点编号, 火点ID, id, fid, fire_id, point_id             | yes      |
 | lon        | 经度, lon, lng, longitude, x                               | yes      |
 | lat        | 纬度, lat, latitude, y                                     | yes      |
-| time       | 时间, 发现时间, 监测时间, 过境时间, time, datetime, observed_at    | yes (or date + clock) |
+| time       | 时间, 发现时间, 监测时间, 过境时间, time, datetime, observed_at    | yes (*) |
 | date       | 日期, date, acq_date                                       | with clock |
 | clock      | 时刻, acq_time (HHMM)                                      | with date |
 | confidence | 可信度, 置信度, confidence (0–100, 0–1, or l/n/h)            | no       |
@@ -22,7 +22,8 @@ China time (`--utc`: UTC, as NASA FIRMS lists give acq_date/acq_time). Farmland 
 (耕地, 农田, 旱地, 水田) file under 秸秆焚烧, any other under 露天焚烧; no land type: 秸秆焚烧.
 
 Points are taken in time order, so repeats merge into the earliest point's event whatever the
-file's order. A bad row is reported (row and field) and counted as refused; the others go on."""
+file's order. (*) or date + clock. A bad row is reported (row and field) and counted as
+refused; the others go on."""
 
 from __future__ import annotations
 
@@ -89,7 +90,9 @@ def detection(
             detected_at = rows.when(get("time"), naive_tz)
         else:
             clock = rows.text(get("clock"), 8).replace(":", "").zfill(4)
-            detected_at = rows.when(f"{rows.text(get('date'), 20)} {clock[:2]}:{clock[2:4]}", naive_tz)
+            detected_at = rows.when(
+                f"{rows.text(get('date'), 20)} {clock[:2]}:{clock[2:4]}", naive_tz
+            )
         current = "confidence"
         confidence = rows.confidence(get("confidence"))
         current = "satellite"

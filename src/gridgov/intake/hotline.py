@@ -268,9 +268,7 @@ def retry_due(now: dt.datetime | None = None) -> int:
     due = HotlinePush.objects.filter(ok=False, next_at__lte=now).select_related("record__event")
     for failed in due:
         # Claimed by clearing its next_at: a second worker finds nothing to do.
-        if not HotlinePush.objects.filter(pk=failed.pk, next_at__isnull=False).update(
-            next_at=None
-        ):
+        if not HotlinePush.objects.filter(pk=failed.pk, next_at__isnull=False).update(next_at=None):
             continue
         attempt(failed.record, failed.status, failed.attempt + 1, adapter, now=now)
         made += 1

@@ -80,6 +80,8 @@ class ExternalEvent(models.Model):
         related_name="external_events",
     )
     merged = models.BooleanField(_("并入已有事件"), default=False)
+    # created · merged · outside (no grid holds the point) · refused (see `refused`)
+    outcome = models.CharField(_("结果"), max_length=10, default="created")
     refused = models.CharField(_("未生成事件原因"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
 

@@ -211,7 +211,10 @@ def _title(system: IntakeSystem, d: Detection, category: Category) -> str:
 def _description(system: IntakeSystem, d: Detection) -> str:
     if d.description:
         return d.description
-    parts = [f"{system.name} {d.external_id}", f"{timezone.localtime(d.detected_at):%Y-%m-%d %H:%M}"]
+    parts = [
+        f"{system.name} {d.external_id}",
+        f"{timezone.localtime(d.detected_at):%Y-%m-%d %H:%M}",
+    ]
     if d.confidence is not None:
         parts.append(_("可信度 %(c)g") % {"c": d.confidence})
     if d.land_type:
@@ -279,7 +282,7 @@ def take(system: IntakeSystem, d: Detection, *, now: dt.datetime | None = None) 
 
 
 def _refused(system: IntakeSystem, d: Detection, now: dt.datetime, outcome: str, why: str) -> Taken:
-    record = _row(system, d, now, refused=why[:200])
+    record = _row(system, d, now, refused=why[:200], outcome=outcome)
     record.save()
     return Taken(record, outcome)
 
@@ -301,7 +304,9 @@ def _place(
         if photo is not None:
             (kept,) = attachments.attach_photos(order, [photo], stage="report")
             image = kept.file
-        record = _row(system, d, now, event_id=target.event_id, merged=True, image=image)
+        record = _row(
+            system, d, now, event_id=target.event_id, merged=True, image=image, outcome="merged"
+        )
         with transaction.atomic():
             record.save()
         return Taken(record, "merged", order)
