@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from gridgov.core.workcal import CST
-from gridgov.errors import DomainError
 from gridgov.intake import rows
+from gridgov.intake.batch import take_many
 from gridgov.intake.models import IntakeSystem
-from gridgov.intake.take import Detection, take
+from gridgov.intake.take import Detection
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("编号", "火点编号", "火点ID", "id", "fid", "fire_id", "point_id"),
@@ -151,15 +151,17 @@ def import_file(
             continue
         d.raw["_row"] = number
         found.append(d)
-    found.sort(key=lambda d: (d.detected_at, d.external_id))
-    for i, d in enumerate(found, start=1):
-        try:
-            taken = take(system, d, now=now)
-        except DomainError as exc:
-            summary.errors.append(rows.RowError(d.raw["_row"], exc.field or "row", exc.message))
+    if progress is not None:
+        progress(0, len(found))
+    for result in take_many(system, found, now=now):
+        if result.error is not None:
+            row = result.detection.raw["_row"]
+            summary.errors.append(
+                rows.RowError(row, result.error.field or "row", result.error.message)
+            )
         else:
-            summary.counts[taken.outcome] += 1
-        if progress is not None:
-            progress(i, len(found))
+            summary.counts[result.outcome] += 1
+    if progress is not None:
+        progress(len(found), len(found))
     summary.errors.sort(key=lambda e: e.row)
     return summary
