@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--utc", action="store_true", help="times without offset are UTC")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        console = Console(highlight=False)
+        console = Console(highlight=False, stderr=True)  # the bar; the summary: stdout
         path: Path = opts["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
@@ -57,9 +57,9 @@ class Command(BaseCommand):
             except rows.CellError as exc:
                 raise CommandError(f"{path.name}: {exc}") from None
         for e in summary.errors[:200]:
-            console.print(f"  {e}", markup=False, soft_wrap=True)
+            self.stdout.write(f"  {e}")
         if len(summary.errors) > 200:
-            console.print(f"  … and {len(summary.errors) - 200} more")
-        console.print(summary.line(), markup=False)
+            self.stdout.write(f"  … and {len(summary.errors) - 200} more")
+        self.stdout.write(summary.line())
         if summary.errors:
             raise CommandError(f"{len(summary.errors)} row(s) refused; the others were taken")
