@@ -8,7 +8,7 @@ import binascii
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from gridgov.apikit import ApiError, errors
 from gridgov.intake.models import ExternalEvent
@@ -47,7 +47,9 @@ def post_alert(request: HttpRequest, payload: AlertIn) -> Any:
         image=image,
     )
     taken = take(request.intake_system, d)  # type: ignore[attr-defined]
-    return 201 if taken.outcome == "created" else 200, alert_out(taken.record, taken.outcome)
+    return Status(
+        201 if taken.outcome == "created" else 200, alert_out(taken.record, taken.outcome)
+    )
 
 
 @router.get(
