@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from gridgov.intake.models import ExternalEvent, IntakeSystem, SystemKind
+from gridgov.intake.models import ExternalEvent, IntakeSystem
 from gridgov.workorders.models import Attachment, Event, Source, WorkOrder
 from gridgov.workorders.states import State
 from tests.intake.helpers import CST, jpeg
@@ -73,7 +73,7 @@ def test_an_alert_with_its_image_becomes_a_dispatched_event(client, token, at, p
         ("open_burning", "open_burning"),
         ("muck_truck", "road_dust"),
         ("dust", "construction_dust"),
-    ],  # fmt: skip
+    ],
 )
 def test_each_kind_has_its_category(client, token, at, kind, code):
     r = post(client, alert(at, kind=kind), token)

@@ -158,7 +158,7 @@ def test_bad_rows_are_named_and_the_others_taken(tmp_path, day):
 
 
 def test_missing_columns_stop_the_import(tmp_path):
-    out, error = run(write(tmp_path, "编号,经度\nA,113\n"))
+    _out, error = run(write(tmp_path, "编号,经度\nA,113\n"))
     assert "missing column(s): lat (纬度), time (时间)" in error
 
 

@@ -213,9 +213,11 @@ def test_the_file_adapter_writes_the_outbox(
     system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
     hotline.import_records(system, ListAdapter([record(when)]))
     order = WorkOrder.objects.get(event__source=Source.HOTLINE)
-    with override_settings(GRIDGOV_HOTLINE_OUTBOX=str(outbox)):
-        with django_capture_on_commit_callbacks(execute=True):
-            perform(order.pk, "void", crew["command"], note="重复来电")
+    with (
+        override_settings(GRIDGOV_HOTLINE_OUTBOX=str(outbox)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        perform(order.pk, "void", crew["command"], note="重复来电")
     line = json.loads(outbox.read_text(encoding="utf-8"))
     assert line["id"] == "H1" and line["status"] == "voided"
 
@@ -228,10 +230,12 @@ def test_other_orders_closing_push_nothing(crew, report, django_capture_on_commi
 
 
 def test_an_unreachable_hotline_system_stops_the_pull(crew):
-    with override_settings(GRIDGOV_HOTLINE_URL="http://127.0.0.1:9/api",
-                           GRIDGOV_HOTLINE_TIMEOUT_SECONDS=1):  # fmt: skip
-        with pytest.raises(CommandError, match="/records"):
-            call_command("import_hotline", "--pull", stdout=io.StringIO())
+    settings = {
+        "GRIDGOV_HOTLINE_URL": "http://127.0.0.1:9/api",
+        "GRIDGOV_HOTLINE_TIMEOUT_SECONDS": 1,
+    }
+    with override_settings(**settings), pytest.raises(CommandError, match="/records"):
+        call_command("import_hotline", "--pull", stdout=io.StringIO())
 
 
 class ListAdapter:

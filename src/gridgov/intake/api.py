@@ -11,9 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from gridgov.apikit import ApiError, errors
-from gridgov.intake.models import ExternalEvent
 from gridgov.intake.schemas import AlertIn, AlertOut, SystemToken, alert_out
-from gridgov.intake.take import Detection, take
+from gridgov.intake.take import Detection, alert_of, take
 
 router = Router()
 
@@ -59,11 +58,7 @@ def post_alert(request: HttpRequest, payload: AlertIn) -> Any:
 )
 def get_alert(request: HttpRequest, alert_id: str) -> Any:
     """What became of one of this system's alerts."""
-    record = (
-        ExternalEvent.objects.filter(system=request.intake_system, external_id=alert_id)  # type: ignore[attr-defined]
-        .select_related("event")
-        .first()
-    )
+    record = alert_of(request.intake_system, alert_id)  # type: ignore[attr-defined]
     if record is None:
         raise ApiError(404, "no such alert")
     return alert_out(record, record.outcome)

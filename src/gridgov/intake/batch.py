@@ -225,4 +225,5 @@ def _load_open_points(
         lon__isnull=False,
     ).values_list("lat", "lon", "detected_at", "event_id")
     for lat, lon, at, event_id in stored.iterator(chunk_size=2000):
+        assert lat is not None and lon is not None and event_id is not None  # filtered above
         buckets[_cell(lat, lon)].append(_Point(lat, lon, at, -event_id))

@@ -16,7 +16,7 @@ from gridgov.intake.models import TOKEN_PREFIX, IntakeSystem, token_hash
 
 def _systems_by_token(digests: list[str]) -> dict[str, Any]:
     found = IntakeSystem.objects.filter(token_hash__in=digests, active=True)
-    return {s.token_hash: s for s in found}
+    return {s.token_hash: s for s in found if s.token_hash}
 
 
 system_tokens = TokenCache(_systems_by_token)

@@ -249,6 +249,12 @@ def _known(system: IntakeSystem, external_id: str) -> Taken | None:
     return None if seen is None else Taken(seen, "repeated", _order_of(seen))
 
 
+def alert_of(system: IntakeSystem, external_id: str) -> ExternalEvent | None:
+    """One of the system's own detections by its id (another system's is None, as no id)."""
+    found = ExternalEvent.objects.filter(system=system, external_id=external_id)
+    return found.select_related("event").first()
+
+
 def take(system: IntakeSystem, d: Detection, *, now: dt.datetime | None = None) -> Taken:
     """Take one detection of `system` (see the module's doc); DomainError when it is refused
     before anything is stored (a bad field, an image that is not one)."""
@@ -299,6 +305,7 @@ def _place(
         return _refused(system, d, now, "refused", why)
     target = merge_target(system, d)
     if target is not None:
+        assert target.event_id is not None  # merge_target picks joined rows only
         order = WorkOrder.objects.get(event_id=target.event_id)
         image = ""
         if photo is not None:
