@@ -170,3 +170,25 @@ def test_an_image_over_the_limit_is_413(client, token, at):
     big = base64.b64encode(jpeg((400, 300)) + b"\0" * 1000).decode()
     r = post(client, alert(at, image=big), token)
     assert r.status_code == 413 and r.json()["errors"][0]["field"] == "image"
+
+
+def test_the_admin_issues_a_token_shown_once(client, crew, at, admin_user):
+    system = IntakeSystem.objects.create(code="admin-cams", name="后台创建", kind="camera")
+    client.force_login(admin_user)
+    r = client.post(
+        "/admin/intake/intakesystem/",
+        {"action": "issue_token", "_selected_action": [system.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in r.context["messages"]]
+    token = shown[0].rsplit("：", 1)[1]
+    assert token.startswith("ggi_")
+    assert IntakeSystem.objects.get(pk=system.pk).token_hash != token  # only the hash is kept
+    client.logout()
+    assert post(client, alert(at), token).status_code == 201
+
+
+def test_the_command_lists_systems(token):
+    out = io.StringIO()
+    call_command("intake_system", "list", stdout=out)
+    assert "cams\tcamera\tggi_" in out.getvalue() and token not in out.getvalue()

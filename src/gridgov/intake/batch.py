@@ -35,6 +35,7 @@ from gridgov.intake.take import (
     _title,
     checked,
     distance_m,
+    lock_system,
     take,
 )
 from gridgov.territory import extent
@@ -85,7 +86,7 @@ def take_many(
         good.append(result)
     try:
         with transaction.atomic():
-            IntakeSystem.objects.select_for_update().filter(pk=system.pk).exists()
+            lock_system(system)
             _take_all(system, good, now)
     except IntegrityError:
         log.warning("fire-point batch clashed; taking one at a time")

@@ -249,6 +249,11 @@ def _known(system: IntakeSystem, external_id: str) -> Taken | None:
     return None if seen is None else Taken(seen, "repeated", _order_of(seen))
 
 
+def lock_system(system: IntakeSystem) -> None:
+    """Hold the system's row until the transaction ends: its takes go one at a time."""
+    list(IntakeSystem.objects.select_for_update().filter(pk=system.pk).values_list("pk"))
+
+
 def alert_of(system: IntakeSystem, external_id: str) -> ExternalEvent | None:
     """One of the system's own detections by its id (another system's is None, as no id)."""
     found = ExternalEvent.objects.filter(system=system, external_id=external_id)
@@ -272,7 +277,7 @@ def take(system: IntakeSystem, d: Detection, *, now: dt.datetime | None = None) 
     try:
         with transaction.atomic():
             # One take of this system at a time (merging reads what the others wrote).
-            IntakeSystem.objects.select_for_update().filter(pk=system.pk).exists()
+            lock_system(system)
             known = _known(system, d.external_id)
             if known is not None:
                 return known
