@@ -126,7 +126,7 @@ class HttpHotline:
         if len(body) > rows.MAX_FILE_BYTES:
             raise HotlineError("/records: answer too large")
         try:
-            yield from rows._json_records(body)
+            yield from rows.json_records(body)
         except rows.CellError as exc:
             raise HotlineError(f"/records: {exc}") from exc
 

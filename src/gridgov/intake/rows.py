@@ -62,7 +62,7 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if len(data) > MAX_FILE_BYTES:
         raise CellError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if path.suffix.lower() in (".json", ".geojson"):
-        yield from _json_records(data)
+        yield from json_records(data)
         return
     try:
         text = data.decode("utf-8-sig")
@@ -77,7 +77,7 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield i, {k: v for k, v in row.items() if k is not None}
 
 
-def _json_records(data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_records(data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         doc = inputs.parse_json("file", data)
     except inputs.InputError as exc:
