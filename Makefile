@@ -99,6 +99,7 @@ bench: install
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/backup_bench.py
 	$(BIN)/python bench/upload_bench.py
+	$(BIN)/python bench/firepoints_bench.py
 	$(BIN)/python bench/city_sim.py $(CITY_SIM)
 
 clean:

@@ -366,6 +366,9 @@ ROUTES: dict[str, Row] = {
     ),
     # 村规民约与移风易俗: villages are seen by their scope and by the grids inside them;
     # registrations only where the scope holds their grid; writes are POST only.
+    # Camera AI alerts: an intake system's own token only (no account's token or session).
+    "api/v1/intake/alerts": row("405 405 405 405 405 405 405"),
+    "api/v1/intake/alerts/<alert_id>": row("401 401 401 401 401 401 401", alert_id="A1"),
     "api/v1/customs/villages": row("401 200 200 200 200 200 200"),
     "api/v1/customs/villages/<int:village_id>": row(
         "401 200 200 200 200 200 404",

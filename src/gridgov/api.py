@@ -145,6 +145,7 @@ def _register() -> None:
     from gridgov.forces.api import router as forces_router
     from gridgov.inbox.api import router as inbox_router
     from gridgov.inspections.api import router as inspections_router
+    from gridgov.intake.api import router as intake_router
     from gridgov.mediation.api import router as mediation_router
     from gridgov.meetings.api import router as meetings_router
     from gridgov.organisations.api import router as organisations_router
@@ -189,6 +190,7 @@ def _register() -> None:
     api.add_router("", organisations_router, tags=["new-sector organisations"])
     api.add_router("", projects_router, tags=["projects"])
     api.add_router("", customs_router, tags=["village rules and customs"])
+    api.add_router("", intake_router, tags=["intake of machine-detected events"])
 
     @api.exception_handler(BatchRejected)
     def on_batch_rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gridgov.organisations",
     "gridgov.projects",
     "gridgov.customs",
+    "gridgov.intake",
 ]
 
 MIDDLEWARE = [
@@ -674,3 +675,31 @@ GRIDGOV_FORECAST_RETRAIN_DAYS = config.env_float("GRIDGOV_FORECAST_RETRAIN_DAYS"
 GRIDGOV_FORECAST_MAX_ROWS = config.env_int("GRIDGOV_FORECAST_MAX_ROWS", 200_000, minimum=1000)
 # The point forecast is the mean of this many models (more: steadier and slower to train).
 GRIDGOV_FORECAST_ENSEMBLE = config.env_int("GRIDGOV_FORECAST_ENSEMBLE", 5, minimum=1)
+
+# External eyes → events (gridgov.intake): satellite fire points, camera AI alerts, 12345 records.
+# Fire points of one system within MERGE_METERS and MERGE_HOURS of an open event's point merge
+# into it; a camera's alerts of one kind within CAMERA_MERGE_MINUTES merge likewise.
+GRIDGOV_INTAKE_MERGE_METERS = config.env_float("GRIDGOV_INTAKE_MERGE_METERS", 1000, minimum=0)
+GRIDGOV_INTAKE_MERGE_HOURS = config.env_float("GRIDGOV_INTAKE_MERGE_HOURS", 24, minimum=0)
+GRIDGOV_INTAKE_CAMERA_MERGE_MINUTES = config.env_float(
+    "GRIDGOV_INTAKE_CAMERA_MERGE_MINUTES", 30, minimum=0
+)
+# A camera alert's evidence image (base64 in the JSON body): the largest decoded size accepted.
+# Its base64 (4/3 of it) must fit Django's DATA_UPLOAD_MAX_MEMORY_SIZE body limit (2.5 MB).
+GRIDGOV_INTAKE_IMAGE_MAX_BYTES = config.env_int(
+    "GRIDGOV_INTAKE_IMAGE_MAX_BYTES", 1_500_000, minimum=1
+)
+# The 12345 hotline system's HTTP interface ("": none; statuses are then written to the outbox
+# file GRIDGOV_HOTLINE_OUTBOX, one JSON line each, "" for none): records are pulled from
+# URL/records, statuses posted to URL/status with the bearer GRIDGOV_HOTLINE_TOKEN.
+GRIDGOV_HOTLINE_URL = config.env_str("GRIDGOV_HOTLINE_URL", "")
+GRIDGOV_HOTLINE_TOKEN = config.env_str("GRIDGOV_HOTLINE_TOKEN", "")
+GRIDGOV_HOTLINE_OUTBOX = config.env_str("GRIDGOV_HOTLINE_OUTBOX", "")
+GRIDGOV_HOTLINE_TIMEOUT_SECONDS = config.env_float(
+    "GRIDGOV_HOTLINE_TIMEOUT_SECONDS", 10, minimum=0.1
+)
+# A failed status push is tried again after BACKOFF, 2×, 4×… seconds, at most ATTEMPTS in all.
+GRIDGOV_HOTLINE_PUSH_ATTEMPTS = config.env_int("GRIDGOV_HOTLINE_PUSH_ATTEMPTS", 5, minimum=1)
+GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS = config.env_float(
+    "GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS", 60, minimum=0
+)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from gridgov.workorders.models import (
     Transition,
     WorkOrder,
 )
+from gridgov.workorders.signals import order_moved
 from gridgov.workorders.states import ACTIONS, Action, Step
 from gridgov.workorders.steps import (
     WorkflowError,
@@ -360,6 +362,11 @@ def write(d: Decided) -> Transition | None:
         note=d.note, assignee_id=d.assignee_id or order.assignee_id, lat=d.lat, lon=d.lon,
     )  # fmt: skip
     _side_effects(order, action, d.user, t, d.until, d.now)
+    transaction.on_commit(
+        lambda: order_moved.send(
+            WorkOrder, order=order, action=action.code, from_state=before, to_state=order.state
+        )
+    )
     return t
 
 

@@ -161,6 +161,8 @@ AUTO_DISPATCHED = {
     Source.COMMAND,
     Source.MONITOR,
     Source.UPKEEP,
+    Source.SATELLITE,  # machine-detected (gridgov.intake): to the grid's person at once
+    Source.CAMERA,
 }
 
 
