@@ -36,7 +36,10 @@ class Outcome:
 
 def checked_key(key: str | None) -> str:
     """The key as sent, checked at the one boundary ("" when there is none)."""
-    return inputs.check_text("submission", (key or "").strip(), KEY_LIMIT)
+    try:
+        return inputs.check_text("submission", (key or "").strip(), KEY_LIMIT)
+    except inputs.InputError as exc:
+        raise DomainError.invalid(exc.field, exc.message) from None
 
 
 def once(
