@@ -73,13 +73,20 @@
     if (keyInput && !keyInput.value) { keyInput.value = newKey(); }
     var fields = [];
     var bytes = 0;
+    var copies = [];
     new FormData(form).forEach(function (value, name) {
       if (typeof value === "string") { fields.push({ name: name, value: value }); return; }
       if (!value.size && !value.name) { return; }  // a file input left empty
-      fields.push({ name: name, blob: value, filename: value.name });
+      // The photo's bytes themselves: a File only points at the phone's file, which may be
+      // gone or changed by the time the queue sends it.
+      var field = { name: name, blob: null, filename: value.name };
+      fields.push(field);
       bytes += value.size;
+      copies.push(value.arrayBuffer().then(function (buffer) {
+        field.blob = new Blob([buffer], { type: value.type || "image/jpeg" });
+      }));
     });
-    return {
+    var item = {
       key: keyInput ? keyInput.value : newKey(),
       account: account,
       kind: form.getAttribute("data-queue"),
@@ -87,13 +94,14 @@
       url: form.getAttribute("action") || location.pathname + location.search,
       fields: fields,
       bytes: bytes,
-      photos: fields.filter(function (f) { return f.blob; }).length,
+      photos: copies.length,
       state: "waiting",
       error: "",
       attempts: 0,
       nextAt: 0,
       created: Date.now(),
     };
+    return Promise.all(copies).then(function () { return item; });
   }
 
   function csrfToken() {
@@ -203,8 +211,11 @@
   }
 
   function submit(form) {
-    var item = itemOf(form);
-    return allItems().then(function (items) {
+    var item = null;
+    return itemOf(form).then(function (made) {
+      item = made;
+      return allItems();
+    }).then(function (items) {
       var held = items.reduce(function (sum, i) { return sum + (i.bytes || 0); }, 0);
       if (budget && item.bytes && held + item.bytes > budget) {
         say(fill(T.queue_full, { mb: Math.round(budget / 1048576) }));
