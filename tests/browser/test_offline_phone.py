@@ -32,7 +32,6 @@ pytestmark = [
     ),
 ]
 PHONE = {"width": 375, "height": 812}
-BADGE = "#queue-badge"
 
 
 def phone(browser, **kw):  # noqa: F811
@@ -45,6 +44,12 @@ def phone(browser, **kw):  # noqa: F811
         geolocation={"latitude": NEAR_G1[0], "longitude": NEAR_G1[1], "accuracy": 8},
         permissions=["geolocation"],
         **kw,
+    )
+
+
+def badge_says(page, text):
+    page.wait_for_function(
+        "t => document.getElementById('queue-badge').textContent === t", arg=text
     )
 
 
@@ -84,7 +89,7 @@ def test_offline_report_and_inspection_are_queued_then_stored_once(
     page.wait_for_selector("#stale:not([hidden])")
     assert "离线副本 · 更新于" in page.inner_text("#stale")
     fill_report(page, photo_file(tmp_path))
-    page.wait_for_function("() => document.getElementById('queue-badge').textContent === '1 待上传'")
+    badge_says(page, "1 待上传")
     assert "已存入待上传队列" in page.inner_text("#offline")
 
     page.goto(base + f"/m/inspect/{site.pk}/")  # the checklist, from the kept copy
@@ -94,7 +99,7 @@ def test_offline_report_and_inspection_are_queued_then_stored_once(
     page.fill("textarea[name=note]", "现场检查，无信号")
     page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
     page.click("#submit-inspection")
-    page.wait_for_function("() => document.getElementById('queue-badge').textContent === '2 待上传'")
+    badge_says(page, "2 待上传")
     page.goto(base + "/orders/m/queue/")
     assert page.locator("#queue-list li[data-key]").count() == 2
     page.screenshot(path=shots / "o1-queued.png", full_page=True)
@@ -138,7 +143,7 @@ def test_a_lost_answer_is_re_sent_and_stored_once(
 
     page.route("**/orders/m/report/", lose_the_answer)
     fill_report(page, photo_file(tmp_path))
-    page.wait_for_function("() => document.getElementById('queue-badge').textContent === '1 待上传'")
+    badge_says(page, "1 待上传")
     assert lost and Event.objects.count() == 1  # stored once, the phone does not know it
     page.goto(base + "/orders/m/queue/")
     assert "网络不通" in page.inner_text("#queue-list")

@@ -42,9 +42,7 @@ def checked_key(key: str | None) -> str:
         raise DomainError.invalid(exc.field, exc.message) from None
 
 
-def once(
-    user: Account, kind: str, key: str | None, act: Callable[[], tuple[str, str]]
-) -> Outcome:
+def once(user: Account, kind: str, key: str | None, act: Callable[[], tuple[str, str]]) -> Outcome:
     """Run `act` (which returns the answer's url and message, or raises a `DomainError` that
     undoes everything) unless `key` was already carried out; then answer its first result."""
     key = checked_key(key)
