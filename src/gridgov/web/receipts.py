@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +47,7 @@ def once(user: Account, kind: str, key: str | None, act: Callable[[], tuple[str,
     """Run `act` (which returns the answer's url and message, or raises a `DomainError` that
     undoes everything) unless `key` was already carried out; then answer its first result."""
     key = checked_key(key)
-    if not key:
+    if not key or not isinstance(user, User):  # no key, or nobody to hold it: just act
         url, message = act()
         return Outcome(url, message, False)
     seen = _seen(user, kind, key)
