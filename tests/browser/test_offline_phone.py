@@ -32,6 +32,7 @@ pytestmark = [
     ),
 ]
 PHONE = {"width": 375, "height": 812}
+BADGE_SELECTOR = "#queue-badge"
 
 
 def phone(browser, **kw):  # noqa: F811
@@ -151,4 +152,76 @@ def test_a_lost_answer_is_re_sent_and_stored_once(
     page.wait_for_function("() => document.getElementById('queue-badge').hidden", timeout=20000)
     event = Event.objects.get()
     assert Attachment.objects.filter(order__event=event).count() == 1
+    context.close()
+
+
+def test_an_action_the_order_no_longer_allows_is_a_conflict_kept_to_read(
+    live_server,
+    browser,  # noqa: F811
+    crew,
+    report,
+):
+    """Signed for offline; meanwhile the order moved on (signed from elsewhere): when the
+    network returns the queue does not retry it for ever — it is a conflict, with the server's
+    reason, kept until the worker discards it."""
+    from gridgov.workorders.services import perform
+    from gridgov.workorders.states import State
+
+    order = report()
+    base = live_server.url
+    context = phone(browser, service_workers="block")
+    page = context.new_page()
+    log_in(page, base, "g1_worker", f"/orders/m/{order.pk}/")
+    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
+    context.set_offline(True)
+    page.click("form.act button:has-text('签收')")
+    badge_says(page, "1 待上传")
+    perform(order.pk, "sign", crew["g1_worker"])  # from the desk, say, meanwhile
+    context.set_offline(False)
+    page.wait_for_function(
+        "() => document.getElementById('queue-badge').classList.contains('trouble')"
+    )
+    page.goto(base + "/orders/m/queue/")
+    item = page.inner_text("#queue-list li[data-key]")
+    assert "冲突：工单已变化" in item and "不能签收" in item
+    assert page.locator("#queue-list .q-retry").count() == 0  # not sent again
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#queue-list .q-discard")
+    page.wait_for_selector("#queue-list li.empty")
+    assert page.is_hidden(BADGE_SELECTOR)
+    assert list(order.transitions.values_list("action", flat=True)).count("sign") == 1
+    assert order.__class__.objects.get(pk=order.pk).state == State.SIGNED
+    context.close()
+
+
+def test_photos_beyond_the_budget_are_not_queued(live_server, browser, crew, settings, tmp_path):  # noqa: F811
+    """GRIDGOV_OFFLINE_QUEUE_MB: a report whose photos would pass it is refused on the phone,
+    saying so, and nothing is queued."""
+    import os
+
+    from PIL import Image
+
+    settings.GRIDGOV_OFFLINE_QUEUE_MB = 1
+    big = tmp_path / "big.png"
+    Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3)).save(big)  # ~1.5 MB of noise
+    assert big.stat().st_size > 1024 * 1024
+    base = live_server.url
+    context = phone(browser, service_workers="block")
+    page = context.new_page()
+    log_in(page, base, "g1_worker", "/orders/m/report/")
+    context.set_offline(True)
+    fill_report(page, big)
+    page.wait_for_function("() => document.getElementById('offline').textContent.includes('上限')")
+    assert "1 MB" in page.inner_text("#offline")
+    assert page.is_hidden(BADGE_SELECTOR)
+    assert (
+        page.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("gridgov-queue", 1);
+        open.onsuccess = () => {
+            const read = open.result.transaction("items").objectStore("items").count();
+            read.onsuccess = () => done(read.result);
+        };
+    })""")
+        == 0
+    )
     context.close()

@@ -18,8 +18,11 @@ var STATIC = {{ static_prefix|safe }};
 var LOGOUT = {{ logout|safe }};
 
 self.addEventListener("install", function (event) {
+  // One file missing must not keep the worker from installing: each is added on its own.
   event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
-    return cache.addAll(SHELL);
+    return Promise.all(SHELL.map(function (url) {
+      return cache.add(url).catch(function () { return null; });
+    }));
   }).then(function () { return self.skipWaiting(); }));
 });
 
