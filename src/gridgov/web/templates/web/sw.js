@@ -61,12 +61,24 @@ function markedCopy(response) {
   });
 }
 
+// The oldest copies go first beyond MAX_PAGES (each position of 附近污染源 is a page of its own).
+var MAX_PAGES = 120;
+function trim(cache) {
+  return cache.keys().then(function (keys) {
+    return Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_PAGES)).map(function (k) {
+      return cache.delete(k);
+    }));
+  });
+}
+
 function page(request) {
   return fetch(request).then(function (response) {
     var html = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
     if (response.status === 200 && response.type === "basic" && !response.redirected && html) {
       var copy = response.clone();
-      caches.open(PAGE_CACHE).then(function (cache) { cache.put(request.url, copy); });
+      caches.open(PAGE_CACHE).then(function (cache) {
+        return cache.put(request.url, copy).then(function () { return trim(cache); });
+      });
     }
     return response;
   }).catch(function (error) {
