@@ -34,6 +34,8 @@ def phone_text() -> SafeString:
             "state_conflict": _("冲突：工单已变化"),
             "state_refused": _("被退回"),
             "login_needed": _("登录已失效，请重新登录后自动上传"),
+            "gone": _("该工单或案件已不存在，或已不由您办理"),
+            "forbidden": _("您已无权提交此项（可能已转派他人）"),
             "server_trouble": _("服务器暂时无法处理，稍后自动重试"),
             "network_down": _("网络不通，稍后自动重试"),
             "attempts": _("已尝试 {n} 次"),

@@ -129,6 +129,8 @@
       var t = el.textContent.trim();
       if (t && words.indexOf(t) < 0) { words.push(t); }
     });
+    if (!words.length && status === 404) { words.push(T.gone); }
+    if (!words.length && status === 403) { words.push(T.forbidden); }
     return words.join("；") || "HTTP " + status;
   }
 
