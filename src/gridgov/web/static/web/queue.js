@@ -140,7 +140,7 @@
 
   // One attempt. Resolves with {outcome: "done"|"retry"|"conflict"|"refused", response, html}.
   function post(item) {
-    var headers = { "X-Gridgov-Queue": "1" };
+    var headers = {};
     var token = csrfToken();
     if (token) { headers["X-CSRFToken"] = token; }
     return fetch(item.url, {
