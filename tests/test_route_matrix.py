@@ -578,6 +578,7 @@ ROUTES: dict[str, Row] = {
     "orders/m/": row("302 200 200 200 200 200 200"),
     "orders/m/report/": row("302 200 200 200 200 200 200"),
     "orders/m/inbox/": row("302 200 200 200 200 200 200"),
+    "orders/m/queue/": row("302 200 200 200 200 200 200"),
     "orders/m/<int:pk>/": row(
         "302 200 200 200 200 200 404", "302 200 404 404 404 404 404", pk="@g1_order|@g3_order"
     ),
@@ -824,6 +825,8 @@ ROUTES: dict[str, Row] = {
     "logout/": row("405 405 405 405 405 405 405"),
     "map/": row("302 200 200 200 200 200 200"),
     "healthz": row("200 200 200 200 200 200 200"),
+    "sw.js": row("200 200 200 200 200 200 200"),  # the phone app's service worker
+    "manifest.webmanifest": row("200 200 200 200 200 200 200"),
     "favicon.ico": row("301 301 301 301 301 301 301"),
 }
 

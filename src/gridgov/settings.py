@@ -287,6 +287,9 @@ GRIDGOV_ALARM_ORDERS_ASYNC = config.env_bool("GRIDGOV_ALARM_ORDERS_ASYNC", True)
 # Evidence photos: largest upload accepted, and the longest side kept after resizing.
 GRIDGOV_UPLOAD_MAX_BYTES = config.env_int("GRIDGOV_UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1)
 GRIDGOV_PHOTO_MAX_SIDE = config.env_int("GRIDGOV_PHOTO_MAX_SIDE", 1600, minimum=1)
+# The phone app's offline queue (离线待上传): the most photo bytes one phone keeps queued while
+# it has no signal; beyond it a new submission with photos is refused on the phone, saying so.
+GRIDGOV_OFFLINE_QUEUE_MB = config.env_int("GRIDGOV_OFFLINE_QUEUE_MB", 50, minimum=1)
 # Inspections (巡查检查): recorded within this many metres of the source are fine; up to three
 # times as far they are kept but flagged for a person to judge; farther, refused.
 GRIDGOV_INSPECTION_MAX_METRES = config.env_float("GRIDGOV_INSPECTION_MAX_METRES", 300, minimum=1)

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.apikit import xlsx_response
 from gridgov.core.dbrouter import replica_reads
+from gridgov.errors import HTTP_STATUS, DomainError
 from gridgov.mediation import agreement, casework, excel, forms, services, training
 from gridgov.mediation.models import Attendance, Case, Outcome
 from gridgov.mediation.services import MediationError
 from gridgov.territory import ladder
+from gridgov.web import receipts
 
 PAGE = 200
 ACTION_FORMS: dict[str, Any] = {
@@ -426,19 +429,37 @@ def phone_followup(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     if not services.can_change(request.user):
         raise PermissionDenied
+    """回访 on the phone. The phone's `submission` key makes a re-send (the phone's offline
+    queue, an answer lost) answer the first result rather than 该案件没有待回访事项; a refusal
+    answers its status (409: the case moved on meanwhile)."""
     visit = case.followups.filter(done_on__isnull=True).order_by("due_on").first()
     form = forms.FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+
+        def act() -> tuple[str, str]:
             casework.record_followup(request.user, case.pk, done_on=d["done_on"],
                                      findings=d["findings"],
                                      performed=form.performed_value())  # fmt: skip
-        except MediationError as exc:
-            _form_error(form, exc)
+            return reverse("mediation:phone_followups"), _("回访已记录")
+
+        try:
+            done = receipts.once(
+                request.user, f"followup:{case.pk}", request.POST.get("submission"), act
+            )
+        except DomainError as exc:
+            status = HTTP_STATUS[exc.kind]
+            if isinstance(exc, MediationError):
+                _form_error(form, exc)
+            else:
+                form.add_error(None, exc.message)
         else:
-            messages.success(request, _("回访已记录"))
-            return redirect("mediation:phone_followups")
+            messages.success(request, done.message)
+            return redirect(done.url)
     return render(
-        request, "mediation/phone/followup.html", {"case": case, "visit": visit, "form": form}
+        request,
+        "mediation/phone/followup.html",
+        {"case": case, "visit": visit, "form": form},
+        status=status,
     )

@@ -12,5 +12,7 @@ urlpatterns = [
     path("map/", views.grid_map, name="map"),
     path("map/boundaries.geojson", views.boundaries, name="boundaries"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("favicon.ico", RedirectView.as_view(url="/static/web/favicon.svg", permanent=True)),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,7 +14,7 @@ from gridgov.people import scope
 from gridgov.people.models import Post
 from gridgov.territory import ladder
 from gridgov.territory.models import GridKind, Level, Region
-from gridgov.web import health
+from gridgov.web import health, phoneapp
 
 
 @login_required
@@ -81,4 +83,20 @@ def boundaries(request: HttpRequest) -> JsonResponse:
 
     response = JsonResponse(collection())
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """网格通's service worker, from the root so that its scope covers every phone page."""
+    context = {k: json.dumps(v) for k, v in phoneapp.worker_context().items()}
+    response = render(request, "web/sw.js", context, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: 网格通 opens on the phone's task list, standalone."""
+    response = JsonResponse(phoneapp.manifest(), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
     return response

@@ -185,8 +185,14 @@ def create_event(
     the handling step's evidence."""
     now = now or timezone.now()
     if data.submission_key:
-        seen = WorkOrder.objects.filter(event__submission_key=data.submission_key).first()
+        seen = (
+            WorkOrder.objects.filter(event__submission_key=data.submission_key)
+            .select_related("event")
+            .first()
+        )
         if seen is not None:
+            if seen.event.reported_by_id != getattr(user, "pk", None):  # another's key
+                raise WorkflowError(INVALID, _("该提交编号已被使用，请重新提交"), "submission")
             return seen
     if not data.title.strip():
         raise WorkflowError(INVALID, _("请填写标题"), "title")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("m/", views.phone_home, name="phone"),
     path("m/report/", views.phone_report, name="phone_report"),
     path("m/inbox/", views.phone_inbox, name="phone_inbox"),
+    path("m/queue/", views.phone_queue, name="phone_queue"),
     path("m/<int:pk>/", views.phone_order, name="phone_order"),
 ]

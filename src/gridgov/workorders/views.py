@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +19,11 @@ from django.views.decorators.http import require_POST
 from gridgov import inputs
 from gridgov.core import evidence
 from gridgov.core.actor import Account
+from gridgov.errors import HTTP_STATUS, DomainError
 from gridgov.inbox import notify
 from gridgov.inbox.models import Notification
 from gridgov.people.actor import person_of
+from gridgov.web import receipts
 from gridgov.workorders import attachments, lateness
 from gridgov.workorders.access import handled_by
 from gridgov.workorders.api import ORDER_DEFERRED, ORDER_RELATED
@@ -63,16 +66,26 @@ STAGE_OF_ACTION = {"handle": "after", "start": "before", "sign": "before"}
 
 
 def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
+    try:
+        return True, _act(request, order)
+    except DomainError as exc:
+        return False, exc.message
+
+
+def _act(request: HttpRequest, order: WorkOrder) -> str:
+    """The posted action on the order, or a `DomainError` (a conflict when the order has moved
+    on: the action is no longer allowed in its state)."""
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        return False, "; ".join(
-            f"{k}: {', '.join(str(e) for e in v)}" for k, v in form.errors.items()
+        raise DomainError.invalid(
+            "action",
+            "; ".join(f"{k}: {', '.join(str(e) for e in v)}" for k, v in form.errors.items()),
         )
     d = form.cleaned_data
     try:
         photos = evidence.prepare_photos(d["photos"])
     except evidence.PhotoRejected as exc:
-        return False, _("照片未通过检查，操作未执行：") + str(exc)
+        raise DomainError.invalid("photos", _("照片未通过检查，操作未执行：") + str(exc)) from None
     try:
         perform(
             order.pk,
@@ -87,10 +100,10 @@ def _do_action(request: HttpRequest, order: WorkOrder) -> tuple[bool, str]:
             photo_stage=STAGE_OF_ACTION.get(d["action"], "report"),
             source_id=d["source_id"],
         )
-    except WorkflowError as exc:
+    except WorkflowError:
         evidence.discard(photos)
-        return False, str(exc)
-    return True, _("已%(action)s") % {"action": ACTIONS[d["action"]].label}
+        raise
+    return _("已%(action)s") % {"action": ACTIONS[d["action"]].label}
 
 
 def create_with_photos(
@@ -336,14 +349,30 @@ def phone_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task on the phone and its actions. A posted action carries the phone's `submission`
+    key: a re-send is answered with the first result (web/receipts.py). A refusal answers its
+    status — 409 when the order moved on meanwhile — so the phone's queue knows a conflict."""
     order = _get_order(request, pk)
+    status = 200
     if request.method == "POST":
-        done, message = _do_action(request, order)
-        (messages.success if done else messages.error)(request, message)
-        if done:
-            return redirect("workorders:phone_order", pk=pk)
+        url = reverse("workorders:phone_order", args=[pk])
+        try:
+            done = receipts.once(
+                request.user,
+                f"order-action:{pk}",
+                request.POST.get("submission"),
+                lambda: (url, _act(request, order)),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = HTTP_STATUS[exc.kind]
+        else:
+            messages.success(request, done.message)
+            return redirect(done.url)
         order = _get_order(request, pk)
-    return render(request, "workorders/phone/order.html", _order_context(request, order))
+    return render(
+        request, "workorders/phone/order.html", _order_context(request, order), status=status
+    )
 
 
 @login_required
@@ -390,6 +419,13 @@ def phone_report(request: HttpRequest) -> HttpResponse:
         {"form": form, "groups": category_choices(public_only=True)},
         status=status,
     )
+
+
+@login_required
+def phone_queue(request: HttpRequest) -> HttpResponse:
+    """待上传: what this phone keeps queued (in its own IndexedDB; web/static/web/queue.js
+    lists it here), each with its state and last error, to retry or discard."""
+    return render(request, "workorders/phone/queue.html")
 
 
 @login_required

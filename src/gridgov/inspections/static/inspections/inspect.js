@@ -27,7 +27,9 @@
       openManual("#manual");
     }, options);
   }
-  if (status && status.hasAttribute("data-near-auto")) { locateAndReload(); }
+  // Not on the offline copy: it would reload itself, again and again, from the cache.
+  var copy = document.documentElement.getAttribute("data-served") === "cache";
+  if (status && status.hasAttribute("data-near-auto") && !copy) { locateAndReload(); }
   var again = document.getElementById("relocate");
   if (again) { again.addEventListener("click", locateAndReload); }
 

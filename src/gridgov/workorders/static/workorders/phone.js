@@ -23,7 +23,8 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (r) {
           if (r && r.inside) { status.textContent += " · " + r.chain.map(function (c) { return c.name; }).join(" › "); }
-        });
+        })
+        .catch(function () { /* offline: the position alone will do */ });
     }, function () {
       if (status) { status.textContent = T.nolocation; }
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
@@ -97,6 +98,8 @@
   }
 
   document.querySelectorAll("form[data-retry]").forEach(function (form) {
+    // A form with data-queue goes through the offline queue (web/static/web/queue.js).
+    if (form.hasAttribute("data-queue") && window.indexedDB && window.Promise) { return; }
     if (form.dataset.keep) { restoreText(form); }
     // One key per report: a re-send after a lost answer is recognised, not filed twice.
     var key = form.querySelector('input[name="submission"]');
