@@ -63,6 +63,7 @@ NOT_PAGES = {
     "mediation/trainings/new/",
     "mediation/trainings/import/",
     "customs/registrations/import/",
+    "report/track/verdict/",
     "report/where",  # JSON for the report pages' pin (needs lat and lon)
 }
 # The wall screen is a 1920×1080 layout by design (大屏模式), not a page for a phone.
