@@ -25,11 +25,11 @@ from gridgov.workorders import lateness, verdict, verdict_links
 from gridgov.workorders.bulletin import orders_part
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import Source, Transition, Verdict, WorkOrder
-from tests.workorders.fixtures import G1_POINT
 from gridgov.workorders.services import perform
 from gridgov.workorders.signals import order_moved
 from gridgov.workorders.states import State
 from gridgov.workorders.stats import order_stats
+from tests.workorders.fixtures import G1_POINT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 CST = dt.timezone(dt.timedelta(hours=8))

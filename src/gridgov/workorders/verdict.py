@@ -1,7 +1,7 @@
 """The citizen's verdict (群众评价与重新办理): after an order from the public closes, its reporter
 — by the reference number plus a second proof on the public tracking page, or by the signed link
-of the SMS — rates it (满意/基本满意/不满意), once per closure, and may re-open it within GRIDGOV_REOPEN_DAYS days
-of closing, giving a reason.
+of the SMS — rates it (满意/基本满意/不满意), once per closure, and may re-open it within
+GRIDGOV_REOPEN_DAYS days of closing, giving a reason.
 
 Re-opening is a transition of its own, 已结案 → 重新打开 (`State.REOPENED`, action "reopen",
 actor 公众, the reason its note): the order goes back, undispatched, to the unit that closed it
