@@ -82,11 +82,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     # words) is shown to staff.
     @admin.display(description=_("标题"))
     def shown_title(self, obj: Delivery) -> str:
-        return obj.title if obj.person_id or obj.robot_id else _("群众短信")
+        return obj.title if obj.person_id or obj.robot_id else str(_("群众短信"))
 
     @admin.display(description=_("内容"))
     def shown_text(self, obj: Delivery) -> str:
-        return obj.text if obj.person_id or obj.robot_id else _("（群众短信内容不显示）")
+        return obj.text if obj.person_id or obj.robot_id else str(_("（群众短信内容不显示）"))
 
     def get_queryset(self, request: Any) -> Any:
         return Delivery.objects.for_user(request.user).select_related("robot", "person")
