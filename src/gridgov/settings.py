@@ -485,6 +485,8 @@ GRIDGOV_PUBLIC_UPLOAD_MEMORY_MB = config.env_int("GRIDGOV_PUBLIC_UPLOAD_MEMORY_M
 # The public page: reports accepted per client address per hour, counted atomically where every
 # process sees the same count (Redis with REDIS_URL, else the database; gridgov/web/ratelimit.py).
 GRIDGOV_PUBLIC_REPORTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+# …and the citizen's verdicts (rate / re-open POSTs, by number or by SMS link) per client per hour.
+GRIDGOV_PUBLIC_VERDICTS_PER_HOUR = config.env_int("GRIDGOV_PUBLIC_VERDICTS_PER_HOUR", 20, minimum=1)
 # The citizen's verdict (workorders/verdict.py): a closed public order may be re-opened by its
 # reporter within this many days of closing (the SMS link expires with it); and the address the
 # SMS link starts with (e.g. https://grid.example.gov.cn; empty: the path alone).

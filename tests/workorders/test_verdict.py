@@ -26,8 +26,10 @@ from gridgov.workorders.bulletin import orders_part
 from gridgov.workorders.deadlines import timing_for
 from gridgov.workorders.models import Source, Transition, Verdict, WorkOrder
 from gridgov.workorders.services import perform
+from gridgov.workorders.signals import order_moved
 from gridgov.workorders.states import State
 from gridgov.workorders.stats import order_stats
+from tests.workorders.fixtures import G1_POINT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -225,31 +227,115 @@ def test_the_tracking_page_rates_and_reopens_by_reference(closed, client, clock,
     assert "提交评价" in page and "申请重新办理" in page and PHONE not in page
     assert client.get("/report/track/verdict/").status_code == 405
     post = "/report/track/verdict/"
-    assert client.post(post, {"ref": "SJ000000NOPE", "action": "rate"}).status_code == 404
-    assert client.post(post, {"ref": "SJ\x00", "action": "rate"}).status_code == 400
-    assert client.post(post, {"ref": ref, "action": "fly"}).status_code == 400
-    assert client.post(post, {"ref": ref, "action": "rate", "rating": "meh"}).status_code == 400
-    r = client.post(post, {"ref": ref.lower(), "action": "rate", "rating": "unsatisfied"})
+    pin = PHONE[-4:]
+    assert (
+        client.post(post, {"ref": "SJ000000NOPE", "proof": pin, "action": "rate"}).status_code
+        == 404
+    )
+    assert client.post(post, {"ref": "SJ\x00", "proof": pin, "action": "rate"}).status_code == 400
+    assert client.post(post, {"ref": ref, "proof": pin, "action": "fly"}).status_code == 400
+    meh = {"ref": ref, "proof": pin, "action": "rate", "rating": "meh"}
+    assert client.post(post, meh).status_code == 400
+    r = client.post(
+        post, {"ref": ref.lower(), "proof": pin, "action": "rate", "rating": "unsatisfied"}
+    )
     assert r.status_code == 200 and "您的评价" in r.content.decode()
-    bad = {"ref": ref, "action": "reopen", "reason": "坏\x1b"}
+    bad = {"ref": ref, "proof": pin, "action": "reopen", "reason": "坏\x1b"}
     r = client.post(post, bad)
     # The site's input boundary refuses it before the view, naming the field.
     assert r.status_code == 400 and "reason" in r.content.decode()
     assert "U+001B" in r.content.decode()
     long = "长" * (verdict.REASON_LIMIT + 1)
-    r = client.post(post, {"ref": ref, "action": "reopen", "reason": long})
+    r = client.post(post, {"ref": ref, "proof": pin, "action": "reopen", "reason": long})
     assert r.status_code == 400 and 'data-field="reason"' in r.content.decode()
     assert "理由（reason）：at most 500 characters" in r.content.decode()
     clock.travel(order.closed_at + dt.timedelta(days=settings.GRIDGOV_REOPEN_DAYS, hours=1))
-    r = client.post(post, {"ref": ref, "action": "reopen", "reason": "仍未解决"})
+    r = client.post(post, {"ref": ref, "proof": pin, "action": "reopen", "reason": "仍未解决"})
     assert r.status_code == 409 and "重新办理期限" in r.content.decode()
     assert "已超过重新办理期限" in client.get(f"/report/track/?ref={ref}").content.decode()
+
+
+def test_a_write_by_number_needs_the_phone_digits_or_the_verdict_code(closed, client):
+    post = "/report/track/verdict/"
+    order = closed()
+    ref = order.event.reference
+    code = verdict.verdict_code(ref)
+    assert re.fullmatch(r"[A-Z2-7]{6}", code) and code == verdict.verdict_code(ref)
+    assert verdict.verdict_code(ref + "X") != code
+    rate = {"ref": ref, "action": "rate", "rating": "satisfied"}
+    unknown = client.post(post, {**rate, "ref": "SJ000000NOPE", "proof": code})
+    assert unknown.status_code == 404
+    message = "编号或手机后四位/评价码不正确"
+    assert message in unknown.content.decode()
+    # The number alone (public in Open311), a wrong proof, another number's code: refused
+    # exactly as an unknown number, and nothing is written.
+    other = verdict.verdict_code("SJ000000NOPE")
+    for proof in ("", "0000", PHONE[-5:], PHONE, code[:5], other, PHONE[:4]):
+        r = client.post(post, {**rate, "proof": proof})
+        assert r.status_code == 404 and message in r.content.decode(), proof
+        assert code not in r.content.decode()
+        r = client.post(post, {"ref": ref, "proof": proof, "action": "reopen", "reason": "x"})
+        assert r.status_code == 404, proof
+    assert client.post(post, {**rate, "proof": "12\x00"}).status_code == 400
+    assert client.post(post, {**rate, "proof": "1" * 21}).status_code == 400
+    assert not Verdict.objects.exists() and not order.transitions.filter(action="reopen")
+    r = client.post(post, {**rate, "proof": f" {PHONE[-4:]} "})
+    assert r.status_code == 200 and "感谢您的评价" in r.content.decode()
+    # No phone given: only the 评价码 proves it.
+    bare = closed(phone="")
+    ref = bare.event.reference
+    r = client.post(post, {**rate, "ref": ref, "proof": PHONE[-4:]})
+    assert r.status_code == 404
+    r = client.post(post, {**rate, "ref": ref, "proof": verdict.verdict_code(ref).lower()})
+    assert r.status_code == 200
+    # The tracking page asks for the proof and never shows the code.
+    page = client.get(f"/report/track/?ref={ref}").content.decode()
+    assert 'name="proof"' in page and "手机后四位或评价码" in page
+    assert verdict.verdict_code(ref) not in page
+
+
+def test_verdict_posts_are_rate_limited_per_client(closed, client, settings, caplog):
+    caplog.set_level(logging.INFO, logger="gridgov.notify")
+    settings.GRIDGOV_PUBLIC_VERDICTS_PER_HOUR = 3
+    order = closed()
+    ref = order.event.reference
+    url = sent_link()
+    post = "/report/track/verdict/"
+    for _i in range(2):  # wrong guesses count too
+        assert client.post(post, {"ref": ref, "proof": "0000", "action": "rate"}).status_code == 404
+    assert client.post(url, {"action": "rate", "rating": "satisfied"}).status_code == 200
+    good = {"ref": ref, "proof": PHONE[-4:], "action": "reopen", "reason": "没修好"}
+    r = client.post(post, good)
+    assert r.status_code == 429 and "提交过于频繁" in r.content.decode()
+    assert client.post(url, {"action": "reopen", "reason": "没修好"}).status_code == 429
+    assert client.get(url).status_code == 200  # reading is not limited
+    order.refresh_from_db()
+    assert order.state == State.CLOSED
+    r = client.post(post, good, REMOTE_ADDR="10.9.9.9")  # another client
+    assert r.status_code == 200
+
+
+def test_the_done_page_shows_the_number_and_the_verdict_code(crew, client):
+    lat, lon = G1_POINT
+    form = {"category": "construction_dust", "lat": lat, "lon": lon, "description": "工地扬尘"}
+    r = client.post("/report/", {**form, "contact_phone": PHONE})
+    assert r.status_code == 200, r.content.decode()[:2000]
+    page = r.content.decode()
+    [order] = WorkOrder.objects.all()
+    ref = order.event.reference
+    code = verdict.verdict_code(ref)
+    assert ref in page and code in page and "请保存编号和评价码" in page
+    # Nowhere else public: not the tracking page, not Open311.
+    assert code not in client.get(f"/report/track/?ref={ref}").content.decode()
+    assert code not in client.get(f"/open311/v2/requests/{ref}.json").content.decode()
 
 
 def test_reopen_by_reference_shows_in_the_public_timeline(closed, client):
     order = closed()
     ref = order.event.reference
-    r = client.post("/report/track/verdict/", {"ref": ref, "action": "reopen", "reason": "没修好"})
+    code = verdict.verdict_code(ref)
+    data = {"ref": ref, "proof": code.lower(), "action": "reopen", "reason": "没修好"}
+    r = client.post("/report/track/verdict/", data)
     assert r.status_code == 200
     page = client.get(f"/report/track/?ref={ref}").content.decode()
     assert "群众申请重新办理" in page and "重新打开" in page and "没修好" not in page
@@ -301,7 +387,7 @@ def test_reopen_and_satisfaction_in_stats_race_and_bulletin(closed, crew, territ
 
     [row] = order_stats(crew["command"], start, end, "community", min_orders=1)["ranked"]
     assert row["key"] == "D-S1-C1" and row["closed"] == 2 and row["open"] == 1
-    assert row["ever_closed"] == 3 and row["reopened"] == 1
+    assert row["public_closed"] == 3 and row["reopened"] == 1
     assert row["reopen_rate"] == round(1 / 3, 4)
     assert row["rated"] == 3 and row["satisfied"] == 2
     assert row["satisfaction_rate"] == round(2 / 3, 4)
@@ -319,13 +405,84 @@ def test_reopen_and_satisfaction_in_stats_race_and_bulletin(closed, crew, territ
     period = period_for("day", day, on=day + dt.timedelta(days=1))
     section = Section("work", "工作")
     _key, data = orders_part(section, street, period, UnitReader(street))
-    assert data["total"]["reopened"] == 1 and data["total"]["ever_closed"] == 3
+    assert data["total"]["reopened"] == 1 and data["total"]["public_closed"] == 3
     text = "".join(section.paragraphs)
     assert "申请重新办理1件" in text and "满意率66.7%" in text
     assert "东一社区（重新打开1件）" in text
     [table] = section.tables
     assert table.headers[-2:] == ["重新打开", "群众满意率"]
     assert table.rows[0][-2:] == [1, round(2 / 3, 4)]
+
+
+def test_patrol_orders_do_not_dilute_the_reopen_rate(closed, crew, report, territory, clock):
+    a, b = closed(), closed()
+    verdict.rate(a, "satisfied", via="reference")
+    verdict.reopen(b, "没修好")
+    [day] = {o.created_at.astimezone(CST).date() for o in (a, b)}
+    community = territory["D-S1-C1"]
+
+    def figures():
+        [row] = order_stats(crew["command"], day, day, "community", min_orders=1)["ranked"]
+        race = REGISTRY["order_reopen_rate"]([community], day, day)[community.pk]
+        period = period_for("day", day, on=day + dt.timedelta(days=1))
+        street = territory["D-S1"]
+        _key, data = orders_part(Section("work", "工作"), street, period, UnitReader(street))
+        pick = ("public_closed", "reopened", "reopen_rate", "rated", "satisfaction_rate")
+        return {k: row[k] for k in pick}, (race.value, race.sample), data["total"]
+
+    before, race_before, total_before = figures()
+    assert before["public_closed"] == 2 and before["reopen_rate"] == 0.5
+    assert race_before == (50.0, 2)
+    for _i in range(8):  # closed patrol orders of the same community, the same day
+        patrol = report(now=a.created_at)
+        WorkOrder.objects.filter(pk=patrol.pk).update(state=State.CLOSED, closed_at=a.closed_at)
+    after, race_after, total_after = figures()
+    assert (after, race_after) == (before, race_before)
+    assert total_after["public_closed"] == 2 and total_after["received"] == 10
+    assert total_after["closed"] == total_before["closed"] + 8
+
+
+def test_a_reopen_is_sent_to_the_order_moved_listeners_on_commit(
+    closed, django_capture_on_commit_callbacks
+):
+    order = closed()
+    heard = []
+
+    def listener(sender, **kw):
+        heard.append((kw["order"].pk, kw["action"], kw["from_state"], kw["to_state"]))
+
+    order_moved.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            verdict.reopen(order, "没修好")
+        assert heard == []  # not before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        order_moved.disconnect(listener)
+    assert heard == [(order.pk, "reopen", State.CLOSED, State.REOPENED)]
+
+
+def test_staff_never_see_the_citizen_sms_link(closed, client, crew, caplog, django_user_model):
+    caplog.set_level(logging.INFO, logger="gridgov.notify")
+    closed()
+    url = sent_link()
+    token = url.split("/")[3]
+    [sms] = texts()
+    assert sms.title == "群众短信" and token in sms.text  # the link only in the body sent
+    client.force_login(crew["command"])
+    page = client.get("/orders/deliveries/").content.decode()
+    assert "群众短信" in page and token not in page and PHONE not in page
+    # An older row whose title was the text's start: still shown neutrally.
+    Delivery.objects.filter(pk=sms.pk).update(title=sms.text[:200])
+    page = client.get("/orders/deliveries/").content.decode()
+    assert "群众短信" in page and token not in page
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "x"))
+    listing = client.get("/admin/inbox/delivery/").content.decode()
+    one = client.get(f"/admin/inbox/delivery/{sms.pk}/change/").content.decode()
+    for text in (listing, one):
+        assert "群众短信" in text and token not in text and PHONE not in text
+    assert "（群众短信内容不显示）" in one
 
 
 def test_open311_shows_a_reopened_request_as_open_again(closed, client):

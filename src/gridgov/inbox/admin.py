@@ -44,7 +44,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "channel",
         "shown_target",
         "kind",
-        "title",
+        "shown_title",
         "state",
         "attempts",
         "next_attempt_at",
@@ -61,8 +61,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         "robot",
         "kind",
         "urgent",
-        "title",
-        "text",
+        "shown_title",
+        "shown_text",
         "state",
         "attempts",
         "next_attempt_at",
@@ -76,6 +76,17 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("接收"))
     def shown_target(self, obj: Delivery) -> str:
         return obj.masked_target
+
+    # A row with neither a person nor a robot is a citizen's SMS (notify.text_citizen): its body
+    # may hold the reporter's own signed link, so neither it nor an old row's title (its first
+    # words) is shown to staff.
+    @admin.display(description=_("标题"))
+    def shown_title(self, obj: Delivery) -> str:
+        return obj.title if obj.person_id or obj.robot_id else str(_("群众短信"))
+
+    @admin.display(description=_("内容"))
+    def shown_text(self, obj: Delivery) -> str:
+        return obj.text if obj.person_id or obj.robot_id else str(_("（群众短信内容不显示）"))
 
     def get_queryset(self, request: Any) -> Any:
         return Delivery.objects.for_user(request.user).select_related("robot", "person")

@@ -45,7 +45,7 @@ def orders_part(
     orders = sorted([*stats["ranked"], *stats["apart"]], key=lambda s: s["key"])
     for s in orders:
         s["escalated"] = escalated.get(s["key"], 0)
-    counted = ("received", "open", "closed", "overdue", "escalated", "ever_closed", "reopened")
+    counted = ("received", "open", "closed", "overdue", "escalated", "public_closed", "reopened")
     total = {k: sum(s[k] for s in orders) for k in counted}
     section.paragraphs.append(
         f"本期受理工单{total['received']}件，已结案{total['closed']}件，"

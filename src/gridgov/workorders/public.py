@@ -73,9 +73,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 public=True,
             )
             if order is not None:
-                return render(
-                    request, "workorders/public/done.html", {"reference": order.event.reference}
-                )
+                ref = order.event.reference
+                # The 评价码 is shown here only: with the number, it lets the reporter rate or
+                # re-open the order later (verdict.order_to_write).
+                context = {"reference": ref, "verdict_code": verdict.verdict_code(ref)}
+                return render(request, "workorders/public/done.html", context)
     return render(request, "workorders/public/report.html", {"form": form}, status=status)
 
 

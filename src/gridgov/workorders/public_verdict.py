@@ -1,13 +1,16 @@
 """The reporter's verdict on the public pages (群众评价): rate a closed order or ask to re-open
-it, by reference number from the tracking page or by the signed link of the SMS. No login; the
-reference number (or the link) is the proof, as it is for following the order. The domain is
-verdict.py; these views only parse, call and render. A bad or expired link is a 404, the same as
-an unknown number."""
+it, by reference number from the tracking page or by the signed link of the SMS. No login. The
+reference number alone is public (Open311 lists it), so a write by number also needs the phone's
+last four digits or the 评价码 (verdict.order_to_write); the link is proof of its own. Verdict
+POSTs are limited per client address (GRIDGOV_PUBLIC_VERDICTS_PER_HOUR; over it: 429). The
+domain is verdict.py; these views only parse, call and render. A bad or expired link is a 404,
+the same as an unknown number."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,12 +19,30 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.errors import INVALID, DomainError
+from gridgov.web import ratelimit
+from gridgov.web.clientip import client_ip
 from gridgov.workorders import verdict
 from gridgov.workorders.models import Verdict, WorkOrder
 from gridgov.workorders.public import track_context
 
 # The posted fields by name, for a refusal that names its field on the page.
-FIELD_LABELS = {"ref": _l("编号"), "action": _l("操作"), "rating": _l("评价"), "reason": _l("理由")}
+FIELD_LABELS = {
+    "ref": _l("编号"),
+    "proof": _l("手机后四位或评价码"),
+    "action": _l("操作"),
+    "rating": _l("评价"),
+    "reason": _l("理由"),
+}
+
+
+def _allowed(request: HttpRequest) -> bool:
+    """Count this verdict POST against the client's hourly limit (atomic, every process)."""
+    key = f"public-verdict:{client_ip(request) or 'unknown'}"
+    return ratelimit.allow(key, settings.GRIDGOV_PUBLIC_VERDICTS_PER_HOUR, 3600)
+
+
+def _too_many() -> dict[str, Any]:
+    return {"error": DomainError(INVALID, _("提交过于频繁，请稍后再试"))}
 
 
 def _refused(exc: DomainError) -> dict[str, Any]:
@@ -43,10 +64,14 @@ def _act(order: WorkOrder, data: QueryDict, via: str) -> str:
 
 @require_POST
 def by_reference(request: HttpRequest) -> HttpResponse:
-    """From the tracking page: the reference number in the form."""
+    """From the tracking page: the reference number and its proof in the form."""
     ref = request.POST.get("ref", "").strip().upper()
+    if not _allowed(request):
+        return render(
+            request, "workorders/public/track.html", track_context("", **_too_many()), status=429
+        )
     try:
-        order = verdict.order_by_reference(ref)
+        order = verdict.order_to_write(ref, request.POST.get("proof", ""))
         message = _act(order, request.POST, Verdict.Via.REFERENCE)
     except DomainError as exc:
         shown = "" if exc.field == "ref" else ref  # a refused number is not echoed back
@@ -64,7 +89,9 @@ def by_link(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError:
         raise Http404(_("链接无效或已过期，请凭编号查询")) from None
     status, extra = 200, dict[str, Any]()
-    if request.method == "POST":
+    if request.method == "POST" and not _allowed(request):
+        status, extra = 429, _too_many()
+    elif request.method == "POST":
         try:
             extra["message"] = _act(order, request.POST, Verdict.Via.LINK)
         except DomainError as exc:

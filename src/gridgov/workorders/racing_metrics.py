@@ -54,10 +54,11 @@ def _order_rates(
 
 @register("order_reopen_rate", _("结案未解决率"), unit="%", higher_is_better=False, sample=ORDERS)
 def order_reopen_rate(units: list[Region], start: dt.date, end: dt.date) -> Values:
-    """结案未解决/重新打开: of the orders received in the period that were ever closed, the
-    share their reporter re-opened as not fixed (workorders/verdict.py). Lower is better; the
-    sample is the orders ever closed — a unit with none has no value."""
-    return _order_rates(units, start, end, "reopen_rate", "ever_closed")
+    """结案未解决/重新打开: of the public orders (citizen, 12345; public categories: the only
+    ones a reporter can re-open) received in the period that were ever closed, the share their
+    reporter re-opened as not fixed (workorders/verdict.py). Lower is better; the sample is
+    those public orders ever closed — a unit with none has no value."""
+    return _order_rates(units, start, end, "reopen_rate", "public_closed")
 
 
 @register(

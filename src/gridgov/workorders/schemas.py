@@ -224,9 +224,12 @@ class StatRow(Schema):
     p90_close_minutes: float | None
     overdue: int
     returned: int
-    ever_closed: int = Field(description="closed now, or closed and since re-opened")
+    public_closed: int = Field(
+        description="public orders (citizen, 12345; public categories) closed now, or closed "
+        "and since re-opened: the only ones a reporter can re-open"
+    )
     reopened: int = Field(description="结案未解决: orders the reporter re-opened")
-    reopen_rate: float | None = Field(description="re-opened ÷ ever closed")
+    reopen_rate: float | None = Field(description="re-opened ÷ public orders ever closed")
     rated: int = Field(description="the reporters' ratings, one per closure")
     satisfied: int = Field(description="of which 满意 or 基本满意")
     satisfaction_rate: float | None = Field(description="(满意 + 基本满意) ÷ ratings")

@@ -22,8 +22,10 @@ from gridgov.territory import ladder
 from gridgov.territory.models import Level, Region
 from gridgov.workorders import lateness
 from gridgov.workorders.models import Rating, Verdict, WorkOrder
+from gridgov.workorders.publication import trackable_events
 from gridgov.workorders.services import orders_for
 from gridgov.workorders.states import State, Step
+from gridgov.workorders.verdict_links import PUBLIC_SOURCES
 
 SATISFIED = frozenset({Rating.SATISFIED, Rating.FAIRLY})  # 满意率 counts 基本满意 too
 
@@ -43,7 +45,10 @@ class Row:
     overdue: int = 0
     returned: int = 0
     open: int = 0
-    ever_closed: int = 0  # closed now, or closed and then re-opened
+    # Orders the reporter may re-open (public source, public category: verdict.py), closed
+    # now or closed and then re-opened: the re-open rate's denominator. Patrol and other
+    # internal orders cannot be re-opened, so they are not counted.
+    public_closed: int = 0
     reopened: int = 0  # 结案未解决: re-opened by the reporter at least once
     rated: int = 0  # the reporters' ratings (one per closure)
     satisfied: int = 0  # of which 满意 or 基本满意
@@ -79,10 +84,10 @@ class Row:
             "p90_close_minutes": p90(self.close_minutes),
             "overdue": self.overdue,
             "returned": self.returned,
-            # 结案未解决/重新打开: orders the reporter re-opened ÷ orders ever closed.
-            "ever_closed": self.ever_closed,
+            # 结案未解决/重新打开: orders the reporter re-opened ÷ public orders ever closed.
+            "public_closed": self.public_closed,
             "reopened": self.reopened,
-            "reopen_rate": rate(self.reopened, self.ever_closed),
+            "reopen_rate": rate(self.reopened, self.public_closed),
             # 群众满意率: (满意 + 基本满意) ÷ ratings given.
             "rated": self.rated,
             "satisfied": self.satisfied,
@@ -125,6 +130,12 @@ def order_stats(
         "order_id", "rating"
     ):
         ratings.setdefault(order_id, []).append(rating)
+    # The orders whose reporter may give a verdict (the same rule as verdict._public_orders).
+    public = set(
+        qs.filter(event__in=trackable_events().filter(source__in=PUBLIC_SOURCES)).values_list(
+            "pk", flat=True
+        )
+    )
     rows: dict[str, Row] = {}
     if by == "person":
 
@@ -174,11 +185,12 @@ def order_stats(
                     row.close_minutes.append(m)
             row.overdue += o.ever_overdue or o.sign_late or o.handle_late or late_now
             row.returned += o.returned_count
-            row.ever_closed += o.state == State.CLOSED or o.reopen_count > 0
-            row.reopened += o.reopen_count > 0
-            given = ratings.get(o.pk, ())
-            row.rated += len(given)
-            row.satisfied += sum(r in SATISFIED for r in given)
+            if o.pk in public:  # only these can be re-opened and rated
+                row.public_closed += o.state == State.CLOSED or o.reopen_count > 0
+                row.reopened += o.reopen_count > 0
+                given = ratings.get(o.pk, ())
+                row.rated += len(given)
+                row.satisfied += sum(r in SATISFIED for r in given)
     summaries = [r.summary() for r in rows.values()]
     ranked = [s for s in summaries if s["received"] >= min_orders]
     apart = sorted((s for s in summaries if s["received"] < min_orders), key=lambda s: s["key"])

@@ -1,24 +1,33 @@
 """The citizen's verdict (群众评价与重新办理): after an order from the public closes, its reporter
-— by the reference number on the public tracking page, or by the signed link of the SMS — rates
-it (满意/基本满意/不满意), once per closure, and may re-open it within GRIDGOV_REOPEN_DAYS days
-of closing, giving a reason.
+— by the reference number plus a second proof on the public tracking page, or by the signed link
+of the SMS — rates it (满意/基本满意/不满意), once per closure, and may re-open it within
+GRIDGOV_REOPEN_DAYS days of closing, giving a reason.
 
 Re-opening is a transition of its own, 已结案 → 重新打开 (`State.REOPENED`, action "reopen",
 actor 公众, the reason its note): the order goes back, undispatched, to the unit that closed it
 (the closing dispatcher's own unit on the order's chain), whose dispatchers send it out again
 like a returned order. Its steps' deadlines, and its public 办结时限 (lateness.public_deadline),
 run again from the re-opening. The statistics count it as 结案未解决 from the order's
-`reopen_count` (stats.py), the horse race and the bulletin from them.
+`reopen_count` (stats.py), the horse race and the bulletin from them. Listeners of
+`signals.order_moved` (the 12345 push) hear of it once it has committed.
+
+The reference number alone is no proof: Open311 lists closed requests' numbers. A write by
+number also needs the last four digits of the reporter's contact phone (when one was given) or
+the 评价码: the first 6 characters of base32 of HMAC-SHA256(SECRET_KEY, "verdict:" + number),
+stateless, shown only on the public report's done page. A wrong or missing proof is refused
+exactly as an unknown number is, so it tells nothing of which part was wrong.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from gridgov import inputs
@@ -28,12 +37,16 @@ from gridgov.inbox.notify import notify
 from gridgov.workorders.actions import _sender_unit
 from gridgov.workorders.models import Rating, Transition, Verdict, WorkOrder
 from gridgov.workorders.publication import trackable_events
+from gridgov.workorders.signals import order_moved
 from gridgov.workorders.states import State, Step
 from gridgov.workorders.steps import apply, record, set_step, unit_people
 from gridgov.workorders.verdict_links import PUBLIC_SOURCES, order_id_of, window
 
 REASON_LIMIT = 500
 REFERENCE_LIMIT = 20
+PROOF_LIMIT = 20
+CODE_SALT = "gridgov.workorders.verdict.code"
+CODE_LENGTH = 6
 PUBLIC_ACTOR = "公众"  # the audit row's actor: the reporter, who has no account
 
 
@@ -58,6 +71,42 @@ def order_by_reference(ref: str) -> WorkOrder:
     order = _public_orders().filter(event__reference=ref).first() if ref else None
     if order is None:
         raise DomainError(NOT_FOUND, _("没有找到该编号。"), "ref")
+    return order
+
+
+def verdict_code(reference: str) -> str:
+    """The 评价码 of a reference number: stateless, from SECRET_KEY; shown on the done page."""
+    mac = salted_hmac(CODE_SALT, "verdict:" + reference, algorithm="sha256").digest()
+    return base64.b32encode(mac).decode()[:CODE_LENGTH]
+
+
+def _proved(order: WorkOrder, proof: str) -> bool:
+    """The proof matches: the 评价码, or the last 4 digits of the event's contact phone."""
+    if not proof:
+        return False
+    good = constant_time_compare(proof, verdict_code(order.event.reference))
+    digits = "".join(c for c in order.event.contact_phone or "" if c.isdigit())
+    if len(digits) >= 4:
+        good = constant_time_compare(proof, digits[-4:]) or good
+    return good
+
+
+def order_to_write(ref: str, proof: str) -> WorkOrder:
+    """The public order a tracking-page write names: its reference number AND a proof (phone's
+    last 4 digits or the 评价码). Unknown number and wrong proof: the same not_found."""
+    try:
+        proof = inputs.check_text("proof", (proof or "").strip().upper(), PROOF_LIMIT)
+    except inputs.InputError as exc:
+        raise DomainError(INVALID, exc.message, "proof") from None
+    unknown = DomainError(NOT_FOUND, _("编号或手机后四位/评价码不正确。"), "ref")
+    try:
+        order = order_by_reference(ref)
+    except DomainError as exc:
+        if exc.kind == NOT_FOUND:
+            raise unknown from None
+        raise
+    if not _proved(order, proof):
+        raise unknown
     return order
 
 
@@ -185,4 +234,12 @@ def reopen(order: WorkOrder, reason: str, *, now: dt.datetime | None = None) -> 
             key=f"t{t.pk}",
             new_key=True,
         )
+        # robust: a failing listener (the 12345 push) is logged, the re-opening stands
+        transaction.on_commit(
+            lambda: order_moved.send(
+                WorkOrder, order=order, action="reopen",
+                from_state=State.CLOSED, to_state=State.REOPENED,
+            ),
+            robust=True,
+        )  # fmt: skip
     return t

@@ -4,6 +4,8 @@ order, and the SMS that carries it when the order closes.
 The token is `django.core.signing` over the order's id (salted, with its time): no login, no
 row to store, and it expires with the re-opening window (GRIDGOV_REOPEN_DAYS). A token altered,
 of another salt, or expired is refused as "no such order" — the same 404 as an unknown number.
+The link lives only in the SMS body: the delivery row's title is neutral (notify.text_citizen)
+and staff pages never show a citizen SMS's body, so no one but the reporter can use it.
 """
 
 from __future__ import annotations
