@@ -212,3 +212,37 @@ def test_a_citizens_retry_waits_out_the_default_quiet_hours(channels, clock, mon
     monkeypatch.setattr(gateways, "send_sms", down)
     assert len(delivery.send_due(fail_at).failed) == 1
     assert Delivery.objects.get().next_attempt_at == dt.datetime(2026, 12, 9, 7, 0, tzinfo=CST)
+
+
+def test_the_admin_never_shows_the_dingtalk_secret(client, territory, django_user_model):
+    from gridgov.inbox.models import GroupRobot
+
+    robot = GroupRobot.objects.create(
+        region=territory["D-S1-C1-G1"],
+        name="钉钉群",
+        provider="dingtalk",
+        webhook="https://oapi.dingtalk.com/robot/send?access_token=abc",
+        secret="SECxyz123",
+    )
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "x"))
+    url = f"/admin/inbox/grouprobot/{robot.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and "SECxyz123" not in page.content.decode()
+    form = {
+        "region": territory["D-S1-C1-G1"].pk,
+        "name": "钉钉群2",
+        "provider": "dingtalk",
+        "webhook": robot.webhook,
+        "secret": "",
+        "kinds": robot.kinds,
+        "active": "on",
+    }
+    assert client.post(url, form).status_code == 302
+    robot.refresh_from_db()
+    assert (robot.name, robot.secret) == ("钉钉群2", "SECxyz123")  # blank keeps it
+    assert client.post(url, {**form, "secret": "SECnew"}).status_code == 302
+    robot.refresh_from_db()
+    assert robot.secret == "SECnew"
+    assert client.post(url, {**form, "clear_secret": "on"}).status_code == 302
+    robot.refresh_from_db()
+    assert robot.secret == ""
