@@ -5,8 +5,11 @@ worker sends.
 for quiet hours or the day's digest, plus the robots of the units the person holds a post in);
 `send_due` claims the due rows and sends each exactly once (a conditional UPDATE claims a row,
 so two workers never both send it; on PostgreSQL the pick also skips rows another worker has
-locked); `combine_digests` turns a person's held notices into one message at their digest time.
-Failures wait `timing.backoff` and are given up after GRIDGOV_NOTIFY_MAX_ATTEMPTS attempts."""
+locked; the attempt number a claim gave is its token, checked just before sending and at the
+outcome, so a row another worker took over is neither sent nor overwritten);
+`combine_digests` turns a person's held notices into one message at their digest time.
+Failures wait `timing.backoff` (a non-urgent retry also the quiet hours) and are given up
+after GRIDGOV_NOTIFY_MAX_ATTEMPTS attempts."""
 
 from __future__ import annotations
 
