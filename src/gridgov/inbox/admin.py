@@ -16,12 +16,23 @@ from gridgov.people.admin import ScopedAdminMixin
 
 
 class GroupRobotForm(forms.ModelForm):
+    """The robot's settings. The DingTalk secret is never written back into the page: left
+    blank it keeps the stored one; "清除密钥" removes it."""
+
     webhook = forms.URLField(label=_("Webhook 地址"), max_length=500, assume_scheme="https")
+    clear_secret = forms.BooleanField(label=_("清除密钥"), required=False)
 
     class Meta:
         model = GroupRobot
         fields = ["region", "name", "provider", "webhook", "secret", "kinds", "active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        widgets = {"secret": forms.PasswordInput(render_value=False)}
+        help_texts = {"secret": _("钉钉“加签”安全设置的密钥；已设置的不再显示，留空则保留原值")}
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data.get("secret") or ""
+        if self.data.get(self.add_prefix("clear_secret")):
+            return ""
+        return secret or (self.instance.secret if self.instance.pk else "")
 
 
 @admin.register(GroupRobot)

@@ -5,8 +5,11 @@ worker sends.
 for quiet hours or the day's digest, plus the robots of the units the person holds a post in);
 `send_due` claims the due rows and sends each exactly once (a conditional UPDATE claims a row,
 so two workers never both send it; on PostgreSQL the pick also skips rows another worker has
-locked); `combine_digests` turns a person's held notices into one message at their digest time.
-Failures wait `timing.backoff` and are given up after GRIDGOV_NOTIFY_MAX_ATTEMPTS attempts."""
+locked; the attempt number a claim gave is its token, checked just before sending and at the
+outcome, so a row another worker took over is neither sent nor overwritten);
+`combine_digests` turns a person's held notices into one message at their digest time.
+Failures wait `timing.backoff` (a non-urgent retry also the quiet hours) and are given up
+after GRIDGOV_NOTIFY_MAX_ATTEMPTS attempts."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -192,9 +195,16 @@ class Sent:
     given_up: list[int] = field(default_factory=list)
 
 
-def claim(now: dt.datetime, ids: Sequence[int] | None = None, limit: int = 200) -> list[int]:
-    """Take the due deliveries for this worker: each row is claimed by one conditional UPDATE
-    (state and attempts as read), so of two workers only one gets it."""
+def clock() -> dt.datetime:
+    """The moment by the process's clock: each batch is claimed, and each outcome stamped, at
+    the time it really happens (tests move it; see tests/conftest.py)."""
+    return timezone.now()
+
+
+def take(now: dt.datetime, ids: Sequence[int] | None = None, limit: int = 200) -> dict[int, int]:
+    """Take the due deliveries for this worker, as {id: attempt}: each row is claimed by one
+    conditional UPDATE (state and attempts as read, and still due), so of two workers only one
+    gets it; the attempt number it gets is the claim's token."""
     with transaction.atomic():
         qs = Delivery.objects.filter(timing.due_filter(now))
         if ids is not None:
@@ -204,16 +214,23 @@ def claim(now: dt.datetime, ids: Sequence[int] | None = None, limit: int = 200) 
             .order_by("next_attempt_at", "pk")
             .values_list("pk", "state", "attempts", "next_attempt_at", "lease_until")[:limit]
         )
-        mine = []
+        mine = {}
         for pk, state, attempts, next_at, lease in picked:
             if not timing.is_due(state, next_at, lease, now):
                 continue
-            got = Delivery.objects.filter(pk=pk, state=state, attempts=attempts).update(
-                state=State.SENDING, attempts=attempts + 1, lease_until=now + timing.LEASE
+            got = (
+                Delivery.objects.filter(timing.due_filter(now))
+                .filter(pk=pk, state=state, attempts=attempts)
+                .update(state=State.SENDING, attempts=attempts + 1, lease_until=now + timing.LEASE)
             )
             if got:
-                mine.append(pk)
+                mine[pk] = attempts + 1
     return mine
+
+
+def claim(now: dt.datetime, ids: Sequence[int] | None = None, limit: int = 200) -> list[int]:
+    """The ids `take` claimed."""
+    return list(take(now, ids, limit))
 
 
 class Refused(Exception):
@@ -246,48 +263,79 @@ def send_due(
 ) -> Sent:
     """Claim the due deliveries (of `ids` only, when given) a batch at a time and send each,
     recording the outcome; at most `limit`, and no new batch once `budget` seconds are spent
-    (a gateway that times out must not hold the worker for long)."""
-    now = now or timezone.now()
+    (a gateway that times out must not hold the worker for long). Each batch is claimed, and
+    each outcome stamped, at the clock's moment then (shifted to `now` when one is given), so
+    a late batch's lease runs from its own claim."""
+    shift = now - clock() if now is not None else dt.timedelta(0)
+
+    def moment() -> dt.datetime:
+        return clock() + shift
+
     started = time.monotonic()
     result = Sent()
     done = 0
     while done < limit:
-        batch = claim(now, ids, min(BATCH, limit - done))
+        batch = take(moment(), ids, min(BATCH, limit - done))
         if not batch:
             break
         done += len(batch)
-        for pk in batch:
-            _send_one(pk, now, result)
+        for pk, attempt in batch.items():
+            _send_one(pk, attempt, moment, result)
         if budget is not None and time.monotonic() - started > budget:
             break
     return result
 
 
-def _send_one(pk: int, now: dt.datetime, result: Sent) -> None:
+def _retry_at(d: Delivery, attempt: int, now: dt.datetime) -> dt.datetime:
+    """When a failed delivery is tried again: after the back-off, and for a non-urgent one to a
+    person or a citizen past the quiet hours (免打扰; theirs, else the default). A unit's robot
+    is not held (as when it was planned)."""
+    when = now + timing.backoff(attempt)
+    if d.urgent or d.robot_id is not None:
+        return when
+    if d.person_id is not None:
+        quiet = prefs_for([d.person_id])[d.person_id].quiet
+    else:
+        quiet = settings.GRIDGOV_NOTIFY_QUIET_HOURS
+    return timing.quiet_release(when, *quiet) if quiet else when
+
+
+def _send_one(pk: int, attempt: int, moment: Callable[[], dt.datetime], result: Sent) -> None:
+    """Send one claimed delivery. `attempt` is the claim's token: the row is sent only if it is
+    still ours just before sending (its lease renewed then), and its outcome recorded only if
+    no other worker has claimed it since."""
+    ours = Delivery.objects.filter(pk=pk, state=State.SENDING, attempts=attempt)
+    now = moment()
+    if not ours.filter(lease_until__gt=now).update(lease_until=now + timing.LEASE):
+        log.warning("delivery %s: claim %d lost before sending; not sent", pk, attempt)
+        return
     d = Delivery.objects.select_related("robot").get(pk=pk)
-    ours = Delivery.objects.filter(pk=pk, state=State.SENDING, attempts=d.attempts)
     try:
         ident = _send(d)
     except Refused as exc:
-        ours.update(state=State.GIVEN_UP, last_error=str(exc), lease_until=None)
-        result.given_up.append(pk)
+        if ours.update(state=State.GIVEN_UP, last_error=str(exc), lease_until=None):
+            result.given_up.append(pk)
         return
     except Exception as exc:  # SendFailed, or a fault of ours: retried all the same
         if not isinstance(exc, gateways.SendFailed):
             log.exception("delivery %s: unexpected error", pk)
         error = str(exc)[:500]
-        if d.attempts >= settings.GRIDGOV_NOTIFY_MAX_ATTEMPTS:
-            ours.update(state=State.GIVEN_UP, last_error=error, lease_until=None)
-            result.given_up.append(pk)
-            log.warning("delivery %s given up after %d attempts: %s", pk, d.attempts, error)
-        else:
-            ours.update(
-                state=State.FAILED,
-                last_error=error,
-                lease_until=None,
-                next_attempt_at=now + timing.backoff(d.attempts),
-            )
+        if attempt >= settings.GRIDGOV_NOTIFY_MAX_ATTEMPTS:
+            if ours.update(state=State.GIVEN_UP, last_error=error, lease_until=None):
+                result.given_up.append(pk)
+                log.warning("delivery %s given up after %d attempts: %s", pk, attempt, error)
+        elif ours.update(
+            state=State.FAILED,
+            last_error=error,
+            lease_until=None,
+            next_attempt_at=_retry_at(d, attempt, moment()),
+        ):
             result.failed.append(pk)
         return
-    ours.update(state=State.SENT, provider_id=ident, sent_at=now, lease_until=None, last_error="")
-    result.sent.append(pk)
+    now = moment()
+    if ours.update(
+        state=State.SENT, provider_id=ident, sent_at=now, lease_until=None, last_error=""
+    ):
+        result.sent.append(pk)
+    else:
+        log.warning("delivery %s: sent, but claim %d was taken meanwhile", pk, attempt)

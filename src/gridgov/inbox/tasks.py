@@ -13,6 +13,9 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from gridgov.ops.locks import MINUTE_JOB, JobLock
 
 log = logging.getLogger(__name__)
+# Seconds a delivery job spends claiming new batches (the rest waits for the next sweep): a
+# gateway that times out must not hold the worker, nor its claims outlive their lease.
+SEND_BUDGET = 45
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -30,7 +33,7 @@ def send_deliveries(ids: list[int]) -> None:
     """The deliveries of notices just committed: sent at once rather than at the next sweep."""
     from gridgov.inbox.delivery import send_due
 
-    send_due(ids=ids)
+    send_due(ids=ids, budget=SEND_BUDGET)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -42,7 +45,7 @@ def delivery_sweep() -> None:
     from gridgov.inbox.digest import combine_digests
 
     combine_digests()
-    result = send_due(limit=1000, budget=45)
+    result = send_due(limit=1000, budget=SEND_BUDGET)
     if result.sent or result.failed or result.given_up:
         log.info(
             "deliveries: %d sent, %d failed, %d given up",
