@@ -4,6 +4,7 @@ with every attempt recorded and failures retried."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import io
 import json
 import threading
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.urls import reverse
 
 from gridgov.intake import hotline
 from gridgov.intake.models import ExternalEvent, HotlinePush, IntakeSystem, SystemKind
@@ -154,12 +156,18 @@ def test_pulled_over_http_and_the_status_pushed_when_the_order_closes(
         assert HotlinePush.objects.count() == 0  # nothing before it closes
         with django_capture_on_commit_callbacks(execute=True):
             perform(order.pk, "close", sec)
+        # The close only queued the push: nothing sent in the request.
+        assert fake.statuses == []
+        assert list(HotlinePush.objects.values_list("attempt", "ok")) == [(0, False)]
+        assert hotline.retry_due() == 1  # the worker's minute job
+        assert hotline.retry_due() == 0
     assert len(fake.statuses) == 1
     sent = fake.statuses[0]
     assert sent["id"] == "H1" and sent["status"] == "closed"
     assert sent["reference"] == order.event.reference
-    push = HotlinePush.objects.get()
-    assert push.ok and push.attempt == 1 and push.next_at is None
+    push = HotlinePush.objects.get(attempt=1)
+    assert push.ok and push.next_at is None
+    assert HotlinePush.objects.get(attempt=0).next_at is None  # the queued row was claimed
 
 
 @override_settings(GRIDGOV_HOTLINE_PUSH_ATTEMPTS=3, GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS=60)
@@ -173,7 +181,8 @@ def test_failed_pushes_are_retried_with_back_off_each_attempt_recorded(
     with override_settings(GRIDGOV_HOTLINE_URL=fake.url):
         with django_capture_on_commit_callbacks(execute=True):
             perform(order.pk, "void", crew["command"], note="重复来电")
-        first = HotlinePush.objects.get()
+        assert hotline.retry_due() == 1
+        first = HotlinePush.objects.get(attempt=1)
         assert not first.ok and "503" in first.error
         assert first.next_at == first.at + dt.timedelta(seconds=60)
         assert hotline.retry_due(first.at + dt.timedelta(seconds=59)) == 0  # not yet
@@ -183,7 +192,7 @@ def test_failed_pushes_are_retried_with_back_off_each_attempt_recorded(
         assert hotline.retry_due(second.at + dt.timedelta(seconds=121)) == 1
         assert hotline.retry_due(second.at + dt.timedelta(hours=1)) == 0  # done
     pushes = list(HotlinePush.objects.values_list("attempt", "ok"))
-    assert pushes == [(1, False), (2, False), (3, True)]
+    assert pushes == [(0, False), (1, False), (2, False), (3, True)]
     assert fake.statuses == [
         {"id": "H1", "status": "voided", "reference": order.event.reference,
          "at": fake.statuses[0]["at"]}
@@ -199,11 +208,11 @@ def test_attempts_stop_at_the_limit_and_nowhere_to_push_is_recorded(
     order = WorkOrder.objects.get(event__source=Source.HOTLINE)
     with django_capture_on_commit_callbacks(execute=True):  # no URL, no outbox configured
         perform(order.pk, "void", crew["command"], note="重复来电")
-    assert hotline.retry_due() == 1 and hotline.retry_due() == 0
+    assert hotline.retry_due() == 1 and hotline.retry_due() == 1 and hotline.retry_due() == 0
     assert list(HotlinePush.objects.values_list("attempt", "ok", "next_at")) == [
-        (1, False, None), (2, False, None)
+        (0, False, None), (1, False, None), (2, False, None)
     ]  # fmt: skip
-    assert "GRIDGOV_HOTLINE_URL" in HotlinePush.objects.first().error
+    assert "GRIDGOV_HOTLINE_URL" in HotlinePush.objects.get(attempt=1).error
 
 
 def test_the_file_adapter_writes_the_outbox(
@@ -213,11 +222,11 @@ def test_the_file_adapter_writes_the_outbox(
     system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
     hotline.import_records(system, ListAdapter([record(when)]))
     order = WorkOrder.objects.get(event__source=Source.HOTLINE)
-    with (
-        override_settings(GRIDGOV_HOTLINE_OUTBOX=str(outbox)),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        perform(order.pk, "void", crew["command"], note="重复来电")
+    with override_settings(GRIDGOV_HOTLINE_OUTBOX=str(outbox)):
+        with django_capture_on_commit_callbacks(execute=True):
+            perform(order.pk, "void", crew["command"], note="重复来电")
+        assert not outbox.exists()  # queued, not written in the request
+        assert hotline.retry_due() == 1
     line = json.loads(outbox.read_text(encoding="utf-8"))
     assert line["id"] == "H1" and line["status"] == "voided"
 
@@ -227,6 +236,76 @@ def test_other_orders_closing_push_nothing(crew, report, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         perform(order.pk, "void", crew["command"], note="误报")
     assert HotlinePush.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", ["ftp://12345.example/api", "http://bad host:99999/api"])
+def test_a_close_with_a_broken_hotline_url_answers_and_leaves_a_retryable_push(
+    url, when, crew, django_capture_on_commit_callbacks
+):
+    system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
+    hotline.import_records(system, ListAdapter([record(when)]))
+    order = WorkOrder.objects.get(event__source=Source.HOTLINE)
+    with override_settings(GRIDGOV_HOTLINE_URL=url):
+        with django_capture_on_commit_callbacks(execute=True):
+            perform(order.pk, "void", crew["command"], note="重复来电")
+        assert WorkOrder.objects.get(pk=order.pk).state == State.VOIDED
+        assert hotline.retry_due() == 1
+    failed = HotlinePush.objects.get(attempt=1)
+    assert not failed.ok and failed.error and failed.next_at is not None  # retryable
+
+
+def test_a_close_over_http_with_a_broken_hotline_url_answers_normally(
+    when, crew, client, django_capture_on_commit_callbacks
+):
+    system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
+    hotline.import_records(system, ListAdapter([record(when)]))
+    order = WorkOrder.objects.get(event__source=Source.HOTLINE)
+    client.force_login(crew["command"])
+    with (
+        override_settings(GRIDGOV_HOTLINE_URL="ftp://nowhere"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        answer = client.post(
+            reverse("workorders:order", args=[order.pk]), {"action": "void", "note": "重复来电"}
+        )
+    assert answer.status_code in (200, 302), answer.status_code
+    assert WorkOrder.objects.get(pk=order.pk).state == State.VOIDED
+    assert HotlinePush.objects.get().next_at is not None  # queued, due now
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [http.client.IncompleteRead(b"par"), http.client.InvalidURL("bad"), ValueError("odd URL")],
+)
+def test_every_http_trouble_is_a_hotline_error(trouble, monkeypatch):
+    def urlopen(*args, **kwargs):
+        raise trouble
+
+    monkeypatch.setattr(hotline.urllib.request, "urlopen", urlopen)
+    with pytest.raises(hotline.HotlineError, match="/status"):
+        hotline.HttpHotline("http://127.0.0.1:9/api").push_status(
+            "H1", "closed", "R", dt.datetime.now(dt.UTC)
+        )
+
+
+def test_a_failing_order_moved_listener_does_not_fail_the_close_nor_skip_others(
+    when, crew, django_capture_on_commit_callbacks
+):
+    from gridgov.workorders.signals import order_moved
+
+    def broken(**kwargs):
+        raise RuntimeError("listener bug")
+
+    system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
+    hotline.import_records(system, ListAdapter([record(when)]))
+    order = WorkOrder.objects.get(event__source=Source.HOTLINE)
+    order_moved.connect(broken, dispatch_uid="test-broken")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            perform(order.pk, "void", crew["command"], note="重复来电")
+    finally:
+        order_moved.disconnect(dispatch_uid="test-broken")
+    assert HotlinePush.objects.filter(attempt=0).count() == 1  # intake's listener still ran
 
 
 def test_an_unreachable_hotline_system_stops_the_pull(crew):
