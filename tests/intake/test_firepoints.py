@@ -204,3 +204,48 @@ def test_summary_line():
     s = firepoints.ImportSummary()
     s.counts.update(created=3, merged=2)
     assert s.line() == "imported 3, merged 2, outside 0, refused 0, already known 0"
+
+
+def test_a_blank_or_bad_clock_is_refused_never_an_invented_midnight(tmp_path, day):
+    utc = day.astimezone(dt.UTC)
+    d = f"{utc:%Y-%m-%d}"
+    path = write(tmp_path, (
+        "fire_id,longitude,latitude,acq_date,acq_time\n"
+        f"V1,113.05,35.2,{d},{utc:%H%M}\n"
+        f"V2,113.06,35.2,{d},\n"
+        f"V3,113.07,35.2,{d},   \n"
+        f"V4,113.08,35.2,{d},2460\n"
+        f"V5,113.09,35.2,{d},ab\n"
+        f"V6,113.10,35.2,,0512\n"
+        f"V7,113.11,35.2,{d},12345\n"
+    ))  # fmt: skip
+    out, error = run(path, "--utc")
+    assert "6 row(s) refused" in error, out
+    for where in ("row 3, clock", "row 4, clock", "row 5, clock", "row 6, clock",
+                  "row 7, date", "row 8, clock"):  # fmt: skip
+        assert where in out, (where, out)
+    assert "row 3, clock: a clock time (HHMM) is required" in out
+    assert list(ExternalEvent.objects.values_list("external_id", "detected_at")) == [("V1", day)]
+
+
+@pytest.mark.parametrize(
+    "value", ["{d:%Y-%m-%d}", "{d:%Y/%m/%d}", "{d:%Y%m%d}", "{d:%Y年%m月%d日}"]
+)
+def test_a_date_alone_is_not_a_detection_time(tmp_path, day, value):
+    path = write(tmp_path, f"编号,经度,纬度,时间\nD1,113.05,35.2,{value.format(d=day)}\n")
+    out, error = run(path)
+    assert "1 row(s) refused" in error
+    assert "row 2, time:" in out and "without a time of day" in out
+    assert ExternalEvent.objects.count() == 0
+
+
+def test_a_gb18030_file_is_read_and_an_undecodable_one_refused_clearly(tmp_path, day):
+    t = day.strftime("%Y-%m-%d %H:%M")
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes(f"编号,经度,纬度,时间,地址\nG1,113.05,35.2,{t},东一社区\n".encode("gb18030"))
+    out, error = run(gb)
+    assert error == "" and "imported 1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("编号,经度,纬度,时间\n".encode() + b"B1,113.05,35.2,\xff\xfe\x80\n")
+    out, error = run(bad)
+    assert "neither UTF-8 nor GB18030" in error and "bad.csv" in error

@@ -326,3 +326,13 @@ class ListAdapter:
 
     def push_status(self, external_id, status, reference, at):  # pragma: no cover
         raise hotline.HotlineError("not used")
+
+
+def test_a_hotline_record_with_a_date_alone_is_refused(when, crew):
+    system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
+    day = when.strftime("%Y-%m-%d")
+    summary = hotline.import_records(system, ListAdapter([record(when, 受理时间=day)]))
+    assert [str(e) for e in summary.errors] == [
+        f"row 1, time: '{day}' is a date without a time of day; give the time too"
+    ]
+    assert not Event.objects.filter(source=Source.HOTLINE).exists()
