@@ -35,10 +35,12 @@ def write(tmp_path, text: str, name: str = "fire.csv"):
     return path
 
 
-def run(path, *args):
+def run(path, *args, commit=True):
     out = __import__("io").StringIO()
     try:
-        call_command("import_firepoints", str(path), *args, stdout=out)
+        call_command(
+            "import_firepoints", str(path), *args, *(["--commit"] if commit else []), stdout=out
+        )
     except CommandError as exc:
         return out.getvalue(), str(exc)
     return out.getvalue(), ""
@@ -249,3 +251,33 @@ def test_a_gb18030_file_is_read_and_an_undecodable_one_refused_clearly(tmp_path,
     bad.write_bytes("编号,经度,纬度,时间\n".encode() + b"B1,113.05,35.2,\xff\xfe\x80\n")
     out, error = run(bad)
     assert "neither UTF-8 nor GB18030" in error and "bad.csv" in error
+
+
+def test_without_commit_it_is_a_dry_run_with_the_counts_it_would_have(tmp_path, day):
+    t = day.strftime("%Y-%m-%d")
+    path = write(tmp_path, (
+        "编号,经度,纬度,时间\n"
+        f"FP1,113.05,35.2,{t} 08:00\n"
+        f"FP2,113.05,35.208,{t} 20:00\n"  # merges into FP1
+        f"FP5,116.00,39.9,{t} 09:00\n"  # outside
+    ))  # fmt: skip
+    out, error = run(path, commit=False)
+    assert error == "", out
+    assert "would have: imported 1, merged 1, outside 1, refused 0" in out
+    assert "Dry run: nothing was written. Add --commit to apply." in out
+    assert not ExternalEvent.objects.exists() and not Event.objects.exists()
+    assert not IntakeSystem.objects.filter(code="firepoints").exists()
+    out, error = run(path)  # now for real: the same counts
+    assert "imported 1, merged 1, outside 1, refused 0" in out and "would" not in out
+    assert ExternalEvent.objects.count() == 3
+    out, _ = run(path, commit=False)
+    assert "already known 3" in out and ExternalEvent.objects.count() == 3
+
+
+def test_a_dry_run_with_bad_rows_exits_non_zero_and_writes_nothing(tmp_path, day):
+    t = day.strftime("%Y-%m-%d")
+    path = write(tmp_path, f"编号,经度,纬度,时间\nOK,113.05,35.2,{t} 08:00\nB,abc,35.2,{t} 08:00\n")
+    out, error = run(path, commit=False)
+    assert "1 row(s) would be refused; nothing written" in error
+    assert "row 3, lon" in out and "would have: imported 1" in out
+    assert not ExternalEvent.objects.exists()

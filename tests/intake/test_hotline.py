@@ -100,9 +100,12 @@ def test_an_export_file_becomes_hotline_events_at_the_desk(tmp_path, when):
     path = tmp_path / "12345.json"
     rows = [record(when), record(when, 工单编号="H2", 类别="道路扬尘与保洁", 经度=113.3)]
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    call_command("import_hotline", str(path), stdout=(dry := io.StringIO()))
+    assert "would have: imported 2" in dry.getvalue() and "Add --commit" in dry.getvalue()
+    assert not ExternalEvent.objects.exists()  # a dry run by default
     out = io.StringIO()
-    call_command("import_hotline", str(path), stdout=out)
-    assert "imported 2" in out.getvalue()
+    call_command("import_hotline", str(path), "--commit", stdout=out)
+    assert "imported 2" in out.getvalue() and "would" not in out.getvalue()
     order = WorkOrder.objects.get(event__external_events__external_id="H1")
     assert order.event.source == Source.HOTLINE and order.state == State.REPORTED
     assert order.event.category.code == "sanitation" and order.event.contact_phone == "13812345678"
@@ -111,7 +114,7 @@ def test_an_export_file_becomes_hotline_events_at_the_desk(tmp_path, when):
     # No name or phone in the raw payload kept.
     raw = ExternalEvent.objects.get(external_id="H1").raw
     assert "13812345678" not in json.dumps(raw, ensure_ascii=False) and "王先生" not in str(raw)
-    call_command("import_hotline", str(path), stdout=(again := io.StringIO()))
+    call_command("import_hotline", str(path), "--commit", stdout=(again := io.StringIO()))
     assert "already known 2" in again.getvalue()
 
 
@@ -130,7 +133,7 @@ def test_a_csv_export_with_bad_records_names_them(tmp_path, when):
     )
     out = io.StringIO()
     with pytest.raises(CommandError, match="4 record"):
-        call_command("import_hotline", str(path), stdout=out)
+        call_command("import_hotline", str(path), "--commit", stdout=out)
     text = out.getvalue()
     for where in ("row 4, lon", "row 5, category", "row 6, time", "row 7, content"):
         assert where in text, text
@@ -144,8 +147,10 @@ def test_pulled_over_http_and_the_status_pushed_when_the_order_closes(
 ):
     fake.records = [record(when)]
     with override_settings(GRIDGOV_HOTLINE_URL=fake.url, GRIDGOV_HOTLINE_TOKEN="s3cret"):
-        call_command("import_hotline", "--pull", stdout=(out := io.StringIO()))
-        assert "imported 1" in out.getvalue() and fake.auth == ["Bearer s3cret"]
+        call_command("import_hotline", "--pull", stdout=(dry := io.StringIO()))
+        assert "would have: imported 1" in dry.getvalue() and not ExternalEvent.objects.exists()
+        call_command("import_hotline", "--pull", "--commit", stdout=(out := io.StringIO()))
+        assert "imported 1" in out.getvalue() and fake.auth == ["Bearer s3cret"] * 2
         order = WorkOrder.objects.get(event__source=Source.HOTLINE)
         sec, worker = crew["east_secretary"], crew["g1_worker"]
         for code, user, kw in (
