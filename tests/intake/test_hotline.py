@@ -341,3 +341,39 @@ def test_a_hotline_record_with_a_date_alone_is_refused(when, crew):
         f"row 1, time: '{day}' is a date without a time of day; give the time too"
     ]
     assert not Event.objects.filter(source=Source.HOTLINE).exists()
+
+
+def test_a_hotline_order_merged_away_has_its_status_queued_and_pushed(
+    tmp_path, when, crew, django_capture_on_commit_callbacks
+):
+    from gridgov.workorders.duplicates import merge
+
+    outbox = tmp_path / "outbox.jsonl"
+    system = IntakeSystem.objects.create(code="h", name="12345", kind=SystemKind.HOTLINE)
+    hotline.import_records(
+        system, ListAdapter([record(when), record(when, 工单编号="H2", 经度=113.051)])
+    )
+    kept = Event.objects.get(external_events__external_id="H1")
+    gone = Event.objects.get(external_events__external_id="H2")
+    moved = []
+
+    def listen(sender, **kw):
+        moved.append((kw["action"], kw["from_state"], kw["to_state"], kw["order"].pk))
+
+    from gridgov.workorders.signals import order_moved
+
+    order_moved.connect(listen, dispatch_uid="test-listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            merge(gone.pk, kept.pk, crew["command"])
+            assert moved == []  # only once committed
+    finally:
+        order_moved.disconnect(dispatch_uid="test-listen")
+    before = moved[0][1]
+    assert moved == [("merge", before, State.VOIDED, gone.order.pk)]
+    queued = HotlinePush.objects.get()
+    assert queued.record.external_id == "H2" and queued.status == "voided" and queued.attempt == 0
+    with override_settings(GRIDGOV_HOTLINE_OUTBOX=str(outbox)):
+        assert hotline.retry_due() == 1
+    line = json.loads(outbox.read_text(encoding="utf-8"))
+    assert line["id"] == "H2" and line["status"] == "voided" and line["reference"] == gone.reference
