@@ -4,11 +4,11 @@
 `push_status(...)` an order's outcome. Two implementations:
 
 - `FileHotline`: records from an export file (CSV/JSON, columns below: `gridgov import-hotline
-  FILE`), statuses appended to an outbox file as JSON lines (GRIDGOV_HOTLINE_OUTBOX);
+  FILE --commit`), statuses appended to an outbox file as JSON lines (GRIDGOV_HOTLINE_OUTBOX);
 - `HttpHotline`: records pulled from GET {GRIDGOV_HOTLINE_URL}/records (a JSON list, or
   {"records": [...]}, each object with the same fields), statuses posted to
   {GRIDGOV_HOTLINE_URL}/status as {"id", "status", "reference", "at"}, bearer
-  GRIDGOV_HOTLINE_TOKEN (`gridgov import-hotline --pull`).
+  GRIDGOV_HOTLINE_TOKEN (`gridgov import-hotline --pull --commit`; without --commit: a dry run).
 
 Columns / fields of a record (aliases as for fire points):
 工单编号/id (required), 受理时间/time (required), 经度/lon and 纬度/lat (required: the event's
