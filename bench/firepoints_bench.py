@@ -91,7 +91,7 @@ def main() -> int:
     planned = make_file(path, random.Random(25))
     out = io.StringIO()
     started = time.perf_counter()
-    call_command("import_firepoints", str(path), stdout=out)
+    call_command("import_firepoints", str(path), "--commit", stdout=out)
     seconds = time.perf_counter() - started
     counts = {
         o: ExternalEvent.objects.filter(outcome=o).count() for o in ("created", "merged", "outside")

@@ -35,10 +35,12 @@ def write(tmp_path, text: str, name: str = "fire.csv"):
     return path
 
 
-def run(path, *args):
+def run(path, *args, commit=True):
     out = __import__("io").StringIO()
     try:
-        call_command("import_firepoints", str(path), *args, stdout=out)
+        call_command(
+            "import_firepoints", str(path), *args, *(["--commit"] if commit else []), stdout=out
+        )
     except CommandError as exc:
         return out.getvalue(), str(exc)
     return out.getvalue(), ""
@@ -204,3 +206,78 @@ def test_summary_line():
     s = firepoints.ImportSummary()
     s.counts.update(created=3, merged=2)
     assert s.line() == "imported 3, merged 2, outside 0, refused 0, already known 0"
+
+
+def test_a_blank_or_bad_clock_is_refused_never_an_invented_midnight(tmp_path, day):
+    utc = day.astimezone(dt.UTC)
+    d = f"{utc:%Y-%m-%d}"
+    path = write(tmp_path, (
+        "fire_id,longitude,latitude,acq_date,acq_time\n"
+        f"V1,113.05,35.2,{d},{utc:%H%M}\n"
+        f"V2,113.06,35.2,{d},\n"
+        f"V3,113.07,35.2,{d},   \n"
+        f"V4,113.08,35.2,{d},2460\n"
+        f"V5,113.09,35.2,{d},ab\n"
+        f"V6,113.10,35.2,,0512\n"
+        f"V7,113.11,35.2,{d},12345\n"
+    ))  # fmt: skip
+    out, error = run(path, "--utc")
+    assert "6 row(s) refused" in error, out
+    for where in ("row 3, clock", "row 4, clock", "row 5, clock", "row 6, clock",
+                  "row 7, date", "row 8, clock"):  # fmt: skip
+        assert where in out, (where, out)
+    assert "row 3, clock: a clock time (HHMM) is required" in out
+    assert list(ExternalEvent.objects.values_list("external_id", "detected_at")) == [("V1", day)]
+
+
+@pytest.mark.parametrize(
+    "value", ["{d:%Y-%m-%d}", "{d:%Y/%m/%d}", "{d:%Y%m%d}", "{d:%Y年%m月%d日}"]
+)
+def test_a_date_alone_is_not_a_detection_time(tmp_path, day, value):
+    path = write(tmp_path, f"编号,经度,纬度,时间\nD1,113.05,35.2,{value.format(d=day)}\n")
+    out, error = run(path)
+    assert "1 row(s) refused" in error
+    assert "row 2, time:" in out and "without a time of day" in out
+    assert ExternalEvent.objects.count() == 0
+
+
+def test_a_gb18030_file_is_read_and_an_undecodable_one_refused_clearly(tmp_path, day):
+    t = day.strftime("%Y-%m-%d %H:%M")
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes(f"编号,经度,纬度,时间,地址\nG1,113.05,35.2,{t},东一社区\n".encode("gb18030"))
+    out, error = run(gb)
+    assert error == "" and "imported 1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("编号,经度,纬度,时间\n".encode() + b"B1,113.05,35.2,\xff\xfe\x80\n")
+    out, error = run(bad)
+    assert "neither UTF-8 nor GB18030" in error and "bad.csv" in error
+
+
+def test_without_commit_it_is_a_dry_run_with_the_counts_it_would_have(tmp_path, day):
+    t = day.strftime("%Y-%m-%d")
+    path = write(tmp_path, (
+        "编号,经度,纬度,时间\n"
+        f"FP1,113.05,35.2,{t} 08:00\n"
+        f"FP2,113.05,35.208,{t} 20:00\n"  # merges into FP1
+        f"FP5,116.00,39.9,{t} 09:00\n"  # outside
+    ))  # fmt: skip
+    out, error = run(path, commit=False)
+    assert error == "", out
+    assert "would have: imported 1, merged 1, outside 1, refused 0" in out
+    assert "Dry run: nothing was written. Add --commit to apply." in out
+    assert not ExternalEvent.objects.exists() and not Event.objects.exists()
+    assert not IntakeSystem.objects.filter(code="firepoints").exists()
+    out, error = run(path)  # now for real: the same counts
+    assert "imported 1, merged 1, outside 1, refused 0" in out and "would" not in out
+    assert ExternalEvent.objects.count() == 3
+    out, _ = run(path, commit=False)
+    assert "already known 3" in out and ExternalEvent.objects.count() == 3
+
+
+def test_a_dry_run_with_bad_rows_exits_non_zero_and_writes_nothing(tmp_path, day):
+    t = day.strftime("%Y-%m-%d")
+    path = write(tmp_path, f"编号,经度,纬度,时间\nOK,113.05,35.2,{t} 08:00\nB,abc,35.2,{t} 08:00\n")
+    out, error = run(path, commit=False)
+    assert "1 row(s) would be refused; nothing written" in error
+    assert "row 3, lon" in out and "would have: imported 1" in out
+    assert not ExternalEvent.objects.exists()

@@ -89,10 +89,7 @@ def detection(
         if "time" in columns:
             detected_at = rows.when(get("time"), naive_tz)
         else:
-            clock = rows.text(get("clock"), 8).replace(":", "").zfill(4)
-            detected_at = rows.when(
-                f"{rows.text(get('date'), 20)} {clock[:2]}:{clock[2:4]}", naive_tz
-            )
+            detected_at = _date_and_clock(get("date"), get("clock"), naive_tz)
         current = "confidence"
         confidence = rows.confidence(get("confidence"))
         current = "satellite"
@@ -102,7 +99,8 @@ def detection(
         current = "address"
         address = rows.text(get("address"), 200)
     except rows.CellError as exc:
-        exc.field = current  # type: ignore[attr-defined]
+        if not getattr(exc, "field", ""):  # the date/clock pair names its own column
+            exc.field = current  # type: ignore[attr-defined]
         raise
     return Detection(
         external_id=external_id,
@@ -116,6 +114,38 @@ def detection(
         address=address,
         raw=rows.checked_raw(record),
     )
+
+
+def _date_and_clock(date: Any, clock: Any, naive_tz: dt.tzinfo) -> dt.datetime:
+    """FIRMS' acq_date + acq_time (HHMM, or H:MM): both required, never an invented 00:00;
+    a CellError names its column (`date` or `clock`)."""
+
+    def refuse(name: str, reason: str) -> rows.CellError:
+        exc = rows.CellError(reason)
+        exc.field = name  # type: ignore[attr-defined]
+        return exc
+
+    try:
+        day = rows.text(date, 20)
+    except rows.CellError as exc:
+        raise refuse("date", str(exc)) from None
+    try:
+        digits = rows.text(clock, 8).replace(":", "")
+    except rows.CellError as exc:
+        raise refuse("clock", str(exc)) from None
+    if not day:
+        raise refuse("date", "a date is required (with the clock column)")
+    if not digits:
+        raise refuse("clock", "a clock time (HHMM) is required: without it the hour is unknown")
+    if not digits.isdigit() or len(digits) > 4:
+        raise refuse("clock", f"{digits[:8]!r} is not a clock time (HHMM)")
+    digits = digits.zfill(4)
+    if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+        raise refuse("clock", f"{digits!r} is not a clock time (HHMM)")
+    try:
+        return rows.when(f"{day} {digits[:2]}:{digits[2:]}", naive_tz)
+    except rows.CellError as exc:
+        raise refuse("date", str(exc)) from None
 
 
 def import_file(

@@ -4,11 +4,11 @@
 `push_status(...)` an order's outcome. Two implementations:
 
 - `FileHotline`: records from an export file (CSV/JSON, columns below: `gridgov import-hotline
-  FILE`), statuses appended to an outbox file as JSON lines (GRIDGOV_HOTLINE_OUTBOX);
+  FILE --commit`), statuses appended to an outbox file as JSON lines (GRIDGOV_HOTLINE_OUTBOX);
 - `HttpHotline`: records pulled from GET {GRIDGOV_HOTLINE_URL}/records (a JSON list, or
   {"records": [...]}, each object with the same fields), statuses posted to
   {GRIDGOV_HOTLINE_URL}/status as {"id", "status", "reference", "at"}, bearer
-  GRIDGOV_HOTLINE_TOKEN (`gridgov import-hotline --pull`).
+  GRIDGOV_HOTLINE_TOKEN (`gridgov import-hotline --pull --commit`; without --commit: a dry run).
 
 Columns / fields of a record (aliases as for fire points):
 工单编号/id (required), 受理时间/time (required), 经度/lon and 纬度/lat (required: the event's
@@ -17,13 +17,17 @@ content, 地址/address, 来电人/caller, 联系电话/phone (kept on the event
 never shown publicly).
 
 When a 12345 order closes (or is voided) the work orders' `order_moved` hook reaches
-`push_order`: one attempt at once, each a `HotlinePush` row; a failed one is tried again after
-GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS × 2^(n−1) by the worker (`retry_due`), at most
-GRIDGOV_HOTLINE_PUSH_ATTEMPTS attempts in all."""
+`schedule_order`, which only queues the push: a `HotlinePush` row numbered attempt 0 (排队),
+due now. No network call happens in the closing request: the worker's minute job (`retry_due`)
+makes attempt 1, and a failed attempt is tried again after
+GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS × 2^(n−1), at most GRIDGOV_HOTLINE_PUSH_ATTEMPTS attempts in
+all. Whatever goes wrong in an attempt (a bad URL, a refused or broken answer) is recorded on its
+row, never raised."""
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import urllib.error
@@ -118,8 +122,10 @@ class HttpHotline:
                 return bytes(answer.read(rows.MAX_FILE_BYTES + 1))
         except urllib.error.HTTPError as exc:
             raise HotlineError(f"{path}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise HotlineError(f"{path}: {exc}") from exc
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            # HTTPException: IncompleteRead, InvalidURL, a bad status line…; ValueError: a URL
+            # urllib cannot read. None of them is an OSError.
+            raise HotlineError(f"{path}: {type(exc).__name__}: {exc}") from exc
 
     def fetch(self) -> Iterable[tuple[int, dict[str, Any]]]:
         body = self._request("/records")
@@ -218,17 +224,39 @@ def import_records(
 # --- statuses out ------------------------------------------------------------------------------
 
 
-def push_order(event_id: int, status: str, *, now: dt.datetime | None = None) -> int:
-    """Push `status` for every 12345 record that became this event; the attempts made."""
+def schedule_order(event_id: int, status: str, *, now: dt.datetime | None = None) -> int:
+    """Queue `status` for every 12345 record that became this event: an attempt-0 row due now,
+    which the worker's `retry_due` pushes (no network call here); the rows queued."""
+    now = now or timezone.now()
     records = ExternalEvent.objects.filter(
         event_id=event_id, merged=False, system__kind=SystemKind.HOTLINE
-    ).select_related("event")
-    adapter = configured()
-    made = 0
-    for record in records:
-        attempt(record, status, 1, adapter, now=now)
-        made += 1
-    return made
+    )
+    queued = [
+        HotlinePush(record=r, status=status, attempt=0, ok=False, at=now, next_at=now)
+        for r in records
+    ]
+    HotlinePush.objects.bulk_create(queued)
+    return len(queued)
+
+
+class _Unconfigured:
+    """Stands for an adapter the settings cannot make: every push fails with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def fetch(self) -> Iterable[tuple[int, dict[str, Any]]]:
+        raise HotlineError(self.reason)
+
+    def push_status(self, external_id: str, status: str, reference: str, at: dt.datetime) -> None:
+        raise HotlineError(self.reason)
+
+
+def _pushing_adapter() -> HotlineAdapter | None:
+    try:
+        return configured()
+    except HotlineError as exc:
+        return _Unconfigured(str(exc))
 
 
 def attempt(
@@ -248,8 +276,11 @@ def attempt(
         reference = record.event.reference if record.event else ""
         adapter.push_status(record.external_id, status, reference, now)
     except HotlineError as exc:
-        error = str(exc)[:300]
+        error = str(exc)[:300] or type(exc).__name__
         log.warning("12345 push %s #%d failed: %s", record, number, error)
+    except Exception as exc:  # an adapter's bug must not end the retries: recorded, logged
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        log.exception("12345 push %s #%d failed unexpectedly", record, number)
     next_at = None
     if error and number < settings.GRIDGOV_HOTLINE_PUSH_ATTEMPTS:
         delay = settings.GRIDGOV_HOTLINE_PUSH_BACKOFF_SECONDS * 2 ** (number - 1)
@@ -261,9 +292,9 @@ def attempt(
 
 
 def retry_due(now: dt.datetime | None = None) -> int:
-    """Make the next attempt of every failed push that is due; how many were made."""
+    """Make the next attempt of every queued or failed push that is due; how many were made."""
     now = now or timezone.now()
-    adapter = configured()
+    adapter = _pushing_adapter()
     made = 0
     due = HotlinePush.objects.filter(ok=False, next_at__lte=now).select_related("record__event")
     for failed in due:

@@ -1,5 +1,6 @@
 """Listening to the work orders' `order_moved` hook: a 12345 order that closes (or is voided)
-has its status pushed back to the hotline system (gridgov.intake.hotline)."""
+has its status queued for the hotline system (gridgov.intake.hotline.schedule_order); the worker
+pushes it, so the closing request never waits on (or fails with) the 12345 system."""
 
 from __future__ import annotations
 
@@ -18,4 +19,4 @@ def on_order_moved(sender: Any, order: Any, to_state: str, **_: Any) -> None:
         return
     from gridgov.intake import hotline
 
-    hotline.push_order(order.event_id, PUSHED_STATES[to_state])
+    hotline.schedule_order(order.event_id, PUSHED_STATES[to_state])

@@ -67,7 +67,13 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("gb18030", errors="strict")
+        try:
+            text = data.decode("gb18030", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise CellError(
+                f"the file is neither UTF-8 nor GB18030 text (a bad byte at {exc.start}); "
+                "save it as UTF-8 CSV"
+            ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for i, row in enumerate(reader, start=2):
         if i > MAX_ROWS + 1:
@@ -165,10 +171,21 @@ _FORMATS = (
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日%H时%M分%S秒",
     "%Y年%m月%d日%H时%M分",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y%m%d",
 )
+
+# A date alone is refused where a time is asked: reading it as 00:00 would invent a detection
+# time (a 00:00 fire point, a midnight 12345 call).
+_DATE_ONLY = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
+
+
+def _date_only(raw: str) -> bool:
+    for fmt in _DATE_ONLY:
+        try:
+            dt.datetime.strptime(raw, fmt)  # noqa: DTZ007 (a shape test only)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def when(value: Any, naive_tz: dt.tzinfo = CST) -> dt.datetime:
@@ -180,6 +197,8 @@ def when(value: Any, naive_tz: dt.tzinfo = CST) -> dt.datetime:
         raise CellError("a time is required")
     if len(raw) > 40:
         raise CellError("not a date-time")
+    if _date_only(raw):
+        raise CellError(f"{raw[:25]!r} is a date without a time of day; give the time too")
     inputs_years = inputs.ANY_YEARS
     found: dt.datetime | None = None
     try:

@@ -1,6 +1,7 @@
-"""Periodic job run by `gridgov worker` (Huey): the 12345 status pushes that failed and are due
-again, every minute. Each attempt is its own HotlinePush row, so a doubled worker at worst
-pushes one status twice (the hotline system takes a repeat as the same status)."""
+"""Periodic job run by `gridgov worker` (Huey): the 12345 status pushes that are queued (a
+closed order's, attempt 0) or failed and due again, every minute. Each attempt is its own
+HotlinePush row, so a doubled worker at worst pushes one status twice (the hotline system
+takes a repeat as the same status)."""
 
 from __future__ import annotations
 

@@ -362,10 +362,13 @@ def write(d: Decided) -> Transition | None:
         note=d.note, assignee_id=d.assignee_id or order.assignee_id, lat=d.lat, lon=d.lon,
     )  # fmt: skip
     _side_effects(order, action, d.user, t, d.until, d.now)
+    # Robust twice over: a failing listener is logged, never fails the committed action, and
+    # neither the other listeners nor the later commit hooks are skipped.
     transaction.on_commit(
-        lambda: order_moved.send(
+        lambda: order_moved.send_robust(
             WorkOrder, order=order, action=action.code, from_state=before, to_state=order.state
-        )
+        ),
+        robust=True,
     )
     return t
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from gridgov.core.actor import Account, holds
 from gridgov.errors import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND
 from gridgov.workorders.access import can_see
-from gridgov.workorders.models import Category, Event, Source
+from gridgov.workorders.models import Category, Event, Source, WorkOrder
+from gridgov.workorders.signals import order_moved
 from gridgov.workorders.states import STEP_OF_STATE, State
 from gridgov.workorders.steps import WorkflowError, apply, record
 
@@ -127,4 +128,12 @@ def merge(event_id: int, into_id: int, user: Account, *, now: dt.datetime | None
             note=_("并入 %(ref)s") % {"ref": event.reference},
         )  # fmt: skip
         event.merged_into = into
+        # Like every transition: the apps above learn the order was voided (a 12345 record
+        # merged away has its status pushed), robustly, once it has committed.
+        transaction.on_commit(
+            lambda: order_moved.send_robust(
+                WorkOrder, order=order, action="merge", from_state=before, to_state=State.VOIDED
+            ),
+            robust=True,
+        )
     return event

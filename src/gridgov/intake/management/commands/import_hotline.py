@@ -1,6 +1,8 @@
-"""gridgov import-hotline FILE | --pull [--system CODE]: 12345 hotline records (an export file,
-or pulled from GRIDGOV_HOTLINE_URL) become hotline events at the desk; `--retry` makes the
-status pushes that are due again now. Columns: gridgov.intake.hotline."""
+"""gridgov import-hotline FILE | --pull [--system CODE] [--commit]: 12345 hotline records (an
+export file, or pulled from GRIDGOV_HOTLINE_URL) become hotline events at the desk. A dry run by
+default: every record is checked and the outcome counts printed as `--commit` would give them,
+nothing kept (gridgov.intake.dryrun). `--retry` makes the status pushes that are due now (the
+worker's minute job does the same). Columns: gridgov.intake.hotline."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gridgov.intake import hotline, rows
+from gridgov.intake import dryrun, firepoints, hotline, rows
 from gridgov.intake.management.commands.import_firepoints import system_named
 from gridgov.intake.models import SystemKind
 
 
 class Command(BaseCommand):
-    help = "Import 12345 hotline records (a CSV/JSON export, or --pull over HTTP)."
+    help = (
+        "Import 12345 hotline records (a CSV/JSON export, or --pull over HTTP); "
+        "dry run unless --commit."
+    )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--pull", action="store_true", help="from GRIDGOV_HOTLINE_URL")
         parser.add_argument("--retry", action="store_true", help="retry due status pushes")
         parser.add_argument("--system", default="hotline12345", help="the intake system's code")
+        parser.add_argument("--commit", action="store_true", help="keep the events (else: dry run)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["retry"]:
@@ -45,13 +51,24 @@ class Command(BaseCommand):
                 settings.GRIDGOV_HOTLINE_TOKEN,
                 settings.GRIDGOV_HOTLINE_TIMEOUT_SECONDS,
             )
-        system = system_named(opts["system"], SystemKind.HOTLINE, "12345热线")
-        try:
-            summary = hotline.import_records(system, adapter)
-        except (rows.CellError, hotline.HotlineError) as exc:
-            raise CommandError(str(exc)) from None
+        commit: bool = opts["commit"]
+
+        def work() -> firepoints.ImportSummary:
+            system = system_named(opts["system"], SystemKind.HOTLINE, "12345热线")
+            try:
+                return hotline.import_records(system, adapter)
+            except (rows.CellError, hotline.HotlineError) as exc:
+                raise CommandError(str(exc)) from None
+
+        summary = dryrun.run(work, commit=commit)
         for e in summary.errors[:200]:
             self.stdout.write(f"  {e}")
-        self.stdout.write(summary.line())
+        self.stdout.write(summary.line() if commit else f"would have: {summary.line()}")
+        if not commit:
+            self.stdout.write(dryrun.DRY_RUN_NOTE)
         if summary.errors:
-            raise CommandError(f"{len(summary.errors)} record(s) refused; the others were taken")
+            if commit:
+                raise CommandError(
+                    f"{len(summary.errors)} record(s) refused; the others were taken"
+                )
+            raise CommandError(f"{len(summary.errors)} record(s) would be refused; nothing written")
