@@ -225,3 +225,60 @@ def test_photos_beyond_the_budget_are_not_queued(live_server, browser, crew, set
         == 0
     )
     context.close()
+
+
+def queued_count(page) -> int:
+    return page.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("gridgov-queue", 1);
+        open.onsuccess = () => {
+            const read = open.result.transaction("items").objectStore("items").count();
+            read.onsuccess = () => done(read.result);
+        };
+    })""")
+
+
+def test_a_flush_while_the_form_is_sending_does_not_post_it_again(
+    live_server,
+    browser,  # noqa: F811
+    crew,
+    tmp_path,
+):
+    """The network "returns" (the online event, the timer) while the report's own POST is on
+    its way: the queue's flush leaves the item being sent alone — one POST, one event, and no
+    ghost left in 待上传 when the answers come back."""
+    import re
+    import time
+
+    base = live_server.url
+    context = phone(browser, service_workers="block")
+    context.add_init_script("""(() => {
+        const send = window.fetch;
+        window.fetch = function (url, options) {
+            if (options && options.method === "POST" && !window.__raced) {
+                window.__raced = true;  // the flush starts while this POST is on its way
+                setTimeout(() => window.dispatchEvent(new Event("online")), 100);
+            }
+            return send.apply(this, arguments);
+        };
+    })()""")
+    page = context.new_page()
+    log_in(page, base, "g1_worker", "/orders/m/report/")
+    posts: list[str] = []
+
+    def slow(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.url)
+        if len(posts) == 1:
+            time.sleep(1.5)  # a slow answer: the flush has all the time it needs
+        route.continue_()
+
+    page.route("**/orders/m/report/", slow)
+    fill_report(page, photo_file(tmp_path))
+    page.wait_for_url(re.compile(r"/orders/m/\d+/$"), timeout=20000)
+    page.wait_for_timeout(1500)  # any second POST would have come by now
+    assert len(posts) == 1
+    assert Event.objects.count() == 1
+    assert queued_count(page) == 0
+    context.close()
