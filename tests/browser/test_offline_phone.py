@@ -282,3 +282,45 @@ def test_a_flush_while_the_form_is_sending_does_not_post_it_again(
     assert Event.objects.count() == 1
     assert queued_count(page) == 0
     context.close()
+
+
+def test_pages_kept_for_one_account_are_not_served_to_the_next(
+    live_server,
+    browser,  # noqa: F811
+    crew,
+    report,
+):
+    """Worker A's session expires (no log-out); worker B signs in on the same phone and loses
+    the signal: A's kept task pages (reporters' contacts on them) are not served to B — B gets
+    only B's own copies."""
+    order = report(title="甲的任务", description="只给甲看的任务")
+    base = live_server.url
+    context = phone(browser)
+    page = context.new_page()
+    log_in(page, base, "g1_worker", "/orders/m/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    for path in (f"/orders/m/{order.pk}/", "/orders/m/"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+    first = page.get_attribute("body", "data-cache-id")
+    assert first and first not in ("g1_worker", str(crew["g1_worker"].pk))
+    context.set_offline(True)  # A's copy is there for A
+    page.goto(base + f"/orders/m/{order.pk}/")
+    assert "甲的任务" in page.content()
+    context.set_offline(False)
+
+    context.clear_cookies()  # the session expired
+    log_in(page, base, "g1_part", "/orders/m/")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("body", "data-cache-id") not in ("", first)
+    page.wait_for_timeout(500)  # B's list kept by the worker
+    context.set_offline(True)
+    try:
+        page.goto(base + f"/orders/m/{order.pk}/")
+        shown = page.content()
+    except playwright.Error:  # nothing kept for this address: the browser's offline error
+        shown = ""
+    assert "甲的任务" not in shown
+    page.goto(base + "/orders/m/")  # B's own list, kept while B was signed in
+    assert page.get_attribute("body", "data-cache-id") not in ("", first)
+    context.close()
