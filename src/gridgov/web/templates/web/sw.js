@@ -100,6 +100,14 @@ function switchAccount(id) {
   }).then(function () { return forgetPagesBut(id); });
 }
 
+// One change of the kept pages at a time, in the order the requests came: a log-in's "forget
+// everything" never overtakes the caching of the page that follows it.
+var queue = Promise.resolve();
+function serial(work) {
+  queue = queue.then(work, work);
+  return queue;
+}
+
 var ACCOUNT_ID = /<body[^>]*\sdata-cache-id="([0-9a-f]+)"/;
 
 function keep(url, response) {
@@ -107,14 +115,18 @@ function keep(url, response) {
     var found = ACCOUNT_ID.exec(html);
     if (!found) { return null; }  // no signed-in account on it: not kept
     var id = found[1];
-    return currentAccount().then(function (current) {
-      return current === id ? null : switchAccount(id);
-    }).then(function () {
-      return caches.open(PAGE_PREFIX + id);
-    }).then(function (cache) {
-      var copy = new Response(html, { status: 200, headers: response.headers });
-      return cache.put(url, copy).then(function () { return trim(cache); });
-    });
+    return serial(function () { return keepAs(id, url, html, response.headers); });
+  });
+}
+
+function keepAs(id, url, html, headers) {
+  return currentAccount().then(function (current) {
+    return current === id ? null : switchAccount(id);
+  }).then(function () {
+    return caches.open(PAGE_PREFIX + id);
+  }).then(function (cache) {
+    var copy = new Response(html, { status: 200, headers: headers });
+    return cache.put(url, copy).then(function () { return trim(cache); });
   });
 }
 
@@ -145,7 +157,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && (url.pathname === LOGOUT || url.pathname === LOGIN)) {
-    event.waitUntil(switchAccount(""));  // another person may use the phone next
+    event.waitUntil(serial(function () { return switchAccount(""); }));  // another person may use the phone next
     return;
   }
   if (request.method !== "GET") { return; }
