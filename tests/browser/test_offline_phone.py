@@ -325,6 +325,7 @@ def test_pages_kept_for_one_account_are_not_served_to_the_next(
     except playwright.Error:  # nothing kept for this address: the browser's offline error
         shown = ""
     assert "甲的任务" not in shown
+    page = context.new_page()  # (the browser's error page may still be loading in the other)
     page.goto(base + "/orders/m/")  # B's own list, kept while B was signed in
     assert page.get_attribute("body", "data-cache-id") == second
     context.close()
