@@ -225,3 +225,107 @@ def test_photos_beyond_the_budget_are_not_queued(live_server, browser, crew, set
         == 0
     )
     context.close()
+
+
+def queued_count(page) -> int:
+    return page.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("gridgov-queue", 1);
+        open.onsuccess = () => {
+            const read = open.result.transaction("items").objectStore("items").count();
+            read.onsuccess = () => done(read.result);
+        };
+    })""")
+
+
+def test_a_flush_while_the_form_is_sending_does_not_post_it_again(
+    live_server,
+    browser,  # noqa: F811
+    crew,
+    tmp_path,
+):
+    """The network "returns" (the online event, the timer) while the report's own POST is on
+    its way: the queue's flush leaves the item being sent alone — one POST, one event, and no
+    ghost left in 待上传 when the answers come back."""
+    import re
+    import time
+
+    base = live_server.url
+    context = phone(browser, service_workers="block")
+    context.add_init_script("""(() => {
+        const send = window.fetch;
+        window.fetch = function (url, options) {
+            if (options && options.method === "POST" && !window.__raced) {
+                window.__raced = true;  // the flush starts while this POST is on its way
+                setTimeout(() => window.dispatchEvent(new Event("online")), 100);
+            }
+            return send.apply(this, arguments);
+        };
+    })()""")
+    page = context.new_page()
+    log_in(page, base, "g1_worker", "/orders/m/report/")
+    posts: list[str] = []
+
+    def slow(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.url)
+        if len(posts) == 1:
+            time.sleep(1.5)  # a slow answer: the flush has all the time it needs
+        route.continue_()
+
+    page.route("**/orders/m/report/", slow)
+    fill_report(page, photo_file(tmp_path))
+    page.wait_for_url(re.compile(r"/orders/m/\d+/$"), timeout=20000)
+    page.wait_for_timeout(1500)  # any second POST would have come by now
+    assert len(posts) == 1
+    assert Event.objects.count() == 1
+    assert queued_count(page) == 0
+    context.close()
+
+
+def test_pages_kept_for_one_account_are_not_served_to_the_next(
+    live_server,
+    browser,  # noqa: F811
+    crew,
+    report,
+):
+    """Worker A's session expires (no log-out); worker B signs in on the same phone and loses
+    the signal: A's kept task pages (reporters' contacts on them) are not served to B — B gets
+    only B's own copies."""
+    order = report(title="甲的任务", description="只给甲看的任务")
+    base = live_server.url
+    context = phone(browser)
+    page = context.new_page()
+    log_in(page, base, "g1_worker", "/orders/m/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    for path in (f"/orders/m/{order.pk}/", "/orders/m/"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+    first = page.get_attribute("body", "data-cache-id")
+    assert first and first not in ("g1_worker", str(crew["g1_worker"].pk))
+    context.set_offline(True)  # A's copy is there for A
+    page.goto(base + f"/orders/m/{order.pk}/")
+    assert "甲的任务" in page.content()
+    context.set_offline(False)
+
+    context.clear_cookies()  # the session expired
+    log_in(page, base, "g1_part", "/orders/m/")
+    page.wait_for_load_state("networkidle")
+    second = page.get_attribute("body", "data-cache-id")
+    assert second not in ("", first)
+    page.wait_for_function(  # B's list kept by the worker
+        "id => caches.open('gridgov-pages-' + id).then(c => c.keys()).then(k => k.length > 0)",
+        arg=second,
+    )
+    context.set_offline(True)
+    try:
+        page.goto(base + f"/orders/m/{order.pk}/")
+        shown = page.content()
+    except playwright.Error:  # nothing kept for this address: the browser's offline error
+        shown = ""
+    assert "甲的任务" not in shown
+    page = context.new_page()  # (the browser's error page may still be loading in the other)
+    page.goto(base + "/orders/m/")  # B's own list, kept while B was signed in
+    assert page.get_attribute("body", "data-cache-id") == second
+    context.close()

@@ -89,3 +89,44 @@ def test_a_report_key_is_the_reporters_own(client, crew, login):
     body["submission"] = "q-rep-2"  # another report: another event
     assert login("g1_worker").post("/orders/m/report/", body).status_code == 302
     assert Event.objects.filter(category__code="road_dust").count() == 2
+
+
+def _racing(monkeypatch, rival):
+    """The key's event appears between create_event's look-up and its insert: the check after
+    the look-up (`_checked_on_spot`) lets `rival` — another request with the same key — store
+    its report first, as a concurrent request committing meanwhile would."""
+    from gridgov.workorders import events
+
+    original = events._checked_on_spot
+    state = {"raced": False}
+
+    def racing(data, *args, **kwargs):
+        if not state["raced"]:
+            state["raced"] = True
+            events.create_event(data, rival)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(events, "_checked_on_spot", racing)
+    return state
+
+
+def test_a_report_stored_meanwhile_by_the_same_reporter_answers_its_order(
+    client, crew, login, monkeypatch
+):
+    state = _racing(monkeypatch, crew["g1_worker"])
+    body = {"category": "road_dust", "lat": "35.2", "lon": "113.05", "submission": "q-race-r"}
+    answer = login("g1_worker").post("/orders/m/report/", body)
+    assert state["raced"]
+    order = WorkOrder.objects.get(event__submission_key="q-race-r")  # one report, not two
+    assert answer.status_code == 302  # not "该上报已提交" as a refusal
+    assert answer["Location"] == f"/orders/m/{order.pk}/"
+
+
+def test_a_report_stored_meanwhile_by_another_is_refused(client, crew, login, monkeypatch):
+    _racing(monkeypatch, crew["g1_part"])
+    body = {"category": "road_dust", "lat": "35.2", "lon": "113.05", "submission": "q-race-o"}
+    answer = login("g1_worker").post("/orders/m/report/", body)
+    assert answer.status_code == 400
+    assert "该提交编号已被使用" in answer.content.decode()
+    assert f"/orders/m/{WorkOrder.objects.get().pk}/" not in answer.content.decode()
+    assert Event.objects.filter(submission_key="q-race-o").count() == 1

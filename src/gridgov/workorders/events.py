@@ -130,6 +130,15 @@ def may_take_calls(user: Account) -> bool:
     return user is None or bool(user.has_perm("workorders.dispatch_workorder"))
 
 
+def _submitted(key: str, user: Account) -> WorkOrder | None:
+    """The order already made under this submission key, if any; a key of another reporter
+    is refused (never a peek at another's report)."""
+    seen = WorkOrder.objects.filter(event__submission_key=key).select_related("event").first()
+    if seen is not None and seen.event.reported_by_id != getattr(user, "pk", None):
+        raise WorkflowError(INVALID, _("该提交编号已被使用，请重新提交"), "submission")
+    return seen
+
+
 def _event(
     data: EventInput,
     region: Region,
@@ -185,14 +194,8 @@ def create_event(
     the handling step's evidence."""
     now = now or timezone.now()
     if data.submission_key:
-        seen = (
-            WorkOrder.objects.filter(event__submission_key=data.submission_key)
-            .select_related("event")
-            .first()
-        )
+        seen = _submitted(data.submission_key, user)
         if seen is not None:
-            if seen.event.reported_by_id != getattr(user, "pk", None):  # another's key
-                raise WorkflowError(INVALID, _("该提交编号已被使用，请重新提交"), "submission")
             return seen
     if not data.title.strip():
         raise WorkflowError(INVALID, _("请填写标题"), "title")
@@ -222,11 +225,14 @@ def create_event(
                     event.save()
                 break
             except IntegrityError:
-                if (
-                    data.submission_key
-                    and Event.objects.filter(submission_key=data.submission_key).exists()
-                ):
-                    raise WorkflowError(CONFLICT, _("该上报已提交"), "submission") from None
+                if data.submission_key:
+                    # The same report sent twice at once (the queue's retry overtaking a slow
+                    # answer): the other request stored it meanwhile — answer with its order.
+                    seen = _submitted(data.submission_key, user)
+                    if seen is not None:
+                        return seen
+                    if Event.objects.filter(submission_key=data.submission_key).exists():
+                        raise WorkflowError(CONFLICT, _("该上报已提交"), "submission") from None
                 if data.alarm_id and Event.objects.filter(alarm_id=data.alarm_id).exists():
                     raise WorkflowError(CONFLICT, _("该报警已生成事件"), "alarm") from None
         else:  # pragma: no cover - five reference collisions in a row

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -54,3 +55,13 @@ def phone_text() -> SafeString:
 def offline_budget() -> int:
     """The most photo bytes the phone keeps queued offline (GRIDGOV_OFFLINE_QUEUE_MB)."""
     return int(settings.GRIDGOV_OFFLINE_QUEUE_MB) * 1024 * 1024
+
+
+@register.simple_tag(takes_context=True)
+def page_cache_id(context: template.Context) -> str:
+    """An opaque id of the signed-in account for the service worker's page cache (one cache
+    per account, web/templates/web/sw.js): a keyed hash, never the username or the id itself."""
+    user = context.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return salted_hmac("gridgov.phone.page-cache", str(user.pk)).hexdigest()[:20]

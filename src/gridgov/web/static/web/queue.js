@@ -9,6 +9,9 @@
    server's message for the worker to read and discard, never retried; another 4xx → refused,
    shown, not retried; 5xx, 429, no network, an expired login → retried with back-off.
    Photos queued on the phone stay within data-queue-budget bytes in all.
+   One key is never posted twice at once: the keys in flight are kept in this page, and an
+   item left "sending" is taken up again only once it is stale (the page that sent it was
+   closed or reloaded mid-request); an answer for an item let go meanwhile is not stored.
    Also: registers the service worker, says when a page is the offline copy, keeps the
    "3 待上传" badge, fills the 待上传 page, and warms the cache with the pages linked
    data-offline. Texts come from the {% phone_text %} block. */
@@ -23,6 +26,8 @@
   var banner = document.getElementById("offline");
   var STORE = "items";
   var sending = false;
+  var inFlight = {};  // the keys this page is posting right now
+  var STALE_SENDING = 60000;  // an item "sending" for longer: its page went away mid-request
 
   function fill(text, values) {
     return String(text || "").replace(/\{(\w+)\}/g, function (all, name) {
@@ -57,6 +62,16 @@
   function allItems() { return run("readonly", function (s) { return s.getAll(); }); }
   function save(item) { return run("readwrite", function (s) { return s.put(item); }); }
   function drop(key) { return run("readwrite", function (s) { return s.delete(key); }); }
+  function itemAt(key) { return run("readonly", function (s) { return s.get(key); }); }
+  // Stored again only while the queue still holds it: an item sent and let go meanwhile (by
+  // submit() or a discard) does not come back as a ghost.
+  function saveIfHeld(item) {
+    return run("readwrite", function (s) {
+      var read = s.get(item.key);
+      read.onsuccess = function () { if (read.result) { s.put(item); } };
+      return null;
+    });
+  }
   function mine(items) { return items.filter(function (i) { return i.account === account; }); }
 
   // ---------------------------------------------------------------------- the items --
@@ -140,6 +155,15 @@
 
   // One attempt. Resolves with {outcome: "done"|"retry"|"conflict"|"refused", response, html}.
   function post(item) {
+    if (inFlight[item.key]) { return Promise.resolve({ outcome: "busy" }); }
+    inFlight[item.key] = true;
+    return postOnce(item).then(function (answer) {
+      delete inFlight[item.key];
+      return answer;
+    });
+  }
+
+  function postOnce(item) {
     var headers = {};
     var token = csrfToken();
     if (token) { headers["X-CSRFToken"] = token; }
@@ -174,7 +198,15 @@
     } else {
       item.state = answer.outcome;  // conflict or refused: kept to be read, never re-sent
     }
-    return save(item);
+    return saveIfHeld(item);
+  }
+
+  // Due to be sent by flush(): waiting (and its back-off over, unless `now`), or left
+  // "sending" by a page that went away mid-request — never one this page is posting.
+  function due(item, now) {
+    if (inFlight[item.key] || item.account !== account) { return false; }
+    if (item.state === "sending") { return Date.now() - (item.sentAt || 0) > STALE_SENDING; }
+    return item.state === "waiting" && (now || item.nextAt <= Date.now());
   }
 
   // Send what waits, oldest first, one at a time. `now`: also the ones still backing off.
@@ -182,14 +214,18 @@
     if (sending || !navigator.onLine) { return Promise.resolve(); }
     sending = true;
     return allItems().then(function (items) {
-      var due = mine(items).filter(function (i) {
-        return (i.state === "waiting" || i.state === "sending") && (now || i.nextAt <= Date.now());
-      }).sort(function (a, b) { return a.created - b.created; });
-      return due.reduce(function (chain, item) {
+      var ready = items.filter(function (i) { return due(i, now); })
+        .sort(function (a, b) { return a.created - b.created; });
+      return ready.reduce(function (chain, listed) {
         return chain.then(function () {
-          return post(item).then(function (answer) {
-            if (answer.outcome === "done") { say(fill(T.uploaded, { label: item.label })); }
-            return settle(item, answer);
+          // Read again: submit() may have sent or let go of it since the list was read.
+          return itemAt(listed.key).then(function (item) {
+            if (!item || !due(item, now)) { return null; }
+            return post(item).then(function (answer) {
+              if (answer.outcome === "busy") { return null; }
+              if (answer.outcome === "done") { say(fill(T.uploaded, { label: item.label })); }
+              return settle(item, answer);
+            });
           });
         });
       }, Promise.resolve());
@@ -216,6 +252,7 @@
     var item = null;
     return itemOf(form).then(function (made) {
       item = made;
+      inFlight[item.key] = true;  // this page's own: a flush meanwhile leaves it alone
       return allItems();
     }).then(function (items) {
       var held = items.reduce(function (sum, i) { return sum + (i.bytes || 0); }, 0);
@@ -231,7 +268,8 @@
       if (button) { button.disabled = true; }
       say(T.sending);
       queued.state = "sending";
-      return save(queued).then(function () { return post(queued); }).then(function (answer) {
+      queued.sentAt = Date.now();
+      return save(queued).then(function () { return postOnce(queued); }).then(function (answer) {
         if (answer.outcome === "retry") {
           return settle(queued, answer).then(function () { offline(form, queued); });
         }
@@ -242,6 +280,8 @@
     }).catch(function () {
       form.removeAttribute("data-queue");  // storage refused (private mode): send it plainly
       form.submit();
+    }).then(function () {
+      if (item) { delete inFlight[item.key]; }
     });
   }
 
